@@ -1,0 +1,77 @@
+import { IncidentEvent } from './incidents/incident.events';
+import { PartyEvent } from './parties/party.events';
+
+export type LedgerEvent = IncidentEvent | PartyEvent;
+export type LedgerEventType = LedgerEvent['type'];
+
+type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+interface EventTypeEntry {
+  /** The version written today. */
+  current: number;
+  /** upcasters[n] turns data of version n into data of version n + 1. */
+  upcasters: Record<number, Upcaster>;
+}
+
+/**
+ * The one registry of stored event names. A stored name is `<Type>.v<N>`,
+ * written explicitly here and never derived from a class name, so renaming
+ * code can never orphan stored events.
+ */
+export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
+  PartyRegistered: { current: 1, upcasters: {} },
+  IncidentReported: { current: 1, upcasters: {} },
+  ClaimMade: { current: 1, upcasters: {} },
+  ClaimDenied: { current: 1, upcasters: {} },
+  ClaimCorrected: { current: 1, upcasters: {} },
+  ClaimRetracted: { current: 1, upcasters: {} },
+  EntryAmended: { current: 1, upcasters: {} },
+};
+
+const STORED_NAME = /^([A-Z][A-Za-z]+)\.v([1-9][0-9]*)$/;
+
+export class UnknownEventTypeError extends Error {
+  constructor(readonly storedType: string) {
+    super(`No registry entry for stored event type "${storedType}"`);
+    this.name = 'UnknownEventTypeError';
+  }
+}
+
+export const isLedgerEventType = (type: string): type is LedgerEventType =>
+  Object.prototype.hasOwnProperty.call(EVENT_TYPES, type);
+
+/** The name under which an event of this type is stored today. */
+export const storedTypeOf = (type: LedgerEventType): string => `${type}.v${EVENT_TYPES[type].current}`;
+
+/** Every stored name the ledger can read, all versions included. */
+export const knownStoredTypes = (): string[] =>
+  (Object.keys(EVENT_TYPES) as LedgerEventType[]).flatMap((type) =>
+    Array.from({ length: EVENT_TYPES[type].current }, (_, i) => `${type}.v${i + 1}`),
+  );
+
+export const parseStoredType = (storedType: string): { type: LedgerEventType; version: number } | undefined => {
+  const m = STORED_NAME.exec(storedType);
+  if (!m || !isLedgerEventType(m[1])) return undefined;
+  const version = Number(m[2]);
+  if (version > EVENT_TYPES[m[1]].current) return undefined;
+  return { type: m[1], version };
+};
+
+/** Reads a stored event into today's domain shape, upcasting old versions. */
+export const fromStored = (storedType: string, data: unknown): LedgerEvent => {
+  const parsed = parseStoredType(storedType);
+  if (!parsed) throw new UnknownEventTypeError(storedType);
+  const entry = EVENT_TYPES[parsed.type];
+  let upcast = data as Record<string, unknown>;
+  for (let v = parsed.version; v < entry.current; v++) {
+    const up = entry.upcasters[v];
+    if (!up) throw new UnknownEventTypeError(storedType);
+    upcast = up(upcast);
+  }
+  return { type: parsed.type, data: upcast } as LedgerEvent;
+};
+
+export const toStored = (event: LedgerEvent): { type: string; data: unknown } => ({
+  type: storedTypeOf(event.type),
+  data: event.data,
+});

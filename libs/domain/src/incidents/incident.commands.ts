@@ -1,0 +1,49 @@
+import {
+  ClaimCorrectedData,
+  ClaimDeniedData,
+  ClaimMadeData,
+  ClaimRetractedData,
+  EntryAmendedData,
+  IncidentReportedData,
+} from './incident.events';
+
+/**
+ * Commands carry every id and fact the decider needs as data. Party
+ * existence lives in other streams, so the handler resolves which of the
+ * party ids named in a command are registered and passes that set in.
+ */
+interface WithKnownParties {
+  knownParties: ReadonlySet<string>;
+}
+
+export interface ReportIncident {
+  type: 'ReportIncident';
+  data: IncidentReportedData;
+}
+
+export interface MakeClaim extends WithKnownParties {
+  type: 'MakeClaim';
+  data: ClaimMadeData;
+}
+
+export interface DenyClaim extends WithKnownParties {
+  type: 'DenyClaim';
+  data: Omit<ClaimDeniedData, 'claimPartyId'>;
+}
+
+export interface CorrectClaim extends WithKnownParties {
+  type: 'CorrectClaim';
+  data: Omit<ClaimCorrectedData, 'version'>;
+}
+
+export interface RetractClaim {
+  type: 'RetractClaim';
+  data: ClaimRetractedData;
+}
+
+export interface AmendEntry extends WithKnownParties {
+  type: 'AmendEntry';
+  data: EntryAmendedData;
+}
+
+export type IncidentCommand = ReportIncident | MakeClaim | DenyClaim | CorrectClaim | RetractClaim | AmendEntry;

@@ -1,0 +1,157 @@
+import { DomainEvent } from '../shared/decider';
+import { Estimate, Place, PointInTime, Source, Statement, TimeInterval } from '../shared/values';
+
+export const INCIDENT_CATEGORIES = [
+  'ceasefire-violation',
+  'armed-clash',
+  'shelling',
+  'airstrike',
+  'attack-on-civilians',
+  'explosion',
+  'other',
+] as const;
+export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+
+/** Casualty sides that are not parties. Registering a party with one of these ids is refused. */
+export const NON_PARTY_SIDES = ['civilians', 'unknown'] as const;
+
+export const PERSON_STATUSES = ['killed', 'wounded', 'missing', 'captured'] as const;
+export type PersonStatus = (typeof PERSON_STATUSES)[number];
+
+export interface NamedPerson {
+  name: string;
+  role?: string;
+  status: PersonStatus;
+}
+
+export interface CasualtyReport {
+  /** A party id, or one of NON_PARTY_SIDES. */
+  side: string;
+  killed?: Estimate;
+  wounded?: Estimate;
+  named?: NamedPerson[];
+}
+
+/**
+ * What a party asserts in structured form, so that versions can be compared
+ * field by field. Every field is optional: a party asserts only what it says.
+ */
+export interface Assertions {
+  responsibleParties?: string[];
+  ceasefire?: { violated: boolean; by?: string[] };
+  casualties?: CasualtyReport[];
+  occurred?: TimeInterval;
+  location?: Place;
+}
+
+export const ASSERTION_FIELDS = ['responsibleParties', 'ceasefire', 'casualties', 'occurred', 'location'] as const;
+export type AssertionField = (typeof ASSERTION_FIELDS)[number];
+
+export interface IncidentReportedData {
+  incidentId: string;
+  title: string;
+  summary: string;
+  occurred: TimeInterval;
+  location: Place;
+  category: IncidentCategory;
+}
+
+export interface ClaimMadeData {
+  incidentId: string;
+  claimId: string;
+  partyId: string;
+  statement: Statement;
+  statedAt: PointInTime;
+  source: Source;
+  /** Claims of this incident that this claim answers (rebuts, responds to). */
+  answers: string[];
+  assertions: Assertions;
+}
+
+export interface ClaimDeniedData {
+  incidentId: string;
+  denialId: string;
+  claimId: string;
+  /** The claimant of the denied claim, copied so that readers need not look it up. */
+  claimPartyId: string;
+  /** The denying party. */
+  partyId: string;
+  statement: Statement;
+  /** The assertions denied; empty means the claim as a whole. */
+  deniedAssertions: AssertionField[];
+  statedAt: PointInTime;
+  source: Source;
+}
+
+export interface ClaimCorrectedData {
+  incidentId: string;
+  claimId: string;
+  partyId: string;
+  /** The claim's version after this correction; ClaimMade is version 1. */
+  version: number;
+  statement?: Statement;
+  /** Each assertion field present here replaces the claim's field of the same name. */
+  assertions?: Assertions;
+  reason: string;
+  statedAt: PointInTime;
+  source: Source;
+}
+
+export interface ClaimRetractedData {
+  incidentId: string;
+  claimId: string;
+  partyId: string;
+  reason: string;
+  statement?: Statement;
+  statedAt: PointInTime;
+  source: Source;
+}
+
+/** Which earlier entry of the incident a ledger amendment fixes. */
+export type EntryRef =
+  | { kind: 'incident' }
+  | { kind: 'claim'; claimId: string; version: number }
+  | { kind: 'denial'; denialId: string }
+  | { kind: 'retraction'; claimId: string };
+
+/**
+ * The corrected values of a mis-transcribed entry. Which keys are allowed
+ * depends on the entry kind (see AMENDABLE_FIELDS).
+ */
+export interface EntryChanges {
+  title?: string;
+  summary?: string;
+  occurred?: TimeInterval;
+  location?: Place;
+  category?: IncidentCategory;
+  statement?: Statement;
+  statedAt?: PointInTime;
+  source?: Source;
+  assertions?: Assertions;
+  deniedAssertions?: AssertionField[];
+  reason?: string;
+}
+
+export const AMENDABLE_FIELDS: Record<EntryRef['kind'], ReadonlyArray<keyof EntryChanges>> = {
+  incident: ['title', 'summary', 'occurred', 'location', 'category'],
+  claim: ['statement', 'statedAt', 'source', 'assertions'],
+  denial: ['statement', 'statedAt', 'source', 'deniedAssertions'],
+  retraction: ['statement', 'statedAt', 'source', 'reason'],
+};
+
+export interface EntryAmendedData {
+  incidentId: string;
+  amendmentId: string;
+  entry: EntryRef;
+  changes: EntryChanges;
+  reason: string;
+}
+
+export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;
+export type ClaimMade = DomainEvent<'ClaimMade', ClaimMadeData>;
+export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedData>;
+export type ClaimCorrected = DomainEvent<'ClaimCorrected', ClaimCorrectedData>;
+export type ClaimRetracted = DomainEvent<'ClaimRetracted', ClaimRetractedData>;
+export type EntryAmended = DomainEvent<'EntryAmended', EntryAmendedData>;
+
+export type IncidentEvent = IncidentReported | ClaimMade | ClaimDenied | ClaimCorrected | ClaimRetracted | EntryAmended;
