@@ -68,7 +68,7 @@ export const fromStored = (storedType: string, data: unknown): LedgerEvent => {
     if (!up) throw new UnknownEventTypeError(storedType);
     upcast = up(upcast);
   }
-  return { type: parsed.type, data: upcast } as LedgerEvent;
+  return { type: parsed.type, data: upcast } as unknown as LedgerEvent;
 };
 
 export const toStored = (event: LedgerEvent): { type: string; data: unknown } => ({

@@ -116,7 +116,7 @@ export class WrongExpectedRevisionError extends Error {
 
 /** The store cannot be reached or refused the operation for a reason that is not the caller's. */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'StoreUnavailableError';
   }
