@@ -127,6 +127,7 @@ export interface EntryChanges {
   statement?: Statement;
   statedAt?: PointInTime;
   source?: Source;
+  /** As in a correction: each assertion field present replaces the entry's field of the same name. */
   assertions?: Assertions;
   deniedAssertions?: AssertionField[];
   reason?: string;

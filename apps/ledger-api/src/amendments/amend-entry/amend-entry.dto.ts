@@ -1,0 +1,150 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { ASSERTION_FIELDS, AssertionField, EntryRef, INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { AssertionsDto } from '../../ledger/dto/assertions.dto';
+import {
+  MAX_LINE,
+  MAX_TEXT,
+  PlaceDto,
+  PointInTimeDto,
+  SourceDto,
+  StatementDto,
+  TimeIntervalDto,
+} from '../../ledger/dto/values.dto';
+
+const ENTRY_KINDS = ['incident', 'claim', 'denial', 'retraction'] as const;
+
+export class EntryRefDto {
+  @ApiProperty({ enum: ENTRY_KINDS, example: 'claim' })
+  @IsIn(ENTRY_KINDS)
+  kind!: EntryRef['kind'];
+
+  @ApiPropertyOptional({ description: 'For kind claim and retraction' })
+  @ValidateIf((o: EntryRefDto) => o.kind === 'claim' || o.kind === 'retraction')
+  @IsUUID()
+  claimId?: string;
+
+  @ApiPropertyOptional({ example: 1, description: 'For kind claim: the version whose transcription is fixed' })
+  @ValidateIf((o: EntryRefDto) => o.kind === 'claim')
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @ApiPropertyOptional({ description: 'For kind denial' })
+  @ValidateIf((o: EntryRefDto) => o.kind === 'denial')
+  @IsUUID()
+  denialId?: string;
+}
+
+export class EntryChangesDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_LINE)
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_TEXT)
+  summary?: string;
+
+  @ApiPropertyOptional({ type: TimeIntervalDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TimeIntervalDto)
+  occurred?: TimeIntervalDto;
+
+  @ApiPropertyOptional({ type: PlaceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PlaceDto)
+  location?: PlaceDto;
+
+  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
+  @IsOptional()
+  @IsIn(INCIDENT_CATEGORIES)
+  category?: IncidentCategory;
+
+  @ApiPropertyOptional({ type: StatementDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StatementDto)
+  statement?: StatementDto;
+
+  @ApiPropertyOptional({ type: PointInTimeDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PointInTimeDto)
+  statedAt?: PointInTimeDto;
+
+  @ApiPropertyOptional({ type: SourceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SourceDto)
+  source?: SourceDto;
+
+  @ApiPropertyOptional({ type: AssertionsDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AssertionsDto)
+  assertions?: AssertionsDto;
+
+  @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(ASSERTION_FIELDS.length)
+  @IsIn(ASSERTION_FIELDS, { each: true })
+  deniedAssertions?: AssertionField[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_TEXT)
+  reason?: string;
+}
+
+export class AmendEntryDto {
+  @ApiProperty({ type: EntryRefDto, description: 'The earlier entry of this incident whose transcription is wrong' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EntryRefDto)
+  entry!: EntryRefDto;
+
+  @ApiProperty({ type: EntryChangesDto, description: 'The corrected values; allowed keys depend on the entry kind' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => EntryChangesDto)
+  changes!: EntryChangesDto;
+
+  @ApiProperty({ example: "Transcription error: the report spells the soldier's name Sipan Melkonian." })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_TEXT)
+  reason!: string;
+}

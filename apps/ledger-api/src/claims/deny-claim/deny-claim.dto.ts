@@ -1,0 +1,19 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ASSERTION_FIELDS, AssertionField } from '@ledger/domain';
+import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
+
+export class DenyClaimDto extends PartyUtteranceDto {
+  @ApiPropertyOptional({
+    enum: ASSERTION_FIELDS,
+    isArray: true,
+    example: ['ceasefire', 'responsibleParties'],
+    description: 'Which assertions of the claim are denied; omitted or empty means the claim as a whole',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(ASSERTION_FIELDS.length)
+  @IsIn(ASSERTION_FIELDS, { each: true })
+  deniedAssertions?: AssertionField[];
+}

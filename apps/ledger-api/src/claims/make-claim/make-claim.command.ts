@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import { ClaimMadeData } from '@ledger/domain';
+import { CommandContext } from '../../ledger/command-context';
+import { StreamCommandResult } from '../../ledger/stream-command.executor';
+
+export class MakeClaimCommand extends Command<StreamCommandResult> {
+  constructor(
+    readonly data: ClaimMadeData,
+    readonly ctx: CommandContext,
+  ) {
+    super();
+  }
+}

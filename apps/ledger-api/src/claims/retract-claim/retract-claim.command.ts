@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import { ClaimRetractedData } from '@ledger/domain';
+import { CommandContext } from '../../ledger/command-context';
+import { StreamCommandResult } from '../../ledger/stream-command.executor';
+
+export class RetractClaimCommand extends Command<StreamCommandResult> {
+  constructor(
+    readonly data: ClaimRetractedData,
+    readonly ctx: CommandContext,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,20 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
+import { MAX_TEXT, StatementDto } from '../../ledger/dto/values.dto';
+
+export class RetractClaimDto extends PartyUtteranceDto {
+  @ApiPropertyOptional({ type: StatementDto, description: 'The words of the withdrawal, if any' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StatementDto)
+  declare statement: StatementDto;
+
+  @ApiProperty({ example: 'The ministry withdrew the report after an internal inquiry.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_TEXT)
+  reason!: string;
+}

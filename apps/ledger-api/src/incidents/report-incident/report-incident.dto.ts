@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { MAX_LINE, MAX_TEXT, PlaceDto, TimeIntervalDto } from '../../ledger/dto/values.dto';
+
+export class ReportIncidentDto {
+  @ApiProperty({ example: 'Deadly ceasefire violations on the Karabakh line of contact' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_LINE)
+  title!: string;
+
+  @ApiProperty({ example: "Both sides report a serviceman killed by the other's fire at the end of May 2019." })
+  @IsString()
+  @MaxLength(MAX_TEXT)
+  summary!: string;
+
+  @ApiProperty({ type: TimeIntervalDto, description: 'When it happened (valid time), with precision' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TimeIntervalDto)
+  occurred!: TimeIntervalDto;
+
+  @ApiProperty({ type: PlaceDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PlaceDto)
+  location!: PlaceDto;
+
+  @ApiProperty({ enum: INCIDENT_CATEGORIES, example: 'ceasefire-violation' })
+  @IsIn(INCIDENT_CATEGORIES)
+  category!: IncidentCategory;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CommandContext } from '../command-context';
+import { requestHash } from '../idempotency';
+import { StreamCommandResult } from '../stream-command.executor';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const ETAG = /^(?:W\/)?"(\d{1,19})"$/;
+
+const header = (req: FastifyRequest, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** Parses an If-Match value of the form "3" (as sent back from our ETag) into a stream revision. */
+export const parseIfMatch = (value: string | undefined): bigint | undefined => {
+  if (value === undefined || value.trim() === '*') return undefined;
+  const m = ETAG.exec(value.trim());
+  if (!m) {
+    throw new BadRequestException({
+      message: 'If-Match must be an ETag returned by the ledger, e.g. "3"',
+      field: 'If-Match',
+    });
+  }
+  return BigInt(m[1]);
+};
+
+export const etagOf = (revision: bigint): string => `"${revision.toString()}"`;
+
+export const commandContext = (req: FastifyRequest, principal: string, correlationId: string): CommandContext => {
+  const key = header(req, 'idempotency-key');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new BadRequestException({
+      message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+      field: 'Idempotency-Key',
+    });
+  }
+  return {
+    principal,
+    correlationId,
+    causationId: randomUUID(),
+    idempotencyKey: key,
+    requestHash: key ? requestHash(req.method, req.url, req.body) : undefined,
+    expectedRevision: parseIfMatch(header(req, 'if-match')),
+  };
+};
+
+export interface CreatedBody {
+  revision: string;
+  position: string;
+  [id: string]: string;
+}
+
+/** 201 with Location and ETag; a replayed Idempotency-Key answers exactly as the first time. */
+export const created = (
+  reply: FastifyReply,
+  location: string,
+  result: StreamCommandResult,
+  ids: Record<string, string>,
+): CreatedBody => {
+  reply.status(201);
+  reply.header('Location', location);
+  reply.header('ETag', etagOf(result.revision));
+  reply.header('Ledger-Position', result.position.toString());
+  if (result.replayed) reply.header('Idempotent-Replayed', 'true');
+  return { ...ids, revision: result.revision.toString(), position: result.position.toString() };
+};

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { v5 as uuidv5 } from 'uuid';
+import { CommandContext } from './command-context';
+
+// Fixed namespace so that the same principal + key always yields the same ids, across restarts and nodes.
+const LEDGER_NAMESPACE = '2f0c6f3e-8f7b-4b8e-9d55-4b6b1c7a9e21';
+
+const scoped = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, suffix: string): string =>
+  uuidv5(`${ctx.principal}\n${ctx.idempotencyKey}\n${suffix}`, LEDGER_NAMESPACE);
+
+/** Event id of the i-th event of a command sent with an Idempotency-Key. */
+export const idempotentEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, index: number): string =>
+  scoped(ctx, `event:${index}`);
+
+/**
+ * Id of an entity a command creates (incident, claim, denial, amendment):
+ * derived from the key when there is one, so a retried request addresses the
+ * same entity instead of creating a second one.
+ */
+export const entityId = (
+  ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>,
+  kind: string,
+  random: () => string,
+): string => (ctx.idempotencyKey ? scoped(ctx, `entity:${kind}`) : random());
+
+export const requestHash = (method: string, path: string, body: unknown): string =>
+  createHash('sha256')
+    .update(canonicalize({ method, path, body: body ?? null }) ?? '')
+    .digest('hex');

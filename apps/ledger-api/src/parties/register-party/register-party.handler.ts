@@ -1,0 +1,18 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { partyDecider, partyStream } from '@ledger/domain';
+import { PartyDirectory } from '../../ledger/party-directory';
+import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { RegisterPartyCommand } from './register-party.command';
+
+@CommandHandler(RegisterPartyCommand)
+export class RegisterPartyHandler implements ICommandHandler<RegisterPartyCommand, StreamCommandResult> {
+  constructor(
+    private readonly executor: StreamCommandExecutor,
+    private readonly parties: PartyDirectory,
+  ) {}
+
+  async execute({ data, ctx }: RegisterPartyCommand): Promise<StreamCommandResult> {
+    const knownParties = await this.parties.registered(data.affiliation?.partyId ? [data.affiliation.partyId] : []);
+    return this.executor.execute(partyStream(data.partyId), partyDecider, { type: 'RegisterParty', data, knownParties }, ctx);
+  }
+}

@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { EVENT_TYPES, knownStoredTypes } from '@ledger/domain';
+
+const ROOT = join(__dirname, '..', '..');
+
+const tsFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+
+const importsOf = (file: string): string[] => {
+  const source = readFileSync(file, 'utf8');
+  const specifiers = [...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g), ...source.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  return specifiers.map((m) => m[1]);
+};
+
+const rel = (file: string): string => relative(ROOT, file);
+
+describe('architecture', () => {
+  const domainFiles = tsFiles(join(ROOT, 'libs/domain/src'));
+  const productionDomainFiles = domainFiles.filter((f) => !f.endsWith('.spec.ts') && !f.includes('/testing/'));
+
+  it('keeps the domain free of frameworks, stores and every other package', () => {
+    const offenders = productionDomainFiles.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => !spec.startsWith('.'))
+        .map((spec) => `${rel(file)} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps clocks and randomness out of the domain: time and ids arrive as data', () => {
+    const forbidden = /\bDate\.now\(|\bnew Date\(|Math\.random\(|randomUUID|performance\.now\(/;
+    const offenders = productionDomainFiles.filter((file) => forbidden.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('has a registry entry for every domain event type, under an explicit versioned name', () => {
+    const declared = new Set<string>();
+    for (const file of productionDomainFiles) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/DomainEvent<'([A-Za-z]+)'/g)) declared.add(m[1]);
+    }
+    expect(declared.size).toBeGreaterThan(0);
+    expect([...declared].sort()).toEqual(Object.keys(EVENT_TYPES).sort());
+    for (const stored of knownStoredTypes()) expect(stored).toMatch(/^[A-Z][A-Za-z]+\.v[1-9][0-9]*$/);
+  });
+
+  const sourceFiles = ['apps', 'libs'].flatMap((d) => tsFiles(join(ROOT, d))).filter((f) => !f.endsWith('.spec.ts'));
+
+  it('never derives a stored name from a class name', () => {
+    const offenders = sourceFiles.filter((file) => /constructor\.name/.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('never feeds anything from the in-process EventBus, which drops events on a crash', () => {
+    const offenders = sourceFiles
+      .filter((file) => /\bEventBus\b|@EventsHandler|IEventHandler|AggregateRoot/.test(readFileSync(file, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the libraries independent of the apps', () => {
+    const libFiles = tsFiles(join(ROOT, 'libs'));
+    const offenders = libFiles.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec.includes('apps/') || spec.startsWith('@nestjs/'))
+        .map((spec) => `${rel(file)} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('names files in kebab-case with tests ending in .unit/.int/.e2e.spec.ts', () => {
+    const all = ['apps', 'libs', 'tests'].flatMap((d) => tsFiles(join(ROOT, d)));
+    const badNames = all.filter((f) => !/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*\.ts$/.test(f.split('/').pop()!)).map(rel);
+    const badSpecs = all.filter((f) => f.endsWith('.spec.ts') && !/\.(unit|int|e2e)\.spec\.ts$/.test(f)).map(rel);
+    expect(badNames).toEqual([]);
+    expect(badSpecs).toEqual([]);
+  });
+});
