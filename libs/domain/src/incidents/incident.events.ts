@@ -129,13 +129,15 @@ export interface EntryChanges {
   source?: Source;
   /** As in a correction: each assertion field present replaces the entry's field of the same name. */
   assertions?: Assertions;
+  /** Assertion fields the ledger recorded although the party never asserted them. */
+  removedAssertions?: AssertionField[];
   deniedAssertions?: AssertionField[];
   reason?: string;
 }
 
 export const AMENDABLE_FIELDS: Record<EntryRef['kind'], ReadonlyArray<keyof EntryChanges>> = {
   incident: ['title', 'summary', 'occurred', 'location', 'category'],
-  claim: ['statement', 'statedAt', 'source', 'assertions'],
+  claim: ['statement', 'statedAt', 'source', 'assertions', 'removedAssertions'],
   denial: ['statement', 'statedAt', 'source', 'deniedAssertions'],
   retraction: ['statement', 'statedAt', 'source', 'reason'],
 };

@@ -113,7 +113,15 @@ export class EntryChangesDto {
   @Type(() => AssertionsDto)
   assertions?: AssertionsDto;
 
-  @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true })
+  @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true, description: 'For a claim: assertion fields recorded although the party never asserted them' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(ASSERTION_FIELDS.length)
+  @IsIn(ASSERTION_FIELDS, { each: true })
+  removedAssertions?: AssertionField[];
+
+  @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true, description: 'For a denial' })
   @IsOptional()
   @IsArray()
   @ArrayUnique()

@@ -1,0 +1,358 @@
+import { applyAssertionChanges, assertedFields, currentAssertions } from '../shared/assertions';
+import { Decider } from '../shared/decider';
+import { DomainError } from '../shared/domain-error';
+import { structurallyEqual } from '../shared/structural-equality';
+import {
+  requireKnownParty,
+  requireText,
+  validateAssertions,
+  validateInterval,
+  validatePlace,
+  validatePointInTime,
+  validateStatement,
+} from '../shared/validation';
+import { Statement } from '../shared/values';
+import { applyEntryChanges, changedEntryKeys } from './entry-changes';
+import { AmendEntry, CorrectClaim, DenyClaim, IncidentCommand, MakeClaim, ReportIncident, RetractClaim } from './incident.commands';
+import {
+  AMENDABLE_FIELDS,
+  AssertionField,
+  Assertions,
+  ClaimCorrectedData,
+  ClaimDeniedData,
+  ClaimMadeData,
+  ClaimRetractedData,
+  EntryChanges,
+  EntryRef,
+  IncidentEvent,
+  IncidentReportedData,
+} from './incident.events';
+
+/** One version of a claim as the ledger has it (after amendments): version 1 is the ClaimMade, n > 1 the correction that made it. */
+export type ClaimVersionEntry = ClaimMadeData | ClaimCorrectedData;
+
+export interface ClaimState {
+  claimId: string;
+  /** The claimant: the only party that may correct or retract the claim. */
+  partyId: string;
+  /** Current version; equals versions.length. */
+  version: number;
+  versions: ClaimVersionEntry[];
+  /** What the claim asserts now, after corrections and amendments. */
+  assertions: Assertions;
+  retracted: boolean;
+  retraction?: ClaimRetractedData;
+}
+
+export type DenialState = ClaimDeniedData;
+
+/**
+ * Everything the incident's rules need. Entries are kept as their event
+ * data (with amendments applied) because an amendment must be compared with
+ * the entry's current values.
+ */
+export interface IncidentState {
+  reported: boolean;
+  incident?: IncidentReportedData;
+  claims: ReadonlyMap<string, ClaimState>;
+  denials: ReadonlyMap<string, DenialState>;
+  amendmentIds: ReadonlySet<string>;
+}
+
+export const initialIncidentState = (): IncidentState => ({
+  reported: false,
+  claims: new Map(),
+  denials: new Map(),
+  amendmentIds: new Set(),
+});
+
+/** The claim's words as they stand: the latest version that restated them. */
+export const currentStatement = (claim: ClaimState): Statement => {
+  for (let i = claim.versions.length - 1; i > 0; i--) {
+    const statement = claim.versions[i].statement;
+    if (statement) return statement;
+  }
+  return (claim.versions[0] as ClaimMadeData).statement;
+};
+
+const notFound = (code: string, message: string, field?: string): never => {
+  throw new DomainError(code, message, 'not-found', field);
+};
+const conflict = (code: string, message: string, field?: string): never => {
+  throw new DomainError(code, message, 'conflict', field);
+};
+const ruleBroken = (code: string, message: string, field?: string): never => {
+  throw new DomainError(code, message, 'rule', field);
+};
+
+const dedupe = <T>(items: readonly T[]): T[] => [...new Set(items)];
+
+const requireReported = (state: IncidentState, incidentId: string): IncidentReportedData =>
+  state.incident && state.incident.incidentId === incidentId
+    ? state.incident
+    : notFound('incident-not-found', `incident ${incidentId} has not been reported`, 'incidentId');
+
+const requireClaim = (state: IncidentState, claimId: string): ClaimState =>
+  state.claims.get(claimId) ?? notFound('claim-not-found', `no claim ${claimId} in this incident`, 'claimId');
+
+const requireAsserted = (claim: ClaimState, denied: readonly AssertionField[], field: string): void => {
+  const asserted = assertedFields(claim.assertions);
+  denied.forEach((assertion, i) => {
+    if (!asserted.includes(assertion)) {
+      ruleBroken('assertion-not-made', `claim ${claim.claimId} does not assert ${assertion}`, `${field}[${i}]`);
+    }
+  });
+};
+
+const reportIncident = ({ data }: ReportIncident, state: IncidentState): IncidentEvent[] => {
+  if (state.reported) conflict('incident-already-reported', `incident ${data.incidentId} is already reported`, 'incidentId');
+  requireText(data.title, 'title');
+  validateInterval(data.occurred, 'occurred');
+  validatePlace(data.location, 'location');
+  const { incidentId, title, summary, occurred, location, category } = data;
+  return [{ type: 'IncidentReported', data: { incidentId, title, summary, occurred, location, category } }];
+};
+
+const makeClaim = ({ data, knownParties }: MakeClaim, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  if (state.claims.has(data.claimId)) conflict('claim-already-exists', `claim ${data.claimId} already exists`, 'claimId');
+  requireKnownParty(data.partyId, knownParties, 'partyId');
+  // The words are required even when assertions are given: structure stays beside the text, never instead of it.
+  validateStatement(data.statement, 'statement');
+  validatePointInTime(data.statedAt, 'statedAt');
+  const answers = data.answers ?? [];
+  answers.forEach((claimId, i) => {
+    if (!state.claims.has(claimId)) ruleBroken('unknown-claim', `no claim ${claimId} in this incident`, `answers[${i}]`);
+  });
+  const assertions = data.assertions ?? {};
+  validateAssertions(assertions, knownParties, 'assertions');
+  const { incidentId, claimId, partyId, statement, statedAt, source } = data;
+  return [
+    {
+      type: 'ClaimMade',
+      data: { incidentId, claimId, partyId, statement, statedAt, source, answers: dedupe(answers), assertions },
+    },
+  ];
+};
+
+const denyClaim = ({ data, knownParties }: DenyClaim, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  if (state.denials.has(data.denialId)) conflict('denial-already-exists', `denial ${data.denialId} already exists`, 'denialId');
+  const claim = requireClaim(state, data.claimId);
+  requireKnownParty(data.partyId, knownParties, 'partyId');
+  if (data.partyId === claim.partyId) {
+    ruleBroken('cannot-deny-own-claim', 'a party corrects or retracts its own claim; it cannot deny it', 'partyId');
+  }
+  if (claim.retracted) ruleBroken('claim-retracted', `claim ${claim.claimId} has been retracted`, 'claimId');
+  const deniedAssertions = data.deniedAssertions ?? [];
+  requireAsserted(claim, deniedAssertions, 'deniedAssertions');
+  validateStatement(data.statement, 'statement');
+  validatePointInTime(data.statedAt, 'statedAt');
+  const { incidentId, denialId, claimId, partyId, statement, statedAt, source } = data;
+  return [
+    {
+      type: 'ClaimDenied',
+      data: {
+        incidentId,
+        denialId,
+        claimId,
+        claimPartyId: claim.partyId,
+        partyId,
+        statement,
+        deniedAssertions: dedupe(deniedAssertions),
+        statedAt,
+        source,
+      },
+    },
+  ];
+};
+
+const correctClaim = ({ data, knownParties }: CorrectClaim, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  const claim = requireClaim(state, data.claimId);
+  if (data.partyId !== claim.partyId) {
+    ruleBroken('only-claimant-may-correct', `only ${claim.partyId} may correct claim ${claim.claimId}`, 'partyId');
+  }
+  if (claim.retracted) ruleBroken('claim-retracted', `claim ${claim.claimId} has been retracted`, 'claimId');
+  requireText(data.reason, 'reason');
+  if (data.statement !== undefined) validateStatement(data.statement, 'statement');
+  validatePointInTime(data.statedAt, 'statedAt');
+  if (data.assertions !== undefined) validateAssertions(data.assertions, knownParties, 'assertions');
+
+  const wordsChange = data.statement !== undefined && !structurallyEqual(data.statement, currentStatement(claim));
+  const assertionsChange = !structurallyEqual(applyAssertionChanges(claim.assertions, data.assertions), claim.assertions);
+  if (!wordsChange && !assertionsChange) {
+    ruleBroken('correction-changes-nothing', `the correction leaves claim ${claim.claimId} as it is`);
+  }
+
+  const { incidentId, claimId, partyId, statement, assertions, reason, statedAt, source } = data;
+  return [
+    {
+      type: 'ClaimCorrected',
+      data: {
+        incidentId,
+        claimId,
+        partyId,
+        version: claim.version + 1,
+        ...(statement !== undefined && { statement }),
+        ...(assertions !== undefined && { assertions }),
+        reason,
+        statedAt,
+        source,
+      },
+    },
+  ];
+};
+
+const retractClaim = ({ data }: RetractClaim, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  const claim = requireClaim(state, data.claimId);
+  if (data.partyId !== claim.partyId) {
+    ruleBroken('only-claimant-may-retract', `only ${claim.partyId} may retract claim ${claim.claimId}`, 'partyId');
+  }
+  if (claim.retracted) ruleBroken('claim-retracted', `claim ${claim.claimId} has already been retracted`, 'claimId');
+  requireText(data.reason, 'reason');
+  if (data.statement !== undefined) validateStatement(data.statement, 'statement');
+  validatePointInTime(data.statedAt, 'statedAt');
+  const { incidentId, claimId, partyId, reason, statement, statedAt, source } = data;
+  return [
+    {
+      type: 'ClaimRetracted',
+      data: { incidentId, claimId, partyId, reason, ...(statement !== undefined && { statement }), statedAt, source },
+    },
+  ];
+};
+
+/** The entry an amendment refers to, with its current values; undefined when there is no such entry. */
+const findEntry = (state: IncidentState, ref: EntryRef): object | undefined => {
+  switch (ref.kind) {
+    case 'incident':
+      return state.incident;
+    case 'claim': {
+      const claim = state.claims.get(ref.claimId);
+      return Number.isInteger(ref.version) && ref.version >= 1 ? claim?.versions[ref.version - 1] : undefined;
+    }
+    case 'denial':
+      return state.denials.get(ref.denialId);
+    case 'retraction':
+      return state.claims.get(ref.claimId)?.retraction;
+    default:
+      return undefined;
+  }
+};
+
+const validateChangeValues = (changes: EntryChanges, ref: EntryRef, state: IncidentState, knownParties: ReadonlySet<string>): void => {
+  if (changes.title !== undefined) requireText(changes.title, 'changes.title');
+  if (changes.occurred !== undefined) validateInterval(changes.occurred, 'changes.occurred');
+  if (changes.location !== undefined) validatePlace(changes.location, 'changes.location');
+  if (changes.statement !== undefined) validateStatement(changes.statement, 'changes.statement');
+  if (changes.statedAt !== undefined) validatePointInTime(changes.statedAt, 'changes.statedAt');
+  if (changes.reason !== undefined) requireText(changes.reason, 'changes.reason');
+  if (changes.assertions !== undefined) validateAssertions(changes.assertions, knownParties, 'changes.assertions');
+  if (changes.deniedAssertions !== undefined && ref.kind === 'denial') {
+    const denial = state.denials.get(ref.denialId) as DenialState;
+    requireAsserted(state.claims.get(denial.claimId) as ClaimState, changes.deniedAssertions, 'changes.deniedAssertions');
+  }
+};
+
+const amendEntry = ({ data, knownParties }: AmendEntry, state: IncidentState): IncidentEvent[] => {
+  const { incidentId, amendmentId, entry: ref, reason } = data;
+  const changes = data.changes ?? {};
+  const entry = ref && state.incident?.incidentId === incidentId ? findEntry(state, ref) : undefined;
+  if (!entry) notFound('entry-not-found', `no ${ref?.kind ?? ''} entry matching the reference in incident ${incidentId}`, 'entry');
+  if (state.amendmentIds.has(amendmentId)) conflict('amendment-already-exists', `amendment ${amendmentId} already exists`, 'amendmentId');
+
+  const keys = changedEntryKeys(changes);
+  if (keys.length === 0) ruleBroken('field-not-amendable', 'changes must name at least one field', 'changes');
+  const amendable = AMENDABLE_FIELDS[ref.kind];
+  for (const key of keys) {
+    if (!amendable.includes(key)) ruleBroken('field-not-amendable', `${key} of a ${ref.kind} entry cannot be amended`, `changes.${key}`);
+  }
+  requireText(reason, 'reason');
+  validateChangeValues(changes, ref, state, knownParties);
+
+  const current = entry as Record<string, unknown>;
+  if (keys.every((key) => structurallyEqual(changes[key], current[key]))) {
+    ruleBroken('amendment-changes-nothing', 'the amendment repeats what the entry already says', 'changes');
+  }
+  return [{ type: 'EntryAmended', data: { incidentId, amendmentId, entry: ref, changes, reason } }];
+};
+
+const withClaim = (state: IncidentState, claimId: string, update: (claim: ClaimState) => ClaimState): IncidentState => {
+  const claim = state.claims.get(claimId);
+  return claim ? { ...state, claims: new Map(state.claims).set(claimId, update(claim)) } : state;
+};
+
+const withVersions = (claim: ClaimState, versions: ClaimVersionEntry[]): ClaimState => ({
+  ...claim,
+  versions,
+  version: versions.length,
+  assertions: currentAssertions(versions.map((v) => v.assertions)),
+});
+
+const evolveAmendment = (state: IncidentState, data: AmendEntry['data']): IncidentState => {
+  const ref = data.entry;
+  const next = { ...state, amendmentIds: new Set(state.amendmentIds).add(data.amendmentId) };
+  switch (ref.kind) {
+    case 'incident':
+      return next.incident ? { ...next, incident: applyEntryChanges(next.incident, data.changes) } : next;
+    case 'claim':
+      return withClaim(next, ref.claimId, (claim) =>
+        withVersions(
+          claim,
+          claim.versions.map((v, i) => (i === ref.version - 1 ? applyEntryChanges(v, data.changes) : v)),
+        ),
+      );
+    case 'denial': {
+      const denial = next.denials.get(ref.denialId);
+      return denial ? { ...next, denials: new Map(next.denials).set(ref.denialId, applyEntryChanges(denial, data.changes)) } : next;
+    }
+    case 'retraction':
+      return withClaim(next, ref.claimId, (claim) =>
+        claim.retraction ? { ...claim, retraction: applyEntryChanges(claim.retraction, data.changes) } : claim,
+      );
+    default:
+      return next;
+  }
+};
+
+export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEvent> = {
+  initialState: initialIncidentState,
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'ReportIncident':
+        return reportIncident(command, state);
+      case 'MakeClaim':
+        return makeClaim(command, state);
+      case 'DenyClaim':
+        return denyClaim(command, state);
+      case 'CorrectClaim':
+        return correctClaim(command, state);
+      case 'RetractClaim':
+        return retractClaim(command, state);
+      case 'AmendEntry':
+        return amendEntry(command, state);
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'IncidentReported':
+        return { ...state, reported: true, incident: event.data };
+      case 'ClaimMade': {
+        const { claimId, partyId } = event.data;
+        const claim = withVersions({ claimId, partyId, version: 0, versions: [], assertions: {}, retracted: false }, [event.data]);
+        return { ...state, claims: new Map(state.claims).set(claimId, claim) };
+      }
+      case 'ClaimDenied':
+        return { ...state, denials: new Map(state.denials).set(event.data.denialId, event.data) };
+      case 'ClaimCorrected':
+        return withClaim(state, event.data.claimId, (claim) => withVersions(claim, [...claim.versions, event.data]));
+      case 'ClaimRetracted':
+        return withClaim(state, event.data.claimId, (claim) => ({ ...claim, retracted: true, retraction: event.data }));
+      case 'EntryAmended':
+        return evolveAmendment(state, event.data);
+      default:
+        return state;
+    }
+  },
+};

@@ -1,0 +1,114 @@
+import { Assertions, NON_PARTY_SIDES } from '../incidents/incident.events';
+import { DomainError } from './domain-error';
+import { Estimate, Place, PointInTime, Statement, TimeInterval } from './values';
+
+/**
+ * Value rules shared by the deciders. Each throws a 'rule' DomainError whose
+ * `field` is the dotted path of the offending input, so callers pass the
+ * path prefix under which the value sits in their command.
+ */
+
+const refuse = (code: string, message: string, field: string): never => {
+  throw new DomainError(code, message, 'rule', field);
+};
+
+const join = (prefix: string, path: string): string => (prefix ? `${prefix}.${path}` : path);
+
+export const requireText = (value: string | undefined, field: string): void => {
+  if (typeof value !== 'string' || value.trim() === '') refuse('text-required', `${field} must not be blank`, field);
+};
+
+// A time of day must carry its offset: without one the instant depends on
+// the clock's zone of whoever parses it, and the domain must not.
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/** Milliseconds since the epoch of an ISO-8601 date or date-time with offset; undefined if it is not one. */
+export const parseTimestamp = (value: string): number | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const m = ISO_TIMESTAMP.exec(value);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+export const validateTimestamp = (value: string, field: string): number => {
+  const ms = parseTimestamp(value);
+  return ms ?? refuse('invalid-time', `${field} must be an ISO-8601 date, or date-time with offset`, field);
+};
+
+export const validatePointInTime = (point: PointInTime, field: string): void => {
+  validateTimestamp(point.at, join(field, 'at'));
+};
+
+export const validateInterval = (interval: TimeInterval, field: string): void => {
+  const from = validateTimestamp(interval.from, join(field, 'from'));
+  const to = validateTimestamp(interval.to, join(field, 'to'));
+  if (from > to) refuse('invalid-interval', `${field} starts after it ends`, field);
+};
+
+export const validatePlace = (place: Place, field: string): void => {
+  requireText(place.name, join(field, 'name'));
+  const c = place.coordinates;
+  if (c === undefined) return;
+  const inRange = (v: number, limit: number) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= limit;
+  if (!inRange(c.lat, 90)) refuse('invalid-coordinates', 'latitude must be between -90 and 90', join(field, 'coordinates.lat'));
+  if (!inRange(c.lon, 180)) refuse('invalid-coordinates', 'longitude must be between -180 and 180', join(field, 'coordinates.lon'));
+};
+
+export const validateStatement = (statement: Statement, field: string): void => {
+  requireText(statement?.text, join(field, 'text'));
+};
+
+const isCount = (n: number | undefined): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
+export const validateEstimate = (estimate: Estimate, field: string): void => {
+  const { best, low, high } = estimate;
+  const counts = isCount(best) && (low === undefined || isCount(low)) && (high === undefined || isCount(high));
+  if (!counts) refuse('invalid-estimate', `${field}: best, low and high must be whole numbers, 0 or more`, field);
+  if ((low !== undefined && low > best) || (high !== undefined && best > high)) {
+    refuse('invalid-estimate', `${field}: expected low <= best <= high`, field);
+  }
+};
+
+export const requireKnownParty = (partyId: string, knownParties: ReadonlySet<string>, field: string): void => {
+  if (!knownParties.has(partyId)) {
+    throw new DomainError('unknown-party', `${field}: no registered party "${partyId}"`, 'rule', field);
+  }
+};
+
+const isNonPartySide = (side: string): boolean => (NON_PARTY_SIDES as readonly string[]).includes(side);
+
+/** Every value rule of structured assertions; `prefix` is where they sit in the command (e.g. `assertions`). */
+export const validateAssertions = (assertions: Assertions, knownParties: ReadonlySet<string>, prefix: string): void => {
+  const at = (path: string) => join(prefix, path);
+
+  assertions.responsibleParties?.forEach((partyId, i) => requireKnownParty(partyId, knownParties, at(`responsibleParties[${i}]`)));
+
+  const ceasefire = assertions.ceasefire;
+  if (ceasefire) {
+    ceasefire.by?.forEach((partyId, i) => requireKnownParty(partyId, knownParties, at(`ceasefire.by[${i}]`)));
+    if (!ceasefire.violated && ceasefire.by && ceasefire.by.length > 0) {
+      refuse('invalid-ceasefire', 'a ceasefire said not to be violated cannot name violators', at('ceasefire.by'));
+    }
+  }
+
+  const sides = new Set<string>();
+  assertions.casualties?.forEach((report, i) => {
+    const path = at(`casualties[${i}]`);
+    if (!isNonPartySide(report.side)) requireKnownParty(report.side, knownParties, `${path}.side`);
+    // Read models compare casualties side by side; two reports for one side would be ambiguous.
+    if (sides.has(report.side)) refuse('duplicate-casualty-side', `more than one casualty report for "${report.side}"`, `${path}.side`);
+    sides.add(report.side);
+    if (report.killed) validateEstimate(report.killed, `${path}.killed`);
+    if (report.wounded) validateEstimate(report.wounded, `${path}.wounded`);
+    report.named?.forEach((person, j) => requireText(person.name, `${path}.named[${j}].name`));
+  });
+
+  if (assertions.occurred) validateInterval(assertions.occurred, at('occurred'));
+  if (assertions.location) validatePlace(assertions.location, at('location'));
+};
