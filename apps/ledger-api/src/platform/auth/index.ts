@@ -1,0 +1,4 @@
+export * from './principal.model';
+export * from './auth.decorators';
+export * from './auth.guard';
+export * from './token.registry';

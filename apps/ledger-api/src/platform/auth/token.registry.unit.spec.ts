@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashToken, loadOrCreateTokenRegistry, TokenFileError, TokenRegistry } from './token.registry';
+
+describe('TokenRegistry', () => {
+  const registry = new TokenRegistry([
+    { principal: 'analyst-1', roles: ['recorder'], sha256: hashToken('token-one') },
+    { principal: 'auditor-1', roles: ['auditor', 'reader'], sha256: hashToken('token-two') },
+  ]);
+
+  it('authenticates a known token to its principal', () => {
+    expect(registry.authenticate('token-one')).toEqual({ id: 'analyst-1', roles: ['recorder'] });
+    expect(registry.authenticate('token-two')).toEqual({ id: 'auditor-1', roles: ['auditor', 'reader'] });
+  });
+
+  it('rejects unknown, empty and near-miss tokens', () => {
+    expect(registry.authenticate('token-three')).toBeUndefined();
+    expect(registry.authenticate('')).toBeUndefined();
+    expect(registry.authenticate('token-one ')).toBeUndefined();
+    expect(registry.authenticate(hashToken('token-one'))).toBeUndefined();
+  });
+
+  it('hands out copies, so a handler cannot change what the registry grants', () => {
+    registry.authenticate('token-one')!.roles.push('admin');
+    expect(registry.authenticate('token-one')!.roles).toEqual(['recorder']);
+  });
+
+  it('validates a tokens file and lists every problem', () => {
+    const content = {
+      tokens: [
+        { principal: '', roles: ['recorder'], sha256: hashToken('a') },
+        { principal: 'p', roles: ['root'], sha256: hashToken('b') },
+        { principal: 'q', roles: ['reader'], sha256: 'plaintext-token' },
+        { principal: 'r', roles: ['reader'], sha256: hashToken('b') },
+        { principal: 's', roles: ['reader'], sha256: hashToken('b') },
+      ],
+    };
+    let error: TokenFileError | undefined;
+    try {
+      TokenRegistry.parse(content, 'tokens.json');
+    } catch (e) {
+      error = e as TokenFileError;
+    }
+    expect(error).toBeInstanceOf(TokenFileError);
+    expect(error!.problems).toEqual([
+      'tokens[0].principal: expected a non-empty string',
+      'tokens[1].roles: expected a non-empty array of reader, recorder, auditor, admin',
+      expect.stringMatching(/^tokens\[2\]\.sha256: expected 64 hex characters/),
+      'tokens[4].sha256: the same token is listed twice',
+    ]);
+    expect(error!.message.split('\n')[0]).toBe('Invalid tokens file tokens.json:');
+    expect(() => TokenRegistry.parse([], 'x')).toThrow(TokenFileError);
+  });
+
+  it('accepts upper-case hex hashes', () => {
+    const r = TokenRegistry.parse({ tokens: [{ principal: 'p', roles: ['reader'], sha256: hashToken('t').toUpperCase() }] });
+    expect(r.authenticate('t')?.id).toBe('p');
+  });
+});
+
+describe('loadOrCreateTokenRegistry', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ledger-tokens-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('on first start issues one token per role, storing only hashes, plaintext once, both mode 0600', () => {
+    const tokensFile = join(dataDir, 'tokens.json');
+    const boot = loadOrCreateTokenRegistry({ tokensFile, dataDir, now: () => new Date('2016-04-02T00:00:00Z') });
+
+    const initialTokensFile = join(dataDir, 'initial-tokens.txt');
+    expect(boot.created).toEqual({
+      initialTokensFile,
+      principals: ['initial-reader', 'initial-recorder', 'initial-auditor', 'initial-admin'],
+    });
+    expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+    expect(statSync(initialTokensFile).mode & 0o777).toBe(0o600);
+
+    const text = readFileSync(initialTokensFile, 'utf8');
+    expect(text).toContain('2016-04-02T00:00:00.000Z');
+    const lines = text.split('\n').filter((l) => l.startsWith('initial-'));
+    expect(lines).toHaveLength(4);
+    const stored = readFileSync(tokensFile, 'utf8');
+    for (const line of lines) {
+      const [principal, role, token] = line.split(/\s+/);
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(boot.registry.authenticate(token)).toEqual({ id: principal, roles: [role] });
+      expect(stored).not.toContain(token);
+      expect(stored).toContain(hashToken(token));
+    }
+    expect(JSON.parse(stored).tokens).toHaveLength(4);
+    expect(existsSync(`${tokensFile}.${process.pid}.tmp`)).toBe(false);
+  });
+
+  it('loads the existing file on later starts and issues nothing', () => {
+    const tokensFile = join(dataDir, 'tokens.json');
+    const first = loadOrCreateTokenRegistry({ tokensFile, dataDir });
+    const token = readFileSync(first.created!.initialTokensFile, 'utf8').split('\n').find((l) => l.startsWith('initial-admin'))!.split(/\s+/)[2];
+    expect(loadOrCreateTokenRegistry({ tokensFile, dataDir }).lingeringInitialTokensFile).toBe(first.created!.initialTokensFile);
+    rmSync(first.created!.initialTokensFile);
+
+    const second = loadOrCreateTokenRegistry({ tokensFile, dataDir });
+    expect(second.created).toBeUndefined();
+    expect(second.lingeringInitialTokensFile).toBeUndefined();
+    expect(second.registry.authenticate(token)).toEqual({ id: 'initial-admin', roles: ['admin'] });
+    expect(existsSync(first.created!.initialTokensFile)).toBe(false);
+  });
+
+  it('creates a tokens file outside the data directory, with its folders', () => {
+    const tokensFile = join(dataDir, 'secrets', 'nested', 'tokens.json');
+    const boot = loadOrCreateTokenRegistry({ tokensFile, dataDir });
+    expect(boot.registry.size).toBe(4);
+    expect(existsSync(tokensFile)).toBe(true);
+    expect(boot.created!.initialTokensFile).toBe(join(dataDir, 'initial-tokens.txt'));
+  });
+
+  it('refuses a corrupt tokens file rather than issuing new tokens over it', () => {
+    const tokensFile = join(dataDir, 'tokens.json');
+    writeFileSync(tokensFile, '{ not json');
+    expect(() => loadOrCreateTokenRegistry({ tokensFile, dataDir })).toThrow(/Invalid tokens file .*tokens\.json:\n  not valid JSON/);
+    expect(readFileSync(tokensFile, 'utf8')).toBe('{ not json');
+  });
+});

@@ -1,0 +1,173 @@
+import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { LogLevel as NestLogLevel } from '@nestjs/common';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LedgerLogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LedgerConfig {
+  port: number;
+  host: string;
+  /** Absolute; exists and is writable once the config is loaded. */
+  dataDir: string;
+  logLevel: LedgerLogLevel;
+  /** Absolute path of the bearer-token hash file. */
+  tokensFile: string;
+  bodyLimitBytes: number;
+  /** esdb:// or esdb+discover://; when unset the embedded store is used. */
+  eventStoreConnectionString?: string;
+}
+
+/** Injection token for the loaded, immutable LedgerConfig. */
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface ConfigProblem {
+  variable: string;
+  expected: string;
+  /** What was given; omitted for variables that may carry secrets. */
+  value?: string;
+}
+
+/** Every invalid variable at once, so an operator fixes the environment in one pass. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      [
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`,
+        ...problems.map(
+          (p) => `  ${p.variable}${p.value === undefined ? '' : `=${JSON.stringify(p.value)}`}: expected ${p.expected}`,
+        ),
+      ].join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const ESDB_SCHEMES = ['esdb://', 'esdb+discover://'];
+
+/**
+ * Reads the environment once at startup. Empty values count as unset, because
+ * `FOO=` in a compose file or .env usually means "use the default".
+ * Side effect: creates the data directory, since the rest of startup needs it.
+ */
+export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerConfig {
+  const problems: ConfigProblem[] = [];
+  const read = (name: string): string | undefined => {
+    const raw = env[name];
+    if (raw === undefined) return undefined;
+    const trimmed = raw.trim();
+    return trimmed === '' ? undefined : trimmed;
+  };
+
+  const port = parseInteger(read('PORT'), DEFAULT_PORT, 0, 65535);
+  if (port === undefined) {
+    problems.push({ variable: 'PORT', value: read('PORT'), expected: 'an integer from 0 to 65535' });
+  }
+
+  const host = read('HOST') ?? DEFAULT_HOST;
+  if (/\s/.test(host)) {
+    problems.push({ variable: 'HOST', value: host, expected: 'a host name or IP address without spaces' });
+  }
+
+  const logLevelRaw = read('LOG_LEVEL')?.toLowerCase() ?? 'info';
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as LedgerLogLevel) : undefined;
+  if (logLevel === undefined) {
+    problems.push({ variable: 'LOG_LEVEL', value: read('LOG_LEVEL'), expected: `one of ${LOG_LEVELS.join(', ')}` });
+  }
+
+  const bodyLimitBytes = parseInteger(read('LEDGER_BODY_LIMIT_BYTES'), DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
+  if (bodyLimitBytes === undefined) {
+    problems.push({
+      variable: 'LEDGER_BODY_LIMIT_BYTES',
+      value: read('LEDGER_BODY_LIMIT_BYTES'),
+      expected: 'a positive integer number of bytes',
+    });
+  }
+
+  const eventStoreConnectionString = read('EVENTSTORE_CONNECTION_STRING');
+  if (eventStoreConnectionString !== undefined && !ESDB_SCHEMES.some((s) => eventStoreConnectionString.startsWith(s))) {
+    // The value is not echoed: connection strings carry credentials.
+    problems.push({
+      variable: 'EVENTSTORE_CONNECTION_STRING',
+      expected: `a connection string starting with ${ESDB_SCHEMES.join(' or ')}`,
+    });
+  }
+
+  const dataDirRaw = read('LEDGER_DATA_DIR');
+  const dataDir = dataDirRaw === undefined ? join(resolve(cwd), 'data') : resolveFrom(cwd, dataDirRaw);
+  const dataDirProblem = ensureWritableDirectory(dataDir);
+  if (dataDirProblem !== undefined) {
+    problems.push({ variable: 'LEDGER_DATA_DIR', value: dataDir, expected: `a writable directory (${dataDirProblem})` });
+  }
+
+  const tokensFileRaw = read('LEDGER_TOKENS_FILE');
+  const tokensFile = tokensFileRaw === undefined ? join(dataDir, 'tokens.json') : resolveFrom(cwd, tokensFileRaw);
+  if (tokensFileRaw !== undefined && isExistingDirectory(tokensFile)) {
+    problems.push({ variable: 'LEDGER_TOKENS_FILE', value: tokensFile, expected: 'a file path, not a directory' });
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    port: port!,
+    host,
+    dataDir,
+    logLevel: logLevel!,
+    tokensFile,
+    bodyLimitBytes: bodyLimitBytes!,
+    ...(eventStoreConnectionString !== undefined ? { eventStoreConnectionString } : {}),
+  });
+}
+
+/**
+ * Nest's logger takes the set of enabled levels rather than a threshold, and
+ * names two of them differently (info = log, trace = verbose).
+ */
+export function nestLogLevels(level: LedgerLogLevel): NestLogLevel[] {
+  const ordered: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  return ordered.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+function parseInteger(raw: string | undefined, fallback: number, min: number, max: number): number | undefined {
+  if (raw === undefined) return fallback;
+  // Number('') and Number('0x10') would be accepted otherwise.
+  if (!/^\d+$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+}
+
+function resolveFrom(cwd: string, p: string): string {
+  return isAbsolute(p) ? resolve(p) : resolve(cwd, p);
+}
+
+function isExistingDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function ensureWritableDirectory(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    return `cannot create it: ${errorCode(e)}`;
+  }
+  if (!isExistingDirectory(dir)) return 'it exists but is not a directory';
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    return `it is not writable: ${errorCode(e)}`;
+  }
+  return undefined;
+}
+
+function errorCode(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? (e instanceof Error ? e.message : String(e));
+}

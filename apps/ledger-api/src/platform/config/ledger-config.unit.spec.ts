@@ -1,0 +1,132 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadLedgerConfig, nestLogLevels } from './ledger-config';
+
+describe('loadLedgerConfig', () => {
+  let cwd: string;
+
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'ledger-config-'));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  const configError = (env: NodeJS.ProcessEnv): ConfigError => {
+    try {
+      loadLedgerConfig(env, cwd);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('applies defaults and creates the data directory under cwd', () => {
+    const config = loadLedgerConfig({}, cwd);
+
+    expect(config).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: join(cwd, 'data'),
+      logLevel: 'info',
+      tokensFile: join(cwd, 'data', 'tokens.json'),
+      bodyLimitBytes: 1024 * 1024,
+    });
+    expect(statSync(join(cwd, 'data')).isDirectory()).toBe(true);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable, resolving relative paths against cwd', () => {
+    const config = loadLedgerConfig(
+      {
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        LEDGER_DATA_DIR: 'var/ledger',
+        LOG_LEVEL: 'DEBUG',
+        LEDGER_TOKENS_FILE: 'secrets/tokens.json',
+        LEDGER_BODY_LIMIT_BYTES: '2048',
+        EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113?tls=false',
+      },
+      cwd,
+    );
+
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: join(cwd, 'var', 'ledger'),
+      logLevel: 'debug',
+      tokensFile: join(cwd, 'secrets', 'tokens.json'),
+      bodyLimitBytes: 2048,
+      eventStoreConnectionString: 'esdb+discover://node1:2113?tls=false',
+    });
+    expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
+  });
+
+  it('defaults the tokens file into a custom data directory, and accepts port 0', () => {
+    const dataDir = join(cwd, 'elsewhere');
+    const config = loadLedgerConfig({ LEDGER_DATA_DIR: dataDir, PORT: '0' }, '/');
+    expect(config.tokensFile).toBe(join(dataDir, 'tokens.json'));
+    expect(config.port).toBe(0);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadLedgerConfig({ PORT: '', LOG_LEVEL: '  ', EVENTSTORE_CONNECTION_STRING: '' }, cwd);
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('info');
+    expect(config.eventStoreConnectionString).toBeUndefined();
+  });
+
+  it('reports every invalid variable at once, one line each', () => {
+    const error = configError({
+      PORT: '70000',
+      LOG_LEVEL: 'verbose',
+      LEDGER_BODY_LIMIT_BYTES: '1e6',
+      EVENTSTORE_CONNECTION_STRING: 'https://admin:changeit@localhost:2113',
+    });
+
+    expect(error.problems.map((p) => p.variable)).toEqual([
+      'PORT',
+      'LOG_LEVEL',
+      'LEDGER_BODY_LIMIT_BYTES',
+      'EVENTSTORE_CONNECTION_STRING',
+    ]);
+    const lines = error.message.split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toBe('Invalid configuration (4 problems):');
+    expect(lines[1]).toBe('  PORT="70000": expected an integer from 0 to 65535');
+    expect(lines[2]).toContain('LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace');
+    expect(lines[3]).toContain('LEDGER_BODY_LIMIT_BYTES="1e6": expected a positive integer');
+    expect(lines[4]).toContain('EVENTSTORE_CONNECTION_STRING: expected a connection string starting with esdb:// or esdb+discover://');
+    // Connection strings carry credentials; they never reach logs.
+    expect(error.message).not.toContain('changeit');
+  });
+
+  it.each(['-1', '3000.5', 'abc', '0x10', '65536'])('rejects PORT=%s', (port) => {
+    expect(configError({ PORT: port }).problems).toEqual([expect.objectContaining({ variable: 'PORT' })]);
+  });
+
+  it.each(['0', '-5', '10MB'])('rejects LEDGER_BODY_LIMIT_BYTES=%s', (limit) => {
+    expect(configError({ LEDGER_BODY_LIMIT_BYTES: limit }).problems[0].variable).toBe('LEDGER_BODY_LIMIT_BYTES');
+  });
+
+  it('rejects a data directory that is a file', () => {
+    writeFileSync(join(cwd, 'occupied'), 'x');
+    const error = configError({ LEDGER_DATA_DIR: 'occupied' });
+    expect(error.problems).toEqual([
+      expect.objectContaining({ variable: 'LEDGER_DATA_DIR', expected: expect.stringContaining('a writable directory') }),
+    ]);
+  });
+
+  it('rejects a tokens file path that is a directory', () => {
+    const error = configError({ LEDGER_TOKENS_FILE: '.' });
+    expect(error.problems[0].variable).toBe('LEDGER_TOKENS_FILE');
+  });
+});
+
+describe('nestLogLevels', () => {
+  it('maps a threshold to the set of enabled Nest levels', () => {
+    expect(nestLogLevels('fatal')).toEqual(['fatal']);
+    expect(nestLogLevels('info')).toEqual(['fatal', 'error', 'warn', 'log']);
+    expect(nestLogLevels('trace')).toEqual(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']);
+  });
+});

@@ -1,0 +1,68 @@
+import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import { ProblemException } from './problem.exception';
+
+export interface FieldError {
+  /** Dotted path into the request, with [i] for array items: `assertions.casualties[0].killed.best`. */
+  field: string;
+  messages: string[];
+}
+
+export const VALIDATION_PROBLEM_CODE = 'validation-failed';
+
+/** Thrown by the pipe from createValidationPipe(); rendered as a 400 problem with `errors`. */
+export class RequestValidationException extends ProblemException {
+  constructor(readonly errors: FieldError[]) {
+    super(400, VALIDATION_PROBLEM_CODE, describe(errors), { errors }, { title: 'Request validation failed' });
+    this.name = 'RequestValidationException';
+  }
+}
+
+/**
+ * whitelist + forbidNonWhitelisted: an unknown member is more likely a typo
+ * (or an older client) than something to silently drop from the ledger.
+ * transform: handlers receive DTO instances and converted path/query values.
+ */
+export function createValidationPipe(overrides: Partial<ValidationPipeOptions> = {}): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    // Explicit conversion only (@Type / @Transform): implicit conversion turns "abc" into NaN and hides the error.
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    stopAtFirstError: false,
+    exceptionFactory: (errors: ValidationError[]) => new RequestValidationException(flattenValidationErrors(errors)),
+    ...overrides,
+  });
+}
+
+/** Depth-first, so fields come out in the order the DTO declares them. */
+export function flattenValidationErrors(errors: readonly ValidationError[], parentPath = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const path = joinPath(parentPath, error.property);
+    const messages = Object.values(error.constraints ?? {});
+    if (messages.length > 0) out.push({ field: path, messages });
+    if (error.children && error.children.length > 0) {
+      out.push(...flattenValidationErrors(error.children, path));
+    }
+  }
+  return out;
+}
+
+function joinPath(parent: string, property: string): string {
+  // class-validator names array items by their index.
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  if (parent === '') return property;
+  // Map keys and other odd property names stay readable and unambiguous.
+  return /^[A-Za-z_$][\w$]*$/.test(property) ? `${parent}.${property}` : `${parent}[${JSON.stringify(property)}]`;
+}
+
+function describe(errors: FieldError[]): string {
+  if (errors.length === 0) return 'The request is invalid.';
+  const fields = errors.map((e) => e.field || '(body)');
+  const shown = fields.slice(0, 5).join(', ');
+  const more = fields.length > 5 ? ` and ${fields.length - 5} more` : '';
+  return `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}: ${shown}${more}.`;
+}
