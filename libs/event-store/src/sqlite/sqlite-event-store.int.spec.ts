@@ -1,0 +1,453 @@
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { describeEventStoreContract } from '../../../../tests/contract/event-store.contract';
+import {
+  NewEvent,
+  RecordedEvent,
+  START,
+  StoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from './sqlite-event-store';
+
+const SYNCHRONOUS_FULL = 2;
+
+let directory: string;
+
+beforeAll(() => {
+  directory = mkdtempSync(join(tmpdir(), 'ledger-sqlite-store-'));
+});
+
+afterAll(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function freshFile(): string {
+  return join(directory, `${randomUUID()}.sqlite`);
+}
+
+function newEvent(data: unknown = { note: 'sqlite' }): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'SqliteTested.v1',
+    data,
+    metadata: {
+      recordedAt: new Date().toISOString(),
+      recordedBy: 'sqlite-test',
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+    },
+  };
+}
+
+describeEventStoreContract('SqliteEventStore on a temporary file', async () => {
+  const filename = freshFile();
+  const store = new SqliteEventStore({ filename, pollIntervalMs: 50 });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(filename, { force: true });
+      rmSync(`${filename}-wal`, { force: true });
+      rmSync(`${filename}-shm`, { force: true });
+    },
+  };
+});
+
+describe('SqliteEventStore', () => {
+  const opened: SqliteEventStore[] = [];
+  const rawConnections: Database.Database[] = [];
+
+  function open(filename: string, options: { pollIntervalMs?: number; busyTimeoutMs?: number } = {}) {
+    const store = new SqliteEventStore({ filename, ...options });
+    opened.push(store);
+    return store;
+  }
+
+  function openRaw(filename: string): Database.Database {
+    const db = new Database(filename);
+    rawConnections.push(db);
+    return db;
+  }
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    for (const db of rawConnections.splice(0)) db.close();
+  });
+
+  it('starts with an empty log whose head is START', async () => {
+    const store = open(':memory:');
+
+    expect(await store.headPosition()).toBe(START);
+    expect(await store.readAll()).toEqual([]);
+    expect(await store.readAll({ direction: 'backwards' })).toEqual([]);
+  });
+
+  it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
+    const filename = freshFile();
+    const store = open(filename);
+
+    expect(store.storageSettings()).toEqual({
+      journalMode: 'wal',
+      synchronous: SYNCHRONOUS_FULL,
+      busyTimeoutMs: 5000,
+      schemaVersion: SQLITE_SCHEMA_VERSION,
+    });
+    expect(openRaw(filename).pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('keeps everything acknowledged across close and reopen, and keeps positions increasing', async () => {
+    const filename = freshFile();
+    const stream = `incident-${randomUUID()}`;
+    const first = open(filename);
+    await first.append(stream, [newEvent({ n: 1 }), newEvent({ n: 2 })], { expectedRevision: 'no_stream' });
+    await first.append(`party-${randomUUID()}`, [newEvent({ n: 3 })]);
+    const before = await first.readAll();
+    const headBefore = await first.headPosition();
+    await first.close();
+
+    const reopened = open(filename);
+
+    expect(await reopened.readAll()).toEqual(before);
+    expect(await reopened.headPosition()).toBe(headBefore);
+    expect(await reopened.streamRevision(stream)).toBe(1n);
+    const next = await reopened.append(stream, [newEvent({ n: 4 })], { expectedRevision: 1n });
+    expect(next.position > headBefore).toBe(true);
+  });
+
+  it('keeps acknowledged appends when the process dies without closing the store', async () => {
+    const filename = freshFile();
+    const store = open(filename);
+    const stream = `incident-${randomUUID()}`;
+    await store.append(stream, [newEvent({ n: 1 })], { expectedRevision: 'no_stream' });
+    const acknowledged = await store.append(stream, [newEvent({ n: 2 }), newEvent({ n: 3 })], { expectedRevision: 0n });
+    // What a killed process leaves behind: the database and its WAL as they are, with no checkpoint on close.
+    const crashed = freshFile();
+    copyFileSync(filename, crashed);
+    copyFileSync(`${filename}-wal`, `${crashed}-wal`);
+
+    const recovered = open(crashed);
+
+    expect((await recovered.readStream(stream)).map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(await recovered.headPosition()).toBe(acknowledged.position);
+  });
+
+  it('does not reuse positions, even of the last event, after reopening', async () => {
+    const filename = freshFile();
+    const first = open(filename);
+    const { position } = await first.append('incident-a', [newEvent()]);
+    await first.close();
+
+    const reopened = open(filename);
+    const after = await reopened.append('incident-b', [newEvent()]);
+
+    expect(after.position).toBe(position + 1n);
+  });
+
+  it('creates the schema once and records its version, so reopening is harmless', async () => {
+    const filename = freshFile();
+    open(filename);
+    open(filename);
+
+    const raw = openRaw(filename);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+    const triggers = raw
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events' ORDER BY name")
+      .pluck()
+      .all();
+    expect(triggers).toEqual(['events_append_only_no_delete', 'events_append_only_no_update']);
+  });
+
+  it('refuses to open a file written by a newer schema version', () => {
+    const filename = freshFile();
+    openRaw(filename).pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+
+    expect(() => open(filename)).toThrow(StoreUnavailableError);
+  });
+
+  it('rejects UPDATE and DELETE on the events table', async () => {
+    const filename = freshFile();
+    const store = open(filename);
+    await store.append('incident-tamper', [newEvent({ says: 'original' })]);
+    const raw = openRaw(filename);
+
+    expect(() => raw.prepare("UPDATE events SET data = '{\"says\":\"forged\"}'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    expect((await store.readStream('incident-tamper'))[0].data).toEqual({ says: 'original' });
+  });
+
+  it('lets a second instance on the same file read what the first appended', async () => {
+    const filename = freshFile();
+    const writer = open(filename);
+    const reader = open(filename);
+    const stream = `incident-${randomUUID()}`;
+
+    const result = await writer.append(stream, [newEvent(), newEvent()]);
+
+    expect(await reader.streamRevision(stream)).toBe(1n);
+    expect(await reader.headPosition()).toBe(result.position);
+    expect(await reader.readStream(stream)).toEqual(await writer.readStream(stream));
+  });
+
+  it('enforces the expected revision across instances on the same file', async () => {
+    const filename = freshFile();
+    const stores = [open(filename), open(filename), open(filename)];
+    const stream = `incident-${randomUUID()}`;
+    await stores[0].append(stream, [newEvent()]);
+
+    const outcomes = await Promise.allSettled(
+      stores.flatMap((store) => [newEvent(), newEvent()].map((event) => store.append(stream, [event], { expectedRevision: 0n }))),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    expect(await stores[1].readStream(stream)).toHaveLength(2);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(WrongExpectedRevisionError);
+    }
+  });
+
+  it('delivers to a subscription events appended through another instance, by polling', async () => {
+    const filename = freshFile();
+    const writer = open(filename);
+    const reader = open(filename, { pollIntervalMs: 20 });
+    const received: RecordedEvent[] = [];
+    let caughtUp = false;
+    const subscription = reader.subscribeToAll(
+      { fromPosition: START },
+      { onEvent: (event) => void received.push(event), onCaughtUp: () => (caughtUp = true) },
+    );
+    await waitFor(() => caughtUp);
+
+    await writer.append('incident-elsewhere', [newEvent(), newEvent()]);
+    await writer.append('party-elsewhere', [newEvent()]);
+    await waitFor(() => received.length === 3);
+
+    expect(received).toEqual(await writer.readAll());
+    await subscription.stop();
+  });
+
+  it('wakes a subscription on an append through the same instance without waiting for the poll', async () => {
+    const store = open(freshFile(), { pollIntervalMs: 60_000 });
+    const received: RecordedEvent[] = [];
+    let caughtUp = false;
+    const subscription = store.subscribeToAll(
+      {},
+      { onEvent: (event) => void received.push(event), onCaughtUp: () => (caughtUp = true) },
+    );
+    await waitFor(() => caughtUp);
+
+    await store.append('incident-nearby', [newEvent()]);
+    await waitFor(() => received.length === 1, 1000);
+
+    expect(received[0].streamName).toBe('incident-nearby');
+    await subscription.stop();
+  });
+
+  it('serialises writers in separate threads on one file: no lost update, no revision reused, no busy failure', async () => {
+    const filename = freshFile();
+    open(filename);
+    const stream = `incident-${randomUUID()}`;
+    const writers = 4;
+    const appendsEach = 20;
+    const barrier = new Int32Array(new SharedArrayBuffer(4));
+
+    const reports = await Promise.all(
+      Array.from({ length: writers }, (_, writer) =>
+        runWorker<{ conflicts: number; failures: string[] }>(OPTIMISTIC_WRITER, {
+          storeModule: join(__dirname, 'sqlite-event-store.ts'),
+          portModule: join(__dirname, '..', 'event-store.port.ts'),
+          filename,
+          stream,
+          writer,
+          writers,
+          appendsEach,
+          barrier,
+        }),
+      ),
+    );
+
+    expect(reports.flatMap((report) => report.failures)).toEqual([]);
+    const stored = await open(filename).readStream(stream);
+    expect(stored.map((event) => event.revision)).toEqual(
+      Array.from({ length: writers * appendsEach }, (_, revision) => BigInt(revision)),
+    );
+    for (let writer = 0; writer < writers; writer += 1) {
+      const sequence = stored
+        .map((event) => event.data as { writer: number; n: number })
+        .filter((data) => data.writer === writer)
+        .map((data) => data.n);
+      expect(sequence).toEqual(Array.from({ length: appendsEach }, (_, n) => n));
+    }
+  });
+
+  it('catches up over more than one page of events in order, letting timers run between pages', async () => {
+    const store = open(':memory:');
+    const total = 1234;
+    for (let start = 0; start < total; start += 200) {
+      const size = Math.min(200, total - start);
+      await store.append(`incident-${start % 3}`, Array.from({ length: size }, (_, i) => newEvent({ n: start + i })));
+    }
+    const received: number[] = [];
+    let caughtUpAt: number | undefined;
+    let timerFiredAt: number | undefined;
+    const subscription = store.subscribeToAll(
+      {},
+      {
+        onEvent: (event) => void received.push((event.data as { n: number }).n),
+        onCaughtUp: () => (caughtUpAt ??= received.length),
+      },
+    );
+    setTimeout(() => (timerFiredAt = received.length), 0);
+
+    await waitFor(() => caughtUpAt !== undefined);
+
+    expect(caughtUpAt).toBe(total);
+    expect(received).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(timerFiredAt).toBeLessThan(total);
+    await subscription.stop();
+  });
+
+  it('reports being caught up again after delivering live events, once per catch-up', async () => {
+    const store = open(':memory:', { pollIntervalMs: 10 });
+    const caughtUp: bigint[] = [];
+    const subscription = store.subscribeToAll({}, { onEvent: () => undefined, onCaughtUp: (p) => caughtUp.push(p) });
+    await waitFor(() => caughtUp.length === 1);
+
+    const { position } = await store.append('incident-live', [newEvent(), newEvent()]);
+    await waitFor(() => caughtUp.length === 2);
+    await sleep(60);
+
+    expect(caughtUp).toEqual([START, position]);
+    await subscription.stop();
+  });
+
+  it('close() stops its subscriptions and later calls report the store unavailable', async () => {
+    const store = new SqliteEventStore({ filename: freshFile() });
+    const errors: unknown[] = [];
+    let caughtUp = false;
+    store.subscribeToAll({}, { onEvent: () => undefined, onCaughtUp: () => (caughtUp = true), onError: (e) => errors.push(e) });
+    await waitFor(() => caughtUp);
+
+    await store.close();
+    await store.close();
+
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.append('incident-closed', [newEvent()])).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.readAll()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(() => store.subscribeToAll({}, { onEvent: () => undefined })).toThrow(StoreUnavailableError);
+    expect(errors).toEqual([]);
+  });
+
+  it('ping() answers while the store is open', async () => {
+    await expect(open(':memory:').ping()).resolves.toBeUndefined();
+  });
+
+  it('reports a write lock held too long by another process as StoreUnavailableError and writes nothing', async () => {
+    const filename = freshFile();
+    const store = open(filename, { busyTimeoutMs: 50 });
+    expect(store.storageSettings().busyTimeoutMs).toBe(50);
+    const otherProcess = openRaw(filename);
+    otherProcess.exec('BEGIN IMMEDIATE');
+
+    const error = await store.append('incident-locked', [newEvent()]).catch((e: unknown) => e);
+
+    otherProcess.exec('ROLLBACK');
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).cause).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(await store.streamRevision('incident-locked')).toBeUndefined();
+  });
+
+  it('reports an unreadable stored event as StoreUnavailableError, to readers and to subscriptions', async () => {
+    const filename = freshFile();
+    const store = open(filename, { pollIntervalMs: 10 });
+    await store.append('incident-fine', [newEvent()]);
+    openRaw(filename)
+      .prepare('INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, 0, ?, ?, ?)')
+      .run(randomUUID(), 'incident-garbled', 'SqliteTested.v1', 'not json', '{}');
+    const errors: unknown[] = [];
+    const received: RecordedEvent[] = [];
+
+    store.subscribeToAll({}, { onEvent: (event) => void received.push(event), onError: (e) => errors.push(e) });
+    await waitFor(() => errors.length > 0);
+
+    expect(received.map((event) => event.streamName)).toEqual([]);
+    expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+    await expect(store.readStream('incident-garbled')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+/**
+ * Runs in a worker thread, i.e. on its own SQLite connection like another process would: waits for every writer to
+ * be ready, then appends with the revision it last read, re-reading on each conflict.
+ */
+const OPTIMISTIC_WRITER = `
+  const { workerData, parentPort } = require('node:worker_threads');
+  const { randomUUID } = require('node:crypto');
+  const { readFileSync } = require('node:fs');
+  const swc = require('@swc/core');
+  require.extensions['.ts'] = (module, filename) => {
+    const { code } = swc.transformSync(readFileSync(filename, 'utf8'), {
+      filename,
+      swcrc: false,
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
+    module._compile(code, filename);
+  };
+  const { SqliteEventStore } = require(workerData.storeModule);
+  const { WrongExpectedRevisionError } = require(workerData.portModule);
+  (async () => {
+    const { filename, stream, writer, writers, appendsEach, barrier } = workerData;
+    const store = new SqliteEventStore({ filename });
+    Atomics.add(barrier, 0, 1);
+    Atomics.notify(barrier, 0);
+    for (let seen = Atomics.load(barrier, 0); seen < writers; seen = Atomics.load(barrier, 0)) {
+      Atomics.wait(barrier, 0, seen, 1000);
+    }
+    let conflicts = 0;
+    const failures = [];
+    for (let n = 0; n < appendsEach; ) {
+      const revision = await store.streamRevision(stream);
+      const event = {
+        eventId: randomUUID(),
+        type: 'SqliteTested.v1',
+        data: { writer, n },
+        metadata: { recordedAt: new Date().toISOString(), recordedBy: 'w' + writer, correlationId: 'c', causationId: 'c' },
+      };
+      try {
+        await store.append(stream, [event], { expectedRevision: revision === undefined ? 'no_stream' : revision });
+        n += 1;
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) conflicts += 1;
+        else { failures.push(String(error)); break; }
+      }
+    }
+    await store.close();
+    parentPort.postMessage({ conflicts, failures });
+  })().catch((error) => parentPort.postMessage({ conflicts: 0, failures: [String(error)] }));
+`;
+
+function runWorker<T>(source: string, workerData: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData });
+    worker.once('message', (message: T) => resolve(message));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`worker exited with code ${code} before reporting`)));
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 4000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

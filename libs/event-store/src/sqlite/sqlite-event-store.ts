@@ -1,0 +1,404 @@
+import Database from 'better-sqlite3';
+import {
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  START,
+  StoreUnavailableError,
+  SubscribeToAllOptions,
+  Subscription,
+  SubscriptionHandlers,
+  WrongExpectedRevisionError,
+} from '../event-store.port';
+import { SqliteSubscription } from './sqlite-subscription';
+
+export const SQLITE_SCHEMA_VERSION = 1;
+
+const DEFAULT_POLL_INTERVAL_MS = 250;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const SUBSCRIPTION_PAGE_SIZE = 500;
+/** SQLite's LIMIT treats a negative value as "no limit". */
+const NO_LIMIT = -1;
+const MAX_INT64 = 9223372036854775807n;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id    TEXT    NOT NULL,
+    stream_name TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    UNIQUE (stream_name, revision),
+    UNIQUE (stream_name, event_id)
+  );
+  CREATE TRIGGER IF NOT EXISTS events_append_only_no_update
+    BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events is append-only: UPDATE is not allowed'); END;
+  CREATE TRIGGER IF NOT EXISTS events_append_only_no_delete
+    BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events is append-only: DELETE is not allowed'); END;
+`;
+
+const EVENT_COLUMNS = 'position, event_id, stream_name, revision, type, data, metadata';
+
+export interface SqliteEventStoreOptions {
+  /** A file path, or `:memory:` for a private throwaway store. */
+  filename: string;
+  /** How often subscriptions look for events written by other connections (other processes, other instances). */
+  pollIntervalMs?: number;
+  /** How long a write waits for another connection's write lock before the store reports itself unavailable. */
+  busyTimeoutMs?: number;
+}
+
+export interface SqliteStorageSettings {
+  journalMode: string;
+  /** SQLite's numeric level: 2 = FULL. */
+  synchronous: number;
+  busyTimeoutMs: number;
+  schemaVersion: number;
+}
+
+interface EventRow {
+  position: bigint;
+  event_id: string;
+  stream_name: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface InsertRow {
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly pollIntervalMs: number;
+  private readonly subscriptions = new Set<SqliteSubscription>();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private readonly statements: {
+    streamRevision: Database.Statement<[string], { revision: bigint | null }>;
+    findInStream: Database.Statement<[string, string], { revision: bigint; position: bigint }>;
+    insert: Database.Statement<[string, string, bigint, string, string, string]>;
+    readStreamForwards: Database.Statement<[string, bigint, number], EventRow>;
+    readStreamBackwards: Database.Statement<[string, bigint, number], EventRow>;
+    readAllForwards: Database.Statement<[bigint, number], EventRow>;
+    readAllBackwards: Database.Statement<[bigint, number], EventRow>;
+    head: Database.Statement<[], { position: bigint | null }>;
+    ping: Database.Statement<[], unknown>;
+  };
+
+  private readonly appendTransaction: Database.Transaction<
+    (streamName: string, rows: InsertRow[], expected: ExpectedRevision) => AppendResult
+  >;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
+    const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
+    try {
+      this.db = new Database(options.filename);
+    } catch (error) {
+      throw new StoreUnavailableError(`Cannot open SQLite event store ${options.filename}: ${messageOf(error)}`, error);
+    }
+    try {
+      // busy_timeout first: switching to WAL and migrating both need locks another process may hold.
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      const journalMode = String(this.db.pragma('journal_mode = WAL', { simple: true }));
+      if (!this.db.memory && journalMode.toLowerCase() !== 'wal') {
+        throw new Error(`journal_mode is ${journalMode}, WAL is required`);
+      }
+      // WAL with synchronous=NORMAL may lose the last commits on power loss; an acknowledged append must survive.
+      this.db.pragma('synchronous = FULL');
+      this.db.defaultSafeIntegers(true);
+      this.migrate();
+
+      this.statements = {
+        streamRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_name = ?'),
+        findInStream: this.db.prepare('SELECT revision, position FROM events WHERE stream_name = ? AND event_id = ?'),
+        insert: this.db.prepare(
+          'INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+        ),
+        readStreamForwards: this.db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+        ),
+        readStreamBackwards: this.db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        ),
+        readAllForwards: this.db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`,
+        ),
+        readAllBackwards: this.db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`,
+        ),
+        head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
+        ping: this.db.prepare('SELECT 1'),
+      };
+      this.appendTransaction = this.db.transaction((streamName, rows, expected) =>
+        this.appendWithinTransaction(streamName, rows, expected),
+      );
+    } catch (error) {
+      this.db.close();
+      if (error instanceof StoreUnavailableError) throw error;
+      throw new StoreUnavailableError(`Cannot open SQLite event store ${options.filename}: ${messageOf(error)}`, error);
+    }
+  }
+
+  async append(
+    streamName: string,
+    events: NewEvent[],
+    options?: { expectedRevision?: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const expected = options?.expectedRevision ?? 'any';
+    if (events.length === 0) {
+      throw new RangeError(`Append to ${streamName}: at least one event is required`);
+    }
+    for (const event of events) {
+      if (!event.eventId || !event.type) {
+        throw new TypeError(`Append to ${streamName}: every event needs an eventId and a type`);
+      }
+    }
+    // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
+    const rows = events.map((event) => ({
+      eventId: event.eventId,
+      type: event.type,
+      data: JSON.stringify(event.data ?? null),
+      metadata: JSON.stringify(event.metadata),
+    }));
+    this.assertOpen();
+    let result: AppendResult;
+    try {
+      // IMMEDIATE takes the write lock before reading the current revision, so no other writer can slip in between.
+      result = this.appendTransaction.immediate(streamName, rows, expected);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) throw error;
+      if (isUniqueViolation(error)) {
+        throw new WrongExpectedRevisionError(streamName, expected, this.currentRevision(streamName));
+      }
+      throw unavailable(`append to ${streamName}`, error);
+    }
+    this.notifySubscriptions();
+    return result;
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const limit = limitOf(options.maxCount);
+    return this.query(`read stream ${streamName}`, () =>
+      (options.direction === 'backwards'
+        ? this.statements.readStreamBackwards.all(streamName, options.fromRevision ?? MAX_INT64, limit)
+        : this.statements.readStreamForwards.all(streamName, options.fromRevision ?? 0n, limit)
+      ).map(toRecordedEvent),
+    );
+  }
+
+  async streamRevision(streamName: string): Promise<bigint | undefined> {
+    return this.currentRevision(streamName);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const limit = limitOf(options.maxCount);
+    return this.query('read all', () =>
+      (options.direction === 'backwards'
+        ? this.statements.readAllBackwards.all(options.fromPosition ?? MAX_INT64, limit)
+        : this.statements.readAllForwards.all(options.fromPosition ?? START, limit)
+      ).map(toRecordedEvent),
+    );
+  }
+
+  async headPosition(): Promise<bigint> {
+    return this.query('read head position', () => this.statements.head.get()?.position ?? START);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions, handlers: SubscriptionHandlers): Subscription {
+    // Once close() has begun, a new subscription would escape its sweep and poll a closed connection.
+    if (this.closing) throw new StoreUnavailableError('SQLite event store is closing');
+    this.assertOpen();
+    const subscription = new SqliteSubscription({
+      fromPosition: options.fromPosition ?? START,
+      handlers,
+      pollIntervalMs: this.pollIntervalMs,
+      readPage: (after) =>
+        this.query('read all for a subscription', () =>
+          this.statements.readAllForwards.all(after, SUBSCRIPTION_PAGE_SIZE).map(toRecordedEvent),
+        ),
+      onFinished: (finished) => this.subscriptions.delete(finished),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ping(): Promise<void> {
+    this.query('ping', () => this.statements.ping.get());
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** What the connection actually runs with, for health reports and for tests that guard durability settings. */
+  storageSettings(): SqliteStorageSettings {
+    return this.query('read storage settings', () => ({
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+      busyTimeoutMs: Number(this.db.pragma('busy_timeout', { simple: true })),
+      schemaVersion: Number(this.db.pragma('user_version', { simple: true })),
+    }));
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    this.closed = true;
+    this.db.close();
+  }
+
+  private migrate(): void {
+    const migrate = this.db.transaction(() => {
+      const version = Number(this.db.pragma('user_version', { simple: true }));
+      if (version > SQLITE_SCHEMA_VERSION) {
+        throw new StoreUnavailableError(
+          `SQLite event store has schema version ${version}; this build understands up to ${SQLITE_SCHEMA_VERSION}`,
+        );
+      }
+      if (version < SQLITE_SCHEMA_VERSION) {
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+      }
+    });
+    // IMMEDIATE so that two processes opening a fresh file at once do not both try to create the schema.
+    migrate.immediate();
+  }
+
+  private appendWithinTransaction(streamName: string, rows: InsertRow[], expected: ExpectedRevision): AppendResult {
+    const current = this.statements.streamRevision.get(streamName)?.revision ?? undefined;
+    const conflict = () => new WrongExpectedRevisionError(streamName, expected, current);
+
+    if (new Set(rows.map((row) => row.eventId)).size !== rows.length) throw conflict();
+
+    const stored = rows.map((row) => this.statements.findInStream.get(streamName, row.eventId));
+    if (stored.some((hit) => hit !== undefined)) {
+      return idempotentResult(stored, expected) ?? throwError(conflict());
+    }
+
+    if (!revisionMatches(expected, current)) throw conflict();
+
+    let revision = current === undefined ? 0n : current + 1n;
+    let position = START;
+    for (const row of rows) {
+      const info = this.statements.insert.run(row.eventId, streamName, revision, row.type, row.data, row.metadata);
+      position = BigInt(info.lastInsertRowid);
+      revision += 1n;
+    }
+    return { nextExpectedRevision: revision - 1n, position };
+  }
+
+  private currentRevision(streamName: string): bigint | undefined {
+    return this.query(`read revision of ${streamName}`, () => this.statements.streamRevision.get(streamName)?.revision ?? undefined);
+  }
+
+  private query<T>(operation: string, run: () => T): T {
+    this.assertOpen();
+    try {
+      return run();
+    } catch (error) {
+      throw unavailable(operation, error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed || !this.db.open) throw new StoreUnavailableError('SQLite event store is closed');
+  }
+
+  private notifySubscriptions(): void {
+    for (const subscription of this.subscriptions) subscription.notify();
+  }
+}
+
+/**
+ * EventStoreDB's rule: a batch whose every event is already stored, as one consecutive run in the same order, is a
+ * retry; it succeeds without writing when the expected revision is 'any'/'stream_exists' or the one the original
+ * append was made against. Anything else that touches stored ids cannot be told apart from a conflicting write.
+ */
+function idempotentResult(
+  stored: Array<{ revision: bigint; position: bigint } | undefined>,
+  expected: ExpectedRevision,
+): AppendResult | undefined {
+  if (stored.some((hit) => hit === undefined)) return undefined;
+  const run = stored as Array<{ revision: bigint; position: bigint }>;
+  const first = run[0].revision;
+  if (!run.every((hit, index) => hit.revision === first + BigInt(index))) return undefined;
+  const revisionBefore = first === 0n ? undefined : first - 1n;
+  const compatible =
+    expected === 'any' || expected === 'stream_exists' || revisionMatches(expected, revisionBefore);
+  if (!compatible) return undefined;
+  const last = run[run.length - 1];
+  return { nextExpectedRevision: last.revision, position: last.position };
+}
+
+function revisionMatches(expected: ExpectedRevision, current: bigint | undefined): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === undefined;
+    case 'stream_exists':
+      return current !== undefined;
+    default:
+      return current === expected;
+  }
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    type: row.type,
+    streamName: row.stream_name,
+    revision: row.revision,
+    position: row.position,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+  };
+}
+
+function limitOf(maxCount: number | undefined): number {
+  if (maxCount === undefined) return NO_LIMIT;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+  return maxCount;
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
+}
+
+function unavailable(operation: string, error: unknown): Error {
+  if (error instanceof StoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
+  return new StoreUnavailableError(`SQLite event store failed to ${operation}: ${messageOf(error)}`, error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function throwError(error: Error): never {
+  throw error;
+}

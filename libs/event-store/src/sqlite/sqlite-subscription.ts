@@ -1,0 +1,124 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { RecordedEvent, Subscription, SubscriptionHandlers } from '../event-store.port';
+
+/**
+ * Marks code running inside one of a subscription's own callbacks, so that a handler calling stop() on its own
+ * subscription does not wait for itself to return.
+ */
+const callbackScope = new AsyncLocalStorage<SqliteSubscription>();
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface SqliteSubscriptionOptions {
+  /** Exclusive checkpoint. */
+  fromPosition: bigint;
+  handlers: SubscriptionHandlers;
+  pollIntervalMs: number;
+  /** Events strictly after `after`, in position order, at most one page. */
+  readPage: (after: bigint) => RecordedEvent[];
+  onFinished: (subscription: SqliteSubscription) => void;
+}
+
+/**
+ * Pulls the global log page by page from its checkpoint. Live delivery is the same pull, woken either by an append
+ * through this process's store (notify) or by the poll timer, which is what picks up other processes' writes.
+ */
+export class SqliteSubscription implements Subscription {
+  private checkpoint: bigint;
+  private stopped = false;
+  /** Set by notify() so that an append landing while the loop is busy is not missed when it goes idle. */
+  private signalled = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly finished: Promise<void>;
+
+  constructor(private readonly options: SqliteSubscriptionOptions) {
+    this.checkpoint = options.fromPosition;
+    this.finished = this.run().finally(() => options.onFinished(this));
+  }
+
+  notify(): void {
+    this.signalled = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    if (callbackScope.getStore() === this) return;
+    await this.finished;
+  }
+
+  private async run(): Promise<void> {
+    // Deferred so that the caller holds the Subscription before any callback can refer to it.
+    await Promise.resolve();
+    let caughtUpReported = false;
+    while (!this.stopped) {
+      this.signalled = false;
+      let page: RecordedEvent[];
+      try {
+        page = this.options.readPage(this.checkpoint);
+      } catch (error) {
+        await this.fail(error);
+        return;
+      }
+
+      if (page.length === 0) {
+        if (!caughtUpReported) {
+          caughtUpReported = true;
+          const checkpoint = this.checkpoint;
+          if (!(await this.invoke(() => this.options.handlers.onCaughtUp?.(checkpoint)))) return;
+        }
+        await this.idle();
+        continue;
+      }
+
+      caughtUpReported = false;
+      for (const event of page) {
+        if (this.stopped) return;
+        if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
+        this.checkpoint = event.position;
+      }
+      // A catch-up made of synchronous handlers only ever yields to microtasks; without this, timers and I/O of the
+      // whole process would starve until the log is exhausted.
+      await yieldToEventLoop();
+    }
+  }
+
+  private async invoke(callback: () => unknown): Promise<boolean> {
+    try {
+      await callbackScope.run(this, callback);
+      return true;
+    } catch (error) {
+      await this.fail(error);
+      return false;
+    }
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    this.stopped = true;
+    const { onError } = this.options.handlers;
+    if (!onError) {
+      // Without an error handler a dead subscription would otherwise go unnoticed.
+      process.emitWarning(error instanceof Error ? error : String(error), 'SubscriptionStopped');
+      return;
+    }
+    try {
+      await callbackScope.run(this, () => onError(error));
+    } catch (secondary) {
+      process.emitWarning(secondary instanceof Error ? secondary : String(secondary), 'SubscriptionOnErrorFailed');
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.signalled || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(), this.options.pollIntervalMs);
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.wakeUp = finish;
+    });
+  }
+}
