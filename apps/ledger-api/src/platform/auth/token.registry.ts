@@ -42,8 +42,8 @@ interface StoredEntry {
 export class TokenRegistry {
   private readonly entries: readonly StoredEntry[];
 
-  constructor(entries: readonly TokenEntry[]) {
-    this.entries = entries.map((e) => ({
+  constructor(private readonly tokenEntries: readonly TokenEntry[]) {
+    this.entries = tokenEntries.map((e) => ({
       principal: Object.freeze({ id: e.principal, roles: Object.freeze([...e.roles]) as Role[] }),
       hash: Buffer.from(e.sha256, 'hex'),
     }));
@@ -98,6 +98,11 @@ export class TokenRegistry {
       throw new TokenFileError(path, [`not valid JSON: ${(e as Error).message}`]);
     }
     return TokenRegistry.parse(json, path);
+  }
+
+  /** A registry that also accepts the given entries, e.g. an in-process token for the demo loader. */
+  with(entries: readonly TokenEntry[]): TokenRegistry {
+    return new TokenRegistry([...this.tokenEntries, ...entries]);
   }
 
   get size(): number {

@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { ProjectionRunner, SqliteReadModelStore } from '@ledger/read-models';
+import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
+import { AmendEntryHandler } from './amendments/amend-entry/amend-entry.handler';
+import { CorrectClaimController } from './claims/correct-claim/correct-claim.controller';
+import { CorrectClaimHandler } from './claims/correct-claim/correct-claim.handler';
+import { DenyClaimController } from './claims/deny-claim/deny-claim.controller';
+import { DenyClaimHandler } from './claims/deny-claim/deny-claim.handler';
+import { GetClaimHistoryController } from './claims/get-claim-history/get-claim-history.controller';
+import { GetClaimHistoryHandler } from './claims/get-claim-history/get-claim-history.handler';
+import { MakeClaimController } from './claims/make-claim/make-claim.controller';
+import { MakeClaimHandler } from './claims/make-claim/make-claim.handler';
+import { RetractClaimController } from './claims/retract-claim/retract-claim.controller';
+import { RetractClaimHandler } from './claims/retract-claim/retract-claim.handler';
+import { HealthController } from './health/health.controller';
+import { GetIncidentController } from './incidents/get-incident/get-incident.controller';
+import { GetIncidentHandler } from './incidents/get-incident/get-incident.handler';
+import { GetIncidentTimelineController } from './incidents/get-incident-timeline/get-incident-timeline.controller';
+import { GetIncidentTimelineHandler } from './incidents/get-incident-timeline/get-incident-timeline.handler';
+import { GetPartyVersionsController } from './incidents/get-party-versions/get-party-versions.controller';
+import { GetPartyVersionsHandler } from './incidents/get-party-versions/get-party-versions.handler';
+import { ListIncidentsController } from './incidents/list-incidents/list-incidents.controller';
+import { ListIncidentsHandler } from './incidents/list-incidents/list-incidents.handler';
+import { ReportIncidentController } from './incidents/report-incident/report-incident.controller';
+import { ReportIncidentHandler } from './incidents/report-incident/report-incident.handler';
+import { Clock, SystemClock } from './ledger/clock';
+import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
+import { PartyDirectory } from './ledger/party-directory';
+import { ProjectionHost } from './ledger/projection.host';
+import { StreamCommandExecutor } from './ledger/stream-command.executor';
+import { GetPartyRecordController } from './parties/get-party-record/get-party-record.controller';
+import { GetPartyRecordHandler } from './parties/get-party-record/get-party-record.handler';
+import { ListPartiesController } from './parties/list-parties/list-parties.controller';
+import { ListPartiesHandler } from './parties/list-parties/list-parties.handler';
+import { RegisterPartyController } from './parties/register-party/register-party.controller';
+import { RegisterPartyHandler } from './parties/register-party/register-party.handler';
+import { LedgerConfig, LedgerPlatformModule, TokenRegistry } from './platform';
+
+export interface LedgerAppOptions {
+  config: LedgerConfig;
+  tokens: TokenRegistry;
+  /** Tests pin the server clock; production uses the system clock. */
+  clock?: Clock;
+  /** Tests may hand in a store (e.g. the EventStoreDB adapter over its double). */
+  eventStore?: EventStore;
+}
+
+export const EVENTS_FILE = 'events.sqlite';
+export const READ_MODELS_FILE = 'read-models.sqlite';
+
+const commandHandlers = [
+  RegisterPartyHandler,
+  ReportIncidentHandler,
+  MakeClaimHandler,
+  DenyClaimHandler,
+  CorrectClaimHandler,
+  RetractClaimHandler,
+  AmendEntryHandler,
+];
+const queryHandlers = [
+  ListIncidentsHandler,
+  GetIncidentHandler,
+  GetPartyVersionsHandler,
+  GetIncidentTimelineHandler,
+  GetClaimHistoryHandler,
+  GetPartyRecordHandler,
+  ListPartiesHandler,
+];
+
+@Module({})
+export class AppModule {
+  static forRoot(options: LedgerAppOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [LedgerPlatformModule.forRoot({ config, tokens: options.tokens }), CqrsModule.forRoot(), TerminusModule],
+      controllers: [
+        RegisterPartyController,
+        ListPartiesController,
+        GetPartyRecordController,
+        ReportIncidentController,
+        ListIncidentsController,
+        GetIncidentController,
+        GetPartyVersionsController,
+        GetIncidentTimelineController,
+        MakeClaimController,
+        GetClaimHistoryController,
+        DenyClaimController,
+        CorrectClaimController,
+        RetractClaimController,
+        AmendEntryController,
+        HealthController,
+      ],
+      providers: [
+        {
+          provide: EVENT_STORE,
+          useFactory: (): EventStore => options.eventStore ?? new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) }),
+        },
+        {
+          provide: SqliteReadModelStore,
+          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE) }),
+        },
+        {
+          provide: ProjectionRunner,
+          inject: [EVENT_STORE, SqliteReadModelStore],
+          useFactory: (eventStore: EventStore, store: SqliteReadModelStore) =>
+            new ProjectionRunner({ eventStore, store, logger: new Logger('Projections') }),
+        },
+        { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+        ProjectionHost,
+        StreamCommandExecutor,
+        PartyDirectory,
+        ...commandHandlers,
+        ...queryHandlers,
+      ],
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, LedgerAppOptions } from './app.module';
+import { createHttpAdapter, setupOpenApi } from './platform';
+
+export const API_DESCRIPTION =
+  'Records every claim, denial, correction and retraction that a party makes about an incident as an immutable event, ' +
+  "and shows each party's version of each incident and where the versions disagree.";
+
+/** The whole ledger API, initialised and ready for `listen` or `inject`. Used by main and by the e2e tests. */
+export const createLedgerApp = async (
+  options: LedgerAppOptions & { logLevels?: LogLevel[] | false },
+): Promise<NestFastifyApplication> => {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(options.config), {
+    logger: options.logLevels ?? false,
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  setupOpenApi(app, { title: 'Incident Ledger', version: '0.1.0', description: API_DESCRIPTION });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+};

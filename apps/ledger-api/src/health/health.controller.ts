@@ -1,0 +1,47 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { ProjectionRunner } from '@ledger/read-models';
+import { Public } from '../ledger/http/request-context';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  @Get()
+  @Public()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Event store reachability and read-model progress; 503 when either is down' })
+  check(): Promise<HealthCheckResult> {
+    return this.health.check([() => this.eventStore(), () => this.projections()]);
+  }
+
+  private async eventStore() {
+    const indicator = this.indicators.check('eventStore');
+    try {
+      await this.store.ping();
+      return indicator.up({ headPosition: (await this.store.headPosition()).toString() });
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async projections() {
+    const indicator = this.indicators.check('projections');
+    const status = this.runner.status();
+    const details = {
+      state: status.state,
+      checkpoint: status.checkpoint.toString(),
+      caughtUp: status.caughtUp,
+      lastError: status.lastError,
+    };
+    return status.state === 'failed' || status.state === 'stopped' ? indicator.down(details) : indicator.up(details);
+  }
+}

@@ -1,0 +1,36 @@
+import { BadRequestException, Controller, Get, Query as QueryParams } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { IncidentListItem, Page } from '@ledger/read-models';
+import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { ListIncidentsQueryDto } from './list-incidents.dto';
+import { ListIncidentsQuery } from './list-incidents.query';
+
+@ApiTags('incidents')
+@ApiBearerAuth()
+@Controller('incidents')
+export class ListIncidentsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('reader')
+  @ApiOperation({ summary: 'Incidents for dashboards: filter by party, category, contested, date range; paginated' })
+  @ApiOkResponse({ description: '{ items, total, limit, offset }' })
+  @ApiResponse({ status: 400, type: ProblemDto })
+  list(@QueryParams() q: ListIncidentsQueryDto): Promise<Page<IncidentListItem>> {
+    if (q.from && q.to && q.from > q.to) {
+      throw new BadRequestException({ message: '`from` must not be after `to`', field: 'from' });
+    }
+    return this.queries.execute(
+      new ListIncidentsQuery({
+        partyId: q.party,
+        category: q.category,
+        contested: q.contested,
+        occurredFrom: q.from,
+        occurredTo: q.to,
+        limit: q.limit,
+        offset: q.offset,
+      }),
+    );
+  }
+}

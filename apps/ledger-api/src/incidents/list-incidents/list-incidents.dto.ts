@@ -1,0 +1,34 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { PARTY_ID_PATTERN } from '../../ledger/dto/assertions.dto';
+import { PageQueryDto } from '../../ledger/dto/page-query.dto';
+
+export class ListIncidentsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'karabakh-defense-army', description: 'Incidents in which this party said something' })
+  @IsOptional()
+  @Matches(PARTY_ID_PATTERN)
+  party?: string;
+
+  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
+  @IsOptional()
+  @IsIn(INCIDENT_CATEGORIES)
+  category?: IncidentCategory;
+
+  @ApiPropertyOptional({ description: 'true: only incidents where the parties disagree; false: only uncontested ones' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  contested?: boolean;
+
+  @ApiPropertyOptional({ example: '2019-05-01', description: 'Incidents that happened (in part) on or after this date' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2019-06-30', description: 'Incidents that happened (in part) on or before this date' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { ProjectionRunner, ReadModelTimeoutError, SqliteReadModelStore } from '@ledger/read-models';
+
+/** How long a write waits for its own effect to reach the read models before answering anyway. */
+export const READ_YOUR_WRITES_TIMEOUT_MS = 3_000;
+
+/**
+ * Runs the read models inside the API process: they follow the store's
+ * global-log subscription, never the in-process event bus.
+ */
+@Injectable()
+export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+
+  constructor(
+    readonly runner: ProjectionRunner,
+    private readonly readModels: SqliteReadModelStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    this.readModels.close();
+    await this.store.close();
+  }
+
+  /** True when the read models show everything up to `position`; false if they are still behind after the timeout. */
+  async caughtUpTo(position: bigint, timeoutMs = READ_YOUR_WRITES_TIMEOUT_MS): Promise<boolean> {
+    try {
+      await this.runner.waitForPosition(position, timeoutMs);
+      return true;
+    } catch (error) {
+      if (error instanceof ReadModelTimeoutError) {
+        this.logger.warn(`read models still behind position ${position} after ${timeoutMs} ms`);
+        return false;
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createLedgerApp } from './create-ledger-app';
+import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
+import {
+  ConfigError,
+  generateToken,
+  hashToken,
+  loadLedgerConfig,
+  loadOrCreateTokenRegistry,
+  nestLogLevels,
+  TokenFileError,
+} from './platform';
+
+const fail = (error: unknown): never => {
+  if (error instanceof ConfigError || error instanceof TokenFileError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+};
+
+async function main(): Promise<void> {
+  const demo = process.argv.includes('--demo') || process.env.LEDGER_DEMO === 'true';
+  const config = (() => {
+    try {
+      return loadLedgerConfig(process.env, process.cwd());
+    } catch (error) {
+      return fail(error);
+    }
+  })();
+  const boot = (() => {
+    try {
+      return loadOrCreateTokenRegistry(config);
+    } catch (error) {
+      return fail(error);
+    }
+  })();
+  const logger = new Logger('Ledger');
+
+  // The demo loader writes through the API like any recorder, with a token that never leaves this process.
+  const demoToken = generateToken();
+  const tokens = demo
+    ? boot.registry.with([{ principal: DEMO_PRINCIPAL, roles: ['recorder'], sha256: hashToken(demoToken) }])
+    : boot.registry;
+
+  const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel) });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  if (demo) {
+    const loaded = await loadDemoIfEmpty(app, demoToken);
+    logger.log(loaded ? `Demo data loaded: incident ${base}/incidents/${loaded.incident}/versions` : 'Store not empty: demo data not loaded again');
+  }
+
+  logger.log(`Data directory: ${config.dataDir}`);
+  if (boot.created) logger.log(`First start: API tokens written to ${boot.created.initialTokensFile} (one per role; keep them, then delete the file)`);
+  if (boot.lingeringInitialTokensFile) logger.warn(`Delete ${boot.lingeringInitialTokensFile} once you have stored its tokens`);
+  logger.log(`Tokens file (hashes only): ${boot.tokensFile}`);
+  logger.log(`API:  ${base}/incidents`);
+  logger.log(`Docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
+}
+
+main().catch(fail);

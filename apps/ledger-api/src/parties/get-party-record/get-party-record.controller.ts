@@ -1,0 +1,23 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PartyRecordDoc } from '@ledger/read-models';
+import { found } from '../../ledger/http/query-http';
+import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { GetPartyRecordQuery } from './get-party-record.query';
+
+@ApiTags('parties')
+@ApiBearerAuth()
+@Controller('parties/:partyId')
+export class GetPartyRecordController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('reader')
+  @ApiOperation({ summary: "A party's record across incidents: claims, corrections, retractions, denials made and received" })
+  @ApiOkResponse()
+  @ApiResponse({ status: 404, type: ProblemDto })
+  async get(@Param('partyId') partyId: string): Promise<PartyRecordDoc> {
+    return found(await this.queries.execute(new GetPartyRecordQuery(partyId)), `Party ${partyId}`);
+  }
+}

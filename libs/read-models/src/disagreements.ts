@@ -1,0 +1,202 @@
+import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime } from '@ledger/domain';
+import { compareStated, intervalsOverlap } from './time-range';
+
+/** One assertion field of a party's current account and the claim it comes from. */
+export interface AccountEntry<T> {
+  value: T;
+  claimId: string;
+  statedAt: PointInTime;
+}
+
+export type CurrentAccount = { [F in AssertionField]?: AccountEntry<NonNullable<Assertions[F]>> };
+
+/** A non-retracted claim in current form, as input to a party's current account. */
+export interface AccountClaim {
+  claimId: string;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  /** Global position of the claim's latest version; breaks ties between claims stated at the same time. */
+  position: string;
+}
+
+const comparePositions = (a: string, b: string): number => {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/**
+ * Merges a party's claims into one account: for each assertion field, the
+ * value of the claim stated latest (stated time, not recorded time: a party's
+ * newer statement supersedes an older one even when the ledger learnt of them
+ * the other way round).
+ */
+export const currentAccountOf = (claims: AccountClaim[]): CurrentAccount => {
+  const ordered = [...claims].sort((a, b) => compareStated(a.statedAt, b.statedAt) || comparePositions(a.position, b.position));
+  const account: Record<string, AccountEntry<unknown>> = {};
+  for (const claim of ordered) {
+    for (const field of ASSERTION_FIELDS) {
+      const value = claim.assertions[field];
+      if (value !== undefined) account[field] = { value, claimId: claim.claimId, statedAt: claim.statedAt };
+    }
+  }
+  // Field order fixed, so the stored JSON does not depend on the order the claims came in.
+  const sorted: Record<string, AccountEntry<unknown>> = {};
+  for (const field of ASSERTION_FIELDS) if (account[field]) sorted[field] = account[field];
+  return sorted as CurrentAccount;
+};
+
+export interface PartyAccount {
+  partyId: string;
+  account: CurrentAccount;
+}
+
+/** A denial whose denied claim is not retracted. */
+export interface ActiveDenial {
+  denialId: string;
+  /** The denying party. */
+  partyId: string;
+  claimId: string;
+  claimPartyId: string;
+  /** Empty: the claim as a whole. */
+  deniedAssertions: AssertionField[];
+  /** The denied claim's assertions in current form, shown as the claimant's position. */
+  claimAssertions?: Assertions;
+}
+
+export type DisagreementKind = 'responsible-parties' | 'ceasefire' | 'casualties' | 'occurred' | 'location' | 'denial';
+
+export interface DisagreementPosition {
+  partyId: string;
+  /** The claim the position rests on; for a denial, the denied claim. */
+  claimId: string;
+  /** The party's asserted value (field disagreements) or the denied claim's denied values (claimant of a denial). */
+  value?: unknown;
+  role?: 'claimant' | 'denier';
+  denialId?: string;
+}
+
+export interface Disagreement {
+  kind: DisagreementKind;
+  /**
+   * The point in dispute as an assertion path: `responsibleParties`,
+   * `ceasefire`, `casualties[side=<side>].killed`, `occurred`, `location`;
+   * for a denial the denied fields joined by commas, or `claim` for the whole claim.
+   */
+  field: string;
+  side?: string;
+  figure?: 'killed' | 'wounded';
+  deniedAssertions?: AssertionField[];
+  positions: DisagreementPosition[];
+}
+
+const setKey = (values: string[] | undefined): string => JSON.stringify([...new Set(values ?? [])].sort());
+
+const position = <T>(partyId: string, entry: AccountEntry<T>): DisagreementPosition => ({
+  partyId,
+  claimId: entry.claimId,
+  value: entry.value,
+});
+
+const withField = <F extends AssertionField>(accounts: PartyAccount[], field: F) =>
+  accounts.flatMap((a) => {
+    const entry = a.account[field];
+    return entry ? [{ partyId: a.partyId, entry: entry as AccountEntry<NonNullable<Assertions[F]>> }] : [];
+  });
+
+const responsibleParties = (accounts: PartyAccount[]): Disagreement[] => {
+  const held = withField(accounts, 'responsibleParties');
+  if (new Set(held.map((h) => setKey(h.entry.value))).size < 2) return [];
+  return [{ kind: 'responsible-parties', field: 'responsibleParties', positions: held.map((h) => position(h.partyId, h.entry)) }];
+};
+
+/** "Violated" against "not violated" disagrees; so do two named sets of violators, while "violated, by someone" does not contradict a named set. */
+const ceasefire = (accounts: PartyAccount[]): Disagreement[] => {
+  const held = withField(accounts, 'ceasefire');
+  const violated = new Set(held.map((h) => h.entry.value.violated));
+  const namedViolators = new Set(
+    held.filter((h) => h.entry.value.violated && (h.entry.value.by?.length ?? 0) > 0).map((h) => setKey(h.entry.value.by)),
+  );
+  if (violated.size < 2 && namedViolators.size < 2) return [];
+  return [{ kind: 'ceasefire', field: 'ceasefire', positions: held.map((h) => position(h.partyId, h.entry)) }];
+};
+
+const rangeOf = (e: Estimate): [number, number] => [e.low ?? e.best, e.high ?? e.best];
+
+/** Two figures disagree when their ranges (a bare best figure being a range of one) do not overlap. */
+export const estimatesConflict = (a: Estimate, b: Estimate): boolean => {
+  const [aLow, aHigh] = rangeOf(a);
+  const [bLow, bHigh] = rangeOf(b);
+  return aHigh < bLow || bHigh < aLow;
+};
+
+const anyPair = <T>(items: T[], conflict: (a: T, b: T) => boolean): boolean =>
+  items.some((a, i) => items.slice(i + 1).some((b) => conflict(a, b)));
+
+const casualties = (accounts: PartyAccount[]): Disagreement[] => {
+  const held = withField(accounts, 'casualties');
+  const sides: string[] = [];
+  for (const h of held) for (const report of h.entry.value) if (!sides.includes(report.side)) sides.push(report.side);
+  const points: Disagreement[] = [];
+  for (const side of sides) {
+    for (const figure of ['killed', 'wounded'] as const) {
+      const figures = held.flatMap((h) => {
+        const report: CasualtyReport | undefined = h.entry.value.find((r) => r.side === side && r[figure] !== undefined);
+        return report ? [{ partyId: h.partyId, claimId: h.entry.claimId, estimate: report[figure] as Estimate }] : [];
+      });
+      if (!anyPair(figures, (a, b) => estimatesConflict(a.estimate, b.estimate))) continue;
+      points.push({
+        kind: 'casualties',
+        field: `casualties[side=${side}].${figure}`,
+        side,
+        figure,
+        positions: figures.map((f) => ({ partyId: f.partyId, claimId: f.claimId, value: f.estimate })),
+      });
+    }
+  }
+  return points;
+};
+
+const occurred = (accounts: PartyAccount[]): Disagreement[] => {
+  const held = withField(accounts, 'occurred');
+  if (!anyPair(held, (a, b) => !intervalsOverlap(a.entry.value, b.entry.value))) return [];
+  return [{ kind: 'occurred', field: 'occurred', positions: held.map((h) => position(h.partyId, h.entry)) }];
+};
+
+const placeKey = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** Places are compared by name; the ledger has no gazetteer to tell whether one named place lies within another. */
+const location = (accounts: PartyAccount[]): Disagreement[] => {
+  const held = withField(accounts, 'location');
+  if (new Set(held.map((h) => placeKey(h.entry.value.name))).size < 2) return [];
+  return [{ kind: 'location', field: 'location', positions: held.map((h) => position(h.partyId, h.entry)) }];
+};
+
+const denial = (d: ActiveDenial): Disagreement => {
+  const denied: Record<string, unknown> = {};
+  for (const field of d.deniedAssertions.length ? d.deniedAssertions : ASSERTION_FIELDS) {
+    if (d.claimAssertions?.[field] !== undefined) denied[field] = d.claimAssertions[field];
+  }
+  return {
+    kind: 'denial',
+    field: d.deniedAssertions.length ? d.deniedAssertions.join(',') : 'claim',
+    deniedAssertions: d.deniedAssertions,
+    positions: [
+      { partyId: d.claimPartyId, claimId: d.claimId, role: 'claimant', ...(Object.keys(denied).length ? { value: denied } : {}) },
+      { partyId: d.partyId, claimId: d.claimId, role: 'denier', denialId: d.denialId },
+    ],
+  };
+};
+
+/**
+ * Where the parties' current accounts of one incident contradict each other,
+ * plus every standing denial. Pure: the same function serves the read model,
+ * the incident list's `contested` flag and time travel.
+ */
+export const findDisagreements = (accounts: PartyAccount[], activeDenials: ActiveDenial[]): Disagreement[] => [
+  ...responsibleParties(accounts),
+  ...ceasefire(accounts),
+  ...casualties(accounts),
+  ...occurred(accounts),
+  ...location(accounts),
+  ...activeDenials.map(denial),
+];

@@ -1,0 +1,167 @@
+import { EntryChanges, EntryRef } from '@ledger/domain';
+import { foldProjection, foldProjectionState } from '../projection';
+import {
+  AMENDMENT,
+  ANALYST,
+  CLAIM,
+  DENIAL,
+  EDITOR,
+  INCIDENT_ID,
+  PARTY,
+  ScenarioEntry,
+  article,
+  envelopesOf,
+  incidentEntry,
+  seedArticleScenario,
+} from '../testing/seed-article.fixture';
+import { ClaimHistoryDoc, claimHistoryProjection } from './claim-history.projection';
+
+const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc => {
+  const doc = foldProjection(claimHistoryProjection, envelopesOf([...seedArticleScenario(), ...extra])).get(claimId);
+  if (!doc) throw new Error(`no history of ${claimId}`);
+  return doc as ClaimHistoryDoc;
+};
+
+const amendment = (amendmentId: string, entry: EntryRef, changes: EntryChanges, reason: string): ScenarioEntry =>
+  incidentEntry({ type: 'EntryAmended', data: { incidentId: INCIDENT_ID, amendmentId, entry, changes, reason } }, EDITOR);
+
+describe('claim-history', () => {
+  it('keeps one document per claim', () => {
+    const docs = foldProjection(claimHistoryProjection, envelopesOf(seedArticleScenario()));
+    expect([...docs.keys()].sort()).toEqual(Object.values(CLAIM).sort());
+  });
+
+  it('lists every version in full with the field-level changes from the previous one', () => {
+    const doc = history(CLAIM.azDefence);
+    expect(doc).toMatchObject({ claimId: CLAIM.azDefence, incidentId: INCIDENT_ID, partyId: PARTY.azDefence, currentVersion: 2, lastPosition: '11' });
+    const [v1, v2] = doc.versions;
+    expect(v1).toMatchObject({
+      version: 1,
+      kind: 'made',
+      statement: { text: 'One of its servicemen was shot and killed by enemy fire near Karabakh.' },
+      statedAt: { at: '2019-05-30', precision: 'day' },
+      changes: [],
+      eventId: '00000000-0000-4000-8000-000000000007',
+      recordedAt: '2019-06-03T09:06:00.000Z',
+      recordedBy: ANALYST,
+      position: '7',
+    });
+    expect(v1.assertions.casualties).toEqual([{ side: PARTY.azDefence, killed: { best: 1 } }]);
+    expect(v2).toMatchObject({
+      version: 2,
+      kind: 'corrected',
+      reason: 'The victim was identified.',
+      statedAt: { at: '2019-05-31', precision: 'day' },
+      source: article,
+      recordedAt: '2019-06-03T09:10:00.000Z',
+      position: '11',
+    });
+    // The correction restated only the casualties; the other assertions carry over from version 1.
+    expect(Object.keys(v2.stated.assertions)).toEqual(['casualties']);
+    expect(v2.assertions.responsibleParties).toEqual([PARTY.karabakhArmy]);
+    expect(v2.changes).toEqual([
+      {
+        path: 'statement.text',
+        from: 'One of its servicemen was shot and killed by enemy fire near Karabakh.',
+        to: 'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.',
+      },
+      { path: 'assertions.casualties[0].named', from: null, to: [{ name: 'Aqil Omarov', role: 'mid-ranking officer', status: 'killed' }] },
+      { path: 'statedAt.at', from: '2019-05-30', to: '2019-05-31' },
+    ]);
+  });
+
+  it("lists ledger amendments apart from the party's versions, with what they changed", () => {
+    const doc = history(CLAIM.karabakhArmy);
+    expect(doc.versions).toHaveLength(1);
+    expect(doc.versions[0].assertions.casualties?.[0].killed).toEqual({ best: 1 });
+    expect(doc.versions[0].amendedBy).toEqual([AMENDMENT.karabakhFigure]);
+    expect(doc.amendments).toEqual([
+      {
+        amendmentId: AMENDMENT.karabakhFigure,
+        target: 'claim',
+        version: 1,
+        reason: 'Typing error: the army reported one soldier killed.',
+        changes: [{ path: 'assertions.casualties[0].killed.best', from: 2, to: 1 }],
+        eventId: '00000000-0000-4000-8000-000000000015',
+        recordedAt: '2019-06-03T09:14:00.000Z',
+        recordedBy: EDITOR,
+        position: '15',
+      },
+    ]);
+  });
+
+  it('carries an amendment of an old version through the later versions that did not restate the field', () => {
+    const v1 = seedArticleScenario()[6].event;
+    if (v1.type !== 'ClaimMade') throw new Error('fixture changed');
+    const doc = history(CLAIM.azDefence, [
+      amendment(
+        'amend-occurred',
+        { kind: 'claim', claimId: CLAIM.azDefence, version: 1 },
+        { assertions: { ...v1.data.assertions, occurred: { from: '2019-05-29', to: '2019-05-30', precision: 'day' } } },
+        'Start date mistyped.',
+      ),
+    ]);
+    expect(doc.versions.map((v) => v.assertions.occurred?.from)).toEqual(['2019-05-29', '2019-05-29']);
+    expect(doc.versions[1].changes.map((c) => c.path)).toEqual(['statement.text', 'assertions.casualties[0].named', 'statedAt.at']);
+    expect(doc.amendments[0]).toMatchObject({
+      target: 'claim',
+      version: 1,
+      changes: [{ path: 'assertions.occurred.from', from: '2019-05-30', to: '2019-05-29' }],
+    });
+  });
+
+  it('records the denials received and the retraction with their stated and recorded times', () => {
+    const doc = history(CLAIM.azDefence, [
+      incidentEntry({
+        type: 'ClaimRetracted',
+        data: {
+          incidentId: INCIDENT_ID,
+          claimId: CLAIM.azDefence,
+          partyId: PARTY.azDefence,
+          reason: 'Withdrawn pending an inquiry.',
+          statedAt: { at: '2019-06-04', precision: 'day' },
+          source: article,
+        },
+      }),
+      amendment('amend-denial', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { deniedAssertions: ['ceasefire'] }, 'Only the ceasefire was denied.'),
+      amendment('amend-retraction', { kind: 'retraction', claimId: CLAIM.azDefence }, { reason: 'Withdrawn.' }, 'Reason mistyped.'),
+    ]);
+    expect(doc.denials).toEqual([
+      {
+        denialId: DENIAL.karabakhArmy,
+        partyId: PARTY.karabakhArmy,
+        deniedAssertions: ['ceasefire'],
+        statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
+        statedAt: { at: '2019-06-01', precision: 'day' },
+        source: article,
+        amendedBy: ['amend-denial'],
+        eventId: '00000000-0000-4000-8000-000000000009',
+        recordedAt: '2019-06-03T09:08:00.000Z',
+        recordedBy: ANALYST,
+        position: '9',
+      },
+    ]);
+    expect(doc.retracted).toBe(true);
+    expect(doc.retraction).toEqual({
+      reason: 'Withdrawn.',
+      statedAt: { at: '2019-06-04', precision: 'day' },
+      source: article,
+      amendedBy: ['amend-retraction'],
+      eventId: '00000000-0000-4000-8000-000000000016',
+      recordedAt: '2019-06-03T09:15:00.000Z',
+      recordedBy: ANALYST,
+      position: '16',
+    });
+    expect(doc.amendments.map((a) => [a.amendmentId, a.target, a.denialId ?? null, a.changes])).toEqual([
+      ['amend-denial', 'denial', DENIAL.karabakhArmy, [{ path: 'deniedAssertions[1]', from: 'responsibleParties', to: null }]],
+      ['amend-retraction', 'retraction', null, [{ path: 'reason', from: 'Withdrawn pending an inquiry.', to: 'Withdrawn.' }]],
+    ]);
+    expect(doc.lastPosition).toBe('18');
+  });
+
+  it('routes denial amendments through an internal index that queries never see', () => {
+    const state = foldProjectionState(claimHistoryProjection, envelopesOf(seedArticleScenario()));
+    expect(state.get(`~denial/${DENIAL.karabakhArmy}`)).toEqual({ claimId: CLAIM.azDefence });
+    expect(foldProjection(claimHistoryProjection, envelopesOf(seedArticleScenario())).has(`~denial/${DENIAL.karabakhArmy}`)).toBe(false);
+  });
+});

@@ -1,0 +1,187 @@
+import { foldProjection, foldProjectionState } from '../projection';
+import { CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { PartyRecordDoc, partyRecordProjection } from './party-record.projection';
+
+const records = (extra: ScenarioEntry[] = []): Map<string, PartyRecordDoc> =>
+  foldProjection(partyRecordProjection, envelopesOf([...seedArticleScenario(), ...extra])) as Map<string, PartyRecordDoc>;
+
+const SECOND_INCIDENT = '0c5d7a2e-8f3b-4b1a-9e6d-2019060400b2';
+
+describe('party-record', () => {
+  it('keeps one document per party with its registration facts', () => {
+    const docs = records();
+    expect([...docs.keys()]).toEqual([PARTY.azDefence, PARTY.azForeign, PARTY.karabakhArmy, PARTY.amForeign, PARTY.minskGroup]);
+    expect(docs.get(PARTY.karabakhArmy)).toMatchObject({
+      partyId: PARTY.karabakhArmy,
+      registered: true,
+      name: 'Defense Army of Nagorno-Karabakh',
+      kind: 'armed-force',
+      affiliation: { description: 'Armenian-backed' },
+      aliases: ['Karabakh Defense Army'],
+      registeredAt: '2019-06-03T09:02:00.000Z',
+    });
+  });
+
+  it('lists per incident the claims a party made and the denials it made', () => {
+    const doc = records().get(PARTY.karabakhArmy)!;
+    expect(doc.incidents).toHaveLength(1);
+    const incident = doc.incidents[0];
+    expect(incident.incidentId).toBe(INCIDENT_ID);
+    expect(incident.title).toBe('Deadly ceasefire violations on the Karabakh line of contact');
+    expect(incident.claims.map((c) => [c.claimId, c.version, c.statedAt.at, c.answers, c.retracted, c.position])).toEqual([
+      [CLAIM.karabakhArmy, 1, '2019-06-01', [CLAIM.azDefence], false, '10'],
+    ]);
+    expect(incident.denialsMade).toEqual([
+      {
+        denialId: DENIAL.karabakhArmy,
+        claimId: CLAIM.azDefence,
+        claimPartyId: PARTY.azDefence,
+        partyId: PARTY.karabakhArmy,
+        deniedAssertions: ['ceasefire', 'responsibleParties'],
+        statedAt: { at: '2019-06-01', precision: 'day' },
+        eventId: '00000000-0000-4000-8000-000000000009',
+        recordedAt: '2019-06-03T09:08:00.000Z',
+        recordedBy: 'analyst:ani',
+        position: '9',
+      },
+    ]);
+    expect(incident.denialsReceived).toEqual([]);
+    expect(doc.counts).toEqual({ incidents: 1, claims: 1, corrections: 0, retractions: 0, denialsMade: 1, denialsReceived: 0 });
+  });
+
+  it('lists the corrections a party made and the denials it received', () => {
+    const doc = records().get(PARTY.azDefence)!;
+    const incident = doc.incidents[0];
+    expect(incident.claims[0]).toMatchObject({
+      claimId: CLAIM.azDefence,
+      version: 2,
+      statementVersion: 2,
+      statement: { text: 'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.' },
+      statedAt: { at: '2019-05-30', precision: 'day' },
+      lastStatedAt: { at: '2019-05-31', precision: 'day' },
+    });
+    expect(incident.corrections).toEqual([
+      {
+        claimId: CLAIM.azDefence,
+        version: 2,
+        reason: 'The victim was identified.',
+        statedAt: { at: '2019-05-31', precision: 'day' },
+        eventId: '00000000-0000-4000-8000-000000000011',
+        recordedAt: '2019-06-03T09:10:00.000Z',
+        recordedBy: 'analyst:ani',
+        position: '11',
+      },
+    ]);
+    expect(incident.denialsReceived.map((d) => [d.denialId, d.partyId, d.claimId, d.deniedAssertions])).toEqual([
+      [DENIAL.karabakhArmy, PARTY.karabakhArmy, CLAIM.azDefence, ['ceasefire', 'responsibleParties']],
+    ]);
+    expect(doc.counts).toEqual({ incidents: 1, claims: 1, corrections: 1, retractions: 0, denialsMade: 0, denialsReceived: 1 });
+  });
+
+  it('records retractions, follows amendments to the entries they fix and spans incidents', () => {
+    const docs = records([
+      incidentEntry({
+        type: 'ClaimRetracted',
+        data: {
+          incidentId: INCIDENT_ID,
+          claimId: CLAIM.amForeign,
+          partyId: PARTY.amForeign,
+          reason: 'Superseded.',
+          statedAt: { at: '2019-06-05', precision: 'day' },
+          source: article,
+        },
+      }),
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-title',
+            entry: { kind: 'incident' },
+            changes: { title: 'Deadly truce violations on the Karabakh line of contact' },
+            reason: 'Title mistyped.',
+          },
+        },
+        EDITOR,
+      ),
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-statement',
+            entry: { kind: 'claim', claimId: CLAIM.azDefence, version: 1 },
+            changes: { statement: { text: 'One of its servicemen was killed by enemy fire near Karabakh.', verbatim: false } },
+            reason: 'Quote mistyped.',
+          },
+        },
+        EDITOR,
+      ),
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-denial',
+            entry: { kind: 'denial', denialId: DENIAL.karabakhArmy },
+            changes: { deniedAssertions: ['ceasefire'] },
+            reason: 'Only the ceasefire was denied.',
+          },
+        },
+        EDITOR,
+      ),
+      incidentEntry({
+        type: 'IncidentReported',
+        data: {
+          incidentId: SECOND_INCIDENT,
+          title: 'Shelling near Tovuz',
+          summary: 'Reported shelling of border villages.',
+          occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
+          location: { name: 'Tovuz district', precision: 'district' },
+          category: 'shelling',
+        },
+      }),
+      incidentEntry({
+        type: 'ClaimMade',
+        data: {
+          incidentId: SECOND_INCIDENT,
+          claimId: 'claim-tovuz',
+          partyId: PARTY.azDefence,
+          statement: { text: 'Villages came under fire.', verbatim: false },
+          statedAt: { at: '2019-06-04', precision: 'day' },
+          source: article,
+          answers: [],
+          assertions: {},
+        },
+      }),
+    ]);
+    const amForeign = docs.get(PARTY.amForeign)!;
+    expect(amForeign.incidents[0].title).toBe('Deadly truce violations on the Karabakh line of contact');
+    expect(amForeign.incidents[0].claims[0].retracted).toBe(true);
+    expect(amForeign.incidents[0].retractions.map((r) => [r.claimId, r.reason, r.statedAt.at])).toEqual([[CLAIM.amForeign, 'Superseded.', '2019-06-05']]);
+    expect(amForeign.counts.retractions).toBe(1);
+
+    const azDefence = docs.get(PARTY.azDefence)!;
+    // Version 2 restated the words, so amending version 1's words leaves the current words alone.
+    expect(azDefence.incidents[0].claims[0].statement.text).toBe(
+      'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.',
+    );
+    expect(azDefence.incidents[0].denialsReceived[0].deniedAssertions).toEqual(['ceasefire']);
+    expect(docs.get(PARTY.karabakhArmy)!.incidents[0].denialsMade[0].deniedAssertions).toEqual(['ceasefire']);
+    expect(azDefence.incidents.map((i) => [i.incidentId, i.title])).toEqual([
+      [INCIDENT_ID, 'Deadly truce violations on the Karabakh line of contact'],
+      [SECOND_INCIDENT, 'Shelling near Tovuz'],
+    ]);
+    expect(azDefence.counts).toEqual({ incidents: 2, claims: 2, corrections: 1, retractions: 0, denialsMade: 0, denialsReceived: 1 });
+    // The title amendment reaches every party of the incident, including those only the index links to it.
+    expect(docs.get(PARTY.minskGroup)!.incidents[0].title).toBe('Deadly truce violations on the Karabakh line of contact');
+  });
+
+  it('keeps who is involved in each incident in an internal index', () => {
+    const state = foldProjectionState(partyRecordProjection, envelopesOf(seedArticleScenario()));
+    expect(state.get(`~incident/${INCIDENT_ID}`)).toMatchObject({
+      claims: { [CLAIM.azDefence]: PARTY.azDefence, [CLAIM.karabakhArmy]: PARTY.karabakhArmy },
+      denials: { [DENIAL.karabakhArmy]: { partyId: PARTY.karabakhArmy, claimPartyId: PARTY.azDefence } },
+    });
+  });
+});

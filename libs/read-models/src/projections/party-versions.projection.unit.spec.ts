@@ -1,0 +1,256 @@
+import { foldProjection } from '../projection';
+import {
+  AMENDMENT,
+  CLAIM,
+  DENIAL,
+  EDITOR,
+  INCIDENT_ID,
+  PARTY,
+  ScenarioEntry,
+  article,
+  envelopesOf,
+  incidentEntry,
+  seedArticleScenario,
+} from '../testing/seed-article.fixture';
+import { PartyVersionsDoc, partyVersionsProjection } from './party-versions.projection';
+
+const fold = (extra: ScenarioEntry[] = []): PartyVersionsDoc => {
+  const doc = foldProjection(partyVersionsProjection, envelopesOf([...seedArticleScenario(), ...extra])).get(INCIDENT_ID);
+  if (!doc) throw new Error('no party-versions document');
+  return doc;
+};
+
+const party = (doc: PartyVersionsDoc, partyId: string) => doc.parties.find((p) => p.partyId === partyId)!;
+const claim = (doc: PartyVersionsDoc, claimId: string) => doc.parties.flatMap((p) => p.claims).find((c) => c.claimId === claimId)!;
+
+const retractAzDefenceClaim = incidentEntry({
+  type: 'ClaimRetracted',
+  data: {
+    incidentId: INCIDENT_ID,
+    claimId: CLAIM.azDefence,
+    partyId: PARTY.azDefence,
+    reason: 'Withdrawn pending an inquiry.',
+    statedAt: { at: '2019-06-04', precision: 'day' },
+    source: article,
+  },
+});
+
+describe('party-versions', () => {
+  it('keeps one document per incident, with the incident facts and each party in order of its first entry', () => {
+    const doc = fold();
+    expect(doc.incident).toEqual({
+      title: 'Deadly ceasefire violations on the Karabakh line of contact',
+      summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
+      category: 'ceasefire-violation',
+      occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
+      location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
+      reportedAt: '2019-06-03T09:05:00.000Z',
+      reportedBy: 'analyst:ani',
+      amendedBy: [],
+    });
+    expect(doc.parties.map((p) => p.partyId)).toEqual([PARTY.azDefence, PARTY.azForeign, PARTY.karabakhArmy, PARTY.amForeign, PARTY.minskGroup]);
+    expect([doc.lastPosition, doc.revision, doc.lastRecordedAt]).toEqual(['15', '9', '2019-06-03T09:14:00.000Z']);
+  });
+
+  it("shows a claim in current form after the party's correction, with the denials it received", () => {
+    const c = claim(fold(), CLAIM.azDefence);
+    expect(c).toMatchObject({
+      version: 2,
+      statement: { text: 'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.' },
+      statedAt: { at: '2019-05-31', precision: 'day' },
+      firstStatedAt: { at: '2019-05-30', precision: 'day' },
+      recordedAt: '2019-06-03T09:06:00.000Z',
+      retracted: false,
+      retraction: null,
+      answers: [],
+    });
+    expect(c.assertions).toEqual({
+      responsibleParties: [PARTY.karabakhArmy],
+      ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
+      casualties: [{ side: PARTY.azDefence, killed: { best: 1 }, named: [{ name: 'Aqil Omarov', role: 'mid-ranking officer', status: 'killed' }] }],
+      occurred: { from: '2019-05-30', to: '2019-05-30', precision: 'day' },
+    });
+    expect(c.denials).toEqual([
+      {
+        denialId: DENIAL.karabakhArmy,
+        partyId: PARTY.karabakhArmy,
+        deniedAssertions: ['ceasefire', 'responsibleParties'],
+        statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
+        statedAt: { at: '2019-06-01', precision: 'day' },
+        active: true,
+      },
+    ]);
+    expect(c.versions.map((v) => [v.version, v.kind, v.reason ?? null, v.position])).toEqual([
+      [1, 'made', null, '7'],
+      [2, 'corrected', 'The victim was identified.', '11'],
+    ]);
+  });
+
+  it("applies the ledger's amendment to the claim it fixes", () => {
+    const c = claim(fold(), CLAIM.karabakhArmy);
+    expect(c.assertions.casualties).toEqual([
+      { side: PARTY.karabakhArmy, killed: { best: 1 }, named: [{ name: 'Sipan Melkonian', role: 'soldier', status: 'killed' }] },
+    ]);
+    expect(c.version).toBe(1);
+    expect(c.versions[0].amendedBy).toEqual([AMENDMENT.karabakhFigure]);
+    expect(fold().amendments).toEqual([
+      {
+        amendmentId: AMENDMENT.karabakhFigure,
+        entry: { kind: 'claim', claimId: CLAIM.karabakhArmy, version: 1 },
+        reason: 'Typing error: the army reported one soldier killed.',
+        fields: ['assertions'],
+        eventId: '00000000-0000-4000-8000-000000000015',
+        recordedAt: '2019-06-03T09:14:00.000Z',
+        recordedBy: EDITOR,
+        position: '15',
+      },
+    ]);
+  });
+
+  it('lists the denials a party made, linked to the denied claim and its claimant', () => {
+    const doc = fold();
+    expect(party(doc, PARTY.karabakhArmy).denialsMade.map((d) => [d.denialId, d.claimId, d.claimPartyId, d.deniedAssertions, d.active])).toEqual([
+      [DENIAL.karabakhArmy, CLAIM.azDefence, PARTY.azDefence, ['ceasefire', 'responsibleParties'], true],
+    ]);
+    expect(party(doc, PARTY.azForeign).denialsMade.map((d) => [d.denialId, d.claimId, d.claimPartyId, d.deniedAssertions])).toEqual([
+      [DENIAL.azForeign, CLAIM.amForeign, PARTY.amForeign, []],
+    ]);
+  });
+
+  it("merges each party's claims into a current account", () => {
+    const doc = fold();
+    expect(party(doc, PARTY.karabakhArmy).currentAccount).toEqual({
+      responsibleParties: { value: [PARTY.azDefence], claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
+      ceasefire: { value: { violated: true, by: [PARTY.azDefence] }, claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
+      casualties: {
+        value: [{ side: PARTY.karabakhArmy, killed: { best: 1 }, named: [{ name: 'Sipan Melkonian', role: 'soldier', status: 'killed' }] }],
+        claimId: CLAIM.karabakhArmy,
+        statedAt: { at: '2019-06-01', precision: 'day' },
+      },
+      occurred: { value: { from: '2019-05-31', to: '2019-06-01', precision: 'day' }, claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
+    });
+    expect(party(doc, PARTY.minskGroup).currentAccount).toEqual({});
+  });
+
+  it('finds where the versions of the seed article disagree', () => {
+    const summary = fold().disagreements.map((d) => ({ kind: d.kind, field: d.field, parties: d.positions.map((p) => `${p.role ?? 'says'}:${p.partyId}`) }));
+    expect(summary).toEqual([
+      {
+        kind: 'responsible-parties',
+        field: 'responsibleParties',
+        parties: [`says:${PARTY.azDefence}`, `says:${PARTY.karabakhArmy}`, `says:${PARTY.amForeign}`],
+      },
+      { kind: 'ceasefire', field: 'ceasefire', parties: [`says:${PARTY.azDefence}`, `says:${PARTY.karabakhArmy}`] },
+      { kind: 'occurred', field: 'occurred', parties: [`says:${PARTY.azDefence}`, `says:${PARTY.karabakhArmy}`] },
+      { kind: 'denial', field: 'ceasefire,responsibleParties', parties: [`claimant:${PARTY.azDefence}`, `denier:${PARTY.karabakhArmy}`] },
+      { kind: 'denial', field: 'claim', parties: [`claimant:${PARTY.amForeign}`, `denier:${PARTY.azForeign}`] },
+    ]);
+    expect(fold().disagreements[1].positions).toEqual([
+      { partyId: PARTY.azDefence, claimId: CLAIM.azDefence, value: { violated: true, by: [PARTY.karabakhArmy] } },
+      { partyId: PARTY.karabakhArmy, claimId: CLAIM.karabakhArmy, value: { violated: true, by: [PARTY.azDefence] } },
+    ]);
+  });
+
+  it('drops a retracted claim from the disagreements but keeps it visible, marked retracted', () => {
+    const doc = fold([retractAzDefenceClaim]);
+    const c = claim(doc, CLAIM.azDefence);
+    expect(c.retracted).toBe(true);
+    expect(c.retraction).toMatchObject({
+      reason: 'Withdrawn pending an inquiry.',
+      statedAt: { at: '2019-06-04', precision: 'day' },
+      recordedAt: '2019-06-03T09:15:00.000Z',
+      position: '16',
+    });
+    expect(c.denials[0].active).toBe(false);
+    expect(party(doc, PARTY.karabakhArmy).denialsMade[0].active).toBe(false);
+    expect(party(doc, PARTY.azDefence).currentAccount).toEqual({});
+    // The Karabakh army and Yerevan now blame the same party, and no one else dates the incident or names a violator.
+    expect(doc.disagreements.map((d) => [d.kind, d.field])).toEqual([['denial', 'claim']]);
+  });
+
+  it('lets a later claim of the same party supersede a field and finds conflicting casualty figures', () => {
+    const doc = fold([
+      incidentEntry({
+        type: 'ClaimMade',
+        data: {
+          incidentId: INCIDENT_ID,
+          claimId: 'claim-az-defence-losses',
+          partyId: PARTY.azDefence,
+          statement: { text: 'The enemy lost at least three soldiers.', verbatim: false },
+          statedAt: { at: '2019-06-02', precision: 'day' },
+          source: article,
+          answers: [CLAIM.karabakhArmy],
+          assertions: { casualties: [{ side: PARTY.karabakhArmy, killed: { best: 3, low: 3, high: 5 } }] },
+        },
+      }),
+    ]);
+    const account = party(doc, PARTY.azDefence).currentAccount;
+    expect(account.casualties?.claimId).toBe('claim-az-defence-losses');
+    expect(account.responsibleParties?.claimId).toBe(CLAIM.azDefence);
+    expect(doc.disagreements.find((d) => d.kind === 'casualties')).toEqual({
+      kind: 'casualties',
+      field: `casualties[side=${PARTY.karabakhArmy}].killed`,
+      side: PARTY.karabakhArmy,
+      figure: 'killed',
+      positions: [
+        { partyId: PARTY.azDefence, claimId: 'claim-az-defence-losses', value: { best: 3, low: 3, high: 5 } },
+        { partyId: PARTY.karabakhArmy, claimId: CLAIM.karabakhArmy, value: { best: 1 } },
+      ],
+    });
+  });
+
+  it('applies ledger amendments of the incident, a denial and a retraction', () => {
+    const doc = fold([
+      retractAzDefenceClaim,
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-title',
+            entry: { kind: 'incident' },
+            changes: { title: 'Deadly truce violations on the Karabakh line of contact' },
+            reason: 'Title mistyped.',
+          },
+        },
+        EDITOR,
+      ),
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-denial',
+            entry: { kind: 'denial', denialId: DENIAL.azForeign },
+            changes: { statedAt: { at: '2019-06-01', precision: 'day' } },
+            reason: 'Date mistyped.',
+          },
+        },
+        EDITOR,
+      ),
+      incidentEntry(
+        {
+          type: 'EntryAmended',
+          data: {
+            incidentId: INCIDENT_ID,
+            amendmentId: 'amend-retraction',
+            entry: { kind: 'retraction', claimId: CLAIM.azDefence },
+            changes: { reason: 'Withdrawn pending a military inquiry.' },
+            reason: 'Reason abridged.',
+          },
+        },
+        EDITOR,
+      ),
+    ]);
+    expect(doc.incident).toMatchObject({ title: 'Deadly truce violations on the Karabakh line of contact', amendedBy: ['amend-title'] });
+    expect(party(doc, PARTY.azForeign).denialsMade[0]).toMatchObject({ statedAt: { at: '2019-06-01', precision: 'day' }, amendedBy: ['amend-denial'] });
+    expect(claim(doc, CLAIM.amForeign).denials[0].statedAt).toEqual({ at: '2019-06-01', precision: 'day' });
+    expect(claim(doc, CLAIM.azDefence).retraction).toMatchObject({ reason: 'Withdrawn pending a military inquiry.', amendedBy: ['amend-retraction'] });
+    expect(doc.amendments.map((a) => a.amendmentId)).toEqual([AMENDMENT.karabakhFigure, 'amend-title', 'amend-denial', 'amend-retraction']);
+  });
+
+  it('ignores party registrations', () => {
+    const docs = foldProjection(partyVersionsProjection, envelopesOf(seedArticleScenario().slice(0, 5)));
+    expect(docs.size).toBe(0);
+  });
+});

@@ -1,0 +1,284 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
+import { toEnvelope } from '../envelope';
+import { AnyProjection, DocumentProjection, foldProjectionState } from '../projection';
+import { LEDGER_PROJECTIONS } from '../projections';
+import { ProjectionError, ReadModelDump, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, incidentEntry, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { ProjectionRunner, ReadModelTimeoutError, RunnerStoppedError, UnknownStoredEventError } from './projection.runner';
+
+const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+const append = async (eventStore: EventStore, entries: ScenarioEntry[], idPrefix?: string): Promise<bigint> => {
+  let last = START;
+  for (const { streamName, event } of storedEventsOf(entries, idPrefix)) last = (await eventStore.append(streamName, [event])).position;
+  return last;
+};
+
+const retraction = (): ScenarioEntry =>
+  incidentEntry({
+    type: 'ClaimRetracted',
+    data: {
+      incidentId: INCIDENT_ID,
+      claimId: CLAIM.azDefence,
+      partyId: PARTY.azDefence,
+      reason: 'Withdrawn pending an inquiry.',
+      statedAt: { at: '2019-06-04', precision: 'day' },
+      source: article,
+    },
+  });
+
+/** Counts deliveries: applying an event twice (or skipping one) shows in `positions`. */
+const deliveries = (version = 1, weight = 1): DocumentProjection<{ count: number; positions: string[] }> => ({
+  name: 'deliveries',
+  version,
+  keysOf: () => ['all'],
+  evolve: (doc, e) => ({ count: (doc?.count ?? 0) + weight, positions: [...(doc?.positions ?? []), e.position.toString()] }),
+});
+
+const failsOnCorrection = (fail: boolean): DocumentProjection<{ n: number }> => ({
+  name: 'fragile',
+  version: 1,
+  keysOf: () => ['all'],
+  evolve: (doc, e) => {
+    if (fail && e.event.type === 'ClaimCorrected') throw new Error('projection bug');
+    return { n: (doc?.n ?? 0) + 1 };
+  },
+});
+
+const docsOf = (dump: ReadModelDump): Record<string, Record<string, unknown>> =>
+  Object.fromEntries(Object.entries(dump).map(([name, docs]) => [name, Object.fromEntries(Object.entries(docs).map(([key, d]) => [key, d.doc]))]));
+
+describe('ProjectionRunner on the SQLite event store', () => {
+  let dir: string;
+  let eventStore: SqliteEventStore;
+  let store: SqliteReadModelStore;
+  const runners: ProjectionRunner[] = [];
+
+  const openEventStore = () => new SqliteEventStore({ filename: join(dir, 'events.sqlite'), pollIntervalMs: 20 });
+  const openReadModels = () => new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
+  const runner = (options: Partial<ConstructorParameters<typeof ProjectionRunner>[0]> = {}): ProjectionRunner => {
+    const r = new ProjectionRunner({ eventStore, store, ...options });
+    runners.push(r);
+    return r;
+  };
+
+  /** The pure fold of the ledger events in the log up to `upTo`: what the stored read models must equal. */
+  const foldLog = async (projections: readonly AnyProjection[], upTo?: bigint) => {
+    const envelopes = (await eventStore.readAll({ maxCount: 100_000 }))
+      .filter((e) => /^(incident|party)-/.test(e.streamName) && (upTo === undefined || e.position <= upTo))
+      .map(toEnvelope);
+    return Object.fromEntries(
+      projections.map((p) => [p.name, Object.fromEntries(foldProjectionState(p, envelopes))] as const).filter(([, docs]) => Object.keys(docs).length > 0),
+    );
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-model-runner-'));
+    eventStore = openEventStore();
+    store = openReadModels();
+  });
+
+  afterEach(async () => {
+    for (const r of runners.splice(0)) await r.stop().catch(() => undefined);
+    await eventStore.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds the read models live, lets a writer read its own write, and a rebuild equals the incremental state', async () => {
+    const live = runner({ batchSize: 3 });
+    await live.start();
+    const stored = storedEventsOf(seedArticleScenario());
+    for (const { streamName, event } of stored.slice(0, 8)) {
+      const { position } = await eventStore.append(streamName, [event]);
+      await live.waitForPosition(position, 2000);
+      if (streamName.startsWith('incident-')) expect(store.incidentTimeline(INCIDENT_ID)?.lastPosition).toBe(position.toString());
+      else expect(store.partyRecord((event.data as { partyId: string }).partyId)?.registered).toBe(true);
+    }
+    // The rest arrives in a burst, applied in batches.
+    for (const { streamName, event } of stored.slice(8)) await eventStore.append(streamName, [event]);
+    const head = await eventStore.headPosition();
+    await live.waitForPosition(head, 2000);
+    await until(() => live.status().caughtUp);
+
+    const incremental = store.dump();
+    expect(docsOf(incremental)).toEqual(await foldLog(LEDGER_PROJECTIONS));
+    expect(live.status()).toMatchObject({ state: 'live', checkpoint: head, caughtUp: true, lastError: null });
+
+    await live.rebuild();
+    expect(store.dump()).toEqual(incremental);
+    expect(store.readCheckpoint('ledger-read-models')?.position).toBe(head);
+
+    // After the rebuild the runner is live again.
+    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    await live.waitForPosition(next, 2000);
+    expect(store.incident(INCIDENT_ID)?.counts).toMatchObject({ activeClaims: 4, retractions: 1 });
+    expect(store.claimHistory(CLAIM.azDefence)?.retracted).toBe(true);
+  });
+
+  it('restarted from its stored checkpoint, applies nothing twice, even when the store redelivers from the start', async () => {
+    const projections = [...LEDGER_PROJECTIONS, deliveries()];
+    const first = runner({ projections });
+    await first.start();
+    const head = await append(eventStore, seedArticleScenario());
+    await first.waitForPosition(head, 2000);
+    await first.stop();
+    const before = store.dump();
+    expect(before.deliveries.all.doc).toMatchObject({ count: 15 });
+
+    // A new process: new connections to both files.
+    await eventStore.close();
+    store.close();
+    eventStore = openEventStore();
+    store = openReadModels();
+    const second = runner({ projections });
+    await second.start();
+    await until(() => second.status().caughtUp);
+    expect(second.status().checkpoint).toBe(head);
+    expect(store.dump()).toEqual(before);
+    await second.stop();
+
+    // A store that ignores the checkpoint it is given and redelivers the whole log.
+    const replaysEverything: EventStore = Object.assign(Object.create(eventStore) as EventStore, {
+      subscribeToAll: (_options: unknown, handlers: Parameters<EventStore['subscribeToAll']>[1]) =>
+        eventStore.subscribeToAll({ fromPosition: START }, handlers),
+    });
+    const third = runner({ eventStore: replaysEverything, projections });
+    await third.start();
+    await until(() => third.status().caughtUp);
+    expect(store.dump()).toEqual(before);
+
+    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    await third.waitForPosition(next, 2000);
+    const counted = store.getDocument<{ count: number; positions: string[] }>('deliveries', 'all')!;
+    expect(counted.count).toBe(16);
+    expect(new Set(counted.positions).size).toBe(16);
+  });
+
+  it('stops on a projection error with documents and checkpoint at the last consistent state, and resumes once fixed', async () => {
+    const head = await append(eventStore, seedArticleScenario());
+    const fragile = runner({ projections: [...LEDGER_PROJECTIONS, failsOnCorrection(true)], batchSize: 4 });
+    const waiting = fragile.waitForPosition(head, 5000);
+    await fragile.start();
+    await expect(waiting).rejects.toBeInstanceOf(ProjectionError);
+
+    const status = fragile.status();
+    expect(status.state).toBe('failed');
+    expect(status.lastError).toMatchObject({ name: 'ProjectionError', position: '11', streamName: `incident-${INCIDENT_ID}` });
+    expect(status.lastError?.message).toContain('Projection fragile failed on event');
+    expect(status.checkpoint).toBeLessThan(11n);
+    expect(store.readCheckpoint('ledger-read-models')?.position).toBe(status.checkpoint);
+    expect(docsOf(store.dump())).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)], status.checkpoint));
+    await expect(fragile.waitForPosition(head, 100)).rejects.toBeInstanceOf(ProjectionError);
+    await fragile.stop();
+
+    const fixed = runner({ projections: [...LEDGER_PROJECTIONS, failsOnCorrection(false)] });
+    await fixed.start();
+    await fixed.waitForPosition(head, 2000);
+    expect(docsOf(store.dump())).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)]));
+    expect(store.getDocument('fragile', 'all')).toEqual({ n: 15 });
+  });
+
+  it('goes live again when an operator rebuilds after a failure', async () => {
+    let broken = true;
+    const flaky: DocumentProjection<{ n: number }> = {
+      name: 'flaky',
+      version: 1,
+      keysOf: () => ['all'],
+      evolve: (doc, e) => {
+        if (broken && e.event.type === 'EntryAmended') throw new Error('transient bug');
+        return { n: (doc?.n ?? 0) + 1 };
+      },
+    };
+    const r = runner({ projections: [...LEDGER_PROJECTIONS, flaky] });
+    await r.start();
+    const head = await append(eventStore, seedArticleScenario());
+    await until(() => r.status().state === 'failed');
+    broken = false;
+    await r.rebuild();
+    await r.waitForPosition(head, 2000);
+    expect(r.status()).toMatchObject({ state: 'live', checkpoint: head, lastError: null });
+    expect(store.getDocument('flaky', 'all')).toEqual({ n: 15 });
+    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    await r.waitForPosition(next, 2000);
+    expect(store.getDocument('flaky', 'all')).toEqual({ n: 16 });
+  });
+
+  it('stops with a clear error at a ledger event of unknown type, after skipping events of other streams', async () => {
+    await append(eventStore, seedArticleScenario());
+    const digest = await eventStore.append('ledger-integrity', [
+      {
+        eventId: '00000000-0000-4000-a000-000000000001',
+        type: 'DigestSigned.v1',
+        data: { root: 'abc' },
+        metadata: { recordedAt: '2019-06-03T10:00:00.000Z', recordedBy: 'notary', correlationId: 'n1', causationId: 'n1' },
+      },
+    ]);
+    const unknown = await eventStore.append(`incident-${INCIDENT_ID}`, [
+      {
+        eventId: '00000000-0000-4000-a000-000000000002',
+        type: 'ClaimWhispered.v1',
+        data: { incidentId: INCIDENT_ID },
+        metadata: { recordedAt: '2019-06-03T10:01:00.000Z', recordedBy: 'analyst:ani', correlationId: 'w1', causationId: 'w1' },
+      },
+    ]);
+    const r = runner();
+    await r.start();
+    await until(() => r.status().state === 'failed');
+    const status = r.status();
+    expect(status.lastError).toMatchObject({
+      name: 'UnknownStoredEventError',
+      position: unknown.position.toString(),
+      eventId: '00000000-0000-4000-a000-000000000002',
+      streamName: `incident-${INCIDENT_ID}`,
+    });
+    expect(status.lastError?.message).toContain('stored type "ClaimWhispered.v1" is unknown to the event registry');
+    expect(status.checkpoint).toBe(digest.position);
+    expect(docsOf(store.dump())).toEqual(await foldLog(LEDGER_PROJECTIONS, digest.position));
+    await expect(r.waitForPosition(unknown.position, 100)).rejects.toBeInstanceOf(UnknownStoredEventError);
+
+    // A restart meets the same event again rather than skipping it.
+    await r.stop();
+    const again = runner();
+    await again.start();
+    await until(() => again.status().state === 'failed');
+    expect(again.status().checkpoint).toBe(digest.position);
+  });
+
+  it('rebuilds by itself at start when the stored projection versions differ from the code', async () => {
+    const first = runner({ projections: [...LEDGER_PROJECTIONS, deliveries(1, 1)] });
+    await first.start();
+    const head = await append(eventStore, seedArticleScenario());
+    await first.waitForPosition(head, 2000);
+    await first.stop();
+    expect(store.getDocument('deliveries', 'all')).toMatchObject({ count: 15 });
+
+    const messages: string[] = [];
+    const bumped = runner({ projections: [...LEDGER_PROJECTIONS, deliveries(2, 10)], logger: { log: (m) => messages.push(m), error: (m) => messages.push(m) } });
+    await bumped.start();
+    await bumped.waitForPosition(head, 2000);
+    expect(store.getDocument('deliveries', 'all')).toMatchObject({ count: 150 });
+    expect(store.readCheckpoint('ledger-read-models')?.projectionVersions.deliveries).toBe(2);
+    expect(messages.some((m) => m.includes('projection versions changed'))).toBe(true);
+    expect(docsOf(store.dump())['party-versions']).toEqual((await foldLog(LEDGER_PROJECTIONS))['party-versions']);
+  });
+
+  it('rejects a wait that times out or that a stop cuts short', async () => {
+    const r = runner();
+    await r.start();
+    await expect(r.waitForPosition(1_000n, 50)).rejects.toBeInstanceOf(ReadModelTimeoutError);
+    const cutShort = r.waitForPosition(1_000n, 5000);
+    await r.stop();
+    await expect(cutShort).rejects.toBeInstanceOf(RunnerStoppedError);
+    expect(r.status()).toMatchObject({ state: 'stopped', caughtUp: false });
+  });
+});

@@ -1,0 +1,428 @@
+import { LEDGER_STREAM_PREFIXES, UnknownEventTypeError } from '@ledger/domain';
+import { START, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { LedgerEnvelope, toEnvelope } from '../envelope';
+import { AnyProjection } from '../projection';
+import { LEDGER_PROJECTIONS } from '../projections';
+import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
+
+export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
+
+export interface ProjectionRunnerOptions {
+  eventStore: EventStore;
+  store: SqliteReadModelStore;
+  /** Defaults to every ledger read model. */
+  projections?: readonly AnyProjection[];
+  /** Name of the checkpoint row; one per runner sharing a read-model file. */
+  name?: string;
+  /** Most events per live transaction. */
+  batchSize?: number;
+  /** Events per readAll page (and per transaction) during a rebuild. */
+  rebuildPageSize?: number;
+  /** Streams whose events are ledger events; others (integrity digests, system streams) only move the checkpoint. */
+  isLedgerStream?: (streamName: string) => boolean;
+  logger?: { log(message: string): void; error(message: string): void };
+}
+
+export type RunnerState = 'stopped' | 'starting' | 'rebuilding' | 'live' | 'failed';
+
+export interface RunnerError {
+  name: string;
+  message: string;
+  /** The event the runner stopped at, when one is to blame. */
+  position?: string;
+  eventId?: string;
+  streamName?: string;
+  at: string;
+}
+
+export interface RunnerStatus {
+  name: string;
+  state: RunnerState;
+  /** Position of the last event whose effects are in the read models. */
+  checkpoint: bigint;
+  /** True when every event stored so far has been applied. */
+  caughtUp: boolean;
+  lastError: RunnerError | null;
+  projectionVersions: Record<string, number>;
+}
+
+/** A ledger stream holds an event type the running code cannot read; skipping it would silently falsify the read models. */
+export class UnknownStoredEventError extends Error {
+  constructor(
+    readonly event: Pick<RecordedEvent, 'eventId' | 'position' | 'streamName' | 'type'>,
+    override readonly cause?: unknown,
+  ) {
+    super(
+      `Read models stopped before event ${event.eventId} at position ${event.position} in ${event.streamName}: ` +
+        `stored type "${event.type}" is unknown to the event registry. Run a ledger version that knows it (or add an upcaster), then restart the read models.`,
+    );
+    this.name = 'UnknownStoredEventError';
+  }
+}
+
+export class ReadModelTimeoutError extends Error {
+  constructor(
+    readonly position: bigint,
+    readonly checkpoint: bigint,
+    readonly timeoutMs: number,
+  ) {
+    super(`Read models did not reach position ${position} within ${timeoutMs} ms (at ${checkpoint})`);
+    this.name = 'ReadModelTimeoutError';
+  }
+}
+
+export class RunnerStoppedError extends Error {
+  constructor(readonly position: bigint) {
+    super(`Read models were stopped before reaching position ${position}`);
+    this.name = 'RunnerStoppedError';
+  }
+}
+
+interface Waiter {
+  position: bigint;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+const isLedgerStreamName = (streamName: string): boolean => LEDGER_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));
+
+const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const located = e as Partial<{ position: bigint; eventId: string; streamName: string; event: RecordedEvent }>;
+  const position = located.position ?? located.event?.position;
+  const eventId = located.eventId ?? located.event?.eventId;
+  const streamName = located.streamName ?? located.event?.streamName;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(position !== undefined ? { position: position.toString() } : {}),
+    ...(eventId !== undefined ? { eventId } : {}),
+    ...(streamName !== undefined ? { streamName } : {}),
+  };
+};
+
+/**
+ * Keeps the read models up to date from the store's global log. Events are
+ * applied in small batches, each batch with its checkpoint in one SQLite
+ * transaction; the subscription resumes from that checkpoint, so a crash at
+ * any point neither loses nor repeats an event.
+ */
+export class ProjectionRunner {
+  private readonly eventStore: EventStore;
+  private readonly store: SqliteReadModelStore;
+  private readonly projections: readonly AnyProjection[];
+  private readonly name: string;
+  private readonly batchSize: number;
+  private readonly rebuildPageSize: number;
+  private readonly isLedgerStream: (streamName: string) => boolean;
+  private readonly logger?: ProjectionRunnerOptions['logger'];
+  private readonly versions: Record<string, number>;
+
+  private state: RunnerState = 'stopped';
+  /** Between start() and stop(): a rebuild resumes the subscription afterwards, even after a failure. */
+  private started = false;
+  private checkpoint: bigint = START;
+  private caughtUp = false;
+  private lastError: RunnerError | null = null;
+  private failure: unknown;
+  private subscription: Subscription | undefined;
+  /** Envelopes received but not yet committed, and the position the batch covers (skipped events included). */
+  private buffer: LedgerEnvelope[] = [];
+  private bufferedUpTo: bigint = START;
+  private bufferedCount = 0;
+  private flushScheduled: NodeJS.Immediate | undefined;
+  private waiters: Waiter[] = [];
+  /** start/stop/rebuild run one at a time. */
+  private lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ProjectionRunnerOptions) {
+    this.eventStore = options.eventStore;
+    this.store = options.store;
+    this.projections = options.projections ?? LEDGER_PROJECTIONS;
+    this.name = options.name ?? DEFAULT_CHECKPOINT_NAME;
+    this.batchSize = options.batchSize ?? 100;
+    this.rebuildPageSize = options.rebuildPageSize ?? 500;
+    this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
+    this.logger = options.logger;
+    this.versions = projectionVersionsOf(this.projections);
+    const names = this.projections.map((p) => p.name);
+    if (new Set(names).size !== names.length) throw new Error(`Projection names must be unique: ${names.join(', ')}`);
+  }
+
+  /**
+   * Resumes from the stored checkpoint, or rebuilds first when there is none
+   * or the stored projection versions differ from the code's. Resolves once
+   * the subscription is running (not when it has caught up). A failure while
+   * doing so (an unreadable event, a projection error, the store being
+   * unavailable) does not reject: it stops the runner and shows in status(),
+   * exactly as a failure in live operation does, so that the ledger keeps
+   * accepting writes while its read models are repaired.
+   */
+  start(): Promise<void> {
+    return this.serialised(async () => {
+      if (this.subscription) return;
+      this.started = true;
+      this.state = 'starting';
+      this.lastError = null;
+      this.failure = undefined;
+      const stored = this.store.readCheckpoint(this.name);
+      if (!stored || !sameVersions(stored.projectionVersions, this.versions)) {
+        this.logger?.log(
+          stored
+            ? `Read models ${this.name}: projection versions changed (${JSON.stringify(stored.projectionVersions)} -> ${JSON.stringify(this.versions)}), rebuilding`
+            : `Read models ${this.name}: no checkpoint, building from the log`,
+        );
+        try {
+          await this.rebuildFromLog();
+        } catch {
+          return;
+        }
+      } else {
+        this.checkpoint = stored.position;
+      }
+      this.subscribe();
+    });
+  }
+
+  /** Stops the subscription after committing what it has received. Pending waitForPosition calls are rejected. */
+  stop(): Promise<void> {
+    return this.serialised(async () => {
+      this.started = false;
+      await this.unsubscribe();
+      if (this.state !== 'failed') this.state = 'stopped';
+      this.caughtUp = false;
+      this.rejectWaiters((w) => new RunnerStoppedError(w.position));
+    });
+  }
+
+  /**
+   * Drops every read model and replays the whole log from the start in
+   * batched transactions; a running subscription is paused and resumes from
+   * the new checkpoint afterwards (also after a failure, if the runner was
+   * started). Rejects if the replay fails (the runner is then stopped, with
+   * the error in status()).
+   */
+  rebuild(): Promise<void> {
+    return this.serialised(async () => {
+      await this.unsubscribe();
+      this.lastError = null;
+      this.failure = undefined;
+      await this.rebuildFromLog();
+      if (this.started) this.subscribe();
+      else this.state = 'stopped';
+    });
+  }
+
+  status(): RunnerStatus {
+    return {
+      name: this.name,
+      state: this.state,
+      checkpoint: this.checkpoint,
+      caughtUp: this.caughtUp,
+      lastError: this.lastError,
+      projectionVersions: { ...this.versions },
+    };
+  }
+
+  /**
+   * Resolves once the read models include the event at `position` (e.g. the
+   * position an append returned), for read-your-writes. Rejects with
+   * ReadModelTimeoutError, with the runner's error if it fails, or with
+   * RunnerStoppedError if it is stopped first.
+   */
+  waitForPosition(position: bigint, timeoutMs = 5000): Promise<void> {
+    if (this.checkpoint >= position) return Promise.resolve();
+    if (this.state === 'failed') return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new ReadModelTimeoutError(position, this.checkpoint, timeoutMs));
+        }, timeoutMs).unref(),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private serialised<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(operation, operation);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
+  }
+
+  private subscribe(): void {
+    this.state = 'live';
+    this.caughtUp = false;
+    this.subscription = this.eventStore.subscribeToAll(
+      { fromPosition: this.checkpoint },
+      {
+        onEvent: (event) => this.onEvent(event),
+        onCaughtUp: () => this.onCaughtUp(),
+        onError: (error) => {
+          if (this.state !== 'failed') this.fail(error);
+        },
+      },
+    );
+  }
+
+  private async unsubscribe(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (subscription) await subscription.stop();
+    this.cancelScheduledFlush();
+    if (this.state !== 'failed') {
+      try {
+        this.flush();
+      } catch (error) {
+        this.fail(error);
+      }
+    }
+    this.discardBuffer();
+  }
+
+  private onEvent(event: RecordedEvent): void {
+    if (this.state === 'failed') throw this.failure;
+    this.caughtUp = false;
+    this.ingest(event);
+    if (this.bufferedCount >= this.batchSize) this.flushOrFail();
+    else this.scheduleFlush();
+  }
+
+  private onCaughtUp(): void {
+    if (this.state === 'failed') return;
+    this.cancelScheduledFlush();
+    this.flushOrFail();
+    this.caughtUp = true;
+  }
+
+  /** Adds one event to the pending batch; an unreadable ledger event commits what came before it and fails the runner. */
+  private ingest(event: RecordedEvent): void {
+    // Guards against a store that redelivers what the checkpoint already covers.
+    if (event.position <= this.checkpoint || event.position <= this.bufferedUpTo) return;
+    if (this.isLedgerStream(event.streamName)) {
+      let envelope: LedgerEnvelope;
+      try {
+        envelope = toEnvelope(event);
+      } catch (error) {
+        this.flushOrFail();
+        const failure = error instanceof UnknownEventTypeError ? new UnknownStoredEventError(event, error) : error;
+        this.fail(failure);
+        throw failure;
+      }
+      this.buffer.push(envelope);
+    }
+    this.bufferedUpTo = event.position;
+    this.bufferedCount++;
+  }
+
+  private flush(): void {
+    if (this.bufferedUpTo <= this.checkpoint) return;
+    const envelopes = this.buffer;
+    const upTo = this.bufferedUpTo;
+    this.discardBuffer();
+    this.store.applyBatch(this.name, this.projections, envelopes, upTo);
+    this.checkpoint = upTo;
+    this.resolveWaiters();
+  }
+
+  private flushOrFail(): void {
+    if (this.state === 'failed') return;
+    try {
+      this.flush();
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+  }
+
+  private scheduleFlush(): void {
+    // Batches end where the subscription pauses (the end of a page, a live event arriving alone).
+    this.flushScheduled ??= setImmediate(() => {
+      this.flushScheduled = undefined;
+      try {
+        this.flushOrFail();
+      } catch {
+        // fail() has recorded the error and stopped the subscription.
+      }
+    });
+  }
+
+  private cancelScheduledFlush(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = undefined;
+  }
+
+  private discardBuffer(): void {
+    this.buffer = [];
+    this.bufferedUpTo = this.checkpoint;
+    this.bufferedCount = 0;
+  }
+
+  private async rebuildFromLog(): Promise<void> {
+    this.state = 'rebuilding';
+    this.caughtUp = false;
+    this.store.reset(this.name, this.projections);
+    this.checkpoint = START;
+    this.discardBuffer();
+    try {
+      for (;;) {
+        const page = await this.eventStore.readAll({ direction: 'forwards', fromPosition: this.checkpoint, maxCount: this.rebuildPageSize });
+        if (page.length === 0) break;
+        for (const event of page) this.ingest(event);
+        this.flushOrFail();
+        // Lets HTTP handlers run between pages of a long replay.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (error) {
+      // ingest/flush have already failed the runner with the same error; a readAll error has not.
+      this.fail(error);
+      throw error;
+    }
+    this.logger?.log(`Read models ${this.name}: rebuilt up to position ${this.checkpoint}`);
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === 'failed' && this.failure === error) return;
+    this.state = 'failed';
+    this.caughtUp = false;
+    this.failure = error;
+    this.lastError = { ...errorFields(error), at: new Date().toISOString() };
+    this.logger?.error(`Read models ${this.name} stopped at checkpoint ${this.checkpoint}: ${this.lastError.message}`);
+    this.cancelScheduledFlush();
+    this.discardBuffer();
+    // Not awaited: fail() may run inside the subscription's own callback, which stop() would otherwise wait for.
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    void subscription?.stop();
+    this.rejectWaiters(() => error);
+  }
+
+  private resolveWaiters(): void {
+    const [reached, waiting] = partition(this.waiters, (w) => w.position <= this.checkpoint);
+    this.waiters = waiting;
+    for (const w of reached) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+  }
+
+  private rejectWaiters(reason: (w: Waiter) => unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      w.reject(reason(w));
+    }
+  }
+}
+
+const sameVersions = (a: Record<string, number>, b: Record<string, number>): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};
+
+const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [items.filter(test), items.filter((i) => !test(i))];

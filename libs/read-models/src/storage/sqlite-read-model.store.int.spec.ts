@@ -1,0 +1,225 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { IncidentReportedData } from '@ledger/domain';
+import { LedgerEnvelope } from '../envelope';
+import { DocumentProjection, foldProjectionState } from '../projection';
+import { LEDGER_PROJECTIONS } from '../projections';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { InvalidQueryError, ProjectionError, SqliteReadModelStore } from './sqlite-read-model.store';
+
+const CHECKPOINT = 'test-read-models';
+
+const report = (incidentId: string, data: Partial<IncidentReportedData>): ScenarioEntry =>
+  incidentEntry({
+    type: 'IncidentReported',
+    data: {
+      incidentId,
+      title: 'Incident',
+      summary: '',
+      occurred: { from: '2019-06-01', to: '2019-06-01', precision: 'day' },
+      location: { name: 'Somewhere', precision: 'region' },
+      category: 'other',
+      ...data,
+    },
+  });
+
+const claimBy = (incidentId: string, claimId: string, partyId: string): ScenarioEntry =>
+  incidentEntry({
+    type: 'ClaimMade',
+    data: {
+      incidentId,
+      claimId,
+      partyId,
+      statement: { text: 'Something happened.', verbatim: false },
+      statedAt: { at: '2019-06-05', precision: 'day' },
+      source: article,
+      answers: [],
+      assertions: {},
+    },
+  });
+
+const SHELLING = '11111111-1111-4111-8111-111111111111';
+const AIRSTRIKE = '22222222-2222-4222-8222-222222222222';
+const EXPLOSION = '33333333-3333-4333-8333-333333333333';
+
+describe('SqliteReadModelStore', () => {
+  let dir: string;
+  let store: SqliteReadModelStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    store = new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
+  });
+
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs on WAL with synchronous=FULL and the documented tables', () => {
+    expect(store.storageSettings()).toEqual({ journalMode: 'wal', synchronous: 2, schemaVersion: 1 });
+    const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+    try {
+      const columns = (table: string) => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+      expect(columns('read_model_documents')).toEqual(['projection', 'key', 'doc', 'position']);
+      expect(columns('read_model_checkpoints')).toEqual(['name', 'position', 'projection_versions']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stores the fold of a batch and its checkpoint together', () => {
+    const envelopes = envelopesOf(seedArticleScenario());
+    expect(store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n)).toBe(15);
+    expect(store.readCheckpoint(CHECKPOINT)).toEqual({
+      name: CHECKPOINT,
+      position: 15n,
+      projectionVersions: { 'claim-history': 1, 'incident-list': 1, 'incident-timeline': 1, 'party-record': 1, 'party-versions': 1 },
+    });
+    const dump = store.dump();
+    for (const projection of LEDGER_PROJECTIONS) {
+      const expected = Object.fromEntries(foldProjectionState(projection, envelopes));
+      expect(Object.fromEntries(Object.entries(dump[projection.name]).map(([key, stored]) => [key, stored.doc]))).toEqual(expected);
+    }
+    expect(store.getStoredDocument('claim-history', CLAIM.azDefence)?.position).toBe(11n);
+    expect(store.partyVersions(INCIDENT_ID)?.disagreements).toHaveLength(5);
+    expect(store.partyRecord(PARTY.karabakhArmy)?.counts.denialsMade).toBe(1);
+    expect(store.claimHistory(CLAIM.karabakhArmy)?.amendments).toHaveLength(1);
+    expect(store.incidentTimeline(INCIDENT_ID)?.entries).toHaveLength(10);
+    expect(store.listPartyRecords().total).toBe(5);
+  });
+
+  it('skips envelopes the checkpoint already covers, so a redelivered batch changes nothing', () => {
+    const envelopes = envelopesOf(seedArticleScenario());
+    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 10), 10n);
+    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
+    const once = store.dump();
+    expect(store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n)).toBe(0);
+    expect(store.dump()).toEqual(once);
+    expect(store.incident(INCIDENT_ID)?.counts.claims).toBe(5);
+  });
+
+  it('rolls back documents and checkpoint together when a projection throws mid-batch', () => {
+    const envelopes = envelopesOf(seedArticleScenario());
+    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 8), 8n);
+    const before = store.dump();
+    const failsOnCorrection: DocumentProjection<{ n: number }> = {
+      name: 'fails-on-correction',
+      version: 1,
+      keysOf: () => ['all'],
+      evolve: (doc, e) => {
+        if (e.event.type === 'ClaimCorrected') throw new Error('disk full, say');
+        return { n: (doc?.n ?? 0) + 1 };
+      },
+    };
+    let thrown: unknown;
+    try {
+      // The batch's first events are fine; the correction (position 11) is not.
+      store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, failsOnCorrection], envelopes.slice(8), 15n);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ProjectionError);
+    expect(thrown).toMatchObject({ projection: 'fails-on-correction', position: 11n, eventId: envelopes[10].eventId });
+    expect(store.dump()).toEqual(before);
+    expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(8n);
+  });
+
+  it('reset drops the documents of current and previously stored projections and rewinds the checkpoint', () => {
+    const retired: DocumentProjection<{ n: number }> = { name: 'retired', version: 1, keysOf: () => ['all'], evolve: (d) => ({ n: (d?.n ?? 0) + 1 }) };
+    store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, retired], envelopesOf(seedArticleScenario()), 15n);
+    store.reset(CHECKPOINT, LEDGER_PROJECTIONS);
+    expect(store.dump()).toEqual({});
+    expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(0n);
+    expect(Object.keys(store.readCheckpoint(CHECKPOINT)!.projectionVersions)).not.toContain('retired');
+  });
+
+  describe('incident list queries', () => {
+    const load = (): LedgerEnvelope[] => {
+      const envelopes = envelopesOf([
+        ...seedArticleScenario(),
+        report(SHELLING, { title: 'Shelling of Tovuz villages', category: 'shelling', occurred: { from: '2019-06-05', to: '2019-06-06', precision: 'day' } }),
+        claimBy(SHELLING, 'claim-shelling', PARTY.azDefence),
+        report(AIRSTRIKE, {
+          title: 'Drone strike',
+          category: 'airstrike',
+          occurred: { from: '2019-05-20T22:00:00Z', to: '2019-05-20T23:00:00Z', precision: 'exact' },
+        }),
+        report(EXPLOSION, { title: 'Depot explosion', category: 'explosion', occurred: { from: '2019-06-05', to: '2019-06-05', precision: 'day' } }),
+        claimBy(EXPLOSION, 'claim-explosion', PARTY.minskGroup),
+      ]);
+      store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+      return envelopes;
+    };
+    const ids = (page: { items: Array<{ incidentId: string }> }) => page.items.map((i) => i.incidentId);
+
+    it('orders by occurrence start, newest first, then incidentId, and never returns internal documents', () => {
+      load();
+      const page = store.listIncidents();
+      expect(ids(page)).toEqual([SHELLING, EXPLOSION, INCIDENT_ID, AIRSTRIKE]);
+      expect(page).toMatchObject({ total: 4, limit: 50, offset: 0 });
+      expect(store.listDocuments('incident-list').total).toBe(4);
+    });
+
+    it('filters by party, category and contested', () => {
+      load();
+      expect(ids(store.listIncidents({ partyId: PARTY.azDefence }))).toEqual([SHELLING, INCIDENT_ID]);
+      expect(ids(store.listIncidents({ partyId: PARTY.karabakhArmy }))).toEqual([INCIDENT_ID]);
+      expect(ids(store.listIncidents({ category: 'explosion' }))).toEqual([EXPLOSION]);
+      expect(ids(store.listIncidents({ contested: true }))).toEqual([INCIDENT_ID]);
+      expect(ids(store.listIncidents({ contested: false }))).toEqual([SHELLING, EXPLOSION, AIRSTRIKE]);
+      expect(ids(store.listIncidents({ partyId: PARTY.minskGroup, contested: false }))).toEqual([EXPLOSION]);
+    });
+
+    it('filters by overlap of the occurrence interval with a date range, date-only bounds covering whole days', () => {
+      load();
+      expect(ids(store.listIncidents({ occurredFrom: '2019-06-01', occurredTo: '2019-06-01' }))).toEqual([INCIDENT_ID]);
+      expect(ids(store.listIncidents({ occurredFrom: '2019-06-06' }))).toEqual([SHELLING]);
+      expect(ids(store.listIncidents({ occurredTo: '2019-05-20' }))).toEqual([AIRSTRIKE]);
+      expect(ids(store.listIncidents({ occurredFrom: '2019-05-20T23:30:00Z', occurredTo: '2019-05-29' }))).toEqual([]);
+      expect(ids(store.listIncidents({ occurredFrom: '2019-05-31', occurredTo: '2019-06-05', category: 'shelling' }))).toEqual([SHELLING]);
+    });
+
+    it('pages with limit and offset and reports the total before paging', () => {
+      load();
+      expect(store.listIncidents({ limit: 2, offset: 1 })).toMatchObject({ total: 4, limit: 2, offset: 1 });
+      expect(ids(store.listIncidents({ limit: 2, offset: 1 }))).toEqual([EXPLOSION, INCIDENT_ID]);
+      expect(ids(store.listIncidents({ limit: 2, offset: 4 }))).toEqual([]);
+    });
+
+    it('treats filter values as data, never as SQL, and refuses malformed paging and dates', () => {
+      load();
+      expect(store.listIncidents({ partyId: "x' OR 1=1 --" }).total).toBe(0);
+      expect(store.listIncidents({ category: "shelling' OR '1'='1" }).total).toBe(0);
+      expect(() => store.listIncidents({ limit: 0 })).toThrow(InvalidQueryError);
+      expect(() => store.listIncidents({ limit: 501 })).toThrow(InvalidQueryError);
+      expect(() => store.listIncidents({ offset: -1 })).toThrow(InvalidQueryError);
+      expect(() => store.listIncidents({ occurredFrom: 'last tuesday' })).toThrow(InvalidQueryError);
+      expect(() => store.listIncidents({ occurredFrom: '2019-06-02', occurredTo: '2019-06-01' })).toThrow(InvalidQueryError);
+    });
+
+    it('keeps a retraction visible in the counts it changes', () => {
+      const envelopes = load();
+      const next = envelopesOf(
+        [
+          incidentEntry({
+            type: 'ClaimRetracted',
+            data: {
+              incidentId: INCIDENT_ID,
+              claimId: CLAIM.amForeign,
+              partyId: PARTY.amForeign,
+              reason: 'Superseded.',
+              statedAt: { at: '2019-06-06', precision: 'day' },
+              source: article,
+            },
+          }),
+        ],
+        envelopes[envelopes.length - 1].position + 1n,
+      );
+      store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, next, next[0].position);
+      expect(store.incident(INCIDENT_ID)?.counts).toMatchObject({ activeClaims: 4, retractions: 1 });
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { EventStore } from '@ledger/event-store';
+import { AppModule } from '../../apps/ledger-api/src/app.module';
+import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
+import { Clock } from '../../apps/ledger-api/src/ledger/clock';
+import { generateToken, hashToken, loadLedgerConfig, Role, TokenRegistry } from '../../apps/ledger-api/src/platform';
+
+export type TestRole = Role;
+
+/** A clock the test moves by hand, so recorded-at times are known. */
+export class ManualClock extends Clock {
+  constructor(private current = new Date('2026-11-28T12:00:00.000Z')) {
+    super();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface LedgerTestApp {
+  app: NestFastifyApplication;
+  dataDir: string;
+  tokens: Record<TestRole, string>;
+  clock: ManualClock;
+  /** Restart on the same data directory (same tokens), as after a crash or a deploy. */
+  restart(): Promise<LedgerTestApp>;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+const ROLES: TestRole[] = ['reader', 'recorder', 'auditor', 'admin'];
+
+export const startLedger = async (
+  options: { dataDir?: string; tokens?: Record<TestRole, string>; eventStore?: () => EventStore; module?: typeof AppModule } = {},
+): Promise<LedgerTestApp> => {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const tokens = options.tokens ?? (Object.fromEntries(ROLES.map((r) => [r, generateToken()])) as Record<TestRole, string>);
+  const registry = new TokenRegistry(ROLES.map((role) => ({ principal: `test-${role}`, roles: [role], sha256: hashToken(tokens[role]) })));
+  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
+  const clock = new ManualClock();
+  const app = await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() });
+  const handle: LedgerTestApp = {
+    app,
+    dataDir,
+    tokens,
+    clock,
+    restart: async () => {
+      await app.close();
+      return startLedger({ ...options, dataDir, tokens });
+    },
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+};
