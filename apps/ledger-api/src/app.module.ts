@@ -5,6 +5,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ProjectionRunner, SqliteReadModelStore } from '@ledger/read-models';
+import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild-read-models.controller';
+import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
 import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
 import { AmendEntryHandler } from './amendments/amend-entry/amend-entry.handler';
 import { CorrectClaimController } from './claims/correct-claim/correct-claim.controller';
@@ -61,6 +63,7 @@ const commandHandlers = [
   CorrectClaimHandler,
   RetractClaimHandler,
   AmendEntryHandler,
+  RebuildReadModelsHandler,
 ];
 const queryHandlers = [
   ListIncidentsHandler,
@@ -95,6 +98,7 @@ export class AppModule {
         RetractClaimController,
         AmendEntryController,
         HealthController,
+        RebuildReadModelsController,
       ],
       providers: [
         {
