@@ -1,8 +1,9 @@
-import { BadRequestException, Controller, Get, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IncidentListItem, Page } from '@ledger/read-models';
 import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';
 import { ListIncidentsQuery } from './list-incidents.query';
 
@@ -19,7 +20,7 @@ export class ListIncidentsController {
   @ApiResponse({ status: 400, type: ProblemDto })
   list(@QueryParams() q: ListIncidentsQueryDto): Promise<Page<IncidentListItem>> {
     if (q.from && q.to && q.from > q.to) {
-      throw new BadRequestException({ message: '`from` must not be after `to`', field: 'from' });
+      throw new ProblemException(400, 'invalid-date-range', '`from` must not be after `to`', { field: 'from' });
     }
     return this.queries.execute(
       new ListIncidentsQuery({

@@ -1,5 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { IncidentListItem, Page, SqliteReadModelStore } from '@ledger/read-models';
+import { IncidentListItem, InvalidQueryError, Page, SqliteReadModelStore } from '@ledger/read-models';
+import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQuery } from './list-incidents.query';
 
 @QueryHandler(ListIncidentsQuery)
@@ -7,6 +8,11 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery, P
   constructor(private readonly readModels: SqliteReadModelStore) {}
 
   async execute({ filter }: ListIncidentsQuery): Promise<Page<IncidentListItem>> {
-    return this.readModels.listIncidents(filter);
+    try {
+      return this.readModels.listIncidents(filter);
+    } catch (error) {
+      if (error instanceof InvalidQueryError) throw new ProblemException(400, 'invalid-query', error.message, { field: error.field });
+      throw error;
+    }
   }
 }

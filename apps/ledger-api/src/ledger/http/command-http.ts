@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemException } from '../../platform/problem/problem.exception';
 import { CommandContext } from '../command-context';
 import { requestHash } from '../idempotency';
 import { StreamCommandResult } from '../stream-command.executor';
@@ -18,8 +18,7 @@ export const parseIfMatch = (value: string | undefined): bigint | undefined => {
   if (value === undefined || value.trim() === '*') return undefined;
   const m = ETAG.exec(value.trim());
   if (!m) {
-    throw new BadRequestException({
-      message: 'If-Match must be an ETag returned by the ledger, e.g. "3"',
+    throw new ProblemException(400, 'invalid-if-match', 'If-Match must be an ETag returned by the ledger, e.g. "3"', {
       field: 'If-Match',
     });
   }
@@ -31,8 +30,7 @@ export const etagOf = (revision: bigint): string => `"${revision.toString()}"`;
 export const commandContext = (req: FastifyRequest, principal: string, correlationId: string): CommandContext => {
   const key = header(req, 'idempotency-key');
   if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-    throw new BadRequestException({
-      message: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    throw new ProblemException(400, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters', {
       field: 'Idempotency-Key',
     });
   }
