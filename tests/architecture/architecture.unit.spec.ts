@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EVENT_TYPES, knownStoredTypes } from '@ledger/domain';
 
@@ -18,6 +19,28 @@ const importsOf = (file: string): string[] => {
 };
 
 const rel = (file: string): string => relative(ROOT, file);
+
+describe('the import scanner these rules rely on', () => {
+  it('sees framework, store and relative imports, so a boundary crossing cannot slip past it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arch-'));
+    const file = join(dir, 'leaky.decider.ts');
+    writeFileSync(
+      file,
+      [
+        "import { Injectable } from '@nestjs/common';",
+        "import Database from 'better-sqlite3';",
+        "import type { X } from './x';",
+        "export { y } from '../y';",
+        "const z = require('@eventstore/db-client');",
+      ].join('\n'),
+    );
+    try {
+      expect(importsOf(file)).toEqual(['@nestjs/common', 'better-sqlite3', './x', '../y', '@eventstore/db-client']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('architecture', () => {
   const domainFiles = tsFiles(join(ROOT, 'libs/domain/src'));
