@@ -1,44 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { EntryAmendedData } from '@ledger/domain';
 import { toPlain } from '../../ledger/dto/plain';
-import { commandContext, created, CreatedBody } from '../../ledger/http/command-http';
+import { CommandContext } from '../../ledger/command-context';
+import { created, CreatedBody } from '../../ledger/http/command-http';
 import { entityId } from '../../ledger/idempotency';
-import { CorrelationId, CurrentPrincipal, Principal, ProblemDto, Roles } from '../../ledger/http/request-context';
+import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { AmendEntryCommand } from './amend-entry.command';
 import { AmendEntryDto } from './amend-entry.dto';
 
 @ApiTags('amendments')
-@ApiBearerAuth()
 @Controller('incidents/:incidentId/amendments')
 export class AmendEntryController {
   constructor(private readonly commands: CommandBus) {}
 
-  @Post()
-  @Roles('recorder')
-  @ApiOperation({
+  @WriteEndpoint({
     summary: "Fix the ledger's own transcription mistake in an earlier entry, with a reason",
     description: 'Never for a party changing its mind: that is a correction by the claimant.',
+    created: 'Location names the incident',
+    notFound: 'No such incident or entry',
+    rules: 'Field not amendable for this entry, or nothing changes',
   })
-  @ApiHeader({ name: 'If-Match', required: false })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiCreatedResponse({ description: 'Location names the incident' })
-  @ApiResponse({ status: 400, type: ProblemDto })
-  @ApiResponse({ status: 404, type: ProblemDto, description: 'No such incident or entry' })
-  @ApiResponse({ status: 409, type: ProblemDto })
-  @ApiResponse({ status: 422, type: ProblemDto, description: 'Field not amendable for this entry, or nothing changes' })
   async amend(
     @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
     @Body() body: AmendEntryDto,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
+    @WriteContext() ctx: CommandContext,
   ): Promise<CreatedBody> {
-    const ctx = commandContext(req, principal.id, correlationId);
     const amendmentId = entityId(ctx, 'amendment', randomUUID);
     const data = toPlain<EntryAmendedData>({ incidentId, amendmentId, ...body });
     const result = await this.commands.execute(new AmendEntryCommand(data, ctx));
