@@ -59,6 +59,31 @@ const resolveRefs = (value: unknown, refs: Record<string, string>): unknown => {
   return value;
 };
 
+// Stable stand-ins for ids the ledger assigns, so documented examples are valid requests.
+const exampleId = (name: string): string => {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const hex = h.toString(16).padStart(8, '0');
+  return `${hex}-0000-4000-8000-${hex}0000`;
+};
+
+/** The scenario's request bodies for one action, as OpenAPI examples named after their step. */
+export const demoExamples = (
+  action: ScenarioAction,
+  scenario: Scenario = DEMO_SCENARIO,
+): Record<string, { summary: string; value: unknown }> => {
+  const refs = new Proxy({} as Record<string, string>, { get: (_, name) => exampleId(String(name)) });
+  return Object.fromEntries(
+    scenario.steps
+      .map((step, i) => ({ step, i }))
+      .filter(({ step }) => step.action === action)
+      .map(({ step, i }) => {
+        const speaker = typeof step.body.partyId === 'string' ? step.body.partyId : (step.as ?? `step ${i}`);
+        return [step.as ?? `step-${i}`, { summary: `${scenario.name}: ${speaker}`, value: resolveRefs(step.body, refs) }];
+      }),
+  );
+};
+
 const ref = (name: string | undefined, refs: Record<string, string>, step: number): string => {
   const id = name ? refs[name] : undefined;
   if (!id) throw new Error(`Scenario step ${step}: unknown reference "${name}"`);

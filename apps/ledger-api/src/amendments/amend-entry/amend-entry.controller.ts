@@ -18,6 +18,7 @@ export class AmendEntryController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'amendEntry', type: AmendEntryDto },
     summary: "Fix the ledger's own transcription mistake in an earlier entry, with a reason",
     description: 'Never for a party changing its mind: that is a correction by the claimant.',
     created: 'Location names the incident',

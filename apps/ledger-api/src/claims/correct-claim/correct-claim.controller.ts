@@ -16,6 +16,7 @@ export class CorrectClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'correctClaim', type: CorrectClaimDto },
     summary: 'Record that the claimant changed its own claim: a new version with a reason',
     created: 'Location names the claim; the body gives the new version',
     notFound: 'No such incident or claim',

@@ -18,6 +18,7 @@ export class DenyClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'denyClaim', type: DenyClaimDto },
     summary: "Record that a party denies another party's claim, wholly or on some assertions",
     created: 'Location names the denied claim',
     notFound: 'No such incident or claim',

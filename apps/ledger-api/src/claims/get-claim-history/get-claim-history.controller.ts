@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClaimHistoryDoc } from '@ledger/read-models';
 import { found } from '../../ledger/http/query-http';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetClaimHistoryQuery } from './get-claim-history.query';
 
 @ApiTags('claims')
@@ -20,7 +21,7 @@ export class GetClaimHistoryController {
       'Each version with what changed from the previous one (field-level), stated and recorded times, who recorded it and its source; ledger amendments listed apart from the party\'s corrections; denials received; the retraction.',
   })
   @ApiOkResponse()
-  @ApiResponse({ status: 404, type: ProblemDto })
+  @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
     @Param('claimId', new ParseUUIDPipe()) claimId: string,

@@ -18,6 +18,7 @@ export class MakeClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'makeClaim', type: MakeClaimDto },
     summary: 'Record what a party states about an incident, with its source and structured assertions',
     created: 'Location names the claim',
     notFound: 'No such incident',

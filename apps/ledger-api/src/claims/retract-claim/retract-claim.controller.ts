@@ -16,6 +16,7 @@ export class RetractClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'retractClaim', type: RetractClaimDto },
     summary: 'Record that the claimant withdrew its own claim',
     created: 'Location names the retracted claim',
     notFound: 'No such incident or claim',

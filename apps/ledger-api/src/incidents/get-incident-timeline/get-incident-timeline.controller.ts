@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentTimelineDoc } from '@ledger/read-models';
 import { found } from '../../ledger/http/query-http';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
 
 @ApiTags('incidents')
@@ -16,7 +17,7 @@ export class GetIncidentTimelineController {
   @Roles('reader')
   @ApiOperation({ summary: 'Every entry of the incident in recorded order, with stated and recorded times' })
   @ApiOkResponse()
-  @ApiResponse({ status: 404, type: ProblemDto })
+  @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('incidentId', new ParseUUIDPipe()) incidentId: string): Promise<IncidentTimelineDoc> {
     return found(await this.queries.execute(new GetIncidentTimelineQuery(incidentId)), `Incident ${incidentId}`);
   }

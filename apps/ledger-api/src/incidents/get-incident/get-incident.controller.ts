@@ -1,10 +1,11 @@
 import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IncidentListItem } from '@ledger/read-models';
 import { found, withEtag } from '../../ledger/http/query-http';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentQuery } from './get-incident.query';
 
 @ApiTags('incidents')
@@ -17,7 +18,7 @@ export class GetIncidentController {
   @Roles('reader')
   @ApiOperation({ summary: 'One incident: its facts as amended, who spoke, counts, whether it is contested' })
   @ApiOkResponse({ description: 'ETag is the incident revision, for If-Match on the next command' })
-  @ApiResponse({ status: 404, type: ProblemDto })
+  @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,10 +1,11 @@
 import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsDoc } from '@ledger/read-models';
 import { found, withEtag } from '../../ledger/http/query-http';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetPartyVersionsQuery } from './get-party-versions.query';
 
 @ApiTags('incidents')
@@ -21,7 +22,7 @@ export class GetPartyVersionsController {
       'Per party: its claims in current form (corrections and ledger amendments applied), retracted claims marked, denials made and received, and a merged current account. Disagreements: responsible parties, ceasefire, casualty figures per side, when, where, and every active denial.',
   })
   @ApiOkResponse({ description: 'ETag is the incident revision' })
-  @ApiResponse({ status: 404, type: ProblemDto })
+  @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -1,8 +1,9 @@
 import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentListItem, Page } from '@ledger/read-models';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';
 import { ListIncidentsQuery } from './list-incidents.query';
@@ -17,7 +18,7 @@ export class ListIncidentsController {
   @Roles('reader')
   @ApiOperation({ summary: 'Incidents for dashboards: filter by party, category, contested, date range; paginated' })
   @ApiOkResponse({ description: '{ items, total, limit, offset }' })
-  @ApiResponse({ status: 400, type: ProblemDto })
+  @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   list(@QueryParams() q: ListIncidentsQueryDto): Promise<Page<IncidentListItem>> {
     if (q.from && q.to && q.from > q.to) {
       throw new ProblemException(400, 'invalid-date-range', '`from` must not be after `to`', { field: 'from' });

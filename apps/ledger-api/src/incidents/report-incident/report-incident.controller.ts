@@ -18,6 +18,7 @@ export class ReportIncidentController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'reportIncident', type: ReportIncidentDto },
     summary: 'Open an incident: what happened, when and where, as the ledger first knows it',
     created: 'Location names the incident',
   })

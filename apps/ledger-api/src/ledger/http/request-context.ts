@@ -2,4 +2,3 @@
 export { CurrentPrincipal, Roles, Public } from '../../platform/auth';
 export type { Principal } from '../../platform/auth';
 export { CorrelationId } from '../../platform/http/correlation';
-export { ProblemDto } from '../../platform/openapi/setup-openapi';

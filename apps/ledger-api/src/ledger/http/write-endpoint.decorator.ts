@@ -1,13 +1,17 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { correlationIdOf, resolveCorrelationId, CORRELATION_ID_HEADER } from '../../platform/http/correlation';
-import { ProblemDto } from '../../platform/openapi/problem.dto';
+import { demoExamples, ScenarioAction } from '../../demo/scenario';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
+import { DomainProblemDto, RevisionConflictProblemDto, ValidationProblemDto } from '../../platform/openapi/problem.dto';
 import { Roles } from '../../platform/auth';
 import { CommandContext } from '../command-context';
 import { commandContext } from './command-http';
 
 export interface WriteEndpointDocs {
+  /** The request DTO, documented with the demo scenario's bodies for this action as examples. */
+  body: { action: ScenarioAction; type: Function };
   summary: string;
   description?: string;
   created: string;
@@ -18,6 +22,8 @@ export interface WriteEndpointDocs {
   /** What a 409 means besides a stale If-Match. */
   conflict?: string;
 }
+
+const nonEmpty = (examples: ReturnType<typeof demoExamples>) => (Object.keys(examples).length > 0 ? { examples } : {});
 
 /** Every recorder command shares its verb, role, headers and error contract; only the words differ. */
 export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>
@@ -30,10 +36,11 @@ export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result and writes nothing' }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
     ApiCreatedResponse({ description: `${docs.created}. ETag is the stream revision, Ledger-Position the place in the global log.` }),
-    ApiResponse({ status: 400, type: ProblemDto, description: 'Invalid fields, named in errors[].field' }),
-    ...(docs.notFound ? [ApiResponse({ status: 404, type: ProblemDto, description: docs.notFound })] : []),
-    ApiResponse({ status: 409, type: ProblemDto, description: docs.conflict ?? 'If-Match is stale' }),
-    ApiResponse({ status: 422, type: ProblemDto, description: docs.rules ?? 'A domain rule refuses the command' }),
+    ApiBody({ type: docs.body.type, ...nonEmpty(demoExamples(docs.body.action)) }),
+    ApiProblemResponse(400, 'Invalid fields, named in errors[].field', ValidationProblemDto),
+    ...(docs.notFound ? [ApiProblemResponse(404, docs.notFound, DomainProblemDto)] : []),
+    ApiProblemResponse(409, docs.conflict ?? 'If-Match is stale: the body gives currentRevision', RevisionConflictProblemDto),
+    ApiProblemResponse(422, docs.rules ?? 'A domain rule refuses the command: code and field say which', DomainProblemDto),
   );
 
 /** The CommandContext of this request: principal, correlation, Idempotency-Key, If-Match. */

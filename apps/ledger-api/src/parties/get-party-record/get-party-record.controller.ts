@@ -1,9 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PartyRecordDoc } from '@ledger/read-models';
 import { found } from '../../ledger/http/query-http';
-import { ProblemDto, Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetPartyRecordQuery } from './get-party-record.query';
 
 @ApiTags('parties')
@@ -16,7 +17,7 @@ export class GetPartyRecordController {
   @Roles('reader')
   @ApiOperation({ summary: "A party's record across incidents: claims, corrections, retractions, denials made and received" })
   @ApiOkResponse()
-  @ApiResponse({ status: 404, type: ProblemDto })
+  @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('partyId') partyId: string): Promise<PartyRecordDoc> {
     return found(await this.queries.execute(new GetPartyRecordQuery(partyId)), `Party ${partyId}`);
   }

@@ -16,6 +16,7 @@ export class RegisterPartyController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
+    body: { action: 'registerParty', type: RegisterPartyDto },
     summary: 'Register a party (state, ministry, armed force, armed group, mediator, media, NGO, individual)',
     created: 'Registered; Location names the party',
     conflict: 'A party with this id is already registered',
