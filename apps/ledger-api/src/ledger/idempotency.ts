@@ -13,6 +13,13 @@ const scoped = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, suffi
 export const idempotentEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, index: number): string =>
   scoped(ctx, `event:${index}`);
 
+/** The stream that binds one principal's Idempotency-Key to the first request sent with it. */
+export const idempotencyStream = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>): string =>
+  `idempotency-${scoped(ctx, 'key')}`;
+
+export const reservationEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>): string =>
+  scoped(ctx, 'reservation');
+
 /**
  * Id of an entity a command creates (incident, claim, denial, amendment):
  * derived from the key when there is one, so a retried request addresses the

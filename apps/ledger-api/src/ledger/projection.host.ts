@@ -29,7 +29,11 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
     await this.store.close();
   }
 
-  /** True when the read models show everything up to `position`; false if they are still behind after the timeout. */
+  /**
+   * True when the read models show everything up to `position`; false if
+   * they are behind after the timeout or stopped. Never throws: the write
+   * it waits for is already committed, and its client must hear so.
+   */
   async caughtUpTo(position: bigint, timeoutMs = READ_YOUR_WRITES_TIMEOUT_MS): Promise<boolean> {
     try {
       await this.runner.waitForPosition(position, timeoutMs);
@@ -37,9 +41,10 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
     } catch (error) {
       if (error instanceof ReadModelTimeoutError) {
         this.logger.warn(`read models still behind position ${position} after ${timeoutMs} ms`);
-        return false;
+      } else {
+        this.logger.error(`read models will not show position ${position}: ${error instanceof Error ? error.message : String(error)}`);
       }
-      throw error;
+      return false;
     }
   }
 }

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fold, fromStored, toStored } from '@ledger/domain';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ledger/event-store';
+import { ProblemException } from '../platform/problem/problem.exception';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
-import { idempotentEventId } from './idempotency';
+import { idempotencyStream, idempotentEventId, reservationEventId } from './idempotency';
+import { KeyedMutex } from './keyed-mutex';
 
 export interface StreamCommandResult {
   streamName: string;
@@ -17,9 +19,14 @@ export interface StreamCommandResult {
   replayed: boolean;
 }
 
-// Conflicts without If-Match come from two writers racing on one incident; the
-// command is decided again on the newer state rather than failing the client.
-const MAX_ATTEMPTS = 4;
+// Conflicts without If-Match come from another process writing the same
+// stream; the command is decided again on the newer state rather than failing the client.
+const MAX_ATTEMPTS = 5;
+const RETRY_BASE_MS = 5;
+
+export const IDEMPOTENCY_RESERVATION_TYPE = 'IdempotencyKeyReserved.v1';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The write side's one recipe: read the stream, fold, decide, append with the
@@ -27,12 +34,23 @@ const MAX_ATTEMPTS = 4;
  */
 @Injectable()
 export class StreamCommandExecutor {
+  private readonly streams = new KeyedMutex();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
   ) {}
 
-  async execute<State, Command, Event extends LedgerEvent>(
+  execute<State, Command, Event extends LedgerEvent>(
+    streamName: string,
+    decider: Decider<State, Command, Event>,
+    command: Command,
+    ctx: CommandContext,
+  ): Promise<StreamCommandResult> {
+    return this.streams.run(streamName, () => this.decideAndAppend(streamName, decider, command, ctx));
+  }
+
+  private async decideAndAppend<State, Command, Event extends LedgerEvent>(
     streamName: string,
     decider: Decider<State, Command, Event>,
     command: Command,
@@ -52,6 +70,7 @@ export class StreamCommandExecutor {
         recorded.map((r) => fromStored(r.type, r.data) as Event),
       );
       const events = decider.decide(command, state);
+      await this.reserveKey(streamName, ctx);
       const toAppend = this.toNewEvents(events, ctx);
       try {
         const result = await this.store.append(streamName, toAppend, {
@@ -65,10 +84,73 @@ export class StreamCommandExecutor {
           replayed: false,
         };
       } catch (error) {
-        const retry = error instanceof WrongExpectedRevisionError && ctx.expectedRevision === undefined && attempt < MAX_ATTEMPTS;
-        if (!retry) throw error;
+        if (!(error instanceof WrongExpectedRevisionError) || ctx.expectedRevision !== undefined) throw error;
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new ProblemException(
+            503,
+            'write-contention',
+            `Stream ${streamName} kept changing while this command was decided ${MAX_ATTEMPTS} times; retry shortly.`,
+            {},
+            { headers: { 'retry-after': '1' } },
+          );
+        }
+        await sleep(RETRY_BASE_MS * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /**
+   * An Idempotency-Key belongs to one request of one principal, whichever
+   * stream it writes. The first use is recorded in a stream of its own,
+   * after the command was decided (a refused command records nothing) and
+   * before its events are appended; a later use with another request is
+   * refused. A crash in between leaves the key bound to the same request,
+   * so the client's retry completes it.
+   */
+  private async reserveKey(target: string, ctx: CommandContext): Promise<void> {
+    if (!ctx.idempotencyKey) return;
+    const stream = idempotencyStream(ctx);
+    for (;;) {
+      const [reservation] = await this.store.readStream(stream, { maxCount: 1 });
+      if (reservation) {
+        const reserved = reservation.data as { requestHash?: string };
+        if (reserved.requestHash !== ctx.requestHash) throw this.keyReused();
+        return;
+      }
+      try {
+        await this.store.append(
+          stream,
+          [
+            {
+              eventId: reservationEventId(ctx),
+              type: IDEMPOTENCY_RESERVATION_TYPE,
+              data: { principal: ctx.principal, requestHash: ctx.requestHash, target },
+              metadata: {
+                recordedAt: this.clock.now().toISOString(),
+                recordedBy: ctx.principal,
+                correlationId: ctx.correlationId,
+                causationId: ctx.causationId,
+                idempotencyKey: ctx.idempotencyKey,
+              },
+            },
+          ],
+          { expectedRevision: 'no_stream' },
+        );
+        return;
+      } catch (error) {
+        // Another request with this key reserved it first: compare with that one.
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+  }
+
+  private keyReused(): DomainError {
+    return new DomainError(
+      'idempotency-key-reused',
+      'This Idempotency-Key was already used for a different request; send a new key for a new request.',
+      'rule',
+      'Idempotency-Key',
+    );
   }
 
   private toNewEvents(events: LedgerEvent[], ctx: CommandContext): NewEvent[] {
@@ -94,14 +176,7 @@ export class StreamCommandExecutor {
     if (!ctx.idempotencyKey) return undefined;
     const start = recorded.findIndex((r) => r.eventId === idempotentEventId(ctx, 0));
     if (start < 0) return undefined;
-    if (ctx.requestHash && recorded[start].metadata.requestHash !== ctx.requestHash) {
-      throw new DomainError(
-        'idempotency-key-reused',
-        'This Idempotency-Key was already used for a different request; send a new key for a new request.',
-        'rule',
-        'Idempotency-Key',
-      );
-    }
+    if (ctx.requestHash && recorded[start].metadata.requestHash !== ctx.requestHash) throw this.keyReused();
     const run: RecordedEvent[] = [];
     for (let i = start; i < recorded.length && recorded[i].eventId === idempotentEventId(ctx, i - start); i++) {
       run.push(recorded[i]);

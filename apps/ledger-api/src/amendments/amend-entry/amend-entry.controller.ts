@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Body, Controller, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +11,7 @@ import { entityId } from '../../ledger/idempotency';
 import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { AmendEntryCommand } from './amend-entry.command';
 import { AmendEntryDto } from './amend-entry.dto';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('amendments')
 @Controller('incidents/:incidentId/amendments')
@@ -26,7 +27,7 @@ export class AmendEntryController {
     rules: 'Field not amendable for this entry, or nothing changes',
   })
   async amend(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Body() body: AmendEntryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @WriteContext() ctx: CommandContext,

@@ -8,7 +8,6 @@ import {
   IsInt,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   MaxLength,
@@ -27,6 +26,7 @@ import {
   StatementDto,
   TimeIntervalDto,
 } from '../../ledger/dto/values.dto';
+import { Optional } from '../../ledger/dto/optional';
 
 const ENTRY_KINDS = ['incident', 'claim', 'denial', 'retraction'] as const;
 
@@ -54,67 +54,67 @@ export class EntryRefDto {
 
 export class EntryChangesDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_LINE)
   title?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(MAX_TEXT)
   summary?: string;
 
   @ApiPropertyOptional({ type: TimeIntervalDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => TimeIntervalDto)
   occurred?: TimeIntervalDto;
 
   @ApiPropertyOptional({ type: PlaceDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => PlaceDto)
   location?: PlaceDto;
 
   @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
-  @IsOptional()
+  @Optional()
   @IsIn(INCIDENT_CATEGORIES)
   category?: IncidentCategory;
 
   @ApiPropertyOptional({ type: StatementDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => StatementDto)
   statement?: StatementDto;
 
   @ApiPropertyOptional({ type: PointInTimeDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => PointInTimeDto)
   statedAt?: PointInTimeDto;
 
   @ApiPropertyOptional({ type: SourceDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => SourceDto)
   source?: SourceDto;
 
   @ApiPropertyOptional({ type: AssertionsDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => AssertionsDto)
   assertions?: AssertionsDto;
 
   @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true, description: 'For a claim: assertion fields recorded although the party never asserted them' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ASSERTION_FIELDS.length)
@@ -122,7 +122,7 @@ export class EntryChangesDto {
   removedAssertions?: AssertionField[];
 
   @ApiPropertyOptional({ enum: ASSERTION_FIELDS, isArray: true, description: 'For a denial' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ASSERTION_FIELDS.length)
@@ -130,7 +130,7 @@ export class EntryChangesDto {
   deniedAssertions?: AssertionField[];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(MAX_TEXT)

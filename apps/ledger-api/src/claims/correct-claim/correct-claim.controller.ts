@@ -1,4 +1,4 @@
-import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Body, Controller, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -9,6 +9,7 @@ import { created, CreatedBody } from '../../ledger/http/command-http';
 import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { CorrectClaimCommand } from './correct-claim.command';
 import { CorrectClaimDto } from './correct-claim.dto';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/corrections')
@@ -23,8 +24,8 @@ export class CorrectClaimController {
     rules: 'Not the claimant, claim retracted, or nothing changes',
   })
   async correct(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
-    @Param('claimId', new ParseUUIDPipe()) claimId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @Param('claimId', uuidParam('claimId')) claimId: string,
     @Body() body: CorrectClaimDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @WriteContext() ctx: CommandContext,

@@ -1,20 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { AssertionsDto } from '../../ledger/dto/assertions.dto';
 import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
 import { MAX_TEXT, StatementDto } from '../../ledger/dto/values.dto';
+import { Optional } from '../../ledger/dto/optional';
 
 export class CorrectClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({ type: StatementDto, description: "The party's new words, when they changed" })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => StatementDto)
   declare statement: StatementDto;
 
   @ApiPropertyOptional({ type: AssertionsDto, description: 'Each assertion field given replaces the same field of the claim' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => AssertionsDto)

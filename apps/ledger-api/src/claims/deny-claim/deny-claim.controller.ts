@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Body, Controller, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +11,7 @@ import { entityId } from '../../ledger/idempotency';
 import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { DenyClaimCommand } from './deny-claim.command';
 import { DenyClaimDto } from './deny-claim.dto';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/denials')
@@ -25,8 +26,8 @@ export class DenyClaimController {
     rules: 'Denying its own claim, a retracted claim, or an assertion the claim does not make',
   })
   async deny(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
-    @Param('claimId', new ParseUUIDPipe()) claimId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @Param('claimId', uuidParam('claimId')) claimId: string,
     @Body() body: DenyClaimDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @WriteContext() ctx: CommandContext,

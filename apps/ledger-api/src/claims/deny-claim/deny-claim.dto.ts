@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
 import { ASSERTION_FIELDS, AssertionField } from '@ledger/domain';
 import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
+import { Optional } from '../../ledger/dto/optional';
 
 export class DenyClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({
@@ -10,7 +11,7 @@ export class DenyClaimDto extends PartyUtteranceDto {
     example: ['ceasefire', 'responsibleParties'],
     description: 'Which assertions of the claim are denied; omitted or empty means the claim as a whole',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ASSERTION_FIELDS.length)

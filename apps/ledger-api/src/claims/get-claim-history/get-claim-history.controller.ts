@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClaimHistoryDoc } from '@ledger/read-models';
@@ -6,6 +6,7 @@ import { found } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetClaimHistoryQuery } from './get-claim-history.query';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('claims')
 @ApiBearerAuth()
@@ -23,8 +24,8 @@ export class GetClaimHistoryController {
   @ApiOkResponse()
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
-    @Param('claimId', new ParseUUIDPipe()) claimId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @Param('claimId', uuidParam('claimId')) claimId: string,
   ): Promise<ClaimHistoryDoc> {
     return found(await this.queries.execute(new GetClaimHistoryQuery(incidentId, claimId)), `Claim ${claimId} of incident ${incidentId}`);
   }

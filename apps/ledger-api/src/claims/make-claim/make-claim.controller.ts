@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Body, Controller, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -11,6 +11,7 @@ import { entityId } from '../../ledger/idempotency';
 import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { MakeClaimCommand } from './make-claim.command';
 import { MakeClaimDto } from './make-claim.dto';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims')
@@ -25,7 +26,7 @@ export class MakeClaimController {
     rules: 'Unknown party, unknown answered claim, invalid estimate',
   })
   async make(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Body() body: MakeClaimDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @WriteContext() ctx: CommandContext,

@@ -1,19 +1,20 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsUUID, ValidateNested } from 'class-validator';
 import { AssertionsDto } from '../../ledger/dto/assertions.dto';
 import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
+import { Optional } from '../../ledger/dto/optional';
 
 export class MakeClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({ type: [String], description: 'Ids of claims of this incident that this claim answers' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsUUID('all', { each: true })
   answers?: string[];
 
   @ApiPropertyOptional({ type: AssertionsDto, description: 'What the party asserts, field by field' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => AssertionsDto)

@@ -1,4 +1,4 @@
-import { Body, Controller, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Body, Controller, Param, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -9,6 +9,7 @@ import { created, CreatedBody } from '../../ledger/http/command-http';
 import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
 import { RetractClaimCommand } from './retract-claim.command';
 import { RetractClaimDto } from './retract-claim.dto';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/retraction')
@@ -16,15 +17,29 @@ export class RetractClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'retractClaim', type: RetractClaimDto },
+    body: {
+      action: 'retractClaim',
+      type: RetractClaimDto,
+      // Nobody retracted anything in the seed article; this shape is illustrative.
+      fallbackExample: {
+        summary: 'Illustrative: a ministry withdraws its claim',
+        value: {
+          partyId: 'azerbaijan-foreign-ministry',
+          reason: 'The ministry withdrew the statement after the talks were rescheduled.',
+          statement: { text: 'The earlier statement no longer reflects the ministry position.', verbatim: false, language: 'en' },
+          statedAt: { at: '2019-06-05', precision: 'day' },
+          source: { title: 'Ministry press briefing', publisher: 'Ministry of Foreign Affairs of Azerbaijan', publishedAt: '2019-06-05' },
+        },
+      },
+    },
     summary: 'Record that the claimant withdrew its own claim',
     created: 'Location names the retracted claim',
     notFound: 'No such incident or claim',
     rules: 'Not the claimant, or already retracted',
   })
   async retract(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
-    @Param('claimId', new ParseUUIDPipe()) claimId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @Param('claimId', uuidParam('claimId')) claimId: string,
     @Body() body: RetractClaimDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @WriteContext() ctx: CommandContext,

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentTimelineDoc } from '@ledger/read-models';
@@ -6,6 +6,7 @@ import { found } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ export class GetIncidentTimelineController {
   @ApiOperation({ summary: 'Every entry of the incident in recorded order, with stated and recorded times' })
   @ApiOkResponse()
   @ApiProblemResponse(404, 'Not in the ledger')
-  async get(@Param('incidentId', new ParseUUIDPipe()) incidentId: string): Promise<IncidentTimelineDoc> {
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string): Promise<IncidentTimelineDoc> {
     return found(await this.queries.execute(new GetIncidentTimelineQuery(incidentId)), `Incident ${incidentId}`);
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -7,6 +7,7 @@ import { found, withEtag } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentQuery } from './get-incident.query';
+import { uuidParam } from '../../ledger/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -20,7 +21,7 @@ export class GetIncidentController {
   @ApiOkResponse({ description: 'ETag is the incident revision, for If-Match on the next command' })
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
-    @Param('incidentId', new ParseUUIDPipe()) incidentId: string,
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentListItem> {
     return withEtag(reply, found(await this.queries.execute(new GetIncidentQuery(incidentId)), `Incident ${incidentId}`));

@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Matches,
   MaxLength,
@@ -14,6 +13,7 @@ import {
 } from 'class-validator';
 import { PERSON_STATUSES, PersonStatus } from '@ledger/domain';
 import { EstimateDto, MAX_LINE, PlaceDto, TimeIntervalDto } from './values.dto';
+import { Optional } from './optional';
 
 export const PARTY_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_LIST = 50;
@@ -26,7 +26,7 @@ export class NamedPersonDto {
   name!: string;
 
   @ApiPropertyOptional({ example: 'mid-ranking officer' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(MAX_LINE)
   role?: string;
@@ -43,19 +43,19 @@ export class CasualtyReportDto {
   side!: string;
 
   @ApiPropertyOptional({ type: EstimateDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => EstimateDto)
   killed?: EstimateDto;
 
   @ApiPropertyOptional({ type: EstimateDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => EstimateDto)
   wounded?: EstimateDto;
 
   @ApiPropertyOptional({ type: [NamedPersonDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
   @ValidateNested({ each: true })
@@ -69,7 +69,7 @@ export class CeasefireDto {
   violated!: boolean;
 
   @ApiPropertyOptional({ example: ['karabakh-defense-army'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
   @Matches(PARTY_ID_PATTERN, { each: true })
@@ -78,20 +78,20 @@ export class CeasefireDto {
 
 export class AssertionsDto {
   @ApiPropertyOptional({ example: ['karabakh-defense-army'], description: 'Parties the claimant holds responsible' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
   @Matches(PARTY_ID_PATTERN, { each: true })
   responsibleParties?: string[];
 
   @ApiPropertyOptional({ type: CeasefireDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => CeasefireDto)
   ceasefire?: CeasefireDto;
 
   @ApiPropertyOptional({ type: [CasualtyReportDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
   @ValidateNested({ each: true })
@@ -99,13 +99,13 @@ export class AssertionsDto {
   casualties?: CasualtyReportDto[];
 
   @ApiPropertyOptional({ type: TimeIntervalDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => TimeIntervalDto)
   occurred?: TimeIntervalDto;
 
   @ApiPropertyOptional({ type: PlaceDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => PlaceDto)
   location?: PlaceDto;

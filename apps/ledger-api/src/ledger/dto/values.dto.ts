@@ -8,7 +8,7 @@ import {
   IsLatitude,
   IsLongitude,
   IsNotEmpty,
-  IsOptional,
+  IsNumber,
   IsString,
   IsUrl,
   MaxLength,
@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLACE_PRECISIONS, PlacePrecision, TIME_PRECISIONS, TimePrecision } from '@ledger/domain';
+import { Optional } from './optional';
 
 // Limits keep one entry readable and bound the size of every event.
 export const MAX_TEXT = 20_000;
@@ -47,10 +48,12 @@ export class TimeIntervalDto {
 
 export class CoordinatesDto {
   @ApiProperty({ example: 40.0 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLatitude()
   lat!: number;
 
   @ApiProperty({ example: 46.9 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsLongitude()
   lon!: number;
 }
@@ -67,7 +70,7 @@ export class PlaceDto {
   precision!: PlacePrecision;
 
   @ApiPropertyOptional({ type: CoordinatesDto })
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => CoordinatesDto)
   coordinates?: CoordinatesDto;
@@ -80,13 +83,13 @@ export class EstimateDto {
   best!: number;
 
   @ApiPropertyOptional({ example: 1 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   low?: number;
 
   @ApiPropertyOptional({ example: 2 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   high?: number;
@@ -104,7 +107,7 @@ export class StatementDto {
   verbatim!: boolean;
 
   @ApiPropertyOptional({ example: 'en', description: 'BCP 47 language tag' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(35)
   language?: string;
@@ -124,18 +127,18 @@ export class SourceDto {
   publisher!: string;
 
   @ApiPropertyOptional({ example: 'https://example.org/news/karabakh-2019-06-03' })
-  @IsOptional()
+  @Optional()
   @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2_000)
   url?: string;
 
   @ApiPropertyOptional({ example: '2019-06-03' })
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true })
   publishedAt?: string;
 
   @ApiPropertyOptional({ example: 'called on the parties to exercise maximum restraint' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(MAX_TEXT)
   quote?: string;

@@ -11,7 +11,7 @@ import { commandContext } from './command-http';
 
 export interface WriteEndpointDocs {
   /** The request DTO, documented with the demo scenario's bodies for this action as examples. */
-  body: { action: ScenarioAction; type: Function };
+  body: { action: ScenarioAction; type: Function; fallbackExample?: { summary: string; value: unknown } };
   summary: string;
   description?: string;
   created: string;
@@ -23,7 +23,11 @@ export interface WriteEndpointDocs {
   conflict?: string;
 }
 
-const nonEmpty = (examples: ReturnType<typeof demoExamples>) => (Object.keys(examples).length > 0 ? { examples } : {});
+const examplesOf = (body: WriteEndpointDocs['body']) => {
+  const examples = demoExamples(body.action);
+  if (Object.keys(examples).length > 0) return { examples };
+  return body.fallbackExample ? { examples: { example: body.fallbackExample } } : {};
+};
 
 /** Every recorder command shares its verb, role, headers and error contract; only the words differ. */
 export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>
@@ -36,7 +40,7 @@ export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result and writes nothing' }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
     ApiCreatedResponse({ description: `${docs.created}. ETag is the stream revision, Ledger-Position the place in the global log.` }),
-    ApiBody({ type: docs.body.type, ...nonEmpty(demoExamples(docs.body.action)) }),
+    ApiBody({ type: docs.body.type, ...examplesOf(docs.body) }),
     ApiProblemResponse(400, 'Invalid fields, named in errors[].field', ValidationProblemDto),
     ...(docs.notFound ? [ApiProblemResponse(404, docs.notFound, DomainProblemDto)] : []),
     ApiProblemResponse(409, docs.conflict ?? 'If-Match is stale: the body gives currentRevision', RevisionConflictProblemDto),

@@ -6,7 +6,6 @@ import {
   IsIn,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -16,10 +15,11 @@ import {
 import { PARTY_KINDS, PartyKind } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../ledger/dto/assertions.dto';
 import { MAX_LINE } from '../../ledger/dto/values.dto';
+import { Optional } from '../../ledger/dto/optional';
 
 export class AffiliationDto {
   @ApiPropertyOptional({ example: 'armenia', description: 'The registered party this one belongs to or is backed by' })
-  @IsOptional()
+  @Optional()
   @Matches(PARTY_ID_PATTERN)
   partyId?: string;
 
@@ -48,14 +48,14 @@ export class RegisterPartyDto {
   kind!: PartyKind;
 
   @ApiPropertyOptional({ type: AffiliationDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => AffiliationDto)
   affiliation?: AffiliationDto;
 
   @ApiPropertyOptional({ example: ['Karabakh army', 'Defense Army'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })

@@ -1,6 +1,29 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { LedgerConfig } from '../config/ledger-config';
-import { registerCorrelationId } from './correlation';
+import { ProblemException } from '../problem/problem.exception';
+import { PROBLEM_CONTENT_TYPE } from '../problem/problem.exception';
+import { toProblem } from '../problem/problem-details';
+import { correlationIdOf, registerCorrelationId, resolveCorrelationId, CORRELATION_ID_HEADER } from './correlation';
+
+// Fastify refuses some URLs before routing (bad percent-encoding, over-long
+// parameters); without this they would bypass the problem format entirely.
+const frameworkErrors = (
+  error: { code?: string; message: string },
+  request: { url: string; headers: Record<string, string | string[] | undefined> },
+  reply: { code(status: number): unknown; header(name: string, value: string): unknown; send(body: unknown): unknown },
+): void => {
+  const urlProblem =
+    error.code === 'FST_ERR_BAD_URL'
+      ? new ProblemException(400, 'invalid-url', 'The request URL is not valid (e.g. a broken percent-encoding).')
+      : error;
+  const correlationId = correlationIdOf(request as never) ?? resolveCorrelationId(request.headers[CORRELATION_ID_HEADER]);
+  const rendered = toProblem(urlProblem, { instance: request.url.split('?')[0].slice(0, 200), correlationId });
+  reply.code(rendered.status);
+  for (const [name, value] of Object.entries(rendered.headers)) reply.header(name, value);
+  reply.header(CORRELATION_ID_HEADER, correlationId);
+  reply.header('content-type', PROBLEM_CONTENT_TYPE);
+  reply.send(JSON.stringify(rendered.body));
+};
 
 export interface HttpAdapterOptions {
   bodyLimitBytes: LedgerConfig['bodyLimitBytes'];
@@ -31,6 +54,9 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     trustProxy: options.trustProxy ?? false,
     // Nest's logger reports; Fastify's own per-request logging would duplicate it.
     logger: false,
+    // Long enough for any id the ledger issues, short enough to refuse junk early.
+    maxParamLength: 500,
+    frameworkErrors: frameworkErrors as never,
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser('text/plain');

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { ProblemException } from './problem.exception';
 
@@ -18,13 +18,40 @@ export class RequestValidationException extends ProblemException {
   }
 }
 
+/** No ledger request nests anywhere near this deep; class-transformer recurses and would overflow the stack first. */
+export const MAX_BODY_DEPTH = 256;
+
+/** Depth of a parsed JSON value, measured without recursion so that a hostile body cannot overflow the stack here either. */
+export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node as object)) stack.push([child, level]);
+  }
+  return deepest;
+}
+
+class LedgerValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+      throw new ProblemException(400, 'body-too-deep', `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /**
  * whitelist + forbidNonWhitelisted: an unknown member is more likely a typo
  * (or an older client) than something to silently drop from the ledger.
  * transform: handlers receive DTO instances and converted path/query values.
  */
 export function createValidationPipe(overrides: Partial<ValidationPipeOptions> = {}): ValidationPipe {
-  return new ValidationPipe({
+  return new LedgerValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
