@@ -1,6 +1,7 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ProjectionRunner } from '@ledger/read-models';
 import { Public } from '../ledger/http/request-context';
@@ -19,8 +20,15 @@ export class HealthController {
   @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Event store reachability and read-model progress; 503 when either is down' })
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.eventStore(), () => this.projections()]);
+  async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.eventStore(), () => this.projections()]);
+    } catch (error) {
+      // Load balancers and operators read the same per-component report when it is down, not a generic problem.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 
   private async eventStore() {
