@@ -3,7 +3,7 @@ import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ProjectionRunner, SqliteReadModelStore } from '@ledger/read-models';
 import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild-read-models.controller';
 import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
@@ -55,6 +55,12 @@ export interface LedgerAppOptions {
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';
 
+/** EventStoreDB when a connection string is configured; the embedded SQLite log otherwise. */
+export const createEventStore = (config: LedgerConfig): EventStore =>
+  config.eventStoreConnectionString
+    ? new EsdbEventStore({ connectionString: config.eventStoreConnectionString })
+    : new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) });
+
 const commandHandlers = [
   RegisterPartyHandler,
   ReportIncidentHandler,
@@ -103,7 +109,7 @@ export class AppModule {
       providers: [
         {
           provide: EVENT_STORE,
-          useFactory: (): EventStore => options.eventStore ?? new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) }),
+          useFactory: (): EventStore => options.eventStore ?? createEventStore(config),
         },
         {
           provide: SqliteReadModelStore,

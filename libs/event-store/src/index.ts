@@ -1,3 +1,5 @@
 export * from './event-store.port';
 export { SqliteEventStore, SQLITE_SCHEMA_VERSION } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions, SqliteStorageSettings } from './sqlite/sqlite-event-store';
+export { EsdbEventStore } from './esdb/esdb-event-store';
+export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';

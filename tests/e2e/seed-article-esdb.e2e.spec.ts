@@ -1,0 +1,99 @@
+import { EsdbEventStore, EVENT_STORE, EventStore } from '@ledger/event-store';
+import { SqliteReadModelStore } from '@ledger/read-models';
+import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
+import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { getAs, injectSend } from '../support/http';
+import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
+
+jest.setTimeout(60_000);
+
+/** Positions are the store's own (SQLite row ids, EventStoreDB log offsets); everything else must match. */
+const withoutPositions = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value), (key, v) => (key === 'position' || key === 'lastPosition' ? '<position>' : v));
+
+describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire double)', () => {
+  let esdb: EsdbDouble;
+  let onEsdb: LedgerTestApp;
+  let onSqlite: LedgerTestApp;
+  let refs: Record<string, string>;
+
+  beforeAll(async () => {
+    esdb = await startEsdbDouble();
+    onEsdb = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+    onSqlite = await startLedger();
+    refs = await runScenario(DEMO_SCENARIO, injectSend(onEsdb.app, onEsdb.tokens.recorder));
+    const sqliteRefs = await runScenario(DEMO_SCENARIO, injectSend(onSqlite.app, onSqlite.tokens.recorder));
+    // Ids derive from the principal and each step's Idempotency-Key, so both ledgers name everything alike.
+    expect(sqliteRefs).toEqual(refs);
+  });
+
+  afterAll(async () => {
+    await onEsdb?.close();
+    await onSqlite?.close();
+    await esdb?.close();
+  });
+
+  it('stores the scenario in EventStoreDB streams named by category, with the registry type names and correlation metadata', () => {
+    const ledgerEvents = esdb.events().filter((e) => e.stream.startsWith('incident-') || e.stream.startsWith('party-'));
+    expect(ledgerEvents.map((e) => e.type)).toContain('ClaimCorrected.v1');
+    expect(new Set(ledgerEvents.filter((e) => e.stream.startsWith('incident-')).map((e) => e.stream))).toEqual(new Set([`incident-${refs.incident}`]));
+    const metadata = JSON.parse(Buffer.from(ledgerEvents[0].metadata).toString('utf8'));
+    expect(metadata).toMatchObject({ $correlationId: expect.any(String), $causationId: expect.any(String), recordedBy: 'test-recorder' });
+  });
+
+  it.each([
+    ['versions', () => `/incidents/${refs.incident}/versions`],
+    ['timeline', () => `/incidents/${refs.incident}/timeline`],
+    ['claim history', () => `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}/history`],
+    ['party record', () => '/parties/karabakh-defense-army'],
+    ['incident list', () => '/incidents'],
+  ])('answers %s exactly as the embedded store does', async (_what, url) => {
+    const fromEsdb = await getAs(onEsdb.app, onEsdb.tokens.reader, url());
+    const fromSqlite = await getAs(onSqlite.app, onSqlite.tokens.reader, url());
+    expect(fromEsdb.status).toBe(200);
+    expect(withoutPositions(fromEsdb.body)).toEqual(withoutPositions(fromSqlite.body));
+  });
+
+  it('during an outage: commands answer 503 problems and write nothing, health says the store is down; all recovers when EventStoreDB returns', async () => {
+    const claim = DEMO_SCENARIO.steps.find((s) => s.as === 'osce-claim')!.body;
+    const before = esdb.events().length;
+    await esdb.stop();
+    try {
+      const refused = await onEsdb.app.inject({
+        method: 'POST',
+        url: `/incidents/${refs.incident}/claims`,
+        payload: claim,
+        headers: { authorization: `Bearer ${onEsdb.tokens.recorder}` },
+      });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ status: 503, code: 'store-unavailable' });
+      expect(refused.headers['retry-after']).toBeDefined();
+      const health = await onEsdb.app.inject({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json().error.eventStore.status).toBe('down');
+    } finally {
+      await esdb.restart();
+    }
+    expect(esdb.events().length).toBe(before);
+
+    const accepted = await onEsdb.app.inject({
+      method: 'POST',
+      url: `/incidents/${refs.incident}/claims`,
+      payload: claim,
+      headers: { authorization: `Bearer ${onEsdb.tokens.recorder}` },
+    });
+    expect(accepted.statusCode).toBe(201);
+    // The read models followed the subscription across the outage: the write shows, and they equal a rebuild.
+    expect(accepted.headers['read-models']).toBe('current');
+    const health = await onEsdb.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+    const readModels = onEsdb.app.get(SqliteReadModelStore);
+    const incremental = readModels.dump();
+    const rebuilt = await onEsdb.app.inject({ method: 'POST', url: '/admin/read-models/rebuild', headers: { authorization: `Bearer ${onEsdb.tokens.admin}` } });
+    expect(rebuilt.statusCode).toBe(200);
+    expect(readModels.dump()).toEqual(incremental);
+    const head = await onEsdb.app.get<EventStore>(EVENT_STORE).headPosition();
+    expect(rebuilt.json().checkpoint).toBe(head.toString());
+  });
+});
