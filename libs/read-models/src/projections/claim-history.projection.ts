@@ -1,8 +1,8 @@
-import { AssertionField, Assertions, EntryAmendedData, IncidentEvent, PointInTime, Source, Statement } from '@ledger/domain';
+import { AssertionField, Assertions, EntryAmendedData, IncidentEvent, PointInTime, Source, Statement, applyAssertionChanges } from '@ledger/domain';
 import { ClaimVersionEntry, ResolvedClaim, amendEntry, correctedEntry, madeEntry, resolveVersions } from '../claim-versions';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
 import { FieldChange, diffValues } from '../field-diff';
-import { DocumentProjection, INTERNAL_KEY_PREFIX, ProjectionContext, cloneDocument } from '../projection';
+import { DocumentProjection, INTERNAL_KEY_PREFIX, ProjectionContext } from '../projection';
 import { RetractionRecord } from './party-versions.projection';
 
 /** One version of the claim in full, as the claim read once the party had said it. */
@@ -112,6 +112,42 @@ const historyOf = (entries: ClaimVersionEntry[]): ClaimHistoryVersion[] => {
   });
 };
 
+/**
+ * Adds a correction's version. A correction states the next version (the
+ * domain's rule), so only that version is resolved, from the one before it;
+ * anything else is resolved from the start, as historyOf does.
+ */
+const appendVersion = (doc: ClaimHistoryDoc, entry: ClaimVersionEntry): void => {
+  const last = doc.versions[doc.versions.length - 1];
+  if (!last || entry.version <= last.version) {
+    doc.versions = historyOf([...entriesOf(doc), entry]);
+    return;
+  }
+  const resolved: ResolvedClaim = {
+    version: entry.version,
+    statement: entry.statement ?? last.statement,
+    assertions: applyAssertionChanges(last.assertions, entry.assertions),
+    statedAt: entry.statedAt,
+    source: entry.source,
+  };
+  doc.versions.push({
+    version: entry.version,
+    kind: entry.kind,
+    statement: resolved.statement,
+    assertions: resolved.assertions,
+    statedAt: resolved.statedAt,
+    source: resolved.source,
+    ...(entry.reason !== undefined ? { reason: entry.reason } : {}),
+    stated: { ...(entry.statement ? { statement: entry.statement } : {}), assertions: entry.assertions },
+    changes: diffValues(fullForm(last), fullForm(resolved)),
+    amendedBy: entry.amendedBy,
+    eventId: entry.eventId,
+    recordedAt: entry.recordedAt,
+    recordedBy: entry.recordedBy,
+    position: entry.position,
+  });
+};
+
 const amend = (doc: ClaimHistoryDoc, data: EntryAmendedData, e: LedgerEnvelope): void => {
   const { entry, changes, amendmentId, reason } = data;
   const record = (target: ClaimAmendment['target'], diff: FieldChange[], ref: Partial<ClaimAmendment>): void => {
@@ -182,10 +218,11 @@ const evolveHistory = (current: ClaimHistoryDoc | undefined, e: LedgerEnvelope):
     };
   }
   if (!current) return undefined;
-  const doc = cloneDocument(current);
+  // Updated in place: the caller owns `current` (see DocumentProjection).
+  const doc = current;
   switch (event.type) {
     case 'ClaimCorrected':
-      doc.versions = historyOf([...entriesOf(doc), correctedEntry(event.data, entryMeta(e))]);
+      appendVersion(doc, correctedEntry(event.data, entryMeta(e)));
       break;
     case 'ClaimDenied': {
       const { denialId, partyId, deniedAssertions, statement, statedAt, source } = event.data;

@@ -1,6 +1,6 @@
 import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, assertedFields } from '@ledger/domain';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
-import { DocumentProjection, cloneDocument } from '../projection';
+import { DocumentProjection } from '../projection';
 
 export type TimelineEntryKind = 'reported' | 'claim' | 'denial' | 'correction' | 'retraction' | 'amendment';
 
@@ -124,7 +124,8 @@ const amendTarget = (entries: TimelineEntry[], ref: EntryRef, changes: Record<st
 };
 
 const evolveTimeline = (current: IncidentTimelineDoc | undefined, e: LedgerEnvelope, incidentId: string): IncidentTimelineDoc => {
-  const doc: IncidentTimelineDoc = current ? cloneDocument(current) : { incidentId, entries: [], lastPosition: '0' };
+  // Updated in place: the caller owns `current` (see DocumentProjection); an event appends one entry, an amendment rewrites one more.
+  const doc: IncidentTimelineDoc = current ?? { incidentId, entries: [], lastPosition: '0' };
   const event = e.event as IncidentEvent;
   switch (event.type) {
     case 'IncidentReported': {

@@ -1,6 +1,6 @@
 import { AssertionField, IncidentEvent, PartyKind, PartyRegisteredData, PointInTime, Statement } from '@ledger/domain';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
-import { DocumentProjection, INTERNAL_KEY_PREFIX, ProjectionContext, cloneDocument } from '../projection';
+import { DocumentProjection, INTERNAL_KEY_PREFIX, ProjectionContext } from '../projection';
 
 export interface PartyRecordClaim extends EntryMeta {
   claimId: string;
@@ -61,7 +61,7 @@ export interface PartyRecordCounts {
   denialsReceived: number;
 }
 
-/** "What has this party said across incidents?" Keyed by partyId. */
+/** "What has this party said across incidents?" Keyed by partyId. The document clients see, assembled from the stored parts below. */
 export interface PartyRecordDoc {
   partyId: string;
   /** False while only other entries name the party; registration facts are then null. */
@@ -77,6 +77,21 @@ export interface PartyRecordDoc {
   lastPosition: string;
 }
 
+/**
+ * What is stored under the party's key: the record without its incidents,
+ * which live one per internal document (`~party/<partyId>/<incidentId>`), so
+ * that an entry rewrites the party's facts and one incident's record however
+ * many incidents and claims the party has.
+ */
+export type PartyHeadDoc = Omit<PartyRecordDoc, 'incidents' | 'counts'>;
+
+/** One incident of a party's record, with the position of the party's first entry in it (which orders the incidents). */
+export interface PartyIncidentPart {
+  partyId: string;
+  firstPosition: string;
+  record: PartyIncidentRecord;
+}
+
 /** Who is involved in an incident: routes amendments, which name an entry but not its parties. */
 interface IncidentIndexDoc {
   incidentId: string;
@@ -86,39 +101,49 @@ interface IncidentIndexDoc {
   parties: string[];
 }
 
-type Doc = PartyRecordDoc | IncidentIndexDoc;
+type Doc = PartyRecordDoc | PartyHeadDoc | PartyIncidentPart | IncidentIndexDoc;
 
 const indexKey = (incidentId: string): string => `${INTERNAL_KEY_PREFIX}incident/${incidentId}`;
+const PART_PREFIX = `${INTERNAL_KEY_PREFIX}party/`;
+const partsPrefix = (partyId: string): string => `${PART_PREFIX}${partyId}/`;
+const partKey = (partyId: string, incidentId: string): string => `${partsPrefix(partyId)}${incidentId}`;
 
-const unique = (keys: string[]): string[] => [...new Set(keys)];
+/** The party's part of the incident, then the party's own document. */
+const partyKeys = (partyId: string, incidentId: string): string[] => [partKey(partyId, incidentId), partyId];
 
 const keysOf = (e: LedgerEnvelope, ctx: ProjectionContext<Doc>): string[] => {
   const event = e.event;
   if (event.type === 'PartyRegistered') return [event.data.partyId];
-  const incident = indexKey(event.data.incidentId);
+  const incidentId = event.data.incidentId;
+  const incident = indexKey(incidentId);
   switch (event.type) {
     case 'IncidentReported':
       return [incident];
     case 'ClaimMade':
-      return [incident, event.data.partyId];
+      return [incident, ...partyKeys(event.data.partyId, incidentId)];
     case 'ClaimDenied':
-      return unique([incident, event.data.partyId, event.data.claimPartyId]);
+      return [
+        incident,
+        ...[...new Set([event.data.partyId, event.data.claimPartyId])].flatMap((partyId) => partyKeys(partyId, incidentId)),
+      ];
     case 'ClaimCorrected':
     case 'ClaimRetracted':
-      return [event.data.partyId];
+      return partyKeys(event.data.partyId, incidentId);
     case 'EntryAmended': {
       const index = ctx.get(incident) as IncidentIndexDoc | undefined;
       if (!index) return [];
       const ref = event.data.entry;
       switch (ref.kind) {
         case 'incident':
-          return [incident, ...index.parties];
+          return [incident, ...index.parties.flatMap((partyId) => partyKeys(partyId, incidentId))];
         case 'claim':
-        case 'retraction':
-          return index.claims[ref.claimId] ? [index.claims[ref.claimId]] : [];
+        case 'retraction': {
+          const partyId = index.claims[ref.claimId];
+          return partyId ? partyKeys(partyId, incidentId) : [];
+        }
         case 'denial': {
           const denial = index.denials[ref.denialId];
-          return denial ? unique([denial.partyId, denial.claimPartyId]) : [];
+          return denial ? [...new Set([denial.partyId, denial.claimPartyId])].flatMap((partyId) => partyKeys(partyId, incidentId)) : [];
         }
       }
     }
@@ -126,9 +151,7 @@ const keysOf = (e: LedgerEnvelope, ctx: ProjectionContext<Doc>): string[] => {
 };
 
 const evolveIndex = (current: IncidentIndexDoc | undefined, event: IncidentEvent): IncidentIndexDoc => {
-  const doc: IncidentIndexDoc = current
-    ? cloneDocument(current)
-    : { incidentId: event.data.incidentId, title: null, claims: {}, denials: {}, parties: [] };
+  const doc: IncidentIndexDoc = current ?? { incidentId: event.data.incidentId, title: null, claims: {}, denials: {}, parties: [] };
   const involve = (partyId: string) => {
     if (!doc.parties.includes(partyId)) doc.parties.push(partyId);
   };
@@ -152,7 +175,7 @@ const evolveIndex = (current: IncidentIndexDoc | undefined, event: IncidentEvent
   return doc;
 };
 
-const emptyParty = (partyId: string): PartyRecordDoc => ({
+const emptyHead = (partyId: string): PartyHeadDoc => ({
   partyId,
   registered: false,
   name: null,
@@ -160,22 +183,10 @@ const emptyParty = (partyId: string): PartyRecordDoc => ({
   affiliation: null,
   aliases: [],
   registeredAt: null,
-  incidents: [],
-  counts: { incidents: 0, claims: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 },
   lastPosition: '0',
 });
 
-const incidentOf = (doc: PartyRecordDoc, incidentId: string, ctx: ProjectionContext<Doc>): PartyIncidentRecord => {
-  let record = doc.incidents.find((i) => i.incidentId === incidentId);
-  if (!record) {
-    const index = ctx.get(indexKey(incidentId)) as IncidentIndexDoc | undefined;
-    record = { incidentId, title: index?.title ?? null, claims: [], corrections: [], retractions: [], denialsMade: [], denialsReceived: [] };
-    doc.incidents.push(record);
-  }
-  return record;
-};
-
-const amend = (doc: PartyRecordDoc, record: PartyIncidentRecord, event: Extract<IncidentEvent, { type: 'EntryAmended' }>): void => {
+const amend = (record: PartyIncidentRecord, event: Extract<IncidentEvent, { type: 'EntryAmended' }>): void => {
   const { entry: ref, changes } = event.data;
   switch (ref.kind) {
     case 'incident':
@@ -212,86 +223,137 @@ const amend = (doc: PartyRecordDoc, record: PartyIncidentRecord, event: Extract<
   }
 };
 
-const countsOf = (doc: PartyRecordDoc): PartyRecordCounts => ({
-  incidents: doc.incidents.length,
-  claims: doc.incidents.reduce((n, i) => n + i.claims.length, 0),
-  corrections: doc.incidents.reduce((n, i) => n + i.corrections.length, 0),
-  retractions: doc.incidents.reduce((n, i) => n + i.retractions.length, 0),
-  denialsMade: doc.incidents.reduce((n, i) => n + i.denialsMade.length, 0),
-  denialsReceived: doc.incidents.reduce((n, i) => n + i.denialsReceived.length, 0),
-});
+/** The party's record of one incident; only this incident's entries are read or written. */
+const evolvePart = (
+  current: PartyIncidentPart | undefined,
+  e: LedgerEnvelope,
+  partyId: string,
+  ctx: ProjectionContext<Doc>,
+): PartyIncidentPart | undefined => {
+  const event = e.event as IncidentEvent;
+  if (event.type === 'IncidentReported') return current;
+  if (event.type === 'EntryAmended') {
+    // An amendment fixes what is recorded; it never makes a party part of an incident.
+    if (current) amend(current.record, event);
+    return current;
+  }
+  const incidentId = event.data.incidentId;
+  const part: PartyIncidentPart = current ?? {
+    partyId,
+    firstPosition: e.position.toString(),
+    record: {
+      incidentId,
+      title: (ctx.get(indexKey(incidentId)) as IncidentIndexDoc | undefined)?.title ?? null,
+      claims: [],
+      corrections: [],
+      retractions: [],
+      denialsMade: [],
+      denialsReceived: [],
+    },
+  };
+  const record = part.record;
+  switch (event.type) {
+    case 'ClaimMade': {
+      const { claimId, statement, statedAt, answers } = event.data;
+      record.claims.push({
+        claimId,
+        version: 1,
+        statement,
+        statementVersion: 1,
+        statedAt,
+        lastStatedAt: statedAt,
+        answers,
+        retracted: false,
+        ...entryMeta(e),
+      });
+      break;
+    }
+    case 'ClaimDenied': {
+      const { denialId, claimId, claimPartyId, partyId: denier, deniedAssertions, statedAt } = event.data;
+      const denial: PartyRecordDenial = { denialId, claimId, claimPartyId, partyId: denier, deniedAssertions, statedAt, ...entryMeta(e) };
+      if (denier === partyId) record.denialsMade.push(denial);
+      if (claimPartyId === partyId) record.denialsReceived.push({ ...denial });
+      break;
+    }
+    case 'ClaimCorrected': {
+      const { claimId, version, reason, statedAt, statement } = event.data;
+      record.corrections.push({ claimId, version, reason, statedAt, ...entryMeta(e) });
+      const claim = record.claims.find((c) => c.claimId === claimId);
+      if (claim) {
+        claim.version = version;
+        claim.lastStatedAt = statedAt;
+        if (statement) Object.assign(claim, { statement, statementVersion: version });
+      }
+      break;
+    }
+    case 'ClaimRetracted': {
+      const { claimId, reason, statedAt } = event.data;
+      record.retractions.push({ claimId, reason, statedAt, ...entryMeta(e) });
+      const claim = record.claims.find((c) => c.claimId === claimId);
+      if (claim) claim.retracted = true;
+      break;
+    }
+  }
+  return part;
+};
 
-const evolveParty = (current: PartyRecordDoc | undefined, e: LedgerEnvelope, partyId: string, ctx: ProjectionContext<Doc>): PartyRecordDoc => {
-  const doc = current ? cloneDocument(current) : emptyParty(partyId);
+/** The party's own facts; every entry naming the party moves its position. */
+const evolveHead = (current: PartyHeadDoc | undefined, e: LedgerEnvelope, partyId: string): PartyHeadDoc => {
+  const doc = current ?? emptyHead(partyId);
   const event = e.event;
   if (event.type === 'PartyRegistered') {
     const { name, kind, affiliation, aliases } = event.data;
     Object.assign(doc, { registered: true, name, kind, affiliation: affiliation ?? null, aliases, registeredAt: e.recordedAt });
-  } else {
-    const incidentId = event.data.incidentId;
-    const existing = doc.incidents.find((i) => i.incidentId === incidentId);
-    switch (event.type) {
-      case 'ClaimMade': {
-        const { claimId, statement, statedAt, answers } = event.data;
-        incidentOf(doc, incidentId, ctx).claims.push({
-          claimId,
-          version: 1,
-          statement,
-          statementVersion: 1,
-          statedAt,
-          lastStatedAt: statedAt,
-          answers,
-          retracted: false,
-          ...entryMeta(e),
-        });
-        break;
-      }
-      case 'ClaimDenied': {
-        const { denialId, claimId, claimPartyId, partyId: denier, deniedAssertions, statedAt } = event.data;
-        const denial: PartyRecordDenial = { denialId, claimId, claimPartyId, partyId: denier, deniedAssertions, statedAt, ...entryMeta(e) };
-        const record = incidentOf(doc, incidentId, ctx);
-        if (denier === partyId) record.denialsMade.push(denial);
-        if (claimPartyId === partyId) record.denialsReceived.push({ ...denial });
-        break;
-      }
-      case 'ClaimCorrected': {
-        const { claimId, version, reason, statedAt, statement } = event.data;
-        const record = incidentOf(doc, incidentId, ctx);
-        record.corrections.push({ claimId, version, reason, statedAt, ...entryMeta(e) });
-        const claim = record.claims.find((c) => c.claimId === claimId);
-        if (claim) {
-          claim.version = version;
-          claim.lastStatedAt = statedAt;
-          if (statement) Object.assign(claim, { statement, statementVersion: version });
-        }
-        break;
-      }
-      case 'ClaimRetracted': {
-        const { claimId, reason, statedAt } = event.data;
-        const record = incidentOf(doc, incidentId, ctx);
-        record.retractions.push({ claimId, reason, statedAt, ...entryMeta(e) });
-        const claim = record.claims.find((c) => c.claimId === claimId);
-        if (claim) claim.retracted = true;
-        break;
-      }
-      case 'EntryAmended':
-        if (existing) amend(doc, existing, event);
-        break;
-      case 'IncidentReported':
-        break;
-    }
   }
-  doc.counts = countsOf(doc);
   doc.lastPosition = e.position.toString();
   return doc;
 };
 
+const comparePositions = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
+/** The record clients see: the party's facts, its incidents in order of its first entry in each, and what they add up to. */
+export const assemblePartyRecord = (head: PartyHeadDoc, parts: PartyIncidentPart[]): PartyRecordDoc => {
+  const incidents = [...parts].sort((a, b) => comparePositions(a.firstPosition, b.firstPosition)).map((p) => p.record);
+  const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
+  const { partyId, registered, name, kind, affiliation, aliases, registeredAt, lastPosition } = head;
+  return {
+    partyId,
+    registered,
+    name,
+    kind,
+    affiliation,
+    aliases,
+    registeredAt,
+    incidents,
+    counts: {
+      incidents: incidents.length,
+      claims: total((i) => i.claims),
+      corrections: total((i) => i.corrections),
+      retractions: total((i) => i.retractions),
+      denialsMade: total((i) => i.denialsMade),
+      denialsReceived: total((i) => i.denialsReceived),
+    },
+    lastPosition,
+  };
+};
+
+/**
+ * Stored in parts: the party's facts under its id, one document per incident
+ * the party took part in, and an internal index per incident; clients get the
+ * assembled PartyRecordDoc. Version 2: the parts (version 1 kept one document
+ * per party, rewritten whole on every entry).
+ */
 export const partyRecordProjection: DocumentProjection<Doc> = {
   name: 'party-record',
-  version: 1,
+  version: 2,
   keysOf,
   evolve: (doc, e, key, ctx) => {
+    if (key.startsWith(PART_PREFIX)) return evolvePart(doc as PartyIncidentPart | undefined, e, key.slice(PART_PREFIX.length, key.lastIndexOf('/')), ctx);
     if (key.startsWith(INTERNAL_KEY_PREFIX)) return evolveIndex(doc as IncidentIndexDoc | undefined, e.event as IncidentEvent);
-    return evolveParty(doc as PartyRecordDoc | undefined, e, key, ctx);
+    return evolveHead(doc as PartyHeadDoc | undefined, e, key);
+  },
+  parts: {
+    prefixOf: partsPrefix,
+    assemble: (head, parts) => assemblePartyRecord(head as PartyHeadDoc, parts as PartyIncidentPart[]),
   },
 };

@@ -1,6 +1,40 @@
-import { foldProjection, foldProjectionState } from '../projection';
+import { foldProjection, foldProjectionState, publicDocuments } from '../projection';
 import { CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyRecordDoc, partyRecordProjection } from './party-record.projection';
+
+const incidentIdOf = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
+/** An incident reported and claimed by one party, as many times as asked. */
+const history = (partyId: string, incidents: number): ScenarioEntry[] =>
+  Array.from({ length: incidents }, (_, i) => [
+    incidentEntry({
+      type: 'IncidentReported',
+      data: {
+        incidentId: incidentIdOf(i),
+        title: `Incident ${i}`,
+        summary: 'Shelling.',
+        occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
+        location: { name: 'Tovuz district', precision: 'district' },
+        category: 'shelling',
+      },
+    }),
+    claimIn(incidentIdOf(i), `claim-${i}`, partyId),
+  ]).flat();
+
+const claimIn = (incidentId: string, claimId: string, partyId: string): ScenarioEntry =>
+  incidentEntry({
+    type: 'ClaimMade',
+    data: {
+      incidentId,
+      claimId,
+      partyId,
+      statement: { text: 'Villages came under fire from the other side overnight.', verbatim: false },
+      statedAt: { at: '2019-06-04', precision: 'day' },
+      source: article,
+      answers: [],
+      assertions: { responsibleParties: [PARTY.karabakhArmy] },
+    },
+  });
 
 const records = (extra: ScenarioEntry[] = []): Map<string, PartyRecordDoc> =>
   foldProjection(partyRecordProjection, envelopesOf([...seedArticleScenario(), ...extra])) as Map<string, PartyRecordDoc>;
@@ -175,6 +209,39 @@ describe('party-record', () => {
     expect(azDefence.counts).toEqual({ incidents: 2, claims: 2, corrections: 1, retractions: 0, denialsMade: 0, denialsReceived: 1 });
     // The title amendment reaches every party of the incident, including those only the index links to it.
     expect(docs.get(PARTY.minskGroup)!.incidents[0].title).toBe('Deadly truce violations on the Karabakh line of contact');
+  });
+
+  it('stores the party’s facts apart from one part per incident, ordered by the party’s first entry in each', () => {
+    const state = foldProjectionState(partyRecordProjection, envelopesOf([...seedArticleScenario(), ...history(PARTY.azDefence, 2)]));
+    expect(state.get(PARTY.azDefence)).not.toHaveProperty('incidents');
+    expect([...state.keys()].filter((key) => key.startsWith(`~party/${PARTY.azDefence}/`)).sort()).toEqual(
+      [INCIDENT_ID, incidentIdOf(0), incidentIdOf(1)].map((id) => `~party/${PARTY.azDefence}/${id}`).sort(),
+    );
+    const doc = publicDocuments(partyRecordProjection, state).get(PARTY.azDefence) as PartyRecordDoc;
+    expect(doc.incidents.map((i) => i.incidentId)).toEqual([INCIDENT_ID, incidentIdOf(0), incidentIdOf(1)]);
+    expect(Object.keys(doc)).toEqual(['partyId', 'registered', 'name', 'kind', 'affiliation', 'aliases', 'registeredAt', 'incidents', 'counts', 'lastPosition']);
+  });
+
+  it('touches documents of a bounded size per entry, however long the party’s history', () => {
+    const incidents = 400;
+    const entries = [...seedArticleScenario(), ...history(PARTY.azDefence, incidents)];
+    const state = foldProjectionState(partyRecordProjection, envelopesOf(entries));
+    const ctx = { get: (key: string) => state.get(key) };
+    const record = () => publicDocuments(partyRecordProjection, state).get(PARTY.azDefence) as PartyRecordDoc;
+    expect(JSON.stringify(record()).length).toBeGreaterThan(200_000);
+
+    // Another claim in the latest incident, and one in an incident of the seed article.
+    const more = [claimIn(incidentIdOf(incidents - 1), 'claim-more', PARTY.azDefence), claimIn(INCIDENT_ID, 'claim-seed-more', PARTY.azDefence)];
+    for (const e of envelopesOf([...entries, ...more]).slice(entries.length)) {
+      const keys = partyRecordProjection.keysOf(e, ctx);
+      expect(keys).toHaveLength(3);
+      for (const key of keys) {
+        expect(JSON.stringify(state.get(key) ?? null).length).toBeLessThan(3_000);
+        state.set(key, partyRecordProjection.evolve(state.get(key), e, key, ctx)!);
+        expect(JSON.stringify(state.get(key)).length).toBeLessThan(3_000);
+      }
+    }
+    expect(record().counts).toMatchObject({ incidents: incidents + 1, claims: incidents + 3 });
   });
 
   it('keeps who is involved in each incident in an internal index', () => {

@@ -15,7 +15,7 @@ import {
 import { ClaimVersionEntry, amendEntry, correctedEntry, madeEntry, resolveCurrent } from '../claim-versions';
 import { ActiveDenial, CurrentAccount, Disagreement, PartyAccount, currentAccountOf, findDisagreements } from '../disagreements';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
-import { DocumentProjection, cloneDocument } from '../projection';
+import { DocumentProjection } from '../projection';
 
 /** The incident as the ledger reports it, its own amendments applied. */
 export interface IncidentFacts {
@@ -204,29 +204,43 @@ const amend = (doc: PartyVersionsDoc, data: EntryAmendedData): void => {
   }
 };
 
-/** Recomputes everything that is a function of the recorded entries: current forms, links, accounts, disagreements. */
-const derive = (doc: PartyVersionsDoc): void => {
-  const allDenials = doc.parties.flatMap((p) => p.denialsMade);
-  for (const party of doc.parties) {
-    for (const claim of party.claims) {
-      const current = resolveCurrent(claim.versions);
-      claim.version = current.version;
-      claim.statement = current.statement;
-      claim.statedAt = current.statedAt;
-      claim.source = current.source;
-      claim.assertions = current.assertions;
-      claim.firstStatedAt = claim.versions[0].statedAt;
-    }
-  }
-  const claims = doc.parties.flatMap((p) => p.claims);
-  for (const denial of allDenials) {
-    const denied = claims.find((c) => c.claimId === denial.claimId);
-    denial.active = !denied?.retracted;
-  }
-  for (const claim of claims) {
-    claim.denials = allDenials
-      .filter((d) => d.claimId === claim.claimId)
-      .map((d) => ({
+const denialsOf = (doc: PartyVersionsDoc): DenialRecord[] => doc.parties.flatMap((p) => p.denialsMade);
+
+const resolveClaim = (claim: PartyClaim): void => {
+  const current = resolveCurrent(claim.versions);
+  claim.version = current.version;
+  claim.statement = current.statement;
+  claim.statedAt = current.statedAt;
+  claim.source = current.source;
+  claim.assertions = current.assertions;
+  claim.firstStatedAt = claim.versions[0].statedAt;
+};
+
+const accountOf = (party: PartyVersion): CurrentAccount =>
+  currentAccountOf(
+    party.claims
+      .filter((c) => !c.retracted)
+      .map((c) => ({ claimId: c.claimId, assertions: c.assertions, statedAt: c.statedAt, position: c.versions[c.versions.length - 1].position })),
+  );
+
+/**
+ * Brings up to date what is a function of the recorded entries: the current
+ * form and received denials of the claims an event touched (and whether the
+ * denials of those claims still stand), the current accounts of the parties
+ * whose claims it touched, and the incident's disagreements. Everything else
+ * is unchanged by the event, so the work is proportional to what it touched
+ * plus one pass over the incident's parties and denials, not to every claim's
+ * history.
+ */
+const derive = (doc: PartyVersionsDoc, touched: { claims: PartyClaim[]; claimIds: string[]; partyIds: string[] }): void => {
+  for (const claim of touched.claims) resolveClaim(claim);
+  const allDenials = denialsOf(doc);
+  for (const claimId of touched.claimIds) {
+    const claim = findClaim(doc, claimId);
+    const ofClaim = allDenials.filter((d) => d.claimId === claimId);
+    for (const denial of ofClaim) denial.active = !claim?.retracted;
+    if (claim) {
+      claim.denials = ofClaim.map((d) => ({
         denialId: d.denialId,
         partyId: d.partyId,
         deniedAssertions: d.deniedAssertions,
@@ -234,24 +248,24 @@ const derive = (doc: PartyVersionsDoc): void => {
         statedAt: d.statedAt,
         active: d.active,
       }));
+    }
   }
-  const accounts: PartyAccount[] = doc.parties.map((party) => {
-    party.currentAccount = currentAccountOf(
-      party.claims
-        .filter((c) => !c.retracted)
-        .map((c) => ({ claimId: c.claimId, assertions: c.assertions, statedAt: c.statedAt, position: c.versions[c.versions.length - 1].position })),
-    );
-    return { partyId: party.partyId, account: party.currentAccount };
-  });
-  const active: ActiveDenial[] = allDenials
-    .filter((d) => d.active)
+  for (const partyId of touched.partyIds) {
+    const party = doc.parties.find((p) => p.partyId === partyId);
+    if (party) party.currentAccount = accountOf(party);
+  }
+  const accounts: PartyAccount[] = doc.parties.map((party) => ({ partyId: party.partyId, account: party.currentAccount }));
+  const active = allDenials.filter((d) => d.active);
+  const claims = new Map<string, PartyClaim>();
+  if (active.length) for (const party of doc.parties) for (const claim of party.claims) if (!claims.has(claim.claimId)) claims.set(claim.claimId, claim);
+  const standing: ActiveDenial[] = active
     .sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1))
     .map((d) => {
-      const denied = claims.find((c) => c.claimId === d.claimId);
+      const denied = claims.get(d.claimId);
       const { denialId, partyId, claimId, claimPartyId, deniedAssertions } = d;
       return { denialId, partyId, claimId, claimPartyId, deniedAssertions, ...(denied ? { claimAssertions: denied.assertions } : {}) };
     });
-  doc.disagreements = findDisagreements(accounts, active);
+  doc.disagreements = findDisagreements(accounts, standing);
 };
 
 const incidentIdOf = (e: LedgerEnvelope): string | undefined =>
@@ -261,8 +275,17 @@ const incidentIdOf = (e: LedgerEnvelope): string | undefined =>
 export const evolvePartyVersions = (current: PartyVersionsDoc | undefined, e: LedgerEnvelope): PartyVersionsDoc | undefined => {
   const incidentId = incidentIdOf(e);
   if (incidentId === undefined) return current;
-  const doc = current ? cloneDocument(current) : emptyDoc(incidentId);
+  // Updated in place: the caller owns `current` (see DocumentProjection).
+  const doc = current ?? emptyDoc(incidentId);
   const event = e.event as IncidentEvent;
+  /** What the event changed that derive() must bring up to date: claims, claims whose denials changed, parties' accounts. */
+  const touched = { claims: [] as PartyClaim[], claimIds: [] as string[], partyIds: [] as string[] };
+  const touch = (claim: PartyClaim | undefined) => {
+    if (!claim) return;
+    touched.claims.push(claim);
+    touched.claimIds.push(claim.claimId);
+    touched.partyIds.push(claim.partyId);
+  };
   switch (event.type) {
     case 'IncidentReported': {
       const { title, summary, category, occurred, location } = event.data;
@@ -272,7 +295,7 @@ export const evolvePartyVersions = (current: PartyVersionsDoc | undefined, e: Le
     case 'ClaimMade': {
       const data = event.data;
       const version = madeEntry(data, entryMeta(e));
-      partyOf(doc, data.partyId).claims.push({
+      const claim: PartyClaim = {
         claimId: data.claimId,
         partyId: data.partyId,
         version: 1,
@@ -287,15 +310,19 @@ export const evolvePartyVersions = (current: PartyVersionsDoc | undefined, e: Le
         retraction: null,
         denials: [],
         versions: [version],
-      });
+      };
+      partyOf(doc, data.partyId).claims.push(claim);
+      touch(claim);
       break;
     }
     case 'ClaimDenied':
       partyOf(doc, event.data.partyId).denialsMade.push(denialRecord(event.data, e));
+      touched.claimIds.push(event.data.claimId);
       break;
     case 'ClaimCorrected': {
       const claim = findClaim(doc, event.data.claimId);
       if (claim) claim.versions.push(correctedEntry(event.data, entryMeta(e)));
+      touch(claim);
       break;
     }
     case 'ClaimRetracted': {
@@ -305,10 +332,17 @@ export const evolvePartyVersions = (current: PartyVersionsDoc | undefined, e: Le
         claim.retracted = true;
         claim.retraction = { reason, ...(statement ? { statement } : {}), statedAt, source, amendedBy: [], ...entryMeta(e) };
       }
+      touch(claim);
       break;
     }
-    case 'EntryAmended':
+    case 'EntryAmended': {
+      const ref = event.data.entry;
       amend(doc, event.data);
+      if (ref.kind === 'claim') touch(findClaim(doc, ref.claimId));
+      if (ref.kind === 'denial') {
+        const denial = findDenial(doc, ref.denialId);
+        if (denial) touched.claimIds.push(denial.claimId);
+      }
       doc.amendments.push({
         amendmentId: event.data.amendmentId,
         entry: event.data.entry,
@@ -317,8 +351,9 @@ export const evolvePartyVersions = (current: PartyVersionsDoc | undefined, e: Le
         ...entryMeta(e),
       });
       break;
+    }
   }
-  derive(doc);
+  derive(doc, touched);
   doc.lastRecordedAt = e.recordedAt;
   doc.lastPosition = e.position.toString();
   doc.revision = e.revision.toString();

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { IncidentReportedData } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { DocumentProjection, foldProjectionState } from '../projection';
-import { LEDGER_PROJECTIONS } from '../projections';
+import { DocumentProjection, foldProjection, foldProjectionState } from '../projection';
+import { LEDGER_PROJECTIONS, partyRecordProjection } from '../projections';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
 import { InvalidQueryError, ProjectionError, SqliteReadModelStore } from './sqlite-read-model.store';
 
@@ -76,7 +76,7 @@ describe('SqliteReadModelStore', () => {
     expect(store.readCheckpoint(CHECKPOINT)).toEqual({
       name: CHECKPOINT,
       position: 15n,
-      projectionVersions: { 'claim-history': 1, 'incident-list': 1, 'incident-timeline': 1, 'party-record': 1, 'party-versions': 1 },
+      projectionVersions: { 'claim-history': 1, 'incident-list': 1, 'incident-timeline': 1, 'party-record': 2, 'party-versions': 1 },
     });
     const dump = store.dump();
     for (const projection of LEDGER_PROJECTIONS) {
@@ -89,6 +89,40 @@ describe('SqliteReadModelStore', () => {
     expect(store.claimHistory(CLAIM.karabakhArmy)?.amendments).toHaveLength(1);
     expect(store.incidentTimeline(INCIDENT_ID)?.entries).toHaveLength(10);
     expect(store.listPartyRecords().total).toBe(5);
+  });
+
+  it('stores the same documents whatever the batch size, each batch evolving documents it parsed itself', () => {
+    const envelopes = envelopesOf(seedArticleScenario());
+    // In memory: a file with synchronous=FULL would spend the test in fsync.
+    const memory = new SqliteReadModelStore({ filename: ':memory:' });
+    try {
+      memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
+      const docs = (dump: ReturnType<typeof memory.dump>) =>
+        Object.fromEntries(Object.entries(dump).map(([name, byKey]) => [name, Object.fromEntries(Object.entries(byKey).map(([k, d]) => [k, d.doc]))]));
+      const once = docs(memory.dump());
+      for (let size = 1; size < envelopes.length; size++) {
+        memory.reset(CHECKPOINT, LEDGER_PROJECTIONS);
+        for (let i = 0; i < envelopes.length; i += size) {
+          const batch = envelopes.slice(i, i + size);
+          memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, batch, batch[batch.length - 1].position);
+        }
+        expect(docs(memory.dump())).toEqual(once);
+      }
+    } finally {
+      memory.close();
+    }
+  });
+
+  it('serves a party record assembled from its parts, as the fold presents it', () => {
+    const envelopes = envelopesOf(seedArticleScenario());
+    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
+    const expected = foldProjection(partyRecordProjection, envelopes);
+    for (const [partyId, doc] of expected) expect(store.partyRecord(partyId)).toEqual(doc);
+    expect(store.listPartyRecords().items).toEqual([...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, doc]) => doc));
+    expect(store.getStoredDocument('party-record', PARTY.azDefence)).toEqual({ doc: expected.get(PARTY.azDefence), position: 11n });
+    // The parts stay internal.
+    expect(store.listDocuments('party-record').total).toBe(5);
+    expect(Object.keys(store.dump()['party-record']).filter((key) => key.startsWith('~party/'))).toHaveLength(5);
   });
 
   it('skips envelopes the checkpoint already covers, so a redelivered batch changes nothing', () => {

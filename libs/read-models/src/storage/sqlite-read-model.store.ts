@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { LedgerEnvelope } from '../envelope';
-import { AnyProjection, INTERNAL_KEY_PREFIX, ProjectionContext } from '../projection';
+import { AnyProjection, INTERNAL_KEY_PREFIX, ProjectionContext, isInternalKey } from '../projection';
+import { LEDGER_PROJECTIONS } from '../projections';
 import { ClaimHistoryDoc } from '../projections/claim-history.projection';
 import { IncidentListItem, incidentListProjection } from '../projections/incident-list.projection';
 import { IncidentTimelineDoc } from '../projections/incident-timeline.projection';
@@ -33,6 +34,12 @@ export interface SqliteReadModelStoreOptions {
   /** A file path, or `:memory:` for a throwaway store. Never the event store's file: read models are disposable, the log is not. */
   filename: string;
   busyTimeoutMs?: number;
+  /**
+   * The projections whose documents queries return, by name: those stored in
+   * parts (see DocumentProjection.parts) are assembled on reading. Defaults
+   * to the ledger's read models.
+   */
+  projections?: readonly AnyProjection[];
 }
 
 export interface StoredCheckpoint {
@@ -132,6 +139,9 @@ const exactIntegers = <S extends Database.Statement<any, any>>(statement: S): S 
   return statement;
 };
 
+/** The least string greater than every string starting with `prefix` (keys are compared as bytes, BINARY collation). */
+const afterPrefix = (prefix: string): string => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+
 const PUBLIC_KEY = `substr(key, 1, ${INTERNAL_KEY_PREFIX.length}) <> '${INTERNAL_KEY_PREFIX}'`;
 
 /**
@@ -144,17 +154,22 @@ export class SqliteReadModelStore {
   private readonly statements: {
     getDoc: Database.Statement<[string, string], { doc: string }>;
     getDocWithPosition: Database.Statement<[string, string], { doc: string; position: bigint }>;
+    listRange: Database.Statement<[string, string, string], { doc: string }>;
     upsertDoc: Database.Statement<[string, string, string, bigint]>;
     deleteDoc: Database.Statement<[string, string]>;
     getCheckpoint: Database.Statement<[string], { position: bigint; projection_versions: string }>;
     upsertCheckpoint: Database.Statement<[string, bigint, string]>;
     deleteProjection: Database.Statement<[string]>;
     countProjection: Database.Statement<[string], { total: bigint }>;
-    listProjection: Database.Statement<[string, number, number], { doc: string }>;
+    listProjection: Database.Statement<[string, number, number], { key: string; doc: string }>;
     dump: Database.Statement<[], { projection: string; key: string; doc: string; position: bigint }>;
   };
 
+  /** Projections stored in parts, by name. */
+  private readonly inParts: Map<string, AnyProjection>;
+
   constructor(options: SqliteReadModelStoreOptions) {
+    this.inParts = new Map((options.projections ?? LEDGER_PROJECTIONS).filter((p) => p.parts).map((p) => [p.name, p]));
     this.db = new Database(options.filename);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     const journalMode = String(this.db.pragma('journal_mode = WAL', { simple: true }));
@@ -170,6 +185,7 @@ export class SqliteReadModelStore {
     this.statements = {
       getDoc: this.db.prepare('SELECT doc FROM read_model_documents WHERE projection = ? AND key = ?'),
       getDocWithPosition: exactIntegers(this.db.prepare('SELECT doc, position FROM read_model_documents WHERE projection = ? AND key = ?')),
+      listRange: this.db.prepare('SELECT doc FROM read_model_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key'),
       upsertDoc: this.db.prepare(
         'INSERT INTO read_model_documents (projection, key, doc, position) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc, position = excluded.position',
@@ -182,31 +198,51 @@ export class SqliteReadModelStore {
       ),
       deleteProjection: this.db.prepare('DELETE FROM read_model_documents WHERE projection = ?'),
       countProjection: exactIntegers(this.db.prepare(`SELECT COUNT(*) AS total FROM read_model_documents WHERE ${publicDocs}`)),
-      listProjection: this.db.prepare(`SELECT doc FROM read_model_documents WHERE ${publicDocs} ORDER BY key LIMIT ? OFFSET ?`),
+      listProjection: this.db.prepare(`SELECT key, doc FROM read_model_documents WHERE ${publicDocs} ORDER BY key LIMIT ? OFFSET ?`),
       dump: exactIntegers(this.db.prepare('SELECT projection, key, doc, position FROM read_model_documents ORDER BY projection, key')),
     };
   }
 
+  /** A document as clients see it (assembled from its parts, for a projection stored in parts); internal documents as stored. */
   getDocument<T>(projection: string, key: string): T | undefined {
-    const row = this.statements.getDoc.get(projection, key);
-    return row ? decodeDocument<T>(row.doc) : undefined;
+    return this.getStoredDocument<T>(projection, key)?.doc;
   }
 
   /** A document with the position of the last event that changed it (an ETag for read models). */
   getStoredDocument<T>(projection: string, key: string): { doc: T; position: bigint } | undefined {
-    const row = this.statements.getDocWithPosition.get(projection, key);
-    return row ? { doc: decodeDocument<T>(row.doc), position: row.position } : undefined;
+    const read = () => {
+      const row = this.statements.getDocWithPosition.get(projection, key);
+      return row ? { doc: this.presented<T>(projection, key, row.doc), position: row.position } : undefined;
+    };
+    // A document stored in parts is read in one transaction, so that all its parts come from the same commit.
+    return this.inParts.has(projection) ? this.db.transaction(read)() : read();
   }
 
   /** Public documents of a projection in key order. */
   listDocuments<T>(projection: string, request: PageRequest = {}): Page<T> {
     const { limit, offset } = pageOf(request);
     return this.db.transaction(() => ({
-      items: this.statements.listProjection.all(projection, limit, offset).map((row) => decodeDocument<T>(row.doc)),
+      items: this.statements.listProjection.all(projection, limit, offset).map((row) => this.presented<T>(projection, row.key, row.doc)),
       total: Number(this.statements.countProjection.get(projection)!.total),
       limit,
       offset,
     }))();
+  }
+
+  /** The stored text of a document decoded; a public document of a projection stored in parts is assembled with its parts. */
+  private presented<T>(projection: string, key: string, text: string): T {
+    const doc = decodeDocument<T>(text);
+    const parts = this.inParts.get(projection)?.parts;
+    if (!parts || isInternalKey(key)) return doc;
+    const prefix = parts.prefixOf(key);
+    const rows = this.statements.listRange.all(projection, prefix, afterPrefix(prefix));
+    return parts.assemble(doc, rows.map((row) => decodeDocument(row.doc))) as T;
+  }
+
+  /** A stored document as the projections see it: never assembled. */
+  private storedDocument(projection: string, key: string): unknown {
+    const row = this.statements.getDoc.get(projection, key);
+    return row ? decodeDocument(row.doc) : undefined;
   }
 
   /** The dashboards' incident list, newest occurrence first (then incidentId). */
@@ -294,25 +330,36 @@ export class SqliteReadModelStore {
       const stored = this.readCheckpoint(checkpointName)?.position ?? 0n;
       if (checkpoint <= stored) return 0;
       const fresh = envelopes.filter((e) => e.position > stored);
-      const pending = new Map<AnyProjection, Map<string, { doc: unknown; position: bigint }>>();
+      // Per projection, the batch's working copy: every document read is parsed once and then owned by the batch, so
+      // evolve may update it in place (see DocumentProjection); `written` says which to store, with the position of the
+      // last event that changed each.
+      const pending: Array<{ projection: AnyProjection; docs: Map<string, unknown>; written: Map<string, bigint> }> = [];
       for (const projection of projections) {
-        const changes = new Map<string, { doc: unknown; position: bigint }>();
-        pending.set(projection, changes);
+        const docs = new Map<string, unknown>();
+        const written = new Map<string, bigint>();
+        pending.push({ projection, docs, written });
         const ctx: ProjectionContext<unknown> = {
-          get: (key) => (changes.has(key) ? changes.get(key)!.doc : this.getDocument(projection.name, key)),
+          get: (key) => {
+            if (docs.has(key)) return docs.get(key);
+            const doc = this.storedDocument(projection.name, key);
+            docs.set(key, doc);
+            return doc;
+          },
         };
         for (const e of fresh) {
           try {
             for (const key of projection.keysOf(e, ctx)) {
-              changes.set(key, { doc: projection.evolve(ctx.get(key), e, key, ctx), position: e.position });
+              docs.set(key, projection.evolve(ctx.get(key), e, key, ctx));
+              written.set(key, e.position);
             }
           } catch (error) {
             throw new ProjectionError(projection.name, e, error);
           }
         }
       }
-      for (const [projection, changes] of pending) {
-        for (const [key, { doc, position }] of changes) {
+      for (const { projection, docs, written } of pending) {
+        for (const [key, position] of written) {
+          const doc = docs.get(key);
           if (doc === undefined) this.statements.deleteDoc.run(projection.name, key);
           else this.statements.upsertDoc.run(projection.name, key, encodeDocument(doc), position);
         }
