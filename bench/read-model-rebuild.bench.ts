@@ -5,10 +5,11 @@
  *
  * (not part of `npm test`: the root jest config only runs *.spec.ts files).
  * Options, from the environment: BENCH_SIZES=1000,4000,16000 (the default);
- * BENCH_REPEATS=n rounds of three readAll passes and one rebuild per size,
- * the best of each kept (default 3); BENCH_SEED=n (default 1); BENCH_DIR=path for the temp
- * SQLite files (default the OS temp dir; /dev/shm takes fsync waits out of
- * the wall-clock figures on a machine whose disk is busy).
+ * BENCH_REPEATS=n rounds over all sizes, each of three readAll passes and one
+ * rebuild per size, the best of each kept (default 3); BENCH_SEED=n (default
+ * 1); BENCH_DIR=path for the temp SQLite files (default the OS temp dir;
+ * /dev/shm takes fsync waits out of the wall-clock figures when the disk is
+ * busy).
  *
  * For each size N it writes a log of exactly N events (see generate-log.ts:
  * parties, incidents, claims, denials, corrections, retractions, amendments,
@@ -21,7 +22,7 @@
  *     fresh temp read-model file;
  *
  * each as wall-clock time and as this process's CPU time (which other
- * processes competing for the CPUs hardly affect). It prints events/s and
+ * processes competing for the CPUs affect much less). It prints events/s and
  * µs/event for both, rebuild time as a multiple of readAll time, and
  * µs/event(largest N) / µs/event(smallest N): a rebuild linear in the log
  * keeps that ratio near 1, one quadratic in a party's history grows it with N

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { parseStoredType } from '@ledger/domain';
+import { LEDGER_STREAM_PREFIXES, parseStoredType } from '@ledger/domain';
 import { START } from '@ledger/event-store';
 import { DEFAULT_CHECKPOINT_NAME, LEDGER_PROJECTIONS, projectionVersionsOf } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
@@ -47,6 +47,8 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
     const headPosition = await eventStore.headPosition();
     const eventsByType = new Map<string, number>();
     const streams = new Set<string>();
+    // Only ledger streams must hold registry types; bookkeeping streams (Idempotency-Key reservations) are not replayed.
+    const unknownTypes = new Set<string>();
     let events = 0;
     for (let from = START; ; ) {
       const page = await eventStore.readAll({ direction: 'forwards', fromPosition: from, maxCount: PAGE_SIZE });
@@ -54,6 +56,8 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
       for (const event of page) {
         eventsByType.set(event.type, (eventsByType.get(event.type) ?? 0) + 1);
         streams.add(event.streamName);
+        const ledgerStream = LEDGER_STREAM_PREFIXES.some((prefix) => event.streamName.startsWith(prefix));
+        if (ledgerStream && parseStoredType(event.type) === undefined) unknownTypes.add(event.type);
       }
       events += page.length;
       from = page[page.length - 1].position;
@@ -82,7 +86,7 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
         events,
         streams: streams.size,
         eventsByType: Object.fromEntries(types.map((t) => [t, eventsByType.get(t)!])),
-        unknownTypes: types.filter((t) => parseStoredType(t) === undefined),
+        unknownTypes: types.filter((t) => unknownTypes.has(t)),
       },
       readModels: {
         file: files.readModelsFile,
