@@ -10,6 +10,8 @@ const base = {
     '^@ledger/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@ledger/read-models$': '<rootDir>/libs/read-models/src',
     '^@ledger/read-models/(.*)$': '<rootDir>/libs/read-models/src/$1',
+    '^@ledger/integrity$': '<rootDir>/libs/integrity/src',
+    '^@ledger/integrity/(.*)$': '<rootDir>/libs/integrity/src/$1',
   },
 };
 

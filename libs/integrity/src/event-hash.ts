@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/**
+ * What an event's hash covers: everything a reader of the log sees of it except its global position, which
+ * EventStoreDB assigns only after the write. The stream name and revision are inside, so an event moved to
+ * another stream or place in its stream no longer matches its hash.
+ */
+export interface HashedEventContent {
+  eventId: string;
+  streamName: string;
+  revision: bigint;
+  type: string;
+  data: unknown;
+  /** With `prevHash` and without `hash`, which is what is being computed. */
+  metadata: Record<string, unknown>;
+}
+
+/** Metadata keys the stores own; a caller that sets them is overwritten. */
+export const PREV_HASH_KEY = 'prevHash';
+export const HASH_KEY = 'hash';
+
+/**
+ * The bytes that are hashed: RFC 8785 (JCS) canonical JSON of the content, revision as a decimal string so the
+ * encoding does not depend on how a reader represents 64-bit integers.
+ */
+export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
+  const { [HASH_KEY]: _own, ...metadata } = content.metadata;
+  const text = canonicalize({
+    eventId: content.eventId,
+    streamName: content.streamName,
+    revision: content.revision.toString(),
+    type: content.type,
+    data: content.data ?? null,
+    metadata,
+  });
+  if (text === undefined) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
+  return Buffer.from(text, 'utf8');
+};
+
+/** Lowercase hex SHA-256 of the canonical encoding. */
+export const eventHash = (content: HashedEventContent): string =>
+  createHash('sha256').update(canonicalEventBytes(content)).digest('hex');
+
+/** A JSON round trip: what a reader gets back from either store, so the hash is computed over exactly that. */
+const asStored = <T>(value: T): T => (value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T));
+
+export interface Sealable {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Links a batch onto its stream's chain: each event gets the hash of the one before it (`prevHash`, null for a
+ * stream's first event) and its own `hash`. Data and metadata are returned in their stored (JSON round-tripped)
+ * form, so what is written is exactly what was hashed.
+ */
+export const sealEvents = <E extends Sealable>(
+  streamName: string,
+  firstRevision: bigint,
+  prevHash: string | null,
+  events: readonly E[],
+): E[] => {
+  let previous = prevHash;
+  let revision = firstRevision;
+  return events.map((event) => {
+    const { [HASH_KEY]: _ignored, ...rest } = event.metadata;
+    const metadata: Record<string, unknown> = asStored({ ...rest, [PREV_HASH_KEY]: previous });
+    const data = asStored(event.data);
+    const hash = eventHash({ eventId: event.eventId, streamName, revision, type: event.type, data, metadata });
+    previous = hash;
+    revision += 1n;
+    return { ...event, data, metadata: { ...metadata, [HASH_KEY]: hash } };
+  });
+};
+
+/** The hash an event's metadata claims for itself, when it has a well-formed one. */
+export const storedHashOf = (metadata: Record<string, unknown> | undefined): string | undefined => {
+  const value = metadata?.[HASH_KEY];
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : undefined;
+};
