@@ -1,3 +1,4 @@
+import { eventHash } from '@ledger/integrity';
 import { randomUUID } from 'node:crypto';
 import { EsdbEventStore, NewEvent, RecordedEvent, START, Subscription } from '@ledger/event-store';
 import { EsdbDouble, EsdbDoubleMode, startEsdbDouble } from '../esdb-double';
@@ -135,8 +136,10 @@ describe.each(MODES)('EventStoreDB double, %s append path', (mode) => {
       expect(wire).not.toHaveProperty('correlationId');
       expect(stored.type).toBe('ClaimMade.v1');
       expect(stored.isJson).toBe(true);
+      expect(wire).toMatchObject({ prevHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
       const [read] = await store.readStream(stream);
-      expect(read.metadata).toStrictEqual(event.metadata);
+      expect(read.metadata).toStrictEqual({ ...event.metadata, prevHash: null, hash: wire.hash });
+      expect(read.metadata.hash).toBe(eventHash(read));
     });
 
     it('refuses to append what EventStoreDB cannot store exactly, before sending anything', async () => {

@@ -9,6 +9,7 @@ import {
   Subscription,
   WrongExpectedRevisionError,
 } from '@ledger/event-store';
+import { eventHash } from '@ledger/integrity';
 
 /**
  * The behaviour every EventStore adapter must share, exercised only through the port. Written so that it also holds
@@ -364,7 +365,7 @@ export function describeEventStoreContract(
             revision: 0n,
             position: result.position,
             data: { says: 'shelling' },
-            metadata: event.metadata,
+            metadata: { ...event.metadata, prevHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
           },
         ]);
       });
@@ -422,7 +423,74 @@ export function describeEventStoreContract(
 
         const [stored] = await store.readStream(stream);
         expect(stored.data).toStrictEqual(data);
-        expect(stored.metadata).toStrictEqual(metadata);
+        expect(stored.metadata).toStrictEqual({ ...metadata, prevHash: null, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      });
+    });
+
+    describe('hash chain, computed by the store at append', () => {
+      const expectChained = (events: RecordedEvent[]): void => {
+        events.forEach((event, index) => {
+          expect(event.revision).toBe(BigInt(index));
+          expect(event.metadata.prevHash).toBe(index === 0 ? null : events[index - 1].metadata.hash);
+          expect(event.metadata.hash).toBe(eventHash(event));
+        });
+      };
+
+      it('links every event to the one before it in its stream, over single and multi-event appends', async () => {
+        const stream = streamName('chain');
+        await store.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+        await store.append(stream, [newEvent(), newEvent(), newEvent()], { expectedRevision: 0n });
+        await store.append(stream, [newEvent('Chained.v1', { n: 5, text: 'Ωmega «quoted»' })], { expectedRevision: 'any' });
+
+        const events = await store.readStream(stream);
+        expect(events).toHaveLength(5);
+        expectChained(events);
+        expect(new Set(events.map((event) => event.metadata.hash)).size).toBe(5);
+      });
+
+      it('keeps one linear chain when appends with any race on the same stream', async () => {
+        const stream = streamName('chain-race');
+        await Promise.all(Array.from({ length: 12 }, () => store.append(stream, [newEvent()], { expectedRevision: 'any' })));
+
+        expectChained(await store.readStream(stream));
+      });
+
+      it('starts every stream its own chain and hands the same links to readAll and the subscription', async () => {
+        const head = await store.headPosition();
+        const [a, b] = [streamName('chain-a'), streamName('chain-b')];
+        await appendOne(a);
+        await appendOne(b);
+        await appendOne(a);
+        const follower = follow(head);
+        await waitFor(() => follower.received.length >= 3, 'three events');
+
+        const fromLog = await store.readAll({ fromPosition: head });
+        expect(fromLog.map((event) => event.metadata)).toEqual(follower.received.map((event) => event.metadata));
+        const [firstA, firstB, secondA] = fromLog;
+        expect(firstA.metadata.prevHash).toBeNull();
+        expect(firstB.metadata.prevHash).toBeNull();
+        expect(secondA.metadata.prevHash).toBe(firstA.metadata.hash);
+      });
+
+      it("overwrites links a caller puts in the metadata: the chain is the store's to compute", async () => {
+        const stream = streamName('chain-forged');
+        const forged: NewEvent = { ...newEvent(), metadata: { ...baseMetadata(), prevHash: 'f'.repeat(64), hash: '0'.repeat(64) } };
+        await appendOne(stream);
+        await appendOne(stream, forged);
+
+        const events = await store.readStream(stream);
+        expectChained(events);
+        expect(events[1].metadata.hash).not.toBe('0'.repeat(64));
+      });
+
+      it('answers an idempotent re-append with the stored event, its links unchanged', async () => {
+        const stream = streamName('chain-idempotent');
+        const event = newEvent();
+        await store.append(stream, [event], { expectedRevision: 'no_stream' });
+        const before = await store.readStream(stream);
+        await store.append(stream, [event], { expectedRevision: 'no_stream' });
+
+        expect(await store.readStream(stream)).toEqual(before);
       });
     });
 

@@ -32,6 +32,7 @@ import {
   SubscriptionHandlers,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { sealEvents } from '@ledger/integrity';
 import { BackoffPolicy, backoffPolicy } from './backoff';
 import {
   assertExpectedRevision,
@@ -195,18 +196,24 @@ export class EsdbEventStore implements EventStore {
     const expected = options?.expectedRevision ?? 'any';
     assertExpectedRevision(expected);
     validateBatch(streamName, events);
-    const proposed = events.map((event) => {
+    // Mapped once up front so that unserialisable data is the caller's error before any round trip.
+    for (const event of events) toEsdbEvent(streamName, event);
+    this.assertOpen();
+    return this.oneAtATime(streamName, () => this.appendChecked(streamName, events, expected));
+  }
+
+  /** The batch linked onto the stream's hash chain as it stands now; recomputed on every attempt. */
+  private proposedEvents(streamName: string, events: NewEvent[], stored: StreamIds): ReturnType<typeof jsonEvent>[] {
+    const first = stored.current === undefined ? 0n : stored.current + 1n;
+    return sealEvents(streamName, first, stored.lastHash ?? null, events).map((event) => {
       const esdb = toEsdbEvent(streamName, event);
       return jsonEvent({ id: esdb.id, type: esdb.type, data: esdb.data as JSONType, metadata: esdb.metadata });
     });
-    this.assertOpen();
-    return this.oneAtATime(streamName, () => this.appendChecked(streamName, events, proposed, expected));
   }
 
   private async appendChecked(
     streamName: string,
     events: NewEvent[],
-    proposed: ReturnType<typeof jsonEvent>[],
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     let connectionFailures = 0;
@@ -223,7 +230,9 @@ export class EsdbEventStore implements EventStore {
       }
       if (!revisionMatches(expected, stored.current)) throw conflict();
 
+      // Pinned to the revision the chain was computed on: a concurrent write means the links must be recomputed.
       const pinned = stored.current === undefined ? NO_STREAM : stored.current;
+      const proposed = this.proposedEvents(streamName, events, stored);
       try {
         const result = await this.withTimeout(`append to ${streamName}`, () =>
           this.client.appendToStream(streamName, proposed, { expectedRevision: pinned }),

@@ -1,3 +1,4 @@
+import { storedHashOf } from '@ledger/integrity';
 import { RecordedEvent } from '../event-store.port';
 
 export interface StoredEventRef {
@@ -9,10 +10,13 @@ export interface StoredEventRef {
 export interface StreamIds {
   current: bigint | undefined;
   byId: ReadonlyMap<string, StoredEventRef>;
+  /** The hash chain's head: the last event's own hash (undefined for an empty stream or an unhashed event). */
+  lastHash?: string;
 }
 
 interface Entry {
   last: bigint | undefined;
+  lastHash: string | undefined;
   byId: Map<string, StoredEventRef>;
 }
 
@@ -48,7 +52,7 @@ export class StreamIdCache {
     let entry = this.entries.get(streamName);
     if (!entry) {
       if (from !== 0n) return undefined;
-      entry = { last: undefined, byId: new Map() };
+      entry = { last: undefined, lastHash: undefined, byId: new Map() };
     }
     for (const event of tail) {
       const expectedNext = entry.last === undefined ? 0n : entry.last + 1n;
@@ -60,9 +64,10 @@ export class StreamIdCache {
       }
       entry.byId.set(event.eventId, { revision: event.revision, position: event.position });
       entry.last = event.revision;
+      entry.lastHash = storedHashOf(event.metadata);
     }
     this.remember(streamName, entry);
-    return { current: entry.last, byId: entry.byId };
+    return { current: entry.last, byId: entry.byId, lastHash: entry.lastHash };
   }
 
   forget(streamName: string): void {

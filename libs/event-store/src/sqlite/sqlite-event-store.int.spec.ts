@@ -398,6 +398,15 @@ const OPTIMISTIC_WRITER = `
     });
     module._compile(code, filename);
   };
+  // The worker has no jest moduleNameMapper: map the @ledger/* aliases onto libs/ as tsconfig does.
+  const Module = require('node:module');
+  const resolveFilename = Module._resolveFilename;
+  const libs = workerData.storeModule.slice(0, workerData.storeModule.indexOf('/libs/') + '/libs/'.length);
+  Module._resolveFilename = function (request, ...rest) {
+    if (!request.startsWith('@ledger/')) return resolveFilename.call(this, request, ...rest);
+    const [lib, ...inner] = request.slice('@ledger/'.length).split('/');
+    return resolveFilename.call(this, [libs + lib, 'src', ...inner].join('/'), ...rest);
+  };
   const { SqliteEventStore } = require(workerData.storeModule);
   const { WrongExpectedRevisionError } = require(workerData.portModule);
   (async () => {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { sealEvents, storedHashOf } from '@ledger/integrity';
 import {
   AppendResult,
   EventMetadata,
@@ -78,8 +79,8 @@ interface EventRow {
 interface InsertRow {
   eventId: string;
   type: string;
-  data: string;
-  metadata: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
 }
 
 export class SqliteEventStore implements EventStore {
@@ -92,6 +93,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
     findInStream: Database.Statement<[string, string], { revision: bigint; position: bigint }>;
+    lastMetadata: Database.Statement<[string], { metadata: string }>;
     insert: Database.Statement<[string, string, bigint, string, string, string]>;
     readStreamForwards: Database.Statement<[string, bigint, number], EventRow>;
     readStreamBackwards: Database.Statement<[string, bigint, number], EventRow>;
@@ -128,6 +130,7 @@ export class SqliteEventStore implements EventStore {
       this.statements = {
         streamRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_name = ?'),
         findInStream: this.db.prepare('SELECT revision, position FROM events WHERE stream_name = ? AND event_id = ?'),
+        lastMetadata: this.db.prepare('SELECT metadata FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
         insert: this.db.prepare(
           'INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
         ),
@@ -171,12 +174,11 @@ export class SqliteEventStore implements EventStore {
       }
     }
     // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
-    const rows = events.map((event) => ({
-      eventId: event.eventId,
-      type: event.type,
-      data: JSON.stringify(event.data ?? null),
-      metadata: JSON.stringify(event.metadata),
-    }));
+    const rows = events.map((event) => {
+      JSON.stringify(event.data ?? null);
+      JSON.stringify(event.metadata);
+      return { eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: { ...event.metadata } };
+    });
     this.assertOpen();
     let result: AppendResult;
     try {
@@ -295,9 +297,20 @@ export class SqliteEventStore implements EventStore {
     if (!revisionMatches(expected, current)) throw conflict();
 
     let revision = current === undefined ? 0n : current + 1n;
+    // Chained inside the write lock, so the previous hash is the one the stream really ends with.
+    const lastMetadata = current === undefined ? undefined : this.statements.lastMetadata.get(streamName)?.metadata;
+    const prevHash = lastMetadata === undefined ? null : (storedHashOf(parseObject(lastMetadata)) ?? null);
+    const sealed = sealEvents(streamName, revision, prevHash, rows);
     let position = START;
-    for (const row of rows) {
-      const info = this.statements.insert.run(row.eventId, streamName, revision, row.type, row.data, row.metadata);
+    for (const row of sealed) {
+      const info = this.statements.insert.run(
+        row.eventId,
+        streamName,
+        revision,
+        row.type,
+        JSON.stringify(row.data),
+        JSON.stringify(row.metadata),
+      );
       position = BigInt(info.lastInsertRowid);
       revision += 1n;
     }
@@ -402,3 +415,12 @@ function messageOf(error: unknown): string {
 function throwError(error: Error): never {
   throw error;
 }
+
+const parseObject = (json: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
