@@ -1,0 +1,20 @@
+/**
+ * The streams the ledger keeps about itself, beside the ledger streams (`incident-`, `party-`) that the Merkle tree
+ * covers. Their stored type names are versioned like the domain's; they are not domain events, so they live here
+ * rather than in the domain registry, and no projection reads them.
+ */
+export const CHECKPOINT_STREAM = 'integrity-checkpoints';
+export const CHECKPOINT_SIGNED_TYPE = 'CheckpointSigned.v1';
+
+export const ACCESS_LOG_STREAM = 'audit-access';
+export const AUDITED_READ_TYPE = 'AuditedReadRecorded.v1';
+
+export const INTEGRITY_EVENT_TYPES: Readonly<Record<string, string>> = {
+  [CHECKPOINT_STREAM]: CHECKPOINT_SIGNED_TYPE,
+  [ACCESS_LOG_STREAM]: AUDITED_READ_TYPE,
+};
+
+/** The Merkle tree's leaves are the events of these streams, in global order (mirrors LEDGER_STREAM_PREFIXES). */
+export const LEAF_STREAM_PREFIXES = ['incident-', 'party-'] as const;
+
+export const isLeafStream = (streamName: string): boolean => LEAF_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));
