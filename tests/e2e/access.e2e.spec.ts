@@ -50,7 +50,19 @@ describe('access (e2e)', () => {
       `/incidents/${I}/versions`,
       `/incidents/${I}/timeline`,
       `/incidents/${I}/claims/${C}`,
+    ];
+  };
+
+  /** The auditors' reads (history and time travel): auditor and admin only. */
+  const auditorQueries = (): string[] => {
+    const I = refs.incident;
+    const C = refs['kda-claim'];
+    return [
       `/incidents/${I}/claims/${C}/history`,
+      `/audit/incidents/${I}/versions`,
+      `/audit/incidents/${I}/versions?statedAsOf=2019-06-01`,
+      `/audit/incidents/${I}/changes?from=0&clock=position`,
+      `/audit/incidents/${I}/claims/${C}/history?position=100`,
     ];
   };
 
@@ -63,7 +75,7 @@ describe('access (e2e)', () => {
     });
 
     it('every query: 401 with a Bearer challenge', async () => {
-      for (const url of queries()) {
+      for (const url of [...queries(), ...auditorQueries()]) {
         const res = await s.send({ method: 'GET', url });
         expectProblem(res, 401, 'unauthorized');
         expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="incident-ledger"/);
@@ -140,6 +152,22 @@ describe('access (e2e)', () => {
         expect({ url, status: res.statusCode }).toEqual({ url, status: 201 });
         const [event] = await s.store.readAll({ fromPosition: before });
         expect(event.metadata.recordedBy).toBe(`test-${role}`);
+      }
+    });
+
+    it.each(['reader', 'recorder'] as TestRole[])("the %s role may not read history or time travel: 403 naming the auditor role", async (role) => {
+      for (const url of auditorQueries()) {
+        const res = await s.get(url, role);
+        const problem = expectProblem(res, 403, 'forbidden');
+        expect({ url, requiredRoles: problem.requiredRoles }).toEqual({ url, requiredRoles: ['auditor'] });
+      }
+    });
+
+    it.each(['auditor', 'admin'] as TestRole[])('the %s role can read history and time travel', async (role) => {
+      for (const url of auditorQueries()) {
+        const res = await s.get(url, role);
+        expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
       }
     });
 

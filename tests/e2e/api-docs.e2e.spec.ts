@@ -36,6 +36,9 @@ const ROUTES: Array<[method: 'get' | 'post', path: string]> = [
   ['post', '/incidents/{incidentId}/claims/{claimId}/corrections'],
   ['post', '/incidents/{incidentId}/claims/{claimId}/retraction'],
   ['post', '/incidents/{incidentId}/amendments'],
+  ['get', '/audit/incidents/{incidentId}/versions'],
+  ['get', '/audit/incidents/{incidentId}/changes'],
+  ['get', '/audit/incidents/{incidentId}/claims/{claimId}/history'],
   ['get', '/health'],
 ];
 const COMMANDS = ROUTES.filter(([method]) => method === 'post').map(([, path]) => path);
@@ -115,6 +118,17 @@ describe('API docs (e2e)', () => {
       const security = op(method, path).security ?? doc.security;
       expect({ path, security }).toEqual({ path, security: path === '/health' ? [] : [{ [name]: [] }] });
     }
+  });
+
+  it.each([
+    ['/audit/incidents/{incidentId}/versions', ['position', 'recordedAsOf', 'statedAsOf']],
+    ['/audit/incidents/{incidentId}/changes', ['clock', 'from', 'to']],
+    ['/audit/incidents/{incidentId}/claims/{claimId}/history', ['position', 'recordedAsOf', 'statedAsOf']],
+  ])('GET %s documents its as-of parameters and its refusals as problems', (path, params) => {
+    const operation = op('get', path);
+    expect((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(params);
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404']));
+    for (const status of ['400', '403', '404']) expect(Object.keys(operation.responses[status].content ?? {})).toEqual(['application/problem+json']);
   });
 
   it('has a Problem schema with the RFC 9457 members and the stable code', () => {

@@ -249,10 +249,18 @@ describe('bad input (e2e)', () => {
       () => `/incidents/${nowhere}/versions`,
       () => `/incidents/${nowhere}/timeline`,
       () => `/incidents/${I}/claims/${nowhere}`,
-      () => `/incidents/${I}/claims/${nowhere}/history`,
       () => '/parties/no-such-party',
     ])('GET %p', async (url) => {
       expectProblem(await s.unchanged(() => s.get(url())), 404, 'not-found');
+    });
+
+    // History is for auditors; their reads are written to the access log, so the log does move here.
+    it.each([
+      () => `/incidents/${I}/claims/${nowhere}/history`,
+      () => `/audit/incidents/${nowhere}/versions`,
+      () => `/audit/incidents/${I}/claims/${nowhere}/history`,
+    ])('GET %p as an auditor', async (url) => {
+      expectProblem(await s.get(url(), 'auditor'), 404, 'not-found');
     });
   });
 

@@ -78,7 +78,7 @@ describe('the seed article, recorded through the HTTP API', () => {
   });
 
   it('shows the correction as version 2 in the claim history, with its reason and the field that changed', async () => {
-    const res = await getAs(t.app, t.tokens.reader, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}/history`);
+    const res = await getAs(t.app, t.tokens.auditor, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}/history`);
     const history = res.body as ClaimHistoryDoc;
     expect(history.currentVersion).toBe(2);
     expect(history.versions.map((v) => v.kind)).toEqual(['made', 'corrected']);
@@ -89,7 +89,7 @@ describe('the seed article, recorded through the HTTP API', () => {
   });
 
   it("keeps the ledger's own amendment apart from the party's corrections", async () => {
-    const res = await getAs(t.app, t.tokens.reader, `/incidents/${refs.incident}/claims/${refs['kda-claim']}/history`);
+    const res = await getAs(t.app, t.tokens.auditor, `/incidents/${refs.incident}/claims/${refs['kda-claim']}/history`);
     const history = res.body as ClaimHistoryDoc;
     expect(history.versions).toHaveLength(1);
     expect(history.amendments).toEqual([

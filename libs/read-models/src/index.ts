@@ -8,3 +8,4 @@ export * from './projections';
 export * from './storage/document-json';
 export * from './storage/sqlite-read-model.store';
 export * from './runner/projection.runner';
+export * from './time-travel';

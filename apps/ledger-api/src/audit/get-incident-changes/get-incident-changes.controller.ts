@@ -1,0 +1,50 @@
+import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AsOf, AsOfError, IncidentChanges, compareAsOf, parseAsOfValue } from '@ledger/read-models';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import { Roles } from '../../ledger/http/request-context';
+import { uuidParam } from '../../ledger/http/uuid-param';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
+import { FieldError, RequestValidationException } from '../../platform/problem/validation.pipe';
+import { GetIncidentChangesQueryDto } from './get-incident-changes.dto';
+import { GetIncidentChangesQuery } from './get-incident-changes.query';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit/incidents/:incidentId/changes')
+export class GetIncidentChangesController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('incident-changes')
+  @ApiOperation({
+    summary: 'What changed in an incident between two moments on one clock',
+    description:
+      "Per party whose version changed: claims added, corrected (version numbers and field-level diff), retracted, denials made and received, the ledger's amendments of its entries (apart from its own corrections), its version before and after and how its current account moved. " +
+      'For the incident: its facts before and after and amendments of them; which points of disagreement appeared, disappeared or changed. `fromPosition`/`toPosition` are the log positions the two moments correspond to.',
+  })
+  @ApiOkResponse({ description: 'IncidentChanges' })
+  @ApiProblemResponse(400, 'Bad from/to/clock, or from after to, named in errors[].field')
+  @ApiProblemResponse(404, 'The incident was not in the ledger at the later moment')
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetIncidentChangesQueryDto): Promise<IncidentChanges> {
+    const clock = q.clock ?? 'recorded';
+    const errors: FieldError[] = [];
+    const parse = (value: string, field: string): AsOf | undefined => {
+      try {
+        return parseAsOfValue(clock, value, field);
+      } catch (error) {
+        if (!(error instanceof AsOfError)) throw error;
+        errors.push({ field, messages: [error.message] });
+        return undefined;
+      }
+    };
+    // Both bounds parsed before refusing, so that a request with two bad bounds hears of both.
+    const from = parse(q.from, 'from');
+    const to = q.to === undefined ? undefined : parse(q.to, 'to');
+    if (errors.length || !from) throw new RequestValidationException(errors);
+    if (to && compareAsOf(from, to) > 0) throw new RequestValidationException([{ field: 'from', messages: ['from must not be after to'] }]);
+    return this.queries.execute(new GetIncidentChangesQuery(incidentId, from, to));
+  }
+}

@@ -1,0 +1,41 @@
+import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { asOfToJson, parseAsOf } from '@ledger/read-models';
+import { Clock } from '../../ledger/clock';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import { Roles } from '../../ledger/http/request-context';
+import { uuidParam } from '../../ledger/http/uuid-param';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
+import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
+import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
+import { GetVersionsAsOfQuery, VersionsAsOf } from './get-versions-as-of.query';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit/incidents/:incidentId/versions')
+export class GetVersionsAsOfController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('incident-versions-as-of')
+  @ApiOperation({
+    summary: "Each party's version of the incident and the disagreements, as of a moment",
+    description:
+      'Give at most one of recordedAsOf (as the ledger knew it then), statedAsOf (what the parties had said by then, including what was recorded later) or position (the global log up to it); none means now, on the recorded clock. ' +
+      'The answer is the party-versions read model folded from the log up to that moment, plus `asOf` (the moment used, normalised) and `position` (the global position of the last event of the incident it includes).',
+  })
+  @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position' })
+  @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
+  @ApiProblemResponse(404, 'The incident was not in the ledger at that moment')
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetVersionsAsOfQueryDto): Promise<VersionsAsOf> {
+    const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
+    const answer = await this.queries.execute(new GetVersionsAsOfQuery(incidentId, asOf));
+    if (!answer) throw notAsOf(`Incident ${incidentId}`, asOfToJson(asOf));
+    return answer;
+  }
+}

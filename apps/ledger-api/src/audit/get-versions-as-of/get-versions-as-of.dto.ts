@@ -1,0 +1,4 @@
+import { AsOfQueryDto } from '../audit-http';
+
+/** At most one of recordedAsOf, statedAsOf, position; none means now. */
+export class GetVersionsAsOfQueryDto extends AsOfQueryDto {}

@@ -1,0 +1,4 @@
+export * from './stated-time';
+export * from './as-of';
+export * from './time-travel';
+export * from './incident-changes';
