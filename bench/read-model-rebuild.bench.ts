@@ -33,10 +33,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { storedTypeOf } from '@ledger/domain';
-import { NewEvent, SqliteEventStore, START } from '@ledger/event-store';
+import { SqliteEventStore } from '@ledger/event-store';
 import { ProjectionRunner, SqliteReadModelStore } from '@ledger/read-models';
-import { Entry, generateLog } from './generate-log';
+import { best, readAllOnce, Timing, timed, writeLog } from './bench-support';
+import { generateLog } from './generate-log';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,4000,16000').split(',').map((s) => Number(s.trim()));
 const SEED = Number(process.env.BENCH_SEED ?? 1);
@@ -44,60 +44,7 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** The runner's default; readAll is measured with the same page size. */
 const PAGE_SIZE = 500;
 
-/** Appends the log; consecutive events of one stream go in one append, as a recorder's batch would. */
-const writeLog = async (eventStore: SqliteEventStore, log: Entry[]): Promise<bigint> => {
-  let head = START;
-  let i = 0;
-  while (i < log.length) {
-    const streamName = log[i].streamName;
-    const events: NewEvent[] = [];
-    for (; i < log.length && log[i].streamName === streamName; i++) {
-      const { event, recordedBy } = log[i];
-      const at = new Date(Date.UTC(2019, 5, 3) + i * 60_000).toISOString();
-      events.push({
-        eventId: `10000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
-        type: storedTypeOf(event.type),
-        data: event.data,
-        metadata: { recordedAt: at, recordedBy, correlationId: `corr-${i + 1}`, causationId: `corr-${i + 1}` },
-      });
-    }
-    head = (await eventStore.append(streamName, events)).position;
-  }
-  return head;
-};
-
 // ---------------------------------------------------------------- timing
-
-interface Timing {
-  wallMs: number;
-  cpuMs: number;
-}
-
-const timed = async (run: () => Promise<void>): Promise<Timing> => {
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  await run();
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  const used = process.cpuUsage(cpu);
-  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
-};
-
-/** Fastest wall clock and least CPU over the repeats (each taken on its own: other processes only ever add time). */
-const best = (timings: Timing[]): Timing => ({
-  wallMs: Math.min(...timings.map((t) => t.wallMs)),
-  cpuMs: Math.min(...timings.map((t) => t.cpuMs)),
-});
-
-const readAllOnce = async (eventStore: SqliteEventStore): Promise<number> => {
-  let position = START;
-  let count = 0;
-  for (;;) {
-    const page = await eventStore.readAll({ direction: 'forwards', fromPosition: position, maxCount: PAGE_SIZE });
-    if (page.length === 0) return count;
-    count += page.length;
-    position = page[page.length - 1].position;
-  }
-};
 
 interface Result {
   size: number;
@@ -143,7 +90,7 @@ const prepare = async (size: number): Promise<Subject> => {
 const measureOnce = async (subject: Subject): Promise<void> => {
   for (let pass = 0; pass < 3; pass++) {
     let count = 0;
-    subject.reads.push(await timed(async () => void (count = await readAllOnce(subject.eventStore))));
+    subject.reads.push(await timed(async () => void (count = await readAllOnce(subject.eventStore, PAGE_SIZE))));
     if (count !== subject.size) throw new Error(`readAll returned ${count} events of ${subject.size}`);
   }
   if (subject.file) rmSync(subject.file, { force: true });

@@ -9,6 +9,12 @@ import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild
 import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
 import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
 import { AmendEntryHandler } from './amendments/amend-entry/amend-entry.handler';
+import { GetClaimHistoryAsOfController } from './audit/get-claim-history-as-of/get-claim-history-as-of.controller';
+import { GetClaimHistoryAsOfHandler } from './audit/get-claim-history-as-of/get-claim-history-as-of.handler';
+import { GetIncidentChangesController } from './audit/get-incident-changes/get-incident-changes.controller';
+import { GetIncidentChangesHandler } from './audit/get-incident-changes/get-incident-changes.handler';
+import { GetVersionsAsOfController } from './audit/get-versions-as-of/get-versions-as-of.controller';
+import { GetVersionsAsOfHandler } from './audit/get-versions-as-of/get-versions-as-of.handler';
 import { CorrectClaimController } from './claims/correct-claim/correct-claim.controller';
 import { CorrectClaimHandler } from './claims/correct-claim/correct-claim.handler';
 import { DenyClaimController } from './claims/deny-claim/deny-claim.controller';
@@ -30,6 +36,15 @@ import { ListIncidentsController } from './incidents/list-incidents/list-inciden
 import { ListIncidentsHandler } from './incidents/list-incidents/list-incidents.handler';
 import { ReportIncidentController } from './incidents/report-incident/report-incident.controller';
 import { ReportIncidentHandler } from './incidents/report-incident/report-incident.handler';
+import { CreateCheckpointController } from './integrity/create-checkpoint/create-checkpoint.controller';
+import { GetAccessLogController } from './integrity/get-access-log/get-access-log.controller';
+import { GetConsistencyProofController } from './integrity/get-consistency-proof/get-consistency-proof.controller';
+import { GetInclusionProofController } from './integrity/get-inclusion-proof/get-inclusion-proof.controller';
+import { GetSigningKeysController } from './integrity/get-signing-keys/get-signing-keys.controller';
+import { ListCheckpointsController } from './integrity/list-checkpoints/list-checkpoints.controller';
+import { NotaryService } from './integrity/notary.service';
+import { VerifyLedgerController } from './integrity/verify-ledger/verify-ledger.controller';
+import { AuditedReadInterceptor } from './ledger/http/audited-read.interceptor';
 import { Clock, SystemClock } from './ledger/clock';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
 import { PartyDirectory } from './ledger/party-directory';
@@ -79,6 +94,9 @@ const queryHandlers = [
   GetClaimHistoryHandler,
   GetPartyRecordHandler,
   ListPartiesHandler,
+  GetVersionsAsOfHandler,
+  GetIncidentChangesHandler,
+  GetClaimHistoryAsOfHandler,
 ];
 
 @Module({})
@@ -99,12 +117,22 @@ export class AppModule {
         GetIncidentTimelineController,
         MakeClaimController,
         GetClaimHistoryController,
+        GetVersionsAsOfController,
+        GetIncidentChangesController,
+        GetClaimHistoryAsOfController,
         DenyClaimController,
         CorrectClaimController,
         RetractClaimController,
         AmendEntryController,
         HealthController,
         RebuildReadModelsController,
+        GetSigningKeysController,
+        CreateCheckpointController,
+        ListCheckpointsController,
+        GetInclusionProofController,
+        GetConsistencyProofController,
+        VerifyLedgerController,
+        GetAccessLogController,
       ],
       providers: [
         {
@@ -123,7 +151,9 @@ export class AppModule {
         },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: AuditedReadInterceptor },
         ProjectionHost,
+        NotaryService,
         StreamCommandExecutor,
         PartyDirectory,
         ...commandHandlers,

@@ -121,3 +121,20 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * A stored event that cannot be read back (its data or metadata is no longer JSON): the log was damaged outside the
+ * ledger. Carries where it is, so that a verifier can report it and read on past it.
+ */
+export class UnreadableEventError extends Error {
+  constructor(
+    readonly position: bigint,
+    readonly streamName: string,
+    readonly revision: bigint,
+    readonly eventId: string,
+    readonly detail: string,
+  ) {
+    super(`Event ${streamName}@${revision} (position ${position}, id ${eventId}) cannot be read: ${detail}`);
+    this.name = 'UnreadableEventError';
+  }
+}

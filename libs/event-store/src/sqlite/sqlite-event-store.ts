@@ -14,6 +14,7 @@ import {
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandlers,
+  UnreadableEventError,
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { SqliteSubscription } from './sqlite-subscription';
@@ -380,9 +381,17 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     streamName: row.stream_name,
     revision: row.revision,
     position: row.position,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
+    data: parseColumn(row, 'data') as unknown,
+    metadata: parseColumn(row, 'metadata') as EventMetadata,
   };
+}
+
+function parseColumn(row: EventRow, column: 'data' | 'metadata'): unknown {
+  try {
+    return JSON.parse(row[column]);
+  } catch (error) {
+    throw new UnreadableEventError(row.position, row.stream_name, row.revision, row.event_id, `its ${column} is not JSON (${messageOf(error)})`);
+  }
 }
 
 function limitOf(maxCount: number | undefined): number {
@@ -404,7 +413,9 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 function unavailable(operation: string, error: unknown): Error {
-  if (error instanceof StoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
+  if (error instanceof StoreUnavailableError || error instanceof WrongExpectedRevisionError || error instanceof UnreadableEventError) {
+    return error;
+  }
   return new StoreUnavailableError(`SQLite event store failed to ${operation}: ${messageOf(error)}`, error);
 }
 

@@ -16,6 +16,18 @@ export interface LedgerConfig {
   bodyLimitBytes: number;
   /** esdb:// or esdb+discover://; when unset the embedded store is used. */
   eventStoreConnectionString?: string;
+  notary: NotaryConfig;
+}
+
+export interface NotaryConfig {
+  /** Names this ledger inside every signed checkpoint, so a checkpoint of one ledger cannot pass for another's. */
+  origin: string;
+  /** How often a checkpoint is signed when the log has grown; 0 signs only on demand. */
+  checkpointIntervalMs: number;
+  /** Ed25519 private key (PKCS#8 PEM) from a secret store; wins over the key file. Never logged. */
+  privateKeyPem?: string;
+  /** Absolute path of a PKCS#8 PEM key file; when unset, <dataDir>/notary-ed25519.pem is used (generated on first start). */
+  keyFile?: string;
 }
 
 /** Injection token for the loaded, immutable LedgerConfig. */
@@ -24,6 +36,8 @@ export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+export const DEFAULT_LEDGER_ORIGIN = 'incident-ledger';
 
 export interface ConfigProblem {
   variable: string;
@@ -110,6 +124,28 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_TOKENS_FILE', value: tokensFile, expected: 'a file path, not a directory' });
   }
 
+  const checkpointIntervalMs = parseInteger(read('LEDGER_CHECKPOINT_INTERVAL_MS'), DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 2 ** 31 - 1);
+  if (checkpointIntervalMs === undefined) {
+    problems.push({
+      variable: 'LEDGER_CHECKPOINT_INTERVAL_MS',
+      value: read('LEDGER_CHECKPOINT_INTERVAL_MS'),
+      expected: 'an integer number of milliseconds (0 signs checkpoints only on demand)',
+    });
+  }
+  const origin = read('LEDGER_ORIGIN') ?? DEFAULT_LEDGER_ORIGIN;
+  if (!/^[\x21-\x7e]{1,200}$/.test(origin)) {
+    problems.push({ variable: 'LEDGER_ORIGIN', value: origin, expected: 'up to 200 printable ASCII characters without spaces' });
+  }
+  const privateKeyPem = read('LEDGER_NOTARY_PRIVATE_KEY');
+  if (privateKeyPem !== undefined && !privateKeyPem.includes('-----BEGIN PRIVATE KEY-----')) {
+    problems.push({ variable: 'LEDGER_NOTARY_PRIVATE_KEY', expected: 'an Ed25519 private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)' });
+  }
+  const keyFileRaw = read('LEDGER_NOTARY_KEY_FILE');
+  const keyFile = keyFileRaw === undefined ? undefined : resolveFrom(cwd, keyFileRaw);
+  if (keyFile !== undefined && !isReadableFile(keyFile)) {
+    problems.push({ variable: 'LEDGER_NOTARY_KEY_FILE', value: keyFile, expected: 'a readable PKCS#8 PEM file' });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -120,6 +156,12 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     tokensFile,
     bodyLimitBytes: bodyLimitBytes!,
     ...(eventStoreConnectionString !== undefined ? { eventStoreConnectionString } : {}),
+    notary: Object.freeze({
+      origin,
+      checkpointIntervalMs: checkpointIntervalMs!,
+      ...(privateKeyPem !== undefined ? { privateKeyPem } : {}),
+      ...(keyFile !== undefined ? { keyFile } : {}),
+    }),
   });
 }
 
@@ -142,6 +184,15 @@ function parseInteger(raw: string | undefined, fallback: number, min: number, ma
 
 function resolveFrom(cwd: string, p: string): string {
   return isAbsolute(p) ? resolve(p) : resolve(cwd, p);
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isExistingDirectory(path: string): boolean {

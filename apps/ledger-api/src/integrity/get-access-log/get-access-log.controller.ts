@@ -1,0 +1,39 @@
+import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { ACCESS_LOG_STREAM } from '@ledger/integrity';
+import { PageQueryDto } from '../../ledger/dto/page-query.dto';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import type { AuditedReadRecord } from '../../ledger/http/audited-read.interceptor';
+import { Roles } from '../../ledger/http/request-context';
+
+export interface AccessLogEntry extends AuditedReadRecord {
+  revision: string;
+  hash: unknown;
+}
+
+@ApiTags('integrity')
+@ApiBearerAuth()
+@Controller('integrity/access-log')
+export class GetAccessLogController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('access-log')
+  @ApiOperation({
+    summary: 'Who asked for history, as-of, proofs, verify and export, and when',
+    description: 'Oldest first; `offset` is the revision in the access-log stream. This read is itself logged.',
+  })
+  @ApiOkResponse({ description: '{ items, offset, limit }' })
+  async list(@QueryParams() q: PageQueryDto): Promise<{ items: AccessLogEntry[]; offset: number; limit: number }> {
+    const offset = q.offset ?? 0;
+    const limit = q.limit ?? 50;
+    const events = await this.store.readStream(ACCESS_LOG_STREAM, { fromRevision: BigInt(offset), maxCount: limit });
+    return {
+      items: events.map((event) => ({ ...(event.data as AuditedReadRecord), revision: event.revision.toString(), hash: event.metadata.hash })),
+      offset,
+      limit,
+    };
+  }
+}

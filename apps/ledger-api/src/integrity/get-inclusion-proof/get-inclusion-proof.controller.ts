@@ -1,0 +1,73 @@
+import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { SignedCheckpoint } from '@ledger/integrity';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import { Roles } from '../../ledger/http/request-context';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
+import { ProblemException } from '../../platform/problem/problem.exception';
+import { NotaryService } from '../notary.service';
+import { checkpointOfSize } from '../checkpoint-lookup';
+import { GetInclusionProofQueryDto } from './get-inclusion-proof.dto';
+
+export interface InclusionProofBundle {
+  kind: 'inclusion';
+  event: { eventId: string; streamName: string; revision: string; type: string; data: unknown; metadata: unknown };
+  position: string;
+  leafIndex: number;
+  treeSize: number;
+  auditPath: string[];
+  checkpoint: SignedCheckpoint;
+}
+
+@ApiTags('integrity')
+@ApiBearerAuth()
+@Controller('integrity/proofs/inclusion')
+export class GetInclusionProofController {
+  constructor(
+    private readonly notary: NotaryService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('inclusion-proof')
+  @ApiOperation({
+    summary: 'Proof that an event is in a signed checkpoint (RFC 9162 inclusion proof)',
+    description:
+      'The event as stored, its leaf index, the audit path and the signed checkpoint: `node tools/ledger-verifier/ledger-verifier.js inclusion proof.json --keys keys.json` checks it without the ledger.',
+  })
+  @ApiOkResponse({ description: 'An inclusion proof bundle' })
+  @ApiProblemResponse(404, 'No such ledger event, no such checkpoint, or the event is newer than the checkpoint')
+  async prove(@QueryParams() q: GetInclusionProofQueryDto): Promise<InclusionProofBundle> {
+    const checkpoint = checkpointOfSize(await this.notary.listCheckpoints(), q.treeSize);
+    await this.notary.caughtUpTo(BigInt(checkpoint.lastPosition));
+    const location = this.notary.locate(q.eventId);
+    if (!location) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is not a ledger event`);
+    if (location.leafIndex >= checkpoint.treeSize) {
+      throw new ProblemException(
+        404,
+        'not-in-checkpoint',
+        `Event ${q.eventId} is leaf ${location.leafIndex}, after checkpoint tree size ${checkpoint.treeSize}: ask again after the next checkpoint`,
+      );
+    }
+    const [event] = await this.store.readStream(location.streamName, { fromRevision: location.revision, maxCount: 1 });
+    if (!event || event.eventId !== q.eventId) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is no longer in its stream`);
+    return {
+      kind: 'inclusion',
+      event: {
+        eventId: event.eventId,
+        streamName: event.streamName,
+        revision: event.revision.toString(),
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      },
+      position: event.position.toString(),
+      leafIndex: location.leafIndex,
+      treeSize: checkpoint.treeSize,
+      auditPath: this.notary.inclusionProof(location.leafIndex, checkpoint.treeSize).map((hash) => hash.toString('hex')),
+      checkpoint,
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SignedCheckpoint } from '@ledger/integrity';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import { Roles } from '../../ledger/http/request-context';
+import { NotaryService } from '../notary.service';
+
+@ApiTags('integrity')
+@ApiBearerAuth()
+@Controller('integrity/checkpoints')
+export class ListCheckpointsController {
+  constructor(private readonly notary: NotaryService) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('list-checkpoints')
+  @ApiOperation({ summary: 'Every signed checkpoint, oldest first' })
+  @ApiOkResponse({ description: '{ items: SignedCheckpoint[] }' })
+  async list(): Promise<{ items: SignedCheckpoint[] }> {
+    return { items: await this.notary.listCheckpoints() };
+  }
+}

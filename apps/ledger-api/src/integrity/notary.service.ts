@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EVENT_STORE, EventStore, RecordedEvent, StoreUnavailableError, Subscription, WrongExpectedRevisionError } from '@ledger/event-store';
+import {
+  CHECKPOINT_SIGNED_TYPE,
+  CHECKPOINT_STREAM,
+  eventHash,
+  isLeafStream,
+  isSignedCheckpoint,
+  jwksOf,
+  leafHash,
+  loadOrCreateNotaryKey,
+  MerkleLog,
+  NotaryKey,
+  SignedCheckpoint,
+  signCheckpoint,
+  storedHashOf,
+  StreamHead,
+} from '@ledger/integrity';
+import { Clock } from '../ledger/clock';
+import { LEDGER_CONFIG, LedgerConfig } from '../platform';
+
+/** How long an on-demand checkpoint waits for the notary to have read everything already in the log. */
+const CATCH_UP_TIMEOUT_MS = 10_000;
+
+export class NotaryRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotaryRefusedError';
+  }
+}
+
+export interface LeafLocation {
+  leafIndex: number;
+  streamName: string;
+  revision: bigint;
+  position: bigint;
+}
+
+export interface CheckpointOutcome {
+  checkpoint: SignedCheckpoint;
+  /** False when the log had not grown since the latest checkpoint, which is returned instead. */
+  created: boolean;
+}
+
+/**
+ * Signs checkpoints of the global log: follows the store's subscription (like the read models, never the event
+ * bus), keeps the Merkle tree of the ledger events' hashes, and appends a signed tree head to its own stream
+ * periodically and on demand. It refuses to sign a log whose events do not match their own hashes: a signature
+ * must never vouch for damage.
+ */
+@Injectable()
+export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Notary');
+  readonly key: NotaryKey;
+  private readonly tree = new MerkleLog();
+  private readonly leafPositions: bigint[] = [];
+  private readonly leafByEventId = new Map<string, LeafLocation>();
+  /** Streams written since the latest checkpoint: the heads the next one records. */
+  private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
+  private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
+  private processed = 0n;
+  private checkpoints: { revision: bigint; checkpoint: SignedCheckpoint }[] = [];
+  private damage: string | undefined;
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly clock: Clock,
+  ) {
+    const { key, source } = loadOrCreateNotaryKey({
+      dataDir: config.dataDir,
+      keyFile: config.notary.keyFile,
+      privateKeyPem: config.notary.privateKeyPem,
+    });
+    this.key = key;
+    this.logger.log(`signing key ${key.keyId} (${source})`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.loadCheckpoints();
+    this.subscription = this.store.subscribeToAll(
+      { fromPosition: 0n },
+      {
+        onEvent: (event) => this.follow(event),
+        onError: (error) => this.logger.error(`log subscription stopped: ${messageOf(error)}`),
+      },
+    );
+    const interval = this.config.notary.checkpointIntervalMs;
+    if (interval > 0) {
+      this.timer = setInterval(() => {
+        if (this.tree.size === 0) return;
+        this.checkpoint('notary').catch((error: unknown) => this.logger.warn(`periodic checkpoint skipped: ${messageOf(error)}`));
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.subscription?.stop();
+  }
+
+  publicKeys(): ReturnType<typeof jwksOf> {
+    return jwksOf([this.key.publicKey]);
+  }
+
+  /** The checkpoints in the notary's stream, oldest first, as last read. */
+  async listCheckpoints(): Promise<SignedCheckpoint[]> {
+    await this.loadCheckpoints();
+    return this.checkpoints.map((entry) => entry.checkpoint);
+  }
+
+  /** Signs the log as it stands now, once the notary has read everything already in it. Serialised. */
+  checkpoint(recordedBy: string, correlationId: string = randomUUID()): Promise<CheckpointOutcome> {
+    const run = this.queue.then(() => this.signNow(recordedBy, correlationId));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  locate(eventId: string): LeafLocation | undefined {
+    return this.leafByEventId.get(eventId);
+  }
+
+  inclusionProof(leafIndex: number, treeSize: number): Buffer[] {
+    return this.tree.inclusionProof(leafIndex, treeSize);
+  }
+
+  consistencyProof(first: number, second: number): Buffer[] {
+    return this.tree.consistencyProof(first, second);
+  }
+
+  /** Waits until the notary has folded the log up to `position` (used before answering proofs for fresh events). */
+  async caughtUpTo(position: bigint, timeoutMs = CATCH_UP_TIMEOUT_MS): Promise<void> {
+    if (this.processed >= position) return;
+    await new Promise<void>((resolve, reject) => {
+      const waiter = { position, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new StoreUnavailableError(`the notary has not read the log up to position ${position} after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private follow(event: RecordedEvent): void {
+    if (isLeafStream(event.streamName)) {
+      const stored = storedHashOf(event.metadata);
+      const recomputed = eventHash(event);
+      if (stored !== recomputed && this.damage === undefined) {
+        this.damage = `event ${event.streamName}@${event.revision} (position ${event.position}) does not match its hash`;
+        this.logger.error(`${this.damage}: no checkpoint will be signed until the log is repaired; run verify`);
+      }
+      const leafIndex = this.tree.append(leafHash(Buffer.from(stored ?? recomputed, 'hex')));
+      this.leafPositions.push(event.position);
+      if (!this.leafByEventId.has(event.eventId)) {
+        this.leafByEventId.set(event.eventId, { leafIndex, streamName: event.streamName, revision: event.revision, position: event.position });
+      }
+      const latest = this.checkpoints.at(-1)?.checkpoint;
+      if (!latest || event.position > BigInt(latest.lastPosition)) {
+        const head = { stream: event.streamName, revision: event.revision.toString(), hash: stored ?? recomputed };
+        this.headsSince.set(event.streamName, { head, position: event.position });
+      }
+    }
+    this.processed = event.position;
+    for (const waiter of this.waiters) {
+      if (waiter.position <= event.position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private async signNow(recordedBy: string, correlationId: string): Promise<CheckpointOutcome> {
+    await this.caughtUpTo(await this.store.headPosition());
+    if (this.damage) throw new NotaryRefusedError(`The notary refuses to sign: ${this.damage}. Run verify.`);
+    for (let attempt = 1; ; attempt += 1) {
+      const latest = this.checkpoints.at(-1);
+      const treeSize = this.tree.size;
+      if (latest && latest.checkpoint.treeSize === treeSize) return { checkpoint: latest.checkpoint, created: false };
+      if (treeSize === 0) throw new NotaryRefusedError('The log holds no ledger event yet: there is nothing to sign');
+      const checkpoint = signCheckpoint(
+        {
+          origin: this.config.notary.origin,
+          treeSize,
+          rootHash: this.tree.root(treeSize).toString('hex'),
+          lastPosition: treeSize === 0 ? '0' : this.leafPositions[treeSize - 1].toString(),
+          timestamp: this.clock.now().toISOString(),
+          keyId: this.key.keyId,
+          streamHeads: [...this.headsSince.values()]
+            .map((entry) => entry.head)
+            .sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0)),
+        },
+        this.key,
+      );
+      try {
+        const eventId = randomUUID();
+        const result = await this.store.append(
+          CHECKPOINT_STREAM,
+          [
+            {
+              eventId,
+              type: CHECKPOINT_SIGNED_TYPE,
+              data: checkpoint,
+              metadata: { recordedAt: checkpoint.timestamp, recordedBy, correlationId, causationId: correlationId },
+            },
+          ],
+          { expectedRevision: latest ? latest.revision : 'no_stream' },
+        );
+        this.checkpoints.push({ revision: result.nextExpectedRevision, checkpoint });
+        // Events followed while the append was in flight belong to the next checkpoint.
+        for (const [stream, entry] of this.headsSince) {
+          if (entry.position <= BigInt(checkpoint.lastPosition)) this.headsSince.delete(stream);
+        }
+        this.logger.log(`checkpoint ${result.nextExpectedRevision}: ${treeSize} ledger events, root ${checkpoint.rootHash}`);
+        return { checkpoint, created: true };
+      } catch (error) {
+        // Another instance signed meanwhile: take its checkpoint into account and decide again.
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= 3) throw error;
+        await this.loadCheckpoints();
+      }
+    }
+  }
+
+  private async loadCheckpoints(): Promise<void> {
+    const events = await this.store.readStream(CHECKPOINT_STREAM);
+    this.checkpoints = events.flatMap((event) =>
+      isSignedCheckpoint(event.data) ? [{ revision: event.revision, checkpoint: event.data }] : [],
+    );
+    const latest = this.checkpoints.at(-1)?.checkpoint;
+    if (latest) {
+      for (const [stream, entry] of this.headsSince) {
+        if (entry.position <= BigInt(latest.lastPosition)) this.headsSince.delete(stream);
+      }
+    }
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,30 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { VerificationReport, verifyEventStore } from '@ledger/integrity';
+import { AuditedRead } from '../../ledger/http/audited-read.decorator';
+import { Roles } from '../../ledger/http/request-context';
+import { NotaryService } from '../notary.service';
+
+@ApiTags('integrity')
+@ApiBearerAuth()
+@Controller('integrity/verify')
+export class VerifyLedgerController {
+  constructor(
+    private readonly notary: NotaryService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Get()
+  @Roles('auditor')
+  @AuditedRead('verify')
+  @ApiOperation({
+    summary: 'Verify every stream chain and every checkpoint',
+    description:
+      "Recomputes each event's hash and its link to the previous event of its stream, checks revisions are contiguous, then each checkpoint's signature, Merkle root, last position and stream heads. `ok` is false when anything fails; `firstFailure` names the earliest event or checkpoint that fails and why.",
+  })
+  @ApiOkResponse({ description: 'A verification report' })
+  verify(): Promise<VerificationReport> {
+    return verifyEventStore(this.store, { publicKeys: new Map([[this.notary.key.keyId, this.notary.key.publicKey]]) });
+  }
+}
