@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { EsdbEventStore } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
 import { getAs, injectSend } from '../support/http';
+import { exportOverHttp } from '../support/integrity-export';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
-import { verifyInclusionBundle } from '../../tools/ledger-verifier/ledger-verifier';
+import { verifyExportDir, verifyInclusionBundle } from '../../tools/ledger-verifier/ledger-verifier';
 
 jest.setTimeout(60_000);
 
@@ -52,6 +55,18 @@ describe('integrity on the EventStoreDB adapter', () => {
     const keys = (await getAs(t.app, t.tokens.reader, '/.well-known/ledger-keys.json')).body;
     expect(proof.status).toBe(200);
     expect(verifyInclusionBundle(proof.body, keys)).toMatchObject({ ok: true });
+  });
+
+  it('exports the log over HTTP in global order, its own streams merged in, and the standalone verifier accepts it', async () => {
+    const dir = await exportOverHttp(t.app, t.tokens.auditor);
+    try {
+      const lines = readFileSync(join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { streamName: string });
+      expect(lines.some((line) => line.streamName === 'integrity-checkpoints')).toBe(true);
+      expect(lines.some((line) => line.streamName === 'audit-access')).toBe(true);
+      expect(verifyExportDir(dir)).toMatchObject({ ok: true, problems: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names an event written to a ledger stream behind the ledger\'s back (no hash, no link)', async () => {

@@ -36,12 +36,19 @@ export interface LedgerTestApp {
 const ROLES: TestRole[] = ['reader', 'recorder', 'auditor', 'admin'];
 
 export const startLedger = async (
-  options: { dataDir?: string; tokens?: Record<TestRole, string>; eventStore?: () => EventStore; module?: typeof AppModule } = {},
+  options: {
+    dataDir?: string;
+    tokens?: Record<TestRole, string>;
+    eventStore?: () => EventStore;
+    module?: typeof AppModule;
+    /** More environment for the config (LEDGER_CHECKPOINT_INTERVAL_MS, LEDGER_NOTARY_PRIVATE_KEY, ...). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<LedgerTestApp> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const tokens = options.tokens ?? (Object.fromEntries(ROLES.map((r) => [r, generateToken()])) as Record<TestRole, string>);
   const registry = new TokenRegistry(ROLES.map((role) => ({ principal: `test-${role}`, roles: [role], sha256: hashToken(tokens[role]) })));
-  const config = loadLedgerConfig({ LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
+  const config = loadLedgerConfig({ ...options.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
   const clock = new ManualClock();
   const app = await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() });
   const handle: LedgerTestApp = {

@@ -37,6 +37,7 @@ import { ListIncidentsHandler } from './incidents/list-incidents/list-incidents.
 import { ReportIncidentController } from './incidents/report-incident/report-incident.controller';
 import { ReportIncidentHandler } from './incidents/report-incident/report-incident.handler';
 import { CreateCheckpointController } from './integrity/create-checkpoint/create-checkpoint.controller';
+import { ExportEventsController } from './integrity/export-events/export-events.controller';
 import { GetAccessLogController } from './integrity/get-access-log/get-access-log.controller';
 import { GetConsistencyProofController } from './integrity/get-consistency-proof/get-consistency-proof.controller';
 import { GetInclusionProofController } from './integrity/get-inclusion-proof/get-inclusion-proof.controller';
@@ -133,6 +134,7 @@ export class AppModule {
         GetConsistencyProofController,
         VerifyLedgerController,
         GetAccessLogController,
+        ExportEventsController,
       ],
       providers: [
         {

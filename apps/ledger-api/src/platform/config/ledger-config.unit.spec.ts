@@ -31,6 +31,7 @@ describe('loadLedgerConfig', () => {
       logLevel: 'info',
       tokensFile: join(cwd, 'data', 'tokens.json'),
       bodyLimitBytes: 1024 * 1024,
+      notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
     });
     expect(statSync(join(cwd, 'data')).isDirectory()).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
@@ -46,6 +47,9 @@ describe('loadLedgerConfig', () => {
         LEDGER_TOKENS_FILE: 'secrets/tokens.json',
         LEDGER_BODY_LIMIT_BYTES: '2048',
         EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113?tls=false',
+        LEDGER_CHECKPOINT_INTERVAL_MS: '0',
+        LEDGER_ORIGIN: 'monitoring-desk-1',
+        LEDGER_NOTARY_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
       cwd,
     );
@@ -58,6 +62,11 @@ describe('loadLedgerConfig', () => {
       tokensFile: join(cwd, 'secrets', 'tokens.json'),
       bodyLimitBytes: 2048,
       eventStoreConnectionString: 'esdb+discover://node1:2113?tls=false',
+      notary: {
+        origin: 'monitoring-desk-1',
+        checkpointIntervalMs: 0,
+        privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
+      },
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -107,6 +116,25 @@ describe('loadLedgerConfig', () => {
 
   it.each(['0', '-5', '10MB'])('rejects LEDGER_BODY_LIMIT_BYTES=%s', (limit) => {
     expect(configError({ LEDGER_BODY_LIMIT_BYTES: limit }).problems[0].variable).toBe('LEDGER_BODY_LIMIT_BYTES');
+  });
+
+  it('resolves a notary key file against cwd and rejects one that cannot be read', () => {
+    writeFileSync(join(cwd, 'notary.pem'), 'pem');
+    expect(loadLedgerConfig({ LEDGER_NOTARY_KEY_FILE: 'notary.pem' }, cwd).notary.keyFile).toBe(join(cwd, 'notary.pem'));
+    expect(configError({ LEDGER_NOTARY_KEY_FILE: 'missing.pem' }).problems).toEqual([
+      { variable: 'LEDGER_NOTARY_KEY_FILE', value: join(cwd, 'missing.pem'), expected: 'a readable PKCS#8 PEM file' },
+    ]);
+  });
+
+  it.each([
+    ['LEDGER_CHECKPOINT_INTERVAL_MS', '-1'],
+    ['LEDGER_CHECKPOINT_INTERVAL_MS', '1m'],
+    ['LEDGER_ORIGIN', 'has spaces'],
+    ['LEDGER_NOTARY_PRIVATE_KEY', 'not a pem'],
+  ])('rejects %s=%s, without echoing a private key', (variable, value) => {
+    const [problem] = configError({ [variable]: value }).problems;
+    expect(problem.variable).toBe(variable);
+    if (variable === 'LEDGER_NOTARY_PRIVATE_KEY') expect(problem).not.toHaveProperty('value');
   });
 
   it('rejects a data directory that is a file', () => {
