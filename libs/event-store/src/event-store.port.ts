@@ -124,9 +124,10 @@ export class StoreUnavailableError extends Error {
 
 /**
  * A stored event that cannot be read back (its data or metadata is no longer JSON): the log was damaged outside the
- * ledger. Carries where it is, so that a verifier can report it and read on past it.
+ * ledger. A kind of unavailability for readers; carries where it is, so that a verifier can report it and read on
+ * past it.
  */
-export class UnreadableEventError extends Error {
+export class UnreadableEventError extends StoreUnavailableError {
   constructor(
     readonly position: bigint,
     readonly streamName: string,

@@ -413,9 +413,7 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 function unavailable(operation: string, error: unknown): Error {
-  if (error instanceof StoreUnavailableError || error instanceof WrongExpectedRevisionError || error instanceof UnreadableEventError) {
-    return error;
-  }
+  if (error instanceof StoreUnavailableError || error instanceof WrongExpectedRevisionError) return error;
   return new StoreUnavailableError(`SQLite event store failed to ${operation}: ${messageOf(error)}`, error);
 }
 
