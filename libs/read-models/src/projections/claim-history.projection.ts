@@ -280,3 +280,55 @@ export const claimHistoryProjection: DocumentProjection<Doc> = {
     return evolveHistory(doc as ClaimHistoryDoc | undefined, e);
   },
 };
+
+/** The claim as it stands, for readers: what the party says now, who denies it, whether it was withdrawn. */
+export interface CurrentClaimView {
+  claimId: string;
+  incidentId: string;
+  partyId: string;
+  answers: string[];
+  currentVersion: number;
+  statement: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+  denials: { denialId: string; partyId: string; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
+  retracted: boolean;
+  retraction: { reason: string; statement?: Statement; statedAt: PointInTime; source: Source } | null;
+  lastPosition: string;
+}
+
+/**
+ * The reader's view of a claim history: its current version only. Earlier versions, their diffs, who recorded what
+ * and the ledger's amendments are history, which is for auditors (and logged when they read it).
+ */
+export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
+  const current = doc.versions[doc.versions.length - 1];
+  return {
+    claimId: doc.claimId,
+    incidentId: doc.incidentId,
+    partyId: doc.partyId,
+    answers: doc.answers,
+    currentVersion: doc.currentVersion,
+    statement: current.statement,
+    assertions: current.assertions,
+    statedAt: current.statedAt,
+    source: current.source,
+    denials: doc.denials.map(({ denialId, partyId, deniedAssertions, statement, statedAt, source }) => ({
+      denialId,
+      partyId,
+      deniedAssertions,
+      statement,
+      statedAt,
+      source,
+    })),
+    retracted: doc.retracted,
+    retraction: doc.retraction && {
+      reason: doc.retraction.reason,
+      ...(doc.retraction.statement ? { statement: doc.retraction.statement } : {}),
+      statedAt: doc.retraction.statedAt,
+      source: doc.retraction.source,
+    },
+    lastPosition: doc.lastPosition,
+  };
+};

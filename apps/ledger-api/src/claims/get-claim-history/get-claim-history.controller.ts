@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ClaimHistoryDoc } from '@ledger/read-models';
+import { ClaimHistoryDoc, CurrentClaimView, currentClaimOf } from '@ledger/read-models';
 import { AuditedRead } from '../../ledger/http/audited-read.decorator';
 import { found } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
@@ -18,27 +18,27 @@ export class GetClaimHistoryController {
   @Get()
   @Roles('reader')
   @ApiOperation({
-    summary: 'A claim and every version of it',
+    summary: 'A claim as it stands',
     description:
-      "Each version with what changed from the previous one (field-level), stated and recorded times, who recorded it and its source; ledger amendments listed apart from the party's corrections; denials received; the retraction.",
+      'What the party says now (the current version: words, assertions, stated time, source), the denials it received and its retraction. Earlier versions, their field-level diffs, who recorded each and the ledger amendments are its history: GET …/history, for auditors.',
   })
   @ApiOkResponse()
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Param('claimId', uuidParam('claimId')) claimId: string,
-  ): Promise<ClaimHistoryDoc> {
-    return this.find(incidentId, claimId);
+  ): Promise<CurrentClaimView> {
+    return currentClaimOf(await this.find(incidentId, claimId));
   }
 
-  // History is for auditors (issue 4): the same document as above, under the path auditors use, and every read of it is logged.
+  // History is for auditors: every read of it is logged.
   @Get('history')
   @Roles('auditor')
   @AuditedRead('claim-history')
   @ApiOperation({
     summary: "A claim's history, for auditors",
     description:
-      'The claim with every version, as above; auditors only, each read recorded in the access log. The same history as of a past moment: GET /audit/incidents/{incidentId}/claims/{claimId}/history.',
+      "Every version with what changed from the previous one (field-level), stated and recorded times, who recorded it and its source; ledger amendments listed apart from the party's corrections; denials received; the retraction. Each read is recorded in the access log. As of a past moment: GET /audit/incidents/{incidentId}/claims/{claimId}/history.",
   })
   @ApiOkResponse()
   @ApiProblemResponse(404, 'Not in the ledger')
