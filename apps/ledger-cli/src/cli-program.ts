@@ -1,12 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { CliOutput, processOutput } from './cli-output';
+import { exportCommand } from './commands/export.command';
+import { historyCommand } from './commands/history.command';
 import { rebuildCommand } from './commands/rebuild.command';
+import { replayCommand } from './commands/replay.command';
 import { statusCommand } from './commands/status.command';
+import { verifyCommand } from './commands/verify.command';
+import { versionsCommand } from './commands/versions.command';
 import { CliError, EXIT } from './ledger-files';
 
-export const buildProgram = (out: CliOutput = processOutput): Command => {
+export const buildProgram = (out: CliOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Command => {
   const program = new Command('ledger-cli')
-    .description('Operator commands for an Incident Ledger data directory (embedded SQLite store).')
+    .description('Auditor and operator commands for an Incident Ledger: replay, versions, history, verify and export read the log; status and rebuild look after the read models.')
     .option('--data-dir <dir>', "the ledger's data directory (default: LEDGER_DATA_DIR, else ./data)")
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
@@ -14,19 +19,33 @@ export const buildProgram = (out: CliOutput = processOutput): Command => {
       `
 Configuration is read from the same environment as the API (LEDGER_DATA_DIR,
 LOG_LEVEL, ...); --data-dir overrides LEDGER_DATA_DIR. The data directory must
-exist and hold events.sqlite: the CLI never creates an empty ledger.
+exist and hold events.sqlite: the CLI never creates an empty ledger (nor a key).
+The auditor commands (replay, versions, history, verify, export) only read, run
+beside the API, and read EventStoreDB when EVENTSTORE_CONNECTION_STRING is set;
+status and rebuild work on the embedded store only.
 
 Exit codes:
   ${EXIT.ok}  success
-  ${EXIT.failed}  the command failed (e.g. an event the read models cannot replay)
+  ${EXIT.failed}  the command failed (an unknown incident or claim, verify or export found the log
+     does not check out, an event the read models cannot replay)
   ${EXIT.usage}  bad usage or configuration (unknown option, invalid environment, missing data directory or event log)
   ${EXIT.busy}  refused: the ledger API (or another process) has the files open; stop it first
   ${EXIT.outOfSync}  status --check: the read models are not in sync with the log
 
 Examples:
   ledger-cli status --data-dir ./data
+  ledger-cli replay <incidentId>
+  ledger-cli versions <incidentId> --as-of 2019-05-31 --clock stated
+  ledger-cli history <incidentId> <claimId> --as-of 2019-06-03T09:00:00Z
+  ledger-cli verify --keys ledger-keys.json
+  ledger-cli export ./audit-2019-06 --keys ledger-keys.json
   LEDGER_DATA_DIR=/var/lib/ledger ledger-cli rebuild`,
     );
+  program.addCommand(replayCommand(out, env));
+  program.addCommand(versionsCommand(out, env));
+  program.addCommand(historyCommand(out, env));
+  program.addCommand(verifyCommand(out, env));
+  program.addCommand(exportCommand(out, env));
   program.addCommand(statusCommand(out));
   program.addCommand(rebuildCommand(out));
   // Subcommands inherit the output settings and exitOverride of the program only when set on each.
@@ -38,8 +57,8 @@ Examples:
 };
 
 /** Runs the CLI and returns the process exit code; never throws. */
-export const runCli = async (argv: string[], out: CliOutput = processOutput): Promise<number> => {
-  const program = buildProgram(out);
+export const runCli = async (argv: string[], out: CliOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> => {
+  const program = buildProgram(out, env);
   if (argv.length <= 2) {
     program.outputHelp({ error: true });
     return EXIT.usage;

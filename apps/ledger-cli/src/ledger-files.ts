@@ -45,7 +45,7 @@ export interface LedgerFiles {
 }
 
 /** The variable the API reads, with the same rules (empty counts as unset, relative paths from the working directory). */
-const dataDirOf = (env: NodeJS.ProcessEnv, cwd: string): string => {
+export const dataDirOf = (env: NodeJS.ProcessEnv, cwd: string): string => {
   const raw = env.LEDGER_DATA_DIR?.trim();
   if (raw === undefined || raw === '') return join(resolve(cwd), 'data');
   return isAbsolute(raw) ? resolve(raw) : resolve(cwd, raw);

@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+import { AsOf, AsOfError, AsOfJson, parseAsOfValue, parseClock } from '@ledger/read-models';
+import { CliError, EXIT } from './ledger-files';
+
+export interface AsOfOptions {
+  asOf?: string;
+  clock?: string;
+  position?: string;
+}
+
+export const addAsOfOptions = (command: Command): Command =>
+  command
+    .option('--as-of <instant>', 'look from this moment: an ISO-8601 date-time with offset (2019-06-03T09:00:00Z) or a date (the end of that UTC day)')
+    .option('--clock <clock>', 'which clock --as-of is on: recorded (as the ledger knew it then; default) or stated (what the parties had said by then)')
+    .option('--position <n>', 'look from this global log position instead (events at or before it)');
+
+/**
+ * The moment the options name, undefined for "now". The values are parsed by
+ * the library the HTTP audit API uses, so the CLI and the API accept and
+ * normalise exactly the same inputs.
+ */
+export const asOfFromOptions = (options: AsOfOptions): AsOf | undefined => {
+  try {
+    if (options.asOf !== undefined && options.position !== undefined) {
+      throw new CliError('give --as-of or --position, not both: each is a different clock', EXIT.usage);
+    }
+    if (options.position !== undefined) {
+      if (options.clock !== undefined && options.clock !== 'position') {
+        throw new CliError(`--clock ${options.clock} does not go with --position (a log position is its own clock)`, EXIT.usage);
+      }
+      return parseAsOfValue('position', options.position, '--position');
+    }
+    if (options.asOf !== undefined) return parseAsOfValue(parseClock(options.clock, '--clock'), options.asOf, '--as-of');
+    if (options.clock !== undefined) throw new CliError('--clock needs --as-of <instant>', EXIT.usage);
+    return undefined;
+  } catch (error) {
+    if (error instanceof AsOfError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+};
+
+export const describeAsOf = (asOf: AsOf | AsOfJson | undefined): string =>
+  asOf === undefined ? 'now' : asOf.clock === 'position' ? `log position ${asOf.position}` : `${asOf.clock} time ${asOf.at}`;

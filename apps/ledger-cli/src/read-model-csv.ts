@@ -1,0 +1,309 @@
+import { stringify } from 'csv-stringify/sync';
+import { Assertions, CasualtyReport, PartyRegisteredData } from '@ledger/domain';
+import { ClaimHistoryDoc, FieldChange, PartyVersionsDoc, toIncidentListItem } from '@ledger/read-models';
+import { diffValue } from './text-format';
+
+type CsvRow = Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * One CSV file of the export: its name under read-models/, its header, how
+ * many rows it has, and its rows produced on demand (values already flat), so
+ * that only one chunk of one file is held as text at a time.
+ */
+export interface CsvTable {
+  file: string;
+  columns: string[];
+  count: number;
+  rows(): Iterable<CsvRow>;
+}
+
+/** A table whose rows come from items, `countOf` telling cheaply how many rows an item gives (for progress). */
+const table = <T>(file: string, columns: string[], items: readonly T[], countOf: (item: T) => number, toRows: (item: T) => CsvRow[]): CsvTable => ({
+  file,
+  columns,
+  count: items.reduce((n, item) => n + countOf(item), 0),
+  *rows() {
+    for (const item of items) yield* toRows(item);
+  },
+});
+
+const list = (values: readonly string[] | undefined): string => (values ?? []).join('; ');
+
+const estimateText = (e: { best: number; low?: number; high?: number } | undefined): string =>
+  e === undefined ? '' : e.low !== undefined || e.high !== undefined ? `${e.best} (${e.low ?? '?'}-${e.high ?? '?'})` : String(e.best);
+
+/** "side: killed 1; wounded 2; named A (role, status)", reports joined by " | ": readable in a spreadsheet cell, ids kept. */
+const casualtiesText = (reports: CasualtyReport[] | undefined): string =>
+  (reports ?? [])
+    .map((r) =>
+      [
+        `${r.side}:`,
+        [
+          ...(r.killed ? [`killed ${estimateText(r.killed)}`] : []),
+          ...(r.wounded ? [`wounded ${estimateText(r.wounded)}`] : []),
+          ...(r.named?.length ? [`named ${r.named.map((n) => `${n.name} (${[n.role, n.status].filter(Boolean).join(', ')})`).join(', ')}`] : []),
+        ].join('; '),
+      ].join(' '),
+    )
+    .join(' | ');
+
+/** Casualty figures summed over the reports of one claim or account, per figure (best estimates). */
+const sum = (reports: CasualtyReport[] | undefined, figure: 'killed' | 'wounded'): number | '' => {
+  const values = (reports ?? []).flatMap((r) => (r[figure] ? [r[figure]!.best] : []));
+  return values.length ? values.reduce((a, b) => a + b, 0) : '';
+};
+
+/** The assertion columns shared by party-versions.csv and claim-versions.csv. */
+const ASSERTION_COLUMNS = [
+  'responsibleParties',
+  'ceasefireViolated',
+  'ceasefireViolatedBy',
+  'killed',
+  'wounded',
+  'casualties',
+  'occurredFrom',
+  'occurredTo',
+  'occurredPrecision',
+  'location',
+  'locationPrecision',
+];
+
+const assertionCells = (a: Assertions) => ({
+  responsibleParties: list(a.responsibleParties),
+  ceasefireViolated: a.ceasefire === undefined ? '' : a.ceasefire.violated,
+  ceasefireViolatedBy: list(a.ceasefire?.by),
+  killed: sum(a.casualties, 'killed'),
+  wounded: sum(a.casualties, 'wounded'),
+  casualties: casualtiesText(a.casualties),
+  occurredFrom: a.occurred?.from ?? '',
+  occurredTo: a.occurred?.to ?? '',
+  occurredPrecision: a.occurred?.precision ?? '',
+  location: a.location?.name ?? '',
+  locationPrecision: a.location?.precision ?? '',
+});
+
+const changesText = (changes: FieldChange[]): string => changes.map((c) => `${c.path}: ${diffValue(c.from)} -> ${diffValue(c.to)}`).join('; ');
+
+/**
+ * The read models as tables, from documents folded by the projections' own
+ * code: incidents (the incident list), party versions (one row per incident
+ * and party, its current account flattened), disagreements (one row per
+ * position taken), claim versions (one row per version, who recorded it and
+ * when on both clocks), ledger amendments, and the party registry.
+ */
+export const readModelTables = (
+  partyVersions: Iterable<PartyVersionsDoc>,
+  claimHistories: Iterable<ClaimHistoryDoc>,
+  parties: ReadonlyMap<string, PartyRegisteredData>,
+): CsvTable[] => {
+  const incidentsInOrder = [...partyVersions]
+    .filter((d) => d.incident !== null)
+    .sort((a, b) => (a.incident!.reportedAt < b.incident!.reportedAt ? -1 : a.incident!.reportedAt > b.incident!.reportedAt ? 1 : 0));
+  const claimsInOrder = [...claimHistories]
+    .map((doc) => ({ doc, first: BigInt(doc.versions[0]?.position ?? '0') }))
+    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))
+    .map(({ doc }) => doc);
+  const nameOf = (id: string) => parties.get(id)?.name ?? '';
+
+  const incidents = table(
+    'incidents.csv',
+    [
+      'incidentId', 'title', 'category', 'occurredFrom', 'occurredTo', 'occurredPrecision', 'location', 'locationPrecision', 'reportedAt', 'reportedBy',
+      'parties', 'claims', 'activeClaims', 'denials', 'corrections', 'retractions', 'amendments', 'contested', 'disagreements', 'lastRecordedAt',
+      'lastPosition', 'revision', 'summary',
+    ],
+    incidentsInOrder,
+    () => 1,
+    (doc) => {
+      const item = toIncidentListItem(doc)!;
+      return [
+        {
+          incidentId: item.incidentId,
+          title: item.title,
+          category: item.category,
+          occurredFrom: item.occurred.from,
+          occurredTo: item.occurred.to,
+          occurredPrecision: item.occurred.precision,
+          location: item.location.name,
+          locationPrecision: item.location.precision,
+          reportedAt: item.reportedAt,
+          reportedBy: doc.incident!.reportedBy,
+          parties: list(item.partyIds),
+          ...item.counts,
+          contested: item.contested,
+          disagreements: item.disagreementCount,
+          lastRecordedAt: item.lastRecordedAt,
+          lastPosition: item.lastPosition,
+          revision: item.revision,
+          summary: item.summary,
+        },
+      ];
+    },
+  );
+
+  const partyRows = table(
+    'party-versions.csv',
+    [
+      'incidentId', 'partyId', 'partyName', 'claims', 'activeClaims', 'retractedClaims', 'corrections', 'denialsMade', 'denialsReceived',
+      ...ASSERTION_COLUMNS, 'accountClaims', 'latestStatedAt',
+    ],
+    incidentsInOrder,
+    (doc) => doc.parties.length,
+    (doc) =>
+      doc.parties.map((party) => {
+        const account = party.currentAccount;
+        const current: Assertions = Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry!.value]));
+        const statedTimes = Object.values(account).map((entry) => entry!.statedAt.at).sort();
+        return {
+          incidentId: doc.incidentId,
+          partyId: party.partyId,
+          partyName: nameOf(party.partyId),
+          claims: party.claims.length,
+          activeClaims: party.claims.filter((c) => !c.retracted).length,
+          retractedClaims: party.claims.filter((c) => c.retracted).length,
+          corrections: party.claims.reduce((n, c) => n + c.versions.length - 1, 0),
+          denialsMade: party.denialsMade.length,
+          denialsReceived: party.claims.reduce((n, c) => n + c.denials.length, 0),
+          ...assertionCells(current),
+          accountClaims: list([...new Set(Object.values(account).map((entry) => entry!.claimId))]),
+          latestStatedAt: statedTimes[statedTimes.length - 1] ?? '',
+        };
+      }),
+  );
+
+  const disagreements = table(
+    'disagreements.csv',
+    ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value'],
+    incidentsInOrder,
+    (doc) => doc.disagreements.reduce((n, d) => n + d.positions.length, 0),
+    (doc) =>
+      doc.disagreements.flatMap((d, i) =>
+        d.positions.map((p) => ({
+          incidentId: doc.incidentId,
+          disagreement: i + 1,
+          kind: d.kind,
+          field: d.field,
+          side: d.side ?? '',
+          figure: d.figure ?? '',
+          deniedAssertions: list(d.deniedAssertions),
+          partyId: p.partyId,
+          partyName: nameOf(p.partyId),
+          role: p.role ?? '',
+          claimId: p.claimId,
+          denialId: p.denialId ?? '',
+          value: p.value === undefined ? '' : JSON.stringify(p.value),
+        })),
+      ),
+  );
+
+  const claimVersions = table(
+    'claim-versions.csv',
+    [
+      'incidentId', 'claimId', 'partyId', 'partyName', 'version', 'kind', 'current', 'statedAt', 'statedPrecision', 'recordedAt', 'recordedBy', 'eventId',
+      'position', 'sourceTitle', 'sourcePublisher', 'sourceUrl', 'sourcePublishedAt', 'reason', 'statement', 'verbatim', 'language', 'changes',
+      'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted',
+    ],
+    claimsInOrder,
+    (doc) => doc.versions.length,
+    (doc) =>
+      doc.versions.map((v) => ({
+        incidentId: doc.incidentId,
+        claimId: doc.claimId,
+        partyId: doc.partyId,
+        partyName: nameOf(doc.partyId),
+        version: v.version,
+        kind: v.kind,
+        current: v.version === doc.currentVersion,
+        statedAt: v.statedAt.at,
+        statedPrecision: v.statedAt.precision,
+        recordedAt: v.recordedAt,
+        recordedBy: v.recordedBy,
+        eventId: v.eventId,
+        position: v.position,
+        sourceTitle: v.source.title,
+        sourcePublisher: v.source.publisher,
+        sourceUrl: v.source.url ?? '',
+        sourcePublishedAt: v.source.publishedAt ?? '',
+        reason: v.reason ?? '',
+        statement: v.statement.text,
+        verbatim: v.statement.verbatim,
+        language: v.statement.language ?? '',
+        changes: changesText(v.changes),
+        amendedBy: list(v.amendedBy),
+        ...assertionCells(v.assertions),
+        claimRetracted: doc.retracted,
+      })),
+  );
+
+  const amendments = table(
+    'amendments.csv',
+    ['incidentId', 'amendmentId', 'entryKind', 'claimId', 'version', 'denialId', 'fields', 'reason', 'recordedAt', 'recordedBy', 'eventId', 'position'],
+    incidentsInOrder,
+    (doc) => doc.amendments.length,
+    (doc) =>
+      doc.amendments.map((a) => ({
+        incidentId: doc.incidentId,
+        amendmentId: a.amendmentId,
+        entryKind: a.entry.kind,
+        claimId: a.entry.kind === 'claim' || a.entry.kind === 'retraction' ? a.entry.claimId : '',
+        version: a.entry.kind === 'claim' ? a.entry.version : '',
+        denialId: a.entry.kind === 'denial' ? a.entry.denialId : '',
+        fields: list(a.fields),
+        reason: a.reason,
+        recordedAt: a.recordedAt,
+        recordedBy: a.recordedBy,
+        eventId: a.eventId,
+        position: a.position,
+      })),
+  );
+
+  const registry = table(
+    'parties.csv',
+    ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases'],
+    [...parties.values()],
+    () => 1,
+    (p) => [
+      {
+        partyId: p.partyId,
+        name: p.name,
+        kind: p.kind,
+        affiliationPartyId: p.affiliation?.partyId ?? '',
+        affiliation: p.affiliation?.description ?? '',
+        aliases: list(p.aliases),
+      },
+    ],
+  );
+
+  return [incidents, partyRows, disagreements, claimVersions, amendments, registry];
+};
+
+/** Rows stringified per chunk: csv-stringify's sync API builds one string, which for a large ledger should stay small. */
+const CHUNK_ROWS = 2000;
+
+const CSV_OPTIONS = {
+  // Booleans as true/false rather than csv-stringify's default 1/''.
+  cast: { boolean: (value: boolean) => (value ? 'true' : 'false') },
+  record_delimiter: 'unix' as const,
+};
+
+/**
+ * RFC 4180 CSV with a header row (written even when there are no rows, so
+ * that an empty table still says what it would hold), handed out chunk by
+ * chunk. Records go to csv-stringify as arrays in column order, which it
+ * writes markedly faster than objects.
+ */
+export function* csvChunks(t: CsvTable): Generator<{ text: string; rows: number }> {
+  yield { text: stringify([t.columns], CSV_OPTIONS), rows: 0 };
+  let chunk: unknown[][] = [];
+  for (const row of t.rows()) {
+    chunk.push(t.columns.map((c) => row[c]));
+    if (chunk.length === CHUNK_ROWS) {
+      yield { text: stringify(chunk, CSV_OPTIONS), rows: chunk.length };
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield { text: stringify(chunk, CSV_OPTIONS), rows: chunk.length };
+}
+
+/** The whole table as one string (tests, small tables). */
+export const toCsv = (t: CsvTable): string => [...csvChunks(t)].map((c) => c.text).join('');
