@@ -6,6 +6,7 @@ import { EsdbEventStore, RecordedEvent, SqliteEventStore } from '@ledger/event-s
 import { DEMO_SCENARIO, runScenario, ScenarioSend } from '../../apps/ledger-api/src/demo/scenario';
 import { runCli } from '../../apps/ledger-cli/src/cli-program';
 import { CliOutput } from '../../apps/ledger-cli/src/cli-output';
+import { EXIT } from '../../apps/ledger-cli/src/ledger-files';
 import { verifyExportDir } from '../../tools/ledger-verifier/ledger-verifier';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
 import { injectSend } from '../support/http';
@@ -260,6 +261,40 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
       expect(azAccount(before)).toBe('serviceman');
       expect(azAccount(at)).toBe('mid-ranking officer');
       expect(at.position).toBe(correction.position.toString());
+    });
+  });
+
+  describe('changes', () => {
+    it("between two recorded times: the defence ministry's correction with its diff, the amendment apart as the ledger's", async () => {
+      const res = await cli(
+        ['changes', refs.incident, '--from', recordedAt[CORRECTION_STEP - 1], '--to', recordedAt[AMENDMENT_STEP], '--data-dir', dataDir],
+      );
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`changes from recorded time ${recordedAt[CORRECTION_STEP - 1]} to recorded time ${recordedAt[AMENDMENT_STEP]}`);
+      expect(res.stdout).toMatch(/corrected\s+claim \S+ v1 → v2/);
+      expect(res.stdout).toContain('"serviceman" → "mid-ranking officer"');
+      expect(res.stdout).toContain('LEDGER AMENDMENT');
+      expect(res.stdout).toContain('Melkonian');
+
+      const json = JSON.parse(
+        (await cli(['changes', refs.incident, '--from', recordedAt[CORRECTION_STEP - 1], '--to', recordedAt[CORRECTION_STEP], '--json', '--data-dir', dataDir])).stdout,
+      );
+      expect(json.parties.map((p: { partyId: string }) => p.partyId)).toEqual(['azerbaijan-defence-ministry']);
+      expect(json.parties[0].claimsCorrected[0]).toMatchObject({ claimId: refs['az-mod-claim'], fromVersion: 1, toVersion: 2 });
+      expect(json.parties[0].entriesAmended).toEqual([]);
+    });
+
+    it('on the stated clock, by default up to now, and refuses bounds out of order', async () => {
+      const stated = JSON.parse((await cli(['changes', refs.incident, '--clock', 'stated', '--from', '2019-05-30', '--json', '--data-dir', dataDir])).stdout);
+      expect(stated.from).toEqual({ clock: 'stated', at: '2019-05-30T23:59:59.999Z' });
+      // The defence ministry had spoken (and corrected itself) by then: after that it only received a denial.
+      const mod = stated.parties.find((p: { partyId: string }) => p.partyId === 'azerbaijan-defence-ministry');
+      expect(mod).toMatchObject({ claimsAdded: [], claimsCorrected: [] });
+      expect(mod.denialsReceived.map((d: { partyId: string }) => d.partyId)).toEqual(['karabakh-defense-army']);
+      expect(stated.parties.filter((p: { claimsAdded: unknown[] }) => p.claimsAdded.length > 0)).toHaveLength(4);
+      const reversed = await cli(['changes', refs.incident, '--from', '2019-06-02', '--to', '2019-06-01', '--data-dir', dataDir]);
+      expect(reversed.code).toBe(EXIT.usage);
+      expect(reversed.stderr).toContain('from must not be after to');
     });
   });
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliOutput, processOutput } from './cli-output';
 import { exportCommand } from './commands/export.command';
+import { changesCommand } from './commands/changes.command';
 import { historyCommand } from './commands/history.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
@@ -44,6 +45,7 @@ Examples:
   program.addCommand(replayCommand(out, env));
   program.addCommand(versionsCommand(out, env));
   program.addCommand(historyCommand(out, env));
+  program.addCommand(changesCommand(out, env));
   program.addCommand(verifyCommand(out, env));
   program.addCommand(exportCommand(out, env));
   program.addCommand(statusCommand(out));
