@@ -12,6 +12,8 @@ const base = {
     '^@ledger/read-models/(.*)$': '<rootDir>/libs/read-models/src/$1',
     '^@ledger/integrity$': '<rootDir>/libs/integrity/src',
     '^@ledger/integrity/(.*)$': '<rootDir>/libs/integrity/src/$1',
+    '^@ledger/contracts$': '<rootDir>/libs/contracts/src',
+    '^@ledger/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
   },
 };
 

@@ -33,7 +33,7 @@ export interface LedgerTestApp {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
-const ROLES: TestRole[] = ['reader', 'recorder', 'auditor', 'admin'];
+const ROLES: TestRole[] = ['reader', 'recorder', 'auditor', 'integrator', 'admin'];
 
 export const startLedger = async (
   options: {

@@ -2,7 +2,9 @@ import { effectiveRoles, hasAnyRole, isRole } from './principal.model';
 
 describe('roles', () => {
   it('expands implied roles', () => {
-    expect([...effectiveRoles(['admin'])].sort()).toEqual(['admin', 'auditor', 'reader', 'recorder']);
+    expect([...effectiveRoles(['admin'])].sort()).toEqual(['admin', 'auditor', 'integrator', 'reader', 'recorder']);
+    // An integrator reads the feeds, nothing else: not the query API, not the auditors' reads.
+    expect([...effectiveRoles(['integrator'])]).toEqual(['integrator']);
     expect([...effectiveRoles(['recorder'])].sort()).toEqual(['reader', 'recorder']);
     expect([...effectiveRoles(['auditor'])].sort()).toEqual(['auditor', 'reader']);
     expect([...effectiveRoles(['reader'])]).toEqual(['reader']);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isRole, type Principal, type Role, ROLES } from './principal.model';
+import { isRole, type Principal, type Role, ROLES, type TokenScope } from './principal.model';
 
 /** One line of the tokens file. Only the SHA-256 of a token is ever stored. */
 export interface TokenEntry {
@@ -9,6 +9,8 @@ export interface TokenEntry {
   roles: Role[];
   /** Lower-case hex SHA-256 of the token's UTF-8 bytes. */
   sha256: string;
+  /** Limits what the token sees (feeds honour it); absent: no limit beyond its roles. */
+  scope?: TokenScope;
 }
 
 export interface TokensFileContent {
@@ -44,7 +46,11 @@ export class TokenRegistry {
 
   constructor(private readonly tokenEntries: readonly TokenEntry[]) {
     this.entries = tokenEntries.map((e) => ({
-      principal: Object.freeze({ id: e.principal, roles: Object.freeze([...e.roles]) as Role[] }),
+      principal: Object.freeze({
+        id: e.principal,
+        roles: Object.freeze([...e.roles]) as Role[],
+        ...(e.scope ? { scope: Object.freeze({ ...e.scope }) } : {}),
+      }),
       hash: Buffer.from(e.sha256, 'hex'),
     }));
   }
@@ -74,10 +80,16 @@ export class TokenRegistry {
       } else if (seen.has(sha)) {
         entryProblems.push(`${at}.sha256: the same token is listed twice`);
       }
+      const scope = parseScope(t.scope, `${at}.scope`, entryProblems);
       problems.push(...entryProblems);
       if (entryProblems.length === 0) {
         seen.add(sha!);
-        entries.push({ principal: (t.principal as string).trim(), roles: [...new Set(t.roles as Role[])], sha256: sha! });
+        entries.push({
+          principal: (t.principal as string).trim(),
+          roles: [...new Set(t.roles as Role[])],
+          sha256: sha!,
+          ...(scope ? { scope } : {}),
+        });
       }
     });
     if (problems.length > 0) throw new TokenFileError(source, problems);
@@ -195,4 +207,33 @@ function writePrivateFile(path: string, content: string): void {
   writeFileSync(tmp, content, { mode: 0o600, flag: 'w' });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
+}
+
+const INCIDENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PARTY_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** `{ incidents?: uuid[], parties?: slug[] }`, at least one non-empty list; problems are added to `problems`. */
+function parseScope(raw: unknown, at: string, problems: string[]): TokenScope | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${at}: expected { "incidents": [uuid...], "parties": [party id...] }`);
+    return undefined;
+  }
+  const { incidents, parties, ...rest } = raw as Record<string, unknown>;
+  for (const key of Object.keys(rest)) problems.push(`${at}.${key}: unknown member (incidents and parties are allowed)`);
+  const list = (value: unknown, name: string, pattern: RegExp, what: string): string[] | undefined => {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && pattern.test(v.toLowerCase()))) {
+      problems.push(`${at}.${name}: expected a non-empty array of ${what}`);
+      return undefined;
+    }
+    return [...new Set(value.map((v: string) => v.toLowerCase()))];
+  };
+  const scope: TokenScope = {};
+  const incidentIds = list(incidents, 'incidents', INCIDENT_ID, 'incident ids (UUIDs)');
+  const partyIds = list(parties, 'parties', PARTY_ID, 'party ids (kebab-case slugs)');
+  if (incidentIds) scope.incidents = incidentIds;
+  if (partyIds) scope.parties = partyIds;
+  if (incidents === undefined && parties === undefined) problems.push(`${at}: name at least one of incidents, parties`);
+  return scope;
 }

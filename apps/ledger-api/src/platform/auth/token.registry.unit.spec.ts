@@ -45,7 +45,7 @@ describe('TokenRegistry', () => {
     expect(error).toBeInstanceOf(TokenFileError);
     expect(error!.problems).toEqual([
       'tokens[0].principal: expected a non-empty string',
-      'tokens[1].roles: expected a non-empty array of reader, recorder, auditor, admin',
+      'tokens[1].roles: expected a non-empty array of reader, recorder, auditor, integrator, admin',
       expect.stringMatching(/^tokens\[2\]\.sha256: expected 64 hex characters/),
       'tokens[4].sha256: the same token is listed twice',
     ]);
@@ -56,6 +56,30 @@ describe('TokenRegistry', () => {
   it('accepts upper-case hex hashes', () => {
     const r = TokenRegistry.parse({ tokens: [{ principal: 'p', roles: ['reader'], sha256: hashToken('t').toUpperCase() }] });
     expect(r.authenticate('t')?.id).toBe('p');
+  });
+});
+
+describe('token scopes', () => {
+  const sha = 'a'.repeat(64);
+  const incident = '6f1c1b9e-2c2a-4f7e-9a55-3d1b0e1f2a3b';
+
+  it('keeps a scope of incidents and parties on the principal, lower-cased and without repeats', () => {
+    const registry = TokenRegistry.parse({
+      tokens: [{ principal: 'newsroom-cms', roles: ['integrator'], sha256: sha, scope: { incidents: [incident.toUpperCase(), incident], parties: ['karabakh-defense-army'] } }],
+    });
+    const [entry] = (registry as unknown as { entries: { principal: unknown }[] }).entries;
+    expect(entry.principal).toEqual({ id: 'newsroom-cms', roles: ['integrator'], scope: { incidents: [incident], parties: ['karabakh-defense-army'] } });
+  });
+
+  it.each([
+    [{}, 'tokens[0].scope: name at least one of incidents, parties'],
+    [{ incidents: [] }, 'tokens[0].scope.incidents: expected a non-empty array of incident ids (UUIDs)'],
+    [{ incidents: ['not-a-uuid'] }, 'tokens[0].scope.incidents: expected a non-empty array of incident ids (UUIDs)'],
+    [{ parties: ['Karabakh Army'] }, 'tokens[0].scope.parties: expected a non-empty array of party ids (kebab-case slugs)'],
+    [{ parties: ['armenia'], streams: ['x'] }, 'tokens[0].scope.streams: unknown member (incidents and parties are allowed)'],
+    [['armenia'], 'tokens[0].scope: expected { "incidents": [uuid...], "parties": [party id...] }'],
+  ])('refuses the scope %j', (scope, problem) => {
+    expect(() => TokenRegistry.parse({ tokens: [{ principal: 'p', roles: ['integrator'], sha256: sha, scope }] })).toThrow(problem);
   });
 });
 
@@ -73,7 +97,7 @@ describe('loadOrCreateTokenRegistry', () => {
     const initialTokensFile = join(dataDir, 'initial-tokens.txt');
     expect(boot.created).toEqual({
       initialTokensFile,
-      principals: ['initial-reader', 'initial-recorder', 'initial-auditor', 'initial-admin'],
+      principals: ['initial-reader', 'initial-recorder', 'initial-auditor', 'initial-integrator', 'initial-admin'],
     });
     expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
     expect(statSync(initialTokensFile).mode & 0o777).toBe(0o600);
@@ -81,7 +105,7 @@ describe('loadOrCreateTokenRegistry', () => {
     const text = readFileSync(initialTokensFile, 'utf8');
     expect(text).toContain('2016-04-02T00:00:00.000Z');
     const lines = text.split('\n').filter((l) => l.startsWith('initial-'));
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     const stored = readFileSync(tokensFile, 'utf8');
     for (const line of lines) {
       const [principal, role, token] = line.split(/\s+/);
@@ -90,7 +114,7 @@ describe('loadOrCreateTokenRegistry', () => {
       expect(stored).not.toContain(token);
       expect(stored).toContain(hashToken(token));
     }
-    expect(JSON.parse(stored).tokens).toHaveLength(4);
+    expect(JSON.parse(stored).tokens).toHaveLength(5);
     expect(existsSync(`${tokensFile}.${process.pid}.tmp`)).toBe(false);
   });
 
@@ -111,7 +135,7 @@ describe('loadOrCreateTokenRegistry', () => {
   it('creates a tokens file outside the data directory, with its folders', () => {
     const tokensFile = join(dataDir, 'secrets', 'nested', 'tokens.json');
     const boot = loadOrCreateTokenRegistry({ tokensFile, dataDir });
-    expect(boot.registry.size).toBe(4);
+    expect(boot.registry.size).toBe(5);
     expect(existsSync(tokensFile)).toBe(true);
     expect(boot.created!.initialTokensFile).toBe(join(dataDir, 'initial-tokens.txt'));
   });
