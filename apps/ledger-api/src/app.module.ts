@@ -16,6 +16,10 @@ import { GetIncidentChangesHandler } from './audit/get-incident-changes/get-inci
 import { GetVersionsAsOfController } from './audit/get-versions-as-of/get-versions-as-of.controller';
 import { GetVersionsAsOfHandler } from './audit/get-versions-as-of/get-versions-as-of.handler';
 import { CorrectClaimController } from './claims/correct-claim/correct-claim.controller';
+import { GetAsyncApiController } from './contracts/get-asyncapi/get-asyncapi.controller';
+import { GetEnvelopeSchemaController } from './contracts/get-envelope-schema/get-envelope-schema.controller';
+import { GetEventSchemaController } from './contracts/get-event-schema/get-event-schema.controller';
+import { ListEventSchemasController } from './contracts/list-event-schemas/list-event-schemas.controller';
 import { CorrectClaimHandler } from './claims/correct-claim/correct-claim.handler';
 import { DenyClaimController } from './claims/deny-claim/deny-claim.controller';
 import { DenyClaimHandler } from './claims/deny-claim/deny-claim.handler';
@@ -135,6 +139,10 @@ export class AppModule {
         VerifyLedgerController,
         GetAccessLogController,
         ExportEventsController,
+        GetAsyncApiController,
+        ListEventSchemasController,
+        GetEventSchemaController,
+        GetEnvelopeSchemaController,
       ],
       providers: [
         {

@@ -10,7 +10,7 @@ export const EVENT_SCHEMA_BASE = 'https://incident-ledger.dev/schemas/events/';
  * alphanumerics (the spec's rule); 64-bit positions and revisions travel as decimal strings, since extension
  * integers are 32-bit.
  */
-export interface LedgerCloudEvent {
+export type LedgerCloudEvent = {
   specversion: '1.0';
   id: string;
   source: string;
@@ -30,7 +30,7 @@ export interface LedgerCloudEvent {
   hash: string;
   /** Absent on a stream's first event. */
   prevhash?: string;
-}
+};
 
 export const cloudEventSource = (origin: string): string => `urn:incident-ledger:${origin}`;
 

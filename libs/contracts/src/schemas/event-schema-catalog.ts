@@ -1,0 +1,81 @@
+import { knownStoredTypes } from '@ledger/domain';
+import { EVENT_SCHEMA_BASE, cloudEventTypeOf } from '../cloud-event';
+
+export interface EventDataType {
+  /** The exported TypeScript interface of the event's `data` (from @ledger/domain) that the schema is generated from. */
+  dataType: string;
+  /** What the event means, for the schema's and the AsyncAPI message's description. */
+  summary: string;
+}
+
+/**
+ * Stored type → the interface its data has. Explicit, like the registry's stored names: when a type gets a v2,
+ * the v1 data interface is renamed (kept for the upcaster), so the interface of an old version cannot be derived
+ * from the event name. A stored type of the registry missing here fails the contract tests.
+ */
+export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
+  'PartyRegistered.v1': {
+    dataType: 'PartyRegisteredData',
+    summary: 'A party exists: its name, kind, affiliation (with the wording used, e.g. "Armenian-backed") and aliases.',
+  },
+  'IncidentReported.v1': {
+    dataType: 'IncidentReportedData',
+    summary: 'The ledger opens an incident: title, summary, when it happened (interval and precision), where (place and precision), category.',
+  },
+  'ClaimMade.v1': {
+    dataType: 'ClaimMadeData',
+    summary:
+      "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers.",
+  },
+  'ClaimDenied.v1': {
+    dataType: 'ClaimDeniedData',
+    summary: "A party denies another party's claim: its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
+  },
+  'ClaimCorrected.v1': {
+    dataType: 'ClaimCorrectedData',
+    summary: "The claimant changes its own claim: new words and/or assertions, the reason and the source. `version` is the claim's new version (ClaimMade is version 1).",
+  },
+  'ClaimRetracted.v1': {
+    dataType: 'ClaimRetractedData',
+    summary: 'The claimant withdraws its own claim, with the reason and the source.',
+  },
+  'EntryAmended.v1': {
+    dataType: 'EntryAmendedData',
+    summary:
+      "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected.",
+  },
+};
+
+export class MissingEventDataTypeError extends Error {
+  constructor(readonly storedType: string) {
+    super(`No data interface listed in EVENT_DATA_TYPES for stored type "${storedType}"`);
+    this.name = 'MissingEventDataTypeError';
+  }
+}
+
+export const eventDataTypeOf = (storedType: string): EventDataType => {
+  if (!Object.prototype.hasOwnProperty.call(EVENT_DATA_TYPES, storedType)) throw new MissingEventDataTypeError(storedType);
+  return EVENT_DATA_TYPES[storedType];
+};
+
+export const LEDGER_CLOUD_EVENT_SCHEMA_ID = 'https://incident-ledger.dev/schemas/ledger-cloud-event.json';
+
+export const eventSchemaFileName = (storedType: string): string => `${storedType}.json`;
+
+export const eventSchemaId = (storedType: string): string => `${EVENT_SCHEMA_BASE}${eventSchemaFileName(storedType)}`;
+
+/** What an integrator needs to find an event type's contract: its CloudEvents `type` and its data schema. */
+export interface EventSchemaIndexEntry {
+  storedType: string;
+  cloudEventType: string;
+  dataschema: string;
+  dataType: string;
+  summary: string;
+}
+
+/** In the registry's order: every stored type the ledger can deliver, old versions included. */
+export const eventSchemaIndex = (): EventSchemaIndexEntry[] =>
+  knownStoredTypes().map((storedType) => {
+    const { dataType, summary } = eventDataTypeOf(storedType);
+    return { storedType, cloudEventType: cloudEventTypeOf(storedType), dataschema: eventSchemaId(storedType), dataType, summary };
+  });

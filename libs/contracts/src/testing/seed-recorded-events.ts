@@ -1,0 +1,65 @@
+import { fold, IncidentEvent, incidentDecider } from '@ledger/domain';
+import type { RecordedEvent } from '@ledger/event-store';
+import { sealEvents } from '@ledger/integrity';
+import {
+  ANALYST,
+  article,
+  CLAIM,
+  INCIDENT_ID,
+  incidentEntry,
+  PARTY,
+  ScenarioEntry,
+  seedArticleScenario,
+  storedEventsOf,
+} from '@ledger/read-models/testing/seed-article.fixture';
+
+/**
+ * The seed article's scenario, plus the one event type it lacks: the Minsk Group withdrawing its statement, as the
+ * incident decider records it from the scenario's own state (so the data is what the write side really produces).
+ */
+export const seedScenarioWithRetraction = (): ScenarioEntry[] => {
+  const entries = seedArticleScenario();
+  const incidentEvents = entries.map((e) => e.event).filter((event): event is IncidentEvent => event.type !== 'PartyRegistered');
+  const state = fold(incidentDecider, incidentEvents);
+  const retraction = incidentDecider.decide(
+    {
+      type: 'RetractClaim',
+      data: {
+        incidentId: INCIDENT_ID,
+        claimId: CLAIM.minskGroup,
+        partyId: PARTY.minskGroup,
+        reason: 'The co-chairs asked for the statement to be read with their later joint communique.',
+        statedAt: { at: '2019-06-04', precision: 'day' },
+        source: article,
+      },
+    },
+    state,
+  );
+  return [...entries, ...retraction.map((event) => incidentEntry(event, ANALYST))];
+};
+
+/**
+ * The entries as a store hands them back after appending them in order to an empty log: stored type names,
+ * revisions, positions from 1, and each stream's hash chain as both stores seal it.
+ */
+export const recordedEventsOf = (entries: ScenarioEntry[]): RecordedEvent[] => {
+  const revisions = new Map<string, bigint>();
+  const lastHash = new Map<string, string | null>();
+  return storedEventsOf(entries).map(({ streamName, event }, i) => {
+    const revision = revisions.get(streamName) ?? 0n;
+    const [sealed] = sealEvents(streamName, revision, lastHash.get(streamName) ?? null, [event]);
+    revisions.set(streamName, revision + 1n);
+    lastHash.set(streamName, sealed.metadata.hash as string);
+    return {
+      eventId: sealed.eventId,
+      type: sealed.type,
+      streamName,
+      revision,
+      position: BigInt(i + 1),
+      data: sealed.data,
+      metadata: sealed.metadata,
+    };
+  });
+};
+
+export const seedRecordedEvents = (): RecordedEvent[] => recordedEventsOf(seedScenarioWithRetraction());
