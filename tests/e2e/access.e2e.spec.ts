@@ -180,6 +180,44 @@ describe('access (e2e)', () => {
     });
   });
 
+  // An integrator's system reads the event feeds and nothing else; only admin implies the role.
+  describe('the integrator role', () => {
+    const feeds = ['/feed/events', '/feed/events?limit=5&type=ClaimMade.v1'];
+
+    it('reads the paged feed (as admin does)', async () => {
+      for (const role of ['integrator', 'admin'] as TestRole[]) {
+        for (const url of feeds) {
+          const res = await s.get(url, role);
+          expect({ role, url, status: res.statusCode }).toEqual({ role, url, status: 200 });
+          expect(res.json().items.length).toBeGreaterThan(0);
+        }
+      }
+    });
+
+    it.each(['reader', 'recorder', 'auditor'] as TestRole[])('the %s role may not read the feeds: 403 naming the integrator role', async (role) => {
+      for (const url of [...feeds, '/feed/stream']) {
+        const problem = expectProblem(await s.get(url, role), 403, 'forbidden');
+        expect({ url, requiredRoles: problem.requiredRoles }).toEqual({ url, requiredRoles: ['integrator'] });
+      }
+    });
+
+    it('may not read the query API, the auditors\' reads or verify: 403 on each', async () => {
+      for (const url of [...queries(), ...auditorQueries(), '/integrity/verify', '/integrity/checkpoints', '/integrity/access-log']) {
+        const res = await s.get(url, 'integrator');
+        expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+        expectProblem(res, 403, 'forbidden');
+      }
+    });
+
+    it('may not write: 403 on every command, nothing written', async () => {
+      for (const [name, url, body] of commands()) {
+        const res = await s.unchanged(() => s.post(url, body, {}, 'integrator'));
+        const problem = expectProblem(res, 403, 'forbidden');
+        expect({ name, requiredRoles: problem.requiredRoles }).toEqual({ name, requiredRoles: ['recorder'] });
+      }
+    });
+  });
+
   describe('public endpoints', () => {
     it.each([
       ['/health', /^application\/json/],

@@ -6,7 +6,7 @@ import { EventStore } from '@ledger/event-store';
 import { AppModule } from '../../apps/ledger-api/src/app.module';
 import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
 import { Clock } from '../../apps/ledger-api/src/ledger/clock';
-import { generateToken, hashToken, loadLedgerConfig, Role, TokenRegistry } from '../../apps/ledger-api/src/platform';
+import { generateToken, hashToken, loadLedgerConfig, Role, TokenEntry, TokenRegistry } from '../../apps/ledger-api/src/platform';
 
 export type TestRole = Role;
 
@@ -43,11 +43,16 @@ export const startLedger = async (
     module?: typeof AppModule;
     /** More environment for the config (LEDGER_CHECKPOINT_INTERVAL_MS, LEDGER_NOTARY_PRIVATE_KEY, ...). */
     env?: Record<string, string>;
+    /** More accepted tokens beside one per role, e.g. a scoped integrator: `{ principal, roles, sha256: hashToken(token), scope }`. */
+    extraTokens?: TokenEntry[];
   } = {},
 ): Promise<LedgerTestApp> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
   const tokens = options.tokens ?? (Object.fromEntries(ROLES.map((r) => [r, generateToken()])) as Record<TestRole, string>);
-  const registry = new TokenRegistry(ROLES.map((role) => ({ principal: `test-${role}`, roles: [role], sha256: hashToken(tokens[role]) })));
+  const registry = new TokenRegistry([
+    ...ROLES.map((role) => ({ principal: `test-${role}`, roles: [role], sha256: hashToken(tokens[role]) })),
+    ...(options.extraTokens ?? []),
+  ]);
   const config = loadLedgerConfig({ ...options.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
   const clock = new ManualClock();
   const app = await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() });

@@ -62,7 +62,7 @@ export const ensureBuilt = async (project: 'ledger-api' | 'ledger-cli'): Promise
 
 export const tempDataDir = (prefix = 'ledger-spawned-'): string => mkdtempSync(join(tmpdir(), prefix));
 
-export type SpawnedRole = 'reader' | 'recorder' | 'auditor' | 'admin';
+export type SpawnedRole = 'reader' | 'recorder' | 'auditor' | 'integrator' | 'admin';
 export type SpawnedTokens = Record<SpawnedRole, string>;
 
 /** `principal  roles  token` lines after '#' comments, as the API writes them on first start. */
@@ -74,7 +74,7 @@ export const readInitialTokens = (dataDir: string): SpawnedTokens => {
     const [, roles, token] = line.trim().split(/\s+/);
     for (const role of roles.split(',')) tokens[role as SpawnedRole] = token;
   }
-  for (const role of ['reader', 'recorder', 'auditor', 'admin'] as const) {
+  for (const role of ['reader', 'recorder', 'auditor', 'integrator', 'admin'] as const) {
     if (!tokens[role]) throw new Error(`${file} has no ${role} token`);
   }
   return tokens as SpawnedTokens;

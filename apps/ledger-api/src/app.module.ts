@@ -29,6 +29,12 @@ import { MakeClaimController } from './claims/make-claim/make-claim.controller';
 import { MakeClaimHandler } from './claims/make-claim/make-claim.handler';
 import { RetractClaimController } from './claims/retract-claim/retract-claim.controller';
 import { RetractClaimHandler } from './claims/retract-claim/retract-claim.handler';
+import { ReadFeedPageController } from './feed/read-feed-page/read-feed-page.controller';
+import { ReadFeedPageHandler } from './feed/read-feed-page/read-feed-page.handler';
+import { ClaimOwners } from './feed/shared/claim-owners.service';
+import { FeedHub } from './feed/shared/feed-hub.service';
+import { FeedLog } from './feed/shared/feed-log.service';
+import { StreamEventsController } from './feed/stream-events/stream-events.controller';
 import { HealthController } from './health/health.controller';
 import { GetIncidentController } from './incidents/get-incident/get-incident.controller';
 import { GetIncidentHandler } from './incidents/get-incident/get-incident.handler';
@@ -139,6 +145,8 @@ export class AppModule {
         VerifyLedgerController,
         GetAccessLogController,
         ExportEventsController,
+        ReadFeedPageController,
+        StreamEventsController,
         GetAsyncApiController,
         ListEventSchemasController,
         GetEventSchemaController,
@@ -164,6 +172,10 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AuditedReadInterceptor },
         ProjectionHost,
         NotaryService,
+        ClaimOwners,
+        FeedLog,
+        FeedHub,
+        ReadFeedPageHandler,
         StreamCommandExecutor,
         PartyDirectory,
         ...commandHandlers,

@@ -130,7 +130,7 @@ export class TokenRegistry {
     for (const entry of this.entries) {
       if (timingSafeEqual(presented, entry.hash) && match === undefined) match = entry.principal;
     }
-    return match ? { id: match.id, roles: [...match.roles] } : undefined;
+    return match ? { id: match.id, roles: [...match.roles], ...(match.scope ? { scope: match.scope } : {}) } : undefined;
   }
 }
 

@@ -17,6 +17,16 @@ export interface LedgerConfig {
   /** esdb:// or esdb+discover://; when unset the embedded store is used. */
   eventStoreConnectionString?: string;
   notary: NotaryConfig;
+  feed: FeedConfig;
+}
+
+export interface FeedConfig {
+  /** How often an idle event stream gets a `: heartbeat` comment, so proxies and clients see it is alive. */
+  heartbeatMs: number;
+  /** How long a stream may stay unable to take more bytes before it is cut off (it resumes with Last-Event-ID). */
+  slowConsumerMs: number;
+  /** Recent events kept in memory for all live streams; a stream further behind reads the store instead. */
+  ringSize: number;
 }
 
 export interface NotaryConfig {
@@ -38,6 +48,11 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
 export const DEFAULT_LEDGER_ORIGIN = 'incident-ledger';
+export const DEFAULT_FEED_HEARTBEAT_MS = 15_000;
+export const DEFAULT_FEED_SLOW_CONSUMER_MS = 10_000;
+export const DEFAULT_FEED_RING_SIZE = 10_000;
+/** Each ring entry holds an event serialised once; a million of them is already gigabytes. */
+export const MAX_FEED_RING_SIZE = 1_000_000;
 
 export interface ConfigProblem {
   variable: string;
@@ -146,6 +161,28 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_NOTARY_KEY_FILE', value: keyFile, expected: 'a readable PKCS#8 PEM file' });
   }
 
+  // setTimeout/setInterval take at most 2^31-1 ms.
+  const heartbeatMs = parseInteger(read('LEDGER_FEED_HEARTBEAT_MS'), DEFAULT_FEED_HEARTBEAT_MS, 1, 2 ** 31 - 1);
+  if (heartbeatMs === undefined) {
+    problems.push({ variable: 'LEDGER_FEED_HEARTBEAT_MS', value: read('LEDGER_FEED_HEARTBEAT_MS'), expected: 'a positive integer number of milliseconds' });
+  }
+  const slowConsumerMs = parseInteger(read('LEDGER_FEED_SLOW_CONSUMER_MS'), DEFAULT_FEED_SLOW_CONSUMER_MS, 1, 2 ** 31 - 1);
+  if (slowConsumerMs === undefined) {
+    problems.push({
+      variable: 'LEDGER_FEED_SLOW_CONSUMER_MS',
+      value: read('LEDGER_FEED_SLOW_CONSUMER_MS'),
+      expected: 'a positive integer number of milliseconds',
+    });
+  }
+  const ringSize = parseInteger(read('LEDGER_FEED_RING_SIZE'), DEFAULT_FEED_RING_SIZE, 1, MAX_FEED_RING_SIZE);
+  if (ringSize === undefined) {
+    problems.push({
+      variable: 'LEDGER_FEED_RING_SIZE',
+      value: read('LEDGER_FEED_RING_SIZE'),
+      expected: `an integer number of events from 1 to ${MAX_FEED_RING_SIZE}`,
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -162,6 +199,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
       ...(privateKeyPem !== undefined ? { privateKeyPem } : {}),
       ...(keyFile !== undefined ? { keyFile } : {}),
     }),
+    feed: Object.freeze({ heartbeatMs: heartbeatMs!, slowConsumerMs: slowConsumerMs!, ringSize: ringSize! }),
   });
 }
 

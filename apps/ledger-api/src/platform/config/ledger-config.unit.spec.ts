@@ -32,7 +32,9 @@ describe('loadLedgerConfig', () => {
       tokensFile: join(cwd, 'data', 'tokens.json'),
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
+      feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
     });
+    expect(Object.isFrozen(config.feed)).toBe(true);
     expect(statSync(join(cwd, 'data')).isDirectory()).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -50,6 +52,9 @@ describe('loadLedgerConfig', () => {
         LEDGER_CHECKPOINT_INTERVAL_MS: '0',
         LEDGER_ORIGIN: 'monitoring-desk-1',
         LEDGER_NOTARY_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
+        LEDGER_FEED_HEARTBEAT_MS: '100',
+        LEDGER_FEED_SLOW_CONSUMER_MS: '250',
+        LEDGER_FEED_RING_SIZE: '64',
       },
       cwd,
     );
@@ -67,6 +72,7 @@ describe('loadLedgerConfig', () => {
         checkpointIntervalMs: 0,
         privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
+      feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -135,6 +141,24 @@ describe('loadLedgerConfig', () => {
     const [problem] = configError({ [variable]: value }).problems;
     expect(problem.variable).toBe(variable);
     if (variable === 'LEDGER_NOTARY_PRIVATE_KEY') expect(problem).not.toHaveProperty('value');
+  });
+
+  it.each([
+    ['LEDGER_FEED_HEARTBEAT_MS', '0'],
+    ['LEDGER_FEED_HEARTBEAT_MS', '15s'],
+    ['LEDGER_FEED_HEARTBEAT_MS', '2147483648'],
+    ['LEDGER_FEED_SLOW_CONSUMER_MS', '0'],
+    ['LEDGER_FEED_SLOW_CONSUMER_MS', '-1'],
+    ['LEDGER_FEED_RING_SIZE', '0'],
+    ['LEDGER_FEED_RING_SIZE', '1000001'],
+    ['LEDGER_FEED_RING_SIZE', '1e4'],
+  ])('rejects %s=%s, echoing the value', (variable, value) => {
+    expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
+  });
+
+  it('accepts the smallest feed settings (a ring of one event, 1 ms timers)', () => {
+    const { feed } = loadLedgerConfig({ LEDGER_FEED_HEARTBEAT_MS: '1', LEDGER_FEED_SLOW_CONSUMER_MS: '1', LEDGER_FEED_RING_SIZE: '1' }, cwd);
+    expect(feed).toEqual({ heartbeatMs: 1, slowConsumerMs: 1, ringSize: 1 });
   });
 
   it('rejects a data directory that is a file', () => {
