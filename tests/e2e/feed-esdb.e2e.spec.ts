@@ -5,16 +5,18 @@ import { claimMadeEvent, isLedgerEvent, listen, orderProblems, readWholeLog, sto
 import { valid } from '../support/ledger-session';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 
-jest.setTimeout(120_000);
 
 /**
  * The live feed on the EventStoreDB adapter, over the in-repo gRPC wire double. 3,000 events rather than 10,000: the
  * double serves gRPC from this same process, and the read models (also in this process) project synchronously in
  * long SQLite transactions whose cost per event grows with the size of its incident's documents; on a 2-core machine
  * 4,000 events already take over a minute, most of it in the projections (measured with --cpu-prof), and the event
- * loop stalls long enough for 10 s gRPC deadlines to expire. FEED_ESDB_EVENTS=10000 runs the full size.
+ * loop stalls long enough for 10 s gRPC deadlines to expire. FEED_ESDB_EVENTS=10000 runs the full size (about 5 minutes
+ * here, with a one-minute operation timeout).
  */
 const EVENTS = Number(process.env.FEED_ESDB_EVENTS ?? 3_000);
+// The full size needs minutes on this machine, for the reason above.
+jest.setTimeout(Math.max(120_000, EVENTS * 40));
 
 const onEsdb = (esdb: EsdbDouble) => () =>
   new EsdbEventStore({
@@ -40,7 +42,7 @@ describe('live feed on EventStoreDB (wire double): EventSource clients under ran
       maxBatch: 20,
       pauseMs: 150,
       killEveryMs: 400,
-      settleMs: 40_000,
+      settleMs: Math.max(40_000, EVENTS * 20),
       log: (line) => console.log(line),
     }));
   });
