@@ -25,8 +25,8 @@ import {
   CHECKPOINT_SIGNED_TYPE,
   CHECKPOINT_STREAM,
   isLeafStream,
+  eventLeafHash,
   keyIdOf,
-  leafHash,
   MerkleLog,
   NotaryKey,
   signCheckpoint,
@@ -73,7 +73,7 @@ const notarise = async (store: SqliteEventStore, key: NotaryKey): Promise<number
       position = event.position;
       if (!isLeafStream(event.streamName)) continue;
       const hash = String(event.metadata.hash);
-      tree.append(leafHash(Buffer.from(hash, 'hex')));
+      tree.append(eventLeafHash(hash));
       heads.set(event.streamName, { stream: event.streamName, revision: event.revision.toString(), hash });
       lastPosition = event.position;
       if (tree.size % CHECKPOINT_EVERY === 0) await sign();

@@ -1,6 +1,6 @@
 import { IncidentEvent, incidentStream, PartyRegisteredData, partiesReferencedBy, partyStream, UnknownEventTypeError } from '@ledger/domain';
-import { EventStore, RecordedEvent, START } from '@ledger/event-store';
-import { ACCESS_LOG_STREAM, CHECKPOINT_STREAM } from '@ledger/integrity';
+import { EventStore, RecordedEvent } from '@ledger/event-store';
+import { readWholeLog } from '@ledger/integrity';
 import { DocumentProjection, LedgerEnvelope, ProjectionContext, publicDocuments, toEnvelope } from '@ledger/read-models';
 import { CliOutput } from './cli-output';
 import { CliError, EXIT } from './ledger-files';
@@ -133,35 +133,9 @@ export const readIncidentLog = async (
   return { envelopes, names };
 };
 
-/** EventStoreDB's readAll holds only ledger streams; these are the ledger's own streams beside them. */
-const INTEGRITY_STREAMS = [CHECKPOINT_STREAM, ACCESS_LOG_STREAM];
-
-/**
- * Every event of the store in global order, page by page. On EventStoreDB
- * the integrity streams (read whole, they are small beside the ledger) are
- * merged in by position, so both stores export the same shape of log.
- */
-export async function* readWholeLog(store: EventStore, source: LedgerSource, pageSize = PAGE_SIZE): AsyncGenerator<RecordedEvent[]> {
-  let extra: RecordedEvent[] = [];
-  if (source.kind === 'esdb') {
-    for (const name of INTEGRITY_STREAMS) extra.push(...(await readStreamPaged(store, name)));
-    extra.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-  }
-  for (let from = START; ; ) {
-    const page = await store.readAll({ direction: 'forwards', fromPosition: from, maxCount: pageSize });
-    if (page.length === 0) break;
-    from = page[page.length - 1].position;
-    const before = extra.filter((e) => e.position < from);
-    extra = extra.slice(before.length);
-    yield before.length === 0 ? page : [...page, ...before].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-  }
-  if (extra.length > 0) yield extra;
-}
-
 /** Every event in global order with a progress bar over positions; hands each page to `onPage`. */
 export const scanWholeLog = async (
   store: EventStore,
-  source: LedgerSource,
   out: CliOutput,
   progress: boolean,
   onPage: (page: RecordedEvent[]) => void | Promise<void>,
@@ -173,7 +147,7 @@ export const scanWholeLog = async (
     const scale = positionScale(head);
     const bar = startProgressBar(out, progress, 'reading events', scale(head), 'positions');
     try {
-      for await (const page of readWholeLog(store, source)) {
+      for await (const page of readWholeLog(store)) {
         await onPage(page);
         events += page.length;
         const last = page[page.length - 1].position;

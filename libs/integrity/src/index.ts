@@ -5,3 +5,4 @@ export * from './signing/checkpoint';
 export * from './integrity-streams';
 export * from './verification/ledger-verification';
 export * from './verification/verify-event-store';
+export * from './whole-log';

@@ -9,11 +9,6 @@ export const CHECKPOINT_SIGNED_TYPE = 'CheckpointSigned.v1';
 export const ACCESS_LOG_STREAM = 'audit-access';
 export const AUDITED_READ_TYPE = 'AuditedReadRecorded.v1';
 
-export const INTEGRITY_EVENT_TYPES: Readonly<Record<string, string>> = {
-  [CHECKPOINT_STREAM]: CHECKPOINT_SIGNED_TYPE,
-  [ACCESS_LOG_STREAM]: AUDITED_READ_TYPE,
-};
-
 /** The Merkle tree's leaves are the events of these streams, in global order (mirrors LEDGER_STREAM_PREFIXES). */
 export const LEAF_STREAM_PREFIXES = ['incident-', 'party-'] as const;
 

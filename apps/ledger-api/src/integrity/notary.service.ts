@@ -7,8 +7,8 @@ import {
   eventHash,
   isLeafStream,
   isSignedCheckpoint,
+  eventLeafHash,
   jwksOf,
-  leafHash,
   loadOrCreateNotaryKey,
   MerkleLog,
   NotaryKey,
@@ -154,7 +154,7 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
         this.damage = `event ${event.streamName}@${event.revision} (position ${event.position}) does not match its hash`;
         this.logger.error(`${this.damage}: no checkpoint will be signed until the log is repaired; run verify`);
       }
-      const leafIndex = this.tree.append(leafHash(Buffer.from(stored ?? recomputed, 'hex')));
+      const leafIndex = this.tree.append(eventLeafHash(stored ?? recomputed));
       this.leafPositions.push(event.position);
       if (!this.leafByEventId.has(event.eventId)) {
         this.leafByEventId.set(event.eventId, { leafIndex, streamName: event.streamName, revision: event.revision, position: event.position });

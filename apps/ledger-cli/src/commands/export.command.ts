@@ -5,6 +5,7 @@ import { PartyRegisteredData } from '@ledger/domain';
 import { RecordedEvent } from '@ledger/event-store';
 import {
   CHECKPOINT_STREAM,
+  exportedEvent,
   isLeafStream,
   isSignedCheckpoint,
   JwkSet,
@@ -35,16 +36,6 @@ export const CHECKPOINT_JSON = 'checkpoint.json';
 export const READ_MODELS_DIR = 'read-models';
 
 /** One line of events.jsonl: the stored event as the store returns it, 64-bit numbers as decimal strings. */
-export interface ExportedEvent {
-  position: string;
-  eventId: string;
-  streamName: string;
-  revision: string;
-  type: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-}
-
 /** checkpoint.json: what the standalone verifier (tools/ledger-verifier) checks the events against. */
 export interface CheckpointFile {
   /** The last checkpoint of the exported log; null only with --allow-unsigned when there is none. */
@@ -70,16 +61,6 @@ export interface ExportSummary {
   problems: string[];
   elapsedMs: number;
 }
-
-const exportedEvent = (e: RecordedEvent): ExportedEvent => ({
-  position: e.position.toString(),
-  eventId: e.eventId,
-  streamName: e.streamName,
-  revision: e.revision.toString(),
-  type: e.type,
-  data: e.data,
-  metadata: e.metadata as Record<string, unknown>,
-});
 
 /** writeSync may write less than asked; loops until all of it is on disk. Returns the bytes written. */
 const writeAll = (fd: number, text: string): number => {
@@ -197,7 +178,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     let readModelProblem: string | undefined;
     let scanned: { events: number; head: bigint };
     try {
-      scanned = await scanWholeLog(store, source, out, progress, (page) => {
+      scanned = await scanWholeLog(store, out, progress, (page) => {
         // Plain JSON.stringify: exportedEvent has no bigint left, and a replacer would be called for every key of the log.
         bytes += writeAll(fd, page.map((e) => `${JSON.stringify(exportedEvent(e))}\n`).join(''));
         for (const e of page) {
