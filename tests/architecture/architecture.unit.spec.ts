@@ -20,25 +20,40 @@ const importsOf = (file: string): string[] => {
 
 const rel = (file: string): string => relative(ROOT, file);
 
+/** Packages the domain may import. immutable: a pure data-structure library without I/O (persistent maps keep evolve O(1) per event). */
+const DOMAIN_ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['immutable']);
+
+const domainImportOffenders = (files: string[]): string[] =>
+  files.flatMap((file) =>
+    importsOf(file)
+      .filter((spec) => !spec.startsWith('.') && !DOMAIN_ALLOWED_PACKAGES.has(spec))
+      .map((spec) => `${rel(file)} imports ${spec}`),
+  );
+
+/** Runs a check against a throwaway source file made of these lines. */
+const withSourceFile = (lines: string[], check: (file: string) => void): void => {
+  const dir = mkdtempSync(join(tmpdir(), 'arch-'));
+  const file = join(dir, 'leaky.decider.ts');
+  writeFileSync(file, lines.join('\n'));
+  try {
+    check(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
 describe('the import scanner these rules rely on', () => {
   it('sees framework, store and relative imports, so a boundary crossing cannot slip past it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arch-'));
-    const file = join(dir, 'leaky.decider.ts');
-    writeFileSync(
-      file,
+    withSourceFile(
       [
         "import { Injectable } from '@nestjs/common';",
         "import Database from 'better-sqlite3';",
         "import type { X } from './x';",
         "export { y } from '../y';",
         "const z = require('@eventstore/db-client');",
-      ].join('\n'),
+      ],
+      (file) => expect(importsOf(file)).toEqual(['@nestjs/common', 'better-sqlite3', './x', '../y', '@eventstore/db-client']),
     );
-    try {
-      expect(importsOf(file)).toEqual(['@nestjs/common', 'better-sqlite3', './x', '../y', '@eventstore/db-client']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 
@@ -47,12 +62,25 @@ describe('architecture', () => {
   const productionDomainFiles = domainFiles.filter((f) => !f.endsWith('.spec.ts') && !f.includes('/testing/'));
 
   it('keeps the domain free of frameworks, stores and every other package', () => {
-    const offenders = productionDomainFiles.flatMap((file) =>
-      importsOf(file)
-        .filter((spec) => !spec.startsWith('.'))
-        .map((spec) => `${rel(file)} imports ${spec}`),
+    expect(domainImportOffenders(productionDomainFiles)).toEqual([]);
+  });
+
+  it('lets the domain import immutable and nothing else, not even a path inside it', () => {
+    withSourceFile(
+      [
+        "import { Map } from 'immutable';",
+        "import { Injectable } from '@nestjs/common';",
+        "import { List } from 'immutable/dist/immutable';",
+        "import Database from 'better-sqlite3';",
+        "import { x } from './x';",
+      ],
+      (file) =>
+        expect(domainImportOffenders([file]).map((o) => o.split(' imports ')[1])).toEqual([
+          '@nestjs/common',
+          'immutable/dist/immutable',
+          'better-sqlite3',
+        ]),
     );
-    expect(offenders).toEqual([]);
   });
 
   it('keeps clocks and randomness out of the domain: time and ids arrive as data', () => {

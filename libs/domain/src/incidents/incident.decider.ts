@@ -1,3 +1,4 @@
+import { OrderedMap, Set as ImmutableSet } from 'immutable';
 import { applyAssertionChanges, assertedFields, currentAssertions } from '../shared/assertions';
 import { Decider } from '../shared/decider';
 import { DomainError } from '../shared/domain-error';
@@ -50,20 +51,25 @@ export type DenialState = ClaimDeniedData;
  * Everything the incident's rules need. Entries are kept as their event
  * data (with amendments applied) because an amendment must be compared with
  * the entry's current values.
+ *
+ * The collections are persistent (Immutable.js): evolve returns a new state
+ * that shares all but the changed path with the previous one, so an event
+ * costs the same in an incident of five claims and of fifty thousand.
+ * Claims and denials iterate in the order they were recorded.
  */
 export interface IncidentState {
   reported: boolean;
   incident?: IncidentReportedData;
-  claims: ReadonlyMap<string, ClaimState>;
-  denials: ReadonlyMap<string, DenialState>;
-  amendmentIds: ReadonlySet<string>;
+  claims: OrderedMap<string, ClaimState>;
+  denials: OrderedMap<string, DenialState>;
+  amendmentIds: ImmutableSet<string>;
 }
 
 export const initialIncidentState = (): IncidentState => ({
   reported: false,
-  claims: new Map(),
-  denials: new Map(),
-  amendmentIds: new Set(),
+  claims: OrderedMap(),
+  denials: OrderedMap(),
+  amendmentIds: ImmutableSet(),
 });
 
 /** The claim's words as they stand: the latest version that restated them. */
@@ -280,7 +286,7 @@ const amendEntry = ({ data, knownParties }: AmendEntry, state: IncidentState): I
 
 const withClaim = (state: IncidentState, claimId: string, update: (claim: ClaimState) => ClaimState): IncidentState => {
   const claim = state.claims.get(claimId);
-  return claim ? { ...state, claims: new Map(state.claims).set(claimId, update(claim)) } : state;
+  return claim ? { ...state, claims: state.claims.set(claimId, update(claim)) } : state;
 };
 
 const withVersions = (claim: ClaimState, versions: ClaimVersionEntry[]): ClaimState => ({
@@ -292,7 +298,7 @@ const withVersions = (claim: ClaimState, versions: ClaimVersionEntry[]): ClaimSt
 
 const evolveAmendment = (state: IncidentState, data: AmendEntry['data']): IncidentState => {
   const ref = data.entry;
-  const next = { ...state, amendmentIds: new Set(state.amendmentIds).add(data.amendmentId) };
+  const next = { ...state, amendmentIds: state.amendmentIds.add(data.amendmentId) };
   switch (ref.kind) {
     case 'incident':
       return next.incident ? { ...next, incident: applyEntryChanges(next.incident, data.changes) } : next;
@@ -305,7 +311,7 @@ const evolveAmendment = (state: IncidentState, data: AmendEntry['data']): Incide
       );
     case 'denial': {
       const denial = next.denials.get(ref.denialId);
-      return denial ? { ...next, denials: new Map(next.denials).set(ref.denialId, applyEntryChanges(denial, data.changes)) } : next;
+      return denial ? { ...next, denials: next.denials.set(ref.denialId, applyEntryChanges(denial, data.changes)) } : next;
     }
     case 'retraction':
       return withClaim(next, ref.claimId, (claim) =>
@@ -341,10 +347,10 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
       case 'ClaimMade': {
         const { claimId, partyId } = event.data;
         const claim = withVersions({ claimId, partyId, version: 0, versions: [], assertions: {}, retracted: false }, [event.data]);
-        return { ...state, claims: new Map(state.claims).set(claimId, claim) };
+        return { ...state, claims: state.claims.set(claimId, claim) };
       }
       case 'ClaimDenied':
-        return { ...state, denials: new Map(state.denials).set(event.data.denialId, event.data) };
+        return { ...state, denials: state.denials.set(event.data.denialId, event.data) };
       case 'ClaimCorrected':
         return withClaim(state, event.data.claimId, (claim) => withVersions(claim, [...claim.versions, event.data]));
       case 'ClaimRetracted':

@@ -104,7 +104,7 @@ describe('incident state', () => {
         reason: 'Mis-filed',
       }),
     ]);
-    expect(state.amendmentIds).toEqual(new Set(['a-1']));
+    expect(state.amendmentIds.toArray()).toEqual(['a-1']);
     expect(state.incident).toEqual({ ...incidentData, category: 'armed-clash' });
   });
 
@@ -122,7 +122,34 @@ describe('incident state', () => {
         source: article,
       }),
     );
-    expect(after.claims).toEqual(before.claims);
+    expect(after.claims).toBe(before.claims);
+  });
+
+  it('evolves without touching the state it was given, sharing every entry the event leaves alone', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => claimMade({ ...azDefenceClaim, claimId: `claim-${i}` }));
+    const before = fold(incidentDecider, [incidentReported(), ...many]);
+    const after = [
+      claimCorrected({
+        incidentId: INCIDENT_ID,
+        claimId: 'claim-7',
+        partyId: PARTY.azDefence,
+        version: 2,
+        statement: { text: 'A sniper.', verbatim: false },
+        reason: 'More detail',
+        statedAt: { at: '2019-05-31', precision: 'day' },
+        source: article,
+      }),
+      claimDenied({ ...karabakhDenial, claimId: 'claim-8' }),
+      entryAmended({ incidentId: INCIDENT_ID, amendmentId: 'a-1', entry: { kind: 'incident' }, changes: { category: 'armed-clash' }, reason: 'Mis-filed' }),
+    ].reduce(incidentDecider.evolve, before);
+
+    expect([before.claims.size, before.denials.size, before.amendmentIds.size]).toEqual([2000, 0, 0]);
+    expect(before.claims.get('claim-7')?.version).toBe(1);
+    expect(after.claims.get('claim-7')?.version).toBe(2);
+    expect(after.claims.get('claim-6')).toBe(before.claims.get('claim-6'));
+    expect(after.claims.get('claim-1999')).toBe(before.claims.get('claim-1999'));
+    expect([...after.claims.keys()].slice(0, 3)).toEqual(['claim-0', 'claim-1', 'claim-2']);
+    expect([after.denials.size, after.amendmentIds.size]).toEqual([1, 1]);
   });
 
   it('lets the whole night be recorded command by command', () => {
