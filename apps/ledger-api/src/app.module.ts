@@ -58,6 +58,7 @@ import { VerifyLedgerController } from './integrity/verify-ledger/verify-ledger.
 import { AuditedReadInterceptor } from './ledger/http/audited-read.interceptor';
 import { Clock, SystemClock } from './ledger/clock';
 import { ReadYourWritesInterceptor } from './ledger/http/read-your-writes.interceptor';
+import { DecidedStateCache } from './ledger/decided-state-cache';
 import { PartyDirectory } from './ledger/party-directory';
 import { ProjectionHost } from './ledger/projection.host';
 import { StreamCommandExecutor } from './ledger/stream-command.executor';
@@ -176,6 +177,11 @@ export class AppModule {
         FeedLog,
         FeedHub,
         ReadFeedPageHandler,
+        {
+          provide: DecidedStateCache,
+          useFactory: () =>
+            new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
+        },
         StreamCommandExecutor,
         PartyDirectory,
         ...commandHandlers,

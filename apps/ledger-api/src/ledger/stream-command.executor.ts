@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Decider, DomainError, LedgerEvent, fold, fromStored, toStored } from '@ledger/domain';
+import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ledger/event-store';
 import { ProblemException } from '../platform/problem/problem.exception';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
+import { DecidedState, DecidedStateCache } from './decided-state-cache';
 import { idempotencyStream, idempotentEventId, reservationEventId } from './idempotency';
 import { KeyedMutex } from './keyed-mutex';
 
@@ -23,14 +24,30 @@ export interface StreamCommandResult {
 // stream; the command is decided again on the newer state rather than failing the client.
 const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 5;
+/** Events read where a reservation says its command's events landed; a command writes far fewer. */
+const REPLAY_PAGE = 64;
 
 export const IDEMPOTENCY_RESERVATION_TYPE = 'IdempotencyKeyReserved.v1';
+
+interface Reservation {
+  principal: string;
+  requestHash?: string;
+  target: string;
+  /** Where the command's first event was to land (decimal); a hint for finding it again, absent in older reservations. */
+  revision?: string;
+}
+
+type Replay = Omit<StreamCommandResult, 'streamName' | 'replayed'>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The write side's one recipe: read the stream, fold, decide, append with the
- * revision that was read. Handlers differ only in the command they build.
+ * The write side's one recipe: take the stream's state as last decided (or
+ * fold it from the start), fold in only the events stored since, decide,
+ * append with the revision reached. The expected revision stays the only
+ * guard: another process's write makes the append fail and the command is
+ * decided again on the newer state. Handlers differ only in the command they
+ * build.
  */
 @Injectable()
 export class StreamCommandExecutor {
@@ -39,6 +56,7 @@ export class StreamCommandExecutor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly states: DecidedStateCache,
   ) {}
 
   execute<State, Command, Event extends LedgerEvent>(
@@ -57,32 +75,26 @@ export class StreamCommandExecutor {
     ctx: CommandContext,
   ): Promise<StreamCommandResult> {
     for (let attempt = 1; ; attempt++) {
-      const recorded = await this.store.readStream(streamName);
-      const replay = this.findReplay(recorded, ctx);
-      if (replay) return { streamName, ...replay, replayed: true };
-
-      const current = recorded.length > 0 ? recorded[recorded.length - 1].revision : undefined;
-      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== current) {
-        throw new WrongExpectedRevisionError(streamName, ctx.expectedRevision, current);
+      const reservation = ctx.idempotencyKey ? await this.reservationOf(ctx) : undefined;
+      if (reservation) {
+        const replay = await this.findReplay(streamName, reservation, ctx);
+        if (replay) return { streamName, ...replay, replayed: true };
       }
-      const state = fold(
-        decider,
-        recorded.map((r) => fromStored(r.type, r.data) as Event),
-      );
+
+      const current = await this.catchUp(streamName, decider);
+      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== current?.revision) {
+        throw new WrongExpectedRevisionError(streamName, ctx.expectedRevision, current?.revision);
+      }
+      const state = current?.state ?? decider.initialState();
       const events = decider.decide(command, state);
-      await this.reserveKey(streamName, ctx);
-      const toAppend = this.toNewEvents(events, ctx);
+      const firstRevision = current === undefined ? 0n : current.revision + 1n;
+      if (ctx.idempotencyKey && !reservation) await this.reserveKey(streamName, firstRevision, ctx);
       try {
-        const result = await this.store.append(streamName, toAppend, {
-          expectedRevision: current ?? 'no_stream',
+        const result = await this.store.append(streamName, this.toNewEvents(events, ctx), {
+          expectedRevision: current?.revision ?? 'no_stream',
         });
-        return {
-          streamName,
-          revision: result.nextExpectedRevision,
-          position: result.position,
-          events,
-          replayed: false,
-        };
+        this.remember(streamName, decider, state, events, result.nextExpectedRevision, firstRevision);
+        return { streamName, revision: result.nextExpectedRevision, position: result.position, events, replayed: false };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || ctx.expectedRevision !== undefined) throw error;
         if (attempt >= MAX_ATTEMPTS) {
@@ -100,6 +112,51 @@ export class StreamCommandExecutor {
   }
 
   /**
+   * The stream's state at its last stored revision (undefined: no stream):
+   * the remembered state with only the newer events folded in. What is
+   * remembered is only ever folded from stored events.
+   */
+  private async catchUp<State, Event extends LedgerEvent>(
+    streamName: string,
+    decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  ): Promise<DecidedState<State> | undefined> {
+    const known = this.states.get<State>(streamName, decider);
+    const newer = await this.store.readStream(streamName, known ? { fromRevision: known.revision + 1n } : {});
+    if (newer.length === 0) return known;
+    let state = known?.state ?? decider.initialState();
+    for (const recorded of newer) state = decider.evolve(state, fromStored(recorded.type, recorded.data) as Event);
+    const caughtUp = { state, revision: newer[newer.length - 1].revision };
+    this.states.set(streamName, decider, caughtUp);
+    return caughtUp;
+  }
+
+  /** After a successful append: the state before it evolved with exactly the events that were stored. */
+  private remember<State, Event extends LedgerEvent>(
+    streamName: string,
+    decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+    state: State,
+    events: Event[],
+    storedRevision: bigint,
+    firstRevision: bigint,
+  ): void {
+    // Anything but our events landing right after the state we decided on is not ours to fold: read it next time.
+    if (storedRevision !== firstRevision + BigInt(events.length) - 1n) {
+      this.states.delete(streamName);
+      return;
+    }
+    this.states.set(streamName, decider, { state: events.reduce(decider.evolve, state), revision: storedRevision });
+  }
+
+  /** The request this principal first sent with this Idempotency-Key, if any; another request with it is refused. */
+  private async reservationOf(ctx: CommandContext): Promise<Reservation | undefined> {
+    const [reserved] = await this.store.readStream(idempotencyStream(ctx), { maxCount: 1 });
+    if (!reserved) return undefined;
+    const reservation = reserved.data as Reservation;
+    if (reservation.requestHash !== ctx.requestHash) throw this.keyReused();
+    return reservation;
+  }
+
+  /**
    * An Idempotency-Key belongs to one request of one principal, whichever
    * stream it writes. The first use is recorded in a stream of its own,
    * after the command was decided (a refused command records nothing) and
@@ -107,41 +164,32 @@ export class StreamCommandExecutor {
    * refused. A crash in between leaves the key bound to the same request,
    * so the client's retry completes it.
    */
-  private async reserveKey(target: string, ctx: CommandContext): Promise<void> {
-    if (!ctx.idempotencyKey) return;
-    const stream = idempotencyStream(ctx);
-    for (;;) {
-      const [reservation] = await this.store.readStream(stream, { maxCount: 1 });
-      if (reservation) {
-        const reserved = reservation.data as { requestHash?: string };
-        if (reserved.requestHash !== ctx.requestHash) throw this.keyReused();
-        return;
-      }
-      try {
-        await this.store.append(
-          stream,
-          [
-            {
-              eventId: reservationEventId(ctx),
-              type: IDEMPOTENCY_RESERVATION_TYPE,
-              data: { principal: ctx.principal, requestHash: ctx.requestHash, target },
-              metadata: {
-                recordedAt: this.clock.now().toISOString(),
-                recordedBy: ctx.principal,
-                correlationId: ctx.correlationId,
-                causationId: ctx.causationId,
-                idempotencyKey: ctx.idempotencyKey,
-              },
-            },
-          ],
-          { expectedRevision: 'no_stream' },
-        );
-        return;
-      } catch (error) {
-        // Another request with this key reserved it first: compare with that one.
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      }
+  private async reserveKey(target: string, firstRevision: bigint, ctx: CommandContext): Promise<void> {
+    try {
+      await this.store.append(idempotencyStream(ctx), [this.reservationEvent(target, firstRevision, ctx)], {
+        expectedRevision: 'no_stream',
+      });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Another request reserved this key first: go on only if it was this same request.
+      await this.reservationOf(ctx);
     }
+  }
+
+  private reservationEvent(target: string, firstRevision: bigint, ctx: CommandContext): NewEvent {
+    const data: Reservation = { principal: ctx.principal, requestHash: ctx.requestHash, target, revision: firstRevision.toString() };
+    return {
+      eventId: reservationEventId(ctx),
+      type: IDEMPOTENCY_RESERVATION_TYPE,
+      data,
+      metadata: {
+        recordedAt: this.clock.now().toISOString(),
+        recordedBy: ctx.principal,
+        correlationId: ctx.correlationId,
+        causationId: ctx.causationId,
+        idempotencyKey: ctx.idempotencyKey,
+      },
+    };
   }
 
   private keyReused(): DomainError {
@@ -168,24 +216,32 @@ export class StreamCommandExecutor {
     }));
   }
 
-  /** The earlier outcome of a request retried with the same Idempotency-Key, if it was stored. */
-  private findReplay(
-    recorded: RecordedEvent[],
-    ctx: CommandContext,
-  ): Omit<StreamCommandResult, 'streamName' | 'replayed'> | undefined {
-    if (!ctx.idempotencyKey) return undefined;
-    const start = recorded.findIndex((r) => r.eventId === idempotentEventId(ctx, 0));
-    if (start < 0) return undefined;
-    if (ctx.requestHash && recorded[start].metadata.requestHash !== ctx.requestHash) throw this.keyReused();
-    const run: RecordedEvent[] = [];
-    for (let i = start; i < recorded.length && recorded[i].eventId === idempotentEventId(ctx, i - start); i++) {
-      run.push(recorded[i]);
+  /**
+   * The stored outcome of a request retried with its Idempotency-Key: the
+   * rare path, so it may read. First where the reservation says the events
+   * were to land, else the whole stream (older reservations; a write
+   * interrupted after the reservation). Undefined when they were never stored.
+   */
+  private async findReplay(streamName: string, reservation: Reservation, ctx: CommandContext): Promise<Replay | undefined> {
+    const hint = reservation.revision !== undefined && /^\d+$/.test(reservation.revision) ? BigInt(reservation.revision) : undefined;
+    if (hint !== undefined) {
+      const page = await this.store.readStream(streamName, { fromRevision: hint, maxCount: REPLAY_PAGE });
+      const replay = storedRun(page, ctx);
+      // A run reaching the end of a full page may go on beyond it.
+      if (replay && (page.length < REPLAY_PAGE || replay.revision < page[page.length - 1].revision)) return replay;
     }
-    const last = run[run.length - 1];
-    return {
-      revision: last.revision,
-      position: last.position,
-      events: run.map((r) => fromStored(r.type, r.data)),
-    };
+    return storedRun(await this.store.readStream(streamName), ctx);
   }
 }
+
+/** The consecutive events of one keyed command, as stored. */
+const storedRun = (recorded: RecordedEvent[], ctx: CommandContext): Replay | undefined => {
+  const start = recorded.findIndex((r) => r.eventId === idempotentEventId(ctx, 0));
+  if (start < 0) return undefined;
+  const run: RecordedEvent[] = [];
+  for (let i = start; i < recorded.length && recorded[i].eventId === idempotentEventId(ctx, i - start); i++) {
+    run.push(recorded[i]);
+  }
+  const last = run[run.length - 1];
+  return { revision: last.revision, position: last.position, events: run.map((r) => fromStored(r.type, r.data)) };
+};

@@ -33,8 +33,10 @@ describe('loadLedgerConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
+      writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
+    expect(Object.isFrozen(config.writeSide)).toBe(true);
     expect(statSync(join(cwd, 'data')).isDirectory()).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -55,6 +57,8 @@ describe('loadLedgerConfig', () => {
         LEDGER_FEED_HEARTBEAT_MS: '100',
         LEDGER_FEED_SLOW_CONSUMER_MS: '250',
         LEDGER_FEED_RING_SIZE: '64',
+        LEDGER_STATE_CACHE_EVENTS: '1000',
+        LEDGER_STATE_CACHE_STREAMS: '10',
       },
       cwd,
     );
@@ -73,6 +77,7 @@ describe('loadLedgerConfig', () => {
         privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
       feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
+      writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -152,6 +157,9 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_FEED_RING_SIZE', '0'],
     ['LEDGER_FEED_RING_SIZE', '1000001'],
     ['LEDGER_FEED_RING_SIZE', '1e4'],
+    ['LEDGER_STATE_CACHE_EVENTS', '-1'],
+    ['LEDGER_STATE_CACHE_EVENTS', 'lots'],
+    ['LEDGER_STATE_CACHE_STREAMS', '1.5'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });
@@ -159,6 +167,11 @@ describe('loadLedgerConfig', () => {
   it('accepts the smallest feed settings (a ring of one event, 1 ms timers)', () => {
     const { feed } = loadLedgerConfig({ LEDGER_FEED_HEARTBEAT_MS: '1', LEDGER_FEED_SLOW_CONSUMER_MS: '1', LEDGER_FEED_RING_SIZE: '1' }, cwd);
     expect(feed).toEqual({ heartbeatMs: 1, slowConsumerMs: 1, ringSize: 1 });
+  });
+
+  it('takes 0 as a write-side state cache switched off', () => {
+    const { writeSide } = loadLedgerConfig({ LEDGER_STATE_CACHE_EVENTS: '0', LEDGER_STATE_CACHE_STREAMS: '0' }, cwd);
+    expect(writeSide).toEqual({ stateCacheEvents: 0, stateCacheStreams: 0 });
   });
 
   it('rejects a data directory that is a file', () => {

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DomainError, fold, fromStored, IncidentEvent, incidentDecider, incidentStream, toStored } from '@ledger/domain';
+import {
+  azDefenceClaim,
+  denyClaim,
+  INCIDENT_ID,
+  karabakhArmyClaim,
+  makeClaim,
+  minskGroupClaim,
+  reportIncident,
+} from '@ledger/domain/testing/seed-article.fixtures';
+import { SqliteEventStore, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store';
+import { SystemClock } from './clock';
+import { CommandContext } from './command-context';
+import { DecidedStateCache } from './decided-state-cache';
+import { StreamCommandExecutor } from './stream-command.executor';
+
+const STREAM = incidentStream(INCIDENT_ID);
+const ctx = (extra: Partial<CommandContext> = {}): CommandContext => ({
+  principal: 'test-recorder',
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  ...extra,
+});
+const claim = (partyClaim = azDefenceClaim) => makeClaim({ ...partyClaim, claimId: randomUUID() });
+
+describe('StreamCommandExecutor with remembered states (SQLite)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let cache: DecidedStateCache;
+  let executor: StreamCommandExecutor;
+  const others: SqliteEventStore[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'executor-'));
+    store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+    cache = new DecidedStateCache({ maxEvents: 1000, maxStreams: 100 });
+    executor = new StreamCommandExecutor(store, new SystemClock(), cache);
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await Promise.all([store, ...others.splice(0)].map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Another process on the same file: its own connection, its own executor and cache. */
+  const otherProcess = () => {
+    const otherStore = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+    others.push(otherStore);
+    return {
+      store: otherStore,
+      executor: new StreamCommandExecutor(otherStore, new SystemClock(), new DecidedStateCache({ maxEvents: 1000, maxStreams: 100 })),
+    };
+  };
+
+  const freshFold = async (stream = STREAM) =>
+    fold(incidentDecider, (await store.readStream(stream)).map((r) => fromStored(r.type, r.data) as IncidentEvent));
+  const remembered = () => cache.get<ReturnType<typeof incidentDecider.initialState>>(STREAM, incidentDecider);
+  const readsOf = () => jest.spyOn(store, 'readStream');
+
+  it('reads only the events after the remembered revision, and remembers what a fresh fold would give', async () => {
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    const reads = readsOf();
+    for (let i = 0; i < 5; i++) await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    expect(reads.mock.calls.map(([stream, options]) => [stream, options])).toEqual(
+      [1n, 2n, 3n, 4n, 5n].map((fromRevision) => [STREAM, { fromRevision }]),
+    );
+    expect(cache.stats()).toMatchObject({ hits: 5, misses: 1 });
+    expect(remembered()).toEqual({ revision: 5n, state: await freshFold() });
+  });
+
+  it('a refused command leaves the remembered state where the store is', async () => {
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    const before = remembered();
+    await expect(executor.execute(STREAM, incidentDecider, reportIncident(), ctx())).rejects.toThrow(DomainError);
+    expect(remembered()).toBe(before);
+    const result = await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    expect(result.revision).toBe(1n);
+  });
+
+  it('a failed append does not advance the remembered state; the next command sees only what was stored', async () => {
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    jest.spyOn(store, 'append').mockRejectedValueOnce(new StoreUnavailableError('disk went away'));
+    const lost = claim();
+    await expect(executor.execute(STREAM, incidentDecider, lost, ctx())).rejects.toThrow(StoreUnavailableError);
+    expect(remembered()?.revision).toBe(0n);
+    expect(remembered()?.state.claims.has(lost.data.claimId)).toBe(false);
+    // Had the lost claim been remembered, this would be refused as a duplicate.
+    expect((await executor.execute(STREAM, incidentDecider, lost, ctx())).revision).toBe(1n);
+  });
+
+  it('another process appending between read and append: the conflict is caught and the command decided on the newer state', async () => {
+    const other = otherProcess();
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    const foreignClaim = claim(karabakhArmyClaim);
+    const read = store.readStream.bind(store);
+    let foreignWrites = 0;
+    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+      const events = await read(stream, options);
+      if (foreignWrites === 0) {
+        foreignWrites++;
+        await other.executor.execute(STREAM, incidentDecider, foreignClaim, ctx());
+      }
+      return events;
+    });
+    const appends = jest.spyOn(store, 'append');
+    const denial = denyClaim({ claimId: foreignClaim.data.claimId, denialId: randomUUID(), partyId: minskGroupClaim.partyId });
+
+    const result = await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    expect(result.revision).toBe(2n);
+    await expect(appends.mock.results[0].value).rejects.toThrow(WrongExpectedRevisionError);
+    // The foreign claim is in this process's state now: it can be denied here.
+    expect((await executor.execute(STREAM, incidentDecider, denial, ctx())).revision).toBe(3n);
+    expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
+  });
+
+  it('another process having written since: the next command folds those events in without a conflict', async () => {
+    const other = otherProcess();
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
+    await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
+    const appends = jest.spyOn(store, 'append');
+    expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(3n);
+    expect(appends).toHaveBeenCalledTimes(1);
+    expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
+  });
+
+  it('If-Match is checked against the caught-up revision, not the remembered one', async () => {
+    const other = otherProcess();
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
+    await expect(executor.execute(STREAM, incidentDecider, claim(), ctx({ expectedRevision: 0n }))).rejects.toMatchObject({
+      name: 'WrongExpectedRevisionError',
+      actual: 1n,
+    });
+    expect((await executor.execute(STREAM, incidentDecider, claim(), ctx({ expectedRevision: 1n }))).revision).toBe(2n);
+  });
+
+  it('a stream evicted from the cache is folded again from its first event, with the same outcome', async () => {
+    cache = new DecidedStateCache({ maxEvents: 1000, maxStreams: 1 });
+    executor = new StreamCommandExecutor(store, new SystemClock(), cache);
+    const second = incidentStream('0d0e6f1c-3c2a-4d7e-9f41-2019060300b2');
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    await executor.execute(second, incidentDecider, reportIncident({ incidentId: '0d0e6f1c-3c2a-4d7e-9f41-2019060300b2' }), ctx());
+    expect(remembered()).toBeUndefined();
+
+    const reads = readsOf();
+    expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(2n);
+    expect(reads).toHaveBeenCalledWith(STREAM, {});
+    expect(remembered()).toEqual({ revision: 2n, state: await freshFold() });
+    expect(cache.stats().evictions).toBe(2);
+  });
+
+  it('a stored event the command did not write is never folded in from memory: a foreign event at our revision makes it re-read', async () => {
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    const foreign = claim(karabakhArmyClaim);
+    // The store reports success at a revision other than the one the command decided for (as a replayed batch would).
+    jest.spyOn(store, 'append').mockImplementationOnce(async (stream) => {
+      const stored = await store.append(stream, [{ eventId: randomUUID(), ...toStored({ type: 'ClaimMade', data: foreign.data }), metadata: { recordedAt: new Date().toISOString(), recordedBy: 'x', correlationId: 'c', causationId: 'c' } }]);
+      return { ...stored, nextExpectedRevision: stored.nextExpectedRevision + 5n };
+    });
+    await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    expect(remembered()).toBeUndefined();
+    expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(2n);
+    expect(remembered()).toEqual({ revision: 2n, state: await freshFold() });
+  });
+
+  describe('Idempotency-Key', () => {
+    const keyed = (requestHash = 'request-1') => ctx({ idempotencyKey: 'key-1', requestHash });
+
+    it('a retry of a stored request answers the first result, reading only where the reservation says it landed', async () => {
+      await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+      for (let i = 0; i < 3; i++) await executor.execute(STREAM, incidentDecider, claim(), ctx());
+      const command = claim();
+      const first = await executor.execute(STREAM, incidentDecider, command, keyed());
+      await executor.execute(STREAM, incidentDecider, claim(), ctx());
+
+      const reads = readsOf();
+      const appends = jest.spyOn(store, 'append');
+      const again = await executor.execute(STREAM, incidentDecider, command, keyed());
+      expect(again).toEqual({ ...first, replayed: true });
+      expect(appends).not.toHaveBeenCalled();
+      expect(reads.mock.calls.filter(([stream]) => stream === STREAM)).toEqual([[STREAM, { fromRevision: 4n, maxCount: 64 }]]);
+    });
+
+    it('the same key with another request is refused on any stream, and writes nothing', async () => {
+      const second = incidentStream('0d0e6f1c-3c2a-4d7e-9f41-2019060300b2');
+      await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+      await executor.execute(STREAM, incidentDecider, claim(), keyed());
+      const head = await store.headPosition();
+      const refused = executor.execute(second, incidentDecider, reportIncident({ incidentId: '0d0e6f1c-3c2a-4d7e-9f41-2019060300b2' }), keyed('request-2'));
+      await expect(refused).rejects.toMatchObject({ code: 'idempotency-key-reused' });
+      expect(await store.headPosition()).toBe(head);
+    });
+
+    it('a reservation whose events were never stored: the retry writes them once, the next retry replays', async () => {
+      await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+      const append = store.append.bind(store);
+      jest.spyOn(store, 'append').mockImplementation(async (stream, events, options) => {
+        if (stream === STREAM) throw new StoreUnavailableError('crashed after the reservation');
+        return append(stream, events, options);
+      });
+      const command = claim();
+      await expect(executor.execute(STREAM, incidentDecider, command, keyed())).rejects.toThrow(StoreUnavailableError);
+      jest.restoreAllMocks();
+
+      const completed = await executor.execute(STREAM, incidentDecider, command, keyed());
+      expect([completed.replayed, completed.revision]).toEqual([false, 1n]);
+      expect(await executor.execute(STREAM, incidentDecider, command, keyed())).toEqual({ ...completed, replayed: true });
+      expect((await store.readStream(STREAM)).map((e) => e.type)).toEqual(['IncidentReported.v1', 'ClaimMade.v1']);
+    });
+  });
+});
