@@ -35,7 +35,7 @@ describe.each(MODES)('EventStoreDB double, %s append path', (mode) => {
   describeEventStoreContract(`EsdbEventStore over the gRPC double (${mode})`, async () => {
     const store = new EsdbEventStore({ connectionString: double.connectionString, streamPrefixes: CONTRACT_STREAM_PREFIXES });
     return { store, cleanup: () => store.close() };
-  });
+  }, { appendMany: 'in-order' });
 
   describe('EventStoreDB specifics', () => {
     let store: EsdbEventStore;

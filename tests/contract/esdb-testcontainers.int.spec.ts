@@ -60,7 +60,7 @@ if (target.kind === 'skip') {
   describe.skip(SUITE, () => {
     describeEventStoreContract('EventStoreDB (real server)', async () => {
       throw new Error('unreachable: skipped');
-    });
+    }, { appendMany: 'in-order' });
   });
 } else {
   describe(SUITE, () => {
@@ -98,7 +98,7 @@ if (target.kind === 'skip') {
     describeEventStoreContract('EsdbEventStore on a real EventStoreDB', async () => {
       const store = new EsdbEventStore({ connectionString, streamPrefixes: CONTRACT_STREAM_PREFIXES });
       return { store, cleanup: () => store.close() };
-    });
+    }, { appendMany: 'in-order' });
   });
 }
 

@@ -16,9 +16,15 @@ import { eventHash } from '@ledger/integrity';
  * against a long-lived EventStoreDB: positions are compared, never assumed dense or starting at 1, every test uses
  * its own streams, and global-log assertions start from the head captured at the beginning of the test.
  */
+export interface StoreTraits {
+  /** 'atomic': appendMany stores all writes or none; 'in-order': one append per write, the writes before a failure stay (see the port). */
+  appendMany: 'atomic' | 'in-order';
+}
+
 export function describeEventStoreContract(
   name: string,
   createStore: () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>,
+  traits: StoreTraits,
 ): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
@@ -251,6 +257,99 @@ export function describeEventStoreContract(
         expectWrongRevision(error, stream, 'any', 1n);
         await expectNothingWritten(stream, head, [freshA.eventId, freshB.eventId]);
         expect(await store.streamRevision(stream)).toBe(1n);
+      });
+    });
+
+    describe('appending to several streams at once', () => {
+      it('makes each write with its own expected revision and answers their results in order', async () => {
+        const [a, b, c] = [streamName('many-a'), streamName('many-b'), streamName('many-c')];
+        await appendOne(b);
+        const writes = [
+          { streamName: a, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' as const },
+          { streamName: b, events: [newEvent()], expectedRevision: 0n },
+          { streamName: c, events: [newEvent()] },
+        ];
+
+        const results = await store.appendMany(writes);
+
+        const stored = await Promise.all([a, b, c].map((stream) => store.readStream(stream)));
+        expect(stored.map((events) => events.map((event) => event.eventId))).toEqual([
+          writes[0].events.map((event) => event.eventId),
+          [stored[1][0].eventId, writes[1].events[0].eventId],
+          [writes[2].events[0].eventId],
+        ]);
+        expect(results).toEqual([
+          { nextExpectedRevision: 1n, position: stored[0][1].position },
+          { nextExpectedRevision: 1n, position: stored[1][1].position },
+          { nextExpectedRevision: 0n, position: stored[2][0].position },
+        ]);
+        expectStrictlyIncreasing(results.map((result) => result.position));
+      });
+
+      it('lets a later write to the same stream follow an earlier one, on one hash chain', async () => {
+        const stream = streamName('many-same');
+        const results = await store.appendMany([
+          { streamName: stream, events: [newEvent()], expectedRevision: 'no_stream' },
+          { streamName: stream, events: [newEvent()], expectedRevision: 0n },
+        ]);
+        expect(results.map((result) => result.nextExpectedRevision)).toEqual([0n, 1n]);
+        const [first, second] = await store.readStream(stream);
+        expect(second.metadata.prevHash).toBe(first.metadata.hash);
+      });
+
+      it(
+        traits.appendMany === 'atomic'
+          ? 'a conflicting write fails the call naming its stream, and none of the writes is stored'
+          : 'a conflicting write fails the call naming its stream; the writes before it stay stored, those after it are not made',
+        async () => {
+          const [a, b, c] = [streamName('many-ok'), streamName('many-conflict'), streamName('many-after')];
+          const head = await store.headPosition();
+          const before = newEvent();
+
+          const error = await captureError(
+            store.appendMany([
+              { streamName: a, events: [before], expectedRevision: 'no_stream' },
+              { streamName: b, events: [newEvent()], expectedRevision: 3n },
+              { streamName: c, events: [newEvent()], expectedRevision: 'any' },
+            ]),
+          );
+
+          expectWrongRevision(error, b, 3n, undefined);
+          expect(await store.readStream(b)).toEqual([]);
+          expect(await store.readStream(c)).toEqual([]);
+          if (traits.appendMany === 'atomic') {
+            await expectNothingWritten(a, head, [before.eventId]);
+          } else {
+            expect((await store.readStream(a)).map((event) => event.eventId)).toEqual([before.eventId]);
+          }
+        },
+      );
+
+      it('replaying a stored call with the same event ids writes nothing and answers the original results', async () => {
+        const [a, b] = [streamName('many-replay-a'), streamName('many-replay-b')];
+        const writes = [
+          { streamName: a, events: [newEvent()], expectedRevision: 'no_stream' as const },
+          { streamName: b, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' as const },
+        ];
+        const original = await store.appendMany(writes);
+        const head = await store.headPosition();
+
+        expect(await store.appendMany(writes)).toEqual(original);
+        expect(await store.headPosition()).toBe(head);
+      });
+
+      it('refuses an empty call and a write without events before writing anything', async () => {
+        const stream = streamName('many-invalid');
+        const head = await store.headPosition();
+        await expect(store.appendMany([])).rejects.toThrow(RangeError);
+        const error = await captureError(
+          store.appendMany([
+            { streamName: stream, events: [newEvent()] },
+            { streamName: streamName('many-empty'), events: [] },
+          ]),
+        );
+        expect(error).toBeInstanceOf(RangeError);
+        await expectNothingWritten(stream, head, []);
       });
     });
 

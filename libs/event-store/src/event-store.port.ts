@@ -49,6 +49,15 @@ export interface AppendResult {
   position: bigint;
 }
 
+/** One stream's part of an appendMany. */
+export interface StreamWrite {
+  streamName: string;
+  /** At least one. */
+  events: NewEvent[];
+  /** As for append; defaults to 'any'. */
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   direction?: 'forwards' | 'backwards';
   /** Inclusive. Defaults to the first event forwards, the last event backwards. */
@@ -86,6 +95,18 @@ export interface Subscription {
 
 export interface EventStore {
   append(streamName: string, events: NewEvent[], options?: { expectedRevision?: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Several appends, each with its own expected revision and the same rules as append, made in the order given;
+   * resolves with their results in that order, or rejects with the first failure (a WrongExpectedRevisionError names
+   * the stream that conflicted).
+   *
+   * How atomic it is depends on the store:
+   * - SQLite: one transaction. All writes are stored or none is; a crash leaves all or nothing.
+   * - EventStoreDB (24.10 has no multi-stream transaction): one append per write, in order, stopping at the first
+   *   failure. Writes before the failure stay stored, so a caller orders the writes so that any stored prefix is
+   *   harmless, and a retry with the same event ids completes the rest (each append is idempotent by event id).
+   */
+  appendMany(writes: StreamWrite[]): Promise<AppendResult[]>;
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Current revision of a stream, or undefined when it has no events. */
   streamRevision(streamName: string): Promise<bigint | undefined>;

@@ -27,6 +27,7 @@ import {
   RecordedEvent,
   START,
   StoreUnavailableError,
+  StreamWrite,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandlers,
@@ -200,6 +201,25 @@ export class EsdbEventStore implements EventStore {
     for (const event of events) toEsdbEvent(streamName, event);
     this.assertOpen();
     return this.oneAtATime(streamName, () => this.appendChecked(streamName, events, expected));
+  }
+
+  /**
+   * EventStoreDB has no multi-stream transaction: one append per write, in order, stopping at the first failure
+   * (the writes before it stay stored; see the port).
+   */
+  async appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
+    if (writes.length === 0) throw new RangeError('appendMany needs at least one write');
+    // Every write is checked before the first is sent, so that a caller's mistake writes nothing.
+    for (const write of writes) {
+      assertExpectedRevision(write.expectedRevision ?? 'any');
+      validateBatch(write.streamName, write.events);
+      for (const event of write.events) toEsdbEvent(write.streamName, event);
+    }
+    const results: AppendResult[] = [];
+    for (const write of writes) {
+      results.push(await this.append(write.streamName, write.events, { expectedRevision: write.expectedRevision }));
+    }
+    return results;
   }
 
   /** The batch linked onto the stream's hash chain as it stands now; recomputed on every attempt. */

@@ -56,7 +56,7 @@ describeEventStoreContract('SqliteEventStore on a temporary file', async () => {
       rmSync(`${filename}-shm`, { force: true });
     },
   };
-});
+}, { appendMany: 'atomic' });
 
 describe('SqliteEventStore', () => {
   const opened: SqliteEventStore[] = [];
@@ -377,6 +377,177 @@ describe('SqliteEventStore', () => {
     expect(received.map((event) => event.streamName)).toEqual([]);
     expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
     await expect(store.readStream('incident-garbled')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+describe('SqliteEventStore group commit', () => {
+  const opened: SqliteEventStore[] = [];
+  const open = (filename = freshFile(), options: { groupCommit?: { maxEvents?: number; maxBytes?: number }; pollIntervalMs?: number } = {}) => {
+    const store = new SqliteEventStore({ filename, ...options });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  const statement = (store: SqliteEventStore, name: 'commit' | 'insert'): Database.Statement =>
+    (store as unknown as { statements: Record<string, Database.Statement> }).statements[name];
+
+  it('commits 16 concurrent single-event appends in one transaction, each with its own result', async () => {
+    const store = open();
+    const streams = Array.from({ length: 16 }, () => `incident-${randomUUID()}`);
+
+    const results = await Promise.all(streams.map((stream) => store.append(stream, [newEvent()], { expectedRevision: 'no_stream' })));
+
+    expect(store.writeStats()).toEqual({ commits: 1, appends: 16, events: 16, largestGroup: 16 });
+    expect(new Set(results.map((result) => result.position)).size).toBe(16);
+    for (const [i, stream] of streams.entries()) {
+      expect((await store.readStream(stream)).map((event) => event.position)).toEqual([results[i].position]);
+    }
+  });
+
+  it('fails only the append that conflicts or carries a bad event; the rest of the group is committed', async () => {
+    const store = open();
+    const [a, b, c] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const repeated = newEvent();
+    // SQLite refuses this one row when it is inserted (as it would a row over its size limit), after its sibling was.
+    const tooBig = newEvent();
+    const insert = statement(store, 'insert');
+    const run = insert.run.bind(insert);
+    jest.spyOn(insert, 'run').mockImplementation((...args: unknown[]) => {
+      if (args[0] === tooBig.eventId) throw new Database.SqliteError('string or blob too big', 'SQLITE_TOOBIG');
+      return run(...(args as Parameters<typeof run>));
+    });
+
+    const outcomes = await Promise.allSettled([
+      store.append(a, [newEvent()], { expectedRevision: 'no_stream' }),
+      store.append(b, [newEvent()], { expectedRevision: 5n }),
+      store.append(c, [repeated, newEvent(), repeated], { expectedRevision: 'any' }),
+      store.append(c, [newEvent(), tooBig], { expectedRevision: 'any' }),
+      store.append(a, [newEvent()], { expectedRevision: 0n }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    expect(store.writeStats()).toMatchObject({ commits: 1, appends: 5, events: 2 });
+    expect((await store.readStream(a)).map((event) => event.revision)).toEqual([0n, 1n]);
+    expect(await store.readStream(b)).toEqual([]);
+    expect(await store.readStream(c)).toEqual([]);
+  });
+
+  it('orders appends to one stream within a group as they were called, on one hash chain', async () => {
+    const store = open();
+    const stream = `incident-${randomUUID()}`;
+    const events = Array.from({ length: 10 }, (_, n) => newEvent({ n }));
+
+    const results = await Promise.all(events.map((event) => store.append(stream, [event], { expectedRevision: 'any' })));
+
+    expect(store.writeStats().commits).toBe(1);
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual(events.map((_, i) => BigInt(i)));
+    const stored = await store.readStream(stream);
+    expect(stored.map((event) => event.eventId)).toEqual(events.map((event) => event.eventId));
+    for (let i = 1; i < stored.length; i++) expect(stored[i].metadata.prevHash).toBe(stored[i - 1].metadata.hash);
+  });
+
+  it('answers only once the group is committed: another connection already reads every acknowledged event', async () => {
+    const filename = freshFile();
+    const store = open(filename);
+    const other = open(filename);
+    const streams = Array.from({ length: 8 }, () => `incident-${randomUUID()}`);
+    const seenByOther = await Promise.all(
+      streams.map(async (stream) => {
+        await store.append(stream, [newEvent()]);
+        return (await other.readStream(stream)).length;
+      }),
+    );
+    expect(seenByOther).toEqual(streams.map(() => 1));
+  });
+
+  it('when COMMIT fails, every append of the group fails as unavailable and nothing is stored', async () => {
+    const store = open();
+    const streams = [`incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    jest.spyOn(statement(store, 'commit'), 'run').mockImplementationOnce(() => {
+      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+    });
+
+    const outcomes = await Promise.allSettled(streams.map((stream) => store.append(stream, [newEvent()])));
+
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason)).toEqual([
+      expect.any(StoreUnavailableError),
+      expect.any(StoreUnavailableError),
+    ]);
+    expect(await store.headPosition()).toBe(START);
+    expect(store.writeStats().commits).toBe(0);
+    await store.append(streams[0], [newEvent()], { expectedRevision: 'no_stream' });
+    expect(await store.streamRevision(streams[0])).toBe(0n);
+  });
+
+  it('bounds a group by events: a big append does not carry others into its transaction, and still commits alone', async () => {
+    const store = open(freshFile(), { groupCommit: { maxEvents: 4 } });
+    const big = Array.from({ length: 10 }, () => newEvent());
+
+    await Promise.all([
+      store.append(`incident-${randomUUID()}`, [newEvent(), newEvent(), newEvent()]),
+      store.append(`incident-${randomUUID()}`, big),
+      store.append(`incident-${randomUUID()}`, [newEvent()]),
+      store.append(`incident-${randomUUID()}`, [newEvent()]),
+    ]);
+
+    expect(store.writeStats()).toEqual({ commits: 3, appends: 4, events: 15, largestGroup: 2 });
+  });
+
+  it('bounds a group by bytes of JSON', async () => {
+    const store = open(freshFile(), { groupCommit: { maxBytes: 2000 } });
+    const text = 'x'.repeat(900);
+    await Promise.all(Array.from({ length: 4 }, () => store.append(`incident-${randomUUID()}`, [newEvent({ text })])));
+    expect(store.writeStats()).toMatchObject({ commits: 4, appends: 4 });
+  });
+
+  it('appendMany is one savepoint: a conflict in it undoes its other writes, not the rest of the group', async () => {
+    const store = open();
+    const [a, b, c] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const outcomes = await Promise.allSettled([
+      store.appendMany([
+        { streamName: a, events: [newEvent()] },
+        { streamName: b, events: [newEvent()], expectedRevision: 7n },
+      ]),
+      store.append(c, [newEvent()]),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+    expect(store.writeStats()).toMatchObject({ commits: 1, appends: 2, events: 1 });
+    expect(await store.readStream(a)).toEqual([]);
+  });
+
+  it('wakes subscriptions only after the commit, with the whole group', async () => {
+    const filename = freshFile();
+    const store = open(filename, { pollIntervalMs: 60_000 });
+    const other = open(filename);
+    const received: Array<{ id: string; committed: boolean }> = [];
+    const subscription = store.subscribeToAll(
+      {},
+      { onEvent: async (event) => void received.push({ id: event.eventId, committed: (await other.readStream(event.streamName)).length > 0 }) },
+    );
+    const events = Array.from({ length: 5 }, () => newEvent());
+    await Promise.all(events.map((event) => store.append(`incident-${randomUUID()}`, [event])));
+    const deadline = Date.now() + 4000;
+    while (received.length < events.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    await subscription.stop();
+    expect(received).toEqual(events.map((event) => ({ id: event.eventId, committed: true })));
+  });
+
+  it('close() commits the appends already accepted instead of dropping them', async () => {
+    const filename = freshFile();
+    const store = new SqliteEventStore({ filename });
+    const stream = `incident-${randomUUID()}`;
+    const pending = store.append(stream, [newEvent()]);
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ nextExpectedRevision: 0n });
+    expect(await open(filename).streamRevision(stream)).toBe(0n);
   });
 });
 

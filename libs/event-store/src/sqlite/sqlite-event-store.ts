@@ -11,6 +11,7 @@ import {
   RecordedEvent,
   START,
   StoreUnavailableError,
+  StreamWrite,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionHandlers,
@@ -22,6 +23,8 @@ import { SqliteSubscription } from './sqlite-subscription';
 export const SQLITE_SCHEMA_VERSION = 1;
 
 const DEFAULT_POLL_INTERVAL_MS = 250;
+const DEFAULT_GROUP_COMMIT_MAX_EVENTS = 5000;
+const DEFAULT_GROUP_COMMIT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const SUBSCRIPTION_PAGE_SIZE = 500;
 /** SQLite's LIMIT treats a negative value as "no limit". */
@@ -57,6 +60,23 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long a write waits for another connection's write lock before the store reports itself unavailable. */
   busyTimeoutMs?: number;
+  /**
+   * Appends waiting together share one transaction up to these bounds (an append bigger than them commits alone), so
+   * that one huge batch does not hold everyone else's acknowledgement. Defaults: 5,000 events, 16 MiB of JSON.
+   */
+  groupCommit?: { maxEvents?: number; maxBytes?: number };
+}
+
+/** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
+export interface SqliteWriteStats {
+  /** Transactions committed. */
+  commits: number;
+  /** append / appendMany calls settled by those transactions (including those refused on their own). */
+  appends: number;
+  /** Events written. */
+  events: number;
+  /** Most appends settled by one transaction. */
+  largestGroup: number;
 }
 
 export interface SqliteStorageSettings {
@@ -84,12 +104,33 @@ interface InsertRow {
   metadata: Record<string, unknown>;
 }
 
+interface PreparedWrite {
+  streamName: string;
+  rows: InsertRow[];
+  expected: ExpectedRevision;
+}
+
+/** An append or appendMany waiting for the next group commit. */
+interface PendingAppend {
+  writes: PreparedWrite[];
+  events: number;
+  bytes: number;
+  resolve: (results: AppendResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const SAVEPOINT = 'ledger_append';
+
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private closed = false;
   private closing: Promise<void> | undefined;
+  private readonly groupLimits: { maxEvents: number; maxBytes: number };
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private readonly stats: SqliteWriteStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -102,15 +143,21 @@ export class SqliteEventStore implements EventStore {
     readAllBackwards: Database.Statement<[bigint, number], EventRow>;
     head: Database.Statement<[], { position: bigint | null }>;
     ping: Database.Statement<[], unknown>;
+    begin: Database.Statement<[]>;
+    commit: Database.Statement<[]>;
+    rollback: Database.Statement<[]>;
+    savepoint: Database.Statement<[]>;
+    release: Database.Statement<[]>;
+    rollbackToSavepoint: Database.Statement<[]>;
   };
-
-  private readonly appendTransaction: Database.Transaction<
-    (streamName: string, rows: InsertRow[], expected: ExpectedRevision) => AppendResult
-  >;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
+    this.groupLimits = {
+      maxEvents: positive(options.groupCommit?.maxEvents ?? DEFAULT_GROUP_COMMIT_MAX_EVENTS, 'groupCommit.maxEvents'),
+      maxBytes: positive(options.groupCommit?.maxBytes ?? DEFAULT_GROUP_COMMIT_MAX_BYTES, 'groupCommit.maxBytes'),
+    };
     try {
       this.db = new Database(options.filename);
     } catch (error) {
@@ -149,10 +196,14 @@ export class SqliteEventStore implements EventStore {
         ),
         head: this.db.prepare('SELECT MAX(position) AS position FROM events'),
         ping: this.db.prepare('SELECT 1'),
+        // IMMEDIATE takes the write lock before any revision is read, so no other writer can slip in between.
+        begin: this.db.prepare('BEGIN IMMEDIATE'),
+        commit: this.db.prepare('COMMIT'),
+        rollback: this.db.prepare('ROLLBACK'),
+        savepoint: this.db.prepare(`SAVEPOINT ${SAVEPOINT}`),
+        release: this.db.prepare(`RELEASE ${SAVEPOINT}`),
+        rollbackToSavepoint: this.db.prepare(`ROLLBACK TO ${SAVEPOINT}`),
       };
-      this.appendTransaction = this.db.transaction((streamName, rows, expected) =>
-        this.appendWithinTransaction(streamName, rows, expected),
-      );
     } catch (error) {
       this.db.close();
       if (error instanceof StoreUnavailableError) throw error;
@@ -165,35 +216,116 @@ export class SqliteEventStore implements EventStore {
     events: NewEvent[],
     options?: { expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult> {
-    const expected = options?.expectedRevision ?? 'any';
-    if (events.length === 0) {
-      throw new RangeError(`Append to ${streamName}: at least one event is required`);
-    }
-    for (const event of events) {
-      if (!event.eventId || !event.type) {
-        throw new TypeError(`Append to ${streamName}: every event needs an eventId and a type`);
-      }
-    }
-    // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
-    const rows = events.map((event) => {
-      JSON.stringify(event.data ?? null);
-      JSON.stringify(event.metadata);
-      return { eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: { ...event.metadata } };
+    const [result] = await this.enqueue([{ streamName, events, expectedRevision: options?.expectedRevision }]);
+    return result;
+  }
+
+  /** One transaction for all the writes (see the port): all are stored or none is. */
+  async appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
+    if (writes.length === 0) throw new RangeError('appendMany needs at least one write');
+    return this.enqueue(writes);
+  }
+
+  /** Counters since the store was opened. */
+  writeStats(): SqliteWriteStats {
+    return { ...this.stats };
+  }
+
+  /**
+   * Group commit: appends that arrive while the event loop is busy wait for the next turn and are then committed
+   * together, in arrival order, in one transaction (one fsync). Each runs inside its own savepoint, so its expected
+   * revision, its conflict or its bad event is its own; appends to one stream see the ones before them. A promise
+   * settles only once COMMIT has returned; if the COMMIT itself fails, every append of the group fails.
+   */
+  private enqueue(writes: StreamWrite[]): Promise<AppendResult[]> {
+    let events = 0;
+    let bytes = 0;
+    const prepared = writes.map(({ streamName, events: batch, expectedRevision }) => {
+      if (batch.length === 0) throw new RangeError(`Append to ${streamName}: at least one event is required`);
+      const rows = batch.map((event) => {
+        if (!event.eventId || !event.type) {
+          throw new TypeError(`Append to ${streamName}: every event needs an eventId and a type`);
+        }
+        // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
+        bytes += (JSON.stringify(event.data ?? null)?.length ?? 0) + JSON.stringify(event.metadata).length;
+        return { eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: { ...event.metadata } };
+      });
+      events += rows.length;
+      return { streamName, rows, expected: expectedRevision ?? 'any' };
     });
     this.assertOpen();
-    let result: AppendResult;
-    try {
-      // IMMEDIATE takes the write lock before reading the current revision, so no other writer can slip in between.
-      result = this.appendTransaction.immediate(streamName, rows, expected);
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) throw error;
-      if (isUniqueViolation(error)) {
-        throw new WrongExpectedRevisionError(streamName, expected, this.currentRevision(streamName));
-      }
-      throw unavailable(`append to ${streamName}`, error);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ writes: prepared, events, bytes, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate runs after the I/O callbacks of this turn: every request that arrived with this one joins it.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushGroup();
+    });
+  }
+
+  /** Commits the next group of waiting appends; what is beyond the bounds goes in the next turn. */
+  private flushGroup(): void {
+    let events = 0;
+    let bytes = 0;
+    let size = 0;
+    for (const next of this.pending) {
+      if (size > 0 && (events + next.events > this.groupLimits.maxEvents || bytes + next.bytes > this.groupLimits.maxBytes)) break;
+      events += next.events;
+      bytes += next.bytes;
+      size++;
     }
+    const group = this.pending.splice(0, size);
+    if (this.pending.length > 0) this.scheduleFlush();
+    if (group.length > 0) this.commitGroup(group);
+  }
+
+  private commitGroup(group: PendingAppend[]): void {
+    if (this.closed || !this.db.open) {
+      for (const append of group) append.reject(new StoreUnavailableError('SQLite event store is closed'));
+      return;
+    }
+    const outcomes: Array<{ results: AppendResult[] } | { error: unknown }> = [];
+    let written = 0;
+    try {
+      this.statements.begin.run();
+      for (const append of group) {
+        this.statements.savepoint.run();
+        try {
+          outcomes.push({ results: append.writes.map((write) => this.appendWithinTransaction(write)) });
+          this.statements.release.run();
+          written += append.events;
+        } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then the group cannot commit.
+          if (!this.db.inTransaction) throw error;
+          this.statements.rollbackToSavepoint.run();
+          this.statements.release.run();
+          outcomes.push({ error });
+        }
+      }
+      this.statements.commit.run();
+    } catch (error) {
+      if (this.db.inTransaction) this.statements.rollback.run();
+      const failure = unavailable(`commit ${group.length} append(s)`, error);
+      for (const append of group) append.reject(failure);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.appends += group.length;
+    this.stats.events += written;
+    this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
+    group.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if ('results' in outcome) append.resolve(outcome.results);
+      else append.reject(outcome.error);
+    });
     this.notifySubscriptions();
-    return result;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -263,6 +395,8 @@ export class SqliteEventStore implements EventStore {
 
   private async shutdown(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    // Appends already accepted are committed, not dropped.
+    while (this.pending.length > 0) this.flushGroup();
     this.closed = true;
     this.db.close();
   }
@@ -284,7 +418,20 @@ export class SqliteEventStore implements EventStore {
     migrate.immediate();
   }
 
-  private appendWithinTransaction(streamName: string, rows: InsertRow[], expected: ExpectedRevision): AppendResult {
+  /** One write inside the open transaction; throws the caller's error (conflict, bad event) for its savepoint to undo. */
+  private appendWithinTransaction({ streamName, rows, expected }: PreparedWrite): AppendResult {
+    try {
+      return this.insertChecked(streamName, rows, expected);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) throw error;
+      if (isUniqueViolation(error)) {
+        throw new WrongExpectedRevisionError(streamName, expected, this.statements.streamRevision.get(streamName)?.revision ?? undefined);
+      }
+      throw unavailable(`append to ${streamName}`, error);
+    }
+  }
+
+  private insertChecked(streamName: string, rows: InsertRow[], expected: ExpectedRevision): AppendResult {
     const current = this.statements.streamRevision.get(streamName)?.revision ?? undefined;
     const conflict = () => new WrongExpectedRevisionError(streamName, expected, current);
 
