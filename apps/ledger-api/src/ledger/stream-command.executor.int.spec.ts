@@ -16,6 +16,7 @@ import { SqliteEventStore, StoreUnavailableError, WrongExpectedRevisionError } f
 import { SystemClock } from './clock';
 import { CommandContext } from './command-context';
 import { DecidedStateCache } from './decided-state-cache';
+import { idempotencyStream } from './idempotency';
 import { StreamCommandExecutor } from './stream-command.executor';
 
 const STREAM = incidentStream(INCIDENT_ID);
@@ -198,12 +199,30 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
       expect(await store.headPosition()).toBe(head);
     });
 
-    it('a reservation whose events were never stored: the retry writes them once, the next retry replays', async () => {
+    it('on SQLite the reservation and the events are one transaction: both are stored, or neither', async () => {
       await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
-      const append = store.append.bind(store);
-      jest.spyOn(store, 'append').mockImplementation(async (stream, events, options) => {
-        if (stream === STREAM) throw new StoreUnavailableError('crashed after the reservation');
-        return append(stream, events, options);
+      const commits = store.writeStats().commits;
+      await executor.execute(STREAM, incidentDecider, claim(), keyed());
+      expect(store.writeStats().commits).toBe(commits + 1);
+
+      // Another process writes after this command read the stream: its If-Match held then, the append conflicts.
+      const other = otherProcess();
+      const read = store.readStream.bind(store);
+      jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
+        const events = await read(stream, options);
+        if (stream === STREAM) await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
+        return events;
+      });
+      const second = ctx({ idempotencyKey: 'key-2', requestHash: 'r', expectedRevision: 1n });
+      await expect(executor.execute(STREAM, incidentDecider, claim(), second)).rejects.toThrow(WrongExpectedRevisionError);
+      expect(await read(idempotencyStream(second))).toEqual([]);
+    });
+
+    it('a reservation whose events were never stored (a crash between the two on EventStoreDB): the retry writes them once, the next retry replays', async () => {
+      await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+      jest.spyOn(store, 'appendMany').mockImplementationOnce(async ([reservation]) => {
+        await store.append(reservation.streamName, reservation.events, { expectedRevision: reservation.expectedRevision });
+        throw new StoreUnavailableError('crashed after the reservation');
       });
       const command = claim();
       await expect(executor.execute(STREAM, incidentDecider, command, keyed())).rejects.toThrow(StoreUnavailableError);

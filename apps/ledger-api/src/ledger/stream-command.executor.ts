@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
-import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@ledger/event-store';
+import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, StreamWrite, WrongExpectedRevisionError } from '@ledger/event-store';
 import { ProblemException } from '../platform/problem/problem.exception';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
@@ -88,14 +88,17 @@ export class StreamCommandExecutor {
       const state = current?.state ?? decider.initialState();
       const events = decider.decide(command, state);
       const firstRevision = current === undefined ? 0n : current.revision + 1n;
-      if (ctx.idempotencyKey && !reservation) await this.reserveKey(streamName, firstRevision, ctx);
+      const write: StreamWrite = { streamName, events: this.toNewEvents(events, ctx), expectedRevision: current?.revision ?? 'no_stream' };
       try {
-        const result = await this.store.append(streamName, this.toNewEvents(events, ctx), {
-          expectedRevision: current?.revision ?? 'no_stream',
-        });
+        const result =
+          ctx.idempotencyKey && !reservation
+            ? (await this.store.appendMany([this.reservation(streamName, firstRevision, ctx), write]))[1]
+            : await this.store.append(streamName, write.events, { expectedRevision: write.expectedRevision });
         this.remember(streamName, decider, state, events, result.nextExpectedRevision, firstRevision);
         return { streamName, revision: result.nextExpectedRevision, position: result.position, events, replayed: false };
       } catch (error) {
+        // Another request reserved this key meanwhile: the next attempt compares with it.
+        if (error instanceof WrongExpectedRevisionError && error.streamName !== streamName) continue;
         if (!(error instanceof WrongExpectedRevisionError) || ctx.expectedRevision !== undefined) throw error;
         if (attempt >= MAX_ATTEMPTS) {
           throw new ProblemException(
@@ -158,37 +161,31 @@ export class StreamCommandExecutor {
 
   /**
    * An Idempotency-Key belongs to one request of one principal, whichever
-   * stream it writes. The first use is recorded in a stream of its own,
-   * after the command was decided (a refused command records nothing) and
-   * before its events are appended; a later use with another request is
-   * refused. A crash in between leaves the key bound to the same request,
-   * so the client's retry completes it.
+   * stream it writes. Its first use is recorded in a stream of its own,
+   * written together with the command's events (after the command was
+   * decided: a refused command records nothing): on SQLite in the same
+   * transaction, on EventStoreDB just before them. A crash in between leaves
+   * the key bound to the same request, so the client's retry completes it.
    */
-  private async reserveKey(target: string, firstRevision: bigint, ctx: CommandContext): Promise<void> {
-    try {
-      await this.store.append(idempotencyStream(ctx), [this.reservationEvent(target, firstRevision, ctx)], {
-        expectedRevision: 'no_stream',
-      });
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      // Another request reserved this key first: go on only if it was this same request.
-      await this.reservationOf(ctx);
-    }
-  }
-
-  private reservationEvent(target: string, firstRevision: bigint, ctx: CommandContext): NewEvent {
+  private reservation(target: string, firstRevision: bigint, ctx: CommandContext): StreamWrite {
     const data: Reservation = { principal: ctx.principal, requestHash: ctx.requestHash, target, revision: firstRevision.toString() };
     return {
-      eventId: reservationEventId(ctx),
-      type: IDEMPOTENCY_RESERVATION_TYPE,
-      data,
-      metadata: {
-        recordedAt: this.clock.now().toISOString(),
-        recordedBy: ctx.principal,
-        correlationId: ctx.correlationId,
-        causationId: ctx.causationId,
-        idempotencyKey: ctx.idempotencyKey,
-      },
+      streamName: idempotencyStream(ctx),
+      expectedRevision: 'no_stream',
+      events: [
+        {
+          eventId: reservationEventId(ctx),
+          type: IDEMPOTENCY_RESERVATION_TYPE,
+          data,
+          metadata: {
+            recordedAt: this.clock.now().toISOString(),
+            recordedBy: ctx.principal,
+            correlationId: ctx.correlationId,
+            causationId: ctx.causationId,
+            idempotencyKey: ctx.idempotencyKey,
+          },
+        },
+      ],
     };
   }
 
