@@ -278,6 +278,18 @@ describe('write guarantees (e2e)', () => {
       expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v1', 'IdempotencyKeyReserved.v1']);
     });
 
+    it('the same Idempotency-Key sent at once to two incidents with different bodies: one 201, one 422, one claim written', async () => {
+      const incidents = [await newIncident(), await newIncident()];
+      const before = await s.head();
+      const responses = await Promise.all(
+        incidents.map((incidentId) => s.post(`/incidents/${incidentId}/claims`, valid.claim(), { 'idempotency-key': 'raced-across-incidents' })),
+      );
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 422]);
+      expectProblem(responses.find((r) => r.statusCode === 422)!, 422, 'idempotency-key-reused');
+      const written = await s.store.readAll({ fromPosition: before });
+      expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v1', 'IdempotencyKeyReserved.v1']);
+    });
+
     it('the same party registered twice at once: one 201 and one 409', async () => {
       const before = await s.head();
       const responses = await Promise.all([0, 1].map(() => s.post('/parties', valid.party('raced-militia'))));

@@ -17,8 +17,12 @@ export const idempotentEventId = (ctx: Pick<CommandContext, 'principal' | 'idemp
 export const idempotencyStream = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>): string =>
   `idempotency-${scoped(ctx, 'key')}`;
 
-export const reservationEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>): string =>
-  scoped(ctx, 'reservation');
+/**
+ * Id of the reservation event, derived from the request too: two different requests racing with one key must not
+ * pass for a retry of each other (the store would then accept the second reservation as a replay of the first).
+ */
+export const reservationEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey' | 'requestHash'>): string =>
+  scoped(ctx, `reservation:${ctx.requestHash ?? ''}`);
 
 /**
  * Id of an entity a command creates (incident, claim, denial, amendment):
