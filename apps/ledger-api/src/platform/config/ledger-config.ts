@@ -18,6 +18,14 @@ export interface LedgerConfig {
   eventStoreConnectionString?: string;
   notary: NotaryConfig;
   feed: FeedConfig;
+  imports: ImportConfig;
+}
+
+export interface ImportConfig {
+  /** Largest line of a bulk import (POST /imports, ledger-cli import); a longer line is reported and skipped. */
+  maxLineBytes: number;
+  /** Largest whole import body; 0: no bound (the body is streamed line by line, so memory does not grow with it). */
+  maxTotalBytes: number;
 }
 
 export interface FeedConfig {
@@ -51,6 +59,8 @@ export const DEFAULT_LEDGER_ORIGIN = 'incident-ledger';
 export const DEFAULT_FEED_HEARTBEAT_MS = 15_000;
 export const DEFAULT_FEED_SLOW_CONSUMER_MS = 10_000;
 export const DEFAULT_FEED_RING_SIZE = 10_000;
+/** Room for a line's own members (key, action, references, up to 50 answer keys) beside a body of the largest size. */
+export const IMPORT_LINE_ENVELOPE_BYTES = 16 * 1024;
 /** Each ring entry holds an event serialised once; a million of them is already gigabytes. */
 export const MAX_FEED_RING_SIZE = 1_000_000;
 
@@ -183,6 +193,24 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     });
   }
 
+  const maxLineBytes = parseInteger(
+    read('LEDGER_IMPORT_LINE_LIMIT_BYTES'),
+    (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (maxLineBytes === undefined) {
+    problems.push({ variable: 'LEDGER_IMPORT_LINE_LIMIT_BYTES', value: read('LEDGER_IMPORT_LINE_LIMIT_BYTES'), expected: 'a positive integer number of bytes' });
+  }
+  const maxTotalBytes = parseInteger(read('LEDGER_IMPORT_LIMIT_BYTES'), 0, 0, Number.MAX_SAFE_INTEGER);
+  if (maxTotalBytes === undefined) {
+    problems.push({
+      variable: 'LEDGER_IMPORT_LIMIT_BYTES',
+      value: read('LEDGER_IMPORT_LIMIT_BYTES'),
+      expected: 'an integer number of bytes (0: no bound on the whole import)',
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -200,6 +228,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
       ...(keyFile !== undefined ? { keyFile } : {}),
     }),
     feed: Object.freeze({ heartbeatMs: heartbeatMs!, slowConsumerMs: slowConsumerMs!, ringSize: ringSize! }),
+    imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
   });
 }
 

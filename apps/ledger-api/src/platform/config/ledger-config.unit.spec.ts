@@ -33,6 +33,7 @@ describe('loadLedgerConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
+      imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(statSync(join(cwd, 'data')).isDirectory()).toBe(true);
@@ -55,6 +56,8 @@ describe('loadLedgerConfig', () => {
         LEDGER_FEED_HEARTBEAT_MS: '100',
         LEDGER_FEED_SLOW_CONSUMER_MS: '250',
         LEDGER_FEED_RING_SIZE: '64',
+        LEDGER_IMPORT_LINE_LIMIT_BYTES: '4096',
+        LEDGER_IMPORT_LIMIT_BYTES: '1000000',
       },
       cwd,
     );
@@ -73,6 +76,7 @@ describe('loadLedgerConfig', () => {
         privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
       feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
+      imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -122,6 +126,19 @@ describe('loadLedgerConfig', () => {
 
   it.each(['0', '-5', '10MB'])('rejects LEDGER_BODY_LIMIT_BYTES=%s', (limit) => {
     expect(configError({ LEDGER_BODY_LIMIT_BYTES: limit }).problems[0].variable).toBe('LEDGER_BODY_LIMIT_BYTES');
+  });
+
+  it('bounds an import line by the body limit plus room for its own members, unless told otherwise', () => {
+    expect(loadLedgerConfig({ LEDGER_BODY_LIMIT_BYTES: '2048' }, cwd).imports).toEqual({ maxLineBytes: 2048 + 16 * 1024, maxTotalBytes: 0 });
+  });
+
+  it.each([
+    ['LEDGER_IMPORT_LINE_LIMIT_BYTES', '0'],
+    ['LEDGER_IMPORT_LINE_LIMIT_BYTES', '1MB'],
+    ['LEDGER_IMPORT_LIMIT_BYTES', '-1'],
+    ['LEDGER_IMPORT_LIMIT_BYTES', '10GB'],
+  ])('rejects %s=%s', (variable, value) => {
+    expect(configError({ [variable]: value }).problems.map((p) => p.variable)).toEqual([variable]);
   });
 
   it('resolves a notary key file against cwd and rejects one that cannot be read', () => {
