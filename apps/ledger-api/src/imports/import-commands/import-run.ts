@@ -53,7 +53,7 @@ export interface ImportSummary {
   eventsAppended: number;
   /** The highest global position written or replayed by the import, as a string (64-bit); null when none. */
   lastPosition: string | null;
-  /** The first `maxErrors` failed lines, in the order they failed. */
+  /** The first `maxErrors` lines to fail, in line order. */
   errors: ImportLineError[];
   /** Failed lines not listed in `errors`. */
   errorsOmitted: number;
@@ -155,6 +155,7 @@ export class ImportRun {
   private result(): ImportSummary {
     return {
       ...this.summary,
+      errors: [...this.summary.errors].sort((a, b) => a.line - b.line),
       lastPosition: this.lastPosition === undefined ? null : this.lastPosition.toString(),
       elapsedMs: Date.now() - this.started,
     };
