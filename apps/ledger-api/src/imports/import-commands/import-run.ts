@@ -126,7 +126,7 @@ export class ImportRun {
     this.maxErrors = Math.max(0, options.maxErrors ?? DEFAULT_MAX_LISTED_ERRORS);
   }
 
-  async run(source: AsyncIterable<Buffer | string>): Promise<ImportSummary> {
+  async run(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<ImportSummary> {
     try {
       for await (const raw of ndjsonLines(source, this.options.limits)) {
         this.bytes += raw.bytes + 1;

@@ -146,7 +146,7 @@ describe('ImportRun: references between lines', () => {
       else order.push('incident');
       return undefined;
     };
-    const lines = [party('p1', 'az'), party('p2', 'am'), incident('inc')];
+    const lines: object[] = [party('p1', 'az'), party('p2', 'am'), incident('inc')];
     for (let i = 0; i < 20; i++) lines.push({ ...claim(`c${i}`, 'inc'), body: { ...utterance('az'), statement: { text: `${i}`, verbatim: false } } });
     // Without the ordering, the slow first registration and the slow early claims would finish last.
     const slowEarly = (command: ICommand) =>

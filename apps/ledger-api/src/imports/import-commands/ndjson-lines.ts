@@ -102,7 +102,7 @@ export class NdjsonSplitter {
 }
 
 /** The lines of a byte stream, pulled lazily: a consumer that stops pulling stops the reading (and, on a socket, the sender). */
-export async function* ndjsonLines(source: AsyncIterable<Buffer | string>, limits: NdjsonLimits): AsyncGenerator<RawLine> {
+export async function* ndjsonLines(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, limits: NdjsonLimits): AsyncGenerator<RawLine> {
   const splitter = new NdjsonSplitter(limits);
   for await (const chunk of source) yield* splitter.push(chunk);
   yield* splitter.end();
