@@ -32,7 +32,7 @@ const abortedProblem = (error: ImportAbortedError, request: FastifyRequest): Pro
   }
   const { status, body } = toProblem(cause);
   return new ProblemException(status, body.code, `${body.detail} The import stopped after ${summary.lines} lines; lines already imported stay imported and replay when sent again.`, { summary }, {
-    headers: { ...headers, 'retry-after': status === 503 ? '5' : '' },
+    headers: status === 503 ? { ...headers, 'retry-after': '5' } : headers,
     title: body.title,
     cause,
   });
