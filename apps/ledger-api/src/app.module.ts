@@ -44,6 +44,9 @@ import { GetPartyVersionsController } from './incidents/get-party-versions/get-p
 import { GetPartyVersionsHandler } from './incidents/get-party-versions/get-party-versions.handler';
 import { ListIncidentsController } from './incidents/list-incidents/list-incidents.controller';
 import { ListIncidentsHandler } from './incidents/list-incidents/list-incidents.handler';
+import { ImportCommandsController } from './imports/import-commands/import-commands.controller';
+import { ImportCommandsHandler } from './imports/import-commands/import-commands.handler';
+import { NdjsonBodyParser } from './imports/import-commands/ndjson-body.parser';
 import { ReportIncidentController } from './incidents/report-incident/report-incident.controller';
 import { ReportIncidentHandler } from './incidents/report-incident/report-incident.handler';
 import { CreateCheckpointController } from './integrity/create-checkpoint/create-checkpoint.controller';
@@ -96,6 +99,7 @@ const commandHandlers = [
   CorrectClaimHandler,
   RetractClaimHandler,
   AmendEntryHandler,
+  ImportCommandsHandler,
   RebuildReadModelsHandler,
 ];
 const queryHandlers = [
@@ -136,6 +140,7 @@ export class AppModule {
         CorrectClaimController,
         RetractClaimController,
         AmendEntryController,
+        ImportCommandsController,
         HealthController,
         RebuildReadModelsController,
         GetSigningKeysController,
@@ -184,6 +189,7 @@ export class AppModule {
         },
         StreamCommandExecutor,
         PartyDirectory,
+        NdjsonBodyParser,
         ...commandHandlers,
         ...queryHandlers,
       ],

@@ -3,6 +3,7 @@ import { CliOutput, processOutput } from './cli-output';
 import { exportCommand } from './commands/export.command';
 import { changesCommand } from './commands/changes.command';
 import { historyCommand } from './commands/history.command';
+import { importCommand } from './commands/import.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
 import { statusCommand } from './commands/status.command';
@@ -12,7 +13,7 @@ import { CliError, EXIT } from './ledger-files';
 
 export const buildProgram = (out: CliOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Command => {
   const program = new Command('ledger-cli')
-    .description('Auditor and operator commands for an Incident Ledger: replay, versions, history, verify and export read the log; status and rebuild look after the read models.')
+    .description('Auditor and operator commands for an Incident Ledger: replay, versions, history, verify and export read the log; status and rebuild look after the read models; import writes NDJSON commands.')
     .option('--data-dir <dir>', "the ledger's data directory (default: LEDGER_DATA_DIR, else ./data)")
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
@@ -23,12 +24,12 @@ LOG_LEVEL, ...); --data-dir overrides LEDGER_DATA_DIR. The data directory must
 exist and hold events.sqlite: the CLI never creates an empty ledger (nor a key).
 The auditor commands (replay, versions, history, verify, export) only read, run
 beside the API, and read EventStoreDB when EVENTSTORE_CONNECTION_STRING is set;
-status and rebuild work on the embedded store only.
+status, rebuild and import work on the embedded store only.
 
 Exit codes:
   ${EXIT.ok}  success
   ${EXIT.failed}  the command failed (an unknown incident or claim, verify or export found the log
-     does not check out, an event the read models cannot replay)
+     does not check out, an event the read models cannot replay, import lines that failed)
   ${EXIT.usage}  bad usage or configuration (unknown option, invalid environment, missing data directory or event log)
   ${EXIT.busy}  refused: the ledger API (or another process) has the files open; stop it first
   ${EXIT.outOfSync}  status --check: the read models are not in sync with the log
@@ -40,7 +41,8 @@ Examples:
   ledger-cli history <incidentId> <claimId> --as-of 2019-06-03T09:00:00Z
   ledger-cli verify --keys ledger-keys.json
   ledger-cli export ./audit-2019-06 --keys ledger-keys.json
-  LEDGER_DATA_DIR=/var/lib/ledger ledger-cli rebuild`,
+  LEDGER_DATA_DIR=/var/lib/ledger ledger-cli rebuild
+  ledger-cli import commands.ndjson --as analyst-7 --json`,
     );
   program.addCommand(replayCommand(out, env));
   program.addCommand(versionsCommand(out, env));
@@ -50,6 +52,7 @@ Examples:
   program.addCommand(exportCommand(out, env));
   program.addCommand(statusCommand(out));
   program.addCommand(rebuildCommand(out));
+  program.addCommand(importCommand(out));
   // Subcommands inherit the output settings and exitOverride of the program only when set on each.
   for (const command of [program, ...program.commands]) {
     command.exitOverride();

@@ -39,6 +39,7 @@ interface Reservation {
 
 type Replay = Omit<StreamCommandResult, 'streamName' | 'replayed'>;
 
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -74,8 +75,9 @@ export class StreamCommandExecutor {
     command: Command,
     ctx: CommandContext,
   ): Promise<StreamCommandResult> {
+    const reserves = ctx.idempotencyKey !== undefined && ctx.idempotencyScope !== 'stream';
     for (let attempt = 1; ; attempt++) {
-      const reservation = ctx.idempotencyKey ? await this.reservationOf(ctx) : undefined;
+      const reservation = reserves ? await this.reservationOf(ctx) : undefined;
       if (reservation) {
         const replay = await this.findReplay(streamName, reservation, ctx);
         if (replay) return { streamName, ...replay, replayed: true };
@@ -86,12 +88,21 @@ export class StreamCommandExecutor {
         throw new WrongExpectedRevisionError(streamName, ctx.expectedRevision, current?.revision);
       }
       const state = current?.state ?? decider.initialState();
-      const events = decider.decide(command, state);
+      let events: Event[];
+      try {
+        events = decider.decide(command, state);
+      } catch (error) {
+        // A stream-scoped key's retry is refused by the rules (the claim exists already): its stored run is the answer.
+        const stored = await this.streamScopedReplay(streamName, ctx, error);
+        if (stored instanceof DomainError) throw stored;
+        if (stored) return { streamName, ...stored, replayed: true };
+        throw error;
+      }
       const firstRevision = current === undefined ? 0n : current.revision + 1n;
       const write: StreamWrite = { streamName, events: this.toNewEvents(events, ctx), expectedRevision: current?.revision ?? 'no_stream' };
       try {
         const result =
-          ctx.idempotencyKey && !reservation
+          reserves && !reservation
             ? (await this.store.appendMany([this.reservation(streamName, firstRevision, ctx), write]))[1]
             : await this.store.append(streamName, write.events, { expectedRevision: write.expectedRevision });
         this.remember(streamName, decider, state, events, result.nextExpectedRevision, firstRevision);
@@ -99,6 +110,10 @@ export class StreamCommandExecutor {
       } catch (error) {
         // Another request reserved this key meanwhile: the next attempt compares with it.
         if (error instanceof WrongExpectedRevisionError && error.streamName !== streamName) continue;
+        // A stream-scoped retry decided anew (a correction) collides with its own stored event ids.
+        const stored = await this.streamScopedReplay(streamName, ctx, error);
+        if (stored instanceof DomainError) throw stored;
+        if (stored) return { streamName, ...stored, replayed: true };
         if (!(error instanceof WrongExpectedRevisionError) || ctx.expectedRevision !== undefined) throw error;
         if (attempt >= MAX_ATTEMPTS) {
           throw new ProblemException(
@@ -148,6 +163,23 @@ export class StreamCommandExecutor {
       return;
     }
     this.states.set(streamName, decider, { state: events.reduce(decider.evolve, state), revision: storedRevision });
+  }
+
+  /**
+   * For a key scoped to its stream (an import line), a refusal may be the
+   * retry of a command already stored: its events carry ids derived from the
+   * key, found by reading the stream (the rare path). Resolves to the stored
+   * outcome, to the error for a key reused with another request, or to
+   * undefined when the refusal stands.
+   */
+  private async streamScopedReplay(streamName: string, ctx: CommandContext, error: unknown): Promise<Replay | DomainError | undefined> {
+    if (ctx.idempotencyScope !== 'stream' || !ctx.idempotencyKey) return undefined;
+    if (!(error instanceof DomainError) && !(error instanceof WrongExpectedRevisionError)) return undefined;
+    const recorded = await this.store.readStream(streamName);
+    const first = recorded.find((r) => r.eventId === idempotentEventId(ctx, 0));
+    if (!first) return undefined;
+    if (first.metadata.requestHash !== ctx.requestHash) return this.keyReused();
+    return storedRun(recorded, ctx);
   }
 
   /** The request this principal first sent with this Idempotency-Key, if any; another request with it is refused. */

@@ -19,6 +19,7 @@ export interface LedgerConfig {
   notary: NotaryConfig;
   feed: FeedConfig;
   writeSide: WriteSideConfig;
+  imports: ImportConfig;
 }
 
 export interface WriteSideConfig {
@@ -26,6 +27,13 @@ export interface WriteSideConfig {
   stateCacheEvents: number;
   /** ... and by the number of streams. */
   stateCacheStreams: number;
+}
+
+export interface ImportConfig {
+  /** Largest line of a bulk import (POST /imports, ledger-cli import); a longer line is reported and skipped. */
+  maxLineBytes: number;
+  /** Largest whole import body; 0: no bound (the body is streamed line by line, so memory does not grow with it). */
+  maxTotalBytes: number;
 }
 
 export interface FeedConfig {
@@ -62,6 +70,8 @@ export const DEFAULT_FEED_RING_SIZE = 10_000;
 /** About 1.5 KB of heap per cached event of demo-sized claims: some 700 MB when full. */
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
 export const DEFAULT_STATE_CACHE_STREAMS = 20_000;
+/** Room for a line's own members (key, action, references, up to 50 answer keys) beside a body of the largest size. */
+export const IMPORT_LINE_ENVELOPE_BYTES = 16 * 1024;
 /** Each ring entry holds an event serialised once; a million of them is already gigabytes. */
 export const MAX_FEED_RING_SIZE = 1_000_000;
 
@@ -210,6 +220,23 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
       expected: 'a non-negative integer number of streams (0 disables the cache)',
     });
   }
+  const maxLineBytes = parseInteger(
+    read('LEDGER_IMPORT_LINE_LIMIT_BYTES'),
+    (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (maxLineBytes === undefined) {
+    problems.push({ variable: 'LEDGER_IMPORT_LINE_LIMIT_BYTES', value: read('LEDGER_IMPORT_LINE_LIMIT_BYTES'), expected: 'a positive integer number of bytes' });
+  }
+  const maxTotalBytes = parseInteger(read('LEDGER_IMPORT_LIMIT_BYTES'), 0, 0, Number.MAX_SAFE_INTEGER);
+  if (maxTotalBytes === undefined) {
+    problems.push({
+      variable: 'LEDGER_IMPORT_LIMIT_BYTES',
+      value: read('LEDGER_IMPORT_LIMIT_BYTES'),
+      expected: 'an integer number of bytes (0: no bound on the whole import)',
+    });
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -229,6 +256,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     }),
     feed: Object.freeze({ heartbeatMs: heartbeatMs!, slowConsumerMs: slowConsumerMs!, ringSize: ringSize! }),
     writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
+    imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
   });
 }
 

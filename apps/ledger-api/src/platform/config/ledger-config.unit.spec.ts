@@ -34,6 +34,7 @@ describe('loadLedgerConfig', () => {
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
       writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
+      imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -59,6 +60,8 @@ describe('loadLedgerConfig', () => {
         LEDGER_FEED_RING_SIZE: '64',
         LEDGER_STATE_CACHE_EVENTS: '1000',
         LEDGER_STATE_CACHE_STREAMS: '10',
+        LEDGER_IMPORT_LINE_LIMIT_BYTES: '4096',
+        LEDGER_IMPORT_LIMIT_BYTES: '1000000',
       },
       cwd,
     );
@@ -78,6 +81,7 @@ describe('loadLedgerConfig', () => {
       },
       feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
       writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
+      imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -127,6 +131,19 @@ describe('loadLedgerConfig', () => {
 
   it.each(['0', '-5', '10MB'])('rejects LEDGER_BODY_LIMIT_BYTES=%s', (limit) => {
     expect(configError({ LEDGER_BODY_LIMIT_BYTES: limit }).problems[0].variable).toBe('LEDGER_BODY_LIMIT_BYTES');
+  });
+
+  it('bounds an import line by the body limit plus room for its own members, unless told otherwise', () => {
+    expect(loadLedgerConfig({ LEDGER_BODY_LIMIT_BYTES: '2048' }, cwd).imports).toEqual({ maxLineBytes: 2048 + 16 * 1024, maxTotalBytes: 0 });
+  });
+
+  it.each([
+    ['LEDGER_IMPORT_LINE_LIMIT_BYTES', '0'],
+    ['LEDGER_IMPORT_LINE_LIMIT_BYTES', '1MB'],
+    ['LEDGER_IMPORT_LIMIT_BYTES', '-1'],
+    ['LEDGER_IMPORT_LIMIT_BYTES', '10GB'],
+  ])('rejects %s=%s', (variable, value) => {
+    expect(configError({ [variable]: value }).problems.map((p) => p.variable)).toEqual([variable]);
   });
 
   it('resolves a notary key file against cwd and rejects one that cannot be read', () => {

@@ -1,0 +1,45 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { ProjectionHost } from '../../ledger/projection.host';
+import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
+import { ImportCommandsCommand } from './import-commands.command';
+import { ImportRun, ImportSummary } from './import-run';
+
+export interface ReadModelsState {
+  /** current: the read models show every line of the import; pending: not yet, after the usual read-your-writes wait. */
+  state: 'current' | 'pending';
+  /** The global position the read models have reached. */
+  checkpoint: string;
+}
+
+export type ImportCommandsResult = ImportSummary & { readModels: ReadModelsState };
+
+/**
+ * Runs every line through the CommandBus, so each one meets the same
+ * handler, executor and decider as its single-command route, then waits
+ * for the read models as a single command does.
+ */
+@CommandHandler(ImportCommandsCommand)
+export class ImportCommandsHandler implements ICommandHandler<ImportCommandsCommand, ImportCommandsResult> {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly projections: ProjectionHost,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  async execute({ source, principal, correlationId }: ImportCommandsCommand): Promise<ImportCommandsResult> {
+    const run = new ImportRun({
+      principal,
+      correlationId,
+      dispatch: (command) => this.commands.execute(command),
+      limits: this.config.imports,
+    });
+    const summary = await run.run(source);
+    return { ...summary, readModels: await this.readModelsAfter(summary) };
+  }
+
+  async readModelsAfter(summary: Pick<ImportSummary, 'lastPosition'>): Promise<ReadModelsState> {
+    const current = summary.lastPosition === null || (await this.projections.caughtUpTo(BigInt(summary.lastPosition)));
+    return { state: current ? 'current' : 'pending', checkpoint: this.projections.runner.status().checkpoint.toString() };
+  }
+}

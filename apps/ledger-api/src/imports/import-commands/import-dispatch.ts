@@ -1,0 +1,39 @@
+import type { ICommand, ICommandHandler } from '@nestjs/cqrs';
+import { AmendEntryCommand } from '../../amendments/amend-entry/amend-entry.command';
+import { AmendEntryHandler } from '../../amendments/amend-entry/amend-entry.handler';
+import { CorrectClaimCommand } from '../../claims/correct-claim/correct-claim.command';
+import { CorrectClaimHandler } from '../../claims/correct-claim/correct-claim.handler';
+import { DenyClaimCommand } from '../../claims/deny-claim/deny-claim.command';
+import { DenyClaimHandler } from '../../claims/deny-claim/deny-claim.handler';
+import { MakeClaimCommand } from '../../claims/make-claim/make-claim.command';
+import { MakeClaimHandler } from '../../claims/make-claim/make-claim.handler';
+import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.command';
+import { RetractClaimHandler } from '../../claims/retract-claim/retract-claim.handler';
+import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
+import { ReportIncidentHandler } from '../../incidents/report-incident/report-incident.handler';
+import { PartyDirectory } from '../../ledger/party-directory';
+import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { RegisterPartyCommand } from '../../parties/register-party/register-party.command';
+import { RegisterPartyHandler } from '../../parties/register-party/register-party.handler';
+import { DispatchCommand } from './import-run';
+
+/**
+ * The API's own command handlers, built by hand over one executor, for a
+ * process without Nest's CommandBus (the CLI writing straight to a store).
+ */
+export const dispatchToHandlers = (executor: StreamCommandExecutor, parties: PartyDirectory): DispatchCommand => {
+  const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
+    [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
+    [ReportIncidentCommand, new ReportIncidentHandler(executor)],
+    [MakeClaimCommand, new MakeClaimHandler(executor, parties)],
+    [DenyClaimCommand, new DenyClaimHandler(executor, parties)],
+    [CorrectClaimCommand, new CorrectClaimHandler(executor, parties)],
+    [RetractClaimCommand, new RetractClaimHandler(executor)],
+    [AmendEntryCommand, new AmendEntryHandler(executor, parties)],
+  ] as Array<[Function, ICommandHandler<ICommand, StreamCommandResult>]>);
+  return (command) => {
+    const handler = handlers.get(command.constructor);
+    if (!handler) throw new Error('An import line mapped to a command without a handler');
+    return handler.execute(command);
+  };
+};

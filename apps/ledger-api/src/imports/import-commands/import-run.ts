@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import type { ArgumentMetadata } from '@nestjs/common';
+import type { ICommand } from '@nestjs/cqrs';
+import { CommandContext } from '../../ledger/command-context';
+import { KeyedMutex } from '../../ledger/keyed-mutex';
+import type { StreamCommandResult } from '../../ledger/stream-command.executor';
+import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
+import { toProblem } from '../../platform/problem/problem-details';
+import { createValidationPipe, RequestValidationException } from '../../platform/problem/validation.pipe';
+import { IMPORT_ACTIONS, ImportAction, ImportLine, parseImportLine } from './import-line';
+import { importIdempotencyKey, lineRequestHash, LinePlan, planLine } from './import-line.plan';
+import { ndjsonLines, NdjsonLimits, RawLine } from './ndjson-lines';
+
+/** Runs one command through the ledger's own handlers: the CommandBus in the API, the same handlers built by hand in the CLI. */
+export type DispatchCommand = (command: ICommand) => Promise<StreamCommandResult>;
+
+export interface ImportOptions {
+  /** Recorded as `recordedBy`; also scopes the line keys, as it scopes Idempotency-Keys. */
+  principal: string;
+  /** Shared by every event of the import. */
+  correlationId: string;
+  dispatch: DispatchCommand;
+  limits: NdjsonLimits;
+  /** Lines in flight at once; reading pauses while the window is full (the body's backpressure). */
+  window?: number;
+  /** Per-line errors listed in the summary; the rest are counted. */
+  maxErrors?: number;
+  /** Called as lines are read, with the bytes read so far. */
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  bytes: number;
+  lines: number;
+  imported: number;
+  replayed: number;
+  failed: number;
+}
+
+/** A line that was not imported: its number and key, and the problem its HTTP route would have answered. */
+export interface ImportLineError extends Omit<ProblemDetails, 'instance'> {
+  line: number;
+  key: string | null;
+}
+
+export interface ImportSummary {
+  /** Non-blank lines read. */
+  lines: number;
+  imported: number;
+  /** Lines whose key was already imported with the same content: nothing appended. */
+  replayed: number;
+  failed: number;
+  eventsAppended: number;
+  /** The highest global position written or replayed by the import, as a string (64-bit); null when none. */
+  lastPosition: string | null;
+  /** The first `maxErrors` lines to fail, in line order. */
+  errors: ImportLineError[];
+  /** Failed lines not listed in `errors`. */
+  errorsOmitted: number;
+  elapsedMs: number;
+}
+
+/** The import stopped before the end of its input (the store failed, or the body broke a bound): what was done stays done. */
+export class ImportAbortedError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly summary: ImportSummary,
+  ) {
+    super(`Import stopped after ${summary.lines} lines: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ImportAbortedError';
+  }
+}
+
+export const DEFAULT_IMPORT_WINDOW = 64;
+export const DEFAULT_MAX_LISTED_ERRORS = 1000;
+
+const ACTION_CODE = new Map<ImportAction, number>(IMPORT_ACTIONS.map((a, i) => [a, i]));
+const MEMBER_FIELD: Record<string, string> = { incidentId: 'incident', claimId: 'claim' };
+const validation = createValidationPipe();
+
+/** A key's best-effort reading from a line that did not parse as a whole, so its error can name it. */
+const keyIn = (text: string): string | null => {
+  try {
+    const key = (JSON.parse(text) as { key?: unknown } | null)?.key;
+    return typeof key === 'string' && key.length <= 255 ? key : null;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Imports NDJSON lines, each as one command through the ledger's handlers,
+ * executor and deciders. Lines of different streams run concurrently (up to
+ * the window, so that concurrent appends can share a commit); lines of one
+ * stream run in file order; party registrations run in file order before
+ * any later line (which may name the party). A failed line is reported and
+ * the rest go on; a line referring to it by key fails too.
+ */
+export class ImportRun {
+  private readonly window: number;
+  private readonly maxErrors: number;
+  private readonly started = Date.now();
+  /** key -> line number * 8 + action code: every key of this import, for duplicates and references. */
+  private readonly keys = new Map<string, number>();
+  private readonly failedLines = new Set<number>();
+  private readonly streams = new KeyedMutex();
+  /** Settles when every party registration read so far has run. */
+  private registrations: Promise<unknown> = Promise.resolve();
+  private inFlight = 0;
+  private wakeReader: (() => void) | undefined;
+  private fatal: unknown;
+  private bytes = 0;
+  private lastPosition: bigint | undefined;
+  private readonly summary: Omit<ImportSummary, 'lastPosition' | 'elapsedMs'> = {
+    lines: 0,
+    imported: 0,
+    replayed: 0,
+    failed: 0,
+    eventsAppended: 0,
+    errors: [],
+    errorsOmitted: 0,
+  };
+
+  constructor(private readonly options: ImportOptions) {
+    this.window = Math.max(1, options.window ?? DEFAULT_IMPORT_WINDOW);
+    this.maxErrors = Math.max(0, options.maxErrors ?? DEFAULT_MAX_LISTED_ERRORS);
+  }
+
+  async run(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<ImportSummary> {
+    try {
+      for await (const raw of ndjsonLines(source, this.options.limits)) {
+        this.bytes += raw.bytes + 1;
+        this.summary.lines += 1;
+        this.accept(raw);
+        this.options.onProgress?.(this.progress());
+        while (this.inFlight >= this.window && this.fatal === undefined) {
+          await new Promise<void>((resolve) => (this.wakeReader = resolve));
+        }
+        if (this.fatal !== undefined) break;
+      }
+    } catch (error) {
+      this.fatal ??= error;
+    }
+    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    const summary = this.result();
+    if (this.fatal !== undefined) throw new ImportAbortedError(this.fatal, summary);
+    return summary;
+  }
+
+  progress(): ImportProgress {
+    const { lines, imported, replayed, failed } = this.summary;
+    return { bytes: this.bytes, lines, imported, replayed, failed };
+  }
+
+  private result(): ImportSummary {
+    return {
+      ...this.summary,
+      errors: [...this.summary.errors].sort((a, b) => a.line - b.line),
+      lastPosition: this.lastPosition === undefined ? null : this.lastPosition.toString(),
+      elapsedMs: Date.now() - this.started,
+    };
+  }
+
+  /** Checks a line as far as it can be checked in file order, then schedules it. */
+  private accept(raw: RawLine): void {
+    if ('tooLong' in raw) {
+      const max = this.options.limits.maxLineBytes;
+      this.fail(raw.number, null, new ProblemException(413, 'line-too-long', `The line is ${raw.bytes} bytes long; a line may have at most ${max}.`, { maxLineBytes: max }));
+      return;
+    }
+    if ('invalidUtf8' in raw) {
+      this.fail(raw.number, null, new ProblemException(400, 'invalid-utf8', 'The line is not valid UTF-8.'));
+      return;
+    }
+    let line: ImportLine;
+    let plan: LinePlan;
+    try {
+      line = parseImportLine(raw.text, raw.number);
+    } catch (error) {
+      this.fail(raw.number, keyIn(raw.text), error);
+      return;
+    }
+    const earlier = this.keys.get(line.key);
+    if (earlier !== undefined) {
+      this.fail(line.line, line.key, new ProblemException(422, 'duplicate-key', `Key ${line.key} is already the key of line ${earlier >> 3} of this import; every line needs its own key.`, { field: 'key' }));
+      return;
+    }
+    this.keys.set(line.key, line.line * 8 + ACTION_CODE.get(line.action)!);
+    const dependsOn: Array<{ member: string; line: number; key: string }> = [];
+    try {
+      plan = planLine(line, this.options.principal);
+      const wrong: Array<{ field: string; messages: string[] }> = [];
+      for (const ref of plan.references) {
+        const entry = this.keys.get(ref.key);
+        if (entry === undefined) continue;
+        const action = IMPORT_ACTIONS[entry & 7];
+        if (action !== ref.action || entry >> 3 === line.line) {
+          wrong.push({ field: ref.member, messages: [`${ref.member} must be the key of an earlier ${ref.action} line; ${ref.key} is line ${entry >> 3}, a ${action}`] });
+        } else {
+          dependsOn.push({ member: ref.member, line: entry >> 3, key: ref.key });
+        }
+      }
+      if (wrong.length > 0) throw new RequestValidationException(wrong);
+    } catch (error) {
+      this.fail(line.line, line.key, error);
+      return;
+    }
+
+    const previousRegistrations = this.registrations;
+    this.inFlight += 1;
+    const task = this.streams
+      .run(plan.stream, async () => {
+        await previousRegistrations;
+        await this.execute(line, plan, dependsOn);
+      })
+      .catch((error: unknown) => this.fail(line.line, line.key, error, line))
+      .finally(() => {
+        this.inFlight -= 1;
+        const wake = this.wakeReader;
+        this.wakeReader = undefined;
+        wake?.();
+      });
+    if (line.action === 'registerParty') this.registrations = task;
+  }
+
+  private async execute(line: ImportLine, plan: LinePlan, dependsOn: Array<{ member: string; line: number; key: string }>): Promise<void> {
+    if (this.fatal !== undefined) throw this.fatal;
+    for (const dep of dependsOn) {
+      if (this.failedLines.has(dep.line)) {
+        throw new ProblemException(422, 'reference-failed', `${dep.member} refers to line ${dep.line} (key ${dep.key}), which was not imported.`, {
+          field: dep.member,
+        });
+      }
+    }
+    const metadata: ArgumentMetadata = { type: 'body', metatype: plan.dto, data: undefined };
+    const dto = (await validation.transform(plan.body, metadata)) as object;
+    const ctx: CommandContext = {
+      principal: this.options.principal,
+      correlationId: this.options.correlationId,
+      causationId: randomUUID(),
+      idempotencyKey: importIdempotencyKey(plan.stream, line.key),
+      idempotencyScope: 'stream',
+      requestHash: lineRequestHash(plan),
+    };
+    const result = await this.options.dispatch(plan.command(dto, ctx));
+    if (result.replayed) {
+      this.summary.replayed += 1;
+    } else {
+      this.summary.imported += 1;
+      this.summary.eventsAppended += result.events.length;
+    }
+    if (this.lastPosition === undefined || result.position > this.lastPosition) this.lastPosition = result.position;
+  }
+
+  private fail(lineNumber: number, key: string | null, error: unknown, line?: ImportLine): void {
+    this.summary.failed += 1;
+    this.failedLines.add(lineNumber);
+    const { status, body } = toProblem(error);
+    if (status >= 500) {
+      this.fatal ??= error;
+      return;
+    }
+    if (this.summary.errors.length >= this.maxErrors) {
+      this.summary.errorsOmitted += 1;
+      return;
+    }
+    const { instance: _instance, ...problem } = body;
+    if (problem.field === 'Idempotency-Key') {
+      problem.field = 'key';
+      problem.detail = `Key ${key} was already imported with different content; a changed line needs a new key.`;
+    } else if (line && typeof problem.field === 'string' && MEMBER_FIELD[problem.field] && (line as unknown as Record<string, unknown>)[MEMBER_FIELD[problem.field]] !== undefined) {
+      const member = MEMBER_FIELD[problem.field];
+      problem.field = member;
+      if (status === 404 && !this.keys.has(String((line as unknown as Record<string, unknown>)[member]))) {
+        problem.detail += ` (${member} ${String((line as unknown as Record<string, unknown>)[member])} is not the key of an earlier line of this import, nor of a line imported before by ${this.options.principal})`;
+      }
+    }
+    this.summary.errors.push({ line: lineNumber, key, ...problem });
+  }
+}
