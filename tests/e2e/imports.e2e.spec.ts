@@ -99,6 +99,12 @@ describe('POST /imports (e2e)', () => {
       expect(first.readModels.checkpoint).toBe(first.lastPosition);
     });
 
+    it('writes one event per line and no Idempotency-Key reservations: a line key is scoped to the stream it writes', async () => {
+      const streams = (await t.app.get<EventStore>(EVENT_STORE).readAll({})).map((e) => e.streamName);
+      expect(streams.filter((name) => name.startsWith('idempotency-'))).toEqual([]);
+      expect(streams.filter((name) => /^(incident|party)-/.test(name))).toHaveLength(DEMO_SCENARIO.steps.length);
+    });
+
     it('produces the same read models as the demo played through the single-command routes', async () => {
       const played = await startLedger();
       try {
