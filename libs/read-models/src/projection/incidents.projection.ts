@@ -27,6 +27,7 @@ export const emptyIncident = (incidentId: string): IncidentRow => ({
   amendments: 0,
   disagreements: 0,
   contested: false,
+  disputedPoints: {},
   lastRecordedAt: '',
   lastPosition: 0n,
   revision: 0n,

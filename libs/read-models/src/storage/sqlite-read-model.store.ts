@@ -152,6 +152,8 @@ export class SqliteReadModelStore {
       }
       // A checkpoint that survives a power loss while its rows do not (or the reverse) would be exactly the inconsistency this store exists to prevent.
       this.db.pragma('synchronous = FULL');
+      // The working set of a large rebuild (indexes of claims, positions, timeline) outgrows SQLite's 2 MiB default; 64 MiB stays well within the memory budget.
+      this.db.pragma('cache_size = -65536');
       this.migrate();
       this.rows = new SqliteTables(this.db);
       this.host(options.projections ?? LEDGER_PROJECTIONS);

@@ -15,7 +15,7 @@ export const tableDdl = (table: AnyTable): string => {
     (index: { name: string; columns: readonly string[] }) =>
       `CREATE INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(table.name)} (${index.columns.map((c) => quote(snakeCase(c))).join(', ')});`,
   );
-  return [`CREATE TABLE IF NOT EXISTS ${quote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk})) WITHOUT ROWID;`, ...indexes].join('\n');
+  return [`CREATE TABLE IF NOT EXISTS ${quote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk}));`, ...indexes].join('\n');
 };
 
 type Row = Record<string, unknown>;

@@ -79,6 +79,8 @@ export interface IncidentRow {
   amendments: number;
   disagreements: number;
   contested: boolean;
+  /** Keys of the disagreements rows on points of the accounts, by kind: which points are disputed now. */
+  disputedPoints: Partial<Record<string, string[]>>;
   lastRecordedAt: string;
   lastPosition: bigint;
   revision: bigint;
@@ -109,6 +111,7 @@ export const incidentsTable: TableSpec<IncidentRow> = {
     amendments: integer('ledger amendments of any entry of the incident'),
     disagreements: integer('points of disagreement now (rows of disagreements)'),
     contested: boolean('at least one point of disagreement'),
+    disputedPoints: json('keys of the disputed points of the accounts by kind, e.g. {"casualties": ["casualties[side=armenia].killed"]}'),
     lastRecordedAt: text('recorded time of the incident stream’s last event'),
     lastPosition: position('log position of the incident stream’s last event'),
     revision: position('revision of the incident stream’s last event (the ETag)'),
@@ -324,6 +327,9 @@ export interface PartyPositionRow {
   claimId: string;
   value: unknown;
   statedAt: PointInTime;
+  /** The holding claim's place in the supersession order (see claim_fields), so a newer claim can take over without a lookup. */
+  statedOrder: number;
+  versionPosition: bigint;
   /** The party's first position in the incident: positions of one field are listed in this order. */
   partyOrder: bigint;
 }
@@ -338,6 +344,8 @@ export const partyPositionsTable: TableSpec<PartyPositionRow> = {
     claimId: text('the claim the position comes from: the party’s standing claim stated latest that asserts the field'),
     value: json('the asserted value'),
     statedAt: json('when that claim’s current version was stated'),
+    statedOrder: integer('start of that stated time, epoch ms'),
+    versionPosition: position('log position of that claim’s current version'),
     partyOrder: position('log position of the party’s first entry in the incident'),
   },
   primaryKey: ['incidentId', 'partyId', 'field'],
