@@ -123,7 +123,9 @@ describe('audit: time travel (e2e)', () => {
     it('without a moment answers for now, and equals what readers see', async () => {
       const now = await versions('');
       expect(now.asOf).toEqual({ clock: 'recorded', at: t.clock.now().toISOString() });
-      const current = (await s.get(`/incidents/${I()}/versions`, 'reader')).json();
+      // The reader's answer is the first page of the same document: the demo incident fits on it.
+      const { page, ...current } = (await s.get(`/incidents/${I()}/versions`, 'reader')).json();
+      expect(page).toEqual({ limit: 100, after: null, next: null });
       const { asOf: _asOf, position, ...doc } = now;
       expect(doc).toEqual(current);
       expect(position).toBe(current.lastPosition);
@@ -162,7 +164,8 @@ describe('audit: time travel (e2e)', () => {
 
     it('after the last statement equals the present', async () => {
       const { asOf: _a, position: _p, ...stated } = await versions('?statedAsOf=2019-06-02');
-      expect(stated).toEqual((await s.get(`/incidents/${I()}/versions`, 'reader')).json());
+      const { page: _page, ...present } = (await s.get(`/incidents/${I()}/versions`, 'reader')).json();
+      expect(stated).toEqual(present);
     });
   });
 

@@ -136,7 +136,7 @@ describe('ledger-cli (built) against a data directory of the built API', () => {
         eventLog: { headPosition: head, events: log.length, eventsByType: byType, unknownTypes: [] },
         readModels: { exists: true, checkpoint: head, projectionVersionsMatch: true },
       });
-      expect(status.readModels.documents['incident-list']).toBe(1);
+      expect(status.readModels.rows).toMatchObject({ incidents: 1, claims: 5, denials: 2 });
 
       const check = await runBuiltCli(['status', '--check', '--data-dir', dataDir]);
       expect(check.code).toBe(0);
@@ -157,8 +157,8 @@ describe('ledger-cli (built) against a data directory of the built API', () => {
       expect(summary).toHaveLength(1);
       expect(summary[0]).toMatch(
         new RegExp(
-          `^Rebuilt read models: ${log.length} events up to position ${head} in \\d+ ms; documents: ` +
-            'incident-list 1, party-versions 1, claim-history \\d+, incident-timeline 1, party-record \\d+$',
+          `^Rebuilt read models: ${log.length} events up to position ${head} in \\d+ ms; rows: ` +
+            'incidents 1, incident_parties \\d+, claims 5, claim_versions 6, denials 2, party_positions \\d+, claim_fields \\d+, disagreements \\d+, timeline_entries \\d+, amendments 1, parties \\d+$',
         ),
       );
 

@@ -1,46 +1,13 @@
 import { IncidentEvent, incidentStream, PartyRegisteredData, partiesReferencedBy, partyStream, UnknownEventTypeError } from '@ledger/domain';
 import { EventStore, RecordedEvent } from '@ledger/event-store';
 import { readWholeLog } from '@ledger/integrity';
-import { DocumentProjection, LedgerEnvelope, ProjectionContext, publicDocuments, toEnvelope } from '@ledger/read-models';
+import { LedgerEnvelope, toEnvelope } from '@ledger/read-models';
 import { CliOutput } from './cli-output';
 import { CliError, EXIT } from './ledger-files';
 import { LedgerSource } from './ledger-source';
 import { positionScale, startProgressBar } from './progress-bar';
 
 export const PAGE_SIZE = 1000;
-
-/**
- * The fold of foldProjectionState, one event at a time, so that a command can
- * look at the documents between two events (what one correction changed) or
- * fold while streaming the log instead of holding it in memory. The
- * projection's own keysOf/evolve do the work, as in the read-model store.
- */
-export class IncrementalFold<Doc> {
-  private readonly docs = new Map<string, Doc>();
-  private readonly ctx: ProjectionContext<Doc> = { get: (key) => this.docs.get(key) };
-
-  constructor(readonly projection: DocumentProjection<Doc>) {}
-
-  /** Returns the keys of the documents the event touched. */
-  apply(e: LedgerEnvelope): string[] {
-    const keys = this.projection.keysOf(e, this.ctx);
-    for (const key of keys) {
-      const next = this.projection.evolve(this.docs.get(key), e, key, this.ctx);
-      if (next === undefined) this.docs.delete(key);
-      else this.docs.set(key, next);
-    }
-    return keys;
-  }
-
-  get(key: string): Doc | undefined {
-    return this.docs.get(key);
-  }
-
-  /** The documents as clients see them (assembled from parts where the projection keeps parts). */
-  documents(): Map<string, Doc> {
-    return publicDocuments(this.projection, this.docs);
-  }
-}
 
 /** Reads an event into the domain's shape, or stops the command naming the event it cannot read. */
 export const envelopeOf = (event: RecordedEvent): LedgerEnvelope => {

@@ -1,6 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
 import { Assertions, CasualtyReport, PartyRegisteredData } from '@ledger/domain';
-import { ClaimHistoryDoc, FieldChange, PartyVersionsDoc, toIncidentListItem } from '@ledger/read-models';
+import {
+  FieldChange,
+  IncidentRow,
+  SqliteReadModelStore,
+  amendmentsTable,
+  claimVersionsTable,
+  claimsTable,
+  incidentDisagreements,
+  incidentListItemOf,
+  incidentPartiesTable,
+  incidentsTable,
+} from '@ledger/read-models';
 import { diffValue } from './text-format';
 
 type CsvRow = Record<string, string | number | boolean | null | undefined>;
@@ -85,25 +96,20 @@ const assertionCells = (a: Assertions) => ({
 const changesText = (changes: FieldChange[]): string => changes.map((c) => `${c.path}: ${diffValue(c.from)} -> ${diffValue(c.to)}`).join('; ');
 
 /**
- * The read models as tables, from documents folded by the projections' own
- * code: incidents (the incident list), party versions (one row per incident
- * and party, its current account flattened), disagreements (one row per
- * position taken), claim versions (one row per version, who recorded it and
- * when on both clocks), ledger amendments, and the party registry.
+ * The read models as CSV files, from the tables folded by the read models'
+ * own projection: incidents (the incident list), party versions (one row per
+ * incident and party, its current account flattened), disagreements (one row
+ * per position taken), claim versions (one row per version, who recorded it
+ * and when on both clocks), ledger amendments, and the party registry.
  */
-export const readModelTables = (
-  partyVersions: Iterable<PartyVersionsDoc>,
-  claimHistories: Iterable<ClaimHistoryDoc>,
-  parties: ReadonlyMap<string, PartyRegisteredData>,
-): CsvTable[] => {
-  const incidentsInOrder = [...partyVersions]
-    .filter((d) => d.incident !== null)
-    .sort((a, b) => (a.incident!.reportedAt < b.incident!.reportedAt ? -1 : a.incident!.reportedAt > b.incident!.reportedAt ? 1 : 0));
-  const claimsInOrder = [...claimHistories]
-    .map((doc) => ({ doc, first: BigInt(doc.versions[0]?.position ?? '0') }))
-    .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))
-    .map(({ doc }) => doc);
+export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMap<string, PartyRegisteredData>): CsvTable[] => {
+  const t = store.tables;
+  const incidentRows: IncidentRow[] = t
+    .find(incidentsTable, { reported: true })
+    .sort((a, b) => (a.reportedAt! < b.reportedAt! ? -1 : a.reportedAt! > b.reportedAt! ? 1 : a.reportedPosition! < b.reportedPosition! ? -1 : 1));
+  const incidentsInOrder = incidentRows.map((row) => row.incidentId);
   const nameOf = (id: string) => parties.get(id)?.name ?? '';
+  const claimsInOrder = t.find(claimsTable, {}, { orderBy: [{ column: 'position' }] });
 
   const incidents = table(
     'incidents.csv',
@@ -112,10 +118,10 @@ export const readModelTables = (
       'parties', 'claims', 'activeClaims', 'denials', 'corrections', 'retractions', 'amendments', 'contested', 'disagreements', 'lastRecordedAt',
       'lastPosition', 'revision', 'summary',
     ],
-    incidentsInOrder,
+    incidentRows,
     () => 1,
-    (doc) => {
-      const item = toIncidentListItem(doc)!;
+    (row) => {
+      const item = incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!;
       return [
         {
           incidentId: item.incidentId,
@@ -127,7 +133,7 @@ export const readModelTables = (
           location: item.location.name,
           locationPrecision: item.location.precision,
           reportedAt: item.reportedAt,
-          reportedBy: doc.incident!.reportedBy,
+          reportedBy: row.reportedBy,
           parties: list(item.partyIds),
           ...item.counts,
           contested: item.contested,
@@ -148,9 +154,10 @@ export const readModelTables = (
       ...ASSERTION_COLUMNS, 'accountClaims', 'latestStatedAt',
     ],
     incidentsInOrder,
-    (doc) => doc.parties.length,
-    (doc) =>
-      doc.parties.map((party) => {
+    (incidentId) => t.find(incidentPartiesTable, { incidentId }).length,
+    (incidentId) => {
+      const doc = store.partyVersions(incidentId)!;
+      return doc.parties.map((party) => {
         const account = party.currentAccount;
         const current: Assertions = Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry!.value]));
         const statedTimes = Object.values(account).map((entry) => entry!.statedAt.at).sort();
@@ -168,13 +175,14 @@ export const readModelTables = (
           accountClaims: list([...new Set(Object.values(account).map((entry) => entry!.claimId))]),
           latestStatedAt: statedTimes[statedTimes.length - 1] ?? '',
         };
-      }),
+      });
+    },
   );
 
   const disagreements = table(
     'disagreements.csv',
     ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value'],
-    incidentsInOrder,
+    incidentsInOrder.map((incidentId) => ({ incidentId, disagreements: incidentDisagreements(t, incidentId) })),
     (doc) => doc.disagreements.reduce((n, d) => n + d.positions.length, 0),
     (doc) =>
       doc.disagreements.flatMap((d, i) =>
@@ -204,22 +212,22 @@ export const readModelTables = (
       'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted',
     ],
     claimsInOrder,
-    (doc) => doc.versions.length,
-    (doc) =>
-      doc.versions.map((v) => ({
-        incidentId: doc.incidentId,
-        claimId: doc.claimId,
-        partyId: doc.partyId,
-        partyName: nameOf(doc.partyId),
+    (claim) => claim.version,
+    (claim) =>
+      t.find(claimVersionsTable, { incidentId: claim.incidentId, claimId: claim.claimId }, { orderBy: [{ column: 'version' }] }).map((v) => ({
+        incidentId: claim.incidentId,
+        claimId: claim.claimId,
+        partyId: claim.partyId,
+        partyName: nameOf(claim.partyId),
         version: v.version,
         kind: v.kind,
-        current: v.version === doc.currentVersion,
+        current: v.version === claim.version,
         statedAt: v.statedAt.at,
         statedPrecision: v.statedAt.precision,
         recordedAt: v.recordedAt,
         recordedBy: v.recordedBy,
         eventId: v.eventId,
-        position: v.position,
+        position: v.position.toString(),
         sourceTitle: v.source.title,
         sourcePublisher: v.source.publisher,
         sourceUrl: v.source.url ?? '',
@@ -231,14 +239,14 @@ export const readModelTables = (
         changes: changesText(v.changes),
         amendedBy: list(v.amendedBy),
         ...assertionCells(v.assertions),
-        claimRetracted: doc.retracted,
+        claimRetracted: claim.retracted,
       })),
   );
 
   const amendments = table(
     'amendments.csv',
     ['incidentId', 'amendmentId', 'entryKind', 'claimId', 'version', 'denialId', 'fields', 'reason', 'recordedAt', 'recordedBy', 'eventId', 'position'],
-    incidentsInOrder,
+    incidentsInOrder.map((incidentId) => ({ incidentId, amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }) })),
     (doc) => doc.amendments.length,
     (doc) =>
       doc.amendments.map((a) => ({
@@ -253,7 +261,7 @@ export const readModelTables = (
         recordedAt: a.recordedAt,
         recordedBy: a.recordedBy,
         eventId: a.eventId,
-        position: a.position,
+        position: a.position.toString(),
       })),
   );
 

@@ -171,7 +171,8 @@ const location = (accounts: PartyAccount[]): Disagreement[] => {
   return [{ kind: 'location', field: 'location', positions: held.map((h) => position(h.partyId, h.entry)) }];
 };
 
-const denial = (d: ActiveDenial): Disagreement => {
+/** The point a standing denial puts in dispute: the claimant's denied values against the denier. */
+export const denialDisagreement = (d: ActiveDenial): Disagreement => {
   const denied: Record<string, unknown> = {};
   for (const field of d.deniedAssertions.length ? d.deniedAssertions : ASSERTION_FIELDS) {
     if (d.claimAssertions?.[field] !== undefined) denied[field] = d.claimAssertions[field];
@@ -198,5 +199,32 @@ export const findDisagreements = (accounts: PartyAccount[], activeDenials: Activ
   ...casualties(accounts),
   ...occurred(accounts),
   ...location(accounts),
-  ...activeDenials.map(denial),
+  ...activeDenials.map(denialDisagreement),
 ];
+
+/** The kind of disagreement each assertion field gives rise to. */
+export const DISAGREEMENT_KIND_OF: Record<AssertionField, Exclude<DisagreementKind, 'denial'>> = {
+  responsibleParties: 'responsible-parties',
+  ceasefire: 'ceasefire',
+  casualties: 'casualties',
+  occurred: 'occurred',
+  location: 'location',
+};
+
+/** The order in which points of disagreement are listed, kinds first. */
+export const DISAGREEMENT_KINDS: readonly DisagreementKind[] = ['responsible-parties', 'ceasefire', 'casualties', 'occurred', 'location', 'denial'];
+
+const ON_FIELD: Record<AssertionField, (accounts: PartyAccount[]) => Disagreement[]> = {
+  responsibleParties,
+  ceasefire,
+  casualties,
+  occurred,
+  location,
+};
+
+/**
+ * Where the accounts disagree on one assertion field; only that field of
+ * each account is read, so a read model can recompute the points of one
+ * field from the parties' positions on it alone.
+ */
+export const disagreementsOnField = (field: AssertionField, accounts: PartyAccount[]): Disagreement[] => ON_FIELD[field](accounts);

@@ -1,6 +1,9 @@
-import { LEDGER_PROJECTIONS } from './projections';
 import { LedgerEnvelope } from './envelope';
-import { AnyProjection, ProjectionContext, foldProjection, foldProjectionState, publicDocuments } from './projection';
+import { LEDGER_PROJECTIONS, ledgerProjection } from './projection';
+import { unhandledEvent } from './projection/ledger.projection';
+import { SqliteReadModelStore } from './storage/sqlite-read-model.store';
+import { LEDGER_TABLES } from './tables/ledger.tables';
+import { AnyTable, ColumnSpec, FindOptions, KeyOf, TableAccess, TableSpec } from './tables/table-spec';
 import {
   AMENDMENT,
   CLAIM,
@@ -15,7 +18,7 @@ import {
   seedArticleEnvelopes,
   seedArticleScenario,
 } from './testing/seed-article.fixture';
-import { ClaimHistoryDoc, IncidentTimelineDoc, PartyRecordDoc, PartyVersionsDoc } from './projections';
+import { readModelsOf } from './testing/read-model-specification';
 
 const deepFreeze = <T>(value: T): T => {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -172,99 +175,145 @@ const richScenario = (): ScenarioEntry[] => [
 
 const richEnvelopes = (): LedgerEnvelope[] => envelopesOf(richScenario());
 
-/** What the store keeps: each document as JSON text. */
-type StoredState = Map<string, string>;
-
-const textOf = (docs: ReadonlyMap<string, unknown>): StoredState => new Map([...docs].map(([key, doc]) => [key, JSON.stringify(doc)]));
-
-/**
- * What SqliteReadModelStore.applyBatch does, in memory: each batch parses the
- * documents it reads from their stored text once, evolves them in place and
- * writes back the text of those it evolved.
- */
-const applyBatch = (projection: AnyProjection, stored: StoredState, batch: LedgerEnvelope[]): void => {
-  const docs = new Map<string, unknown>();
-  const written = new Set<string>();
-  const ctx: ProjectionContext<unknown> = {
-    get: (key) => {
-      if (!docs.has(key)) docs.set(key, stored.has(key) ? JSON.parse(stored.get(key)!) : undefined);
-      return docs.get(key);
-    },
-  };
-  for (const e of batch) {
-    for (const key of projection.keysOf(e, ctx)) {
-      docs.set(key, projection.evolve(ctx.get(key), e, key, ctx));
-      written.add(key);
-    }
+/** Counts the rows an event reads and writes, passing everything through to the real rows. */
+class CountingTables implements TableAccess {
+  reads = 0;
+  writes = 0;
+  constructor(private readonly inner: TableAccess) {}
+  get<R extends object>(table: TableSpec<R>, key: KeyOf<R>): R | undefined {
+    this.reads += 1;
+    return this.inner.get(table, key);
   }
-  for (const key of written) {
-    const doc = docs.get(key);
-    if (doc === undefined) stored.delete(key);
-    else stored.set(key, JSON.stringify(doc));
+  put<R extends object>(table: TableSpec<R>, row: R): void {
+    this.writes += 1;
+    this.inner.put(table, row);
+  }
+  delete<R extends object>(table: TableSpec<R>, key: KeyOf<R>): void {
+    this.writes += 1;
+    this.inner.delete(table, key);
+  }
+  find<R extends object>(table: TableSpec<R>, where: Partial<R>, options?: FindOptions<R>): R[] {
+    const rows = this.inner.find(table, where, options);
+    this.reads += rows.length + 1;
+    return rows;
+  }
+}
+
+/** Rows read and written by each event of `tail` when it is applied after `given`. */
+const rowsTouched = (given: LedgerEnvelope[], tail: LedgerEnvelope[]): Array<{ type: string; reads: number; writes: number }> => {
+  const store = readModelsOf(given);
+  try {
+    return tail.map((e) => {
+      const counting = new CountingTables(store.tables);
+      ledgerProjection.apply(counting, e);
+      return { type: e.event.type, reads: counting.reads, writes: counting.writes };
+    });
+  } finally {
+    store.close();
   }
 };
 
-const parsed = (stored: StoredState): Map<string, unknown> => new Map([...stored].map(([key, text]) => [key, JSON.parse(text)]));
 
-describe('projections', () => {
-  const each = it.each(LEDGER_PROJECTIONS.map((p) => [p.name, p] as [string, AnyProjection]));
+/** N claims on the seed incident by the parties the later entries are about, stated before theirs: an incident and party records that grow with N. */
+const moreClaims = (n: number): ScenarioEntry[] =>
+  Array.from({ length: n }, (_, i) =>
+    incidentEntry({
+      type: 'ClaimMade',
+      data: {
+        incidentId: INCIDENT_ID,
+        claimId: `claim-filler-${i}`,
+        partyId: [PARTY.azDefence, PARTY.karabakhArmy, PARTY.amForeign, PARTY.azForeign][i % 4],
+        statement: { text: `Statement ${i}.`, verbatim: false },
+        statedAt: { at: '2019-05-01', precision: 'day' },
+        source: article,
+        answers: [],
+        assertions: { responsibleParties: [PARTY.karabakhArmy], casualties: [{ side: PARTY.azDefence, killed: { best: 1 } }] },
+      },
+    }),
+  );
 
-  each('%s never changes the events it folds', (_name, projection) => {
+describe('the ledger projection', () => {
+  it('never changes the events it folds', () => {
     const frozen = deepFreeze(richEnvelopes());
-    expect(() => foldProjectionState(projection, frozen)).not.toThrow();
-    expect(foldProjectionState(projection, frozen)).toEqual(foldProjectionState(projection, richEnvelopes()));
+    const fromFrozen = readModelsOf(frozen);
+    const fromFresh = readModelsOf(richEnvelopes());
+    expect(fromFrozen.dump()).toEqual(fromFresh.dump());
+    fromFrozen.close();
+    fromFresh.close();
   });
 
-  each('%s folds the same envelopes twice from the same stored state into equal results, leaving the stored copy as it was', (_name, projection) => {
+  it('gives the same rows whether the log is folded in one batch or in batches of any size', () => {
     const envelopes = richEnvelopes();
-    for (const cut of [0, 5, 10, 15, envelopes.length - 3]) {
-      const stored = textOf(foldProjectionState(projection, envelopes.slice(0, cut)));
-      const before = new Map(stored);
-      const initial = parsed(stored);
-      const rest = envelopes.slice(cut);
-      const first = foldProjectionState(projection, rest, initial);
-      const second = foldProjectionState(projection, rest, initial);
-      expect(textOf(second)).toEqual(textOf(first));
-      expect(textOf(initial)).toEqual(before);
-      expect(stored).toEqual(before);
-      // And the same as folding the whole log in one go.
-      expect(textOf(first)).toEqual(textOf(foldProjectionState(projection, envelopes)));
-    }
-  });
-
-  each('%s applied in batches of every size, with a JSON round trip between batches, equals a single fold', (_name, projection) => {
-    const envelopes = richEnvelopes();
-    const whole = foldProjectionState(projection, envelopes);
+    const whole = readModelsOf(envelopes).dump();
     for (let size = 1; size <= envelopes.length; size++) {
-      const stored: StoredState = new Map();
-      for (let i = 0; i < envelopes.length; i += size) applyBatch(projection, stored, envelopes.slice(i, i + size));
-      // Same keys in the same order of creation is not required of a store; same content is.
-      expect(new Map([...stored].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map([...textOf(whole)].sort(([a], [b]) => (a < b ? -1 : 1))));
-      expect(publicDocuments(projection, parsed(stored))).toEqual(publicDocuments(projection, whole));
+      const store = new SqliteReadModelStore({ filename: ':memory:' });
+      for (let i = 0; i < envelopes.length; i += size) store.apply(envelopes.slice(i, i + size));
+      expect(store.dump()).toEqual(whole);
+      store.close();
     }
   });
 
-  each('%s produces documents that survive a JSON round trip unchanged', (_name, projection) => {
-    const docs = foldProjectionState(projection, richEnvelopes());
-    for (const doc of docs.values()) expect(JSON.parse(JSON.stringify(doc))).toStrictEqual(doc);
-    for (const doc of foldProjection(projection, richEnvelopes()).values()) expect(JSON.parse(JSON.stringify(doc))).toStrictEqual(doc);
+  it('writes rows with exactly the columns its tables declare, of the declared types', () => {
+    const typeOf = (value: unknown, spec: ColumnSpec): boolean => {
+      if (value === null) return spec.nullable === true;
+      switch (spec.type) {
+        case 'text':
+          return typeof value === 'string';
+        case 'integer':
+          return Number.isInteger(value);
+        case 'position':
+          return typeof value === 'string' && /^\d+$/.test(value);
+        case 'boolean':
+          return typeof value === 'boolean';
+        case 'json':
+          return value !== undefined;
+      }
+    };
+    const dump = readModelsOf(richEnvelopes()).dump();
+    for (const table of LEDGER_TABLES as readonly AnyTable[]) {
+      const rows = dump[table.name] as Array<Record<string, unknown>>;
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) {
+        expect(Object.keys(row).sort()).toEqual(Object.keys(table.columns).sort());
+        for (const [column, spec] of Object.entries(table.columns as Record<string, ColumnSpec>)) {
+          if (!typeOf(row[column], spec)) throw new Error(`${table.name}.${column} holds ${JSON.stringify(row[column])}, declared ${spec.type}`);
+        }
+      }
+    }
   });
 
-  it('have unique kebab-case names', () => {
-    const names = LEDGER_PROJECTIONS.map((p) => p.name);
-    expect(new Set(names).size).toBe(names.length);
-    for (const name of names) expect(name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  it('touches the same number of rows per event with 10 or 1,000 claims in the incident and in the party’s record', () => {
+    const tail = richEnvelopes().slice(seedArticleScenario().length);
+    const at = (n: number) => {
+      const prefix = envelopesOf([...seedArticleScenario(), ...moreClaims(n)]);
+      const last = prefix[prefix.length - 1].position;
+      // The same events after a bigger past: positions move on, nothing else changes.
+      const shifted = tail.map((e, i) => ({ ...e, position: last + 1n + BigInt(i), revision: e.revision + BigInt(n) }));
+      return rowsTouched(prefix, shifted);
+    };
+    const small = at(10);
+    expect(small.map((r) => r.type)).toEqual(tail.map((e) => e.event.type));
+    expect(at(1000)).toEqual(small);
   });
 
-  it('fold the same log prefix into the past state, for time travel', () => {
+  it('has a rule for every event type: a type it does not know stops it rather than being skipped', () => {
+    expect(() => unhandledEvent({ type: 'ClaimWhispered' } as never)).toThrow('Read models have no rule for event');
+  });
+
+  it('is the only read model the runner hosts by default, named in kebab-case', () => {
+    expect(LEDGER_PROJECTIONS).toEqual([ledgerProjection]);
+    expect(ledgerProjection.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+
+  it('folds a prefix of the log into the past, for time travel', () => {
     const all = seedArticleEnvelopes();
-    const beforeCorrection = all.filter((e) => e.position < 11n);
-    const history = foldProjection(LEDGER_PROJECTIONS.find((p) => p.name === 'claim-history')!, beforeCorrection);
-    expect((history.get(CLAIM.azDefence) as ClaimHistoryDoc).currentVersion).toBe(1);
+    const past = readModelsOf(all.filter((e) => e.position < 11n));
+    expect(past.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.currentVersion).toBe(1);
+    past.close();
   });
 });
 
-describe('read models link the same entries across projections', () => {
+describe('read models link the same entries across views', () => {
   const envelopes = envelopesOf([
     ...seedArticleScenario(),
     incidentEntry({
@@ -279,14 +328,14 @@ describe('read models link the same entries across projections', () => {
       },
     }),
   ]);
-  const byName = (name: string) => foldProjection(LEDGER_PROJECTIONS.find((p) => p.name === name)!, envelopes);
 
   it('links the Karabakh army’s denial to the claim it denies, and the claim to its claimant, everywhere', () => {
-    const denier = byName('party-record').get(PARTY.karabakhArmy) as PartyRecordDoc;
-    const claimant = byName('party-record').get(PARTY.azDefence) as PartyRecordDoc;
-    const history = byName('claim-history').get(CLAIM.azDefence) as ClaimHistoryDoc;
-    const versions = byName('party-versions').get(INCIDENT_ID) as PartyVersionsDoc;
-    const timeline = byName('incident-timeline').get(INCIDENT_ID) as IncidentTimelineDoc;
+    const rm = readModelsOf(envelopes);
+    const denier = rm.partyRecord(PARTY.karabakhArmy)!;
+    const claimant = rm.partyRecord(PARTY.azDefence)!;
+    const history = rm.claimHistory(INCIDENT_ID, CLAIM.azDefence)!;
+    const versions = rm.partyVersions(INCIDENT_ID)!;
+    const timeline = rm.incidentTimeline(INCIDENT_ID)!;
 
     const made = denier.incidents[0].denialsMade[0];
     expect([made.claimId, made.claimPartyId]).toEqual([CLAIM.azDefence, PARTY.azDefence]);
@@ -309,5 +358,6 @@ describe('read models link the same entries across projections', () => {
     expect(history.retraction?.eventId).toBe(retraction.eventId);
     expect(denied.retraction?.eventId).toBe(retraction.eventId);
     expect(timeline.entries.find((t) => t.kind === 'retraction')?.eventId).toBe(retraction.eventId);
+    rm.close();
   });
 });

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { PartyRegisteredData } from '@ledger/domain';
@@ -15,10 +16,10 @@ import {
   storedHashOf,
   verifyCheckpointSignature,
 } from '@ledger/integrity';
-import { ClaimHistoryDoc, claimHistoryProjection, PartyVersionsDoc, partyVersionsProjection } from '@ledger/read-models';
+import { LedgerEnvelope, SqliteReadModelStore } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
-import { envelopeOf, IncrementalFold, scanWholeLog, storeFailure } from '../ledger-reads';
+import { envelopeOf, scanWholeLog, storeFailure } from '../ledger-reads';
 import { findTrustedKeys, LedgerSource, resolveLedgerSource, TrustedKeys } from '../ledger-source';
 import { progressEnabled, startProgressBar } from '../progress-bar';
 import { csvChunks, readModelTables } from '../read-model-csv';
@@ -146,6 +147,9 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
   const store = source.open();
   const problems: string[] = [];
   const files: ExportSummary['files'] = [];
+  // The read models are folded into a scratch file rather than memory: a large ledger's tables outgrow the heap.
+  const scratch = mkdtempSync(join(tmpdir(), 'ledger-export-'));
+  const readModels = new SqliteReadModelStore({ filename: join(scratch, 'read-models.sqlite') });
   try {
     const lastCheckpoint = await latestCheckpointEvent(source, store);
     if (!lastCheckpoint && !options.allowUnsigned) {
@@ -172,8 +176,6 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     const tree = new MerkleLog();
     const leafPositions: bigint[] = [];
     const checkpoints: Array<{ revision: bigint; data: unknown }> = [];
-    const partyVersions = new IncrementalFold(partyVersionsProjection);
-    const claimHistory = new IncrementalFold(claimHistoryProjection);
     const parties = new Map<string, PartyRegisteredData>();
     let readModelProblem: string | undefined;
     let scanned: { events: number; head: bigint };
@@ -181,6 +183,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
       scanned = await scanWholeLog(store, out, progress, (page) => {
         // Plain JSON.stringify: exportedEvent has no bigint left, and a replacer would be called for every key of the log.
         bytes += writeAll(fd, page.map((e) => `${JSON.stringify(exportedEvent(e))}\n`).join(''));
+        const envelopes: LedgerEnvelope[] = [];
         for (const e of page) {
           streams.add(e.streamName);
           if (e.streamName === CHECKPOINT_STREAM) checkpoints.push({ revision: e.revision, data: e.data });
@@ -192,11 +195,16 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
           try {
             const envelope = envelopeOf(e);
             if (envelope.event.type === 'PartyRegistered') parties.set(envelope.event.data.partyId, envelope.event.data);
-            partyVersions.apply(envelope);
-            claimHistory.apply(envelope);
+            envelopes.push(envelope);
           } catch (error) {
             readModelProblem = `read models not exported: ${error instanceof Error ? error.message : String(error)}`;
           }
+        }
+        if (readModelProblem !== undefined) return;
+        try {
+          readModels.apply(envelopes);
+        } catch (error) {
+          readModelProblem = `read models not exported: ${error instanceof Error ? error.message : String(error)}`;
         }
       });
     } finally {
@@ -215,11 +223,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     if (readModelProblem !== undefined) {
       problems.push(readModelProblem);
     } else {
-      const tables = readModelTables(
-        partyVersions.documents().values() as Iterable<PartyVersionsDoc>,
-        claimHistory.documents().values() as Iterable<ClaimHistoryDoc>,
-        parties,
-      );
+      const tables = readModelTables(readModels, parties);
       mkdirSync(join(outDir, READ_MODELS_DIR));
       const bar = startProgressBar(out, progress, 'writing CSV', tables.reduce((n, t) => n + t.count, 0), 'rows');
       try {
@@ -261,6 +265,8 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
   } catch (error) {
     throw storeFailure('Export', error);
   } finally {
+    readModels.close();
+    rmSync(scratch, { recursive: true, force: true });
     await store.close();
   }
 };

@@ -16,7 +16,8 @@ export interface RebuildSummary {
   events: number;
   headPosition: bigint;
   checkpoint: bigint;
-  documents: Record<string, number>;
+  /** Rows per read-model table. */
+  rows: Record<string, number>;
   elapsedMs: number;
 }
 
@@ -84,9 +85,7 @@ export const runRebuild = async (options: RebuildOptions, out: CliOutput): Promi
       );
     }
     report(true);
-    const store = readModels;
-    const documents = Object.fromEntries(LEDGER_PROJECTIONS.map((p) => [p.name, store.listDocuments(p.name, { limit: 1 }).total]));
-    return { events, headPosition, checkpoint: runner.status().checkpoint, documents, elapsedMs: Date.now() - started };
+    return { events, headPosition, checkpoint: runner.status().checkpoint, rows: readModels.tableCounts(), elapsedMs: Date.now() - started };
   } finally {
     readModels?.close();
     await eventStore.close();
@@ -94,8 +93,8 @@ export const runRebuild = async (options: RebuildOptions, out: CliOutput): Promi
 };
 
 export const formatRebuildSummary = (s: RebuildSummary): string =>
-  `Rebuilt read models: ${s.events} events up to position ${s.checkpoint} in ${s.elapsedMs} ms; documents: ` +
-  Object.entries(s.documents)
+  `Rebuilt read models: ${s.events} events up to position ${s.checkpoint} in ${s.elapsedMs} ms; rows: ` +
+  Object.entries(s.rows)
     .map(([name, count]) => `${name} ${count}`)
     .join(', ');
 
@@ -120,7 +119,7 @@ other process has events.sqlite or read-models.sqlite open and refuses otherwise
 (exit code 3). Start the API again afterwards; it resumes from the new checkpoint.
 
 Progress goes to stderr (a few lines per second at most); the summary line
-(events, documents per read model, elapsed time) goes to stdout.
+(events, rows per read-model table, elapsed time) goes to stdout.
 
 If an event cannot be replayed (e.g. a stored type this build does not know),
 rebuild stops there, names the event and exits with code 1.`,

@@ -1,17 +1,9 @@
 import { Command } from 'commander';
 import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, Source, Statement, storedTypeOf } from '@ledger/domain';
-import {
-  ClaimHistoryDoc,
-  claimHistoryProjection,
-  diffValues,
-  FieldChange,
-  IncidentFacts,
-  PartyVersionsDoc,
-  partyVersionsProjection,
-} from '@ledger/read-models';
+import { amendmentsTable, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { GlobalOptions } from '../ledger-files';
-import { IncidentLog, IncrementalFold, readIncidentLog, storeFailure } from '../ledger-reads';
+import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
 import { resolveLedgerSource } from '../ledger-source';
 import { progressEnabled } from '../progress-bar';
 import {
@@ -107,15 +99,23 @@ const entryText = (entry: EntryRef): string => {
 const lastAmendment = (doc: ClaimHistoryDoc | undefined, amendmentId: string) => doc?.amendments.find((a) => a.amendmentId === amendmentId);
 
 /**
- * Walks the incident's stream event by event, folding the claim-history and
- * party-versions projections alongside so that each correction and amendment
- * is shown with the diff those projections compute at that point of the log
- * (not with today's state of the claim).
+ * Walks the incident's stream event by event, folding the read models'
+ * projection alongside (into a throwaway in-memory store) so that each
+ * correction and amendment is shown with the diff the read models compute
+ * at that point of the log (not with today's state of the claim).
  */
 export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
+  const store = new SqliteReadModelStore({ filename: ':memory:' });
+  try {
+    return replayInto(store, incidentId, log, readFrom);
+  } finally {
+    store.close();
+  }
+};
+
+const replayInto = (store: SqliteReadModelStore, incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
   const { names } = log;
-  const history = new IncrementalFold(claimHistoryProjection);
-  const versions = new IncrementalFold(partyVersionsProjection);
+  const history = { get: (claimId: string): ClaimHistoryDoc | undefined => store.claimHistory(incidentId, claimId) };
   /** Claim id by denial id, to say whose claim an amended denial was about. */
   const denials = new Map<string, { claimId: string; partyId: string }>();
   const events: ReplayEntry[] = [];
@@ -133,19 +133,12 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
       recordedBy: e.recordedBy,
       correlationId: e.correlationId,
     };
-    const incidentBefore = event.type === 'EntryAmended' && event.data.entry.kind === 'incident' ? structuredFacts(versions.get(incidentId)) : undefined;
-    history.apply(e);
-    versions.apply(e);
-    events.push(describe(event, base, incidentBefore));
+    store.apply([e]);
+    events.push(describe(event, base));
   }
-  const doc = versions.get(incidentId) as PartyVersionsDoc | undefined;
-  return { incidentId, title: doc?.incident?.title ?? null, readFrom, events };
+  return { incidentId, title: store.tables.get(incidentsTable, { incidentId })?.title ?? null, readFrom, events };
 
-  function describe(
-    event: IncidentEvent,
-    base: Omit<ReplayEntry, 'party' | 'statedAt' | 'source' | 'summary'>,
-    incidentBefore: Record<string, unknown> | undefined,
-  ): ReplayEntry {
+  function describe(event: IncidentEvent, base: Omit<ReplayEntry, 'party' | 'statedAt' | 'source' | 'summary'>): ReplayEntry {
     switch (event.type) {
       case 'IncidentReported': {
         const { title, summary, category, occurred, location } = event.data;
@@ -175,7 +168,7 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
       }
       case 'ClaimCorrected': {
         const d = event.data;
-        const version = (history.get(d.claimId) as ClaimHistoryDoc | undefined)?.versions.find((v) => v.version === d.version);
+        const version = history.get(d.claimId)?.versions.find((v) => v.version === d.version);
         return {
           ...base,
           party: ref(d.partyId, names),
@@ -193,7 +186,7 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
       case 'ClaimDenied': {
         const d = event.data;
         denials.set(d.denialId, { claimId: d.claimId, partyId: d.partyId });
-        const claim = history.get(d.claimId) as ClaimHistoryDoc | undefined;
+        const claim = history.get(d.claimId);
         const current = claim?.versions[claim.versions.length - 1]?.assertions ?? {};
         const fields = d.deniedAssertions.length ? d.deniedAssertions : (Object.keys(current) as AssertionField[]);
         const deniedValues = Object.fromEntries(fields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]])) as Partial<Assertions>;
@@ -232,10 +225,10 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
         let owner: string | undefined;
         let changes: FieldChange[] = [];
         if (entry.kind === 'incident') {
-          changes = diffValues(incidentBefore ?? {}, structuredFacts(versions.get(incidentId)) ?? {});
+          changes = store.tables.get(amendmentsTable, { incidentId, amendmentId: d.amendmentId })?.diff ?? [];
         } else {
           const claimId = entry.kind === 'denial' ? denials.get(entry.denialId)?.claimId : entry.claimId;
-          const doc = claimId === undefined ? undefined : (history.get(claimId) as ClaimHistoryDoc | undefined);
+          const doc = claimId === undefined ? undefined : history.get(claimId);
           changes = lastAmendment(doc, d.amendmentId)?.changes ?? [];
           owner = entry.kind === 'denial' ? denials.get(entry.denialId)?.partyId : doc?.partyId;
         }
@@ -255,13 +248,6 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
       }
     }
   }
-};
-
-/** The incident report's fields an amendment may fix, as plain data (a copy: the fold changes its documents in place). */
-const structuredFacts = (doc: PartyVersionsDoc | undefined): Record<string, unknown> | undefined => {
-  if (!doc?.incident) return undefined;
-  const { title, summary, category, occurred, location } = doc.incident;
-  return JSON.parse(JSON.stringify({ title, summary, category, occurred, location })) as Record<string, unknown>;
 };
 
 export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {

@@ -34,7 +34,8 @@ export interface LedgerStatus {
     storedProjectionVersions: Record<string, number> | null;
     codeProjectionVersions: Record<string, number>;
     projectionVersionsMatch: boolean;
-    documents: Record<string, number>;
+    /** Rows per read-model table. */
+    rows: Record<string, number>;
   };
   /** The checkpoint is the log's head and the read models were built by this build's projections. */
   inSync: boolean;
@@ -67,12 +68,12 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
     const codeProjectionVersions = projectionVersionsOf(LEDGER_PROJECTIONS);
     const exists = existsSync(files.readModelsFile);
     let checkpoint: { position: bigint; projectionVersions: Record<string, number> } | undefined;
-    let documents: Record<string, number> = {};
+    let rows: Record<string, number> = {};
     if (exists) {
       const readModels = openReadModelStore(files);
       try {
         checkpoint = readModels.readCheckpoint(DEFAULT_CHECKPOINT_NAME);
-        documents = Object.fromEntries(LEDGER_PROJECTIONS.map((p) => [p.name, readModels.listDocuments(p.name, { limit: 1 }).total]));
+        rows = readModels.tableCounts();
       } finally {
         readModels.close();
       }
@@ -96,7 +97,7 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
         storedProjectionVersions: checkpoint?.projectionVersions ?? null,
         codeProjectionVersions,
         projectionVersionsMatch,
-        documents,
+        rows,
       },
       inSync: checkpoint !== undefined && checkpoint.position === headPosition && projectionVersionsMatch,
     };
@@ -147,7 +148,7 @@ export const formatStatus = (s: LedgerStatus): string => {
           ]),
         )),
   ];
-  if (rm.exists) lines.push('Documents by read model', ...table(Object.entries(rm.documents)));
+  if (rm.exists) lines.push('Rows by read-model table', ...table(Object.entries(rm.rows)));
   return lines.join('\n');
 };
 

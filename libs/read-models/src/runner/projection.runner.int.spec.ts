@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
 import { toEnvelope } from '../envelope';
-import { AnyProjection, DocumentProjection, foldProjectionState } from '../projection';
-import { LEDGER_PROJECTIONS } from '../projections';
+import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
+import { LEDGER_TABLES } from '../tables/ledger.tables';
+import { countingProjection } from '../testing/counting-projection';
 import { ProjectionError, ReadModelDump, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, incidentEntry, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
 import { ProjectionRunner, ReadModelTimeoutError, RunnerStoppedError, UnknownStoredEventError } from './projection.runner';
@@ -37,25 +38,11 @@ const retraction = (): ScenarioEntry =>
   });
 
 /** Counts deliveries: applying an event twice (or skipping one) shows in `positions`. */
-const deliveries = (version = 1, weight = 1): DocumentProjection<{ count: number; positions: string[] }> => ({
-  name: 'deliveries',
-  version,
-  keysOf: () => ['all'],
-  evolve: (doc, e) => ({ count: (doc?.count ?? 0) + weight, positions: [...(doc?.positions ?? []), e.position.toString()] }),
-});
+const deliveries = (version = 1, weight = 1) => countingProjection('deliveries', { version, weight });
 
-const failsOnCorrection = (fail: boolean): DocumentProjection<{ n: number }> => ({
-  name: 'fragile',
-  version: 1,
-  keysOf: () => ['all'],
-  evolve: (doc, e) => {
-    if (fail && e.event.type === 'ClaimCorrected') throw new Error('projection bug');
-    return { n: (doc?.n ?? 0) + 1 };
-  },
-});
+const failsOnCorrection = (fail: boolean) => countingProjection('fragile', { failOn: (e) => fail && e.event.type === 'ClaimCorrected' });
 
-const docsOf = (dump: ReadModelDump): Record<string, Record<string, unknown>> =>
-  Object.fromEntries(Object.entries(dump).map(([name, docs]) => [name, Object.fromEntries(Object.entries(docs).map(([key, d]) => [key, d.doc]))]));
+const ledgerTablesOf = (dump: ReadModelDump): ReadModelDump => Object.fromEntries(LEDGER_TABLES.map((t) => [t.name, dump[t.name]]));
 
 describe('ProjectionRunner on the SQLite event store', () => {
   let dir: string;
@@ -71,14 +58,18 @@ describe('ProjectionRunner on the SQLite event store', () => {
     return r;
   };
 
-  /** The pure fold of the ledger events in the log up to `upTo`: what the stored read models must equal. */
-  const foldLog = async (projections: readonly AnyProjection[], upTo?: bigint) => {
+  /** The fold of the ledger events in the log up to `upTo` into a throwaway store: what the stored read models must equal. */
+  const foldLog = async (projections: readonly AnyProjection[], upTo?: bigint): Promise<ReadModelDump> => {
     const envelopes = (await eventStore.readAll({ maxCount: 100_000 }))
       .filter((e) => /^(incident|party)-/.test(e.streamName) && (upTo === undefined || e.position <= upTo))
       .map(toEnvelope);
-    return Object.fromEntries(
-      projections.map((p) => [p.name, Object.fromEntries(foldProjectionState(p, envelopes))] as const).filter(([, docs]) => Object.keys(docs).length > 0),
-    );
+    const memory = new SqliteReadModelStore({ filename: ':memory:', projections });
+    try {
+      memory.apply(envelopes, projections);
+      return memory.dump();
+    } finally {
+      memory.close();
+    }
   };
 
   beforeEach(() => {
@@ -111,7 +102,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await until(() => live.status().caughtUp);
 
     const incremental = store.dump();
-    expect(docsOf(incremental)).toEqual(await foldLog(LEDGER_PROJECTIONS));
+    expect(incremental).toEqual(await foldLog(LEDGER_PROJECTIONS));
     expect(live.status()).toMatchObject({ state: 'live', checkpoint: head, caughtUp: true, lastError: null });
 
     await live.rebuild();
@@ -122,7 +113,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
     await live.waitForPosition(next, 2000);
     expect(store.incident(INCIDENT_ID)?.counts).toMatchObject({ activeClaims: 4, retractions: 1 });
-    expect(store.claimHistory(CLAIM.azDefence)?.retracted).toBe(true);
+    expect(store.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
   });
 
   it('restarted from its stored checkpoint, applies nothing twice, even when the store redelivers from the start', async () => {
@@ -133,7 +124,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await first.waitForPosition(head, 2000);
     await first.stop();
     const before = store.dump();
-    expect(before.deliveries.all.doc).toMatchObject({ count: 15 });
+    expect(before.test_deliveries).toMatchObject([{ count: 15 }]);
 
     // A new process: new connections to both files.
     await eventStore.close();
@@ -159,7 +150,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
 
     const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
     await third.waitForPosition(next, 2000);
-    const counted = store.getDocument<{ count: number; positions: string[] }>('deliveries', 'all')!;
+    const counted = store.dump().test_deliveries[0] as { count: number; positions: string[] };
     expect(counted.count).toBe(16);
     expect(new Set(counted.positions).size).toBe(16);
   });
@@ -177,28 +168,20 @@ describe('ProjectionRunner on the SQLite event store', () => {
     expect(status.lastError?.message).toContain('Projection fragile failed on event');
     expect(status.checkpoint).toBeLessThan(11n);
     expect(store.readCheckpoint('ledger-read-models')?.position).toBe(status.checkpoint);
-    expect(docsOf(store.dump())).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)], status.checkpoint));
+    expect(store.dump()).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)], status.checkpoint));
     await expect(fragile.waitForPosition(head, 100)).rejects.toBeInstanceOf(ProjectionError);
     await fragile.stop();
 
     const fixed = runner({ projections: [...LEDGER_PROJECTIONS, failsOnCorrection(false)] });
     await fixed.start();
     await fixed.waitForPosition(head, 2000);
-    expect(docsOf(store.dump())).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)]));
-    expect(store.getDocument('fragile', 'all')).toEqual({ n: 15 });
+    expect(store.dump()).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)]));
+    expect(store.dump().test_fragile).toMatchObject([{ count: 15 }]);
   });
 
   it('goes live again when an operator rebuilds after a failure', async () => {
     let broken = true;
-    const flaky: DocumentProjection<{ n: number }> = {
-      name: 'flaky',
-      version: 1,
-      keysOf: () => ['all'],
-      evolve: (doc, e) => {
-        if (broken && e.event.type === 'EntryAmended') throw new Error('transient bug');
-        return { n: (doc?.n ?? 0) + 1 };
-      },
-    };
+    const flaky = countingProjection('flaky', { failOn: (e) => broken && e.event.type === 'EntryAmended' });
     const r = runner({ projections: [...LEDGER_PROJECTIONS, flaky] });
     await r.start();
     const head = await append(eventStore, seedArticleScenario());
@@ -207,10 +190,10 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await r.rebuild();
     await r.waitForPosition(head, 2000);
     expect(r.status()).toMatchObject({ state: 'live', checkpoint: head, lastError: null });
-    expect(store.getDocument('flaky', 'all')).toEqual({ n: 15 });
+    expect(flaky.read(store.tables)?.count).toBe(15);
     const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
     await r.waitForPosition(next, 2000);
-    expect(store.getDocument('flaky', 'all')).toEqual({ n: 16 });
+    expect(flaky.read(store.tables)?.count).toBe(16);
   });
 
   it('stops with a clear error at a ledger event of unknown type, after skipping events of other streams', async () => {
@@ -243,7 +226,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     });
     expect(status.lastError?.message).toContain('stored type "ClaimWhispered.v1" is unknown to the event registry');
     expect(status.checkpoint).toBe(digest.position);
-    expect(docsOf(store.dump())).toEqual(await foldLog(LEDGER_PROJECTIONS, digest.position));
+    expect(store.dump()).toEqual(await foldLog(LEDGER_PROJECTIONS, digest.position));
     await expect(r.waitForPosition(unknown.position, 100)).rejects.toBeInstanceOf(UnknownStoredEventError);
 
     // A restart meets the same event again rather than skipping it.
@@ -260,16 +243,16 @@ describe('ProjectionRunner on the SQLite event store', () => {
     const head = await append(eventStore, seedArticleScenario());
     await first.waitForPosition(head, 2000);
     await first.stop();
-    expect(store.getDocument('deliveries', 'all')).toMatchObject({ count: 15 });
+    expect(store.dump().test_deliveries).toMatchObject([{ count: 15 }]);
 
     const messages: string[] = [];
     const bumped = runner({ projections: [...LEDGER_PROJECTIONS, deliveries(2, 10)], logger: { log: (m) => messages.push(m), error: (m) => messages.push(m) } });
     await bumped.start();
     await bumped.waitForPosition(head, 2000);
-    expect(store.getDocument('deliveries', 'all')).toMatchObject({ count: 150 });
+    expect(store.dump().test_deliveries).toMatchObject([{ count: 150 }]);
     expect(store.readCheckpoint('ledger-read-models')?.projectionVersions.deliveries).toBe(2);
     expect(messages.some((m) => m.includes('projection versions changed'))).toBe(true);
-    expect(docsOf(store.dump())['party-versions']).toEqual((await foldLog(LEDGER_PROJECTIONS))['party-versions']);
+    expect(ledgerTablesOf(store.dump())).toEqual(await foldLog(LEDGER_PROJECTIONS));
   });
 
   it('rejects a wait that times out or that a stop cuts short', async () => {

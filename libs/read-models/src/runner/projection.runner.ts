@@ -1,8 +1,7 @@
 import { LEDGER_STREAM_PREFIXES, UnknownEventTypeError } from '@ledger/domain';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { LedgerEnvelope, toEnvelope } from '../envelope';
-import { AnyProjection } from '../projection';
-import { LEDGER_PROJECTIONS } from '../projections';
+import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
 
 export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
@@ -146,6 +145,7 @@ export class ProjectionRunner {
     this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
     this.logger = options.logger;
     this.versions = projectionVersionsOf(this.projections);
+    this.store.host(this.projections);
     const names = this.projections.map((p) => p.name);
     if (new Set(names).size !== names.length) throw new Error(`Projection names must be unique: ${names.join(', ')}`);
   }

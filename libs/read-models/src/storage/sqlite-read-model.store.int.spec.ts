@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { IncidentReportedData } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { DocumentProjection, foldProjection, foldProjectionState } from '../projection';
-import { LEDGER_PROJECTIONS, partyRecordProjection } from '../projections';
+import { LEDGER_PROJECTIONS } from '../projection';
+import { LEDGER_TABLES } from '../tables/ledger.tables';
+import { countingProjection } from '../testing/counting-projection';
+import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
 import { InvalidQueryError, ProjectionError, SqliteReadModelStore } from './sqlite-read-model.store';
 
@@ -58,71 +60,70 @@ describe('SqliteReadModelStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs on WAL with synchronous=FULL and the documented tables', () => {
-    expect(store.storageSettings()).toEqual({ journalMode: 'wal', synchronous: 2, schemaVersion: 1 });
+  it('runs on WAL with synchronous=FULL and the documented tables, with their indexes', () => {
+    expect(store.storageSettings()).toEqual({ journalMode: 'wal', synchronous: 2, schemaVersion: 2 });
     const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
     try {
       const columns = (table: string) => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
-      expect(columns('read_model_documents')).toEqual(['projection', 'key', 'doc', 'position']);
       expect(columns('read_model_checkpoints')).toEqual(['name', 'position', 'projection_versions']);
+      expect(columns('claims')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'party_id', 'statement', 'assertions', 'retracted', 'position']));
+      for (const table of LEDGER_TABLES) {
+        expect(columns(table.name)).toHaveLength(Object.keys(table.columns).length);
+        const indexes = (db.pragma(`index_list(${table.name})`) as Array<{ name: string }>).map((i) => i.name);
+        for (const index of table.indexes ?? []) expect(indexes).toContain(index.name);
+      }
     } finally {
       db.close();
     }
   });
 
+  it('drops the read models of an older file layout, which a rebuild then replaces', () => {
+    store.close();
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE read_model_documents (projection TEXT, key TEXT, doc TEXT, position INTEGER); PRAGMA user_version = 1;');
+    old.close();
+    store = new SqliteReadModelStore({ filename: file });
+    const db = new Database(file, { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    db.close();
+    expect(tables).not.toContain('read_model_documents');
+    expect(tables).toContain('claims');
+    expect(store.readCheckpoint(CHECKPOINT)).toBeUndefined();
+  });
+
   it('stores the fold of a batch and its checkpoint together', () => {
     const envelopes = envelopesOf(seedArticleScenario());
     expect(store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n)).toBe(15);
-    expect(store.readCheckpoint(CHECKPOINT)).toEqual({
-      name: CHECKPOINT,
-      position: 15n,
-      projectionVersions: { 'claim-history': 1, 'incident-list': 1, 'incident-timeline': 1, 'party-record': 2, 'party-versions': 1 },
-    });
-    const dump = store.dump();
-    for (const projection of LEDGER_PROJECTIONS) {
-      const expected = Object.fromEntries(foldProjectionState(projection, envelopes));
-      expect(Object.fromEntries(Object.entries(dump[projection.name]).map(([key, stored]) => [key, stored.doc]))).toEqual(expected);
-    }
-    expect(store.getStoredDocument('claim-history', CLAIM.azDefence)?.position).toBe(11n);
+    expect(store.readCheckpoint(CHECKPOINT)).toEqual({ name: CHECKPOINT, position: 15n, projectionVersions: { 'ledger-tables': LEDGER_PROJECTIONS[0].version } });
+    expect(store.dump()).toEqual(readModelsOf(envelopes).dump());
+    expect(store.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.lastPosition).toBe('11');
     expect(store.partyVersions(INCIDENT_ID)?.disagreements).toHaveLength(5);
     expect(store.partyRecord(PARTY.karabakhArmy)?.counts.denialsMade).toBe(1);
-    expect(store.claimHistory(CLAIM.karabakhArmy)?.amendments).toHaveLength(1);
+    expect(store.claimHistory(INCIDENT_ID, CLAIM.karabakhArmy)?.amendments).toHaveLength(1);
     expect(store.incidentTimeline(INCIDENT_ID)?.entries).toHaveLength(10);
     expect(store.listPartyRecords().total).toBe(5);
+    expect(store.tableCounts()).toMatchObject({ incidents: 1, claims: 5, claim_versions: 6, denials: 2, disagreements: 5, timeline_entries: 10, parties: 5 });
   });
 
-  it('stores the same documents whatever the batch size, each batch evolving documents it parsed itself', () => {
+  it('stores the same rows whatever the batch size', () => {
     const envelopes = envelopesOf(seedArticleScenario());
     // In memory: a file with synchronous=FULL would spend the test in fsync.
     const memory = new SqliteReadModelStore({ filename: ':memory:' });
     try {
       memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
-      const docs = (dump: ReturnType<typeof memory.dump>) =>
-        Object.fromEntries(Object.entries(dump).map(([name, byKey]) => [name, Object.fromEntries(Object.entries(byKey).map(([k, d]) => [k, d.doc]))]));
-      const once = docs(memory.dump());
+      const once = memory.dump();
       for (let size = 1; size < envelopes.length; size++) {
         memory.reset(CHECKPOINT, LEDGER_PROJECTIONS);
         for (let i = 0; i < envelopes.length; i += size) {
           const batch = envelopes.slice(i, i + size);
           memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, batch, batch[batch.length - 1].position);
         }
-        expect(docs(memory.dump())).toEqual(once);
+        expect(memory.dump()).toEqual(once);
       }
     } finally {
       memory.close();
     }
-  });
-
-  it('serves a party record assembled from its parts, as the fold presents it', () => {
-    const envelopes = envelopesOf(seedArticleScenario());
-    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
-    const expected = foldProjection(partyRecordProjection, envelopes);
-    for (const [partyId, doc] of expected) expect(store.partyRecord(partyId)).toEqual(doc);
-    expect(store.listPartyRecords().items).toEqual([...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, doc]) => doc));
-    expect(store.getStoredDocument('party-record', PARTY.azDefence)).toEqual({ doc: expected.get(PARTY.azDefence), position: 11n });
-    // The parts stay internal.
-    expect(store.listDocuments('party-record').total).toBe(5);
-    expect(Object.keys(store.dump()['party-record']).filter((key) => key.startsWith('~party/'))).toHaveLength(5);
   });
 
   it('skips envelopes the checkpoint already covers, so a redelivered batch changes nothing', () => {
@@ -135,19 +136,11 @@ describe('SqliteReadModelStore', () => {
     expect(store.incident(INCIDENT_ID)?.counts.claims).toBe(5);
   });
 
-  it('rolls back documents and checkpoint together when a projection throws mid-batch', () => {
+  it('rolls back rows and checkpoint together when a projection throws mid-batch', () => {
     const envelopes = envelopesOf(seedArticleScenario());
-    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 8), 8n);
+    const failsOnCorrection = countingProjection('fails-on-correction', { failOn: (e) => e.event.type === 'ClaimCorrected' });
+    store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, failsOnCorrection], envelopes.slice(0, 8), 8n);
     const before = store.dump();
-    const failsOnCorrection: DocumentProjection<{ n: number }> = {
-      name: 'fails-on-correction',
-      version: 1,
-      keysOf: () => ['all'],
-      evolve: (doc, e) => {
-        if (e.event.type === 'ClaimCorrected') throw new Error('disk full, say');
-        return { n: (doc?.n ?? 0) + 1 };
-      },
-    };
     let thrown: unknown;
     try {
       // The batch's first events are fine; the correction (position 11) is not.
@@ -161,13 +154,14 @@ describe('SqliteReadModelStore', () => {
     expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(8n);
   });
 
-  it('reset drops the documents of current and previously stored projections and rewinds the checkpoint', () => {
-    const retired: DocumentProjection<{ n: number }> = { name: 'retired', version: 1, keysOf: () => ['all'], evolve: (d) => ({ n: (d?.n ?? 0) + 1 }) };
+  it('reset empties the tables of current and previously hosted projections and rewinds the checkpoint', () => {
+    const retired = countingProjection('retired');
     store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, retired], envelopesOf(seedArticleScenario()), 15n);
+    expect(retired.read(store.tables)?.count).toBe(15);
     store.reset(CHECKPOINT, LEDGER_PROJECTIONS);
-    expect(store.dump()).toEqual({});
+    for (const rows of Object.values(store.dump())) expect(rows).toEqual([]);
     expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(0n);
-    expect(Object.keys(store.readCheckpoint(CHECKPOINT)!.projectionVersions)).not.toContain('retired');
+    expect(Object.keys(store.readCheckpoint(CHECKPOINT)!.projectionVersions)).toEqual(['ledger-tables']);
   });
 
   describe('incident list queries', () => {
@@ -189,12 +183,12 @@ describe('SqliteReadModelStore', () => {
     };
     const ids = (page: { items: Array<{ incidentId: string }> }) => page.items.map((i) => i.incidentId);
 
-    it('orders by occurrence start, newest first, then incidentId, and never returns internal documents', () => {
+    it('orders by occurrence start, newest first, then incidentId', () => {
       load();
       const page = store.listIncidents();
       expect(ids(page)).toEqual([SHELLING, EXPLOSION, INCIDENT_ID, AIRSTRIKE]);
       expect(page).toMatchObject({ total: 4, limit: 50, offset: 0 });
-      expect(store.listDocuments('incident-list').total).toBe(4);
+      expect(store.tableCounts().incidents).toBe(4);
     });
 
     it('filters by party, category and contested', () => {
@@ -230,6 +224,8 @@ describe('SqliteReadModelStore', () => {
       expect(() => store.listIncidents({ limit: 0 })).toThrow(InvalidQueryError);
       expect(() => store.listIncidents({ limit: 501 })).toThrow(InvalidQueryError);
       expect(() => store.listIncidents({ offset: -1 })).toThrow(InvalidQueryError);
+      // Beyond SQLite's integers as a double: a clear refusal, never a database error.
+      expect(() => store.listIncidents({ offset: 9223372036854775807 })).toThrow(InvalidQueryError);
       expect(() => store.listIncidents({ occurredFrom: 'last tuesday' })).toThrow(InvalidQueryError);
       expect(() => store.listIncidents({ occurredFrom: '2019-06-02', occurredTo: '2019-06-01' })).toThrow(InvalidQueryError);
     });

@@ -1,50 +1,39 @@
 import Database from 'better-sqlite3';
 import { LedgerEnvelope } from '../envelope';
-import { AnyProjection, INTERNAL_KEY_PREFIX, ProjectionContext, isInternalKey } from '../projection';
-import { LEDGER_PROJECTIONS } from '../projections';
-import { ClaimHistoryDoc } from '../projections/claim-history.projection';
-import { IncidentListItem, incidentListProjection } from '../projections/incident-list.projection';
-import { IncidentTimelineDoc } from '../projections/incident-timeline.projection';
-import { PartyRecordDoc } from '../projections/party-record.projection';
-import { PartyVersionsDoc } from '../projections/party-versions.projection';
+import { LEDGER_PROJECTIONS, TableProjection } from '../projection';
+import { PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { AnyTable, TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
-import { decodeDocument, encodeDocument } from './document-json';
+import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
+import { EntriesPageRequest } from '../views/entries-page';
+import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
+import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
+import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
+import { PartyVersionsDoc, PartyVersionsPage, partyVersionsView } from '../views/party-versions.view';
+import { SqlValue, SqliteTables } from './sqlite-tables';
 
-export const READ_MODEL_SCHEMA_VERSION = 1;
+/** Version of the file's own bookkeeping (the checkpoint table); the tables carry their projection's version. */
+export const READ_MODEL_SCHEMA_VERSION = 2;
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS read_model_documents (
-    projection TEXT NOT NULL,
-    key TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    PRIMARY KEY (projection, key)
-  ) WITHOUT ROWID;
+const CHECKPOINTS = `
   CREATE TABLE IF NOT EXISTS read_model_checkpoints (
     name TEXT PRIMARY KEY,
     position INTEGER NOT NULL,
     projection_versions TEXT NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS read_model_incident_list_order
-    ON read_model_documents (json_extract(doc, '$.occurredRange.start') DESC, key)
-    WHERE projection = 'incident-list';
 `;
 
 export interface SqliteReadModelStoreOptions {
   /** A file path, or `:memory:` for a throwaway store. Never the event store's file: read models are disposable, the log is not. */
   filename: string;
   busyTimeoutMs?: number;
-  /**
-   * The projections whose documents queries return, by name: those stored in
-   * parts (see DocumentProjection.parts) are assembled on reading. Defaults
-   * to the ledger's read models.
-   */
-  projections?: readonly AnyProjection[];
+  /** The projections whose tables the file holds; defaults to the ledger's read models. */
+  projections?: readonly TableProjection[];
 }
 
 export interface StoredCheckpoint {
   name: string;
-  /** Global position of the last event whose effects are in the documents. */
+  /** Global position of the last event whose effects are in the tables. */
   position: bigint;
   projectionVersions: Record<string, number>;
 }
@@ -57,14 +46,14 @@ export interface PageRequest {
 
 export interface Page<T> {
   items: T[];
-  /** Matching documents before limit/offset. */
+  /** Matching rows before limit/offset. */
   total: number;
   limit: number;
   offset: number;
 }
 
 export interface IncidentListFilter extends PageRequest {
-  /** Incidents in which this party made, corrected, retracted or denied a claim. */
+  /** Incidents in which this party made or denied a claim. */
   partyId?: string;
   category?: string;
   contested?: boolean;
@@ -73,17 +62,13 @@ export interface IncidentListFilter extends PageRequest {
   occurredTo?: string;
 }
 
-export interface StoredDocument {
-  doc: unknown;
-  /** Position of the last event that changed the document. */
-  position: string;
-}
-
-/** projection -> key -> document, for comparing states (rebuild vs incremental). */
-export type ReadModelDump = Record<string, Record<string, StoredDocument>>;
+/** table -> its rows in primary-key order, as JSON (positions as decimal strings), for comparing two states of the read models. */
+export type ReadModelDump = Record<string, unknown[]>;
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 500;
+/** Far beyond any list the ledger holds, and within SQLite's integers. */
+export const MAX_PAGE_OFFSET = 1_000_000_000;
 
 export class InvalidQueryError extends Error {
   constructor(
@@ -123,7 +108,9 @@ const pageOf = (request: PageRequest): { limit: number; offset: number } => {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
     throw new InvalidQueryError(`limit must be a whole number from 1 to ${MAX_PAGE_LIMIT}`, 'limit');
   }
-  if (!Number.isInteger(offset) || offset < 0) throw new InvalidQueryError('offset must be a whole number, 0 or more', 'offset');
+  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_PAGE_OFFSET) {
+    throw new InvalidQueryError(`offset must be a whole number from 0 to ${MAX_PAGE_OFFSET}`, 'offset');
+  }
   return { limit, offset };
 };
 
@@ -133,182 +120,135 @@ const instantBound = (value: string, toInstant: (iso: string) => number, field: 
   return new Date(ms).toISOString();
 };
 
-// Positions are 64-bit in EventStoreDB; read them as bigint, never as a lossy double.
-const exactIntegers = <S extends Database.Statement<any, any>>(statement: S): S => {
-  statement.safeIntegers(true);
-  return statement;
-};
+const jsonSafe = (row: object): unknown =>
+  Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
 
-/** The least string greater than every string starting with `prefix` (keys are compared as bytes, BINARY collation). */
-const afterPrefix = (prefix: string): string => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-
-const PUBLIC_KEY = `substr(key, 1, ${INTERNAL_KEY_PREFIX.length}) <> '${INTERNAL_KEY_PREFIX}'`;
+/** Versions of the projections, keyed by name in a stable order, as the checkpoint stores them. */
+export const projectionVersionsOf = (projections: readonly TableProjection[]): Record<string, number> =>
+  Object.fromEntries([...projections].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.name, p.version]));
 
 /**
- * The read models' own SQLite file. Documents and the runner's checkpoint
- * change together in one transaction, so what a reader sees is always the
- * fold of the log up to the checkpoint: never half an event, never one twice.
+ * The read models' own SQLite file: the projections' tables and the
+ * runner's checkpoint, changed together in one transaction, so what a reader
+ * sees is always the fold of the log up to the checkpoint: never half an
+ * event, never one twice. Answers are assembled from the rows at query time
+ * by the views, each in one read transaction.
  */
 export class SqliteReadModelStore {
   private readonly db: Database.Database;
+  private readonly rows: SqliteTables;
   private readonly statements: {
-    getDoc: Database.Statement<[string, string], { doc: string }>;
-    getDocWithPosition: Database.Statement<[string, string], { doc: string; position: bigint }>;
-    listRange: Database.Statement<[string, string, string], { doc: string }>;
-    upsertDoc: Database.Statement<[string, string, string, bigint]>;
-    deleteDoc: Database.Statement<[string, string]>;
     getCheckpoint: Database.Statement<[string], { position: bigint; projection_versions: string }>;
     upsertCheckpoint: Database.Statement<[string, bigint, string]>;
-    deleteProjection: Database.Statement<[string]>;
-    countProjection: Database.Statement<[string], { total: bigint }>;
-    listProjection: Database.Statement<[string, number, number], { key: string; doc: string }>;
-    dump: Database.Statement<[], { projection: string; key: string; doc: string; position: bigint }>;
   };
 
-  /** Projections stored in parts, by name. */
-  private readonly inParts: Map<string, AnyProjection>;
-
   constructor(options: SqliteReadModelStoreOptions) {
-    this.inParts = new Map((options.projections ?? LEDGER_PROJECTIONS).filter((p) => p.parts).map((p) => [p.name, p]));
     this.db = new Database(options.filename);
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    const journalMode = String(this.db.pragma('journal_mode = WAL', { simple: true }));
-    if (!this.db.memory && journalMode.toLowerCase() !== 'wal') {
+    try {
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      const journalMode = String(this.db.pragma('journal_mode = WAL', { simple: true }));
+      if (!this.db.memory && journalMode.toLowerCase() !== 'wal') {
+        throw new Error(`read-model store ${options.filename}: journal_mode is ${journalMode}, WAL is required`);
+      }
+      // A checkpoint that survives a power loss while its rows do not (or the reverse) would be exactly the inconsistency this store exists to prevent.
+      this.db.pragma('synchronous = FULL');
+      // The working set of a large rebuild (indexes of claims, positions, timeline) outgrows SQLite's 2 MiB default; 64 MiB stays well within the memory budget.
+      this.db.pragma('cache_size = -65536');
+      this.migrate();
+      this.rows = new SqliteTables(this.db);
+      this.host(options.projections ?? LEDGER_PROJECTIONS);
+      this.statements = {
+        getCheckpoint: this.db.prepare('SELECT position, projection_versions FROM read_model_checkpoints WHERE name = ?'),
+        upsertCheckpoint: this.db.prepare(
+          'INSERT INTO read_model_checkpoints (name, position, projection_versions) VALUES (?, ?, ?) ' +
+            'ON CONFLICT (name) DO UPDATE SET position = excluded.position, projection_versions = excluded.projection_versions',
+        ),
+      };
+      this.statements.getCheckpoint.safeIntegers(true);
+    } catch (error) {
       this.db.close();
-      throw new Error(`read-model store ${options.filename}: journal_mode is ${journalMode}, WAL is required`);
+      throw error;
     }
-    // A checkpoint that survives a power loss while its documents do not (or the reverse) would be exactly the inconsistency this store exists to prevent.
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
-    this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
-    const publicDocs = `projection = ? AND ${PUBLIC_KEY}`;
-    this.statements = {
-      getDoc: this.db.prepare('SELECT doc FROM read_model_documents WHERE projection = ? AND key = ?'),
-      getDocWithPosition: exactIntegers(this.db.prepare('SELECT doc, position FROM read_model_documents WHERE projection = ? AND key = ?')),
-      listRange: this.db.prepare('SELECT doc FROM read_model_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key'),
-      upsertDoc: this.db.prepare(
-        'INSERT INTO read_model_documents (projection, key, doc, position) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc, position = excluded.position',
-      ),
-      deleteDoc: this.db.prepare('DELETE FROM read_model_documents WHERE projection = ? AND key = ?'),
-      getCheckpoint: exactIntegers(this.db.prepare('SELECT position, projection_versions FROM read_model_checkpoints WHERE name = ?')),
-      upsertCheckpoint: this.db.prepare(
-        'INSERT INTO read_model_checkpoints (name, position, projection_versions) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (name) DO UPDATE SET position = excluded.position, projection_versions = excluded.projection_versions',
-      ),
-      deleteProjection: this.db.prepare('DELETE FROM read_model_documents WHERE projection = ?'),
-      countProjection: exactIntegers(this.db.prepare(`SELECT COUNT(*) AS total FROM read_model_documents WHERE ${publicDocs}`)),
-      listProjection: this.db.prepare(`SELECT key, doc FROM read_model_documents WHERE ${publicDocs} ORDER BY key LIMIT ? OFFSET ?`),
-      dump: exactIntegers(this.db.prepare('SELECT projection, key, doc, position FROM read_model_documents ORDER BY projection, key')),
-    };
   }
 
-  /** A document as clients see it (assembled from its parts, for a projection stored in parts); internal documents as stored. */
-  getDocument<T>(projection: string, key: string): T | undefined {
-    return this.getStoredDocument<T>(projection, key)?.doc;
+  /** Row access for the views and for tests; reads outside a batch see committed rows only. */
+  get tables(): TableAccess {
+    return this.rows;
   }
 
-  /** A document with the position of the last event that changed it (an ETag for read models). */
-  getStoredDocument<T>(projection: string, key: string): { doc: T; position: bigint } | undefined {
-    const read = () => {
-      const row = this.statements.getDocWithPosition.get(projection, key);
-      return row ? { doc: this.presented<T>(projection, key, row.doc), position: row.position } : undefined;
-    };
-    // A document stored in parts is read in one transaction, so that all its parts come from the same commit.
-    return this.inParts.has(projection) ? this.db.transaction(read)() : read();
+  incident(incidentId: string): IncidentListItem | undefined {
+    return this.read((t) => incidentView(t, incidentId));
   }
 
-  /** Public documents of a projection in key order. */
-  listDocuments<T>(projection: string, request: PageRequest = {}): Page<T> {
+  partyVersions(incidentId: string): PartyVersionsDoc | undefined;
+  partyVersions(incidentId: string, page: EntriesPageRequest): PartyVersionsPage | undefined;
+  partyVersions(incidentId: string, page?: EntriesPageRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+    return this.read((t) => (page ? partyVersionsView(t, incidentId, page) : partyVersionsView(t, incidentId)));
+  }
+
+  claimHistory(incidentId: string, claimId: string): ClaimHistoryDoc | undefined {
+    return this.read((t) => claimHistoryView(t, incidentId, claimId));
+  }
+
+  incidentTimeline(incidentId: string): IncidentTimelineDoc | undefined;
+  incidentTimeline(incidentId: string, page: EntriesPageRequest): IncidentTimelinePage | undefined;
+  incidentTimeline(incidentId: string, page?: EntriesPageRequest): IncidentTimelineDoc | IncidentTimelinePage | undefined {
+    return this.read((t) => (page ? incidentTimelineView(t, incidentId, page) : incidentTimelineView(t, incidentId)));
+  }
+
+  partyRecord(partyId: string): PartyRecordDoc | undefined {
+    return this.read((t) => partyRecordView(t, partyId));
+  }
+
+  listPartyRecords(request: PageRequest = {}): Page<PartyRecordDoc> {
     const { limit, offset } = pageOf(request);
-    return this.db.transaction(() => ({
-      items: this.statements.listProjection.all(projection, limit, offset).map((row) => this.presented<T>(projection, row.key, row.doc)),
-      total: Number(this.statements.countProjection.get(projection)!.total),
+    return this.read((t) => ({
+      items: this.rows
+        .select<PartyRow>(partiesTable, 'ORDER BY "party_id" LIMIT @limit OFFSET @offset', { limit, offset })
+        .map((party) => partyRecordView(t, party.partyId)!),
+      total: this.rows.count(partiesTable),
       limit,
       offset,
-    }))();
-  }
-
-  /** The stored text of a document decoded; a public document of a projection stored in parts is assembled with its parts. */
-  private presented<T>(projection: string, key: string, text: string): T {
-    const doc = decodeDocument<T>(text);
-    const parts = this.inParts.get(projection)?.parts;
-    if (!parts || isInternalKey(key)) return doc;
-    const prefix = parts.prefixOf(key);
-    const rows = this.statements.listRange.all(projection, prefix, afterPrefix(prefix));
-    return parts.assemble(doc, rows.map((row) => decodeDocument(row.doc))) as T;
-  }
-
-  /** A stored document as the projections see it: never assembled. */
-  private storedDocument(projection: string, key: string): unknown {
-    const row = this.statements.getDoc.get(projection, key);
-    return row ? decodeDocument(row.doc) : undefined;
+    }));
   }
 
   /** The dashboards' incident list, newest occurrence first (then incidentId). */
   listIncidents(filter: IncidentListFilter = {}): Page<IncidentListItem> {
     const { limit, offset } = pageOf(filter);
-    const where = [`d.projection = @projection`, `substr(d.key, 1, ${INTERNAL_KEY_PREFIX.length}) <> '${INTERNAL_KEY_PREFIX}'`];
-    const params: Record<string, string | number> = { projection: incidentListProjection.name };
+    const where = ['"reported" = 1'];
+    const params: Record<string, SqlValue> = {};
     if (filter.partyId !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM json_each(d.doc, '$.partyIds') AS p WHERE p.value = @partyId)`);
+      where.push('EXISTS (SELECT 1 FROM "incident_parties" AS p WHERE p."incident_id" = "incidents"."incident_id" AND p."party_id" = @partyId)');
       params.partyId = filter.partyId;
     }
     if (filter.category !== undefined) {
-      where.push(`json_extract(d.doc, '$.category') = @category`);
+      where.push('"category" = @category');
       params.category = filter.category;
     }
     if (filter.contested !== undefined) {
-      where.push(`json_extract(d.doc, '$.contested') = @contested`);
+      where.push('"contested" = @contested');
       params.contested = filter.contested ? 1 : 0;
     }
     if (filter.occurredFrom !== undefined) {
-      where.push(`json_extract(d.doc, '$.occurredRange.end') >= @occurredFrom`);
+      where.push('"occurred_end" >= @occurredFrom');
       params.occurredFrom = instantBound(filter.occurredFrom, startInstant, 'occurredFrom');
     }
     if (filter.occurredTo !== undefined) {
-      where.push(`json_extract(d.doc, '$.occurredRange.start') <= @occurredTo`);
+      where.push('"occurred_start" <= @occurredTo');
       params.occurredTo = instantBound(filter.occurredTo, endInstant, 'occurredTo');
     }
-    if (params.occurredFrom !== undefined && params.occurredTo !== undefined && params.occurredFrom > params.occurredTo) {
+    if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
-    const clause = where.join(' AND ');
-    const count = this.db.prepare(`SELECT COUNT(*) AS total FROM read_model_documents AS d WHERE ${clause}`);
-    const select = this.db.prepare(
-      `SELECT d.doc FROM read_model_documents AS d WHERE ${clause} ` +
-        `ORDER BY json_extract(d.doc, '$.occurredRange.start') DESC, d.key ASC LIMIT @limit OFFSET @offset`,
-    );
-    return this.db.transaction(() => ({
-      items: (select.all({ ...params, limit, offset }) as Array<{ doc: string }>).map((row) => decodeDocument<IncidentListItem>(row.doc)),
-      total: (count.get(params) as { total: number }).total,
+    const clause = `WHERE ${where.join(' AND ')}`;
+    return this.read((t) => ({
+      items: this.rows
+        .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
+        .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!),
+      total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
       limit,
       offset,
-    }))();
-  }
-
-  incident(incidentId: string): IncidentListItem | undefined {
-    return this.getDocument<IncidentListItem>('incident-list', incidentId);
-  }
-
-  partyVersions(incidentId: string): PartyVersionsDoc | undefined {
-    return this.getDocument<PartyVersionsDoc>('party-versions', incidentId);
-  }
-
-  claimHistory(claimId: string): ClaimHistoryDoc | undefined {
-    return this.getDocument<ClaimHistoryDoc>('claim-history', claimId);
-  }
-
-  incidentTimeline(incidentId: string): IncidentTimelineDoc | undefined {
-    return this.getDocument<IncidentTimelineDoc>('incident-timeline', incidentId);
-  }
-
-  partyRecord(partyId: string): PartyRecordDoc | undefined {
-    return this.getDocument<PartyRecordDoc>('party-record', partyId);
-  }
-
-  listPartyRecords(request: PageRequest = {}): Page<PartyRecordDoc> {
-    return this.listDocuments<PartyRecordDoc>('party-record', request);
+    }));
   }
 
   readCheckpoint(name: string): StoredCheckpoint | undefined {
@@ -317,79 +257,54 @@ export class SqliteReadModelStore {
   }
 
   /**
-   * Folds envelopes into every projection and moves the checkpoint to
-   * `checkpoint` (at least the last envelope's position; events the runner
+   * Folds envelopes into every projection's tables and moves the checkpoint
+   * to `checkpoint` (at least the last envelope's position; events the runner
    * skipped, such as other categories' streams, may lie beyond it), all in one
    * transaction. Envelopes at or before the stored checkpoint are already in
-   * the documents and are skipped, so a re-delivery cannot apply an event
-   * twice. Any throw rolls the whole batch back. Returns how many envelopes
-   * were applied.
+   * the tables and are skipped, so a re-delivery cannot apply an event twice.
+   * Any throw rolls the whole batch back. Returns how many envelopes were
+   * applied.
    */
-  applyBatch(checkpointName: string, projections: readonly AnyProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint): number {
+  applyBatch(checkpointName: string, projections: readonly TableProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint): number {
+    this.host(projections);
     return this.db.transaction(() => {
       const stored = this.readCheckpoint(checkpointName)?.position ?? 0n;
       if (checkpoint <= stored) return 0;
       const fresh = envelopes.filter((e) => e.position > stored);
-      // Per projection, the batch's working copy: every document read is parsed once and then owned by the batch, so
-      // evolve may update it in place (see DocumentProjection); `written` says which to store, with the position of the
-      // last event that changed each.
-      const pending: Array<{ projection: AnyProjection; docs: Map<string, unknown>; written: Map<string, bigint> }> = [];
-      for (const projection of projections) {
-        const docs = new Map<string, unknown>();
-        const written = new Map<string, bigint>();
-        pending.push({ projection, docs, written });
-        const ctx: ProjectionContext<unknown> = {
-          get: (key) => {
-            if (docs.has(key)) return docs.get(key);
-            const doc = this.storedDocument(projection.name, key);
-            docs.set(key, doc);
-            return doc;
-          },
-        };
-        for (const e of fresh) {
-          try {
-            for (const key of projection.keysOf(e, ctx)) {
-              docs.set(key, projection.evolve(ctx.get(key), e, key, ctx));
-              written.set(key, e.position);
-            }
-          } catch (error) {
-            throw new ProjectionError(projection.name, e, error);
-          }
-        }
-      }
-      for (const { projection, docs, written } of pending) {
-        for (const [key, position] of written) {
-          const doc = docs.get(key);
-          if (doc === undefined) this.statements.deleteDoc.run(projection.name, key);
-          else this.statements.upsertDoc.run(projection.name, key, encodeDocument(doc), position);
-        }
-      }
+      this.fold(projections, fresh);
       this.statements.upsertCheckpoint.run(checkpointName, checkpoint, JSON.stringify(projectionVersionsOf(projections)));
       return fresh.length;
     })();
   }
 
+  /** Folds envelopes into the tables without a checkpoint: a throwaway store answering for part of the log (time travel, the CLI). */
+  apply(envelopes: Iterable<LedgerEnvelope>, projections: readonly TableProjection[] = LEDGER_PROJECTIONS): void {
+    this.host(projections);
+    this.db.transaction(() => this.fold(projections, envelopes))();
+  }
+
   /**
-   * Drops the documents of the given projections and of every projection the
+   * Empties the tables of the given projections and of every projection the
    * old checkpoint knew (so a removed read model does not linger), and sets
    * the checkpoint back to the start with the new versions, atomically: an
    * interrupted rebuild resumes from its own checkpoint.
    */
-  reset(checkpointName: string, projections: readonly AnyProjection[]): void {
+  reset(checkpointName: string, projections: readonly TableProjection[]): void {
+    this.host(projections);
     this.db.transaction(() => {
-      const previous = Object.keys(this.readCheckpoint(checkpointName)?.projectionVersions ?? {});
-      for (const name of new Set([...previous, ...projections.map((p) => p.name)])) this.statements.deleteProjection.run(name);
+      for (const table of this.rows.tables) this.rows.clear(table);
       this.statements.upsertCheckpoint.run(checkpointName, 0n, JSON.stringify(projectionVersionsOf(projections)));
     })();
   }
 
-  /** Every document, internal ones included, for comparing two states of the read models. */
+  /** Every row of every table, for comparing two states of the read models. */
   dump(): ReadModelDump {
-    const dump: ReadModelDump = {};
-    for (const row of this.statements.dump.all()) {
-      (dump[row.projection] ??= {})[row.key] = { doc: decodeDocument(row.doc), position: row.position.toString() };
-    }
-    return dump;
+    return this.read(() => Object.fromEntries(this.rows.tables.map((table) => [table.name, this.rows.all(table).map(jsonSafe)])));
+  }
+
+  /** Rows per table, for status reports. */
+  tableCounts(): Record<string, number> {
+    return this.read(() => Object.fromEntries(this.rows.tables.map((table: AnyTable) => [table.name, this.rows.count(table)])));
   }
 
   /** What the connection actually runs with, for health reports and for tests guarding durability. */
@@ -404,7 +319,41 @@ export class SqliteReadModelStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
-}
 
-export const projectionVersionsOf = (projections: readonly AnyProjection[]): Record<string, number> =>
-  Object.fromEntries([...projections].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.name, p.version]));
+  private fold(projections: readonly TableProjection[], envelopes: Iterable<LedgerEnvelope>): void {
+    this.rows.batch(() => {
+      for (const e of envelopes) {
+        for (const projection of projections) {
+          try {
+            projection.apply(this.rows, e);
+          } catch (error) {
+            throw new ProjectionError(projection.name, e, error);
+          }
+        }
+      }
+    });
+  }
+
+  /** A view's several queries from one snapshot. */
+  private read<T>(view: (t: TableAccess) => T): T {
+    return this.db.transaction(() => view(this.rows))();
+  }
+
+  /** Makes sure the file has the projections' tables (dumps and resets then cover them). */
+  host(projections: readonly TableProjection[]): void {
+    for (const projection of projections) for (const table of projection.tables) this.rows.register(table);
+  }
+
+  /** The document-per-key schema of version 1 is dropped: read models are rebuilt from the log, never migrated. */
+  private migrate(): void {
+    this.db.transaction(() => {
+      const version = Number(this.db.pragma('user_version', { simple: true }));
+      if (version !== READ_MODEL_SCHEMA_VERSION) {
+        const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+        for (const name of tables) this.db.exec(`DROP TABLE IF EXISTS "${name.replace(/"/g, '""')}"`);
+      }
+      this.db.exec(CHECKPOINTS);
+      this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+    }).immediate();
+  }
+}

@@ -2,19 +2,13 @@ import { EntryRef, PointInTime, Source, Statement } from '@ledger/domain';
 import { Disagreement } from '../disagreements';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
 import { FieldChange, diffValues } from '../field-diff';
-import { cloneDocument, foldProjection } from '../projection';
-import { ClaimHistoryDoc, ClaimHistoryVersion, claimHistoryProjection } from '../projections/claim-history.projection';
-import {
-  DenialRecord,
-  IncidentFacts,
-  PartyVersion,
-  PartyVersionsDoc,
-  RetractionRecord,
-  evolvePartyVersions,
-  partyVersionsProjection,
-} from '../projections/party-versions.projection';
+import { entryMetaOf } from '../projection/projection-context';
+import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { amendmentsTable } from '../tables/ledger.tables';
+import { ClaimHistoryDoc, ClaimHistoryVersion } from '../views/claim-history.view';
+import { DenialRecord, IncidentFacts, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
 import { AsOf, AsOfError, AsOfJson, asOfToJson, compareAsOf, envelopesAsOf } from './as-of';
-import { incidentEnvelopes, lastPositionOf } from './time-travel';
+import { foldReadModels, incidentEnvelopes, lastPositionOf, withFoldedReadModels } from './time-travel';
 
 /** A claim first made between the two moments, as the ledger has its first version at the later one. */
 export interface AddedClaim extends EntryMeta {
@@ -150,36 +144,12 @@ const findClaimOwner = (doc: PartyVersionsDoc | undefined, claimId: string): str
 const findDenialOwner = (doc: PartyVersionsDoc | undefined, denialId: string): string | undefined =>
   doc?.parties.find((p) => p.denialsMade.some((d) => d.denialId === denialId))?.partyId;
 
-/**
- * Folds the later moment's envelopes with the party-versions projection's
- * own fold, noting the incident's facts around each amendment of them that
- * lies between the two moments (the read model keeps only their final form).
- */
-const foldLater = (
-  envelopes: LedgerEnvelope[],
-  between: ReadonlySet<string>,
-): { doc: PartyVersionsDoc | undefined; incidentAmendments: AmendedEntry[] } => {
-  let doc: PartyVersionsDoc | undefined;
-  const incidentAmendments: AmendedEntry[] = [];
-  for (const e of envelopes) {
-    const event = e.event;
-    const amendsIncident = event.type === 'EntryAmended' && event.data.entry.kind === 'incident' && between.has(e.eventId);
-    const before = amendsIncident && doc?.incident ? cloneDocument(doc.incident) : null;
-    doc = evolvePartyVersions(doc, e);
-    if (amendsIncident && event.type === 'EntryAmended') {
-      const pick = (facts: IncidentFacts | null | undefined) =>
-        facts ? { title: facts.title, summary: facts.summary, category: facts.category, occurred: facts.occurred, location: facts.location } : null;
-      incidentAmendments.push({
-        amendmentId: event.data.amendmentId,
-        entry: event.data.entry,
-        reason: event.data.reason,
-        changes: diffValues(pick(before), pick(doc?.incident)),
-        ...entryMeta(e),
-      });
-    }
-  }
-  return { doc, incidentAmendments };
-};
+/** The ledger's amendments of the incident's own facts recorded between the two moments, with what each changed. */
+const incidentAmendmentsBetween = (store: SqliteReadModelStore, incidentId: string, between: ReadonlySet<string>): AmendedEntry[] =>
+  store.tables
+    .find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] })
+    .filter((a) => a.entryKind === 'incident' && between.has(a.eventId))
+    .map((a) => ({ amendmentId: a.amendmentId, entry: a.entry, reason: a.reason, changes: a.diff ?? [], ...entryMetaOf(a) }));
 
 /**
  * What changed in an incident between `from` and `to` (same clock, `from`
@@ -199,9 +169,45 @@ export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId:
   const between = later.filter((e) => !earlierIds.has(e.eventId));
   const betweenIds = new Set(between.map((e) => e.eventId));
 
-  const before = foldProjection(partyVersionsProjection, earlier).get(incidentId);
-  const { doc: after, incidentAmendments } = foldLater(later, betweenIds);
-  const histories = foldProjection(claimHistoryProjection, later) as Map<string, ClaimHistoryDoc>;
+  const before = withFoldedReadModels(earlier, (store) => store.partyVersions(incidentId));
+  const laterStore = foldReadModels(later);
+  try {
+    return changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore, betweenIds });
+  } finally {
+    laterStore.close();
+  }
+}
+
+const changesBetween = ({
+  incidentId,
+  from,
+  to,
+  earlier,
+  later,
+  between,
+  before,
+  laterStore,
+  betweenIds,
+}: {
+  incidentId: string;
+  from: AsOf;
+  to: AsOf;
+  earlier: LedgerEnvelope[];
+  later: LedgerEnvelope[];
+  between: LedgerEnvelope[];
+  before: PartyVersionsDoc | undefined;
+  laterStore: SqliteReadModelStore;
+  betweenIds: ReadonlySet<string>;
+}): IncidentChanges => {
+  const after = laterStore.partyVersions(incidentId);
+  const incidentAmendments = incidentAmendmentsBetween(laterStore, incidentId, betweenIds);
+  const historyCache = new Map<string, ClaimHistoryDoc | undefined>();
+  const histories = {
+    get: (claimId: string): ClaimHistoryDoc | undefined => {
+      if (!historyCache.has(claimId)) historyCache.set(claimId, laterStore.claimHistory(incidentId, claimId));
+      return historyCache.get(claimId);
+    },
+  };
 
   const partyIds = [...(after?.parties ?? []), ...(before?.parties ?? [])].map((p) => p.partyId).filter((id, i, all) => all.indexOf(id) === i);
   const changes = new Map(

@@ -1,5 +1,4 @@
-import { foldProjection } from '../projection';
-import { partyVersionsProjection } from '../projections';
+import { readModelsOf } from '../testing/read-model-specification';
 import {
   AMENDMENT,
   ANALYST,
@@ -119,7 +118,7 @@ describe('incidentChanges', () => {
       CLAIM.amForeign,
       CLAIM.minskGroup,
     ]);
-    expect(changes.disagreements.appeared).toEqual(foldProjection(partyVersionsProjection, log).get(INCIDENT_ID)?.disagreements);
+    expect(changes.disagreements.appeared).toEqual(readModelsOf(log).partyVersions(INCIDENT_ID)?.disagreements);
     expect(changes.fromPosition).toBe('0');
   });
 

@@ -1,15 +1,41 @@
 import { IncidentEvent } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { foldProjection } from '../projection';
-import { ClaimHistoryDoc, claimHistoryProjection } from '../projections/claim-history.projection';
-import { PartyVersionsDoc, partyVersionsProjection } from '../projections/party-versions.projection';
+import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { ClaimHistoryDoc } from '../views/claim-history.view';
+import { PartyVersionsDoc } from '../views/party-versions.view';
 import { AsOf, envelopesAsOf } from './as-of';
 
 /**
- * The events about one incident. Both read models below key everything they
- * keep by ids scoped to the incident, so dropping other incidents' events
- * (and the party registry, which neither reads) before the fold changes
- * nothing but the cost.
+ * The read models of part of the log, in a throwaway in-memory store: the
+ * projection that feeds the live tables, folded over the envelopes given,
+ * and the same views on top. Close it when done.
+ */
+export const foldReadModels = (envelopes: Iterable<LedgerEnvelope>): SqliteReadModelStore => {
+  const store = new SqliteReadModelStore({ filename: ':memory:' });
+  try {
+    store.apply(envelopes);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+};
+
+/** Runs `read` over the read models of the envelopes given, and throws the store away. */
+export const withFoldedReadModels = <T>(envelopes: Iterable<LedgerEnvelope>, read: (store: SqliteReadModelStore) => T): T => {
+  const store = foldReadModels(envelopes);
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+};
+
+/**
+ * The events about one incident. Every read model of an incident is a
+ * function of its own stream (party rows aside, which the incident answers
+ * do not read), so dropping other incidents' events and the party registry
+ * before the fold changes nothing but the cost.
  */
 export const incidentEnvelopes = (envelopes: Iterable<LedgerEnvelope>, incidentId: string): LedgerEnvelope[] => {
   const out: LedgerEnvelope[] = [];
@@ -25,23 +51,22 @@ export const incidentEnvelopesAsOf = (envelopes: Iterable<LedgerEnvelope>, incid
 
 /**
  * Each party's version of the incident and the disagreements as of `asOf`:
- * the party-versions projection folded over the log up to that moment.
- * Undefined when nothing of the incident is in by then. On the stated clock
- * the incident is always there once reported (see envelopesAsOf), possibly
- * with no party versions yet.
+ * the ledger's projection folded over the log up to that moment. Undefined
+ * when nothing of the incident is in by then. On the stated clock the
+ * incident is always there once reported (see envelopesAsOf), possibly with
+ * no party versions yet.
  */
 export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf): PartyVersionsDoc | undefined {
-  return foldProjection(partyVersionsProjection, incidentEnvelopesAsOf(envelopes, incidentId, asOf)).get(incidentId);
+  return withFoldedReadModels(incidentEnvelopesAsOf(envelopes, incidentId, asOf), (store) => store.partyVersions(incidentId));
 }
 
 /**
- * The claim's history as of `asOf` (now without one): the claim-history
- * projection folded over the log up to that moment. Undefined when the claim
- * was not made by then, or belongs to another incident.
+ * The claim's history as of `asOf` (now without one): the projection folded
+ * over the log up to that moment. Undefined when the claim was not made by
+ * then, or belongs to another incident.
  */
 export function claimHistoryAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, claimId: string, asOf?: AsOf): ClaimHistoryDoc | undefined {
-  const doc = foldProjection(claimHistoryProjection, incidentEnvelopesAsOf(envelopes, incidentId, asOf)).get(claimId) as ClaimHistoryDoc | undefined;
-  return doc?.incidentId === incidentId ? doc : undefined;
+  return withFoldedReadModels(incidentEnvelopesAsOf(envelopes, incidentId, asOf), (store) => store.claimHistory(incidentId, claimId));
 }
 
 /** Global position of the last envelope in, as a decimal string ('0' when none): the log position an as-of answer corresponds to. */

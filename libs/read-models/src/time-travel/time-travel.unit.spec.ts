@@ -1,6 +1,7 @@
 import { LedgerEnvelope } from '../envelope';
-import { foldProjection } from '../projection';
-import { ClaimHistoryDoc, PartyVersionsDoc, claimHistoryProjection, partyVersionsProjection } from '../projections';
+import { readModelsOf } from '../testing/read-model-specification';
+import { ClaimHistoryDoc } from '../views/claim-history.view';
+import { PartyVersionsDoc } from '../views/party-versions.view';
 import {
   AMENDMENT,
   CLAIM,
@@ -32,8 +33,11 @@ const azRole = (doc: PartyVersionsDoc | undefined) => partyOf(doc, PARTY.azDefen
 const karabakhKilled = (doc: PartyVersionsDoc | undefined) => claimOf(doc, CLAIM.karabakhArmy)?.assertions.casualties?.[0].killed?.best;
 
 /** The current read models: the projections folded over the whole log, as the runner builds them. */
-const currentVersions = (envelopes: LedgerEnvelope[] = log) => foldProjection(partyVersionsProjection, envelopes).get(INCIDENT_ID);
-const currentHistories = (envelopes: LedgerEnvelope[] = log) => foldProjection(claimHistoryProjection, envelopes) as Map<string, ClaimHistoryDoc>;
+const currentVersions = (envelopes: LedgerEnvelope[] = log): PartyVersionsDoc | undefined => readModelsOf(envelopes).partyVersions(INCIDENT_ID);
+const currentHistories = (envelopes: LedgerEnvelope[] = log): Map<string, ClaimHistoryDoc> => {
+  const rm = readModelsOf(envelopes);
+  return new Map(Object.values(CLAIM).map((claimId) => [claimId, rm.claimHistory(INCIDENT_ID, claimId)!]));
+};
 
 describe('time travel on the recorded clock: before and after each event of the seed article', () => {
   it.each(log.map((e, i) => [i, e.event.type]))('event %i (%s): as of just before it, the answer is the log before it; as of it, the log through it', (i) => {

@@ -7,8 +7,7 @@ export class GetClaimHistoryHandler implements IQueryHandler<GetClaimHistoryQuer
   constructor(private readonly readModels: SqliteReadModelStore) {}
 
   async execute({ incidentId, claimId }: GetClaimHistoryQuery): Promise<ClaimHistoryDoc | undefined> {
-    const doc = this.readModels.claimHistory(claimId);
-    // A claim is addressed through its incident; another incident's path must not reveal it.
-    return doc?.incidentId === incidentId ? doc : undefined;
+    // Claims are keyed by incident: another incident's path does not find it.
+    return this.readModels.claimHistory(incidentId, claimId);
   }
 }

@@ -1,8 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IncidentTimelineDoc } from '@ledger/read-models';
-import { found } from '../../ledger/http/query-http';
+import { IncidentTimelinePage } from '@ledger/read-models';
+import { EntriesPageQueryDto } from '../../ledger/dto/entries-page-query.dto';
+import { entriesPage, found } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
@@ -16,10 +17,14 @@ export class GetIncidentTimelineController {
 
   @Get()
   @Roles('reader')
-  @ApiOperation({ summary: 'Every entry of the incident in recorded order, with stated and recorded times' })
+  @ApiOperation({
+    summary: 'Every entry of the incident in recorded order, with stated and recorded times',
+    description: '`limit` entries a page; pass `after=<page.next>` for the next page (null on the last).',
+  })
   @ApiOkResponse()
+  @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
-  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string): Promise<IncidentTimelineDoc> {
-    return found(await this.queries.execute(new GetIncidentTimelineQuery(incidentId)), `Incident ${incidentId}`);
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesPageQueryDto): Promise<IncidentTimelinePage> {
+    return found(await this.queries.execute(new GetIncidentTimelineQuery(incidentId, entriesPage(q))), `Incident ${incidentId}`);
   }
 }

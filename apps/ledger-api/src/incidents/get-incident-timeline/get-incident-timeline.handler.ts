@@ -1,12 +1,13 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { IncidentTimelineDoc, SqliteReadModelStore } from '@ledger/read-models';
+import { IncidentTimelinePage, SqliteReadModelStore } from '@ledger/read-models';
+import { pagedRead } from '../../ledger/http/query-http';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
 
 @QueryHandler(GetIncidentTimelineQuery)
-export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery, IncidentTimelineDoc | undefined> {
+export class GetIncidentTimelineHandler implements IQueryHandler<GetIncidentTimelineQuery, IncidentTimelinePage | undefined> {
   constructor(private readonly readModels: SqliteReadModelStore) {}
 
-  async execute({ incidentId }: GetIncidentTimelineQuery): Promise<IncidentTimelineDoc | undefined> {
-    return this.readModels.incidentTimeline(incidentId);
+  async execute({ incidentId, page }: GetIncidentTimelineQuery): Promise<IncidentTimelinePage | undefined> {
+    return pagedRead(() => this.readModels.incidentTimeline(incidentId, page));
   }
 }

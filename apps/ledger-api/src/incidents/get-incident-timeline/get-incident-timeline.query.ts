@@ -1,8 +1,11 @@
 import { Query } from '@nestjs/cqrs';
-import { IncidentTimelineDoc } from '@ledger/read-models';
+import { EntriesPageRequest, IncidentTimelinePage } from '@ledger/read-models';
 
-export class GetIncidentTimelineQuery extends Query<IncidentTimelineDoc | undefined> {
-  constructor(readonly incidentId: string) {
+export class GetIncidentTimelineQuery extends Query<IncidentTimelinePage | undefined> {
+  constructor(
+    readonly incidentId: string,
+    readonly page: EntriesPageRequest,
+  ) {
     super();
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { PartyVersionsDoc } from '@ledger/read-models';
-import { found, withEtag } from '../../ledger/http/query-http';
+import { PartyVersionsPage } from '@ledger/read-models';
+import { EntriesPageQueryDto } from '../../ledger/dto/entries-page-query.dto';
+import { entriesPage, found, withEtag } from '../../ledger/http/query-http';
 import { Roles } from '../../ledger/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetPartyVersionsQuery } from './get-party-versions.query';
@@ -20,14 +21,18 @@ export class GetPartyVersionsController {
   @ApiOperation({
     summary: "Each party's version of the incident, and the points where the versions disagree",
     description:
-      'Per party: its claims in current form (corrections and ledger amendments applied), retracted claims marked, denials made and received, and a merged current account. Disagreements: responsible parties, ceasefire, casualty figures per side, when, where, and every active denial.',
+      'Per party: its claims in current form (corrections and ledger amendments applied), retracted claims marked, denials made and received, and a merged current account. Disagreements: responsible parties, ceasefire, casualty figures per side, when, where, and every active denial. ' +
+      'A large incident comes a page at a time: `limit` claims and denials in log order under their parties, then `after=<page.next>` for the next page; ' +
+      'the parties, their current accounts, the disagreements and the amendments are always whole.',
   })
-  @ApiOkResponse({ description: 'ETag is the incident revision' })
+  @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page' })
+  @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @QueryParams() q: EntriesPageQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PartyVersionsDoc> {
-    return withEtag(reply, found(await this.queries.execute(new GetPartyVersionsQuery(incidentId)), `Incident ${incidentId}`));
+  ): Promise<PartyVersionsPage> {
+    return withEtag(reply, found(await this.queries.execute(new GetPartyVersionsQuery(incidentId, entriesPage(q))), `Incident ${incidentId}`));
   }
 }

@@ -1,13 +1,14 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { PartyVersionsDoc, SqliteReadModelStore } from '@ledger/read-models';
+import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
+import { pagedRead } from '../../ledger/http/query-http';
 import { GetPartyVersionsQuery } from './get-party-versions.query';
 
 @QueryHandler(GetPartyVersionsQuery)
-export class GetPartyVersionsHandler implements IQueryHandler<GetPartyVersionsQuery, PartyVersionsDoc | undefined> {
+export class GetPartyVersionsHandler implements IQueryHandler<GetPartyVersionsQuery, PartyVersionsPage | undefined> {
   constructor(private readonly readModels: SqliteReadModelStore) {}
 
-  async execute({ incidentId }: GetPartyVersionsQuery): Promise<PartyVersionsDoc | undefined> {
-    const doc = this.readModels.partyVersions(incidentId);
+  async execute({ incidentId, page }: GetPartyVersionsQuery): Promise<PartyVersionsPage | undefined> {
+    const doc = pagedRead(() => this.readModels.partyVersions(incidentId, page));
     return doc?.incident ? doc : undefined;
   }
 }

@@ -1,8 +1,11 @@
 import { Query } from '@nestjs/cqrs';
-import { PartyVersionsDoc } from '@ledger/read-models';
+import { EntriesPageRequest, PartyVersionsPage } from '@ledger/read-models';
 
-export class GetPartyVersionsQuery extends Query<PartyVersionsDoc | undefined> {
-  constructor(readonly incidentId: string) {
+export class GetPartyVersionsQuery extends Query<PartyVersionsPage | undefined> {
+  constructor(
+    readonly incidentId: string,
+    readonly page: EntriesPageRequest,
+  ) {
     super();
   }
 }

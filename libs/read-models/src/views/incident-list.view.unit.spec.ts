@@ -1,9 +1,11 @@
-import { foldProjection } from '../projection';
+import { ReadModelSpecification } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
-import { IncidentListItem, incidentListProjection } from './incident-list.projection';
+import { IncidentListItem } from './incident-list.view';
 
 const list = (entries: ScenarioEntry[]): Map<string, IncidentListItem> =>
-  foldProjection(incidentListProjection, envelopesOf(entries)) as Map<string, IncidentListItem>;
+  ReadModelSpecification.given()
+    .when(...envelopesOf(entries))
+    .then((rm) => new Map(rm.listIncidents({ limit: 500 }).items.map((item) => [item.incidentId, item])));
 
 const QUIET_INCIDENT = '7e2f0b44-1d7a-4c55-8b0e-2019060500c3';
 

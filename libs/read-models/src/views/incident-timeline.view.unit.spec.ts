@@ -1,9 +1,11 @@
-import { foldProjection } from '../projection';
+import { ReadModelSpecification } from '../testing/read-model-specification';
 import { ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
-import { IncidentTimelineDoc, incidentTimelineProjection } from './incident-timeline.projection';
+import { IncidentTimelineDoc } from './incident-timeline.view';
 
 const timeline = (extra = [] as ReturnType<typeof seedArticleScenario>): IncidentTimelineDoc =>
-  foldProjection(incidentTimelineProjection, envelopesOf([...seedArticleScenario(), ...extra])).get(INCIDENT_ID)!;
+  ReadModelSpecification.given()
+    .when(...envelopesOf([...seedArticleScenario(), ...extra]))
+    .then((rm) => rm.incidentTimeline(INCIDENT_ID)!);
 
 describe('incident-timeline', () => {
   it('lists every entry of the incident in recorded order with a one-line summary', () => {

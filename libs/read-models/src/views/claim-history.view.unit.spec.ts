@@ -1,5 +1,5 @@
 import { EntryChanges, EntryRef } from '@ledger/domain';
-import { foldProjection, foldProjectionState } from '../projection';
+import { ReadModelSpecification } from '../testing/read-model-specification';
 import {
   AMENDMENT,
   ANALYST,
@@ -14,10 +14,12 @@ import {
   incidentEntry,
   seedArticleScenario,
 } from '../testing/seed-article.fixture';
-import { ClaimHistoryDoc, claimHistoryProjection } from './claim-history.projection';
+import { ClaimHistoryDoc } from './claim-history.view';
 
 const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc => {
-  const doc = foldProjection(claimHistoryProjection, envelopesOf([...seedArticleScenario(), ...extra])).get(claimId);
+  const doc = ReadModelSpecification.given()
+    .when(...envelopesOf([...seedArticleScenario(), ...extra]))
+    .then((rm) => rm.claimHistory(INCIDENT_ID, claimId));
   if (!doc) throw new Error(`no history of ${claimId}`);
   return doc as ClaimHistoryDoc;
 };
@@ -26,9 +28,13 @@ const amendment = (amendmentId: string, entry: EntryRef, changes: EntryChanges, 
   incidentEntry({ type: 'EntryAmended', data: { incidentId: INCIDENT_ID, amendmentId, entry, changes, reason } }, EDITOR);
 
 describe('claim-history', () => {
-  it('keeps one document per claim', () => {
-    const docs = foldProjection(claimHistoryProjection, envelopesOf(seedArticleScenario()));
-    expect([...docs.keys()].sort()).toEqual(Object.values(CLAIM).sort());
+  it('has a history for every claim, and none through another incident', () => {
+    ReadModelSpecification.given()
+      .when(...envelopesOf(seedArticleScenario()))
+      .then((rm) => {
+        for (const claimId of Object.values(CLAIM)) expect(rm.claimHistory(INCIDENT_ID, claimId)?.claimId).toBe(claimId);
+        expect(rm.claimHistory('00000000-0000-4000-8000-000000000000', CLAIM.azDefence)).toBeUndefined();
+      });
   });
 
   it('lists every version in full with the field-level changes from the previous one', () => {
@@ -159,9 +165,11 @@ describe('claim-history', () => {
     expect(doc.lastPosition).toBe('18');
   });
 
-  it('routes denial amendments through an internal index that queries never see', () => {
-    const state = foldProjectionState(claimHistoryProjection, envelopesOf(seedArticleScenario()));
-    expect(state.get(`~denial/${DENIAL.karabakhArmy}`)).toEqual({ claimId: CLAIM.azDefence });
-    expect(foldProjection(claimHistoryProjection, envelopesOf(seedArticleScenario())).has(`~denial/${DENIAL.karabakhArmy}`)).toBe(false);
+  it('keeps each denial with the claim it denies, so that an amendment of the denial reaches the claim', () => {
+    const denied = history(CLAIM.azDefence, [
+      amendment('amendment-denial-date', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { statedAt: { at: '2019-05-31', precision: 'day' } }, 'Mistyped date.'),
+    ]);
+    expect(denied.denials.find((d) => d.denialId === DENIAL.karabakhArmy)?.statedAt).toEqual({ at: '2019-05-31', precision: 'day' });
+    expect(denied.amendments.map((a) => [a.amendmentId, a.target, a.denialId])).toContainEqual(['amendment-denial-date', 'denial', DENIAL.karabakhArmy]);
   });
 });

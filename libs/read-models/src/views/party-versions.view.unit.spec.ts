@@ -1,4 +1,4 @@
-import { foldProjection } from '../projection';
+import { ReadModelSpecification } from '../testing/read-model-specification';
 import {
   AMENDMENT,
   CLAIM,
@@ -12,10 +12,12 @@ import {
   incidentEntry,
   seedArticleScenario,
 } from '../testing/seed-article.fixture';
-import { PartyVersionsDoc, partyVersionsProjection } from './party-versions.projection';
+import { PartyVersionsDoc } from './party-versions.view';
 
 const fold = (extra: ScenarioEntry[] = []): PartyVersionsDoc => {
-  const doc = foldProjection(partyVersionsProjection, envelopesOf([...seedArticleScenario(), ...extra])).get(INCIDENT_ID);
+  const doc = ReadModelSpecification.given(envelopesOf(seedArticleScenario()))
+    .when(...envelopesOf([...seedArticleScenario(), ...extra]).slice(seedArticleScenario().length))
+    .then((rm) => rm.partyVersions(INCIDENT_ID));
   if (!doc) throw new Error('no party-versions document');
   return doc;
 };
@@ -250,7 +252,8 @@ describe('party-versions', () => {
   });
 
   it('ignores party registrations', () => {
-    const docs = foldProjection(partyVersionsProjection, envelopesOf(seedArticleScenario().slice(0, 5)));
-    expect(docs.size).toBe(0);
+    const rm = ReadModelSpecification.given().when(...envelopesOf(seedArticleScenario().slice(0, 5))).then((r) => r.dump());
+    expect([rm.incidents, rm.claims, rm.party_positions]).toEqual([[], [], []]);
+    expect(rm.parties).toHaveLength(5);
   });
 });

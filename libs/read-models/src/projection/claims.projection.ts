@@ -1,0 +1,254 @@
+import {
+  AMENDABLE_FIELDS,
+  Assertions,
+  ClaimCorrectedData,
+  ClaimDeniedData,
+  ClaimMadeData,
+  ClaimRetractedData,
+  EntryChanges,
+  PointInTime,
+  Source,
+  Statement,
+  applyAssertionChanges,
+  applyEntryChanges,
+} from '@ledger/domain';
+import { FieldChange, diffValues } from '../field-diff';
+import { ClaimRow, ClaimVersionRow, DenialRow, claimVersionsTable, claimsTable, denialsTable } from '../tables/ledger.tables';
+import { joinIncident } from './incidents.projection';
+import { claimChanged, denialChanged, denialsFollowClaim } from './positions.projection';
+import { IncidentContext, recordedOf, statedOrderOf } from './projection-context';
+
+/** A claim as it read at one version: every earlier version folded in. */
+export interface ResolvedClaim {
+  version: number;
+  statement: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+}
+
+/** What a version changes, and what an amendment diff compares: the claim's full form. */
+export const fullForm = (r: Pick<ResolvedClaim, 'statement' | 'assertions' | 'statedAt' | 'source'>) => ({
+  statement: r.statement,
+  assertions: r.assertions,
+  statedAt: r.statedAt,
+  source: r.source,
+});
+
+/** Only what an amendment may change in an entry of this kind (the domain's list): the domain's rule then applies it. */
+export const changesFor = (kind: keyof typeof AMENDABLE_FIELDS, changes: EntryChanges): EntryChanges => {
+  const allowed: EntryChanges = {};
+  for (const key of AMENDABLE_FIELDS[kind]) if (changes[key] !== undefined) Object.assign(allowed, { [key]: changes[key] });
+  return allowed;
+};
+
+/** The version row for `data` resolved on top of the previous version (none for version 1). */
+const versionRow = (
+  base: Pick<ClaimVersionRow, 'incidentId' | 'claimId' | 'partyId' | 'amendedBy' | 'eventId' | 'recordedAt' | 'recordedBy' | 'position'>,
+  data: ClaimMadeData | ClaimCorrectedData,
+  previous: ClaimVersionRow | undefined,
+): ClaimVersionRow => {
+  const corrected = 'version' in data;
+  const resolved = {
+    statement: data.statement ?? previous?.statement ?? { text: '', verbatim: false },
+    assertions: applyAssertionChanges(previous?.assertions ?? {}, data.assertions),
+    statedAt: data.statedAt,
+    source: data.source,
+  };
+  return {
+    ...base,
+    version: corrected ? data.version : 1,
+    kind: corrected ? 'corrected' : 'made',
+    data,
+    ...resolved,
+    reason: corrected ? data.reason : null,
+    changes: previous ? diffValues(fullForm(previous), fullForm(resolved)) : [],
+  };
+};
+
+/** The claim's current columns from its latest version; `statementVersion` is the latest version that restated the words. */
+const atVersion = (claim: ClaimRow, latest: ClaimVersionRow, statementVersion: number): ClaimRow => ({
+  ...claim,
+  version: latest.version,
+  statementVersion,
+  statement: latest.statement,
+  statedAt: latest.statedAt,
+  statedOrder: statedOrderOf(latest.statedAt),
+  source: latest.source,
+  assertions: latest.assertions,
+  versionPosition: latest.position,
+});
+
+export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
+  const { t, e, incidentId } = ctx;
+  joinIncident(ctx, data.partyId);
+  const recorded = recordedOf(e);
+  const version = versionRow({ incidentId, claimId: data.claimId, partyId: data.partyId, amendedBy: [], ...recorded }, data, undefined);
+  const claim: ClaimRow = {
+    incidentId,
+    claimId: data.claimId,
+    partyId: data.partyId,
+    version: 1,
+    statementVersion: 1,
+    statement: data.statement,
+    statedAt: data.statedAt,
+    statedOrder: statedOrderOf(data.statedAt),
+    firstStatedAt: data.statedAt,
+    source: data.source,
+    assertions: version.assertions,
+    answers: data.answers,
+    retracted: false,
+    retraction: null,
+    retractionPosition: null,
+    denials: 0,
+    versionPosition: e.position,
+    lastPosition: e.position,
+    ...recorded,
+  };
+  t.put(claimVersionsTable, version);
+  t.put(claimsTable, claim);
+  ctx.incident.claims += 1;
+  ctx.incident.activeClaims += 1;
+  claimChanged(ctx, undefined, claim);
+};
+
+/** The versions of a claim re-resolved from `from` on, after one of them changed; returns them all, in order. */
+const reresolve = (ctx: IncidentContext, versions: ClaimVersionRow[], from: number): ClaimVersionRow[] => {
+  const out: ClaimVersionRow[] = [];
+  for (const row of versions) {
+    const next = row.version < from ? row : versionRow(row, row.data, out[out.length - 1]);
+    if (next !== row) ctx.t.put(claimVersionsTable, next);
+    out.push(next);
+  }
+  return out;
+};
+
+const versionsOf = (ctx: IncidentContext, claimId: string): ClaimVersionRow[] =>
+  ctx.t.find(claimVersionsTable, { incidentId: ctx.incidentId, claimId }, { orderBy: [{ column: 'version' }] });
+
+const lastStatementVersion = (versions: ClaimVersionRow[]): number => {
+  for (let i = versions.length - 1; i > 0; i--) if (versions[i].data.statement) return versions[i].version;
+  return 1;
+};
+
+/** Stores the claim after a change and brings what depends on it (positions, disagreements, denials) up to date. */
+const saveClaim = (ctx: IncidentContext, before: ClaimRow, after: ClaimRow): void => {
+  ctx.t.put(claimsTable, after);
+  claimChanged(ctx, before, after);
+  denialsFollowClaim(ctx, after);
+};
+
+export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): void => {
+  const { t, e, incidentId } = ctx;
+  const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
+  if (!claim) return;
+  ctx.incident.corrections += 1;
+  joinIncident(ctx, claim.partyId);
+  const base = { incidentId, claimId: claim.claimId, partyId: claim.partyId, amendedBy: [], ...recordedOf(e) };
+  let latest: ClaimVersionRow;
+  let statementVersion = claim.statementVersion;
+  const previous = t.get(claimVersionsTable, { incidentId, claimId: claim.claimId, version: claim.version });
+  if (data.version === claim.version + 1 && previous) {
+    latest = versionRow(base, data, previous);
+    t.put(claimVersionsTable, latest);
+    if (data.statement) statementVersion = data.version;
+  } else {
+    // A version out of sequence (never written by the decider, possible in a cut of the log): resolve the claim again from the start.
+    t.put(claimVersionsTable, versionRow(base, data, undefined));
+    const versions = reresolve(ctx, versionsOf(ctx, claim.claimId), 1);
+    latest = versions[versions.length - 1];
+    statementVersion = lastStatementVersion(versions);
+  }
+  saveClaim(ctx, claim, { ...atVersion(claim, latest, statementVersion), lastPosition: e.position });
+};
+
+export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): void => {
+  const { t, e, incidentId } = ctx;
+  const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
+  if (!claim || claim.retracted) return;
+  ctx.incident.retractions += 1;
+  ctx.incident.activeClaims -= 1;
+  const retracted: ClaimRow = {
+    ...claim,
+    retracted: true,
+    retraction: { data, amendedBy: [], eventId: e.eventId, recordedAt: e.recordedAt, recordedBy: e.recordedBy, position: e.position.toString() },
+    retractionPosition: e.position,
+    lastPosition: e.position,
+  };
+  saveClaim(ctx, claim, retracted);
+};
+
+/** A ledger amendment of one version of a claim; returns what it changed in that version's full form, or undefined when the version is not in the log. */
+export const amendClaimVersion = (ctx: IncidentContext, claimId: string, version: number, changes: EntryChanges, amendmentId: string): { diff: FieldChange[]; before: ClaimVersionRow; after: ClaimVersionRow } | undefined => {
+  const claim = ctx.t.get(claimsTable, { incidentId: ctx.incidentId, claimId });
+  if (!claim) return undefined;
+  const versions = versionsOf(ctx, claimId);
+  const index = versions.findIndex((v) => v.version === version);
+  if (index < 0) return undefined;
+  const before = versions[index];
+  versions[index] = { ...before, data: applyEntryChanges(before.data, changesFor('claim', changes)), amendedBy: [...before.amendedBy, amendmentId] };
+  ctx.t.put(claimVersionsTable, versions[index]);
+  const resolved = reresolve(ctx, versions, version);
+  const after = resolved[index];
+  saveClaim(ctx, claim, {
+    ...atVersion(claim, resolved[resolved.length - 1], lastStatementVersion(resolved)),
+    firstStatedAt: resolved[0].statedAt,
+    lastPosition: ctx.e.position,
+  });
+  return { diff: diffValues(fullForm(before), fullForm(after)), before, after };
+};
+
+/** A ledger amendment of a retraction; returns the retraction's data before and after, or undefined when there is none. */
+export const amendRetraction = (ctx: IncidentContext, claimId: string, changes: EntryChanges, amendmentId: string): { before: ClaimRetractedData; after: ClaimRetractedData; position: bigint } | undefined => {
+  const claim = ctx.t.get(claimsTable, { incidentId: ctx.incidentId, claimId });
+  if (!claim?.retraction) return undefined;
+  const before = claim.retraction.data;
+  const after = applyEntryChanges(before, changesFor('retraction', changes));
+  ctx.t.put(claimsTable, {
+    ...claim,
+    retraction: { ...claim.retraction, data: after, amendedBy: [...claim.retraction.amendedBy, amendmentId] },
+    lastPosition: ctx.e.position,
+  });
+  return { before, after, position: BigInt(claim.retraction.position) };
+};
+
+const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'data' | 'deniedAssertions' | 'statement' | 'statedAt' | 'source'> => ({
+  data,
+  deniedAssertions: data.deniedAssertions,
+  statement: data.statement,
+  statedAt: data.statedAt,
+  source: data.source,
+});
+
+export const denyClaim = (ctx: IncidentContext, data: ClaimDeniedData): void => {
+  const { t, e, incidentId } = ctx;
+  joinIncident(ctx, data.partyId);
+  const denial: DenialRow = {
+    incidentId,
+    denialId: data.denialId,
+    claimId: data.claimId,
+    partyId: data.partyId,
+    claimPartyId: data.claimPartyId,
+    ...denialColumns(data),
+    amendedBy: [],
+    ...recordedOf(e),
+  };
+  t.put(denialsTable, denial);
+  ctx.incident.denials += 1;
+  const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
+  if (claim) t.put(claimsTable, { ...claim, denials: claim.denials + 1, lastPosition: e.position });
+  denialChanged(ctx, denial, claim);
+};
+
+/** A ledger amendment of a denial; returns the denial before and after, or undefined when it is not in the log. */
+export const amendDenial = (ctx: IncidentContext, denialId: string, changes: EntryChanges, amendmentId: string): { before: DenialRow; after: DenialRow } | undefined => {
+  const { t, incidentId } = ctx;
+  const before = t.get(denialsTable, { incidentId, denialId });
+  if (!before) return undefined;
+  const after: DenialRow = { ...before, ...denialColumns(applyEntryChanges(before.data, changesFor('denial', changes))), amendedBy: [...before.amendedBy, amendmentId] };
+  t.put(denialsTable, after);
+  const claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
+  if (claim) t.put(claimsTable, { ...claim, lastPosition: ctx.e.position });
+  denialChanged(ctx, after, claim);
+  return { before, after };
+};

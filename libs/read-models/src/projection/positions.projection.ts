@@ -1,0 +1,177 @@
+import { AssertionField, assertedFields, structurallyEqual } from '@ledger/domain';
+import { DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
+import {
+  ClaimRow,
+  DenialRow,
+  DisagreementRow,
+  PartyPositionRow,
+  claimFieldsTable,
+  claimsTable,
+  denialsTable,
+  disagreementsTable,
+  partyPositionsTable,
+} from '../tables/ledger.tables';
+import { partyOrderIn } from './incidents.projection';
+import { IncidentContext } from './projection-context';
+
+/**
+ * A party's position on a point (assertion field) is the value of its
+ * standing claim stated latest that asserts the field (stated time, then log
+ * position). `claim_fields` indexes the standing claims per point, so a
+ * change to one claim re-chooses only the points it asserts, by one index
+ * lookup each, and re-computes the disagreements of only those points from
+ * the parties' positions on them.
+ */
+const standingFields = (claim: ClaimRow | undefined): AssertionField[] => (claim && !claim.retracted ? assertedFields(claim.assertions) : []);
+
+type Ranked = Pick<ClaimRow, 'statedOrder' | 'versionPosition'>;
+
+/** Whether `a` supersedes `b`: stated later, or stated at the same time and recorded later. */
+const supersedes = (a: Ranked, b: Ranked): boolean => a.statedOrder > b.statedOrder || (a.statedOrder === b.statedOrder && a.versionPosition > b.versionPosition);
+
+/**
+ * Brings the positions and disagreements up to date after a claim changed
+ * from `before` to `after` (undefined: absent). Call it after the claim's row
+ * is stored. The common cases (a new claim, a correction stating later) are
+ * decided against the position row alone; only a holder that falls back (it
+ * is retracted, drops the field, or is moved earlier) makes the party's other
+ * standing claims on that point be looked up, by one index seek.
+ */
+export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined, after: ClaimRow | undefined): void => {
+  const claim = after ?? before;
+  if (!claim) return;
+  const { incidentId, partyId, claimId } = claim;
+  const [was, now] = [standingFields(before), standingFields(after)];
+  const moved = !before || !after || before.statedOrder !== after.statedOrder || before.versionPosition !== after.versionPosition;
+  for (const field of was) {
+    if (now.includes(field)) continue;
+    ctx.t.delete(claimFieldsTable, { incidentId, partyId, field, claimId });
+    if (ctx.t.get(partyPositionsTable, { incidentId, partyId, field })?.claimId === claimId) choosePosition(ctx, partyId, field);
+  }
+  for (const field of now) {
+    const valueChanged = !was.includes(field) || !structurallyEqual(before!.assertions[field], after!.assertions[field]);
+    if (!valueChanged && !moved) continue;
+    ctx.t.put(claimFieldsTable, { incidentId, partyId, field, claimId, statedOrder: after!.statedOrder, versionPosition: after!.versionPosition });
+    const held = ctx.t.get(partyPositionsTable, { incidentId, partyId, field });
+    if (held?.claimId === claimId && before && supersedes(before, after!)) choosePosition(ctx, partyId, field);
+    else if (!held || held.claimId === claimId || supersedes(after!, held)) holdPosition(ctx, field, after!, held);
+  }
+};
+
+/** Makes `claim` the party's position on `field`, and re-computes the point's disagreements if what the party holds changed. */
+const holdPosition = (ctx: IncidentContext, field: AssertionField, claim: ClaimRow, held: PartyPositionRow | undefined): void => {
+  const { incidentId, partyId, claimId, statedAt, statedOrder, versionPosition } = claim;
+  const next: PartyPositionRow = {
+    incidentId,
+    partyId,
+    field,
+    claimId,
+    value: claim.assertions[field],
+    statedAt,
+    statedOrder,
+    versionPosition,
+    partyOrder: held?.partyOrder ?? partyOrderIn(ctx.t, incidentId, partyId),
+  };
+  if (held && structurallyEqual(held, next)) return;
+  ctx.t.put(partyPositionsTable, next);
+  // The points follow the values; the claim a position rests on shows only in a point already in dispute.
+  const valueChanged = !held || !structurallyEqual(held.value, next.value);
+  if (valueChanged || (held.claimId !== next.claimId && isDisputed(ctx, field))) disagreeOn(ctx, field);
+};
+
+const isDisputed = (ctx: IncidentContext, field: AssertionField): boolean => (ctx.incident.disputedPoints[DISAGREEMENT_KIND_OF[field]]?.length ?? 0) > 0;
+
+/** Chooses the party's position on `field` again from all its standing claims asserting it. */
+const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionField): void => {
+  const { t, incidentId } = ctx;
+  const [top] = t.find(
+    claimFieldsTable,
+    { incidentId, partyId, field },
+    { orderBy: [{ column: 'statedOrder', desc: true }, { column: 'versionPosition', desc: true }], limit: 1 },
+  );
+  const held = t.get(partyPositionsTable, { incidentId, partyId, field });
+  const claim = top ? t.get(claimsTable, { incidentId, claimId: top.claimId }) : undefined;
+  if (claim) {
+    holdPosition(ctx, field, claim, held);
+  } else if (held) {
+    t.delete(partyPositionsTable, { incidentId, partyId, field });
+    disagreeOn(ctx, field);
+  }
+};
+
+/** Replaces the incident's points of disagreement on one field with those the parties' current positions give. */
+const disagreeOn = (ctx: IncidentContext, field: AssertionField): void => {
+  const { t, incidentId } = ctx;
+  const accounts: PartyAccount[] = t
+    .find(partyPositionsTable, { incidentId, field }, { orderBy: [{ column: 'partyOrder' }] })
+    .map((p) => ({ partyId: p.partyId, account: { [field]: { value: p.value, claimId: p.claimId, statedAt: p.statedAt } } }));
+  const kind = DISAGREEMENT_KIND_OF[field];
+  const found = disagreementsOnField(field, accounts).map((d, ordinal) => pointRow(incidentId, d, ordinal));
+  const existing = ctx.incident.disputedPoints[kind] ?? [];
+  for (const key of existing) if (!found.some((f) => f.key === key)) t.delete(disagreementsTable, { incidentId, kind, key });
+  for (const row of found) {
+    const stored = existing.includes(row.key) ? t.get(disagreementsTable, row) : undefined;
+    if (!stored || !structurallyEqual(stored, row)) t.put(disagreementsTable, row);
+  }
+  ctx.incident.disagreements += found.length - existing.length;
+  const { [kind]: _replaced, ...others } = ctx.incident.disputedPoints;
+  ctx.incident.disputedPoints = found.length ? { ...others, [kind]: found.map((f) => f.key) } : others;
+};
+
+const pointRow = (incidentId: string, d: Disagreement, ordinal: number): DisagreementRow => ({
+  incidentId,
+  kind: d.kind,
+  key: d.field,
+  ordinal,
+  field: d.field,
+  side: d.side ?? null,
+  figure: d.figure ?? null,
+  denialId: null,
+  claimId: null,
+  deniedAssertions: null,
+  positions: d.positions,
+  sortPosition: 0n,
+});
+
+/**
+ * A denial stands while the denied claim is not retracted (or is not in the
+ * log at all, in a time-travel cut); standing, it is a point of disagreement
+ * showing the claim's current values of what it denies.
+ */
+export const denialChanged = (ctx: IncidentContext, denial: DenialRow, claim: ClaimRow | undefined): void => {
+  const { t, incidentId } = ctx;
+  const key = { incidentId, kind: 'denial' as const, key: denial.denialId };
+  const stored = t.get(disagreementsTable, key);
+  if (claim?.retracted) {
+    if (stored) {
+      t.delete(disagreementsTable, key);
+      ctx.incident.disagreements -= 1;
+    }
+    return;
+  }
+  const { denialId, partyId, claimId, claimPartyId, deniedAssertions } = denial;
+  const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, ...(claim ? { claimAssertions: claim.assertions } : {}) });
+  const row: DisagreementRow = {
+    ...key,
+    ordinal: 0,
+    field: d.field,
+    side: null,
+    figure: null,
+    denialId,
+    claimId,
+    deniedAssertions,
+    positions: d.positions,
+    sortPosition: denial.position,
+  };
+  if (stored && structurallyEqual(stored, row)) return;
+  t.put(disagreementsTable, row);
+  if (!stored) ctx.incident.disagreements += 1;
+};
+
+/** The claim's denials, after the claim changed (corrected, amended, retracted): what they dispute follows it. */
+export const denialsFollowClaim = (ctx: IncidentContext, claim: ClaimRow): void => {
+  if (claim.denials === 0) return;
+  for (const denial of ctx.t.find(denialsTable, { incidentId: ctx.incidentId, claimId: claim.claimId }, { orderBy: [{ column: 'position' }] })) {
+    denialChanged(ctx, denial, claim);
+  }
+};

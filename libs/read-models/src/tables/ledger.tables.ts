@@ -1,0 +1,522 @@
+import type {
+  AssertionField,
+  ClaimCorrectedData,
+  ClaimDeniedData,
+  ClaimMadeData,
+  ClaimRetractedData,
+  EntryChanges,
+  EntryRef,
+  IncidentReportedData,
+  PartyKind,
+  PartyRegisteredData,
+  PointInTime,
+  Source,
+  Statement,
+  Assertions,
+} from '@ledger/domain';
+import type { DisagreementKind, DisagreementPosition } from '../disagreements';
+import type { FieldChange } from '../field-diff';
+import { ColumnSpec, TableSpec } from './table-spec';
+
+/**
+ * The ledger's read models as relational tables. Each event changes a
+ * bounded number of rows, whatever the size of the incident or of the
+ * party's record; API answers are assembled from these rows at query time.
+ *
+ * Conventions: ids are the ledger's (incident and claim ids are UUIDs,
+ * party ids slugs); `position` columns are global log positions (64-bit
+ * integers); times recorded by the ledger are ISO-8601 UTC text; a party's
+ * stated time is JSON `{at, precision}`; `*_json`-typed columns hold JSON
+ * text (statements, sources, assertions, lists). `data` columns hold the
+ * entry as its event stated it with every ledger amendment applied.
+ */
+
+const text = (description: string): ColumnSpec => ({ type: 'text', description });
+const textOrNull = (description: string): ColumnSpec => ({ type: 'text', nullable: true, description });
+const integer = (description: string): ColumnSpec => ({ type: 'integer', description });
+const integerOrNull = (description: string): ColumnSpec => ({ type: 'integer', nullable: true, description });
+const position = (description: string): ColumnSpec => ({ type: 'position', description });
+const boolean = (description: string): ColumnSpec => ({ type: 'boolean', description });
+const json = (description: string): ColumnSpec => ({ type: 'json', description });
+const jsonOrNull = (description: string): ColumnSpec => ({ type: 'json', nullable: true, description });
+
+/** Who recorded an entry and where it sits in the log: every entry row carries it. */
+export interface RecordedRow {
+  eventId: string;
+  recordedAt: string;
+  recordedBy: string;
+  position: bigint;
+}
+
+const recorded = {
+  eventId: text('id of the event that recorded the entry'),
+  recordedAt: text('when the ledger recorded it (server clock, ISO-8601 UTC)'),
+  recordedBy: text('the principal who recorded it'),
+  position: position('global log position of the event that recorded it'),
+} as const;
+
+export interface IncidentRow {
+  incidentId: string;
+  /** False while the log has entries of the incident but not its report (a time-travel cut). */
+  reported: boolean;
+  data: IncidentReportedData | null;
+  title: string | null;
+  summary: string | null;
+  category: string | null;
+  /** Occurrence interval as UTC instants (date-only bounds widened to whole days), for filters and ordering. */
+  occurredStart: string | null;
+  occurredEnd: string | null;
+  locationName: string | null;
+  reportedAt: string | null;
+  reportedBy: string | null;
+  reportedPosition: bigint | null;
+  amendedBy: string[];
+  claims: number;
+  activeClaims: number;
+  denials: number;
+  corrections: number;
+  retractions: number;
+  amendments: number;
+  disagreements: number;
+  contested: boolean;
+  /** Keys of the disagreements rows on points of the accounts, by kind: which points are disputed now. */
+  disputedPoints: Partial<Record<string, string[]>>;
+  lastRecordedAt: string;
+  lastPosition: bigint;
+  revision: bigint;
+}
+
+export const incidentsTable: TableSpec<IncidentRow> = {
+  name: 'incidents',
+  question: 'Which incidents does the ledger hold, and how contested is each?',
+  columns: {
+    incidentId: text('incident id'),
+    reported: boolean('the incident report is recorded'),
+    data: jsonOrNull('the incident report as recorded, ledger amendments applied'),
+    title: textOrNull('title'),
+    summary: textOrNull('summary'),
+    category: textOrNull('category (ceasefire-violation, shelling, ...)'),
+    occurredStart: textOrNull('start of the occurrence interval, UTC instant'),
+    occurredEnd: textOrNull('end of the occurrence interval, UTC instant'),
+    locationName: textOrNull('place name'),
+    reportedAt: textOrNull('when the ledger recorded the report'),
+    reportedBy: textOrNull('who recorded the report'),
+    reportedPosition: { type: 'position', nullable: true, description: 'log position of the report' },
+    amendedBy: json('ids of ledger amendments of the report (JSON array)'),
+    claims: integer('claims made'),
+    activeClaims: integer('claims not retracted'),
+    denials: integer('denials'),
+    corrections: integer('corrections by claimants'),
+    retractions: integer('retractions'),
+    amendments: integer('ledger amendments of any entry of the incident'),
+    disagreements: integer('points of disagreement now (rows of disagreements)'),
+    contested: boolean('at least one point of disagreement'),
+    disputedPoints: json('keys of the disputed points of the accounts by kind, e.g. {"casualties": ["casualties[side=armenia].killed"]}'),
+    lastRecordedAt: text('recorded time of the incident stream’s last event'),
+    lastPosition: position('log position of the incident stream’s last event'),
+    revision: position('revision of the incident stream’s last event (the ETag)'),
+  },
+  primaryKey: ['incidentId'],
+  indexes: [
+    { name: 'incidents_by_occurrence', columns: ['occurredStart', 'incidentId'] },
+    { name: 'incidents_by_category', columns: ['category', 'occurredStart'] },
+  ],
+};
+
+export interface IncidentPartyRow {
+  incidentId: string;
+  partyId: string;
+  /** Log position of the party's first entry in the incident: orders the parties of an incident. */
+  firstPosition: bigint;
+}
+
+export const incidentPartiesTable: TableSpec<IncidentPartyRow> = {
+  name: 'incident_parties',
+  question: 'Which parties have spoken about which incident (made or denied a claim), and since when?',
+  columns: {
+    incidentId: text('incident id'),
+    partyId: text('party id'),
+    firstPosition: position('log position of the party’s first claim or denial in the incident'),
+  },
+  primaryKey: ['incidentId', 'partyId'],
+  indexes: [
+    { name: 'incident_parties_in_order', columns: ['incidentId', 'firstPosition'] },
+    { name: 'incident_parties_by_party', columns: ['partyId', 'firstPosition'] },
+  ],
+};
+
+/** A retraction as kept in its claim's row: the event data (amendments applied) and its recording facts. */
+export interface StoredRetraction {
+  data: ClaimRetractedData;
+  amendedBy: string[];
+  eventId: string;
+  recordedAt: string;
+  recordedBy: string;
+  /** Decimal string: the value is JSON. */
+  position: string;
+}
+
+export interface ClaimRow extends RecordedRow {
+  incidentId: string;
+  claimId: string;
+  partyId: string;
+  version: number;
+  /** The version the current statement comes from (the latest that restated the words). */
+  statementVersion: number;
+  statement: Statement;
+  statedAt: PointInTime;
+  /** Epoch ms of the start of statedAt: the order a party's claims supersede each other in. */
+  statedOrder: number;
+  firstStatedAt: PointInTime;
+  source: Source;
+  assertions: Assertions;
+  answers: string[];
+  retracted: boolean;
+  retraction: StoredRetraction | null;
+  retractionPosition: bigint | null;
+  /** Denials received. */
+  denials: number;
+  /** Position of the latest version: breaks ties between claims stated at the same time. */
+  versionPosition: bigint;
+  /** Position of the last event that touched the claim (a version, denial, retraction or amendment). */
+  lastPosition: bigint;
+}
+
+export const claimsTable: TableSpec<ClaimRow> = {
+  name: 'claims',
+  question: 'What does each claim say now (the claimant’s corrections and the ledger’s amendments applied)?',
+  columns: {
+    incidentId: text('incident id'),
+    claimId: text('claim id'),
+    partyId: text('the claimant'),
+    version: integer('current version (1 = as made)'),
+    statementVersion: integer('version the current words come from'),
+    statement: json('current words {text, verbatim, language?}'),
+    statedAt: json('when the current version was stated {at, precision}'),
+    statedOrder: integer('start of statedAt as epoch milliseconds'),
+    firstStatedAt: json('when the claim was first made {at, precision}'),
+    source: json('source of the current version'),
+    assertions: json('current structured assertions'),
+    answers: json('ids of claims this claim answers (JSON array)'),
+    retracted: boolean('withdrawn by the claimant'),
+    retraction: jsonOrNull('the retraction as recorded, amendments applied'),
+    retractionPosition: { type: 'position', nullable: true, description: 'log position of the retraction' },
+    denials: integer('denials received'),
+    versionPosition: position('log position of the current version'),
+    lastPosition: position('log position of the last event touching the claim'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'claimId'],
+  indexes: [
+    { name: 'claims_in_order', columns: ['incidentId', 'position'] },
+    { name: 'claims_by_party', columns: ['partyId', 'incidentId', 'position'] },
+  ],
+};
+
+export interface ClaimVersionRow extends RecordedRow {
+  incidentId: string;
+  claimId: string;
+  version: number;
+  partyId: string;
+  kind: 'made' | 'corrected';
+  /** The version's event data as stated (a correction carries only what it replaced), amendments applied. */
+  data: ClaimMadeData | ClaimCorrectedData;
+  /** The claim as it read at this version: every earlier version folded in. */
+  statement: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+  reason: string | null;
+  /** Field-level changes from the previous version (empty for version 1). */
+  changes: FieldChange[];
+  amendedBy: string[];
+}
+
+export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
+  name: 'claim_versions',
+  question: 'How did each claim change, version by version?',
+  columns: {
+    incidentId: text('incident id'),
+    claimId: text('claim id'),
+    version: integer('version (1 = as made, then one per correction)'),
+    partyId: text('the claimant'),
+    kind: text("'made' or 'corrected'"),
+    data: json('the version as stated, amendments applied'),
+    statement: json('the claim’s words at this version'),
+    assertions: json('the claim’s assertions at this version'),
+    statedAt: json('when this version was stated'),
+    source: json('source of this version'),
+    reason: textOrNull('the claimant’s reason for a correction'),
+    changes: json('field-level changes from the previous version [{path, from, to}]'),
+    amendedBy: json('ids of ledger amendments of this version'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'claimId', 'version'],
+  indexes: [{ name: 'claim_versions_by_party', columns: ['partyId', 'incidentId', 'position'] }],
+};
+
+export interface DenialRow extends RecordedRow {
+  incidentId: string;
+  denialId: string;
+  claimId: string;
+  /** The denying party. */
+  partyId: string;
+  claimPartyId: string;
+  data: ClaimDeniedData;
+  deniedAssertions: AssertionField[];
+  statement: Statement;
+  statedAt: PointInTime;
+  source: Source;
+  amendedBy: string[];
+}
+
+export const denialsTable: TableSpec<DenialRow> = {
+  name: 'denials',
+  question: 'Who denies which claim, and which of its assertions?',
+  columns: {
+    incidentId: text('incident id'),
+    denialId: text('denial id'),
+    claimId: text('the denied claim'),
+    partyId: text('the denying party'),
+    claimPartyId: text('the claimant of the denied claim'),
+    data: json('the denial as recorded, amendments applied'),
+    deniedAssertions: json('assertion fields denied (JSON array; empty: the whole claim)'),
+    statement: json('the denier’s words'),
+    statedAt: json('when the denial was stated'),
+    source: json('source'),
+    amendedBy: json('ids of ledger amendments of the denial'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'denialId'],
+  indexes: [
+    { name: 'denials_in_order', columns: ['incidentId', 'position'] },
+    { name: 'denials_of_claim', columns: ['incidentId', 'claimId', 'position'] },
+    { name: 'denials_by_party', columns: ['partyId', 'incidentId', 'position'] },
+    { name: 'denials_received', columns: ['claimPartyId', 'incidentId', 'position'] },
+  ],
+};
+
+export interface ClaimFieldRow {
+  incidentId: string;
+  partyId: string;
+  field: AssertionField;
+  claimId: string;
+  statedOrder: number;
+  versionPosition: bigint;
+}
+
+export const claimFieldsTable: TableSpec<ClaimFieldRow> = {
+  name: 'claim_fields',
+  question: 'Which standing (not retracted) claims of a party assert which point? (what positions are chosen from)',
+  columns: {
+    incidentId: text('incident id'),
+    partyId: text('the claimant'),
+    field: text('assertion field: responsibleParties, ceasefire, casualties, occurred, location'),
+    claimId: text('claim id'),
+    statedOrder: integer('start of the claim’s current stated time, epoch ms'),
+    versionPosition: position('log position of the claim’s current version'),
+  },
+  primaryKey: ['incidentId', 'partyId', 'field', 'claimId'],
+  indexes: [{ name: 'claim_fields_latest', columns: ['incidentId', 'partyId', 'field', 'statedOrder', 'versionPosition'] }],
+};
+
+export interface PartyPositionRow {
+  incidentId: string;
+  partyId: string;
+  field: AssertionField;
+  claimId: string;
+  value: unknown;
+  statedAt: PointInTime;
+  /** The holding claim's place in the supersession order (see claim_fields), so a newer claim can take over without a lookup. */
+  statedOrder: number;
+  versionPosition: bigint;
+  /** The party's first position in the incident: positions of one field are listed in this order. */
+  partyOrder: bigint;
+}
+
+export const partyPositionsTable: TableSpec<PartyPositionRow> = {
+  name: 'party_positions',
+  question: 'What does each party hold now on each point of an incident, and on which claim does it rest?',
+  columns: {
+    incidentId: text('incident id'),
+    partyId: text('party id'),
+    field: text('assertion field'),
+    claimId: text('the claim the position comes from: the party’s standing claim stated latest that asserts the field'),
+    value: json('the asserted value'),
+    statedAt: json('when that claim’s current version was stated'),
+    statedOrder: integer('start of that stated time, epoch ms'),
+    versionPosition: position('log position of that claim’s current version'),
+    partyOrder: position('log position of the party’s first entry in the incident'),
+  },
+  primaryKey: ['incidentId', 'partyId', 'field'],
+  indexes: [{ name: 'party_positions_by_field', columns: ['incidentId', 'field', 'partyOrder'] }],
+};
+
+export interface DisagreementRow {
+  incidentId: string;
+  kind: DisagreementKind;
+  /** The field path for a point of the accounts; the denial id for a standing denial. */
+  key: string;
+  /** Order among the rows of one kind. */
+  ordinal: number;
+  field: string;
+  side: string | null;
+  figure: string | null;
+  denialId: string | null;
+  claimId: string | null;
+  deniedAssertions: AssertionField[] | null;
+  positions: DisagreementPosition[];
+  /** For a denial, its log position (denials are listed in log order). */
+  sortPosition: bigint;
+}
+
+export const disagreementsTable: TableSpec<DisagreementRow> = {
+  name: 'disagreements',
+  question: 'Where do the parties’ versions of an incident disagree now?',
+  columns: {
+    incidentId: text('incident id'),
+    kind: text('responsible-parties, ceasefire, casualties, occurred, location or denial'),
+    key: text('the point (field path) or, for a denial, the denial id'),
+    ordinal: integer('order among the rows of one kind'),
+    field: text('the point in dispute, e.g. casualties[side=armenia].killed; for a denial the denied fields or "claim"'),
+    side: textOrNull('casualty side'),
+    figure: textOrNull('killed or wounded'),
+    denialId: textOrNull('the standing denial'),
+    claimId: textOrNull('the denied claim'),
+    deniedAssertions: jsonOrNull('fields denied (denials)'),
+    positions: json('each party’s position on the point [{partyId, claimId, value?, role?, denialId?}]'),
+    sortPosition: position('log position of the denial (0 for points of the accounts)'),
+  },
+  primaryKey: ['incidentId', 'kind', 'key'],
+};
+
+export interface TimelineEntryRow extends RecordedRow {
+  incidentId: string;
+  kind: 'reported' | 'claim' | 'denial' | 'correction' | 'retraction' | 'amendment';
+  partyId: string | null;
+  claimId: string | null;
+  version: number | null;
+  denialId: string | null;
+  amendmentId: string | null;
+  summary: string;
+  statedAt: PointInTime | null;
+  /** Start of statedAt as a UTC instant, for charts of stated beside recorded time. */
+  statedStart: string | null;
+  detail: unknown;
+  amendedBy: string[];
+}
+
+export const timelineEntriesTable: TableSpec<TimelineEntryRow> = {
+  name: 'timeline_entries',
+  question: 'What was recorded about an incident, entry by entry, in recorded order?',
+  columns: {
+    incidentId: text('incident id'),
+    kind: text('reported, claim, denial, correction, retraction or amendment'),
+    partyId: textOrNull('who said it (null for the ledger’s own entries)'),
+    claimId: textOrNull('claim concerned'),
+    version: integerOrNull('claim version concerned'),
+    denialId: textOrNull('denial concerned'),
+    amendmentId: textOrNull('the amendment (kind amendment)'),
+    summary: text('one line for humans'),
+    statedAt: jsonOrNull('when the party said it {at, precision}'),
+    statedStart: textOrNull('start of statedAt, UTC instant'),
+    detail: json('the data the summary is written from'),
+    amendedBy: json('ids of ledger amendments of this entry'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'position'],
+};
+
+export interface AmendmentRow extends RecordedRow {
+  incidentId: string;
+  amendmentId: string;
+  entryKind: EntryRef['kind'];
+  entry: EntryRef;
+  /** The claim concerned (the denied claim for a denial), when the amended entry is known. */
+  claimId: string | null;
+  version: number | null;
+  denialId: string | null;
+  /** Whose entry was fixed (null for the incident report). */
+  partyId: string | null;
+  reason: string;
+  fields: string[];
+  changes: EntryChanges;
+  /** What the amendment changed in the entry, or null when the entry was not in the log (a time-travel cut). */
+  diff: FieldChange[] | null;
+}
+
+export const amendmentsTable: TableSpec<AmendmentRow> = {
+  name: 'amendments',
+  question: 'Which of its own transcriptions did the ledger fix, and what changed?',
+  columns: {
+    incidentId: text('incident id'),
+    amendmentId: text('amendment id'),
+    entryKind: text('incident, claim, denial or retraction'),
+    entry: json('the amended entry {kind, claimId?, version?, denialId?}'),
+    claimId: textOrNull('claim concerned (the denied claim for a denial)'),
+    version: integerOrNull('claim version amended'),
+    denialId: textOrNull('denial amended'),
+    partyId: textOrNull('whose entry was fixed'),
+    reason: text('why the ledger fixed it'),
+    fields: json('keys changed (JSON array)'),
+    changes: json('the corrected values as recorded'),
+    diff: jsonOrNull('field-level changes of the entry [{path, from, to}]'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'amendmentId'],
+  indexes: [
+    { name: 'amendments_in_order', columns: ['incidentId', 'position'] },
+    { name: 'amendments_of_claim', columns: ['incidentId', 'claimId', 'position'] },
+  ],
+};
+
+export interface PartyRow {
+  partyId: string;
+  registered: boolean;
+  name: string | null;
+  kind: PartyKind | null;
+  affiliation: PartyRegisteredData['affiliation'] | null;
+  aliases: string[];
+  registeredAt: string | null;
+  lastPosition: bigint;
+}
+
+export const partiesTable: TableSpec<PartyRow> = {
+  name: 'parties',
+  question: 'Who are the parties (registered, or named by an entry before registration)?',
+  columns: {
+    partyId: text('party id (slug)'),
+    registered: boolean('registered (false while only entries name it)'),
+    name: textOrNull('name'),
+    kind: textOrNull('state, government-body, armed-force, armed-group, mediator, media, ngo, individual'),
+    affiliation: jsonOrNull('{partyId?, description}'),
+    aliases: json('aliases (JSON array)'),
+    registeredAt: textOrNull('when the ledger recorded the registration'),
+    lastPosition: position('log position of the last entry naming the party'),
+  },
+  primaryKey: ['partyId'],
+};
+
+export interface ReadModelCheckpointRow {
+  name: string;
+  position: bigint;
+  schemaVersion: number;
+}
+
+/** Every table of the ledger's read models, in documentation order. */
+export const LEDGER_TABLES = [
+  incidentsTable,
+  incidentPartiesTable,
+  claimsTable,
+  claimVersionsTable,
+  denialsTable,
+  partyPositionsTable,
+  claimFieldsTable,
+  disagreementsTable,
+  timelineEntriesTable,
+  amendmentsTable,
+  partiesTable,
+] as const;
+
+/** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
+export const READ_MODEL_TABLES_VERSION = 3;

@@ -1,0 +1,168 @@
+import { AssertionField, Assertions, PointInTime, Source, Statement } from '@ledger/domain';
+import { EntryMeta } from '../envelope';
+import { FieldChange } from '../field-diff';
+import { entryMetaOf } from '../projection/projection-context';
+import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
+import { RetractionRecord, retractionRecordOf } from './party-versions.view';
+
+/** One version of the claim in full, as the claim read once the party had said it. */
+export interface ClaimHistoryVersion extends EntryMeta {
+  version: number;
+  kind: 'made' | 'corrected';
+  statement: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+  /** The party's reason, for corrections. */
+  reason?: string;
+  /** What the event itself stated: a correction carries only what it replaced. */
+  stated: { statement?: Statement; assertions: Assertions };
+  /** What this version changed from the previous one; empty for version 1. */
+  changes: FieldChange[];
+  /** Ledger amendments applied to this version's transcription. */
+  amendedBy: string[];
+}
+
+/** A fix of the ledger's own transcription, kept apart from the party's corrections. */
+export interface ClaimAmendment extends EntryMeta {
+  amendmentId: string;
+  target: 'claim' | 'denial' | 'retraction';
+  /** The claim version amended (target 'claim'). */
+  version?: number;
+  /** The denial amended (target 'denial'). */
+  denialId?: string;
+  reason: string;
+  /** What the amendment changed in the amended entry. */
+  changes: FieldChange[];
+}
+
+export interface ClaimDenialEntry extends EntryMeta {
+  denialId: string;
+  /** The denying party. */
+  partyId: string;
+  deniedAssertions: AssertionField[];
+  statement: Statement;
+  statedAt: PointInTime;
+  source: Source;
+  amendedBy: string[];
+}
+
+/** "How did this claim change?" */
+export interface ClaimHistoryDoc {
+  claimId: string;
+  incidentId: string;
+  partyId: string;
+  answers: string[];
+  currentVersion: number;
+  versions: ClaimHistoryVersion[];
+  amendments: ClaimAmendment[];
+  denials: ClaimDenialEntry[];
+  retracted: boolean;
+  retraction: RetractionRecord | null;
+  lastPosition: string;
+}
+
+export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: string): ClaimHistoryDoc | undefined => {
+  const claim = t.get(claimsTable, { incidentId, claimId });
+  if (!claim) return undefined;
+  const key = { incidentId, claimId };
+  const inLogOrder = { orderBy: [{ column: 'position' as const }] };
+  return {
+    claimId,
+    incidentId,
+    partyId: claim.partyId,
+    answers: claim.answers,
+    currentVersion: claim.version,
+    versions: t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] }).map((v) => ({
+      version: v.version,
+      kind: v.kind,
+      statement: v.statement,
+      assertions: v.assertions,
+      statedAt: v.statedAt,
+      source: v.source,
+      ...(v.reason !== null ? { reason: v.reason } : {}),
+      stated: { ...(v.data.statement ? { statement: v.data.statement } : {}), assertions: v.data.assertions ?? {} },
+      changes: v.changes,
+      amendedBy: v.amendedBy,
+      ...entryMetaOf(v),
+    })),
+    amendments: t
+      .find(amendmentsTable, key, inLogOrder)
+      .filter((a) => a.diff !== null && a.entryKind !== 'incident')
+      .map((a) => ({
+        amendmentId: a.amendmentId,
+        target: a.entryKind as ClaimAmendment['target'],
+        ...(a.entryKind === 'claim' && a.version !== null ? { version: a.version } : {}),
+        ...(a.entryKind === 'denial' && a.denialId !== null ? { denialId: a.denialId } : {}),
+        reason: a.reason,
+        changes: a.diff!,
+        ...entryMetaOf(a),
+      })),
+    denials: t.find(denialsTable, key, inLogOrder).map((d) => ({
+      denialId: d.denialId,
+      partyId: d.partyId,
+      deniedAssertions: d.deniedAssertions,
+      statement: d.statement,
+      statedAt: d.statedAt,
+      source: d.source,
+      amendedBy: d.amendedBy,
+      ...entryMetaOf(d),
+    })),
+    retracted: claim.retracted,
+    retraction: claim.retraction && retractionRecordOf(claim.retraction),
+    lastPosition: claim.lastPosition.toString(),
+  };
+};
+
+/** The claim as it stands, for readers: what the party says now, who denies it, whether it was withdrawn. */
+export interface CurrentClaimView {
+  claimId: string;
+  incidentId: string;
+  partyId: string;
+  answers: string[];
+  currentVersion: number;
+  statement: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+  denials: { denialId: string; partyId: string; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
+  retracted: boolean;
+  retraction: { reason: string; statement?: Statement; statedAt: PointInTime; source: Source } | null;
+  lastPosition: string;
+}
+
+/**
+ * The reader's view of a claim history: its current version only. Earlier versions, their diffs, who recorded what
+ * and the ledger's amendments are history, which is for auditors (and logged when they read it).
+ */
+export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
+  const current = doc.versions[doc.versions.length - 1];
+  return {
+    claimId: doc.claimId,
+    incidentId: doc.incidentId,
+    partyId: doc.partyId,
+    answers: doc.answers,
+    currentVersion: doc.currentVersion,
+    statement: current.statement,
+    assertions: current.assertions,
+    statedAt: current.statedAt,
+    source: current.source,
+    denials: doc.denials.map(({ denialId, partyId, deniedAssertions, statement, statedAt, source }) => ({
+      denialId,
+      partyId,
+      deniedAssertions,
+      statement,
+      statedAt,
+      source,
+    })),
+    retracted: doc.retracted,
+    retraction: doc.retraction && {
+      reason: doc.retraction.reason,
+      ...(doc.retraction.statement ? { statement: doc.retraction.statement } : {}),
+      statedAt: doc.retraction.statedAt,
+      source: doc.retraction.source,
+    },
+    lastPosition: doc.lastPosition,
+  };
+};

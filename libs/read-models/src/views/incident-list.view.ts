@@ -1,0 +1,74 @@
+import { IncidentCategory, Place, TimeInterval } from '@ledger/domain';
+import { IncidentRow, incidentPartiesTable, incidentsTable } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
+import { InstantRange } from '../time-range';
+
+export interface IncidentCounts {
+  claims: number;
+  /** Claims not retracted. */
+  activeClaims: number;
+  denials: number;
+  corrections: number;
+  retractions: number;
+  /** Ledger amendments of any entry of the incident. */
+  amendments: number;
+}
+
+/** One row of the dashboards' incident list. */
+export interface IncidentListItem {
+  incidentId: string;
+  title: string;
+  summary: string;
+  category: IncidentCategory;
+  occurred: TimeInterval;
+  /** `occurred` as UTC instants, date-only bounds widened to whole days; what date filters and ordering use. */
+  occurredRange: InstantRange;
+  location: Place;
+  /** Recorded time of IncidentReported. */
+  reportedAt: string;
+  /** Parties that made or denied claims, sorted. */
+  partyIds: string[];
+  counts: IncidentCounts;
+  /** True when the parties' versions disagree anywhere (see the disagreements table). */
+  contested: boolean;
+  disagreementCount: number;
+  lastRecordedAt: string;
+  lastPosition: string;
+  revision: string;
+}
+
+/** The list item of a reported incident; undefined while its report is not in the log. */
+export const incidentListItemOf = (row: IncidentRow, partyIds: string[]): IncidentListItem | undefined => {
+  if (!row.data || row.occurredStart === null || row.occurredEnd === null) return undefined;
+  const { title, summary, category, occurred, location } = row.data;
+  return {
+    incidentId: row.incidentId,
+    title,
+    summary,
+    category,
+    occurred,
+    occurredRange: { start: row.occurredStart, end: row.occurredEnd },
+    location,
+    reportedAt: row.reportedAt ?? '',
+    partyIds: [...partyIds].sort(),
+    counts: {
+      claims: row.claims,
+      activeClaims: row.activeClaims,
+      denials: row.denials,
+      corrections: row.corrections,
+      retractions: row.retractions,
+      amendments: row.amendments,
+    },
+    contested: row.contested,
+    disagreementCount: row.disagreements,
+    lastRecordedAt: row.lastRecordedAt,
+    lastPosition: row.lastPosition.toString(),
+    revision: row.revision.toString(),
+  };
+};
+
+export const incidentView = (t: TableAccess, incidentId: string): IncidentListItem | undefined => {
+  const row = t.get(incidentsTable, { incidentId });
+  if (!row) return undefined;
+  return incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId }).map((p) => p.partyId));
+};

@@ -1,0 +1,152 @@
+import { AssertionField, PartyKind, PartyRegisteredData, PointInTime, Statement } from '@ledger/domain';
+import { EntryMeta } from '../envelope';
+import { entryMetaOf } from '../projection/projection-context';
+import { DenialRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
+
+export interface PartyRecordClaim extends EntryMeta {
+  claimId: string;
+  /** Current version. */
+  version: number;
+  /** The claim's words as they now stand. */
+  statement: Statement;
+  /** The version those words come from. */
+  statementVersion: number;
+  /** When the claim was made. */
+  statedAt: PointInTime;
+  /** When its current version was stated. */
+  lastStatedAt: PointInTime;
+  answers: string[];
+  retracted: boolean;
+}
+
+export interface PartyRecordCorrection extends EntryMeta {
+  claimId: string;
+  version: number;
+  reason: string;
+  statedAt: PointInTime;
+}
+
+export interface PartyRecordRetraction extends EntryMeta {
+  claimId: string;
+  reason: string;
+  statedAt: PointInTime;
+}
+
+export interface PartyRecordDenial extends EntryMeta {
+  denialId: string;
+  claimId: string;
+  /** The claimant of the denied claim. */
+  claimPartyId: string;
+  /** The denying party. */
+  partyId: string;
+  deniedAssertions: AssertionField[];
+  statedAt: PointInTime;
+}
+
+export interface PartyIncidentRecord {
+  incidentId: string;
+  title: string | null;
+  claims: PartyRecordClaim[];
+  corrections: PartyRecordCorrection[];
+  retractions: PartyRecordRetraction[];
+  denialsMade: PartyRecordDenial[];
+  denialsReceived: PartyRecordDenial[];
+}
+
+export interface PartyRecordCounts {
+  incidents: number;
+  claims: number;
+  corrections: number;
+  retractions: number;
+  denialsMade: number;
+  denialsReceived: number;
+}
+
+/** "What has this party said across incidents?" */
+export interface PartyRecordDoc {
+  partyId: string;
+  /** False while only other entries name the party; registration facts are then null. */
+  registered: boolean;
+  name: string | null;
+  kind: PartyKind | null;
+  affiliation: PartyRegisteredData['affiliation'] | null;
+  aliases: string[];
+  registeredAt: string | null;
+  /** In order of the party's first entry in each incident. */
+  incidents: PartyIncidentRecord[];
+  counts: PartyRecordCounts;
+  lastPosition: string;
+}
+
+const denialOf = (d: DenialRow): PartyRecordDenial => ({
+  denialId: d.denialId,
+  claimId: d.claimId,
+  claimPartyId: d.claimPartyId,
+  partyId: d.partyId,
+  deniedAssertions: d.deniedAssertions,
+  statedAt: d.statedAt,
+  ...entryMetaOf(d),
+});
+
+const incidentRecord = (t: TableAccess, partyId: string, incidentId: string): PartyIncidentRecord => {
+  const inLogOrder = { orderBy: [{ column: 'position' as const }] };
+  const claims = t.find(claimsTable, { partyId, incidentId }, inLogOrder);
+  return {
+    incidentId,
+    title: t.get(incidentsTable, { incidentId })?.title ?? null,
+    claims: claims.map((c) => ({
+      claimId: c.claimId,
+      version: c.version,
+      statement: c.statement,
+      statementVersion: c.statementVersion,
+      statedAt: c.firstStatedAt,
+      lastStatedAt: c.statedAt,
+      answers: c.answers,
+      retracted: c.retracted,
+      ...entryMetaOf(c),
+    })),
+    corrections: t
+      .find(claimVersionsTable, { partyId, incidentId }, inLogOrder)
+      .filter((v) => v.kind === 'corrected')
+      .map((v) => ({ claimId: v.claimId, version: v.version, reason: v.reason ?? '', statedAt: v.statedAt, ...entryMetaOf(v) })),
+    retractions: claims
+      .filter((c) => c.retraction !== null)
+      .sort((a, b) => (a.retractionPosition! < b.retractionPosition! ? -1 : 1))
+      .map((c) => {
+        const { data, eventId, recordedAt, recordedBy, position } = c.retraction!;
+        return { claimId: c.claimId, reason: data.reason, statedAt: data.statedAt, eventId, recordedAt, recordedBy, position };
+      }),
+    denialsMade: t.find(denialsTable, { partyId, incidentId }, inLogOrder).map(denialOf),
+    denialsReceived: t.find(denialsTable, { claimPartyId: partyId, incidentId }, inLogOrder).map(denialOf),
+  };
+};
+
+export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc | undefined => {
+  const party = t.get(partiesTable, { partyId });
+  if (!party) return undefined;
+  const incidents = t
+    .find(incidentPartiesTable, { partyId }, { orderBy: [{ column: 'firstPosition' }] })
+    .map((row) => incidentRecord(t, partyId, row.incidentId));
+  const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
+  const { registered, name, kind, affiliation, aliases, registeredAt } = party;
+  return {
+    partyId,
+    registered,
+    name,
+    kind,
+    affiliation,
+    aliases,
+    registeredAt,
+    incidents,
+    counts: {
+      incidents: incidents.length,
+      claims: total((i) => i.claims),
+      corrections: total((i) => i.corrections),
+      retractions: total((i) => i.retractions),
+      denialsMade: total((i) => i.denialsMade),
+      denialsReceived: total((i) => i.denialsReceived),
+    },
+    lastPosition: party.lastPosition.toString(),
+  };
+};

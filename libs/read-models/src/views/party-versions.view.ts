@@ -1,0 +1,298 @@
+import {
+  ASSERTION_FIELDS,
+  AssertionField,
+  Assertions,
+  EntryRef,
+  IncidentCategory,
+  Place,
+  PointInTime,
+  Source,
+  Statement,
+  TimeInterval,
+} from '@ledger/domain';
+import { CurrentAccount, DISAGREEMENT_KINDS, Disagreement } from '../disagreements';
+import { EntryMeta } from '../envelope';
+import { entryMetaOf } from '../projection/projection-context';
+import {
+  ClaimRow,
+  ClaimVersionRow,
+  DenialRow,
+  DisagreementRow,
+  StoredRetraction,
+  amendmentsTable,
+  claimVersionsTable,
+  claimsTable,
+  denialsTable,
+  disagreementsTable,
+  incidentPartiesTable,
+  incidentsTable,
+  partyPositionsTable,
+} from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
+import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
+
+/** The incident as the ledger reports it, its own amendments applied. */
+export interface IncidentFacts {
+  title: string;
+  summary: string;
+  category: IncidentCategory;
+  occurred: TimeInterval;
+  location: Place;
+  reportedAt: string;
+  reportedBy: string;
+  amendedBy: string[];
+}
+
+export interface DenialRecord extends EntryMeta {
+  denialId: string;
+  /** The denying party. */
+  partyId: string;
+  claimId: string;
+  claimPartyId: string;
+  statement: Statement;
+  /** Empty: the claim as a whole. */
+  deniedAssertions: AssertionField[];
+  statedAt: PointInTime;
+  source: Source;
+  /** False once the denied claim is retracted: nothing is left to dispute. */
+  active: boolean;
+  amendedBy: string[];
+}
+
+export interface RetractionRecord extends EntryMeta {
+  reason: string;
+  statement?: Statement;
+  statedAt: PointInTime;
+  source: Source;
+  amendedBy: string[];
+}
+
+export interface DenialReceived {
+  denialId: string;
+  /** The denying party. */
+  partyId: string;
+  deniedAssertions: AssertionField[];
+  statement: Statement;
+  statedAt: PointInTime;
+  active: boolean;
+}
+
+/**
+ * What one event of a claim stated, as the ledger now has it (its own
+ * amendments applied): version 1 with the full content, each correction
+ * only what it replaced.
+ */
+export interface ClaimVersionEntry extends EntryMeta {
+  version: number;
+  kind: 'made' | 'corrected';
+  statement?: Statement;
+  assertions: Assertions;
+  statedAt: PointInTime;
+  source: Source;
+  reason?: string;
+  amendedBy: string[];
+}
+
+/** A claim in current form: the party's corrections and the ledger's amendments applied. */
+export interface PartyClaim {
+  claimId: string;
+  partyId: string;
+  version: number;
+  statement: Statement;
+  statedAt: PointInTime;
+  source: Source;
+  assertions: Assertions;
+  answers: string[];
+  /** When the claim was first made (version 1). */
+  firstStatedAt: PointInTime;
+  recordedAt: string;
+  retracted: boolean;
+  retraction: RetractionRecord | null;
+  denials: DenialReceived[];
+  versions: ClaimVersionEntry[];
+}
+
+export interface PartyVersion {
+  partyId: string;
+  claims: PartyClaim[];
+  denialsMade: DenialRecord[];
+  /** Per assertion field, the value from the party's standing claim stated latest. */
+  currentAccount: CurrentAccount;
+}
+
+export interface LedgerAmendmentRecord extends EntryMeta {
+  amendmentId: string;
+  entry: EntryRef;
+  reason: string;
+  fields: string[];
+}
+
+export interface PartyVersionsDoc {
+  incidentId: string;
+  incident: IncidentFacts | null;
+  /** In order of each party's first entry in the incident. */
+  parties: PartyVersion[];
+  disagreements: Disagreement[];
+  amendments: LedgerAmendmentRecord[];
+  lastRecordedAt: string;
+  lastPosition: string;
+  /** Revision of the incident stream's last event. */
+  revision: string;
+}
+
+/** One page of a large incident: its claims and denials in log order; positions and disagreements always whole. */
+export interface PartyVersionsPage extends PartyVersionsDoc {
+  page: EntriesPage;
+}
+
+export const retractionRecordOf = (stored: StoredRetraction): RetractionRecord => {
+  const { reason, statement, statedAt, source } = stored.data;
+  const { amendedBy, eventId, recordedAt, recordedBy, position } = stored;
+  return { reason, ...(statement ? { statement } : {}), statedAt, source, amendedBy, eventId, recordedAt, recordedBy, position };
+};
+
+export const versionEntryOf = (row: ClaimVersionRow): ClaimVersionEntry => ({
+  version: row.version,
+  kind: row.kind,
+  ...(row.data.statement ? { statement: row.data.statement } : {}),
+  assertions: row.data.assertions ?? {},
+  statedAt: row.data.statedAt,
+  source: row.data.source,
+  ...(row.reason !== null ? { reason: row.reason } : {}),
+  amendedBy: row.amendedBy,
+  ...entryMetaOf(row),
+});
+
+export const disagreementOf = (row: DisagreementRow): Disagreement => ({
+  kind: row.kind,
+  field: row.field,
+  ...(row.side !== null ? { side: row.side } : {}),
+  ...(row.figure !== null ? { figure: row.figure as 'killed' | 'wounded' } : {}),
+  ...(row.deniedAssertions !== null ? { deniedAssertions: row.deniedAssertions } : {}),
+  positions: row.positions,
+});
+
+const byDisagreementOrder = (a: DisagreementRow, b: DisagreementRow): number =>
+  DISAGREEMENT_KINDS.indexOf(a.kind) - DISAGREEMENT_KINDS.indexOf(b.kind) ||
+  a.ordinal - b.ordinal ||
+  (a.sortPosition < b.sortPosition ? -1 : a.sortPosition > b.sortPosition ? 1 : 0);
+
+/** Every point of disagreement of an incident, in the documented order: kinds, then within a kind, then denials in log order. */
+export const incidentDisagreements = (t: TableAccess, incidentId: string): Disagreement[] =>
+  t.find(disagreementsTable, { incidentId }).sort(byDisagreementOrder).map(disagreementOf);
+
+const currentAccounts = (t: TableAccess, incidentId: string): Map<string, CurrentAccount> => {
+  const byParty = new Map<string, Record<string, unknown>>();
+  for (const row of t.find(partyPositionsTable, { incidentId })) {
+    let account = byParty.get(row.partyId);
+    if (!account) byParty.set(row.partyId, (account = {}));
+    account[row.field] = { value: row.value, claimId: row.claimId, statedAt: row.statedAt };
+  }
+  // Field order fixed, whatever order the rows come in.
+  const accounts = new Map<string, CurrentAccount>();
+  for (const [partyId, account] of byParty) {
+    const ordered: Record<string, unknown> = {};
+    for (const field of ASSERTION_FIELDS) if (account[field]) ordered[field] = account[field];
+    accounts.set(partyId, ordered as CurrentAccount);
+  }
+  return accounts;
+};
+
+const partyClaimOf = (t: TableAccess, claim: ClaimRow): PartyClaim => {
+  const key = { incidentId: claim.incidentId, claimId: claim.claimId };
+  const versions = t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] });
+  const received = t.find(denialsTable, key, { orderBy: [{ column: 'position' }] });
+  return {
+    claimId: claim.claimId,
+    partyId: claim.partyId,
+    version: claim.version,
+    statement: claim.statement,
+    statedAt: claim.statedAt,
+    source: claim.source,
+    assertions: claim.assertions,
+    answers: claim.answers,
+    firstStatedAt: claim.firstStatedAt,
+    recordedAt: claim.recordedAt,
+    retracted: claim.retracted,
+    retraction: claim.retraction && retractionRecordOf(claim.retraction),
+    denials: received.map((d) => ({
+      denialId: d.denialId,
+      partyId: d.partyId,
+      deniedAssertions: d.deniedAssertions,
+      statement: d.statement,
+      statedAt: d.statedAt,
+      active: !claim.retracted,
+    })),
+    versions: versions.map(versionEntryOf),
+  };
+};
+
+export const denialRecordOf = (d: DenialRow, active: boolean): DenialRecord => ({
+  denialId: d.denialId,
+  partyId: d.partyId,
+  claimId: d.claimId,
+  claimPartyId: d.claimPartyId,
+  statement: d.statement,
+  deniedAssertions: d.deniedAssertions,
+  statedAt: d.statedAt,
+  source: d.source,
+  active,
+  amendedBy: d.amendedBy,
+  ...entryMetaOf(d),
+});
+
+export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFacts | null => {
+  const row = t.get(incidentsTable, { incidentId });
+  if (!row?.data || row.reportedAt === null || row.reportedBy === null) return null;
+  const { title, summary, category, occurred, location } = row.data;
+  return { title, summary, category, occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
+};
+
+/**
+ * "What is each party's version of this incident, and where do the versions
+ * disagree?" With a limit, a page of the incident's claims and denials (in
+ * log order) is shown under their parties; each party's current account, the
+ * disagreements and the amendments are always whole.
+ */
+export function partyVersionsView(t: TableAccess, incidentId: string): PartyVersionsDoc | undefined;
+export function partyVersionsView(t: TableAccess, incidentId: string, request: EntriesPageRequest): PartyVersionsPage | undefined;
+export function partyVersionsView(t: TableAccess, incidentId: string, request?: EntriesPageRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+  const incident = t.get(incidentsTable, { incidentId });
+  if (!incident) return undefined;
+  const { limit, after } = entriesPageOf(request ?? {});
+  const range = {
+    orderBy: [{ column: 'position' as const }],
+    ...(after !== undefined ? { after: { column: 'position' as const, value: after } } : {}),
+    ...(limit !== undefined ? { limit: limit + 1 } : {}),
+  };
+  const claims = t.find(claimsTable, { incidentId }, range);
+  const denials = t.find(denialsTable, { incidentId }, range);
+  const { taken, next } = mergePage<ClaimRow | DenialRow>([claims, denials], limit);
+  const retracted = new Map(claims.map((c) => [c.claimId, c.retracted]));
+  const isRetracted = (claimId: string): boolean => retracted.get(claimId) ?? t.get(claimsTable, { incidentId, claimId })?.retracted ?? false;
+  const accounts = currentAccounts(t, incidentId);
+  const parties = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] }).map(
+    (p): PartyVersion => ({ partyId: p.partyId, claims: [], denialsMade: [], currentAccount: accounts.get(p.partyId) ?? {} }),
+  );
+  const partyOf = new Map(parties.map((p) => [p.partyId, p]));
+  for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim));
+  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId)));
+  const doc: PartyVersionsDoc = {
+    incidentId,
+    incident: incidentFactsOf(t, incidentId),
+    parties,
+    disagreements: incidentDisagreements(t, incidentId),
+    amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }).map((a) => ({
+      amendmentId: a.amendmentId,
+      entry: a.entry,
+      reason: a.reason,
+      fields: a.fields,
+      ...entryMetaOf(a),
+    })),
+    lastRecordedAt: incident.lastRecordedAt,
+    lastPosition: incident.lastPosition.toString(),
+    revision: incident.revision.toString(),
+  };
+  if (!request) return doc;
+  return { ...doc, page: { limit: limit ?? null, after: request.after ?? null, next: next === null ? null : next.toString() } };
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npm run docs:tables`: writes the documentation of the read-model tables into README.md, from the table specs.
+'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { root } = require('./ts-require');
+
+const { LEDGER_TABLES } = require(join(root, 'libs/read-models/src/tables/ledger.tables.ts'));
+const { tablesMarkdown, withTablesDoc } = require(join(root, 'libs/read-models/src/tables/tables-markdown.ts'));
+
+const readme = join(root, 'README.md');
+writeFileSync(readme, withTablesDoc(readFileSync(readme, 'utf8'), tablesMarkdown(LEDGER_TABLES)));
+console.log(`README.md: ${LEDGER_TABLES.length} read-model tables documented`);
