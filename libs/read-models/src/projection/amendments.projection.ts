@@ -1,7 +1,7 @@
 import { ClaimCorrectedData, ClaimDeniedData, ClaimMadeData, ClaimRetractedData, EntryAmendedData, IncidentReportedData, applyEntryChanges } from '@ledger/domain';
 import { FieldChange, diffValues } from '../field-diff';
 import { AmendmentRow, amendmentsTable } from '../tables/ledger.tables';
-import { amendClaimVersion, amendDenial, amendRetraction, changesFor } from './claims.projection';
+import { amendClaimVersion, amendDenial, amendRetraction, changesFor, denialDataOf } from './claims.projection';
 import { incidentPartyIds, touchParties, withReport } from './incidents.projection';
 import { IncidentContext, recordedOf } from './projection-context';
 import { addTimelineEntry, amendTimelineEntry } from './timeline.projection';
@@ -35,8 +35,8 @@ const amendTarget = (ctx: IncidentContext, data: EntryAmendedData): Target => {
       const target = { ...none, claimId: ref.claimId, version: ref.version };
       const amended = amendClaimVersion(ctx, ref.claimId, ref.version, changes, amendmentId);
       if (!amended) return target;
-      const { after } = amended;
-      const subject = after.kind === 'made' ? { kind: 'claim' as const, data: after.data as ClaimMadeData } : { kind: 'correction' as const, data: after.data as ClaimCorrectedData };
+      const { after, data } = amended;
+      const subject = after.kind === 'made' ? { kind: 'claim' as const, data: data as ClaimMadeData } : { kind: 'correction' as const, data: data as ClaimCorrectedData };
       amendTimelineEntry(ctx, after.position, subject, amendmentId);
       return { ...target, partyId: after.partyId, diff: amended.diff, touched: [after.partyId] };
     }
@@ -45,8 +45,8 @@ const amendTarget = (ctx: IncidentContext, data: EntryAmendedData): Target => {
       const amended = amendDenial(ctx, ref.denialId, changes, amendmentId);
       if (!amended) return target;
       const { before, after } = amended;
-      amendTimelineEntry(ctx, after.position, { kind: 'denial', data: after.data }, amendmentId);
-      const diff: FieldChange[] = diffValues(denialFacts(before.data), denialFacts(after.data));
+      amendTimelineEntry(ctx, after.position, { kind: 'denial', data: denialDataOf(after) }, amendmentId);
+      const diff: FieldChange[] = diffValues(denialFacts(denialDataOf(before)), denialFacts(denialDataOf(after)));
       return { ...target, claimId: after.claimId, partyId: after.partyId, diff, touched: [after.partyId, after.claimPartyId] };
     }
     case 'retraction': {

@@ -59,10 +59,28 @@ const versionRow = (
     ...base,
     version: corrected ? data.version : 1,
     kind: corrected ? 'corrected' : 'made',
-    data,
+    restated: data.statement !== undefined,
+    statedAssertions: corrected ? (data.assertions ?? {}) : null,
     ...resolved,
     reason: corrected ? data.reason : null,
     changes: previous ? diffValues(fullForm(previous), fullForm(resolved)) : [],
+  };
+};
+
+/** What a version's event stated, as the ledger now has it (amendments applied), rebuilt from its row. */
+export const versionDataOf = (row: ClaimVersionRow, answers: string[]): ClaimMadeData | ClaimCorrectedData => {
+  const { incidentId, claimId, partyId, statedAt, source } = row;
+  if (row.kind === 'made') return { incidentId, claimId, partyId, statement: row.statement, statedAt, source, answers, assertions: row.assertions };
+  return {
+    incidentId,
+    claimId,
+    partyId,
+    version: row.version,
+    ...(row.restated ? { statement: row.statement } : {}),
+    assertions: row.statedAssertions ?? {},
+    reason: row.reason ?? '',
+    statedAt,
+    source,
   };
 };
 
@@ -112,11 +130,20 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
   claimChanged(ctx, undefined, claim);
 };
 
-/** The versions of a claim re-resolved from `from` on, after one of them changed; returns them all, in order. */
-const reresolve = (ctx: IncidentContext, versions: ClaimVersionRow[], from: number): ClaimVersionRow[] => {
+/**
+ * The versions of a claim re-resolved from `from` on, after one of them changed (its event data given in
+ * `changed`, by version); returns them all, in order.
+ */
+const reresolve = (
+  ctx: IncidentContext,
+  versions: ClaimVersionRow[],
+  from: number,
+  answers: string[],
+  changed: ReadonlyMap<number, ClaimMadeData | ClaimCorrectedData> = new Map(),
+): ClaimVersionRow[] => {
   const out: ClaimVersionRow[] = [];
   for (const row of versions) {
-    const next = row.version < from ? row : versionRow(row, row.data, out[out.length - 1]);
+    const next = row.version < from ? row : versionRow(row, changed.get(row.version) ?? versionDataOf(row, answers), out[out.length - 1]);
     if (next !== row) ctx.t.put(claimVersionsTable, next);
     out.push(next);
   }
@@ -127,7 +154,7 @@ const versionsOf = (ctx: IncidentContext, claimId: string): ClaimVersionRow[] =>
   ctx.t.find(claimVersionsTable, { incidentId: ctx.incidentId, claimId }, { orderBy: [{ column: 'version' }] });
 
 const lastStatementVersion = (versions: ClaimVersionRow[]): number => {
-  for (let i = versions.length - 1; i > 0; i--) if (versions[i].data.statement) return versions[i].version;
+  for (let i = versions.length - 1; i > 0; i--) if (versions[i].restated) return versions[i].version;
   return 1;
 };
 
@@ -154,8 +181,9 @@ export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): vo
     if (data.statement) statementVersion = data.version;
   } else {
     // A version out of sequence (never written by the decider, possible in a cut of the log): resolve the claim again from the start.
-    t.put(claimVersionsTable, versionRow(base, data, undefined));
-    const versions = reresolve(ctx, versionsOf(ctx, claim.claimId), 1);
+    const others = versionsOf(ctx, claim.claimId).filter((v) => v.version !== data.version);
+    const withIt = [...others, versionRow(base, data, undefined)].sort((a, b) => a.version - b.version);
+    const versions = reresolve(ctx, withIt, 1, claim.answers, new Map([[data.version, data]]));
     latest = versions[versions.length - 1];
     statementVersion = lastStatementVersion(versions);
   }
@@ -179,23 +207,29 @@ export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): vo
 };
 
 /** A ledger amendment of one version of a claim; returns what it changed in that version's full form, or undefined when the version is not in the log. */
-export const amendClaimVersion = (ctx: IncidentContext, claimId: string, version: number, changes: EntryChanges, amendmentId: string): { diff: FieldChange[]; before: ClaimVersionRow; after: ClaimVersionRow } | undefined => {
+export const amendClaimVersion = (
+  ctx: IncidentContext,
+  claimId: string,
+  version: number,
+  changes: EntryChanges,
+  amendmentId: string,
+): { diff: FieldChange[]; before: ClaimVersionRow; after: ClaimVersionRow; data: ClaimMadeData | ClaimCorrectedData } | undefined => {
   const claim = ctx.t.get(claimsTable, { incidentId: ctx.incidentId, claimId });
   if (!claim) return undefined;
   const versions = versionsOf(ctx, claimId);
   const index = versions.findIndex((v) => v.version === version);
   if (index < 0) return undefined;
   const before = versions[index];
-  versions[index] = { ...before, data: applyEntryChanges(before.data, changesFor('claim', changes)), amendedBy: [...before.amendedBy, amendmentId] };
-  ctx.t.put(claimVersionsTable, versions[index]);
-  const resolved = reresolve(ctx, versions, version);
+  const data = applyEntryChanges(versionDataOf(before, claim.answers), changesFor('claim', changes));
+  versions[index] = { ...before, amendedBy: [...before.amendedBy, amendmentId] };
+  const resolved = reresolve(ctx, versions, version, claim.answers, new Map([[version, data]]));
   const after = resolved[index];
   saveClaim(ctx, claim, {
     ...atVersion(claim, resolved[resolved.length - 1], lastStatementVersion(resolved)),
     firstStatedAt: resolved[0].statedAt,
     lastPosition: ctx.e.position,
   });
-  return { diff: diffValues(fullForm(before), fullForm(after)), before, after };
+  return { diff: diffValues(fullForm(before), fullForm(after)), before, after, data };
 };
 
 /** A ledger amendment of a retraction; returns the retraction's data before and after, or undefined when there is none. */
@@ -212,13 +246,18 @@ export const amendRetraction = (ctx: IncidentContext, claimId: string, changes: 
   return { before, after, position: BigInt(claim.retraction.position) };
 };
 
-const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'data' | 'deniedAssertions' | 'statement' | 'statedAt' | 'source'> => ({
-  data,
+const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'deniedAssertions' | 'statement' | 'statedAt' | 'source'> => ({
   deniedAssertions: data.deniedAssertions,
   statement: data.statement,
   statedAt: data.statedAt,
   source: data.source,
 });
+
+/** A denial's event data as the ledger now has it, rebuilt from its row. */
+export const denialDataOf = (row: DenialRow): ClaimDeniedData => {
+  const { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source } = row;
+  return { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source };
+};
 
 export const denyClaim = (ctx: IncidentContext, data: ClaimDeniedData): void => {
   const { t, e, incidentId } = ctx;
@@ -245,7 +284,7 @@ export const amendDenial = (ctx: IncidentContext, denialId: string, changes: Ent
   const { t, incidentId } = ctx;
   const before = t.get(denialsTable, { incidentId, denialId });
   if (!before) return undefined;
-  const after: DenialRow = { ...before, ...denialColumns(applyEntryChanges(before.data, changesFor('denial', changes))), amendedBy: [...before.amendedBy, amendmentId] };
+  const after: DenialRow = { ...before, ...denialColumns(applyEntryChanges(denialDataOf(before), changesFor('denial', changes))), amendedBy: [...before.amendedBy, amendmentId] };
   t.put(denialsTable, after);
   const claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
   if (claim) t.put(claimsTable, { ...claim, lastPosition: ctx.e.position });

@@ -43,15 +43,17 @@ export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined,
   const { incidentId, partyId, claimId } = claim;
   const [was, now] = [standingFields(before), standingFields(after)];
   const moved = !before || !after || before.statedOrder !== after.statedOrder || before.versionPosition !== after.versionPosition;
+  const indexed = (field: AssertionField, ranked: Ranked) => ({ incidentId, partyId, field, statedOrder: ranked.statedOrder, versionPosition: ranked.versionPosition, claimId });
   for (const field of was) {
-    if (now.includes(field)) continue;
-    ctx.t.delete(claimFieldsTable, { incidentId, partyId, field, claimId });
-    if (ctx.t.get(partyPositionsTable, { incidentId, partyId, field })?.claimId === claimId) choosePosition(ctx, partyId, field);
+    if (now.includes(field) && !moved) continue;
+    ctx.t.delete(claimFieldsTable, indexed(field, before!));
+    if (!now.includes(field) && ctx.t.get(partyPositionsTable, { incidentId, partyId, field })?.claimId === claimId) choosePosition(ctx, partyId, field);
   }
   for (const field of now) {
-    const valueChanged = !was.includes(field) || !structurallyEqual(before!.assertions[field], after!.assertions[field]);
+    const added = !was.includes(field);
+    const valueChanged = added || !structurallyEqual(before!.assertions[field], after!.assertions[field]);
     if (!valueChanged && !moved) continue;
-    ctx.t.put(claimFieldsTable, { incidentId, partyId, field, claimId, statedOrder: after!.statedOrder, versionPosition: after!.versionPosition });
+    if (added || moved) ctx.t.put(claimFieldsTable, indexed(field, after!));
     const held = ctx.t.get(partyPositionsTable, { incidentId, partyId, field });
     if (held?.claimId === claimId && before && supersedes(before, after!)) choosePosition(ctx, partyId, field);
     else if (!held || held.claimId === claimId || supersedes(after!, held)) holdPosition(ctx, field, after!, held);

@@ -15,7 +15,9 @@ export const tableDdl = (table: AnyTable): string => {
     (index: { name: string; columns: readonly string[] }) =>
       `CREATE INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(table.name)} (${index.columns.map((c) => quote(snakeCase(c))).join(', ')});`,
   );
-  return [`CREATE TABLE IF NOT EXISTS ${quote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk}));`, ...indexes].join('\n');
+  // Wide rows (a kilobyte of JSON) in a WITHOUT ROWID key b-tree spill into overflow pages on every write; only narrow tables opt in.
+  const rowid = table.withoutRowid ? ' WITHOUT ROWID' : '';
+  return [`CREATE TABLE IF NOT EXISTS ${quote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk}))${rowid};`, ...indexes].join('\n');
 };
 
 type Row = Record<string, unknown>;

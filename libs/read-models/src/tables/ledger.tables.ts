@@ -139,6 +139,7 @@ export const incidentPartiesTable: TableSpec<IncidentPartyRow> = {
     firstPosition: position('log position of the party’s first claim or denial in the incident'),
   },
   primaryKey: ['incidentId', 'partyId'],
+  withoutRowid: true,
   indexes: [
     { name: 'incident_parties_in_order', columns: ['incidentId', 'firstPosition'] },
     { name: 'incident_parties_by_party', columns: ['partyId', 'firstPosition'] },
@@ -219,8 +220,10 @@ export interface ClaimVersionRow extends RecordedRow {
   version: number;
   partyId: string;
   kind: 'made' | 'corrected';
-  /** The version's event data as stated (a correction carries only what it replaced), amendments applied. */
-  data: ClaimMadeData | ClaimCorrectedData;
+  /** The version stated the words (always for version 1; a correction may leave them as they were). */
+  restated: boolean;
+  /** What a correction itself asserted (it replaces only those fields); null for version 1, whose assertions are `assertions`. */
+  statedAssertions: Assertions | null;
   /** The claim as it read at this version: every earlier version folded in. */
   statement: Statement;
   assertions: Assertions;
@@ -241,7 +244,8 @@ export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
     version: integer('version (1 = as made, then one per correction)'),
     partyId: text('the claimant'),
     kind: text("'made' or 'corrected'"),
-    data: json('the version as stated, amendments applied'),
+    restated: boolean('this version stated the words (a correction may keep the earlier ones)'),
+    statedAssertions: jsonOrNull('what a correction itself asserted (the fields it replaced); null for version 1'),
     statement: json('the claim’s words at this version'),
     assertions: json('the claim’s assertions at this version'),
     statedAt: json('when this version was stated'),
@@ -262,7 +266,6 @@ export interface DenialRow extends RecordedRow {
   /** The denying party. */
   partyId: string;
   claimPartyId: string;
-  data: ClaimDeniedData;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -279,7 +282,6 @@ export const denialsTable: TableSpec<DenialRow> = {
     claimId: text('the denied claim'),
     partyId: text('the denying party'),
     claimPartyId: text('the claimant of the denied claim'),
-    data: json('the denial as recorded, amendments applied'),
     deniedAssertions: json('assertion fields denied (JSON array; empty: the whole claim)'),
     statement: json('the denier’s words'),
     statedAt: json('when the denial was stated'),
@@ -316,8 +318,9 @@ export const claimFieldsTable: TableSpec<ClaimFieldRow> = {
     statedOrder: integer('start of the claim’s current stated time, epoch ms'),
     versionPosition: position('log position of the claim’s current version'),
   },
-  primaryKey: ['incidentId', 'partyId', 'field', 'claimId'],
-  indexes: [{ name: 'claim_fields_latest', columns: ['incidentId', 'partyId', 'field', 'statedOrder', 'versionPosition'] }],
+  // Keyed in the order positions are chosen in, so the latest standing claim is one seek and the table is its own index.
+  primaryKey: ['incidentId', 'partyId', 'field', 'statedOrder', 'versionPosition', 'claimId'],
+  withoutRowid: true,
 };
 
 export interface PartyPositionRow {
@@ -350,6 +353,7 @@ export const partyPositionsTable: TableSpec<PartyPositionRow> = {
   },
   primaryKey: ['incidentId', 'partyId', 'field'],
   indexes: [{ name: 'party_positions_by_field', columns: ['incidentId', 'field', 'partyOrder'] }],
+  withoutRowid: true,
 };
 
 export interface DisagreementRow {
@@ -519,4 +523,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 3;
+export const READ_MODEL_TABLES_VERSION = 4;

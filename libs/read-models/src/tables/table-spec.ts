@@ -30,6 +30,8 @@ export interface TableSpec<Row extends object> {
   columns: { readonly [K in keyof Row & string]-?: ColumnSpec };
   primaryKey: ReadonlyArray<keyof Row & string>;
   indexes?: ReadonlyArray<IndexSpec<Row>>;
+  /** Narrow rows stored in their key's own b-tree (one b-tree to write instead of a table plus its key index). */
+  withoutRowid?: boolean;
 }
 
 export type AnyTable = TableSpec<any>;

@@ -82,7 +82,7 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
       statedAt: v.statedAt,
       source: v.source,
       ...(v.reason !== null ? { reason: v.reason } : {}),
-      stated: { ...(v.data.statement ? { statement: v.data.statement } : {}), assertions: v.data.assertions ?? {} },
+      stated: { ...(v.restated ? { statement: v.statement } : {}), assertions: v.statedAssertions ?? v.assertions },
       changes: v.changes,
       amendedBy: v.amendedBy,
       ...entryMetaOf(v),
