@@ -140,8 +140,8 @@ export class ProjectionRunner {
     this.store = options.store;
     this.projections = options.projections ?? LEDGER_PROJECTIONS;
     this.name = options.name ?? DEFAULT_CHECKPOINT_NAME;
-    this.batchSize = options.batchSize ?? 100;
-    this.rebuildPageSize = options.rebuildPageSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
+    this.rebuildPageSize = options.rebuildPageSize ?? 1000;
     this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
     this.logger = options.logger;
     this.versions = projectionVersionsOf(this.projections);
