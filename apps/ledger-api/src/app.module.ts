@@ -4,7 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { ProjectionRunner, SqliteReadModelStore } from '@ledger/read-models';
+import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner } from '@ledger/read-models';
 import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild-read-models.controller';
 import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
 import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
@@ -80,10 +80,21 @@ export interface LedgerAppOptions {
   clock?: Clock;
   /** Tests may hand in a store (e.g. the EventStoreDB adapter over its double). */
   eventStore?: EventStore;
+  /**
+   * The script a projection thread runs (the built API's own main.js, which serves as one when started as a worker).
+   * Without it, or with LEDGER_PROJECTION_THREAD=inline, or a store handed in, the read models run in the API's thread.
+   */
+  projectionThreadScript?: string;
 }
 
 export const EVENTS_FILE = 'events.sqlite';
 export const READ_MODELS_FILE = 'read-models.sqlite';
+
+/** Where a projection thread opens the log the API writes: its own connection, to the same file or server. */
+export const eventLogSource = (config: LedgerConfig): EventLogSource =>
+  config.eventStoreConnectionString
+    ? { kind: 'esdb', connectionString: config.eventStoreConnectionString }
+    : { kind: 'sqlite', filename: join(config.dataDir, EVENTS_FILE) };
 
 /** EventStoreDB when a connection string is configured; the embedded SQLite log otherwise. */
 export const createEventStore = (config: LedgerConfig): EventStore =>
@@ -168,10 +179,18 @@ export class AppModule {
           useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE) }),
         },
         {
-          provide: ProjectionRunner,
+          provide: ReadModelProjector,
           inject: [EVENT_STORE, SqliteReadModelStore],
-          useFactory: (eventStore: EventStore, store: SqliteReadModelStore) =>
-            new ProjectionRunner({ eventStore, store, logger: new Logger('Projections') }),
+          useFactory: (eventStore: EventStore, store: SqliteReadModelStore): ReadModelProjector => {
+            const logger = new Logger('Projections');
+            const threaded = options.projectionThreadScript && !options.eventStore && config.projectionThread === 'worker';
+            if (!threaded) return new ProjectionRunner({ eventStore, store, logger });
+            return new ThreadedProjectionRunner({
+              script: options.projectionThreadScript!,
+              data: { eventLog: eventLogSource(config), readModelsFile: join(config.dataDir, READ_MODELS_FILE) },
+              logger,
+            });
+          },
         },
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
 import {
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
     ? boot.registry.with([{ principal: DEMO_PRINCIPAL, roles: ['recorder'], sha256: hashToken(demoToken) }])
     : boot.registry;
 
-  const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel) });
+  // The built API is also the projection thread's script: started as that worker it serves the read models instead.
+  const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel), projectionThreadScript: __filename });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,4 +67,5 @@ async function main(): Promise<void> {
   logger.log(`Docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
 }
 
-main().catch(fail);
+if (!isMainThread && isProjectionThreadData(workerData)) serveProjectionThread(workerData, parentPort!);
+else main().catch(fail);

@@ -15,4 +15,6 @@ export * from './views/incident-list.view';
 export * from './views/party-record.view';
 export * from './storage/sqlite-read-model.store';
 export * from './runner/projection.runner';
+export * from './runner/read-model-projector';
+export * from './runner/projection-thread';
 export * from './time-travel';

@@ -125,6 +125,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
+  private readonly commitListeners = new Set<() => void>();
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly groupLimits: { maxEvents: number; maxBytes: number };
@@ -483,6 +484,21 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notifySubscriptions(): void {
+    for (const subscription of this.subscriptions) subscription.notify();
+    for (const listener of this.commitListeners) listener();
+  }
+
+  /**
+   * Calls `listener` after each commit of this connection, e.g. to wake a reader in another thread at once instead
+   * of at its next poll. Returns the function that removes it.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Another connection wrote (another thread said so): subscriptions read now instead of at their next poll. */
+  notifyExternalWrite(): void {
     for (const subscription of this.subscriptions) subscription.notify();
   }
 }

@@ -3,6 +3,7 @@ import { START, type EventStore, type RecordedEvent, type Subscription } from '@
 import { LedgerEnvelope, toEnvelope } from '../envelope';
 import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
+import { ReadModelProjector } from './read-model-projector';
 
 export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
 
@@ -20,6 +21,8 @@ export interface ProjectionRunnerOptions {
   /** Streams whose events are ledger events; others (integrity digests, system streams) only move the checkpoint. */
   isLedgerStream?: (streamName: string) => boolean;
   logger?: { log(message: string): void; error(message: string): void };
+  /** Told the status whenever the checkpoint moves or the state changes (a projection thread reports to its host with it). */
+  onProgress?: (status: RunnerStatus) => void;
 }
 
 export type RunnerState = 'stopped' | 'starting' | 'rebuilding' | 'live' | 'failed';
@@ -107,7 +110,7 @@ const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
  * transaction; the subscription resumes from that checkpoint, so a crash at
  * any point neither loses nor repeats an event.
  */
-export class ProjectionRunner {
+export class ProjectionRunner extends ReadModelProjector {
   private readonly eventStore: EventStore;
   private readonly store: SqliteReadModelStore;
   private readonly projections: readonly AnyProjection[];
@@ -116,6 +119,7 @@ export class ProjectionRunner {
   private readonly rebuildPageSize: number;
   private readonly isLedgerStream: (streamName: string) => boolean;
   private readonly logger?: ProjectionRunnerOptions['logger'];
+  private readonly onProgress?: ProjectionRunnerOptions['onProgress'];
   private readonly versions: Record<string, number>;
 
   private state: RunnerState = 'stopped';
@@ -136,7 +140,9 @@ export class ProjectionRunner {
   private lifecycle: Promise<unknown> = Promise.resolve();
 
   constructor(options: ProjectionRunnerOptions) {
+    super();
     this.eventStore = options.eventStore;
+    this.onProgress = options.onProgress;
     this.store = options.store;
     this.projections = options.projections ?? LEDGER_PROJECTIONS;
     this.name = options.name ?? DEFAULT_CHECKPOINT_NAME;
@@ -193,6 +199,7 @@ export class ProjectionRunner {
       if (this.state !== 'failed') this.state = 'stopped';
       this.caughtUp = false;
       this.rejectWaiters((w) => new RunnerStoppedError(w.position));
+      this.report();
     });
   }
 
@@ -256,6 +263,7 @@ export class ProjectionRunner {
 
   private subscribe(): void {
     this.state = 'live';
+    this.report();
     this.caughtUp = false;
     this.subscription = this.eventStore.subscribeToAll(
       { fromPosition: this.checkpoint },
@@ -296,7 +304,10 @@ export class ProjectionRunner {
     if (this.state === 'failed') return;
     this.cancelScheduledFlush();
     this.flushOrFail();
-    this.caughtUp = true;
+    if (!this.caughtUp) {
+      this.caughtUp = true;
+      this.report();
+    }
   }
 
   /** Adds one event to the pending batch; an unreadable ledger event commits what came before it and fails the runner. */
@@ -327,6 +338,7 @@ export class ProjectionRunner {
     this.store.applyBatch(this.name, this.projections, envelopes, upTo);
     this.checkpoint = upTo;
     this.resolveWaiters();
+    this.report();
   }
 
   private flushOrFail(): void {
@@ -364,6 +376,7 @@ export class ProjectionRunner {
 
   private async rebuildFromLog(): Promise<void> {
     this.state = 'rebuilding';
+    this.report();
     this.caughtUp = false;
     this.store.reset(this.name, this.projections);
     this.checkpoint = START;
@@ -399,6 +412,11 @@ export class ProjectionRunner {
     this.subscription = undefined;
     void subscription?.stop();
     this.rejectWaiters(() => error);
+    this.report();
+  }
+
+  private report(): void {
+    this.onProgress?.(this.status());
   }
 
   private resolveWaiters(): void {

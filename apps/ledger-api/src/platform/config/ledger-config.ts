@@ -20,6 +20,8 @@ export interface LedgerConfig {
   feed: FeedConfig;
   writeSide: WriteSideConfig;
   imports: ImportConfig;
+  /** 'worker': the read models run in a thread of their own (the built API); 'inline': in the HTTP thread. */
+  projectionThread: 'worker' | 'inline';
 }
 
 export interface WriteSideConfig {
@@ -238,6 +240,11 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     });
   }
 
+  const projectionThread = read('LEDGER_PROJECTION_THREAD') ?? 'worker';
+  if (projectionThread !== 'worker' && projectionThread !== 'inline') {
+    problems.push({ variable: 'LEDGER_PROJECTION_THREAD', value: projectionThread, expected: "'worker' (the default) or 'inline'" });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -257,6 +264,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     feed: Object.freeze({ heartbeatMs: heartbeatMs!, slowConsumerMs: slowConsumerMs!, ringSize: ringSize! }),
     writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
+    projectionThread: projectionThread as LedgerConfig['projectionThread'],
   });
 }
 

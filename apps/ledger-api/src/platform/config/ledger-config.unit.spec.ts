@@ -35,6 +35,7 @@ describe('loadLedgerConfig', () => {
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
       writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
       imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
+      projectionThread: 'worker',
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -62,6 +63,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_STATE_CACHE_STREAMS: '10',
         LEDGER_IMPORT_LINE_LIMIT_BYTES: '4096',
         LEDGER_IMPORT_LIMIT_BYTES: '1000000',
+        LEDGER_PROJECTION_THREAD: 'inline',
       },
       cwd,
     );
@@ -82,6 +84,7 @@ describe('loadLedgerConfig', () => {
       feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
       writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
       imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
+      projectionThread: 'inline',
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -177,6 +180,8 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_STATE_CACHE_EVENTS', '-1'],
     ['LEDGER_STATE_CACHE_EVENTS', 'lots'],
     ['LEDGER_STATE_CACHE_STREAMS', '1.5'],
+    ['LEDGER_PROJECTION_THREAD', 'thread'],
+    ['LEDGER_PROJECTION_THREAD', 'WORKER'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });

@@ -1,0 +1,254 @@
+import { MessagePort, Worker } from 'node:worker_threads';
+import { EsdbEventStore, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { ProjectionRunner, ReadModelTimeoutError, RunnerError, RunnerStatus, RunnerStoppedError } from './projection.runner';
+import { ReadModelProjector } from './read-model-projector';
+
+/** Where the projection thread reads the log from: it opens its own connection, never shares the API's. */
+export type EventLogSource = { kind: 'sqlite'; filename: string } | { kind: 'esdb'; connectionString: string };
+
+/** What a worker needs to tell that it is the projection thread, and what it opens. */
+export interface ProjectionThreadData {
+  role: typeof PROJECTION_THREAD_ROLE;
+  eventLog: EventLogSource;
+  readModelsFile: string;
+}
+
+export const PROJECTION_THREAD_ROLE = 'ledger-projection-thread';
+
+export const isProjectionThreadData = (data: unknown): data is ProjectionThreadData =>
+  typeof data === 'object' && data !== null && (data as { role?: unknown }).role === PROJECTION_THREAD_ROLE;
+
+type Command = { type: 'start' | 'stop' | 'rebuild'; id: number } | { type: 'poke' };
+
+type Report =
+  | { type: 'status'; status: RunnerStatus }
+  | { type: 'done'; id: number; error?: RunnerError }
+  | { type: 'log'; level: 'log' | 'error'; message: string };
+
+const errorOf = (error: unknown): RunnerError => {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const located = e as Partial<{ position: bigint; eventId: string; streamName: string }>;
+  return {
+    name: e.name,
+    message: e.message,
+    ...(located.position !== undefined ? { position: located.position.toString() } : {}),
+    ...(located.eventId !== undefined ? { eventId: located.eventId } : {}),
+    ...(located.streamName !== undefined ? { streamName: located.streamName } : {}),
+    at: new Date().toISOString(),
+  };
+};
+
+/** A failure of the projection thread, as its host sees it: the runner's error, named and located as it was. */
+export class ProjectionThreadError extends Error {
+  readonly position?: string;
+  readonly eventId?: string;
+  readonly streamName?: string;
+
+  constructor(readonly error: RunnerError) {
+    super(error.message);
+    this.name = error.name;
+    Object.assign(this, { position: error.position, eventId: error.eventId, streamName: error.streamName });
+  }
+}
+
+const openEventLog = (source: EventLogSource): EventStore =>
+  source.kind === 'sqlite'
+    ? new SqliteEventStore({ filename: source.filename })
+    : new EsdbEventStore({ connectionString: source.connectionString });
+
+/**
+ * The projection thread's side: a ProjectionRunner on its own connections to
+ * the log and to the read-model file, driven by its host's messages and
+ * reporting every move of its checkpoint back.
+ */
+export const serveProjectionThread = (data: ProjectionThreadData, port: MessagePort): void => {
+  const post = (report: Report) => port.postMessage(report);
+  const eventStore = openEventLog(data.eventLog);
+  const store = new SqliteReadModelStore({ filename: data.readModelsFile });
+  const runner = new ProjectionRunner({
+    eventStore,
+    store,
+    logger: { log: (message) => post({ type: 'log', level: 'log', message }), error: (message) => post({ type: 'log', level: 'error', message }) },
+    onProgress: (status) => post({ type: 'status', status }),
+  });
+  port.on('message', (command: Command) => {
+    if (command.type === 'poke') {
+      if (eventStore instanceof SqliteEventStore) eventStore.notifyExternalWrite();
+      return;
+    }
+    const run = async () => {
+      if (command.type === 'start') await runner.start();
+      if (command.type === 'rebuild') await runner.rebuild();
+      if (command.type === 'stop') {
+        await runner.stop();
+        store.close();
+        await eventStore.close();
+      }
+    };
+    run().then(
+      () => post({ type: 'done', id: command.id }),
+      (error: unknown) => post({ type: 'done', id: command.id, error: errorOf(error) }),
+    );
+  });
+  post({ type: 'status', status: runner.status() });
+};
+
+interface Waiter {
+  position: bigint;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface ThreadedProjectionRunnerOptions {
+  /** The script the worker runs; it must call serveProjectionThread when it finds ProjectionThreadData in workerData. */
+  script: string;
+  data: Omit<ProjectionThreadData, 'role'>;
+  logger?: { log(message: string): void; error(message: string): void };
+}
+
+/**
+ * Keeps the read models up to date from a worker thread: the HTTP thread
+ * only learns where the checkpoint is (for read-your-writes and health), while
+ * the projection's JSON, SQL and commits run beside it on another core.
+ * Rebuilds run there too, so the API keeps answering during one.
+ */
+export class ThreadedProjectionRunner extends ReadModelProjector {
+  private worker: Worker | undefined;
+  private last: RunnerStatus;
+  private failure: ProjectionThreadError | undefined;
+  private waiters: Waiter[] = [];
+  private readonly replies = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
+  private nextId = 1;
+
+  constructor(private readonly options: ThreadedProjectionRunnerOptions) {
+    super();
+    this.last = { name: 'ledger-read-models', state: 'stopped', checkpoint: 0n, caughtUp: false, lastError: null, projectionVersions: {} };
+  }
+
+  async start(): Promise<void> {
+    this.worker ??= this.spawn();
+    await this.send('start');
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      await this.send('stop');
+    } finally {
+      this.worker = undefined;
+      await worker.terminate();
+      this.last = { ...this.last, state: this.last.state === 'failed' ? 'failed' : 'stopped', caughtUp: false };
+      this.rejectWaiters((w) => new RunnerStoppedError(w.position));
+    }
+  }
+
+  async rebuild(): Promise<void> {
+    this.worker ??= this.spawn();
+    this.failure = undefined;
+    await this.send('rebuild');
+  }
+
+  /** The writer committed: the thread's subscription reads now rather than at its next poll. */
+  poke(): void {
+    this.worker?.postMessage({ type: 'poke' } satisfies Command);
+  }
+
+  status(): RunnerStatus {
+    return { ...this.last, projectionVersions: { ...this.last.projectionVersions } };
+  }
+
+  waitForPosition(position: bigint, timeoutMs = 5000): Promise<void> {
+    if (this.last.checkpoint >= position) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(new ReadModelTimeoutError(position, this.last.checkpoint, timeoutMs));
+        }, timeoutMs).unref(),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.options.script, { workerData: { role: PROJECTION_THREAD_ROLE, ...this.options.data } satisfies ProjectionThreadData });
+    worker.on('message', (report: Report) => this.receive(report));
+    worker.on('error', (error) => this.crashed(errorOf(error)));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.crashed({ name: 'ProjectionThreadExited', message: `The projection thread exited (code ${code})`, at: new Date().toISOString() });
+    });
+    return worker;
+  }
+
+  private send(type: 'start' | 'stop' | 'rebuild'): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(new Error('The projection thread is not running'));
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      worker.postMessage({ type, id } satisfies Command);
+    });
+  }
+
+  private receive(report: Report): void {
+    switch (report.type) {
+      case 'status':
+        this.last = report.status;
+        if (report.status.state === 'failed' && report.status.lastError) {
+          this.failure = new ProjectionThreadError(report.status.lastError);
+          this.rejectWaiters(() => this.failure);
+        } else {
+          if (report.status.state !== 'failed') this.failure = undefined;
+          this.resolveWaiters();
+        }
+        return;
+      case 'done': {
+        const reply = this.replies.get(report.id);
+        this.replies.delete(report.id);
+        if (report.error) reply?.reject(new ProjectionThreadError(report.error));
+        else reply?.resolve();
+        return;
+      }
+      case 'log':
+        if (report.level === 'error') this.options.logger?.error(report.message);
+        else this.options.logger?.log(report.message);
+        return;
+    }
+  }
+
+  /** The thread itself died (not a projection failure, which the runner reports): nothing more will come from it. */
+  private crashed(error: RunnerError): void {
+    this.worker = undefined;
+    this.failure = new ProjectionThreadError(error);
+    this.last = { ...this.last, state: 'failed', caughtUp: false, lastError: error };
+    this.options.logger?.error(`Read models stopped: ${error.message}`);
+    this.rejectWaiters(() => this.failure);
+    for (const reply of this.replies.values()) reply.reject(this.failure);
+    this.replies.clear();
+  }
+
+  private resolveWaiters(): void {
+    const reached = this.waiters.filter((w) => w.position <= this.last.checkpoint);
+    this.waiters = this.waiters.filter((w) => w.position > this.last.checkpoint);
+    for (const w of reached) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+  }
+
+  private rejectWaiters(reason: (w: Waiter) => unknown): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) {
+      clearTimeout(w.timer);
+      w.reject(reason(w));
+    }
+  }
+}

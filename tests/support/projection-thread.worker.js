@@ -1,0 +1,7 @@
+// The projection thread for tests that run the TypeScript sources: the built API serves as its own worker script.
+'use strict';
+require('../../scripts/ts-require');
+const { parentPort, workerData } = require('node:worker_threads');
+const { serveProjectionThread } = require('../../libs/read-models/src/runner/projection-thread.ts');
+
+serveProjectionThread(workerData, parentPort);
