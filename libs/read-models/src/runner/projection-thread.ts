@@ -1,7 +1,8 @@
 import { MessagePort, Worker } from 'node:worker_threads';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { ProjectionRunner, ReadModelTimeoutError, RunnerError, RunnerStatus, RunnerStoppedError } from './projection.runner';
+import { PositionWaiters, RunnerStoppedError } from './position-waiters';
+import { ProjectionRunner, RunnerError, RunnerStatus } from './projection.runner';
 import { ReadModelProjector } from './read-model-projector';
 
 /** Where the projection thread reads the log from: it opens its own connection, never shares the API's. */
@@ -94,13 +95,6 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
   post({ type: 'status', status: runner.status() });
 };
 
-interface Waiter {
-  position: bigint;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-}
-
 export interface ThreadedProjectionRunnerOptions {
   /** The script the worker runs; it must call serveProjectionThread when it finds ProjectionThreadData in workerData. */
   script: string;
@@ -118,7 +112,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private worker: Worker | undefined;
   private last: RunnerStatus;
   private failure: ProjectionThreadError | undefined;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   private readonly replies = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
   private nextId = 1;
 
@@ -141,7 +135,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
       this.worker = undefined;
       await worker.terminate();
       this.last = { ...this.last, state: this.last.state === 'failed' ? 'failed' : 'stopped', caughtUp: false };
-      this.rejectWaiters((w) => new RunnerStoppedError(w.position));
+      this.rejectWaiters((position) => new RunnerStoppedError(position));
     }
   }
 
@@ -163,18 +157,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   waitForPosition(position: bigint, timeoutMs = 5000): Promise<void> {
     if (this.last.checkpoint >= position) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new ReadModelTimeoutError(position, this.last.checkpoint, timeoutMs));
-        }, timeoutMs).unref(),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs, () => this.last.checkpoint);
   }
 
   private spawn(): Worker {
@@ -235,20 +218,10 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   }
 
   private resolveWaiters(): void {
-    const reached = this.waiters.filter((w) => w.position <= this.last.checkpoint);
-    this.waiters = this.waiters.filter((w) => w.position > this.last.checkpoint);
-    for (const w of reached) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
+    this.waiters.resolveUpTo(this.last.checkpoint);
   }
 
-  private rejectWaiters(reason: (w: Waiter) => unknown): void {
-    const waiting = this.waiters;
-    this.waiters = [];
-    for (const w of waiting) {
-      clearTimeout(w.timer);
-      w.reject(reason(w));
-    }
+  private rejectWaiters(reason: (position: bigint) => unknown): void {
+    this.waiters.rejectAll(reason);
   }
 }

@@ -3,6 +3,7 @@ import { START, type EventStore, type RecordedEvent, type Subscription } from '@
 import { LedgerEnvelope, toEnvelope } from '../envelope';
 import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
+import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ReadModelProjector } from './read-model-projector';
 
 export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
@@ -62,30 +63,8 @@ export class UnknownStoredEventError extends Error {
   }
 }
 
-export class ReadModelTimeoutError extends Error {
-  constructor(
-    readonly position: bigint,
-    readonly checkpoint: bigint,
-    readonly timeoutMs: number,
-  ) {
-    super(`Read models did not reach position ${position} within ${timeoutMs} ms (at ${checkpoint})`);
-    this.name = 'ReadModelTimeoutError';
-  }
-}
+export { ReadModelTimeoutError, RunnerStoppedError } from './position-waiters';
 
-export class RunnerStoppedError extends Error {
-  constructor(readonly position: bigint) {
-    super(`Read models were stopped before reaching position ${position}`);
-    this.name = 'RunnerStoppedError';
-  }
-}
-
-interface Waiter {
-  position: bigint;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  timer: NodeJS.Timeout;
-}
 
 const isLedgerStreamName = (streamName: string): boolean => LEDGER_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));
 
@@ -135,7 +114,7 @@ export class ProjectionRunner extends ReadModelProjector {
   private bufferedUpTo: bigint = START;
   private bufferedCount = 0;
   private flushScheduled: NodeJS.Immediate | undefined;
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   /** start/stop/rebuild run one at a time. */
   private lifecycle: Promise<unknown> = Promise.resolve();
 
@@ -198,7 +177,7 @@ export class ProjectionRunner extends ReadModelProjector {
       await this.unsubscribe();
       if (this.state !== 'failed') this.state = 'stopped';
       this.caughtUp = false;
-      this.rejectWaiters((w) => new RunnerStoppedError(w.position));
+      this.rejectWaiters((position) => new RunnerStoppedError(position));
       this.report();
     });
   }
@@ -241,18 +220,7 @@ export class ProjectionRunner extends ReadModelProjector {
   waitForPosition(position: bigint, timeoutMs = 5000): Promise<void> {
     if (this.checkpoint >= position) return Promise.resolve();
     if (this.state === 'failed') return Promise.reject(this.failure);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new ReadModelTimeoutError(position, this.checkpoint, timeoutMs));
-        }, timeoutMs).unref(),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(position, timeoutMs, () => this.checkpoint);
   }
 
   private serialised<T>(operation: () => Promise<T>): Promise<T> {
@@ -420,21 +388,11 @@ export class ProjectionRunner extends ReadModelProjector {
   }
 
   private resolveWaiters(): void {
-    const [reached, waiting] = partition(this.waiters, (w) => w.position <= this.checkpoint);
-    this.waiters = waiting;
-    for (const w of reached) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
+    this.waiters.resolveUpTo(this.checkpoint);
   }
 
-  private rejectWaiters(reason: (w: Waiter) => unknown): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.reject(reason(w));
-    }
+  private rejectWaiters(reason: (position: bigint) => unknown): void {
+    this.waiters.rejectAll(reason);
   }
 }
 
@@ -443,4 +401,3 @@ const sameVersions = (a: Record<string, number>, b: Record<string, number>): boo
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 };
 
-const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [items.filter(test), items.filter((i) => !test(i))];
