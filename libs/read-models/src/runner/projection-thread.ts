@@ -17,6 +17,8 @@ export interface ProjectionThreadData {
 
 export const PROJECTION_THREAD_ROLE = 'ledger-projection-thread';
 
+const POKE_WINDOW_MS = 5;
+
 export const isProjectionThreadData = (data: unknown): data is ProjectionThreadData =>
   typeof data === 'object' && data !== null && (data as { role?: unknown }).role === PROJECTION_THREAD_ROLE;
 
@@ -115,6 +117,9 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private readonly waiters = new PositionWaiters();
   private readonly replies = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
   private nextId = 1;
+  private poked = false;
+  private pokedAt = 0;
+  private missed = false;
 
   constructor(private readonly options: ThreadedProjectionRunnerOptions) {
     super();
@@ -145,9 +150,21 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
     await this.send('rebuild');
   }
 
-  /** The writer committed: the thread's subscription reads now rather than at its next poll. */
+  /**
+   * The writer committed: the thread's subscription reads now rather than at its next poll. One poke is in flight
+   * at a time (a message per commit cost the HTTP thread more than the commits); commits meanwhile are covered by
+   * one more poke when the thread next reports.
+   */
   poke(): void {
-    this.worker?.postMessage({ type: 'poke' } satisfies Command);
+    if (!this.worker) return;
+    // A poke that found nothing new gets no report: after a few milliseconds another may go.
+    if (this.poked && performance.now() - this.pokedAt < POKE_WINDOW_MS) {
+      this.missed = true;
+      return;
+    }
+    this.poked = true;
+    this.pokedAt = performance.now();
+    this.worker.postMessage({ type: 'poke' } satisfies Command);
   }
 
   status(): RunnerStatus {
@@ -184,6 +201,11 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
     switch (report.type) {
       case 'status':
         this.last = report.status;
+        this.poked = false;
+        if (this.missed) {
+          this.missed = false;
+          this.poke();
+        }
         if (report.status.state === 'failed' && report.status.lastError) {
           this.failure = new ProjectionThreadError(report.status.lastError);
           this.rejectWaiters(() => this.failure);
