@@ -1,6 +1,7 @@
 export * from './shared/values';
 export * from './shared/domain-error';
 export * from './shared/decider';
+export * from './shared/exhaustive';
 export * from './parties/party.events';
 export * from './parties/party.commands';
 export * from './incidents/incident.events';

@@ -297,7 +297,7 @@ describe('the ledger projection', () => {
   });
 
   it('has a rule for every event type: a type it does not know stops it rather than being skipped', () => {
-    expect(() => unhandledEvent({ type: 'ClaimWhispered' } as never)).toThrow('Read models have no rule for event');
+    expect(() => unhandledEvent({ type: 'ClaimWhispered' } as never)).toThrow('No rule for read models: event "ClaimWhispered"');
   });
 
   it('is the only read model the runner hosts by default, named in kebab-case', () => {

@@ -1,6 +1,7 @@
 import { OrderedMap, Set as ImmutableSet } from 'immutable';
 import { applyAssertionChanges, assertedFields, currentAssertions } from '../shared/assertions';
 import { Decider } from '../shared/decider';
+import { unhandled } from '../shared/exhaustive';
 import { DomainError } from '../shared/domain-error';
 import { structurallyEqual } from '../shared/structural-equality';
 import {
@@ -358,7 +359,7 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
       case 'EntryAmended':
         return evolveAmendment(state, event.data);
       default:
-        return state;
+        return unhandled(event, 'incident event');
     }
   },
 };

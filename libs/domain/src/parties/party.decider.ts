@@ -1,5 +1,6 @@
 import { NON_PARTY_SIDES } from '../incidents/incident.events';
 import { Decider } from '../shared/decider';
+import { unhandled } from '../shared/exhaustive';
 import { DomainError } from '../shared/domain-error';
 import { requireKnownParty, requireText } from '../shared/validation';
 import { PartyCommand, RegisterParty } from './party.commands';
@@ -93,12 +94,6 @@ export const partyDecider: Decider<PartyState, PartyCommand, PartyEvent> = {
         return registerParty(command, state);
     }
   },
-  evolve: (state, event) => {
-    switch (event.type) {
-      case 'PartyRegistered':
-        return { registered: true, party: event.data };
-      default:
-        return state;
-    }
-  },
+  // One kind of party event so far: a second one makes `event.type` no longer `never` below, which fails tsc.
+  evolve: (_state, event) => (event.type === 'PartyRegistered' ? { registered: true, party: event.data } : unhandled(event.type, 'party event')),
 };

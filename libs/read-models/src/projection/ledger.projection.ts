@@ -1,3 +1,4 @@
+import { unhandled } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
@@ -8,9 +9,7 @@ import { IncidentContext } from './projection-context';
 import { addTimelineEntry } from './timeline.projection';
 
 /** Compile-time proof that a switch handled every event type: adding one to the domain fails `tsc` here. */
-export const unhandledEvent = (event: never): never => {
-  throw new Error(`Read models have no rule for event ${JSON.stringify(event)}`);
-};
+export const unhandledEvent = (event: never): never => unhandled(event, 'read models: event');
 
 /**
  * The ledger's read models as one fold over the log: each event becomes a

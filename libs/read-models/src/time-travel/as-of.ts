@@ -1,4 +1,4 @@
-import { EntryRef, IncidentEvent, PointInTime } from '@ledger/domain';
+import { EntryRef, IncidentEvent, PointInTime, unhandled } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { statedBy } from './stated-time';
 
@@ -153,8 +153,11 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
       return { key: entryKey(id, { kind: 'denial', denialId: event.data.denialId }), statedAt: event.data.statedAt };
     case 'ClaimRetracted':
       return { key: entryKey(id, { kind: 'retraction', claimId: event.data.claimId }), statedAt: event.data.statedAt };
-    default:
+    case 'IncidentReported':
+    case 'EntryAmended':
       return undefined;
+    default:
+      return unhandled(event, 'incident event');
   }
 };
 

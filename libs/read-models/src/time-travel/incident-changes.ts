@@ -1,4 +1,4 @@
-import { EntryRef, PointInTime, Source, Statement } from '@ledger/domain';
+import { EntryRef, PointInTime, Source, Statement, unhandled } from '@ledger/domain';
 import { Disagreement } from '../disagreements';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
 import { FieldChange, diffValues } from '../field-diff';
@@ -267,8 +267,11 @@ const changesBetween = ({
         of(owner)?.entriesAmended.push({ amendmentId, entry, reason, changes: recorded?.changes ?? [], ...entryMeta(e) });
         break;
       }
-      default:
+      case 'IncidentReported':
+      case 'PartyRegistered':
         break;
+      default:
+        unhandled(event, 'ledger event');
     }
   }
   for (const entry of corrected.values()) {
