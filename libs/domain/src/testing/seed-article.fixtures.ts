@@ -20,6 +20,7 @@ import {
   IncidentReported,
   IncidentReportedData,
 } from '../incidents/incident.events';
+import { LedgerEvent } from '../event-registry';
 import { PartyRegistered, PartyRegisteredData } from '../parties/party.events';
 import { Source } from '../shared/values';
 
@@ -202,3 +203,155 @@ export const amendEntry = (data: EntryAmendedData, knownParties = ALL_PARTIES): 
   data,
   knownParties,
 });
+
+/*
+ * The seed article as the ledger recorded it, event by event: what the read
+ * models, the time-travel answers and the CLI's tests replay. Baku's military
+ * first names no victim and corrects its claim a day later; the recorder
+ * mistypes the Karabakh army's figure and the ledger amends it.
+ */
+
+export const CLAIM = {
+  azDefence: 'claim-az-defence',
+  azForeign: 'claim-az-foreign',
+  karabakhArmy: 'claim-karabakh-army',
+  amForeign: 'claim-am-foreign',
+  minskGroup: 'claim-minsk-group',
+} as const;
+
+export const DENIAL = {
+  karabakhArmy: 'denial-karabakh-army',
+  azForeign: 'denial-az-foreign',
+} as const;
+
+export const AMENDMENT = { karabakhFigure: 'amendment-karabakh-figure' } as const;
+
+export const ANALYST = 'analyst:ani';
+export const EDITOR = 'editor:mher';
+
+
+/** One event of the seed article's log and who recorded it. */
+export interface SeedLogEntry {
+  event: LedgerEvent;
+  recordedBy: string;
+}
+
+const registered = (data: PartyRegisteredData): SeedLogEntry => ({ event: { type: 'PartyRegistered', data }, recordedBy: ANALYST });
+
+const logged = (event: LedgerEvent, recordedBy = ANALYST): SeedLogEntry => ({ event, recordedBy });
+
+const karabakhAssertions = (killed: number) => ({
+  responsibleParties: [PARTY.azDefence],
+  ceasefire: { violated: true, by: [PARTY.azDefence] },
+  casualties: [{ side: PARTY.karabakhArmy, killed: { best: killed }, named: [{ name: 'Sipan Melkonian', role: 'soldier', status: 'killed' as const }] }],
+  occurred: { from: '2019-05-31', to: '2019-06-01', precision: 'day' as const },
+});
+
+export const seedArticleLog = (): SeedLogEntry[] => [
+  registered({ partyId: PARTY.azDefence, name: 'Ministry of Defence of Azerbaijan', kind: 'armed-force', aliases: ['Azerbaijani military'] }),
+  registered({ partyId: PARTY.azForeign, name: 'Ministry of Foreign Affairs of Azerbaijan', kind: 'government-body', aliases: ['Foreign Ministry in Baku'] }),
+  registered(karabakhArmyParty),
+  registered({ partyId: PARTY.amForeign, name: 'Ministry of Foreign Affairs of Armenia', kind: 'government-body', aliases: ["Armenia's Foreign Ministry"] }),
+  registered({ partyId: PARTY.minskGroup, name: 'OSCE Minsk Group Co-Chairs', kind: 'mediator', aliases: ['Minsk Group co-chairs'] }),
+  logged(incidentReported()),
+  logged({
+    type: 'ClaimMade',
+    data: {
+      incidentId: INCIDENT_ID,
+      claimId: CLAIM.azDefence,
+      partyId: PARTY.azDefence,
+      statement: { text: 'One of its servicemen was shot and killed by enemy fire near Karabakh.', verbatim: false, language: 'en' },
+      statedAt: { at: '2019-05-30', precision: 'day' },
+      source: article,
+      answers: [],
+      assertions: {
+        responsibleParties: [PARTY.karabakhArmy],
+        ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
+        casualties: [{ side: PARTY.azDefence, killed: { best: 1 } }],
+        occurred: { from: '2019-05-30', to: '2019-05-30', precision: 'day' },
+      },
+    },
+  }),
+  logged(claimMade({ ...azForeignClaim, answers: [CLAIM.azDefence] })),
+  logged({
+    type: 'ClaimDenied',
+    data: {
+      incidentId: INCIDENT_ID,
+      denialId: DENIAL.karabakhArmy,
+      claimId: CLAIM.azDefence,
+      claimPartyId: PARTY.azDefence,
+      partyId: PARTY.karabakhArmy,
+      statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
+      deniedAssertions: ['ceasefire', 'responsibleParties'],
+      statedAt: { at: '2019-06-01', precision: 'day' },
+      source: article,
+    },
+  }),
+  // The recorder typed 2 for the one soldier the army reported; amended below.
+  logged(claimMade({ ...karabakhArmyClaim, answers: [CLAIM.azDefence], assertions: karabakhAssertions(2) })),
+  logged({
+    type: 'ClaimCorrected',
+    data: {
+      incidentId: INCIDENT_ID,
+      claimId: CLAIM.azDefence,
+      partyId: PARTY.azDefence,
+      version: 2,
+      statement: {
+        text: 'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.',
+        verbatim: false,
+        language: 'en',
+      },
+      assertions: {
+        casualties: [{ side: PARTY.azDefence, killed: { best: 1 }, named: [{ name: 'Aqil Omarov', role: 'mid-ranking officer', status: 'killed' }] }],
+      },
+      reason: 'The victim was identified.',
+      statedAt: { at: '2019-05-31', precision: 'day' },
+      source: article,
+    },
+  }),
+  logged(claimMade(amForeignClaim)),
+  logged({
+    type: 'ClaimDenied',
+    data: {
+      incidentId: INCIDENT_ID,
+      denialId: DENIAL.azForeign,
+      claimId: CLAIM.amForeign,
+      claimPartyId: PARTY.amForeign,
+      partyId: PARTY.azForeign,
+      statement: { text: 'an "emotional" and "contradictory" statement', verbatim: false, language: 'en' },
+      deniedAssertions: [],
+      statedAt: { at: '2019-06-02', precision: 'approximate' },
+      source: article,
+    },
+  }),
+  logged({
+    type: 'ClaimMade',
+    data: {
+      incidentId: INCIDENT_ID,
+      claimId: CLAIM.minskGroup,
+      partyId: PARTY.minskGroup,
+      statement: {
+        text: 'The Co-Chairs expressed deep concern about recent casualties and called on the parties to exercise maximum restraint to avoid escalation',
+        verbatim: true,
+        language: 'en',
+      },
+      statedAt: { at: '2019-06-02', precision: 'approximate' },
+      source: article,
+      answers: [],
+      assertions: {},
+    },
+  }),
+  logged(
+    {
+      type: 'EntryAmended',
+      data: {
+        incidentId: INCIDENT_ID,
+        amendmentId: AMENDMENT.karabakhFigure,
+        entry: { kind: 'claim', claimId: CLAIM.karabakhArmy, version: 1 },
+        changes: { assertions: karabakhAssertions(1) },
+        reason: 'Typing error: the army reported one soldier killed.',
+      },
+    },
+    EDITOR,
+  ),
+];
