@@ -84,3 +84,27 @@ export const eventLoopReportOf = async (ledger: SpawnedLedger): Promise<unknown>
   walk(health.body);
   return found.length ? found : undefined;
 };
+
+/** Runs a TypeScript worker of bench/ in its own process; resolves with the JSON of its last stdout line. */
+export const runTsWorker = <T>(file: string, args: string[], nodeFlags: string[] = []): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...tsNodeArgs(file, nodeFlags), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+      process.stderr.write(chunk);
+    });
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${file} ${args.join(' ')} exited (code ${code}, signal ${signal})\n${stderr}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${file} printed no JSON result: ${last.slice(0, 200)}`));
+      }
+    });
+  });

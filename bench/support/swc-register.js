@@ -1,11 +1,13 @@
 // Runs the benchmarks' TypeScript in plain Node: `node -r ./bench/support/swc-register.js bench/x.bench.ts`.
 // @swc/core strips types on require (no type check: `npm run typecheck` covers bench/), tsconfig-paths resolves the
 // @ledger/* aliases from tsconfig.json. Plain processes, not jest workers: each benchmark gets a real process
-// boundary, its own heap and an RSS of its own.
-const { readFileSync } = require('node:fs');
+// boundary, its own heap and an RSS of its own. Output is cached by content in the temp dir, and @swc/core loaded only
+// on a miss, so that a worker whose RSS is measured does not carry the compiler (~60 MB).
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
+const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { transformSync } = require('@swc/core');
 const tsconfigPaths = require('tsconfig-paths');
 
 const root = join(__dirname, '..', '..');
@@ -24,7 +26,22 @@ const options = {
   sourceMaps: 'inline',
 };
 
+const cacheDir = join(tmpdir(), 'ledger-bench-swc-cache');
+const optionsKey = JSON.stringify(options) + require('@swc/core/package.json').version;
+
 Module._extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), { ...options, filename });
+  const source = readFileSync(filename, 'utf8');
+  const cached = join(cacheDir, `${createHash('sha256').update(optionsKey).update(filename).update(source).digest('hex')}.js`);
+  let code;
+  try {
+    code = readFileSync(cached, 'utf8');
+  } catch {
+    code = require('@swc/core').transformSync(source, { ...options, filename }).code;
+    mkdirSync(cacheDir, { recursive: true });
+    // Written aside and renamed: concurrent processes never read half a file.
+    const partial = `${cached}.${process.pid}`;
+    writeFileSync(partial, code);
+    renameSync(partial, cached);
+  }
   module._compile(code, filename);
 };
