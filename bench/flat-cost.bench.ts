@@ -89,7 +89,7 @@ runBenchmark('flat-cost', async (ctx) => {
 
     const tokens = ledger.tokens;
     const restart = nowMs();
-    ledger = await spawnBenchLedger({}, dataDir);
+    ledger = await spawnBenchLedger({ dataDir });
     await ledger.waitUntilCaughtUp(30 * 60_000);
     ctx.say(`restarted and caught up in ${((nowMs() - restart) / 1000).toFixed(1)} s`);
     if (ledger.tokens.recorder !== tokens.recorder) throw new Error('the restarted ledger has other tokens');

@@ -27,16 +27,10 @@ import { NewEvent, SqliteEventStore, START } from '@ledger/event-store';
 import { runBenchmark } from './support/bench-child';
 import { demoClaimEvent } from './support/demo-bodies';
 import { nowMs } from './support/measure';
+import { Run, rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
 
 const BATCH = 100;
 const WRITERS = 16;
-
-interface Run {
-  events: number;
-  ms: number;
-}
-
-const rateOf = (run: Run): number => (run.events / run.ms) * 1000;
 
 /** Calls `step` from `writers` concurrent loops until the time is up; each step returns how many events it wrote. */
 const runFor = async (ms: number, writers: number, step: (writer: number) => Promise<number>): Promise<Run> => {
@@ -52,53 +46,6 @@ const runFor = async (ms: number, writers: number, step: (writer: number) => Pro
     }),
   );
   return { events, ms: nowMs() - start };
-};
-
-/** Today's events table (libs/event-store/src/sqlite), created here so that the baseline does not move with the store. */
-const RAW_SCHEMA = `
-  CREATE TABLE events (
-    position    INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id    TEXT    NOT NULL,
-    stream_name TEXT    NOT NULL,
-    revision    INTEGER NOT NULL,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT    NOT NULL,
-    UNIQUE (stream_name, revision),
-    UNIQUE (stream_name, event_id)
-  );`;
-
-interface RawRow {
-  type: string;
-  data: string;
-  metadata: string;
-}
-
-/** A raw contender: its own file, the row the store itself wrote for the same event (hash chain fields included). */
-const rawContender = (file: string, row: RawRow, rowsPerCommit: number) => {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(RAW_SCHEMA);
-  const insert = db.prepare('INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
-  let revision = 0;
-  const commit = db.transaction(() => {
-    for (let i = 0; i < rowsPerCommit; i++) insert.run(randomUUID(), 'incident-raw', revision++, row.type, row.data, row.metadata);
-  });
-  return {
-    run: (ms: number): Run => {
-      const start = nowMs();
-      let events = 0;
-      while (nowMs() - start < ms) {
-        commit.immediate();
-        events += rowsPerCommit;
-      }
-      return { events, ms: nowMs() - start };
-    },
-    count: () => Number((db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n),
-    settings: () => `journal_mode=${db.pragma('journal_mode', { simple: true })}, synchronous=${db.pragma('synchronous', { simple: true })}`,
-    close: () => db.close(),
-  };
 };
 
 const storeContender = (file: string, writers: number, eventsPerAppend: number) => {
@@ -197,13 +144,7 @@ runBenchmark('store-append', async (ctx) => {
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-append-'));
   ctx.pick('directory', dir, dir);
   try {
-    // The row the store writes for the demo claim, hash chain included, so raw and store commit the same bytes.
-    const sample = new SqliteEventStore({ filename: join(dir, 'sample.sqlite') });
-    await sample.append('incident-sample', [demoClaimEvent(randomUUID())]);
-    const [stored] = await sample.readAll({ maxCount: 1 });
-    const storeSettings = sample.storageSettings();
-    await sample.close();
-    const row: RawRow = { type: stored.type, data: JSON.stringify(stored.data), metadata: JSON.stringify(stored.metadata) };
+    const { row, storeSettings } = await storedClaimRow(join(dir, 'sample.sqlite'));
 
     const rawSingle = rawContender(join(dir, 'raw-single.sqlite'), row, 1);
     const rawBatch = rawContender(join(dir, 'raw-batch.sqlite'), row, BATCH);

@@ -47,11 +47,12 @@ export const spawnNoopServer = (): Promise<NoopServer> =>
   });
 
 /**
- * The built ledger on a fresh data directory with the demo data (its parties are the claimants), as shipped except
- * for the notary's timer: a checkpoint signed in the middle of one measurement and not the other would be noise.
+ * The built ledger (on a fresh data directory unless one is given; with the demo data unless told otherwise: its
+ * parties are the claimants), as shipped except for the notary's timer: a checkpoint signed in the middle of one
+ * measurement and not the other would be noise.
  */
-export const spawnBenchLedger = (env: Record<string, string> = {}, dataDir?: string): Promise<SpawnedLedger> =>
-  spawnLedger({ demo: true, dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...env }, startTimeoutMs: 120_000 });
+export const spawnBenchLedger = (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> =>
+  spawnLedger({ demo: options.demo ?? true, dataDir: options.dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env }, startTimeoutMs: 120_000 });
 
 /** Reports `count` incidents (the demo's body) with a few requests in flight; returns their ids. */
 export const reportIncidents = async (ledger: SpawnedLedger, count: number, inFlight = 8): Promise<string[]> => {
