@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { BenchmarkResult, Size, exitCodeOf, formatMarkdownTable, formatTable } from './support/bench-result';
+import { BenchmarkResult, Size, exitCodeOf, formatMarkdownTable, formatTable, remarks } from './support/bench-result';
 
 const ROOT = join(__dirname, '..');
 
@@ -145,7 +145,7 @@ const main = async (): Promise<number> => {
       `${environment.cpus}, load average ${environment.loadAverageBefore.join(' ')} before, ${environment.loadAverageAfter.join(' ')} after`,
   );
   out(options.markdown ? formatMarkdownTable(results) : formatTable(results));
-  for (const r of results) for (const note of r.notes) out(`note (${r.benchmark}): ${note}`);
+  for (const line of remarks(results)) out(`- ${line}`);
   out(`results: ${file}`);
   const code = exitCodeOf(results, options.size);
   if (code === 1) out('FAILED: a benchmark could not run or a correctness check failed');

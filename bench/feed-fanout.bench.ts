@@ -190,7 +190,7 @@ runBenchmark('feed-fanout', async (ctx) => {
     ctx.figure({ figure: `recorded → received p50, ${subscriberCount} subscribers`, value: percentile(many.latencies, 50), unit: 'ms', baseline: { label: '1 subscriber', value: percentile(one.latencies, 50), unit: 'ms' } });
     ctx.figure({ figure: 'claim acknowledged p99 during fan-out', value: percentile(many.acks, 99), unit: 'ms', baseline: { label: '1 subscriber', value: percentile(one.acks, 99), unit: 'ms' } });
     ctx.figure({ figure: 'server RSS per subscriber', value: (rssConnected - rssIdle) / subscriberCount / 1024, unit: 'KiB' });
-    ctx.note(`feed-fanout: server CPU ${many.cpuSeconds.toFixed(1)} s over ${many.writeSeconds.toFixed(1)} s of writing with ${subscriberCount} subscribers, ${one.cpuSeconds.toFixed(1)} s with one`);
+    ctx.note(`server CPU ${many.cpuSeconds.toFixed(1)} s over ${many.writeSeconds.toFixed(1)} s of writing with ${subscriberCount} subscribers, ${one.cpuSeconds.toFixed(1)} s with one`);
 
     for (const [label, phase, count] of [[`${subscriberCount} subscribers`, many, subscriberCount], ['1 subscriber', one, 1]] as const) {
       const { missing, duplicated, outOfOrder, cutOffs, failedWrites, latencies, total } = phase;

@@ -133,7 +133,7 @@ runBenchmark('flat-cost', async (ctx) => {
       const stored = await claimsIn(eventsFile(ledger), id);
       ctx.check(`${label} incident holds its seeded and acknowledged claims after a crash`, stored === expected, `${stored} stored, ${expected} expected`);
     }
-    ctx.note(`flat-cost: incidents filled to 25 below each mark by appending ClaimMade events to the log while the ledger was down; the timed claims went over HTTP one at a time.`);
+    ctx.note(`incidents filled to 25 below each mark by appending ClaimMade events to the log while the ledger was down; the timed claims went over HTTP one at a time.`);
   } finally {
     await ledger.kill();
     removeDataDir(dataDir);

@@ -19,7 +19,7 @@ import { removeDataDir } from '../tests/support/spawned-ledger';
 import { runBenchmark } from './support/bench-child';
 import { eventLoopReportOf, reportIncidents, spawnBenchLedger, spawnNoopServer } from './support/bench-processes';
 import { demoClaimBody } from './support/demo-bodies';
-import { MiB, cpuSecondsOf, peakRssOf } from './support/measure';
+import { cpuSecondsOf, peakRssOf } from './support/measure';
 
 const CONNECTIONS = 16;
 const INCIDENTS = 200;
@@ -99,12 +99,12 @@ runBenchmark('http-claims', async (ctx) => {
     ctx.figure({ figure: 'durable claims', value: measured.result.requests.average, unit: 'req/s', baseline: noopRate, target: { of: 'ratio', op: '>=', threshold: 0.5 } });
     ctx.figure({ figure: 'claim latency p99', value: measured.result.latency.p99, unit: 'ms', baseline: { label: 'no-op p99', value: baseline.result.latency.p99, unit: 'ms' }, target: { of: 'value', op: '<=', threshold: 25 } });
     ctx.figure({ figure: 'claim latency p50', value: measured.result.latency.p50, unit: 'ms', baseline: { label: 'no-op p50', value: baseline.result.latency.p50, unit: 'ms' } });
-    ctx.figure({ figure: 'server peak RSS', value: peakRss / MiB, unit: 'MiB' });
+    ctx.figure({ figure: 'server peak RSS', value: peakRss / 1e6, unit: 'MB' });
     ctx.figure({ figure: 'server CPU per claim', value: (cpu * 1000) / Math.max(1, measured.result.requests.total), unit: 'ms' });
     ctx.note(
       eventLoop === undefined
-        ? 'http-claims: the server does not publish its event-loop delay (nothing named event loop in /health), so it is not reported.'
-        : `http-claims: event-loop report from /health after the run: ${JSON.stringify(eventLoop)}`,
+        ? 'the server does not publish its event-loop delay (nothing named event loop in /health), so it is not reported.'
+        : `event-loop report from /health after the run: ${JSON.stringify(eventLoop)}`,
     );
 
     const non201 = [...measured.statuses].filter(([status]) => status !== 201).reduce((n, [, count]) => n + count, 0);

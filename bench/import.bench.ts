@@ -101,13 +101,13 @@ runBenchmark('import', async (ctx) => {
       await http.waitUntilCaughtUp(timeoutMs);
       const seconds = (nowMs() - start) / 1000;
       ctx.check('POST /imports answered 2xx', answer.status >= 200 && answer.status < 300, `${answer.status}: ${answer.body.slice(0, 300)}`);
-      ctx.note(`import: POST /imports answered ${answer.status}: ${answer.body.slice(0, 500)}`);
+      ctx.note(`POST /imports answered ${answer.status}: ${answer.body.slice(0, 500)}`);
       ctx.figure({ figure: 'POST /imports, read models caught up', value: lines / seconds, unit: 'events/s', baseline, target: TARGET });
       await http.stop();
       await checkImported(ctx, 'POST /imports', http.dataDir, lines, timeoutMs);
     } else {
       await http.stop();
-      ctx.note('import: POST /imports answers 404: the HTTP import is not available yet.');
+      ctx.note('POST /imports answers 404: the HTTP import is not available yet.');
     }
 
     if (hasCli) {
@@ -121,13 +121,13 @@ runBenchmark('import', async (ctx) => {
       if (status.code === 4) {
         const rebuilt = await cli(['rebuild', '--data-dir', created.dataDir], timeoutMs);
         ctx.check('ledger-cli rebuild after the import exited 0', rebuilt.code === 0, `exit ${rebuilt.code}`);
-        ctx.note('import: the CLI import left the read models behind the log; the time includes `ledger-cli rebuild`.');
+        ctx.note('the CLI import left the read models behind the log; the time includes `ledger-cli rebuild`.');
       }
       const seconds = (nowMs() - start) / 1000;
       ctx.figure({ figure: 'ledger-cli import, read models caught up', value: lines / seconds, unit: 'events/s', baseline, target: TARGET });
       await checkImported(ctx, 'ledger-cli import', created.dataDir, lines, timeoutMs);
     } else {
-      ctx.note('import: the CLI has no import command yet.');
+      ctx.note('the CLI has no import command yet.');
     }
   } finally {
     for (const ledger of ledgers) await ledger.kill();

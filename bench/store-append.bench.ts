@@ -199,7 +199,7 @@ runBenchmark('store-append', async (ctx) => {
       ctx.check(`${name}: every acknowledged event stored`, count === total(name), `${count} events of ${total(name)}`);
     }
 
-    ctx.note(`store-append: SqliteEventStore runs with journal_mode=${storeSettings.journalMode}, synchronous=${storeSettings.synchronous}; raw with ${rawSingle.settings()}; files in ${dir}`);
+    ctx.note(`SqliteEventStore runs with journal_mode=${storeSettings.journalMode}, synchronous=${storeSettings.synchronous}; raw with ${rawSingle.settings()}; files in ${dir}`);
     ctx.note(
       `store-append: emmett-sqlite 0.38.5 runs with ${await emmettSettings(join(dir, 'emmett-public.sqlite'))}; its public store opens and closes a sqlite3 connection around every call ` +
         "(closing the last connection checkpoints the WAL); the 'one connection' rows call its appendToStream on one connection with synchronous=FULL set explicitly. " +

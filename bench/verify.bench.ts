@@ -116,5 +116,5 @@ runBenchmark('verify', async (ctx) => {
     baseline: { label: 'readAll CPU', value: large.readAll.cpuMs / 1000, unit: 's' },
   });
   ctx.figure({ figure: `verify CPU per event at ${large.size.toLocaleString('en-US')}`, value: cpuUs(large), unit: 'µs', baseline: { label: `at ${small.size.toLocaleString('en-US')}`, value: cpuUs(small), unit: 'µs' } });
-  ctx.note(`verify: wall ${(large.verify.wallMs / 1000).toFixed(2)} s for ${large.size} events (${((large.size / large.verify.wallMs) * 1000).toFixed(0)} events/s)`);
+  ctx.note(`wall ${(large.verify.wallMs / 1000).toFixed(2)} s for ${large.size} events (${((large.size / large.verify.wallMs) * 1000).toFixed(0)} events/s)`);
 });

@@ -123,8 +123,8 @@ export const tableRows = (results: BenchmarkResult[]): string[][] =>
       f.target ? targetText(f.target, f.unit) : '',
       verdictOf(f),
     ]);
-    if (r.status === 'not-available') rows.push([r.benchmark, 'not available', r.error ?? '', '', '', '', 'n/a']);
-    if (r.status === 'error') rows.push([r.benchmark, 'could not run', (r.error ?? '').split('\n')[0].slice(0, 120), '', '', '', 'ERROR']);
+    if (r.status === 'not-available') rows.push([r.benchmark, 'not available (see below)', '', '', '', '', 'n/a']);
+    if (r.status === 'error') rows.push([r.benchmark, 'could not run (see below)', '', '', '', '', 'ERROR']);
     for (const c of failedChecks) rows.push([r.benchmark, `check: ${c.name}`, c.detail, '', '', '', 'FAILED']);
     return rows;
   });
@@ -146,3 +146,11 @@ export const formatMarkdownTable = (results: BenchmarkResult[]): string => {
   const rows = [TABLE_HEADER, TABLE_HEADER.map(() => '---'), ...tableRows(results)];
   return rows.map((row) => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n');
 };
+
+/** Lines under the table: why a benchmark did not run, then every note. */
+export const remarks = (results: BenchmarkResult[]): string[] =>
+  results.flatMap((r) => [
+    ...(r.status === 'not-available' ? [`${r.benchmark}: not available: ${r.error ?? ''}`] : []),
+    ...(r.status === 'error' ? [`${r.benchmark}: could not run: ${(r.error ?? '').split('\n').slice(0, 3).join(' / ')}`] : []),
+    ...r.notes.map((note) => `${r.benchmark}: ${note}`),
+  ]);

@@ -1,4 +1,4 @@
-import { BenchmarkResult, exitCodeOf, formatMarkdownTable, formatTable, makeFigure, statusOf } from './bench-result';
+import { BenchmarkResult, exitCodeOf, formatMarkdownTable, formatTable, makeFigure, remarks, statusOf } from './bench-result';
 import { parseArgs } from '../bench-suite';
 
 const result = (overrides: Partial<BenchmarkResult>): BenchmarkResult => ({
@@ -69,7 +69,11 @@ describe('bench table', () => {
     ]);
     expect(table).toMatch(/http-claims\s+durable claims\s+244 req\/s\s+no-op 10,571 req\/s\s+0.023×\s+≥ 0.5×\s+MISS/);
     expect(table).toMatch(/check: every claim answered 201\s+409: 3.*FAILED/);
-    expect(table).toMatch(/import\s+not available\s+no import command in the CLI.*n\/a/);
+    expect(table).toMatch(/import\s+not available \(see below\)\s+n\/a/);
+    expect(remarks([result({ benchmark: 'import', status: 'not-available', error: 'no import command in the CLI', notes: ['probed the CLI'] })])).toEqual([
+      'import: not available: no import command in the CLI',
+      'import: probed the CLI',
+    ]);
     expect(formatMarkdownTable([result({ figures: [figure] })]).split('\n')).toHaveLength(3);
   });
 });
