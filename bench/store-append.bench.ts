@@ -17,7 +17,7 @@
  * that were acknowledged.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -115,6 +115,7 @@ const emmettConnectionContender = async (file: string, eventsPerAppend: number) 
 };
 
 const countSqlite = (file: string, table: string): number => {
+  if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true });
   try {
     return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
@@ -138,8 +139,8 @@ const emmettSettings = (file: string): Promise<string> =>
   });
 
 runBenchmark('store-append', async (ctx) => {
-  const rounds = ctx.pick('rounds', 1, 3);
-  const seconds = ctx.pick('seconds per contender per round', 1, 3);
+  const rounds = ctx.pick('rounds', 2, 10);
+  const seconds = ctx.pick('seconds per contender per round', 0.5, 1);
   const ms = seconds * 1000;
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-append-'));
   ctx.pick('directory', dir, dir);
@@ -168,25 +169,39 @@ runBenchmark('store-append', async (ctx) => {
     };
     type Name = keyof typeof contenders;
     const runs = new Map<Name, Run[]>();
+    /** A peer that throws is reported, not fatal: it is the ledger's store that is judged here. */
+    const peerFailures = new Map<Name, string>();
+    const isPeer = (name: Name) => name.startsWith('emmett');
     for (let round = 0; round < rounds; round++) {
       for (const [name, run] of Object.entries(contenders) as Array<[Name, () => Promise<Run>]>) {
-        const result = await run();
+        if (peerFailures.has(name)) continue;
+        let result: Run;
+        try {
+          result = await run();
+        } catch (error) {
+          if (!isPeer(name)) throw error;
+          peerFailures.set(name, `round ${round + 1}: ${error instanceof Error ? error.message : String(error)}`);
+          continue;
+        }
         runs.set(name, [...(runs.get(name) ?? []), result]);
         ctx.say(`round ${round + 1}: ${name} ${rateOf(result).toFixed(0)} events/s`);
       }
     }
-    const bestRate = (name: Name) => Math.max(...runs.get(name)!.map(rateOf));
-    const total = (name: Name) => runs.get(name)!.reduce((n, r) => n + r.events, 0);
+    const bestRate = (name: Name) => Math.max(...(runs.get(name) ?? []).map(rateOf));
+    const total = (name: Name) => (runs.get(name) ?? []).reduce((n, r) => n + r.events, 0);
 
     const rawOne = { label: 'raw better-sqlite3, 1 row/commit', value: bestRate('rawSingle'), unit: 'rows/s' };
     const rawHundred = { label: `raw better-sqlite3, ${BATCH} rows/commit`, value: bestRate('rawBatch'), unit: 'rows/s' };
     ctx.figure({ figure: `${WRITERS} concurrent single-event writers`, value: bestRate('concurrent'), unit: 'events/s', baseline: rawOne, target: { of: 'ratio', op: '>=', threshold: 2 } });
     ctx.figure({ figure: '1 single-event writer', value: bestRate('single'), unit: 'events/s', baseline: rawOne });
     ctx.figure({ figure: `batched append, ${BATCH} events/call`, value: bestRate('batched'), unit: 'events/s', baseline: rawHundred, target: { of: 'ratio', op: '>=', threshold: 0.6 } });
-    ctx.figure({ figure: 'peer emmett-sqlite, single events (public store)', value: bestRate('emmettPublic'), unit: 'events/s', baseline: rawOne });
-    ctx.figure({ figure: 'peer emmett-sqlite, single events (one connection)', value: bestRate('emmettOne'), unit: 'events/s', baseline: rawOne });
-    ctx.figure({ figure: `peer emmett-sqlite, ${BATCH}/call (public store)`, value: bestRate('emmettPublicBatch'), unit: 'events/s', baseline: rawHundred });
-    ctx.figure({ figure: `peer emmett-sqlite, ${BATCH}/call (one connection)`, value: bestRate('emmettOneBatch'), unit: 'events/s', baseline: rawHundred });
+    const peers: Array<[Name, string, string, typeof rawOne]> = [
+      ['emmettPublic', 'emmett-public', 'peer emmett-sqlite, single events (public store)', rawOne],
+      ['emmettOne', 'emmett-connection', 'peer emmett-sqlite, single events (one connection)', rawOne],
+      ['emmettPublicBatch', 'emmett-public-batch', `peer emmett-sqlite, ${BATCH}/call (public store)`, rawHundred],
+      ['emmettOneBatch', 'emmett-connection-batch', `peer emmett-sqlite, ${BATCH}/call (one connection)`, rawHundred],
+    ];
+    for (const [name, , figure, baseline] of peers) if (runs.has(name)) ctx.figure({ figure, value: bestRate(name), unit: 'events/s', baseline });
 
     ctx.check('raw 1 row/commit: every committed row stored', rawSingle.count() === total('rawSingle'), `${rawSingle.count()} rows of ${total('rawSingle')}`);
     ctx.check('raw 100 rows/commit: every committed row stored', rawBatch.count() === total('rawBatch'), `${rawBatch.count()} rows of ${total('rawBatch')}`);
@@ -194,22 +209,29 @@ runBenchmark('store-append', async (ctx) => {
       const count = await contender.count();
       ctx.check(`store ${name}: every acknowledged event stored`, count === total(name), `${count} events of ${total(name)}`);
     }
-    for (const [name, file] of [['emmettPublic', 'emmett-public'], ['emmettOne', 'emmett-connection'], ['emmettPublicBatch', 'emmett-public-batch'], ['emmettOneBatch', 'emmett-connection-batch']] as const) {
-      const count = countSqlite(join(dir, `${file}.sqlite`), 'emt_messages');
-      ctx.check(`${name}: every acknowledged event stored`, count === total(name), `${count} events of ${total(name)}`);
+    for (const [name, file] of peers) {
+      const stored = countSqlite(join(dir, `${file}.sqlite`), 'emt_messages');
+      const failure = peerFailures.get(name);
+      if (failure) ctx.note(`${name} failed in ${failure}; ${runs.get(name)?.length ?? 0} of ${rounds} rounds measured; its file holds ${stored} events, ${total(name)} acknowledged in the measured rounds`);
+      else if (stored !== total(name)) ctx.note(`${name}: its file holds ${stored} events, ${total(name)} were acknowledged`);
     }
 
     ctx.note(`SqliteEventStore runs with journal_mode=${storeSettings.journalMode}, synchronous=${storeSettings.synchronous}; raw with ${rawSingle.settings()}; files in ${dir}`);
     ctx.note(
-      `store-append: emmett-sqlite 0.38.5 runs with ${await emmettSettings(join(dir, 'emmett-public.sqlite'))}; its public store opens and closes a sqlite3 connection around every call ` +
+      `emmett-sqlite 0.38.5 runs with ${await emmettSettings(join(dir, 'emmett-public.sqlite'))}; its public store opens and closes a sqlite3 connection around every call ` +
         "(closing the last connection checkpoints the WAL); the 'one connection' rows call its appendToStream on one connection with synchronous=FULL set explicitly. " +
         'One writer each: concurrent appends on one emmett store fail with SQLITE_BUSY/SQLITE_MISUSE and hang.',
     );
     rawSingle.close();
     rawBatch.close();
     await Promise.all([concurrent.close(), single.close(), batched.close()]);
-    emmettOne.close();
-    emmettOneBatch.close();
+    for (const peer of [emmettOne, emmettOneBatch]) {
+      try {
+        peer.close();
+      } catch {
+        // a peer left broken by its own failure: its numbers are already reported
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
