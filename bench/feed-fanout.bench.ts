@@ -5,7 +5,8 @@
  *
  * The built ledger runs as its own process (fresh data directory, demo data), so its memory is read from /proc
  * without the subscribers'. This process opens the subscribers as raw HTTP connections (integrator token), waits
- * for each to be live, then POSTs claims round-robin over 20 incidents on a fixed schedule (not waiting for answers).
+ * for each to be live, then POSTs claims round-robin over 20 incidents on a fixed schedule, at most 16 awaiting
+ * their answer (a server slower than the schedule makes the writer fall behind: the achieved rate is a figure).
  * Latency per delivery (event × subscriber): from the event's recorded time (the server's clock when it handled the
  * command, same host) to its arrival. Subscribers and server share this machine's CPUs, so this is an upper bound
  * of what a remote subscriber would see.
@@ -21,6 +22,8 @@ import { demoClaimBody } from './support/demo-bodies';
 import { cpuSecondsOf, percentile, rssOf, sleep } from './support/measure';
 
 const INCIDENTS = 20;
+/** Claims awaiting their answer at most, as many as http-claims' connections. */
+const MAX_IN_FLIGHT = 16;
 
 interface Subscriber {
   response?: IncomingMessage;
@@ -95,19 +98,30 @@ const writeSteadily = async (ledger: SpawnedLedger, incidentIds: string[], subsc
   const started = Date.now();
   const writes: Promise<void>[] = [];
   const body = demoClaimBody();
+  let inFlight = 0;
+  let slotFreed: () => void = () => undefined;
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     if (due > Date.now()) await sleep(due - Date.now());
+    // A server slower than the schedule makes the writer fall behind (the achieved rate says so), not pile up sockets.
+    while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (slotFreed = resolve));
+    inFlight++;
     const sent = Date.now();
     writes.push(
-      ledger.request('POST', `/incidents/${incidentIds[i % incidentIds.length]}/claims`, { role: 'recorder', body }).then(
-        (res) => {
-          if (res.status !== 201) return void failedWrites.push(`${res.status}`);
-          acks.push(Date.now() - sent);
-          written.push(res.headers.get('ledger-position')!);
-        },
-        (error: unknown) => void failedWrites.push(String(error)),
-      ),
+      ledger
+        .request('POST', `/incidents/${incidentIds[i % incidentIds.length]}/claims`, { role: 'recorder', body })
+        .then(
+          (res) => {
+            if (res.status !== 201) return void failedWrites.push(`${res.status}`);
+            acks.push(Date.now() - sent);
+            written.push(res.headers.get('ledger-position')!);
+          },
+          (error: unknown) => void failedWrites.push(`${String(error)}${error instanceof Error && error.cause ? ` (${String(error.cause)})` : ''}`),
+        )
+        .finally(() => {
+          inFlight--;
+          slotFreed();
+        }),
     );
   }
   await Promise.all(writes);
@@ -189,6 +203,7 @@ runBenchmark('feed-fanout', async (ctx) => {
     });
     ctx.figure({ figure: `recorded → received p50, ${subscriberCount} subscribers`, value: percentile(many.latencies, 50), unit: 'ms', baseline: { label: '1 subscriber', value: percentile(one.latencies, 50), unit: 'ms' } });
     ctx.figure({ figure: 'claim acknowledged p99 during fan-out', value: percentile(many.acks, 99), unit: 'ms', baseline: { label: '1 subscriber', value: percentile(one.acks, 99), unit: 'ms' } });
+    ctx.figure({ figure: `claims recorded per second during fan-out (${rate}/s asked)`, value: many.total / many.writeSeconds, unit: '/s', baseline: { label: '1 subscriber', value: one.total / one.writeSeconds, unit: '/s' } });
     ctx.figure({ figure: 'server RSS per subscriber', value: (rssConnected - rssIdle) / subscriberCount / 1024, unit: 'KiB' });
     ctx.note(`server CPU ${many.cpuSeconds.toFixed(1)} s over ${many.writeSeconds.toFixed(1)} s of writing with ${subscriberCount} subscribers, ${one.cpuSeconds.toFixed(1)} s with one`);
 

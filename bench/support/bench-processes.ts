@@ -1,7 +1,7 @@
 // Child processes the benchmarks start: TypeScript files of bench/ run by Node, the no-op server, the built ledger.
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { SpawnedLedger, spawnLedger } from '../../tests/support/spawned-ledger';
+import { SpawnedLedger, removeDataDir, spawnLedger, tempDataDir } from '../../tests/support/spawned-ledger';
 import { demoIncidentBody } from './demo-bodies';
 
 const REGISTER = join(__dirname, 'swc-register.js');
@@ -51,8 +51,16 @@ export const spawnNoopServer = (): Promise<NoopServer> =>
  * parties are the claimants), as shipped except for the notary's timer: a checkpoint signed in the middle of one
  * measurement and not the other would be noise.
  */
-export const spawnBenchLedger = (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> =>
-  spawnLedger({ demo: options.demo ?? true, dataDir: options.dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env }, startTimeoutMs: 120_000 });
+export const spawnBenchLedger = async (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> => {
+  const dataDir = options.dataDir ?? tempDataDir('ledger-bench-');
+  try {
+    return await spawnLedger({ demo: options.demo ?? true, dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env }, startTimeoutMs: 120_000 });
+  } catch (error) {
+    // A ledger that did not start leaves no handle to clean up with: its fresh directory goes here.
+    if (!options.dataDir) removeDataDir(dataDir);
+    throw error;
+  }
+};
 
 /** Reports `count` incidents (the demo's body) with a few requests in flight; returns their ids. */
 export const reportIncidents = async (ledger: SpawnedLedger, count: number, inFlight = 8): Promise<string[]> => {
