@@ -5,8 +5,9 @@
  *
  * The built ledger runs as its own process (fresh data directory, demo data), so its memory is read from /proc
  * without the subscribers'. This process opens the subscribers as raw HTTP connections (integrator token), waits
- * for each to be live, then POSTs claims round-robin over 200 incidents (so that no incident grows large: that is flat-cost's subject) on a fixed schedule, at most 16 awaiting
- * their answer (a server slower than the schedule makes the writer fall behind: the achieved rate is a figure).
+ * for each to be live, then POSTs claims round-robin over 200 incidents (none grows large: that is flat-cost's
+ * subject) on a fixed schedule, at most 16 awaiting their answer (a server slower than the schedule makes the writer
+ * fall behind: the achieved rate is a figure).
  * Latency per delivery (event × subscriber): from the event's recorded time (the server's clock when it handled the
  * command, same host) to its arrival. Subscribers and server share this machine's CPUs, so this is an upper bound
  * of what a remote subscriber would see.
