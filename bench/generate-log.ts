@@ -209,22 +209,30 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
 };
 
 /** Exactly `size` entries: every party registered, then incidents with up to four open at a time, their events interleaved. */
-export const generateLog = (size: number, seed = 1): Entry[] => {
+export function* generateEntries(size: number, seed = 1): Generator<Entry> {
   const rng = prng(seed);
-  const log: Entry[] = [...MAJOR, ...MINOR].map((p) => ({
-    streamName: partyStream(p.partyId),
-    recordedBy: 'analyst:bench',
-    event: { type: 'PartyRegistered', data: { partyId: p.partyId, name: p.name, kind: p.kind, aliases: [] } },
-  }));
+  let emitted = 0;
+  for (const p of [...MAJOR, ...MINOR]) {
+    if (emitted >= size) return;
+    emitted++;
+    yield {
+      streamName: partyStream(p.partyId),
+      recordedBy: 'analyst:bench',
+      event: { type: 'PartyRegistered', data: { partyId: p.partyId, name: p.name, kind: p.kind, aliases: [] } },
+    };
+  }
   const open: Entry[][] = [];
   let incidents = 0;
-  while (log.length < size) {
+  while (emitted < size) {
     while (open.length < 4) open.push(incidentEntries(rng, ++incidents));
     const i = rng.int(0, open.length - 1);
     // A short run of one incident's events, as a recorder enters a report.
-    for (let run = rng.int(1, 3); run > 0 && open[i].length && log.length < size; run--) log.push(open[i].shift()!);
+    for (let run = rng.int(1, 3); run > 0 && open[i].length && emitted < size; run--) {
+      emitted++;
+      yield open[i].shift()!;
+    }
     if (open[i].length === 0) open.splice(i, 1);
   }
-  return log;
-};
+}
 
+export const generateLog = (size: number, seed = 1): Entry[] => [...generateEntries(size, seed)];

@@ -1,0 +1,138 @@
+/**
+ * http-claims: durable claims over HTTP against a no-op NestJS-on-Fastify POST in the same run.
+ *
+ * Both servers are separate processes on this machine: the no-op (bench/noop-server: the ledger's own Fastify adapter,
+ * one POST route that parses the body and answers 201) and the built ledger (dist/apps/ledger-api/main.js, fresh data
+ * directory, demo data, read-your-writes on as shipped). autocannon, 16 connections, POSTs the demo's first claim
+ * body round-robin over 200 incidents, after a warm-up run. Figures: the ledger's req/s against the no-op's (target
+ * ≥ 0.5×), its p99 (target ≤ 25 ms) and p50 against the no-op's, the server's peak RSS and CPU.
+ *
+ * Checks: every response is 201 with `Read-Models: current`, no socket error or timeout; then the ledger is killed
+ * (SIGKILL, as a crash) and every acknowledged claim is read back from its event log.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { storedTypeOf } from '@ledger/domain';
+import { SqliteEventStore, START } from '@ledger/event-store';
+import { removeDataDir } from '../tests/support/spawned-ledger';
+import { runBenchmark } from './support/bench-child';
+import { eventLoopReportOf, reportIncidents, spawnBenchLedger, spawnNoopServer } from './support/bench-processes';
+import { demoClaimBody } from './support/demo-bodies';
+import { cpuSecondsOf, peakRssOf } from './support/measure';
+
+const CONNECTIONS = 16;
+const INCIDENTS = 200;
+
+interface Load {
+  result: autocannon.Result;
+  statuses: Map<number, number>;
+  readModels: Map<string, number>;
+  acknowledged: Set<string>;
+}
+
+const headerOf = (headers: Record<string, string>, name: string): string | undefined =>
+  Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+
+/** One autocannon run of claim POSTs, round-robin over the incidents. */
+const load = (baseUrl: string, incidentIds: string[], seconds: number, token?: string): Promise<Load> =>
+  new Promise((resolve, reject) => {
+    const statuses = new Map<number, number>();
+    const readModels = new Map<string, number>();
+    const acknowledged = new Set<string>();
+    let next = 0;
+    autocannon(
+      {
+        url: baseUrl,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+            body: JSON.stringify(demoClaimBody()),
+            setupRequest: (request) => ({ ...request, path: `/incidents/${incidentIds[next++ % incidentIds.length]}/claims` }),
+            onResponse: (status, _body, _context, headers) => {
+              statuses.set(status, (statuses.get(status) ?? 0) + 1);
+              const state = headerOf(headers, 'read-models') ?? '(none)';
+              readModels.set(state, (readModels.get(state) ?? 0) + 1);
+              const location = headerOf(headers, 'location');
+              if (status === 201 && location) acknowledged.add(location.split('/').pop()!);
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve({ result, statuses, readModels, acknowledged })),
+    );
+  });
+
+const describeCounts = (counts: Map<unknown, number>): string => [...counts].map(([key, n]) => `${String(key)}: ${n}`).join(', ') || 'none';
+
+runBenchmark('http-claims', async (ctx) => {
+  const seconds = ctx.pick('seconds per server', 3, 15);
+  const warmUp = ctx.pick('warm-up seconds', 1, 3);
+  ctx.pick('connections', CONNECTIONS, CONNECTIONS);
+  ctx.pick('incidents', INCIDENTS, INCIDENTS);
+
+  const noop = await spawnNoopServer();
+  let baseline: Load;
+  try {
+    const ids = Array.from({ length: INCIDENTS }, () => randomUUID());
+    await load(noop.baseUrl, ids, warmUp);
+    baseline = await load(noop.baseUrl, ids, seconds);
+  } finally {
+    await noop.stop();
+  }
+
+  const ledger = await spawnBenchLedger();
+  try {
+    await ledger.waitUntilCaughtUp(60_000);
+    const incidentIds = await reportIncidents(ledger, INCIDENTS);
+    await load(ledger.baseUrl, incidentIds, warmUp, ledger.tokens.recorder);
+    const cpuBefore = cpuSecondsOf(ledger.pid);
+    const measured = await load(ledger.baseUrl, incidentIds, seconds, ledger.tokens.recorder);
+    const cpu = cpuSecondsOf(ledger.pid) - cpuBefore;
+    const peakRss = peakRssOf(ledger.pid);
+    const eventLoop = await eventLoopReportOf(ledger);
+
+    const noopRate = { label: 'no-op Nest/Fastify POST', value: baseline.result.requests.average, unit: 'req/s' };
+    ctx.figure({ figure: 'durable claims', value: measured.result.requests.average, unit: 'req/s', baseline: noopRate, target: { of: 'ratio', op: '>=', threshold: 0.5 } });
+    ctx.figure({ figure: 'claim latency p99', value: measured.result.latency.p99, unit: 'ms', baseline: { label: 'no-op p99', value: baseline.result.latency.p99, unit: 'ms' }, target: { of: 'value', op: '<=', threshold: 25 } });
+    ctx.figure({ figure: 'claim latency p50', value: measured.result.latency.p50, unit: 'ms', baseline: { label: 'no-op p50', value: baseline.result.latency.p50, unit: 'ms' } });
+    ctx.figure({ figure: 'server peak RSS', value: peakRss / 1e6, unit: 'MB' });
+    ctx.figure({ figure: 'server CPU per claim', value: (cpu * 1000) / Math.max(1, measured.result.requests.total), unit: 'ms' });
+    ctx.note(
+      eventLoop === undefined
+        ? 'the server does not publish its event-loop delay (nothing named event loop in /health), so it is not reported.'
+        : `event-loop report from /health after the run: ${JSON.stringify(eventLoop)}`,
+    );
+
+    const non201 = [...measured.statuses].filter(([status]) => status !== 201).reduce((n, [, count]) => n + count, 0);
+    const { errors, timeouts } = measured.result;
+    ctx.check('every claim answered 201', non201 === 0 && errors === 0 && timeouts === 0, `statuses ${describeCounts(measured.statuses)}; socket errors ${errors}, timeouts ${timeouts}`);
+    const notCurrent = [...measured.readModels].filter(([state]) => state !== 'current').reduce((n, [, count]) => n + count, 0);
+    ctx.check('every 201 carried Read-Models: current', notCurrent === 0, `Read-Models ${describeCounts(measured.readModels)}`);
+    ctx.check('no-op answered 201 to every request', [...baseline.statuses.keys()].every((s) => s === 201) && baseline.result.errors === 0, `statuses ${describeCounts(baseline.statuses)}`);
+
+    // A crash right after the run: every acknowledged claim must be in the log.
+    await ledger.kill();
+    const store = new SqliteEventStore({ filename: join(ledger.dataDir, 'events.sqlite') });
+    const stored = new Set<string>();
+    const claimMade = storedTypeOf('ClaimMade');
+    try {
+      for (let position = START; ; ) {
+        const page = await store.readAll({ fromPosition: position, maxCount: 5000 });
+        if (page.length === 0) break;
+        for (const event of page) if (event.type === claimMade) stored.add(String((event.data as { claimId: string }).claimId));
+        position = page[page.length - 1].position;
+      }
+    } finally {
+      await store.close();
+    }
+    const lost = [...measured.acknowledged].filter((claimId) => !stored.has(claimId));
+    ctx.check('every acknowledged claim is in the log after a crash', lost.length === 0 && measured.acknowledged.size > 0, `${measured.acknowledged.size} acknowledged, ${lost.length} missing after SIGKILL`);
+  } finally {
+    await ledger.kill();
+    removeDataDir(ledger.dataDir);
+  }
+});

@@ -1,0 +1,119 @@
+// Child processes the benchmarks start: TypeScript files of bench/ run by Node, the no-op server, the built ledger.
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SpawnedLedger, removeDataDir, spawnLedger, tempDataDir } from '../../tests/support/spawned-ledger';
+import { demoIncidentBody } from './demo-bodies';
+
+const REGISTER = join(__dirname, 'swc-register.js');
+
+/** argv for running a TypeScript file of bench/ in a fresh Node process, the way the suite runs every benchmark. */
+export const tsNodeArgs = (file: string, nodeFlags: string[] = []): string[] => ['--enable-source-maps', ...nodeFlags, '--require', REGISTER, file];
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export interface NoopServer {
+  baseUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const spawnNoopServer = (): Promise<NoopServer> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, tsNodeArgs(join(__dirname, '../noop-server/main.ts')), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0' } });
+    live.add(child);
+    const exited = new Promise<void>((done) => child.once('exit', () => (live.delete(child), done())));
+    let output = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no-op server did not start: ${output}`))), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        baseUrl: match[1],
+        pid: child.pid!,
+        stop: async () => {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`no-op server exited (${code}): ${output}`))));
+  });
+
+/**
+ * The built ledger (on a fresh data directory unless one is given; with the demo data unless told otherwise: its
+ * parties are the claimants), as shipped except for the notary's timer: a checkpoint signed in the middle of one
+ * measurement and not the other would be noise.
+ */
+export const spawnBenchLedger = async (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> => {
+  const dataDir = options.dataDir ?? tempDataDir('ledger-bench-');
+  try {
+    return await spawnLedger({ demo: options.demo ?? true, dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env }, startTimeoutMs: 120_000 });
+  } catch (error) {
+    // A ledger that did not start leaves no handle to clean up with: its fresh directory goes here.
+    if (!options.dataDir) removeDataDir(dataDir);
+    throw error;
+  }
+};
+
+/** Reports `count` incidents (the demo's body) with a few requests in flight; returns their ids. */
+export const reportIncidents = async (ledger: SpawnedLedger, count: number, inFlight = 8): Promise<string[]> => {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(inFlight, count) }, async () => {
+      while (next < count) {
+        const n = next++;
+        const res = await ledger.request('POST', '/incidents', { role: 'recorder', body: { ...demoIncidentBody(), title: `Bench incident ${n}` } });
+        if (res.status !== 201) throw new Error(`POST /incidents answered ${res.status}: ${JSON.stringify(res.body)}`);
+        ids[n] = String(res.body.incidentId ?? res.headers.get('location')!.split('/').pop());
+      }
+    }),
+  );
+  return ids;
+};
+
+/** An event-loop delay figure from /health when the server publishes one (any key naming the event loop), else undefined. */
+export const eventLoopReportOf = async (ledger: SpawnedLedger): Promise<unknown> => {
+  const health = await ledger.health();
+  const found: unknown[] = [];
+  const walk = (value: unknown) => {
+    if (!value || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (/event.?loop/i.test(key)) found.push({ [key]: inner });
+      else walk(inner);
+    }
+  };
+  walk(health.body);
+  return found.length ? found : undefined;
+};
+
+/** Runs a TypeScript worker of bench/ in its own process; resolves with the JSON of its last stdout line. */
+export const runTsWorker = <T>(file: string, args: string[], nodeFlags: string[] = []): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...tsNodeArgs(file, nodeFlags), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+      process.stderr.write(chunk);
+    });
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${file} ${args.join(' ')} exited (code ${code}, signal ${signal})\n${stderr}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${file} printed no JSON result: ${last.slice(0, 200)}`));
+      }
+    });
+  });

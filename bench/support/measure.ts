@@ -1,0 +1,61 @@
+// Timing and process statistics shared by the benchmarks.
+import { readFileSync } from 'node:fs';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** Nearest-rank percentile of an ascending list. */
+export const percentile = (sorted: readonly number[], p: number): number => {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+export interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+export const timed = async (run: () => Promise<void>): Promise<Timing> => {
+  const cpu = process.cpuUsage();
+  const start = nowMs();
+  await run();
+  const wallMs = nowMs() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000 };
+};
+
+/** Fastest wall clock and least CPU over the repeats (each taken on its own: other processes only ever add time). */
+export const best = (timings: Timing[]): Timing => ({
+  wallMs: Math.min(...timings.map((t) => t.wallMs)),
+  cpuMs: Math.min(...timings.map((t) => t.cpuMs)),
+});
+
+const statusField = (pid: number, field: string): number => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  if (!line) throw new Error(`/proc/${pid}/status has no ${field}`);
+  return Number(line.split(/\s+/)[1]) * 1024;
+};
+
+/** Resident set size of a process now, in bytes. */
+export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
+
+/** Peak resident set size of a process so far, in bytes. */
+export const peakRssOf = (pid: number): number => statusField(pid, 'VmHWM');
+
+/** User + system CPU seconds of a process so far. */
+export const cpuSecondsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+export const MiB = 2 ** 20;
