@@ -42,8 +42,6 @@ export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
 export const eventHash = (content: HashedEventContent): string =>
   createHash('sha256').update(canonicalEventBytes(content)).digest('hex');
 
-/** A JSON round trip: what a reader gets back from either store, so the hash is computed over exactly that. */
-const asStored = <T>(value: T): T => (value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T));
 
 export interface Sealable {
   eventId: string;
@@ -54,8 +52,9 @@ export interface Sealable {
 
 /**
  * Links a batch onto its stream's chain: each event gets the hash of the one before it (`prevHash`, null for a
- * stream's first event) and its own `hash`. Data and metadata are returned in their stored (JSON round-tripped)
- * form, so what is written is exactly what was hashed.
+ * stream's first event) and its own `hash`. Event content is plain JSON data: the canonical encoding drops undefined
+ * members and calls toJSON exactly as the stores' JSON.stringify does, so what is written is what was hashed without
+ * a JSON round trip of every event first.
  */
 export const sealEvents = <E extends Sealable>(
   streamName: string,
@@ -67,8 +66,8 @@ export const sealEvents = <E extends Sealable>(
   let revision = firstRevision;
   return events.map((event) => {
     const { [HASH_KEY]: _ignored, ...rest } = event.metadata;
-    const metadata: Record<string, unknown> = asStored({ ...rest, [PREV_HASH_KEY]: previous });
-    const data = asStored(event.data);
+    const metadata: Record<string, unknown> = { ...rest, [PREV_HASH_KEY]: previous };
+    const data = event.data === undefined ? null : event.data;
     const hash = eventHash({ eventId: event.eventId, streamName, revision, type: event.type, data, metadata });
     previous = hash;
     revision += 1n;

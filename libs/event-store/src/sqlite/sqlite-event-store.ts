@@ -438,12 +438,16 @@ export class SqliteEventStore implements EventStore {
 
     if (new Set(rows.map((row) => row.eventId)).size !== rows.length) throw conflict();
 
-    const stored = rows.map((row) => this.statements.findInStream.get(streamName, row.eventId));
-    if (stored.some((hit) => hit !== undefined)) {
-      return idempotentResult(stored, expected) ?? throwError(conflict());
+    // A retry names the revision its first attempt was made against, which the stream has moved past: an append whose
+    // exact expectation holds is new, and an id of it already in the stream is a conflict the unique index refuses.
+    const exactAndCurrent = expected !== 'any' && expected !== 'stream_exists' && revisionMatches(expected, current);
+    if (!exactAndCurrent) {
+      const stored = rows.map((row) => this.statements.findInStream.get(streamName, row.eventId));
+      if (stored.some((hit) => hit !== undefined)) {
+        return idempotentResult(stored, expected) ?? throwError(conflict());
+      }
+      if (!revisionMatches(expected, current)) throw conflict();
     }
-
-    if (!revisionMatches(expected, current)) throw conflict();
 
     let revision = current === undefined ? 0n : current + 1n;
     // Chained inside the write lock, so the previous hash is the one the stream really ends with.
