@@ -4,7 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner } from '@ledger/read-models';
+import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner, WRITER_CACHE_MIB } from '@ledger/read-models';
 import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild-read-models.controller';
 import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
 import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
@@ -130,6 +130,7 @@ const queryHandlers = [
 export class AppModule {
   static forRoot(options: LedgerAppOptions): DynamicModule {
     const { config } = options;
+    const threaded = options.projectionThreadScript !== undefined && !options.eventStore && config.projectionThread === 'worker';
     return {
       module: AppModule,
       imports: [LedgerPlatformModule.forRoot({ config, tokens: options.tokens }), CqrsModule.forRoot(), TerminusModule],
@@ -176,14 +177,14 @@ export class AppModule {
         },
         {
           provide: SqliteReadModelStore,
-          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE) }),
+          // The API's own connection only answers queries when a projection thread writes the tables.
+          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), ...(threaded ? {} : { cacheMiB: WRITER_CACHE_MIB }) }),
         },
         {
           provide: ReadModelProjector,
           inject: [EVENT_STORE, SqliteReadModelStore],
           useFactory: (eventStore: EventStore, store: SqliteReadModelStore): ReadModelProjector => {
             const logger = new Logger('Projections');
-            const threaded = options.projectionThreadScript && !options.eventStore && config.projectionThread === 'worker';
             if (!threaded) return new ProjectionRunner({ eventStore, store, logger });
             return new ThreadedProjectionRunner({
               script: options.projectionThreadScript!,

@@ -29,7 +29,15 @@ export interface SqliteReadModelStoreOptions {
   busyTimeoutMs?: number;
   /** The projections whose tables the file holds; defaults to the ledger's read models. */
   projections?: readonly TableProjection[];
+  /**
+   * SQLite's page cache for this connection, in MiB (default 8). The writer of a large rebuild wants more: the
+   * indexes of claims, positions and timeline outgrow a few MiB; a connection that only answers queries does not.
+   */
+  cacheMiB?: number;
 }
+
+/** For the connection that writes the tables (the runner's), whose working set in a rebuild is large. */
+export const WRITER_CACHE_MIB = 64;
 
 export interface StoredCheckpoint {
   name: string;
@@ -154,8 +162,7 @@ export class SqliteReadModelStore {
       // checkpoint survive or roll back together, and what rolled back is replayed from the durable event log. An fsync
       // per projection batch bought nothing but stalls of the event loop.
       this.db.pragma('synchronous = NORMAL');
-      // The working set of a large rebuild (indexes of claims, positions, timeline) outgrows SQLite's 2 MiB default; 64 MiB stays well within the memory budget.
-      this.db.pragma('cache_size = -65536');
+      this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       this.migrate();
       this.rows = new SqliteTables(this.db);
       this.host(options.projections ?? LEDGER_PROJECTIONS);
