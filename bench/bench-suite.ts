@@ -72,7 +72,7 @@ const runOne = (entry: BenchmarkEntry, size: Size, workDir: string): Promise<Ben
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', '--require', join(__dirname, 'support/swc-register.js'), join(__dirname, `${entry.name}.bench.ts`)],
+      ['--enable-source-maps', '--require', join(__dirname, '../scripts/swc-register.js'), join(__dirname, `${entry.name}.bench.ts`)],
       { cwd: ROOT, env: { ...process.env, BENCH_SIZE: size, BENCH_RESULT_FILE: resultFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     // Only the table goes to stdout: whatever a benchmark (or a library in it) prints is progress, on stderr.

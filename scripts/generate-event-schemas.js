@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run schemas`: writes the JSON Schemas of the ledger's events (and their index) from the TypeScript definitions.
-// Plain JavaScript with an @swc/core require hook (ts-require.js), because the repository has no TypeScript runner.
+// Plain JavaScript with the repository's @swc/core require hook (swc-register.js).
 'use strict';
 const { join } = require('node:path');
-const { root } = require('./ts-require');
+require('./swc-register');
+
+const root = join(__dirname, '..');
 
 const { writeContractFiles } = require(join(root, 'libs/contracts/src/schemas/generate-event-schemas.ts'));
 

@@ -3,7 +3,9 @@
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { root } = require('./ts-require');
+require('./swc-register');
+
+const root = join(__dirname, '..');
 
 const { LEDGER_TABLES } = require(join(root, 'libs/read-models/src/tables/ledger.tables.ts'));
 const { tablesMarkdown, withTablesDoc } = require(join(root, 'libs/read-models/src/tables/tables-markdown.ts'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SpawnedLedger, removeDataDir, spawnLedger, tempDataDir } from '../../tests/support/spawned-ledger';
 import { demoIncidentBody } from './demo-bodies';
 
-const REGISTER = join(__dirname, 'swc-register.js');
+const REGISTER = join(__dirname, '../../scripts/swc-register.js');
 
 /** argv for running a TypeScript file of bench/ in a fresh Node process, the way the suite runs every benchmark. */
 export const tsNodeArgs = (file: string, nodeFlags: string[] = []): string[] => ['--enable-source-maps', ...nodeFlags, '--require', REGISTER, file];

@@ -1,7 +1,7 @@
 /**
  * One measurement of the rebuild benchmark in a process of its own, so that its peak RSS is its own:
  *
- *   node -r bench/support/swc-register.js bench/support/rebuild.worker.ts readAll|rebuild EVENTS_FILE [READ_MODEL_FILE]
+ *   node -r scripts/swc-register.js bench/support/rebuild.worker.ts readAll|rebuild EVENTS_FILE [READ_MODEL_FILE]
  *
  * readAll: pages through the whole log as the runner's rebuild does (best of three passes);
  * rebuild: ProjectionRunner.rebuild() of every ledger read model into READ_MODEL_FILE (fresh).

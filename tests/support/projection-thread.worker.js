@@ -1,6 +1,6 @@
 // The projection thread for tests that run the TypeScript sources: the built API serves as its own worker script.
 'use strict';
-require('../../scripts/ts-require');
+require('../../scripts/swc-register');
 const { parentPort, workerData } = require('node:worker_threads');
 const { serveProjectionThread } = require('../../libs/read-models/src/runner/projection-thread.ts');
 

@@ -1,4 +1,4 @@
-// Runs the benchmarks' TypeScript in plain Node: `node -r ./bench/support/swc-register.js bench/x.bench.ts`.
+// Runs the repository's TypeScript in plain Node (benchmarks, scripts, a worker of the sources): `node -r ./scripts/swc-register.js x.ts`.
 // @swc/core strips types on require (no type check: `npm run typecheck` covers bench/), tsconfig-paths resolves the
 // @ledger/* aliases from tsconfig.json. Plain processes, not jest workers: each benchmark gets a real process
 // boundary, its own heap and an RSS of its own. Output is cached by content in the temp dir, and @swc/core loaded only
@@ -10,7 +10,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const tsconfigPaths = require('tsconfig-paths');
 
-const root = join(__dirname, '..', '..');
+const root = join(__dirname, '..');
 const config = tsconfigPaths.loadConfig(root);
 if (config.resultType !== 'success') throw new Error(`bench: cannot read ${root}/tsconfig.json: ${config.message}`);
 tsconfigPaths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
