@@ -18,9 +18,10 @@ interface Matchers {
 }
 type Expect = (actual: unknown) => Matchers;
 
-const jestExpect = (): Expect => {
+/** Jest's `expect`, looked up when a specification runs (never imported, so production code pays nothing for it). */
+export const jestExpect = (): Expect => {
   const expect = (globalThis as { expect?: Expect }).expect;
-  if (!expect) throw new Error('DeciderSpecification runs inside a Jest test');
+  if (!expect) throw new Error('Specifications run inside a Jest test');
   return expect;
 };
 

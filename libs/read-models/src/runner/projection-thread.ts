@@ -2,7 +2,7 @@ import { MessagePort, Worker } from 'node:worker_threads';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@ledger/event-store';
 import { SqliteReadModelStore, WRITER_CACHE_MIB } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
-import { ProjectionRunner, RunnerError, RunnerStatus } from './projection.runner';
+import { ProjectionRunner, RunnerError, RunnerStatus, runnerErrorOf } from './projection.runner';
 import { ReadModelProjector } from './read-model-projector';
 
 /** Where the projection thread reads the log from: it opens its own connection, never shares the API's. */
@@ -28,19 +28,6 @@ type Report =
   | { type: 'status'; status: RunnerStatus }
   | { type: 'done'; id: number; error?: RunnerError }
   | { type: 'log'; level: 'log' | 'error'; message: string };
-
-const errorOf = (error: unknown): RunnerError => {
-  const e = error instanceof Error ? error : new Error(String(error));
-  const located = e as Partial<{ position: bigint; eventId: string; streamName: string }>;
-  return {
-    name: e.name,
-    message: e.message,
-    ...(located.position !== undefined ? { position: located.position.toString() } : {}),
-    ...(located.eventId !== undefined ? { eventId: located.eventId } : {}),
-    ...(located.streamName !== undefined ? { streamName: located.streamName } : {}),
-    at: new Date().toISOString(),
-  };
-};
 
 /** A failure of the projection thread, as its host sees it: the runner's error, named and located as it was. */
 export class ProjectionThreadError extends Error {
@@ -91,7 +78,7 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
     };
     run().then(
       () => post({ type: 'done', id: command.id }),
-      (error: unknown) => post({ type: 'done', id: command.id, error: errorOf(error) }),
+      (error: unknown) => post({ type: 'done', id: command.id, error: runnerErrorOf(error) }),
     );
   });
   post({ type: 'status', status: runner.status() });
@@ -180,7 +167,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private spawn(): Worker {
     const worker = new Worker(this.options.script, { workerData: { role: PROJECTION_THREAD_ROLE, ...this.options.data } satisfies ProjectionThreadData });
     worker.on('message', (report: Report) => this.receive(report));
-    worker.on('error', (error) => this.crashed(errorOf(error)));
+    worker.on('error', (error) => this.crashed(runnerErrorOf(error)));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.crashed({ name: 'ProjectionThreadExited', message: `The projection thread exited (code ${code})`, at: new Date().toISOString() });
     });

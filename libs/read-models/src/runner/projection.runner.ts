@@ -83,6 +83,9 @@ const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
   };
 };
 
+/** An error as status reports show it: its name, message, when, and the event it stopped at when one is named. */
+export const runnerErrorOf = (error: unknown): RunnerError => ({ ...errorFields(error), at: new Date().toISOString() });
+
 /**
  * Keeps the read models up to date from the store's global log. Events are
  * applied in small batches, each batch with its checkpoint in one SQLite
@@ -371,7 +374,7 @@ export class ProjectionRunner extends ReadModelProjector {
     this.state = 'failed';
     this.caughtUp = false;
     this.failure = error;
-    this.lastError = { ...errorFields(error), at: new Date().toISOString() };
+    this.lastError = runnerErrorOf(error);
     this.logger?.error(`Read models ${this.name} stopped at checkpoint ${this.checkpoint}: ${this.lastError.message}`);
     this.cancelScheduledFlush();
     this.discardBuffer();

@@ -1,17 +1,7 @@
+import { jestExpect } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { foldReadModels } from '../time-travel/time-travel';
-
-interface Matchers {
-  toEqual(expected: unknown): void;
-}
-type Expect = (actual: unknown) => Matchers;
-
-const jestExpect = (): Expect => {
-  const expect = (globalThis as { expect?: Expect }).expect;
-  if (!expect) throw new Error('ReadModelSpecification runs inside a Jest test');
-  return expect;
-};
 
 export interface ReadModelThen {
   /**

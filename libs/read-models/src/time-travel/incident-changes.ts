@@ -8,7 +8,7 @@ import { amendmentsTable } from '../tables/ledger.tables';
 import { ClaimHistoryDoc, ClaimHistoryVersion } from '../views/claim-history.view';
 import { DenialRecord, IncidentFacts, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
 import { AsOf, AsOfError, AsOfJson, asOfToJson, compareAsOf, envelopesAsOf } from './as-of';
-import { foldReadModels, incidentEnvelopes, lastPositionOf, withFoldedReadModels } from './time-travel';
+import { incidentEnvelopes, lastPositionOf, withFoldedReadModels } from './time-travel';
 
 /** A claim first made between the two moments, as the ledger has its first version at the later one. */
 export interface AddedClaim extends EntryMeta {
@@ -167,15 +167,8 @@ export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId:
   const later = envelopesAsOf(own, to);
   const earlierIds = new Set(earlier.map((e) => e.eventId));
   const between = later.filter((e) => !earlierIds.has(e.eventId));
-  const betweenIds = new Set(between.map((e) => e.eventId));
-
   const before = withFoldedReadModels(earlier, (store) => store.partyVersions(incidentId));
-  const laterStore = foldReadModels(later);
-  try {
-    return changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore, betweenIds });
-  } finally {
-    laterStore.close();
-  }
+  return withFoldedReadModels(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore }));
 }
 
 const changesBetween = ({
@@ -187,7 +180,6 @@ const changesBetween = ({
   between,
   before,
   laterStore,
-  betweenIds,
 }: {
   incidentId: string;
   from: AsOf;
@@ -197,10 +189,9 @@ const changesBetween = ({
   between: LedgerEnvelope[];
   before: PartyVersionsDoc | undefined;
   laterStore: SqliteReadModelStore;
-  betweenIds: ReadonlySet<string>;
 }): IncidentChanges => {
   const after = laterStore.partyVersions(incidentId);
-  const incidentAmendments = incidentAmendmentsBetween(laterStore, incidentId, betweenIds);
+  const incidentAmendments = incidentAmendmentsBetween(laterStore, incidentId, new Set(between.map((e) => e.eventId)));
   const historyCache = new Map<string, ClaimHistoryDoc | undefined>();
   const histories = {
     get: (claimId: string): ClaimHistoryDoc | undefined => {
