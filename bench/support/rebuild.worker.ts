@@ -9,7 +9,7 @@
  * log's head. Progress (checkpoint every few seconds) goes to stderr.
  */
 import { SqliteEventStore } from '@ledger/event-store';
-import { ProjectionRunner, SqliteReadModelStore, WRITER_CACHE_MIB } from '@ledger/read-models';
+import { ProjectionRunner, SqliteReadModelStore, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { readAllOnce } from './log-writer';
 import { Timing, best, timed } from './measure';
 
@@ -38,7 +38,7 @@ const main = async (): Promise<WorkerReport> => {
       return { mode, events, timing: best(timings), peakRssBytes: process.resourceUsage().maxRSS * 1024, checkpoint: head.toString(), head: head.toString() };
     }
     if (mode !== 'rebuild' || !readModelFile) throw new Error('usage: rebuild.worker.ts readAll|rebuild EVENTS_FILE [READ_MODEL_FILE]');
-    const store = new SqliteReadModelStore({ filename: readModelFile, cacheMiB: WRITER_CACHE_MIB });
+    const store = new SqliteReadModelStore({ filename: readModelFile, ...WRITER_STORE_OPTIONS });
     const runner = new ProjectionRunner({ eventStore, store, rebuildPageSize: PAGE_SIZE });
     const progress = setInterval(() => process.stderr.write(`[rebuild] at position ${runner.status().checkpoint} of ${head}\n`), 5000);
     try {

@@ -4,7 +4,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner, WRITER_CACHE_MIB } from '@ledger/read-models';
+import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { RebuildReadModelsController } from './admin/rebuild-read-models/rebuild-read-models.controller';
 import { RebuildReadModelsHandler } from './admin/rebuild-read-models/rebuild-read-models.handler';
 import { AmendEntryController } from './amendments/amend-entry/amend-entry.controller';
@@ -178,7 +178,7 @@ export class AppModule {
         {
           provide: SqliteReadModelStore,
           // The API's own connection only answers queries when a projection thread writes the tables.
-          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), ...(threaded ? {} : { cacheMiB: WRITER_CACHE_MIB }) }),
+          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), ...(threaded ? {} : WRITER_STORE_OPTIONS) }),
         },
         {
           provide: ReadModelProjector,

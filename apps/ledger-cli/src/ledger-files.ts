@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
-import { SqliteReadModelStore, WRITER_CACHE_MIB } from '@ledger/read-models';
+import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { ConfigError, LedgerConfig, loadLedgerConfig } from '../../ledger-api/src/platform/config/ledger-config';
 
 // The API's file names (apps/ledger-api/src/app.module.ts); repeated here so that the CLI does not load Nest.
@@ -96,7 +96,7 @@ export const openEventStore = (files: LedgerFiles): SqliteEventStore => {
 
 export const openReadModelStore = (files: LedgerFiles): SqliteReadModelStore => {
   try {
-    return new SqliteReadModelStore({ filename: files.readModelsFile, cacheMiB: WRITER_CACHE_MIB });
+    return new SqliteReadModelStore({ filename: files.readModelsFile, ...WRITER_STORE_OPTIONS });
   } catch (error) {
     throw new CliError(`Cannot open read models ${files.readModelsFile}: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
   }

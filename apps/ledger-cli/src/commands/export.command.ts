@@ -16,7 +16,7 @@ import {
   storedHashOf,
   verifyCheckpointSignature,
 } from '@ledger/integrity';
-import { LedgerEnvelope, SqliteReadModelStore, WRITER_CACHE_MIB } from '@ledger/read-models';
+import { LedgerEnvelope, SqliteReadModelStore, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { envelopeOf, scanWholeLog, storeFailure } from '../ledger-reads';
@@ -149,7 +149,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
   const files: ExportSummary['files'] = [];
   // The read models are folded into a scratch file rather than memory: a large ledger's tables outgrow the heap.
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-export-'));
-  const readModels = new SqliteReadModelStore({ filename: join(scratch, 'read-models.sqlite'), cacheMiB: WRITER_CACHE_MIB });
+  const readModels = new SqliteReadModelStore({ filename: join(scratch, 'read-models.sqlite'), ...WRITER_STORE_OPTIONS });
   try {
     const lastCheckpoint = await latestCheckpointEvent(source, store);
     if (!lastCheckpoint && !options.allowUnsigned) {

@@ -1,6 +1,6 @@
 import { MessagePort, Worker } from 'node:worker_threads';
 import { EsdbEventStore, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { SqliteReadModelStore, WRITER_CACHE_MIB } from '../storage/sqlite-read-model.store';
+import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ProjectionRunner, RunnerError, RunnerStatus, runnerErrorOf } from './projection.runner';
 import { ReadModelProjector } from './read-model-projector';
@@ -55,7 +55,7 @@ const openEventLog = (source: EventLogSource): EventStore =>
 export const serveProjectionThread = (data: ProjectionThreadData, port: MessagePort): void => {
   const post = (report: Report) => port.postMessage(report);
   const eventStore = openEventLog(data.eventLog);
-  const store = new SqliteReadModelStore({ filename: data.readModelsFile, cacheMiB: WRITER_CACHE_MIB });
+  const store = new SqliteReadModelStore({ filename: data.readModelsFile, ...WRITER_STORE_OPTIONS });
   const runner = new ProjectionRunner({
     eventStore,
     store,

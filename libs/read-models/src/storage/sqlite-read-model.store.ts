@@ -34,10 +34,16 @@ export interface SqliteReadModelStoreOptions {
    * indexes of claims, positions and timeline outgrow a few MiB; a connection that only answers queries does not.
    */
   cacheMiB?: number;
+  /** Rows kept decoded in memory between batches (default none); only for the tables' one writer (see SqliteTablesOptions). */
+  rowCache?: number;
 }
 
 /** For the connection that writes the tables (the runner's), whose working set in a rebuild is large. */
 export const WRITER_CACHE_MIB = 64;
+/** Rows the writer keeps decoded between batches: the open incidents' rows, parties and positions, some tens of MB. */
+export const WRITER_ROW_CACHE = 20_000;
+/** How the connection that writes the tables is opened: the runner's, a CLI rebuild or import, an export's scratch file. */
+export const WRITER_STORE_OPTIONS = { cacheMiB: WRITER_CACHE_MIB, rowCache: WRITER_ROW_CACHE } as const;
 
 export interface StoredCheckpoint {
   name: string;
@@ -164,7 +170,7 @@ export class SqliteReadModelStore {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       this.migrate();
-      this.rows = new SqliteTables(this.db);
+      this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
       this.host(options.projections ?? LEDGER_PROJECTIONS);
       this.statements = {
         getCheckpoint: this.db.prepare('SELECT position, projection_versions FROM read_model_checkpoints WHERE name = ?'),
@@ -276,20 +282,20 @@ export class SqliteReadModelStore {
    */
   applyBatch(checkpointName: string, projections: readonly TableProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint): number {
     this.host(projections);
-    return this.db.transaction(() => {
+    return this.writing(() => {
       const stored = this.readCheckpoint(checkpointName)?.position ?? 0n;
       if (checkpoint <= stored) return 0;
       const fresh = envelopes.filter((e) => e.position > stored);
       this.fold(projections, fresh);
       this.statements.upsertCheckpoint.run(checkpointName, checkpoint, JSON.stringify(projectionVersionsOf(projections)));
       return fresh.length;
-    })();
+    });
   }
 
   /** Folds envelopes into the tables without a checkpoint: a throwaway store answering for part of the log (time travel, the CLI). */
   apply(envelopes: Iterable<LedgerEnvelope>, projections: readonly TableProjection[] = LEDGER_PROJECTIONS): void {
     this.host(projections);
-    this.db.transaction(() => this.fold(projections, envelopes))();
+    this.writing(() => this.fold(projections, envelopes));
   }
 
   /**
@@ -300,10 +306,10 @@ export class SqliteReadModelStore {
    */
   reset(checkpointName: string, projections: readonly TableProjection[]): void {
     this.host(projections);
-    this.db.transaction(() => {
+    this.writing(() => {
       for (const table of this.rows.tables) this.rows.clear(table);
       this.statements.upsertCheckpoint.run(checkpointName, 0n, JSON.stringify(projectionVersionsOf(projections)));
-    })();
+    });
   }
 
   /** Every row of every table, for comparing two states of the read models. */
@@ -341,6 +347,16 @@ export class SqliteReadModelStore {
         }
       }
     });
+  }
+
+  /** One write transaction; a rollback (a projection's throw, a failed commit) also drops the rows held and cached in memory. */
+  private writing<T>(work: () => T): T {
+    try {
+      return this.db.transaction(work)();
+    } catch (error) {
+      this.rows.forget();
+      throw error;
+    }
   }
 
   /** A view's several queries from one snapshot. */

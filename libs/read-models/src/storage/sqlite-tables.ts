@@ -29,6 +29,9 @@ class TableCodec {
   readonly types: ColumnSpec['type'][];
   readonly keyNames: string[];
   readonly keyIndexes: number[];
+  /** Held writes of this table in the current batch, grouped by the first key column's value, then by key. */
+  readonly pending = new Map<string, Map<string, Held>>();
+  pendingCount = 0;
 
   constructor(readonly table: AnyTable) {
     this.names = Object.keys(table.columns);
@@ -88,25 +91,94 @@ class TableCodec {
     for (const name of this.keyNames) key += `${String(row[name])}\u0001`;
     return key;
   }
+
+  groupOf(row: Row): string {
+    return String(row[this.keyNames[0]]);
+  }
+
+  /** Whether `row` has the values of `where` (compared as SQLite would store them) and lies after the cursor. */
+  matches(row: Row, where: Row, columns: string[], after: FindOptions<Row>['after']): boolean {
+    for (const c of columns) if (this.encodeValue(this.names.indexOf(c), row[c]) !== this.encodeValue(this.names.indexOf(c), where[c])) return false;
+    if (after) {
+      const i = this.names.indexOf(after.column);
+      const value = this.encodeValue(i, row[after.column]);
+      if (value === null || compareSql(value, this.encodeValue(i, after.value)) <= 0) return false;
+    }
+    return true;
+  }
 }
+
+/** SQLite's order of stored values: NULL first, numbers by value, text by its UTF-8 bytes (code point order). */
+const compareSql = (a: SqlValue, b: SqlValue): number => {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'string' || typeof b === 'string') {
+    if (typeof a !== 'string') return -1;
+    if (typeof b !== 'string') return 1;
+    return compareCodePoints(a, b);
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+};
+
+const compareCodePoints = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // UTF-16 code units order surrogates (astral code points) below U+E000..U+FFFF; UTF-8 bytes order them above.
+    if (x >= 0xd800 && x <= 0xdfff && y >= 0xe000) return 1;
+    if (y >= 0xd800 && y <= 0xdfff && x >= 0xe000) return -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+};
+
+/** Where a row cache entry stops and the next begins: table name, then key. */
+const cacheKey = (codec: TableCodec, key: string): string => `${codec.table.name}\u0002${key}`;
 
 /** A held write: the row to store, or a deletion of the row with this key. */
 type Held = { row: Row } | { deleted: Row };
 
+export interface SqliteTablesOptions {
+  /**
+   * Rows kept in memory between batches (0: none), for the connection that writes the tables: the projection reads
+   * back mostly what it wrote a moment ago (the incident's row, its parties, positions, the claim it corrects).
+   * Only for a connection that is the tables' sole writer; another connection's commit empties the cache.
+   */
+  rowCache?: number;
+}
+
 /**
  * TableAccess over one SQLite connection. Inside `batch`, writes are held
- * back and merged per row, and flushed once at the end (or before a `find`
- * on the same table, which must see them): a batch of events touching the
- * same incident row writes it once.
+ * back and merged per row, and flushed once at the end: a batch of events
+ * touching the same incident row writes it once. A `find` within the batch
+ * sees the held writes without flushing them when it names the table's first
+ * key column (every projection lookup names its incident), so held rows of
+ * other incidents stay held; otherwise it flushes the table first.
  */
 export class SqliteTables implements TableAccess {
   private readonly codecs = new Map<AnyTable, TableCodec>();
   private readonly byName = new Map<string, TableCodec>();
   private readonly statements = new Map<string, Database.Statement>();
-  /** table -> primary-key string -> the held write; only while batching. */
-  private pending: Map<AnyTable, Map<string, Held>> | undefined;
+  private batching = false;
+  /**
+   * Rows as stored (null: known absent); see SqliteTablesOptions.rowCache. Two generations rather than one LRU map:
+   * a row used again moves to the young one, and when that is full the old one is dropped whole. Deleting entries
+   * one by one from the front of a Map leaves holes that every later scan for the oldest entry walks over.
+   */
+  private young = new Map<string, Row | null>();
+  private old = new Map<string, Row | null>();
+  private readonly cacheLimit: number;
+  private dataVersion: number | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    options: SqliteTablesOptions = {},
+  ) {
+    this.cacheLimit = Math.max(0, Math.floor(options.rowCache ?? 0));
+  }
 
   /** Creates the table (and its indexes) if the file lacks it; idempotent. */
   register(table: AnyTable): void {
@@ -147,54 +219,85 @@ export class SqliteTables implements TableAccess {
     return Number(row?.[0] ?? 0);
   }
 
-  /** Runs `work` with writes held back per row, then writes them; the caller provides the transaction. */
+  /**
+   * Runs `work` with writes held back per row, then writes them; the caller
+   * provides the transaction, and must call `forget()` if it rolls back.
+   */
   batch<T>(work: () => T): T {
-    if (this.pending) return work();
-    this.pending = new Map();
+    if (this.batching) return work();
+    this.batching = true;
     try {
+      this.checkOtherWriters();
       const result = work();
       this.flushAll();
       return result;
+    } catch (error) {
+      this.forget();
+      throw error;
     } finally {
-      this.pending = undefined;
+      this.batching = false;
     }
+  }
+
+  /** Drops held writes and cached rows: after a rollback, they may describe rows the file does not have. */
+  forget(): void {
+    for (const codec of this.byName.values()) {
+      codec.pending.clear();
+      codec.pendingCount = 0;
+    }
+    this.clearCache();
   }
 
   get<R extends object>(table: TableSpec<R>, key: KeyOf<R>): R | undefined {
     const codec = this.codec(table);
-    const held = this.pending?.get(codec.table)?.get(codec.keyOf(key as Row));
+    const k = codec.keyOf(key as Row);
+    const held = codec.pendingCount ? codec.pending.get(codec.groupOf(key as Row))?.get(k) : undefined;
     if (held !== undefined) return 'row' in held ? (held.row as R) : undefined;
+    if (this.cacheLimit) {
+      const ck = cacheKey(codec, k);
+      let cached = this.young.get(ck);
+      if (cached === undefined) {
+        cached = this.old.get(ck);
+        if (cached !== undefined) this.keep(ck, cached);
+      }
+      if (cached !== undefined) return (cached ?? undefined) as R | undefined;
+    }
     const raw = this.statement(`get:${table.name}`, () => {
       const where = codec.keyNames.map((n) => `${quote(snakeCase(n))} = ?`).join(' AND ');
       return `SELECT ${this.selectList(codec)} FROM ${quote(table.name)} WHERE ${where}`;
     })
       .raw(true)
       .get(...codec.keyIndexes.map((i) => codec.encodeValue(i, (key as Row)[codec.names[i]]))) as SqlValue[] | undefined;
-    return raw ? (codec.decode(raw as unknown as Record<string, SqlValue>) as R) : undefined;
+    const row = raw ? codec.decode(raw as unknown as Record<string, SqlValue>) : undefined;
+    this.remember(codec, k, row ?? null);
+    return row as R | undefined;
   }
 
   put<R extends object>(table: TableSpec<R>, row: R): void {
     const codec = this.codec(table);
-    if (this.pending) {
-      this.pendingOf(codec.table).set(codec.keyOf(row as Row), { row: row as Row });
+    if (this.batching) {
+      this.hold(codec, row as Row, { row: row as Row });
       return;
     }
     this.write(codec, row as Row);
+    this.remember(codec, codec.keyOf(row as Row), row as Row);
   }
 
   delete<R extends object>(table: TableSpec<R>, key: KeyOf<R>): void {
     const codec = this.codec(table);
-    if (this.pending) {
-      this.pendingOf(codec.table).set(codec.keyOf(key as Row), { deleted: key as Row });
+    if (this.batching) {
+      this.hold(codec, key as Row, { deleted: key as Row });
       return;
     }
     this.remove(codec, key as Row);
+    this.remember(codec, codec.keyOf(key as Row), null);
   }
 
   find<R extends object>(table: TableSpec<R>, where: Partial<R>, options: FindOptions<R> = {}): R[] {
     const codec = this.codec(table);
-    this.flushTable(codec);
     const columns = Object.keys(where);
+    const group = codec.pendingCount && columns.includes(codec.keyNames[0]) ? codec.pending.get(codec.groupOf(where as Row)) : undefined;
+    if (codec.pendingCount && !columns.includes(codec.keyNames[0])) this.flushTable(codec);
     const order = options.orderBy ?? codec.keyNames.map((column) => ({ column, desc: false }));
     const signature = `find:${table.name}:${columns.join(',')}:${options.after?.column ?? ''}:${order.map((o) => `${o.column}${o.desc ? '-' : '+'}`).join(',')}:${options.limit !== undefined}`;
     const statement = this.statement(signature, () => {
@@ -209,8 +312,33 @@ export class SqliteTables implements TableAccess {
     });
     const params: SqlValue[] = columns.map((c) => codec.encodeValue(codec.names.indexOf(c), (where as Row)[c]));
     if (options.after) params.push(codec.encodeValue(codec.names.indexOf(options.after.column), options.after.value));
-    if (options.limit !== undefined) params.push(options.limit);
-    return (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>) as R);
+    // Held writes may replace or delete stored rows: ask for as many more as could be displaced.
+    if (options.limit !== undefined) params.push(options.limit + (group?.size ?? 0));
+    const stored = (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
+    if (!group?.size) {
+      for (const row of stored) this.remember(codec, codec.keyOf(row), row);
+      return stored as R[];
+    }
+    const merged = new Map<string, Row>();
+    for (const row of stored) {
+      const k = codec.keyOf(row);
+      if (!group.has(k)) {
+        merged.set(k, row);
+        this.remember(codec, k, row);
+      }
+    }
+    for (const [k, held] of group) {
+      if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
+    }
+    const indexes = order.map((o) => ({ index: codec.names.indexOf(o.column), sign: o.desc ? -1 : 1 }));
+    const rows = [...merged.values()].sort((a, b) => {
+      for (const { index, sign } of indexes) {
+        const c = compareSql(codec.encodeValue(index, a[codec.names[index]]), codec.encodeValue(index, b[codec.names[index]]));
+        if (c !== 0) return c * sign;
+      }
+      return 0;
+    });
+    return (options.limit !== undefined ? rows.slice(0, options.limit) : rows) as R[];
   }
 
   /** Every row of a table in primary-key order, for dumps and exports. */
@@ -224,7 +352,10 @@ export class SqliteTables implements TableAccess {
   }
 
   clear(table: AnyTable): void {
-    this.pending?.delete(this.codec(table).table);
+    const codec = this.codec(table);
+    codec.pending.clear();
+    codec.pendingCount = 0;
+    this.clearCache();
     this.db.prepare(`DELETE FROM ${quote(table.name)}`).run();
   }
 
@@ -234,10 +365,39 @@ export class SqliteTables implements TableAccess {
     return codec;
   }
 
-  private pendingOf(table: AnyTable): Map<string, Held> {
-    let rows = this.pending!.get(table);
-    if (!rows) this.pending!.set(table, (rows = new Map()));
-    return rows;
+  private hold(codec: TableCodec, row: Row, held: Held): void {
+    const groupKey = codec.groupOf(row);
+    let group = codec.pending.get(groupKey);
+    if (!group) codec.pending.set(groupKey, (group = new Map()));
+    const k = codec.keyOf(row);
+    if (!group.has(k)) codec.pendingCount++;
+    group.set(k, held);
+  }
+
+  /** Keeps a row as the file now has it (inside the caller's transaction), the least recently used one making room. */
+  private remember(codec: TableCodec, key: string, row: Row | null): void {
+    if (this.cacheLimit) this.keep(cacheKey(codec, key), row);
+  }
+
+  private keep(ck: string, row: Row | null): void {
+    this.young.set(ck, row);
+    if (this.young.size >= this.cacheLimit / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+  }
+
+  private clearCache(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+
+  /** A commit by another connection (a CLI rebuild, another runner) makes every cached row suspect. */
+  private checkOtherWriters(): void {
+    if (!this.cacheLimit) return;
+    const version = Number(this.db.pragma('data_version', { simple: true }));
+    if (this.dataVersion !== undefined && version !== this.dataVersion) this.clearCache();
+    this.dataVersion = version;
   }
 
   private selectList(codec: TableCodec): string {
@@ -275,13 +435,20 @@ export class SqliteTables implements TableAccess {
   }
 
   private flushTable(codec: TableCodec): void {
-    const rows = this.pending?.get(codec.table);
-    if (!rows || rows.size === 0) return;
-    for (const held of rows.values()) {
-      if ('row' in held) this.write(codec, held.row);
-      else this.remove(codec, held.deleted);
+    if (!codec.pendingCount) return;
+    for (const group of codec.pending.values()) {
+      for (const [k, held] of group) {
+        if ('row' in held) {
+          this.write(codec, held.row);
+          this.remember(codec, k, held.row);
+        } else {
+          this.remove(codec, held.deleted);
+          this.remember(codec, k, null);
+        }
+      }
     }
-    rows.clear();
+    codec.pending.clear();
+    codec.pendingCount = 0;
   }
 
   private flushAll(): void {

@@ -8,7 +8,7 @@ export interface ReadModelThen {
    * Folds the given events, then the events of `when`, and hands the read
    * models to `check`; before that, proves the fold does not depend on how the
    * log is cut into batches (all in one batch, and one event per batch, give
-   * the same rows).
+   * the same rows) or on what the writer keeps in memory between batches.
    */
   then<T>(check: (readModels: SqliteReadModelStore) => T): T;
 }
@@ -31,7 +31,8 @@ export const ReadModelSpecification = {
     when: (...when: LedgerEnvelope[]) => ({
       then<T>(check: (readModels: SqliteReadModelStore) => T): T {
         const all = [...given, ...when];
-        const stepwise = new SqliteReadModelStore({ filename: ':memory:' });
+        // A cache of a few rows: hits, misses and evictions between the batches all take part.
+        const stepwise = new SqliteReadModelStore({ filename: ':memory:', rowCache: 16 });
         try {
           for (const e of all) stepwise.apply([e]);
           const inOneBatch = foldReadModels(all);

@@ -1,6 +1,6 @@
 import { IncidentEvent } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { SqliteReadModelStore, WRITER_ROW_CACHE } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { PartyVersionsDoc } from '../views/party-versions.view';
 import { AsOf, envelopesAsOf } from './as-of';
@@ -11,7 +11,7 @@ import { AsOf, envelopesAsOf } from './as-of';
  * and the same views on top. Close it when done.
  */
 export const foldReadModels = (envelopes: Iterable<LedgerEnvelope>): SqliteReadModelStore => {
-  const store = new SqliteReadModelStore({ filename: ':memory:' });
+  const store = new SqliteReadModelStore({ filename: ':memory:', rowCache: WRITER_ROW_CACHE });
   try {
     store.apply(envelopes);
   } catch (error) {
