@@ -19,7 +19,7 @@ import { runBenchmark } from './support/bench-child';
 import { runTsWorker } from './support/bench-processes';
 import { writeGeneratedLog } from './support/log-writer';
 import { MiB, nowMs } from './support/measure';
-import type { WorkerReport } from './support/rebuild.worker';
+import { PAGE_SIZE, type WorkerReport } from './support/rebuild.worker';
 
 const WORKER = join(__dirname, 'support/rebuild.worker.ts');
 
@@ -70,7 +70,7 @@ runBenchmark('rebuild', async (ctx) => {
       baseline: { label: `at ${small.size.toLocaleString('en-US')}`, value: usPerEvent(small.size, small.rebuild), unit: 'µs' },
       target: { of: 'ratio', op: '<=', threshold: 1.5 },
     });
-    ctx.note(`logs written through SqliteEventStore (in /dev/shm when present, then copied), read from ${dir}; rebuild page size 500; CPU ms (rebuild/readAll) at ${large.size}: ${large.rebuild.timing.cpuMs.toFixed(0)}/${large.readAll.timing.cpuMs.toFixed(0)}`);
+    ctx.note(`logs written through SqliteEventStore (in /dev/shm when present, then copied), read from ${dir}; rebuild page size ${PAGE_SIZE}; CPU ms (rebuild/readAll) at ${large.size}: ${large.rebuild.timing.cpuMs.toFixed(0)}/${large.readAll.timing.cpuMs.toFixed(0)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

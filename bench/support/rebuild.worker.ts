@@ -14,7 +14,7 @@ import { readAllOnce } from './log-writer';
 import { Timing, best, timed } from './measure';
 
 /** The runner's default rebuild page size; readAll is measured with the same. */
-export const PAGE_SIZE = 500;
+export const PAGE_SIZE = 2000;
 
 export interface WorkerReport {
   mode: 'readAll' | 'rebuild';

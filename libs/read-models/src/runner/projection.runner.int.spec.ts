@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
@@ -177,6 +178,30 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await fixed.waitForPosition(head, 2000);
     expect(store.dump()).toEqual(await foldLog([...LEDGER_PROJECTIONS, failsOnCorrection(false)]));
     expect(store.dump().test_fragile).toMatchObject([{ count: 15 }]);
+  });
+
+  it('replays a rebuild without secondary indexes and leaves every declared index in the file, also after a rebuild that fails', async () => {
+    const indexesInFile = (): string[] => {
+      const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+      try {
+        return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
+      } finally {
+        db.close();
+      }
+    };
+    const declared = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i: { name: string }) => i.name)).sort();
+    expect(declared.length).toBeGreaterThan(10);
+    await append(eventStore, seedArticleScenario());
+    const seen: string[][] = [];
+    const watching = countingProjection('watching', { failOn: () => (seen.push(indexesInFile()), false) });
+    const r = runner({ projections: [...LEDGER_PROJECTIONS, watching] });
+    await r.rebuild();
+    expect(seen[0]).toEqual([]);
+    expect(indexesInFile()).toEqual(declared);
+
+    const fragile = runner({ projections: [...LEDGER_PROJECTIONS, failsOnCorrection(true)] });
+    await expect(fragile.rebuild()).rejects.toThrow(ProjectionError);
+    expect(indexesInFile()).toEqual(declared);
   });
 
   it('goes live again when an operator rebuilds after a failure', async () => {

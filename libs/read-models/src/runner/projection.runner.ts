@@ -129,7 +129,7 @@ export class ProjectionRunner extends ReadModelProjector {
     this.projections = options.projections ?? LEDGER_PROJECTIONS;
     this.name = options.name ?? DEFAULT_CHECKPOINT_NAME;
     this.batchSize = options.batchSize ?? 1000;
-    this.rebuildPageSize = options.rebuildPageSize ?? 1000;
+    this.rebuildPageSize = options.rebuildPageSize ?? 2000;
     this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
     this.logger = options.logger;
     this.versions = projectionVersionsOf(this.projections);
@@ -349,7 +349,7 @@ export class ProjectionRunner extends ReadModelProjector {
     this.state = 'rebuilding';
     this.report();
     this.caughtUp = false;
-    this.store.reset(this.name, this.projections);
+    this.store.beginRebuild(this.name, this.projections);
     this.checkpoint = START;
     this.discardBuffer();
     try {
@@ -364,8 +364,14 @@ export class ProjectionRunner extends ReadModelProjector {
     } catch (error) {
       // ingest/flush have already failed the runner with the same error; a readAll error has not.
       this.fail(error);
+      try {
+        this.store.endRebuild();
+      } catch {
+        // The store's next open puts the indexes back; the replay's own error is the one to report.
+      }
       throw error;
     }
+    this.store.endRebuild();
     this.logger?.log(`Read models ${this.name}: rebuilt up to position ${this.checkpoint}`);
   }
 

@@ -312,6 +312,21 @@ export class SqliteReadModelStore {
     });
   }
 
+  /**
+   * `reset`, then the tables without their secondary indexes until
+   * `endRebuild` (which a rebuild calls however it ends): the replay writes
+   * the rows alone and each index is built once at the end. Queries meanwhile
+   * answer from partial tables anyway, only slower.
+   */
+  beginRebuild(checkpointName: string, projections: readonly TableProjection[]): void {
+    this.reset(checkpointName, projections);
+    this.rows.dropIndexes();
+  }
+
+  endRebuild(): void {
+    this.rows.createIndexes();
+  }
+
   /** Every row of every table, for comparing two states of the read models. */
   dump(): ReadModelDump {
     return this.read(() => Object.fromEntries(this.rows.tables.map((table) => [table.name, this.rows.all(table).map(jsonSafe)])));

@@ -196,6 +196,20 @@ export class SqliteTables implements TableAccess {
     this.byName.set(table.name, codec);
   }
 
+  /**
+   * Drops the tables' secondary indexes, for a rebuild: filling a table and
+   * then sorting its indexes once costs less than keeping them in order row
+   * by row. `createIndexes` puts them back; so does the next `register` of
+   * the table (every open), should the process die in between.
+   */
+  dropIndexes(): void {
+    for (const codec of this.byName.values()) for (const index of codec.table.indexes ?? []) this.db.exec(`DROP INDEX IF EXISTS ${quote(index.name)}`);
+  }
+
+  createIndexes(): void {
+    for (const codec of this.byName.values()) this.db.exec(tableDdl(codec.table));
+  }
+
   /** One declaration of each table the file holds. */
   get tables(): AnyTable[] {
     return [...this.byName.values()].map((codec) => codec.table);
