@@ -1,15 +1,20 @@
 /**
  * One measurement of the rebuild benchmark in a process of its own, so that its peak RSS is its own:
  *
- *   node -r scripts/swc-register.js bench/support/rebuild.worker.ts readAll|rebuild EVENTS_FILE [READ_MODEL_FILE]
+ *   node -r scripts/swc-register.js bench/support/rebuild.worker.ts readAll|rebuild|insertRows EVENTS_FILE [READ_MODEL_FILE]
  *
  * readAll: pages through the whole log as the runner's rebuild does (best of three passes);
- * rebuild: ProjectionRunner.rebuild() of every ledger read model into READ_MODEL_FILE (fresh).
+ * rebuild: ProjectionRunner.rebuild() of every ledger read model into READ_MODEL_FILE (fresh);
+ * insertRows: the floor of any rebuild into these tables: the rows a rebuild left in READ_MODEL_FILE, read into memory
+ *   first (not timed), then inserted with plain prepared INSERTs into a fresh file of the same schema and settings,
+ *   10,000 rows per transaction, secondary indexes built at the end, as a rebuild does. No projection, no reads.
  * Prints one JSON line on stdout: events, wall and CPU ms, this process's peak RSS, the checkpoint reached and the
  * log's head. Progress (checkpoint every few seconds) goes to stderr.
  */
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
-import { ProjectionRunner, SqliteReadModelStore, WRITER_STORE_OPTIONS } from '@ledger/read-models';
+import { ProjectionRunner, SqliteReadModelStore, WRITER_CACHE_MIB, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { readAllOnce } from './log-writer';
 import { Timing, best, timed } from './measure';
 
@@ -17,7 +22,7 @@ import { Timing, best, timed } from './measure';
 export const PAGE_SIZE = 2000;
 
 export interface WorkerReport {
-  mode: 'readAll' | 'rebuild';
+  mode: 'readAll' | 'rebuild' | 'insertRows';
   events: number;
   timing: Timing;
   peakRssBytes: number;
@@ -37,7 +42,8 @@ const main = async (): Promise<WorkerReport> => {
       for (let pass = 0; pass < 3; pass++) timings.push(await timed(async () => void (events = await readAllOnce(eventStore, PAGE_SIZE))));
       return { mode, events, timing: best(timings), peakRssBytes: process.resourceUsage().maxRSS * 1024, checkpoint: head.toString(), head: head.toString() };
     }
-    if (mode !== 'rebuild' || !readModelFile) throw new Error('usage: rebuild.worker.ts readAll|rebuild EVENTS_FILE [READ_MODEL_FILE]');
+    if (mode === 'insertRows' && readModelFile) return insertRows(readModelFile, head);
+    if (mode !== 'rebuild' || !readModelFile) throw new Error('usage: rebuild.worker.ts readAll|rebuild|insertRows EVENTS_FILE [READ_MODEL_FILE]');
     const store = new SqliteReadModelStore({ filename: readModelFile, ...WRITER_STORE_OPTIONS });
     const runner = new ProjectionRunner({ eventStore, store, rebuildPageSize: PAGE_SIZE });
     const progress = setInterval(() => process.stderr.write(`[rebuild] at position ${runner.status().checkpoint} of ${head}\n`), 5000);
@@ -59,6 +65,51 @@ const main = async (): Promise<WorkerReport> => {
     }
   } finally {
     await eventStore.close();
+  }
+};
+
+const insertRows = async (rebuiltFile: string, head: bigint): Promise<WorkerReport> => {
+  const source = new Database(rebuiltFile, { readonly: true });
+  const copyFile = `${rebuiltFile}.insert-rows`;
+  const tables: Array<{ sql: string; insert: string; rows: unknown[][] }> = [];
+  let indexes: string[] = [];
+  try {
+    source.defaultSafeIntegers(true);
+    for (const { name, sql } of source.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string; sql: string }>) {
+      const rows = source.prepare(`SELECT * FROM "${name}"`).raw(true).all() as unknown[][];
+      tables.push({ sql, insert: `INSERT INTO "${name}" VALUES (${rows[0]?.map(() => '?').join(', ') ?? ''})`, rows });
+    }
+    indexes = source.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").pluck().all() as string[];
+  } finally {
+    source.close();
+  }
+  // The same settings as the read-model store's writer connection.
+  const target = new Database(copyFile);
+  try {
+    target.pragma('journal_mode = WAL');
+    target.pragma('synchronous = NORMAL');
+    target.pragma(`cache_size = -${WRITER_CACHE_MIB * 1024}`);
+    for (const table of tables) target.exec(table.sql);
+    let rows = 0;
+    const timing = await timed(async () => {
+      for (const table of tables) {
+        if (table.rows.length === 0) continue;
+        const insert = target.prepare(table.insert);
+        for (let i = 0; i < table.rows.length; i += 10_000) {
+          target.transaction(() => {
+            for (const row of table.rows.slice(i, i + 10_000)) insert.run(...row);
+          })();
+        }
+        rows += table.rows.length;
+      }
+      for (const index of indexes) target.exec(index);
+    });
+    return { mode: 'insertRows', events: rows, timing, peakRssBytes: process.resourceUsage().maxRSS * 1024, checkpoint: head.toString(), head: head.toString() };
+  } finally {
+    target.close();
+    rmSync(copyFile, { force: true });
+    rmSync(`${copyFile}-wal`, { force: true });
+    rmSync(`${copyFile}-shm`, { force: true });
   }
 };
 
