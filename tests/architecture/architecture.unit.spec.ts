@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EVENT_TYPES, knownStoredTypes } from '@ledger/domain';
@@ -19,6 +20,30 @@ const importsOf = (file: string): string[] => {
 };
 
 const rel = (file: string): string => relative(ROOT, file);
+
+const codeFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'results') return [];
+    if (statSync(path).isDirectory()) return codeFiles(path);
+    return /\.(ts|js)$/.test(name) ? [path] : [];
+  });
+
+/** Packages (not paths inside them, not Node's own modules, not the @ledger/* path aliases) a file imports or requires. */
+const packagesImportedBy = (file: string): string[] => {
+  const source = readFileSync(file, 'utf8');
+  const specifiers = [
+    ...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g),
+    ...source.matchAll(/import\s+['"]([^'"]+)['"]/g),
+    ...source.matchAll(/(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]);
+  const names = specifiers
+    // A specifier built in a template (a generator writing import lines) is text, not an import.
+    .filter((spec) => !/[`$]/.test(spec))
+    .filter((spec) => !spec.startsWith('.') && !spec.startsWith('/') && !spec.startsWith('node:') && !spec.startsWith('@ledger/') && !isBuiltin(spec))
+    .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+  return [...new Set(names)];
+};
 
 /** Packages the domain may import. immutable: a pure data-structure library without I/O (persistent maps keep evolve O(1) per event). */
 const DOMAIN_ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['immutable']);
@@ -53,6 +78,23 @@ describe('the import scanner these rules rely on', () => {
         "const z = require('@eventstore/db-client');",
       ],
       (file) => expect(importsOf(file)).toEqual(['@nestjs/common', 'better-sqlite3', './x', '../y', '@eventstore/db-client']),
+    );
+  });
+});
+
+describe('the package scanner', () => {
+  it('sees imports, side-effect imports, requires and dynamic imports, by package name', () => {
+    withSourceFile(
+      [
+        "import 'reflect-metadata';",
+        "import { join } from 'node:path';",
+        "import { readFileSync } from 'fs';",
+        "import { Hash } from '@grpc/grpc-js/build/src/hash';",
+        "const x = require('lodash/fp');",
+        "const y = await import('undeclared-thing');",
+        "import { z } from '@ledger/domain';",
+      ],
+      (file) => expect(packagesImportedBy(file).sort()).toEqual(['@grpc/grpc-js', 'lodash', 'reflect-metadata', 'undeclared-thing']),
     );
   });
 });
@@ -121,6 +163,20 @@ describe('architecture', () => {
         .map((spec) => `${rel(file)} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
+  });
+
+  it('declares in package.json every package the code imports (none resolves only by hoisting)', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object; devDependencies?: object };
+    const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})]);
+    // This file's own import lines are test data of the scanners.
+    const files = ['apps', 'libs', 'tests', 'bench', 'scripts'].flatMap((d) => codeFiles(join(ROOT, d))).filter((f) => f !== __filename);
+    expect(files.length).toBeGreaterThan(100);
+    const undeclared = files.flatMap((file) =>
+      packagesImportedBy(file)
+        .filter((name) => !declared.has(name))
+        .map((name) => `${rel(file)} imports ${name}`),
+    );
+    expect(undeclared).toEqual([]);
   });
 
   it('names files in kebab-case with tests ending in .unit/.int/.e2e.spec.ts', () => {

@@ -2,7 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, LedgerAppOptions } from './app.module';
-import { createHttpAdapter, setupOpenApi } from './platform';
+import { OperatorLogger, createHttpAdapter, setupOpenApi } from './platform';
 
 export const API_DESCRIPTION =
   'Records every claim, denial, correction and retraction that a party makes about an incident as an immutable event, ' +
@@ -13,7 +13,7 @@ export const createLedgerApp = async (
   options: LedgerAppOptions & { logLevels?: LogLevel[] | false },
 ): Promise<NestFastifyApplication> => {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(options.config), {
-    logger: options.logLevels ?? false,
+    logger: options.logLevels ? new OperatorLogger({ logLevels: options.logLevels }) : false,
     abortOnError: false,
   });
   app.enableShutdownHooks();

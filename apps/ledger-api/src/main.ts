@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
+import { EVENTS_FILE } from './app.module';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
 import {
@@ -13,6 +15,9 @@ import {
   nestLogLevels,
   TokenFileError,
 } from './platform';
+
+/** The connection string as an operator may see it in a log: without the password. */
+const redactedConnection = (connection: string): string => connection.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 const fail = (error: unknown): never => {
   if (error instanceof ConfigError || error instanceof TokenFileError) {
@@ -59,6 +64,11 @@ async function main(): Promise<void> {
     logger.log(loaded ? `Demo data loaded: incident ${base}/incidents/${loaded.incident}/versions` : 'Store not empty: demo data not loaded again');
   }
 
+  logger.log(
+    config.eventStoreConnectionString
+      ? `Event store: EventStoreDB at ${redactedConnection(config.eventStoreConnectionString)}`
+      : `Event store: embedded SQLite, ${join(config.dataDir, EVENTS_FILE)}`,
+  );
   logger.log(`Data directory: ${config.dataDir}`);
   if (boot.created) logger.log(`First start: API tokens written to ${boot.created.initialTokensFile} (one per role; keep them, then delete the file)`);
   if (boot.lingeringInitialTokensFile) logger.warn(`Delete ${boot.lingeringInitialTokensFile} once you have stored its tokens`);

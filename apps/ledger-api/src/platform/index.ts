@@ -4,3 +4,4 @@ export * from './problem';
 export * from './openapi';
 export * from './http';
 export * from './platform.module';
+export * from './logging/operator.logger';

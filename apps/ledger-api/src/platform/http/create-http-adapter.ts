@@ -54,8 +54,9 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     trustProxy: options.trustProxy ?? false,
     // Nest's logger reports; Fastify's own per-request logging would duplicate it.
     logger: false,
-    // Long enough for any id the ledger issues, short enough to refuse junk early.
-    maxParamLength: 500,
+    // Long enough for any id the ledger issues, short enough to refuse junk early. Under routerOptions: Fastify 5
+    // deprecates router options at the top level (FSTDEP022 at every start).
+    routerOptions: { maxParamLength: 500 },
     frameworkErrors: frameworkErrors as never,
   });
   const fastify = adapter.getInstance();
