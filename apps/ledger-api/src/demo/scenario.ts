@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import demoScenario from './karabakh-line-of-contact-2019.scenario.json';
 
 export type ScenarioAction =
@@ -43,8 +42,6 @@ export type ScenarioSend = (request: ScenarioRequest) => Promise<ScenarioRespons
 
 // Imported rather than read at run time so that the bundled app carries it.
 export const DEMO_SCENARIO = demoScenario as Scenario;
-
-export const loadScenario = (file: string): Scenario => JSON.parse(readFileSync(file, 'utf8')) as Scenario;
 
 const resolveRefs = (value: unknown, refs: Record<string, string>): unknown => {
   if (typeof value === 'string' && value.startsWith('@')) {

@@ -31,7 +31,7 @@ import {
 } from './incident.events';
 
 /** One version of a claim as the ledger has it (after amendments): version 1 is the ClaimMade, n > 1 the correction that made it. */
-export type ClaimVersionEntry = ClaimMadeData | ClaimCorrectedData;
+export type ClaimVersionData = ClaimMadeData | ClaimCorrectedData;
 
 export interface ClaimState {
   claimId: string;
@@ -39,7 +39,7 @@ export interface ClaimState {
   partyId: string;
   /** Current version; equals versions.length. */
   version: number;
-  versions: ClaimVersionEntry[];
+  versions: ClaimVersionData[];
   /** What the claim asserts now, after corrections and amendments. */
   assertions: Assertions;
   retracted: boolean;
@@ -290,7 +290,7 @@ const withClaim = (state: IncidentState, claimId: string, update: (claim: ClaimS
   return claim ? { ...state, claims: state.claims.set(claimId, update(claim)) } : state;
 };
 
-const withVersions = (claim: ClaimState, versions: ClaimVersionEntry[]): ClaimState => ({
+const withVersions = (claim: ClaimState, versions: ClaimVersionData[]): ClaimState => ({
   ...claim,
   versions,
   version: versions.length,

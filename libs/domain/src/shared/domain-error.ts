@@ -16,5 +16,3 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
-
-export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;
