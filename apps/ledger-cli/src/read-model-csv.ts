@@ -95,23 +95,17 @@ const assertionCells = (a: Assertions) => ({
 
 const changesText = (changes: FieldChange[]): string => changes.map((c) => `${c.path}: ${diffValue(c.from)} -> ${diffValue(c.to)}`).join('; ');
 
-/**
- * The read models as CSV files, from the tables folded by the read models'
- * own projection: incidents (the incident list), party versions (one row per
- * incident and party, its current account flattened), disagreements (one row
- * per position taken), claim versions (one row per version, who recorded it
- * and when on both clocks), ledger amendments, and the party registry.
- */
-export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMap<string, PartyRegisteredData>): CsvTable[] => {
-  const t = store.tables;
-  const incidentRows: IncidentRow[] = t
-    .find(incidentsTable, { reported: true })
-    .sort((a, b) => (a.reportedAt! < b.reportedAt! ? -1 : a.reportedAt! > b.reportedAt! ? 1 : a.reportedPosition! < b.reportedPosition! ? -1 : 1));
-  const incidentsInOrder = incidentRows.map((row) => row.incidentId);
-  const nameOf = (id: string) => parties.get(id)?.name ?? '';
-  const claimsInOrder = t.find(claimsTable, {}, { orderBy: [{ column: 'position' }] });
+/** What every CSV of the export reads from: the folded tables, incidents in reporting order, party names. */
+interface ExportSource {
+  store: SqliteReadModelStore;
+  incidentRows: IncidentRow[];
+  incidentsInOrder: string[];
+  parties: ReadonlyMap<string, PartyRegisteredData>;
+  nameOf(partyId: string): string;
+}
 
-  const incidents = table(
+const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
+  table(
     'incidents.csv',
     [
       'incidentId', 'title', 'category', 'occurredFrom', 'occurredTo', 'occurredPrecision', 'location', 'locationPrecision', 'reportedAt', 'reportedBy',
@@ -121,7 +115,7 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
     incidentRows,
     () => 1,
     (row) => {
-      const item = incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!;
+      const item = incidentListItemOf(row, store.tables.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!;
       return [
         {
           incidentId: item.incidentId,
@@ -147,14 +141,15 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
     },
   );
 
-  const partyRows = table(
+const partyVersionsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): CsvTable =>
+  table(
     'party-versions.csv',
     [
       'incidentId', 'partyId', 'partyName', 'claims', 'activeClaims', 'retractedClaims', 'corrections', 'denialsMade', 'denialsReceived',
       ...ASSERTION_COLUMNS, 'accountClaims', 'latestStatedAt',
     ],
     incidentsInOrder,
-    (incidentId) => t.find(incidentPartiesTable, { incidentId }).length,
+    (incidentId) => store.tables.find(incidentPartiesTable, { incidentId }).length,
     (incidentId) => {
       const doc = store.partyVersions(incidentId)!;
       return doc.parties.map((party) => {
@@ -179,10 +174,11 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
     },
   );
 
-  const disagreements = table(
+const disagreementsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): CsvTable =>
+  table(
     'disagreements.csv',
     ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value'],
-    incidentsInOrder.map((incidentId) => ({ incidentId, disagreements: incidentDisagreements(t, incidentId) })),
+    incidentsInOrder.map((incidentId) => ({ incidentId, disagreements: incidentDisagreements(store.tables, incidentId) })),
     (doc) => doc.disagreements.reduce((n, d) => n + d.positions.length, 0),
     (doc) =>
       doc.disagreements.flatMap((d, i) =>
@@ -204,7 +200,9 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
       ),
   );
 
-  const claimVersions = table(
+const claimVersionsCsv = ({ store, nameOf }: ExportSource): CsvTable => {
+  const claimsInOrder = store.tables.find(claimsTable, {}, { orderBy: [{ column: 'position' }] });
+  return table(
     'claim-versions.csv',
     [
       'incidentId', 'claimId', 'partyId', 'partyName', 'version', 'kind', 'current', 'statedAt', 'statedPrecision', 'recordedAt', 'recordedBy', 'eventId',
@@ -214,7 +212,7 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
     claimsInOrder,
     (claim) => claim.version,
     (claim) =>
-      t.find(claimVersionsTable, { incidentId: claim.incidentId, claimId: claim.claimId }, { orderBy: [{ column: 'version' }] }).map((v) => ({
+      store.tables.find(claimVersionsTable, { incidentId: claim.incidentId, claimId: claim.claimId }, { orderBy: [{ column: 'version' }] }).map((v) => ({
         incidentId: claim.incidentId,
         claimId: claim.claimId,
         partyId: claim.partyId,
@@ -242,11 +240,13 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
         claimRetracted: claim.retracted,
       })),
   );
+};
 
-  const amendments = table(
+const amendmentsCsv = ({ store, incidentsInOrder }: ExportSource): CsvTable =>
+  table(
     'amendments.csv',
     ['incidentId', 'amendmentId', 'entryKind', 'claimId', 'version', 'denialId', 'fields', 'reason', 'recordedAt', 'recordedBy', 'eventId', 'position'],
-    incidentsInOrder.map((incidentId) => ({ incidentId, amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }) })),
+    incidentsInOrder.map((incidentId) => ({ incidentId, amendments: store.tables.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }) })),
     (doc) => doc.amendments.length,
     (doc) =>
       doc.amendments.map((a) => ({
@@ -265,7 +265,8 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
       })),
   );
 
-  const registry = table(
+const partiesCsv = ({ parties }: ExportSource): CsvTable =>
+  table(
     'parties.csv',
     ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases'],
     [...parties.values()],
@@ -282,7 +283,25 @@ export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMa
     ],
   );
 
-  return [incidents, partyRows, disagreements, claimVersions, amendments, registry];
+/**
+ * The read models as CSV files, from the tables folded by the read models'
+ * own projection: incidents (the incident list), party versions (one row per
+ * incident and party, its current account flattened), disagreements (one row
+ * per position taken), claim versions (one row per version, who recorded it
+ * and when on both clocks), ledger amendments, and the party registry.
+ */
+export const readModelTables = (store: SqliteReadModelStore, parties: ReadonlyMap<string, PartyRegisteredData>): CsvTable[] => {
+  const incidentRows: IncidentRow[] = store.tables
+    .find(incidentsTable, { reported: true })
+    .sort((a, b) => (a.reportedAt! < b.reportedAt! ? -1 : a.reportedAt! > b.reportedAt! ? 1 : a.reportedPosition! < b.reportedPosition! ? -1 : 1));
+  const source: ExportSource = {
+    store,
+    incidentRows,
+    incidentsInOrder: incidentRows.map((row) => row.incidentId),
+    parties,
+    nameOf: (id) => parties.get(id)?.name ?? '',
+  };
+  return [incidentsCsv, partyVersionsCsv, disagreementsCsv, claimVersionsCsv, amendmentsCsv, partiesCsv].map((csv) => csv(source));
 };
 
 /** Rows stringified per chunk: csv-stringify's sync API builds one string, which for a large ledger should stay small. */

@@ -113,16 +113,140 @@ export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: s
   }
 };
 
-const replayInto = (store: SqliteReadModelStore, incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
-  const { names } = log;
-  const history = { get: (claimId: string): ClaimHistoryDoc | undefined => store.claimHistory(incidentId, claimId) };
-  /** Claim id by denial id, to say whose claim an amended denial was about. */
-  const denials = new Map<string, { claimId: string; partyId: string }>();
-  const events: ReplayEntry[] = [];
+/** Who said it, when by its own account, and where the ledger read it. */
+const spokenBy = (d: { partyId: string; statedAt: PointInTime; source: Source }, names: PartyNames) => ({
+  party: ref(d.partyId, names),
+  statedAt: d.statedAt,
+  source: d.source,
+});
 
+type ReplayBase = Omit<ReplayEntry, 'party' | 'statedAt' | 'source' | 'summary'>;
+
+interface ReplayContext {
+  store: SqliteReadModelStore;
+  incidentId: string;
+  names: PartyNames;
+  history: { get(claimId: string): ClaimHistoryDoc | undefined };
+  /** Claim and claimant by denial id, to say whose claim an amended denial was about. */
+  denials: Map<string, { claimId: string; partyId: string }>;
+}
+
+type Describer<T extends IncidentEvent['type']> = (event: Extract<IncidentEvent, { type: T }>, base: ReplayBase, context: ReplayContext) => ReplayEntry;
+
+/** One describer per event type: a type added to the domain without one here fails to compile. */
+const DESCRIBE: { [T in IncidentEvent['type']]: Describer<T> } = {
+  IncidentReported: (event, base) => {
+    const { title, summary, category, occurred, location } = event.data;
+    return {
+      ...base,
+      party: null,
+      statedAt: null,
+      source: null,
+      summary: `Incident reported: ${title}`,
+      incident: { title, summary, category, occurred, location },
+    };
+  },
+  ClaimMade: (event, base, { names }) => {
+    const d = event.data;
+    return {
+      ...base,
+      ...spokenBy(d, names),
+      summary: `${partyLabel(d.partyId, names)} made claim ${d.claimId}${d.answers.length ? `, answering ${d.answers.join(', ')}` : ''}`,
+      claimId: d.claimId,
+      version: 1,
+      statement: d.statement,
+      assertions: d.assertions,
+      answers: d.answers,
+    };
+  },
+  ClaimCorrected: (event, base, { names, history }) => {
+    const d = event.data;
+    const version = history.get(d.claimId)?.versions.find((v) => v.version === d.version);
+    return {
+      ...base,
+      ...spokenBy(d, names),
+      summary: `${partyLabel(d.partyId, names)} corrected its claim ${d.claimId} to version ${d.version}`,
+      claimId: d.claimId,
+      version: d.version,
+      reason: d.reason,
+      ...(d.statement ? { statement: d.statement } : {}),
+      ...(d.assertions ? { assertions: d.assertions } : {}),
+      changes: version?.changes ?? [],
+    };
+  },
+  ClaimDenied: (event, base, { names, history, denials }) => {
+    const d = event.data;
+    denials.set(d.denialId, { claimId: d.claimId, partyId: d.partyId });
+    const claim = history.get(d.claimId);
+    const current = claim?.versions[claim.versions.length - 1]?.assertions ?? {};
+    const fields = d.deniedAssertions.length ? d.deniedAssertions : (Object.keys(current) as AssertionField[]);
+    const deniedValues = Object.fromEntries(fields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]])) as Partial<Assertions>;
+    return {
+      ...base,
+      ...spokenBy(d, names),
+      summary: `${partyLabel(d.partyId, names)} denied claim ${d.claimId} of ${partyLabel(d.claimPartyId, names)} (${
+        d.deniedAssertions.length ? d.deniedAssertions.join(', ') : 'the whole claim'
+      })`,
+      claimId: d.claimId,
+      denialId: d.denialId,
+      statement: d.statement,
+      claimParty: ref(d.claimPartyId, names),
+      deniedAssertions: d.deniedAssertions,
+      deniedValues,
+    };
+  },
+  ClaimRetracted: (event, base, { names }) => {
+    const d = event.data;
+    return {
+      ...base,
+      ...spokenBy(d, names),
+      summary: `${partyLabel(d.partyId, names)} retracted its claim ${d.claimId}`,
+      claimId: d.claimId,
+      reason: d.reason,
+      ...(d.statement ? { statement: d.statement } : {}),
+    };
+  },
+  EntryAmended: (event, base, { store, incidentId, names, history, denials }) => {
+    const d = event.data;
+    const entry = d.entry;
+    let owner: string | undefined;
+    let changes: FieldChange[] = [];
+    if (entry.kind === 'incident') {
+      changes = store.tables.get(amendmentsTable, { incidentId, amendmentId: d.amendmentId })?.diff ?? [];
+    } else {
+      const claimId = entry.kind === 'denial' ? denials.get(entry.denialId)?.claimId : entry.claimId;
+      const doc = claimId === undefined ? undefined : history.get(claimId);
+      changes = lastAmendment(doc, d.amendmentId)?.changes ?? [];
+      owner = entry.kind === 'denial' ? denials.get(entry.denialId)?.partyId : doc?.partyId;
+    }
+    return {
+      ...base,
+      party: null,
+      statedAt: null,
+      source: null,
+      summary: `Ledger amendment ${d.amendmentId} of ${entryText(entry)}${owner ? ` (${partyLabel(owner, names)})` : ''}: a transcription fix, not a correction by the party`,
+      amendmentId: d.amendmentId,
+      amends: entry,
+      amendsPartyOf: owner ? ref(owner, names) : null,
+      amendedFields: Object.keys(d.changes).filter((k) => (d.changes as Record<string, unknown>)[k] !== undefined),
+      reason: d.reason,
+      changes,
+    };
+  },
+};
+
+const replayInto = (store: SqliteReadModelStore, incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
+  const context: ReplayContext = {
+    store,
+    incidentId,
+    names: log.names,
+    history: { get: (claimId) => store.claimHistory(incidentId, claimId) },
+    denials: new Map(),
+  };
+  const events: ReplayEntry[] = [];
   for (const e of log.envelopes) {
     const event = e.event as IncidentEvent;
-    const base = {
+    const base: ReplayBase = {
       index: Number(e.revision) + 1,
       position: e.position.toString(),
       revision: e.revision.toString(),
@@ -134,120 +258,10 @@ const replayInto = (store: SqliteReadModelStore, incidentId: string, log: Incide
       correlationId: e.correlationId,
     };
     store.apply([e]);
-    events.push(describe(event, base));
+    const describe = DESCRIBE[event.type] as Describer<IncidentEvent['type']>;
+    events.push(describe(event, base, context));
   }
   return { incidentId, title: store.tables.get(incidentsTable, { incidentId })?.title ?? null, readFrom, events };
-
-  function describe(event: IncidentEvent, base: Omit<ReplayEntry, 'party' | 'statedAt' | 'source' | 'summary'>): ReplayEntry {
-    switch (event.type) {
-      case 'IncidentReported': {
-        const { title, summary, category, occurred, location } = event.data;
-        return {
-          ...base,
-          party: null,
-          statedAt: null,
-          source: null,
-          summary: `Incident reported: ${title}`,
-          incident: { title, summary, category, occurred, location },
-        };
-      }
-      case 'ClaimMade': {
-        const d = event.data;
-        return {
-          ...base,
-          party: ref(d.partyId, names),
-          statedAt: d.statedAt,
-          source: d.source,
-          summary: `${partyLabel(d.partyId, names)} made claim ${d.claimId}${d.answers.length ? `, answering ${d.answers.join(', ')}` : ''}`,
-          claimId: d.claimId,
-          version: 1,
-          statement: d.statement,
-          assertions: d.assertions,
-          answers: d.answers,
-        };
-      }
-      case 'ClaimCorrected': {
-        const d = event.data;
-        const version = history.get(d.claimId)?.versions.find((v) => v.version === d.version);
-        return {
-          ...base,
-          party: ref(d.partyId, names),
-          statedAt: d.statedAt,
-          source: d.source,
-          summary: `${partyLabel(d.partyId, names)} corrected its claim ${d.claimId} to version ${d.version}`,
-          claimId: d.claimId,
-          version: d.version,
-          reason: d.reason,
-          ...(d.statement ? { statement: d.statement } : {}),
-          ...(d.assertions ? { assertions: d.assertions } : {}),
-          changes: version?.changes ?? [],
-        };
-      }
-      case 'ClaimDenied': {
-        const d = event.data;
-        denials.set(d.denialId, { claimId: d.claimId, partyId: d.partyId });
-        const claim = history.get(d.claimId);
-        const current = claim?.versions[claim.versions.length - 1]?.assertions ?? {};
-        const fields = d.deniedAssertions.length ? d.deniedAssertions : (Object.keys(current) as AssertionField[]);
-        const deniedValues = Object.fromEntries(fields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]])) as Partial<Assertions>;
-        return {
-          ...base,
-          party: ref(d.partyId, names),
-          statedAt: d.statedAt,
-          source: d.source,
-          summary: `${partyLabel(d.partyId, names)} denied claim ${d.claimId} of ${partyLabel(d.claimPartyId, names)} (${
-            d.deniedAssertions.length ? d.deniedAssertions.join(', ') : 'the whole claim'
-          })`,
-          claimId: d.claimId,
-          denialId: d.denialId,
-          statement: d.statement,
-          claimParty: ref(d.claimPartyId, names),
-          deniedAssertions: d.deniedAssertions,
-          deniedValues,
-        };
-      }
-      case 'ClaimRetracted': {
-        const d = event.data;
-        return {
-          ...base,
-          party: ref(d.partyId, names),
-          statedAt: d.statedAt,
-          source: d.source,
-          summary: `${partyLabel(d.partyId, names)} retracted its claim ${d.claimId}`,
-          claimId: d.claimId,
-          reason: d.reason,
-          ...(d.statement ? { statement: d.statement } : {}),
-        };
-      }
-      case 'EntryAmended': {
-        const d = event.data;
-        const entry = d.entry;
-        let owner: string | undefined;
-        let changes: FieldChange[] = [];
-        if (entry.kind === 'incident') {
-          changes = store.tables.get(amendmentsTable, { incidentId, amendmentId: d.amendmentId })?.diff ?? [];
-        } else {
-          const claimId = entry.kind === 'denial' ? denials.get(entry.denialId)?.claimId : entry.claimId;
-          const doc = claimId === undefined ? undefined : history.get(claimId);
-          changes = lastAmendment(doc, d.amendmentId)?.changes ?? [];
-          owner = entry.kind === 'denial' ? denials.get(entry.denialId)?.partyId : doc?.partyId;
-        }
-        return {
-          ...base,
-          party: null,
-          statedAt: null,
-          source: null,
-          summary: `Ledger amendment ${d.amendmentId} of ${entryText(entry)}${owner ? ` (${partyLabel(owner, names)})` : ''}: a transcription fix, not a correction by the party`,
-          amendmentId: d.amendmentId,
-          amends: entry,
-          amendsPartyOf: owner ? ref(owner, names) : null,
-          amendedFields: Object.keys(d.changes).filter((k) => (d.changes as Record<string, unknown>)[k] !== undefined),
-          reason: d.reason,
-          changes,
-        };
-      }
-    }
-  }
 };
 
 export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {

@@ -102,169 +102,166 @@ const eventMessage = (storedType: string, origin: string) => {
   };
 };
 
+const asyncApiInfo = (origin: string): AsyncApiDocument => ({
+  title: 'Incident Ledger integrator feeds',
+  version: LEDGER_ASYNCAPI_VERSION,
+  description: [
+    `Every event of the ledger \`${origin}\` (who said what about which incident: parties, incidents, claims, denials, corrections, retractions, amendments) as a CloudEvents 1.0 JSON event, in two feeds over HTTP: a resumable server-sent-events stream and a paged read of the global log.`,
+    '',
+    DELIVERY,
+    '',
+    `The envelope schema is ${LEDGER_CLOUD_EVENT_SCHEMA_ID}; each type's data schema is named by its \`dataschema\` and served at /schemas/events/<type>.json (index: /schemas/events).`,
+  ].join('\n'),
+  tags: [{ name: 'integrators' }],
+});
+
+const eventChannels = (storedTypes: readonly string[]): AsyncApiDocument => ({
+  eventStream: {
+    address: '/feed/stream',
+    title: 'Event stream (server-sent events)',
+    description: [
+      '`GET /feed/stream` answers `text/event-stream` and stays open. Frames:',
+      '',
+      '- each ledger event: `id: <position>` then `data: <CloudEvent JSON>` (no `event:` field);',
+      '- a comment line `: heartbeat <ISO time>` every 15 s, so proxies and clients see a live connection;',
+      '- a `retry:` hint (milliseconds) for the client\'s reconnection delay;',
+      '- `event: cut-off` with `data: {"reason":"slow-consumer"|"shutdown","resumeFrom":"<position>"}` as the last frame before the ledger closes a consumer that cannot keep up, or shuts down. Reconnect with `Last-Event-ID` (or `from`) to resume.',
+      '',
+      'The stream starts after `from` (a position, exclusive; default: the beginning of the log) or after the `Last-Event-ID` request header, which wins over `from` so that `EventSource` reconnects resume where they stopped.',
+    ].join('\n'),
+    messages: {
+      ...Object.fromEntries(storedTypes.map((t) => [t, ref(`#/components/messages/${t}`)])),
+      cutOff: ref('#/components/messages/cutOff'),
+    },
+  },
+  eventPages: {
+    address: '/feed/events',
+    title: 'Event pages',
+    description:
+      '`GET /feed/events?after=<position>&limit=<1..1000>` answers one page of the global log as JSON: `items` (CloudEvents, in position order), `next` (the `after` of the following page) and `head` (the position of the last event in the log). Read on with `after=<next>`; once `next` has reached `head` the reader has caught up and asks again later.',
+    messages: { eventPage: ref('#/components/messages/eventPage') },
+  },
+});
+
+/** An HTTP GET binding whose query takes these parameters and the feeds' filters. */
+const getWithQuery = (properties: Record<string, unknown>) => ({
+  http: { method: 'GET', query: { type: 'object', properties: { ...properties, ...FILTERS } }, bindingVersion: HTTP_BINDING_VERSION },
+});
+
+const feedOperations = (storedTypes: readonly string[], security: unknown[]): AsyncApiDocument => {
+  const eventMessageRefs = (channel: string) => storedTypes.map((t) => ref(`#/channels/${channel}/messages/${t}`));
+  return {
+    receiveEventStream: {
+      action: 'receive',
+      channel: ref('#/channels/eventStream'),
+      title: 'Follow the log',
+      summary: 'Receive every ledger event as it is recorded, resuming where the last connection stopped.',
+      description: `${DELIVERY}\n\n${AUTH}\n\nRequest header \`Last-Event-ID: <position>\` (sent by EventSource on reconnect) resumes after that position and wins over \`from\`.`,
+      security,
+      bindings: getWithQuery({
+        from: { ...POSITION, description: 'Start after this global position (exclusive). Default: the beginning of the log. `Last-Event-ID` wins.' },
+      }),
+      messages: [...eventMessageRefs('eventStream'), ref('#/channels/eventStream/messages/cutOff')],
+    },
+    receiveEventPages: {
+      action: 'receive',
+      channel: ref('#/channels/eventPages'),
+      title: 'Read the log page by page',
+      summary: 'Read the ledger events after a position, one page at a time.',
+      description: `${DELIVERY}\n\n${AUTH}`,
+      security,
+      bindings: getWithQuery({
+        after: { ...POSITION, description: 'Events after this global position (exclusive); a previous page\'s `next`. Default: the beginning of the log.' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Most events in the page.' },
+      }),
+      messages: [ref('#/channels/eventPages/messages/eventPage')],
+    },
+  };
+};
+
+const feedComponents = (storedTypes: readonly string[], origin: string): AsyncApiDocument => ({
+  schemas: {
+    [ENVELOPE]: embed(ENVELOPE, LEDGER_CLOUD_EVENT_SCHEMA),
+    ...Object.fromEntries(storedTypes.map((t) => [t, embed(t, dataSchemaOf(t))])),
+    CutOff: {
+      type: 'object',
+      required: ['reason', 'resumeFrom'],
+      properties: {
+        reason: {
+          type: 'string',
+          enum: ['slow-consumer', 'shutdown'],
+          description: '`slow-consumer`: the client read too slowly and its buffer filled; `shutdown`: the ledger is stopping.',
+        },
+        resumeFrom: { ...POSITION, description: 'The last position delivered on this connection: reconnect with `Last-Event-ID` (or `from`) set to it.' },
+      },
+      additionalProperties: false,
+    },
+    EventPage: {
+      type: 'object',
+      required: ['items', 'next', 'head'],
+      properties: {
+        items: {
+          type: 'array',
+          items: schemaRef(ENVELOPE),
+          description: `The events after \`after\`, in position order; each one of the event messages (${storedTypes.join(', ')}).`,
+        },
+        next: { ...POSITION, description: 'Pass as `after` to read the following page.' },
+        head: { ...POSITION, description: 'The position of the last event in the log when the page was read.' },
+      },
+    },
+  },
+  messages: {
+    ...Object.fromEntries(storedTypes.map((t) => [t, eventMessage(t, origin)])),
+    cutOff: {
+      name: 'cut-off',
+      title: 'Cut-off',
+      summary: 'The ledger is about to close this connection; resume from `resumeFrom`.',
+      description: 'The SSE frame `event: cut-off` with `data: <JSON>`, always the last one of a connection the ledger closes. EventSource delivers it to `addEventListener("cut-off", ...)`, not to `onmessage`.',
+      contentType: 'application/json',
+      payload: schemaRef('CutOff'),
+    },
+    eventPage: {
+      name: 'event-page',
+      title: 'Event page',
+      summary: 'One page of the global log.',
+      contentType: 'application/json',
+      payload: schemaRef('EventPage'),
+      bindings: { http: { statusCode: 200, bindingVersion: HTTP_BINDING_VERSION } },
+    },
+  },
+  securitySchemes: {
+    integratorToken: { type: 'http', scheme: 'bearer', description: AUTH },
+  },
+});
+
+const serversOf = (serverUrl: string | undefined, origin: string, security: unknown[]): AsyncApiDocument => {
+  const server = serverUrl ? new URL(serverUrl) : undefined;
+  if (!server) return {};
+  return {
+    servers: {
+      ledger: {
+        host: server.host,
+        protocol: server.protocol.replace(/:$/, ''),
+        ...(server.pathname !== '/' ? { pathname: server.pathname.replace(/\/$/, '') } : {}),
+        title: 'Incident Ledger HTTP API',
+        description: `The ledger \`${origin}\`.`,
+        security,
+      },
+    },
+  };
+};
+
 export const buildLedgerAsyncApi = ({ origin, serverUrl }: LedgerAsyncApiOptions): AsyncApiDocument => {
   const storedTypes = knownStoredTypes();
   const security = [ref('#/components/securitySchemes/integratorToken')];
-  const server = serverUrl ? new URL(serverUrl) : undefined;
-  const eventMessageRefs = (channel: string) => storedTypes.map((t) => ref(`#/channels/${channel}/messages/${t}`));
-
   return {
     asyncapi: '3.0.0',
     id: cloudEventSource(origin),
-    info: {
-      title: 'Incident Ledger integrator feeds',
-      version: LEDGER_ASYNCAPI_VERSION,
-      description: [
-        `Every event of the ledger \`${origin}\` (who said what about which incident: parties, incidents, claims, denials, corrections, retractions, amendments) as a CloudEvents 1.0 JSON event, in two feeds over HTTP: a resumable server-sent-events stream and a paged read of the global log.`,
-        '',
-        DELIVERY,
-        '',
-        `The envelope schema is ${LEDGER_CLOUD_EVENT_SCHEMA_ID}; each type's data schema is named by its \`dataschema\` and served at /schemas/events/<type>.json (index: /schemas/events).`,
-      ].join('\n'),
-      tags: [{ name: 'integrators' }],
-    },
+    info: asyncApiInfo(origin),
     defaultContentType: CLOUD_EVENTS_CONTENT_TYPE,
-    ...(server
-      ? {
-          servers: {
-            ledger: {
-              host: server.host,
-              protocol: server.protocol.replace(/:$/, ''),
-              ...(server.pathname !== '/' ? { pathname: server.pathname.replace(/\/$/, '') } : {}),
-              title: 'Incident Ledger HTTP API',
-              description: `The ledger \`${origin}\`.`,
-              security,
-            },
-          },
-        }
-      : {}),
-    channels: {
-      eventStream: {
-        address: '/feed/stream',
-        title: 'Event stream (server-sent events)',
-        description: [
-          '`GET /feed/stream` answers `text/event-stream` and stays open. Frames:',
-          '',
-          '- each ledger event: `id: <position>` then `data: <CloudEvent JSON>` (no `event:` field);',
-          '- a comment line `: heartbeat <ISO time>` every 15 s, so proxies and clients see a live connection;',
-          '- a `retry:` hint (milliseconds) for the client\'s reconnection delay;',
-          '- `event: cut-off` with `data: {"reason":"slow-consumer"|"shutdown","resumeFrom":"<position>"}` as the last frame before the ledger closes a consumer that cannot keep up, or shuts down. Reconnect with `Last-Event-ID` (or `from`) to resume.',
-          '',
-          'The stream starts after `from` (a position, exclusive; default: the beginning of the log) or after the `Last-Event-ID` request header, which wins over `from` so that `EventSource` reconnects resume where they stopped.',
-        ].join('\n'),
-        messages: {
-          ...Object.fromEntries(storedTypes.map((t) => [t, ref(`#/components/messages/${t}`)])),
-          cutOff: ref('#/components/messages/cutOff'),
-        },
-      },
-      eventPages: {
-        address: '/feed/events',
-        title: 'Event pages',
-        description:
-          '`GET /feed/events?after=<position>&limit=<1..1000>` answers one page of the global log as JSON: `items` (CloudEvents, in position order), `next` (the `after` of the following page) and `head` (the position of the last event in the log). Read on with `after=<next>`; once `next` has reached `head` the reader has caught up and asks again later.',
-        messages: { eventPage: ref('#/components/messages/eventPage') },
-      },
-    },
-    operations: {
-      receiveEventStream: {
-        action: 'receive',
-        channel: ref('#/channels/eventStream'),
-        title: 'Follow the log',
-        summary: 'Receive every ledger event as it is recorded, resuming where the last connection stopped.',
-        description: `${DELIVERY}\n\n${AUTH}\n\nRequest header \`Last-Event-ID: <position>\` (sent by EventSource on reconnect) resumes after that position and wins over \`from\`.`,
-        security,
-        bindings: {
-          http: {
-            method: 'GET',
-            query: {
-              type: 'object',
-              properties: {
-                from: { ...POSITION, description: 'Start after this global position (exclusive). Default: the beginning of the log. `Last-Event-ID` wins.' },
-                ...FILTERS,
-              },
-            },
-            bindingVersion: HTTP_BINDING_VERSION,
-          },
-        },
-        messages: [...eventMessageRefs('eventStream'), ref('#/channels/eventStream/messages/cutOff')],
-      },
-      receiveEventPages: {
-        action: 'receive',
-        channel: ref('#/channels/eventPages'),
-        title: 'Read the log page by page',
-        summary: 'Read the ledger events after a position, one page at a time.',
-        description: `${DELIVERY}\n\n${AUTH}`,
-        security,
-        bindings: {
-          http: {
-            method: 'GET',
-            query: {
-              type: 'object',
-              properties: {
-                after: { ...POSITION, description: 'Events after this global position (exclusive); a previous page\'s `next`. Default: the beginning of the log.' },
-                limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Most events in the page.' },
-                ...FILTERS,
-              },
-            },
-            bindingVersion: HTTP_BINDING_VERSION,
-          },
-        },
-        messages: [ref('#/channels/eventPages/messages/eventPage')],
-      },
-    },
-    components: {
-      schemas: {
-        [ENVELOPE]: embed(ENVELOPE, LEDGER_CLOUD_EVENT_SCHEMA),
-        ...Object.fromEntries(storedTypes.map((t) => [t, embed(t, dataSchemaOf(t))])),
-        CutOff: {
-          type: 'object',
-          required: ['reason', 'resumeFrom'],
-          properties: {
-            reason: {
-              type: 'string',
-              enum: ['slow-consumer', 'shutdown'],
-              description: '`slow-consumer`: the client read too slowly and its buffer filled; `shutdown`: the ledger is stopping.',
-            },
-            resumeFrom: { ...POSITION, description: 'The last position delivered on this connection: reconnect with `Last-Event-ID` (or `from`) set to it.' },
-          },
-          additionalProperties: false,
-        },
-        EventPage: {
-          type: 'object',
-          required: ['items', 'next', 'head'],
-          properties: {
-            items: {
-              type: 'array',
-              items: schemaRef(ENVELOPE),
-              description: `The events after \`after\`, in position order; each one of the event messages (${storedTypes.join(', ')}).`,
-            },
-            next: { ...POSITION, description: 'Pass as `after` to read the following page.' },
-            head: { ...POSITION, description: 'The position of the last event in the log when the page was read.' },
-          },
-        },
-      },
-      messages: {
-        ...Object.fromEntries(storedTypes.map((t) => [t, eventMessage(t, origin)])),
-        cutOff: {
-          name: 'cut-off',
-          title: 'Cut-off',
-          summary: 'The ledger is about to close this connection; resume from `resumeFrom`.',
-          description: 'The SSE frame `event: cut-off` with `data: <JSON>`, always the last one of a connection the ledger closes. EventSource delivers it to `addEventListener("cut-off", ...)`, not to `onmessage`.',
-          contentType: 'application/json',
-          payload: schemaRef('CutOff'),
-        },
-        eventPage: {
-          name: 'event-page',
-          title: 'Event page',
-          summary: 'One page of the global log.',
-          contentType: 'application/json',
-          payload: schemaRef('EventPage'),
-          bindings: { http: { statusCode: 200, bindingVersion: HTTP_BINDING_VERSION } },
-        },
-      },
-      securitySchemes: {
-        integratorToken: { type: 'http', scheme: 'bearer', description: AUTH },
-      },
-    },
+    ...serversOf(serverUrl, origin, security),
+    channels: eventChannels(storedTypes),
+    operations: feedOperations(storedTypes, security),
+    components: feedComponents(storedTypes, origin),
   };
 };
