@@ -1,3 +1,4 @@
+import { isLedgerStreamName } from '@ledger/domain';
 /**
  * verify: verifyEventStore (every event's canonical hash recomputed, every chain link and revision checked, the
  * Merkle tree rebuilt, every checkpoint's signature, root, position and stream heads checked) against paging through
@@ -15,7 +16,6 @@ import {
   CHECKPOINT_SIGNED_TYPE,
   CHECKPOINT_STREAM,
   eventLeafHash,
-  isLeafStream,
   keyIdOf,
   MerkleLog,
   NotaryKey,
@@ -60,7 +60,7 @@ const notarise = async (store: SqliteEventStore, key: NotaryKey): Promise<number
     if (page.length === 0) break;
     for (const event of page) {
       position = event.position;
-      if (!isLeafStream(event.streamName)) continue;
+      if (!isLedgerStreamName(event.streamName)) continue;
       const hash = String(event.metadata.hash);
       tree.append(eventLeafHash(hash));
       heads.set(event.streamName, { stream: event.streamName, revision: event.revision.toString(), hash });

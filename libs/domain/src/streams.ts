@@ -6,3 +6,6 @@ export const incidentStream = (incidentId: string): string => `${INCIDENT_CATEGO
 export const partyStream = (partyId: string): string => `${PARTY_CATEGORY}-${partyId}`;
 
 export const LEDGER_STREAM_PREFIXES = [`${INCIDENT_CATEGORY}-`, `${PARTY_CATEGORY}-`] as const;
+
+/** The streams that hold what parties said (the Merkle tree's leaves, what projections and feeds read); the ledger's own bookkeeping streams are not among them. */
+export const isLedgerStreamName = (streamName: string): boolean => LEDGER_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));

@@ -8,8 +8,3 @@ export const CHECKPOINT_SIGNED_TYPE = 'CheckpointSigned.v1';
 
 export const ACCESS_LOG_STREAM = 'audit-access';
 export const AUDITED_READ_TYPE = 'AuditedReadRecorded.v1';
-
-/** The Merkle tree's leaves are the events of these streams, in global order (mirrors LEDGER_STREAM_PREFIXES). */
-export const LEAF_STREAM_PREFIXES = ['incident-', 'party-'] as const;
-
-export const isLeafStream = (streamName: string): boolean => LEAF_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));

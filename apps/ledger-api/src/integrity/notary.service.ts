@@ -1,3 +1,4 @@
+import { isLedgerStreamName } from '@ledger/domain';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, EventStore, RecordedEvent, StoreUnavailableError, Subscription, WrongExpectedRevisionError } from '@ledger/event-store';
@@ -5,7 +6,6 @@ import {
   CHECKPOINT_SIGNED_TYPE,
   CHECKPOINT_STREAM,
   eventHash,
-  isLeafStream,
   isSignedCheckpoint,
   eventLeafHash,
   jwksOf,
@@ -147,7 +147,7 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private follow(event: RecordedEvent): void {
-    if (isLeafStream(event.streamName)) {
+    if (isLedgerStreamName(event.streamName)) {
       const stored = storedHashOf(event.metadata);
       const recomputed = eventHash(event);
       if (stored !== recomputed && this.damage === undefined) {

@@ -2,12 +2,11 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { PartyRegisteredData } from '@ledger/domain';
+import { isLedgerStreamName, PartyRegisteredData } from '@ledger/domain';
 import { RecordedEvent } from '@ledger/event-store';
 import {
   CHECKPOINT_STREAM,
   exportedEvent,
-  isLeafStream,
   isSignedCheckpoint,
   JwkSet,
   leafHash,
@@ -187,7 +186,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
         for (const e of page) {
           streams.add(e.streamName);
           if (e.streamName === CHECKPOINT_STREAM) checkpoints.push({ revision: e.revision, data: e.data });
-          if (!isLeafStream(e.streamName)) continue;
+          if (!isLedgerStreamName(e.streamName)) continue;
           // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
           tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
           leafPositions.push(e.position);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { LEDGER_STREAM_PREFIXES, parseStoredType } from '@ledger/domain';
+import { isLedgerStreamName, parseStoredType } from '@ledger/domain';
 import { START } from '@ledger/event-store';
 import { DEFAULT_CHECKPOINT_NAME, LEDGER_PROJECTIONS, projectionVersionsOf } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
@@ -57,8 +57,7 @@ export const readStatus = async (options: GlobalOptions): Promise<LedgerStatus> 
       for (const event of page) {
         eventsByType.set(event.type, (eventsByType.get(event.type) ?? 0) + 1);
         streams.add(event.streamName);
-        const ledgerStream = LEDGER_STREAM_PREFIXES.some((prefix) => event.streamName.startsWith(prefix));
-        if (ledgerStream && parseStoredType(event.type) === undefined) unknownTypes.add(event.type);
+        if (isLedgerStreamName(event.streamName) && parseStoredType(event.type) === undefined) unknownTypes.add(event.type);
       }
       events += page.length;
       from = page[page.length - 1].position;

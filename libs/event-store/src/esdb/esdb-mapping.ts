@@ -1,3 +1,4 @@
+import { LEDGER_STREAM_PREFIXES } from '@ledger/domain';
 import {
   ANY,
   AppendExpectedRevision,
@@ -31,12 +32,8 @@ import {
  * of it is unit-tested without one.
  */
 
-/**
- * The ledger's stream categories (`incident-<uuid>`, `party-<slug>`), the same as `LEDGER_STREAM_PREFIXES` in
- * `@ledger/domain` (not imported: the store library does not depend on the domain). Add the integrity stream's
- * prefix here once it exists, or pass `streamPrefixes` explicitly.
- */
-export const DEFAULT_LEDGER_STREAM_PREFIXES: readonly string[] = Object.freeze(['incident-', 'party-']);
+/** The ledger's stream categories (`incident-<uuid>`, `party-<slug>`); pass `streamPrefixes` to follow others. */
+export const DEFAULT_LEDGER_STREAM_PREFIXES: readonly string[] = LEDGER_STREAM_PREFIXES;
 
 /** EventStoreDB returns event ids in this form; anything else would not round-trip. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

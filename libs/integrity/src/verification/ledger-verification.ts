@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { eventHash, storedHashOf } from '../event-hash';
-import { CHECKPOINT_SIGNED_TYPE, CHECKPOINT_STREAM, isLeafStream } from '../integrity-streams';
+import { isLedgerStreamName } from '@ledger/domain';
+import { CHECKPOINT_SIGNED_TYPE, CHECKPOINT_STREAM } from '../integrity-streams';
 import { leafHash, MerkleLog } from '../merkle/merkle-tree';
 import { isSignedCheckpoint, SignedCheckpoint, verifyCheckpointSignature } from '../signing/checkpoint';
 
@@ -116,7 +117,7 @@ export class LedgerVerification {
     if ('unreadable' in event) {
       this.fail('unreadable-event', event, `cannot be read: ${event.detail}`);
       state.seen.set(event.revision, { hash: undefined, position: event.position });
-      if (isLeafStream(event.streamName)) this.pushLeaf(undefined, event.position);
+      if (isLedgerStreamName(event.streamName)) this.pushLeaf(undefined, event.position);
       return;
     }
 
@@ -141,7 +142,7 @@ export class LedgerVerification {
       }
     }
     state.seen.set(event.revision, { hash: stored, position: event.position });
-    if (isLeafStream(event.streamName)) this.pushLeaf(stored ?? recomputed, event.position);
+    if (isLedgerStreamName(event.streamName)) this.pushLeaf(stored ?? recomputed, event.position);
     if (event.streamName === CHECKPOINT_STREAM) this.checkpoints.push({ revision: event.revision, position: event.position, data: event.data });
     else if (event.type === CHECKPOINT_SIGNED_TYPE) this.fail('malformed-checkpoint', event, `is a checkpoint outside ${CHECKPOINT_STREAM}`);
   }

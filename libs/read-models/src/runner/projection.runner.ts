@@ -1,4 +1,4 @@
-import { LEDGER_STREAM_PREFIXES, UnknownEventTypeError } from '@ledger/domain';
+import { isLedgerStreamName, UnknownEventTypeError } from '@ledger/domain';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { LedgerEnvelope, toEnvelope } from '../envelope';
 import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
@@ -66,7 +66,6 @@ export class UnknownStoredEventError extends Error {
 export { ReadModelTimeoutError, RunnerStoppedError } from './position-waiters';
 
 
-const isLedgerStreamName = (streamName: string): boolean => LEDGER_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));
 
 const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
   const e = error instanceof Error ? error : new Error(String(error));

@@ -2,7 +2,6 @@ import {
   Assertions,
   fromStored,
   INCIDENT_CATEGORY,
-  LEDGER_STREAM_PREFIXES,
   LedgerEvent,
   PARTY_CATEGORY,
   partiesReferencedBy,
@@ -34,8 +33,6 @@ export interface PartyRefs {
 }
 
 const NONE: PartyRefs = Object.freeze({ named: [], claims: [], denials: [] }) as PartyRefs;
-
-export const isLedgerStream = (streamName: string): boolean => LEDGER_STREAM_PREFIXES.some((prefix) => streamName.startsWith(prefix));
 
 const INCIDENT_PREFIX = `${INCIDENT_CATEGORY}-`;
 const PARTY_PREFIX = `${PARTY_CATEGORY}-`;

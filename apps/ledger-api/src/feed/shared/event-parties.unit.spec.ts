@@ -1,4 +1,5 @@
-import { incidentIdOf, isLedgerStream, partyRefsOf } from './event-parties';
+import { isLedgerStreamName } from '@ledger/domain';
+import { incidentIdOf, partyRefsOf } from './event-parties';
 
 const I = 'incident-5f0c0000-0000-4000-8000-000000000000';
 
@@ -57,7 +58,7 @@ describe('partyRefsOf: which parties an event is of or about', () => {
   });
 
   it('tells ledger streams from bookkeeping streams, and reads the incident id from the stream name', () => {
-    expect(['incident-1', 'party-a', 'integrity-checkpoints', 'audit-access', 'idempotency-x'].map(isLedgerStream)).toEqual([true, true, false, false, false]);
+    expect(['incident-1', 'party-a', 'integrity-checkpoints', 'audit-access', 'idempotency-x'].map(isLedgerStreamName)).toEqual([true, true, false, false, false]);
     expect(incidentIdOf('incident-ABC')).toBe('abc');
     expect(incidentIdOf('party-a')).toBeUndefined();
   });

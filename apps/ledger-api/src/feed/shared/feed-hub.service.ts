@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
-import { isLedgerStream } from './event-parties';
+import { isLedgerStreamName } from '@ledger/domain';
 import type { FeedEntry } from './feed-entry';
 import { FeedLog } from './feed-log.service';
 import { FeedRing } from './feed-ring';
@@ -131,7 +131,7 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async receive(recorded: RecordedEvent): Promise<void> {
     if (recorded.position <= this.position) return;
-    if (isLedgerStream(recorded.streamName)) {
+    if (isLedgerStreamName(recorded.streamName)) {
       const entry = await this.log.entryOf(recorded, true);
       this.ring!.push(entry.compact());
     }

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { ClaimOwners } from './claim-owners.service';
-import { incidentIdOf, isLedgerStream, partyRefsOf } from './event-parties';
+import { isLedgerStreamName } from '@ledger/domain';
+import { incidentIdOf, partyRefsOf } from './event-parties';
 import { FeedEntry } from './feed-entry';
 import type { FeedFilter } from './feed-filter';
 
@@ -66,7 +67,7 @@ export class FeedLog {
       for (const recorded of page) {
         next = recorded.position;
         scanned += 1;
-        if (isLedgerStream(recorded.streamName)) {
+        if (isLedgerStreamName(recorded.streamName)) {
           const entry = await this.entryOf(recorded, filter.needsParties);
           if (filter.matches(entry)) entries.push(entry);
         }
