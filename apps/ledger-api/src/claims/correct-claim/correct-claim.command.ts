@@ -3,7 +3,12 @@ import { CorrectClaim } from '@ledger/domain';
 import { CommandContext } from '../../ledger/command-context';
 import { StreamCommandResult } from '../../ledger/stream-command.executor';
 
-export class CorrectClaimCommand extends Command<StreamCommandResult> {
+/** The command's result and the version number the correction created. */
+export interface CorrectClaimResult extends StreamCommandResult {
+  version: number;
+}
+
+export class CorrectClaimCommand extends Command<CorrectClaimResult> {
   constructor(
     readonly data: CorrectClaim['data'],
     readonly ctx: CommandContext,

@@ -32,8 +32,6 @@ export class CorrectClaimController {
   ): Promise<CreatedBody> {
     const data = toPlain<CorrectClaim['data']>({ incidentId, claimId, ...body });
     const result = await this.commands.execute(new CorrectClaimCommand(data, ctx));
-    const corrected = result.events.find((e) => e.type === 'ClaimCorrected');
-    const version = corrected?.type === 'ClaimCorrected' ? String(corrected.data.version) : '';
-    return created(reply, `/incidents/${incidentId}/claims/${claimId}`, result, { incidentId, claimId, version });
+    return created(reply, `/incidents/${incidentId}/claims/${claimId}`, result, { incidentId, claimId, version: String(result.version) });
   }
 }

@@ -1,19 +1,23 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { incidentDecider, incidentStream } from '@ledger/domain';
+import { ClaimCorrected, incidentDecider, incidentStream } from '@ledger/domain';
 import { partyIdsIn } from '../../ledger/incident-command';
 import { PartyDirectory } from '../../ledger/party-directory';
-import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
-import { CorrectClaimCommand } from './correct-claim.command';
+import { StreamCommandExecutor } from '../../ledger/stream-command.executor';
+import { CorrectClaimCommand, CorrectClaimResult } from './correct-claim.command';
 
 @CommandHandler(CorrectClaimCommand)
-export class CorrectClaimHandler implements ICommandHandler<CorrectClaimCommand, StreamCommandResult> {
+export class CorrectClaimHandler implements ICommandHandler<CorrectClaimCommand, CorrectClaimResult> {
   constructor(
     private readonly executor: StreamCommandExecutor,
     private readonly parties: PartyDirectory,
   ) {}
 
-  async execute({ data, ctx }: CorrectClaimCommand): Promise<StreamCommandResult> {
+  async execute({ data, ctx }: CorrectClaimCommand): Promise<CorrectClaimResult> {
     const knownParties = await this.parties.registered(partyIdsIn(data.partyId, data.assertions));
-    return this.executor.execute(incidentStream(data.incidentId), incidentDecider, { type: 'CorrectClaim', data, knownParties }, ctx);
+    const result = await this.executor.execute(incidentStream(data.incidentId), incidentDecider, { type: 'CorrectClaim', data, knownParties }, ctx);
+    const corrected = result.events.find((e): e is ClaimCorrected => e.type === 'ClaimCorrected');
+    // The decider answers CorrectClaim with exactly one ClaimCorrected or refuses; anything else is a bug, not a reply.
+    if (!corrected) throw new Error(`CorrectClaim of claim ${data.claimId} recorded no ClaimCorrected event`);
+    return { ...result, version: corrected.data.version };
   }
 }

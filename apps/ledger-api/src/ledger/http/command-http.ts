@@ -4,6 +4,7 @@ import { ProblemException } from '../../platform/problem/problem.exception';
 import { CommandContext } from '../command-context';
 import { requestHash } from '../idempotency';
 import { StreamCommandResult } from '../stream-command.executor';
+import { noteWrittenPosition } from './written-position';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const ETAG = /^(?:W\/)?"(\d{1,19})"$/;
@@ -61,6 +62,7 @@ export const created = (
   reply.header('Location', location);
   reply.header('ETag', etagOf(result.revision));
   reply.header('Ledger-Position', result.position.toString());
+  noteWrittenPosition(reply, result.position);
   if (result.replayed) reply.header('Idempotent-Replayed', 'true');
   return { ...ids, revision: result.revision.toString(), position: result.position.toString() };
 };

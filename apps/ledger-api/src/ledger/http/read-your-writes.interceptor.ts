@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { FastifyReply } from 'fastify';
 import { Observable, from, mergeMap } from 'rxjs';
 import { ProjectionHost } from '../projection.host';
+import { writtenPosition } from './written-position';
 
 /**
  * A recorder who writes and then reads expects to see the write. Commands
@@ -16,10 +17,10 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       mergeMap((body) => {
-        const position = reply.getHeader('Ledger-Position');
-        if (typeof position !== 'string') return [body];
+        const position = writtenPosition(reply);
+        if (position === undefined) return [body];
         return from(
-          this.projections.caughtUpTo(BigInt(position)).then((upToDate) => {
+          this.projections.caughtUpTo(position).then((upToDate) => {
             reply.header('Read-Models', upToDate ? 'current' : 'pending');
             return body;
           }),
