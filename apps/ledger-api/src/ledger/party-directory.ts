@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { partyStream } from '@ledger/domain';
+import { CommandNamingParties, partiesNamedIn, partyStream } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 
 /** Beyond this many known parties, further ones are looked up every time instead of remembered. */
@@ -25,5 +25,10 @@ export class PartyDirectory {
     const found = new Set(unknown.filter((_, i) => revisions[i] !== undefined));
     for (const id of found) if (this.known.size < MAX_REMEMBERED) this.known.add(id);
     return new Set([...unique].filter((id) => this.known.has(id) || found.has(id)));
+  }
+
+  /** The command with `knownParties`: which of the parties it names (by the domain's own reckoning) are registered. */
+  async withKnownParties<C extends CommandNamingParties>(command: C): Promise<C & { knownParties: ReadonlySet<string> }> {
+    return { ...command, knownParties: await this.registered(partiesNamedIn(command)) };
   }
 }

@@ -115,7 +115,6 @@ describe('partiesNamedIn', () => {
           affiliation: { partyId: 'armenia', description: 'Armenian-backed' },
           aliases: [],
         },
-        knownParties: new Set(),
       }),
     ).toEqual(['armenia']);
   });

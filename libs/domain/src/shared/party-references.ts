@@ -2,11 +2,16 @@ import { IncidentCommand } from '../incidents/incident.commands';
 import { PartyCommand } from '../parties/party.commands';
 import { partiesReferencedBy } from './assertions';
 
+type LedgerCommand = IncidentCommand | PartyCommand;
+
+/** A command as a handler first builds it, before it has looked up which of the parties it names are registered. */
+export type CommandNamingParties = { [T in LedgerCommand['type']]: { type: T; data: Extract<LedgerCommand, { type: T }>['data'] } }[LedgerCommand['type']];
+
 /**
  * The party ids a command names, deduplicated: what a command handler must
  * look up in the party streams to build the command's `knownParties`.
  */
-export const partiesNamedIn = (command: IncidentCommand | PartyCommand): string[] => {
+export const partiesNamedIn = (command: CommandNamingParties): string[] => {
   const ids: string[] = [];
   switch (command.type) {
     case 'RegisterParty':

@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ClaimCorrected, incidentDecider, incidentStream } from '@ledger/domain';
-import { partyIdsIn } from '../../ledger/incident-command';
 import { PartyDirectory } from '../../ledger/party-directory';
 import { StreamCommandExecutor } from '../../ledger/stream-command.executor';
 import { CorrectClaimCommand, CorrectClaimResult } from './correct-claim.command';
@@ -13,8 +12,7 @@ export class CorrectClaimHandler implements ICommandHandler<CorrectClaimCommand,
   ) {}
 
   async execute({ data, ctx }: CorrectClaimCommand): Promise<CorrectClaimResult> {
-    const knownParties = await this.parties.registered(partyIdsIn(data.partyId, data.assertions));
-    const result = await this.executor.execute(incidentStream(data.incidentId), incidentDecider, { type: 'CorrectClaim', data, knownParties }, ctx);
+    const result = await this.executor.execute(incidentStream(data.incidentId), incidentDecider, await this.parties.withKnownParties({ type: 'CorrectClaim', data }), ctx);
     const corrected = result.events.find((e): e is ClaimCorrected => e.type === 'ClaimCorrected');
     // The decider answers CorrectClaim with exactly one ClaimCorrected or refuses; anything else is a bug, not a reply.
     if (!corrected) throw new Error(`CorrectClaim of claim ${data.claimId} recorded no ClaimCorrected event`);

@@ -12,7 +12,6 @@ export class DenyClaimHandler implements ICommandHandler<DenyClaimCommand, Strea
   ) {}
 
   async execute({ data, ctx }: DenyClaimCommand): Promise<StreamCommandResult> {
-    const knownParties = await this.parties.registered([data.partyId]);
-    return this.executor.execute(incidentStream(data.incidentId), incidentDecider, { type: 'DenyClaim', data, knownParties }, ctx);
+    return this.executor.execute(incidentStream(data.incidentId), incidentDecider, await this.parties.withKnownParties({ type: 'DenyClaim', data }), ctx);
   }
 }

@@ -12,7 +12,6 @@ export class RegisterPartyHandler implements ICommandHandler<RegisterPartyComman
   ) {}
 
   async execute({ data, ctx }: RegisterPartyCommand): Promise<StreamCommandResult> {
-    const knownParties = await this.parties.registered(data.affiliation?.partyId ? [data.affiliation.partyId] : []);
-    return this.executor.execute(partyStream(data.partyId), partyDecider, { type: 'RegisterParty', data, knownParties }, ctx);
+    return this.executor.execute(partyStream(data.partyId), partyDecider, await this.parties.withKnownParties({ type: 'RegisterParty', data }), ctx);
   }
 }
