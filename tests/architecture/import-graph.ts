@@ -81,7 +81,7 @@ export const libDirectionOffenders = (graph: ImportGraph): string[] =>
   });
 
 /** Folders of the API that are not areas of use cases. */
-const NOT_AREAS = new Set(['ledger', 'platform', 'demo']);
+const NOT_AREAS = new Set(['application', 'platform', 'demo']);
 
 /** `area/use-case` of a file inside a use-case folder of the API; `shared` folders belong to their whole area. */
 export const useCaseOf = (path: string): string | undefined => {

@@ -48,7 +48,7 @@ describe('layout rules, each shown catching a crossing', () => {
       'apps/ledger-api/src/claims/make-claim/make-claim.handler.ts': [
         'apps/ledger-api/src/claims/deny-claim/deny-claim.dto.ts',
         'apps/ledger-api/src/claims/shared/claim-owner.ts',
-        'apps/ledger-api/src/ledger/stream-command.executor.ts',
+        'apps/ledger-api/src/application/stream-command.executor.ts',
       ],
       'apps/ledger-api/src/imports/import-commands/import-dispatch.ts': [
         'apps/ledger-api/src/claims/make-claim/make-claim.handler.ts',

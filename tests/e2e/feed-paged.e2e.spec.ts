@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { entityId } from '../../apps/ledger-api/src/ledger/idempotency';
+import { entityId } from '../../apps/ledger-api/src/application/idempotency';
 import { hashToken } from '../../apps/ledger-api/src/platform';
 import { asSdkCloudEvent, claimMadeEvent, concernsParty, isLedgerEvent, readWholeLog, storeOf } from '../support/feed-clients';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { incidentStream } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
-import { entityId } from '../../apps/ledger-api/src/ledger/idempotency';
+import { entityId } from '../../apps/ledger-api/src/application/idempotency';
 import { importedClaimId, importedDenialId, importedIncidentId, importIdempotencyKey } from '../../apps/ledger-api/src/imports/import-commands/import-line.plan';
 import { getAs, injectSend } from '../support/http';
 import { scenarioAsNdjson } from '../support/import-ndjson';

@@ -15,7 +15,7 @@ import {
   VerificationReport,
   verifyEventStore,
 } from '@ledger/integrity';
-import { EVENTS_FILE } from '../../apps/ledger-api/src/app.module';
+import { EVENTS_FILE } from '../../apps/ledger-api/src/application/application.module';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { getAs, injectSend } from '../support/http';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { RecordedEvent } from '@ledger/event-store';
-import { entityId } from '../../apps/ledger-api/src/ledger/idempotency';
+import { entityId } from '../../apps/ledger-api/src/application/idempotency';
 import { hashToken, TokenEntry } from '../../apps/ledger-api/src/platform';
 import {
   asSdkCloudEvent,

@@ -5,7 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventStore } from '@ledger/event-store';
 import { AppModule } from '../../apps/ledger-api/src/app.module';
 import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
-import { Clock } from '../../apps/ledger-api/src/ledger/clock';
+import { Clock } from '../../apps/ledger-api/src/application/clock';
 import { generateToken, hashToken, loadLedgerConfig, Role, TokenEntry, TokenRegistry } from '../../apps/ledger-api/src/platform';
 
 export type TestRole = Role;

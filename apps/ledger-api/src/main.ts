@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
-import { EVENTS_FILE } from './app.module';
+import { EVENTS_FILE } from './application/application.module';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
 import {

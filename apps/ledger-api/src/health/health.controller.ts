@@ -4,7 +4,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ReadModelProjector } from '@ledger/read-models';
-import { Public } from '../ledger/http/request-context';
+import { Public } from '../platform/http/request-context';
 
 @ApiTags('health')
 @Controller('health')

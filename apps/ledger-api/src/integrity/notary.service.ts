@@ -17,7 +17,7 @@ import {
   storedHashOf,
   StreamHead,
 } from '@ledger/integrity';
-import { Clock } from '../ledger/clock';
+import { Clock } from '../application/clock';
 import { LEDGER_CONFIG, LedgerConfig } from '../platform';
 
 /** How long an on-demand checkpoint waits for the notary to have read everything already in the log. */

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Roles } from '../../ledger/http/request-context';
+import { CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { RebuildReadModelsCommand } from './rebuild-read-models.command';
 
 @ApiTags('admin')

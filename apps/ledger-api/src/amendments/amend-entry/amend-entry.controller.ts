@@ -4,14 +4,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EntryAmendedData } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { entityId } from '../../ledger/idempotency';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { entityId } from '../../application/idempotency';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { AmendEntryCommand } from './amend-entry.command';
 import { AmendEntryDto } from './amend-entry.dto';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('amendments')
 @Controller('incidents/:incidentId/amendments')
@@ -19,7 +20,7 @@ export class AmendEntryController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'amendEntry', type: AmendEntryDto },
+    body: { type: AmendEntryDto, examples: demoExamples('amendEntry') },
     summary: "Fix the ledger's own transcription mistake in an earlier entry, with a reason",
     description: 'Never for a party changing its mind: that is a correction by the claimant.',
     created: 'Location names the incident',

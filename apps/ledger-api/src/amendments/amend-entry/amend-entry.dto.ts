@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ASSERTION_FIELDS, AssertionField, EntryRef, INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
-import { AssertionsDto } from '../../ledger/dto/assertions.dto';
+import { AssertionsDto } from '../../claims/shared/assertions.dto';
 import {
   MAX_LINE,
   MAX_TEXT,
@@ -25,8 +25,8 @@ import {
   SourceDto,
   StatementDto,
   TimeIntervalDto,
-} from '../../ledger/dto/values.dto';
-import { Optional } from '../../ledger/dto/optional';
+} from '../../claims/shared/values.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 const ENTRY_KINDS = ['incident', 'claim', 'denial', 'retraction'] as const;
 

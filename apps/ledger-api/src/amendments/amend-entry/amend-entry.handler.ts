@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { incidentDecider, incidentStream } from '@ledger/domain';
-import { PartyDirectory } from '../../ledger/party-directory';
-import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
 import { AmendEntryCommand } from './amend-entry.command';
 
 @CommandHandler(AmendEntryCommand)

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { AsOf, IncidentChanges, incidentChanges } from '@ledger/read-models';
-import { Clock } from '../../ledger/clock';
+import { Clock } from '../../application/clock';
 import { asOfInput, notAsOf, readIncidentLog } from '../audit-http';
 import { GetIncidentChangesQuery } from './get-incident-changes.query';
 

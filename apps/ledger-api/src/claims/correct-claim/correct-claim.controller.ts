@@ -3,13 +3,14 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CorrectClaim } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { CorrectClaimCommand } from './correct-claim.command';
 import { CorrectClaimDto } from './correct-claim.dto';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/corrections')
@@ -17,7 +18,7 @@ export class CorrectClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'correctClaim', type: CorrectClaimDto },
+    body: { type: CorrectClaimDto, examples: demoExamples('correctClaim') },
     summary: 'Record that the claimant changed its own claim: a new version with a reason',
     created: 'Location names the claim; the body gives the new version',
     notFound: 'No such incident or claim',

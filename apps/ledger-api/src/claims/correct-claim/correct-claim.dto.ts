@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { AssertionsDto } from '../../ledger/dto/assertions.dto';
-import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
-import { MAX_TEXT, StatementDto } from '../../ledger/dto/values.dto';
-import { Optional } from '../../ledger/dto/optional';
+import { AssertionsDto } from '../shared/assertions.dto';
+import { PartyUtteranceDto } from '../shared/claim-fields.dto';
+import { MAX_TEXT, StatementDto } from '../shared/values.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 export class CorrectClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({ type: StatementDto, description: "The party's new words, when they changed" })

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ClaimCorrected, incidentDecider, incidentStream } from '@ledger/domain';
-import { PartyDirectory } from '../../ledger/party-directory';
-import { StreamCommandExecutor } from '../../ledger/stream-command.executor';
+import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandExecutor } from '../../application/stream-command.executor';
 import { CorrectClaimCommand, CorrectClaimResult } from './correct-claim.command';
 
 @CommandHandler(CorrectClaimCommand)

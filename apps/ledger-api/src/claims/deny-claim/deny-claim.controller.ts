@@ -4,14 +4,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DenyClaim } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { entityId } from '../../ledger/idempotency';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { entityId } from '../../application/idempotency';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { DenyClaimCommand } from './deny-claim.command';
 import { DenyClaimDto } from './deny-claim.dto';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/denials')
@@ -19,7 +20,7 @@ export class DenyClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'denyClaim', type: DenyClaimDto },
+    body: { type: DenyClaimDto, examples: demoExamples('denyClaim') },
     summary: "Record that a party denies another party's claim, wholly or on some assertions",
     created: 'Location names the denied claim',
     notFound: 'No such incident or claim',

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
 import { ASSERTION_FIELDS, AssertionField } from '@ledger/domain';
-import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
-import { Optional } from '../../ledger/dto/optional';
+import { PartyUtteranceDto } from '../shared/claim-fields.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 export class DenyClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({

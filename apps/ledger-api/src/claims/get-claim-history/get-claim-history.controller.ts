@@ -2,12 +2,12 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ClaimHistoryDoc, CurrentClaimView, currentClaimOf } from '@ledger/read-models';
-import { AuditedRead } from '../../ledger/http/audited-read.decorator';
-import { found } from '../../ledger/http/query-http';
-import { Roles } from '../../ledger/http/request-context';
+import { AuditedRead } from '../../audit/shared/audited-read.decorator';
+import { found } from '../../platform/http/query-http';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetClaimHistoryQuery } from './get-claim-history.query';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @ApiBearerAuth()

@@ -4,14 +4,15 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ClaimMadeData } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { entityId } from '../../ledger/idempotency';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { entityId } from '../../application/idempotency';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { MakeClaimCommand } from './make-claim.command';
 import { MakeClaimDto } from './make-claim.dto';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims')
@@ -19,7 +20,7 @@ export class MakeClaimController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'makeClaim', type: MakeClaimDto },
+    body: { type: MakeClaimDto, examples: demoExamples('makeClaim') },
     summary: 'Record what a party states about an incident, with its source and structured assertions',
     created: 'Location names the claim',
     notFound: 'No such incident',

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsUUID, ValidateNested } from 'class-validator';
-import { AssertionsDto } from '../../ledger/dto/assertions.dto';
-import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
-import { Optional } from '../../ledger/dto/optional';
+import { AssertionsDto } from '../shared/assertions.dto';
+import { PartyUtteranceDto } from '../shared/claim-fields.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 export class MakeClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({ type: [String], description: 'Ids of claims of this incident that this claim answers' })

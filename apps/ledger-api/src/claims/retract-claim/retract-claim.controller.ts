@@ -3,13 +3,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ClaimRetractedData } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { RetractClaimCommand } from './retract-claim.command';
 import { RetractClaimDto } from './retract-claim.dto';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @Controller('incidents/:incidentId/claims/:claimId/retraction')
@@ -18,17 +18,18 @@ export class RetractClaimController {
 
   @WriteEndpoint({
     body: {
-      action: 'retractClaim',
       type: RetractClaimDto,
       // Nobody retracted anything in the seed article; this shape is illustrative.
-      fallbackExample: {
-        summary: 'Illustrative: a ministry withdraws its claim',
-        value: {
-          partyId: 'azerbaijan-foreign-ministry',
-          reason: 'The ministry withdrew the statement after the talks were rescheduled.',
-          statement: { text: 'The earlier statement no longer reflects the ministry position.', verbatim: false, language: 'en' },
-          statedAt: { at: '2019-06-05', precision: 'day' },
-          source: { title: 'Ministry press briefing', publisher: 'Ministry of Foreign Affairs of Azerbaijan', publishedAt: '2019-06-05' },
+      examples: {
+        example: {
+          summary: 'Illustrative: a ministry withdraws its claim',
+          value: {
+            partyId: 'azerbaijan-foreign-ministry',
+            reason: 'The ministry withdrew the statement after the talks were rescheduled.',
+            statement: { text: 'The earlier statement no longer reflects the ministry position.', verbatim: false, language: 'en' },
+            statedAt: { at: '2019-06-05', precision: 'day' },
+            source: { title: 'Ministry press briefing', publisher: 'Ministry of Foreign Affairs of Azerbaijan', publishedAt: '2019-06-05' },
+          },
         },
       },
     },

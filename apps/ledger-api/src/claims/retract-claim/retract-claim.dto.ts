@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { PartyUtteranceDto } from '../../ledger/dto/claim-fields.dto';
-import { MAX_TEXT, StatementDto } from '../../ledger/dto/values.dto';
-import { Optional } from '../../ledger/dto/optional';
+import { PartyUtteranceDto } from '../shared/claim-fields.dto';
+import { MAX_TEXT, StatementDto } from '../shared/values.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 export class RetractClaimDto extends PartyUtteranceDto {
   @ApiPropertyOptional({ type: StatementDto, description: 'The words of the withdrawal, if any' })

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
 import { AsyncApiDocument, buildLedgerAsyncApi } from '@ledger/contracts';
-import { Public } from '../../ledger/http/request-context';
+import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL } from '../contract-http';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform';
 

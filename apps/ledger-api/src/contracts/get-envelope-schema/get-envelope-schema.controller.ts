@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { JsonSchema, LEDGER_CLOUD_EVENT_SCHEMA } from '@ledger/contracts';
-import { Public } from '../../ledger/http/request-context';
+import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL, JSON_SCHEMA_CONTENT_TYPE } from '../contract-http';
 
 @ApiTags('contracts')

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EVENT_DATA_SCHEMAS, JsonSchema } from '@ledger/contracts';
-import { Public } from '../../ledger/http/request-context';
+import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL, JSON_SCHEMA_CONTENT_TYPE } from '../contract-http';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';

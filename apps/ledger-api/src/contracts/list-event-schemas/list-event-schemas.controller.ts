@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { eventSchemaIndex, LEDGER_CLOUD_EVENT_SCHEMA_ID } from '@ledger/contracts';
-import { Public } from '../../ledger/http/request-context';
+import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL } from '../contract-http';
 
 export interface EventSchemaIndexDoc {

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { knownStoredTypes } from '@ledger/domain';
-import { PARTY_ID_PATTERN } from '../../ledger/dto/assertions.dto';
+import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 
 /** More values than this in one filter is a client bug, and each costs a comparison per event. */
 export const MAX_FILTER_VALUES = 100;

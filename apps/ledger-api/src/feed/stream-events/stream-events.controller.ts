@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Logger, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Principal, Roles } from '../../ledger/http/request-context';
+import { CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ProjectionHost } from '../../ledger/projection.host';
+import { ProjectionHost } from '../../application/projection.host';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { ImportCommandsCommand } from './import-commands.command';
 import { ImportRun, ImportSummary } from './import-run';

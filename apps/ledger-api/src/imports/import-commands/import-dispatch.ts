@@ -11,8 +11,8 @@ import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.co
 import { RetractClaimHandler } from '../../claims/retract-claim/retract-claim.handler';
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
 import { ReportIncidentHandler } from '../../incidents/report-incident/report-incident.handler';
-import { PartyDirectory } from '../../ledger/party-directory';
-import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
 import { RegisterPartyCommand } from '../../parties/register-party/register-party.command';
 import { RegisterPartyHandler } from '../../parties/register-party/register-party.handler';
 import { DispatchCommand } from './import-run';

@@ -22,9 +22,9 @@ import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.co
 import { RetractClaimDto } from '../../claims/retract-claim/retract-claim.dto';
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
 import { ReportIncidentDto } from '../../incidents/report-incident/report-incident.dto';
-import { CommandContext } from '../../ledger/command-context';
-import { toPlain } from '../../ledger/dto/plain';
-import { entityId, requestHash } from '../../ledger/idempotency';
+import { CommandContext } from '../../application/command-context';
+import { toPlain } from '../../platform/http/dto/plain';
+import { entityId, requestHash } from '../../application/idempotency';
 import { RegisterPartyCommand } from '../../parties/register-party/register-party.command';
 import { RegisterPartyDto } from '../../parties/register-party/register-party.dto';
 import { RequestValidationException } from '../../platform/problem/validation.pipe';

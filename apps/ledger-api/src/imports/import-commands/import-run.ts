@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ArgumentMetadata } from '@nestjs/common';
 import type { ICommand } from '@nestjs/cqrs';
-import { CommandContext } from '../../ledger/command-context';
-import { KeyedMutex } from '../../ledger/keyed-mutex';
-import type { StreamCommandResult } from '../../ledger/stream-command.executor';
+import { CommandContext } from '../../application/command-context';
+import { KeyedMutex } from '../../application/keyed-mutex';
+import type { StreamCommandResult } from '../../application/stream-command.executor';
 import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
 import { toProblem } from '../../platform/problem/problem-details';
 import { createValidationPipe, RequestValidationException } from '../../platform/problem/validation.pipe';

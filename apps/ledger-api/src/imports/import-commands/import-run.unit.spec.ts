@@ -5,7 +5,7 @@ import { MakeClaimCommand } from '../../claims/make-claim/make-claim.command';
 import { DenyClaimCommand } from '../../claims/deny-claim/deny-claim.command';
 import { AmendEntryCommand } from '../../amendments/amend-entry/amend-entry.command';
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
-import { StreamCommandResult } from '../../ledger/stream-command.executor';
+import { StreamCommandResult } from '../../application/stream-command.executor';
 import { RegisterPartyCommand } from '../../parties/register-party/register-party.command';
 import { importedClaimId, importedIncidentId } from './import-line.plan';
 import { ImportAbortedError, ImportRun, ImportSummary } from './import-run';

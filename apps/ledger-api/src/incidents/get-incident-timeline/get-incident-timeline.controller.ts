@@ -2,12 +2,12 @@ import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentTimelinePage } from '@ledger/read-models';
-import { EntriesPageQueryDto } from '../../ledger/dto/entries-page-query.dto';
-import { entriesPage, found } from '../../ledger/http/query-http';
-import { Roles } from '../../ledger/http/request-context';
+import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
+import { entriesPage, found } from '../../platform/http/query-http';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()

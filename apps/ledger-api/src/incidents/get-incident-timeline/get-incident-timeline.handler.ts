@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { IncidentTimelinePage, SqliteReadModelStore } from '@ledger/read-models';
-import { pagedRead } from '../../ledger/http/query-http';
+import { pagedRead } from '../../platform/http/query-http';
 import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
 
 @QueryHandler(GetIncidentTimelineQuery)

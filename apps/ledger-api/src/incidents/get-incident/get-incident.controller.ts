@@ -3,11 +3,11 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IncidentListItem } from '@ledger/read-models';
-import { found, withEtag } from '../../ledger/http/query-http';
-import { Roles } from '../../ledger/http/request-context';
+import { found, withEtag } from '../../platform/http/query-http';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetIncidentQuery } from './get-incident.query';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()

@@ -3,12 +3,12 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsPage } from '@ledger/read-models';
-import { EntriesPageQueryDto } from '../../ledger/dto/entries-page-query.dto';
-import { entriesPage, found, withEtag } from '../../ledger/http/query-http';
-import { Roles } from '../../ledger/http/request-context';
+import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
+import { entriesPage, found, withEtag } from '../../platform/http/query-http';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetPartyVersionsQuery } from './get-party-versions.query';
-import { uuidParam } from '../../ledger/http/uuid-param';
+import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()

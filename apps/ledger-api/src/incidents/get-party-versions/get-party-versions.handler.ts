@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
-import { pagedRead } from '../../ledger/http/query-http';
+import { pagedRead } from '../../platform/http/query-http';
 import { GetPartyVersionsQuery } from './get-party-versions.query';
 
 @QueryHandler(GetPartyVersionsQuery)

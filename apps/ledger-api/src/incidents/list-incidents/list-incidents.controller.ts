@@ -2,7 +2,7 @@ import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentListItem, Page } from '@ledger/read-models';
-import { Roles } from '../../ledger/http/request-context';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';

@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
-import { PARTY_ID_PATTERN } from '../../ledger/dto/assertions.dto';
-import { PageQueryDto } from '../../ledger/dto/page-query.dto';
+import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
+import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 
 export class ListIncidentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'karabakh-defense-army', description: 'Incidents in which this party said something' })

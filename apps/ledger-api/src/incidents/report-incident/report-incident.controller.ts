@@ -4,11 +4,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IncidentReportedData } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { entityId } from '../../ledger/idempotency';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { entityId } from '../../application/idempotency';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { ReportIncidentCommand } from './report-incident.command';
 import { ReportIncidentDto } from './report-incident.dto';
 
@@ -18,7 +19,7 @@ export class ReportIncidentController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'reportIncident', type: ReportIncidentDto },
+    body: { type: ReportIncidentDto, examples: demoExamples('reportIncident') },
     summary: 'Open an incident: what happened, when and where, as the ledger first knows it',
     created: 'Location names the incident',
   })

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
-import { MAX_LINE, MAX_TEXT, PlaceDto, TimeIntervalDto } from '../../ledger/dto/values.dto';
+import { MAX_LINE, MAX_TEXT, PlaceDto, TimeIntervalDto } from '../../claims/shared/values.dto';
 
 export class ReportIncidentDto {
   @ApiProperty({ example: 'Deadly ceasefire violations on the Karabakh line of contact' })

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { incidentDecider, incidentStream } from '@ledger/domain';
-import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
 import { ReportIncidentCommand } from './report-incident.command';
 
 @CommandHandler(ReportIncidentCommand)

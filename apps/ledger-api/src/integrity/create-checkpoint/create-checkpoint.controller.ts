@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SignedCheckpoint } from '@ledger/integrity';
-import { CorrelationId, CurrentPrincipal, Principal, Roles } from '../../ledger/http/request-context';
+import { CorrelationId, CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { NotaryRefusedError, NotaryService } from '../notary.service';

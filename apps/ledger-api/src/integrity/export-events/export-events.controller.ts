@@ -3,8 +3,8 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { exportedEvent, readWholeLog } from '@ledger/integrity';
-import { AuditedRead } from '../../ledger/http/audited-read.decorator';
-import { Roles } from '../../ledger/http/request-context';
+import { AuditedRead } from '../../audit/shared/audited-read.decorator';
+import { Roles } from '../../platform/http/request-context';
 
 @ApiTags('integrity')
 @ApiBearerAuth()

@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ACCESS_LOG_STREAM } from '@ledger/integrity';
-import { PageQueryDto } from '../../ledger/dto/page-query.dto';
-import { AuditedRead } from '../../ledger/http/audited-read.decorator';
-import type { AuditedReadRecord } from '../../ledger/http/audited-read.interceptor';
-import { Roles } from '../../ledger/http/request-context';
+import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { AuditedRead } from '../../audit/shared/audited-read.decorator';
+import type { AuditedReadRecord } from '../../audit/shared/audited-read.interceptor';
+import { Roles } from '../../platform/http/request-context';
 
 export interface AccessLogEntry extends AuditedReadRecord {
   revision: string;

@@ -1,8 +1,8 @@
 import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SignedCheckpoint } from '@ledger/integrity';
-import { AuditedRead } from '../../ledger/http/audited-read.decorator';
-import { Roles } from '../../ledger/http/request-context';
+import { AuditedRead } from '../../audit/shared/audited-read.decorator';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { checkpointOfSize } from '../checkpoint-lookup';

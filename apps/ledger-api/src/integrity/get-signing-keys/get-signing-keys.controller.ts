@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../../ledger/http/request-context';
+import { Public } from '../../platform/http/request-context';
 import { NotaryService } from '../notary.service';
 
 @ApiTags('integrity')

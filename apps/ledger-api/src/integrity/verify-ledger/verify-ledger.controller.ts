@@ -2,8 +2,8 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { VerificationReport, verifyEventStore } from '@ledger/integrity';
-import { AuditedRead } from '../../ledger/http/audited-read.decorator';
-import { Roles } from '../../ledger/http/request-context';
+import { AuditedRead } from '../../audit/shared/audited-read.decorator';
+import { Roles } from '../../platform/http/request-context';
 import { NotaryService } from '../notary.service';
 
 @ApiTags('integrity')

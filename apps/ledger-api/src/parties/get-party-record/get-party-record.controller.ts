@@ -2,8 +2,8 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PartyRecordDoc } from '@ledger/read-models';
-import { found } from '../../ledger/http/query-http';
-import { Roles } from '../../ledger/http/request-context';
+import { found } from '../../platform/http/query-http';
+import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { GetPartyRecordQuery } from './get-party-record.query';
 

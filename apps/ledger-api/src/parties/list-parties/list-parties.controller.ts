@@ -2,8 +2,8 @@ import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page, PartyRecordDoc } from '@ledger/read-models';
-import { Roles } from '../../ledger/http/request-context';
-import { PageQueryDto } from '../../ledger/dto/page-query.dto';
+import { Roles } from '../../platform/http/request-context';
+import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 import { ListPartiesQuery } from './list-parties.query';
 
 @ApiTags('parties')

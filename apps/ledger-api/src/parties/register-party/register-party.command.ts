@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import { PartyRegisteredData } from '@ledger/domain';
-import { CommandContext } from '../../ledger/command-context';
-import { StreamCommandResult } from '../../ledger/stream-command.executor';
+import { CommandContext } from '../../application/command-context';
+import { StreamCommandResult } from '../../application/stream-command.executor';
 
 export class RegisterPartyCommand extends Command<StreamCommandResult> {
   constructor(

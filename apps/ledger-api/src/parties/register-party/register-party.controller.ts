@@ -3,10 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PartyRegisteredData } from '@ledger/domain';
-import { toPlain } from '../../ledger/dto/plain';
-import { CommandContext } from '../../ledger/command-context';
-import { created, CreatedBody } from '../../ledger/http/command-http';
-import { WriteContext, WriteEndpoint } from '../../ledger/http/write-endpoint.decorator';
+import { demoExamples } from '../../demo/scenario';
+import { toPlain } from '../../platform/http/dto/plain';
+import { CommandContext } from '../../application/command-context';
+import { created, CreatedBody } from '../../platform/http/command-http';
+import { WriteContext, WriteEndpoint } from '../../platform/http/write-endpoint.decorator';
 import { RegisterPartyCommand } from './register-party.command';
 import { RegisterPartyDto } from './register-party.dto';
 
@@ -16,7 +17,7 @@ export class RegisterPartyController {
   constructor(private readonly commands: CommandBus) {}
 
   @WriteEndpoint({
-    body: { action: 'registerParty', type: RegisterPartyDto },
+    body: { type: RegisterPartyDto, examples: demoExamples('registerParty') },
     summary: 'Register a party (state, ministry, armed force, armed group, mediator, media, NGO, individual)',
     created: 'Registered; Location names the party',
     conflict: 'A party with this id is already registered',

@@ -13,9 +13,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PARTY_KINDS, PartyKind } from '@ledger/domain';
-import { PARTY_ID_PATTERN } from '../../ledger/dto/assertions.dto';
-import { MAX_LINE } from '../../ledger/dto/values.dto';
-import { Optional } from '../../ledger/dto/optional';
+import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
+import { MAX_LINE } from '../../claims/shared/values.dto';
+import { Optional } from '../../platform/http/dto/optional';
 
 export class AffiliationDto {
   @ApiPropertyOptional({ example: 'armenia', description: 'The registered party this one belongs to or is backed by' })

@@ -1,7 +1,7 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { partyDecider, partyStream } from '@ledger/domain';
-import { PartyDirectory } from '../../ledger/party-directory';
-import { StreamCommandExecutor, StreamCommandResult } from '../../ledger/stream-command.executor';
+import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
 import { RegisterPartyCommand } from './register-party.command';
 
 @CommandHandler(RegisterPartyCommand)

@@ -4,6 +4,7 @@ import { errorCodes as fastifyErrorCodes } from 'fastify';
 // Deep imports keep this filter independent of everything else the lib barrels load (e.g. native SQLite).
 import { DomainError, type DomainErrorKind } from '@ledger/domain/shared/domain-error';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
+import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, RESERVED_PROBLEM_MEMBERS, type ProblemDetails } from './problem.exception';
 
 export interface ProblemContext {
@@ -160,6 +161,11 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     body.currentRevision = current;
     body.expectedRevision = expected;
     return { status: 409, body, headers: {}, logLevel: 'debug' };
+  }
+
+  if (exception instanceof WriteContentionError) {
+    const body = base(503, exception.code, titleFor(503), exception.message);
+    return { status: 503, body, headers: { 'retry-after': String(exception.retryAfterSeconds) }, logLevel: 'warn' };
   }
 
   if (isStoreUnavailable(exception)) {

@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError } from '@ledger/domain/shared/domain-error';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
+import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, toKebabCase } from './problem.exception';
 import { toProblem } from './problem-details';
 
@@ -46,6 +47,12 @@ describe('toProblem', () => {
   it('maps StoreUnavailableError to 503 with Retry-After, logged as a warning', () => {
     const p = toProblem(new StoreUnavailableError('down'));
     expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, logLevel: 'warn' });
+  });
+
+  it('maps the application layer\'s WriteContentionError to 503 write-contention with Retry-After 1, naming the stream', () => {
+    const p = toProblem(new WriteContentionError('incident-1', 5));
+    expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, logLevel: 'warn' });
+    expect(p.body).toMatchObject({ code: 'write-contention', detail: expect.stringContaining('incident-1') });
   });
 
   it('recovers Fastify error codes from the exceptions Nest makes of them', () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, StreamWrite, WrongExpectedRevisionError } from '@ledger/event-store';
-import { ProblemException } from '../platform/problem/problem.exception';
+import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
 import { DecidedState, DecidedStateCache } from './decided-state-cache';
@@ -116,13 +116,7 @@ export class StreamCommandExecutor {
         if (stored) return { streamName, ...stored, replayed: true };
         if (!(error instanceof WrongExpectedRevisionError) || ctx.expectedRevision !== undefined) throw error;
         if (attempt >= MAX_ATTEMPTS) {
-          throw new ProblemException(
-            503,
-            'write-contention',
-            `Stream ${streamName} kept changing while this command was decided ${MAX_ATTEMPTS} times; retry shortly.`,
-            {},
-            { headers: { 'retry-after': '1' } },
-          );
+          throw new WriteContentionError(streamName, MAX_ATTEMPTS);
         }
         await sleep(RETRY_BASE_MS * 2 ** attempt * Math.random());
       }

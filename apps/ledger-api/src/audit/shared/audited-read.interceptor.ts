@@ -7,7 +7,7 @@ import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ACCESS_LOG_STREAM, AUDITED_READ_TYPE } from '@ledger/integrity';
 import { correlationIdOf } from '../../platform/http/correlation';
 import { ProblemException } from '../../platform/problem/problem.exception';
-import { Clock } from '../clock';
+import { Clock } from '../../application/clock';
 import { AUDITED_READ } from './audited-read.decorator';
 
 /** What the access log keeps of one auditor read. */

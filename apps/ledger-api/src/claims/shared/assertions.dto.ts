@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { PERSON_STATUSES, PersonStatus } from '@ledger/domain';
 import { EstimateDto, MAX_LINE, PlaceDto, TimeIntervalDto } from './values.dto';
-import { Optional } from './optional';
+import { Optional } from '../../platform/http/dto/optional';
 
 export const PARTY_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_LIST = 50;

@@ -1,17 +1,16 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { correlationIdOf, resolveCorrelationId, CORRELATION_ID_HEADER } from '../../platform/http/correlation';
-import { demoExamples, ScenarioAction } from '../../demo/scenario';
-import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { DomainProblemDto, RevisionConflictProblemDto, ValidationProblemDto } from '../../platform/openapi/problem.dto';
-import { Roles } from '../../platform/auth';
-import { CommandContext } from '../command-context';
+import { correlationIdOf, resolveCorrelationId, CORRELATION_ID_HEADER } from './correlation';
+import { ApiProblemResponse } from '../openapi/api-problem-response.decorator';
+import { DomainProblemDto, RevisionConflictProblemDto, ValidationProblemDto } from '../openapi/problem.dto';
+import { Roles } from '../auth';
+import { CommandContext } from '../../application/command-context';
 import { commandContext } from './command-http';
 
 export interface WriteEndpointDocs {
-  /** The request DTO, documented with the demo scenario's bodies for this action as examples. */
-  body: { action: ScenarioAction; type: Function; fallbackExample?: { summary: string; value: unknown } };
+  /** The request DTO and example bodies by name (plain data: the demo's steps, or the use case's own). */
+  body: { type: Function; examples: OpenApiExamples };
   summary: string;
   description?: string;
   created: string;
@@ -23,11 +22,9 @@ export interface WriteEndpointDocs {
   conflict?: string;
 }
 
-const examplesOf = (body: WriteEndpointDocs['body']) => {
-  const examples = demoExamples(body.action);
-  if (Object.keys(examples).length > 0) return { examples };
-  return body.fallbackExample ? { examples: { example: body.fallbackExample } } : {};
-};
+export type OpenApiExamples = Record<string, { summary: string; value: unknown }>;
+
+const examplesOf = ({ examples }: WriteEndpointDocs['body']) => (Object.keys(examples).length > 0 ? { examples } : {});
 
 /** Every recorder command shares its verb, role, headers and error contract; only the words differ. */
 export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>

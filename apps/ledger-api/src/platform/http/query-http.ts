@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DEFAULT_ENTRIES_LIMIT, EntriesPageRequest, InvalidPageError } from '@ledger/read-models';
-import { ProblemException } from '../../platform/problem/problem.exception';
+import { ProblemException } from '../problem/problem.exception';
 import { etagOf } from './command-http';
 
 /** A read model answer, or a 404 naming what was looked for. */

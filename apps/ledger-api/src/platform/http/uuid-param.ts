@@ -1,5 +1,5 @@
 import { ParseUUIDPipe } from '@nestjs/common';
-import { RequestValidationException } from '../../platform/problem/validation.pipe';
+import { RequestValidationException } from '../problem/validation.pipe';
 
 /** ParseUUIDPipe whose 400 names the path parameter at fault, like every other invalid field. */
 export const uuidParam = (name: string): ParseUUIDPipe =>

@@ -16,7 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLACE_PRECISIONS, PlacePrecision, TIME_PRECISIONS, TimePrecision } from '@ledger/domain';
-import { Optional } from './optional';
+import { Optional } from '../../platform/http/dto/optional';
 
 // Limits keep one entry readable and bound the size of every event.
 export const MAX_TEXT = 20_000;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemException } from '../../platform/problem/problem.exception';
-import { CommandContext } from '../command-context';
-import { requestHash } from '../idempotency';
-import { StreamCommandResult } from '../stream-command.executor';
+import { ProblemException } from '../problem/problem.exception';
+import { CommandContext } from '../../application/command-context';
+import { requestHash } from '../../application/idempotency';
+import { StreamCommandResult } from '../../application/stream-command.executor';
 import { noteWrittenPosition } from './written-position';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

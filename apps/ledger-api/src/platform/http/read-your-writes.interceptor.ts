@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Observable, from, mergeMap } from 'rxjs';
-import { ProjectionHost } from '../projection.host';
+import { ProjectionHost } from '../../application/projection.host';
 import { writtenPosition } from './written-position';
 
 /**

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { GetIncidentTimelineController } from './get-incident-timeline/get-incident-timeline.controller';
+import { GetIncidentController } from './get-incident/get-incident.controller';
+import { GetPartyVersionsController } from './get-party-versions/get-party-versions.controller';
+import { ListIncidentsController } from './list-incidents/list-incidents.controller';
+import { ReportIncidentController } from './report-incident/report-incident.controller';
+import { GetIncidentTimelineHandler } from './get-incident-timeline/get-incident-timeline.handler';
+import { GetIncidentHandler } from './get-incident/get-incident.handler';
+import { GetPartyVersionsHandler } from './get-party-versions/get-party-versions.handler';
+import { ListIncidentsHandler } from './list-incidents/list-incidents.handler';
+import { ReportIncidentHandler } from './report-incident/report-incident.handler';
+
+@Module({
+  controllers: [
+    GetIncidentTimelineController,
+    GetIncidentController,
+    GetPartyVersionsController,
+    ListIncidentsController,
+    ReportIncidentController,
+  ],
+  providers: [
+    GetIncidentTimelineHandler,
+    GetIncidentHandler,
+    GetPartyVersionsHandler,
+    ListIncidentsHandler,
+    ReportIncidentHandler,
+  ],
+})
+export class IncidentsModule {}
