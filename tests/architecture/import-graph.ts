@@ -127,3 +127,41 @@ export const orphanFiles = (graph: ImportGraph): string[] => {
   }
   return [...graph.keys()].filter((file) => !reached.has(file)).sort();
 };
+
+/** One use-case folder as the shape rule reads it: its file names and their sources. */
+export interface UseCaseFolder {
+  path: string;
+  files: Readonly<Record<string, string>>;
+}
+
+const WRITE_ROUTE = /@(Post|Put|Patch|Delete)\(|WriteEndpoint\(/;
+
+/**
+ * The one shape of a use case: a write (any route that changes the ledger) is a command sent on the CommandBus to a
+ * handler in the same folder; a read calls its read model, store or service directly, with any logic beyond a call
+ * in a `.query.ts` function. No QueryBus, no handler or command for a read.
+ */
+export const useCaseShapeOffenders = (folder: UseCaseFolder): string[] => {
+  const names = Object.keys(folder.files);
+  const controllers = names.filter((n) => n.endsWith('.controller.ts'));
+  const writes = controllers.some((n) => WRITE_ROUTE.test(folder.files[n]));
+  const has = (suffix: string) => names.some((n) => n.endsWith(suffix));
+  const problems: string[] = [];
+  if (controllers.length === 0) problems.push('has no controller');
+  for (const [name, source] of Object.entries(folder.files)) {
+    if (/\bQueryBus\b|@QueryHandler\b/.test(source)) problems.push(`${name} uses the QueryBus`);
+  }
+  if (writes) {
+    if (!has('.command.ts') || !has('.handler.ts')) problems.push('writes without a command and its handler');
+    for (const name of controllers) {
+      if (!/\bCommandBus\b/.test(folder.files[name])) problems.push(`${name} writes without the CommandBus`);
+    }
+  } else if (has('.command.ts') || has('.handler.ts')) {
+    problems.push('a read with a command or handler');
+  }
+  return problems.map((problem) => `${folder.path} ${problem}`);
+};
+
+/** Controllers and handlers of an area that its module does not list: a use case the app would silently not serve. */
+export const unregisteredInModule = (moduleSource: string, classNames: readonly string[]): string[] =>
+  classNames.filter((name) => !new RegExp(`^\\s+${name},$`, 'm').test(moduleSource));

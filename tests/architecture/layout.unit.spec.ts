@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildImportGraph,
@@ -8,7 +8,11 @@ import {
   orphanFiles,
   resolveImport,
   ROOT,
+  unregisteredInModule,
   useCaseCrossings,
+  UseCaseFolder,
+  useCaseOf,
+  useCaseShapeOffenders,
 } from './import-graph';
 
 const graphOf = (edges: Record<string, string[]>): ImportGraph => new Map(Object.entries(edges));
@@ -74,6 +78,31 @@ describe('layout rules, each shown catching a crossing', () => {
   });
 });
 
+describe('the use-case shape, shown catching each way off it', () => {
+  const folder = (files: Record<string, string>): UseCaseFolder => ({ path: 'apps/ledger-api/src/things/do-thing', files });
+
+  it('a write needs its command, its handler and the CommandBus; a read needs none of them and never the QueryBus', () => {
+    const write = "@WriteEndpoint({}) create() { return this.commands.execute(new DoThingCommand()); } // CommandBus";
+    expect(useCaseShapeOffenders(folder({ 'do-thing.controller.ts': write, 'do-thing.command.ts': '', 'do-thing.handler.ts': '' }))).toEqual([]);
+    expect(useCaseShapeOffenders(folder({ 'do-thing.controller.ts': write, 'do-thing.command.ts': '' }))).toEqual([
+      'apps/ledger-api/src/things/do-thing writes without a command and its handler',
+    ]);
+    expect(useCaseShapeOffenders(folder({ 'do-thing.controller.ts': '@Post() create() { this.store.append(); }', 'do-thing.command.ts': '', 'do-thing.handler.ts': '' }))).toEqual([
+      'apps/ledger-api/src/things/do-thing do-thing.controller.ts writes without the CommandBus',
+    ]);
+    expect(useCaseShapeOffenders(folder({ 'get-thing.controller.ts': '@Get() get() { return this.queries.execute(q); } // QueryBus', 'get-thing.handler.ts': '' }))).toEqual([
+      'apps/ledger-api/src/things/do-thing get-thing.controller.ts uses the QueryBus',
+      'apps/ledger-api/src/things/do-thing a read with a command or handler',
+    ]);
+    expect(useCaseShapeOffenders(folder({ 'get-thing.query.ts': 'export const f = 1;' }))).toEqual(['apps/ledger-api/src/things/do-thing has no controller']);
+  });
+
+  it('a controller or handler its module does not list', () => {
+    const moduleSource = '@Module({\n  controllers: [\n    GetThingController,\n  ],\n  providers: [\n    DoThingHandler,\n  ],\n})';
+    expect(unregisteredInModule(moduleSource, ['GetThingController', 'DoThingHandler', 'DoThingController'])).toEqual(['DoThingController']);
+  });
+});
+
 describe('layout', () => {
   const graph = buildImportGraph(['apps', 'libs', 'tests', 'bench', 'tools', 'scripts']);
 
@@ -91,6 +120,40 @@ describe('layout', () => {
 
   it('has no orphan files', () => {
     expect(orphanFiles(graph)).toEqual([]);
+  });
+
+  const API = join(ROOT, 'apps/ledger-api/src');
+  const useCaseFolders: UseCaseFolder[] = [
+    ...new Set([...graph.keys()].map(useCaseOf).filter((u): u is string => u !== undefined)),
+  ].map((useCase) => {
+    const dir = join(API, useCase);
+    const names = readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.spec.ts'));
+    return { path: useCase, files: Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')])) };
+  });
+
+  it('gives every use case one shape: writes through the CommandBus to a handler, reads straight to their read model', () => {
+    expect(useCaseFolders.length).toBeGreaterThanOrEqual(32);
+    expect(useCaseFolders.flatMap(useCaseShapeOffenders)).toEqual([]);
+  });
+
+  it('lists every controller and handler of an area in that area module, and every area module in AppModule', () => {
+    const areas = [...new Set(useCaseFolders.map((f) => f.path.split('/')[0]))];
+    const appModule = readFileSync(join(API, 'app.module.ts'), 'utf8');
+    const offenders = areas.flatMap((area) => {
+      const modulePath = join(API, area, `${area}.module.ts`);
+      if (!statSync(modulePath, { throwIfNoEntry: false })) return [`${area} has no ${area}.module.ts`];
+      const classes = useCaseFolders
+        .filter((f) => f.path.startsWith(`${area}/`))
+        .flatMap((f) => Object.entries(f.files).filter(([n]) => /\.(controller|handler)\.ts$/.test(n)))
+        .flatMap(([, source]) => [...source.matchAll(/export class (\w+(?:Controller|Handler))\b/g)].map((m) => m[1]));
+      const moduleClass = /export class (\w+Module)\b/.exec(readFileSync(modulePath, 'utf8'))?.[1] ?? '?';
+      return [
+        ...unregisteredInModule(readFileSync(modulePath, 'utf8'), classes).map((c) => `${area}.module.ts does not list ${c}`),
+        ...unregisteredInModule(appModule, [moduleClass]).map((m) => `app.module.ts does not import ${m}`),
+      ];
+    });
+    expect(areas.length).toBeGreaterThanOrEqual(10);
+    expect(offenders).toEqual([]);
   });
 
   it('says what a ledger stream is in one place (the domain streams module)', () => {

@@ -4,9 +4,6 @@ import { AuditedReadInterceptor } from './shared/audited-read.interceptor';
 import { GetClaimHistoryAsOfController } from './get-claim-history-as-of/get-claim-history-as-of.controller';
 import { GetIncidentChangesController } from './get-incident-changes/get-incident-changes.controller';
 import { GetVersionsAsOfController } from './get-versions-as-of/get-versions-as-of.controller';
-import { GetClaimHistoryAsOfHandler } from './get-claim-history-as-of/get-claim-history-as-of.handler';
-import { GetIncidentChangesHandler } from './get-incident-changes/get-incident-changes.handler';
-import { GetVersionsAsOfHandler } from './get-versions-as-of/get-versions-as-of.handler';
 
 @Module({
   controllers: [
@@ -16,9 +13,6 @@ import { GetVersionsAsOfHandler } from './get-versions-as-of/get-versions-as-of.
   ],
   providers: [
     { provide: APP_INTERCEPTOR, useClass: AuditedReadInterceptor },
-    GetClaimHistoryAsOfHandler,
-    GetIncidentChangesHandler,
-    GetVersionsAsOfHandler,
   ],
 })
 export class AuditModule {}

@@ -6,7 +6,6 @@ import { MakeClaimController } from './make-claim/make-claim.controller';
 import { RetractClaimController } from './retract-claim/retract-claim.controller';
 import { CorrectClaimHandler } from './correct-claim/correct-claim.handler';
 import { DenyClaimHandler } from './deny-claim/deny-claim.handler';
-import { GetClaimHistoryHandler } from './get-claim-history/get-claim-history.handler';
 import { MakeClaimHandler } from './make-claim/make-claim.handler';
 import { RetractClaimHandler } from './retract-claim/retract-claim.handler';
 
@@ -21,7 +20,6 @@ import { RetractClaimHandler } from './retract-claim/retract-claim.handler';
   providers: [
     CorrectClaimHandler,
     DenyClaimHandler,
-    GetClaimHistoryHandler,
     MakeClaimHandler,
     RetractClaimHandler,
   ],

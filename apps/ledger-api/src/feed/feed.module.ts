@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReadFeedPageController } from './read-feed-page/read-feed-page.controller';
 import { StreamEventsController } from './stream-events/stream-events.controller';
-import { ReadFeedPageHandler } from './read-feed-page/read-feed-page.handler';
 import { ClaimOwners } from './shared/claim-owners.service';
 import { FeedLog } from './shared/feed-log.service';
 import { FeedHub } from './shared/feed-hub.service';
@@ -12,7 +11,6 @@ import { FeedHub } from './shared/feed-hub.service';
     StreamEventsController,
   ],
   providers: [
-    ReadFeedPageHandler,
     ClaimOwners,
     FeedLog,
     FeedHub,

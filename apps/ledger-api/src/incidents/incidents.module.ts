@@ -4,10 +4,6 @@ import { GetIncidentController } from './get-incident/get-incident.controller';
 import { GetPartyVersionsController } from './get-party-versions/get-party-versions.controller';
 import { ListIncidentsController } from './list-incidents/list-incidents.controller';
 import { ReportIncidentController } from './report-incident/report-incident.controller';
-import { GetIncidentTimelineHandler } from './get-incident-timeline/get-incident-timeline.handler';
-import { GetIncidentHandler } from './get-incident/get-incident.handler';
-import { GetPartyVersionsHandler } from './get-party-versions/get-party-versions.handler';
-import { ListIncidentsHandler } from './list-incidents/list-incidents.handler';
 import { ReportIncidentHandler } from './report-incident/report-incident.handler';
 
 @Module({
@@ -19,10 +15,6 @@ import { ReportIncidentHandler } from './report-incident/report-incident.handler
     ReportIncidentController,
   ],
   providers: [
-    GetIncidentTimelineHandler,
-    GetIncidentHandler,
-    GetPartyVersionsHandler,
-    ListIncidentsHandler,
     ReportIncidentHandler,
   ],
 })

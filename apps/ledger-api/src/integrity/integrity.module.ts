@@ -7,6 +7,7 @@ import { GetInclusionProofController } from './get-inclusion-proof/get-inclusion
 import { GetSigningKeysController } from './get-signing-keys/get-signing-keys.controller';
 import { ListCheckpointsController } from './list-checkpoints/list-checkpoints.controller';
 import { VerifyLedgerController } from './verify-ledger/verify-ledger.controller';
+import { CreateCheckpointHandler } from './create-checkpoint/create-checkpoint.handler';
 import { NotaryService } from './notary.service';
 
 @Module({
@@ -21,6 +22,7 @@ import { NotaryService } from './notary.service';
     VerifyLedgerController,
   ],
   providers: [
+    CreateCheckpointHandler,
     NotaryService,
   ],
 })

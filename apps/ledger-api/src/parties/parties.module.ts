@@ -2,8 +2,6 @@ import { Module } from '@nestjs/common';
 import { GetPartyRecordController } from './get-party-record/get-party-record.controller';
 import { ListPartiesController } from './list-parties/list-parties.controller';
 import { RegisterPartyController } from './register-party/register-party.controller';
-import { GetPartyRecordHandler } from './get-party-record/get-party-record.handler';
-import { ListPartiesHandler } from './list-parties/list-parties.handler';
 import { RegisterPartyHandler } from './register-party/register-party.handler';
 
 @Module({
@@ -13,8 +11,6 @@ import { RegisterPartyHandler } from './register-party/register-party.handler';
     RegisterPartyController,
   ],
   providers: [
-    GetPartyRecordHandler,
-    ListPartiesHandler,
     RegisterPartyHandler,
   ],
 })

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { asOfToJson, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
@@ -9,14 +9,14 @@ import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
 import { GetClaimHistoryAsOfQueryDto } from './get-claim-history-as-of.dto';
-import { ClaimHistoryAsOf, GetClaimHistoryAsOfQuery } from './get-claim-history-as-of.query';
+import { ClaimHistoryAsOf, claimHistoryAsOf } from './get-claim-history-as-of.query';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit/incidents/:incidentId/claims/:claimId/history')
 export class GetClaimHistoryAsOfController {
   constructor(
-    private readonly queries: QueryBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
   ) {}
 
@@ -38,7 +38,7 @@ export class GetClaimHistoryAsOfController {
     @QueryParams() q: GetClaimHistoryAsOfQueryDto,
   ): Promise<ClaimHistoryAsOf> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
-    const answer = await this.queries.execute(new GetClaimHistoryAsOfQuery(incidentId, claimId, asOf));
+    const answer = await claimHistoryAsOf(this.store, incidentId, claimId, asOf);
     if (!answer) throw notAsOf(`Claim ${claimId} of incident ${incidentId}`, asOfToJson(asOf));
     return answer;
   }

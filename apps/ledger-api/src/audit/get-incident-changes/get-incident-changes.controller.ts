@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { AsOf, AsOfError, IncidentChanges, compareAsOf, parseAsOfValue } from '@ledger/read-models';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
@@ -8,13 +8,17 @@ import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { FieldError, RequestValidationException } from '../../platform/problem/validation.pipe';
 import { GetIncidentChangesQueryDto } from './get-incident-changes.dto';
-import { GetIncidentChangesQuery } from './get-incident-changes.query';
+import { changesBetween } from './get-incident-changes.query';
+import { Clock } from '../../application/clock';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit/incidents/:incidentId/changes')
 export class GetIncidentChangesController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
   @Roles('auditor')
@@ -45,6 +49,6 @@ export class GetIncidentChangesController {
     const to = q.to === undefined ? undefined : parse(q.to, 'to');
     if (errors.length || !from) throw new RequestValidationException(errors);
     if (to && compareAsOf(from, to) > 0) throw new RequestValidationException([{ field: 'from', messages: ['from must not be after to'] }]);
-    return this.queries.execute(new GetIncidentChangesQuery(incidentId, from, to));
+    return changesBetween(this.store, this.clock.now(), incidentId, from, to);
   }
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { asOfToJson, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
@@ -9,14 +9,14 @@ import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
 import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
-import { GetVersionsAsOfQuery, VersionsAsOf } from './get-versions-as-of.query';
+import { VersionsAsOf, versionsAsOf } from './get-versions-as-of.query';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit/incidents/:incidentId/versions')
 export class GetVersionsAsOfController {
   constructor(
-    private readonly queries: QueryBus,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
   ) {}
 
@@ -34,7 +34,7 @@ export class GetVersionsAsOfController {
   @ApiProblemResponse(404, 'The incident was not in the ledger at that moment')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetVersionsAsOfQueryDto): Promise<VersionsAsOf> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
-    const answer = await this.queries.execute(new GetVersionsAsOfQuery(incidentId, asOf));
+    const answer = await versionsAsOf(this.store, incidentId, asOf);
     if (!answer) throw notAsOf(`Incident ${incidentId}`, asOfToJson(asOf));
     return answer;
   }

@@ -1,19 +1,17 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ClaimHistoryDoc, CurrentClaimView, currentClaimOf } from '@ledger/read-models';
+import { ClaimHistoryDoc, currentClaimOf, CurrentClaimView, SqliteReadModelStore } from '@ledger/read-models';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { GetClaimHistoryQuery } from './get-claim-history.query';
 import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('claims')
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/claims/:claimId')
 export class GetClaimHistoryController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly readModels: SqliteReadModelStore) {}
 
   @Get()
   @Roles('reader')
@@ -50,6 +48,6 @@ export class GetClaimHistoryController {
   }
 
   private async find(incidentId: string, claimId: string): Promise<ClaimHistoryDoc> {
-    return found(await this.queries.execute(new GetClaimHistoryQuery(incidentId, claimId)), `Claim ${claimId} of incident ${incidentId}`);
+    return found(this.readModels.claimHistory(incidentId, claimId), `Claim ${claimId} of incident ${incidentId}`);
   }
 }

@@ -1,18 +1,18 @@
 import { Controller, Get, Query as QueryParams } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { FeedFilter } from '../shared/feed-filter';
 import { parsePosition } from '../shared/feed-position';
 import { DEFAULT_FEED_PAGE_LIMIT, FeedPageDto, ReadFeedPageQueryDto } from './read-feed-page.dto';
-import { FeedPage, ReadFeedPageQuery } from './read-feed-page.query';
+import { FeedPage, readFeedPage } from './read-feed-page.query';
+import { FeedLog } from '../shared/feed-log.service';
 
 @ApiTags('feed')
 @ApiBearerAuth()
 @Controller('feed')
 export class ReadFeedPageController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly log: FeedLog) {}
 
   @Get('events')
   @Roles('integrator')
@@ -31,6 +31,6 @@ export class ReadFeedPageController {
   read(@QueryParams() query: ReadFeedPageQueryDto, @CurrentPrincipal() principal: Principal): Promise<FeedPage> {
     const filter = FeedFilter.for({ incidents: query.incident, parties: query.party, types: query.type }, principal);
     const after = query.after === undefined ? 0n : parsePosition(query.after)!;
-    return this.queries.execute(new ReadFeedPageQuery(after, query.limit ?? DEFAULT_FEED_PAGE_LIMIT, filter));
+    return readFeedPage(this.log, after, query.limit ?? DEFAULT_FEED_PAGE_LIMIT, filter);
   }
 }

@@ -1,19 +1,17 @@
 import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IncidentTimelinePage } from '@ledger/read-models';
+import { IncidentTimelinePage, SqliteReadModelStore } from '@ledger/read-models';
 import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
-import { entriesPage, found } from '../../platform/http/query-http';
+import { entriesPage, found, pagedRead } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { GetIncidentTimelineQuery } from './get-incident-timeline.query';
 import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/timeline')
 export class GetIncidentTimelineController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly readModels: SqliteReadModelStore) {}
 
   @Get()
   @Roles('reader')
@@ -25,6 +23,6 @@ export class GetIncidentTimelineController {
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesPageQueryDto): Promise<IncidentTimelinePage> {
-    return found(await this.queries.execute(new GetIncidentTimelineQuery(incidentId, entriesPage(q))), `Incident ${incidentId}`);
+    return found(pagedRead(() => this.readModels.incidentTimeline(incidentId, entriesPage(q))), `Incident ${incidentId}`);
   }
 }

@@ -1,19 +1,17 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IncidentListItem } from '@ledger/read-models';
+import { IncidentListItem, SqliteReadModelStore } from '@ledger/read-models';
 import { found, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { GetIncidentQuery } from './get-incident.query';
 import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
 @Controller('incidents/:incidentId')
 export class GetIncidentController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly readModels: SqliteReadModelStore) {}
 
   @Get()
   @Roles('reader')
@@ -24,6 +22,6 @@ export class GetIncidentController {
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentListItem> {
-    return withEtag(reply, found(await this.queries.execute(new GetIncidentQuery(incidentId)), `Incident ${incidentId}`));
+    return withEtag(reply, found(this.readModels.incident(incidentId), `Incident ${incidentId}`));
   }
 }

@@ -1,20 +1,18 @@
 import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { PartyVersionsPage } from '@ledger/read-models';
+import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
 import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
-import { entriesPage, found, withEtag } from '../../platform/http/query-http';
+import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { GetPartyVersionsQuery } from './get-party-versions.query';
 import { uuidParam } from '../../platform/http/uuid-param';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/versions')
 export class GetPartyVersionsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(private readonly readModels: SqliteReadModelStore) {}
 
   @Get()
   @Roles('reader')
@@ -33,6 +31,8 @@ export class GetPartyVersionsController {
     @QueryParams() q: EntriesPageQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartyVersionsPage> {
-    return withEtag(reply, found(await this.queries.execute(new GetPartyVersionsQuery(incidentId, entriesPage(q))), `Incident ${incidentId}`));
+    const doc = pagedRead(() => this.readModels.partyVersions(incidentId, entriesPage(q)));
+    // Entries can name an incident before its report is in the log; until then it is not in the ledger.
+    return withEtag(reply, found(doc?.incident ? doc : undefined, `Incident ${incidentId}`));
   }
 }

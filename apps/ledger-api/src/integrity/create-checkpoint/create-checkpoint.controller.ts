@@ -1,17 +1,19 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SignedCheckpoint } from '@ledger/integrity';
 import { CorrelationId, CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
-import { NotaryRefusedError, NotaryService } from '../notary.service';
+import { NotaryRefusedError } from '../notary.service';
+import { CreateCheckpointCommand } from './create-checkpoint.command';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
 @Controller('integrity/checkpoints')
 export class CreateCheckpointController {
-  constructor(private readonly notary: NotaryService) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post()
   @HttpCode(201)
@@ -29,7 +31,7 @@ export class CreateCheckpointController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SignedCheckpoint> {
     try {
-      const { checkpoint, created } = await this.notary.checkpoint(principal.id, correlationId);
+      const { checkpoint, created } = await this.commands.execute(new CreateCheckpointCommand(principal.id, correlationId));
       if (!created) reply.status(200);
       return checkpoint;
     } catch (error) {

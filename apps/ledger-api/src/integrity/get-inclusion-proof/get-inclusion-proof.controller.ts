@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { SignedCheckpoint } from '@ledger/integrity';
+import { ExportedEvent, exportedEvent, SignedCheckpoint } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -12,7 +12,8 @@ import { GetInclusionProofQueryDto } from './get-inclusion-proof.dto';
 
 export interface InclusionProofBundle {
   kind: 'inclusion';
-  event: { eventId: string; streamName: string; revision: string; type: string; data: unknown; metadata: unknown };
+  /** The event as an export line has it, its position beside it. */
+  event: Omit<ExportedEvent, 'position'>;
   position: string;
   leafIndex: number;
   treeSize: number;
@@ -53,17 +54,11 @@ export class GetInclusionProofController {
     }
     const [event] = await this.store.readStream(location.streamName, { fromRevision: location.revision, maxCount: 1 });
     if (!event || event.eventId !== q.eventId) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is no longer in its stream`);
+    const { position, ...stored } = exportedEvent(event);
     return {
       kind: 'inclusion',
-      event: {
-        eventId: event.eventId,
-        streamName: event.streamName,
-        revision: event.revision.toString(),
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-      },
-      position: event.position.toString(),
+      event: stored,
+      position,
       leafIndex: location.leafIndex,
       treeSize: checkpoint.treeSize,
       auditPath: this.notary.inclusionProof(location.leafIndex, checkpoint.treeSize).map((hash) => hash.toString('hex')),
