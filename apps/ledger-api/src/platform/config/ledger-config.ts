@@ -114,11 +114,14 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     const trimmed = raw.trim();
     return trimmed === '' ? undefined : trimmed;
   };
+  /** An integer variable in [min, max], or its default when unset; undefined (and a problem noted) when malformed. */
+  const integer = (name: string, fallback: number, min: number, max: number, expected: string): number | undefined => {
+    const value = parseInteger(read(name), fallback, min, max);
+    if (value === undefined) problems.push({ variable: name, value: read(name), expected });
+    return value;
+  };
 
-  const port = parseInteger(read('PORT'), DEFAULT_PORT, 0, 65535);
-  if (port === undefined) {
-    problems.push({ variable: 'PORT', value: read('PORT'), expected: 'an integer from 0 to 65535' });
-  }
+  const port = integer('PORT', DEFAULT_PORT, 0, 65535, 'an integer from 0 to 65535');
 
   const host = read('HOST') ?? DEFAULT_HOST;
   if (/\s/.test(host)) {
@@ -131,14 +134,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LOG_LEVEL', value: read('LOG_LEVEL'), expected: `one of ${LOG_LEVELS.join(', ')}` });
   }
 
-  const bodyLimitBytes = parseInteger(read('LEDGER_BODY_LIMIT_BYTES'), DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER);
-  if (bodyLimitBytes === undefined) {
-    problems.push({
-      variable: 'LEDGER_BODY_LIMIT_BYTES',
-      value: read('LEDGER_BODY_LIMIT_BYTES'),
-      expected: 'a positive integer number of bytes',
-    });
-  }
+  const bodyLimitBytes = integer('LEDGER_BODY_LIMIT_BYTES', DEFAULT_BODY_LIMIT_BYTES, 1, Number.MAX_SAFE_INTEGER, 'a positive integer number of bytes');
 
   const eventStoreConnectionString = read('EVENTSTORE_CONNECTION_STRING');
   if (eventStoreConnectionString !== undefined && !ESDB_SCHEMES.some((s) => eventStoreConnectionString.startsWith(s))) {
@@ -162,14 +158,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_TOKENS_FILE', value: tokensFile, expected: 'a file path, not a directory' });
   }
 
-  const checkpointIntervalMs = parseInteger(read('LEDGER_CHECKPOINT_INTERVAL_MS'), DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 2 ** 31 - 1);
-  if (checkpointIntervalMs === undefined) {
-    problems.push({
-      variable: 'LEDGER_CHECKPOINT_INTERVAL_MS',
-      value: read('LEDGER_CHECKPOINT_INTERVAL_MS'),
-      expected: 'an integer number of milliseconds (0 signs checkpoints only on demand)',
-    });
-  }
+  const checkpointIntervalMs = integer('LEDGER_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 2 ** 31 - 1, 'an integer number of milliseconds (0 signs checkpoints only on demand)');
   const origin = read('LEDGER_ORIGIN') ?? DEFAULT_LEDGER_ORIGIN;
   if (!/^[\x21-\x7e]{1,200}$/.test(origin)) {
     problems.push({ variable: 'LEDGER_ORIGIN', value: origin, expected: 'up to 200 printable ASCII characters without spaces' });
@@ -185,60 +174,14 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   }
 
   // setTimeout/setInterval take at most 2^31-1 ms.
-  const heartbeatMs = parseInteger(read('LEDGER_FEED_HEARTBEAT_MS'), DEFAULT_FEED_HEARTBEAT_MS, 1, 2 ** 31 - 1);
-  if (heartbeatMs === undefined) {
-    problems.push({ variable: 'LEDGER_FEED_HEARTBEAT_MS', value: read('LEDGER_FEED_HEARTBEAT_MS'), expected: 'a positive integer number of milliseconds' });
-  }
-  const slowConsumerMs = parseInteger(read('LEDGER_FEED_SLOW_CONSUMER_MS'), DEFAULT_FEED_SLOW_CONSUMER_MS, 1, 2 ** 31 - 1);
-  if (slowConsumerMs === undefined) {
-    problems.push({
-      variable: 'LEDGER_FEED_SLOW_CONSUMER_MS',
-      value: read('LEDGER_FEED_SLOW_CONSUMER_MS'),
-      expected: 'a positive integer number of milliseconds',
-    });
-  }
-  const ringSize = parseInteger(read('LEDGER_FEED_RING_SIZE'), DEFAULT_FEED_RING_SIZE, 1, MAX_FEED_RING_SIZE);
-  if (ringSize === undefined) {
-    problems.push({
-      variable: 'LEDGER_FEED_RING_SIZE',
-      value: read('LEDGER_FEED_RING_SIZE'),
-      expected: `an integer number of events from 1 to ${MAX_FEED_RING_SIZE}`,
-    });
-  }
+  const heartbeatMs = integer('LEDGER_FEED_HEARTBEAT_MS', DEFAULT_FEED_HEARTBEAT_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
+  const slowConsumerMs = integer('LEDGER_FEED_SLOW_CONSUMER_MS', DEFAULT_FEED_SLOW_CONSUMER_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
+  const ringSize = integer('LEDGER_FEED_RING_SIZE', DEFAULT_FEED_RING_SIZE, 1, MAX_FEED_RING_SIZE, `an integer number of events from 1 to ${MAX_FEED_RING_SIZE}`);
 
-  const stateCacheEvents = parseInteger(read('LEDGER_STATE_CACHE_EVENTS'), DEFAULT_STATE_CACHE_EVENTS, 0, Number.MAX_SAFE_INTEGER);
-  if (stateCacheEvents === undefined) {
-    problems.push({
-      variable: 'LEDGER_STATE_CACHE_EVENTS',
-      value: read('LEDGER_STATE_CACHE_EVENTS'),
-      expected: 'a non-negative integer number of events (0 disables the cache)',
-    });
-  }
-  const stateCacheStreams = parseInteger(read('LEDGER_STATE_CACHE_STREAMS'), DEFAULT_STATE_CACHE_STREAMS, 0, Number.MAX_SAFE_INTEGER);
-  if (stateCacheStreams === undefined) {
-    problems.push({
-      variable: 'LEDGER_STATE_CACHE_STREAMS',
-      value: read('LEDGER_STATE_CACHE_STREAMS'),
-      expected: 'a non-negative integer number of streams (0 disables the cache)',
-    });
-  }
-  const maxLineBytes = parseInteger(
-    read('LEDGER_IMPORT_LINE_LIMIT_BYTES'),
-    (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES,
-    1,
-    Number.MAX_SAFE_INTEGER,
-  );
-  if (maxLineBytes === undefined) {
-    problems.push({ variable: 'LEDGER_IMPORT_LINE_LIMIT_BYTES', value: read('LEDGER_IMPORT_LINE_LIMIT_BYTES'), expected: 'a positive integer number of bytes' });
-  }
-  const maxTotalBytes = parseInteger(read('LEDGER_IMPORT_LIMIT_BYTES'), 0, 0, Number.MAX_SAFE_INTEGER);
-  if (maxTotalBytes === undefined) {
-    problems.push({
-      variable: 'LEDGER_IMPORT_LIMIT_BYTES',
-      value: read('LEDGER_IMPORT_LIMIT_BYTES'),
-      expected: 'an integer number of bytes (0: no bound on the whole import)',
-    });
-  }
+  const stateCacheEvents = integer('LEDGER_STATE_CACHE_EVENTS', DEFAULT_STATE_CACHE_EVENTS, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer number of events (0 disables the cache)');
+  const stateCacheStreams = integer('LEDGER_STATE_CACHE_STREAMS', DEFAULT_STATE_CACHE_STREAMS, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer number of streams (0 disables the cache)');
+  const maxLineBytes = integer('LEDGER_IMPORT_LINE_LIMIT_BYTES', (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES, 1, Number.MAX_SAFE_INTEGER, 'a positive integer number of bytes');
+  const maxTotalBytes = integer('LEDGER_IMPORT_LIMIT_BYTES', 0, 0, Number.MAX_SAFE_INTEGER, 'an integer number of bytes (0: no bound on the whole import)');
 
   const projectionThread = read('LEDGER_PROJECTION_THREAD') ?? 'worker';
   if (projectionThread !== 'worker' && projectionThread !== 'inline') {
