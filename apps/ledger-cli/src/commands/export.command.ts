@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { isLedgerStreamName, PartyRegisteredData } from '@ledger/domain';
-import { RecordedEvent } from '@ledger/event-store';
+import { EventStore, RecordedEvent } from '@ledger/event-store';
 import {
   CHECKPOINT_STREAM,
   exportedEvent,
@@ -21,7 +21,7 @@ import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { envelopeOf, scanWholeLog, storeFailure } from '../ledger-reads';
 import { findTrustedKeys, LedgerSource, resolveLedgerSource, TrustedKeys } from '../ledger-source';
 import { progressEnabled, startProgressBar } from '../progress-bar';
-import { csvChunks, readModelTables } from '../read-model-csv';
+import { csvChunks, CsvTable, readModelTables } from '../read-model-csv';
 import { labelled, toJson } from '../text-format';
 
 export interface ExportOptions extends GlobalOptions {
@@ -135,6 +135,88 @@ const checkpointFile = (
   return { latest, keys: jwks, consistency };
 };
 
+/** What one pass over the whole log gathers while it writes events.jsonl and folds the read models. */
+interface ExportedLog {
+  scanned: { events: number; head: bigint };
+  bytes: number;
+  streams: Set<string>;
+  tree: MerkleLog;
+  leafPositions: bigint[];
+  checkpoints: Array<{ revision: bigint; data: unknown }>;
+  parties: Map<string, PartyRegisteredData>;
+  /** Set when an event could not be folded: the CSVs are then left out, the events file is still whole. */
+  readModelProblem?: string;
+}
+
+const writeEventsFile = async (
+  store: EventStore,
+  eventsFile: string,
+  readModels: SqliteReadModelStore,
+  out: CliOutput,
+  progress: boolean,
+): Promise<ExportedLog> => {
+  const fd = openSync(eventsFile, 'wx');
+  const log: Omit<ExportedLog, 'scanned'> = { bytes: 0, streams: new Set(), tree: new MerkleLog(), leafPositions: [], checkpoints: [], parties: new Map() };
+  const fold = (envelopes: () => LedgerEnvelope[]): void => {
+    if (log.readModelProblem !== undefined) return;
+    try {
+      readModels.apply(envelopes());
+    } catch (error) {
+      log.readModelProblem = `read models not exported: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+  try {
+    const scanned = await scanWholeLog(store, out, progress, (page) => {
+      // Plain JSON.stringify: exportedEvent has no bigint left, and a replacer would be called for every key of the log.
+      log.bytes += writeAll(fd, page.map((e) => `${JSON.stringify(exportedEvent(e))}\n`).join(''));
+      const ledgerEvents: RecordedEvent[] = [];
+      for (const e of page) {
+        log.streams.add(e.streamName);
+        if (e.streamName === CHECKPOINT_STREAM) log.checkpoints.push({ revision: e.revision, data: e.data });
+        if (!isLedgerStreamName(e.streamName)) continue;
+        // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
+        log.tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
+        log.leafPositions.push(e.position);
+        ledgerEvents.push(e);
+      }
+      fold(() =>
+        ledgerEvents.map((e) => {
+          const envelope = envelopeOf(e);
+          if (envelope.event.type === 'PartyRegistered') log.parties.set(envelope.event.data.partyId, envelope.event.data);
+          return envelope;
+        }),
+      );
+    });
+    return { ...log, scanned };
+  } finally {
+    closeSync(fd);
+  }
+};
+
+const writeReadModelCsvs = (outDir: string, tables: CsvTable[], out: CliOutput, progress: boolean): ExportSummary['files'] => {
+  const files: ExportSummary['files'] = [];
+  mkdirSync(join(outDir, READ_MODELS_DIR));
+  const bar = startProgressBar(out, progress, 'writing CSV', tables.reduce((n, t) => n + t.count, 0), 'rows');
+  try {
+    for (const table of tables) {
+      const csv = openSync(join(outDir, READ_MODELS_DIR, table.file), 'wx');
+      let written = 0;
+      try {
+        for (const chunk of csvChunks(table)) {
+          written += writeAll(csv, chunk.text);
+          bar.increment(chunk.rows);
+        }
+      } finally {
+        closeSync(csv);
+      }
+      files.push({ file: `${READ_MODELS_DIR}/${table.file}`, rows: table.count, bytes: written });
+    }
+  } finally {
+    bar.stop();
+  }
+  return files;
+};
+
 export const runExport = async (outDirArg: string, options: ExportOptions, out: CliOutput, env: NodeJS.ProcessEnv): Promise<ExportSummary> => {
   const started = Date.now();
   const source = resolveLedgerSource(options, env);
@@ -168,48 +250,9 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     }
 
     mkdirSync(outDir, { recursive: true });
-    const eventsFile = join(outDir, EVENTS_JSONL);
-    const fd = openSync(eventsFile, 'wx');
-    let bytes = 0;
-    const streams = new Set<string>();
-    const tree = new MerkleLog();
-    const leafPositions: bigint[] = [];
-    const checkpoints: Array<{ revision: bigint; data: unknown }> = [];
-    const parties = new Map<string, PartyRegisteredData>();
-    let readModelProblem: string | undefined;
-    let scanned: { events: number; head: bigint };
-    try {
-      scanned = await scanWholeLog(store, out, progress, (page) => {
-        // Plain JSON.stringify: exportedEvent has no bigint left, and a replacer would be called for every key of the log.
-        bytes += writeAll(fd, page.map((e) => `${JSON.stringify(exportedEvent(e))}\n`).join(''));
-        const envelopes: LedgerEnvelope[] = [];
-        for (const e of page) {
-          streams.add(e.streamName);
-          if (e.streamName === CHECKPOINT_STREAM) checkpoints.push({ revision: e.revision, data: e.data });
-          if (!isLedgerStreamName(e.streamName)) continue;
-          // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
-          tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
-          leafPositions.push(e.position);
-          if (readModelProblem !== undefined) continue;
-          try {
-            const envelope = envelopeOf(e);
-            if (envelope.event.type === 'PartyRegistered') parties.set(envelope.event.data.partyId, envelope.event.data);
-            envelopes.push(envelope);
-          } catch (error) {
-            readModelProblem = `read models not exported: ${error instanceof Error ? error.message : String(error)}`;
-          }
-        }
-        if (readModelProblem !== undefined) return;
-        try {
-          readModels.apply(envelopes);
-        } catch (error) {
-          readModelProblem = `read models not exported: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      });
-    } finally {
-      closeSync(fd);
-    }
-    files.push({ file: EVENTS_JSONL, rows: scanned.events, bytes });
+    const log = await writeEventsFile(store, join(outDir, EVENTS_JSONL), readModels, out, progress);
+    const { scanned, streams, tree, leafPositions, checkpoints } = log;
+    files.push({ file: EVENTS_JSONL, rows: scanned.events, bytes: log.bytes });
 
     if (checkpoints.length === 0 && !options.allowUnsigned) {
       throw new CliError(`No signed checkpoint in the exported log: ${outDir} cannot be verified. Pass --allow-unsigned to export anyway.`, EXIT.failed);
@@ -219,31 +262,8 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     writeFileSync(join(outDir, CHECKPOINT_JSON), checkpointText, { flag: 'wx' });
     files.push({ file: CHECKPOINT_JSON, bytes: Buffer.byteLength(checkpointText) });
 
-    if (readModelProblem !== undefined) {
-      problems.push(readModelProblem);
-    } else {
-      const tables = readModelTables(readModels, parties);
-      mkdirSync(join(outDir, READ_MODELS_DIR));
-      const bar = startProgressBar(out, progress, 'writing CSV', tables.reduce((n, t) => n + t.count, 0), 'rows');
-      try {
-        for (const table of tables) {
-          const file = join(outDir, READ_MODELS_DIR, table.file);
-          const csv = openSync(file, 'wx');
-          let written = 0;
-          try {
-            for (const chunk of csvChunks(table)) {
-              written += writeAll(csv, chunk.text);
-              bar.increment(chunk.rows);
-            }
-          } finally {
-            closeSync(csv);
-          }
-          files.push({ file: `${READ_MODELS_DIR}/${table.file}`, rows: table.count, bytes: written });
-        }
-      } finally {
-        bar.stop();
-      }
-    }
+    if (log.readModelProblem !== undefined) problems.push(log.readModelProblem);
+    else files.push(...writeReadModelCsvs(outDir, readModelTables(readModels, log.parties), out, progress));
 
     const latest = checkpoint.latest && isSignedCheckpoint(checkpoint.latest) ? checkpoint.latest : null;
     return {
