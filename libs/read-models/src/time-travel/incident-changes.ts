@@ -171,6 +171,71 @@ export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId:
   return withFoldedReadModels(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore }));
 }
 
+/** What attributing one event to the parties it changed needs: both moments' documents and the changes so far. */
+interface AttributionContext {
+  before: PartyVersionsDoc | undefined;
+  after: PartyVersionsDoc | undefined;
+  histories: { get(claimId: string): ClaimHistoryDoc | undefined };
+  of(partyId: string | undefined): PartyChanges | undefined;
+  corrected: Map<string, CorrectedClaim>;
+}
+
+/** Adds one event between the two moments to the changes of the party (or parties) it concerns. */
+const attribute = (e: LedgerEnvelope, { before, after, histories, of, corrected }: AttributionContext): void => {
+  const event = e.event;
+  switch (event.type) {
+    case 'ClaimMade': {
+      const first = histories.get(event.data.claimId)?.versions.find((v) => v.version === 1);
+      if (!first) break;
+      const { claimId, answers } = event.data;
+      const { statement, assertions, statedAt, source, eventId, recordedAt, recordedBy, position } = first;
+      of(event.data.partyId)?.claimsAdded.push({ claimId, answers, statement, assertions, statedAt, source, eventId, recordedAt, recordedBy, position });
+      break;
+    }
+    case 'ClaimCorrected': {
+      const history = histories.get(event.data.claimId);
+      const version = history?.versions.find((v) => v.version === event.data.version);
+      if (!history || !version) break;
+      let entry = corrected.get(event.data.claimId);
+      if (!entry) {
+        const earlierVersion = before?.parties.flatMap((p) => p.claims).find((c) => c.claimId === event.data.claimId)?.version;
+        entry = { claimId: event.data.claimId, fromVersion: earlierVersion ?? history.versions[0].version, toVersion: history.currentVersion, corrections: [], changes: [] };
+        corrected.set(event.data.claimId, entry);
+        of(event.data.partyId)?.claimsCorrected.push(entry);
+      }
+      const { reason, statedAt, source, eventId, recordedAt, recordedBy, position } = version;
+      entry.corrections.push({ version: version.version, ...(reason !== undefined ? { reason } : {}), statedAt, source, eventId, recordedAt, recordedBy, position });
+      break;
+    }
+    case 'ClaimRetracted': {
+      const retraction = histories.get(event.data.claimId)?.retraction;
+      if (retraction) of(event.data.partyId)?.claimsRetracted.push({ claimId: event.data.claimId, ...retraction });
+      break;
+    }
+    case 'ClaimDenied': {
+      const denial = after?.parties.flatMap((p) => p.denialsMade).find((d) => d.denialId === event.data.denialId);
+      if (denial) of(event.data.partyId)?.denialsMade.push(denial);
+      const { denialId, partyId, claimId } = event.data;
+      of(event.data.claimPartyId)?.denialsReceived.push({ denialId, partyId, claimId });
+      break;
+    }
+    case 'EntryAmended': {
+      const { amendmentId, entry, reason } = event.data;
+      if (entry.kind === 'incident') break;
+      const claimId = entry.kind === 'denial' ? after?.parties.flatMap((p) => p.denialsMade).find((d) => d.denialId === entry.denialId)?.claimId : entry.claimId;
+      const recorded = claimId ? histories.get(claimId)?.amendments.find((a) => a.amendmentId === amendmentId) : undefined;
+      const owner = entry.kind === 'denial' ? findDenialOwner(after, entry.denialId) : findClaimOwner(after, entry.claimId);
+      of(owner)?.entriesAmended.push({ amendmentId, entry, reason, changes: recorded?.changes ?? [], ...entryMeta(e) });
+      break;
+    }
+    case 'IncidentReported':
+    case 'PartyRegistered':
+      break;
+    default:
+      unhandled(event, 'ledger event');
+  }
+};
+
 const changesBetween = ({
   incidentId,
   from,
@@ -211,60 +276,8 @@ const changesBetween = ({
   const of = (partyId: string | undefined): PartyChanges | undefined => (partyId === undefined ? undefined : changes.get(partyId));
 
   const corrected = new Map<string, CorrectedClaim>();
-  for (const e of between) {
-    const event = e.event;
-    switch (event.type) {
-      case 'ClaimMade': {
-        const first = histories.get(event.data.claimId)?.versions.find((v) => v.version === 1);
-        if (!first) break;
-        const { claimId, answers } = event.data;
-        const { statement, assertions, statedAt, source, eventId, recordedAt, recordedBy, position } = first;
-        of(event.data.partyId)?.claimsAdded.push({ claimId, answers, statement, assertions, statedAt, source, eventId, recordedAt, recordedBy, position });
-        break;
-      }
-      case 'ClaimCorrected': {
-        const history = histories.get(event.data.claimId);
-        const version = history?.versions.find((v) => v.version === event.data.version);
-        if (!history || !version) break;
-        let entry = corrected.get(event.data.claimId);
-        if (!entry) {
-          const earlierVersion = before?.parties.flatMap((p) => p.claims).find((c) => c.claimId === event.data.claimId)?.version;
-          entry = { claimId: event.data.claimId, fromVersion: earlierVersion ?? history.versions[0].version, toVersion: history.currentVersion, corrections: [], changes: [] };
-          corrected.set(event.data.claimId, entry);
-          of(event.data.partyId)?.claimsCorrected.push(entry);
-        }
-        const { reason, statedAt, source, eventId, recordedAt, recordedBy, position } = version;
-        entry.corrections.push({ version: version.version, ...(reason !== undefined ? { reason } : {}), statedAt, source, eventId, recordedAt, recordedBy, position });
-        break;
-      }
-      case 'ClaimRetracted': {
-        const retraction = histories.get(event.data.claimId)?.retraction;
-        if (retraction) of(event.data.partyId)?.claimsRetracted.push({ claimId: event.data.claimId, ...retraction });
-        break;
-      }
-      case 'ClaimDenied': {
-        const denial = after?.parties.flatMap((p) => p.denialsMade).find((d) => d.denialId === event.data.denialId);
-        if (denial) of(event.data.partyId)?.denialsMade.push(denial);
-        const { denialId, partyId, claimId } = event.data;
-        of(event.data.claimPartyId)?.denialsReceived.push({ denialId, partyId, claimId });
-        break;
-      }
-      case 'EntryAmended': {
-        const { amendmentId, entry, reason } = event.data;
-        if (entry.kind === 'incident') break;
-        const claimId = entry.kind === 'denial' ? after?.parties.flatMap((p) => p.denialsMade).find((d) => d.denialId === entry.denialId)?.claimId : entry.claimId;
-        const recorded = claimId ? histories.get(claimId)?.amendments.find((a) => a.amendmentId === amendmentId) : undefined;
-        const owner = entry.kind === 'denial' ? findDenialOwner(after, entry.denialId) : findClaimOwner(after, entry.claimId);
-        of(owner)?.entriesAmended.push({ amendmentId, entry, reason, changes: recorded?.changes ?? [], ...entryMeta(e) });
-        break;
-      }
-      case 'IncidentReported':
-      case 'PartyRegistered':
-        break;
-      default:
-        unhandled(event, 'ledger event');
-    }
-  }
+  const context: AttributionContext = { before, after, histories, of, corrected };
+  for (const e of between) attribute(e, context);
   for (const entry of corrected.values()) {
     const versions = histories.get(entry.claimId)!.versions;
     const [first, last] = [versions.find((v) => v.version === entry.fromVersion), versions.find((v) => v.version === entry.toVersion)];
