@@ -165,3 +165,18 @@ export const useCaseShapeOffenders = (folder: UseCaseFolder): string[] => {
 /** Controllers and handlers of an area that its module does not list: a use case the app would silently not serve. */
 export const unregisteredInModule = (moduleSource: string, classNames: readonly string[]): string[] =>
   classNames.filter((name) => !new RegExp(`^\\s+${name},$`, 'm').test(moduleSource));
+
+const APPLICATION = 'apps/ledger-api/src/application/';
+/** What the application layer may see of the app around it: the operator's configuration, nothing of HTTP or areas. */
+const APPLICATION_MAY_IMPORT = /^apps\/ledger-api\/src\/(application\/|platform\/config\/)/;
+
+/** The application layer knows nothing of HTTP (platform/http, problem+json, Fastify) nor of the areas that use it. */
+export const applicationLayerOffenders = (graph: ImportGraph, packagesOf: (file: string) => readonly string[]): string[] =>
+  [...graph]
+    .filter(([file]) => file.startsWith(APPLICATION) && !file.endsWith('.spec.ts'))
+    .flatMap(([file, targets]) => [
+      ...targets.filter((t) => t.startsWith('apps/') && !APPLICATION_MAY_IMPORT.test(t)).map((t) => `${file} imports ${t}`),
+      ...packagesOf(file)
+        .filter((p) => /^(fastify|@fastify\/|@nestjs\/platform-|@nestjs\/swagger)/.test(p))
+        .map((p) => `${file} imports ${p}`),
+    ]);

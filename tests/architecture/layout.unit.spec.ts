@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  applicationLayerOffenders,
   buildImportGraph,
   ImportGraph,
   importSpecifiers,
@@ -65,6 +66,19 @@ describe('layout rules, each shown catching a crossing', () => {
     ]);
   });
 
+  it('the application layer reaching into HTTP or an area', () => {
+    const graph = graphOf({
+      'apps/ledger-api/src/application/executor.ts': ['apps/ledger-api/src/application/clock.ts', 'apps/ledger-api/src/platform/config/ledger-config.ts'],
+      'apps/ledger-api/src/application/mutex.ts': ['apps/ledger-api/src/platform/problem/problem.exception.ts', 'apps/ledger-api/src/claims/shared/values.dto.ts'],
+    });
+    const packages = (file: string) => (file.endsWith('executor.ts') ? ['@nestjs/common', 'uuid'] : ['fastify']);
+    expect(applicationLayerOffenders(graph, packages)).toEqual([
+      'apps/ledger-api/src/application/mutex.ts imports apps/ledger-api/src/platform/problem/problem.exception.ts',
+      'apps/ledger-api/src/application/mutex.ts imports apps/ledger-api/src/claims/shared/values.dto.ts',
+      'apps/ledger-api/src/application/mutex.ts imports fastify',
+    ]);
+  });
+
   it('a file nothing reaches', () => {
     const graph = graphOf({
       'apps/ledger-api/src/main.ts': ['apps/ledger-api/src/app.module.ts'],
@@ -112,6 +126,15 @@ describe('layout', () => {
 
   it('keeps each library to the ones below it: domain <- integrity <- event-store <- read-models <- contracts', () => {
     expect(libDirectionOffenders(graph)).toEqual([]);
+  });
+
+  it('keeps the application layer free of HTTP and of the areas', () => {
+    const packages = (file: string) =>
+      importSpecifiers(readFileSync(join(ROOT, file), 'utf8'))
+        .filter((spec) => !spec.startsWith('.'))
+        .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/'));
+    expect([...graph.keys()].some((f) => f.startsWith('apps/ledger-api/src/application/'))).toBe(true);
+    expect(applicationLayerOffenders(graph, packages)).toEqual([]);
   });
 
   it('keeps each use case folder to itself (what two need lives in the area shared folder or the application layer)', () => {
