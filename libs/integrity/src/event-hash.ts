@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 
 /**
  * What an event's hash covers: everything a reader of the log sees of it except its global position, which
@@ -26,7 +26,7 @@ export const HASH_KEY = 'hash';
  */
 export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
   const { [HASH_KEY]: _own, ...metadata } = content.metadata;
-  const text = canonicalize({
+  const text = canonicalJson({
     eventId: content.eventId,
     streamName: content.streamName,
     revision: content.revision.toString(),
