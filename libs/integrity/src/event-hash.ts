@@ -24,7 +24,9 @@ export const HASH_KEY = 'hash';
  * The bytes that are hashed: RFC 8785 (JCS) canonical JSON of the content, revision as a decimal string so the
  * encoding does not depend on how a reader represents 64-bit integers.
  */
-export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
+export const canonicalEventBytes = (content: HashedEventContent): Buffer => Buffer.from(canonicalEventText(content), 'utf8');
+
+const canonicalEventText = (content: HashedEventContent): string => {
   const { [HASH_KEY]: _own, ...metadata } = content.metadata;
   const text = canonicalJson({
     eventId: content.eventId,
@@ -35,13 +37,12 @@ export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
     metadata,
   });
   if (text === undefined) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
-  return Buffer.from(text, 'utf8');
+  return text;
 };
 
-/** Lowercase hex SHA-256 of the canonical encoding. */
+/** Lowercase hex SHA-256 of the canonical encoding (hashed from the string: no Buffer copy of it per event). */
 export const eventHash = (content: HashedEventContent): string =>
-  createHash('sha256').update(canonicalEventBytes(content)).digest('hex');
-
+  createHash('sha256').update(canonicalEventText(content), 'utf8').digest('hex');
 
 export interface Sealable {
   eventId: string;
