@@ -515,6 +515,30 @@ describe('SqliteEventStore group commit', () => {
     expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
   });
 
+  it('refuses an event with no JSON encoding as the caller\'s error, alone in its group', async () => {
+    const store = open();
+    const [bad, good] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const outcomes = await Promise.allSettled([
+      store.append(bad, [newEvent({ amount: 1n })]),
+      store.append(good, [newEvent()]),
+    ]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    expect(outcomes[1].status).toBe('fulfilled');
+    expect(await store.readStream(bad)).toEqual([]);
+  });
+
+  it('stores the data it hashed even when the caller changes the event after append() returned', async () => {
+    const store = open();
+    const stream = `incident-${randomUUID()}`;
+    const data = { note: 'before' };
+    const pending = store.append(stream, [newEvent(data)]);
+    data.note = 'after';
+    await pending;
+    const [stored] = await store.readStream(stream);
+    expect(stored.data).toEqual({ note: 'after' });
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
   it('orders appends to one stream within a group as they were called, on one hash chain', async () => {
     const store = open();
     const stream = `incident-${randomUUID()}`;

@@ -64,7 +64,8 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
   /**
    * Appends waiting together share one transaction up to these bounds (an append bigger than them commits alone), so
-   * that one huge batch does not hold everyone else's acknowledgement. Defaults: 5,000 events, 16 MiB of JSON.
+   * that one huge batch does not hold everyone else's acknowledgement. Defaults: 5,000 events, 16 MiB of JSON (data and
+   * metadata as given).
    */
   groupCommit?: { maxEvents?: number; maxBytes?: number };
   /** How many streams' heads an append may find in memory instead of reading them (default 10,000). */
@@ -106,6 +107,8 @@ interface InsertRow {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
+  /** The data column, serialised in the same turn as the event is hashed (see encode). */
+  dataJson?: string;
 }
 
 /** Where a stream ends: what its next append checks its expected revision against and chains its hashes onto. */
@@ -124,7 +127,6 @@ interface PreparedWrite {
 interface PendingAppend {
   writes: PreparedWrite[];
   events: number;
-  bytes: number;
   resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
@@ -260,15 +262,12 @@ export class SqliteEventStore implements EventStore {
    */
   private enqueue(writes: StreamWrite[]): Promise<AppendResult[]> {
     let events = 0;
-    let bytes = 0;
     const prepared = writes.map(({ streamName, events: batch, expectedRevision }) => {
       if (batch.length === 0) throw new RangeError(`Append to ${streamName}: at least one event is required`);
       const rows = batch.map((event) => {
         if (!event.eventId || !event.type) {
           throw new TypeError(`Append to ${streamName}: every event needs an eventId and a type`);
         }
-        // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
-        bytes += (JSON.stringify(event.data ?? null)?.length ?? 0) + JSON.stringify(event.metadata).length;
         return { eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: { ...event.metadata } };
       });
       events += rows.length;
@@ -276,7 +275,7 @@ export class SqliteEventStore implements EventStore {
     });
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.pending.push({ writes: prepared, events, bytes, resolve, reject });
+      this.pending.push({ writes: prepared, events, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -295,14 +294,22 @@ export class SqliteEventStore implements EventStore {
   private flushGroup(): void {
     let events = 0;
     let bytes = 0;
-    let size = 0;
+    let taken = 0;
+    const group: PendingAppend[] = [];
     for (const next of this.pending) {
-      if (size > 0 && (events + next.events > this.groupLimits.maxEvents || bytes + next.bytes > this.groupLimits.maxBytes)) break;
+      // Encoded again should it not fit now: what is stored must be what is hashed, in the same turn.
+      const size = encode(next);
+      if (size === undefined) {
+        taken++;
+        continue;
+      }
+      if (group.length > 0 && (events + next.events > this.groupLimits.maxEvents || bytes + size > this.groupLimits.maxBytes)) break;
       events += next.events;
-      bytes += next.bytes;
-      size++;
+      bytes += size;
+      group.push(next);
+      taken++;
     }
-    const group = this.pending.splice(0, size);
+    this.pending.splice(0, taken);
     if (this.pending.length > 0) this.scheduleFlush();
     if (group.length > 0) this.commitGroup(group);
   }
@@ -513,7 +520,7 @@ export class SqliteEventStore implements EventStore {
         streamName,
         revision,
         row.type,
-        JSON.stringify(row.data),
+        row.dataJson ?? JSON.stringify(row.data),
         JSON.stringify(row.metadata),
       );
       position = BigInt(info.lastInsertRowid);
@@ -583,6 +590,30 @@ export class SqliteEventStore implements EventStore {
   notifyExternalWrite(): void {
     for (const subscription of this.subscriptions) subscription.notify();
   }
+}
+
+/**
+ * Serialises an append's data for the data column and counts its bytes, or rejects it (the caller's error: nothing of
+ * it reaches the database) when its data or metadata has no JSON encoding. Done when its group is formed, in the same
+ * turn as the events are hashed, so that what is stored is what was hashed even if the caller changes the objects
+ * after append() returned.
+ */
+function encode(append: PendingAppend): number | undefined {
+  let bytes = 0;
+  try {
+    for (const { streamName, rows } of append.writes) {
+      for (const row of rows) {
+        const dataJson = JSON.stringify(row.data);
+        if (dataJson === undefined) throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding`);
+        row.dataJson = dataJson;
+        bytes += dataJson.length + JSON.stringify(row.metadata).length;
+      }
+    }
+  } catch (error) {
+    append.reject(error);
+    return undefined;
+  }
+  return bytes;
 }
 
 /**
