@@ -681,11 +681,14 @@ function positive(value: number, name: string): number {
   return value;
 }
 
+/**
+ * By the extended result code alone: better-sqlite3's native part builds its errors with the SqliteError class of the
+ * first module instance that loaded it, so where modules are loaded more than once per process (jest's registry per
+ * test file) `instanceof` fails, even `instanceof Error`.
+ */
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-  );
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 function unavailable(operation: string, error: unknown): Error {
