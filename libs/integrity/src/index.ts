@@ -1,3 +1,4 @@
+export * from './canonical-json';
 export * from './event-hash';
 export * from './merkle/merkle-tree';
 export * from './signing/notary-key';

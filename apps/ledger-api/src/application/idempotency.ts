@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@ledger/integrity';
 import { v5 as uuidv5 } from 'uuid';
 import { CommandContext } from './command-context';
 
@@ -37,5 +37,5 @@ export const entityId = (
 
 export const requestHash = (method: string, path: string, body: unknown): string =>
   createHash('sha256')
-    .update(canonicalize({ method, path, body: body ?? null }) ?? '')
+    .update(canonicalJson({ method, path, body: body ?? null }) ?? '')
     .digest('hex');

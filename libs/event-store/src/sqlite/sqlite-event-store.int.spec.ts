@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { verifyEventStore } from '@ledger/integrity';
 import { describeEventStoreContract } from '../../../../tests/contract/event-store.contract';
 import {
   NewEvent,
@@ -210,6 +211,22 @@ describe('SqliteEventStore', () => {
     }
   });
 
+  it('does not trust its remembered head once another instance appended: stale revisions conflict, hashes chain on', async () => {
+    const filename = freshFile();
+    const [first, second] = [open(filename), open(filename)];
+    const stream = `incident-${randomUUID()}`;
+    await first.append(stream, [newEvent()], { expectedRevision: 'no_stream' });
+    await second.append(stream, [newEvent()], { expectedRevision: 0n });
+
+    await expect(first.append(stream, [newEvent()], { expectedRevision: 0n })).rejects.toMatchObject({ actual: 1n });
+    await first.append(stream, [newEvent()], { expectedRevision: 1n });
+    await second.append(stream, [newEvent()], { expectedRevision: 'any' });
+
+    const stored = await first.readStream(stream);
+    expect(stored.map((event) => event.revision)).toEqual([0n, 1n, 2n, 3n]);
+    expect((await verifyEventStore(first, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
   it('delivers to a subscription events appended through another instance, by polling', async () => {
     const filename = freshFile();
     const writer = open(filename);
@@ -382,7 +399,10 @@ describe('SqliteEventStore', () => {
 
 describe('SqliteEventStore group commit', () => {
   const opened: SqliteEventStore[] = [];
-  const open = (filename = freshFile(), options: { groupCommit?: { maxEvents?: number; maxBytes?: number }; pollIntervalMs?: number } = {}) => {
+  const open = (
+    filename = freshFile(),
+    options: { groupCommit?: { maxEvents?: number; maxBytes?: number }; pollIntervalMs?: number; headCacheStreams?: number } = {},
+  ) => {
     const store = new SqliteEventStore({ filename, ...options });
     opened.push(store);
     return store;
@@ -438,6 +458,85 @@ describe('SqliteEventStore group commit', () => {
     expect((await store.readStream(a)).map((event) => event.revision)).toEqual([0n, 1n]);
     expect(await store.readStream(b)).toEqual([]);
     expect(await store.readStream(c)).toEqual([]);
+  });
+
+  it('an append refused after some of its rows were written leaves no trace, alone or in a group: the stream goes on from its real end', async () => {
+    const store = open();
+    const [alone, grouped, other] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    await store.appendMany([alone, grouped].map((streamName) => ({ streamName, events: [newEvent()] })));
+    const tooBig = [newEvent(), newEvent()];
+    const insert = statement(store, 'insert');
+    const run = insert.run.bind(insert);
+    jest.spyOn(insert, 'run').mockImplementation((...args: unknown[]) => {
+      if (tooBig.some((event) => event.eventId === args[0])) throw new Database.SqliteError('string or blob too big', 'SQLITE_TOOBIG');
+      return run(...(args as Parameters<typeof run>));
+    });
+
+    await expect(store.append(alone, [newEvent(), tooBig[0]], { expectedRevision: 0n })).rejects.toBeInstanceOf(StoreUnavailableError);
+    const outcomes = await Promise.allSettled([
+      store.append(grouped, [newEvent(), tooBig[1]], { expectedRevision: 0n }),
+      store.append(other, [newEvent()], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+
+    for (const stream of [alone, grouped]) {
+      await expect(store.append(stream, [newEvent()], { expectedRevision: 0n })).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    }
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
+  it('a one-event append the unique index refuses fails alone, and its stream goes on from where it was', async () => {
+    const store = open();
+    const [stream, other] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const first = newEvent();
+    await store.append(stream, [first]);
+
+    // The expected revision is current, so the store skips looking the id up and the unique index refuses the row.
+    const outcomes = await Promise.allSettled([
+      store.append(other, [newEvent()]),
+      store.append(stream, [{ ...newEvent(), eventId: first.eventId }], { expectedRevision: 0n }),
+      store.append(other, [newEvent()], { expectedRevision: 0n }),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ actual: 0n });
+    expect(store.writeStats()).toMatchObject({ commits: 2, events: 3 });
+    await expect(store.append(stream, [newEvent()], { expectedRevision: 0n })).resolves.toMatchObject({ nextExpectedRevision: 1n });
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
+  it('remembers at most headCacheStreams heads and reads the others again', async () => {
+    const store = open(freshFile(), { headCacheStreams: 2 });
+    const streams = Array.from({ length: 5 }, () => `incident-${randomUUID()}`);
+    for (let round = 0; round < 3; round++) {
+      for (const stream of streams) await store.append(stream, [newEvent()], { expectedRevision: round === 0 ? 'no_stream' : BigInt(round - 1) });
+    }
+    expect((store as unknown as { heads: Map<string, unknown> }).heads.size).toBe(2);
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
+  it('refuses an event with no JSON encoding as the caller\'s error, alone in its group', async () => {
+    const store = open();
+    const [bad, good] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const outcomes = await Promise.allSettled([
+      store.append(bad, [newEvent({ amount: 1n })]),
+      store.append(good, [newEvent()]),
+    ]);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(TypeError);
+    expect(outcomes[1].status).toBe('fulfilled');
+    expect(await store.readStream(bad)).toEqual([]);
+  });
+
+  it('stores the data it hashed even when the caller changes the event after append() returned', async () => {
+    const store = open();
+    const stream = `incident-${randomUUID()}`;
+    const data = { note: 'before' };
+    const pending = store.append(stream, [newEvent(data)]);
+    data.note = 'after';
+    await pending;
+    const [stored] = await store.readStream(stream);
+    expect(stored.data).toEqual({ note: 'after' });
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
   });
 
   it('orders appends to one stream within a group as they were called, on one hash chain', async () => {
@@ -521,6 +620,11 @@ describe('SqliteEventStore group commit', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
     expect(store.writeStats()).toMatchObject({ commits: 1, appends: 2, events: 1 });
     expect(await store.readStream(a)).toEqual([]);
+    // Alone in its transaction, the same refused appendMany is rolled back: neither leaves a head for stream a behind.
+    await expect(store.appendMany([{ streamName: a, events: [newEvent()] }, { streamName: b, events: [newEvent()], expectedRevision: 7n }])).rejects.toBeInstanceOf(
+      WrongExpectedRevisionError,
+    );
+    await expect(store.append(a, [newEvent()], { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0n });
   });
 
   it('wakes subscriptions only after the commit, with the whole group', async () => {

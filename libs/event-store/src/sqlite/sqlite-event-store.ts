@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { sealEvents, storedHashOf } from '@ledger/integrity';
+import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
 import {
   AppendResult,
   EventMetadata,
@@ -26,6 +26,8 @@ const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_GROUP_COMMIT_MAX_EVENTS = 5000;
 const DEFAULT_GROUP_COMMIT_MAX_BYTES = 16 * 1024 * 1024;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** Streams whose head (last revision and hash) the store remembers; the least recently written are forgotten first. */
+const DEFAULT_HEAD_CACHE_STREAMS = 10_000;
 const SUBSCRIPTION_PAGE_SIZE = 500;
 /** SQLite's LIMIT treats a negative value as "no limit". */
 const NO_LIMIT = -1;
@@ -62,9 +64,12 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
   /**
    * Appends waiting together share one transaction up to these bounds (an append bigger than them commits alone), so
-   * that one huge batch does not hold everyone else's acknowledgement. Defaults: 5,000 events, 16 MiB of JSON.
+   * that one huge batch does not hold everyone else's acknowledgement. Defaults: 5,000 events, 16 MiB of JSON (data and
+   * metadata as given).
    */
   groupCommit?: { maxEvents?: number; maxBytes?: number };
+  /** How many streams' heads an append may find in memory instead of reading them (default 10,000). */
+  headCacheStreams?: number;
 }
 
 /** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
@@ -102,6 +107,14 @@ interface InsertRow {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
+  /** The data column, serialised in the same turn as the event is hashed (see encode). */
+  dataJson?: string;
+}
+
+/** Where a stream ends: what its next append checks its expected revision against and chains its hashes onto. */
+interface StreamHead {
+  revision: bigint;
+  hash: string | null;
 }
 
 interface PreparedWrite {
@@ -114,7 +127,6 @@ interface PreparedWrite {
 interface PendingAppend {
   writes: PreparedWrite[];
   events: number;
-  bytes: number;
   resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
@@ -132,11 +144,19 @@ export class SqliteEventStore implements EventStore {
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private readonly stats: SqliteWriteStats = { commits: 0, appends: 0, events: 0, largestGroup: 0 };
+  /**
+   * Committed heads of recently written streams, valid as long as no other connection has written: checked against
+   * PRAGMA data_version at the start of every write transaction, dropped when it moved or a transaction failed.
+   */
+  private readonly heads = new Map<string, StreamHead>();
+  private readonly headCacheStreams: number;
+  private dataVersion: bigint | undefined;
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
+    streamHead: Database.Statement<[string], { revision: bigint; metadata: string }>;
+    dataVersion: Database.Statement<[], bigint>;
     findInStream: Database.Statement<[string, string], { revision: bigint; position: bigint }>;
-    lastMetadata: Database.Statement<[string], { metadata: string }>;
     insert: Database.Statement<[string, string, bigint, string, string, string]>;
     readStreamForwards: Database.Statement<[string, bigint, number], EventRow>;
     readStreamBackwards: Database.Statement<[string, bigint, number], EventRow>;
@@ -155,6 +175,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
+    this.headCacheStreams = Math.floor(positive(options.headCacheStreams ?? DEFAULT_HEAD_CACHE_STREAMS, 'headCacheStreams'));
     this.groupLimits = {
       maxEvents: positive(options.groupCommit?.maxEvents ?? DEFAULT_GROUP_COMMIT_MAX_EVENTS, 'groupCommit.maxEvents'),
       maxBytes: positive(options.groupCommit?.maxBytes ?? DEFAULT_GROUP_COMMIT_MAX_BYTES, 'groupCommit.maxBytes'),
@@ -179,7 +200,8 @@ export class SqliteEventStore implements EventStore {
       this.statements = {
         streamRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_name = ?'),
         findInStream: this.db.prepare('SELECT revision, position FROM events WHERE stream_name = ? AND event_id = ?'),
-        lastMetadata: this.db.prepare('SELECT metadata FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
+        streamHead: this.db.prepare('SELECT revision, metadata FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
+        dataVersion: this.db.prepare<[], bigint>('PRAGMA data_version').pluck(),
         insert: this.db.prepare(
           'INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
         ),
@@ -234,21 +256,18 @@ export class SqliteEventStore implements EventStore {
 
   /**
    * Group commit: appends that arrive while the event loop is busy wait for the next turn and are then committed
-   * together, in arrival order, in one transaction (one fsync). Each runs inside its own savepoint, so its expected
-   * revision, its conflict or its bad event is its own; appends to one stream see the ones before them. A promise
+   * together, in arrival order, in one transaction (one fsync). Each append's expected revision, its conflict or its bad
+   * event is its own (undone on its own, see commitGroup); appends to one stream see the ones before them. A promise
    * settles only once COMMIT has returned; if the COMMIT itself fails, every append of the group fails.
    */
   private enqueue(writes: StreamWrite[]): Promise<AppendResult[]> {
     let events = 0;
-    let bytes = 0;
     const prepared = writes.map(({ streamName, events: batch, expectedRevision }) => {
       if (batch.length === 0) throw new RangeError(`Append to ${streamName}: at least one event is required`);
       const rows = batch.map((event) => {
         if (!event.eventId || !event.type) {
           throw new TypeError(`Append to ${streamName}: every event needs an eventId and a type`);
         }
-        // Serialised before touching the database so that unserialisable data is the caller's error, not the store's.
-        bytes += (JSON.stringify(event.data ?? null)?.length ?? 0) + JSON.stringify(event.metadata).length;
         return { eventId: event.eventId, type: event.type, data: event.data ?? null, metadata: { ...event.metadata } };
       });
       events += rows.length;
@@ -256,7 +275,7 @@ export class SqliteEventStore implements EventStore {
     });
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.pending.push({ writes: prepared, events, bytes, resolve, reject });
+      this.pending.push({ writes: prepared, events, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -275,14 +294,22 @@ export class SqliteEventStore implements EventStore {
   private flushGroup(): void {
     let events = 0;
     let bytes = 0;
-    let size = 0;
+    let taken = 0;
+    const group: PendingAppend[] = [];
     for (const next of this.pending) {
-      if (size > 0 && (events + next.events > this.groupLimits.maxEvents || bytes + next.bytes > this.groupLimits.maxBytes)) break;
+      // Encoded again should it not fit now: what is stored must be what is hashed, in the same turn.
+      const size = encode(next);
+      if (size === undefined) {
+        taken++;
+        continue;
+      }
+      if (group.length > 0 && (events + next.events > this.groupLimits.maxEvents || bytes + size > this.groupLimits.maxBytes)) break;
       events += next.events;
-      bytes += next.bytes;
-      size++;
+      bytes += size;
+      group.push(next);
+      taken++;
     }
-    const group = this.pending.splice(0, size);
+    this.pending.splice(0, taken);
     if (this.pending.length > 0) this.scheduleFlush();
     if (group.length > 0) this.commitGroup(group);
   }
@@ -293,31 +320,50 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const outcomes: Array<{ results: AppendResult[] } | { error: unknown }> = [];
+    // Heads this transaction moves, made the remembered ones only once it has committed.
+    const moved = new Map<string, StreamHead>();
+    const shared = group.length > 1;
     let written = 0;
     try {
       this.statements.begin.run();
+      this.forgetHeadsIfAnotherConnectionWrote();
       for (const append of group) {
-        this.statements.savepoint.run();
+        // A failed INSERT of one row is undone by SQLite itself, and every other refusal comes before the first row:
+        // only an append of several rows that shares the transaction needs a savepoint to undo its own writes.
+        const savepoint = shared && append.events > 1;
+        if (savepoint) this.statements.savepoint.run();
+        const own = new Map<string, StreamHead>();
         try {
-          outcomes.push({ results: append.writes.map((write) => this.appendWithinTransaction(write)) });
-          this.statements.release.run();
+          const results = append.writes.map((write) => this.appendWithinTransaction(write, own, moved));
+          if (savepoint) this.statements.release.run();
+          for (const [stream, head] of own) moved.set(stream, head);
+          outcomes.push({ results });
           written += append.events;
         } catch (error) {
           // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then the group cannot commit.
           if (!this.db.inTransaction) throw error;
-          this.statements.rollbackToSavepoint.run();
-          this.statements.release.run();
+          if (savepoint) {
+            this.statements.rollbackToSavepoint.run();
+            this.statements.release.run();
+          } else if (!shared) {
+            this.statements.rollback.run();
+          }
           outcomes.push({ error });
         }
       }
-      this.statements.commit.run();
+      if (this.db.inTransaction) {
+        this.statements.commit.run();
+        this.stats.commits++;
+      }
     } catch (error) {
       if (this.db.inTransaction) this.statements.rollback.run();
+      // Whether a failed COMMIT reached the disk is not known here: read the heads again.
+      this.heads.clear();
       const failure = unavailable(`commit ${group.length} append(s)`, error);
       for (const append of group) append.reject(failure);
       return;
     }
-    this.stats.commits++;
+    for (const [stream, head] of moved) this.rememberHead(stream, head);
     this.stats.appends += group.length;
     this.stats.events += written;
     this.stats.largestGroup = Math.max(this.stats.largestGroup, group.length);
@@ -419,10 +465,20 @@ export class SqliteEventStore implements EventStore {
     migrate.immediate();
   }
 
-  /** One write inside the open transaction; throws the caller's error (conflict, bad event) for its savepoint to undo. */
-  private appendWithinTransaction({ streamName, rows, expected }: PreparedWrite): AppendResult {
+  /**
+   * One write inside the open transaction; throws the caller's error (conflict, bad event) for its caller to undo.
+   * `own` collects the heads this append moves, `moved` those the group's earlier appends moved.
+   */
+  private appendWithinTransaction(
+    { streamName, rows, expected }: PreparedWrite,
+    own: Map<string, StreamHead>,
+    moved: ReadonlyMap<string, StreamHead>,
+  ): AppendResult {
     try {
-      return this.insertChecked(streamName, rows, expected);
+      const head = own.get(streamName) ?? moved.get(streamName) ?? this.committedHead(streamName);
+      const { result, last } = this.insertChecked(streamName, rows, expected, head);
+      if (last) own.set(streamName, last);
+      return result;
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) throw error;
       if (isUniqueViolation(error)) {
@@ -432,11 +488,16 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private insertChecked(streamName: string, rows: InsertRow[], expected: ExpectedRevision): AppendResult {
-    const current = this.statements.streamRevision.get(streamName)?.revision ?? undefined;
+  private insertChecked(
+    streamName: string,
+    rows: InsertRow[],
+    expected: ExpectedRevision,
+    head: StreamHead | undefined,
+  ): { result: AppendResult; last?: StreamHead } {
+    const current = head?.revision;
     const conflict = () => new WrongExpectedRevisionError(streamName, expected, current);
 
-    if (new Set(rows.map((row) => row.eventId)).size !== rows.length) throw conflict();
+    if (rows.length > 1 && new Set(rows.map((row) => row.eventId)).size !== rows.length) throw conflict();
 
     // A retry names the revision its first attempt was made against, which the stream has moved past: an append whose
     // exact expectation holds is new, and an id of it already in the stream is a conflict the unique index refuses.
@@ -444,16 +505,14 @@ export class SqliteEventStore implements EventStore {
     if (!exactAndCurrent) {
       const stored = rows.map((row) => this.statements.findInStream.get(streamName, row.eventId));
       if (stored.some((hit) => hit !== undefined)) {
-        return idempotentResult(stored, expected) ?? throwError(conflict());
+        return { result: idempotentResult(stored, expected) ?? throwError(conflict()) };
       }
       if (!revisionMatches(expected, current)) throw conflict();
     }
 
     let revision = current === undefined ? 0n : current + 1n;
     // Chained inside the write lock, so the previous hash is the one the stream really ends with.
-    const lastMetadata = current === undefined ? undefined : this.statements.lastMetadata.get(streamName)?.metadata;
-    const prevHash = lastMetadata === undefined ? null : (storedHashOf(parseObject(lastMetadata)) ?? null);
-    const sealed = sealEvents(streamName, revision, prevHash, rows);
+    const sealed = sealEvents(streamName, revision, head?.hash ?? null, rows);
     let position = START;
     for (const row of sealed) {
       const info = this.statements.insert.run(
@@ -461,13 +520,39 @@ export class SqliteEventStore implements EventStore {
         streamName,
         revision,
         row.type,
-        JSON.stringify(row.data),
+        row.dataJson ?? JSON.stringify(row.data),
         JSON.stringify(row.metadata),
       );
       position = BigInt(info.lastInsertRowid);
       revision += 1n;
     }
-    return { nextExpectedRevision: revision - 1n, position };
+    const last = { revision: revision - 1n, hash: sealed[sealed.length - 1].metadata[HASH_KEY] as string };
+    return { result: { nextExpectedRevision: last.revision, position }, last };
+  }
+
+  /** The head as last committed: remembered, or read (inside the write transaction, so no one can move it meanwhile). */
+  private committedHead(streamName: string): StreamHead | undefined {
+    const remembered = this.heads.get(streamName);
+    if (remembered) return remembered;
+    const row = this.statements.streamHead.get(streamName);
+    if (!row) return undefined;
+    const head = { revision: row.revision, hash: storedHashOf(parseObject(row.metadata)) ?? null };
+    this.rememberHead(streamName, head);
+    return head;
+  }
+
+  private rememberHead(streamName: string, head: StreamHead): void {
+    // Re-inserted so that the Map's order is the order of last use and the first key the one to forget.
+    this.heads.delete(streamName);
+    this.heads.set(streamName, head);
+    if (this.heads.size > this.headCacheStreams) this.heads.delete(this.heads.keys().next().value as string);
+  }
+
+  /** Called holding the write lock: from here on no other connection can move a head until this transaction ends. */
+  private forgetHeadsIfAnotherConnectionWrote(): void {
+    const version = this.statements.dataVersion.get();
+    if (version !== this.dataVersion) this.heads.clear();
+    this.dataVersion = version;
   }
 
   private currentRevision(streamName: string): bigint | undefined {
@@ -505,6 +590,30 @@ export class SqliteEventStore implements EventStore {
   notifyExternalWrite(): void {
     for (const subscription of this.subscriptions) subscription.notify();
   }
+}
+
+/**
+ * Serialises an append's data for the data column and counts its bytes, or rejects it (the caller's error: nothing of
+ * it reaches the database) when its data or metadata has no JSON encoding. Done when its group is formed, in the same
+ * turn as the events are hashed, so that what is stored is what was hashed even if the caller changes the objects
+ * after append() returned.
+ */
+function encode(append: PendingAppend): number | undefined {
+  let bytes = 0;
+  try {
+    for (const { streamName, rows } of append.writes) {
+      for (const row of rows) {
+        const dataJson = JSON.stringify(row.data);
+        if (dataJson === undefined) throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding`);
+        row.dataJson = dataJson;
+        bytes += dataJson.length + JSON.stringify(row.metadata).length;
+      }
+    }
+  } catch (error) {
+    append.reject(error);
+    return undefined;
+  }
+  return bytes;
 }
 
 /**
@@ -572,11 +681,14 @@ function positive(value: number, name: string): number {
   return value;
 }
 
+/**
+ * By the extended result code alone: better-sqlite3's native part builds its errors with the SqliteError class of the
+ * first module instance that loaded it, so where modules are loaded more than once per process (jest's registry per
+ * test file) `instanceof` fails, even `instanceof Error`.
+ */
 function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof Database.SqliteError &&
-    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-  );
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 function unavailable(operation: string, error: unknown): Error {

@@ -1,5 +1,5 @@
 import { KeyObject, sign, verify } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../canonical-json';
 import { NotaryKey, keyIdOf } from './notary-key';
 
 /** The last event of a stream as of the checkpoint. */
@@ -76,7 +76,7 @@ export const isSignedCheckpoint = (value: unknown): value is SignedCheckpoint =>
 /** UTF-8 of the RFC 8785 canonical JSON of every field except `signature`. */
 export const checkpointSigningInput = (body: CheckpointBody): Buffer => {
   const { signature: _signature, ...unsigned } = body as CheckpointBody & { signature?: unknown };
-  const text = canonicalize(unsigned);
+  const text = canonicalJson(unsigned);
   if (text === undefined) throw new TypeError('Checkpoint body has no JSON encoding');
   return Buffer.from(text, 'utf8');
 };
