@@ -42,11 +42,9 @@ import {
   EsdbTimeoutError,
   fromEsdbCurrentRevision,
   hasDuplicateIds,
-  idempotentReplayResult,
   isBeyondBound,
   isLedgerRecord,
   isTransientConnectionError,
-  revisionMatches,
   toEsdbEvent,
   toEsdbReadPosition,
   toPortError,
@@ -55,6 +53,7 @@ import {
   validateBatch,
   validatePrefixes,
 } from './esdb-mapping';
+import { idempotentReplayResult, revisionMatches } from '../store-rules';
 import { EsdbLogger, EsdbSubscription } from './esdb-subscription';
 import { StreamIdCache, StreamIds } from './stream-id-cache';
 

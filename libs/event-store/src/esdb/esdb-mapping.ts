@@ -67,41 +67,6 @@ export function fromEsdbCurrentRevision(current: CurrentRevision | bigint | unde
   return undefined;
 }
 
-/** The port's rule, the same as the embedded store's. */
-export function revisionMatches(expected: ExpectedRevision, current: bigint | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
-  }
-}
-
-/**
- * EventStoreDB's idempotency rule (and the embedded store's): a batch whose every event is already stored, as one
- * consecutive run in the same order, is a retry. It succeeds without writing when the expected revision is
- * 'any'/'stream_exists' or the one the original append was made against; anything else touching stored ids cannot be
- * told apart from a conflicting write. Returns undefined when the batch is not such a retry.
- */
-export function idempotentReplayResult(
-  stored: Array<{ revision: bigint; position: bigint } | undefined>,
-  expected: ExpectedRevision,
-): { nextExpectedRevision: bigint; position: bigint } | undefined {
-  if (stored.length === 0 || stored.some((hit) => hit === undefined)) return undefined;
-  const run = stored as Array<{ revision: bigint; position: bigint }>;
-  const first = run[0].revision;
-  if (!run.every((hit, index) => hit.revision === first + BigInt(index))) return undefined;
-  const revisionBefore = first === 0n ? undefined : first - 1n;
-  const compatible = expected === 'any' || expected === 'stream_exists' || revisionMatches(expected, revisionBefore);
-  if (!compatible) return undefined;
-  const last = run[run.length - 1];
-  return { nextExpectedRevision: last.revision, position: last.position };
-}
-
 // ---------------------------------------------------------------- events and metadata
 
 /**

@@ -17,11 +17,9 @@ import {
   fromEsdbCurrentRevision,
   fromEsdbMetadata,
   hasDuplicateIds,
-  idempotentReplayResult,
   isBeyondBound,
   isLedgerRecord,
   isTransientConnectionError,
-  revisionMatches,
   toEsdbEvent,
   toEsdbExpectedRevision,
   toEsdbMetadata,
@@ -32,6 +30,7 @@ import {
   validateBatch,
   validatePrefixes,
 } from './esdb-mapping';
+import { idempotentReplayResult, revisionMatches } from '../store-rules';
 
 function metadata(extra: Partial<EventMetadata> = {}): EventMetadata {
   return {

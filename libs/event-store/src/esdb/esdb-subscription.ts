@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
 import { RecordedEvent, StoreUnavailableError, Subscription, SubscriptionHandlers } from '../event-store.port';
+import { reportSubscriptionStopped } from '../store-rules';
 import { BackoffPolicy, backoffDelay } from './backoff';
 import { isTransientConnectionError, toPortError } from './esdb-mapping';
 
@@ -220,18 +221,9 @@ export class EsdbSubscription implements Subscription {
   private async fail(error: unknown): Promise<void> {
     this.stopped = true;
     this.closeSource(this.source);
-    const { onError } = this.options.handlers;
-    if (!onError) {
-      // Without an error handler a dead subscription would otherwise go unnoticed.
-      process.emitWarning(error instanceof Error ? error : String(error), 'SubscriptionStopped');
-      return;
-    }
-    try {
-      await callbackScope.run(this, () => onError(error));
-    } catch (secondary) {
-      process.emitWarning(secondary instanceof Error ? secondary : String(secondary), 'SubscriptionOnErrorFailed');
-    }
+    await reportSubscriptionStopped(error, this.options.handlers.onError, (callback) => callbackScope.run(this, callback));
   }
+
 
   private sleep(ms: number): Promise<void> {
     if (this.stopped) return Promise.resolve();

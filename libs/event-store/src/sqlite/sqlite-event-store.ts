@@ -18,6 +18,7 @@ import {
   UnreadableEventError,
   WrongExpectedRevisionError,
 } from '../event-store.port';
+import { idempotentReplayResult, revisionMatches } from '../store-rules';
 import { SqliteSubscription } from './sqlite-subscription';
 
 export const SQLITE_SCHEMA_VERSION = 1;
@@ -505,7 +506,7 @@ export class SqliteEventStore implements EventStore {
     if (!exactAndCurrent) {
       const stored = rows.map((row) => this.statements.findInStream.get(streamName, row.eventId));
       if (stored.some((hit) => hit !== undefined)) {
-        return { result: idempotentResult(stored, expected) ?? throwError(conflict()) };
+        return { result: idempotentReplayResult(stored, expected) ?? throwError(conflict()) };
       }
       if (!revisionMatches(expected, current)) throw conflict();
     }
@@ -616,39 +617,6 @@ function encode(append: PendingAppend): number | undefined {
   return bytes;
 }
 
-/**
- * EventStoreDB's rule: a batch whose every event is already stored, as one consecutive run in the same order, is a
- * retry; it succeeds without writing when the expected revision is 'any'/'stream_exists' or the one the original
- * append was made against. Anything else that touches stored ids cannot be told apart from a conflicting write.
- */
-function idempotentResult(
-  stored: Array<{ revision: bigint; position: bigint } | undefined>,
-  expected: ExpectedRevision,
-): AppendResult | undefined {
-  if (stored.some((hit) => hit === undefined)) return undefined;
-  const run = stored as Array<{ revision: bigint; position: bigint }>;
-  const first = run[0].revision;
-  if (!run.every((hit, index) => hit.revision === first + BigInt(index))) return undefined;
-  const revisionBefore = first === 0n ? undefined : first - 1n;
-  const compatible =
-    expected === 'any' || expected === 'stream_exists' || revisionMatches(expected, revisionBefore);
-  if (!compatible) return undefined;
-  const last = run[run.length - 1];
-  return { nextExpectedRevision: last.revision, position: last.position };
-}
-
-function revisionMatches(expected: ExpectedRevision, current: bigint | undefined): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return current === undefined;
-    case 'stream_exists':
-      return current !== undefined;
-    default:
-      return current === expected;
-  }
-}
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RecordedEvent, Subscription, SubscriptionHandlers } from '../event-store.port';
+import { reportSubscriptionStopped } from '../store-rules';
 
 /**
  * Marks code running inside one of a subscription's own callbacks, so that a handler calling stop() on its own
@@ -96,18 +97,9 @@ export class SqliteSubscription implements Subscription {
 
   private async fail(error: unknown): Promise<void> {
     this.stopped = true;
-    const { onError } = this.options.handlers;
-    if (!onError) {
-      // Without an error handler a dead subscription would otherwise go unnoticed.
-      process.emitWarning(error instanceof Error ? error : String(error), 'SubscriptionStopped');
-      return;
-    }
-    try {
-      await callbackScope.run(this, () => onError(error));
-    } catch (secondary) {
-      process.emitWarning(secondary instanceof Error ? secondary : String(secondary), 'SubscriptionOnErrorFailed');
-    }
+    await reportSubscriptionStopped(error, this.options.handlers.onError, (callback) => callbackScope.run(this, callback));
   }
+
 
   private idle(): Promise<void> {
     if (this.signalled || this.stopped) return Promise.resolve();
