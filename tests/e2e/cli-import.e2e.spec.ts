@@ -115,7 +115,7 @@ describe('ledger-cli import (built)', () => {
     ['an empty file', ['<empty>'], 'is empty'],
     ['a file of blank lines', ['<blank>'], 'has no lines'],
     ['a bad --as', ['<blank>', '--as', 'two words'], '--as'],
-    ['a bad --concurrency', ['<blank>', '--concurrency', '0'], 'concurrency'],
+    ['a bad --batch', ['<blank>', '--batch', '0'], 'batch'],
   ])('%s: exit 2 and a clear message', async (_what, args, message) => {
     const resolved = args.map((a) => (a === '<empty>' ? file('empty', '') : a === '<blank>' ? file('blank', '\n \n') : a));
     const res = await cli(...resolved);
