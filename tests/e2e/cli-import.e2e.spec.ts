@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordedEvent, SqliteEventStore } from '@ledger/event-store';
@@ -5,7 +6,8 @@ import { SqliteReadModelStore } from '@ledger/read-models';
 import { DEMO_SCENARIO } from '../../apps/ledger-api/src/demo/scenario';
 import { importedIncidentId } from '../../apps/ledger-api/src/imports/import-commands/import-line.plan';
 import { scenarioAsNdjson } from '../support/import-ndjson';
-import { BUILD_TIMEOUT_MS, ensureBuilt, killAllSpawned, removeDataDir, runBuiltCli, spawnLedger, tempDataDir } from '../support/spawned-ledger';
+import { writeImportFile } from '../../bench/generate-import';
+import { BUILD_TIMEOUT_MS, CLI_MAIN, ensureBuilt, killAllSpawned, removeDataDir, runBuiltCli, spawnLedger, tempDataDir } from '../support/spawned-ledger';
 
 /** `ledger-cli import` (built) against a data directory of the built API: exit codes, --json, replays, refusals. */
 
@@ -115,7 +117,7 @@ describe('ledger-cli import (built)', () => {
     ['an empty file', ['<empty>'], 'is empty'],
     ['a file of blank lines', ['<blank>'], 'has no lines'],
     ['a bad --as', ['<blank>', '--as', 'two words'], '--as'],
-    ['a bad --concurrency', ['<blank>', '--concurrency', '0'], 'concurrency'],
+    ['a bad --batch', ['<blank>', '--batch', '0'], 'batch'],
   ])('%s: exit 2 and a clear message', async (_what, args, message) => {
     const resolved = args.map((a) => (a === '<empty>' ? file('empty', '') : a === '<blank>' ? file('blank', '\n \n') : a));
     const res = await cli(...resolved);
@@ -137,4 +139,50 @@ describe('ledger-cli import (built)', () => {
     const verify = await runBuiltCli(['verify', '--data-dir', dataDir]);
     expect(verify.code).toBe(0);
   });
+});
+
+describe('ledger-cli import killed mid-way (built)', () => {
+  const BATCH = 100;
+  let killedDir: string;
+
+  afterAll(() => removeDataDir(killedDir));
+
+  it('a SIGKILL leaves whole batches only, and the same file imported again completes the rest', async () => {
+    killedDir = tempDataDir('ledger-cli-import-kill-');
+    const created = await spawnLedger({ dataDir: killedDir });
+    await created.stop();
+    const path = join(killedDir, 'kill.ndjson');
+    const lines = writeImportFile(path, { claims: 8000, incidents: 1 });
+    const incidentEvents = async (): Promise<number> => {
+      const store = new SqliteEventStore({ filename: join(killedDir, 'events.sqlite') });
+      try {
+        return (await store.readAll()).filter((e) => e.streamName.startsWith('incident-')).length;
+      } finally {
+        await store.close();
+      }
+    };
+
+    const child = spawn(process.execPath, [CLI_MAIN, 'import', path, '--data-dir', killedDir, '--batch', String(BATCH), '--no-progress'], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      // Party lines end their batches; the incident's lines come after them in batches of BATCH.
+      while ((await incidentEvents()) < 3 * BATCH) await new Promise((resolve) => setTimeout(resolve, 10));
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    const stored = await incidentEvents();
+    expect(stored).toBeLessThan(lines);
+    expect(stored % BATCH).toBe(0);
+
+    const again = await runBuiltCli(['import', path, '--data-dir', killedDir, '--json', '--no-progress'], { timeoutMs: 120_000 });
+    expect(again.code).toBe(0);
+    const summary = JSON.parse(again.stdout) as { imported: number; replayed: number; failed: number };
+    expect(summary).toMatchObject({ failed: 0, replayed: expect.any(Number) });
+    expect(summary.imported + summary.replayed).toBe(lines);
+    expect(summary.replayed).toBeGreaterThanOrEqual(stored);
+    // One incident report and its 8,000 claims.
+    expect(await incidentEvents()).toBe(8001);
+  }, 180_000);
 });

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@ledger/integrity';
-import { v5 as uuidv5 } from 'uuid';
 import { CommandContext } from './command-context';
+import { nameBasedUuid } from './uuid-v5';
 
 // Fixed namespace so that the same principal + key always yields the same ids, across restarts and nodes.
 const LEDGER_NAMESPACE = '2f0c6f3e-8f7b-4b8e-9d55-4b6b1c7a9e21';
+const ledgerUuid = nameBasedUuid(LEDGER_NAMESPACE);
 
 const scoped = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, suffix: string): string =>
-  uuidv5(`${ctx.principal}\n${ctx.idempotencyKey}\n${suffix}`, LEDGER_NAMESPACE);
+  ledgerUuid(`${ctx.principal}\n${ctx.idempotencyKey}\n${suffix}`);
 
 /** Event id of the i-th event of a command sent with an Idempotency-Key. */
 export const idempotentEventId = (ctx: Pick<CommandContext, 'principal' | 'idempotencyKey'>, index: number): string =>

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
-import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, StreamWrite, WrongExpectedRevisionError } from '@ledger/event-store';
+import { AppendResult, EVENT_STORE, EventStore, NewEvent, RecordedEvent, StreamWrite, WrongExpectedRevisionError } from '@ledger/event-store';
 import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
@@ -38,6 +38,32 @@ interface Reservation {
 }
 
 type Replay = Omit<StreamCommandResult, 'streamName' | 'replayed'>;
+
+/** One command of a batch: what a handler hands to execute(). */
+export interface BatchCommand {
+  streamName: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a batch mixes streams of different deciders
+  decider: Decider<any, any, LedgerEvent>;
+  command: unknown;
+  ctx: CommandContext;
+  /**
+   * Called just before the command is decided, in batch order; throwing fails this command alone. `failed` tells
+   * whether an earlier command of the batch (by its context) failed.
+   */
+  guard?: (failed: (ctx: CommandContext) => boolean) => void;
+}
+
+export type BatchOutcome = { result: StreamCommandResult } | { error: unknown };
+
+/** A stream as a batch has decided it so far: state and revision as they will be once the batch is stored. */
+interface BatchStream {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  decider: Decider<any, any, LedgerEvent>;
+  state: unknown;
+  revision: bigint | undefined;
+  /** The stored events by id, read once per batch for the lines that turn out to be retries. */
+  stored?: { recorded: RecordedEvent[]; byId: Map<string, number> };
+}
 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -121,6 +147,112 @@ export class StreamCommandExecutor {
         await sleep(RETRY_BASE_MS * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /**
+   * Decides a batch of commands in order, each against the state the ones
+   * before it leave (a claim sees the incident reported earlier in the same
+   * batch), and stores every accepted command in one appendMany: on SQLite one
+   * transaction, so a crash keeps whole batches only. A command refused by the
+   * rules fails alone; a stream-scoped retry is answered from the store. When
+   * the store refuses the batch (another writer moved a stream, or an event id
+   * of a retried correction is stored already), each command is run again on
+   * its own through execute(), which knows those cases.
+   */
+  async executeBatch(commands: readonly BatchCommand[]): Promise<BatchOutcome[]> {
+    const outcomes: Array<BatchOutcome | undefined> = new Array(commands.length);
+    const failed = new Set<CommandContext>();
+    const failedEarlier = (ctx: CommandContext) => failed.has(ctx);
+    const streams = new Map<string, BatchStream>();
+    const writes: StreamWrite[] = [];
+    const written: Array<{ index: number; events: LedgerEvent[]; stream: BatchStream }> = [];
+    for (const [index, item] of commands.entries()) {
+      const { streamName, decider, command, ctx } = item;
+      try {
+        item.guard?.(failedEarlier);
+        let stream = streams.get(streamName);
+        if (!stream) {
+          const current = await this.catchUp(streamName, decider);
+          stream = { decider, state: current?.state ?? decider.initialState(), revision: current?.revision };
+          streams.set(streamName, stream);
+        }
+        if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== stream.revision) {
+          throw new WrongExpectedRevisionError(streamName, ctx.expectedRevision, stream.revision);
+        }
+        let events: LedgerEvent[];
+        try {
+          events = stream.decider.decide(command, stream.state);
+        } catch (error) {
+          const stored = await this.batchReplay(stream, streamName, ctx, error);
+          if (!stored) throw error;
+          outcomes[index] = { result: { streamName, ...stored, replayed: true } };
+          continue;
+        }
+        const expectedRevision = stream.revision ?? 'no_stream';
+        writes.push({ streamName, events: this.toNewEvents(events, ctx), expectedRevision });
+        written.push({ index, events, stream });
+        stream.state = events.reduce(stream.decider.evolve, stream.state);
+        stream.revision = (stream.revision ?? -1n) + BigInt(events.length);
+      } catch (error) {
+        failed.add(ctx);
+        outcomes[index] = { error };
+      }
+    }
+    if (writes.length > 0) {
+      let results: AppendResult[];
+      try {
+        results = await this.store.appendMany(writes);
+      } catch (error) {
+        for (const name of streams.keys()) this.states.delete(name);
+        if (!(error instanceof WrongExpectedRevisionError)) {
+          for (const { index } of written) outcomes[index] = { error };
+          return outcomes as BatchOutcome[];
+        }
+        return this.executeEach(commands);
+      }
+      written.forEach(({ index, events }, i) => {
+        const { streamName } = writes[i];
+        outcomes[index] = { result: { streamName, revision: results[i].nextExpectedRevision, position: results[i].position, events, replayed: false } };
+      });
+      for (const [name, stream] of streams) {
+        if (stream.revision !== undefined) this.states.set(name, stream.decider, { state: stream.state, revision: stream.revision });
+      }
+    }
+    return outcomes as BatchOutcome[];
+  }
+
+  /** The batch again, one command at a time through the single-command path. */
+  private async executeEach(commands: readonly BatchCommand[]): Promise<BatchOutcome[]> {
+    const failed = new Set<CommandContext>();
+    const outcomes: BatchOutcome[] = [];
+    for (const { streamName, decider, command, ctx, guard } of commands) {
+      try {
+        guard?.((other) => failed.has(other));
+        outcomes.push({ result: await this.execute(streamName, decider, command, ctx) });
+      } catch (error) {
+        failed.add(ctx);
+        outcomes.push({ error });
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * streamScopedReplay for a batch: the stream is read once, however many of
+   * its lines are retries. Throws the refusal of a key reused for another
+   * request; undefined when the refusal stands.
+   */
+  private async batchReplay(stream: BatchStream, streamName: string, ctx: CommandContext, error: unknown): Promise<Replay | undefined> {
+    if (ctx.idempotencyScope !== 'stream' || !ctx.idempotencyKey || !(error instanceof DomainError)) return undefined;
+    if (!stream.stored) {
+      const recorded = await this.store.readStream(streamName);
+      stream.stored = { recorded, byId: new Map(recorded.map((r, i) => [r.eventId, i])) };
+    }
+    const start = stream.stored.byId.get(idempotentEventId(ctx, 0));
+    if (start === undefined) return undefined;
+    const { recorded } = stream.stored;
+    if (recorded[start].metadata.requestHash !== ctx.requestHash) throw this.keyReused();
+    return storedRun(recorded.slice(start), ctx);
   }
 
   /**

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { ProjectionRunner } from '@ledger/read-models';
+import { ProjectionRunner, ReadModelProjector, ThreadedProjectionRunner } from '@ledger/read-models';
 import { dispatchToHandlers } from '../../../ledger-api/src/imports/import-commands/import-dispatch';
-import { ImportAbortedError, ImportSummary, ImportRun, DEFAULT_IMPORT_WINDOW } from '../../../ledger-api/src/imports/import-commands/import-run';
+import { ImportAbortedError, ImportSummary, ImportRun, DEFAULT_BATCH_LINES } from '../../../ledger-api/src/imports/import-commands/import-run';
 import { ImportTooLargeError } from '../../../ledger-api/src/imports/import-commands/ndjson-lines';
 import { SystemClock } from '../../../ledger-api/src/application/clock';
 import { DecidedStateCache } from '../../../ledger-api/src/application/decided-state-cache';
 import { PartyDirectory } from '../../../ledger-api/src/application/party-directory';
+import { StreamCommandBatcher } from '../../../ledger-api/src/application/stream-command.batcher';
 import { StreamCommandExecutor } from '../../../ledger-api/src/application/stream-command.executor';
 import { CliOutput } from '../cli-output';
 import { assertNotInUse, CliError, EXIT, GlobalOptions, openEventStore, openReadModelStore, resolveLedgerFiles } from '../ledger-files';
@@ -24,7 +25,7 @@ export interface ImportCliOptions extends GlobalOptions {
   json?: boolean;
   progress?: boolean;
   as: string;
-  concurrency: number;
+  batch: number;
 }
 
 export interface ImportCliResult extends ImportSummary {
@@ -63,17 +64,27 @@ export const runImport = async (file: string, options: ImportCliOptions, out: Cl
   assertNotInUse(files);
   const progress = progressEnabled(out, options.progress);
   const eventStore = openEventStore(files);
-  let readModels: ReturnType<typeof openReadModelStore> | undefined;
+  let projection: { projector: ReadModelProjector; close: () => Promise<void> } | undefined;
+  let unwatch: (() => void) | undefined;
   try {
-    readModels = openReadModelStore(files);
+    projection = projectorFor(files, eventStore);
+    const { projector } = projection;
+    if (projector instanceof ThreadedProjectionRunner) {
+      // The read models follow the import from their own thread, as in the API, instead of after it.
+      const runner = projector;
+      unwatch = eventStore.onCommit(() => runner.poke());
+      await runner.start();
+    }
     const { stateCacheEvents: maxEvents, stateCacheStreams: maxStreams } = files.config.writeSide;
     const executor = new StreamCommandExecutor(eventStore, new SystemClock(), new DecidedStateCache({ maxEvents, maxStreams }));
+    const batcher = new StreamCommandBatcher(executor);
     const run = new ImportRun({
       principal: options.as,
       correlationId: randomUUID(),
-      dispatch: dispatchToHandlers(executor, new PartyDirectory(eventStore)),
+      dispatch: dispatchToHandlers(batcher, new PartyDirectory(eventStore)),
+      batcher,
       limits: files.config.imports,
-      window: options.concurrency,
+      batchLines: options.batch,
     });
     const bar = startProgressBar(out, progress, 'importing', input.size, 'bytes');
     const timer = setInterval(() => bar.update(run.progress().bytes), CATCH_UP_POLL_MS);
@@ -95,28 +106,52 @@ export const runImport = async (file: string, options: ImportCliOptions, out: Cl
       bar.update(run.progress().bytes);
       bar.stop();
     }
-    const caughtUp = await catchUpReadModels(eventStore, readModels, out, progress);
+    const caughtUp = await catchUpReadModels(eventStore, projector, out, progress);
     return { principal: options.as, ...summary, ...(aborted ? { aborted } : {}), readModels: caughtUp };
   } finally {
-    readModels?.close();
+    unwatch?.();
+    await projection?.close();
     await eventStore.close();
   }
 };
 
-/** Runs the projections from their checkpoint to the log's head, as the API would on its next start. */
+/**
+ * The projection thread of the built CLI (its bundle serves as the worker's script, as the API's does); run from
+ * sources (tests), the runner in this thread, after the import.
+ */
+const projectorFor = (
+  files: ReturnType<typeof resolveLedgerFiles>,
+  eventStore: ReturnType<typeof openEventStore>,
+): { projector: ReadModelProjector; close: () => Promise<void> } => {
+  if (__filename.endsWith('.js')) {
+    const data = { eventLog: { kind: 'sqlite' as const, filename: files.eventsFile }, readModelsFile: files.readModelsFile };
+    const projector = new ThreadedProjectionRunner({ script: __filename, data });
+    return { projector, close: () => projector.stop() };
+  }
+  const store = openReadModelStore(files);
+  const projector = new ProjectionRunner({ eventStore, store });
+  return {
+    projector,
+    close: async () => {
+      await projector.stop();
+      store.close();
+    },
+  };
+};
+
+/** Brings the read models to the log's head (the thread has followed the import; the in-thread runner starts now). */
 const catchUpReadModels = async (
   eventStore: ReturnType<typeof openEventStore>,
-  readModels: ReturnType<typeof openReadModelStore>,
+  runner: ReadModelProjector,
   out: CliOutput,
   progress: boolean,
 ): Promise<ImportCliResult['readModels']> => {
   const head = await eventStore.headPosition();
-  const runner = new ProjectionRunner({ eventStore, store: readModels });
   const start = runner.status().checkpoint;
   const bar = startProgressBar(out, progress, 'read models', Number(head), 'positions');
   const timer = setInterval(() => bar.update(Number(runner.status().checkpoint)), CATCH_UP_POLL_MS);
   try {
-    await runner.start();
+    if (!(runner instanceof ThreadedProjectionRunner)) await runner.start();
     await runner.waitForPosition(head, 2 ** 31 - 1);
   } catch (error) {
     const status = runner.status();
@@ -129,7 +164,6 @@ const catchUpReadModels = async (
     clearInterval(timer);
     bar.update(Number(runner.status().checkpoint));
     bar.stop();
-    await runner.stop();
   }
   return { checkpoint: runner.status().checkpoint.toString(), headPosition: head.toString() };
 };
@@ -150,8 +184,8 @@ export const formatImportSummary = (r: ImportCliResult): string => {
   return lines.join('\n');
 };
 
-const concurrency = (value: string): number => {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 4096) throw new InvalidArgumentError('expected a whole number from 1 to 4096.');
+const batchLines = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) throw new InvalidArgumentError('expected a whole number from 1 to 10000.');
   return Number(value);
 };
 
@@ -163,7 +197,7 @@ export const importCommand = (out: CliOutput): Command =>
     .option('--json', 'print the summary (with every listed failed line) as one JSON object')
     .option('--progress', 'draw progress bars on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress bars')
-    .option('--concurrency <lines>', 'lines in flight at once (lines of one incident always run in file order)', concurrency, DEFAULT_IMPORT_WINDOW)
+    .option('--batch <lines>', 'most lines stored in one transaction (a crash keeps whole batches only)', batchLines, DEFAULT_BATCH_LINES)
     .addHelpText(
       'after',
       `

@@ -1,8 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandBatcher } from '../../application/stream-command.batcher';
+import { StreamCommandExecutor } from '../../application/stream-command.executor';
 import { ProjectionHost } from '../../application/projection.host';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { ImportCommandsCommand } from './import-commands.command';
+import { dispatchToHandlers } from './import-dispatch';
 import { ImportRun, ImportSummary } from './import-run';
 
 export interface ReadModelsState {
@@ -15,25 +19,22 @@ export interface ReadModelsState {
 export type ImportCommandsResult = ImportSummary & { readModels: ReadModelsState };
 
 /**
- * Runs every line through the CommandBus, so each one meets the same
- * handler, executor and decider as its single-command route, then waits
- * for the read models as a single command does.
+ * Runs every line through the handlers of its single-command route (built
+ * over a batcher, so that lines are stored in batches), hence the same
+ * executor and decider, then waits for the read models as a single command does.
  */
 @CommandHandler(ImportCommandsCommand)
 export class ImportCommandsHandler implements ICommandHandler<ImportCommandsCommand, ImportCommandsResult> {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly executor: StreamCommandExecutor,
+    private readonly parties: PartyDirectory,
     private readonly projections: ProjectionHost,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   async execute({ source, principal, correlationId }: ImportCommandsCommand): Promise<ImportCommandsResult> {
-    const run = new ImportRun({
-      principal,
-      correlationId,
-      dispatch: (command) => this.commands.execute(command),
-      limits: this.config.imports,
-    });
+    const batcher = new StreamCommandBatcher(this.executor);
+    const run = new ImportRun({ principal, correlationId, dispatch: dispatchToHandlers(batcher, this.parties), batcher, limits: this.config.imports });
     const summary = await run.run(source);
     return { ...summary, readModels: await this.readModelsAfter(summary) };
   }

@@ -12,16 +12,19 @@ import { RetractClaimHandler } from '../../claims/retract-claim/retract-claim.ha
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
 import { ReportIncidentHandler } from '../../incidents/report-incident/report-incident.handler';
 import { PartyDirectory } from '../../application/party-directory';
+import { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
 import { RegisterPartyCommand } from '../../parties/register-party/register-party.command';
 import { RegisterPartyHandler } from '../../parties/register-party/register-party.handler';
 import { DispatchCommand } from './import-run';
 
 /**
- * The API's own command handlers, built by hand over one executor, for a
- * process without Nest's CommandBus (the CLI writing straight to a store).
+ * The API's own command handlers, built by hand over one executor (or a
+ * StreamCommandBatcher, which stands in for it: handlers only call execute()),
+ * so that import lines are stored in batches, in the API as in the CLI.
  */
-export const dispatchToHandlers = (executor: StreamCommandExecutor, parties: PartyDirectory): DispatchCommand => {
+export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBatcher, parties: PartyDirectory): DispatchCommand => {
+  const executor = over as StreamCommandExecutor;
   const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
     [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
     [ReportIncidentCommand, new ReportIncidentHandler(executor)],

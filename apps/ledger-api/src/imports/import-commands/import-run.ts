@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ArgumentMetadata } from '@nestjs/common';
 import type { ICommand } from '@nestjs/cqrs';
 import { CommandContext } from '../../application/command-context';
-import { KeyedMutex } from '../../application/keyed-mutex';
+import type { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import type { StreamCommandResult } from '../../application/stream-command.executor';
 import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
 import { toProblem } from '../../platform/problem/problem-details';
-import { createValidationPipe, RequestValidationException } from '../../platform/problem/validation.pipe';
+import { RequestValidationException, validateJsonBody } from '../../platform/problem/validation.pipe';
 import { IMPORT_ACTIONS, ImportAction, ImportLine, parseImportLine } from './import-line';
 import { importIdempotencyKey, lineRequestHash, LinePlan, planLine } from './import-line.plan';
 import { ndjsonLines, NdjsonLimits, RawLine } from './ndjson-lines';
@@ -20,9 +19,16 @@ export interface ImportOptions {
   /** Shared by every event of the import. */
   correlationId: string;
   dispatch: DispatchCommand;
+  /**
+   * Holds the commands dispatched for a batch and stores them together on commit() (the handlers must run over it).
+   * Without one, each line is dispatched and finished before the next.
+   */
+  batcher?: Pick<StreamCommandBatcher, 'hold' | 'commit'>;
   limits: NdjsonLimits;
-  /** Lines in flight at once; reading pauses while the window is full (the body's backpressure). */
-  window?: number;
+  /** Most lines stored in one transaction. */
+  batchLines?: number;
+  /** Most line bytes in one batch. */
+  batchBytes?: number;
   /** Per-line errors listed in the summary; the rest are counted. */
   maxErrors?: number;
   /** Called as lines are read, with the bytes read so far. */
@@ -71,12 +77,12 @@ export class ImportAbortedError extends Error {
   }
 }
 
-export const DEFAULT_IMPORT_WINDOW = 64;
+export const DEFAULT_BATCH_LINES = 1000;
+export const DEFAULT_BATCH_BYTES = 8 * 2 ** 20;
 export const DEFAULT_MAX_LISTED_ERRORS = 1000;
 
 const ACTION_CODE = new Map<ImportAction, number>(IMPORT_ACTIONS.map((a, i) => [a, i]));
 const MEMBER_FIELD: Record<string, string> = { incidentId: 'incident', claimId: 'claim' };
-const validation = createValidationPipe();
 
 /** A key's best-effort reading from a line that did not parse as a whole, so its error can name it. */
 const keyIn = (text: string): string | null => {
@@ -88,26 +94,42 @@ const keyIn = (text: string): string | null => {
   }
 };
 
+interface Dependency {
+  member: string;
+  line: number;
+  key: string;
+}
+
+/** A line handed to its handler, waiting for its batch to be stored. */
+interface PendingLine {
+  line: ImportLine;
+  outcome: Promise<StreamCommandResult>;
+}
+
+const referenceFailed = (dep: Dependency): ProblemException =>
+  new ProblemException(422, 'reference-failed', `${dep.member} refers to line ${dep.line} (key ${dep.key}), which was not imported.`, { field: dep.member });
+
 /**
  * Imports NDJSON lines, each as one command through the ledger's handlers,
- * executor and deciders. Lines of different streams run concurrently (up to
- * the window, so that concurrent appends can share a commit); lines of one
- * stream run in file order; party registrations run in file order before
- * any later line (which may name the party). A failed line is reported and
- * the rest go on; a line referring to it by key fails too.
+ * executor and deciders, in batches: a batch's lines are decided in file
+ * order, each seeing the ones before it, and stored in one transaction (see
+ * StreamCommandExecutor.executeBatch). A party registration ends its batch,
+ * since any later line may name the party. A failed line is reported and the
+ * rest go on; a line referring to it by key fails too.
  */
 export class ImportRun {
-  private readonly window: number;
+  private readonly batchLines: number;
+  private readonly batchBytes: number;
   private readonly maxErrors: number;
   private readonly started = Date.now();
   /** key -> line number * 8 + action code: every key of this import, for duplicates and references. */
   private readonly keys = new Map<string, number>();
   private readonly failedLines = new Set<number>();
-  private readonly streams = new KeyedMutex();
-  /** Settles when every party registration read so far has run. */
-  private registrations: Promise<unknown> = Promise.resolve();
-  private inFlight = 0;
-  private wakeReader: (() => void) | undefined;
+  private pending: PendingLine[] = [];
+  /** Contexts of the current batch's lines by line number, for references within the batch. */
+  private batchContexts = new Map<number, CommandContext>();
+  private pendingBytes = 0;
+  private endsBatch = false;
   private fatal: unknown;
   private bytes = 0;
   private lastPosition: bigint | undefined;
@@ -122,7 +144,8 @@ export class ImportRun {
   };
 
   constructor(private readonly options: ImportOptions) {
-    this.window = Math.max(1, options.window ?? DEFAULT_IMPORT_WINDOW);
+    this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
+    this.batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
     this.maxErrors = Math.max(0, options.maxErrors ?? DEFAULT_MAX_LISTED_ERRORS);
   }
 
@@ -131,17 +154,16 @@ export class ImportRun {
       for await (const raw of ndjsonLines(source, this.options.limits)) {
         this.bytes += raw.bytes + 1;
         this.summary.lines += 1;
-        this.accept(raw);
+        await this.accept(raw);
         this.options.onProgress?.(this.progress());
-        while (this.inFlight >= this.window && this.fatal === undefined) {
-          await new Promise<void>((resolve) => (this.wakeReader = resolve));
-        }
+        if (this.endsBatch || this.pending.length >= this.batchLines || this.pendingBytes >= this.batchBytes) await this.flush();
         if (this.fatal !== undefined) break;
       }
     } catch (error) {
       this.fatal ??= error;
     }
-    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    // Lines read before a broken body or an oversized one are still stored.
+    await this.flush();
     const summary = this.result();
     if (this.fatal !== undefined) throw new ImportAbortedError(this.fatal, summary);
     return summary;
@@ -161,8 +183,36 @@ export class ImportRun {
     };
   }
 
-  /** Checks a line as far as it can be checked in file order, then schedules it. */
-  private accept(raw: RawLine): void {
+  /** Stores the batch and records each of its lines' outcome, in file order. */
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.batchContexts = new Map();
+    this.pendingBytes = 0;
+    this.endsBatch = false;
+    if (batch.length === 0) return;
+    await this.options.batcher?.commit();
+    for (const { line, outcome } of batch) {
+      try {
+        this.record(await outcome);
+      } catch (error) {
+        this.fail(line.line, line.key, error, line);
+      }
+    }
+  }
+
+  private record(result: StreamCommandResult): void {
+    if (result.replayed) {
+      this.summary.replayed += 1;
+    } else {
+      this.summary.imported += 1;
+      this.summary.eventsAppended += result.events.length;
+    }
+    if (this.lastPosition === undefined || result.position > this.lastPosition) this.lastPosition = result.position;
+  }
+
+  /** Checks a line as far as it can be checked in file order, then hands it to its handler. */
+  private async accept(raw: RawLine): Promise<void> {
     if ('tooLong' in raw) {
       const max = this.options.limits.maxLineBytes;
       this.fail(raw.number, null, new ProblemException(413, 'line-too-long', `The line is ${raw.bytes} bytes long; a line may have at most ${max}.`, { maxLineBytes: max }));
@@ -186,7 +236,8 @@ export class ImportRun {
       return;
     }
     this.keys.set(line.key, line.line * 8 + ACTION_CODE.get(line.action)!);
-    const dependsOn: Array<{ member: string; line: number; key: string }> = [];
+    const dependsOn: Dependency[] = [];
+    let dto: object;
     try {
       plan = planLine(line, this.options.principal);
       const wrong: Array<{ field: string; messages: string[] }> = [];
@@ -201,39 +252,15 @@ export class ImportRun {
         }
       }
       if (wrong.length > 0) throw new RequestValidationException(wrong);
+      const failedDep = dependsOn.find((dep) => this.failedLines.has(dep.line));
+      if (failedDep) throw referenceFailed(failedDep);
+      // The line's depth was bounded as a whole by parseImportLine.
+      dto = validateJsonBody(plan.dto, plan.body);
     } catch (error) {
-      this.fail(line.line, line.key, error);
+      this.fail(line.line, line.key, error, line);
       return;
     }
 
-    const previousRegistrations = this.registrations;
-    this.inFlight += 1;
-    const task = this.streams
-      .run(plan.stream, async () => {
-        await previousRegistrations;
-        await this.execute(line, plan, dependsOn);
-      })
-      .catch((error: unknown) => this.fail(line.line, line.key, error, line))
-      .finally(() => {
-        this.inFlight -= 1;
-        const wake = this.wakeReader;
-        this.wakeReader = undefined;
-        wake?.();
-      });
-    if (line.action === 'registerParty') this.registrations = task;
-  }
-
-  private async execute(line: ImportLine, plan: LinePlan, dependsOn: Array<{ member: string; line: number; key: string }>): Promise<void> {
-    if (this.fatal !== undefined) throw this.fatal;
-    for (const dep of dependsOn) {
-      if (this.failedLines.has(dep.line)) {
-        throw new ProblemException(422, 'reference-failed', `${dep.member} refers to line ${dep.line} (key ${dep.key}), which was not imported.`, {
-          field: dep.member,
-        });
-      }
-    }
-    const metadata: ArgumentMetadata = { type: 'body', metatype: plan.dto, data: undefined };
-    const dto = (await validation.transform(plan.body, metadata)) as object;
     const ctx: CommandContext = {
       principal: this.options.principal,
       correlationId: this.options.correlationId,
@@ -242,14 +269,25 @@ export class ImportRun {
       idempotencyScope: 'stream',
       requestHash: lineRequestHash(plan),
     };
-    const result = await this.options.dispatch(plan.command(dto, ctx));
-    if (result.replayed) {
-      this.summary.replayed += 1;
-    } else {
-      this.summary.imported += 1;
-      this.summary.eventsAppended += result.events.length;
+    const command = plan.command(dto, ctx);
+    const { batcher } = this.options;
+    if (!batcher) {
+      this.pending.push({ line, outcome: this.options.dispatch(command) });
+      await this.flush();
+      return;
     }
-    if (this.lastPosition === undefined || result.position > this.lastPosition) this.lastPosition = result.position;
+    const sameBatch = dependsOn.flatMap((dep) => {
+      const depCtx = this.batchContexts.get(dep.line);
+      return depCtx ? [{ dep, ctx: depCtx }] : [];
+    });
+    const guard = sameBatch.length === 0 ? undefined : (failed: (ctx: CommandContext) => boolean) => {
+      const broken = sameBatch.find((d) => failed(d.ctx));
+      if (broken) throw referenceFailed(broken.dep);
+    };
+    this.batchContexts.set(line.line, ctx);
+    this.pending.push({ line, outcome: batcher.hold(ctx, () => this.options.dispatch(command), guard) });
+    this.pendingBytes += raw.bytes;
+    if (line.action === 'registerParty') this.endsBatch = true;
   }
 
   private fail(lineNumber: number, key: string | null, error: unknown, line?: ImportLine): void {

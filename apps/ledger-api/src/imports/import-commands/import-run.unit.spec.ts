@@ -34,7 +34,6 @@ interface Harness {
 const run = async (
   body: string,
   refuse: (command: ICommand) => Error | undefined = () => undefined,
-  window = 8,
   delayMs: (command: ICommand) => number = () => 0,
 ): Promise<Harness> => {
   const commands: ICommand[] = [];
@@ -47,7 +46,7 @@ const run = async (
     position += 1n;
     return { streamName: 's', revision: 0n, position, events: [{} as LedgerEvent], replayed: false };
   };
-  const summary = await new ImportRun({ principal: PRINCIPAL, correlationId: 'c', dispatch, limits: { maxLineBytes: 10_000, maxTotalBytes: 0 }, window }).run([body]);
+  const summary = await new ImportRun({ principal: PRINCIPAL, correlationId: 'c', dispatch, limits: { maxLineBytes: 10_000, maxTotalBytes: 0 } }).run([body]);
   return { commands, summary };
 };
 
@@ -151,39 +150,43 @@ describe('ImportRun: references between lines', () => {
     // Without the ordering, the slow first registration and the slow early claims would finish last.
     const slowEarly = (command: ICommand) =>
       command instanceof RegisterPartyCommand ? (command.data.partyId === 'az' ? 30 : 0) : command instanceof MakeClaimCommand ? 20 - Number(command.data.statement.text) : 0;
-    await run(ndjson(...lines), record, 4, slowEarly);
+    await run(ndjson(...lines), record, slowEarly);
     expect(order.slice(0, 2)).toEqual(['party:az', 'party:am']);
     expect(order.slice(3)).toEqual(Array.from({ length: 20 }, (_, i) => `${i}`));
   });
 
-  it('reads no further than the window ahead of the lines it has finished', async () => {
+  it('reads no further than one batch ahead of the lines it has stored, and commits each batch once', async () => {
     let pulled = 0;
-    let finished = 0;
-    let running = 0;
-    let peak = 0;
+    let stored = 0;
+    let held = 0;
+    const commits: number[] = [];
     async function* source() {
       for (let i = 0; i < 50; i++) {
         pulled += 1;
         yield `${JSON.stringify(incident(`inc-${i}`))}\n`;
       }
     }
-    const dispatch = async (): Promise<StreamCommandResult> => {
-      running += 1;
-      peak = Math.max(peak, running);
-      expect(pulled - finished).toBeLessThanOrEqual(5 + 1);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      running -= 1;
-      finished += 1;
-      return { streamName: 's', revision: 0n, position: 1n, events: [], replayed: false };
+    const dispatch = async (): Promise<StreamCommandResult> => ({ streamName: 's', revision: 0n, position: 1n, events: [], replayed: false });
+    const batcher = {
+      hold: <T>(_ctx: unknown, run: () => Promise<T>) => {
+        held += 1;
+        expect(pulled - stored).toBeLessThanOrEqual(5);
+        return run();
+      },
+      commit: async () => {
+        commits.push(held);
+        stored += held;
+        held = 0;
+      },
     };
-    const summary = await new ImportRun({ principal: PRINCIPAL, correlationId: 'c', dispatch, limits: { maxLineBytes: 10_000, maxTotalBytes: 0 }, window: 5 }).run(source());
+    const summary = await new ImportRun({ principal: PRINCIPAL, correlationId: 'c', dispatch, batcher, limits: { maxLineBytes: 10_000, maxTotalBytes: 0 }, batchLines: 5 }).run(source());
     expect(summary.imported).toBe(50);
-    expect(peak).toBe(5);
+    expect(commits).toEqual(Array.from({ length: 10 }, () => 5));
   });
 
   it('stops reading when the store fails, and says what was done before', async () => {
     let calls = 0;
-    const attempt = run(ndjson(incident('a'), incident('b'), incident('c'), incident('d')), () => (++calls === 2 ? new StoreUnavailableError('down') : undefined), 1);
+    const attempt = run(ndjson(incident('a'), incident('b'), incident('c'), incident('d')), () => (++calls === 2 ? new StoreUnavailableError('down') : undefined));
     const error = await attempt.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportAbortedError);
     expect((error as ImportAbortedError).summary).toMatchObject({ imported: 1, lines: 2 });
