@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, get, IncomingMessage } from 'node:http';
 import type { NewEvent } from '@ledger/event-store';
 import { FeedHub } from '../../apps/ledger-api/src/feed/shared/feed-hub.service';
-import { isLedgerEvent, listen, parseFrames, rawStream, readWholeLog, storeOf, waitUntil } from '../support/feed-clients';
+import { isLedgerEvent, listen, parseFrames, rawStream, readWholeLog, storeOf, StreamSockets, waitUntil } from '../support/feed-clients';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 
 jest.setTimeout(90_000);
@@ -196,6 +196,63 @@ describe('live feed: a blocked consumer that the ring overtakes', () => {
     const last = parseFrames(text).at(-1)!;
     expect(last.event).toBe('cut-off');
     expect(JSON.parse(last.data!).reason).toBe('slow-consumer');
+  });
+});
+
+describe('live feed: a consumer that stops reading for a while', () => {
+  let t: LedgerTestApp;
+  let base: string;
+  let sockets: StreamSockets;
+
+  beforeAll(async () => {
+    // Neither the timeout nor the ring cuts it off here: it only stops reading, then reads again.
+    t = await startLedger({ env: { LEDGER_FEED_SLOW_CONSUMER_MS: '60000' } });
+    base = await listen(t.app);
+    sockets = new StreamSockets(t.app.getHttpServer());
+  });
+
+  afterAll(() => t?.close());
+
+  it('holds back at most a bounded amount for it, does not hold up a reading consumer, and resumes it without gap once it reads', async () => {
+    const from = await storeOf(t.app).headPosition();
+    let paused: IncomingMessage | undefined;
+    let pausedText = '';
+    get(`${base}/feed/stream?from=${from}`, { headers: { authorization: `Bearer ${t.tokens.integrator}` } }, (res) => {
+      paused = res;
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (pausedText += chunk));
+      res.socket.pause();
+      res.pause();
+    });
+    const reading = await rawStream(base, `/feed/stream?from=${from}`, t.tokens.integrator);
+    try {
+      await waitUntil(() => paused !== undefined && t.app.get(FeedHub).connections === 2, 5_000, () => 'not connected');
+      let mostHeld = 0;
+      const sample = setInterval(() => {
+        for (const socket of sockets.all()) mostHeld = Math.max(mostHeld, socket.writableLength);
+      }, 5);
+      try {
+        // ~12 MB for each stream: far more than the loopback buffers of the one that reads nothing.
+        await writeAll(t, bigIncidents(600, 20));
+        await waitUntil(() => dataFrames(reading.text()).length >= 600, 30_000, () => `${dataFrames(reading.text()).length} of 600`);
+      } finally {
+        clearInterval(sample);
+      }
+      // Past the kernel's buffers, the server keeps at most about one batch and one write for a socket.
+      expect(mostHeld).toBeLessThan(1024 * 1024);
+      expect(t.app.get(FeedHub).connections).toBe(2);
+
+      paused!.socket.resume();
+      paused!.resume();
+      const log = (await readWholeLog(storeOf(t.app))).filter((e) => isLedgerEvent(e) && e.position > from).map((e) => e.position);
+      await waitUntil(() => dataFrames(pausedText).length >= log.length, 30_000, () => `${dataFrames(pausedText).length} of ${log.length}`);
+      expect(dataFrames(pausedText).map((f) => BigInt(f.id!))).toEqual(log);
+      expect(dataFrames(reading.text()).map((f) => BigInt(f.id!))).toEqual(log);
+      expect(pausedText).not.toContain('cut-off');
+    } finally {
+      paused?.destroy();
+      reading.res.destroy();
+    }
   });
 });
 
