@@ -35,6 +35,7 @@ import { ClaimOwners } from './feed/shared/claim-owners.service';
 import { FeedHub } from './feed/shared/feed-hub.service';
 import { FeedLog } from './feed/shared/feed-log.service';
 import { StreamEventsController } from './feed/stream-events/stream-events.controller';
+import { EventLoopDelay } from './health/event-loop-delay.service';
 import { HealthController } from './health/health.controller';
 import { GetIncidentController } from './incidents/get-incident/get-incident.controller';
 import { GetIncidentHandler } from './incidents/get-incident/get-incident.handler';
@@ -198,6 +199,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AuditedReadInterceptor },
         ProjectionHost,
         NotaryService,
+        EventLoopDelay,
         ClaimOwners,
         FeedLog,
         FeedHub,
