@@ -48,6 +48,8 @@ interface Phase {
   lastReceipts: number[];
   deliveries: number;
   loop: LoopDelay | undefined;
+  /** Event-loop utilisation of the busiest subscriber thread. */
+  subscriberLoad: number;
   missing: number;
   duplicated: number;
   outOfOrder: number;
@@ -108,6 +110,7 @@ const writeSteadily = async (ledger: SpawnedLedger, incidentIds: string[], subsc
     lastReceipts: tally.lastReceipts.map(([, ms]) => ms).sort((a, b) => a - b),
     deliveries: tally.deliveries,
     loop,
+    subscriberLoad: tally.busiestThread,
     missing: tally.missing,
     duplicated: tally.duplicated,
     outOfOrder: tally.outOfOrder,
@@ -165,6 +168,7 @@ runBenchmark('feed-fanout', async (ctx) => {
       ctx.figure({ figure: 'server event-loop delay max during fan-out', value: many.loop.maxMs, unit: 'ms', baseline: { label: '1 subscriber', value: one.loop.maxMs, unit: 'ms' } });
       ctx.note(`server event-loop delay (ms, /health eventLoop) with ${subscriberCount} subscribers ${JSON.stringify(many.loop)}, with one ${JSON.stringify(one.loop)}`);
     } else ctx.note('the server publishes no eventLoop reading in /health');
+    ctx.note(`busiest subscriber thread's event-loop utilisation: ${many.subscriberLoad.toFixed(2)} with ${subscriberCount} subscribers, ${one.subscriberLoad.toFixed(2)} with one`);
     ctx.note(`server CPU ${many.cpuSeconds.toFixed(1)} s over ${many.writeSeconds.toFixed(1)} s of writing with ${subscriberCount} subscribers, ${one.cpuSeconds.toFixed(1)} s with one`);
 
     for (const [label, phase, count] of [[`${subscriberCount} subscribers`, many, subscriberCount], ['1 subscriber', one, 1]] as const) {

@@ -17,6 +17,8 @@ export interface SubscriberTally {
   latencies: Float64Array;
   /** Per event [position, ms]: when the last of the subscribers received it, after its recorded time. */
   lastReceipts: Array<[number, number]>;
+  /** Event-loop utilisation of the busiest subscriber thread since the reset (0–1). */
+  busiestThread: number;
 }
 
 export type PoolReply =
@@ -100,6 +102,7 @@ export class SubscriberPool {
       cutOffs: sum('cutOffs'),
       latencies: latencies.sort(),
       lastReceipts: [...lastReceipt],
+      busiestThread: Math.max(...tallies.map((t) => t.busiestThread)),
     };
   }
 

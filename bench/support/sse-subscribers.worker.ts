@@ -2,6 +2,7 @@
 // connections so that reading them does not compete with the benchmark's writer, and scans each frame's bytes for
 // its id and its CloudEvent `time` instead of parsing the JSON.
 import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PoolReply, PoolRequest, SubscriberTally } from './sse-subscriber-pool';
 
@@ -28,6 +29,8 @@ const connections: Connection[] = [];
 let lastReceipt = new Map<number, number>();
 /** Recorded time per position: the same event arrives once per subscriber. */
 let recordedAt = new Map<number, number>();
+/** Since the last reset: how busy this thread was (1: never idle, so the subscribers, not the server, set the pace). */
+let busySince = performance.eventLoopUtilization();
 
 const recordedTimeOf = (position: number, frame: Buffer, start: number, end: number): number => {
   let time = recordedAt.get(position);
@@ -80,7 +83,16 @@ const connect = (): Promise<void> =>
   });
 
 const tally = (expected: number[]): SubscriberTally => {
-  const result: SubscriberTally = { deliveries: 0, missing: 0, duplicated: 0, outOfOrder: 0, cutOffs: 0, latencies: new Float64Array(0), lastReceipts: [] };
+  const result: SubscriberTally = {
+    deliveries: 0,
+    missing: 0,
+    duplicated: 0,
+    outOfOrder: 0,
+    cutOffs: 0,
+    latencies: new Float64Array(0),
+    lastReceipts: [],
+    busiestThread: performance.eventLoopUtilization(busySince).utilization,
+  };
   const latencies: number[] = [];
   for (const c of connections) {
     const got = new Set(c.positions);
@@ -107,6 +119,7 @@ parentPort!.on('message', (message: PoolRequest) => {
       }
       lastReceipt = new Map();
       recordedAt = new Map();
+      busySince = performance.eventLoopUtilization();
       return reply({ type: 'reset' });
     case 'progress':
       return reply({ type: 'progress', fewest: connections.reduce((n, c) => Math.min(n, c.positions.length), Infinity) });

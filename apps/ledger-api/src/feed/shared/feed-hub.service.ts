@@ -34,11 +34,11 @@ const RESUBSCRIBE_MAX_MS = 10_000;
 const PASS_MAX_ENTRIES = 256;
 const PASS_MAX_BYTES = 256 * 1024;
 /** A pass over many connections hands the event loop back this often, so that commands and reads keep being served. */
-const PASS_SLICE_MS = 10;
+const PASS_SLICE_MS = 20;
 /**
- * After a pass, the next one waits as long as that one took (at most this): fan-out takes at most about half of the
- * thread, and under load more events share one pass. The cost of a pass is mostly one write syscall per stream, not
- * per event, so fewer, fuller passes are what lets many streams keep up with many writes.
+ * After a pass, the next one waits as long as that one kept the thread busy (at most this): fan-out takes at most
+ * about half of the thread, and under load more events share one pass. The cost of a pass is mostly one write
+ * syscall per stream, not per event, so fewer, fuller passes are what lets many streams keep up with many writes.
  */
 const PASS_PAUSE_MAX_MS = 20;
 
@@ -254,7 +254,7 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     };
     const targets = [...this.live.keys()];
     let next = 0;
-    const passStarted = performance.now();
+    let busyMs = 0;
     const slice = (): void => {
       const started = performance.now();
       while (next < targets.length) {
@@ -265,13 +265,15 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
         if (listener.push(frames, last, to)) this.live.set(listener, to);
         else this.live.delete(listener);
         if ((next & 31) === 0 && next < targets.length && performance.now() - started > PASS_SLICE_MS) {
+          busyMs += performance.now() - started;
           setImmediate(slice);
           return;
         }
       }
       this.passing = false;
       const ended = performance.now();
-      this.nextPassAt = ended + Math.min(ended - passStarted, PASS_PAUSE_MAX_MS);
+      busyMs += ended - started;
+      this.nextPassAt = ended + Math.min(busyMs, PASS_PAUSE_MAX_MS);
       this.wakeOthers();
       if (this.position > this.fanned) this.notifySoon();
     };
