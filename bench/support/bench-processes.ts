@@ -49,12 +49,20 @@ export const spawnNoopServer = (): Promise<NoopServer> =>
 /**
  * The built ledger (on a fresh data directory unless one is given; with the demo data unless told otherwise: its
  * parties are the claimants), as shipped except for the notary's timer: a checkpoint signed in the middle of one
- * measurement and not the other would be noise.
+ * measurement and not the other would be noise. With BENCH_SERVER_CPU_PROF=<dir>, each of its threads writes a V8 CPU
+ * profile there when it stops (`--cpu-prof`).
  */
 export const spawnBenchLedger = async (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> => {
   const dataDir = options.dataDir ?? tempDataDir('ledger-bench-');
   try {
-    return await spawnLedger({ demo: options.demo ?? true, dataDir, env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env }, startTimeoutMs: 120_000 });
+    const profileDir = process.env.BENCH_SERVER_CPU_PROF;
+    return await spawnLedger({
+      demo: options.demo ?? true,
+      dataDir,
+      env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', ...options.env },
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      startTimeoutMs: 120_000,
+    });
   } catch (error) {
     // A ledger that did not start leaves no handle to clean up with: its fresh directory goes here.
     if (!options.dataDir) removeDataDir(dataDir);

@@ -6,7 +6,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Nearest-rank percentile of an ascending list. */
-export const percentile = (sorted: readonly number[], p: number): number => {
+export const percentile = (sorted: ArrayLike<number>, p: number): number => {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 };

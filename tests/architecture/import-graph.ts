@@ -111,9 +111,9 @@ export const useCaseCrossings = (graph: ImportGraph): string[] =>
       .map((target) => `${file} imports ${target}`);
   });
 
-/** What is run or loaded from outside the import graph: specs, entry points, benchmarks, libraries' public faces. */
+/** What is run or loaded from outside the import graph: specs, entry points, worker scripts, benchmarks, libraries' public faces. */
 export const isEntryPoint = (path: string): boolean =>
-  /\.spec\.ts$|\.d\.ts$|(^|\/)main\.ts$|\.bench\.ts$|^bench\/bench-suite\.ts$|^libs\/[^/]+\/src\/index\.ts$|^(tools|scripts)\//.test(path);
+  /\.spec\.ts$|\.d\.ts$|\.worker\.ts$|(^|\/)main\.ts$|\.bench\.ts$|^bench\/bench-suite\.ts$|^libs\/[^/]+\/src\/index\.ts$|^(tools|scripts)\//.test(path);
 
 /** Files nothing reaches from an entry point: dead code, or an entry point the list above does not know. */
 export const orphanFiles = (graph: ImportGraph): string[] => {

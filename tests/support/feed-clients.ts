@@ -99,6 +99,10 @@ export class StreamSockets {
     return this.open.size;
   }
 
+  all(): Socket[] {
+    return [...this.open];
+  }
+
   killRandom(): void {
     const sockets = [...this.open];
     if (sockets.length === 0) return;

@@ -93,6 +93,7 @@ export interface HealthBody {
   details: {
     eventStore: { status: string; headPosition?: string };
     projections: { status: string; state: string; checkpoint: string; caughtUp: boolean; lastError: unknown };
+    eventLoop?: { status: string; sinceMs: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
   };
 }
 
@@ -125,6 +126,8 @@ export interface SpawnOptions {
   /** Tokens of an earlier start on the same directory, when initial-tokens.txt is gone. */
   tokens?: SpawnedTokens;
   env?: Record<string, string>;
+  /** Node options before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
   startTimeoutMs?: number;
 }
 
@@ -164,7 +167,7 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
   installExitHook();
   const dataDir = options.dataDir ?? tempDataDir();
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [API_MAIN, ...(options.demo ? ['--demo'] : [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), API_MAIN, ...(options.demo ? ['--demo'] : [])], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ReadModelProjector } from '@ledger/read-models';
 import { Public } from '../platform/http/request-context';
+import { EventLoopDelay } from './event-loop-delay.service';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,15 +15,20 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly runner: ReadModelProjector,
+    private readonly loop: EventLoopDelay,
   ) {}
 
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Event store reachability and read-model progress; 503 when either is down' })
+  @ApiOperation({
+    summary: 'Event store reachability and read-model progress (503 when either is down), and the event-loop delay',
+    description:
+      '`eventLoop` (always up) is how late the HTTP thread ran its timers since the previous /health reading: p50, p99, max and mean in ms, and the window (`sinceMs`); each reading starts a new window.',
+  })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.eventStore(), () => this.projections()]);
+      return await this.health.check([() => this.eventStore(), () => this.projections(), () => this.eventLoop()]);
     } catch (error) {
       // Load balancers and operators read the same per-component report when it is down, not a generic problem.
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -39,6 +45,10 @@ export class HealthController {
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private eventLoop() {
+    return this.indicators.check('eventLoop').up({ ...this.loop.read() });
   }
 
   private async projections() {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { EventLoopDelay } from './event-loop-delay.service';
 import { HealthController } from './health.controller';
 
 @Module({
@@ -7,5 +8,6 @@ import { HealthController } from './health.controller';
   controllers: [
     HealthController,
   ],
+  providers: [EventLoopDelay],
 })
 export class HealthModule {}

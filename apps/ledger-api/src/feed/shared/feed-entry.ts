@@ -7,7 +7,7 @@ export const sseFrame = (position: bigint, json: string): string => `id: ${posit
 /**
  * A ledger event as the feeds see it: where it is, what it is about, and its CloudEvent. The CloudEvent and the SSE
  * frame are built at most once, on first use: a filtered read builds them only for the events it returns, and the
- * live fan-out serialises each event once for every connection.
+ * live fan-out serialises and encodes each event once for every connection (the same bytes go to every socket).
  */
 export class FeedEntry {
   readonly position: bigint;
@@ -15,7 +15,7 @@ export class FeedEntry {
   readonly type: string;
   private recorded: RecordedEvent | undefined;
   private cloudEvent: LedgerCloudEvent | undefined;
-  private sse: string | undefined;
+  private sse: Buffer | undefined;
 
   constructor(
     recorded: RecordedEvent,
@@ -37,12 +37,13 @@ export class FeedEntry {
     return this.cloudEvent;
   }
 
-  get frame(): string {
-    this.sse ??= sseFrame(this.position, JSON.stringify(this.event));
+  /** The SSE frame, UTF-8 encoded. */
+  get frame(): Buffer {
+    this.sse ??= Buffer.from(sseFrame(this.position, JSON.stringify(this.event)), 'utf8');
     return this.sse;
   }
 
-  /** Keeps only the serialised frame: what the ring buffer holds for live streams, at a third of the memory. */
+  /** Keeps only the encoded frame: what the ring buffer holds for live streams, at a third of the memory. */
   compact(): this {
     void this.frame;
     this.recorded = undefined;

@@ -12,6 +12,8 @@ export interface FeedSelection {
 const setOf = (values: readonly string[] | undefined, lower = false): ReadonlySet<string> | undefined =>
   values && values.length > 0 ? new Set(lower ? values.map((v) => v.toLowerCase()) : values) : undefined;
 
+const sortedOf = (values: ReadonlySet<string> | undefined): string[] | null => (values ? [...values].sort() : null);
+
 const intersects = (a: ReadonlySet<string> | undefined, b: ReadonlySet<string>): boolean => {
   if (!a) return false;
   for (const value of b) if (a.has(value)) return true;
@@ -29,6 +31,8 @@ export class FeedFilter {
   private readonly parties: ReadonlySet<string> | undefined;
   private readonly types: ReadonlySet<string> | undefined;
   private readonly scope: { incidents: ReadonlySet<string>; parties: ReadonlySet<string> } | undefined;
+  /** Equal for filters that match the same events: the live fan-out selects each batch's frames once per key. */
+  readonly key: string;
 
   constructor(selection: FeedSelection, scope?: TokenScope) {
     this.incidents = setOf(selection.incidents, true);
@@ -39,6 +43,7 @@ export class FeedFilter {
       this.refuseOutsideScope('incident', this.incidents, this.scope.incidents);
       this.refuseOutsideScope('party', this.parties, this.scope.parties);
     }
+    this.key = JSON.stringify([this.incidents, this.parties, this.types, this.scope?.incidents, this.scope?.parties].map(sortedOf));
   }
 
   static for(selection: FeedSelection, principal: Pick<Principal, 'scope'> | undefined): FeedFilter {

@@ -61,4 +61,20 @@ describe('FeedFilter', () => {
     expect(refused({ parties: ['azerbaijan'] }).extensions).toEqual({ field: 'party', outside: ['azerbaijan'] });
     expect(refused({ incidents: [I1] }, { parties: ['armenia'] } as never).getStatus()).toBe(403);
   });
+
+  it('has the same key for filters that match the same events, whatever the order or case, and another for any other', () => {
+    const key = (selection: ConstructorParameters<typeof FeedFilter>[0], scope?: ConstructorParameters<typeof FeedFilter>[1]) => new FeedFilter(selection, scope).key;
+    expect(key({ incidents: [I1, I2], types: ['ClaimMade.v1', 'ClaimDenied.v1'] })).toBe(key({ incidents: [I2.toUpperCase(), I1], types: ['ClaimDenied.v1', 'ClaimMade.v1'] }));
+    expect(key({})).toBe(key({ incidents: [], parties: [] }));
+    const others = [
+      key({}),
+      key({ incidents: [I1] }),
+      key({ parties: [I1] }),
+      key({ types: [I1] }),
+      key({}, { incidents: [I1], parties: [] }),
+      key({}, { incidents: [], parties: [I1] }),
+      key({ incidents: [I1] }, { incidents: [I1, I2], parties: [] }),
+    ];
+    expect(new Set(others).size).toBe(others.length);
+  });
 });

@@ -3,13 +3,23 @@ import { EVENT_STORE, EventStore, RecordedEvent, Subscription } from '@ledger/ev
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { isLedgerStreamName } from '@ledger/domain';
 import type { FeedEntry } from './feed-entry';
+import type { FeedFilter } from './feed-filter';
 import { FeedLog } from './feed-log.service';
 import { FeedRing } from './feed-ring';
 
 /** What the hub needs from each open event stream. */
 export interface FeedListener {
-  /** New events are in the ring (or the hub restarted): read on. Called at most once per event-loop turn. */
+  readonly filter: FeedFilter;
+  /** New events are readable (or the hub restarted): read on. Only for streams that are not live. */
   wake(): void;
+  /**
+   * Live streams only: the frames of the pass's events that match its filter (`frames` undefined when none does;
+   * `last` the position of the last of them), and `to`, where the stream now is. False when the stream could not take
+   * them (its socket has not drained, or it closed): it is no longer live and reads on from its own position.
+   */
+  push(frames: Buffer | undefined, last: bigint | undefined, to: bigint): boolean;
+  /** The hub stopped writing to this live stream (the ring overtook the live position): read on from your position. */
+  release(): void;
   /** Time for a heartbeat comment. */
   heartbeat(at: string): void;
   /** The app is stopping: send the cut-off and close; resolves once the connection is gone. */
@@ -20,12 +30,31 @@ export interface FeedListener {
 const SHUTDOWN_WAIT_MS = 2_000;
 const RESUBSCRIBE_MIN_MS = 250;
 const RESUBSCRIBE_MAX_MS = 10_000;
+/** At most this much of the ring per fan-out pass: what a live socket may be handed beyond its buffer at once. */
+const PASS_MAX_ENTRIES = 256;
+const PASS_MAX_BYTES = 256 * 1024;
+/** A pass over many connections hands the event loop back this often, so that commands and reads keep being served. */
+const PASS_SLICE_MS = 20;
+/**
+ * After a pass, the next one waits as long as that one kept the thread busy (at most this): fan-out takes at most
+ * about half of the thread, and under load more events share one pass. The cost of a pass is mostly one write
+ * syscall per stream, not per event, so fewer, fuller passes are what lets many streams keep up with many writes.
+ */
+const PASS_PAUSE_MAX_MS = 20;
+
+/** One filter's share of a pass: its matching frames, joined, and the position of the last of them. */
+interface PassShape {
+  frames: Buffer | undefined;
+  last: bigint | undefined;
+}
 
 /**
- * The one store subscription behind every live event stream. It keeps the most recent ledger events, converted and
- * serialised once, in a ring that all connections read, so 1000 subscribers cost one subscription and one
- * JSON.stringify per event, not a thousand. Connections that are further behind than the ring read the store
- * themselves (FeedLog) until they reach it.
+ * The one store subscription behind every live event stream. It keeps the most recent ledger events, converted,
+ * serialised and encoded once, in a ring. Streams that are caught up are live: after each batch of new events one
+ * fan-out pass selects each filter's frames once, joined into one buffer, and writes that same buffer to every live
+ * stream with that filter, so 1000 subscribers cost one subscription, one JSON.stringify per event and one write per
+ * stream per batch. A live stream whose socket has not drained is left out of the pass and reads on by itself, from
+ * the ring or, further behind, the store (FeedLog), until it is caught up again.
  *
  * When the subscription stops (the store is unreachable beyond what its adapter rides out, or a read for an event's
  * parties failed), it is reopened after the last event it handed over, with backoff: streams pause, keep their
@@ -38,8 +67,18 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
   /** The last position the subscription handed over (any stream), or where it started. */
   private position = 0n;
   private subscription: Subscription | undefined;
+  /**
+   * Where live streams are: every ledger event up to it is written, or being written by the current pass, to every
+   * live stream. Reads from the ring stop here, so that a stream catching up arrives exactly where it can go live.
+   */
+  private fanned = 0n;
   private readonly listeners = new Set<FeedListener>();
-  private notifyScheduled = false;
+  /** Live streams and the position each has been written up to (the pass start or end). */
+  private readonly live = new Map<FeedListener, bigint>();
+  private passScheduled = false;
+  private passing = false;
+  /** performance.now() before which no pass starts (see PASS_PAUSE_MAX_MS). */
+  private nextPassAt = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -85,18 +124,29 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
 
   detach(listener: FeedListener): void {
     this.listeners.delete(listener);
+    this.live.delete(listener);
+  }
+
+  /** Makes an attached stream live when it is exactly where live streams are; false otherwise (read on first). */
+  goLive(listener: FeedListener, cursor: bigint): boolean {
+    if (!this.ring || cursor !== this.fanned || !this.listeners.has(listener)) return false;
+    this.live.set(listener, cursor);
+    return true;
   }
 
   /**
-   * Up to `max` ledger events after `cursor` from memory, and the position they bring a reader to (`upTo`: past the
-   * bookkeeping events too when the batch is the ring's last). Undefined when the ring does not reach back to
-   * `cursor`: the reader must read the store.
+   * Up to `max` ledger events after `cursor` from memory, up to where live streams are, and the position they bring a
+   * reader to (`upTo`: past the bookkeeping events too when the batch is the last). Undefined when the ring does not
+   * reach back to `cursor`: the reader must read the store.
    */
   read(cursor: bigint, max: number): { entries: FeedEntry[]; upTo: bigint } | undefined {
     const ring = this.ring;
     if (!ring || cursor < ring.floor) return undefined;
     const entries = ring.after(cursor, max);
-    const upTo = entries.length === max ? entries[entries.length - 1].position : this.position > cursor ? this.position : cursor;
+    let cut = entries.length;
+    while (cut > 0 && entries[cut - 1].position > this.fanned) cut -= 1;
+    if (cut < entries.length) entries.length = cut;
+    const upTo = cut === max ? entries[cut - 1].position : this.fanned > cursor ? this.fanned : cursor;
     return { entries, upTo };
   }
 
@@ -113,6 +163,7 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
         const head = await this.store.headPosition();
         this.ring = new FeedRing(this.config.feed.ringSize, head);
         this.position = head;
+        this.fanned = head;
       }
       this.subscription = this.store.subscribeToAll(
         { fromPosition: this.position },
@@ -151,14 +202,87 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     this.retryTimer = setTimeout(() => void this.start(), delay);
   }
 
-  /** One wake-up per event-loop turn, however many events the subscription handed over in it. */
+  /** One fan-out pass for all the events the subscription handed over meanwhile: in the next turn, or after the pause. */
   private notifySoon(): void {
-    if (this.notifyScheduled) return;
-    this.notifyScheduled = true;
-    setImmediate(() => {
-      this.notifyScheduled = false;
-      for (const listener of this.listeners) listener.wake();
-    });
+    if (this.passScheduled || this.passing) return;
+    this.passScheduled = true;
+    const run = (): void => {
+      this.passScheduled = false;
+      this.fanOut();
+    };
+    const wait = this.nextPassAt - performance.now();
+    if (wait >= 1) setTimeout(run, wait);
+    else setImmediate(run);
+  }
+
+  /**
+   * Writes the events after the live position (up to a bounded batch) to every live stream, in slices of at most
+   * PASS_SLICE_MS, then wakes the others, which read up to the new live position by themselves.
+   */
+  private fanOut(): void {
+    const ring = this.ring!;
+    const from = this.fanned;
+    if (from < ring.floor) {
+      // The loop was held up for longer than the ring holds: the live streams read the store from where they are.
+      this.fanned = this.position;
+      const released = [...this.live.keys()];
+      this.live.clear();
+      for (const listener of released) listener.release();
+      return this.wakeOthers();
+    }
+    const entries = ring.after(from, PASS_MAX_ENTRIES);
+    let bytes = 0;
+    for (let i = 0; i < entries.length; i++) {
+      bytes += entries[i].frame.length;
+      if (bytes >= PASS_MAX_BYTES) entries.length = i + 1;
+    }
+    const full = entries.length === PASS_MAX_ENTRIES || bytes >= PASS_MAX_BYTES;
+    const to = full ? entries[entries.length - 1].position : this.position;
+    this.fanned = to;
+    const shapes = new Map<string, PassShape>();
+    const shapeOf = (filter: FeedFilter): PassShape => {
+      let shape = shapes.get(filter.key);
+      if (!shape) {
+        const matching = filter.selective ? entries.filter((entry) => filter.matches(entry)) : entries;
+        shape = {
+          frames: matching.length === 0 ? undefined : matching.length === 1 ? matching[0].frame : Buffer.concat(matching.map((entry) => entry.frame)),
+          last: matching.at(-1)?.position,
+        };
+        shapes.set(filter.key, shape);
+      }
+      return shape;
+    };
+    const targets = [...this.live.keys()];
+    let next = 0;
+    let busyMs = 0;
+    const slice = (): void => {
+      const started = performance.now();
+      while (next < targets.length) {
+        const listener = targets[next++];
+        // Left out: gone, or fell out and came back at `to` during an earlier slice.
+        if (this.live.get(listener) !== from) continue;
+        const { frames, last } = shapeOf(listener.filter);
+        if (listener.push(frames, last, to)) this.live.set(listener, to);
+        else this.live.delete(listener);
+        if ((next & 31) === 0 && next < targets.length && performance.now() - started > PASS_SLICE_MS) {
+          busyMs += performance.now() - started;
+          setImmediate(slice);
+          return;
+        }
+      }
+      this.passing = false;
+      const ended = performance.now();
+      busyMs += ended - started;
+      this.nextPassAt = ended + Math.min(busyMs, PASS_PAUSE_MAX_MS);
+      this.wakeOthers();
+      if (this.position > this.fanned) this.notifySoon();
+    };
+    this.passing = true;
+    slice();
+  }
+
+  private wakeOthers(): void {
+    for (const listener of this.listeners) if (!this.live.has(listener)) listener.wake();
   }
 
   private beat(): void {

@@ -13,7 +13,7 @@ const RING_BATCH = 256;
 const STORE_PAGE = 500;
 const STORE_SCAN = 5_000;
 /** Frames are joined into writes of about this size: fewer syscalls, and back-pressure is checked per write. */
-const CHUNK_CHARS = 64 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 /** An idle connection re-checks this often even without a wake-up (e.g. while the hub's subscription is down). */
 const IDLE_RECHECK_MS = 1_000;
 const STORE_RETRY_MAX_MS = 5_000;
@@ -35,10 +35,13 @@ export interface SseConnectionOptions {
 }
 
 /**
- * One subscriber's event stream. It reads the shared ring while it can and the store while it is further behind,
- * and writes only while the socket takes more (`write()` true), else waits for 'drain': its memory stays bounded by
- * one batch and one chunk whatever the client does. A consumer that takes nothing for `slowConsumerMs`, or that the
- * ring overtakes while it is blocked, gets a cut-off frame with the position to resume from and is closed.
+ * One subscriber's event stream. Caught up, it is live: the hub writes each batch's frames to it (see FeedHub).
+ * Behind, it reads the shared ring while it can and the store while it is further behind, until it is caught up
+ * again. Either way it is written to only while the socket takes more: a live stream whose socket has not drained
+ * is left out of the hub's pass, and a reading one waits for 'drain', so its memory stays bounded by one batch and one
+ * chunk whatever the client does (the hub's batches are shared by all streams). A consumer that takes nothing for
+ * `slowConsumerMs`, or that the ring overtakes while it is blocked, gets a cut-off frame with the position to resume
+ * from and is closed.
  *
  * `cursor` only ever grows, and every matching event at or before it has been written: that is what makes the
  * stream gap-free and duplicate-free across the switch between store and ring.
@@ -50,8 +53,8 @@ export class SseConnection implements FeedListener {
   /** No more writes: the client left, or it was cut off. */
   private closed = false;
   /**
-   * Has read from the ring at least once: it had caught up. Only such a stream is cut off for lagging more than the
-   * ring while blocked; one still catching up from far behind is expected to lag, and reads the store meanwhile.
+   * Has been live or read from the ring at least once: it had caught up. Only such a stream is cut off for lagging more
+   * than the ring while blocked; one still catching up from far behind is expected to lag, and reads the store meanwhile.
    */
   private wasLive = false;
   private blocked = false;
@@ -59,6 +62,8 @@ export class SseConnection implements FeedListener {
   private signalled = false;
   private wakeUp: (() => void) | undefined;
   private onWakeWhileBlocked: (() => void) | undefined;
+  /** Set while live: called when the hub stops writing to it (`blocked`: its socket had not drained). */
+  private leaveLive: ((blocked: boolean) => void) | undefined;
   private storeFailures = 0;
   private readonly gone: Promise<void>;
   private markGone!: () => void;
@@ -84,6 +89,33 @@ export class SseConnection implements FeedListener {
     });
   }
 
+  get filter(): FeedFilter {
+    return this.options.filter;
+  }
+
+  push(frames: Buffer | undefined, last: bigint | undefined, to: bigint): boolean {
+    const { response } = this.options;
+    if (this.closed || !this.leaveLive) return false;
+    if (response.writableNeedDrain) {
+      this.leaveLive(true);
+      return false;
+    }
+    if (frames) {
+      // Corked around the write, the socket sends it now (one writev) instead of in a tick after the whole pass: the
+      // hub's slices then measure, and bound, what the writes really cost.
+      response.cork();
+      response.write(frames);
+      response.uncork();
+      this.lastWritten = last!;
+    }
+    this.cursor = to;
+    return true;
+  }
+
+  release(): void {
+    this.leaveLive?.(false);
+  }
+
   wake(): void {
     this.signalled = true;
     if (this.onWakeWhileBlocked) this.onWakeWhileBlocked();
@@ -104,6 +136,13 @@ export class SseConnection implements FeedListener {
     const { hub, log, filter } = this.options;
     while (!this.closed) {
       this.signalled = false;
+      if (hub.goLive(this, this.cursor)) {
+        this.wasLive = true;
+        const blocked = await new Promise<boolean>((resolve) => (this.leaveLive = resolve));
+        this.leaveLive = undefined;
+        if (blocked) await this.drained();
+        continue;
+      }
       const fromMemory = hub.read(this.cursor, RING_BATCH);
       if (fromMemory) {
         this.wasLive = true;
@@ -139,24 +178,27 @@ export class SseConnection implements FeedListener {
   }
 
   private async send(entries: readonly FeedEntry[], matches: (entry: FeedEntry) => boolean): Promise<void> {
-    let chunk = '';
+    let chunk: Buffer[] = [];
+    let size = 0;
     let last = this.lastWritten;
     for (const entry of entries) {
       if (this.closed) return;
       if (!matches(entry)) continue;
-      chunk += entry.frame;
+      chunk.push(entry.frame);
+      size += entry.frame.length;
       last = entry.position;
-      if (chunk.length >= CHUNK_CHARS) {
+      if (size >= CHUNK_BYTES) {
         await this.write(chunk, last);
-        chunk = '';
+        chunk = [];
+        size = 0;
       }
     }
-    if (chunk !== '') await this.write(chunk, last);
+    if (chunk.length > 0) await this.write(chunk, last);
   }
 
-  private async write(chunk: string, last: bigint): Promise<void> {
+  private async write(frames: Buffer[], last: bigint): Promise<void> {
     if (this.closed) return;
-    const accepted = this.options.response.write(chunk);
+    const accepted = this.options.response.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
     this.lastWritten = last;
     if (!accepted) await this.drained();
   }
@@ -164,6 +206,7 @@ export class SseConnection implements FeedListener {
   /** Waits for 'drain'; cuts the consumer off when it takes too long or the ring overtakes it meanwhile. */
   private async drained(): Promise<void> {
     const { response, hub, slowConsumerMs } = this.options;
+    if (this.closed || !response.writableNeedDrain) return;
     this.blocked = true;
     const outcome = await new Promise<'drained' | 'slow' | 'closed'>((resolve) => {
       const finish = (result: 'drained' | 'slow' | 'closed'): void => {
@@ -218,6 +261,7 @@ export class SseConnection implements FeedListener {
     socket?.once('close', () => clearTimeout(grace));
     this.onWakeWhileBlocked?.();
     this.wakeUp?.();
+    this.leaveLive?.(false);
   }
 
   private onClose(): void {
@@ -225,6 +269,7 @@ export class SseConnection implements FeedListener {
     this.options.hub.detach(this);
     this.onWakeWhileBlocked?.();
     this.wakeUp?.();
+    this.leaveLive?.(false);
     this.markGone();
   }
 }
