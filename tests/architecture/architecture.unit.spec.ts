@@ -3,8 +3,8 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EVENT_TYPES, knownStoredTypes } from '@ledger/domain';
+import { ROOT, importSpecifiers } from './import-graph';
 
-const ROOT = join(__dirname, '..', '..');
 
 const tsFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -13,11 +13,7 @@ const tsFiles = (dir: string): string[] =>
     return name.endsWith('.ts') ? [path] : [];
   });
 
-const importsOf = (file: string): string[] => {
-  const source = readFileSync(file, 'utf8');
-  const specifiers = [...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g), ...source.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)];
-  return specifiers.map((m) => m[1]);
-};
+const importsOf = (file: string): string[] => importSpecifiers(readFileSync(file, 'utf8'));
 
 const rel = (file: string): string => relative(ROOT, file);
 
@@ -31,13 +27,7 @@ const codeFiles = (dir: string): string[] =>
 
 /** Packages (not paths inside them, not Node's own modules, not the @ledger/* path aliases) a file imports or requires. */
 const packagesImportedBy = (file: string): string[] => {
-  const source = readFileSync(file, 'utf8');
-  const specifiers = [
-    ...source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g),
-    ...source.matchAll(/import\s+['"]([^'"]+)['"]/g),
-    ...source.matchAll(/(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g),
-  ].map((m) => m[1]);
-  const names = specifiers
+  const names = importsOf(file)
     // A specifier built in a template (a generator writing import lines) is text, not an import.
     .filter((spec) => !/[`$]/.test(spec))
     .filter((spec) => !spec.startsWith('.') && !spec.startsWith('/') && !spec.startsWith('node:') && !spec.startsWith('@ledger/') && !isBuiltin(spec))

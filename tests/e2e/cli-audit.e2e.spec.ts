@@ -2,15 +2,16 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { EsdbEventStore, RecordedEvent, SqliteEventStore } from '@ledger/event-store';
+import { RecordedEvent } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario, ScenarioSend } from '../../apps/ledger-api/src/demo/scenario';
 import { runCli } from '../../apps/ledger-cli/src/cli-program';
 import { CliOutput } from '../../apps/ledger-cli/src/cli-output';
 import { EXIT } from '../../apps/ledger-cli/src/ledger-files';
 import { verifyExportDir } from '../../tools/ledger-verifier/ledger-verifier';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { readLog } from '../support/data-dir';
 import { injectSend } from '../support/http';
-import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
+import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 import { BUILD_TIMEOUT_MS, ensureBuilt, runBuiltCli } from '../support/spawned-ledger';
 
 /**
@@ -71,15 +72,6 @@ const parseCsv = (text: string): string[][] => {
 const readCsv = (file: string): Array<Record<string, string>> => {
   const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-};
-
-const readLog = async (dataDir: string): Promise<RecordedEvent[]> => {
-  const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
-  try {
-    return await store.readAll();
-  } finally {
-    await store.close();
-  }
 };
 
 const dirs: string[] = [];
@@ -636,7 +628,7 @@ describe('ledger-cli auditor commands on EventStoreDB (EVENTSTORE_CONNECTION_STR
 
   beforeAll(async () => {
     esdb = await startEsdbDouble();
-    t = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+    t = await startLedgerOnEsdb(esdb.connectionString);
     ({ refs } = await playScenario(t));
     expect((await post(t, '/integrity/checkpoints', t.tokens.auditor)).statusCode).toBe(201);
     env = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString };

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RecordedEvent, SqliteEventStore } from '@ledger/event-store';
 import { SqliteReadModelStore } from '@ledger/read-models';
 import { DEMO_SCENARIO } from '../../apps/ledger-api/src/demo/scenario';
 import { importedIncidentId } from '../../apps/ledger-api/src/imports/import-commands/import-line.plan';
+import { readLog } from '../support/data-dir';
 import { scenarioAsNdjson } from '../support/import-ndjson';
 import { writeImportFile } from '../../bench/generate-import';
 import { BUILD_TIMEOUT_MS, CLI_MAIN, ensureBuilt, killAllSpawned, removeDataDir, runBuiltCli, spawnLedger, tempDataDir } from '../support/spawned-ledger';
@@ -18,15 +18,6 @@ const file = (name: string, content: string): string => {
   const path = join(dataDir, '..', `${name}-${process.pid}.ndjson`);
   writeFileSync(path, content);
   return path;
-};
-
-const readLog = async (): Promise<RecordedEvent[]> => {
-  const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
-  try {
-    return await store.readAll();
-  } finally {
-    await store.close();
-  }
 };
 
 const checkpoint = (): bigint | undefined => {
@@ -62,27 +53,27 @@ describe('ledger-cli import (built)', () => {
     } finally {
       await api.stop();
     }
-    expect(await readLog()).toEqual([]);
+    expect(await readLog(dataDir)).toEqual([]);
   });
 
   it('imports the seed scenario, brings the read models up to the head, and prints the summary (exit 0)', async () => {
     const res = await cli(file('scenario', scenarioAsNdjson(DEMO_SCENARIO)), '--no-progress');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('Imported 17 of 17 lines as cli:import (0 already imported, 0 failed)');
-    const log = await readLog();
+    const log = await readLog(dataDir);
     expect(log.filter((e) => /^(incident|party)-/.test(e.streamName))).toHaveLength(17);
     expect(log.every((e) => e.metadata.recordedBy === 'cli:import')).toBe(true);
     expect(checkpoint()).toBe(log[log.length - 1].position);
   });
 
   it('replays the same file: nothing appended, every line already imported; --json is the summary', async () => {
-    const before = (await readLog()).length;
+    const before = (await readLog(dataDir)).length;
     const res = await cli(file('scenario', scenarioAsNdjson(DEMO_SCENARIO)), '--json');
     expect(res.code).toBe(0);
     const summary = JSON.parse(res.stdout);
     expect(summary).toMatchObject({ principal: 'cli:import', lines: 17, imported: 0, replayed: 17, failed: 0, eventsAppended: 0, errors: [] });
     expect(summary.readModels.checkpoint).toBe(summary.readModels.headPosition);
-    expect((await readLog()).length).toBe(before);
+    expect((await readLog(dataDir)).length).toBe(before);
   });
 
   it('reports failed lines with their numbers and exits 1, importing the rest', async () => {
@@ -107,7 +98,7 @@ describe('ledger-cli import (built)', () => {
   it('records the events as the principal given with --as', async () => {
     const res = await cli(file('as', JSON.stringify({ key: 'as-inc', action: 'reportIncident', body: { title: 'T', summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: 'shelling' } })), '--as', 'analyst-7', '--json');
     expect(res.code).toBe(0);
-    const log = await readLog();
+    const log = await readLog(dataDir);
     expect(log[log.length - 1].metadata).toMatchObject({ recordedBy: 'analyst-7' });
     expect(log[log.length - 1].streamName).toBe(`incident-${importedIncidentId('analyst-7', 'as-inc')}`);
   });

@@ -1,8 +1,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { RecordedEvent, SqliteEventStore } from '@ledger/event-store';
-import { ReadModelDump, SqliteReadModelStore } from '@ledger/read-models';
+import { RecordedEvent } from '@ledger/event-store';
 import {
   BUILD_TIMEOUT_MS,
   ensureBuilt,
@@ -14,6 +13,7 @@ import {
   SpawnedTokens,
   tempDataDir,
 } from '../support/spawned-ledger';
+import { dumpReadModels, readLog } from '../support/data-dir';
 
 /**
  * The built operator CLI (dist/apps/ledger-cli/main.js) against a data
@@ -35,24 +35,6 @@ let tokens: SpawnedTokens;
 let incidentId: string;
 let versionsBefore: unknown;
 let api: SpawnedLedger | undefined;
-
-const dumpReadModels = (dir: string): { dump: ReadModelDump; checkpoint: bigint | undefined } => {
-  const store = new SqliteReadModelStore({ filename: join(dir, 'read-models.sqlite') });
-  try {
-    return { dump: store.dump(), checkpoint: store.readCheckpoint('ledger-read-models')?.position };
-  } finally {
-    store.close();
-  }
-};
-
-const readLog = async (dir: string): Promise<RecordedEvent[]> => {
-  const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
-  try {
-    return await store.readAll();
-  } finally {
-    await store.close();
-  }
-};
 
 const countByType = (events: RecordedEvent[]): Record<string, number> => {
   const counts: Record<string, number> = {};

@@ -9,6 +9,7 @@ import {
   spawnLedger,
   tempDataDir,
 } from '../support/spawned-ledger';
+import { dumpReadModels, readLog } from '../support/data-dir';
 
 /**
  * "Killing the process and restarting loses no acknowledged event and the
@@ -65,24 +66,6 @@ interface Ack {
   position: bigint;
   readModels: string | null;
 }
-
-const readLog = async (dataDir: string): Promise<RecordedEvent[]> => {
-  const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
-  try {
-    return await store.readAll();
-  } finally {
-    await store.close();
-  }
-};
-
-const dumpReadModels = (file: string): { dump: ReadModelDump; checkpoint: bigint | undefined } => {
-  const store = new SqliteReadModelStore({ filename: file });
-  try {
-    return { dump: store.dump(), checkpoint: store.readCheckpoint('ledger-read-models')?.position };
-  } finally {
-    store.close();
-  }
-};
 
 /** The log as far as `upTo`, to replay exactly what a checkpoint covers. */
 const logUpTo = (store: EventStore, upTo: bigint): EventStore =>
@@ -195,7 +178,7 @@ describe('crash and restart of the built API (SIGKILL)', () => {
       const headAfterCrash = log.length === 0 ? 0n : log[log.length - 1].position;
 
       // Read-your-writes survived too: a claim answered with Read-Models: current was in the read models' checkpoint.
-      const afterCrash = dumpReadModels(join(dataDir, 'read-models.sqlite'));
+      const afterCrash = dumpReadModels(dataDir);
       const maxCurrent = acks.filter((a) => a.readModels === 'current').reduce((max, a) => (a.position > max ? a.position : max), 0n);
       expect(afterCrash.checkpoint).toBeDefined();
       expect(afterCrash.checkpoint!).toBeGreaterThanOrEqual(maxCurrent);
@@ -227,7 +210,7 @@ describe('crash and restart of the built API (SIGKILL)', () => {
       expect(await second.exited).toEqual({ code: null, signal: 'SIGTERM' });
 
       // The read models the restarted API left behind equal a replay of the log into a separate file.
-      const restarted = dumpReadModels(join(dataDir, 'read-models.sqlite'));
+      const restarted = dumpReadModels(dataDir);
       const fresh = await freshRebuild(dataDir, newDir());
       expect(restarted.checkpoint).toBe(headAfterCrash);
       expect(fresh.checkpoint).toBe(headAfterCrash);

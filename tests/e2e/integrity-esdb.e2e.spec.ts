@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EsdbEventStore } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
 import { getAs, injectSend } from '../support/http';
 import { exportOverHttp } from '../support/integrity-export';
-import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
+import { LedgerTestApp, startLedgerOnEsdb } from '../support/ledger-test-app';
 import { verifyExportDir, verifyInclusionBundle } from '../../tools/ledger-verifier/ledger-verifier';
 
 jest.setTimeout(60_000);
@@ -22,7 +21,7 @@ describe('integrity on the EventStoreDB adapter', () => {
 
   beforeAll(async () => {
     esdb = await startEsdbDouble();
-    t = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+    t = await startLedgerOnEsdb(esdb.connectionString);
     refs = await runScenario(DEMO_SCENARIO, injectSend(t.app, t.tokens.recorder));
     const signed = await t.app.inject({ method: 'POST', url: '/integrity/checkpoints', headers: { authorization: `Bearer ${t.tokens.auditor}` } });
     expect(signed.statusCode).toBe(201);

@@ -1,9 +1,9 @@
-import { EsdbEventStore, EVENT_STORE, EventStore } from '@ledger/event-store';
+import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { SqliteReadModelStore } from '@ledger/read-models';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
 import { getAs, injectSend } from '../support/http';
-import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
+import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 
 jest.setTimeout(60_000);
 
@@ -19,7 +19,7 @@ describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire do
 
   beforeAll(async () => {
     esdb = await startEsdbDouble();
-    onEsdb = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+    onEsdb = await startLedgerOnEsdb(esdb.connectionString);
     onSqlite = await startLedger();
     refs = await runScenario(DEMO_SCENARIO, injectSend(onEsdb.app, onEsdb.tokens.recorder));
     const sqliteRefs = await runScenario(DEMO_SCENARIO, injectSend(onSqlite.app, onSqlite.tokens.recorder));

@@ -154,6 +154,29 @@ function jsonBytes(value: unknown): Uint8Array {
 class InvalidArgument extends Error {}
 
 /** StreamRevision / AnyStreamRevision values as the server logs them in errors (ExpectedVersion constants). */
+/**
+ * The expected revision set in an Options message's oneof, given the numbers of its revision, no-stream, any and
+ * stream-exists cases (Append, BatchAppend and Tombstone number them differently); undefined for any other case.
+ */
+function expectedRevisionOf(
+  setCase: number,
+  [revisionCase, noStreamCase, anyCase, streamExistsCase]: [number, number, number, number],
+  revision: () => string | number,
+): ExpectedRevision | undefined {
+  switch (setCase) {
+    case revisionCase:
+      return { kind: 'revision', revision: BigInt(revision()) };
+    case noStreamCase:
+      return { kind: 'no_stream' };
+    case anyCase:
+      return { kind: 'any' };
+    case streamExistsCase:
+      return { kind: 'stream_exists' };
+    default:
+      return undefined;
+  }
+}
+
 function expectedVersionNumber(e: ExpectedRevision): bigint {
   switch (e.kind) {
     case 'any':
@@ -504,24 +527,10 @@ class EsdbDoubleImpl implements EsdbDouble {
       if (failed) return;
       if (!options) {
         if (!req.hasOptions()) return fail(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
-        options = req.getOptions()!;
+        const o = (options = req.getOptions()!);
         const C = streamsPb.AppendReq.Options.ExpectedStreamRevisionCase;
-        switch (options.getExpectedStreamRevisionCase()) {
-          case C.REVISION:
-            expected = { kind: 'revision', revision: BigInt(options.getRevision()) };
-            break;
-          case C.NO_STREAM:
-            expected = { kind: 'no_stream' };
-            break;
-          case C.ANY:
-            expected = { kind: 'any' };
-            break;
-          case C.STREAM_EXISTS:
-            expected = { kind: 'stream_exists' };
-            break;
-          default:
-            return fail(rpcError(grpc.status.INVALID_ARGUMENT, `'${options.getExpectedStreamRevisionCase()}' is not a valid ExpectedStreamRevisionOneofCase`));
-        }
+        expected = expectedRevisionOf(o.getExpectedStreamRevisionCase(), [C.REVISION, C.NO_STREAM, C.ANY, C.STREAM_EXISTS], () => o.getRevision());
+        if (!expected) return fail(rpcError(grpc.status.INVALID_ARGUMENT, `'${o.getExpectedStreamRevisionCase()}' is not a valid ExpectedStreamRevisionOneofCase`));
         return;
       }
       if (!req.hasProposedMessage()) return fail(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
@@ -671,23 +680,12 @@ class EsdbDoubleImpl implements EsdbDouble {
           return;
         }
         const C = streamsPb.BatchAppendReq.Options.ExpectedStreamPositionCase;
-        let expected: ExpectedRevision;
-        switch (options.getExpectedStreamPositionCase()) {
-          case C.STREAM_POSITION:
-            expected = { kind: 'revision', revision: BigInt(options.getStreamPosition()) };
-            break;
-          case C.NO_STREAM:
-            expected = { kind: 'no_stream' };
-            break;
-          case C.ANY:
-            expected = { kind: 'any' };
-            break;
-          case C.STREAM_EXISTS:
-            expected = { kind: 'stream_exists' };
-            break;
-          default:
-            respond(errorResp(correlation, stream, badRequest(`'${options.getExpectedStreamPositionCase()}' is not a valid ExpectedStreamPositionOneofCase`)));
-            return;
+        const expected = expectedRevisionOf(options.getExpectedStreamPositionCase(), [C.STREAM_POSITION, C.NO_STREAM, C.ANY, C.STREAM_EXISTS], () =>
+          options.getStreamPosition(),
+        );
+        if (!expected) {
+          respond(errorResp(correlation, stream, badRequest(`'${options.getExpectedStreamPositionCase()}' is not a valid ExpectedStreamPositionOneofCase`)));
+          return;
         }
         if (!pending.has(correlationId)) {
           const timer = setTimeout(() => {
@@ -814,23 +812,8 @@ class EsdbDoubleImpl implements EsdbDouble {
     if (!options) return cb(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
     const stream = streamNameOf(options.getStreamIdentifier()) ?? '';
     const C = streamsPb.TombstoneReq.Options.ExpectedStreamRevisionCase;
-    let expected: ExpectedRevision;
-    switch (options.getExpectedStreamRevisionCase()) {
-      case C.REVISION:
-        expected = { kind: 'revision', revision: BigInt(options.getRevision()) };
-        break;
-      case C.NO_STREAM:
-        expected = { kind: 'no_stream' };
-        break;
-      case C.ANY:
-        expected = { kind: 'any' };
-        break;
-      case C.STREAM_EXISTS:
-        expected = { kind: 'stream_exists' };
-        break;
-      default:
-        return cb(rpcError(grpc.status.INVALID_ARGUMENT, 'Invalid ExpectedStreamRevisionOneofCase'));
-    }
+    const expected = expectedRevisionOf(options.getExpectedStreamRevisionCase(), [C.REVISION, C.NO_STREAM, C.ANY, C.STREAM_EXISTS], () => options.getRevision());
+    if (!expected) return cb(rpcError(grpc.status.INVALID_ARGUMENT, 'Invalid ExpectedStreamRevisionOneofCase'));
     const outcome = this.log.tombstone(stream, expected);
     if (outcome.kind === 'stream_deleted')
       return cb(rpcError(grpc.status.FAILED_PRECONDITION, `Event stream '${stream}' is deleted.`, { exception: 'stream-deleted', 'stream-name': stream }));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EventStore } from '@ledger/event-store';
+import { EsdbEventStore, EventStore } from '@ledger/event-store';
 import { AppModule } from '../../apps/ledger-api/src/app.module';
 import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
 import { Clock } from '../../apps/ledger-api/src/application/clock';
@@ -72,3 +72,7 @@ export const startLedger = async (
   };
   return handle;
 };
+
+/** A ledger on the EventStoreDB adapter (in tests, over the in-repo wire double), reconnecting within a fraction of a second. */
+export const startLedgerOnEsdb = (connectionString: string): Promise<LedgerTestApp> =>
+  startLedger({ eventStore: () => new EsdbEventStore({ connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });

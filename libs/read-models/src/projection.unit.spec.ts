@@ -4,20 +4,7 @@ import { unhandledEvent } from './projection/ledger.projection';
 import { SqliteReadModelStore } from './storage/sqlite-read-model.store';
 import { LEDGER_TABLES } from './tables/ledger.tables';
 import { AnyTable, ColumnSpec, FindOptions, KeyOf, TableAccess, TableSpec } from './tables/table-spec';
-import {
-  AMENDMENT,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  seedArticleEnvelopes,
-  seedArticleScenario,
-} from './testing/seed-article.fixture';
+import { AMENDMENT, CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, claimMade, envelopesOf, incidentEntry, incidentReported, retraction, seedArticleEnvelopes, seedArticleScenario } from './testing/seed-article.fixture';
 import { readModelsOf } from './testing/read-model-specification';
 
 const deepFreeze = <T>(value: T): T => {
@@ -46,92 +33,24 @@ const richScenario = (): ScenarioEntry[] => [
       source: article,
     },
   }),
-  incidentEntry({
-    type: 'ClaimRetracted',
-    data: {
-      incidentId: INCIDENT_ID,
-      claimId: CLAIM.amForeign,
-      partyId: PARTY.amForeign,
-      reason: 'Superseded.',
-      statedAt: { at: '2019-06-05', precision: 'day' },
-      source: article,
-    },
-  }),
-  incidentEntry(
-    {
-      type: 'EntryAmended',
-      data: {
-        incidentId: INCIDENT_ID,
-        amendmentId: 'amend-title',
-        entry: { kind: 'incident' },
-        changes: { title: 'Deadly truce violations on the Karabakh line of contact' },
-        reason: 'Title mistyped.',
-      },
-    },
-    EDITOR,
+  retraction(CLAIM.amForeign, PARTY.amForeign, 'Superseded.', '2019-06-05'),
+  amendment('amend-title', { kind: 'incident' }, { title: 'Deadly truce violations on the Karabakh line of contact' }, 'Title mistyped.'),
+  amendment(
+    'amend-denial',
+    { kind: 'denial', denialId: DENIAL.karabakhArmy },
+    { deniedAssertions: ['ceasefire'], statedAt: { at: '2019-06-02', precision: 'day' } },
+    'Only the ceasefire was denied.',
   ),
-  incidentEntry(
-    {
-      type: 'EntryAmended',
-      data: {
-        incidentId: INCIDENT_ID,
-        amendmentId: 'amend-denial',
-        entry: { kind: 'denial', denialId: DENIAL.karabakhArmy },
-        changes: { deniedAssertions: ['ceasefire'], statedAt: { at: '2019-06-02', precision: 'day' } },
-        reason: 'Only the ceasefire was denied.',
-      },
-    },
-    EDITOR,
+  amendment('amend-retraction', { kind: 'retraction', claimId: CLAIM.amForeign }, { reason: 'Superseded by a later statement.' }, 'Reason abridged.'),
+  amendment(
+    'amend-correction',
+    { kind: 'claim', claimId: CLAIM.azDefence, version: 2 },
+    { statedAt: { at: '2019-06-01', precision: 'day' }, removedAssertions: ['casualties'] },
+    'Wrong date; the figure was not restated.',
   ),
-  incidentEntry(
-    {
-      type: 'EntryAmended',
-      data: {
-        incidentId: INCIDENT_ID,
-        amendmentId: 'amend-retraction',
-        entry: { kind: 'retraction', claimId: CLAIM.amForeign },
-        changes: { reason: 'Superseded by a later statement.' },
-        reason: 'Reason abridged.',
-      },
-    },
-    EDITOR,
-  ),
-  incidentEntry(
-    {
-      type: 'EntryAmended',
-      data: {
-        incidentId: INCIDENT_ID,
-        amendmentId: 'amend-correction',
-        entry: { kind: 'claim', claimId: CLAIM.azDefence, version: 2 },
-        changes: { statedAt: { at: '2019-06-01', precision: 'day' }, removedAssertions: ['casualties'] },
-        reason: 'Wrong date; the figure was not restated.',
-      },
-    },
-    EDITOR,
-  ),
-  incidentEntry({
-    type: 'IncidentReported',
-    data: {
-      incidentId: SECOND_INCIDENT,
-      title: 'Shelling near Tovuz',
-      summary: 'Reported shelling of border villages.',
-      occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
-      location: { name: 'Tovuz district', precision: 'district' },
-      category: 'shelling',
-    },
-  }),
-  incidentEntry({
-    type: 'ClaimMade',
-    data: {
-      incidentId: SECOND_INCIDENT,
-      claimId: 'claim-tovuz',
-      partyId: PARTY.azDefence,
-      statement: { text: 'Villages came under fire.', verbatim: false },
-      statedAt: { at: '2019-06-04', precision: 'day' },
-      source: article,
-      answers: [],
-      assertions: { responsibleParties: [PARTY.karabakhArmy], location: { name: 'Tovuz', precision: 'district' } },
-    },
+  incidentReported(SECOND_INCIDENT),
+  claimMade(SECOND_INCIDENT, 'claim-tovuz', PARTY.azDefence, {
+    assertions: { responsibleParties: [PARTY.karabakhArmy], location: { name: 'Tovuz', precision: 'district' } },
   }),
   incidentEntry({
     type: 'ClaimDenied',
@@ -147,29 +66,12 @@ const richScenario = (): ScenarioEntry[] => [
       source: article,
     },
   }),
-  incidentEntry({
-    type: 'ClaimRetracted',
-    data: {
-      incidentId: SECOND_INCIDENT,
-      claimId: 'claim-tovuz',
-      partyId: PARTY.azDefence,
-      reason: 'Misattributed.',
-      statedAt: { at: '2019-06-06', precision: 'day' },
-      source: article,
-    },
-  }),
-  incidentEntry(
-    {
-      type: 'EntryAmended',
-      data: {
-        incidentId: INCIDENT_ID,
-        amendmentId: `${AMENDMENT.karabakhFigure}-again`,
-        entry: { kind: 'claim', claimId: CLAIM.karabakhArmy, version: 1 },
-        changes: { statement: { text: 'Truce violations rose sharply overnight.', verbatim: false } },
-        reason: 'Paraphrase tightened.',
-      },
-    },
-    EDITOR,
+  retraction('claim-tovuz', PARTY.azDefence, 'Misattributed.', '2019-06-06', SECOND_INCIDENT),
+  amendment(
+    `${AMENDMENT.karabakhFigure}-again`,
+    { kind: 'claim', claimId: CLAIM.karabakhArmy, version: 1 },
+    { statement: { text: 'Truce violations rose sharply overnight.', verbatim: false } },
+    'Paraphrase tightened.',
   ),
 ];
 
@@ -217,18 +119,10 @@ const rowsTouched = (given: LedgerEnvelope[], tail: LedgerEnvelope[]): Array<{ t
 /** N claims on the seed incident by the parties the later entries are about, stated before theirs: an incident and party records that grow with N. */
 const moreClaims = (n: number): ScenarioEntry[] =>
   Array.from({ length: n }, (_, i) =>
-    incidentEntry({
-      type: 'ClaimMade',
-      data: {
-        incidentId: INCIDENT_ID,
-        claimId: `claim-filler-${i}`,
-        partyId: [PARTY.azDefence, PARTY.karabakhArmy, PARTY.amForeign, PARTY.azForeign][i % 4],
-        statement: { text: `Statement ${i}.`, verbatim: false },
-        statedAt: { at: '2019-05-01', precision: 'day' },
-        source: article,
-        answers: [],
-        assertions: { responsibleParties: [PARTY.karabakhArmy], casualties: [{ side: PARTY.azDefence, killed: { best: 1 } }] },
-      },
+    claimMade(INCIDENT_ID, `claim-filler-${i}`, [PARTY.azDefence, PARTY.karabakhArmy, PARTY.amForeign, PARTY.azForeign][i % 4], {
+      statement: { text: `Statement ${i}.`, verbatim: false },
+      statedAt: { at: '2019-05-01', precision: 'day' },
+      assertions: { responsibleParties: [PARTY.karabakhArmy], casualties: [{ side: PARTY.azDefence, killed: { best: 1 } }] },
     }),
   );
 
@@ -316,17 +210,7 @@ describe('the ledger projection', () => {
 describe('read models link the same entries across views', () => {
   const envelopes = envelopesOf([
     ...seedArticleScenario(),
-    incidentEntry({
-      type: 'ClaimRetracted',
-      data: {
-        incidentId: INCIDENT_ID,
-        claimId: CLAIM.azDefence,
-        partyId: PARTY.azDefence,
-        reason: 'Withdrawn.',
-        statedAt: { at: '2019-06-04', precision: 'day' },
-        source: article,
-      },
-    }),
+    retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn.', '2019-06-04'),
   ]);
 
   it('links the Karabakh army’s denial to the claim it denies, and the claim to its claimant, everywhere', () => {

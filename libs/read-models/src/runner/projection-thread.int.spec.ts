@@ -5,7 +5,7 @@ import { SqliteEventStore, START } from '@ledger/event-store';
 import { toEnvelope } from '../envelope';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { readModelsOf } from '../testing/read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, article, incidentEntry, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, retraction, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
 import { ProjectionThreadError, ThreadedProjectionRunner } from './projection-thread';
 import { RunnerStoppedError } from './projection.runner';
 
@@ -67,11 +67,7 @@ describe('ThreadedProjectionRunner: the read models in a thread of their own', (
     await r.start();
     const head = await appendAll();
     await r.waitForPosition(head, 30_000);
-    const retraction = incidentEntry({
-      type: 'ClaimRetracted',
-      data: { incidentId: INCIDENT_ID, claimId: CLAIM.azDefence, partyId: PARTY.azDefence, reason: 'Withdrawn.', statedAt: { at: '2019-06-04', precision: 'day' }, source: article },
-    });
-    const next = await appendAll([retraction], '00000000-0000-4000-9000');
+    const next = await appendAll([retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn.', '2019-06-04')], '00000000-0000-4000-9000');
     await r.waitForPosition(next, 5_000);
     expect(readModels.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
   });

@@ -8,7 +8,7 @@ import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { ProjectionError, ReadModelDump, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, incidentEntry, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, retraction, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
 import { ProjectionRunner, ReadModelTimeoutError, RunnerStoppedError, UnknownStoredEventError } from './projection.runner';
 
 const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> => {
@@ -25,18 +25,8 @@ const append = async (eventStore: EventStore, entries: ScenarioEntry[], idPrefix
   return last;
 };
 
-const retraction = (): ScenarioEntry =>
-  incidentEntry({
-    type: 'ClaimRetracted',
-    data: {
-      incidentId: INCIDENT_ID,
-      claimId: CLAIM.azDefence,
-      partyId: PARTY.azDefence,
-      reason: 'Withdrawn pending an inquiry.',
-      statedAt: { at: '2019-06-04', precision: 'day' },
-      source: article,
-    },
-  });
+const azDefenceRetraction = (): ScenarioEntry =>
+  retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn pending an inquiry.', '2019-06-04');
 
 /** Counts deliveries: applying an event twice (or skipping one) shows in `positions`. */
 const deliveries = (version = 1, weight = 1) => countingProjection('deliveries', { version, weight });
@@ -111,7 +101,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     expect(store.readCheckpoint('ledger-read-models')?.position).toBe(head);
 
     // After the rebuild the runner is live again.
-    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    const next = await append(eventStore, [azDefenceRetraction()], '00000000-0000-4000-9000');
     await live.waitForPosition(next, 2000);
     expect(store.incident(INCIDENT_ID)?.counts).toMatchObject({ activeClaims: 4, retractions: 1 });
     expect(store.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
@@ -149,7 +139,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await until(() => third.status().caughtUp);
     expect(store.dump()).toEqual(before);
 
-    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    const next = await append(eventStore, [azDefenceRetraction()], '00000000-0000-4000-9000');
     await third.waitForPosition(next, 2000);
     const counted = store.dump().test_deliveries[0] as { count: number; positions: string[] };
     expect(counted.count).toBe(16);
@@ -216,7 +206,7 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await r.waitForPosition(head, 2000);
     expect(r.status()).toMatchObject({ state: 'live', checkpoint: head, lastError: null });
     expect(flaky.read(store.tables)?.count).toBe(15);
-    const next = await append(eventStore, [retraction()], '00000000-0000-4000-9000');
+    const next = await append(eventStore, [azDefenceRetraction()], '00000000-0000-4000-9000');
     await r.waitForPosition(next, 2000);
     expect(flaky.read(store.tables)?.count).toBe(16);
   });

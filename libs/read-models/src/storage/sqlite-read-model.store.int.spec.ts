@@ -8,39 +8,23 @@ import { LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { readModelsOf } from '../testing/read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { InvalidQueryError, ProjectionError, SqliteReadModelStore } from './sqlite-read-model.store';
 
 const CHECKPOINT = 'test-read-models';
 
 const report = (incidentId: string, data: Partial<IncidentReportedData>): ScenarioEntry =>
-  incidentEntry({
-    type: 'IncidentReported',
-    data: {
-      incidentId,
-      title: 'Incident',
-      summary: '',
-      occurred: { from: '2019-06-01', to: '2019-06-01', precision: 'day' },
-      location: { name: 'Somewhere', precision: 'region' },
-      category: 'other',
-      ...data,
-    },
+  incidentReported(incidentId, {
+    title: 'Incident',
+    summary: '',
+    occurred: { from: '2019-06-01', to: '2019-06-01', precision: 'day' },
+    location: { name: 'Somewhere', precision: 'region' },
+    category: 'other',
+    ...data,
   });
 
 const claimBy = (incidentId: string, claimId: string, partyId: string): ScenarioEntry =>
-  incidentEntry({
-    type: 'ClaimMade',
-    data: {
-      incidentId,
-      claimId,
-      partyId,
-      statement: { text: 'Something happened.', verbatim: false },
-      statedAt: { at: '2019-06-05', precision: 'day' },
-      source: article,
-      answers: [],
-      assertions: {},
-    },
-  });
+  claimMade(incidentId, claimId, partyId, { statement: { text: 'Something happened.', verbatim: false }, statedAt: { at: '2019-06-05', precision: 'day' } });
 
 const SHELLING = '11111111-1111-4111-8111-111111111111';
 const AIRSTRIKE = '22222222-2222-4222-8222-222222222222';
@@ -233,17 +217,7 @@ describe('SqliteReadModelStore', () => {
       const envelopes = load();
       const next = envelopesOf(
         [
-          incidentEntry({
-            type: 'ClaimRetracted',
-            data: {
-              incidentId: INCIDENT_ID,
-              claimId: CLAIM.amForeign,
-              partyId: PARTY.amForeign,
-              reason: 'Superseded.',
-              statedAt: { at: '2019-06-06', precision: 'day' },
-              source: article,
-            },
-          }),
+          retraction(CLAIM.amForeign, PARTY.amForeign, 'Superseded.', '2019-06-06'),
         ],
         envelopes[envelopes.length - 1].position + 1n,
       );

@@ -1,5 +1,5 @@
-import { LedgerEvent, incidentStream, partyStream, storedTypeOf } from '@ledger/domain';
-import { ANALYST, INCIDENT_ID, seedArticleLog } from '@ledger/domain/testing/seed-article.fixtures';
+import { ClaimMadeData, EntryChanges, EntryRef, IncidentReportedData, LedgerEvent, incidentStream, partyStream, storedTypeOf } from '@ledger/domain';
+import { ANALYST, EDITOR, INCIDENT_ID, article, seedArticleLog } from '@ledger/domain/testing/seed-article.fixtures';
 import type { NewEvent } from '@ledger/event-store';
 import { LedgerEnvelope } from '../envelope';
 
@@ -23,6 +23,46 @@ export const incidentEntry = (event: LedgerEvent, recordedBy = ANALYST): Scenari
   recordedBy,
   event,
 });
+
+/** A claim retracted by its party on the day given, citing the article. */
+export const retraction = (claimId: string, partyId: string, reason: string, statedOn: string, incidentId = INCIDENT_ID): ScenarioEntry =>
+  incidentEntry({ type: 'ClaimRetracted', data: { incidentId, claimId, partyId, reason, statedAt: { at: statedOn, precision: 'day' }, source: article } });
+
+/** An editor's amendment of an entry of the seed incident (or of the incident given). */
+export const amendment = (amendmentId: string, entry: EntryRef, changes: EntryChanges, reason: string, incidentId = INCIDENT_ID): ScenarioEntry =>
+  incidentEntry({ type: 'EntryAmended', data: { incidentId, amendmentId, entry, changes, reason } }, EDITOR);
+
+/** Another incident: shelling near Tovuz on 4 June 2019, unless `fields` say otherwise. */
+export const incidentReported = (incidentId: string, fields: Partial<IncidentReportedData> = {}): ScenarioEntry =>
+  incidentEntry({
+    type: 'IncidentReported',
+    data: {
+      incidentId,
+      title: 'Shelling near Tovuz',
+      summary: 'Reported shelling of border villages.',
+      occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
+      location: { name: 'Tovuz district', precision: 'district' },
+      category: 'shelling',
+      ...fields,
+    },
+  });
+
+/** A claim citing the article, stated on 4 June 2019 and answering nothing, unless `fields` say otherwise. */
+export const claimMade = (incidentId: string, claimId: string, partyId: string, fields: Partial<ClaimMadeData> = {}): ScenarioEntry =>
+  incidentEntry({
+    type: 'ClaimMade',
+    data: {
+      incidentId,
+      claimId,
+      partyId,
+      statement: { text: 'Villages came under fire.', verbatim: false },
+      statedAt: { at: '2019-06-04', precision: 'day' },
+      source: article,
+      answers: [],
+      assertions: {},
+      ...fields,
+    },
+  });
 
 export const seedArticleScenario = (): ScenarioEntry[] =>
   seedArticleLog().map(({ event, recordedBy }) =>

@@ -1,19 +1,5 @@
 import { LedgerEnvelope } from '../envelope';
-import {
-  AMENDMENT,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  recordedAtOf,
-  seedArticleEnvelopes,
-  seedArticleScenario,
-} from '../testing/seed-article.fixture';
+import { AMENDMENT, CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, recordedAtOf, seedArticleEnvelopes, seedArticleScenario } from '../testing/seed-article.fixture';
 import { AsOf, AsOfError, compareAsOf, envelopesAsOf, parseAsOf, parseAsOfValue, parseClock } from './as-of';
 import { statedBy, statedSpan } from './stated-time';
 
@@ -190,18 +176,9 @@ describe('envelopesAsOf', () => {
       expect(ids(envelopesAsOf(log, { clock: 'stated', at: '2019-06-02' }))).toEqual(ids(log));
     });
 
-    const lateClaim: ScenarioEntry = incidentEntry({
-      type: 'ClaimMade',
-      data: {
-        incidentId: INCIDENT_ID,
-        claimId: 'claim-late-az-defence',
-        partyId: PARTY.azDefence,
-        statement: { text: 'Our positions came under fire overnight.', verbatim: false },
-        statedAt: { at: '2019-05-29T22:00:00+04:00', precision: 'exact' },
-        source: article,
-        answers: [],
-        assertions: {},
-      },
+    const lateClaim: ScenarioEntry = claimMade(INCIDENT_ID, 'claim-late-az-defence', PARTY.azDefence, {
+      statement: { text: 'Our positions came under fire overnight.', verbatim: false },
+      statedAt: { at: '2019-05-29T22:00:00+04:00', precision: 'exact' },
     });
 
     it('has a statement made early but recorded late, which the recorded clock does not have at that date', () => {
@@ -216,19 +193,7 @@ describe('envelopesAsOf', () => {
     });
 
     it("places a statement at its amended stated time: a mistyped date fixed by the ledger moves it, and the amendment with it", () => {
-      const fixDate = incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amendment-denial-date',
-            entry: { kind: 'denial', denialId: DENIAL.karabakhArmy },
-            changes: { statedAt: { at: '2019-06-04', precision: 'day' } },
-            reason: 'The army denied it on 4 June; 1 June was mistyped.',
-          },
-        },
-        EDITOR,
-      );
+      const fixDate = amendment('amendment-denial-date', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { statedAt: { at: '2019-06-04', precision: 'day' } }, 'The army denied it on 4 June; 1 June was mistyped.');
       const amended = envelopesOf([...seedArticleScenario(), fixDate]);
       const asOf = (iso: string) => envelopesAsOf(amended, { clock: 'stated', at: iso }).map(describeEvent);
       expect(asOf('2019-06-03')).not.toContain(`ClaimDenied ${DENIAL.karabakhArmy}`);

@@ -1,19 +1,5 @@
 import { readModelsOf } from '../testing/read-model-specification';
-import {
-  AMENDMENT,
-  ANALYST,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  seedArticleEnvelopes,
-  seedArticleScenario,
-} from '../testing/seed-article.fixture';
+import { AMENDMENT, ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, amendment, envelopesOf, retraction, seedArticleEnvelopes, seedArticleScenario } from '../testing/seed-article.fixture';
 import { AsOf, AsOfError } from './as-of';
 import { IncidentChanges, incidentChanges } from './incident-changes';
 
@@ -130,18 +116,7 @@ describe('incidentChanges', () => {
   });
 
   it('shows a retraction, and the disagreements it ends', () => {
-    const retraction: ScenarioEntry = incidentEntry({
-      type: 'ClaimRetracted',
-      data: {
-        incidentId: INCIDENT_ID,
-        claimId: CLAIM.amForeign,
-        partyId: PARTY.amForeign,
-        reason: 'Withdrawn.',
-        statedAt: { at: '2019-06-04', precision: 'day' },
-        source: article,
-      },
-    });
-    const withRetraction = envelopesOf([...seedArticleScenario(), retraction]);
+    const withRetraction = envelopesOf([...seedArticleScenario(), retraction(CLAIM.amForeign, PARTY.amForeign, 'Withdrawn.', '2019-06-04')]);
     const changes = incidentChanges(withRetraction, INCIDENT_ID, { clock: 'position', position: 15n }, { clock: 'position', position: 16n });
     expect(party(changes, PARTY.amForeign)?.claimsRetracted).toEqual([expect.objectContaining({ claimId: CLAIM.amForeign, reason: 'Withdrawn.', position: '16' })]);
     // The denial of a withdrawn claim no longer stands.
@@ -149,13 +124,7 @@ describe('incidentChanges', () => {
   });
 
   it("shows an amendment of the incident's own facts with what it changed", () => {
-    const retitle = incidentEntry(
-      {
-        type: 'EntryAmended',
-        data: { incidentId: INCIDENT_ID, amendmentId: 'amendment-title', entry: { kind: 'incident' }, changes: { title: 'Ceasefire violations on the line of contact' }, reason: 'Title typed from a draft.' },
-      },
-      EDITOR,
-    );
+    const retitle = amendment('amendment-title', { kind: 'incident' }, { title: 'Ceasefire violations on the line of contact' }, 'Title typed from a draft.');
     const changes = incidentChanges(envelopesOf([...seedArticleScenario(), retitle]), INCIDENT_ID, { clock: 'position', position: 15n }, { clock: 'position', position: 16n });
     expect(changes.incident.amendments).toEqual([
       expect.objectContaining({

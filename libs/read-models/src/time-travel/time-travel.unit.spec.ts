@@ -2,21 +2,7 @@ import { LedgerEnvelope } from '../envelope';
 import { readModelsOf } from '../testing/read-model-specification';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { PartyVersionsDoc } from '../views/party-versions.view';
-import {
-  AMENDMENT,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  recordedAtOf,
-  seedArticleEnvelopes,
-  seedArticleScenario,
-} from '../testing/seed-article.fixture';
+import { AMENDMENT, CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, recordedAtOf, seedArticleEnvelopes, seedArticleScenario } from '../testing/seed-article.fixture';
 import { AsOf } from './as-of';
 import { claimHistoryAsOf, lastPositionOf, partyVersionsAsOf } from './time-travel';
 
@@ -130,18 +116,9 @@ describe('time travel on the stated clock', () => {
   });
 
   it('has a claim stated early but recorded late, where the recorded clock at the same date has nothing', () => {
-    const lateClaim: ScenarioEntry = incidentEntry({
-      type: 'ClaimMade',
-      data: {
-        incidentId: INCIDENT_ID,
-        claimId: 'claim-late-minsk-group',
-        partyId: PARTY.minskGroup,
-        statement: { text: 'The Co-Chairs had urged restraint the week before.', verbatim: false },
-        statedAt: { at: '2019-05-28', precision: 'day' },
-        source: article,
-        answers: [],
-        assertions: {},
-      },
+    const lateClaim: ScenarioEntry = claimMade(INCIDENT_ID, 'claim-late-minsk-group', PARTY.minskGroup, {
+      statement: { text: 'The Co-Chairs had urged restraint the week before.', verbatim: false },
+      statedAt: { at: '2019-05-28', precision: 'day' },
     });
     const withLate = envelopesOf([...seedArticleScenario(), lateClaim]);
     expect(partyVersionsAsOf(withLate, INCIDENT_ID, stated('2019-05-28'))?.parties.map((p) => p.partyId)).toEqual([PARTY.minskGroup]);
@@ -154,19 +131,7 @@ describe('time travel on the stated clock', () => {
 
   it('folds without throwing where an entry that others refer to is left out (a correction stated before its amended claim)', () => {
     // The ledger moves the claim's own date after its correction's: the correction is in, the claim it corrects is not.
-    const moveClaim = incidentEntry(
-      {
-        type: 'EntryAmended',
-        data: {
-          incidentId: INCIDENT_ID,
-          amendmentId: 'amendment-az-date',
-          entry: { kind: 'claim', claimId: CLAIM.azDefence, version: 1 },
-          changes: { statedAt: { at: '2019-06-05', precision: 'day' } },
-          reason: 'The ministry spoke on 5 June.',
-        },
-      },
-      EDITOR,
-    );
+    const moveClaim = amendment('amendment-az-date', { kind: 'claim', claimId: CLAIM.azDefence, version: 1 }, { statedAt: { at: '2019-06-05', precision: 'day' } }, 'The ministry spoke on 5 June.');
     const moved = envelopesOf([...seedArticleScenario(), moveClaim]);
     const doc = partyVersionsAsOf(moved, INCIDENT_ID, stated('2019-06-02'));
     expect(claimOf(doc, CLAIM.azDefence)).toBeUndefined();
@@ -199,16 +164,10 @@ describe('the present, by time travel', () => {
   it("ignores other incidents in the log, and refuses a claim through another incident's id", () => {
     const second = envelopesOf([
       ...seedArticleScenario(),
-      incidentEntry({
-        type: 'IncidentReported',
-        data: {
-          incidentId: OTHER_INCIDENT,
-          title: 'Shelling of a village',
-          summary: 'A second incident.',
-          occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
-          location: { name: 'Tovuz', precision: 'district' },
-          category: 'shelling',
-        },
+      incidentReported(OTHER_INCIDENT, {
+        title: 'Shelling of a village',
+        summary: 'A second incident.',
+        location: { name: 'Tovuz', precision: 'district' },
       }),
     ]);
     expect(partyVersionsAsOf(second, INCIDENT_ID, recorded('2100-01-01T00:00:00Z'))).toEqual(currentVersions());

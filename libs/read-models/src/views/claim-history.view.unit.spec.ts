@@ -1,19 +1,5 @@
-import { EntryChanges, EntryRef } from '@ledger/domain';
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import {
-  AMENDMENT,
-  ANALYST,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  seedArticleScenario,
-} from '../testing/seed-article.fixture';
+import { AMENDMENT, ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { ClaimHistoryDoc } from './claim-history.view';
 
 const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc => {
@@ -23,9 +9,6 @@ const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc 
   if (!doc) throw new Error(`no history of ${claimId}`);
   return doc as ClaimHistoryDoc;
 };
-
-const amendment = (amendmentId: string, entry: EntryRef, changes: EntryChanges, reason: string): ScenarioEntry =>
-  incidentEntry({ type: 'EntryAmended', data: { incidentId: INCIDENT_ID, amendmentId, entry, changes, reason } }, EDITOR);
 
 describe('claim-history', () => {
   it('has a history for every claim, and none through another incident', () => {
@@ -118,17 +101,7 @@ describe('claim-history', () => {
 
   it('records the denials received and the retraction with their stated and recorded times', () => {
     const doc = history(CLAIM.azDefence, [
-      incidentEntry({
-        type: 'ClaimRetracted',
-        data: {
-          incidentId: INCIDENT_ID,
-          claimId: CLAIM.azDefence,
-          partyId: PARTY.azDefence,
-          reason: 'Withdrawn pending an inquiry.',
-          statedAt: { at: '2019-06-04', precision: 'day' },
-          source: article,
-        },
-      }),
+      retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn pending an inquiry.', '2019-06-04'),
       amendment('amend-denial', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { deniedAssertions: ['ceasefire'] }, 'Only the ceasefire was denied.'),
       amendment('amend-retraction', { kind: 'retraction', claimId: CLAIM.azDefence }, { reason: 'Withdrawn.' }, 'Reason mistyped.'),
     ]);

@@ -1,5 +1,5 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { IncidentListItem } from './incident-list.view';
 
 const list = (entries: ScenarioEntry[]): Map<string, IncidentListItem> =>
@@ -33,17 +33,7 @@ describe('incident-list', () => {
   it('counts retractions and stays contested while a denial stands', () => {
     const item = list([
       ...seedArticleScenario(),
-      incidentEntry({
-        type: 'ClaimRetracted',
-        data: {
-          incidentId: INCIDENT_ID,
-          claimId: CLAIM.azDefence,
-          partyId: PARTY.azDefence,
-          reason: 'Withdrawn.',
-          statedAt: { at: '2019-06-04', precision: 'day' },
-          source: article,
-        },
-      }),
+      retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn.', '2019-06-04'),
     ]).get(INCIDENT_ID)!;
     expect(item.counts).toEqual({ claims: 5, activeClaims: 4, denials: 2, corrections: 1, retractions: 1, amendments: 1 });
     expect([item.contested, item.disagreementCount, item.revision]).toEqual([true, 1, '10']);
@@ -51,29 +41,17 @@ describe('incident-list', () => {
 
   it('is not contested while the accounts agree', () => {
     const items = list([
-      incidentEntry({
-        type: 'IncidentReported',
-        data: {
-          incidentId: QUIET_INCIDENT,
-          title: 'Explosion at a depot',
-          summary: 'An explosion at an ammunition depot.',
-          occurred: { from: '2019-06-05T10:00:00Z', to: '2019-06-05T11:00:00Z', precision: 'exact' },
-          location: { name: 'Depot', precision: 'settlement' },
-          category: 'explosion',
-        },
+      incidentReported(QUIET_INCIDENT, {
+        title: 'Explosion at a depot',
+        summary: 'An explosion at an ammunition depot.',
+        occurred: { from: '2019-06-05T10:00:00Z', to: '2019-06-05T11:00:00Z', precision: 'exact' },
+        location: { name: 'Depot', precision: 'settlement' },
+        category: 'explosion',
       }),
-      incidentEntry({
-        type: 'ClaimMade',
-        data: {
-          incidentId: QUIET_INCIDENT,
-          claimId: 'claim-depot',
-          partyId: PARTY.azDefence,
-          statement: { text: 'An accident.', verbatim: false },
-          statedAt: { at: '2019-06-05', precision: 'day' },
-          source: article,
-          answers: [],
-          assertions: { responsibleParties: [] },
-        },
+      claimMade(QUIET_INCIDENT, 'claim-depot', PARTY.azDefence, {
+        statement: { text: 'An accident.', verbatim: false },
+        statedAt: { at: '2019-06-05', precision: 'day' },
+        assertions: { responsibleParties: [] },
       }),
     ]);
     expect(items.get(QUIET_INCIDENT)).toMatchObject({

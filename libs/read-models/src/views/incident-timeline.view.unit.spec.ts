@@ -1,5 +1,5 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import { ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, amendment, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { IncidentTimelineDoc } from './incident-timeline.view';
 
 const timeline = (extra = [] as ReturnType<typeof seedArticleScenario>): IncidentTimelineDoc =>
@@ -52,30 +52,8 @@ describe('incident-timeline', () => {
 
   it('rewrites the line of an amended entry and records the retraction', () => {
     const doc = timeline([
-      incidentEntry({
-        type: 'ClaimRetracted',
-        data: {
-          incidentId: INCIDENT_ID,
-          claimId: CLAIM.amForeign,
-          partyId: PARTY.amForeign,
-          reason: 'Superseded by a later statement.',
-          statedAt: { at: '2019-06-05', precision: 'day' },
-          source: article,
-        },
-      }),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-denial',
-            entry: { kind: 'denial', denialId: DENIAL.karabakhArmy },
-            changes: { deniedAssertions: ['ceasefire'], statedAt: { at: '2019-06-02', precision: 'day' } },
-            reason: 'Only the ceasefire was denied.',
-          },
-        },
-        EDITOR,
-      ),
+      retraction(CLAIM.amForeign, PARTY.amForeign, 'Superseded by a later statement.', '2019-06-05'),
+      amendment('amend-denial', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { deniedAssertions: ['ceasefire'], statedAt: { at: '2019-06-02', precision: 'day' } }, 'Only the ceasefire was denied.'),
     ]);
     expect(doc.entries[3]).toMatchObject({
       summary: `${PARTY.karabakhArmy} denied claim ${CLAIM.azDefence} of ${PARTY.azDefence} (ceasefire)`,

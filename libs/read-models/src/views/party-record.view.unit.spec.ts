@@ -1,5 +1,5 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import { CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, article, envelopesOf, incidentEntry, seedArticleScenario } from '../testing/seed-article.fixture';
+import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyRecordDoc } from './party-record.view';
 
 const incidentIdOf = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -7,33 +7,14 @@ const incidentIdOf = (i: number): string => `00000000-0000-4000-8000-${String(i)
 /** An incident reported and claimed by one party, as many times as asked. */
 const history = (partyId: string, incidents: number): ScenarioEntry[] =>
   Array.from({ length: incidents }, (_, i) => [
-    incidentEntry({
-      type: 'IncidentReported',
-      data: {
-        incidentId: incidentIdOf(i),
-        title: `Incident ${i}`,
-        summary: 'Shelling.',
-        occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
-        location: { name: 'Tovuz district', precision: 'district' },
-        category: 'shelling',
-      },
-    }),
+    incidentReported(incidentIdOf(i), { title: `Incident ${i}`, summary: 'Shelling.' }),
     claimIn(incidentIdOf(i), `claim-${i}`, partyId),
   ]).flat();
 
 const claimIn = (incidentId: string, claimId: string, partyId: string): ScenarioEntry =>
-  incidentEntry({
-    type: 'ClaimMade',
-    data: {
-      incidentId,
-      claimId,
-      partyId,
-      statement: { text: 'Villages came under fire from the other side overnight.', verbatim: false },
-      statedAt: { at: '2019-06-04', precision: 'day' },
-      source: article,
-      answers: [],
-      assertions: { responsibleParties: [PARTY.karabakhArmy] },
-    },
+  claimMade(incidentId, claimId, partyId, {
+    statement: { text: 'Villages came under fire from the other side overnight.', verbatim: false },
+    assertions: { responsibleParties: [PARTY.karabakhArmy] },
   });
 
 const records = (extra: ScenarioEntry[] = []): Map<string, PartyRecordDoc> =>
@@ -116,80 +97,17 @@ describe('party-record', () => {
 
   it('records retractions, follows amendments to the entries they fix and spans incidents', () => {
     const docs = records([
-      incidentEntry({
-        type: 'ClaimRetracted',
-        data: {
-          incidentId: INCIDENT_ID,
-          claimId: CLAIM.amForeign,
-          partyId: PARTY.amForeign,
-          reason: 'Superseded.',
-          statedAt: { at: '2019-06-05', precision: 'day' },
-          source: article,
-        },
-      }),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-title',
-            entry: { kind: 'incident' },
-            changes: { title: 'Deadly truce violations on the Karabakh line of contact' },
-            reason: 'Title mistyped.',
-          },
-        },
-        EDITOR,
+      retraction(CLAIM.amForeign, PARTY.amForeign, 'Superseded.', '2019-06-05'),
+      amendment('amend-title', { kind: 'incident' }, { title: 'Deadly truce violations on the Karabakh line of contact' }, 'Title mistyped.'),
+      amendment(
+        'amend-statement',
+        { kind: 'claim', claimId: CLAIM.azDefence, version: 1 },
+        { statement: { text: 'One of its servicemen was killed by enemy fire near Karabakh.', verbatim: false } },
+        'Quote mistyped.',
       ),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-statement',
-            entry: { kind: 'claim', claimId: CLAIM.azDefence, version: 1 },
-            changes: { statement: { text: 'One of its servicemen was killed by enemy fire near Karabakh.', verbatim: false } },
-            reason: 'Quote mistyped.',
-          },
-        },
-        EDITOR,
-      ),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-denial',
-            entry: { kind: 'denial', denialId: DENIAL.karabakhArmy },
-            changes: { deniedAssertions: ['ceasefire'] },
-            reason: 'Only the ceasefire was denied.',
-          },
-        },
-        EDITOR,
-      ),
-      incidentEntry({
-        type: 'IncidentReported',
-        data: {
-          incidentId: SECOND_INCIDENT,
-          title: 'Shelling near Tovuz',
-          summary: 'Reported shelling of border villages.',
-          occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
-          location: { name: 'Tovuz district', precision: 'district' },
-          category: 'shelling',
-        },
-      }),
-      incidentEntry({
-        type: 'ClaimMade',
-        data: {
-          incidentId: SECOND_INCIDENT,
-          claimId: 'claim-tovuz',
-          partyId: PARTY.azDefence,
-          statement: { text: 'Villages came under fire.', verbatim: false },
-          statedAt: { at: '2019-06-04', precision: 'day' },
-          source: article,
-          answers: [],
-          assertions: {},
-        },
-      }),
+      amendment('amend-denial', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { deniedAssertions: ['ceasefire'] }, 'Only the ceasefire was denied.'),
+      incidentReported(SECOND_INCIDENT),
+      claimMade(SECOND_INCIDENT, 'claim-tovuz', PARTY.azDefence),
     ]);
     const amForeign = docs.get(PARTY.amForeign)!;
     expect(amForeign.incidents[0].title).toBe('Deadly truce violations on the Karabakh line of contact');

@@ -1,17 +1,5 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import {
-  AMENDMENT,
-  CLAIM,
-  DENIAL,
-  EDITOR,
-  INCIDENT_ID,
-  PARTY,
-  ScenarioEntry,
-  article,
-  envelopesOf,
-  incidentEntry,
-  seedArticleScenario,
-} from '../testing/seed-article.fixture';
+import { AMENDMENT, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyVersionsDoc } from './party-versions.view';
 
 const fold = (extra: ScenarioEntry[] = []): PartyVersionsDoc => {
@@ -25,17 +13,7 @@ const fold = (extra: ScenarioEntry[] = []): PartyVersionsDoc => {
 const party = (doc: PartyVersionsDoc, partyId: string) => doc.parties.find((p) => p.partyId === partyId)!;
 const claim = (doc: PartyVersionsDoc, claimId: string) => doc.parties.flatMap((p) => p.claims).find((c) => c.claimId === claimId)!;
 
-const retractAzDefenceClaim = incidentEntry({
-  type: 'ClaimRetracted',
-  data: {
-    incidentId: INCIDENT_ID,
-    claimId: CLAIM.azDefence,
-    partyId: PARTY.azDefence,
-    reason: 'Withdrawn pending an inquiry.',
-    statedAt: { at: '2019-06-04', precision: 'day' },
-    source: article,
-  },
-});
+const retractAzDefenceClaim = retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn pending an inquiry.', '2019-06-04');
 
 describe('party-versions', () => {
   it('keeps one document per incident, with the incident facts and each party in order of its first entry', () => {
@@ -172,18 +150,11 @@ describe('party-versions', () => {
 
   it('lets a later claim of the same party supersede a field and finds conflicting casualty figures', () => {
     const doc = fold([
-      incidentEntry({
-        type: 'ClaimMade',
-        data: {
-          incidentId: INCIDENT_ID,
-          claimId: 'claim-az-defence-losses',
-          partyId: PARTY.azDefence,
-          statement: { text: 'The enemy lost at least three soldiers.', verbatim: false },
-          statedAt: { at: '2019-06-02', precision: 'day' },
-          source: article,
-          answers: [CLAIM.karabakhArmy],
-          assertions: { casualties: [{ side: PARTY.karabakhArmy, killed: { best: 3, low: 3, high: 5 } }] },
-        },
+      claimMade(INCIDENT_ID, 'claim-az-defence-losses', PARTY.azDefence, {
+        statement: { text: 'The enemy lost at least three soldiers.', verbatim: false },
+        statedAt: { at: '2019-06-02', precision: 'day' },
+        answers: [CLAIM.karabakhArmy],
+        assertions: { casualties: [{ side: PARTY.karabakhArmy, killed: { best: 3, low: 3, high: 5 } }] },
       }),
     ]);
     const account = party(doc, PARTY.azDefence).currentAccount;
@@ -204,45 +175,9 @@ describe('party-versions', () => {
   it('applies ledger amendments of the incident, a denial and a retraction', () => {
     const doc = fold([
       retractAzDefenceClaim,
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-title',
-            entry: { kind: 'incident' },
-            changes: { title: 'Deadly truce violations on the Karabakh line of contact' },
-            reason: 'Title mistyped.',
-          },
-        },
-        EDITOR,
-      ),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-denial',
-            entry: { kind: 'denial', denialId: DENIAL.azForeign },
-            changes: { statedAt: { at: '2019-06-01', precision: 'day' } },
-            reason: 'Date mistyped.',
-          },
-        },
-        EDITOR,
-      ),
-      incidentEntry(
-        {
-          type: 'EntryAmended',
-          data: {
-            incidentId: INCIDENT_ID,
-            amendmentId: 'amend-retraction',
-            entry: { kind: 'retraction', claimId: CLAIM.azDefence },
-            changes: { reason: 'Withdrawn pending a military inquiry.' },
-            reason: 'Reason abridged.',
-          },
-        },
-        EDITOR,
-      ),
+      amendment('amend-title', { kind: 'incident' }, { title: 'Deadly truce violations on the Karabakh line of contact' }, 'Title mistyped.'),
+      amendment('amend-denial', { kind: 'denial', denialId: DENIAL.azForeign }, { statedAt: { at: '2019-06-01', precision: 'day' } }, 'Date mistyped.'),
+      amendment('amend-retraction', { kind: 'retraction', claimId: CLAIM.azDefence }, { reason: 'Withdrawn pending a military inquiry.' }, 'Reason abridged.'),
     ]);
     expect(doc.incident).toMatchObject({ title: 'Deadly truce violations on the Karabakh line of contact', amendedBy: ['amend-title'] });
     expect(party(doc, PARTY.azForeign).denialsMade[0]).toMatchObject({ statedAt: { at: '2019-06-01', precision: 'day' }, amendedBy: ['amend-denial'] });
