@@ -144,14 +144,7 @@ describe('ledger-cli import killed mid-way (built)', () => {
     await created.stop();
     const path = join(killedDir, 'kill.ndjson');
     const lines = writeImportFile(path, { claims: 8000, incidents: 1 });
-    const incidentEvents = async (): Promise<number> => {
-      const store = new SqliteEventStore({ filename: join(killedDir, 'events.sqlite') });
-      try {
-        return (await store.readAll()).filter((e) => e.streamName.startsWith('incident-')).length;
-      } finally {
-        await store.close();
-      }
-    };
+    const incidentEvents = async (): Promise<number> => (await readLog(killedDir)).filter((e) => e.streamName.startsWith('incident-')).length;
 
     const child = spawn(process.execPath, [CLI_MAIN, 'import', path, '--data-dir', killedDir, '--batch', String(BATCH), '--no-progress'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
