@@ -55,7 +55,19 @@ const recorded = {
   position: position('global log position of the event that recorded it'),
 } as const;
 
-export interface IncidentRow {
+/** How much has been said about an incident, by kind of entry. */
+export interface IncidentCounts {
+  claims: number;
+  /** Claims not retracted. */
+  activeClaims: number;
+  denials: number;
+  corrections: number;
+  retractions: number;
+  /** Ledger amendments of any entry of the incident. */
+  amendments: number;
+}
+
+export interface IncidentRow extends IncidentCounts {
   incidentId: string;
   /** False while the log has entries of the incident but not its report (a time-travel cut). */
   reported: boolean;
@@ -71,12 +83,6 @@ export interface IncidentRow {
   reportedBy: string | null;
   reportedPosition: bigint | null;
   amendedBy: string[];
-  claims: number;
-  activeClaims: number;
-  denials: number;
-  corrections: number;
-  retractions: number;
-  amendments: number;
   disagreements: number;
   contested: boolean;
   /** Keys of the disagreements rows on points of the accounts, by kind: which points are disputed now. */
@@ -474,14 +480,19 @@ export const amendmentsTable: TableSpec<AmendmentRow> = {
   ],
 };
 
-export interface PartyRow {
+/** Who a party is, as far as the ledger knows; the facts are null while it is only named by other entries. */
+export interface PartyRegistration {
   partyId: string;
+  /** False while only other entries name the party; registration facts are then null. */
   registered: boolean;
   name: string | null;
   kind: PartyKind | null;
   affiliation: PartyRegisteredData['affiliation'] | null;
   aliases: string[];
   registeredAt: string | null;
+}
+
+export interface PartyRow extends PartyRegistration {
   lastPosition: bigint;
 }
 

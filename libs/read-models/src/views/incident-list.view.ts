@@ -1,18 +1,7 @@
 import { IncidentCategory, Place, TimeInterval } from '@ledger/domain';
-import { IncidentRow, incidentPartiesTable, incidentsTable } from '../tables/ledger.tables';
+import { IncidentCounts, IncidentRow, incidentPartiesTable, incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { InstantRange } from '../time-range';
-
-export interface IncidentCounts {
-  claims: number;
-  /** Claims not retracted. */
-  activeClaims: number;
-  denials: number;
-  corrections: number;
-  retractions: number;
-  /** Ledger amendments of any entry of the incident. */
-  amendments: number;
-}
 
 /** One row of the dashboards' incident list. */
 export interface IncidentListItem {

@@ -1,7 +1,7 @@
-import { AssertionField, PartyKind, PartyRegisteredData, PointInTime, Statement } from '@ledger/domain';
+import { AssertionField, PointInTime, Statement } from '@ledger/domain';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
-import { DenialRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { DenialRow, PartyRegistration, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 
 export interface PartyRecordClaim extends EntryMeta {
@@ -64,15 +64,7 @@ export interface PartyRecordCounts {
 }
 
 /** "What has this party said across incidents?" */
-export interface PartyRecordDoc {
-  partyId: string;
-  /** False while only other entries name the party; registration facts are then null. */
-  registered: boolean;
-  name: string | null;
-  kind: PartyKind | null;
-  affiliation: PartyRegisteredData['affiliation'] | null;
-  aliases: string[];
-  registeredAt: string | null;
+export interface PartyRecordDoc extends PartyRegistration {
   /** In order of the party's first entry in each incident. */
   incidents: PartyIncidentRecord[];
   counts: PartyRecordCounts;
