@@ -1,26 +1,19 @@
 import type { Response } from 'light-my-request';
+import type { ProblemDetails } from '../../apps/ledger-api/src/platform/problem/problem.exception';
+import type { FieldError } from '../../apps/ledger-api/src/platform/problem/validation.pipe';
 
 export const PROBLEM_TYPE_BASE = 'https://incident-ledger.dev/problems/';
 
-export interface FieldError {
-  field: string;
-  messages: string[];
-}
-
-/** What the ledger sends for every refused request (RFC 9457 plus `code` and extensions). */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  code: string;
+/**
+ * What the ledger sends for every refused request: the app's own ProblemDetails with the extensions tests read.
+ * The type base stays a literal here, so that a changed problem URI fails the tests rather than following along.
+ */
+export interface ProblemBody extends ProblemDetails {
   correlationId?: string;
   field?: string | null;
   errors?: FieldError[];
   currentRevision?: string | null;
   expectedRevision?: string;
-  [extension: string]: unknown;
 }
 
 /**
