@@ -8,7 +8,7 @@ export interface AccountEntry<T> {
   statedAt: PointInTime;
 }
 
-export type CurrentAccount = { [F in AssertionField]?: AccountEntry<NonNullable<Assertions[F]>> };
+export type CurrentAccount = { [F in AssertionField]?: AccountEntry<Required<Assertions>[F]> };
 
 /** A non-retracted claim in current form, as input to a party's current account. */
 export interface AccountClaim {
@@ -100,7 +100,7 @@ const position = <T>(partyId: string, entry: AccountEntry<T>): DisagreementPosit
 const withField = <F extends AssertionField>(accounts: PartyAccount[], field: F) =>
   accounts.flatMap((a) => {
     const entry = a.account[field];
-    return entry ? [{ partyId: a.partyId, entry: entry as AccountEntry<NonNullable<Assertions[F]>> }] : [];
+    return entry ? [{ partyId: a.partyId, entry: entry as AccountEntry<Required<Assertions>[F]> }] : [];
   });
 
 const responsibleParties = (accounts: PartyAccount[]): Disagreement[] => {
