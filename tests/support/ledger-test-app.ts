@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, Response as LightResponse } from 'light-my-request';
 import { EsdbEventStore, EventStore } from '@ledger/event-store';
 import { AppModule } from '../../apps/ledger-api/src/app.module';
 import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
 import { Clock } from '../../apps/ledger-api/src/application/clock';
 import { generateToken, hashToken, loadLedgerConfig, Role, TokenEntry, TokenRegistry } from '../../apps/ledger-api/src/platform';
+import { CheckedResponse, OpenApiResponseValidator } from './openapi-responses';
 
 export type TestRole = Role;
 
@@ -55,7 +57,7 @@ export const startLedger = async (
   ]);
   const config = loadLedgerConfig({ ...options.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
   const clock = new ManualClock();
-  const app = await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() });
+  const app = checkingResponsesAgainstOpenApi(await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() }));
   const handle: LedgerTestApp = {
     app,
     dataDir,
@@ -76,3 +78,39 @@ export const startLedger = async (
 /** A ledger on the EventStoreDB adapter (in tests, over the in-repo wire double), reconnecting within a fraction of a second. */
 export const startLedgerOnEsdb = (connectionString: string): Promise<LedgerTestApp> =>
   startLedger({ eventStore: () => new EsdbEventStore({ connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+
+/** Every documented success response answered by a test app in this process, as `GET /incidents/{incidentId} 200`. */
+export const answeredSuccessResponses = new Set<string>();
+
+/**
+ * Checks each success answer of `app.inject` against the OpenAPI document that app publishes, and fails the call
+ * that got an answer off its schema (or one with no schema at all), naming the route and the violations.
+ */
+const checkingResponsesAgainstOpenApi = (app: NestFastifyApplication): NestFastifyApplication => {
+  const inject = app.inject.bind(app) as (options?: InjectOptions | string) => Promise<LightResponse>;
+  let validator: Promise<OpenApiResponseValidator> | undefined;
+  const validatorOf = () =>
+    (validator ??= inject({ method: 'GET', url: '/openapi.json' }).then((res) => new OpenApiResponseValidator(res.json())));
+  const checked = async (options: InjectOptions | string): Promise<LightResponse> => {
+    const res = await inject(options);
+    const method = typeof options === 'string' ? 'GET' : (options.method ?? 'GET');
+    const url = typeof options === 'string' ? options : String(options.url ?? options.path ?? '/');
+    const outcome: CheckedResponse | undefined = (await validatorOf()).check(method, url, res.statusCode, String(res.headers['content-type'] ?? ''), res.body);
+    if (outcome) {
+      answeredSuccessResponses.add(`${outcome.method} ${outcome.path} ${outcome.status}`);
+      if (outcome.errors.length > 0) {
+        throw new Error(`${method} ${url} answered ${res.statusCode} off its OpenAPI schema (${outcome.method} ${outcome.path}):\n  ${outcome.errors.slice(0, 20).join('\n  ')}`);
+      }
+    }
+    return res;
+  };
+  const checkedInject = (options?: InjectOptions | string) => (options === undefined ? inject() : checked(options));
+  // The Nest application is itself a proxy that refuses new properties: wrap it rather than patch it.
+  return new Proxy(app, {
+    get: (target, property) => {
+      if (property === 'inject') return checkedInject;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+};

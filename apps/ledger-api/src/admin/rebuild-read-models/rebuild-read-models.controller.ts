@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
 import { RebuildReadModelsCommand } from './rebuild-read-models.command';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -17,7 +18,7 @@ export class RebuildReadModelsController {
     summary: 'Drop every read model and rebuild it from the event log, then follow the log again',
     description: 'Answers when the rebuild is done. Reads during the rebuild may see partial read models.',
   })
-  @ApiOkResponse({ description: 'The projection status after the rebuild (checkpoint = log position reached)' })
+  @ApiOkResponse({ description: 'The projection status after the rebuild (checkpoint = log position reached)', ...responseBody('RebuildStatus') })
   async rebuild(@CurrentPrincipal() principal: Principal) {
     const status = await this.commands.execute(new RebuildReadModelsCommand(principal.id));
     return { ...status, checkpoint: status.checkpoint.toString() };

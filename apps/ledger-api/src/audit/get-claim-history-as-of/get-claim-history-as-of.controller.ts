@@ -10,6 +10,7 @@ import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.
 import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
 import { GetClaimHistoryAsOfQueryDto } from './get-claim-history-as-of.dto';
 import { ClaimHistoryAsOf, claimHistoryAsOf } from './get-claim-history-as-of.query';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -29,7 +30,7 @@ export class GetClaimHistoryAsOfController {
       "Each version in full with what changed from the previous one (field-level: the words and every assertion), who recorded it (recordedBy), its stated and recorded times and source; the ledger's amendments apart from the party's corrections, each with what it changed; the denials the claim received; its retraction. " +
       'Optional as-of: at most one of recordedAsOf, statedAsOf, position, as for the versions as of a moment.',
   })
-  @ApiOkResponse({ description: 'The claim-history document as of the moment, with asOf and position' })
+  @ApiOkResponse({ description: 'The claim-history document as of the moment, with asOf and position', ...responseBody('ClaimHistoryAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
   @ApiProblemResponse(404, 'The claim was not in the ledger at that moment, or is not a claim of this incident')
   async get(

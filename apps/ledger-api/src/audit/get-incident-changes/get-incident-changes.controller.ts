@@ -10,6 +10,7 @@ import { FieldError, RequestValidationException } from '../../platform/problem/v
 import { GetIncidentChangesQueryDto } from './get-incident-changes.dto';
 import { changesBetween } from './get-incident-changes.query';
 import { Clock } from '../../application/clock';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -29,7 +30,7 @@ export class GetIncidentChangesController {
       "Per party whose version changed: claims added, corrected (version numbers and field-level diff), retracted, denials made and received, the ledger's amendments of its entries (apart from its own corrections), its version before and after and how its current account moved. " +
       'For the incident: its facts before and after and amendments of them; which points of disagreement appeared, disappeared or changed. `fromPosition`/`toPosition` are the log positions the two moments correspond to.',
   })
-  @ApiOkResponse({ description: 'IncidentChanges' })
+  @ApiOkResponse({ description: 'IncidentChanges', ...responseBody('IncidentChanges') })
   @ApiProblemResponse(400, 'Bad from/to/clock, or from after to, named in errors[].field')
   @ApiProblemResponse(404, 'The incident was not in the ledger at the later moment')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetIncidentChangesQueryDto): Promise<IncidentChanges> {

@@ -10,6 +10,7 @@ import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.
 import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
 import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
 import { VersionsAsOf, versionsAsOf } from './get-versions-as-of.query';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -29,7 +30,7 @@ export class GetVersionsAsOfController {
       'Give at most one of recordedAsOf (as the ledger knew it then), statedAsOf (what the parties had said by then, including what was recorded later) or position (the global log up to it); none means now, on the recorded clock. ' +
       'The answer is the party-versions read model folded from the log up to that moment, plus `asOf` (the moment used, normalised) and `position` (the global position of the last event of the incident it includes).',
   })
-  @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position' })
+  @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position', ...responseBody('VersionsAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
   @ApiProblemResponse(404, 'The incident was not in the ledger at that moment')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetVersionsAsOfQueryDto): Promise<VersionsAsOf> {

@@ -6,6 +6,7 @@ import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { uuidParam } from '../../platform/http/uuid-param';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('claims')
 @ApiBearerAuth()
@@ -20,7 +21,7 @@ export class GetClaimHistoryController {
     description:
       'What the party says now (the current version: words, assertions, stated time, source), the denials it received and its retraction. Earlier versions, their field-level diffs, who recorded each and the ledger amendments are its history: GET …/history, for auditors.',
   })
-  @ApiOkResponse()
+  @ApiOkResponse(responseBody('CurrentClaim'))
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
@@ -38,7 +39,7 @@ export class GetClaimHistoryController {
     description:
       "Every version with what changed from the previous one (field-level), stated and recorded times, who recorded it and its source; ledger amendments listed apart from the party's corrections; denials received; the retraction. Each read is recorded in the access log. As of a past moment: GET /audit/incidents/{incidentId}/claims/{claimId}/history.",
   })
-  @ApiOkResponse()
+  @ApiOkResponse(responseBody('ClaimHistory'))
   @ApiProblemResponse(404, 'Not in the ledger')
   async history(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { JsonSchema, LEDGER_CLOUD_EVENT_SCHEMA } from '@ledger/contracts';
 import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL, JSON_SCHEMA_CONTENT_TYPE } from '../contract-http';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('contracts')
 @Controller('schemas')
@@ -16,7 +17,7 @@ export class GetEnvelopeSchemaController {
     summary: 'JSON Schema of the CloudEvents envelope the feeds deliver',
     description: 'CloudEvents 1.0 attributes plus the ledger extensions (position, stream, streamrevision, recordedby, correlationid, causationid, hash, prevhash). Draft-07.',
   })
-  @ApiOkResponse({ description: 'A JSON Schema (draft-07)' })
+  @ApiOkResponse({ description: 'A JSON Schema (draft-07)', ...responseBody('JsonSchemaDocument') })
   schema(): JsonSchema {
     return LEDGER_CLOUD_EVENT_SCHEMA;
   }

@@ -5,6 +5,7 @@ import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL, JSON_SCHEMA_CONTENT_TYPE } from '../contract-http';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('contracts')
 @Controller('schemas/events')
@@ -20,7 +21,7 @@ export class GetEventSchemaController {
     description:
       'Generated from the TypeScript definitions the ledger itself uses; its `$id` is the `dataschema` of the CloudEvents of that type. Draft-07.',
   })
-  @ApiOkResponse({ description: 'A JSON Schema (draft-07)' })
+  @ApiOkResponse({ description: 'A JSON Schema (draft-07)', ...responseBody('JsonSchemaDocument') })
   @ApiProblemResponse(404, 'No event type of that name and version')
   schema(@Param('name') name: string): JsonSchema {
     const storedType = name.endsWith('.json') ? name.slice(0, -'.json'.length) : undefined;

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { eventSchemaIndex, LEDGER_CLOUD_EVENT_SCHEMA_ID } from '@ledger/contracts';
 import { Public } from '../../platform/http/request-context';
 import { CONTRACT_CACHE_CONTROL } from '../contract-http';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 export interface EventSchemaIndexDoc {
   envelope: { schema: string; href: string };
@@ -31,7 +32,7 @@ export class ListEventSchemasController {
     description:
       'Every stored event type and version the feeds can deliver (old versions included), with its CloudEvents `type`, the `dataschema` URL its events carry and the path this ledger serves that schema at; and the envelope schema.',
   })
-  @ApiOkResponse({ description: '{ envelope: { schema, href }, events: { "<StoredType>": { cloudEventType, dataschema, href, summary } } }' })
+  @ApiOkResponse({ description: '{ envelope: { schema, href }, events: { "<StoredType>": { cloudEventType, dataschema, href, summary } } }', ...responseBody('EventSchemaIndex') })
   list(): EventSchemaIndexDoc {
     return this.index;
   }

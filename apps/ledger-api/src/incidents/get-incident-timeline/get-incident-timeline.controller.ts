@@ -6,6 +6,7 @@ import { entriesPage, found, pagedRead } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { uuidParam } from '../../platform/http/uuid-param';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -19,7 +20,7 @@ export class GetIncidentTimelineController {
     summary: 'Every entry of the incident in recorded order, with stated and recorded times',
     description: '`limit` entries a page; pass `after=<page.next>` for the next page (null on the last).',
   })
-  @ApiOkResponse()
+  @ApiOkResponse(responseBody('IncidentTimelinePage'))
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesPageQueryDto): Promise<IncidentTimelinePage> {

@@ -6,6 +6,7 @@ import { found, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { uuidParam } from '../../platform/http/uuid-param';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -16,7 +17,7 @@ export class GetIncidentController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'One incident: its facts as amended, who spoke, counts, whether it is contested' })
-  @ApiOkResponse({ description: 'ETag is the incident revision, for If-Match on the next command' })
+  @ApiOkResponse({ description: 'ETag is the incident revision, for If-Match on the next command', ...responseBody('Incident') })
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,

@@ -7,6 +7,7 @@ import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/que
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { uuidParam } from '../../platform/http/uuid-param';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('incidents')
 @ApiBearerAuth()
@@ -23,7 +24,7 @@ export class GetPartyVersionsController {
       'A large incident comes a page at a time: `limit` claims and denials in log order under their parties, then `after=<page.next>` for the next page; ' +
       'the parties, their current accounts, the disagreements and the amendments are always whole.',
   })
-  @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page' })
+  @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page', ...responseBody('PartyVersionsPage') })
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SignedCheckpoint } from '@ledger/integrity';
 import { CorrelationId, CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
@@ -8,6 +8,7 @@ import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { NotaryRefusedError } from '../notary.service';
 import { CreateCheckpointCommand } from './create-checkpoint.command';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
@@ -23,7 +24,8 @@ export class CreateCheckpointController {
     description:
       'Appends a signed tree head (tree size, RFC 9162 Merkle root, last position, timestamp, stream heads, Ed25519 signature) to the notary stream. 201 with the new checkpoint; 200 with the latest one when the log has not grown since.',
   })
-  @ApiOkResponse({ description: 'The latest checkpoint; the log had not grown' })
+  @ApiCreatedResponse({ description: 'A new checkpoint of the log as it is now', ...responseBody('SignedCheckpoint') })
+  @ApiOkResponse({ description: 'The latest checkpoint; the log had not grown', ...responseBody('SignedCheckpoint') })
   @ApiProblemResponse(409, 'The log fails its own hash check (run verify) or holds no ledger event yet')
   async create(
     @CurrentPrincipal() principal: Principal,

@@ -5,6 +5,7 @@ import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { exportedEvent, readWholeLog } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
@@ -22,7 +23,7 @@ export class ExportEventsController {
     description:
       'The format of `events.jsonl` in a CLI export (`position, eventId, streamName, revision, type, data, metadata` with `prevHash` and `hash`), streamed page by page; the notary and access-log streams follow the global log when the store does not carry them in it (EventStoreDB). Check it with the checkpoints and `tools/ledger-verifier`.',
   })
-  @ApiOkResponse({ description: 'application/x-ndjson, one event per line' })
+  @ApiOkResponse({ description: 'application/x-ndjson, one event per line', ...responseBody('ExportedEvent') })
   export(): Readable {
     return Readable.from(this.lines());
   }

@@ -6,10 +6,17 @@ import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import type { AuditedReadRecord } from '../../audit/shared/audited-read.interceptor';
 import { Roles } from '../../platform/http/request-context';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 export interface AccessLogEntry extends AuditedReadRecord {
   revision: string;
-  hash: unknown;
+  hash: string;
+}
+
+export interface AccessLogPage {
+  items: AccessLogEntry[];
+  offset: number;
+  limit: number;
 }
 
 @ApiTags('integrity')
@@ -25,13 +32,13 @@ export class GetAccessLogController {
     summary: 'Who asked for history, as-of, proofs, verify and export, and when',
     description: 'Oldest first; `offset` is the revision in the access-log stream. This read is itself logged.',
   })
-  @ApiOkResponse({ description: '{ items, offset, limit }' })
-  async list(@QueryParams() q: PageQueryDto): Promise<{ items: AccessLogEntry[]; offset: number; limit: number }> {
+  @ApiOkResponse({ description: '{ items, offset, limit }', ...responseBody('AccessLogPage') })
+  async list(@QueryParams() q: PageQueryDto): Promise<AccessLogPage> {
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 50;
     const events = await this.store.readStream(ACCESS_LOG_STREAM, { fromRevision: BigInt(offset), maxCount: limit });
     return {
-      items: events.map((event) => ({ ...(event.data as AuditedReadRecord), revision: event.revision.toString(), hash: event.metadata.hash })),
+      items: events.map((event) => ({ ...(event.data as AuditedReadRecord), revision: event.revision.toString(), hash: event.metadata.hash as string })),
       offset,
       limit,
     };

@@ -8,6 +8,7 @@ import { ProblemException } from '../../platform/problem/problem.exception';
 import { checkpointOfSize } from '../checkpoint-lookup';
 import { NotaryService } from '../notary.service';
 import { GetConsistencyProofQueryDto } from './get-consistency-proof.dto';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 export interface ConsistencyProofBundle {
   kind: 'consistency';
@@ -29,7 +30,7 @@ export class GetConsistencyProofController {
     summary: 'Proof that a later checkpoint extends an earlier one (RFC 9162 consistency proof)',
     description: 'Shows that nothing signed in the first checkpoint was changed or removed by the time of the second.',
   })
-  @ApiOkResponse({ description: 'A consistency proof bundle' })
+  @ApiOkResponse({ description: 'A consistency proof bundle', ...responseBody('ConsistencyProofBundle') })
   @ApiProblemResponse(404, 'No checkpoint of that tree size')
   @ApiProblemResponse(400, '`first` is larger than `second`')
   async prove(@QueryParams() q: GetConsistencyProofQueryDto): Promise<ConsistencyProofBundle> {

@@ -9,6 +9,7 @@ import { ProblemException } from '../../platform/problem/problem.exception';
 import { NotaryService } from '../notary.service';
 import { checkpointOfSize } from '../checkpoint-lookup';
 import { GetInclusionProofQueryDto } from './get-inclusion-proof.dto';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 export interface InclusionProofBundle {
   kind: 'inclusion';
@@ -38,7 +39,7 @@ export class GetInclusionProofController {
     description:
       'The event as stored, its leaf index, the audit path and the signed checkpoint: `node tools/ledger-verifier/ledger-verifier.js inclusion proof.json --keys keys.json` checks it without the ledger.',
   })
-  @ApiOkResponse({ description: 'An inclusion proof bundle' })
+  @ApiOkResponse({ description: 'An inclusion proof bundle', ...responseBody('InclusionProofBundle') })
   @ApiProblemResponse(404, 'No such ledger event, no such checkpoint, or the event is newer than the checkpoint')
   async prove(@QueryParams() q: GetInclusionProofQueryDto): Promise<InclusionProofBundle> {
     const checkpoint = checkpointOfSize(await this.notary.listCheckpoints(), q.treeSize);

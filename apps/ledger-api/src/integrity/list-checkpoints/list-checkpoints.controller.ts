@@ -4,6 +4,7 @@ import { SignedCheckpoint } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { NotaryService } from '../notary.service';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
@@ -15,7 +16,7 @@ export class ListCheckpointsController {
   @Roles('auditor')
   @AuditedRead('list-checkpoints')
   @ApiOperation({ summary: 'Every signed checkpoint, oldest first' })
-  @ApiOkResponse({ description: '{ items: SignedCheckpoint[] }' })
+  @ApiOkResponse({ description: '{ items: SignedCheckpoint[] }', ...responseBody('CheckpointList') })
   async list(): Promise<{ items: SignedCheckpoint[] }> {
     return { items: await this.notary.listCheckpoints() };
   }

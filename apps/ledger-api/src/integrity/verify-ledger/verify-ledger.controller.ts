@@ -5,6 +5,7 @@ import { VerificationReport, verifyEventStore } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { NotaryService } from '../notary.service';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
@@ -23,7 +24,7 @@ export class VerifyLedgerController {
     description:
       "Recomputes each event's hash and its link to the previous event of its stream, checks revisions are contiguous, then each checkpoint's signature, Merkle root, last position and stream heads. `ok` is false when anything fails; `firstFailure` names the earliest event or checkpoint that fails and why.",
   })
-  @ApiOkResponse({ description: 'A verification report' })
+  @ApiOkResponse({ description: 'A verification report', ...responseBody('VerificationReport') })
   verify(): Promise<VerificationReport> {
     return verifyEventStore(this.store, { publicKeys: new Map([[this.notary.key.keyId, this.notary.key.publicKey]]) });
   }

@@ -4,6 +4,7 @@ import { PartyRecordDoc, SqliteReadModelStore } from '@ledger/read-models';
 import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('parties')
 @ApiBearerAuth()
@@ -14,7 +15,7 @@ export class GetPartyRecordController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: "A party's record across incidents: claims, corrections, retractions, denials made and received" })
-  @ApiOkResponse()
+  @ApiOkResponse(responseBody('PartyRecord'))
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('partyId') partyId: string): Promise<PartyRecordDoc> {
     return found(this.readModels.partyRecord(partyId), `Party ${partyId}`);

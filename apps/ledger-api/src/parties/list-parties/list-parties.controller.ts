@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { Page, PartyRecordDoc, SqliteReadModelStore } from '@ledger/read-models';
 import { Roles } from '../../platform/http/request-context';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('parties')
 @ApiBearerAuth()
@@ -13,7 +14,7 @@ export class ListPartiesController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'Registered parties with their record counts; paginated' })
-  @ApiOkResponse({ description: '{ items, total, limit, offset }' })
+  @ApiOkResponse({ description: '{ items, total, limit, offset }', ...responseBody('PartyList') })
   list(@QueryParams() q: PageQueryDto): Page<PartyRecordDoc> {
     return this.readModels.listPartyRecords({ limit: q.limit, offset: q.offset });
   }

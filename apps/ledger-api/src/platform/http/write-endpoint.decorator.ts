@@ -7,6 +7,7 @@ import { DomainProblemDto, RevisionConflictProblemDto, ValidationProblemDto } fr
 import { Roles } from '../auth';
 import { CommandContext } from '../../application/command-context';
 import { commandContext } from './command-http';
+import { responseBody } from '../openapi/api-response-bodies';
 
 export interface WriteEndpointDocs {
   /** The request DTO and example bodies by name (plain data: the demo's steps, or the use case's own). */
@@ -36,7 +37,7 @@ export const WriteEndpoint = (docs: WriteEndpointDocs): MethodDecorator =>
     ApiHeader({ name: 'If-Match', required: false, description: 'The ETag last seen; 409 with the current revision if the stream changed since' }),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result and writes nothing' }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
-    ApiCreatedResponse({ description: `${docs.created}. ETag is the stream revision, Ledger-Position the place in the global log.` }),
+    ApiCreatedResponse({ description: `${docs.created}. ETag is the stream revision, Ledger-Position the place in the global log.`, ...responseBody('Created') }),
     ApiBody({ type: docs.body.type, ...examplesOf(docs.body) }),
     ApiProblemResponse(400, 'Invalid fields, named in errors[].field', ValidationProblemDto),
     ...(docs.notFound ? [ApiProblemResponse(404, docs.notFound, DomainProblemDto)] : []),

@@ -5,6 +5,7 @@ import { DocumentBuilder, getSchemaPath, type OpenAPIObject, SwaggerModule } fro
 import { OPENAPI_PUBLIC_EXTENSION, OPENAPI_ROLES_EXTENSION } from '../auth/auth.decorators';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem.exception';
 import { PROBLEM_MODELS, ProblemDto } from './problem.dto';
+import responseSchemas from './response-schemas.json';
 
 // Controllers may import the problem schema from here as well as from problem.dto.
 export { ProblemDto, ValidationProblemDto, DomainProblemDto, RevisionConflictProblemDto } from './problem.dto';
@@ -42,6 +43,7 @@ export function setupOpenApi(app: NestFastifyApplication, options: OpenApiOption
 
   const document = SwaggerModule.createDocument(app, config, { extraModels: PROBLEM_MODELS });
   applyAuthDocumentation(document);
+  addResponseSchemas(document);
 
   // Only the JSON route comes from SwaggerModule. Its UI would be served
   // through @fastify/static, which pulls in an ESM-only dependency that Jest
@@ -90,6 +92,35 @@ export function applyAuthDocumentation(document: OpenAPIObject): void {
     }
   }
 }
+
+/**
+ * OpenAPI 3.1, whose schemas are JSON Schema 2020-12: the response bodies are generated from the TypeScript types
+ * as JSON Schema (response-schemas.json), and Nest's DTO schemas need one change, `nullable` becoming a type union.
+ * Fails at start when a response names a schema that is not there, so a stale file cannot ship a dangling $ref.
+ */
+export function addResponseSchemas(document: OpenAPIObject): void {
+  document.openapi = '3.1.0';
+  const schemas = (document.components ??= {}).schemas ??= {};
+  for (const [name, schema] of Object.entries(schemas)) schemas[name] = withoutNullable(schema);
+  document.paths = withoutNullable(document.paths);
+  for (const [name, schema] of Object.entries(responseSchemas.schemas)) {
+    if (name in schemas) throw new Error(`OpenAPI component ${name} is both a DTO and a generated response schema: rename one`);
+    schemas[name] = schema as (typeof schemas)[string];
+  }
+  const dangling = [...JSON.stringify(document.paths).matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]).filter((name) => !(name in schemas));
+  if (dangling.length > 0) throw new Error(`OpenAPI responses name missing schemas: ${[...new Set(dangling)].join(', ')} (run npm run schemas)`);
+}
+
+/** OpenAPI 3.0's `nullable: true` as 3.1 says it: `null` in the type, or a union with null where there is no type. */
+export const withoutNullable = <T>(node: T): T => {
+  if (Array.isArray(node)) return node.map(withoutNullable) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const { nullable, ...rest } = node as Record<string, unknown>;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, withoutNullable(value)]));
+  if (nullable !== true) return converted as T;
+  if (typeof converted.type === 'string') return { ...converted, type: [converted.type, 'null'] } as T;
+  return { anyOf: [converted, { type: 'null' }] } as T;
+};
 
 const SWAGGER_UI_ASSETS: Readonly<Record<string, string>> = {
   'swagger-ui.css': 'text/css; charset=utf-8',

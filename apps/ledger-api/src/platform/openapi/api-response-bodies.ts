@@ -1,0 +1,63 @@
+import type { ExportedEvent, JwkSet, SignedCheckpoint, VerificationReport } from '@ledger/integrity';
+import type {
+  ClaimHistoryDoc,
+  CurrentClaimView,
+  IncidentChanges,
+  IncidentListItem,
+  IncidentTimelinePage,
+  Page,
+  PartyRecordDoc,
+  PartyVersionsPage,
+  RunnerStatus,
+} from '@ledger/read-models';
+import type { AsyncApiDocument } from '@ledger/contracts';
+import type { ClaimHistoryAsOf } from '../../audit/get-claim-history-as-of/get-claim-history-as-of.query';
+import type { VersionsAsOf } from '../../audit/get-versions-as-of/get-versions-as-of.query';
+import type { EventSchemaIndexDoc } from '../../contracts/list-event-schemas/list-event-schemas.controller';
+import type { AccessLogPage } from '../../integrity/get-access-log/get-access-log.controller';
+import type { ConsistencyProofBundle } from '../../integrity/get-consistency-proof/get-consistency-proof.controller';
+import type { InclusionProofBundle } from '../../integrity/get-inclusion-proof/get-inclusion-proof.controller';
+import type { CreatedBody } from '../http/command-http';
+
+/** A JSON Schema document served as is (the event and envelope schemas). */
+export type JsonSchemaDocument = Record<string, unknown>;
+
+/** What `POST /admin/read-models/rebuild` answers: the projection status once the rebuild is done. */
+export type RebuildStatus = Omit<RunnerStatus, 'checkpoint'> & { checkpoint: string };
+
+/**
+ * The body of each success response, under the name its schema has in the OpenAPI document (components.schemas).
+ * `npm run schemas` turns this interface into response-schemas.json; a controller names its body with
+ * `@ApiOkResponse(responseBody('PartyList'))`, so a name that is not here does not compile.
+ */
+export interface ApiResponseBodies {
+  Created: CreatedBody;
+  PartyRecord: PartyRecordDoc;
+  PartyList: Page<PartyRecordDoc>;
+  Incident: IncidentListItem;
+  IncidentList: Page<IncidentListItem>;
+  IncidentTimelinePage: IncidentTimelinePage;
+  PartyVersionsPage: PartyVersionsPage;
+  CurrentClaim: CurrentClaimView;
+  ClaimHistory: ClaimHistoryDoc;
+  ClaimHistoryAsOf: ClaimHistoryAsOf;
+  IncidentChanges: IncidentChanges;
+  VersionsAsOf: VersionsAsOf;
+  SignedCheckpoint: SignedCheckpoint;
+  CheckpointList: { items: SignedCheckpoint[] };
+  ExportedEvent: ExportedEvent;
+  AccessLogPage: AccessLogPage;
+  ConsistencyProofBundle: ConsistencyProofBundle;
+  InclusionProofBundle: InclusionProofBundle;
+  JwkSet: JwkSet;
+  VerificationReport: VerificationReport;
+  AsyncApiDocument: AsyncApiDocument;
+  JsonSchemaDocument: JsonSchemaDocument;
+  EventSchemaIndex: EventSchemaIndexDoc;
+  RebuildStatus: RebuildStatus;
+}
+
+export type ResponseBodyName = keyof ApiResponseBodies;
+
+/** The `schema` of a success response: `@ApiOkResponse({ description, ...responseBody('PartyList') })`. */
+export const responseBody = (name: ResponseBodyName): { schema: { $ref: string } } => ({ schema: { $ref: `#/components/schemas/${name}` } });
