@@ -3,37 +3,12 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { PARTY } from '../support/ledger-bodies';
-import {
-  API_MAIN,
-  BUILD_TIMEOUT_MS,
-  ensureBuilt,
-  killAllSpawned,
-  removeDataDir,
-  REPO_ROOT,
-  runBuiltCli,
-  SpawnedLedger,
-  spawnLedger,
-  tempDataDir,
-} from '../support/spawned-ledger';
+import { API_MAIN, REPO_ROOT, runBuiltCli, SpawnedLedger, spawnLedger } from '../support/spawned-ledger';
+import { spawnedSuite } from '../support/spawned-suite';
 
 /** Tokens are managed, never silently regenerated over a ledger that holds data (issue 11, item 4). */
 
-const dirs: string[] = [];
-const newDir = (): string => {
-  const dir = tempDataDir('ledger-tokens-');
-  dirs.push(dir);
-  return dir;
-};
-
-beforeAll(async () => {
-  await ensureBuilt('ledger-api');
-  await ensureBuilt('ledger-cli');
-}, BUILD_TIMEOUT_MS + 10_000);
-
-afterAll(async () => {
-  await killAllSpawned();
-  for (const dir of dirs) removeDataDir(dir);
-});
+const newDir = spawnedSuite('ledger-tokens-', ['ledger-api', 'ledger-cli']);
 
 /** Starts the built API and waits for it to exit on its own (a refused start). */
 const startExpectingExit = (dataDir: string): Promise<{ code: number | null; output: string }> =>
