@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { EVENTS_FILE, READ_MODELS_FILE } from './application/application.module';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
+import { FeedHub } from './feed/shared/feed-hub.service';
+import { installGracefulShutdown } from './graceful-shutdown';
 import {
   ConfigError,
   generateToken,
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
 
   // The built API is also the projection thread's script: started as that worker it serves the read models instead.
   const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel), projectionThreadScript: __filename });
+  installGracefulShutdown(app, { logger, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
