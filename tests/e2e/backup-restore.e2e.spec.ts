@@ -57,7 +57,9 @@ describe('backup and restore', () => {
     while (load.acks.length < ACKS_BEFORE_BACKUP) await new Promise((resolve) => setTimeout(resolve, 10));
     const ackedBefore = [...load.acks];
     const backupDir = join(newDir('ledger-backup-'), 'copy');
+    const backupStarted = Date.now();
     const backup = await runBuiltCli(['backup', backupDir, '--json', '--data-dir', dataDir]);
+    const backupMs = Date.now() - backupStarted;
     const ackedDuring = load.acks.length - ackedBefore.length;
     await load.stop();
 
@@ -89,6 +91,11 @@ describe('backup and restore', () => {
     const missing = ackedBefore.filter((ack) => !claimIds.has(ack.claimId) || (positions.get(ack.position)?.data as { claimId?: string })?.claimId !== ack.claimId);
     expect(missing).toEqual([]);
     expect(String(log[log.length - 1].position)).toBe(manifest.headPosition);
+    // eslint-disable-next-line no-console
+    console.log(
+      `backup under load: ${ackedBefore.length} claims acknowledged before it began, ${ackedDuring} while ledger-cli backup ran (${backupMs} ms, process start included); ` +
+        `copied head ${manifest.headPosition}, read-model checkpoint ${manifest.readModelsCheckpoint}; restored log ${log.length} events`,
+    );
 
     // The restored ledger starts on its own files, with the tokens handed out before.
     const again = await spawnLedger({ dataDir: restoredDir, tokens });
