@@ -158,11 +158,6 @@ export class TokenRegistry {
     return TokenRegistry.parse(json, path);
   }
 
-  /** A registry that also accepts the given entries, e.g. an in-process token for the demo loader. */
-  with(entries: readonly TokenEntry[]): TokenRegistry {
-    return new TokenRegistry([...this.tokenEntries, ...entries]);
-  }
-
   /** Tokens that authenticate (revoked ones do not count). */
   get size(): number {
     return this.entries.length;
