@@ -16,7 +16,6 @@ export const createLedgerApp = async (
     logger: options.logLevels ? new OperatorLogger({ logLevels: options.logLevels }) : false,
     abortOnError: false,
   });
-  app.enableShutdownHooks();
   setupOpenApi(app, { title: 'Incident Ledger', version: '0.1.0', description: API_DESCRIPTION });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,31 +1,59 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
-import { EVENTS_FILE } from './application/application.module';
+import Database from 'better-sqlite3';
+import { EVENTS_FILE, READ_MODELS_FILE } from './application/application.module';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
+import { FeedHub } from './feed/shared/feed-hub.service';
+import { installGracefulShutdown } from './graceful-shutdown';
 import {
   ConfigError,
   generateToken,
   hashToken,
   loadLedgerConfig,
+  LedgerConfig,
   loadOrCreateTokenRegistry,
+  MissingTokensFileError,
   nestLogLevels,
   TokenFileError,
+  TokenFileFollower,
 } from './platform';
 
 /** The connection string as an operator may see it in a log: without the password. */
 const redactedConnection = (connection: string): string => connection.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 const fail = (error: unknown): never => {
+  if (error instanceof MissingTokensFileError) {
+    console.error(error.message);
+    process.exit(error.exitCode);
+  }
   if (error instanceof ConfigError || error instanceof TokenFileError) {
     console.error(error.message);
   } else {
     console.error(error);
   }
   process.exit(1);
+};
+
+/**
+ * Whether this data directory belongs to a ledger that has recorded something: then a missing tokens file is a loss
+ * to report, not a first start. On EventStoreDB the log is out of reach before start; read models built here say it ran.
+ */
+const ledgerHoldsData = (config: LedgerConfig): boolean => {
+  if (config.eventStoreConnectionString !== undefined) return existsSync(join(config.dataDir, READ_MODELS_FILE));
+  const eventsFile = join(config.dataDir, EVENTS_FILE);
+  if (!existsSync(eventsFile)) return false;
+  const db = new Database(eventsFile, { readonly: true, fileMustExist: true });
+  try {
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
+    return hasTable && db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined;
+  } finally {
+    db.close();
+  }
 };
 
 async function main(): Promise<void> {
@@ -39,7 +67,7 @@ async function main(): Promise<void> {
   })();
   const boot = (() => {
     try {
-      return loadOrCreateTokenRegistry(config);
+      return loadOrCreateTokenRegistry({ ...config, ledgerHoldsData: () => ledgerHoldsData(config) });
     } catch (error) {
       return fail(error);
     }
@@ -48,12 +76,15 @@ async function main(): Promise<void> {
 
   // The demo loader writes through the API like any recorder, with a token that never leaves this process.
   const demoToken = generateToken();
-  const tokens = demo
-    ? boot.registry.with([{ principal: DEMO_PRINCIPAL, roles: ['recorder'], sha256: hashToken(demoToken) }])
-    : boot.registry;
+  const tokensLogger = new Logger('Tokens');
+  const tokens = new TokenFileFollower(boot.tokensFile, {
+    extra: demo ? [{ principal: DEMO_PRINCIPAL, roles: ['recorder'], sha256: hashToken(demoToken) }] : [],
+    log: { log: (m) => tokensLogger.log(m), warn: (m) => tokensLogger.warn(m), error: (m) => tokensLogger.error(m) },
+  }).start();
 
   // The built API is also the projection thread's script: started as that worker it serves the read models instead.
   const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel), projectionThreadScript: __filename });
+  installGracefulShutdown(app, { logger, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

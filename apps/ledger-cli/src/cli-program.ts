@@ -1,19 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { CliOutput, processOutput } from './cli-output';
+import { backupCommand } from './commands/backup.command';
 import { exportCommand } from './commands/export.command';
 import { changesCommand } from './commands/changes.command';
 import { historyCommand } from './commands/history.command';
 import { importCommand } from './commands/import.command';
 import { rebuildCommand } from './commands/rebuild.command';
 import { replayCommand } from './commands/replay.command';
+import { restoreCommand } from './commands/restore.command';
 import { statusCommand } from './commands/status.command';
+import { tokensCommand } from './commands/tokens.command';
 import { verifyCommand } from './commands/verify.command';
 import { versionsCommand } from './commands/versions.command';
 import { CliError, EXIT } from './ledger-files';
 
 export const buildProgram = (out: CliOutput = processOutput, env: NodeJS.ProcessEnv = process.env): Command => {
   const program = new Command('ledger-cli')
-    .description('Auditor and operator commands for an Incident Ledger: replay, versions, history, verify and export read the log; status and rebuild look after the read models; import writes NDJSON commands.')
+    .description('Auditor and operator commands for an Incident Ledger: replay, versions, history, verify and export read the log; status and rebuild look after the read models; import writes NDJSON commands; tokens, backup and restore are operations.')
     .option('--data-dir <dir>', "the ledger's data directory (default: LEDGER_DATA_DIR, else ./data)")
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
@@ -24,7 +27,8 @@ LOG_LEVEL, ...); --data-dir overrides LEDGER_DATA_DIR. The data directory must
 exist and hold events.sqlite: the CLI never creates an empty ledger (nor a key).
 The auditor commands (replay, versions, history, verify, export) only read, run
 beside the API, and read EventStoreDB when EVENTSTORE_CONNECTION_STRING is set;
-status, rebuild and import work on the embedded store only.
+status, rebuild, import, backup and restore work on the embedded store only;
+tokens manages the tokens file (a running API follows it).
 
 Exit codes:
   ${EXIT.ok}  success
@@ -42,7 +46,10 @@ Examples:
   ledger-cli verify --keys ledger-keys.json
   ledger-cli export ./audit-2019-06 --keys ledger-keys.json
   LEDGER_DATA_DIR=/var/lib/ledger ledger-cli rebuild
-  ledger-cli import commands.ndjson --as analyst-7 --json`,
+  ledger-cli import commands.ndjson --as analyst-7 --json
+  ledger-cli tokens issue --principal analyst-7 --role recorder
+  ledger-cli backup /var/backups/ledger-2026-12-04
+  ledger-cli restore /var/backups/ledger-2026-12-04 --data-dir /var/lib/ledger`,
     );
   program.addCommand(replayCommand(out, env));
   program.addCommand(versionsCommand(out, env));
@@ -53,8 +60,12 @@ Examples:
   program.addCommand(statusCommand(out));
   program.addCommand(rebuildCommand(out));
   program.addCommand(importCommand(out));
+  program.addCommand(tokensCommand(out));
+  program.addCommand(backupCommand(out));
+  program.addCommand(restoreCommand(out, env));
   // Subcommands inherit the output settings and exitOverride of the program only when set on each.
-  for (const command of [program, ...program.commands]) {
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program)) {
     command.exitOverride();
     command.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   }

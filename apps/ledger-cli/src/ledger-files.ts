@@ -52,11 +52,10 @@ export const dataDirOf = (env: NodeJS.ProcessEnv, cwd: string): string => {
 };
 
 /**
- * Reads the API's environment configuration (LEDGER_DATA_DIR, overridden by
- * --data-dir) and checks that it names an existing ledger. Unlike the API,
- * the CLI never creates a data directory: a typo must not look like an empty ledger.
+ * The API's configuration for an existing data directory (LEDGER_DATA_DIR, overridden by --data-dir), whatever the
+ * event store: for commands on the files beside the log (tokens, backups), which EventStoreDB does not hold.
  */
-export const resolveLedgerFiles = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LedgerFiles => {
+export const resolveLedgerConfig = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LedgerConfig => {
   const effectiveEnv: NodeJS.ProcessEnv = options.dataDir !== undefined ? { ...env, LEDGER_DATA_DIR: options.dataDir } : env;
   const wanted = dataDirOf(effectiveEnv, cwd);
   const source = options.dataDir !== undefined ? '--data-dir' : effectiveEnv.LEDGER_DATA_DIR?.trim() ? 'LEDGER_DATA_DIR' : 'the default (./data)';
@@ -66,13 +65,21 @@ export const resolveLedgerFiles = (options: GlobalOptions, env: NodeJS.ProcessEn
   if (!statSync(wanted).isDirectory()) {
     throw new CliError(`Data directory ${wanted} (from ${source}) is not a directory.`, EXIT.usage);
   }
-  let config: LedgerConfig;
   try {
-    config = loadLedgerConfig(effectiveEnv, cwd);
+    return loadLedgerConfig(effectiveEnv, cwd);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
     throw error;
   }
+};
+
+/**
+ * Reads the API's environment configuration (LEDGER_DATA_DIR, overridden by
+ * --data-dir) and checks that it names an existing ledger. Unlike the API,
+ * the CLI never creates a data directory: a typo must not look like an empty ledger.
+ */
+export const resolveLedgerFiles = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LedgerFiles => {
+  const config = resolveLedgerConfig(options, env, cwd);
   if (config.eventStoreConnectionString !== undefined) {
     throw new CliError(
       'EVENTSTORE_CONNECTION_STRING is set, but this CLI reads the embedded SQLite event log only. Unset it to use the log in the data directory.',

@@ -98,6 +98,16 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Cut-off frames to every open stream, then the subscription stops: nothing keeps the server from closing. */
   async onModuleDestroy(): Promise<void> {
+    await this.cutOffAll();
+    await this.subscription?.stop();
+    this.subscription = undefined;
+  }
+
+  /**
+   * Sends every open stream its `shutdown` cut-off and waits (at most SHUTDOWN_WAIT_MS) for them to close; new streams
+   * are refused from now on. Graceful shutdown calls it while the server drains, since an open stream never ends itself.
+   */
+  async cutOffAll(): Promise<void> {
     this.stopping = true;
     clearInterval(this.heartbeatTimer);
     clearTimeout(this.retryTimer);
@@ -105,8 +115,6 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(open), new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS)))]);
     clearTimeout(timer);
-    await this.subscription?.stop();
-    this.subscription = undefined;
   }
 
   get closing(): boolean {

@@ -5,17 +5,30 @@ import { isRole, type Principal, type Role, ROLES, type TokenScope } from './pri
 
 /** One line of the tokens file. Only the SHA-256 of a token is ever stored. */
 export interface TokenEntry {
+  /** What operators name the token by (list, revoke, rotate); files written before ids had none and get the hash's prefix. */
+  id?: string;
   principal: string;
   roles: Role[];
   /** Lower-case hex SHA-256 of the token's UTF-8 bytes. */
   sha256: string;
   /** Limits what the token sees (feeds honour it); absent: no limit beyond its roles. */
   scope?: TokenScope;
+  createdAt?: string;
+  /** Set by `ledger-cli tokens revoke|rotate`: the entry stays listed, the token is refused. */
+  revokedAt?: string;
 }
 
+/** Version 2 added `id`, `createdAt` and `revokedAt`; a file without `version` is version 1 and reads as before. */
+export const TOKENS_FILE_VERSION = 2;
+
 export interface TokensFileContent {
+  version?: number;
   tokens: TokenEntry[];
 }
+
+/** The id a version-1 entry is listed under: short, stable, and no help in guessing the token. */
+export const tokenIdOf = (sha256: string): string => sha256.slice(0, 12);
+const TOKEN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export class TokenFileError extends Error {
   constructor(
@@ -42,17 +55,31 @@ interface StoredEntry {
  * does not leak credentials. Register as a provider: `{ provide: TokenRegistry, useValue: registry }`.
  */
 export class TokenRegistry {
-  private readonly entries: readonly StoredEntry[];
+  private entries: readonly StoredEntry[] = [];
+  private tokenEntries: readonly TokenEntry[] = [];
 
-  constructor(private readonly tokenEntries: readonly TokenEntry[]) {
-    this.entries = tokenEntries.map((e) => ({
-      principal: Object.freeze({
-        id: e.principal,
-        roles: Object.freeze([...e.roles]) as Role[],
-        ...(e.scope ? { scope: Object.freeze({ ...e.scope }) } : {}),
-      }),
-      hash: Buffer.from(e.sha256, 'hex'),
-    }));
+  constructor(tokenEntries: readonly TokenEntry[]) {
+    this.replaceEntries(tokenEntries);
+  }
+
+  /** For a registry that follows its file: later calls to authenticate see the new entries. */
+  protected replaceEntries(tokenEntries: readonly TokenEntry[]): void {
+    this.tokenEntries = tokenEntries;
+    this.entries = tokenEntries
+      .filter((e) => e.revokedAt === undefined)
+      .map((e) => ({
+        principal: Object.freeze({
+          id: e.principal,
+          roles: Object.freeze([...e.roles]) as Role[],
+          ...(e.scope ? { scope: Object.freeze({ ...e.scope }) } : {}),
+        }),
+        hash: Buffer.from(e.sha256, 'hex'),
+      }));
+  }
+
+  /** Every entry, revoked ones included, each with its id. */
+  list(): TokenEntry[] {
+    return this.tokenEntries.map((e) => ({ ...e, id: e.id ?? tokenIdOf(e.sha256) }));
   }
 
   /** Validates the parsed JSON of a tokens file; `source` names it in errors. */
@@ -62,7 +89,12 @@ export class TokenRegistry {
     if (content === null || typeof content !== 'object' || !Array.isArray(tokens)) {
       throw new TokenFileError(source, ['expected a JSON object { "tokens": [ ... ] }']);
     }
+    const version = (content as { version?: unknown }).version;
+    if (version !== undefined && version !== 1 && version !== TOKENS_FILE_VERSION) {
+      throw new TokenFileError(source, [`version: ${JSON.stringify(version)} is not one this ledger reads (1 or ${TOKENS_FILE_VERSION})`]);
+    }
     const seen = new Set<string>();
+    const seenIds = new Set<string>();
     const entries: TokenEntry[] = [];
     tokens.forEach((raw: unknown, i: number) => {
       const at = `tokens[${i}]`;
@@ -81,14 +113,28 @@ export class TokenRegistry {
         entryProblems.push(`${at}.sha256: the same token is listed twice`);
       }
       const scope = parseScope(t.scope, `${at}.scope`, entryProblems);
+      if (t.id !== undefined && (typeof t.id !== 'string' || !TOKEN_ID.test(t.id))) {
+        entryProblems.push(`${at}.id: expected 1 to 64 letters, digits, '.', '_' or '-'`);
+      }
+      const id = typeof t.id === 'string' ? t.id : sha === undefined ? undefined : tokenIdOf(sha);
+      if (id !== undefined && seenIds.has(id) && !(sha !== undefined && seen.has(sha))) entryProblems.push(`${at}.id: ${id} is listed twice`);
+      for (const key of ['createdAt', 'revokedAt'] as const) {
+        if (t[key] !== undefined && (typeof t[key] !== 'string' || Number.isNaN(Date.parse(t[key] as string)))) {
+          entryProblems.push(`${at}.${key}: expected an ISO-8601 instant`);
+        }
+      }
       problems.push(...entryProblems);
       if (entryProblems.length === 0) {
         seen.add(sha!);
+        seenIds.add(id!);
         entries.push({
+          id: id!,
           principal: (t.principal as string).trim(),
           roles: [...new Set(t.roles as Role[])],
           sha256: sha!,
           ...(scope ? { scope } : {}),
+          ...(t.createdAt !== undefined ? { createdAt: t.createdAt as string } : {}),
+          ...(t.revokedAt !== undefined ? { revokedAt: t.revokedAt as string } : {}),
         });
       }
     });
@@ -112,11 +158,7 @@ export class TokenRegistry {
     return TokenRegistry.parse(json, path);
   }
 
-  /** A registry that also accepts the given entries, e.g. an in-process token for the demo loader. */
-  with(entries: readonly TokenEntry[]): TokenRegistry {
-    return new TokenRegistry([...this.tokenEntries, ...entries]);
-  }
-
+  /** Tokens that authenticate (revoked ones do not count). */
   get size(): number {
     return this.entries.length;
   }
@@ -155,12 +197,39 @@ export interface TokenBootstrap {
 
 export const INITIAL_TOKENS_FILE_NAME = 'initial-tokens.txt';
 
+/** sysexits' EX_CONFIG: a supervisor that restarts on failure should not expect a retry to help. */
+export const MISSING_TOKENS_EXIT_CODE = 78;
+
+/** The tokens file is gone while the ledger holds data: issuing a fresh set would lock out every existing token. */
+export class MissingTokensFileError extends Error {
+  readonly exitCode = MISSING_TOKENS_EXIT_CODE;
+
+  constructor(readonly path: string) {
+    super(
+      [
+        `Refusing to start: the tokens file ${path} is missing, but this ledger already holds data.`,
+        'Issuing a new set of tokens here would lock out every token handed out so far, scoped ones included.',
+        'Either put the file back (from a backup: ledger-cli restore, or a copy of tokens.json),',
+        'or issue tokens for this ledger on purpose, which creates the file:',
+        '  ledger-cli tokens issue --principal <name> --role <reader|recorder|auditor|integrator|admin> [--data-dir <dir>]',
+      ].join('\n'),
+    );
+    this.name = 'MissingTokensFileError';
+  }
+}
+
 /**
  * Loads the tokens file, or on first start creates one token per role, stores
  * their hashes in the tokens file and their plaintext once in
- * `<dataDir>/initial-tokens.txt` (both mode 0600).
+ * `<dataDir>/initial-tokens.txt` (both mode 0600). Only a first start: when
+ * `ledgerHoldsData` says the ledger has data, a missing file is refused.
  */
-export function loadOrCreateTokenRegistry(options: { tokensFile: string; dataDir: string; now?: () => Date }): TokenBootstrap {
+export function loadOrCreateTokenRegistry(options: {
+  tokensFile: string;
+  dataDir: string;
+  now?: () => Date;
+  ledgerHoldsData?: () => boolean;
+}): TokenBootstrap {
   const { tokensFile, dataDir } = options;
   const initialTokensFile = join(dataDir, INITIAL_TOKENS_FILE_NAME);
   if (existsSync(tokensFile)) {
@@ -169,23 +238,32 @@ export function loadOrCreateTokenRegistry(options: { tokensFile: string; dataDir
       ? { registry, tokensFile, lingeringInitialTokensFile: initialTokensFile }
       : { registry, tokensFile };
   }
+  if (options.ledgerHoldsData?.()) throw new MissingTokensFileError(tokensFile);
 
   const issued: IssuedToken[] = ROLES.map((role) => ({ principal: `initial-${role}`, roles: [role], token: generateToken() }));
-  const entries: TokenEntry[] = issued.map((t) => ({ principal: t.principal, roles: t.roles, sha256: hashToken(t.token) }));
   const createdAt = (options.now ?? (() => new Date()))().toISOString();
+  const entries: TokenEntry[] = issued.map((t) => {
+    const sha256 = hashToken(t.token);
+    return { id: tokenIdOf(sha256), principal: t.principal, roles: t.roles, sha256, createdAt };
+  });
 
   // Plaintext first, hashes last: if we crash in between there is no tokens
   // file, so the next start issues a fresh set instead of leaving hashes
   // whose tokens nobody ever saw.
   writePrivateFile(initialTokensFile, renderInitialTokens(issued, tokensFile, createdAt));
-  const content: TokensFileContent = { tokens: entries };
-  writePrivateFile(tokensFile, JSON.stringify(content, null, 2) + '\n');
+  writeTokensFile(tokensFile, entries);
 
   return {
     registry: new TokenRegistry(entries),
     tokensFile,
     created: { initialTokensFile, principals: issued.map((t) => t.principal) },
   };
+}
+
+/** Writes the whole tokens file in the current version, atomically: the API, which follows the file, never reads half of it. */
+export function writeTokensFile(path: string, entries: readonly TokenEntry[]): void {
+  const content: TokensFileContent = { version: TOKENS_FILE_VERSION, tokens: [...entries] };
+  writePrivateFile(path, JSON.stringify(content, null, 2) + '\n');
 }
 
 function renderInitialTokens(issued: IssuedToken[], tokensFile: string, createdAt: string): string {
@@ -201,7 +279,7 @@ function renderInitialTokens(issued: IssuedToken[], tokensFile: string, createdA
 }
 
 /** Atomic (temp file + rename) and owner-only, whatever the umask or an older file's mode. */
-function writePrivateFile(path: string, content: string): void {
+export function writePrivateFile(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, content, { mode: 0o600, flag: 'w' });

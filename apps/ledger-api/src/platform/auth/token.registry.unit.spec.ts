@@ -1,7 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashToken, loadOrCreateTokenRegistry, TokenFileError, TokenRegistry } from './token.registry';
+import { hashToken, loadOrCreateTokenRegistry, MissingTokensFileError, TokenFileError, TokenRegistry, writeTokensFile } from './token.registry';
+
+/** A fresh directory for each test, handed to `set`, removed afterwards. */
+const withTempDir = (set: (dir: string) => void): void => {
+  let dir: string;
+  beforeEach(() => set((dir = mkdtempSync(join(tmpdir(), 'ledger-tokens-')))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+};
 
 describe('TokenRegistry', () => {
   const registry = new TokenRegistry([
@@ -85,10 +92,7 @@ describe('token scopes', () => {
 
 describe('loadOrCreateTokenRegistry', () => {
   let dataDir: string;
-  beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ledger-tokens-'));
-  });
-  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+  withTempDir((dir) => (dataDir = dir));
 
   it('on first start issues one token per role, storing only hashes, plaintext once, both mode 0600', () => {
     const tokensFile = join(dataDir, 'tokens.json');
@@ -145,5 +149,84 @@ describe('loadOrCreateTokenRegistry', () => {
     writeFileSync(tokensFile, '{ not json');
     expect(() => loadOrCreateTokenRegistry({ tokensFile, dataDir })).toThrow(/Invalid tokens file .*tokens\.json:\n  not valid JSON/);
     expect(readFileSync(tokensFile, 'utf8')).toBe('{ not json');
+  });
+});
+
+describe('a missing tokens file', () => {
+  let dataDir: string;
+  withTempDir((dir) => (dataDir = dir));
+
+  it('over a ledger that holds data is refused with the remedy, and nothing is issued', () => {
+    const tokensFile = join(dataDir, 'tokens.json');
+    let error: unknown;
+    try {
+      loadOrCreateTokenRegistry({ tokensFile, dataDir, ledgerHoldsData: () => true });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MissingTokensFileError);
+    expect((error as MissingTokensFileError).exitCode).toBe(78);
+    expect((error as Error).message).toContain(`${tokensFile} is missing`);
+    expect((error as Error).message).toContain('ledger-cli tokens issue');
+    expect(existsSync(tokensFile)).toBe(false);
+    expect(existsSync(join(dataDir, 'initial-tokens.txt'))).toBe(false);
+  });
+
+  it('over an empty ledger is a first start', () => {
+    const boot = loadOrCreateTokenRegistry({ tokensFile: join(dataDir, 'tokens.json'), dataDir, ledgerHoldsData: () => false });
+    expect(boot.created?.principals).toHaveLength(5);
+  });
+});
+
+describe('tokens file versions', () => {
+  let dataDir: string;
+  withTempDir((dir) => (dataDir = dir));
+
+  it('reads a version-1 file (no ids) with ids from the hash, and writes it back as version 2 with nothing lost', () => {
+    const tokensFile = join(dataDir, 'tokens.json');
+    const scope = { parties: ['armenia'] };
+    const v1 = {
+      tokens: [
+        { principal: 'analyst-1', roles: ['recorder'], sha256: hashToken('one') },
+        { principal: 'cms', roles: ['integrator'], sha256: hashToken('two'), scope },
+      ],
+    };
+    writeFileSync(tokensFile, JSON.stringify(v1));
+
+    const listed = TokenRegistry.fromFile(tokensFile).list();
+    expect(listed.map((e) => e.id)).toEqual([hashToken('one').slice(0, 12), hashToken('two').slice(0, 12)]);
+
+    writeTokensFile(tokensFile, listed);
+    const written = JSON.parse(readFileSync(tokensFile, 'utf8'));
+    expect(written.version).toBe(2);
+    const again = TokenRegistry.fromFile(tokensFile);
+    expect(again.list()).toEqual(listed);
+    expect(again.authenticate('two')).toEqual({ id: 'cms', roles: ['integrator'], scope });
+  });
+
+  it('refuses a revoked token but keeps listing it', () => {
+    const registry = TokenRegistry.parse({
+      version: 2,
+      tokens: [
+        { id: 'a1', principal: 'p', roles: ['reader'], sha256: hashToken('kept'), createdAt: '2026-12-01T00:00:00Z' },
+        { id: 'a2', principal: 'p', roles: ['reader'], sha256: hashToken('gone'), revokedAt: '2026-12-02T00:00:00Z' },
+      ],
+    });
+    expect(registry.authenticate('kept')?.id).toBe('p');
+    expect(registry.authenticate('gone')).toBeUndefined();
+    expect(registry.size).toBe(1);
+    expect(registry.list().map((e) => e.id)).toEqual(['a1', 'a2']);
+  });
+
+  it.each([
+    [{ version: 3, tokens: [] }, 'version: 3 is not one this ledger reads'],
+    [{ tokens: [{ id: 'has space', principal: 'p', roles: ['reader'], sha256: hashToken('x') }] }, 'tokens[0].id: expected 1 to 64 letters'],
+    [{ tokens: [{ principal: 'p', roles: ['reader'], sha256: hashToken('x'), revokedAt: 'yesterday' }] }, 'tokens[0].revokedAt: expected an ISO-8601 instant'],
+    [
+      { tokens: [{ id: 'same', principal: 'p', roles: ['reader'], sha256: hashToken('x') }, { id: 'same', principal: 'q', roles: ['reader'], sha256: hashToken('y') }] },
+      'tokens[1].id: same is listed twice',
+    ],
+  ])('refuses %j', (content, problem) => {
+    expect(() => TokenRegistry.parse(content)).toThrow(problem);
   });
 });
