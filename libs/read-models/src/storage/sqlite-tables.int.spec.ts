@@ -56,14 +56,21 @@ describe('SqliteTables', () => {
     [0, true],
     [8, true],
   ])('finds inside a batch what a flushed table would give, held puts and deletes included (row cache %i, emptied first: %s)', (rowCache, emptied) => {
+    const model = new Map<string, MarkRow>();
+    if (!emptied) {
+      // A table holding rows when registered is queried for every group; an emptied one only for groups it has written.
+      new SqliteTables(db).register(marks);
+      const seed: MarkRow = { group: 'seed', key: 's', rank: 0, at: 0n, label: null };
+      db.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('seed', 's', 0, 0, NULL)`).run();
+      model.set('seed/s', seed);
+    }
     const tables = new SqliteTables(db, { rowCache });
     tables.register(marks);
-    // An emptied table answers groups it has not written yet without a query; groups move on by round so both kinds occur.
+    // Groups move on by round in an emptied table, so that both kinds of group occur.
     if (emptied) tables.clear(marks);
     // Odd labels are non-ASCII, astral and private-use characters: the order of text must be SQLite's (UTF-8 bytes).
     const labels = ['a', 'B', 'é', '\u{1F600}', '\uE000', 'zz', null];
     const next = random(7);
-    const model = new Map<string, MarkRow>();
     const expected = (group: string, by: 'rank' | 'label', desc: boolean, limit: number | undefined) => {
       const rows = [...model.values()]
         .filter((r) => r.group === group)
@@ -148,6 +155,23 @@ describe('SqliteTables', () => {
     }
     expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('theirs');
     expect(db.transaction(() => tables.batch(() => tables.find(marks, { group: 'g' }).map((r) => r.label)))()).toEqual(['also theirs', 'theirs']);
+  });
+
+  it('a table empty when registered still shows the rows another connection writes to it later', () => {
+    const tables = new SqliteTables(db);
+    tables.register(marks);
+    const other = new Database(join(dir, 'rows.sqlite'));
+    const insert = other.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('g', ?, 1, 1, 'theirs')`);
+    try {
+      // Before the writer's first batch (read outside a batch, as a query does, then inside), then between two batches.
+      insert.run('k');
+      expect(tables.get(marks, { group: 'g', key: 'k' })?.label).toBe('theirs');
+      expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('theirs');
+      insert.run('j');
+      expect(db.transaction(() => tables.batch(() => tables.find(marks, { group: 'g' }).map((r) => r.key)))()).toEqual(['j', 'k']);
+    } finally {
+      other.close();
+    }
   });
 
   it('forgets held and cached rows when the batch fails, so a retried batch starts from the file', () => {

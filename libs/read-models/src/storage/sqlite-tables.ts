@@ -40,7 +40,7 @@ class TableCodec {
    * Since this connection emptied the table (and while no other connection has written to it): hashes of the groups
    * (first key column values) it has written rows of. A group not in it has no stored rows, so reading it needs no
    * query: in a rebuild, most of an incident's events come while none of its rows has reached the file yet.
-   * Undefined when that is not known.
+   * Undefined when that is not known. Only trusted inside a batch, which starts by checking for other writers.
    */
   writtenGroups: Set<number> | undefined;
 
@@ -221,6 +221,10 @@ export class SqliteTables implements TableAccess {
     const codec = new TableCodec(table);
     this.codecs.set(table, codec);
     this.byName.set(table.name, codec);
+    // An empty table (a new ledger's) is as good as one this connection emptied; the data version is read first, so a
+    // row another connection writes after the check still shows in it.
+    this.checkOtherWriters();
+    if (this.db.prepare(`SELECT 1 FROM ${quote(table.name)} LIMIT 1`).get() === undefined) codec.writtenGroups = new Set();
   }
 
   /**
@@ -295,7 +299,7 @@ export class SqliteTables implements TableAccess {
     const group = codec.groupOf(key as Row);
     const held = codec.pendingCount ? codec.pending.get(group)?.get(k) : undefined;
     if (held !== undefined) return 'row' in held ? (held.row as R) : undefined;
-    if (!codec.mayHoldGroup(group)) return undefined;
+    if (this.batching && !codec.mayHoldGroup(group)) return undefined;
     if (this.cacheLimit) {
       const ck = cacheKey(codec, k);
       let cached = this.young.get(ck);
@@ -359,7 +363,7 @@ export class SqliteTables implements TableAccess {
     // Held writes may replace or delete stored rows: ask for as many more as could be displaced.
     if (options.limit !== undefined) params.push(options.limit + (group?.size ?? 0));
     const stored =
-      named && !codec.mayHoldGroup(codec.groupOf(where as Row))
+      this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row))
         ? []
         : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
     if (!group?.size) {
