@@ -50,13 +50,27 @@ describe('SqliteTables', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([0, 8])('finds inside a batch what a flushed table would give, held puts and deletes included (row cache %i)', (rowCache) => {
+  it.each([
+    [0, false],
+    [8, false],
+    [0, true],
+    [8, true],
+  ])('finds inside a batch what a flushed table would give, held puts and deletes included (row cache %i, emptied first: %s)', (rowCache, emptied) => {
+    const model = new Map<string, MarkRow>();
+    if (!emptied) {
+      // A table holding rows when registered is queried for every group; an emptied one only for groups it has written.
+      new SqliteTables(db).register(marks);
+      const seed: MarkRow = { group: 'seed', key: 's', rank: 0, at: 0n, label: null };
+      db.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('seed', 's', 0, 0, NULL)`).run();
+      model.set('seed/s', seed);
+    }
     const tables = new SqliteTables(db, { rowCache });
     tables.register(marks);
+    // Groups move on by round in an emptied table, so that both kinds of group occur.
+    if (emptied) tables.clear(marks);
     // Odd labels are non-ASCII, astral and private-use characters: the order of text must be SQLite's (UTF-8 bytes).
     const labels = ['a', 'B', 'é', '\u{1F600}', '\uE000', 'zz', null];
     const next = random(7);
-    const model = new Map<string, MarkRow>();
     const expected = (group: string, by: 'rank' | 'label', desc: boolean, limit: number | undefined) => {
       const rows = [...model.values()]
         .filter((r) => r.group === group)
@@ -74,7 +88,7 @@ describe('SqliteTables', () => {
       db.transaction(() =>
         tables.batch(() => {
           for (let step = 0; step < 20; step++) {
-            const group = `g${Math.floor(next() * 3)}`;
+            const group = `g${Math.floor(next() * 3) + (emptied ? round : 0)}`;
             const key = `k${Math.floor(next() * 12)}`;
             if (next() < 0.25) {
               tables.delete(marks, { group, key });
@@ -125,6 +139,39 @@ describe('SqliteTables', () => {
       other.close();
     }
     expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('theirs');
+  });
+
+  it('after emptying a table, still reads the rows another connection then writes to it', () => {
+    const tables = new SqliteTables(db, { rowCache: 100 });
+    tables.register(marks);
+    db.transaction(() => tables.clear(marks))();
+    expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })))()).toBeUndefined();
+
+    const other = new Database(join(dir, 'rows.sqlite'));
+    try {
+      other.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('g', 'k', 1, 1, 'theirs'), ('g', 'j', 2, 2, 'also theirs')`).run();
+    } finally {
+      other.close();
+    }
+    expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('theirs');
+    expect(db.transaction(() => tables.batch(() => tables.find(marks, { group: 'g' }).map((r) => r.label)))()).toEqual(['also theirs', 'theirs']);
+  });
+
+  it('a table empty when registered still shows the rows another connection writes to it later', () => {
+    const tables = new SqliteTables(db);
+    tables.register(marks);
+    const other = new Database(join(dir, 'rows.sqlite'));
+    const insert = other.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('g', ?, 1, 1, 'theirs')`);
+    try {
+      // Before the writer's first batch (read outside a batch, as a query does, then inside), then between two batches.
+      insert.run('k');
+      expect(tables.get(marks, { group: 'g', key: 'k' })?.label).toBe('theirs');
+      expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('theirs');
+      insert.run('j');
+      expect(db.transaction(() => tables.batch(() => tables.find(marks, { group: 'g' }).map((r) => r.key)))()).toEqual(['j', 'k']);
+    } finally {
+      other.close();
+    }
   });
 
   it('forgets held and cached rows when the batch fails, so a retried batch starts from the file', () => {

@@ -32,6 +32,17 @@ class TableCodec {
   /** Held writes of this table in the current batch, grouped by the first key column's value, then by key. */
   readonly pending = new Map<string, Map<string, Held>>();
   pendingCount = 0;
+  /** Prepared on first use: the statements every row written or read by key goes through. */
+  putStatement: Database.Statement | undefined;
+  deleteStatement: Database.Statement | undefined;
+  getStatement: Database.Statement | undefined;
+  /**
+   * Since this connection emptied the table (and while no other connection has written to it): hashes of the groups
+   * (first key column values) it has written rows of. A group not in it has no stored rows, so reading it needs no
+   * query: in a rebuild, most of an incident's events come while none of its rows has reached the file yet.
+   * Undefined when that is not known. Only trusted inside a batch, which starts by checking for other writers.
+   */
+  writtenGroups: Set<number> | undefined;
 
   constructor(readonly table: AnyTable) {
     this.names = Object.keys(table.columns);
@@ -96,6 +107,15 @@ class TableCodec {
     return String(row[this.keyNames[0]]);
   }
 
+  /** Whether the file may hold rows of the group; false only when it certainly holds none. */
+  mayHoldGroup(group: string): boolean {
+    return this.writtenGroups === undefined || this.writtenGroups.has(hashOf(group));
+  }
+
+  wroteGroup(row: Row): void {
+    this.writtenGroups?.add(hashOf(this.groupOf(row)));
+  }
+
   /** Whether `row` has the values of `where` (compared as SQLite would store them) and lies after the cursor. */
   matches(row: Row, where: Row, columns: string[], after: FindOptions<Row>['after']): boolean {
     for (const c of columns) if (this.encodeValue(this.names.indexOf(c), row[c]) !== this.encodeValue(this.names.indexOf(c), where[c])) return false;
@@ -107,6 +127,13 @@ class TableCodec {
     return true;
   }
 }
+
+/** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
+const hashOf = (text: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+};
 
 /** SQLite's order of stored values: NULL first, numbers by value, text by its UTF-8 bytes (code point order). */
 const compareSql = (a: SqlValue, b: SqlValue): number => {
@@ -194,6 +221,10 @@ export class SqliteTables implements TableAccess {
     const codec = new TableCodec(table);
     this.codecs.set(table, codec);
     this.byName.set(table.name, codec);
+    // An empty table (a new ledger's) is as good as one this connection emptied; the data version is read first, so a
+    // row another connection writes after the check still shows in it.
+    this.checkOtherWriters();
+    if (this.db.prepare(`SELECT 1 FROM ${quote(table.name)} LIMIT 1`).get() === undefined) codec.writtenGroups = new Set();
   }
 
   /**
@@ -265,8 +296,10 @@ export class SqliteTables implements TableAccess {
   get<R extends object>(table: TableSpec<R>, key: KeyOf<R>): R | undefined {
     const codec = this.codec(table);
     const k = codec.keyOf(key as Row);
-    const held = codec.pendingCount ? codec.pending.get(codec.groupOf(key as Row))?.get(k) : undefined;
+    const group = codec.groupOf(key as Row);
+    const held = codec.pendingCount ? codec.pending.get(group)?.get(k) : undefined;
     if (held !== undefined) return 'row' in held ? (held.row as R) : undefined;
+    if (this.batching && !codec.mayHoldGroup(group)) return undefined;
     if (this.cacheLimit) {
       const ck = cacheKey(codec, k);
       let cached = this.young.get(ck);
@@ -276,11 +309,11 @@ export class SqliteTables implements TableAccess {
       }
       if (cached !== undefined) return (cached ?? undefined) as R | undefined;
     }
-    const raw = this.statement(`get:${table.name}`, () => {
+    codec.getStatement ??= this.statement(`get:${table.name}`, () => {
       const where = codec.keyNames.map((n) => `${quote(snakeCase(n))} = ?`).join(' AND ');
       return `SELECT ${this.selectList(codec)} FROM ${quote(table.name)} WHERE ${where}`;
-    })
-      .raw(true)
+    }).raw(true);
+    const raw = codec.getStatement
       .get(...codec.keyIndexes.map((i) => codec.encodeValue(i, (key as Row)[codec.names[i]]))) as SqlValue[] | undefined;
     const row = raw ? codec.decode(raw as unknown as Record<string, SqlValue>) : undefined;
     this.remember(codec, k, row ?? null);
@@ -310,8 +343,9 @@ export class SqliteTables implements TableAccess {
   find<R extends object>(table: TableSpec<R>, where: Partial<R>, options: FindOptions<R> = {}): R[] {
     const codec = this.codec(table);
     const columns = Object.keys(where);
-    const group = codec.pendingCount && columns.includes(codec.keyNames[0]) ? codec.pending.get(codec.groupOf(where as Row)) : undefined;
-    if (codec.pendingCount && !columns.includes(codec.keyNames[0])) this.flushTable(codec);
+    const named = columns.includes(codec.keyNames[0]);
+    const group = codec.pendingCount && named ? codec.pending.get(codec.groupOf(where as Row)) : undefined;
+    if (codec.pendingCount && !named) this.flushTable(codec);
     const order = options.orderBy ?? codec.keyNames.map((column) => ({ column, desc: false }));
     const signature = `find:${table.name}:${columns.join(',')}:${options.after?.column ?? ''}:${order.map((o) => `${o.column}${o.desc ? '-' : '+'}`).join(',')}:${options.limit !== undefined}`;
     const statement = this.statement(signature, () => {
@@ -328,7 +362,10 @@ export class SqliteTables implements TableAccess {
     if (options.after) params.push(codec.encodeValue(codec.names.indexOf(options.after.column), options.after.value));
     // Held writes may replace or delete stored rows: ask for as many more as could be displaced.
     if (options.limit !== undefined) params.push(options.limit + (group?.size ?? 0));
-    const stored = (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
+    const stored =
+      this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row))
+        ? []
+        : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
     if (!group?.size) {
       for (const row of stored) this.remember(codec, codec.keyOf(row), row);
       return stored as R[];
@@ -370,7 +407,9 @@ export class SqliteTables implements TableAccess {
     codec.pending.clear();
     codec.pendingCount = 0;
     this.clearCache();
+    this.checkOtherWriters();
     this.db.prepare(`DELETE FROM ${quote(table.name)}`).run();
+    codec.writtenGroups = new Set();
   }
 
   private codec(table: AnyTable): TableCodec {
@@ -406,11 +445,13 @@ export class SqliteTables implements TableAccess {
     this.old = new Map();
   }
 
-  /** A commit by another connection (a CLI rebuild, another runner) makes every cached row suspect. */
+  /** A commit by another connection (a CLI rebuild, another runner) makes every cached row, and what is known absent, suspect. */
   private checkOtherWriters(): void {
-    if (!this.cacheLimit) return;
     const version = Number(this.db.pragma('data_version', { simple: true }));
-    if (this.dataVersion !== undefined && version !== this.dataVersion) this.clearCache();
+    if (this.dataVersion !== undefined && version !== this.dataVersion) {
+      this.clearCache();
+      for (const codec of this.byName.values()) codec.writtenGroups = undefined;
+    }
     this.dataVersion = version;
   }
 
@@ -429,7 +470,7 @@ export class SqliteTables implements TableAccess {
   }
 
   private write(codec: TableCodec, row: Row): void {
-    this.statement(`put:${codec.table.name}`, () => {
+    codec.putStatement ??= this.statement(`put:${codec.table.name}`, () => {
       const names = codec.names.map((n) => quote(snakeCase(n)));
       const keys = codec.keyNames.map((n) => quote(snakeCase(n)));
       const rest = codec.names.filter((n) => !codec.keyNames.includes(n)).map((n) => quote(snakeCase(n)));
@@ -438,14 +479,18 @@ export class SqliteTables implements TableAccess {
         `ON CONFLICT (${keys.join(', ')}) DO ` +
         (rest.length ? `UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING')
       );
-    }).run(...codec.encode(row));
+    });
+    codec.putStatement.run(...codec.encode(row));
+    codec.wroteGroup(row);
   }
 
   private remove(codec: TableCodec, key: Row): void {
-    this.statement(`delete:${codec.table.name}`, () => {
+    codec.deleteStatement ??= this.statement(`delete:${codec.table.name}`, () => {
       const where = codec.keyNames.map((n) => `${quote(snakeCase(n))} = ?`).join(' AND ');
       return `DELETE FROM ${quote(codec.table.name)} WHERE ${where}`;
-    }).run(...codec.keyIndexes.map((i) => codec.encodeValue(i, key[codec.names[i]])));
+    });
+    codec.deleteStatement.run(...codec.keyIndexes.map((i) => codec.encodeValue(i, key[codec.names[i]])));
+    codec.wroteGroup(key);
   }
 
   private flushTable(codec: TableCodec): void {
