@@ -73,6 +73,8 @@ export class HealthController {
   })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
+      // This report reads the store anyway: the readiness verdict it carries is sampled now, not up to a second ago.
+      await this.readiness.sample();
       return await this.health.check([() => this.eventStore(), () => this.projections(), () => this.readinessIndicator(), () => this.eventLoop()]);
     } catch (error) {
       // Load balancers and operators read the same per-component report when it is down, not a generic problem.

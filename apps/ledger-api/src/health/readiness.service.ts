@@ -40,14 +40,14 @@ export interface Readiness {
 
 /** How often the log's head is read and the data directory is probed. */
 const SAMPLE_INTERVAL_MS = 1_000;
-const PROBE_EVERY_SAMPLES = 5;
+const PROBE_INTERVAL_MS = 5_000;
 /** Enough to need a fresh block on any file system: a full disk refuses it where a few bytes might still fit. */
 const PROBE_BYTES = 64 * 1024;
 const PROBE_FILE = '.ready-probe';
 
 /**
  * Readiness for orchestrators, answered from state kept by a background sampler (once a second: the log's head; every
- * five: a write probe of the data directory), so that a probe costs no I/O however loaded the ledger is. Not ready
+ * five seconds: a write probe of the data directory), so that a probe costs no I/O however loaded the ledger is. Not ready
  * while the read models start, rebuild or are failed, while a write has waited longer than LEDGER_READY_MAX_LAG_MS for
  * them (behind) or they have not moved for that long while behind (stuck), or while the store is unreachable or the
  * data directory refuses writes (a full disk).
@@ -55,7 +55,7 @@ const PROBE_FILE = '.ready-probe';
 @Injectable()
 export class ReadinessService implements OnModuleInit, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
-  private samples = 0;
+  private probedAt = 0;
   private head: bigint | undefined;
   private storeError: string | undefined;
   private probe: Readiness['writeProbe'] = { ok: true, at: null };
@@ -83,7 +83,7 @@ export class ReadinessService implements OnModuleInit, OnModuleDestroy {
     this.timer = undefined;
   }
 
-  /** Reads the store's head (and, every few samples, probes a write); one at a time. */
+  /** Reads the store's head (and, every five seconds, probes a write); one at a time. */
   sample(): Promise<void> {
     this.sampling ??= this.takeSample().finally(() => (this.sampling = undefined));
     return this.sampling;
@@ -173,7 +173,10 @@ export class ReadinessService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.storeError = error instanceof Error ? error.message : String(error);
     }
-    if (this.samples++ % PROBE_EVERY_SAMPLES === 0) this.probe = await this.probeWrite();
+    if (Date.now() - this.probedAt >= PROBE_INTERVAL_MS) {
+      this.probedAt = Date.now();
+      this.probe = await this.probeWrite();
+    }
     this.sampledAt = new Date();
   }
 

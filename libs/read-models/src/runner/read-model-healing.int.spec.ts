@@ -42,6 +42,14 @@ describe('read models that heal', () => {
     store.close();
   };
 
+  /** Noise over every page but the first, then a commit by another connection, which makes open ones drop the pages they hold. */
+  const damageUnderOpenConnections = (): void => {
+    scribble(file, 4096, statSync(file).size - 4096);
+    const other = new Database(file);
+    other.pragma(`user_version = ${other.pragma('user_version', { simple: true })}`);
+    other.close();
+  };
+
   const openHealed = (log: string[] = []): SqliteReadModelStore => {
     const store = new SqliteReadModelStore({ filename: file, heal: { log: (m) => log.push(m) } });
     closers.push(() => store.close());
@@ -202,7 +210,7 @@ describe('read models that heal', () => {
     closers.push(() => supervisor.stop());
     await supervisor.start();
     await until(() => runner.status().state === 'live');
-    scribble(file, 4096, statSync(file).size - 4096);
+    damageUnderOpenConnections();
 
     const status = await supervisor.rebuild();
 
@@ -212,5 +220,23 @@ describe('read models that heal', () => {
     expect(movedAside(dir, 'damaged')).toHaveLength(1);
     expect(existsSync(file)).toBe(true);
     expect(store.incident(INCIDENT_ID)?.counts.claims).toBeGreaterThan(0);
+  });
+
+  it('a query meeting damage while running gets a 503 error, and the supervisor moves the file aside and rebuilds it', async () => {
+    await buildGoodFile();
+    const store = openHealed();
+    const runner = new ProjectionRunner({ eventStore, store });
+    const supervisor = new ReadModelSupervisor({ runner, store, eventStore, watchIntervalMs: 20 });
+    closers.push(() => supervisor.stop());
+    await supervisor.start();
+    await until(() => runner.status().state === 'live' && runner.status().checkpoint === head);
+    const before = store.dump();
+    damageUnderOpenConnections();
+
+    expect(() => store.incident(INCIDENT_ID)).toThrow(ReadModelsUnavailableError);
+    await until(() => supervisor.status().lastHealing !== null && runner.status().state === 'live' && runner.status().checkpoint === head);
+
+    expect(store.dump()).toEqual(before);
+    expect(movedAside(dir, 'damaged')).toHaveLength(1);
   });
 });
