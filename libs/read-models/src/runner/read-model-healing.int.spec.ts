@@ -42,6 +42,18 @@ describe('read models that heal', () => {
     store.close();
   };
 
+  /** A good file opened as the API opens it, its runner live at the head under a supervisor. */
+  const superviseGoodFile = async () => {
+    await buildGoodFile();
+    const store = openHealed();
+    const runner = new ProjectionRunner({ eventStore, store });
+    const supervisor = new ReadModelSupervisor({ runner, store, eventStore, watchIntervalMs: 20 });
+    closers.push(() => supervisor.stop());
+    await supervisor.start();
+    await until(() => runner.status().state === 'live' && runner.status().checkpoint === head);
+    return { store, runner, supervisor };
+  };
+
   /** Noise over every page but the first, then a commit by another connection, which makes open ones drop the pages they hold. */
   const damageUnderOpenConnections = (): void => {
     scribble(file, 4096, statSync(file).size - 4096);
@@ -203,13 +215,7 @@ describe('read models that heal', () => {
   });
 
   it('a rebuild on a file too damaged to empty moves it aside and rebuilds, never staying "rebuilding"', async () => {
-    await buildGoodFile();
-    const store = openHealed();
-    const runner = new ProjectionRunner({ eventStore, store });
-    const supervisor = new ReadModelSupervisor({ runner, store, eventStore, watchIntervalMs: 20 });
-    closers.push(() => supervisor.stop());
-    await supervisor.start();
-    await until(() => runner.status().state === 'live');
+    const { store, runner, supervisor } = await superviseGoodFile();
     damageUnderOpenConnections();
 
     const status = await supervisor.rebuild();
@@ -223,13 +229,7 @@ describe('read models that heal', () => {
   });
 
   it('a query meeting damage while running gets a 503 error, and the supervisor moves the file aside and rebuilds it', async () => {
-    await buildGoodFile();
-    const store = openHealed();
-    const runner = new ProjectionRunner({ eventStore, store });
-    const supervisor = new ReadModelSupervisor({ runner, store, eventStore, watchIntervalMs: 20 });
-    closers.push(() => supervisor.stop());
-    await supervisor.start();
-    await until(() => runner.status().state === 'live' && runner.status().checkpoint === head);
+    const { store, runner, supervisor } = await superviseGoodFile();
     const before = store.dump();
     damageUnderOpenConnections();
 
