@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writ
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { scribble } from '@ledger/read-models/testing/damage-file';
+import { damageUnderOpenConnections, scribble } from '@ledger/read-models/testing/damage-file';
 import {
   BUILD_TIMEOUT_MS,
   ensureBuilt,
@@ -150,6 +150,29 @@ it(
     const health = await ledger.health();
     expect(health.status).toBe(200);
     expect(health.body.details).toMatchObject({ readiness: { status: 'up', reasons: [] } });
+    await ledger.stop();
+  },
+  TEST_TIMEOUT_MS,
+);
+
+it(
+  'damage while running: views answer 503 (never 500), POST /admin/read-models/rebuild moves the file aside and rebuilds, and new writes show',
+  async () => {
+    const dir = copyOfTemplate();
+    const ledger = await spawnLedger({ dataDir: dir, tokens });
+    await ledger.waitUntilCaughtUp();
+    damageUnderOpenConnections(file(dir));
+
+    const statuses = await Promise.all(['/incidents', '/parties'].map(async (path) => (await ledger.request('GET', path, { role: 'reader' })).status));
+    expect(statuses.filter((status) => status >= 500 && status !== 503)).toEqual([]);
+
+    const rebuilt = await ledger.request('POST', '/admin/read-models/rebuild', { role: 'admin' });
+    expect(rebuilt.status).toBe(200);
+    await ledger.waitUntilCaughtUp();
+    expect((await ledger.request('GET', '/incidents', { role: 'reader' })).body).toEqual(incidentsBefore);
+    expect(keptFiles(dir, 'damaged')).toHaveLength(1);
+    const party = await ledger.request('POST', '/parties', { role: 'recorder', body: { partyId: 'osce-minsk-group', name: 'OSCE Minsk Group', kind: 'mediator' } });
+    expect(party.headers.get('read-models')).toBe('current');
     await ledger.stop();
   },
   TEST_TIMEOUT_MS,

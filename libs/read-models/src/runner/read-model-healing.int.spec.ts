@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { scribble } from '../testing/damage-file';
+import { damageUnderOpenConnections, scribble } from '../testing/damage-file';
 import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
 import { READ_MODEL_APPLICATION_ID, inspectReadModelFile } from '../storage/read-model-file';
 import { ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
@@ -52,14 +52,6 @@ describe('read models that heal', () => {
     await supervisor.start();
     await until(() => runner.status().state === 'live' && runner.status().checkpoint === head);
     return { store, runner, supervisor };
-  };
-
-  /** Noise over every page but the first, then a commit by another connection, which makes open ones drop the pages they hold. */
-  const damageUnderOpenConnections = (): void => {
-    scribble(file, 4096, statSync(file).size - 4096);
-    const other = new Database(file);
-    other.pragma(`user_version = ${other.pragma('user_version', { simple: true })}`);
-    other.close();
   };
 
   const openHealed = (log: string[] = []): SqliteReadModelStore => {
@@ -216,7 +208,7 @@ describe('read models that heal', () => {
 
   it('a rebuild on a file too damaged to empty moves it aside and rebuilds, never staying "rebuilding"', async () => {
     const { store, runner, supervisor } = await superviseGoodFile();
-    damageUnderOpenConnections();
+    damageUnderOpenConnections(file);
 
     const status = await supervisor.rebuild();
 
@@ -231,7 +223,7 @@ describe('read models that heal', () => {
   it('a query meeting damage while running gets a 503 error, and the supervisor moves the file aside and rebuilds it', async () => {
     const { store, runner, supervisor } = await superviseGoodFile();
     const before = store.dump();
-    damageUnderOpenConnections();
+    damageUnderOpenConnections(file);
 
     expect(() => store.incident(INCIDENT_ID)).toThrow(ReadModelsUnavailableError);
     await until(() => supervisor.status().lastHealing !== null && runner.status().state === 'live' && runner.status().checkpoint === head);
