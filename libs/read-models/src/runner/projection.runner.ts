@@ -70,12 +70,14 @@ export { ReadModelTimeoutError, RunnerStoppedError } from './position-waiters';
 
 
 const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
-  const e = error instanceof Error ? error : new Error(String(error));
+  // Duck-typed: an error from another realm (a native addon's class under a test sandbox) is no `instanceof Error`.
+  const e = error instanceof Error || typeof (error as Error | null)?.message === 'string' ? (error as Error) : new Error(String(error));
   const located = e as Partial<{ position: bigint; eventId: string; streamName: string; event: RecordedEvent }>;
   const position = located.position ?? located.event?.position;
   const eventId = located.eventId ?? located.event?.eventId;
   const streamName = located.streamName ?? located.event?.streamName;
-  const code = (e as { code?: unknown }).code;
+  // A projection's error wraps SQLite's: its code (a damaged file, a full disk) is what decides how to recover.
+  const code = (e as { code?: unknown }).code ?? (e.cause as { code?: unknown } | undefined)?.code;
   return {
     name: e.name,
     message: e.message,

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { damageUnderOpenConnections, scribble } from '../testing/damage-file';
 import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
-import { READ_MODEL_APPLICATION_ID, inspectReadModelFile } from '../storage/read-model-file';
-import { ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { INCIDENT_ID, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
-import { ProjectionRunner } from './projection.runner';
+import { READ_MODEL_APPLICATION_ID, inspectReadModelFile, isCorruptionError } from '../storage/read-model-file';
+import { ProjectionError, ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { INCIDENT_ID, seedArticleEnvelopes, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { ProjectionRunner, runnerErrorOf } from './projection.runner';
 import { ReadModelSupervisor } from './read-model-supervisor';
 
 const until = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
@@ -212,7 +212,7 @@ describe('read models that heal', () => {
 
     const status = await supervisor.rebuild();
 
-    expect(status.state).toBe('live');
+    expect({ state: status.state, lastError: status.lastError }).toEqual({ state: 'live', lastError: null });
     await until(() => runner.status().checkpoint === head);
     expect(supervisor.status().lastHealing).toMatchObject({ problem: 'damaged' });
     expect(movedAside(dir, 'damaged')).toHaveLength(1);
@@ -230,5 +230,12 @@ describe('read models that heal', () => {
 
     expect(store.dump()).toEqual(before);
     expect(movedAside(dir, 'damaged')).toHaveLength(1);
+  });
+
+  it('a projection error caused by damage keeps SQLite\'s code, so the supervisor heals rather than retries the same file', () => {
+    const damage = Object.assign(new Error('database disk image is malformed'), { name: 'SqliteError', code: 'SQLITE_CORRUPT' });
+    const error = runnerErrorOf(new ProjectionError('incidents', seedArticleEnvelopes()[0], damage));
+    expect(error).toMatchObject({ name: 'ProjectionError', code: 'SQLITE_CORRUPT' });
+    expect(isCorruptionError(error)).toBe(true);
   });
 });

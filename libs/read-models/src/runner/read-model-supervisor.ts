@@ -101,6 +101,9 @@ export class ReadModelSupervisor {
   }
 
   status(): SupervisionStatus {
+    // A failure shows with its next attempt as soon as anyone asks, not only from the next look of the watch.
+    const runner = this.runner.status();
+    if (runner.state === 'failed' && this.retryAt === undefined && !this.busy && !this.healRequested) this.noteFailure(runner.lastError);
     return {
       failures: this.failures,
       nextRetryAt: this.retryAt === undefined ? null : new Date(this.retryAt).toISOString(),
