@@ -94,6 +94,7 @@ export interface HealthBody {
     eventStore: { status: string; headPosition?: string };
     projections: { status: string; state: string; checkpoint: string; caughtUp: boolean; lastError: unknown };
     eventLoop?: { status: string; sinceMs: number; p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
+    readiness?: { status: string; reasons: { code: string; detail: string }[]; lagMs: number; supervision: Record<string, unknown> };
   };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
-import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '@ledger/read-models';
+import { SqliteReadModelStore, WRITER_STORE_OPTIONS, isCorruptionError } from '@ledger/read-models';
 import { ConfigError, LedgerConfig, loadLedgerConfig } from '../../ledger-api/src/platform/config/ledger-config';
 
 // The API's file names (apps/ledger-api/src/app.module.ts); repeated here so that the CLI does not load Nest.
@@ -101,9 +101,13 @@ export const openEventStore = (files: LedgerFiles): SqliteEventStore => {
   }
 };
 
-export const openReadModelStore = (files: LedgerFiles): SqliteReadModelStore => {
+/**
+ * Opens the read models as their writer. With `heal` (commands that rebuild or write them, with the API stopped) a
+ * damaged file or one that is not the ledger's is moved aside first, as the API does at start, and `heal` is told.
+ */
+export const openReadModelStore = (files: LedgerFiles, heal?: (message: string) => void): SqliteReadModelStore => {
   try {
-    return new SqliteReadModelStore({ filename: files.readModelsFile, ...WRITER_STORE_OPTIONS });
+    return new SqliteReadModelStore({ filename: files.readModelsFile, ...WRITER_STORE_OPTIONS, ...(heal ? { heal: { log: heal } } : {}) });
   } catch (error) {
     throw new CliError(`Cannot open read models ${files.readModelsFile}: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
   }
@@ -125,6 +129,8 @@ export const isOpenElsewhere = (file: string): boolean => {
     return false;
   } catch (error) {
     if ((error as { code?: string }).code === 'SQLITE_BUSY' || (error as { code?: string }).code === 'SQLITE_LOCKED') return true;
+    // Bytes that are not a database cannot be in use as one; the commands that mind move such a read-model file aside.
+    if (isCorruptionError(error)) return false;
     throw error;
   } finally {
     db.close();

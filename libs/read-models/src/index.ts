@@ -18,3 +18,5 @@ export * from './runner/projection.runner';
 export * from './runner/read-model-projector';
 export * from './runner/projection-thread';
 export * from './time-travel';
+export * from './storage/read-model-file';
+export * from './runner/read-model-supervisor';

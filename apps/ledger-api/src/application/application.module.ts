@@ -57,7 +57,12 @@ export class ApplicationModule {
         {
           provide: SqliteReadModelStore,
           // The API's own connection only answers queries when a projection thread writes the tables.
-          useFactory: () => new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), ...(threaded ? {} : WRITER_STORE_OPTIONS) }),
+          useFactory: () => {
+            // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
+            const logger = new Logger('Projections');
+            const heal = { log: (message: string) => logger.warn(message) };
+            return new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
+          },
         },
         {
           provide: ReadModelProjector,

@@ -1,23 +1,34 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { ReadModelProjector, ReadModelTimeoutError, SqliteReadModelStore, ThreadedProjectionRunner } from '@ledger/read-models';
+import { ReadModelProjector, ReadModelSupervisor, ReadModelTimeoutError, RunnerStatus, SqliteReadModelStore, SupervisionStatus, ThreadedProjectionRunner } from '@ledger/read-models';
 
 /** How long a write waits for its own effect to reach the read models before answering anyway. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 3_000;
 
 /**
  * Runs the read models inside the API process: they follow the store's
- * global-log subscription, never the in-process event bus.
+ * global-log subscription, never the in-process event bus. A supervisor
+ * retries them when they fail and rebuilds them when their file is damaged or
+ * their checkpoint is past the log's head.
  */
 @Injectable()
 export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
 
+  private readonly supervisor: ReadModelSupervisor;
+
   constructor(
     readonly runner: ReadModelProjector,
     private readonly readModels: SqliteReadModelStore,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  ) {
+    this.supervisor = new ReadModelSupervisor({
+      runner,
+      store: readModels,
+      eventStore: store,
+      logger: { log: (message) => this.logger.log(message), error: (message) => this.logger.error(message) },
+    });
+  }
 
   private unwatch: (() => void) | undefined;
 
@@ -25,14 +36,24 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
     // A projection thread reading the same SQLite file learns of each commit at once rather than at its next poll.
     const runner = this.runner;
     if (runner instanceof ThreadedProjectionRunner && this.store instanceof SqliteEventStore) this.unwatch = this.store.onCommit(() => runner.poke());
-    await this.runner.start();
+    await this.supervisor.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.unwatch?.();
-    await this.runner.stop();
+    await this.supervisor.stop();
     this.readModels.close();
     await this.store.close();
+  }
+
+  /** Rebuilds the read models from the log (moving a damaged file aside first); resolves with the status however it ended. */
+  rebuild(): Promise<RunnerStatus> {
+    return this.supervisor.rebuild();
+  }
+
+  /** Retries, file healings and the next attempt, for health and the admin status. */
+  supervision(): SupervisionStatus {
+    return this.supervisor.status();
   }
 
   /**

@@ -5,7 +5,18 @@ import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ReadModelProjector } from '@ledger/read-models';
 import { Public } from '../platform/http/request-context';
+import { ProblemException } from '../platform/problem';
 import { EventLoopDelay } from './event-loop-delay.service';
+import { Readiness, ReadinessService } from './readiness.service';
+
+/** How soon an orchestrator may ask again when the ledger is not ready. */
+const NOT_READY_RETRY_AFTER_SECONDS = 5;
+
+/** How long the event loop took to come back to this request, in ms: a loop that answers at all is live. */
+const loopTurnaround = (): Promise<number> => {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => setImmediate(() => resolve(Number(process.hrtime.bigint() - started) / 1e6)));
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -16,19 +27,55 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly runner: ReadModelProjector,
     private readonly loop: EventLoopDelay,
+    private readonly readiness: ReadinessService,
   ) {}
+
+  @Get('live')
+  @Public()
+  @ApiOperation({
+    summary: 'Liveness: the process is up and its event loop turns (200 whenever it answers)',
+    description: 'For a liveness probe: it never depends on the store or the read models, so a restart is never asked for what a restart cannot fix.',
+  })
+  async live() {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()), eventLoopTurnaroundMs: Math.round((await loopTurnaround()) * 100) / 100 };
+  }
+
+  @Get('ready')
+  @Public()
+  @ApiOperation({
+    summary: 'Readiness: 200 when the ledger can take traffic, else 503 problem+json naming each reason',
+    description:
+      'Not ready while the read models start, rebuild or are failed (with the next retry), while a write has waited longer than ' +
+      'LEDGER_READY_MAX_LAG_MS for them (`read-models-behind`) or they have not moved for that long while behind (`read-models-stuck`), ' +
+      'while the event store is unreachable, or while the data directory refuses writes (a full disk). Answered from state sampled ' +
+      'every second, without I/O.',
+  })
+  ready(): Readiness {
+    const readiness = this.readiness.readiness();
+    if (readiness.ready) return readiness;
+    throw new ProblemException(
+      503,
+      'not-ready',
+      `Not ready: ${readiness.reasons.map((r) => r.detail).join('; ')}.`,
+      { ...readiness },
+      { title: 'Not ready', headers: { 'retry-after': String(NOT_READY_RETRY_AFTER_SECONDS) } },
+    );
+  }
 
   @Get()
   @Public()
   @HealthCheck()
   @ApiOperation({
-    summary: 'Event store reachability and read-model progress (503 when either is down), and the event-loop delay',
+    summary: 'Every component (event store, read models, readiness, event-loop delay); 503 exactly when /health/ready is',
     description:
+      'The verdict of /health/ready (`readiness` lists its reasons) with the per-component report existing monitors read. ' +
       '`eventLoop` (always up) is how late the HTTP thread ran its timers since the previous /health reading: p50, p99, max and mean in ms, and the window (`sinceMs`); each reading starts a new window.',
   })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.eventStore(), () => this.projections(), () => this.eventLoop()]);
+      // This report reads the store anyway: the readiness verdict it carries is sampled now, not up to a second ago.
+      await this.readiness.sample();
+      return await this.health.check([() => this.eventStore(), () => this.projections(), () => this.readinessIndicator(), () => this.eventLoop()]);
     } catch (error) {
       // Load balancers and operators read the same per-component report when it is down, not a generic problem.
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -45,6 +92,13 @@ export class HealthController {
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private readinessIndicator() {
+    const indicator = this.indicators.check('readiness');
+    const { ready, reasons, readModels } = this.readiness.readiness();
+    const details = { reasons, lagMs: readModels.lagMs, supervision: readModels.supervision };
+    return ready ? indicator.up(details) : indicator.down(details);
   }
 
   private eventLoop() {

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { EventStore, ReadAllOptions, RecordedEvent } from '@ledger/event-store';
-import { LEDGER_PROJECTIONS, ProjectionRunner } from '@ledger/read-models';
+import { LEDGER_PROJECTIONS, ProjectionRunner, isCorruptionError } from '@ledger/read-models';
 import { assertNotInUse, CliError, EXIT, GlobalOptions, openEventStore, openReadModelStore, resolveLedgerFiles } from '../ledger-files';
 import { CliOutput } from '../cli-output';
 
@@ -50,7 +50,7 @@ export const runRebuild = async (options: RebuildOptions, out: CliOutput): Promi
   const eventStore = openEventStore(files);
   let readModels: ReturnType<typeof openReadModelStore> | undefined;
   try {
-    readModels = openReadModelStore(files);
+    readModels = openReadModelStore(files, (message) => out.progress(`rebuild: ${message}`));
     const headPosition = await eventStore.headPosition();
     if (!options.quiet) out.progress(`rebuild: replaying the event log of ${files.dataDir} (head position ${headPosition}) into ${files.readModelsFile}`);
 
@@ -74,7 +74,14 @@ export const runRebuild = async (options: RebuildOptions, out: CliOutput): Promi
 
     const runner = new ProjectionRunner({ eventStore: observed, store: readModels, rebuildPageSize: options.pageSize });
     try {
-      await runner.rebuild();
+      await runner.rebuild().catch(async (error: unknown) => {
+        // Damage quick_check let through (the rebuild could not even empty the tables): a fresh file, once.
+        const failure = runner.status().lastError;
+        if (!isCorruptionError(failure)) throw error;
+        readModels!.replaceFile('damaged', failure!.message, (message) => out.progress(`rebuild: ${message}`));
+        events = 0;
+        await runner.rebuild();
+      });
     } catch (error) {
       const status = runner.status();
       const at = status.lastError?.position ? ` at position ${status.lastError.position}` : '';

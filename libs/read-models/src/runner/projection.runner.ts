@@ -31,6 +31,8 @@ export type RunnerState = 'stopped' | 'starting' | 'rebuilding' | 'live' | 'fail
 export interface RunnerError {
   name: string;
   message: string;
+  /** The error's own code (SQLite's `SQLITE_CORRUPT`, a system call's `ENOSPC`), telling a damaged file from a full disk. */
+  code?: string;
   /** The event the runner stopped at, when one is to blame. */
   position?: string;
   eventId?: string;
@@ -68,14 +70,18 @@ export { ReadModelTimeoutError, RunnerStoppedError } from './position-waiters';
 
 
 const errorFields = (error: unknown): Omit<RunnerError, 'at'> => {
-  const e = error instanceof Error ? error : new Error(String(error));
+  // Duck-typed: an error from another realm (a native addon's class under a test sandbox) is no `instanceof Error`.
+  const e = error instanceof Error || typeof (error as Error | null)?.message === 'string' ? (error as Error) : new Error(String(error));
   const located = e as Partial<{ position: bigint; eventId: string; streamName: string; event: RecordedEvent }>;
   const position = located.position ?? located.event?.position;
   const eventId = located.eventId ?? located.event?.eventId;
   const streamName = located.streamName ?? located.event?.streamName;
+  // A projection's error wraps SQLite's: its code (a damaged file, a full disk) is what decides how to recover.
+  const code = (e as { code?: unknown }).code ?? (e.cause as { code?: unknown } | undefined)?.code;
   return {
     name: e.name,
     message: e.message,
+    ...(typeof code === 'string' ? { code } : {}),
     ...(position !== undefined ? { position: position.toString() } : {}),
     ...(eventId !== undefined ? { eventId } : {}),
     ...(streamName !== undefined ? { streamName } : {}),
@@ -153,13 +159,17 @@ export class ProjectionRunner extends ReadModelProjector {
       this.state = 'starting';
       this.lastError = null;
       this.failure = undefined;
-      const stored = this.store.readCheckpoint(this.name);
-      if (!stored || !sameVersions(stored.projectionVersions, this.versions)) {
-        this.logger?.log(
-          stored
-            ? `Read models ${this.name}: projection versions changed (${JSON.stringify(stored.projectionVersions)} -> ${JSON.stringify(this.versions)}), rebuilding`
-            : `Read models ${this.name}: no checkpoint, building from the log`,
-        );
+      let reason: string | undefined;
+      let stored: ReturnType<SqliteReadModelStore['readCheckpoint']>;
+      try {
+        stored = this.store.readCheckpoint(this.name);
+        reason = stored ? await this.rebuildReason(stored) : `no checkpoint, building from the log`;
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (reason !== undefined || !stored) {
+        this.logger?.log(`Read models ${this.name}: ${reason}`);
         try {
           await this.rebuildFromLog();
         } catch {
@@ -170,6 +180,20 @@ export class ProjectionRunner extends ReadModelProjector {
       }
       this.subscribe();
     });
+  }
+
+  /**
+   * Why the stored read models cannot be resumed, if they cannot: other projection versions, or a checkpoint past the
+   * log's head (the store was reset or replaced under the read models, which would otherwise answer with events the log
+   * no longer holds and skip the new ones up to the old checkpoint).
+   */
+  private async rebuildReason(stored: { position: bigint; projectionVersions: Record<string, number> }): Promise<string | undefined> {
+    if (!sameVersions(stored.projectionVersions, this.versions)) {
+      return `projection versions changed (${JSON.stringify(stored.projectionVersions)} -> ${JSON.stringify(this.versions)}), rebuilding`;
+    }
+    const head = await this.eventStore.headPosition();
+    if (stored.position > head) return `checkpoint ${stored.position} is past the event log's head ${head} (the log was reset or replaced), rebuilding`;
+    return undefined;
   }
 
   /** Stops the subscription after committing what it has received. Pending waitForPosition calls are rejected. */
@@ -348,10 +372,11 @@ export class ProjectionRunner extends ReadModelProjector {
     this.state = 'rebuilding';
     this.report();
     this.caughtUp = false;
-    this.store.beginRebuild(this.name, this.projections);
     this.checkpoint = START;
     this.discardBuffer();
     try {
+      // Inside the try: a file that cannot even be emptied must fail the runner, not leave it "rebuilding" for good.
+      this.store.beginRebuild(this.name, this.projections);
       for (;;) {
         const page = await this.eventStore.readAll({ direction: 'forwards', fromPosition: this.checkpoint, maxCount: this.rebuildPageSize });
         if (page.length === 0) break;

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '@ledger/event-store';
 import { LedgerEnvelope } from '../envelope';
 import { LEDGER_PROJECTIONS, TableProjection } from '../projection';
 import { PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
@@ -10,6 +11,7 @@ import { IncidentListItem, incidentListItemOf, incidentView } from '../views/inc
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
 import { PartyVersionsDoc, PartyVersionsPage, partyVersionsView } from '../views/party-versions.view';
+import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
 /** Version of the file's own bookkeeping (the checkpoint table); the tables carry their projection's version. */
@@ -36,6 +38,8 @@ export interface SqliteReadModelStoreOptions {
   cacheMiB?: number;
   /** Rows kept decoded in memory between batches (default none); only for the tables' one writer (see SqliteTablesOptions). */
   rowCache?: number;
+  /** Check the file before opening it and move it aside when it is damaged or not ours (see healReadModelFile). */
+  heal?: { log?: (message: string) => void };
 }
 
 /** For the connection that writes the tables (the runner's), whose working set in a rebuild is large. */
@@ -94,6 +98,14 @@ export class InvalidQueryError extends Error {
   }
 }
 
+/** A query found the read-model file damaged; the ledger moves it aside and rebuilds it (a 503 meanwhile, never a 500). */
+export class ReadModelsUnavailableError extends StoreUnavailableError {
+  constructor(cause: unknown) {
+    super(`The read models are damaged and being rebuilt from the event log: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    this.name = 'ReadModelsUnavailableError';
+  }
+}
+
 /** A projection threw on an event; the batch it was part of is rolled back. */
 export class ProjectionError extends Error {
   readonly position: bigint;
@@ -149,14 +161,32 @@ export const projectionVersionsOf = (projections: readonly TableProjection[]): R
  * by the views, each in one read transaction.
  */
 export class SqliteReadModelStore {
-  private readonly db: Database.Database;
-  private readonly rows: SqliteTables;
-  private readonly statements: {
+  private db!: Database.Database;
+  private rows!: SqliteTables;
+  private statements!: {
     getCheckpoint: Database.Statement<[string], { position: bigint; projection_versions: string }>;
     upsertCheckpoint: Database.Statement<[string, bigint, string]>;
   };
+  /** Every projection hosted so far, hosted again when the file is replaced. */
+  private readonly hosted = new Set<TableProjection>();
+  private corruptionListener: ((error: unknown) => void) | undefined;
+  /** What the last check at open or replacement moved aside, if anything. */
+  healed: ReadModelFileHealing | undefined;
 
-  constructor(options: SqliteReadModelStoreOptions) {
+  constructor(private readonly options: SqliteReadModelStoreOptions) {
+    if (options.heal) this.healed = healReadModelFile(options.filename, options.heal.log);
+    try {
+      this.open();
+    } catch (error) {
+      // Damage quick_check did not see (or no check asked for): the file is disposable, so it never stops a start.
+      if (!options.heal || !isCorruptionError(error)) throw error;
+      this.healed = moveAside(options.filename, 'damaged', error instanceof Error ? error.message : String(error), options.heal.log);
+      this.open();
+    }
+  }
+
+  private open(): void {
+    const options = this.options;
     this.db = new Database(options.filename);
     try {
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -172,6 +202,7 @@ export class SqliteReadModelStore {
       this.migrate();
       this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
       this.host(options.projections ?? LEDGER_PROJECTIONS);
+      for (const projection of this.hosted) this.host([projection]);
       this.statements = {
         getCheckpoint: this.db.prepare('SELECT position, projection_versions FROM read_model_checkpoints WHERE name = ?'),
         upsertCheckpoint: this.db.prepare(
@@ -184,6 +215,33 @@ export class SqliteReadModelStore {
       this.db.close();
       throw error;
     }
+  }
+
+  /**
+   * Closes the file, moves it aside (kept, renamed with the problem and the time) and opens an empty one in its place,
+   * for the runner to rebuild from the log. Whoever else has the file open (a projection thread) must have closed it.
+   */
+  replaceFile(problem: ReadModelFileProblem, detail: string, log?: (message: string) => void): ReadModelFileHealing {
+    this.close();
+    this.healed = moveAside(this.options.filename, problem, detail, log);
+    this.open();
+    return this.healed;
+  }
+
+  /** `PRAGMA quick_check` on this connection: undefined when the file is whole, else what SQLite found. */
+  integrityProblem(): string | undefined {
+    try {
+      const findings = (this.db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
+      return findings.length === 1 && findings[0] === 'ok' ? undefined : findings.join('; ');
+    } catch (error) {
+      if (isCorruptionError(error)) return error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  /** Told of a query that found the file damaged (once per query); the query itself fails with ReadModelsUnavailableError. */
+  onCorruption(listener: (error: unknown) => void): void {
+    this.corruptionListener = listener;
   }
 
   /** Row access for the views and for tests; reads outside a batch see committed rows only. */
@@ -376,12 +434,21 @@ export class SqliteReadModelStore {
 
   /** A view's several queries from one snapshot. */
   private read<T>(view: (t: TableAccess) => T): T {
-    return this.db.transaction(() => view(this.rows))();
+    try {
+      return this.db.transaction(() => view(this.rows))();
+    } catch (error) {
+      if (!isCorruptionError(error)) throw error;
+      this.corruptionListener?.(error);
+      throw new ReadModelsUnavailableError(error);
+    }
   }
 
   /** Makes sure the file has the projections' tables (dumps and resets then cover them). */
   host(projections: readonly TableProjection[]): void {
-    for (const projection of projections) for (const table of projection.tables) this.rows.register(table);
+    for (const projection of projections) {
+      this.hosted.add(projection);
+      for (const table of projection.tables) this.rows.register(table);
+    }
   }
 
   /** The document-per-key schema of version 1 is dropped: read models are rebuilt from the log, never migrated. */
@@ -394,6 +461,7 @@ export class SqliteReadModelStore {
       }
       this.db.exec(CHECKPOINTS);
       this.db.pragma(`user_version = ${READ_MODEL_SCHEMA_VERSION}`);
+      this.db.pragma(`application_id = ${READ_MODEL_APPLICATION_ID}`);
     }).immediate();
   }
 }

@@ -22,6 +22,8 @@ export interface LedgerConfig {
   imports: ImportConfig;
   /** 'worker': the read models run in a thread of their own (the built API); 'inline': in the HTTP thread. */
   projectionThread: 'worker' | 'inline';
+  /** /health/ready says not ready when a write has waited longer than this for the read models, or they have not moved for this long while behind. */
+  readyMaxLagMs: number;
 }
 
 export interface WriteSideConfig {
@@ -71,6 +73,7 @@ export const DEFAULT_FEED_SLOW_CONSUMER_MS = 10_000;
 export const DEFAULT_FEED_RING_SIZE = 10_000;
 /** About 1.5 KB of heap per cached event of demo-sized claims: some 700 MB when full. */
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
+export const DEFAULT_READY_MAX_LAG_MS = 10_000;
 export const DEFAULT_STATE_CACHE_STREAMS = 20_000;
 /** Room for a line's own members (key, action, references, up to 50 answer keys) beside a body of the largest size. */
 export const IMPORT_LINE_ENVELOPE_BYTES = 16 * 1024;
@@ -188,6 +191,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_PROJECTION_THREAD', value: projectionThread, expected: "'worker' (the default) or 'inline'" });
   }
 
+  const readyMaxLagMs = integer('LEDGER_READY_MAX_LAG_MS', DEFAULT_READY_MAX_LAG_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -208,6 +213,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
     projectionThread: projectionThread as LedgerConfig['projectionThread'],
+    readyMaxLagMs: readyMaxLagMs!,
   });
 }
 

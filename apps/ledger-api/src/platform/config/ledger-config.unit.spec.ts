@@ -36,6 +36,7 @@ describe('loadLedgerConfig', () => {
       writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
       imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
       projectionThread: 'worker',
+      readyMaxLagMs: 10_000,
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -64,6 +65,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_IMPORT_LINE_LIMIT_BYTES: '4096',
         LEDGER_IMPORT_LIMIT_BYTES: '1000000',
         LEDGER_PROJECTION_THREAD: 'inline',
+        LEDGER_READY_MAX_LAG_MS: '2500',
       },
       cwd,
     );
@@ -85,6 +87,7 @@ describe('loadLedgerConfig', () => {
       writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
       imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
       projectionThread: 'inline',
+      readyMaxLagMs: 2_500,
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -182,6 +185,7 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_STATE_CACHE_STREAMS', '1.5'],
     ['LEDGER_PROJECTION_THREAD', 'thread'],
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
+    ['LEDGER_READY_MAX_LAG_MS', '0'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });

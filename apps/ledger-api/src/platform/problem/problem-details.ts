@@ -168,6 +168,11 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     return { status: 503, body, headers: { 'retry-after': String(exception.retryAfterSeconds) }, logLevel: 'warn' };
   }
 
+  if (exception instanceof Error && exception.name === 'ReadModelsUnavailableError') {
+    const body = base(503, 'read-models-unavailable', 'Read models unavailable', 'The read models were found damaged and are being rebuilt from the event log. Retry later.');
+    return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };
+  }
+
   if (isStoreUnavailable(exception)) {
     const body = base(
       503,

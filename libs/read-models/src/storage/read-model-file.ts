@@ -1,0 +1,94 @@
+import { existsSync, renameSync } from 'node:fs';
+import Database from 'better-sqlite3';
+
+/** Stamped into every read-model file (`PRAGMA application_id`), so that a file of another program is never taken for ours. */
+export const READ_MODEL_APPLICATION_ID = 0x4c52_4d31; // 'LRM1'
+
+/** The checkpoint table every version of ours has held: a file without an application id but with it predates the stamp. */
+const OWN_TABLE = 'read_model_checkpoints';
+
+export type ReadModelFileProblem = 'not-sqlite' | 'damaged' | 'foreign';
+
+export interface ReadModelFileVerdict {
+  /** undefined: the file is ours and whole (or absent). */
+  problem?: ReadModelFileProblem;
+  detail?: string;
+}
+
+const SQLITE_CORRUPTION = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+
+/** SQLite says the file's bytes are not a sound database (as opposed to busy, full or unreachable). */
+export const isCorruptionError = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SQLITE_CORRUPTION.has(code);
+};
+
+const problemOf = (error: unknown): ReadModelFileProblem => ((error as { code?: unknown }).code === 'SQLITE_NOTADB' ? 'not-sqlite' : 'damaged');
+
+/**
+ * Whether a read-model file may be opened as ours: SQLite at all, whole (`PRAGMA quick_check`, which reads every page
+ * and checks each b-tree's structure, without the slower cross-check of every index entry), and ours (our application
+ * id, or none and our checkpoint table, or empty). The file is opened without creating it and closed again.
+ */
+export const inspectReadModelFile = (filename: string): ReadModelFileVerdict => {
+  if (filename === ':memory:' || !existsSync(filename)) return {};
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(filename, { fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const applicationId = Number(db.pragma('application_id', { simple: true }));
+    const findings = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
+    if (findings.length !== 1 || findings[0] !== 'ok') return { problem: 'damaged', detail: `quick_check: ${findings.join('; ')}` };
+    if (applicationId === READ_MODEL_APPLICATION_ID) return {};
+    if (applicationId !== 0) return { problem: 'foreign', detail: `application_id is ${applicationId}, not the read models' ${READ_MODEL_APPLICATION_ID}` };
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+    if (tables.length === 0 || tables.includes(OWN_TABLE)) return {};
+    return { problem: 'foreign', detail: `no application id and no ${OWN_TABLE} table (tables: ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''})` };
+  } catch (error) {
+    if (isCorruptionError(error)) return { problem: problemOf(error), detail: error instanceof Error ? error.message : String(error) };
+    throw error;
+  } finally {
+    db?.close();
+  }
+};
+
+/** `20261204T143700123Z`: sorts in time order and is valid in any file name. */
+const stamp = (at: Date): string => at.toISOString().replace(/[-:.]/g, '');
+
+/**
+ * Renames the file, with its WAL and shared-memory files, to `<file>.<problem>-<time>` (its `-wal` beside it under the
+ * matching name, so that SQLite would still pair them): kept for whoever wants to look at it, out of the ledger's way.
+ * Returns the new name. The caller must have closed every connection to it first.
+ */
+export const moveReadModelFileAside = (filename: string, problem: ReadModelFileProblem | 'stale', at = new Date()): string => {
+  const target = `${filename}.${problem}-${stamp(at)}`;
+  for (const suffix of ['-wal', '-shm', '']) {
+    if (existsSync(filename + suffix)) renameSync(filename + suffix, target + suffix);
+  }
+  return target;
+};
+
+export interface ReadModelFileHealing {
+  problem: ReadModelFileProblem;
+  detail: string;
+  movedTo: string;
+  at: string;
+}
+
+/**
+ * Checks the file and moves it aside when it is not ours or not whole, so that the next open starts an empty file the
+ * runner rebuilds from the log. Returns what was done, or undefined when the file was fine.
+ */
+export const healReadModelFile = (filename: string, log?: (message: string) => void): ReadModelFileHealing | undefined => {
+  const verdict = inspectReadModelFile(filename);
+  if (!verdict.problem) return undefined;
+  return moveAside(filename, verdict.problem, verdict.detail ?? '', log);
+};
+
+/** Moves the file aside for a known problem and says so in the log. */
+export const moveAside = (filename: string, problem: ReadModelFileProblem, detail: string, log?: (message: string) => void): ReadModelFileHealing => {
+  const at = new Date();
+  const movedTo = moveReadModelFileAside(filename, problem, at);
+  log?.(`Read models ${filename}: ${problem} (${detail}); moved aside to ${movedTo}, rebuilding from the event log`);
+  return { problem, detail, movedTo, at: at.toISOString() };
+};
