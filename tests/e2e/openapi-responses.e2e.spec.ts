@@ -69,11 +69,12 @@ describe('OpenAPI response schemas (e2e)', () => {
     const { eventId } = (await s.store.readStream(`incident-${incident}`, { maxCount: 1 }))[0];
     await ok(200, s.get(`/integrity/proofs/inclusion?eventId=${eventId}`, 'auditor'));
     await ok(200, s.get(`/integrity/proofs/consistency?first=${first.json().treeSize}`, 'auditor'));
-    for (const url of ['/.well-known/ledger-keys.json', '/asyncapi.json', '/asyncapi.yaml', '/schemas/ledger-cloud-event.json', '/schemas/events', '/schemas/events/ClaimMade.v1.json', '/health']) {
+    for (const url of ['/.well-known/ledger-keys.json', '/asyncapi.json', '/asyncapi.yaml', '/schemas/ledger-cloud-event.json', '/schemas/events', '/schemas/events/ClaimMade.v1.json', '/health', '/health/live', '/health/ready']) {
       await ok(200, s.send({ method: 'GET', url }));
     }
     await ok(200, s.get('/feed/events', 'integrator'));
     await ok(200, s.post('/admin/read-models/rebuild', undefined, {}, 'admin'));
+    await ok(200, s.get('/admin/read-models', 'admin'));
 
     const unanswered = validator
       .successResponses()

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
@@ -8,6 +8,7 @@ import { Public } from '../platform/http/request-context';
 import { ProblemException } from '../platform/problem';
 import { EventLoopDelay } from './event-loop-delay.service';
 import { Readiness, ReadinessService } from './readiness.service';
+import { responseBody } from '../platform/openapi/api-response-bodies';
 
 /** How soon an orchestrator may ask again when the ledger is not ready. */
 const NOT_READY_RETRY_AFTER_SECONDS = 5;
@@ -17,6 +18,13 @@ const loopTurnaround = (): Promise<number> => {
   const started = process.hrtime.bigint();
   return new Promise((resolve) => setImmediate(() => resolve(Number(process.hrtime.bigint() - started) / 1e6)));
 };
+
+/** `GET /health/live`: the process answers and how long its event loop took to come round. */
+export interface Liveness {
+  status: 'ok';
+  uptimeSeconds: number;
+  eventLoopTurnaroundMs: number;
+}
 
 @ApiTags('health')
 @Controller('health')
@@ -36,7 +44,8 @@ export class HealthController {
     summary: 'Liveness: the process is up and its event loop turns (200 whenever it answers)',
     description: 'For a liveness probe: it never depends on the store or the read models, so a restart is never asked for what a restart cannot fix.',
   })
-  async live() {
+  @ApiOkResponse(responseBody('Liveness'))
+  async live(): Promise<Liveness> {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()), eventLoopTurnaroundMs: Math.round((await loopTurnaround()) * 100) / 100 };
   }
 
@@ -50,6 +59,7 @@ export class HealthController {
       'while the event store is unreachable, or while the data directory refuses writes (a full disk). Answered from state sampled ' +
       'every second, without I/O.',
   })
+  @ApiOkResponse(responseBody('Readiness'))
   ready(): Readiness {
     const readiness = this.readiness.readiness();
     if (readiness.ready) return readiness;

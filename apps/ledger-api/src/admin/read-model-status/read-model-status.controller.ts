@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ProjectionHost } from '../../application/projection.host';
 import { Roles } from '../../platform/http/request-context';
 import { readModelStatusBody } from '../shared/read-model-status';
+import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -15,7 +16,7 @@ export class ReadModelStatusController {
   @ApiOperation({
     summary: 'State of the read models: checkpoint, last error, failed attempts and the next retry, the last damaged file moved aside',
   })
-  @ApiOkResponse({ description: 'The projection status and its supervision' })
+  @ApiOkResponse({ description: 'The projection status and its supervision', ...responseBody('ReadModelStatus') })
   status() {
     return readModelStatusBody(this.projections);
   }

@@ -26,7 +26,7 @@ export class RebuildReadModelsController {
       'Answers when the rebuild is done. Reads during the rebuild may see partial read models. A file too damaged to be ' +
       'emptied is moved aside first. A failed rebuild answers 503 with the status; it is retried with backoff (see GET /admin/read-models).',
   })
-  @ApiOkResponse({ description: 'The projection status after the rebuild (checkpoint = log position reached)', ...responseBody('RebuildStatus') })
+  @ApiOkResponse({ description: 'The projection status after the rebuild (checkpoint = log position reached)', ...responseBody('ReadModelStatus') })
   async rebuild(@CurrentPrincipal() principal: Principal) {
     const status = await this.commands.execute(new RebuildReadModelsCommand(principal.id));
     const body = readModelStatusBody(this.projections);

@@ -8,7 +8,6 @@ import type {
   Page,
   PartyRecordDoc,
   PartyVersionsPage,
-  RunnerStatus,
 } from '@ledger/read-models';
 import type { AsyncApiDocument } from '@ledger/contracts';
 import type { ClaimHistoryAsOf } from '../../audit/get-claim-history-as-of/get-claim-history-as-of.query';
@@ -18,12 +17,12 @@ import type { AccessLogPage } from '../../integrity/get-access-log/get-access-lo
 import type { ConsistencyProofBundle } from '../../integrity/get-consistency-proof/get-consistency-proof.controller';
 import type { InclusionProofBundle } from '../../integrity/get-inclusion-proof/get-inclusion-proof.controller';
 import type { CreatedBody } from '../http/command-http';
+import type { ReadModelStatusBody } from '../../admin/shared/read-model-status';
+import type { Liveness } from '../../health/health.controller';
+import type { Readiness } from '../../health/readiness.service';
 
 /** A JSON Schema document served as is (the event and envelope schemas). */
 export type JsonSchemaDocument = Record<string, unknown>;
-
-/** What `POST /admin/read-models/rebuild` answers: the projection status once the rebuild is done. */
-export type RebuildStatus = Omit<RunnerStatus, 'checkpoint'> & { checkpoint: string };
 
 /**
  * The body of each success response, under the name its schema has in the OpenAPI document (components.schemas).
@@ -54,7 +53,9 @@ export interface ApiResponseBodies {
   AsyncApiDocument: AsyncApiDocument;
   JsonSchemaDocument: JsonSchemaDocument;
   EventSchemaIndex: EventSchemaIndexDoc;
-  RebuildStatus: RebuildStatus;
+  ReadModelStatus: ReadModelStatusBody;
+  Liveness: Liveness;
+  Readiness: Readiness;
 }
 
 export type ResponseBodyName = keyof ApiResponseBodies;
