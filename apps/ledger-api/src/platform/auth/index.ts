@@ -2,3 +2,4 @@ export * from './principal.model';
 export * from './auth.decorators';
 export * from './auth.guard';
 export * from './token.registry';
+export * from './early-authentication';
