@@ -30,6 +30,14 @@ export interface FeedListener {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Catch-up writes (streams reading the ring or the store, not the live fan-out) granted per turn of the event loop.
+ * Thousands of streams catching up at once would otherwise each write a chunk in the same turn, and every other
+ * request would wait behind all of them; with the grants the rest queue for the next turn, after the loop has
+ * served its I/O.
+ */
+const CATCH_UP_WRITES_PER_TURN = 32;
+
 /** What a refused client is told to wait: streams end by themselves (cut-offs, clients leaving) within seconds. */
 const CAP_RETRY_AFTER_SECONDS = 5;
 
@@ -89,6 +97,9 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
   /** performance.now() before which no pass starts (see PASS_PAUSE_MAX_MS). */
   private nextPassAt = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private writeGrants = CATCH_UP_WRITES_PER_TURN;
+  private readonly writeQueue: Array<() => void> = [];
+  private grantsRefill: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
@@ -160,6 +171,28 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     if (left > 0) this.owned.set(listener.owner, left);
     else this.owned.delete(listener.owner);
     this.metrics.sseSubscribers.set(this.listeners.size);
+  }
+
+  /** Resolves when a catch-up stream may write its next chunk: at once while this turn has grants left. */
+  writeTurn(): Promise<void> | undefined {
+    this.refillGrantsSoon();
+    if (this.writeGrants > 0 && this.writeQueue.length === 0) {
+      this.writeGrants -= 1;
+      return undefined;
+    }
+    return new Promise((resolve) => this.writeQueue.push(resolve));
+  }
+
+  private refillGrantsSoon(): void {
+    if (this.grantsRefill) return;
+    this.grantsRefill = setImmediate(() => {
+      this.grantsRefill = undefined;
+      this.writeGrants = CATCH_UP_WRITES_PER_TURN;
+      const granted = this.writeQueue.splice(0, this.writeGrants);
+      this.writeGrants -= granted.length;
+      for (const resolve of granted) resolve();
+      if (this.writeQueue.length > 0) this.refillGrantsSoon();
+    });
   }
 
   /** A stream ended with a cut-off frame. */

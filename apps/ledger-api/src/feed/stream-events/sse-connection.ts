@@ -203,6 +203,8 @@ export class SseConnection implements FeedListener {
   }
 
   private async write(frames: Buffer[], last: bigint): Promise<void> {
+    const turn = this.options.hub.writeTurn();
+    if (turn) await turn;
     if (this.closed) return;
     const accepted = this.options.response.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
     this.lastWritten = last;
