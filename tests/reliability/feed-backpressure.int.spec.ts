@@ -294,7 +294,7 @@ describe('live feed: shutdown', () => {
 
 describe('live feed: fan-out', () => {
   it('serves 1000 concurrent subscribers from one store subscription, each getting every event in order', async () => {
-    const t = await startLedger({ env: { LEDGER_FEED_HEARTBEAT_MS: '5000' } });
+    const t = await startLedger({ env: { LEDGER_FEED_HEARTBEAT_MS: '5000', LEDGER_FEED_MAX_STREAMS_PER_TOKEN: '1000' } });
     const base = await listen(t.app);
     const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
     const SUBSCRIBERS = 1000;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, Response as LightResponse } from 'light-my-request';
+import type { DestinationStream } from 'pino';
 import { EsdbEventStore, EventStore } from '@ledger/event-store';
 import { AppModule } from '../../apps/ledger-api/src/app.module';
 import { createLedgerApp } from '../../apps/ledger-api/src/create-ledger-app';
@@ -47,6 +48,8 @@ export const startLedger = async (
     env?: Record<string, string>;
     /** More accepted tokens beside one per role, e.g. a scoped integrator: `{ principal, roles, sha256: hashToken(token), scope }`. */
     extraTokens?: TokenEntry[];
+    /** Where the JSON request log goes (LOG_LEVEL is then info, so that it has lines). */
+    requestLogStream?: DestinationStream;
   } = {},
 ): Promise<LedgerTestApp> => {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
@@ -55,9 +58,11 @@ export const startLedger = async (
     ...ROLES.map((role) => ({ principal: `test-${role}`, roles: [role], sha256: hashToken(tokens[role]) })),
     ...(options.extraTokens ?? []),
   ]);
-  const config = loadLedgerConfig({ ...options.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: 'error' }, process.cwd());
+  const config = loadLedgerConfig({ ...options.env, LEDGER_DATA_DIR: dataDir, LOG_LEVEL: options.requestLogStream ? 'info' : 'error' }, process.cwd());
   const clock = new ManualClock();
-  const app = checkingResponsesAgainstOpenApi(await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.() }));
+  const app = checkingResponsesAgainstOpenApi(
+    await createLedgerApp({ config, tokens: registry, clock, eventStore: options.eventStore?.(), requestLogStream: options.requestLogStream }),
+  );
   const handle: LedgerTestApp = {
     app,
     dataDir,

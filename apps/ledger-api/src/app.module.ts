@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdminModule } from './admin/admin.module';
 import { AmendmentsModule } from './amendments/amendments.module';
@@ -12,11 +13,15 @@ import { ImportsModule } from './imports/imports.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PartiesModule } from './parties/parties.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { LedgerPlatformModule, TokenRegistry } from './platform';
+import { RequestLoggingModule } from './platform/logging/request-logging.module';
 import { ReadYourWritesModule } from './platform/http/read-your-writes.module';
 
 export interface LedgerAppOptions extends ApplicationOptions {
   tokens: TokenRegistry;
+  /** Where the JSON request log goes (tests capture it); stdout when absent. */
+  requestLogStream?: DestinationStream;
 }
 
 /** The ledger API: the platform, the application layer, then one module per area. A new use case goes in its area's module. */
@@ -27,6 +32,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         LedgerPlatformModule.forRoot({ config: options.config, tokens: options.tokens }),
+        RequestLoggingModule.forRoot(options.config, options.requestLogStream),
+        MetricsModule,
         CqrsModule.forRoot(),
         ApplicationModule.forRoot(options),
         ReadYourWritesModule,

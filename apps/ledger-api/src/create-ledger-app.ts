@@ -2,6 +2,8 @@ import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, LedgerAppOptions } from './app.module';
+import { installLimitsAndObservability } from './limits-and-observability';
+import { installRequestLogContext } from './platform/logging/request-logging.module';
 import { OperatorLogger, createHttpAdapter, setupOpenApi } from './platform';
 
 export const API_DESCRIPTION =
@@ -12,10 +14,13 @@ export const API_DESCRIPTION =
 export const createLedgerApp = async (
   options: LedgerAppOptions & { logLevels?: LogLevel[] | false },
 ): Promise<NestFastifyApplication> => {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(options.config), {
+  const adapter = createHttpAdapter(options.config);
+  installRequestLogContext(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: options.logLevels ? new OperatorLogger({ logLevels: options.logLevels }) : false,
     abortOnError: false,
   });
+  await installLimitsAndObservability(app, options.config);
   setupOpenApi(app, { title: 'Incident Ledger', version: '0.1.0', description: API_DESCRIPTION });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

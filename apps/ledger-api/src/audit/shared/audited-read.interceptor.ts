@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { from, Observable, switchMap } from 'rxjs';
+import { concatMap, from, map, Observable } from 'rxjs';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ACCESS_LOG_STREAM, AUDITED_READ_TYPE } from '@ledger/integrity';
 import { correlationIdOf } from '../../platform/http/correlation';
@@ -16,15 +16,22 @@ export interface AuditedReadRecord {
   principal: string;
   roles: string[];
   method: string;
-  /** Path and query string as asked. */
+  /** Path and query string as asked, cut to MAX_RECORDED_URL_LENGTH characters. */
   url: string;
+  /** Present when the URL was longer than what is kept. */
+  urlTruncated?: true;
   at: string;
 }
 
+/** Keeps every entry of the append-only access log small, whatever a caller puts in its query string. */
+export const MAX_RECORDED_URL_LENGTH = 1_024;
+
 /**
- * Writes who asked what, and when, to the access-log stream before an auditor read runs: if the record cannot be
- * written, the read is refused, so no history, as-of, verify or export answer ever leaves unlogged. The stream is
- * hash-chained like every other, so the access log is as tamper-evident as the ledger.
+ * Writes who asked what, and when, to the access-log stream once an auditor read has its answer and before the answer
+ * leaves: if the record cannot be written, the answer is withheld (503), so no history, as-of, verify or export answer
+ * ever leaves unlogged. A read that was rejected (400, 404, 503...) is not written: the append-only log would
+ * otherwise grow with whatever a client sends; the request log has it. The stream is hash-chained like every other, so
+ * the access log is as tamper-evident as the ledger.
  */
 @Injectable()
 export class AuditedReadInterceptor implements NestInterceptor {
@@ -38,7 +45,7 @@ export class AuditedReadInterceptor implements NestInterceptor {
     const what = this.reflector.getAllAndOverride<string | undefined>(AUDITED_READ, [context.getHandler(), context.getClass()]);
     if (what === undefined) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    return from(this.record(what, request)).pipe(switchMap(() => next.handle()));
+    return next.handle().pipe(concatMap((answer) => from(this.record(what, request)).pipe(map(() => answer))));
   }
 
   private async record(what: string, request: FastifyRequest): Promise<void> {
@@ -50,7 +57,8 @@ export class AuditedReadInterceptor implements NestInterceptor {
       principal: principal?.id ?? 'anonymous',
       roles: [...(principal?.roles ?? [])],
       method: request.method,
-      url: request.url,
+      url: request.url.slice(0, MAX_RECORDED_URL_LENGTH),
+      ...(request.url.length > MAX_RECORDED_URL_LENGTH ? { urlTruncated: true as const } : {}),
       at,
     };
     try {

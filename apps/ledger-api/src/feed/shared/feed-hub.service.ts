@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, EventStore, RecordedEvent, Subscription } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
+import { ProblemException } from '../../platform/problem/problem.exception';
+import { LedgerMetrics } from '../../metrics/ledger-metrics.service';
 import { isLedgerStreamName } from '@ledger/domain';
 import type { FeedEntry } from './feed-entry';
 import type { FeedFilter } from './feed-filter';
@@ -10,6 +12,8 @@ import { FeedRing } from './feed-ring';
 /** What the hub needs from each open event stream. */
 export interface FeedListener {
   readonly filter: FeedFilter;
+  /** The principal whose token opened the stream: the per-token cap counts by it. */
+  readonly owner: string;
   /** New events are readable (or the hub restarted): read on. Only for streams that are not live. */
   wake(): void;
   /**
@@ -25,6 +29,17 @@ export interface FeedListener {
   /** The app is stopping: send the cut-off and close; resolves once the connection is gone. */
   shutdown(): Promise<void>;
 }
+
+/**
+ * Catch-up writes (streams reading the ring or the store, not the live fan-out) granted per turn of the event loop.
+ * Thousands of streams catching up at once would otherwise each write a chunk in the same turn, and every other
+ * request would wait behind all of them; with the grants the rest queue for the next turn, after the loop has
+ * served its I/O.
+ */
+const CATCH_UP_WRITES_PER_TURN = 32;
+
+/** What a refused client is told to wait: streams end by themselves (cut-offs, clients leaving) within seconds. */
+const CAP_RETRY_AFTER_SECONDS = 5;
 
 /** How long the app waits for open streams to close on shutdown before it stops anyway. */
 const SHUTDOWN_WAIT_MS = 2_000;
@@ -73,6 +88,8 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private fanned = 0n;
   private readonly listeners = new Set<FeedListener>();
+  /** Open streams per owner, for the per-token cap. */
+  private readonly owned = new Map<string, number>();
   /** Live streams and the position each has been written up to (the pass start or end). */
   private readonly live = new Map<FeedListener, bigint>();
   private passScheduled = false;
@@ -80,6 +97,9 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
   /** performance.now() before which no pass starts (see PASS_PAUSE_MAX_MS). */
   private nextPassAt = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private writeGrants = CATCH_UP_WRITES_PER_TURN;
+  private readonly writeQueue: Array<() => void> = [];
+  private grantsRefill: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
@@ -88,6 +108,7 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly log: FeedLog,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly metrics: LedgerMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -126,13 +147,65 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     return this.listeners.size;
   }
 
+  /**
+   * Throws the problem for a stream `owner` may not open now: 429 when the token holds its share
+   * (LEDGER_FEED_MAX_STREAMS_PER_TOKEN), 503 when the ledger holds all it serves (LEDGER_FEED_MAX_STREAMS); both with
+   * Retry-After. Checked and followed by attach() in the same turn, so no two requests pass on one free slot.
+   */
+  admit(owner: string): void {
+    const { maxStreams, maxStreamsPerToken } = this.config.feed;
+    const retry = { headers: { 'Retry-After': String(CAP_RETRY_AFTER_SECONDS) } };
+    if ((this.owned.get(owner) ?? 0) >= maxStreamsPerToken) {
+      this.metrics.sseRefused.inc({ cap: 'per-token' });
+      throw new ProblemException(429, 'too-many-streams', `This token already holds ${maxStreamsPerToken} open event streams, the most one token may hold; close one or retry later.`, { limit: maxStreamsPerToken }, { title: 'Too many event streams', ...retry });
+    }
+    if (this.listeners.size >= maxStreams) {
+      this.metrics.sseRefused.inc({ cap: 'total' });
+      throw new ProblemException(503, 'streams-exhausted', `The ledger serves ${maxStreams} open event streams, its most; retry later.`, { limit: maxStreams }, { title: 'No event stream available', ...retry });
+    }
+  }
+
   attach(listener: FeedListener): void {
+    if (this.listeners.has(listener)) return;
     this.listeners.add(listener);
+    this.owned.set(listener.owner, (this.owned.get(listener.owner) ?? 0) + 1);
+    this.metrics.sseSubscribers.set(this.listeners.size);
   }
 
   detach(listener: FeedListener): void {
-    this.listeners.delete(listener);
     this.live.delete(listener);
+    if (!this.listeners.delete(listener)) return;
+    const left = (this.owned.get(listener.owner) ?? 1) - 1;
+    if (left > 0) this.owned.set(listener.owner, left);
+    else this.owned.delete(listener.owner);
+    this.metrics.sseSubscribers.set(this.listeners.size);
+  }
+
+  /** Resolves when a catch-up stream may write its next chunk: at once while this turn has grants left. */
+  writeTurn(): Promise<void> | undefined {
+    this.refillGrantsSoon();
+    if (this.writeGrants > 0 && this.writeQueue.length === 0) {
+      this.writeGrants -= 1;
+      return undefined;
+    }
+    return new Promise((resolve) => this.writeQueue.push(resolve));
+  }
+
+  private refillGrantsSoon(): void {
+    if (this.grantsRefill) return;
+    this.grantsRefill = setImmediate(() => {
+      this.grantsRefill = undefined;
+      this.writeGrants = CATCH_UP_WRITES_PER_TURN;
+      const granted = this.writeQueue.splice(0, this.writeGrants);
+      this.writeGrants -= granted.length;
+      for (const resolve of granted) resolve();
+      if (this.writeQueue.length > 0) this.refillGrantsSoon();
+    });
+  }
+
+  /** A stream ended with a cut-off frame. */
+  cutOff(reason: string): void {
+    this.metrics.sseCutOffs.inc({ reason });
   }
 
   /** Makes an attached stream live when it is exactly where live streams are; false otherwise (read on first). */

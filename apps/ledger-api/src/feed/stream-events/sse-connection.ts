@@ -27,6 +27,8 @@ export interface SseConnectionOptions {
   hub: FeedHub;
   log: FeedLog;
   filter: FeedFilter;
+  /** The principal that opened it (see FeedHub.admit). */
+  owner: string;
   /** Exclusive: the first event sent is the first matching one after it. */
   from: bigint;
   response: ServerResponse;
@@ -91,6 +93,10 @@ export class SseConnection implements FeedListener {
 
   get filter(): FeedFilter {
     return this.options.filter;
+  }
+
+  get owner(): string {
+    return this.options.owner;
   }
 
   push(frames: Buffer | undefined, last: bigint | undefined, to: bigint): boolean {
@@ -197,6 +203,8 @@ export class SseConnection implements FeedListener {
   }
 
   private async write(frames: Buffer[], last: bigint): Promise<void> {
+    const turn = this.options.hub.writeTurn();
+    if (turn) await turn;
     if (this.closed) return;
     const accepted = this.options.response.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
     this.lastWritten = last;
@@ -251,6 +259,7 @@ export class SseConnection implements FeedListener {
     this.closed = true;
     const { response, hub } = this.options;
     hub.detach(this);
+    hub.cutOff(reason);
     const socket = response.socket;
     response.end(`event: cut-off\ndata: ${JSON.stringify({ reason, resumeFrom: this.lastWritten.toString() })}\n\n`);
     if (reason === 'shutdown') response.once('finish', () => socket?.end());

@@ -49,7 +49,8 @@ export class StreamEventsController {
   @ApiOkResponse({ description: 'text/event-stream of CloudEvents (see the description for the frames)', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiProblemResponse(400, 'Invalid filter or position, named in errors[].field (`Last-Event-ID` for the header)')
   @ApiProblemResponse(403, 'Not an integrator, or a filter outside the token scope (`field` names it)')
-  @ApiProblemResponse(503, 'The ledger is shutting down')
+  @ApiProblemResponse(429, 'This token holds LEDGER_FEED_MAX_STREAMS_PER_TOKEN open streams already (Retry-After)')
+  @ApiProblemResponse(503, 'The ledger is shutting down, or serves LEDGER_FEED_MAX_STREAMS open streams already (Retry-After)')
   stream(
     @QueryParams() query: StreamEventsQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -61,6 +62,7 @@ export class StreamEventsController {
     if (this.hub.closing) {
       throw new ProblemException(503, 'shutting-down', 'The ledger is shutting down; reconnect in a moment.', {}, { headers: { 'Retry-After': '2' } });
     }
+    this.hub.admit(principal.id);
 
     // From here on the response is ours (no serialiser, no hooks): headers set earlier by the platform (correlation
     // id) are carried over by hand.
@@ -81,6 +83,7 @@ export class StreamEventsController {
       hub: this.hub,
       log: this.log,
       filter,
+      owner: principal.id,
       from,
       response: reply.raw,
       slowConsumerMs: this.config.feed.slowConsumerMs,

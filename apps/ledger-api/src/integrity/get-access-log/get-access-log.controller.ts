@@ -30,7 +30,7 @@ export class GetAccessLogController {
   @AuditedRead('access-log')
   @ApiOperation({
     summary: 'Who asked for history, as-of, proofs, verify and export, and when',
-    description: 'Oldest first; `offset` is the revision in the access-log stream. This read is itself logged.',
+    description: 'Oldest first; `offset` is the revision in the access-log stream. Only answered reads are logged (each URL cut to 1,024 characters, `urlTruncated` then set); this read is logged once answered, so it appears in the next one.',
   })
   @ApiOkResponse({ description: '{ items, offset, limit }', ...responseBody('AccessLogPage') })
   async list(@QueryParams() q: PageQueryDto): Promise<AccessLogPage> {

@@ -1,4 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Principal, Role } from './principal.model';
@@ -11,6 +12,8 @@ declare module 'fastify' {
 }
 
 export const IS_PUBLIC_KEY = 'ledger:auth:public';
+/** Fastify route config set by @Roles on a method: the early authentication hook refuses such a request without a valid token before its body is read. */
+export const AUTH_REQUIRED_ROUTE_CONFIG = 'ledgerAuthRequired';
 export const ROLES_KEY = 'ledger:auth:roles';
 
 /** OpenAPI extensions read by setupOpenApi to document security per operation. */
@@ -27,7 +30,7 @@ export const Public = (): MethodDecorator & ClassDecorator =>
  * Without @Roles any authenticated principal passes.
  */
 export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(OPENAPI_ROLES_EXTENSION, roles));
+  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(OPENAPI_ROLES_EXTENSION, roles), RouteConfig({ [AUTH_REQUIRED_ROUTE_CONFIG]: true }));
 
 /** `handle(@CurrentPrincipal() principal: Principal)`; undefined on @Public() routes. */
 export const CurrentPrincipal = createParamDecorator(

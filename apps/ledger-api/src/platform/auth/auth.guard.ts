@@ -3,11 +3,31 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../problem/problem.exception';
 import { IS_PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import { hasAnyRole, type Role } from './principal.model';
+import { hasAnyRole, type Principal, type Role } from './principal.model';
 import { TokenRegistry } from './token.registry';
 
 const REALM = 'incident-ledger';
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
+
+/** The principal of an `Authorization: Bearer` header; a 401 problem when it is missing, malformed, unknown or revoked. */
+export function authenticateBearer(header: string | undefined, tokens: TokenRegistry): Principal {
+  if (header === undefined || header.trim() === '') {
+    throw new ProblemException(401, 'unauthorized', 'This endpoint requires a bearer token (Authorization: Bearer <token>).', {}, {
+      title: 'Authentication required',
+      headers: { 'www-authenticate': `Bearer realm="${REALM}"` },
+    });
+  }
+  const match = BEARER.exec(header);
+  const principal = match ? tokens.authenticate(match[1]) : undefined;
+  if (!principal) {
+    // RFC 6750 §3.1: say why, without saying which part was wrong.
+    throw new ProblemException(401, 'invalid-token', 'The bearer token is malformed, unknown or revoked.', {}, {
+      title: 'Invalid token',
+      headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
+    });
+  }
+  return principal;
+}
 
 /**
  * Deny by default: every route needs a valid bearer token unless marked
@@ -28,22 +48,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    if (header === undefined || header.trim() === '') {
-      throw new ProblemException(401, 'unauthorized', 'This endpoint requires a bearer token (Authorization: Bearer <token>).', {}, {
-        title: 'Authentication required',
-        headers: { 'www-authenticate': `Bearer realm="${REALM}"` },
-      });
-    }
-    const match = BEARER.exec(header);
-    const principal = match ? this.tokens.authenticate(match[1]) : undefined;
-    if (!principal) {
-      // RFC 6750 §3.1: say why, without saying which part was wrong.
-      throw new ProblemException(401, 'invalid-token', 'The bearer token is malformed, unknown or revoked.', {}, {
-        title: 'Invalid token',
-        headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
-      });
-    }
+    const principal = authenticateBearer(request.headers.authorization, this.tokens);
     request.principal = principal;
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];

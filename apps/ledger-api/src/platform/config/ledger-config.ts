@@ -24,6 +24,30 @@ export interface LedgerConfig {
   projectionThread: 'worker' | 'inline';
   /** /health/ready says not ready when a write has waited longer than this for the read models, or they have not moved for this long while behind. */
   readyMaxLagMs: number;
+  http: HttpLimitsConfig;
+  rateLimit: RateLimitConfig;
+  /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
+  metrics: 'admin' | 'off';
+}
+
+/** What one client may hold of the server; Node's http server enforces the timeouts. */
+export interface HttpLimitsConfig {
+  /** A socket with no traffic either way for this long is closed (Fastify connectionTimeout). 0: never. */
+  connectionTimeoutMs: number;
+  /** The whole request, headers and body, must arrive within this (408, then closed). 0: no limit. */
+  requestTimeoutMs: number;
+  /** The request head must arrive within this (Node's headersTimeout; at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive socket is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** How often Node checks the two timeouts above: their precision. */
+  timeoutCheckIntervalMs: number;
+}
+
+export interface RateLimitConfig {
+  /** Requests per principal per window; 0 turns rate limiting off. Requests without a token (public routes) are not counted. */
+  max: number;
+  windowMs: number;
 }
 
 export interface WriteSideConfig {
@@ -47,6 +71,10 @@ export interface FeedConfig {
   slowConsumerMs: number;
   /** Recent events kept in memory for all live streams; a stream further behind reads the store instead. */
   ringSize: number;
+  /** Open event streams one principal may hold (429 beyond). */
+  maxStreamsPerToken: number;
+  /** Open event streams in all (503 beyond). */
+  maxStreams: number;
 }
 
 export interface NotaryConfig {
@@ -71,6 +99,17 @@ export const DEFAULT_LEDGER_ORIGIN = 'incident-ledger';
 export const DEFAULT_FEED_HEARTBEAT_MS = 15_000;
 export const DEFAULT_FEED_SLOW_CONSUMER_MS = 10_000;
 export const DEFAULT_FEED_RING_SIZE = 10_000;
+export const DEFAULT_FEED_MAX_STREAMS_PER_TOKEN = 100;
+export const DEFAULT_FEED_MAX_STREAMS = 2_000;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 120_000;
+/** Long enough for a large import on a slow link; raise it for imports that take longer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+export const DEFAULT_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+export const DEFAULT_RATE_LIMIT_MAX = 6_000;
+export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
+const METRICS_ACCESS = ['admin', 'off'] as const;
 /** About 1.5 KB of heap per cached event of demo-sized claims: some 700 MB when full. */
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
 export const DEFAULT_READY_MAX_LAG_MS = 10_000;
@@ -186,6 +225,27 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   const maxLineBytes = integer('LEDGER_IMPORT_LINE_LIMIT_BYTES', (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES, 1, Number.MAX_SAFE_INTEGER, 'a positive integer number of bytes');
   const maxTotalBytes = integer('LEDGER_IMPORT_LIMIT_BYTES', 0, 0, Number.MAX_SAFE_INTEGER, 'an integer number of bytes (0: no bound on the whole import)');
 
+  const maxStreamsPerToken = integer('LEDGER_FEED_MAX_STREAMS_PER_TOKEN', DEFAULT_FEED_MAX_STREAMS_PER_TOKEN, 1, 1_000_000, 'a positive integer number of streams');
+  const maxStreams = integer('LEDGER_FEED_MAX_STREAMS', DEFAULT_FEED_MAX_STREAMS, 1, 1_000_000, 'a positive integer number of streams');
+
+  const timeout = (name: string, fallback: number, min: number): number | undefined =>
+    integer(name, fallback, min, 2 ** 31 - 1, min === 0 ? 'an integer number of milliseconds (0: no limit)' : 'a positive integer number of milliseconds');
+  const connectionTimeoutMs = timeout('LEDGER_CONNECTION_TIMEOUT_MS', DEFAULT_CONNECTION_TIMEOUT_MS, 0);
+  const requestTimeoutMs = timeout('LEDGER_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 0);
+  const headersTimeoutMs = timeout('LEDGER_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS, 1);
+  const keepAliveTimeoutMs = timeout('LEDGER_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 1);
+  const timeoutCheckIntervalMs = timeout('LEDGER_TIMEOUT_CHECK_INTERVAL_MS', DEFAULT_TIMEOUT_CHECK_INTERVAL_MS, 1);
+  // Node refuses to start a server whose head timeout exceeds its whole-request timeout.
+  if (requestTimeoutMs !== undefined && headersTimeoutMs !== undefined && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    problems.push({ variable: 'LEDGER_HEADERS_TIMEOUT_MS', value: String(headersTimeoutMs), expected: `at most LEDGER_REQUEST_TIMEOUT_MS (${requestTimeoutMs})` });
+  }
+  const rateLimitMax = integer('LEDGER_RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT_MAX, 0, Number.MAX_SAFE_INTEGER, 'an integer number of requests per window (0 turns rate limiting off)');
+  const rateLimitWindowMs = timeout('LEDGER_RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT_WINDOW_MS, 1);
+  const metrics = read('LEDGER_METRICS')?.toLowerCase() ?? 'admin';
+  if (!(METRICS_ACCESS as readonly string[]).includes(metrics)) {
+    problems.push({ variable: 'LEDGER_METRICS', value: metrics, expected: `one of ${METRICS_ACCESS.join(', ')}` });
+  }
+
   const projectionThread = read('LEDGER_PROJECTION_THREAD') ?? 'worker';
   if (projectionThread !== 'worker' && projectionThread !== 'inline') {
     problems.push({ variable: 'LEDGER_PROJECTION_THREAD', value: projectionThread, expected: "'worker' (the default) or 'inline'" });
@@ -209,11 +269,26 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
       ...(privateKeyPem !== undefined ? { privateKeyPem } : {}),
       ...(keyFile !== undefined ? { keyFile } : {}),
     }),
-    feed: Object.freeze({ heartbeatMs: heartbeatMs!, slowConsumerMs: slowConsumerMs!, ringSize: ringSize! }),
+    feed: Object.freeze({
+      heartbeatMs: heartbeatMs!,
+      slowConsumerMs: slowConsumerMs!,
+      ringSize: ringSize!,
+      maxStreamsPerToken: maxStreamsPerToken!,
+      maxStreams: maxStreams!,
+    }),
     writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
     projectionThread: projectionThread as LedgerConfig['projectionThread'],
     readyMaxLagMs: readyMaxLagMs!,
+    http: Object.freeze({
+      connectionTimeoutMs: connectionTimeoutMs!,
+      requestTimeoutMs: requestTimeoutMs!,
+      headersTimeoutMs: headersTimeoutMs!,
+      keepAliveTimeoutMs: keepAliveTimeoutMs!,
+      timeoutCheckIntervalMs: timeoutCheckIntervalMs!,
+    }),
+    rateLimit: Object.freeze({ max: rateLimitMax!, windowMs: rateLimitWindowMs! }),
+    metrics: metrics as LedgerConfig['metrics'],
   });
 }
 

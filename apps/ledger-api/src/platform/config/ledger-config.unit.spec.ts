@@ -32,11 +32,14 @@ describe('loadLedgerConfig', () => {
       tokensFile: join(cwd, 'data', 'tokens.json'),
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
-      feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000 },
+      feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000, maxStreamsPerToken: 100, maxStreams: 2_000 },
       writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
       imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
       projectionThread: 'worker',
       readyMaxLagMs: 10_000,
+      http: { connectionTimeoutMs: 120_000, requestTimeoutMs: 300_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, timeoutCheckIntervalMs: 1_000 },
+      rateLimit: { max: 6_000, windowMs: 60_000 },
+      metrics: 'admin',
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -66,6 +69,16 @@ describe('loadLedgerConfig', () => {
         LEDGER_IMPORT_LIMIT_BYTES: '1000000',
         LEDGER_PROJECTION_THREAD: 'inline',
         LEDGER_READY_MAX_LAG_MS: '2500',
+        LEDGER_FEED_MAX_STREAMS_PER_TOKEN: '3',
+        LEDGER_FEED_MAX_STREAMS: '30',
+        LEDGER_CONNECTION_TIMEOUT_MS: '0',
+        LEDGER_REQUEST_TIMEOUT_MS: '5000',
+        LEDGER_HEADERS_TIMEOUT_MS: '2000',
+        LEDGER_KEEP_ALIVE_TIMEOUT_MS: '5000',
+        LEDGER_TIMEOUT_CHECK_INTERVAL_MS: '100',
+        LEDGER_RATE_LIMIT_MAX: '0',
+        LEDGER_RATE_LIMIT_WINDOW_MS: '1000',
+        LEDGER_METRICS: 'OFF',
       },
       cwd,
     );
@@ -83,11 +96,14 @@ describe('loadLedgerConfig', () => {
         checkpointIntervalMs: 0,
         privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
-      feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64 },
+      feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64, maxStreamsPerToken: 3, maxStreams: 30 },
       writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
       imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
       projectionThread: 'inline',
       readyMaxLagMs: 2_500,
+      http: { connectionTimeoutMs: 0, requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 5000, timeoutCheckIntervalMs: 100 },
+      rateLimit: { max: 0, windowMs: 1000 },
+      metrics: 'off',
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -97,6 +113,17 @@ describe('loadLedgerConfig', () => {
     const config = loadLedgerConfig({ LEDGER_DATA_DIR: dataDir, PORT: '0' }, '/');
     expect(config.tokensFile).toBe(join(dataDir, 'tokens.json'));
     expect(config.port).toBe(0);
+  });
+
+  it('refuses a head timeout longer than the whole-request timeout, which Node would refuse at listen', () => {
+    expect(configError({ LEDGER_REQUEST_TIMEOUT_MS: '1000', LEDGER_HEADERS_TIMEOUT_MS: '2000' }).problems).toEqual([
+      { variable: 'LEDGER_HEADERS_TIMEOUT_MS', value: '2000', expected: 'at most LEDGER_REQUEST_TIMEOUT_MS (1000)' },
+    ]);
+    expect(loadLedgerConfig({ LEDGER_REQUEST_TIMEOUT_MS: '0', LEDGER_HEADERS_TIMEOUT_MS: '2000' }, cwd).http.headersTimeoutMs).toBe(2000);
+    expect(configError({ LEDGER_METRICS: 'public', LEDGER_FEED_MAX_STREAMS: '0' }).problems.map((p) => p.variable)).toEqual([
+      'LEDGER_FEED_MAX_STREAMS',
+      'LEDGER_METRICS',
+    ]);
   });
 
   it('treats empty values as unset', () => {
@@ -192,7 +219,7 @@ describe('loadLedgerConfig', () => {
 
   it('accepts the smallest feed settings (a ring of one event, 1 ms timers)', () => {
     const { feed } = loadLedgerConfig({ LEDGER_FEED_HEARTBEAT_MS: '1', LEDGER_FEED_SLOW_CONSUMER_MS: '1', LEDGER_FEED_RING_SIZE: '1' }, cwd);
-    expect(feed).toEqual({ heartbeatMs: 1, slowConsumerMs: 1, ringSize: 1 });
+    expect(feed).toMatchObject({ heartbeatMs: 1, slowConsumerMs: 1, ringSize: 1 });
   });
 
   it('takes 0 as a write-side state cache switched off', () => {

@@ -29,6 +29,8 @@ export interface HttpAdapterOptions {
   bodyLimitBytes: LedgerConfig['bodyLimitBytes'];
   /** Honour X-Forwarded-* (only behind a proxy you control). */
   trustProxy?: boolean;
+  /** Timeouts against slow or idle clients; Node's defaults (no request timeout) when absent. */
+  http?: LedgerConfig['http'];
 }
 
 /**
@@ -44,6 +46,14 @@ class JsonOnlyFastifyAdapter extends FastifyAdapter {
   }
 }
 
+/** Fastify's names for the limits; a 0 that Fastify would read as "use my default" is passed as Node's "none" (0). */
+const serverTimeouts = (limits: LedgerConfig['http']) => ({
+  connectionTimeout: limits.connectionTimeoutMs,
+  requestTimeout: limits.requestTimeoutMs,
+  keepAliveTimeout: limits.keepAliveTimeoutMs,
+  http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
+});
+
 /**
  * `NestFactory.create<NestFastifyApplication>(AppModule, createHttpAdapter(config))`.
  * Also installs the correlation-id hook, so it covers every request.
@@ -58,6 +68,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     // deprecates router options at the top level (FSTDEP022 at every start).
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: frameworkErrors as never,
+    ...(options.http ? serverTimeouts(options.http) : {}),
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser('text/plain');
