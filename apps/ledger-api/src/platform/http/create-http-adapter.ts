@@ -1,5 +1,5 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { STATUS_CODES } from 'node:http';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LedgerConfig } from '../config/ledger-config';
 import { ProblemException } from '../problem/problem.exception';
@@ -50,12 +50,20 @@ const MALFORMED_REQUEST = {
  */
 const clientErrorProblem = (error: Error & { code?: string }, socket: Socket): void => {
   if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
-  // A response already under way on this socket cannot be followed by another status line.
-  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (inFlight?.headersSent) {
-    socket.destroy();
+  // The bytes after a complete request on this connection were refused while its answer was being prepared: that
+  // request is answered first (it was valid, and may have written), then the problem. A request still incomplete
+  // (its body timed out) is the one refused: answered now.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (inFlight && !inFlight.writableFinished && inFlight.req?.complete) {
+    inFlight.once('finish', () => writeClientErrorProblem(error, socket));
+    inFlight.once('close', () => socket.destroy());
     return;
   }
+  writeClientErrorProblem(error, socket);
+};
+
+const writeClientErrorProblem = (error: Error & { code?: string }, socket: Socket): void => {
+  if (socket.destroyed || !socket.writable) return;
   const { status, code, detail } = CONNECTION_PROBLEMS[error.code ?? ''] ?? MALFORMED_REQUEST;
   const correlationId = resolveCorrelationId(undefined);
   const body = JSON.stringify(toProblem(new ProblemException(status, code, detail), { correlationId }).body);
