@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'light-my-request';
+import { jsonPaths, withReplaced } from '../support/json-paths';
 import { DEMO, DemoRefs, LedgerSession, valid } from '../support/ledger-session';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 import {
@@ -604,22 +605,6 @@ describe('bad input (e2e)', () => {
     // One value of each kind that a member could wrongly hold, plus absence.
     const REPLACEMENTS: unknown[] = [undefined, null, true, -1, 1.5, 1e308, '', ' ', 'x'.repeat(25_000), [], {}, '2019-13-45', '\u0000'];
 
-    /** Every path into a JSON value (objects, arrays and leaves), e.g. ['assertions', 'casualties', 0, 'killed']. */
-    const paths = (value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> => {
-      if (value === null || typeof value !== 'object') return [prefix];
-      const children = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
-      return [...(prefix.length > 0 ? [prefix] : []), ...children.flatMap(([k, v]) => paths(v, [...prefix, k]))];
-    };
-    const replaced = (value: unknown, path: Array<string | number>, replacement: unknown): unknown => {
-      const copy = structuredClone(value) as Record<string | number, unknown>;
-      let node = copy;
-      for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-      const last = path[path.length - 1];
-      if (replacement === undefined) delete node[last];
-      else node[last] = replacement;
-      return copy;
-    };
-
     // Each valid body with one part swapped for a value of another kind: a 2xx is fine, a 4xx must be a
     // problem that wrote nothing, a 5xx is a bug. A ledger of its own per route, because a bad write can
     // stop the read models for every later request.
@@ -638,10 +623,10 @@ describe('bad input (e2e)', () => {
           'amend entry': { url: `/incidents/${demo.incident}/amendments`, body: valid.amendment(demo['kda-claim']) },
         }[name]!;
         const failures: string[] = [];
-        for (const path of paths(target.body)) {
+        for (const path of jsonPaths(target.body)) {
           for (const replacement of REPLACEMENTS) {
             const before = await fuzz.head();
-            const res = await fuzz.post(target.url, replaced(target.body, path, replacement));
+            const res = await fuzz.post(target.url, withReplaced(target.body, path, replacement));
             const problemJson = /^application\/problem\+json/.test(String(res.headers['content-type']));
             const bad = res.statusCode >= 500 || (res.statusCode >= 400 && (!problemJson || (await fuzz.head()) !== before));
             if (bad) failures.push(`${path.join('.')} <- ${JSON.stringify(replacement)?.slice(0, 20)}: ${res.statusCode} ${res.body.slice(0, 160)}`);

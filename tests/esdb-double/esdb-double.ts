@@ -120,6 +120,8 @@ export interface EsdbDouble {
   appendDirect(stream: string, events: Array<{ type: string; data?: unknown; metadata?: unknown; id?: string }>): void;
   /** Makes the next `times` append writes (Append or BatchAppend) or Read calls fail the way EventStoreDB fails them. */
   injectFault(target: 'append' | 'read', fault: EsdbFault, times?: number): void;
+  /** Drops the faults not yet taken (e.g. the retries a test allowed for but the client did not make). */
+  clearFaults(): void;
   /** Number of Read calls (reads and subscriptions) currently open. */
   readonly openReads: number;
 }
@@ -404,6 +406,10 @@ class EsdbDoubleImpl implements EsdbDouble {
 
   injectFault(target: 'append' | 'read', fault: EsdbFault, times = 1): void {
     this.faults.push({ target, fault, remaining: times });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   private takeFault(target: 'append' | 'read'): EsdbFault | undefined {

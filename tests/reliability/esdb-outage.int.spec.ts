@@ -4,6 +4,7 @@ import {
   NewEvent,
   RecordedEvent,
   START,
+  StoreRefusedError,
   StoreUnavailableError,
   Subscription,
   WrongExpectedRevisionError,
@@ -240,7 +241,9 @@ describe.each(MODES)('EventStoreDB adapter under outages (%s append path)', (mod
     const denied = follow(START);
     await waitFor(() => denied.errors.length > 0, 'onError');
     await sleep(100);
-    expect(denied.errors[0]).toBeInstanceOf(StoreUnavailableError);
+    // Refused for good, not unavailable: resubscribing would be refused again.
+    expect(denied.errors[0]).toBeInstanceOf(StoreRefusedError);
+    expect(denied.errors[0]).toMatchObject({ reason: 'access-denied' });
     expect(denied.received).toEqual([]);
   });
 

@@ -144,6 +144,28 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
+ * Why a store refused an operation for good (retrying the same request cannot succeed, unlike StoreUnavailableError):
+ * - `access-denied`: the store's access control forbids the ledger's account this stream or read (an operator's
+ *   configuration, e.g. a stream ACL);
+ * - `stream-deleted`: the stream was deleted in the store and cannot be written or read again;
+ * - `too-large`: the write is larger than the store accepts in one append (EventStoreDB: 1 MiB by default);
+ * - `invalid-position`: a global position that is not the start of a record (EventStoreDB positions are byte offsets).
+ */
+export type StoreRefusal = 'access-denied' | 'stream-deleted' | 'too-large' | 'invalid-position';
+
+/** The store refused the operation for a reason that retrying cannot change; `reason` says which. */
+export class StoreRefusedError extends Error {
+  constructor(
+    readonly reason: StoreRefusal,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'StoreRefusedError';
+  }
+}
+
+/**
  * A stored event that cannot be read back (its data or metadata is no longer JSON): the log was damaged outside the
  * ledger. A kind of unavailability for readers; carries where it is, so that a verifier can report it and read on
  * past it.

@@ -140,8 +140,9 @@ export interface EsdbEventStoreOptions {
  * checkpoint, reconnecting with backoff on connection loss (see EsdbSubscription).
  *
  * Errors. WrongExpectedVersion → WrongExpectedRevisionError with the current revision (undefined when the stream does
- * not exist); unavailable / cancelled / deadline / not-leader / connection resets, and anything else the server
- * refuses, → StoreUnavailableError with the client's error as cause. An append that fails with
+ * not exist); access denied, a deleted stream, an append over the server's size limit and a $all position that is
+ * not a record boundary → StoreRefusedError (retrying cannot help); unavailable / cancelled / deadline / not-leader /
+ * connection resets, and anything else the server refuses, → StoreUnavailableError with the client's error as cause. An append that fails with
  * StoreUnavailableError may or may not have been written (a deadline can expire after the write): retrying it with
  * the same event ids is safe, it is then a replay.
  */

@@ -1,17 +1,20 @@
 import { LEDGER_STREAM_PREFIXES } from '@ledger/domain';
 import {
+  AccessDeniedError,
   ANY,
   AppendExpectedRevision,
   CancelledError,
   convertToCommandError,
   CurrentRevision,
   DeadlineExceededError,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
   Position,
   ReadPosition,
   START as ESDB_START,
   STREAM_EXISTS,
+  StreamDeletedError,
   TimeoutError,
   UnavailableError,
   UnknownError,
@@ -23,6 +26,8 @@ import {
   NewEvent,
   RecordedEvent,
   START,
+  StoreRefusal,
+  StoreRefusedError,
   StoreUnavailableError,
   WrongExpectedRevisionError,
 } from '../event-store.port';
@@ -285,22 +290,43 @@ export class EsdbTimeoutError extends StoreUnavailableError {
   }
 }
 
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * What the server refuses for good, whatever the retry: AccessDenied (PERMISSION_DENIED / UNAUTHENTICATED), StreamDeleted
+ * (a tombstoned stream), MaximumAppendSizeExceeded, and a $all read from a position that is not a record boundary,
+ * which the server reports as INVALID_ARGUMENT "Trying to read from an invalid position." with no exception trailer
+ * (StorageReaderWorker → ReadAllResult.InvalidPosition → RpcExceptions.InvalidPositionException), so the client
+ * leaves it an UnknownError.
+ */
+export function refusalOf(error: unknown): StoreRefusal | undefined {
+  if (error instanceof AccessDeniedError) return 'access-denied';
+  if (error instanceof StreamDeletedError) return 'stream-deleted';
+  if (error instanceof MaxAppendSizeExceededError) return 'too-large';
+  if (error instanceof Error && (error as { code?: unknown }).code === GRPC_INVALID_ARGUMENT && /invalid position/i.test(error.message)) {
+    return 'invalid-position';
+  }
+  return undefined;
+}
+
 /**
  * Every failure of a store call as the port's error: WrongExpectedVersion becomes WrongExpectedRevisionError with the
- * current revision (undefined for no stream); everything else the caller cannot fix becomes StoreUnavailableError,
- * with the client's error as `cause`.
+ * current revision (undefined for no stream); what the server refuses for good becomes StoreRefusedError (see
+ * refusalOf); everything else the caller cannot fix becomes StoreUnavailableError, with the client's error as `cause`.
  */
 export function toPortError(
   operation: string,
   error: unknown,
   append?: { streamName: string; expected: ExpectedRevision },
 ): Error {
-  if (error instanceof WrongExpectedRevisionError || error instanceof StoreUnavailableError) return error;
+  if (error instanceof WrongExpectedRevisionError || error instanceof StoreUnavailableError || error instanceof StoreRefusedError) return error;
   const converted = error instanceof Error ? convertToCommandError(error) : error;
   if (append && converted instanceof WrongExpectedVersionError) {
     return new WrongExpectedRevisionError(append.streamName, append.expected, fromEsdbCurrentRevision(converted.actualVersion));
   }
   const message = converted instanceof Error ? converted.message : String(converted);
+  const refusal = refusalOf(converted);
+  if (refusal) return new StoreRefusedError(refusal, `EventStoreDB refused to ${operation}: ${message}`, converted);
   if (isTransientConnectionError(converted)) {
     return new StoreUnavailableError(`EventStoreDB is unavailable: cannot ${operation}: ${message}`, converted);
   }

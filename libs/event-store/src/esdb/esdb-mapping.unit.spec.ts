@@ -9,7 +9,7 @@ import {
   UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { EventMetadata, NewEvent, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
+import { EventMetadata, NewEvent, StoreRefusedError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
 import {
   assertExpectedRevision,
   DEFAULT_LEDGER_STREAM_PREFIXES,
@@ -324,9 +324,29 @@ describe('errors', () => {
   });
 
   it.each([
-    ['AccessDeniedError', new AccessDeniedError()],
-    ['StreamDeletedError', StreamDeletedError.fromStreamName('incident-7')],
+    ['AccessDeniedError', new AccessDeniedError(), 'access-denied'],
+    ['raw PERMISSION_DENIED with the access-denied trailer', serviceError(status.PERMISSION_DENIED, 'Access Denied', { exception: 'access-denied' }), 'access-denied'],
+    ['StreamDeletedError', StreamDeletedError.fromStreamName('incident-7'), 'stream-deleted'],
+    [
+      'MAXIMUM_APPEND_SIZE_EXCEEDED',
+      serviceError(status.INVALID_ARGUMENT, 'Maximum Append Size of 1048576 Exceeded.', {
+        exception: 'maximum-append-size-exceeded',
+        'maximum-append-size': '1048576',
+      }),
+      'too-large',
+    ],
+    ['INVALID_ARGUMENT reading $all from inside a record', serviceError(status.INVALID_ARGUMENT, 'Trying to read from an invalid position.'), 'invalid-position'],
+  ])('maps %s to StoreRefusedError (%s): retrying cannot help', (_label, error, reason) => {
+    expect(isTransientConnectionError(error)).toBe(false);
+    const mapped = toPortError('read $all', error);
+    expect(mapped).toBeInstanceOf(StoreRefusedError);
+    expect(mapped).toMatchObject({ reason, cause: expect.anything() });
+    expect(toPortError('again', mapped)).toBe(mapped);
+  });
+
+  it.each([
     ['UnknownError', new UnknownError(undefined, 'Could not recognize it')],
+    ['INVALID_ARGUMENT about something else', serviceError(status.INVALID_ARGUMENT, 'Invalid ExpectedStreamRevisionOneofCase')],
     ['a plain error', new Error('boom')],
   ])('classifies %s as not transient, still StoreUnavailableError for the caller', (_label, error) => {
     expect(isTransientConnectionError(error)).toBe(false);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Transform, TransformCallback } from 'node:stream';
 import type { AllStreamResolvedEvent, AllStreamSubscription } from '@eventstore/db-client';
-import { AccessDeniedError, CancelledError, UnavailableError } from '@eventstore/db-client';
-import { RecordedEvent, StoreUnavailableError, SubscriptionHandlers } from '../event-store.port';
+import { AccessDeniedError, CancelledError, UnavailableError, UnknownError } from '@eventstore/db-client';
+import { RecordedEvent, StoreRefusedError, StoreUnavailableError, SubscriptionHandlers } from '../event-store.port';
 import { backoffPolicy, BackoffPolicy } from './backoff';
 import { isLedgerRecord, toEsdbMetadata, toRecordedEvent } from './esdb-mapping';
 import { EsdbSubscription } from './esdb-subscription';
@@ -268,16 +268,19 @@ describe('EsdbSubscription', () => {
     expect(h.warnings.map((warning) => /in (\d+) ms/.exec(warning)![1])).toEqual(['5', '10', '5', '10']);
   });
 
-  it('reports a failure that is not a connection loss through onError, as StoreUnavailableError, and stops', async () => {
-    const denied = new AccessDeniedError();
-    const h = subscribe({ script: (source) => source.failWith(denied) });
+  it.each([
+    ['a refusal (access denied), as StoreRefusedError', () => new AccessDeniedError(), StoreRefusedError],
+    ['any other failure, as StoreUnavailableError', () => new UnknownError(undefined, 'Could not recognize it'), StoreUnavailableError],
+  ])('reports %s through onError, and stops', async (_label, failure, reported) => {
+    const error = failure();
+    const h = subscribe({ script: (source) => source.failWith(error) });
 
     await waitFor(() => h.errors.length > 0, 'onError');
     await sleep(30);
 
     expect(h.errors).toHaveLength(1);
-    expect(h.errors[0]).toBeInstanceOf(StoreUnavailableError);
-    expect((h.errors[0] as StoreUnavailableError).cause).toBe(denied);
+    expect(h.errors[0]).toBeInstanceOf(reported);
+    expect((h.errors[0] as Error & { cause?: unknown }).cause).toBe(error);
     expect(h.opened).toHaveLength(1);
   });
 

@@ -34,6 +34,12 @@ const SUBSCRIPTION_PAGE_SIZE = 500;
 const NO_LIMIT = -1;
 const MAX_INT64 = 9223372036854775807n;
 
+/**
+ * Port positions go up to 2^64 - 1 (EventStoreDB's); SQLite's integers stop at 2^63 - 1 and refuse a larger
+ * parameter ("datatype mismatch"). No row lies beyond it, so the bound reads the same.
+ */
+const withinInt64 = (position: bigint): bigint => (position > MAX_INT64 ? MAX_INT64 : position);
+
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -394,8 +400,8 @@ export class SqliteEventStore implements EventStore {
     const limit = limitOf(options.maxCount);
     return this.query('read all', () =>
       (options.direction === 'backwards'
-        ? this.statements.readAllBackwards.all(options.fromPosition ?? MAX_INT64, limit)
-        : this.statements.readAllForwards.all(options.fromPosition ?? START, limit)
+        ? this.statements.readAllBackwards.all(withinInt64(options.fromPosition ?? MAX_INT64), limit)
+        : this.statements.readAllForwards.all(withinInt64(options.fromPosition ?? START), limit)
       ).map(toRecordedEvent),
     );
   }

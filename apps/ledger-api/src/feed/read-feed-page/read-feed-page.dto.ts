@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
 import { FeedFilterQueryDto } from '../shared/feed-filter.dto';
 import { IsFeedPosition } from '../shared/feed-position';
 import { LedgerCloudEventDto } from '../shared/ledger-cloud-event.dto';
@@ -19,12 +19,7 @@ export class ReadFeedPageQueryDto extends FeedFilterQueryDto {
   @IsFeedPosition()
   after?: string;
 
-  @ApiPropertyOptional({ type: 'integer', default: DEFAULT_FEED_PAGE_LIMIT, minimum: 1, maximum: MAX_FEED_PAGE_LIMIT, description: 'Most events per page' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_FEED_PAGE_LIMIT)
+  @WholeNumberQuery({ minimum: 1, maximum: MAX_FEED_PAGE_LIMIT, default: DEFAULT_FEED_PAGE_LIMIT, description: 'Most events per page' })
   limit?: number;
 }
 

@@ -51,16 +51,22 @@ export class StreamEventsController {
   @ApiProblemResponse(403, 'Not an integrator, or a filter outside the token scope (`field` names it)')
   @ApiProblemResponse(429, 'This token holds LEDGER_FEED_MAX_STREAMS_PER_TOKEN open streams already (Retry-After)')
   @ApiProblemResponse(503, 'The ledger is shutting down, or serves LEDGER_FEED_MAX_STREAMS open streams already (Retry-After)')
-  stream(
+  async stream(
     @QueryParams() query: StreamEventsQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res() reply: FastifyReply,
-  ): void {
+  ): Promise<void> {
     const from = this.startPosition(query.from, lastEventId);
     const filter = FeedFilter.for({ incidents: query.incident, parties: query.party, types: query.type }, principal);
     if (this.hub.closing) {
       throw new ProblemException(503, 'shutting-down', 'The ledger is shutting down; reconnect in a moment.', {}, { headers: { 'Retry-After': '2' } });
+    }
+    // A start past the head would wait silently for the log to grow beyond it, skipping every event written up to it.
+    const head = from > 0n ? await this.log.head() : 0n;
+    if (from > head) {
+      const field = lastEventId?.trim() ? LAST_EVENT_ID : 'from';
+      throw new RequestValidationException([{ field, messages: [`${field} (${from}) is beyond the head of the log (${head})`] }]);
     }
     this.hub.admit(principal.id);
 

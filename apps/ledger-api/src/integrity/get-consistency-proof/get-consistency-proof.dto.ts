@@ -1,18 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
+import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
 
 export class GetConsistencyProofQueryDto {
-  @ApiProperty({ description: 'Tree size of the earlier checkpoint' })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @WholeNumberQuery({ required: true, minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Tree size of the earlier checkpoint' })
   first!: number;
 
-  @ApiPropertyOptional({ description: 'Tree size of the later checkpoint; the latest when omitted' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @WholeNumberQuery({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Tree size of the later checkpoint; the latest when omitted' })
   second?: number;
 }

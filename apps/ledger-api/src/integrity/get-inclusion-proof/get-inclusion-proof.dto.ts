@@ -1,16 +1,12 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsUUID } from 'class-validator';
+import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
 
 export class GetInclusionProofQueryDto {
   @ApiProperty({ description: 'The event to prove, by its event id' })
   @IsUUID()
   eventId!: string;
 
-  @ApiPropertyOptional({ description: 'The checkpoint to prove it in, by tree size; the latest when omitted' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @WholeNumberQuery({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'The checkpoint to prove it in, by tree size; the latest when omitted' })
   treeSize?: number;
 }

@@ -35,14 +35,26 @@ export const commandContext = (req: FastifyRequest, principal: string, correlati
       field: 'Idempotency-Key',
     });
   }
-  return {
+  const ctx: CommandContext = {
     principal,
     correlationId,
     causationId: randomUUID(),
     idempotencyKey: key,
-    requestHash: key ? requestHash(req.method, req.url, req.body) : undefined,
     expectedRevision: parseIfMatch(header(req, 'if-match')),
   };
+  if (key) hashOnFirstUse(ctx, () => requestHash(req.method, req.url, req.body));
+  return ctx;
+};
+
+/**
+ * Nest builds this context beside the body, before the validation pipe has run: hashing then would walk whatever the
+ * client sent (10,000 levels of nesting overflow the stack; 1e400 is no JSON number to canonicalise) and answer 500
+ * where the same body without a key gets the pipe's 400. The hash is first read when the command is executed, after
+ * validation; the value is the same as when it was computed here.
+ */
+const hashOnFirstUse = (ctx: CommandContext, hash: () => string): void => {
+  let value: string | undefined;
+  Object.defineProperty(ctx, 'requestHash', { enumerable: true, configurable: true, get: () => (value ??= hash()) });
 };
 
 export interface CreatedBody {

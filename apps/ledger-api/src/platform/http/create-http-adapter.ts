@@ -1,4 +1,6 @@
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { LedgerConfig } from '../config/ledger-config';
 import { ProblemException } from '../problem/problem.exception';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem.exception';
@@ -23,6 +25,56 @@ const frameworkErrors = (
   reply.header(CORRELATION_ID_HEADER, correlationId);
   reply.header('content-type', PROBLEM_CONTENT_TYPE);
   reply.send(JSON.stringify(rendered.body));
+};
+
+/** What Node's HTTP parser refuses before a request exists (headers too large or too slow, bytes that are no HTTP). */
+const CONNECTION_PROBLEMS: Readonly<Record<string, { status: number; code: string; detail: string }>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request-timeout', detail: 'The request was not received in time.' },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: 'request-header-fields-too-large',
+    detail: 'The request headers are larger than the ledger accepts.',
+  },
+};
+const MALFORMED_REQUEST = {
+  status: 400,
+  code: 'malformed-request',
+  // Also what a body longer than its Content-Length becomes: the rest is parsed as the next request.
+  detail: 'The bytes received are not a valid HTTP/1.1 request (e.g. more body than its Content-Length declared).',
+};
+
+/**
+ * Node answers these itself through the server's clientError event, with no request, route or reply; Fastify's
+ * default handler writes its own JSON. The problem is written raw on the socket, which is then closed: after a parse
+ * error nothing more on it can be trusted.
+ */
+const clientErrorProblem = (error: Error & { code?: string }, socket: Socket): void => {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  // The bytes after a complete request on this connection were refused while its answer was being prepared: that
+  // request is answered first (it was valid, and may have written), then the problem. A request still incomplete
+  // (its body timed out) is the one refused: answered now.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (inFlight && !inFlight.writableFinished && inFlight.req?.complete) {
+    inFlight.once('finish', () => writeClientErrorProblem(error, socket));
+    inFlight.once('close', () => socket.destroy());
+    return;
+  }
+  writeClientErrorProblem(error, socket);
+};
+
+const writeClientErrorProblem = (error: Error & { code?: string }, socket: Socket): void => {
+  if (socket.destroyed || !socket.writable) return;
+  const { status, code, detail } = CONNECTION_PROBLEMS[error.code ?? ''] ?? MALFORMED_REQUEST;
+  const correlationId = resolveCorrelationId(undefined);
+  const body = JSON.stringify(toProblem(new ProblemException(status, code, detail), { correlationId }).body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `${CORRELATION_ID_HEADER}: ${correlationId}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 };
 
 export interface HttpAdapterOptions {
@@ -69,6 +121,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
     routerOptions: { maxParamLength: 500 },
     frameworkErrors: frameworkErrors as never,
     ...(options.http ? serverTimeouts(options.http) : {}),
+    clientErrorHandler: clientErrorProblem,
   });
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser('text/plain');

@@ -1,8 +1,8 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORRELATION_ID_HEADER, correlationIdOf } from '../http/correlation';
-import { PROBLEM_CONTENT_TYPE } from './problem.exception';
+import { PROBLEM_CONTENT_TYPE, ProblemException } from './problem.exception';
 import { toProblem, type ProblemContext } from './problem-details';
 
 /**
@@ -25,7 +25,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<FastifyReply | ServerResponse>();
 
     const ctx = requestContext(request);
-    const problem = toProblem(exception, ctx);
+    const problem = toProblem(methodNotAllowed(exception, request) ?? exception, ctx);
     this.log(problem.logLevel, problem.status, problem.body.code, ctx, exception);
 
     const headers: Record<string, string> = { ...problem.headers, 'content-type': PROBLEM_CONTENT_TYPE };
@@ -74,6 +74,26 @@ function requestContext(request: FastifyRequest | undefined): ProblemContext {
     bodyLimitBytes,
     contentType: typeof contentType === 'string' ? contentType : undefined,
   };
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Fastify sends every unrouted request to the not-found handler, whatever the reason; a path that exists under other
+ * methods is a 405 whose Allow header lists them (RFC 9110 §15.5.6), not a 404.
+ */
+function methodNotAllowed(exception: unknown, request: FastifyRequest | undefined): ProblemException | undefined {
+  if (!(exception instanceof NotFoundException) || request?.is404 !== true || typeof request.server?.findRoute !== 'function') return undefined;
+  const path = request.url.split('?')[0];
+  const allowed = METHODS.filter((method) => method !== request.method && request.server.findRoute({ method, url: path }) !== null);
+  if (allowed.length === 0) return undefined;
+  return new ProblemException(
+    405,
+    'method-not-allowed',
+    `${request.method} is not allowed on ${path.slice(0, 200)}; allowed: ${allowed.join(', ')}.`,
+    { allowed },
+    { headers: { Allow: allowed.join(', ') } },
+  );
 }
 
 function isFastifyReply(r: FastifyReply | ServerResponse): r is FastifyReply {

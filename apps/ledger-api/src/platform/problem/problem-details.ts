@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { errorCodes as fastifyErrorCodes } from 'fastify';
 // Deep imports keep this filter independent of everything else the lib barrels load (e.g. native SQLite).
 import { DomainError, type DomainErrorKind } from '@ledger/domain/shared/domain-error';
-import { StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
+import { StoreRefusal, StoreRefusedError, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
 import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, RESERVED_PROBLEM_MEMBERS, type ProblemDetails } from './problem.exception';
 
@@ -59,6 +59,39 @@ const DOMAIN_STATUS: Readonly<Record<DomainErrorKind, { status: number; title: s
   'not-found': { status: 404, title: 'Not found' },
   conflict: { status: 409, title: "Conflicts with the ledger's current state" },
   rule: { status: 422, title: 'Refused by a ledger rule' },
+};
+
+/**
+ * The store's refusals that retrying cannot change, as the client's problem. The statuses say what the client can do:
+ * 403, this write or read is forbidden to the ledger on this stream by the store's own access rules (nothing the client
+ * changes will help; the operator must); 410, the stream is gone for good; 413, the content makes an event larger
+ * than the store takes; 400, the position sent does not name a place in the log.
+ */
+const STORE_REFUSALS: Readonly<Record<StoreRefusal, { status: number; code: string; title: string; detail: string }>> = {
+  'access-denied': {
+    status: 403,
+    code: 'store-access-denied',
+    title: 'Refused by the event store',
+    detail: "The event store's access rules do not allow the ledger this operation; retrying will not help. The operator has been told.",
+  },
+  'stream-deleted': {
+    status: 410,
+    code: 'stream-deleted',
+    title: 'Stream deleted',
+    detail: 'The stream this request reads or writes was deleted from the event store; it cannot be read or written again.',
+  },
+  'too-large': {
+    status: 413,
+    code: 'event-too-large',
+    title: 'Event too large',
+    detail: 'The event this request would record is larger than the event store accepts in one append; send less content.',
+  },
+  'invalid-position': {
+    status: 400,
+    code: 'invalid-position',
+    title: 'Invalid log position',
+    detail: 'The position sent is not the position of an event in the log; use a position the ledger returned.',
+  },
 };
 
 interface FastifyProblem {
@@ -173,6 +206,13 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };
   }
 
+  const refused = asStoreRefused(exception);
+  if (refused) {
+    const p = STORE_REFUSALS[refused.reason];
+    // No Retry-After: the same request would be refused again. An access rule is the operator's to fix, so it is logged loudly.
+    return { status: p.status, body: base(p.status, p.code, p.title, p.detail), headers: {}, logLevel: refused.reason === 'access-denied' ? 'error' : 'warn' };
+  }
+
   if (isStoreUnavailable(exception)) {
     const body = base(
       503,
@@ -245,6 +285,14 @@ function asDomainError(e: unknown): DomainError | undefined {
 function asWrongExpectedRevision(e: unknown): WrongExpectedRevisionError | undefined {
   if (e instanceof WrongExpectedRevisionError) return e;
   if (e instanceof Error && e.name === 'WrongExpectedRevisionError' && 'expected' in e) return e as WrongExpectedRevisionError;
+  return undefined;
+}
+
+function asStoreRefused(e: unknown): StoreRefusedError | undefined {
+  if (e instanceof StoreRefusedError) return e;
+  if (e instanceof Error && e.name === 'StoreRefusedError' && typeof (e as StoreRefusedError).reason === 'string' && (e as StoreRefusedError).reason in STORE_REFUSALS) {
+    return e as StoreRefusedError;
+  }
   return undefined;
 }
 

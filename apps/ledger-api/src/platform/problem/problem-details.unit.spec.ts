@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError } from '@ledger/domain/shared/domain-error';
-import { StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
+import { StoreRefusedError, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
 import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, toKebabCase } from './problem.exception';
 import { toProblem } from './problem-details';
@@ -47,6 +47,16 @@ describe('toProblem', () => {
   it('maps StoreUnavailableError to 503 with Retry-After, logged as a warning', () => {
     const p = toProblem(new StoreUnavailableError('down'));
     expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, logLevel: 'warn' });
+  });
+
+  it.each([
+    ['access-denied', 403, 'store-access-denied', 'error'],
+    ['stream-deleted', 410, 'stream-deleted', 'warn'],
+    ['too-large', 413, 'event-too-large', 'warn'],
+    ['invalid-position', 400, 'invalid-position', 'warn'],
+  ] as const)('maps StoreRefusedError %s to %i %s without Retry-After', (reason, status, code, logLevel) => {
+    const p = toProblem(new StoreRefusedError(reason, 'refused'));
+    expect(p).toMatchObject({ status, body: { status, code }, headers: {}, logLevel });
   });
 
   it('maps the application layer\'s WriteContentionError to 503 write-contention with Retry-After 1, naming the stream', () => {

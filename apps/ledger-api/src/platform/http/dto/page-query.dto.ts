@@ -1,21 +1,10 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { MAX_PAGE_LIMIT } from '@ledger/read-models';
+import { MAX_PAGE_LIMIT, MAX_PAGE_OFFSET } from '@ledger/read-models';
+import { WholeNumberQuery } from './whole-number-query';
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: MAX_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_LIMIT)
+  @WholeNumberQuery({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: 50 })
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @WholeNumberQuery({ minimum: 0, maximum: MAX_PAGE_OFFSET, default: 0 })
   offset?: number;
 }

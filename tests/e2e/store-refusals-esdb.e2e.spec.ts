@@ -1,0 +1,94 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { EsdbEventStore } from '@ledger/event-store';
+import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { DemoRefs, LedgerSession, valid } from '../support/ledger-session';
+import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
+import { expectInvalidFields, expectProblem } from '../support/problem-assertions';
+
+jest.setTimeout(60_000);
+
+/**
+ * What EventStoreDB refuses for good must not come back as 503 + Retry-After (issue 11 item 7): a client would retry
+ * forever. Against the in-repo wire double, which answers these as the server does (see tests/esdb-double/README.md,
+ * "Errors and trailers"); the double's append size limit is lowered so that a normal request exceeds it.
+ */
+describe('EventStoreDB refusals that retrying cannot fix (wire double)', () => {
+  const MAX_APPEND = 8 * 1024;
+  let esdb: EsdbDouble;
+  let t: LedgerTestApp;
+  let s: LedgerSession;
+  let refs: DemoRefs;
+
+  beforeAll(async () => {
+    esdb = await startEsdbDouble({ maxAppendSize: MAX_APPEND });
+    t = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
+    s = new LedgerSession(t);
+    refs = await s.playDemo();
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await esdb?.close();
+  });
+
+  const expectNoRetry = (res: { headers: Record<string, unknown> }) => expect(res.headers['retry-after']).toBeUndefined();
+
+  it('a feed position inside a record (not where one starts): 400 naming after', async () => {
+    const positions = (await s.store.readAll({})).map((e) => e.position);
+    const inside = positions[positions.length - 1] - 1n;
+    expect(positions).not.toContain(inside);
+    const res = await s.unchanged(() => s.get(`/feed/events?after=${inside}`, 'integrator'));
+    expectInvalidFields(res, ['after']);
+    expectNoRetry(res);
+  });
+
+  it('GET /feed/events?after=3000 and a position past the head: 400', async () => {
+    for (const after of ['3000', ((await s.head()) + 1_000_000n).toString()]) {
+      expectInvalidFields(await s.unchanged(() => s.get(`/feed/events?after=${after}`, 'integrator')), ['after']);
+    }
+  });
+
+  it('access denied on an append: 403 store-access-denied, nothing written, no Retry-After', async () => {
+    esdb.injectFault('append', 'access-denied', 10);
+    try {
+      const res = await s.unchanged(() => s.post('/parties', valid.party('denied-by-acl')));
+      expectProblem(res, 403, 'store-access-denied');
+      expectNoRetry(res);
+    } finally {
+      esdb.clearFaults();
+    }
+  });
+
+  it('access denied on a read of $all: 403 store-access-denied', async () => {
+    esdb.injectFault('read', 'access-denied', 10);
+    try {
+      const res = await s.get('/feed/events?after=0', 'integrator');
+      expectProblem(res, 403, 'store-access-denied');
+      expectNoRetry(res);
+    } finally {
+      esdb.clearFaults();
+    }
+  });
+
+  it('a command on an incident whose stream was deleted in EventStoreDB: 410 stream-deleted', async () => {
+    const { incidentId } = await s.incidentWithClaim();
+    const client = EventStoreDBClient.connectionString(esdb.connectionString);
+    try {
+      await client.tombstoneStream(`incident-${incidentId}`);
+    } finally {
+      await client.dispose();
+    }
+    const res = await s.unchanged(() => s.post(`/incidents/${incidentId}/claims`, valid.claim()));
+    expectProblem(res, 410, 'stream-deleted');
+    expectNoRetry(res);
+  });
+
+  it('an event over the append size limit: 413 event-too-large, nothing written', async () => {
+    const words = 'One of our servicemen was killed by enemy fire near the line of contact. '.repeat(Math.ceil(MAX_APPEND / 70));
+    const res = await s.unchanged(() => s.post(`/incidents/${refs.incident}/claims`, valid.claim(undefined, words)));
+    expectProblem(res, 413, 'event-too-large');
+    expectNoRetry(res);
+    // The ledger is not stuck: a normal command goes through.
+    expect((await s.post(`/incidents/${refs.incident}/claims`, valid.claim())).statusCode).toBe(201);
+  });
+});
