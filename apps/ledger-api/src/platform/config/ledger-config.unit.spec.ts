@@ -37,6 +37,7 @@ describe('loadLedgerConfig', () => {
       imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
       projectionThread: 'worker',
       readyMaxLagMs: 10_000,
+      storeWriterThread: 'worker',
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -66,6 +67,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_IMPORT_LIMIT_BYTES: '1000000',
         LEDGER_PROJECTION_THREAD: 'inline',
         LEDGER_READY_MAX_LAG_MS: '2500',
+        LEDGER_STORE_WRITER_THREAD: 'inline',
       },
       cwd,
     );
@@ -88,6 +90,7 @@ describe('loadLedgerConfig', () => {
       imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
       projectionThread: 'inline',
       readyMaxLagMs: 2_500,
+      storeWriterThread: 'inline',
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -186,6 +189,7 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_PROJECTION_THREAD', 'thread'],
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
     ['LEDGER_READY_MAX_LAG_MS', '0'],
+    ['LEDGER_STORE_WRITER_THREAD', 'thread'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });
