@@ -3,8 +3,8 @@
  * time (a sample counts once for every distinct function on its stack), optionally within a time window and per
  * request. `--timeline` prints busy and idle milliseconds per second of the profile first, to find the measured window.
  *
- *   node --require ./scripts/swc-register.js bench/cpuprofile-summary.ts FILE.cpuprofile [--from S] [--to S] [--per N] [--top N] [--timeline]
- *   node --require ./scripts/swc-register.js bench/cpuprofile-summary.ts FILE.cpuprofile --callers 'commitGroup' [--depth N]
+ *   node --require ./scripts/swc-register.js tools/cpuprofile-summary.ts FILE.cpuprofile [--from S] [--to S] [--per N] [--top N] [--timeline]
+ *   node --require ./scripts/swc-register.js tools/cpuprofile-summary.ts FILE.cpuprofile --callers 'commitGroup' [--depth N]
  */
 import { readFileSync } from 'node:fs';
 
