@@ -52,10 +52,15 @@ export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
 /** Peak resident set size of a process so far, in bytes. */
 export const peakRssOf = (pid: number): number => statusField(pid, 'VmHWM');
 
-/** User + system CPU seconds of a process so far. */
-export const cpuSecondsOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+const cpuSecondsIn = (statFile: string): number => {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+
+/** User + system CPU seconds of a process so far. */
+export const cpuSecondsOf = (pid: number): number => cpuSecondsIn(`/proc/${pid}/stat`);
+
+/** User + system CPU seconds of a process's main thread so far (the one whose event loop answers HTTP). */
+export const mainThreadCpuSecondsOf = (pid: number): number => cpuSecondsIn(`/proc/${pid}/task/${pid}/stat`);
 
 export const MiB = 2 ** 20;

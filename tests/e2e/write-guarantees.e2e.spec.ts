@@ -61,18 +61,19 @@ describe('write guarantees (e2e)', () => {
   };
 
   /**
-   * Another process (a second API node, the CLI) appends to the stream right
-   * after each of the first `times` reads of it, so the command meets a
-   * revision conflict when it appends.
+   * Another process (a second API node, the CLI) appends to the stream just
+   * before each of the first `times` appends of the command reach the store,
+   * after the command was decided, so each of them meets a revision conflict;
+   * counts them.
    */
-  const foreignWriterAfterReads = (incidentId: string, times: number) => {
+  const foreignWriterBeforeAppends = (incidentId: string, times: number) => {
     const streamName = incidentStream(incidentId);
-    const read = s.store.readStream.bind(s.store);
     const append = s.store.append.bind(s.store);
+    const state = { conflicts: 0 };
     let left = times;
-    const spy = jest.spyOn(s.store, 'readStream').mockImplementation(async (stream, options) => {
-      const events = await read(stream, options);
-      if (stream === streamName && left > 0) {
+    const spy = jest.spyOn(s.store, 'append').mockImplementation(async (stream, events, options) => {
+      if (stream !== streamName) return append(stream, events, options);
+      if (left > 0) {
         left--;
         const claimId = randomUUID();
         await append(streamName, [
@@ -84,9 +85,14 @@ describe('write guarantees (e2e)', () => {
           },
         ]);
       }
-      return events;
+      try {
+        return await append(stream, events, options);
+      } catch (error) {
+        state.conflicts++;
+        throw error;
+      }
     });
-    return { restore: () => spy.mockRestore() };
+    return { state, restore: () => spy.mockRestore() };
   };
 
   describe('201, Location and ETag', () => {
@@ -233,25 +239,23 @@ describe('write guarantees (e2e)', () => {
     });
 
     // The executor decides again on the newer state instead of failing a client that never named a revision.
-    it('another process writing between read and append: the command is decided again and succeeds', async () => {
+    it('another process writing between decision and append: the command is decided again and succeeds', async () => {
       const incidentId = await newIncident();
       const start = await incidentEtag(incidentId);
-      const watch = countConflicts(incidentStream(incidentId));
-      const foreign = foreignWriterAfterReads(incidentId, 2);
+      const foreign = foreignWriterBeforeAppends(incidentId, 2);
       let res: Response;
       try {
         res = await s.post(`/incidents/${incidentId}/claims`, valid.claim(DEMO.kda));
       } finally {
         foreign.restore();
-        watch.restore();
       }
-      expect(watch.state.conflicts).toBe(2);
+      expect(foreign.state.conflicts).toBe(2);
       expect(expectCreated(res).revision).toBe(start + 3n);
     });
 
     it('another process winning every attempt: 503 write-contention with Retry-After, and the command wrote nothing', async () => {
       const incidentId = await newIncident();
-      const foreign = foreignWriterAfterReads(incidentId, 50);
+      const foreign = foreignWriterBeforeAppends(incidentId, 50);
       let res: Response;
       try {
         res = await s.post(`/incidents/${incidentId}/claims`, valid.claim(DEMO.kda));

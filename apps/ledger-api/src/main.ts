@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { isSqliteWriterData, serveSqliteWriterThread } from '@ledger/event-store';
 import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
 import Database from 'better-sqlite3';
 import { EVENTS_FILE, READ_MODELS_FILE } from './application/application.module';
@@ -82,8 +83,14 @@ async function main(): Promise<void> {
     log: { log: (m) => tokensLogger.log(m), warn: (m) => tokensLogger.warn(m), error: (m) => tokensLogger.error(m) },
   }).start();
 
-  // The built API is also the projection thread's script: started as that worker it serves the read models instead.
-  const app = await createLedgerApp({ config, tokens, logLevels: nestLogLevels(config.logLevel), projectionThreadScript: __filename });
+  // The built API is also the script of its threads: started as one of those workers it serves that role instead.
+  const app = await createLedgerApp({
+    config,
+    tokens,
+    logLevels: nestLogLevels(config.logLevel),
+    projectionThreadScript: __filename,
+    storeWriterThreadScript: __filename,
+  });
   installGracefulShutdown(app, { logger, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
@@ -109,4 +116,5 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread && isProjectionThreadData(workerData)) serveProjectionThread(workerData, parentPort!);
+else if (!isMainThread && isSqliteWriterData(workerData)) serveSqliteWriterThread(workerData, parentPort!);
 else main().catch(fail);

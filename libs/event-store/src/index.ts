@@ -3,3 +3,5 @@ export { SqliteEventStore, SQLITE_SCHEMA_VERSION } from './sqlite/sqlite-event-s
 export type { SqliteEventStoreOptions, SqliteStorageSettings } from './sqlite/sqlite-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
+export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
+export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';

@@ -23,6 +23,8 @@ export interface ApplicationOptions {
    * Without it, or with LEDGER_PROJECTION_THREAD=inline, or a store handed in, the read models run in the API's thread.
    */
   projectionThreadScript?: string;
+  /** Likewise the script of the embedded store's writer thread (unless LEDGER_STORE_WRITER_THREAD=inline). */
+  storeWriterThreadScript?: string;
 }
 
 /** Where a projection thread opens the log the API writes: its own connection, to the same file or server. */
@@ -31,11 +33,14 @@ export const eventLogSource = (config: LedgerConfig): EventLogSource =>
     ? { kind: 'esdb', connectionString: config.eventStoreConnectionString }
     : { kind: 'sqlite', filename: join(config.dataDir, EVENTS_FILE) };
 
-/** EventStoreDB when a connection string is configured; the embedded SQLite log otherwise. */
-export const createEventStore = (config: LedgerConfig): EventStore =>
+/** EventStoreDB when a connection string is configured; the embedded SQLite log otherwise (its writes in a thread when given one). */
+export const createEventStore = (config: LedgerConfig, writerThreadScript?: string): EventStore =>
   config.eventStoreConnectionString
     ? new EsdbEventStore({ connectionString: config.eventStoreConnectionString })
-    : new SqliteEventStore({ filename: join(config.dataDir, EVENTS_FILE) });
+    : new SqliteEventStore({
+        filename: join(config.dataDir, EVENTS_FILE),
+        ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript } } : {}),
+      });
 
 const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
 
@@ -53,7 +58,7 @@ export class ApplicationModule {
       module: ApplicationModule,
       global: true,
       providers: [
-        { provide: EVENT_STORE, useFactory: (): EventStore => options.eventStore ?? createEventStore(config) },
+        { provide: EVENT_STORE, useFactory: (): EventStore => options.eventStore ?? createEventStore(config, options.storeWriterThreadScript) },
         {
           provide: SqliteReadModelStore,
           // The API's own connection only answers queries when a projection thread writes the tables.

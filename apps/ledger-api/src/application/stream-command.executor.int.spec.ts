@@ -63,16 +63,23 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
   const remembered = () => cache.get<ReturnType<typeof incidentDecider.initialState>>(STREAM, incidentDecider);
   const readsOf = () => jest.spyOn(store, 'readStream');
 
-  it('reads only the events after the remembered revision, and remembers what a fresh fold would give', async () => {
+  it('decides on the remembered state without reading the stream, and remembers what a fresh fold would give', async () => {
     await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
     const reads = readsOf();
     for (let i = 0; i < 5; i++) await executor.execute(STREAM, incidentDecider, claim(), ctx());
-    expect(reads.mock.calls.map(([stream, options]) => [stream, options])).toEqual(
-      [1n, 2n, 3n, 4n, 5n].map((fromRevision) => [STREAM, { fromRevision }]),
-    );
+    expect(reads).not.toHaveBeenCalled();
     expect(cache.stats()).toMatchObject({ hits: 5, misses: 1 });
     expect(remembered()).toEqual({ revision: 5n, state: await freshFold() });
   });
+
+  /** Has the other process write to the stream just before this process's next append reaches the store. */
+  const writeFirst = (method: 'append' | 'appendMany', write: () => Promise<unknown>) => {
+    const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>;
+    return jest.spyOn(store, method).mockImplementationOnce((async (...args: unknown[]) => {
+      await write();
+      return original(...args);
+    }) as never);
+  };
 
   it('a refused command leaves the remembered state where the store is', async () => {
     await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
@@ -94,20 +101,11 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     expect((await executor.execute(STREAM, incidentDecider, lost, ctx())).revision).toBe(1n);
   });
 
-  it('another process appending between read and append: the conflict is caught and the command decided on the newer state', async () => {
+  it('another process appending between decision and append: the conflict is caught and the command decided on the newer state', async () => {
     const other = otherProcess();
     await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
     const foreignClaim = claim(karabakhArmyClaim);
-    const read = store.readStream.bind(store);
-    let foreignWrites = 0;
-    jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
-      const events = await read(stream, options);
-      if (foreignWrites === 0) {
-        foreignWrites++;
-        await other.executor.execute(STREAM, incidentDecider, foreignClaim, ctx());
-      }
-      return events;
-    });
+    writeFirst('append', () => other.executor.execute(STREAM, incidentDecider, foreignClaim, ctx()));
     const appends = jest.spyOn(store, 'append');
     const denial = denyClaim({ claimId: foreignClaim.data.claimId, denialId: randomUUID(), partyId: minskGroupClaim.partyId });
 
@@ -119,15 +117,33 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
   });
 
-  it('another process having written since: the next command folds those events in without a conflict', async () => {
+  it('another process having written since: the append on the remembered revision is refused, the command decided again on the events read', async () => {
     const other = otherProcess();
     await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
     await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
     await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
     const appends = jest.spyOn(store, 'append');
+    const reads = readsOf();
     expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(3n);
-    expect(appends).toHaveBeenCalledTimes(1);
+    expect(appends).toHaveBeenCalledTimes(2);
+    await expect(appends.mock.results[0].value).rejects.toThrow(WrongExpectedRevisionError);
+    expect(reads.mock.calls).toEqual([[STREAM, { fromRevision: 1n }]]);
     expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
+  });
+
+  it('a domain rule refusing the command on the remembered state is checked against the stream: a claim another process stored can be denied here', async () => {
+    const other = otherProcess();
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    const foreignClaim = claim(karabakhArmyClaim);
+    await other.executor.execute(STREAM, incidentDecider, foreignClaim, ctx());
+    const denial = denyClaim({ claimId: foreignClaim.data.claimId, denialId: randomUUID(), partyId: minskGroupClaim.partyId });
+    expect((await executor.execute(STREAM, incidentDecider, denial, ctx())).revision).toBe(2n);
+    // A refusal that stands once the stream is read: read once, nothing appended.
+    const reads = readsOf();
+    const appends = jest.spyOn(store, 'append');
+    await expect(executor.execute(STREAM, incidentDecider, reportIncident(), ctx())).rejects.toThrow(DomainError);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(appends).not.toHaveBeenCalled();
   });
 
   it('If-Match is checked against the caught-up revision, not the remembered one', async () => {
@@ -205,14 +221,10 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
       await executor.execute(STREAM, incidentDecider, claim(), keyed());
       expect(store.writeStats().commits).toBe(commits + 1);
 
-      // Another process writes after this command read the stream: its If-Match held then, the append conflicts.
+      // Another process writes after this command was decided: its If-Match held then, the append conflicts.
       const other = otherProcess();
       const read = store.readStream.bind(store);
-      jest.spyOn(store, 'readStream').mockImplementation(async (stream, options) => {
-        const events = await read(stream, options);
-        if (stream === STREAM) await other.executor.execute(STREAM, incidentDecider, claim(), ctx());
-        return events;
-      });
+      writeFirst('appendMany', () => other.executor.execute(STREAM, incidentDecider, claim(), ctx()));
       const second = ctx({ idempotencyKey: 'key-2', requestHash: 'r', expectedRevision: 1n });
       await expect(executor.execute(STREAM, incidentDecider, claim(), second)).rejects.toThrow(WrongExpectedRevisionError);
       expect(await read(idempotencyStream(second))).toEqual([]);

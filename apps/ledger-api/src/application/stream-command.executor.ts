@@ -109,8 +109,14 @@ export class StreamCommandExecutor {
         if (replay) return { streamName, ...replay, replayed: true };
       }
 
-      const current = await this.catchUp(streamName, decider);
+      // The first attempt decides on the state as remembered, without reading the stream: the append's expected
+      // revision catches any write made since by another process. A refusal (stale If-Match, a domain rule, a
+      // conflict) stands only once the stream has been read: if it moved, the command is decided again on it.
+      const trusted = attempt === 1;
+      const current = await this.catchUp(streamName, decider, trusted);
+      const movedSince = async () => trusted && (await this.catchUp(streamName, decider))?.revision !== current?.revision;
       if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== current?.revision) {
+        if (await movedSince()) continue;
         throw new WrongExpectedRevisionError(streamName, ctx.expectedRevision, current?.revision);
       }
       const state = current?.state ?? decider.initialState();
@@ -118,6 +124,7 @@ export class StreamCommandExecutor {
       try {
         events = decider.decide(command, state);
       } catch (error) {
+        if (error instanceof DomainError && (await movedSince())) continue;
         // A stream-scoped key's retry is refused by the rules (the claim exists already): its stored run is the answer.
         const stored = await this.streamScopedReplay(streamName, ctx, error);
         if (stored instanceof DomainError) throw stored;
@@ -136,6 +143,8 @@ export class StreamCommandExecutor {
       } catch (error) {
         // Another request reserved this key meanwhile: the next attempt compares with it.
         if (error instanceof WrongExpectedRevisionError && error.streamName !== streamName) continue;
+        // Another process wrote the stream since this one remembered it: decided again at once, on what is stored.
+        if (error instanceof WrongExpectedRevisionError && ctx.expectedRevision === undefined && trusted) continue;
         // A stream-scoped retry decided anew (a correction) collides with its own stored event ids.
         const stored = await this.streamScopedReplay(streamName, ctx, error);
         if (stored instanceof DomainError) throw stored;
@@ -257,14 +266,17 @@ export class StreamCommandExecutor {
 
   /**
    * The stream's state at its last stored revision (undefined: no stream):
-   * the remembered state with only the newer events folded in. What is
+   * the remembered state with only the newer events folded in, or with
+   * `trustRemembered` the remembered state as it is, unread. What is
    * remembered is only ever folded from stored events.
    */
   private async catchUp<State, Event extends LedgerEvent>(
     streamName: string,
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+    trustRemembered = false,
   ): Promise<DecidedState<State> | undefined> {
     const known = this.states.get<State>(streamName, decider);
+    if (known && trustRemembered) return known;
     const newer = await this.store.readStream(streamName, known ? { fromRevision: known.revision + 1n } : {});
     if (newer.length === 0) return known;
     let state = known?.state ?? decider.initialState();

@@ -45,9 +45,11 @@ function newEvent(data: unknown = { note: 'sqlite' }): NewEvent {
   };
 }
 
-describeEventStoreContract('SqliteEventStore on a temporary file', async () => {
+const WRITER_THREAD = { script: join(__dirname, '../../../../tests/support/sqlite-writer.worker.js') };
+
+const storeOnTemporaryFile = (options: { writerThread?: { script: string } }) => async () => {
   const filename = freshFile();
-  const store = new SqliteEventStore({ filename, pollIntervalMs: 50 });
+  const store = new SqliteEventStore({ filename, pollIntervalMs: 50, ...options });
   return {
     store,
     cleanup: async () => {
@@ -57,7 +59,84 @@ describeEventStoreContract('SqliteEventStore on a temporary file', async () => {
       rmSync(`${filename}-shm`, { force: true });
     },
   };
-}, { appendMany: 'atomic' });
+};
+
+describeEventStoreContract('SqliteEventStore on a temporary file', storeOnTemporaryFile({}), { appendMany: 'atomic' });
+describeEventStoreContract('SqliteEventStore with a writer thread', storeOnTemporaryFile({ writerThread: WRITER_THREAD }), { appendMany: 'atomic' });
+
+describe('SqliteEventStore with a writer thread', () => {
+  // The thread compiles the sources it loads on start: seconds on a busy machine.
+  jest.setTimeout(60_000);
+  const opened: SqliteEventStore[] = [];
+  const open = (filename = freshFile()) => {
+    const store = new SqliteEventStore({ filename, writerThread: WRITER_THREAD });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it('commits the appends of one turn in one transaction of the thread, each with its own outcome and error class', async () => {
+    const store = open();
+    const streams = Array.from({ length: 16 }, () => `incident-${randomUUID()}`);
+    await store.append(streams[0], [newEvent()]);
+    const before = store.writeStats().commits;
+
+    const outcomes = await Promise.allSettled(streams.map((stream) => store.append(stream, [newEvent()], { expectedRevision: 'no_stream' })));
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', ...Array(15).fill('fulfilled')]);
+    const conflict = (outcomes[0] as PromiseRejectedResult).reason as WrongExpectedRevisionError;
+    expect(conflict).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(conflict).toMatchObject({ streamName: streams[0], expected: 'no_stream', actual: 0n });
+    expect(store.writeStats()).toMatchObject({ commits: before + 1, largestGroup: 16 });
+    for (const [i, stream] of streams.entries()) {
+      expect(await store.readStream(stream)).toHaveLength(1);
+      if (i > 0) expect((await store.readStream(stream))[0].position).toBe((outcomes[i] as PromiseFulfilledResult<{ position: bigint }>).value.position);
+    }
+  });
+
+  it('stores what the event said when append was called, hashed where it is committed, and wakes subscriptions of the calling thread', async () => {
+    const filename = freshFile();
+    const store = open(filename);
+    const stream = `incident-${randomUUID()}`;
+    const event = newEvent({ note: 'as appended' });
+    const received: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ fromPosition: await store.headPosition() }, { onEvent: (e) => void received.push(e) });
+    try {
+      const appended = store.append(stream, [event]);
+      (event.data as { note: string }).note = 'changed afterwards';
+      await appended;
+      const deadline = Date.now() + 5000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(received.map((e) => e.data)).toEqual([{ note: 'as appended' }]);
+    } finally {
+      await subscription.stop();
+    }
+    await store.close();
+    const reader = new SqliteEventStore({ filename });
+    try {
+      expect((await verifyEventStore(reader, { publicKeys: new Map() })).findings).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('refuses an event without a JSON encoding in the calling thread, and commits what was accepted before close', async () => {
+    const store = open();
+    const stream = `incident-${randomUUID()}`;
+    await expect(store.append(stream, [newEvent(() => 'no JSON')])).rejects.toBeInstanceOf(TypeError);
+    const pending = Array.from({ length: 5 }, () => store.append(stream, [newEvent()]));
+    await store.close();
+    expect((await Promise.all(pending)).map((result) => result.nextExpectedRevision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+    await expect(store.append(stream, [newEvent()])).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('will not run a writer thread on a private in-memory store', () => {
+    expect(() => new SqliteEventStore({ filename: ':memory:', writerThread: WRITER_THREAD })).toThrow(RangeError);
+  });
+});
 
 describe('SqliteEventStore', () => {
   const opened: SqliteEventStore[] = [];

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
 import {
@@ -20,6 +21,7 @@ import {
 } from '../event-store.port';
 import { idempotentReplayResult, revisionMatches } from '../store-rules';
 import { SqliteSubscription } from './sqlite-subscription';
+import { EncodedWrite, SqliteWriterClient, SqliteWriterData, serveSqliteWriter } from './sqlite-writer-thread';
 
 export const SQLITE_SCHEMA_VERSION = 1;
 
@@ -77,6 +79,12 @@ export interface SqliteEventStoreOptions {
   groupCommit?: { maxEvents?: number; maxBytes?: number };
   /** How many streams' heads an append may find in memory instead of reading them (default 10,000). */
   headCacheStreams?: number;
+  /**
+   * Commit appends in a worker thread running `script` (which must call serveSqliteWriterThread when it finds
+   * SqliteWriterData in its workerData): this connection then only reads. Same outcomes, same durability (an append
+   * settles once the writer's COMMIT returned); the caller's event loop no longer waits for INSERT, COMMIT and fsync.
+   */
+  writerThread?: { script: string };
 }
 
 /** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
@@ -116,6 +124,8 @@ interface InsertRow {
   metadata: Record<string, unknown>;
   /** The data column, serialised in the same turn as the event is hashed (see encode). */
   dataJson?: string;
+  /** Encoded by the thread that called append (see appendEncoded): dataJson is final. */
+  encoded?: boolean;
 }
 
 /** Where a stream ends: what its next append checks its expected revision against and chains its hashes onto. */
@@ -158,6 +168,7 @@ export class SqliteEventStore implements EventStore {
   private readonly heads = new Map<string, StreamHead>();
   private readonly headCacheStreams: number;
   private dataVersion: bigint | undefined;
+  private readonly writer: SqliteWriterClient | undefined;
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -239,6 +250,18 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Cannot open SQLite event store ${options.filename}: ${messageOf(error)}`, error);
     }
+    if (options.writerThread) {
+      if (this.db.memory) {
+        this.db.close();
+        throw new RangeError('A writer thread needs a file: its connection would not see a private in-memory store');
+      }
+      // Opened after this connection migrated the schema, so the thread finds the file ready.
+      this.writer = new SqliteWriterClient(
+        options.writerThread.script,
+        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams },
+        () => this.notifySubscriptions(),
+      );
+    }
   }
 
   async append(
@@ -256,9 +279,37 @@ export class SqliteEventStore implements EventStore {
     return this.enqueue(writes);
   }
 
-  /** Counters since the store was opened. */
+  /** Counters since the store was opened (the writer thread's, when it has one). */
   writeStats(): SqliteWriteStats {
-    return { ...this.stats };
+    return { ...(this.writer?.stats ?? this.stats) };
+  }
+
+  /**
+   * Appends encoded by another thread's store (see writerThread), with the same rules and outcomes as appendMany; a
+   * write's outcome is its own, as for append.
+   */
+  appendEncoded(writes: EncodedWrite[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    let events = 0;
+    const prepared = writes.map(({ streamName, expected, rows }): PreparedWrite => {
+      events += rows.length;
+      return {
+        streamName,
+        expected,
+        rows: rows.map(({ eventId, type, dataJson, metadataJson }) => ({
+          eventId,
+          type,
+          data: JSON.parse(dataJson) as unknown,
+          metadata: JSON.parse(metadataJson) as Record<string, unknown>,
+          dataJson,
+          encoded: true,
+        })),
+      };
+    });
+    return new Promise((resolve, reject) => {
+      this.pending.push({ writes: prepared, events, resolve, reject });
+      this.scheduleFlush();
+    });
   }
 
   /**
@@ -281,6 +332,7 @@ export class SqliteEventStore implements EventStore {
       return { streamName, rows, expected: expectedRevision ?? 'any' };
     });
     this.assertOpen();
+    if (this.writer) return this.writer.submit(prepared.map(encodeForWriter));
     return new Promise((resolve, reject) => {
       this.pending.push({ writes: prepared, events, resolve, reject });
       this.scheduleFlush();
@@ -450,6 +502,7 @@ export class SqliteEventStore implements EventStore {
   private async shutdown(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     // Appends already accepted are committed, not dropped.
+    await this.writer?.close();
     while (this.pending.length > 0) this.flushGroup();
     this.closed = true;
     this.db.close();
@@ -610,10 +663,8 @@ function encode(append: PendingAppend): number | undefined {
   try {
     for (const { streamName, rows } of append.writes) {
       for (const row of rows) {
-        const dataJson = JSON.stringify(row.data);
-        if (dataJson === undefined) throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding`);
-        row.dataJson = dataJson;
-        bytes += dataJson.length + JSON.stringify(row.metadata).length;
+        if (!row.encoded) row.dataJson = dataJsonOf(streamName, row);
+        bytes += row.dataJson!.length + JSON.stringify(row.metadata).length;
       }
     }
   } catch (error) {
@@ -623,6 +674,24 @@ function encode(append: PendingAppend): number | undefined {
   return bytes;
 }
 
+function dataJsonOf(streamName: string, row: Pick<InsertRow, 'eventId' | 'data'>): string {
+  const dataJson = JSON.stringify(row.data);
+  if (dataJson === undefined) throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding`);
+  return dataJson;
+}
+
+/** For a writer thread: what is stored (and hashed there) is what the objects said when append was called. */
+function encodeForWriter({ streamName, rows, expected }: PreparedWrite): EncodedWrite {
+  return {
+    streamName,
+    expected,
+    rows: rows.map((row) => ({ eventId: row.eventId, type: row.type, dataJson: dataJsonOf(streamName, row), metadataJson: JSON.stringify(row.metadata) })),
+  };
+}
+
+/** The writer thread's entry point: a store on its own connection that commits what the API thread's store posts. */
+export const serveSqliteWriterThread = (data: SqliteWriterData, port: MessagePort): void =>
+  serveSqliteWriter(data, port, (settings) => new SqliteEventStore(settings));
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {

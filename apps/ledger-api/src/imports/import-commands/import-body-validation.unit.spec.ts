@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AmendEntryDto } from '../../amendments/amend-entry/amend-entry.dto';
-import { CorrectClaimDto } from '../../claims/correct-claim/correct-claim.dto';
-import { DenyClaimDto } from '../../claims/deny-claim/deny-claim.dto';
-import { MakeClaimDto } from '../../claims/make-claim/make-claim.dto';
 import { RetractClaimDto } from '../../claims/retract-claim/retract-claim.dto';
-import { ReportIncidentDto } from '../../incidents/report-incident/report-incident.dto';
 import { toPlain } from '../../platform/http/dto/plain';
-import { RegisterPartyDto } from '../../parties/register-party/register-party.dto';
 import { toProblem } from '../../platform/problem/problem-details';
 import { createValidationPipe, validateJsonBody } from '../../platform/problem/validation.pipe';
+import { SCENARIO_WRITE_DTOS } from '../../../../../tests/support/write-dtos';
 
 /**
  * Import lines are validated by validateJsonBody, the HTTP routes by the
@@ -18,14 +13,7 @@ import { createValidationPipe, validateJsonBody } from '../../platform/problem/v
  * added at each level, prototype keys) must come out the same from both:
  * the same plain DTO, or the same problem naming the same fields.
  */
-const DTOS: Record<string, new () => object> = {
-  registerParty: RegisterPartyDto,
-  reportIncident: ReportIncidentDto,
-  makeClaim: MakeClaimDto,
-  denyClaim: DenyClaimDto,
-  correctClaim: CorrectClaimDto,
-  amendEntry: AmendEntryDto,
-};
+const DTOS = SCENARIO_WRITE_DTOS;
 const ENTITY_ID = '0b5c1d62-3f0e-4a4e-9a3c-2f1d7b6e8a90';
 const SCENARIO = join(__dirname, '../../demo/karabakh-line-of-contact-2019.scenario.json');
 const firstBodies = (): Array<[string, Record<string, unknown>]> => {

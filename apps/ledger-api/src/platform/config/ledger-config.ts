@@ -24,6 +24,8 @@ export interface LedgerConfig {
   projectionThread: 'worker' | 'inline';
   /** /health/ready says not ready when a write has waited longer than this for the read models, or they have not moved for this long while behind. */
   readyMaxLagMs: number;
+  /** 'worker': the embedded store commits appends in a thread of its own (the built API); 'inline': in the HTTP thread. */
+  storeWriterThread: 'worker' | 'inline';
   http: HttpLimitsConfig;
   rateLimit: RateLimitConfig;
   /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
@@ -246,10 +248,14 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_METRICS', value: metrics, expected: `one of ${METRICS_ACCESS.join(', ')}` });
   }
 
-  const projectionThread = read('LEDGER_PROJECTION_THREAD') ?? 'worker';
-  if (projectionThread !== 'worker' && projectionThread !== 'inline') {
-    problems.push({ variable: 'LEDGER_PROJECTION_THREAD', value: projectionThread, expected: "'worker' (the default) or 'inline'" });
-  }
+  const threadChoice = (variable: string): 'worker' | 'inline' => {
+    const value = read(variable) ?? 'worker';
+    if (value === 'worker' || value === 'inline') return value;
+    problems.push({ variable, value, expected: "'worker' (the default) or 'inline'" });
+    return 'worker';
+  };
+  const projectionThread = threadChoice('LEDGER_PROJECTION_THREAD');
+  const storeWriterThread = threadChoice('LEDGER_STORE_WRITER_THREAD');
 
   const readyMaxLagMs = integer('LEDGER_READY_MAX_LAG_MS', DEFAULT_READY_MAX_LAG_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
 
@@ -278,7 +284,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     }),
     writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
-    projectionThread: projectionThread as LedgerConfig['projectionThread'],
+    projectionThread,
+    storeWriterThread,
     readyMaxLagMs: readyMaxLagMs!,
     http: Object.freeze({
       connectionTimeoutMs: connectionTimeoutMs!,

@@ -40,6 +40,7 @@ describe('loadLedgerConfig', () => {
       http: { connectionTimeoutMs: 120_000, requestTimeoutMs: 300_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, timeoutCheckIntervalMs: 1_000 },
       rateLimit: { max: 6_000, windowMs: 60_000 },
       metrics: 'admin',
+      storeWriterThread: 'worker',
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -79,6 +80,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_RATE_LIMIT_MAX: '0',
         LEDGER_RATE_LIMIT_WINDOW_MS: '1000',
         LEDGER_METRICS: 'OFF',
+        LEDGER_STORE_WRITER_THREAD: 'inline',
       },
       cwd,
     );
@@ -104,6 +106,7 @@ describe('loadLedgerConfig', () => {
       http: { connectionTimeoutMs: 0, requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 5000, timeoutCheckIntervalMs: 100 },
       rateLimit: { max: 0, windowMs: 1000 },
       metrics: 'off',
+      storeWriterThread: 'inline',
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -213,6 +216,7 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_PROJECTION_THREAD', 'thread'],
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
     ['LEDGER_READY_MAX_LAG_MS', '0'],
+    ['LEDGER_STORE_WRITER_THREAD', 'thread'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });

@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
+import { bodyCheckOf, isJsonObject } from './compiled-body-check';
 import { ProblemException } from './problem.exception';
 
 export interface FieldError {
@@ -42,7 +43,23 @@ class LedgerValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
       throw new ProblemException(400, 'body-too-deep', `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`);
     }
+    if (metadata.type === 'body' && typeof metadata.metatype === 'function' && !this.expectedType) {
+      const valid = this.validJsonBody(metadata.metatype as new () => object, value);
+      if (valid) return valid;
+    }
     return super.transform(value, metadata);
+  }
+
+  /**
+   * The DTO of a body its compiled check accepts (see compiled-body-check): what the full path returns for it, without
+   * class-validator. Undefined for anything else, which the full path then checks and, if need be, refuses.
+   */
+  private validJsonBody<T extends object>(metatype: new () => T, body: unknown): T | undefined {
+    if (!isJsonObject(body)) return undefined;
+    const check = bodyCheckOf(metatype);
+    if (!check) return undefined;
+    this.stripProtoKeys(body);
+    return check(body as Record<string, unknown>) ? plainToInstance(metatype, body, this.transformOptions) : undefined;
   }
 
   /**
@@ -51,6 +68,8 @@ class LedgerValidationPipe extends ValidationPipe {
    * million bodies.
    */
   transformJsonBody<T extends object>(metatype: new () => T, body: Record<string, unknown>): T {
+    const valid = this.validJsonBody(metatype, body);
+    if (valid) return valid;
     this.stripProtoKeys(body);
     const entity = plainToInstance(metatype, body, this.transformOptions);
     const errors = validateSync(entity, this.validatorOptions);
