@@ -75,6 +75,7 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(200, s.get('/feed/events', 'integrator'));
     await ok(200, s.post('/admin/read-models/rebuild', undefined, {}, 'admin'));
     await ok(200, s.get('/admin/read-models', 'admin'));
+    await ok(200, s.get('/metrics', 'admin'));
 
     const unanswered = validator
       .successResponses()
