@@ -27,7 +27,7 @@ export class ReadFeedPageController {
   })
   @ApiOkResponse({ type: FeedPageDto })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
-  @ApiProblemResponse(403, 'Not an integrator, or a filter outside the token scope (`field` names it)')
+  @ApiProblemResponse(403, 'Or a filter outside the token scope (`field` names it).')
   read(@QueryParams() query: ReadFeedPageQueryDto, @CurrentPrincipal() principal: Principal): Promise<FeedPage> {
     const filter = FeedFilter.for({ incidents: query.incident, parties: query.party, types: query.type }, principal);
     const after = query.after === undefined ? 0n : parsePosition(query.after)!;

@@ -48,7 +48,7 @@ export class StreamEventsController {
   @ApiHeader({ name: LAST_EVENT_ID, required: false, description: 'Exclusive global position to resume after (wins over `from`)' })
   @ApiOkResponse({ description: 'text/event-stream of CloudEvents (see the description for the frames)', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiProblemResponse(400, 'Invalid filter or position, named in errors[].field (`Last-Event-ID` for the header)')
-  @ApiProblemResponse(403, 'Not an integrator, or a filter outside the token scope (`field` names it)')
+  @ApiProblemResponse(403, 'Or a filter outside the token scope (`field` names it).')
   @ApiProblemResponse(429, 'This token holds LEDGER_FEED_MAX_STREAMS_PER_TOKEN open streams already (Retry-After)')
   @ApiProblemResponse(503, 'The ledger is shutting down, or serves LEDGER_FEED_MAX_STREAMS open streams already (Retry-After)')
   async stream(

@@ -71,7 +71,6 @@ export class ImportCommandsController {
   @ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Shared by every event of the import' })
   @ApiOkResponse({ type: ImportSummaryDto, description: 'Every line handled: counts, the last position, the read models, and the failed lines' })
   @ApiProblemResponse(400, 'Empty body (empty-body), or the body broke off (body-aborted)')
-  @ApiProblemResponse(403, 'Not a recorder')
   @ApiProblemResponse(413, 'The body exceeds LEDGER_IMPORT_LIMIT_BYTES (import-too-large; the problem carries the summary of the lines before)')
   @ApiProblemResponse(415, 'Content-Type is not application/x-ndjson')
   @ApiProblemResponse(503, 'The event store became unavailable; the problem carries the summary so far')

@@ -12,7 +12,10 @@ declare module 'fastify' {
 }
 
 export const IS_PUBLIC_KEY = 'ledger:auth:public';
-/** Fastify route config set by @Roles on a method: the early authentication hook refuses such a request without a valid token before its body is read. */
+/**
+ * Fastify route config set by @Roles on a method, holding its roles: the early authentication hook refuses such a
+ * request without a valid token, or with a token lacking those roles, before its body is read.
+ */
 export const AUTH_REQUIRED_ROUTE_CONFIG = 'ledgerAuthRequired';
 export const ROLES_KEY = 'ledger:auth:roles';
 
@@ -30,7 +33,7 @@ export const Public = (): MethodDecorator & ClassDecorator =>
  * Without @Roles any authenticated principal passes.
  */
 export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator =>
-  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(OPENAPI_ROLES_EXTENSION, roles), RouteConfig({ [AUTH_REQUIRED_ROUTE_CONFIG]: true }));
+  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(OPENAPI_ROLES_EXTENSION, roles), RouteConfig({ [AUTH_REQUIRED_ROUTE_CONFIG]: roles }));
 
 /** `handle(@CurrentPrincipal() principal: Principal)`; undefined on @Public() routes. */
 export const CurrentPrincipal = createParamDecorator(

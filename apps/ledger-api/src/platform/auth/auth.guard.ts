@@ -29,6 +29,18 @@ export function authenticateBearer(header: string | undefined, tokens: TokenRegi
   return principal;
 }
 
+/** A 403 problem naming the roles when the principal holds none of `required` (directly or by implication). */
+export function requireAnyRole(principal: Principal, required: readonly Role[]): void {
+  if (hasAnyRole(principal, required)) return;
+  throw new ProblemException(
+    403,
+    'forbidden',
+    `This operation requires the role ${required.join(' or ')}; ${principal.id} has ${principal.roles.join(', ')}.`,
+    { requiredRoles: required },
+    { title: 'Insufficient role', headers: { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` } },
+  );
+}
+
 /**
  * Deny by default: every route needs a valid bearer token unless marked
  * @Public(). Register globally with `{ provide: APP_GUARD, useClass: AuthGuard }`
@@ -51,16 +63,7 @@ export class AuthGuard implements CanActivate {
     const principal = authenticateBearer(request.headers.authorization, this.tokens);
     request.principal = principal;
 
-    const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [];
-    if (!hasAnyRole(principal, required)) {
-      throw new ProblemException(
-        403,
-        'forbidden',
-        `This operation requires the role ${required.join(' or ')}; ${principal.id} has ${principal.roles.join(', ')}.`,
-        { requiredRoles: required },
-        { title: 'Insufficient role', headers: { 'www-authenticate': `Bearer realm="${REALM}", error="insufficient_scope"` } },
-      );
-    }
+    requireAnyRole(principal, this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? []);
     return true;
   }
 }

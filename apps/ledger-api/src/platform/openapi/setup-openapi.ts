@@ -85,9 +85,13 @@ export function applyAuthDocumentation(document: OpenAPIObject): void {
       operation.responses ??= {};
       operation.responses['401'] ??= problemContent('Missing or invalid bearer token.');
       if (roles && roles.length > 0) {
-        const note = `Requires the role ${roles.join(' or ')} (admin implies every role).`;
+        const note = `Requires the role ${roles.join(' or ')} (admin implies every role; recorder and auditor imply reader).`;
         operation.description = operation.description ? `${operation.description}\n\n${note}` : note;
-        operation.responses['403'] ??= problemContent(`The token lacks the role ${roles.join(' or ')}.`);
+        // A route that documents more reasons for a 403 (a token scope) keeps them after the role, so that every
+        // 403 names its roles the same way and a client (or the role-matrix test) can read them.
+        const lacksRole = `The token lacks the role ${roles.join(' or ')}.`;
+        const documented = operation.responses['403'] as { description?: string } | undefined;
+        operation.responses['403'] = documented ? { ...documented, description: `${lacksRole} ${documented.description ?? ''}`.trim() } : problemContent(lacksRole);
       }
     }
   }
