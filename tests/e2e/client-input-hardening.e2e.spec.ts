@@ -33,7 +33,6 @@ describe('hostile client input (e2e)', () => {
 
   afterAll(() => t?.close());
 
-
   describe('a body the validation pipe refuses is refused the same with an Idempotency-Key (was 500: hashed before validation)', () => {
     const deep = `{"partyId":"deep-key","name":"D","kind":"state","extra":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`;
 
