@@ -52,6 +52,17 @@ export const spawnNoopServer = (): Promise<NoopServer> =>
  * measurement and not the other would be noise; and the per-token rate limit, set out of reach. With BENCH_SERVER_CPU_PROF=<dir>, each of its threads writes a V8 CPU
  * profile there when it stops (`--cpu-prof`).
  */
+/** BENCH_LEDGER_ENV='{"LEDGER_STORE_WRITER_THREAD":"inline"}': settings for the ledger under test, to compare variants in one build. */
+const benchLedgerEnv = (): Record<string, string> => {
+  const raw = process.env.BENCH_LEDGER_ENV;
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (parsed === null || typeof parsed !== 'object' || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new Error('BENCH_LEDGER_ENV must be a JSON object of strings');
+  }
+  return parsed as Record<string, string>;
+};
+
 export const spawnBenchLedger = async (options: { dataDir?: string; demo?: boolean; env?: Record<string, string> } = {}): Promise<SpawnedLedger> => {
   const dataDir = options.dataDir ?? tempDataDir('ledger-bench-');
   try {
@@ -60,7 +71,7 @@ export const spawnBenchLedger = async (options: { dataDir?: string; demo?: boole
       demo: options.demo ?? true,
       dataDir,
       // One bench client drives one token far past any per-token limit: the limiter still runs, it just never refuses.
-      env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', LEDGER_RATE_LIMIT_MAX: '1000000000', ...options.env },
+      env: { LEDGER_CHECKPOINT_INTERVAL_MS: '0', LEDGER_RATE_LIMIT_MAX: '1000000000', ...benchLedgerEnv(), ...options.env },
       nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
       startTimeoutMs: 120_000,
     });
