@@ -60,7 +60,8 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = authenticateBearer(request.headers.authorization, this.tokens);
+    // The early-authentication hook has already hashed and looked up this request's token when it let it through.
+    const principal = request.principal ?? authenticateBearer(request.headers.authorization, this.tokens);
     request.principal = principal;
 
     requireAnyRole(principal, this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? []);
