@@ -7,6 +7,7 @@ import { ApplicationModule, ApplicationOptions } from './application/application
 import { AuditModule } from './audit/audit.module';
 import { ClaimsModule } from './claims/claims.module';
 import { ContractsModule } from './contracts/contracts.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { FeedModule } from './feed/feed.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
@@ -48,6 +49,7 @@ export class AppModule {
         ContractsModule,
         AdminModule,
         HealthModule,
+        DashboardModule,
       ],
     };
   }

@@ -1,0 +1,216 @@
+import { useMemo, useState } from 'react';
+import { useLedger } from './ledger-client';
+import type { IncidentListItem } from './model/api-types';
+import { Plot, PlotChart } from './plot-chart';
+import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+
+const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
+type Category = (typeof CATEGORIES)[number];
+
+/** A row's activity as a tiny bar strip: claims, denials, corrections, retractions. */
+const Activity = ({ i }: { i: IncidentListItem }) => {
+  const bars = [
+    ['claims', i.counts.claims],
+    ['denials', i.counts.denials],
+    ['corrections', i.counts.corrections],
+    ['retractions', i.counts.retractions],
+  ] as const;
+  const max = Math.max(1, ...bars.map(([, n]) => n));
+  return (
+    <svg className="spark" width="64" height="18" role="img" aria-label={bars.map(([k, n]) => `${n} ${k}`).join(', ')}>
+      {bars.map(([k, n], x) => (
+        <rect key={k} className={`spark-${k}`} x={x * 16} y={18 - (16 * n) / max} width="12" height={(16 * n) / max} />
+      ))}
+    </svg>
+  );
+};
+
+export const IncidentsPage = () => {
+  const { client } = useLedger();
+  const { parties, nameOf } = useParties();
+  const [party, setParty] = useState('');
+  const [category, setCategory] = useState<Category | ''>('');
+  const [contested, setContested] = useState<'' | 'true' | 'false'>('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [search, setSearch] = useState('');
+
+  const list = useLoad(
+    () =>
+      must(
+        client.GET('/incidents', {
+          params: {
+            query: {
+              limit: 500,
+              ...(party ? { party } : {}),
+              ...(category ? { category } : {}),
+              ...(contested ? { contested: contested === 'true' } : {}),
+              ...(from ? { from } : {}),
+              ...(to ? { to } : {}),
+            },
+          },
+        }),
+      ),
+    [party, category, contested, from, to],
+  );
+  const items = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    const all = list.data?.items ?? [];
+    return needle ? all.filter((i) => `${i.title} ${i.summary} ${i.location.name}`.toLowerCase().includes(needle)) : all;
+  }, [list.data, search]);
+
+  // Tiles are summed here from the list (at most one page of it); GET /stats (branch dashboard-api) will serve them
+  // from the read models instead, over every incident.
+  const totals = items.reduce(
+    (t, i) => ({
+      claims: t.claims + i.counts.claims,
+      denials: t.denials + i.counts.denials,
+      corrections: t.corrections + i.counts.corrections,
+      retractions: t.retractions + i.counts.retractions,
+      contested: t.contested + (i.contested ? 1 : 0),
+    }),
+    { claims: 0, denials: 0, corrections: 0, retractions: 0, contested: 0 },
+  );
+  const byCategory = CATEGORIES.map((c) => ({ category: c, incidents: items.filter((i) => i.category === c).length })).filter((c) => c.incidents > 0);
+  const byMonth = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const i of items) m.set(i.occurredRange.start.slice(0, 7), (m.get(i.occurredRange.start.slice(0, 7)) ?? 0) + 1);
+    return [...m].sort().map(([month, incidents]) => ({ month: new Date(`${month}-01T00:00:00Z`), incidents }));
+  }, [items]);
+  const byParty = parties
+    .filter((p) => p.counts.claims + p.counts.denialsMade > 0)
+    .map((p) => ({ party: p.name, claims: p.counts.claims, denials: p.counts.denialsMade, corrections: p.counts.corrections, retractions: p.counts.retractions }));
+
+  return (
+    <>
+      <h1>Incidents</h1>
+      <section aria-label="Totals" className="tiles">
+        {(
+          [
+            ['Incidents', list.data?.total ?? 0],
+            ['Contested', totals.contested],
+            ['Claims', totals.claims],
+            ['Denials', totals.denials],
+            ['Corrections', totals.corrections],
+            ['Retractions', totals.retractions],
+          ] as const
+        ).map(([k, n]) => (
+          <div className="tile" key={k}>
+            <span className="tile-n">{n}</span>
+            <span className="tile-k">{k}</span>
+          </div>
+        ))}
+      </section>
+      <form className="filters" role="search" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="title, summary, place" />
+        </label>
+        <label>
+          Party
+          <select name="party" value={party} onChange={(e) => setParty(e.target.value)}>
+            <option value="">any</option>
+            {parties.map((p) => (
+              <option key={p.partyId} value={p.partyId}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Category
+          <select name="category" value={category} onChange={(e) => setCategory(e.target.value as Category | '')}>
+            <option value="">any</option>
+            {CATEGORIES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Contested
+          <select name="contested" value={contested} onChange={(e) => setContested(e.target.value as '' | 'true' | 'false')}>
+            <option value="">either</option>
+            <option value="true">contested</option>
+            <option value="false">uncontested</option>
+          </select>
+        </label>
+        <label>
+          Occurred from
+          <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          to
+          <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </form>
+      <ErrorNote error={list.error} />
+      <p aria-live="polite" className="muted">
+        {list.loading ? 'Loading…' : `${items.length} of ${list.data?.total ?? 0} incidents`}
+      </p>
+      <ul className="incident-list">
+        {items.map((i) => (
+          <li key={i.incidentId}>
+            <a href={href('incidents', i.incidentId)} className="incident-title">
+              {i.title}
+            </a>
+            {i.contested && <span className="badge disputed">contested ({i.disagreementCount})</span>}
+            <div className="muted">
+              {i.category} · {i.occurred.from}
+              {i.occurred.to !== i.occurred.from ? ` to ${i.occurred.to}` : ''} · {i.location.name}
+            </div>
+            <div className="row-meta">
+              <Activity i={i} />
+              <span>
+                {i.counts.claims} claims, {i.counts.denials} denials, {i.counts.corrections} corrections, {i.counts.retractions} retractions ·{' '}
+                {i.partyIds.map(nameOf).join(', ')}
+              </span>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {items.length > 0 && (
+        <section className="charts" aria-label="Charts">
+          <figure>
+            <figcaption>Incidents by month of occurrence</figcaption>
+            <PlotChart
+              label="Incidents by month of occurrence"
+              options={{ height: 160, x: { type: 'utc', label: null }, y: { grid: true, label: 'incidents' }, marks: [Plot.rectY(byMonth, { x: 'month', y: 'incidents', interval: 'month', fill: 'var(--accent)' }), Plot.ruleY([0])] }}
+            />
+          </figure>
+          <figure>
+            <figcaption>Incidents by category</figcaption>
+            <PlotChart
+              label={`Incidents by category: ${byCategory.map((c) => `${c.category} ${c.incidents}`).join(', ')}`}
+              options={{ height: 40 + 28 * byCategory.length, marginLeft: 150, x: { grid: true, label: 'incidents' }, y: { label: null }, marks: [Plot.barX(byCategory, { y: 'category', x: 'incidents', fill: 'var(--accent)' })] }}
+            />
+          </figure>
+          <figure>
+            <figcaption>Claims, denials, corrections and retractions by party</figcaption>
+            <table className="compact">
+              <thead>
+                <tr>
+                  <th scope="col">Party</th>
+                  <th scope="col">Claims</th>
+                  <th scope="col">Denials made</th>
+                  <th scope="col">Corrections</th>
+                  <th scope="col">Retractions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {byParty.map((p) => (
+                  <tr key={p.party}>
+                    <th scope="row">{p.party}</th>
+                    <td>{p.claims}</td>
+                    <td>{p.denials}</td>
+                    <td>{p.corrections}</td>
+                    <td>{p.retractions}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </figure>
+        </section>
+      )}
+    </>
+  );
+};

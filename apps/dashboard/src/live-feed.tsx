@@ -1,0 +1,44 @@
+import { EventSource } from 'eventsource';
+import { useEffect, useRef, useState } from 'react';
+import { useLedger } from './ledger-client';
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'off';
+
+/**
+ * Follows GET /feed/stream for one incident and calls `onEvent` for each new event. The browser's own EventSource
+ * cannot send a bearer header and the token must not go in the URL, so the `eventsource` package reads the stream
+ * through fetch with the Authorization header; it resumes with Last-Event-ID after a cut-off or a dropped connection.
+ * The feed is for integrators: a token without that role needs the optional feed token given at sign-in.
+ */
+export const useLiveFeed = (incidentId: string, from: string | undefined, onEvent: (type: string, position: string) => void): LiveState => {
+  const { session, can } = useLedger();
+  const token = session.feedToken ?? (can('integrator') ? session.token : undefined);
+  const [state, setState] = useState<LiveState>(token ? 'connecting' : 'off');
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  const started = from !== undefined;
+  const fromRef = useRef(from);
+  fromRef.current = from;
+
+  useEffect(() => {
+    if (!token || !started) return;
+    const url = new URL('/feed/stream', window.location.origin);
+    url.searchParams.set('incident', incidentId);
+    url.searchParams.set('from', fromRef.current ?? '0');
+    const source = new EventSource(url, {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers ?? {}), Authorization: `Bearer ${token}` } }),
+    });
+    source.onopen = () => setState('live');
+    source.onerror = () => setState('reconnecting');
+    source.onmessage = (e) => {
+      try {
+        const event = JSON.parse(e.data) as { type?: string };
+        handler.current(event.type ?? 'event', e.lastEventId);
+      } catch {
+        handler.current('event', e.lastEventId);
+      }
+    };
+    return () => source.close();
+  }, [incidentId, token, started]);
+  return token ? state : 'off';
+};

@@ -1,0 +1,26 @@
+import { useEffect, useRef } from 'react';
+import * as Plot from '@observablehq/plot';
+
+/**
+ * An Observable Plot chart (SVG) drawn into a figure. `label` names it for screen readers; the pages put the same
+ * numbers in a table or list beside each chart, so nothing is only in the picture.
+ */
+export const PlotChart = ({ options, label }: { options: Plot.PlotOptions; label: string }) => {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const width = Math.max(280, Math.min(el.clientWidth || 640, 960));
+    const chart = Plot.plot({ width, style: { background: 'transparent', color: 'currentColor', fontSize: '12px' }, ...options });
+    // The container is the image (named by `label`); Plot's own labels on its <g> groups are not allowed there.
+    for (const labelled of [chart, ...chart.querySelectorAll('[aria-label], [aria-description]')]) {
+      labelled.removeAttribute('aria-label');
+      labelled.removeAttribute('aria-description');
+    }
+    el.replaceChildren(chart);
+    return () => chart.remove();
+  }, [options, label]);
+  return <div className="chart" ref={ref} role="img" aria-label={label} />;
+};
+
+export { Plot };

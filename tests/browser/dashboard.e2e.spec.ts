@@ -1,0 +1,209 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensureBuilt, killAllSpawned, spawnLedger, type SpawnedLedger } from '../support/spawned-ledger';
+import { ensureDashboardBuilt, launchChromium, screenshot, seriousAxeViolations } from './dashboard-browser';
+
+/*
+ * The dashboard in a real browser (Debian's chromium through playwright-core) against the built ledger on the demo
+ * data: sign in, the Karabakh incident's "who says what", a claim arriving live, the as-of slider, and a denial
+ * recorded through the form with its field error, its conflict view and one Idempotency-Key per submission.
+ */
+jest.setTimeout(120_000);
+
+const SOURCE = { title: 'Browser test source', publisher: 'Incident Ledger tests' };
+
+describe('the dashboard in a browser (e2e)', () => {
+  let ledger: SpawnedLedger;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let incidentId: string;
+  let names: Record<string, string>;
+  const cspViolations: string[] = [];
+
+  const matrixRows = () =>
+    page.$$eval('table.matrix tbody tr', (rows) =>
+      rows.map((r) => ({
+        party: r.getAttribute('data-party') ?? '',
+        responsible: r.querySelector('td[data-field="responsibleParties"]')?.textContent ?? '',
+        casualties: r.querySelector('td[data-field="casualties"]')?.textContent ?? '',
+      })),
+    );
+
+  const expectAccessible = async (name: string) => {
+    expect({ page: name, violations: await seriousAxeViolations(page) }).toEqual({ page: name, violations: [] });
+  };
+
+  const claimBody = (text: string) => ({
+    partyId: 'osce-minsk-group-co-chairs',
+    statement: { text, verbatim: false, language: 'en' },
+    statedAt: { at: '2019-06-04', precision: 'day' },
+    source: SOURCE,
+    assertions: { responsibleParties: [] },
+  });
+
+  beforeAll(async () => {
+    await ensureBuilt('ledger-api');
+    await ensureDashboardBuilt();
+    ledger = await spawnLedger({ demo: true });
+    await ledger.waitUntilCaughtUp();
+    const list = await ledger.request('GET', '/incidents', { role: 'reader' });
+    incidentId = list.body.items.find((i: { title: string }) => /Karabakh/.test(i.title)).incidentId;
+    const parties = await ledger.request('GET', '/parties?limit=500', { role: 'reader' });
+    names = Object.fromEntries(parties.body.items.map((p: { partyId: string; name: string }) => [p.partyId, p.name]));
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await killAllSpawned();
+  });
+
+  it('serves the page at / with a Content-Security-Policy, and signs in with a pasted token kept in sessionStorage only', async () => {
+    const res = await page.goto(`${ledger.baseUrl}/`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await expectAccessible('sign-in');
+    await page.fill('#token', ledger.tokens.admin);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav[aria-label=Main] >> text=Report incident');
+    await screenshot(page, '01-incidents');
+    expect(page.url()).not.toContain(ledger.tokens.admin);
+    expect(await page.evaluate('JSON.parse(sessionStorage.getItem("incident-ledger.session")).token')).toBe(ledger.tokens.admin);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+    await page.waitForSelector('.incident-list li');
+    await expectAccessible('incidents');
+  });
+
+  it('shows a reader the menu of a reader: no recording', async () => {
+    const other = await context.browser()!.newContext();
+    const p = await other.newPage();
+    await p.goto(`${ledger.baseUrl}/`);
+    await p.fill('#token', ledger.tokens.reader);
+    await p.click('button[type=submit]');
+    await p.waitForSelector('nav[aria-label=Main] >> text=Incidents');
+    expect(await p.$$eval('nav[aria-label=Main] a', (as) => as.map((a) => a.textContent))).toEqual(['Incidents', 'Parties']);
+    await other.close();
+  });
+
+  it('opens the Karabakh incident and reads five parties and whom each blames from the matrix', async () => {
+    await page.click('text=Deadly ceasefire violations on the Karabakh line of contact');
+    await page.waitForSelector('table.matrix tbody tr');
+    const rows = await matrixRows();
+    expect(rows.map((r) => r.party).sort()).toEqual(
+      ['armenia-foreign-ministry', 'azerbaijan-defence-ministry', 'azerbaijan-foreign-ministry', 'karabakh-defense-army', 'osce-minsk-group-co-chairs'].sort(),
+    );
+    const blames = Object.fromEntries(rows.map((r) => [r.party, r.responsible]));
+    expect(blames['azerbaijan-defence-ministry']).toContain(names['karabakh-defense-army']);
+    expect(blames['azerbaijan-foreign-ministry']).toContain(names.armenia);
+    expect(blames['karabakh-defense-army']).toContain(names['azerbaijan-defence-ministry']);
+    expect(blames['armenia-foreign-ministry']).toContain(names.azerbaijan);
+    expect(blames['osce-minsk-group-co-chairs']).toContain('said nothing');
+    // Every party that blames someone is contradicted by another: each such cell is highlighted.
+    expect(await page.$$eval('td[data-field="responsibleParties"].disputed', (cells) => cells.length)).toBe(4);
+    // Cells link to the claim and version behind them.
+    const link = await page.getAttribute('tr[data-party="azerbaijan-defence-ministry"] td[data-field="casualties"] a', 'href');
+    expect(link).toMatch(/^#\/incidents\/[0-9a-f-]+\/claims\/[0-9a-f-]+\?v=2$/);
+    await page.waitForSelector('.live-live');
+    await screenshot(page, '02-incident');
+    await expectAccessible('incident');
+  });
+
+  it('shows a claim posted through the API within 2 s, without reload', async () => {
+    const text = `Live claim ${Date.now()}: the co-chairs name nobody.`;
+    const posted = await ledger.request('POST', `/incidents/${incidentId}/claims`, { role: 'recorder', body: claimBody(text) });
+    expect(posted.status).toBe(201);
+    const started = Date.now();
+    await page.waitForSelector(`text=${text}`, { timeout: 2_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await screenshot(page, '03-live-claim');
+  });
+
+  it('redraws the matrix as the ledger knew it before the correction when the as-of slider is moved there', async () => {
+    const timeline = await ledger.request('GET', `/incidents/${incidentId}/timeline?limit=1000`, { role: 'reader' });
+    const entries: { kind: string; position: string; version?: number; recordedAt: string }[] = timeline.body.entries;
+    const correction = entries.findIndex((e) => e.kind === 'correction' || (e.version ?? 1) > 1);
+    expect(correction).toBeGreaterThan(0);
+    await page.selectOption('select[name=clock]', 'position');
+    const slider = page.locator('input[name=asOf]');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    // Position stops are the entries in log order: stepping right `correction - 1` times stands just before it.
+    for (let i = 0; i < correction - 1; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForSelector(`.as-of-label >> text=position ${entries[correction - 1].position}`);
+    await page.waitForFunction(() => {
+      const cell = (globalThis as any).document.querySelector('tr[data-party="azerbaijan-defence-ministry"] td[data-field="casualties"]');
+      return cell && /v1/.test(cell.textContent) && /serviceman/.test(cell.textContent);
+    });
+    const before = (await matrixRows()).find((r) => r.party === 'azerbaijan-defence-ministry')!;
+    expect(before.casualties).not.toContain('mid-ranking officer');
+    await screenshot(page, '04-as-of-before-correction');
+    await expectAccessible('incident as of');
+    await page.click('text=Back to now');
+    await page.waitForFunction(() => /v2/.test((globalThis as any).document.querySelector('tr[data-party="azerbaijan-defence-ministry"] td[data-field="casualties"]')?.textContent ?? ''));
+  });
+
+  it('records a denial through the form: a wrong field shows its error in place, a stale form gets the conflict view', async () => {
+    const versions = await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' });
+    const claimId = versions.body.parties.find((p: { partyId: string }) => p.partyId === 'azerbaijan-defence-ministry').claims[0].claimId;
+    await page.click(`a[href$="record/deny?claim=${claimId}"]`);
+    await page.waitForSelector('h1:has-text("Record a denial")');
+    // The claimant itself cannot deny its claim: a 422 whose field is partyId.
+    await page.selectOption('select[name=partyId]', 'azerbaijan-defence-ministry');
+    await page.fill('textarea[name="statement.text"]', 'The co-chairs reject the account of an enemy attack.');
+    await page.fill('input[name="statedAt.at"]', '2019-06-05');
+    await page.selectOption('select[name="statedAt.precision"]', 'day');
+    await page.fill('input[name="source.title"]', SOURCE.title);
+    await page.fill('input[name="source.publisher"]', SOURCE.publisher);
+    await page.check('#f-deniedAssertions-responsibleParties');
+    await page.click('button[type=submit]');
+    const fieldError = page.locator('#f-partyId-error');
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/cannot deny|own claim/i);
+    expect(await page.getAttribute('select[name=partyId]', 'aria-invalid')).toBe('true');
+    await screenshot(page, '05-denial-field-error');
+    await expectAccessible('denial form with error');
+
+    // Someone else records on the incident meanwhile: the form's If-Match is stale.
+    await page.selectOption('select[name=partyId]', 'osce-minsk-group-co-chairs');
+    const meanwhile = `Meanwhile ${Date.now()}`;
+    expect((await ledger.request('POST', `/incidents/${incidentId}/claims`, { role: 'recorder', body: claimBody(meanwhile) })).status).toBe(201);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.conflict');
+    // The view lists what was recorded since the form was opened: the claim made meanwhile.
+    expect(await page.$$eval('.conflict li', (items) => items.length)).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent('.conflict')).toMatch(/osce-minsk-group-co-chairs|OSCE/);
+    await screenshot(page, '06-denial-conflict');
+    await expectAccessible('denial conflict');
+    const before = (await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' })).body;
+    const denialsBefore = before.parties.flatMap((p: { denialsMade: unknown[] }) => p.denialsMade).length;
+
+    // The recorder decides again on the new revision; a double click still records once (one Idempotency-Key).
+    await page.click('text=Keep my entry and decide again');
+    await page.dblclick('button[type=submit]');
+    await page.waitForSelector('.ok >> text=Recorded');
+    await screenshot(page, '07-denial-recorded');
+    const after = (await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' })).body;
+    const osce = after.parties.find((p: { partyId: string }) => p.partyId === 'osce-minsk-group-co-chairs');
+    expect(osce.denialsMade.filter((d: { claimId: string }) => d.claimId === claimId)).toHaveLength(1);
+    expect(after.parties.flatMap((p: { denialsMade: unknown[] }) => p.denialsMade).length).toBe(denialsBefore + 1);
+  });
+
+  it('stays readable at 375 px wide and in dark mode, with no serious accessibility violation', async () => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${ledger.baseUrl}/#/incidents/${incidentId}`);
+    await page.waitForSelector('table.matrix tbody tr');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await screenshot(page, '08-incident-375-dark');
+    await expectAccessible('incident 375 px dark');
+    await page.goto(`${ledger.baseUrl}/#/`);
+    await page.waitForSelector('.incident-list li');
+    await expectAccessible('incidents 375 px dark');
+    expect(cspViolations).toEqual([]);
+  });
+});
