@@ -37,7 +37,7 @@ const Matrix = ({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) 
                 )}
               </th>
               {row.cells.map((cell) => (
-                <td key={cell.field} data-field={cell.field} className={[cell.said ? '' : 'silent', cell.disputed ? 'disputed' : '', cell.deniedBy.length ? 'denied' : ''].join(' ').trim()}>
+                <td key={cell.field} data-field={cell.field} data-label={MATRIX_COLUMNS.find((c) => c.field === cell.field)?.label} className={[cell.said ? '' : 'silent', cell.disputed ? 'disputed' : '', cell.deniedBy.length ? 'denied' : ''].join(' ').trim()}>
                   {cell.claimId ? (
                     <a href={`${href('incidents', incidentId, 'claims', cell.claimId)}?v=${cell.version ?? ''}`} title={`claim ${cell.claimId}, version ${cell.version}`}>
                       {cell.text}

@@ -481,7 +481,9 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
             <ul>
               {conflict.since.map((e) => (
                 <li key={e.eventId}>
-                  {e.summary} <span className="muted small">(recorded {e.recordedAt} by {e.recordedBy})</span>
+                  {e.partyId ? <strong>{nameOf(e.partyId)}: </strong> : null}
+                  {e.kind}
+                  {'version' in e && e.version ? ` (version ${e.version})` : ''} — {e.summary} <span className="muted small">(recorded {e.recordedAt} by {e.recordedBy})</span>
                 </li>
               ))}
             </ul>

@@ -84,6 +84,26 @@ export const loadDashboardFiles = (root: string): Map<string, ServedFile> => {
  * version that @nestjs/platform-fastify 11 accepts is ESM-only through content-disposition 3, which Jest cannot load
  * (the same reason setup-openapi serves Swagger UI itself). Nothing served here needs a token: the page holds its own.
  */
+export const serveDashboard = (fastify: FastifyInstance, root: string): void => {
+  for (const [url, file] of loadDashboardFiles(root)) {
+    fastify.get(url, (request: FastifyRequest, reply: FastifyReply) => {
+      reply
+        .header('content-type', file.contentType)
+        .header('cache-control', file.cacheControl)
+        .header('etag', file.etag)
+        .header('vary', 'accept-encoding')
+        .header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'no-referrer');
+      if (file.contentType.startsWith('text/html')) reply.header('content-security-policy', DASHBOARD_CSP);
+      if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+      if (file.gzipped && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        return reply.header('content-encoding', 'gzip').send(file.gzipped);
+      }
+      return reply.send(file.body);
+    });
+  }
+};
+
 @Module({})
 export class DashboardModule implements OnModuleInit {
   private readonly logger = new Logger('Dashboard');
@@ -96,23 +116,11 @@ export class DashboardModule implements OnModuleInit {
       this.logger.log('dist/dashboard is missing (npm run build makes it): / is not served');
       return;
     }
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    for (const [url, file] of loadDashboardFiles(root)) {
-      fastify.get(url, (request: FastifyRequest, reply: FastifyReply) => {
-        reply
-          .header('content-type', file.contentType)
-          .header('cache-control', file.cacheControl)
-          .header('etag', file.etag)
-          .header('vary', 'accept-encoding')
-          .header('x-content-type-options', 'nosniff')
-          .header('referrer-policy', 'no-referrer');
-        if (file.contentType.startsWith('text/html')) reply.header('content-security-policy', DASHBOARD_CSP);
-        if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
-        if (file.gzipped && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-          return reply.header('content-encoding', 'gzip').send(file.gzipped);
-        }
-        return reply.send(file.body);
-      });
+    try {
+      serveDashboard(this.adapterHost.httpAdapter.getInstance<FastifyInstance>(), root);
+    } catch (error) {
+      // A build being rewritten under a starting ledger must not stop the API: the page is served on the next start.
+      this.logger.warn(`the dashboard in ${root} could not be read, / is not served: ${(error as Error).message}`);
     }
   }
 }
