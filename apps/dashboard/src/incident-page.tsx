@@ -124,7 +124,7 @@ const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
   return (
     <figure>
       <figcaption>Timeline: stated time against recorded time</figcaption>
-      <PlotChart label={`Stated against recorded time for ${points.length} entries`} options={options} />
+      <PlotChart label={`Stated against recorded time for ${points.length} entries`} options={options} redrawKey={JSON.stringify(points)} />
       <details>
         <summary>Entries as a list</summary>
         <ol className="small">

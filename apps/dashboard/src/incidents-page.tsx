@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useLedger } from './ledger-client';
+import { activityOf, countByBucket, type ActivityClock, type Bucket } from './model/activity';
 import type { IncidentListItem } from './model/api-types';
 import { Plot, PlotChart } from './plot-chart';
 import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
@@ -34,6 +35,8 @@ export const IncidentsPage = () => {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
+  const [clock, setClock] = useState<ActivityClock>('stated');
+  const [bucket, setBucket] = useState<Bucket>('month');
 
   const list = useLoad(
     () =>
@@ -75,8 +78,16 @@ export const IncidentsPage = () => {
   const byMonth = useMemo(() => {
     const m = new Map<string, number>();
     for (const i of items) m.set(i.occurredRange.start.slice(0, 7), (m.get(i.occurredRange.start.slice(0, 7)) ?? 0) + 1);
-    return [...m].sort().map(([month, incidents]) => ({ month: new Date(`${month}-01T00:00:00Z`), incidents }));
+    return [...m].sort().map(([month, incidents]) => ({ month, incidents }));
   }, [items]);
+  const points = useMemo(() => activityOf(parties, clock), [parties, clock]);
+  const activity = useMemo(() => countByBucket(points, bucket, new Set(items.map((i) => i.incidentId))), [points, bucket, items]);
+  const activityByParty = useMemo(() => {
+    const shown = new Set(items.map((i) => i.incidentId));
+    const m = new Map<string, number>();
+    for (const p of points) if (shown.has(p.incidentId)) m.set(`${p.partyId}|${p.kind}`, (m.get(`${p.partyId}|${p.kind}`) ?? 0) + 1);
+    return [...m].map(([k, count]) => ({ party: nameOf(k.split('|')[0]), kind: k.split('|')[1], count }));
+  }, [points, items, nameOf]);
   const byParty = parties
     .filter((p) => p.counts.claims + p.counts.denialsMade > 0)
     .map((p) => ({ party: p.name, claims: p.counts.claims, denials: p.counts.denialsMade, corrections: p.counts.corrections, retractions: p.counts.retractions }));
@@ -174,7 +185,52 @@ export const IncidentsPage = () => {
             <figcaption>Incidents by month of occurrence</figcaption>
             <PlotChart
               label="Incidents by month of occurrence"
-              options={{ height: 160, x: { type: 'utc', label: null }, y: { grid: true, label: 'incidents' }, marks: [Plot.rectY(byMonth, { x: 'month', y: 'incidents', interval: 'month', fill: 'var(--accent)' }), Plot.ruleY([0])] }}
+              redrawKey={JSON.stringify(byMonth)}
+              options={{ height: 160, x: { type: 'band', label: null }, y: { grid: true, label: 'incidents' }, marks: [Plot.barY(byMonth, { x: 'month', y: 'incidents', fill: 'var(--accent)' }), Plot.ruleY([0])] }}
+            />
+          </figure>
+          <figure className="wide">
+            <figcaption>Claims, denials, corrections and retractions over time</figcaption>
+            <div className="filters">
+              <label>
+                Clock
+                <select name="activityClock" value={clock} onChange={(e) => setClock(e.target.value as ActivityClock)}>
+                  <option value="stated">stated (when parties spoke)</option>
+                  <option value="recorded">recorded (when the ledger learnt it)</option>
+                </select>
+              </label>
+              <label>
+                Per
+                <select name="activityBucket" value={bucket} onChange={(e) => setBucket(e.target.value as Bucket)}>
+                  <option value="day">day</option>
+                  <option value="week">week</option>
+                  <option value="month">month</option>
+                </select>
+              </label>
+            </div>
+            <PlotChart
+              label={`Activity per ${bucket} on the ${clock} clock: ${activity.map((a) => `${a.bucket} ${a.count} ${a.kind}`).join(', ')}`}
+              options={{
+                height: 200,
+                color: { legend: true, domain: ['claims', 'denials', 'corrections', 'retractions'] },
+                x: { type: 'band', label: null, tickFormat: (d: string) => d.slice(0, bucket === 'month' ? 7 : 10) },
+                y: { grid: true, label: 'entries' },
+                marks: [Plot.barY(activity, { x: 'bucket', y: 'count', fill: 'kind', tip: true }), Plot.ruleY([0])],
+              }}
+            />
+          </figure>
+          <figure className="wide">
+            <figcaption>Activity by party</figcaption>
+            <PlotChart
+              label={`Activity by party: ${activityByParty.map((a) => `${a.party} ${a.count} ${a.kind}`).join(', ')}`}
+              options={{
+                height: 40 + 26 * new Set(activityByParty.map((a) => a.party)).size,
+                marginLeft: 260,
+                color: { legend: true, domain: ['claims', 'denials', 'corrections', 'retractions'] },
+                x: { grid: true, label: 'entries' },
+                y: { label: null },
+                marks: [Plot.barX(activityByParty, { y: 'party', x: 'count', fill: 'kind', tip: true })],
+              }}
             />
           </figure>
           <figure>
@@ -186,6 +242,7 @@ export const IncidentsPage = () => {
           </figure>
           <figure>
             <figcaption>Claims, denials, corrections and retractions by party</figcaption>
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="By party">
             <table className="compact">
               <thead>
                 <tr>
@@ -208,6 +265,7 @@ export const IncidentsPage = () => {
                 ))}
               </tbody>
             </table>
+            </div>
           </figure>
         </section>
       )}

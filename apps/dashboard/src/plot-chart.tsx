@@ -5,9 +5,13 @@ import * as Plot from '@observablehq/plot';
  * An Observable Plot chart (SVG) drawn into a figure. `label` names it for screen readers; the pages put the same
  * numbers in a table or list beside each chart, so nothing is only in the picture.
  */
-export const PlotChart = ({ options, label }: { options: Plot.PlotOptions; label: string }) => {
+export const PlotChart = ({ options, label, redrawKey = label }: { options: Plot.PlotOptions; label: string; redrawKey?: string }) => {
   const ref = useRef<HTMLDivElement>(null);
+  const latest = useRef(options);
+  latest.current = options;
+  // Redrawn when what it shows changes (the label says it, or redrawKey), not on every render of the page.
   useEffect(() => {
+    const options = latest.current;
     const el = ref.current;
     if (!el) return;
     const width = Math.max(280, Math.min(el.clientWidth || 640, 960));
@@ -19,7 +23,7 @@ export const PlotChart = ({ options, label }: { options: Plot.PlotOptions; label
     }
     el.replaceChildren(chart);
     return () => chart.remove();
-  }, [options, label]);
+  }, [redrawKey]);
   return <div className="chart" ref={ref} role="img" aria-label={label} />;
 };
 
