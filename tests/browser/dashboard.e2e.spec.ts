@@ -193,13 +193,70 @@ describe('the dashboard in a browser (e2e)', () => {
     expect(after.parties.flatMap((p: { denialsMade: unknown[] }) => p.denialsMade).length).toBe(denialsBefore + 1);
   });
 
+  it('records a claim with picked assertions: a casualty figure out of range shows its error at that figure', async () => {
+    await page.goto(`${ledger.baseUrl}/#/incidents/${incidentId}/record/claim`);
+    await page.waitForSelector('h1:has-text("Record a claim")');
+    await page.selectOption('select[name=partyId]', 'karabakh-defense-army');
+    await page.fill('textarea[name="statement.text"]', 'Two more of our soldiers were wounded by Azerbaijani fire.');
+    await page.fill('input[name="statedAt.at"]', '2019-06-06');
+    await page.selectOption('select[name="statedAt.precision"]', 'day');
+    await page.fill('input[name="source.title"]', SOURCE.title);
+    await page.fill('input[name="source.publisher"]', SOURCE.publisher);
+    await page.check('#f-with-responsibleParties');
+    await page.check('#f-assertions-responsibleParties-azerbaijan-defence-ministry');
+    await page.check('#f-with-casualties');
+    await page.selectOption('select[name="assertions.casualties.0.side"]', 'karabakh-defense-army');
+    await page.fill('input[name="assertions.casualties.0.wounded.best"]', '-2');
+    await page.click('button[type=submit]');
+    const error = page.locator('#f-assertions-casualties-0-wounded-best-error');
+    await error.waitFor();
+    expect(await page.getAttribute('input[name="assertions.casualties.0.wounded.best"]', 'aria-invalid')).toBe('true');
+    await screenshot(page, '08-claim-field-error');
+    await expectAccessible('claim form with error');
+    await page.fill('input[name="assertions.casualties.0.wounded.best"]', '2');
+    await page.fill('input[name="assertions.casualties.0.wounded.low"]', '2');
+    await page.fill('input[name="assertions.casualties.0.wounded.high"]', '4');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.ok >> text=Recorded');
+    await page.click('.ok >> text=Back to the incident');
+    await page.waitForFunction(() =>
+      /2 \(2–4\) wounded/.test((globalThis as any).document.querySelector('tr[data-party="karabakh-defense-army"] td[data-field="casualties"]')?.textContent ?? ''),
+    );
+  });
+
+  it("shows a claim's versions and, to an auditor, the field-level diff of its correction", async () => {
+    await page.click('tr[data-party="azerbaijan-defence-ministry"] td[data-field="casualties"] a');
+    await page.waitForSelector('h2:has-text("History (field-level diff)")');
+    await page.waitForSelector('.diff ins');
+    expect(await page.textContent('li.selected')).toContain('Version 2');
+    expect(await page.textContent('.diff')).toBeTruthy();
+    const diff = await page.$$eval('.diff tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    expect(diff.join('\n')).toMatch(/mid-ranking officer/);
+    await screenshot(page, '09-claim-history');
+    await expectAccessible('claim history');
+  });
+
+  it('has no serious accessibility violation on the other pages either', async () => {
+    for (const [name, path, ready] of [
+      ['parties', '#/parties', 'h1:has-text("Parties")'],
+      ['report incident', '#/record/incident', 'h1:has-text("Report an incident")'],
+      ['register party', '#/record/party', 'h1:has-text("Register a party")'],
+      ['amend', `#/incidents/${incidentId}/record/amend`, 'h1:has-text("Amend")'],
+    ] as const) {
+      await page.goto(`${ledger.baseUrl}/${path}`);
+      await page.waitForSelector(ready);
+      await screenshot(page, `10-${name.replace(/ /g, '-')}`);
+      await expectAccessible(name);
+    }
+  });
+
   it('stays readable at 375 px wide and in dark mode, with no serious accessibility violation', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(`${ledger.baseUrl}/#/incidents/${incidentId}`);
     await page.waitForSelector('table.matrix tbody tr');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
-    await screenshot(page, '08-incident-375-dark');
+    await screenshot(page, '11-incident-375-dark');
     await expectAccessible('incident 375 px dark');
     await page.goto(`${ledger.baseUrl}/#/`);
     await page.waitForSelector('.incident-list li');

@@ -512,13 +512,14 @@ export const RecordPage = ({ kind, incidentId, claimId }: { kind: string; incide
   const { client, can } = useLedger();
   const incident = useLoad(
     () => (incidentId ? must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: 1000 } } })) : Promise.resolve(undefined)),
-    [incidentId],
+    // Each opening of a form reads the incident again: the revision it stands on is the one the recorder sees now.
+    [incidentId, kind, claimId],
   );
   if (!can('recorder')) return <p>Recording needs a recorder token.</p>;
   if (!(kind in TITLES)) return <p>Unknown form.</p>;
-  if (incidentId && !incident.data) return incident.error ? <ErrorNote error={incident.error} /> : <p>Loading…</p>;
+  if (incidentId && (!incident.data || incident.loading)) return incident.error ? <ErrorNote error={incident.error} /> : <p>Loading…</p>;
   const claim = claimId ? incident.data?.parties.flatMap((p) => p.claims).find((c) => c.claimId === claimId) : undefined;
   if (claimId && !claim) return <p>No such claim in this incident.</p>;
   // A fresh form (and a fresh opened revision) for each incident, claim and kind.
-  return <RecordForm key={`${kind}|${incidentId}|${claimId}`} kind={kind as RecordKind} incident={incident.data} claim={claim} />;
+  return <RecordForm key={`${kind}|${incidentId}|${claimId}|${incident.data?.revision}`} kind={kind as RecordKind} incident={incident.data} claim={claim} />;
 };
