@@ -273,6 +273,11 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
         </section>
       </div>
       <h2>Each party's claims {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
+      {doc.page.next !== null && (
+        <p className="muted">
+          The first {doc.page.limit} entries of this incident are listed; the matrix and the disagreements cover all of them.
+        </p>
+      )}
       {shown.parties.map((p) => (
         <PartyClaims key={p.partyId} party={p} incidentId={incidentId} />
       ))}

@@ -7,6 +7,7 @@ import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
 
 const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
 type Category = (typeof CATEGORIES)[number];
+const PAGE = 100;
 
 /** A row's activity as a tiny bar strip: claims, denials, corrections, retractions. */
 const Activity = ({ i }: { i: IncidentListItem }) => {
@@ -35,6 +36,14 @@ export const IncidentsPage = () => {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
+  const [offset, setOffset] = useState(0);
+  // A changed filter starts again at the first page.
+  const firstPage =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setOffset(0);
+      set(value);
+    };
   const [clock, setClock] = useState<ActivityClock>('stated');
   const [bucket, setBucket] = useState<Bucket>('month');
 
@@ -44,7 +53,8 @@ export const IncidentsPage = () => {
         client.GET('/incidents', {
           params: {
             query: {
-              limit: 500,
+              limit: PAGE,
+              offset,
               ...(party ? { party } : {}),
               ...(category ? { category } : {}),
               ...(contested ? { contested: contested === 'true' } : {}),
@@ -54,7 +64,7 @@ export const IncidentsPage = () => {
           },
         }),
       ),
-    [party, category, contested, from, to],
+    [party, category, contested, from, to, offset],
   );
   const items = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -119,7 +129,7 @@ export const IncidentsPage = () => {
         </label>
         <label>
           Party
-          <select name="party" value={party} onChange={(e) => setParty(e.target.value)}>
+          <select name="party" value={party} onChange={(e) => firstPage(setParty)(e.target.value)}>
             <option value="">any</option>
             {parties.map((p) => (
               <option key={p.partyId} value={p.partyId}>
@@ -130,7 +140,7 @@ export const IncidentsPage = () => {
         </label>
         <label>
           Category
-          <select name="category" value={category} onChange={(e) => setCategory(e.target.value as Category | '')}>
+          <select name="category" value={category} onChange={(e) => firstPage(setCategory)(e.target.value as Category | '')}>
             <option value="">any</option>
             {CATEGORIES.map((c) => (
               <option key={c}>{c}</option>
@@ -139,7 +149,7 @@ export const IncidentsPage = () => {
         </label>
         <label>
           Contested
-          <select name="contested" value={contested} onChange={(e) => setContested(e.target.value as '' | 'true' | 'false')}>
+          <select name="contested" value={contested} onChange={(e) => firstPage(setContested)(e.target.value as '' | 'true' | 'false')}>
             <option value="">either</option>
             <option value="true">contested</option>
             <option value="false">uncontested</option>
@@ -147,17 +157,29 @@ export const IncidentsPage = () => {
         </label>
         <label>
           Occurred from
-          <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} />
+          <input type="date" name="from" value={from} onChange={(e) => firstPage(setFrom)(e.target.value)} />
         </label>
         <label>
           to
-          <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} />
+          <input type="date" name="to" value={to} onChange={(e) => firstPage(setTo)(e.target.value)} />
         </label>
       </form>
       <ErrorNote error={list.error} />
       <p aria-live="polite" className="muted">
-        {list.loading ? 'Loading…' : `${items.length} of ${list.data?.total ?? 0} incidents`}
+        {list.loading
+          ? 'Loading…'
+          : `${items.length} shown, ${offset + 1}–${Math.min(offset + PAGE, list.data?.total ?? 0)} of ${list.data?.total ?? 0} incidents${search ? ' (search looks within this page)' : ''}`}
       </p>
+      {(list.data?.total ?? 0) > PAGE && (
+        <nav aria-label="Pages of incidents" className="actions">
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+            Previous {PAGE}
+          </button>
+          <button type="button" disabled={offset + PAGE >= (list.data?.total ?? 0)} onClick={() => setOffset(offset + PAGE)}>
+            Next {PAGE}
+          </button>
+        </nav>
+      )}
       <ul className="incident-list">
         {items.map((i) => (
           <li key={i.incidentId}>

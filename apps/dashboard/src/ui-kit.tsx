@@ -67,8 +67,16 @@ const PartiesContext = createContext<PartiesValue>({ parties: [], nameOf: (id) =
 /** Party names beside ids: the API's versions and timeline carry ids only (names beside ids are coming in dashboard-api). */
 export const PartiesProvider = ({ children }: { children: ReactNode }) => {
   const { client } = useLedger();
-  const loaded = useLoad(() => must(client.GET('/parties', { params: { query: { limit: 200 } } })), []);
-  const parties = loaded.data?.items ?? [];
+  const loaded = useLoad(async () => {
+    // Every party, page by page (500 is the API's largest page).
+    const all: PartyRecord[] = [];
+    for (;;) {
+      const page = await must(client.GET('/parties', { params: { query: { limit: 500, offset: all.length } } }));
+      all.push(...page.items);
+      if (page.items.length === 0 || all.length >= page.total) return all;
+    }
+  }, []);
+  const parties = loaded.data ?? [];
   const byId = new Map(parties.map((p) => [p.partyId, p.name]));
   const nameOf = (id: string) => byId.get(id) ?? (id === 'civilians' ? 'Civilians' : id === 'unknown' ? 'Unknown side' : id);
   return <PartiesContext.Provider value={{ parties, nameOf, reload: loaded.reload }}>{children}</PartiesContext.Provider>;
