@@ -380,7 +380,16 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
         setErrors({ byField: {}, general: [] });
         return;
       }
-      setErrors(fieldErrorsOf(problem, known));
+      // The amend form shares the statement and source inputs of the other forms: `changes.statement.text` is `statement.text` there.
+      const aliased = kind === 'amend' ? new Set([...known].flatMap((k) => (/^(statement|source)\./.test(k) ? [k, `changes.${k}`] : [k]))) : known;
+      const spread = fieldErrorsOf(problem, aliased);
+      for (const [field, messages] of Object.entries(spread.byField)) {
+        if (!known.has(field)) {
+          delete spread.byField[field];
+          spread.byField[field.replace(/^changes\./, '')] = messages;
+        }
+      }
+      setErrors(spread);
     } catch (err) {
       setErrors({ byField: {}, general: [String(err)] });
     } finally {
