@@ -118,7 +118,6 @@ const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
       y: { type: 'utc' as const, label: '↑ recorded time', grid: true },
       marks: [Plot.dot(points, { x: 'stated', y: 'recorded', stroke: 'party', fill: 'party', r: 5, symbol: 'kind', tip: true, title: (d: (typeof points)[number]) => `${d.party}: ${d.kind}, stated ${d.stated.toISOString().slice(0, 10)}, recorded ${d.recorded.toISOString()}` })],
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [JSON.stringify(points)],
   );
   return (
@@ -147,7 +146,6 @@ const AsOf = ({ entries, onCut }: { entries: TimelineEntry[]; onCut: (query: Rec
   useEffect(() => {
     if (now) onCut(undefined, 'now');
     else onCut(cuts[index!].query as Record<string, string>, cuts[index!].label);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [index, clock, cuts.length]);
   return (
     <fieldset className="as-of">
