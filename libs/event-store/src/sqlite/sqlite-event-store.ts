@@ -1,3 +1,4 @@
+import { createCommitBell, ringCommitBell } from './commit-bell';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
@@ -85,6 +86,11 @@ export interface SqliteEventStoreOptions {
    * settles once the writer's COMMIT returned); the caller's event loop no longer waits for INSERT, COMMIT and fsync.
    */
   writerThread?: { script: string };
+  /**
+   * The commit bell this store rings after each of its commits (see commit-bell.ts), e.g. shared with a projection
+   * thread; with a writer thread, that thread rings it as soon as COMMIT returned. A bell of its own when absent.
+   */
+  commitBell?: SharedArrayBuffer;
 }
 
 /** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
@@ -169,6 +175,9 @@ export class SqliteEventStore implements EventStore {
   private readonly headCacheStreams: number;
   private dataVersion: bigint | undefined;
   private readonly writer: SqliteWriterClient | undefined;
+  /** Rung after every commit of this store (by its writer thread when it has one); see commit-bell.ts. */
+  readonly commitBell: SharedArrayBuffer;
+  private readonly bell: Int32Array;
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -191,6 +200,8 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
+    this.commitBell = options.commitBell ?? createCommitBell();
+    this.bell = new Int32Array(this.commitBell);
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
     this.headCacheStreams = Math.floor(positive(options.headCacheStreams ?? DEFAULT_HEAD_CACHE_STREAMS, 'headCacheStreams'));
@@ -258,7 +269,7 @@ export class SqliteEventStore implements EventStore {
       // Opened after this connection migrated the schema, so the thread finds the file ready.
       this.writer = new SqliteWriterClient(
         options.writerThread.script,
-        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams },
+        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams, commitBell: this.commitBell },
         () => this.notifySubscriptions(),
       );
     }
@@ -633,6 +644,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notifySubscriptions(): void {
+    // With a writer thread, that thread's store rang the bell as soon as its COMMIT returned.
+    if (!this.writer) ringCommitBell(this.bell);
     for (const subscription of this.subscriptions) subscription.notify();
     for (const listener of this.commitListeners) listener();
   }
