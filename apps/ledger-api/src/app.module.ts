@@ -15,7 +15,6 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { PartiesModule } from './parties/parties.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LedgerPlatformModule, TokenRegistry } from './platform';
-import { ReadYourWritesModule } from './platform/http/read-your-writes.module';
 
 export interface LedgerAppOptions extends ApplicationOptions {
   tokens: TokenRegistry;
@@ -34,7 +33,6 @@ export class AppModule {
         MetricsModule,
         CqrsModule.forRoot(),
         ApplicationModule.forRoot(options),
-        ReadYourWritesModule,
         PartiesModule,
         IncidentsModule,
         ClaimsModule,
