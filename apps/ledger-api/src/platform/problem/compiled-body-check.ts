@@ -111,11 +111,16 @@ function propertyCheck(target: Function, property: string, rules: ValidationMeta
 function constraintCheck(target: Function, property: string, rule: ValidationMetadata): (value: unknown, body: Record<string, unknown>) => boolean {
   const constraints = getMetadataStorage().getTargetValidatorConstraints(rule.constraintCls);
   if (constraints.length === 0 || constraints.some((constraint) => constraint.async)) throw new Unsupported();
-  const validate = (value: unknown, body: Record<string, unknown>) =>
-    constraints.every((constraint) => {
-      const valid: unknown = constraint.instance.validate(value, { targetName: target.name, property, object: body, value, constraints: rule.constraints });
-      return valid === true;
-    });
+  const validators = constraints.map((constraint) => constraint.instance as { validate(value: unknown, args: unknown): unknown });
+  const targetName = target.name;
+  const ruleConstraints = rule.constraints;
+  // A loop, not every() with a closure: this runs for every member of every write's body.
+  const validate = (value: unknown, body: Record<string, unknown>) => {
+    for (const validator of validators) {
+      if (validator.validate(value, { targetName, property, object: body, value, constraints: ruleConstraints }) !== true) return false;
+    }
+    return true;
+  };
   return (value, body) => {
     if (!rule.each || !(Array.isArray(value) || value instanceof Set || value instanceof Map)) return validate(value, body);
     for (const item of Array.isArray(value) ? value : [...value.values()]) if (!validate(item, body)) return false;
