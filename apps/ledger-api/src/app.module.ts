@@ -16,8 +16,6 @@ import { IntegrityModule } from './integrity/integrity.module';
 import { PartiesModule } from './parties/parties.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LedgerPlatformModule, TokenRegistry } from './platform';
-import { RequestLoggingModule } from './platform/logging/request-logging.module';
-import { ReadYourWritesModule } from './platform/http/read-your-writes.module';
 
 export interface LedgerAppOptions extends ApplicationOptions {
   tokens: TokenRegistry;
@@ -33,11 +31,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         LedgerPlatformModule.forRoot({ config: options.config, tokens: options.tokens }),
-        RequestLoggingModule.forRoot(options.config, options.requestLogStream),
         MetricsModule,
         CqrsModule.forRoot(),
         ApplicationModule.forRoot(options),
-        ReadYourWritesModule,
         PartiesModule,
         IncidentsModule,
         ClaimsModule,

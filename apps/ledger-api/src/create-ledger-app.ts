@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, LedgerAppOptions } from './app.module';
 import { installLimitsAndObservability } from './limits-and-observability';
-import { installRequestLogContext } from './platform/logging/request-logging.module';
+import { installRequestLog } from './platform/logging/request-log.hook';
 import { OperatorLogger, createHttpAdapter, setupOpenApi } from './platform';
 
 export const API_DESCRIPTION =
@@ -15,7 +15,7 @@ export const createLedgerApp = async (
   options: LedgerAppOptions & { logLevels?: LogLevel[] | false },
 ): Promise<NestFastifyApplication> => {
   const adapter = createHttpAdapter(options.config);
-  installRequestLogContext(adapter.getInstance());
+  installRequestLog(adapter.getInstance(), options.config, options.requestLogStream);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: options.logLevels ? new OperatorLogger({ logLevels: options.logLevels }) : false,
     abortOnError: false,

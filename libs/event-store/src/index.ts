@@ -5,3 +5,4 @@ export { EsdbEventStore } from './esdb/esdb-event-store';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
 export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
 export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';
+export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } from './sqlite/commit-bell';

@@ -77,7 +77,12 @@ export class ApplicationModule {
             if (!threaded) return new ProjectionRunner({ eventStore, store, logger });
             return new ThreadedProjectionRunner({
               script: options.projectionThreadScript!,
-              data: { eventLog: eventLogSource(config), readModelsFile: join(config.dataDir, READ_MODELS_FILE) },
+              data: {
+                eventLog: eventLogSource(config),
+                readModelsFile: join(config.dataDir, READ_MODELS_FILE),
+                // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
+                ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
+              },
               logger,
             });
           },

@@ -33,9 +33,12 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
   private unwatch: (() => void) | undefined;
 
   async onApplicationBootstrap(): Promise<void> {
-    // A projection thread reading the same SQLite file learns of each commit at once rather than at its next poll.
+    // A projection thread reading the same SQLite file learns of each commit at once rather than at its next poll: from
+    // the store's own commit bell when it was given that (rung by the store's writer thread, not this one), else here.
     const runner = this.runner;
-    if (runner instanceof ThreadedProjectionRunner && this.store instanceof SqliteEventStore) this.unwatch = this.store.onCommit(() => runner.poke());
+    if (runner instanceof ThreadedProjectionRunner && this.store instanceof SqliteEventStore && !runner.hears(this.store.commitBell)) {
+      this.unwatch = this.store.onCommit(() => runner.poke());
+    }
     await this.supervisor.start();
   }
 

@@ -326,6 +326,28 @@ describe('SqliteEventStore', () => {
     await subscription.stop();
   });
 
+  it('subscriptions at the same checkpoint share reads yet each gets every event: its own appends, and by polling another instance\'s', async () => {
+    const filename = freshFile();
+    const store = open(filename, { pollIntervalMs: 20 });
+    const other = open(filename);
+    const followers = [0, 1, 2].map(() => {
+      const received: RecordedEvent[] = [];
+      const state = { caughtUp: false };
+      const subscription = store.subscribeToAll({ fromPosition: START }, { onEvent: (event) => void received.push(event), onCaughtUp: () => (state.caughtUp = true) });
+      return { received, state, subscription };
+    });
+    await waitFor(() => followers.every((f) => f.state.caughtUp));
+
+    for (let i = 0; i < 5; i++) await store.append(`incident-shared-${i % 2}`, [newEvent(), newEvent()]);
+    await other.append('incident-elsewhere', [newEvent()]);
+    await store.append('incident-shared-0', [newEvent()]);
+    await waitFor(() => followers.every((f) => f.received.length === 12));
+
+    const log = await store.readAll();
+    for (const { received } of followers) expect(received.map((e) => e.eventId)).toEqual(log.map((e) => e.eventId));
+    await Promise.all(followers.map((f) => f.subscription.stop()));
+  });
+
   it('wakes a subscription on an append through the same instance without waiting for the poll', async () => {
     const store = open(freshFile(), { pollIntervalMs: 60_000 });
     const received: RecordedEvent[] = [];

@@ -1,3 +1,4 @@
+import { createCommitBell, ringCommitBell } from './commit-bell';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
@@ -85,6 +86,11 @@ export interface SqliteEventStoreOptions {
    * settles once the writer's COMMIT returned); the caller's event loop no longer waits for INSERT, COMMIT and fsync.
    */
   writerThread?: { script: string };
+  /**
+   * The commit bell this store rings after each of its commits (see commit-bell.ts), e.g. shared with a projection
+   * thread; with a writer thread, that thread rings it as soon as COMMIT returned. A bell of its own when absent.
+   */
+  commitBell?: SharedArrayBuffer;
 }
 
 /** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
@@ -169,6 +175,13 @@ export class SqliteEventStore implements EventStore {
   private readonly headCacheStreams: number;
   private dataVersion: bigint | undefined;
   private readonly writer: SqliteWriterClient | undefined;
+  /** Rung after every commit of this store (by its writer thread when it has one); see commit-bell.ts. */
+  readonly commitBell: SharedArrayBuffer;
+  /** Commits this store has heard of (its own, its writer thread's, other threads' said so), for sharedPage. */
+  private commitsHeard = 0;
+  private sharedPage: { after: bigint; commits: number; events: RecordedEvent[] } | undefined;
+  private sharedPageExpiry: NodeJS.Immediate | undefined;
+  private readonly bell: Int32Array;
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -191,6 +204,8 @@ export class SqliteEventStore implements EventStore {
   };
 
   constructor(options: SqliteEventStoreOptions) {
+    this.commitBell = options.commitBell ?? createCommitBell();
+    this.bell = new Int32Array(this.commitBell);
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
     this.headCacheStreams = Math.floor(positive(options.headCacheStreams ?? DEFAULT_HEAD_CACHE_STREAMS, 'headCacheStreams'));
@@ -258,7 +273,7 @@ export class SqliteEventStore implements EventStore {
       // Opened after this connection migrated the schema, so the thread finds the file ready.
       this.writer = new SqliteWriterClient(
         options.writerThread.script,
-        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams },
+        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams, commitBell: this.commitBell },
         () => this.notifySubscriptions(),
       );
     }
@@ -470,10 +485,7 @@ export class SqliteEventStore implements EventStore {
       fromPosition: options.fromPosition ?? START,
       handlers,
       pollIntervalMs: this.pollIntervalMs,
-      readPage: (after) =>
-        this.query('read all for a subscription', () =>
-          this.statements.readAllForwards.all(after, SUBSCRIPTION_PAGE_SIZE).map(toRecordedEvent),
-        ),
+      readPage: (after) => this.subscriptionPage(after),
       onFinished: (finished) => this.subscriptions.delete(finished),
     });
     this.subscriptions.add(subscription);
@@ -632,7 +644,30 @@ export class SqliteEventStore implements EventStore {
     if (this.closed || !this.db.open) throw new StoreUnavailableError('SQLite event store is closed');
   }
 
+  /**
+   * A page of the global log for a subscription. Subscriptions at the same checkpoint woken by the same commit (the
+   * feed and the notary, each after every commit) share one read and one decoding of it, within the turn they read
+   * in and until the next commit this store hears of; a page read a moment earlier is what either would have read
+   * then, and the next commit wakes both again. Handlers get the same event objects: they only read them.
+   */
+  private subscriptionPage(after: bigint): RecordedEvent[] {
+    const shared = this.sharedPage;
+    if (shared && shared.after === after && shared.commits === this.commitsHeard) return shared.events;
+    const events = this.query('read all for a subscription', () => this.statements.readAllForwards.all(after, SUBSCRIPTION_PAGE_SIZE).map(toRecordedEvent));
+    if (this.subscriptions.size < 2) return events;
+    this.sharedPage = { after, commits: this.commitsHeard, events };
+    // Only for this turn: a subscription polling for other processes' writes later must read again.
+    this.sharedPageExpiry ??= setImmediate(() => {
+      this.sharedPage = undefined;
+      this.sharedPageExpiry = undefined;
+    });
+    return events;
+  }
+
   private notifySubscriptions(): void {
+    this.commitsHeard++;
+    // With a writer thread, that thread's store rang the bell as soon as its COMMIT returned.
+    if (!this.writer) ringCommitBell(this.bell);
     for (const subscription of this.subscriptions) subscription.notify();
     for (const listener of this.commitListeners) listener();
   }
@@ -648,6 +683,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Another connection wrote (another thread said so): subscriptions read now instead of at their next poll. */
   notifyExternalWrite(): void {
+    this.commitsHeard++;
     for (const subscription of this.subscriptions) subscription.notify();
   }
 }

@@ -1,12 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { RecordedEvent, Subscription, SubscriptionHandlers } from '../event-store.port';
 import { reportSubscriptionStopped } from '../store-rules';
-
-/**
- * Marks code running inside one of a subscription's own callbacks, so that a handler calling stop() on its own
- * subscription does not wait for itself to return.
- */
-const callbackScope = new AsyncLocalStorage<SqliteSubscription>();
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -31,6 +24,13 @@ export class SqliteSubscription implements Subscription {
   private signalled = false;
   private wakeUp: (() => void) | undefined;
   private readonly finished: Promise<void>;
+  /**
+   * True while one of this subscription's callbacks runs its synchronous part, so that a handler stopping its own
+   * subscription there does not wait for itself to return. Not an AsyncLocalStorage: in Node 20 the first one run turns
+   * on async hooks for the whole process, which every promise of every request then pays for. A handler that stops
+   * its own subscription after an await of its own does not await stop() (it would wait for itself).
+   */
+  private inCallback = false;
 
   constructor(private readonly options: SqliteSubscriptionOptions) {
     this.checkpoint = options.fromPosition;
@@ -45,7 +45,7 @@ export class SqliteSubscription implements Subscription {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    if (callbackScope.getStore() === this) return;
+    if (this.inCallback) return;
     await this.finished;
   }
 
@@ -87,7 +87,7 @@ export class SqliteSubscription implements Subscription {
 
   private async invoke(callback: () => unknown): Promise<boolean> {
     try {
-      await callbackScope.run(this, callback);
+      await this.inCallbackScope(callback);
       return true;
     } catch (error) {
       await this.fail(error);
@@ -97,7 +97,16 @@ export class SqliteSubscription implements Subscription {
 
   private async fail(error: unknown): Promise<void> {
     this.stopped = true;
-    await reportSubscriptionStopped(error, this.options.handlers.onError, (callback) => callbackScope.run(this, callback));
+    await reportSubscriptionStopped(error, this.options.handlers.onError, (callback) => this.inCallbackScope(callback));
+  }
+
+  private inCallbackScope(callback: () => unknown): unknown {
+    this.inCallback = true;
+    try {
+      return callback();
+    } finally {
+      this.inCallback = false;
+    }
   }
 
 

@@ -22,6 +22,8 @@ export interface SqliteWriterSettings {
   busyTimeoutMs?: number;
   groupCommit?: { maxEvents?: number; maxBytes?: number };
   headCacheStreams?: number;
+  /** The API store's commit bell: the writer thread's store rings it after each commit. */
+  commitBell?: SharedArrayBuffer;
 }
 
 export interface SqliteWriterData extends SqliteWriterSettings {

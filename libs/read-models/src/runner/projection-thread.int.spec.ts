@@ -60,16 +60,38 @@ describe('ThreadedProjectionRunner: the read models in a thread of their own', (
     expect(logs.some((m) => m.includes('building from the log'))).toBe(true);
   });
 
-  it('follows new commits when poked, so a writer reads its own write', async () => {
-    // The thread would look for other connections' commits only once a minute: only the pokes can bring it along.
-    const r = thread(undefined, 60_000);
-    eventStore.onCommit(() => r.poke());
+  /** Started on a log the thread polls only once a minute: only a wake-up on commit brings it along in time. */
+  const followsNewCommits = async (r: ThreadedProjectionRunner) => {
     await r.start();
     const head = await appendAll();
     await r.waitForPosition(head, 30_000);
     const next = await appendAll([retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn.', '2019-06-04')], '00000000-0000-4000-9000');
     await r.waitForPosition(next, 5_000);
     expect(readModels.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
+  };
+
+  it('follows new commits when poked, so a writer reads its own write', async () => {
+    // The thread would look for other connections' commits only once a minute: only the pokes can bring it along.
+    const r = thread(undefined, 60_000);
+    eventStore.onCommit(() => r.poke());
+    await followsNewCommits(r);
+  });
+
+  it.each([
+    ['commits in this thread', false],
+    ['commits in the store\'s writer thread', true],
+  ])('follows new commits through the store\'s own commit bell, without a poke (%s)', async (_name, writerThread) => {
+    await eventStore.close();
+    eventStore = new SqliteEventStore({
+      filename: join(dir, 'events.sqlite'),
+      ...(writerThread ? { writerThread: { script: join(__dirname, '../../../../tests/support/sqlite-writer.worker.js') } } : {}),
+    });
+    const r = (runner = new ThreadedProjectionRunner({
+      script: WORKER,
+      data: { eventLog: { kind: 'sqlite', filename: join(dir, 'events.sqlite'), pollIntervalMs: 60_000 }, readModelsFile: join(dir, 'read-models.sqlite'), commits: eventStore.commitBell },
+    }));
+    expect(r.hears(eventStore.commitBell)).toBe(true);
+    await followsNewCommits(r);
   });
 
   it('rebuilds in its thread into the same tables', async () => {

@@ -1,5 +1,5 @@
 import { MessagePort, Worker } from 'node:worker_threads';
-import { EsdbEventStore, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { createCommitBell, EsdbEventStore, EventStore, ringCommitBell, SqliteEventStore, watchCommitBell } from '@ledger/event-store';
 import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ProjectionRunner, RunnerError, RunnerStatus, runnerErrorOf } from './projection.runner';
@@ -13,27 +13,14 @@ export interface ProjectionThreadData {
   role: typeof PROJECTION_THREAD_ROLE;
   eventLog: EventLogSource;
   readModelsFile: string;
-  /** One Int32 the host bumps on every commit to the log (see ThreadedProjectionRunner.poke). */
+  /**
+   * The commit bell rung on every commit to the log (see ringCommitBell): the SQLite store's own (`commitBell`), which
+   * its writer rings, or one of the runner's that the host rings through poke().
+   */
   commits?: SharedArrayBuffer;
 }
 
 export const PROJECTION_THREAD_ROLE = 'ledger-projection-thread';
-
-/** ES2024's Atomics.waitAsync, in Node since 16; the repository's lib is ES2022. */
-type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-
-/** Calls `changed` each time the host bumps the counter, without a message per commit; ends when `stopped()` says so. */
-const watchCommits = async (counter: Int32Array, changed: () => void, stopped: () => boolean): Promise<void> => {
-  let seen = Atomics.load(counter, 0);
-  while (!stopped()) {
-    const wait = waitAsync(counter, 0, seen);
-    if (wait.async) await wait.value;
-    if (stopped()) return;
-    seen = Atomics.load(counter, 0);
-    changed();
-  }
-};
 
 export const isProjectionThreadData = (data: unknown): data is ProjectionThreadData =>
   typeof data === 'object' && data !== null && (data as { role?: unknown }).role === PROJECTION_THREAD_ROLE;
@@ -80,7 +67,7 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
   });
   let stopped = false;
   if (data.commits && eventStore instanceof SqliteEventStore) {
-    void watchCommits(new Int32Array(data.commits), () => eventStore.notifyExternalWrite(), () => stopped);
+    void watchCommitBell(new Int32Array(data.commits), () => eventStore.notifyExternalWrite(), () => stopped);
   }
   port.on('message', (command: Command) => {
     const run = async () => {
@@ -121,10 +108,11 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private readonly waiters = new PositionWaiters();
   private readonly replies = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
   private nextId = 1;
-  private readonly commits = new Int32Array(new SharedArrayBuffer(4));
+  private readonly commits: Int32Array;
 
   constructor(private readonly options: ThreadedProjectionRunnerOptions) {
     super();
+    this.commits = new Int32Array(options.data.commits ?? createCommitBell());
     this.last = { name: 'ledger-read-models', state: 'stopped', checkpoint: 0n, caughtUp: false, lastError: null, projectionVersions: {} };
   }
 
@@ -159,8 +147,12 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
    * commits that land while the thread is busy are all covered by its next read.
    */
   poke(): void {
-    Atomics.add(this.commits, 0, 1);
-    Atomics.notify(this.commits, 0);
+    ringCommitBell(this.commits);
+  }
+
+  /** Whether the thread listens to this bell (a store's commitBell given as `data.commits`): its commits need no poke. */
+  hears(bell: SharedArrayBuffer): boolean {
+    return this.commits.buffer === bell;
   }
 
   status(): RunnerStatus {

@@ -111,11 +111,16 @@ function propertyCheck(target: Function, property: string, rules: ValidationMeta
 function constraintCheck(target: Function, property: string, rule: ValidationMetadata): (value: unknown, body: Record<string, unknown>) => boolean {
   const constraints = getMetadataStorage().getTargetValidatorConstraints(rule.constraintCls);
   if (constraints.length === 0 || constraints.some((constraint) => constraint.async)) throw new Unsupported();
-  const validate = (value: unknown, body: Record<string, unknown>) =>
-    constraints.every((constraint) => {
-      const valid: unknown = constraint.instance.validate(value, { targetName: target.name, property, object: body, value, constraints: rule.constraints });
-      return valid === true;
-    });
+  const validators = constraints.map((constraint) => constraint.instance as { validate(value: unknown, args: unknown): unknown });
+  const targetName = target.name;
+  const ruleConstraints = rule.constraints;
+  // A loop, not every() with a closure: this runs for every member of every write's body.
+  const validate = (value: unknown, body: Record<string, unknown>) => {
+    for (const validator of validators) {
+      if (validator.validate(value, { targetName, property, object: body, value, constraints: ruleConstraints }) !== true) return false;
+    }
+    return true;
+  };
   return (value, body) => {
     if (!rule.each || !(Array.isArray(value) || value instanceof Set || value instanceof Map)) return validate(value, body);
     for (const item of Array.isArray(value) ? value : [...value.values()]) if (!validate(item, body)) return false;
@@ -136,4 +141,98 @@ function nestedCheck(target: Function, property: string): (value: unknown) => bo
     if (Array.isArray(value)) return value.every(check);
     return check(value);
   };
+}
+
+/** Makes the DTO instance of a body its compiled check accepted, as class-transformer's plainToInstance would. */
+export type BodyInstantiation<T extends object = object> = (body: Record<string, unknown>) => T;
+
+const instantiations = new Map<Function, { make?: BodyInstantiation }>();
+
+/**
+ * What plainToInstance (no implicit conversion, no groups or versions) makes of a body that `bodyCheckOf(metatype)`
+ * accepted, compiled once per class: `new metatype()`, then each member in the body's order, members that name a
+ * nested DTO (`@Type`) instantiated the same way, every other value copied as class-transformer copies JSON (arrays
+ * and plain objects anew, without `__proto__` or members Object.prototype already has). class-transformer looks up
+ * its metadata for every member of every request; the answer never changes for a class. Undefined for a class without
+ * a compiled check, or one whose members need more than that (discriminators, Map or Set members): plainToInstance
+ * then does it.
+ */
+export function bodyInstantiationOf<T extends object>(metatype: new () => T): BodyInstantiation<T> | undefined {
+  try {
+    return instantiation(metatype) as BodyInstantiation<T>;
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+}
+
+function instantiation(target: Function): BodyInstantiation {
+  const known = instantiations.get(target);
+  if (known) {
+    if (!known.make) throw new Unsupported();
+    return known.make;
+  }
+  const entry: { make?: BodyInstantiation } = {};
+  instantiations.set(target, entry);
+  try {
+    if (!bodyCheckOf(target)) throw new Unsupported();
+    const Target = target as new () => Record<string, unknown>;
+    const probe = new Target();
+    const members = new Map<string, ((value: unknown) => unknown) | null>();
+    const properties = new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', false, false, undefined).map((m) => m.propertyName));
+    for (const property of properties) {
+      // class-transformer leaves out a member the class answers with a getter or a method.
+      const descriptor = Object.getOwnPropertyDescriptor(target.prototype, property);
+      if ((descriptor && !descriptor.set) || probe[property] instanceof Function || property === 'constructor' || property === '__proto__') {
+        members.set(property, null);
+        continue;
+      }
+      members.set(property, memberValue(target, property));
+    }
+    entry.make = (body) => {
+      const instance = new Target();
+      for (const key of Object.keys(body)) {
+        const convert = members.get(key);
+        if (convert === null) continue;
+        // A key the check did not allow never gets here; copied as class-transformer would all the same.
+        instance[key] = convert === undefined ? copyJson(body[key]) : convert(body[key]);
+      }
+      return instance;
+    };
+    return entry.make;
+  } catch (error) {
+    instantiations.delete(target);
+    if (error instanceof Unsupported) instantiations.set(target, {});
+    throw error;
+  }
+}
+
+function memberValue(target: Function, property: string): (value: unknown) => unknown {
+  const type = defaultMetadataStorage.findTypeMetadata(target, property);
+  if (!type) return copyJson;
+  if (type.options?.discriminator) throw new Unsupported();
+  const nested = type.typeFunction() as Function;
+  // An array member becomes an instance of its reflected type (Array: a plain array); a Set or Map would not.
+  if (type.reflectedType !== undefined && type.reflectedType !== Array && type.reflectedType !== Object && type.reflectedType !== nested) {
+    throw new Unsupported();
+  }
+  // A member of a nested DTO the check knows (the only @Type the check accepts a body for).
+  if (!compiled.get(nested)?.check) throw new Unsupported();
+  // A class met again while it is being compiled (one that nests itself) is left to plainToInstance.
+  if (instantiations.has(nested) && !instantiations.get(nested)!.make) throw new Unsupported();
+  const make = instantiation(nested);
+  const one = (item: unknown): unknown => (item === null || typeof item !== 'object' ? item : make(item as Record<string, unknown>));
+  return (value) => (Array.isArray(value) ? value.map(one) : one(value));
+}
+
+/** class-transformer's copy of an untyped JSON value: new arrays and objects, without the keys it never copies. */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__' || Object.prototype.hasOwnProperty.call(Object.prototype, key)) continue;
+    copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  }
+  return copy;
 }

@@ -6,8 +6,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AmendEntryDto } from '../../amendments/amend-entry/amend-entry.dto';
 import { MakeClaimDto } from '../../claims/make-claim/make-claim.dto';
+import { AssertionsDto } from '../../claims/shared/assertions.dto';
 import { RetractClaimDto } from '../../claims/retract-claim/retract-claim.dto';
-import { bodyCheckOf } from './compiled-body-check';
+import { bodyCheckOf, bodyInstantiationOf } from './compiled-body-check';
 import { createValidationPipe } from './validation.pipe';
 import { SCENARIO_WRITE_DTOS } from '../../../../../tests/support/write-dtos';
 
@@ -125,5 +126,37 @@ describe('compiled body checks: class-validator rules run once compiled, never a
       { field: 'extra', messages: ['property extra should not exist'] },
       { field: 'partyId', messages: [expect.stringContaining('partyId must match')] },
     ]);
+  });
+
+  // toStrictEqual compares classes at every level and tells a missing member from an undefined one.
+  it('instantiates every body its check accepts exactly as plainToInstance does (the scenario, and mutated bodies)', () => {
+    let compared = 0;
+    for (const { action, body } of steps.filter((step) => DTOS[step.action])) {
+      const check = bodyCheckOf(DTOS[action])!;
+      const make = bodyInstantiationOf(DTOS[action]);
+      expect([action, make]).toEqual([action, expect.any(Function)]);
+      const same = (candidate: unknown) => {
+        if (!check(clone(candidate) as Record<string, unknown>)) return;
+        expect(make!(clone(candidate) as Record<string, unknown>)).toStrictEqual(plainToInstance(DTOS[action], clone(candidate)));
+        compared++;
+      };
+      same(body);
+      fc.assert(
+        fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => same(mutations.reduce<unknown>(mutate, body))),
+        { numRuns: 100 },
+      );
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it('makes a new object graph, nested DTOs as their classes, and leaves a class without a compiled check to plainToInstance', () => {
+    const { body } = steps.find((step) => step.action === 'makeClaim')!;
+    const make = bodyInstantiationOf(MakeClaimDto)!;
+    const source = clone(body) as Record<string, unknown>;
+    const made = make(source) as unknown as Record<string, unknown>;
+    expect(made.assertions).not.toBe(source.assertions);
+    expect(made.assertions).toBeInstanceOf(AssertionsDto);
+    expect(made).toStrictEqual(plainToInstance(MakeClaimDto, clone(body)));
+    expect(bodyInstantiationOf(AmendEntryDto as new () => object)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
-import { bodyCheckOf, isJsonObject } from './compiled-body-check';
+import { bodyCheckOf, bodyInstantiationOf, isJsonObject } from './compiled-body-check';
 import { ProblemException } from './problem.exception';
 
 export interface FieldError {
@@ -59,7 +59,17 @@ class LedgerValidationPipe extends ValidationPipe {
     const check = bodyCheckOf(metatype);
     if (!check) return undefined;
     this.stripProtoKeys(body);
-    return check(body as Record<string, unknown>) ? plainToInstance(metatype, body, this.transformOptions) : undefined;
+    if (!check(body as Record<string, unknown>)) return undefined;
+    const make = this.plainTransformOptions() ? bodyInstantiationOf(metatype) : undefined;
+    return make ? make(body as Record<string, unknown>) : plainToInstance(metatype, body, this.transformOptions);
+  }
+
+  private plainTransform: boolean | undefined;
+
+  /** Whether plainToInstance runs with nothing but its defaults (and no implicit conversion): what bodyInstantiationOf mirrors. */
+  private plainTransformOptions(): boolean {
+    this.plainTransform ??= Object.entries(this.transformOptions ?? {}).every(([name, value]) => name === 'enableImplicitConversion' && value === false);
+    return this.plainTransform;
   }
 
   /**
