@@ -57,7 +57,7 @@ class TableCodec {
     if (value === null || value === undefined) return null;
     switch (this.types[index]) {
       case 'json':
-        return JSON.stringify(value);
+        return typeof value === 'object' ? jsonOf(value as object) : JSON.stringify(value);
       case 'boolean':
         return value ? 1 : 0;
       case 'position':
@@ -138,6 +138,22 @@ class TableCodec {
     return true;
   }
 }
+
+/**
+ * JSON text of values already encoded, by identity. Rows are values (TableAccess), and so are the statements,
+ * assertions, sources and stated times they share: one claim's are written into its version, its claim row, a
+ * position per point and a timeline line, and the claim row again at each denial or correction.
+ */
+const encoded = new WeakMap<object, string>();
+
+const jsonOf = (value: object): string => {
+  let json = encoded.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    encoded.set(value, json);
+  }
+  return json;
+};
 
 /** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
 const hashOf = (text: string): number => {
