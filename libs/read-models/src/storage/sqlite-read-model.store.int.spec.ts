@@ -50,7 +50,8 @@ describe('SqliteReadModelStore', () => {
     try {
       const columns = (table: string) => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
       expect(columns('read_model_checkpoints')).toEqual(['name', 'position', 'projection_versions']);
-      expect(columns('claims')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'party_id', 'statement', 'assertions', 'retracted', 'position']));
+      expect(columns('claims')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'party_id', 'version', 'assertions', 'retracted', 'position']));
+      expect(columns('claim_versions')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'version', 'statement', 'source']));
       for (const table of LEDGER_TABLES) {
         expect(columns(table.name)).toHaveLength(Object.keys(table.columns).length);
         const indexes = (db.pragma(`index_list(${table.name})`) as Array<{ name: string }>).map((i) => i.name);
