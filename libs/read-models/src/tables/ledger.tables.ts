@@ -353,8 +353,9 @@ export const partyPositionsTable: TableSpec<PartyPositionRow> = {
     versionPosition: position('log position of that claim’s current version'),
     partyOrder: position('log position of the party’s first entry in the incident'),
   },
-  primaryKey: ['incidentId', 'partyId', 'field'],
-  indexes: [{ name: 'party_positions_by_field', columns: ['incidentId', 'field', 'partyOrder'] }],
+  // Keyed by point first: the disagreements of a point are computed from its positions, one key range of a few rows
+  // (one a party), which need no index of their own to be rewritten at each new position.
+  primaryKey: ['incidentId', 'field', 'partyId'],
   withoutRowid: true,
 };
 
