@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
-import { ProjectionRunner, SqliteReadModelStore, WRITER_CACHE_MIB, WRITER_STORE_OPTIONS } from '@ledger/read-models';
+import { ProjectionRunner, READ_MODEL_PAGE_SIZE, SqliteReadModelStore, WRITER_CACHE_MIB, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { readAllOnce } from './log-writer';
 import { Timing, best, timed } from './measure';
 
@@ -86,6 +86,7 @@ const insertRows = async (rebuiltFile: string, head: bigint): Promise<WorkerRepo
   // The same settings as the read-model store's writer connection.
   const target = new Database(copyFile);
   try {
+    target.pragma(`page_size = ${READ_MODEL_PAGE_SIZE}`);
     target.pragma('journal_mode = WAL');
     target.pragma('synchronous = NORMAL');
     target.pragma(`cache_size = -${WRITER_CACHE_MIB * 1024}`);

@@ -116,7 +116,8 @@ export const rebuildCommand = (out: CliOutput): Command =>
   new Command('rebuild')
     .description('Drop the read models and rebuild them by replaying the whole event log')
     .option('-q, --quiet', 'no progress lines on stderr, only the summary')
-    .option('--page-size <events>', 'events per read and per read-model transaction', positiveInteger, 500)
+    // The runner's own default: a quarter of the transactions of 500, and more of a batch's row changes merged.
+    .option('--page-size <events>', 'events per read and per read-model transaction', positiveInteger, 2000)
     .addHelpText(
       'after',
       `

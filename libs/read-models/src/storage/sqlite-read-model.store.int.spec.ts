@@ -9,7 +9,7 @@ import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
-import { InvalidQueryError, ProjectionError, SqliteReadModelStore } from './sqlite-read-model.store';
+import { InvalidQueryError, ProjectionError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';
 
 const CHECKPOINT = 'test-read-models';
 
@@ -50,7 +50,8 @@ describe('SqliteReadModelStore', () => {
     try {
       const columns = (table: string) => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
       expect(columns('read_model_checkpoints')).toEqual(['name', 'position', 'projection_versions']);
-      expect(columns('claims')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'party_id', 'statement', 'assertions', 'retracted', 'position']));
+      expect(columns('claims')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'party_id', 'version', 'assertions', 'retracted', 'position']));
+      expect(columns('claim_versions')).toEqual(expect.arrayContaining(['incident_id', 'claim_id', 'version', 'statement', 'source']));
       for (const table of LEDGER_TABLES) {
         expect(columns(table.name)).toHaveLength(Object.keys(table.columns).length);
         const indexes = (db.pragma(`index_list(${table.name})`) as Array<{ name: string }>).map((i) => i.name);
@@ -59,6 +60,22 @@ describe('SqliteReadModelStore', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('gives a new file 16 KiB pages and leaves an existing file its own', () => {
+    const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+    expect(db.pragma('page_size', { simple: true })).toBe(READ_MODEL_PAGE_SIZE);
+    db.close();
+    store.close();
+    const file = join(dir, 'older.sqlite');
+    const older = new Database(file);
+    older.pragma('journal_mode = WAL');
+    older.exec('CREATE TABLE t (x)');
+    older.close();
+    store = new SqliteReadModelStore({ filename: file });
+    const reopened = new Database(file, { readonly: true });
+    expect(reopened.pragma('page_size', { simple: true })).toBe(4096);
+    reopened.close();
   });
 
   it('drops the read models of an older file layout, which a rebuild then replaces', () => {

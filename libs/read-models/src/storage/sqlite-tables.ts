@@ -29,6 +29,7 @@ class TableCodec {
   readonly types: ColumnSpec['type'][];
   readonly keyNames: string[];
   readonly keyIndexes: number[];
+  private readonly indexes: Map<string, number>;
   /** Held writes of this table in the current batch, grouped by the first key column's value, then by key. */
   readonly pending = new Map<string, Map<string, Held>>();
   pendingCount = 0;
@@ -49,24 +50,31 @@ class TableCodec {
     this.types = this.names.map((n) => (table.columns as Record<string, ColumnSpec>)[n].type);
     this.keyNames = [...table.primaryKey];
     this.keyIndexes = this.keyNames.map((n) => this.names.indexOf(n));
+    this.indexes = new Map(this.names.map((n, i) => [n, i]));
   }
 
   encodeValue(index: number, value: unknown): SqlValue {
     if (value === null || value === undefined) return null;
     switch (this.types[index]) {
       case 'json':
-        return JSON.stringify(value);
+        return typeof value === 'object' ? jsonOf(value as object) : JSON.stringify(value);
       case 'boolean':
         return value ? 1 : 0;
       case 'position':
-        return BigInt(value as bigint);
+        return typeof value === 'bigint' ? value : BigInt(value as number);
       default:
         return value as SqlValue;
     }
   }
 
   encode(row: Row): SqlValue[] {
-    return this.names.map((name, i) => this.encodeValue(i, row[name]));
+    const values = new Array<SqlValue>(this.names.length);
+    for (let i = 0; i < values.length; i++) values[i] = this.encodeValue(i, row[this.names[i]]);
+    return values;
+  }
+
+  indexOf(name: string): number {
+    return this.indexes.get(name) ?? -1;
   }
 
   decode(raw: Record<string, SqlValue>): Row {
@@ -118,15 +126,34 @@ class TableCodec {
 
   /** Whether `row` has the values of `where` (compared as SQLite would store them) and lies after the cursor. */
   matches(row: Row, where: Row, columns: string[], after: FindOptions<Row>['after']): boolean {
-    for (const c of columns) if (this.encodeValue(this.names.indexOf(c), row[c]) !== this.encodeValue(this.names.indexOf(c), where[c])) return false;
+    for (const c of columns) {
+      const i = this.indexOf(c);
+      if (this.encodeValue(i, row[c]) !== this.encodeValue(i, where[c])) return false;
+    }
     if (after) {
-      const i = this.names.indexOf(after.column);
+      const i = this.indexOf(after.column);
       const value = this.encodeValue(i, row[after.column]);
       if (value === null || compareSql(value, this.encodeValue(i, after.value)) <= 0) return false;
     }
     return true;
   }
 }
+
+/**
+ * JSON text of values already encoded, by identity. Rows are values (TableAccess), and so are the statements,
+ * assertions, sources and stated times they share: one claim's are written into its version, its claim row, a
+ * position per point and a timeline line, and the claim row again at each denial or correction.
+ */
+const encoded = new WeakMap<object, string>();
+
+const jsonOf = (value: object): string => {
+  let json = encoded.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    encoded.set(value, json);
+  }
+  return json;
+};
 
 /** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
 const hashOf = (text: string): number => {
@@ -358,8 +385,8 @@ export class SqliteTables implements TableAccess {
         (options.limit !== undefined ? ' LIMIT ?' : '')
       );
     });
-    const params: SqlValue[] = columns.map((c) => codec.encodeValue(codec.names.indexOf(c), (where as Row)[c]));
-    if (options.after) params.push(codec.encodeValue(codec.names.indexOf(options.after.column), options.after.value));
+    const params: SqlValue[] = columns.map((c) => codec.encodeValue(codec.indexOf(c), (where as Row)[c]));
+    if (options.after) params.push(codec.encodeValue(codec.indexOf(options.after.column), options.after.value));
     // Held writes may replace or delete stored rows: ask for as many more as could be displaced.
     if (options.limit !== undefined) params.push(options.limit + (group?.size ?? 0));
     const stored =
@@ -381,14 +408,17 @@ export class SqliteTables implements TableAccess {
     for (const [k, held] of group) {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
     }
-    const indexes = order.map((o) => ({ index: codec.names.indexOf(o.column), sign: o.desc ? -1 : 1 }));
-    const rows = [...merged.values()].sort((a, b) => {
-      for (const { index, sign } of indexes) {
-        const c = compareSql(codec.encodeValue(index, a[codec.names[index]]), codec.encodeValue(index, b[codec.names[index]]));
-        if (c !== 0) return c * sign;
+    // Sort keys encoded once per row, not once per comparison.
+    const indexes = order.map((o) => ({ index: codec.indexOf(o.column), sign: o.desc ? -1 : 1 }));
+    const keyed = [...merged.values()].map((row) => ({ row, keys: indexes.map(({ index }) => codec.encodeValue(index, row[codec.names[index]])) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < indexes.length; i++) {
+        const c = compareSql(a.keys[i], b.keys[i]);
+        if (c !== 0) return c * indexes[i].sign;
       }
       return 0;
     });
+    const rows = keyed.map((k) => k.row);
     return (options.limit !== undefined ? rows.slice(0, options.limit) : rows) as R[];
   }
 

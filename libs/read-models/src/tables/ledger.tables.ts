@@ -170,12 +170,10 @@ export interface ClaimRow extends RecordedRow {
   version: number;
   /** The version the current statement comes from (the latest that restated the words). */
   statementVersion: number;
-  statement: Statement;
   statedAt: PointInTime;
   /** Epoch ms of the start of statedAt: the order a party's claims supersede each other in. */
   statedOrder: number;
   firstStatedAt: PointInTime;
-  source: Source;
   assertions: Assertions;
   answers: string[];
   retracted: boolean;
@@ -191,18 +189,16 @@ export interface ClaimRow extends RecordedRow {
 
 export const claimsTable: TableSpec<ClaimRow> = {
   name: 'claims',
-  question: 'What does each claim say now (the claimant’s corrections and the ledger’s amendments applied)?',
+  question: 'What does each claim assert now (the claimant’s corrections and the ledger’s amendments applied)?',
   columns: {
     incidentId: text('incident id'),
     claimId: text('claim id'),
     partyId: text('the claimant'),
-    version: integer('current version (1 = as made)'),
+    version: integer('current version (1 = as made); its claim_versions row (same incident_id, claim_id, version) holds the current words and source'),
     statementVersion: integer('version the current words come from'),
-    statement: json('current words {text, verbatim, language?}'),
     statedAt: json('when the current version was stated {at, precision}'),
     statedOrder: integer('start of statedAt as epoch milliseconds'),
     firstStatedAt: json('when the claim was first made {at, precision}'),
-    source: json('source of the current version'),
     assertions: json('current structured assertions'),
     answers: json('ids of claims this claim answers (JSON array)'),
     retracted: boolean('withdrawn by the claimant'),
@@ -357,8 +353,9 @@ export const partyPositionsTable: TableSpec<PartyPositionRow> = {
     versionPosition: position('log position of that claim’s current version'),
     partyOrder: position('log position of the party’s first entry in the incident'),
   },
-  primaryKey: ['incidentId', 'partyId', 'field'],
-  indexes: [{ name: 'party_positions_by_field', columns: ['incidentId', 'field', 'partyOrder'] }],
+  // Keyed by point first: the disagreements of a point are computed from its positions, one key range of a few rows
+  // (one a party), which need no index of their own to be rewritten at each new position.
+  primaryKey: ['incidentId', 'field', 'partyId'],
   withoutRowid: true,
 };
 
@@ -534,4 +531,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 4;
+export const READ_MODEL_TABLES_VERSION = 5;

@@ -90,7 +90,8 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string): Pa
     claims: claims.map((c) => ({
       claimId: c.claimId,
       version: c.version,
-      statement: c.statement,
+      // The current words are the current version's.
+      statement: t.get(claimVersionsTable, { incidentId, claimId: c.claimId, version: c.version })!.statement,
       statementVersion: c.statementVersion,
       statedAt: c.firstStatedAt,
       lastStatedAt: c.statedAt,

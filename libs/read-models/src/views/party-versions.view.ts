@@ -202,13 +202,15 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow): PartyClaim => {
   const key = { incidentId: claim.incidentId, claimId: claim.claimId };
   const versions = t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] });
   const received = t.find(denialsTable, key, { orderBy: [{ column: 'position' }] });
+  // The claim's current words and source are its current version's.
+  const current = versions.find((v) => v.version === claim.version) ?? versions[versions.length - 1];
   return {
     claimId: claim.claimId,
     partyId: claim.partyId,
     version: claim.version,
-    statement: claim.statement,
+    statement: current.statement,
     statedAt: claim.statedAt,
-    source: claim.source,
+    source: current.source,
     assertions: claim.assertions,
     answers: claim.answers,
     firstStatedAt: claim.firstStatedAt,
