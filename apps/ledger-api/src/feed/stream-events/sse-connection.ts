@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@nestjs/common';
+import { StoreRefusedError } from '@ledger/event-store';
 import type { FeedEntry } from '../shared/feed-entry';
 import type { FeedFilter } from '../shared/feed-filter';
 import type { FeedHub, FeedListener } from '../shared/feed-hub.service';
@@ -166,6 +167,9 @@ export class SseConnection implements FeedListener {
         page = await log.scan(this.cursor, { filter, limit: STORE_PAGE, maxScan: STORE_SCAN });
         this.storeFailures = 0;
       } catch (error) {
+        // Refused for good (access denied, a position the store will never read from): retrying cannot help, and the
+        // stream ends (see start) rather than waiting forever.
+        if (error instanceof StoreRefusedError) throw error;
         // The store is down (EventStoreDB outage): keep the connection and its position, try again with backoff.
         this.storeFailures += 1;
         if (this.storeFailures === 1) {
