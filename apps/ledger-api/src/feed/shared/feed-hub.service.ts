@@ -24,7 +24,7 @@ export interface FeedListener {
   push(frames: Buffer | undefined, last: bigint | undefined, to: bigint): boolean;
   /** The hub stopped writing to this live stream (the ring overtook the live position): read on from your position. */
   release(): void;
-  /** Time for a heartbeat comment. */
+  /** Time for a heartbeat comment (a stream that wrote anything since the previous one needs none). */
   heartbeat(at: string): void;
   /** The app is stopping: send the cut-off and close; resolves once the connection is gone. */
   shutdown(): Promise<void>;
@@ -45,6 +45,7 @@ const CAP_RETRY_AFTER_SECONDS = 5;
 
 /** How long the app waits for open streams to close on shutdown before it stops anyway. */
 const SHUTDOWN_WAIT_MS = 2_000;
+const HEARTBEATS_PER_TURN = 100;
 const RESUBSCRIBE_MIN_MS = 250;
 const RESUBSCRIBE_MAX_MS = 10_000;
 /** At most this much of the ring per fan-out pass: what a live socket may be handed beyond its buffer at once. */
@@ -381,8 +382,15 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     for (const listener of this.listeners) if (!this.live.has(listener)) listener.wake();
   }
 
+  /** Heartbeats in slices of HEARTBEATS_PER_TURN: each is a write syscall, and thousands in one turn hold the loop. */
   private beat(): void {
     const at = new Date().toISOString();
-    for (const listener of this.listeners) listener.heartbeat(at);
+    const listeners = [...this.listeners];
+    const slice = (from: number): void => {
+      const to = Math.min(from + HEARTBEATS_PER_TURN, listeners.length);
+      for (let i = from; i < to; i++) listeners[i].heartbeat(at);
+      if (to < listeners.length && !this.stopping) setImmediate(slice, to);
+    };
+    slice(0);
   }
 }

@@ -68,6 +68,8 @@ export class SseConnection implements FeedListener {
   /** Set while live: called when the hub stops writing to it (`blocked`: its socket had not drained). */
   private leaveLive: ((blocked: boolean) => void) | undefined;
   private storeFailures = 0;
+  /** An event frame was written since the last heartbeat. */
+  private wroteSinceBeat = false;
   private readonly gone: Promise<void>;
   private markGone!: () => void;
 
@@ -114,6 +116,7 @@ export class SseConnection implements FeedListener {
       response.write(frames);
       response.uncork();
       this.lastWritten = last!;
+      this.wroteSinceBeat = true;
     }
     this.cursor = to;
     return true;
@@ -130,7 +133,10 @@ export class SseConnection implements FeedListener {
   }
 
   heartbeat(at: string): void {
-    if (this.closed || this.blocked || this.options.response.writableNeedDrain) return;
+    // Frames written since the last beat showed the stream alive already: one write syscall fewer per busy stream.
+    const busy = this.wroteSinceBeat;
+    this.wroteSinceBeat = false;
+    if (busy || this.closed || this.blocked || this.options.response.writableNeedDrain) return;
     this.options.response.write(`: heartbeat ${at}\n\n`);
   }
 
@@ -218,6 +224,7 @@ export class SseConnection implements FeedListener {
     for (const frame of frames) accepted = response.write(frame);
     response.uncork();
     this.lastWritten = last;
+    this.wroteSinceBeat = true;
     if (!accepted) await this.drained();
   }
 
