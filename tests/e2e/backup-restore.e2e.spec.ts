@@ -130,4 +130,19 @@ describe('backup and restore', () => {
     expect(intoOccupied.code).toBe(2);
     expect(existsSync(join(occupied, 'backup.json'))).toBe(false);
   }, 120_000);
+
+  it('on a ledger configured for EventStoreDB, backup and restore refuse with a message saying what to use instead', async () => {
+    const dataDir = newDir('ledger-backup-esdb-');
+    const env = { EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false', LEDGER_DATA_DIR: dataDir };
+    const target = join(newDir('ledger-backup-esdb-out-'), 'copy');
+    for (const args of [['backup', target], ['restore', target]]) {
+      const refused = await runBuiltCli(args, { env });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('event log is in EventStoreDB');
+      expect(refused.stderr).toContain('with its own procedure');
+      // A message, not a stack trace.
+      expect(refused.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(existsSync(target)).toBe(false);
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'light-my-request';
-import { jsonPaths, withReplaced } from '../support/json-paths';
+import { jsonPaths, valueAt, withReplaced } from '../support/json-paths';
 import { DEMO, DemoRefs, LedgerSession, valid } from '../support/ledger-session';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 import {
@@ -130,6 +130,60 @@ describe('bad input (e2e)', () => {
       const body = { ...valid.incident(), location: { name: 'Tovuz', precision: 'exact', coordinates: { lat: '40.9', lon: 45.6 } } };
       expectInvalidFields(await refused('/incidents', body), ['location.coordinates.lat']);
     });
+  });
+
+  describe('an array where an object or a list of objects or strings belongs: 400 naming the member', () => {
+    // Every optional nested member present, so that each object and each list of a write body is tried.
+    const assertions = () => ({
+      responsibleParties: [DEMO.kda],
+      ceasefire: { violated: true, by: [DEMO.kda] },
+      casualties: [{ side: DEMO.azDefence, killed: { best: 1 }, wounded: { best: 2, low: 1, high: 3 }, named: [{ name: 'Aqil Omarov', role: 'officer', status: 'killed' }] }],
+      occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
+      location: { name: 'Tovuz', precision: 'exact', coordinates: { lat: 40.9, lon: 45.6 } },
+    });
+    const fullBodies = (): Array<{ name: string; url: string; body: Record<string, unknown> }> => [
+      { name: 'register party', url: '/parties', body: { ...valid.party('nested-array-group'), aliases: ['NAG'], affiliation: { partyId: DEMO.kda, description: 'a unit of it' } } },
+      { name: 'report incident', url: '/incidents', body: { ...valid.incident(), location: { name: 'Tovuz', precision: 'exact', coordinates: { lat: 40.9, lon: 45.6 } } } },
+      { name: 'make claim', url: claims(), body: { ...valid.claim(), assertions: assertions() } },
+      { name: 'deny claim', url: `${claimUrl(azClaim)}/denials`, body: valid.denial() },
+      { name: 'correct claim', url: `${claimUrl(azClaim)}/corrections`, body: { ...valid.correction(), assertions: assertions() } },
+      { name: 'retract claim', url: `${claimUrl(azClaim)}/retraction`, body: valid.retraction() },
+      { name: 'amend entry', url: `/incidents/${I}/amendments`, body: { ...valid.amendment(kdaClaim), changes: { assertions: assertions(), removedAssertions: ['location'] } } },
+    ];
+    const fieldOf = (path: Array<string | number>) => path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+    /** Each object wrapped in an array ([{…}], and []), each list nested in one ([[…]], and [[]]). */
+    const cases = () =>
+      fullBodies().flatMap(({ name, url, body }) =>
+        jsonPaths(body)
+          .map((path) => ({ path, value: valueAt(body, path) }))
+          .filter(({ value }) => typeof value === 'object' && value !== null)
+          .flatMap(({ path, value }) => [[value], Array.isArray(value) ? [[]] : []].map((replacement) => ({ name, url, path, body: withReplaced(body, path, replacement) }))),
+      );
+
+    it('covers every object and list of every write body', () => {
+      const fields = new Set(cases().map(({ name, path }) => `${name} ${fieldOf(path)}`));
+      for (const field of ['make claim assertions.casualties', 'make claim assertions.responsibleParties', 'make claim assertions.casualties[0].named', 'make claim assertions.casualties[0].killed', 'amend entry changes.assertions.casualties', 'register party aliases', 'report incident location.coordinates']) {
+        expect(fields).toContain(field);
+      }
+    });
+
+    it('each is refused, naming that member (an item: its list) and nothing outside it, and writes nothing', async () => {
+      // All of them before failing: one run shows every member that lets an array through.
+      const wrong: string[] = [];
+      for (const { name, url, path, body } of cases()) {
+        const before = await s.head();
+        const res = await s.post(url, body);
+        // An item of a list is named by its list ("each value in … must be an object").
+        const field = fieldOf(typeof path[path.length - 1] === 'number' ? path.slice(0, -1) : path);
+        const named = res.statusCode === 400 ? namedFields(res.json()) : [];
+        const wrote = (await s.head()) !== before;
+        if (res.statusCode !== 400 || wrote || !named.includes(field) || named.some((f) => !f.startsWith(field))) {
+          const sent = JSON.stringify(valueAt(body, path));
+          wrong.push(`${name} ${field}=${sent}: ${res.statusCode}${wrote ? ' (written)' : ''} ${named.join(', ')}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    }, 120_000);
   });
 
   describe('invalid enum values and dates: 400 naming the field', () => {

@@ -114,4 +114,21 @@ describe('graceful shutdown', () => {
     expect(Date.now() - second).toBeLessThan(1_000);
     expect(ledger.output()).toContain('SIGINT again: exiting now');
   }, 60_000);
+
+  it('gives up after LEDGER_SHUTDOWN_TIMEOUT_MS when a request never finishes, and exits 1', async () => {
+    const ledger = await spawnLedger({ dataDir: newDir(), env: { LEDGER_SHUTDOWN_TIMEOUT_MS: '1500' } });
+    const incidentId = await seedIncident(ledger);
+    // Half a body that never comes: the drain would otherwise wait for it until the request timeout (5 min).
+    const stuck = halfSentPost(ledger, `/incidents/${incidentId}/claims`, claimBody(0));
+    stuck.response.catch(() => undefined);
+    await sleep(300);
+
+    const signalled = Date.now();
+    ledger.child.kill('SIGTERM');
+    expect(await ledger.exited).toEqual({ code: 1, signal: null });
+    const took = Date.now() - signalled;
+    expect(took).toBeGreaterThanOrEqual(1_400);
+    expect(took).toBeLessThan(10_000);
+    expect(ledger.output()).toContain('Shutdown did not finish within 1500 ms');
+  }, 60_000);
 });

@@ -42,6 +42,16 @@ describe('EventStoreDB refusals that retrying cannot fix (wire double)', () => {
     expectNoRetry(res);
   });
 
+  it('an event stream starting inside a record (from or Last-Event-ID): 400 naming it, before the stream opens', async () => {
+    const positions = (await s.store.readAll({})).map((e) => e.position);
+    const inside = positions[positions.length - 1] - 1n;
+    const fromQuery = await s.get(`/feed/stream?from=${inside}`, 'integrator');
+    expectInvalidFields(fromQuery, ['from']);
+    expectNoRetry(fromQuery);
+    const fromHeader = await t.app.inject({ method: 'GET', url: '/feed/stream', headers: { ...s.bearer('integrator'), 'last-event-id': String(inside) } });
+    expectInvalidFields(fromHeader, ['Last-Event-ID']);
+  });
+
   it('GET /feed/events?after=3000 and a position past the head: 400', async () => {
     for (const after of ['3000', ((await s.head()) + 1_000_000n).toString()]) {
       expectInvalidFields(await s.unchanged(() => s.get(`/feed/events?after=${after}`, 'integrator')), ['after']);

@@ -4,16 +4,18 @@ import { BUILD_TIMEOUT_MS, ensureBuilt, killAllSpawned, removeDataDir, spawnLedg
 
 /**
  * 2,000 event-stream clients that never read, on raw sockets, against the built ledger in its own process (so its
- * RSS is its own): /health stays fast and memory stays bounded while they connect, fill their buffers, stall, and are
- * cut off. Sized for a 2-core machine shared with the test runner; the figures are printed.
+ * RSS is its own): the readiness probe stays fast and memory stays bounded while they connect, fill their buffers,
+ * stall, and are cut off. Sized for a 2-core machine shared with the test runner; the figures are printed.
  */
 const CLIENTS = 2_000;
 const INCIDENTS = 300;
 /** Each event about 16 KB on the wire: enough for every client's socket buffers to fill. */
 const SUMMARY_BYTES = 16 * 1024;
 /** What the server may grow by while holding 2,000 stalled streams (README, "Limits"). */
-const RSS_GROWTH_BOUND_MB = 300;
-const HEALTH_P99_BOUND_MS = 100;
+const RSS_GROWTH_BOUND_MB = 150;
+/** The issue's bound on the probe, absolute; and what the clients may add to its latency without them. */
+const PROBE_P99_BOUND_MS = 100;
+const PROBE_P99_ADDED_BOUND_MS = 100;
 
 jest.setTimeout(240_000);
 beforeAll(() => ensureBuilt('ledger-api'), BUILD_TIMEOUT_MS + 10_000);
@@ -35,11 +37,13 @@ const stalledClient = (port: number, token: string): Promise<Socket> =>
     socket.once('error', reject);
   });
 
-const timedHealth = async (base: string): Promise<number> => {
+/** What an orchestrator's readiness probe asks. */
+const PROBE = '/health/ready';
+const timedProbe = async (base: string): Promise<number> => {
   const started = performance.now();
-  const res = await fetch(`${base}/health`);
+  const res = await fetch(`${base}${PROBE}`);
   await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`/health answered ${res.status}`);
+  if (res.status !== 200) throw new Error(`${PROBE} answered ${res.status}`);
   return performance.now() - started;
 };
 
@@ -50,6 +54,8 @@ describe('2,000 event-stream clients that never read', () => {
   beforeAll(async () => {
     ledger = await spawnLedger({
       env: { LEDGER_FEED_MAX_STREAMS_PER_TOKEN: String(CLIENTS), LEDGER_FEED_MAX_STREAMS: String(CLIENTS) },
+      // Diagnosis: a CPU profile of the server, written when it stops.
+      ...(process.env.STALLED_CPU_PROF_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.STALLED_CPU_PROF_DIR}`] } : {}),
     });
     let next = 0;
     await Promise.all(
@@ -79,13 +85,16 @@ describe('2,000 event-stream clients that never read', () => {
     if (ledger) removeDataDir(ledger.dataDir);
   });
 
-  it(`keeps /health within ${HEALTH_P99_BOUND_MS} ms p99 of its latency without them, and the server's RSS within ${RSS_GROWTH_BOUND_MB} MB of its start`, async () => {
+  it(`keeps ${PROBE} under ${PROBE_P99_BOUND_MS} ms p99, and the server's RSS within ${RSS_GROWTH_BOUND_MB} MB of its start`, async () => {
     const port = Number(new URL(ledger.baseUrl).port);
+    const timeline: string[] = [];
     const sample = async (ms: number): Promise<number[]> => {
       const latencies: number[] = [];
-      const until = Date.now() + ms;
+      const start = Date.now();
+      const until = start + ms;
       while (Date.now() < until) {
-        latencies.push(await timedHealth(ledger.baseUrl));
+        latencies.push(await timedProbe(ledger.baseUrl));
+        if (latencies[latencies.length - 1] > 50) timeline.push(`${((Date.now() - start) / 1000).toFixed(1)}s:${latencies[latencies.length - 1].toFixed(0)}`);
         rssPeak = Math.max(rssPeak, rssMb(ledger.pid));
         await sleep(50);
       }
@@ -96,6 +105,9 @@ describe('2,000 event-stream clients that never read', () => {
     const baseline = await sample(5_000);
     const rssBefore = rssMb(ledger.pid);
 
+    // The server's own view: /health reports its event loop's delay since the previous reading.
+    const eventLoop = async () => ((await (await fetch(`${ledger.baseUrl}/health`)).json()) as { details: { eventLoop: Record<string, unknown> } }).details.eventLoop;
+    await eventLoop();
     for (let opened = 0; opened < CLIENTS; opened += 100) {
       sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => stalledClient(port, ledger.tokens.integrator)))));
     }
@@ -105,6 +117,7 @@ describe('2,000 event-stream clients that never read', () => {
     rssPeak = rssMb(ledger.pid);
     const latencies = await sample(15_000);
     const p99 = percentile(latencies, 99);
+    const serverLoop = await eventLoop();
     const report = {
       baseline: { samples: baseline.length, p50: percentile(baseline, 50), p99: percentile(baseline, 99) },
       samples: latencies.length,
@@ -113,11 +126,14 @@ describe('2,000 event-stream clients that never read', () => {
       max: Math.max(...latencies),
       rssBefore,
       rssPeak,
+      serverLoop,
+      slow: timeline.join(' '),
     };
     console.log(`stalled streams: ${JSON.stringify(report)}`);
     expect(latencies.length).toBeGreaterThan(50);
-    // Against the baseline: the machines that run this are shared, and what other processes cost is not the clients'.
-    expect(p99 - report.baseline.p99).toBeLessThan(HEALTH_P99_BOUND_MS);
+    expect(p99).toBeLessThan(PROBE_P99_BOUND_MS);
+    // Against the baseline too: on a shared machine, what other processes cost is not the clients'.
+    expect(p99 - report.baseline.p99).toBeLessThan(PROBE_P99_ADDED_BOUND_MS);
     expect(rssPeak - rssBefore).toBeLessThan(RSS_GROWTH_BOUND_MB);
   });
 });

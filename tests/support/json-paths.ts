@@ -17,3 +17,6 @@ export const withReplaced = (value: unknown, path: JsonPath, replacement: unknow
   else node[last] = replacement;
   return copy;
 };
+
+/** The member of `value` at `path`. */
+export const valueAt = (value: unknown, path: JsonPath): unknown => path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], value);

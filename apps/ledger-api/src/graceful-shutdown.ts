@@ -7,8 +7,8 @@ export interface GracefulShutdownOptions {
   cutOffStreams: () => Promise<void>;
   /** Runs once the app is closed (stop following the tokens file, ...). */
   afterClose?: () => void;
-  /** Past this, the process exits whatever is still running (a long import, a stuck client). */
-  timeoutMs?: number;
+  /** Past this, the process exits 1 whatever is still running (a long import, a stuck client): LEDGER_SHUTDOWN_TIMEOUT_MS. */
+  timeoutMs: number;
   logger: LoggerService;
   exit?: (code: number) => void;
 }
@@ -26,7 +26,7 @@ const IDLE_SWEEP_MS = 100;
  */
 export const installGracefulShutdown = (app: NestFastifyApplication, options: GracefulShutdownOptions): void => {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const { timeoutMs } = options;
   let stopping = false;
 
   const onSignal = (signal: (typeof SIGNALS)[number]): void => {

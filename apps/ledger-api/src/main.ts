@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     projectionThreadScript: __filename,
     storeWriterThreadScript: __filename,
   });
-  installGracefulShutdown(app, { logger, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
+  installGracefulShutdown(app, { logger, timeoutMs: config.shutdownTimeoutMs, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

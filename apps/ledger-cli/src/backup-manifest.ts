@@ -33,3 +33,12 @@ export const fileDigest = (path: string): { bytes: number; sha256: string } => {
   const content = readFileSync(path);
   return { bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 };
+
+/**
+ * Why backup and restore refuse a ledger whose log is in EventStoreDB: what they copy is the embedded SQLite log. The
+ * event store has its own backup procedure (README, "Operations"); the read models are rebuilt from $all.
+ */
+export const ESDB_BACKUP_REFUSAL = (command: 'backup' | 'restore'): string =>
+  `EVENTSTORE_CONNECTION_STRING is set: this ledger's event log is in EventStoreDB, and ledger-cli ${command} ${command === 'backup' ? 'copies' : 'restores'} ` +
+  'the embedded SQLite log only. Back up and restore EventStoreDB with its own procedure (see the README, "Operations: tokens, backups, ' +
+  'shutdown"), and keep tokens.json and the notary key with that backup; the read models are rebuilt from the store at start.';

@@ -7,13 +7,14 @@ import {
   BACKUP_KEY_FILE,
   BACKUP_TOKENS_FILE,
   BackupManifest,
+  ESDB_BACKUP_REFUSAL,
   fileDigest,
   LEDGER_DATABASES,
   MANIFEST_FILE,
   notaryKeyFileOf,
 } from '../backup-manifest';
 import { CliOutput } from '../cli-output';
-import { CliError, EVENTS_FILE, EXIT, GlobalOptions, READ_MODELS_FILE, resolveLedgerFiles } from '../ledger-files';
+import { CliError, EVENTS_FILE, EXIT, GlobalOptions, READ_MODELS_FILE, resolveLedgerConfig, resolveLedgerFiles } from '../ledger-files';
 
 interface BackupOptions extends GlobalOptions {
   json?: boolean;
@@ -61,6 +62,7 @@ const copyPrivate = (from: string, to: string): void => {
 };
 
 export const runBackup = async (outDir: string, options: BackupOptions): Promise<{ dir: string; manifest: BackupManifest }> => {
+  if (resolveLedgerConfig(options).eventStoreConnectionString !== undefined) throw new CliError(ESDB_BACKUP_REFUSAL('backup'), EXIT.usage);
   const files = resolveLedgerFiles(options);
   const dir = resolve(outDir);
   if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {

@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadLedgerConfig, ConfigError, LedgerConfig } from '../../../ledger-api/src/platform/config/ledger-config';
-import { BACKUP_KEY_FILE, BACKUP_TOKENS_FILE, BackupManifest, fileDigest, LEDGER_DATABASES, MANIFEST_FILE, notaryKeyFileOf } from '../backup-manifest';
+import { BACKUP_KEY_FILE, BACKUP_TOKENS_FILE, BackupManifest, ESDB_BACKUP_REFUSAL, fileDigest, LEDGER_DATABASES, MANIFEST_FILE, notaryKeyFileOf } from '../backup-manifest';
 import { CliOutput } from '../cli-output';
 import { CliError, dataDirOf, EXIT, GlobalOptions, isOpenElsewhere } from '../ledger-files';
 import { formatVerify, runVerify } from './verify.command';
@@ -87,6 +87,8 @@ verify on the restored ledger (exit ${EXIT.failed} if it does not check out).`,
     )
     .action(async (backupDir: string, _o: RestoreOptions, command: Command) => {
       const options = command.optsWithGlobals<RestoreOptions>();
+      // The API on the target would not read the restored events.sqlite at all.
+      if (env.EVENTSTORE_CONNECTION_STRING?.trim()) throw new CliError(ESDB_BACKUP_REFUSAL('restore'), EXIT.usage);
       const from = resolve(backupDir);
       const manifest = readManifest(from);
       const config = targetConfig(options, env);

@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsString,
   Matches,
   MaxLength,
@@ -14,6 +15,9 @@ import {
 import { PERSON_STATUSES, PersonStatus } from '@ledger/domain';
 import { EstimateDto, MAX_LINE, PlaceDto, TimeIntervalDto } from './values.dto';
 import { Optional } from '../../platform/http/dto/optional';
+
+// Every nested member says @IsObject (with `each` on lists): @ValidateNested alone takes an array for an object, and
+// validates the members of a nested array as if they were the list's items, so `[[]]` or `[{…}]` would pass.
 
 export const PARTY_ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_LIST = 50;
@@ -44,12 +48,14 @@ export class CasualtyReportDto {
 
   @ApiPropertyOptional({ type: EstimateDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => EstimateDto)
   killed?: EstimateDto;
 
   @ApiPropertyOptional({ type: EstimateDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => EstimateDto)
   wounded?: EstimateDto;
@@ -58,6 +64,7 @@ export class CasualtyReportDto {
   @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => NamedPersonDto)
   named?: NamedPersonDto[];
@@ -86,6 +93,7 @@ export class AssertionsDto {
 
   @ApiPropertyOptional({ type: CeasefireDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CeasefireDto)
   ceasefire?: CeasefireDto;
@@ -94,18 +102,21 @@ export class AssertionsDto {
   @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_LIST)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => CasualtyReportDto)
   casualties?: CasualtyReportDto[];
 
   @ApiPropertyOptional({ type: TimeIntervalDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => TimeIntervalDto)
   occurred?: TimeIntervalDto;
 
   @ApiPropertyOptional({ type: PlaceDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => PlaceDto)
   location?: PlaceDto;

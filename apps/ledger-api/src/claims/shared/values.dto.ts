@@ -9,6 +9,7 @@ import {
   IsLongitude,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsString,
   IsUrl,
   MaxLength,
@@ -71,6 +72,7 @@ export class PlaceDto {
 
   @ApiPropertyOptional({ type: CoordinatesDto })
   @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CoordinatesDto)
   coordinates?: CoordinatesDto;

@@ -24,25 +24,28 @@ export interface FeedListener {
   push(frames: Buffer | undefined, last: bigint | undefined, to: bigint): boolean;
   /** The hub stopped writing to this live stream (the ring overtook the live position): read on from your position. */
   release(): void;
-  /** Time for a heartbeat comment. */
+  /** Time for a heartbeat comment (a stream that wrote anything since the previous one needs none). */
   heartbeat(at: string): void;
   /** The app is stopping: send the cut-off and close; resolves once the connection is gone. */
   shutdown(): Promise<void>;
 }
 
 /**
- * Catch-up writes (streams reading the ring or the store, not the live fan-out) granted per turn of the event loop.
- * Thousands of streams catching up at once would otherwise each write a chunk in the same turn, and every other
- * request would wait behind all of them; with the grants the rest queue for the next turn, after the loop has
- * served its I/O.
+ * Catch-up writes (streams reading the ring or the store, and cut-offs; not the live fan-out), each at most a 64 KiB
+ * chunk and a frame, are granted from one bucket: at most CATCH_UP_WRITES_BURST in a row, refilled at
+ * CATCH_UP_WRITES_PER_SECOND (about 128 MB/s in all). Thousands of streams catching up at once would otherwise write
+ * as fast as the kernel takes bytes: a client that never reads takes megabytes into socket buffers (tens on loopback)
+ * before it pushes back, every byte a copy on the HTTP thread, and every other request waits behind the copying.
  */
-const CATCH_UP_WRITES_PER_TURN = 32;
+const CATCH_UP_WRITES_BURST = 8;
+const CATCH_UP_WRITES_PER_SECOND = 2_000;
 
 /** What a refused client is told to wait: streams end by themselves (cut-offs, clients leaving) within seconds. */
 const CAP_RETRY_AFTER_SECONDS = 5;
 
 /** How long the app waits for open streams to close on shutdown before it stops anyway. */
 const SHUTDOWN_WAIT_MS = 2_000;
+const HEARTBEATS_PER_TURN = 100;
 const RESUBSCRIBE_MIN_MS = 250;
 const RESUBSCRIBE_MAX_MS = 10_000;
 /** At most this much of the ring per fan-out pass: what a live socket may be handed beyond its buffer at once. */
@@ -97,9 +100,11 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
   /** performance.now() before which no pass starts (see PASS_PAUSE_MAX_MS). */
   private nextPassAt = 0;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private writeGrants = CATCH_UP_WRITES_PER_TURN;
+  /** Catch-up write grants left, refilled with time (see CATCH_UP_WRITES_PER_SECOND), and when they last were. */
+  private writeGrants = CATCH_UP_WRITES_BURST;
+  private grantsAt = performance.now();
   private readonly writeQueue: Array<() => void> = [];
-  private grantsRefill: NodeJS.Immediate | undefined;
+  private grantsRefill: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopping = false;
@@ -181,26 +186,37 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     this.metrics.sseSubscribers.set(this.listeners.size);
   }
 
-  /** Resolves when a catch-up stream may write its next chunk: at once while this turn has grants left. */
+  /** Resolves when a catch-up stream may write its next chunk: at once while grants are left and nobody waits. */
   writeTurn(): Promise<void> | undefined {
-    this.refillGrantsSoon();
-    if (this.writeGrants > 0 && this.writeQueue.length === 0) {
+    this.refillGrants();
+    if (this.writeGrants >= 1 && this.writeQueue.length === 0) {
       this.writeGrants -= 1;
       return undefined;
     }
-    return new Promise((resolve) => this.writeQueue.push(resolve));
+    const turn = new Promise<void>((resolve) => this.writeQueue.push(resolve));
+    this.grantSoon();
+    return turn;
   }
 
-  private refillGrantsSoon(): void {
-    if (this.grantsRefill) return;
-    this.grantsRefill = setImmediate(() => {
+  private refillGrants(): void {
+    const now = performance.now();
+    this.writeGrants = Math.min(CATCH_UP_WRITES_BURST, this.writeGrants + ((now - this.grantsAt) * CATCH_UP_WRITES_PER_SECOND) / 1000);
+    this.grantsAt = now;
+  }
+
+  /** Grants waiting writers in a later turn, when the bucket has refilled enough for the first of them. */
+  private grantSoon(): void {
+    if (this.grantsRefill || this.writeQueue.length === 0) return;
+    const grant = (): void => {
       this.grantsRefill = undefined;
-      this.writeGrants = CATCH_UP_WRITES_PER_TURN;
-      const granted = this.writeQueue.splice(0, this.writeGrants);
+      this.refillGrants();
+      const granted = this.writeQueue.splice(0, Math.floor(this.writeGrants));
       this.writeGrants -= granted.length;
       for (const resolve of granted) resolve();
-      if (this.writeQueue.length > 0) this.refillGrantsSoon();
-    });
+      this.grantSoon();
+    };
+    // Not an immediate while the bucket is empty: the loop would spin on it.
+    this.grantsRefill = this.writeGrants >= 1 ? setImmediate(grant) : setTimeout(grant, Math.max(1, ((1 - this.writeGrants) * 1000) / CATCH_UP_WRITES_PER_SECOND));
   }
 
   /** A stream ended with a cut-off frame. */
@@ -366,8 +382,15 @@ export class FeedHub implements OnApplicationBootstrap, OnModuleDestroy {
     for (const listener of this.listeners) if (!this.live.has(listener)) listener.wake();
   }
 
+  /** Heartbeats in slices of HEARTBEATS_PER_TURN: each is a write syscall, and thousands in one turn hold the loop. */
   private beat(): void {
     const at = new Date().toISOString();
-    for (const listener of this.listeners) listener.heartbeat(at);
+    const listeners = [...this.listeners];
+    const slice = (from: number): void => {
+      const to = Math.min(from + HEARTBEATS_PER_TURN, listeners.length);
+      for (let i = from; i < to; i++) listeners[i].heartbeat(at);
+      if (to < listeners.length && !this.stopping) setImmediate(slice, to);
+    };
+    slice(0);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@ledger/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent, StoreRefusedError } from '@ledger/event-store';
 import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config';
 import { ClaimOwners } from './claim-owners.service';
 import { isLedgerStreamName } from '@ledger/domain';
@@ -33,6 +33,21 @@ export class FeedLog {
 
   head(): Promise<bigint> {
     return this.store.headPosition();
+  }
+
+  /**
+   * False when the store refuses to read from `position` because it is not where a record starts (EventStoreDB's
+   * positions are byte offsets; every SQLite position up to the head is an event's). One read of at most one event.
+   */
+  async startsARecord(position: bigint): Promise<boolean> {
+    if (position === 0n) return true;
+    try {
+      await this.store.readAll({ fromPosition: position, maxCount: 1 });
+      return true;
+    } catch (error) {
+      if (error instanceof StoreRefusedError && error.reason === 'invalid-position') return false;
+      throw error;
+    }
   }
 
   /** A ledger event as a feed entry; with its parties when asked (which may read its incident's stream once). */

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@nestjs/common';
+import { StoreRefusedError } from '@ledger/event-store';
 import type { FeedEntry } from '../shared/feed-entry';
 import type { FeedFilter } from '../shared/feed-filter';
 import type { FeedHub, FeedListener } from '../shared/feed-hub.service';
@@ -67,6 +68,8 @@ export class SseConnection implements FeedListener {
   /** Set while live: called when the hub stops writing to it (`blocked`: its socket had not drained). */
   private leaveLive: ((blocked: boolean) => void) | undefined;
   private storeFailures = 0;
+  /** An event frame was written since the last heartbeat. */
+  private wroteSinceBeat = false;
   private readonly gone: Promise<void>;
   private markGone!: () => void;
 
@@ -113,6 +116,7 @@ export class SseConnection implements FeedListener {
       response.write(frames);
       response.uncork();
       this.lastWritten = last!;
+      this.wroteSinceBeat = true;
     }
     this.cursor = to;
     return true;
@@ -129,7 +133,10 @@ export class SseConnection implements FeedListener {
   }
 
   heartbeat(at: string): void {
-    if (this.closed || this.blocked || this.options.response.writableNeedDrain) return;
+    // Frames written since the last beat showed the stream alive already: one write syscall fewer per busy stream.
+    const busy = this.wroteSinceBeat;
+    this.wroteSinceBeat = false;
+    if (busy || this.closed || this.blocked || this.options.response.writableNeedDrain) return;
     this.options.response.write(`: heartbeat ${at}\n\n`);
   }
 
@@ -166,6 +173,9 @@ export class SseConnection implements FeedListener {
         page = await log.scan(this.cursor, { filter, limit: STORE_PAGE, maxScan: STORE_SCAN });
         this.storeFailures = 0;
       } catch (error) {
+        // Refused for good (access denied, a position the store will never read from): retrying cannot help, and the
+        // stream ends (see start) rather than waiting forever.
+        if (error instanceof StoreRefusedError) throw error;
         // The store is down (EventStoreDB outage): keep the connection and its position, try again with backoff.
         this.storeFailures += 1;
         if (this.storeFailures === 1) {
@@ -206,8 +216,15 @@ export class SseConnection implements FeedListener {
     const turn = this.options.hub.writeTurn();
     if (turn) await turn;
     if (this.closed) return;
-    const accepted = this.options.response.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    // The ring's frames as they are, gathered by one writev: joining them first copied every byte once more and made
+    // a 64 KiB buffer per write, whose churn (thousands of streams catching up) set off full collections.
+    const { response } = this.options;
+    let accepted = true;
+    response.cork();
+    for (const frame of frames) accepted = response.write(frame);
+    response.uncork();
     this.lastWritten = last;
+    this.wroteSinceBeat = true;
     if (!accepted) await this.drained();
   }
 
@@ -232,7 +249,13 @@ export class SseConnection implements FeedListener {
       };
     });
     this.blocked = false;
-    if (outcome === 'slow') this.cutOff('slow-consumer');
+    if (outcome === 'slow') {
+      // Streams that stalled together time out together: their cut-offs take turns like catch-up writes, so thousands
+      // of them do not hold the event loop in one timer phase.
+      const turn = hub.writeTurn();
+      if (turn) await turn;
+      this.cutOff('slow-consumer');
+    }
   }
 
   private idle(ms: number, wakeable = true): Promise<void> {

@@ -64,9 +64,13 @@ export class StreamEventsController {
     }
     // A start past the head would wait silently for the log to grow beyond it, skipping every event written up to it.
     const head = from > 0n ? await this.log.head() : 0n;
+    const field = lastEventId?.trim() ? LAST_EVENT_ID : 'from';
     if (from > head) {
-      const field = lastEventId?.trim() ? LAST_EVENT_ID : 'from';
       throw new RequestValidationException([{ field, messages: [`${field} (${from}) is beyond the head of the log (${head})`] }]);
+    }
+    // Checked before the stream opens: once it is open, the store's refusal would look like an outage, retried forever.
+    if (!(await this.log.startsARecord(from))) {
+      throw new RequestValidationException([{ field, messages: [`${field} (${from}) is not the position of an event; pass 0 or the id of an event received`] }]);
     }
     this.hub.admit(principal.id);
 

@@ -30,6 +30,8 @@ export interface LedgerConfig {
   rateLimit: RateLimitConfig;
   /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
   metrics: 'admin' | 'off';
+  /** How long a graceful shutdown may drain (in-flight requests, streams, closing the store) before the process exits 1. */
+  shutdownTimeoutMs: number;
 }
 
 /** What one client may hold of the server; Node's http server enforces the timeouts. */
@@ -115,6 +117,7 @@ const METRICS_ACCESS = ['admin', 'off'] as const;
 /** About 1.5 KB of heap per cached event of demo-sized claims: some 700 MB when full. */
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
 export const DEFAULT_READY_MAX_LAG_MS = 10_000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 export const DEFAULT_STATE_CACHE_STREAMS = 20_000;
 /** Room for a line's own members (key, action, references, up to 50 answer keys) beside a body of the largest size. */
 export const IMPORT_LINE_ENVELOPE_BYTES = 16 * 1024;
@@ -259,6 +262,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
 
   const readyMaxLagMs = integer('LEDGER_READY_MAX_LAG_MS', DEFAULT_READY_MAX_LAG_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
 
+  const shutdownTimeoutMs = integer('LEDGER_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -296,6 +301,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     }),
     rateLimit: Object.freeze({ max: rateLimitMax!, windowMs: rateLimitWindowMs! }),
     metrics: metrics as LedgerConfig['metrics'],
+    shutdownTimeoutMs: shutdownTimeoutMs!,
   });
 }
 

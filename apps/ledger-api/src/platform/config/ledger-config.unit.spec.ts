@@ -41,6 +41,7 @@ describe('loadLedgerConfig', () => {
       rateLimit: { max: 6_000, windowMs: 60_000 },
       metrics: 'admin',
       storeWriterThread: 'worker',
+      shutdownTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -81,6 +82,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_RATE_LIMIT_WINDOW_MS: '1000',
         LEDGER_METRICS: 'OFF',
         LEDGER_STORE_WRITER_THREAD: 'inline',
+        LEDGER_SHUTDOWN_TIMEOUT_MS: '5000',
       },
       cwd,
     );
@@ -107,6 +109,7 @@ describe('loadLedgerConfig', () => {
       rateLimit: { max: 0, windowMs: 1000 },
       metrics: 'off',
       storeWriterThread: 'inline',
+      shutdownTimeoutMs: 5000,
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });
@@ -217,6 +220,9 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
     ['LEDGER_READY_MAX_LAG_MS', '0'],
     ['LEDGER_STORE_WRITER_THREAD', 'thread'],
+    ['LEDGER_SHUTDOWN_TIMEOUT_MS', '0'],
+    ['LEDGER_SHUTDOWN_TIMEOUT_MS', '30s'],
+    ['LEDGER_SHUTDOWN_TIMEOUT_MS', '2147483648'],
   ])('rejects %s=%s, echoing the value', (variable, value) => {
     expect(configError({ [variable]: value }).problems).toEqual([{ variable, value, expected: expect.any(String) }]);
   });
