@@ -13,6 +13,7 @@ import { ImportsModule } from './imports/imports.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PartiesModule } from './parties/parties.module';
+import { StatsModule } from './stats/stats.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LedgerPlatformModule, TokenRegistry } from './platform';
 import { RequestLoggingModule } from './platform/logging/request-logging.module';
@@ -38,6 +39,7 @@ export class AppModule {
         ApplicationModule.forRoot(options),
         ReadYourWritesModule,
         PartiesModule,
+        StatsModule,
         IncidentsModule,
         ClaimsModule,
         AmendmentsModule,

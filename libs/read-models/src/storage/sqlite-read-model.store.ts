@@ -6,6 +6,7 @@ import { PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '..
 import { AnyTable, TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
+import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
 import { EntriesPageRequest } from '../views/entries-page';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
@@ -167,6 +168,8 @@ export class SqliteReadModelStore {
     getCheckpoint: Database.Statement<[string], { position: bigint; projection_versions: string }>;
     upsertCheckpoint: Database.Statement<[string, bigint, string]>;
   };
+  /** Prepared aggregate statements by SQL text (a bounded set: the stats views build them from enumerated choices). */
+  private aggregates = new Map<string, Database.Statement>();
   /** Every projection hosted so far, hosted again when the file is replaced. */
   private readonly hosted = new Set<TableProjection>();
   private corruptionListener: ((error: unknown) => void) | undefined;
@@ -201,6 +204,7 @@ export class SqliteReadModelStore {
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       this.migrate();
       this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
+      this.aggregates = new Map();
       this.host(options.projections ?? LEDGER_PROJECTIONS);
       for (const projection of this.hosted) this.host([projection]);
       this.statements = {
@@ -322,6 +326,23 @@ export class SqliteReadModelStore {
       limit,
       offset,
     }));
+  }
+
+  incidentCasualties(incidentId: string): IncidentCasualties | undefined {
+    return this.read((t) => incidentCasualtiesView(t, incidentId));
+  }
+
+  /** Hand-written aggregate SQL (the dashboards' statistics) from one snapshot; statements are prepared once per text. */
+  aggregate<T>(query: (sql: SqlRows) => T): T {
+    return this.read(() =>
+      query({
+        all: <R>(sql: string, params: Record<string, string | number | null>) => {
+          let statement = this.aggregates.get(sql);
+          if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
+          return statement.all(params) as R[];
+        },
+      }),
+    );
   }
 
   readCheckpoint(name: string): StoredCheckpoint | undefined {

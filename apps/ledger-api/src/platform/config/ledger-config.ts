@@ -30,6 +30,8 @@ export interface LedgerConfig {
   rateLimit: RateLimitConfig;
   /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
   metrics: 'admin' | 'off';
+  /** Browser origins allowed to call the API (CORS); empty: none, the default. */
+  corsOrigins: readonly string[];
 }
 
 /** What one client may hold of the server; Node's http server enforces the timeouts. */
@@ -257,6 +259,13 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   const projectionThread = threadChoice('LEDGER_PROJECTION_THREAD');
   const storeWriterThread = threadChoice('LEDGER_STORE_WRITER_THREAD');
 
+  const corsOrigins = (read('LEDGER_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      problems.push({ variable: 'LEDGER_CORS_ORIGINS', value: origin, expected: 'comma-separated origins such as https://dashboard.example.org or http://localhost:5173' });
+    }
+  }
+
   const readyMaxLagMs = integer('LEDGER_READY_MAX_LAG_MS', DEFAULT_READY_MAX_LAG_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -296,6 +305,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     }),
     rateLimit: Object.freeze({ max: rateLimitMax!, windowMs: rateLimitWindowMs! }),
     metrics: metrics as LedgerConfig['metrics'],
+    corsOrigins: Object.freeze(corsOrigins),
   });
 }
 

@@ -40,6 +40,7 @@ describe('loadLedgerConfig', () => {
       http: { connectionTimeoutMs: 120_000, requestTimeoutMs: 300_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, timeoutCheckIntervalMs: 1_000 },
       rateLimit: { max: 6_000, windowMs: 60_000 },
       metrics: 'admin',
+      corsOrigins: [],
       storeWriterThread: 'worker',
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
