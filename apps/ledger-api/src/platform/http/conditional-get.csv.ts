@@ -129,5 +129,7 @@ export const toCsvPayload = (request: FastifyRequest, json: string): { text: str
   const rows = list.rows(JSON.parse(json) as Json);
   const columns: string[] = [];
   for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
-  return { text: stringify(rows, { header: true, columns, cast: { boolean: (b) => String(b) } }), filename: list.file };
+  const text = (value: unknown): string => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const records = rows.map((row) => columns.map((column) => text(row[column])));
+  return { text: stringify([columns, ...records]), filename: list.file };
 };
