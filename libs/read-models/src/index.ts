@@ -14,6 +14,8 @@ export * from './views/incident-timeline.view';
 export * from './views/incident-list.view';
 export * from './views/party-record.view';
 export * from './views/dashboard-stats.view';
+export * from './views/party-names';
+export * from './views/readable-summary';
 export * from './storage/sqlite-read-model.store';
 export * from './runner/projection.runner';
 export * from './runner/read-model-projector';

@@ -7,6 +7,7 @@ import { AnyTable, TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
 import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
+import { PartyNameLookup, fillPartyNames } from '../views/party-names';
 import { EntriesPageRequest } from '../views/entries-page';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
@@ -318,14 +319,25 @@ export class SqliteReadModelStore {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
     const clause = `WHERE ${where.join(' AND ')}`;
-    return this.read((t) => ({
-      items: this.rows
-        .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
-        .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!),
-      total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
-      limit,
-      offset,
-    }));
+    return this.read((t) => {
+      const names = new PartyNameLookup(t);
+      return {
+        items: this.rows
+          .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
+          .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId), (id) => names.nameOf(id))!),
+        total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
+        limit,
+        offset,
+      };
+    });
+  }
+
+  /** Names the parties of a document folded elsewhere (time travel) from the registry here; see fillPartyNames. */
+  nameParties<T>(doc: T): T {
+    return this.read((t) => {
+      const names = new PartyNameLookup(t);
+      return fillPartyNames(doc, (partyId) => names.nameOf(partyId));
+    });
   }
 
   incidentCasualties(incidentId: string): IncidentCasualties | undefined {

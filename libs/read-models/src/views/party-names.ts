@@ -34,3 +34,27 @@ export class PartyNameLookup {
     return Object.fromEntries([...this.names.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 }
+
+/**
+ * Fills the names of a document folded from an incident's stream alone (time travel), whose own party table is empty:
+ * every `partyName` beside a `partyId`, every `claimPartyName` beside a `claimPartyId`, and the `partyNames` map,
+ * from `nameOf` (the live registry: parties are never renamed, so today's name is the name at any earlier moment).
+ * Changes the document in place and returns it.
+ */
+export const fillPartyNames = <T>(doc: T, nameOf: (partyId: string) => string | null): T => {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.partyId === 'string' && 'partyName' in record && record.partyName === null) record.partyName = nameOf(record.partyId);
+    if (typeof record.claimPartyId === 'string' && 'claimPartyName' in record && record.claimPartyName === null) record.claimPartyName = nameOf(record.claimPartyId);
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'partyNames' && value !== null && typeof value === 'object') {
+        const names = value as PartyNames;
+        for (const id of Object.keys(names)) names[id] ??= nameOf(id);
+      } else visit(value);
+    }
+  };
+  visit(doc);
+  return doc;
+};
