@@ -1,12 +1,11 @@
 import { EntryRef, PointInTime, Source, Statement, unhandled } from '@ledger/domain';
-import { Disagreement } from '../disagreements';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
 import { FieldChange, diffValues } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { amendmentsTable } from '../tables/ledger.tables';
 import { ClaimHistoryDoc, ClaimHistoryVersion } from '../views/claim-history.view';
-import { DenialRecord, IncidentFacts, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
+import { DenialRecord, IncidentFacts, NamedDisagreement as Disagreement, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
 import { AsOf, AsOfError, AsOfJson, asOfToJson, compareAsOf, envelopesAsOf } from './as-of';
 import { incidentEnvelopes, lastPositionOf, namedBy, withFoldedReadModels } from './time-travel';
 
