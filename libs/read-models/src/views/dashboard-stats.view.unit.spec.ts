@@ -1,7 +1,7 @@
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { ActivityQuery, InvalidStatsQueryError, activityStats, incidentsContestedStats } from './dashboard-stats.view';
+import { ActivityQuery, InvalidStatsQueryError, activityStats, bucketOfDay, incidentsContestedStats } from './dashboard-stats.view';
 
 const QUIET = '7e2f0b44-1d7a-4c55-8b0e-2019060500c3';
 
@@ -69,6 +69,11 @@ describe('dashboard stats', () => {
     expect(activity(rm, { bucket: 'week', clock: 'stated' }).rows.find((r) => r.bucket === '2019-06-10')).toMatchObject({ retractions: 1 });
     // Every event of these fixtures was recorded on the article's day.
     expect(activity(rm, { bucket: 'day', clock: 'recorded' }).rows.map((r) => r.bucket)).toEqual(['2019-06-03']);
+  });
+
+  it('starts weeks on Monday and months on the first, across year ends', () => {
+    expect(['2019-05-27', '2019-06-02', '2020-01-01', '2021-01-03'].map((d) => bucketOfDay(d, 'week'))).toEqual(['2019-05-27', '2019-05-27', '2019-12-30', '2020-12-28']);
+    expect(bucketOfDay('2019-06-30', 'month')).toBe('2019-06-01');
   });
 
   it('filters on the clock, the party and the category; a date-only bound covers its day', () => {
