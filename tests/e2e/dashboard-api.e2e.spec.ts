@@ -125,11 +125,14 @@ describe('dashboard API (e2e)', () => {
 
   describe('CSV', () => {
     it('downloads a list as CSV by ?format=csv or Accept: text/csv, the same rows as the JSON', async () => {
-      const json = (await s.get('/incidents')).json();
+      const jsonAnswer = await s.get('/incidents');
+      expect(String(jsonAnswer.headers.vary)).toMatch(/Accept/);
+      const json = jsonAnswer.json();
       for (const res of [await s.get('/incidents?format=csv'), await s.get('/incidents', 'reader', { accept: 'text/csv' })]) {
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
         expect(res.headers['content-disposition']).toBe('attachment; filename="incidents.csv"');
+        expect(String(res.headers.vary)).toMatch(/Accept/);
         const rows = parse(res.body, { columns: true }) as Record<string, string>[];
         expect(rows.map((r) => r.incidentId)).toEqual(json.items.map((i: { incidentId: string }) => i.incidentId));
         expect(rows[0]['counts.claims']).toBe(String(json.items[0].counts.claims));
@@ -170,6 +173,8 @@ describe('dashboard API (e2e)', () => {
       expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('if-none-match');
       const read = await s.get('/incidents', 'reader', { origin: ORIGIN });
       expect(read.headers['access-control-allow-origin']).toBe(ORIGIN);
+      // Both what CORS varies on and what the CSV form varies on.
+      expect(String(read.headers.vary).split(/,\s*/)).toEqual(expect.arrayContaining(['Origin', 'Accept']));
       expect(String(read.headers['access-control-expose-headers'])).toMatch(/ETag.*Retry-After.*x-correlation-id/);
       const refused = await s.send({ method: 'GET', url: '/incidents', headers: { origin: ORIGIN } });
       expect([refused.statusCode, refused.headers['access-control-allow-origin']]).toEqual([401, ORIGIN]);

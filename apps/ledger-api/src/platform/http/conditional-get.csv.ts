@@ -113,9 +113,12 @@ const CSV_LISTS: Record<string, { file: string; rows: (doc: Json) => Row[] }> = 
   '/stats/incidents-contested': { file: 'incidents-contested.csv', rows: (doc) => (doc.rows as Json[]).map((row) => flatten(row)) },
 };
 
+/** The route answers JSON or CSV by Accept. */
+export const hasCsvForm = (request: FastifyRequest): boolean => (request.routeOptions.url ?? '') in CSV_LISTS;
+
 /** True when the client asks for CSV of a list that has one. */
 export const csvRequested = (request: FastifyRequest): boolean => {
-  if (!(request.routeOptions.url! in CSV_LISTS)) return false;
+  if (!hasCsvForm(request)) return false;
   const format = (request.query as Record<string, unknown> | undefined)?.format;
   if (format !== undefined) return format === 'csv';
   const accept = request.headers.accept ?? '';

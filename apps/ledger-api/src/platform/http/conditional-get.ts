@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { csvRequested, toCsvPayload } from './conditional-get.csv';
+import { csvRequested, hasCsvForm, toCsvPayload } from './conditional-get.csv';
 
 /**
  * Conditional GETs for every read: an ETag on each 200 (the route's own, e.g. an incident's revision, else a weak one
@@ -43,6 +43,13 @@ export const notModified = (request: FastifyRequest, reply: FastifyReply, etag: 
   return true;
 };
 
+/** Adds a header name to Vary, keeping what is there (CORS varies on Origin). */
+const varyOn = (reply: FastifyReply, name: string): void => {
+  const current = String(reply.getHeader('vary') ?? '');
+  const names = current.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (!names.some((n) => n.toLowerCase() === name.toLowerCase() || n === '*')) reply.header('Vary', [...names, name].join(', '));
+};
+
 const isRead = (request: FastifyRequest): boolean => request.method === 'GET' || request.method === 'HEAD';
 
 /** Installs the hook on every route registered after it (call before Nest registers its routes). */
@@ -55,14 +62,14 @@ export const installConditionalGet = (fastify: FastifyInstance): void => {
     if (status === 304) return '';
     if (status !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
     let body: string | Buffer = payload;
+    // The same URL answers JSON or CSV by Accept: caches must keep them apart, whichever this answer is.
+    if (hasCsvForm(request)) varyOn(reply, 'Accept');
     if (csvRequested(request)) {
       const csv = toCsvPayload(request, body.toString());
       if (csv !== undefined) {
         body = csv.text;
         reply.header('Content-Type', 'text/csv; charset=utf-8');
         reply.header('Content-Disposition', `attachment; filename="${csv.filename}"`);
-        // The same URL answers JSON or CSV by Accept: caches must keep them apart.
-        reply.header('Vary', 'Accept');
       }
     }
     let etag = reply.getHeader('etag') as string | undefined;
