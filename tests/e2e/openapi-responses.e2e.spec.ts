@@ -45,8 +45,23 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(201, s.post(`${claimUrl}/retraction`, valid.retraction(DEMO.kda)));
     await ok(200, s.postRaw('/imports', `${JSON.stringify({ key: 'p1', action: 'registerParty', body: valid.party('openapi-import-party') })}\n`, 'application/x-ndjson'));
 
-    for (const url of ['/parties', `/parties/${DEMO.azDefence}`, '/incidents', `/incidents/${incident}`, `/incidents/${incident}/versions`, `/incidents/${incident}/timeline`, `/incidents/${incident}/claims/${claim}`]) {
+    for (const url of [
+      '/parties',
+      `/parties/${DEMO.azDefence}`,
+      '/incidents',
+      `/incidents/${incident}`,
+      `/incidents/${incident}/versions`,
+      `/incidents/${incident}/timeline`,
+      `/incidents/${incident}/casualties`,
+      `/incidents/${incident}/claims/${claim}`,
+      '/stats/activity?bucket=week&clock=stated&by=party',
+      '/stats/incidents-contested?bucket=month',
+    ]) {
       await ok(200, s.get(url));
+      // The CSV form of a list is documented and checked too.
+      if (!url.includes('/claims/') && url !== `/incidents/${incident}` && !url.startsWith(`/parties/`)) {
+        await ok(200, s.get(`${url}${url.includes('?') ? '&' : '?'}format=csv`));
+      }
     }
     for (const url of [
       `/audit/incidents/${incident}/versions?statedAsOf=2019-06-01`,
@@ -91,7 +106,7 @@ describe('OpenAPI response schemas (e2e)', () => {
       expect(list!.errors.join('\n')).toContain('/items must be array');
       const extra = validator.check('GET', `/parties/${DEMO.kda}`, 200, 'application/json', JSON.stringify({ surprise: true }));
       expect(extra!.errors.join('\n')).toMatch(/must have required property|must NOT have additional properties/);
-      expect(validator.check('GET', '/incidents', 200, 'text/csv', 'a,b')!.errors).toEqual(['no schema documented for 200 text/csv']);
+      expect(validator.check('GET', `/parties/${DEMO.kda}`, 200, 'text/csv', 'a,b')!.errors).toEqual(['no schema documented for 200 text/csv']);
     });
 
     it('checks each line of an NDJSON answer, and leaves refusals and unknown routes alone', () => {

@@ -14,6 +14,7 @@ import { ImportsModule } from './imports/imports.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './integrity/integrity.module';
 import { PartiesModule } from './parties/parties.module';
+import { StatsModule } from './stats/stats.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { LedgerPlatformModule, TokenRegistry } from './platform';
 
@@ -35,6 +36,7 @@ export class AppModule {
         CqrsModule.forRoot(),
         ApplicationModule.forRoot(options),
         PartiesModule,
+        StatsModule,
         IncidentsModule,
         ClaimsModule,
         AmendmentsModule,

@@ -5,6 +5,8 @@ import { AppModule, LedgerAppOptions } from './app.module';
 import { installLimitsAndObservability } from './limits-and-observability';
 import { installRequestLog } from './platform/logging/request-log.hook';
 import { OperatorLogger, createHttpAdapter, setupOpenApi } from './platform';
+import { installConditionalGet } from './platform/http/conditional-get';
+import { registerCors } from './platform/http/conditional-get.cors';
 
 export const API_DESCRIPTION =
   'Records every claim, denial, correction and retraction that a party makes about an incident as an immutable event, ' +
@@ -21,6 +23,9 @@ export const createLedgerApp = async (
     abortOnError: false,
   });
   await installLimitsAndObservability(app, options.config);
+  const fastify = app.getHttpAdapter().getInstance();
+  await registerCors(fastify as never, options.config.corsOrigins ?? []);
+  installConditionalGet(fastify as never);
   setupOpenApi(app, { title: 'Incident Ledger', version: '0.1.0', description: API_DESCRIPTION });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GetIncidentCasualtiesController } from './get-incident-casualties/get-incident-casualties.controller';
 import { GetIncidentTimelineController } from './get-incident-timeline/get-incident-timeline.controller';
 import { GetIncidentController } from './get-incident/get-incident.controller';
 import { GetPartyVersionsController } from './get-party-versions/get-party-versions.controller';
@@ -8,6 +9,7 @@ import { ReportIncidentHandler } from './report-incident/report-incident.handler
 
 @Module({
   controllers: [
+    GetIncidentCasualtiesController,
     GetIncidentTimelineController,
     GetIncidentController,
     GetPartyVersionsController,

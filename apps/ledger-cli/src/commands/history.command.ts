@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AsOf, AsOfJson, asOfToJson, ClaimHistoryDoc, claimHistoryAsOf, partyVersionsAsOf } from '@ledger/read-models';
+import { AsOf, AsOfJson, asOfToJson, ClaimHistoryDoc, claimHistoryAsOf, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
 import { addAsOfOptions, AsOfOptions, asOfFromOptions, describeAsOf } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
@@ -29,7 +29,7 @@ export interface HistoryOptions extends GlobalOptions, AsOfOptions {
 export type ClaimHistoryResult = { asOf: AsOfJson | null; incidentTitle: string | null; partyNames: Record<string, string> } & ClaimHistoryDoc;
 
 export const claimHistory = (incidentId: string, claimId: string, log: IncidentLog, asOf: AsOf | undefined): ClaimHistoryResult => {
-  const doc = claimHistoryAsOf(log.envelopes, incidentId, claimId, asOf);
+  const doc = fillPartyNames(claimHistoryAsOf(log.envelopes, incidentId, claimId, asOf), (id) => log.names.get(id)?.name ?? null);
   if (!doc) {
     const everMade = claimHistoryAsOf(log.envelopes, incidentId, claimId) !== undefined;
     throw new CliError(
@@ -41,7 +41,7 @@ export const claimHistory = (incidentId: string, claimId: string, log: IncidentL
   }
   const title = incidentTitle(log, incidentId, asOf);
   const ids = new Set([doc.partyId, ...doc.denials.map((d) => d.partyId)]);
-  return { asOf: asOf ? asOfToJson(asOf) : null, incidentTitle: title ?? null, partyNames: partyNamesOf(ids, log.names), ...doc };
+  return { asOf: asOf ? asOfToJson(asOf) : null, ...doc, incidentTitle: title ?? null, partyNames: partyNamesOf(ids, log.names) };
 };
 
 const incidentTitle = (log: IncidentLog, incidentId: string, asOf: AsOf | undefined): string | undefined => {

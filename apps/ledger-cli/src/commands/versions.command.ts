@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Assertions, Estimate, Place, TimeInterval } from '@ledger/domain';
-import { AsOf, AsOfJson, asOfToJson, Disagreement, DisagreementPosition, PartyVersionsDoc, partyVersionsAsOf } from '@ledger/read-models';
+import { AsOf, AsOfJson, asOfToJson, Disagreement, DisagreementPosition, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
 import { addAsOfOptions, AsOfOptions, asOfFromOptions, describeAsOf } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
@@ -37,7 +37,7 @@ export const partyNamesOf = (ids: Iterable<string>, names: PartyNames): Record<s
   Object.fromEntries([...ids].flatMap((id) => (names.get(id) ? [[id, names.get(id)!.name]] : [])));
 
 export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined): VersionsAsOfResult => {
-  const doc = partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf));
+  const doc = fillPartyNames(partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf)), (id) => log.names.get(id)?.name ?? null);
   if (!doc?.incident) {
     const reported = log.envelopes[0];
     throw new CliError(
@@ -48,7 +48,7 @@ export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | 
   }
   const ids = new Set(doc.parties.map((p) => p.partyId));
   for (const d of doc.disagreements) for (const p of d.positions) ids.add(p.partyId);
-  return { asOf: asOf ? asOfToJson(asOf) : null, position: doc.lastPosition, partyNames: partyNamesOf(ids, log.names), ...doc };
+  return { asOf: asOf ? asOfToJson(asOf) : null, position: doc.lastPosition, ...doc, partyNames: partyNamesOf(ids, log.names) };
 };
 
 /** A disagreement position's value, written for the kind of point in dispute. */

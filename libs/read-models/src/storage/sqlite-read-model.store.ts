@@ -6,6 +6,8 @@ import { PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '..
 import { AnyTable, TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
+import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
+import { PartyNameLookup, fillPartyNames } from '../views/party-names';
 import { EntriesPageRequest } from '../views/entries-page';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
@@ -169,6 +171,8 @@ export class SqliteReadModelStore {
     getCheckpoint: Database.Statement<[string], { position: bigint; projection_versions: string }>;
     upsertCheckpoint: Database.Statement<[string, bigint, string]>;
   };
+  /** Prepared aggregate statements by SQL text (a bounded set: the stats views build them from enumerated choices). */
+  private aggregates = new Map<string, Database.Statement>();
   /** Every projection hosted so far, hosted again when the file is replaced. */
   private readonly hosted = new Set<TableProjection>();
   private corruptionListener: ((error: unknown) => void) | undefined;
@@ -206,6 +210,7 @@ export class SqliteReadModelStore {
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       this.migrate();
       this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
+      this.aggregates = new Map();
       this.host(options.projections ?? LEDGER_PROJECTIONS);
       for (const projection of this.hosted) this.host([projection]);
       this.statements = {
@@ -319,14 +324,42 @@ export class SqliteReadModelStore {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
     const clause = `WHERE ${where.join(' AND ')}`;
-    return this.read((t) => ({
-      items: this.rows
-        .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
-        .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId))!),
-      total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
-      limit,
-      offset,
-    }));
+    return this.read((t) => {
+      const names = new PartyNameLookup(t);
+      return {
+        items: this.rows
+          .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
+          .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId), (id) => names.nameOf(id))!),
+        total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
+        limit,
+        offset,
+      };
+    });
+  }
+
+  /** Names the parties of a document folded elsewhere (time travel) from the registry here; see fillPartyNames. */
+  nameParties<T>(doc: T): T {
+    return this.read((t) => {
+      const names = new PartyNameLookup(t);
+      return fillPartyNames(doc, (partyId) => names.nameOf(partyId));
+    });
+  }
+
+  incidentCasualties(incidentId: string): IncidentCasualties | undefined {
+    return this.read((t) => incidentCasualtiesView(t, incidentId));
+  }
+
+  /** Hand-written aggregate SQL (the dashboards' statistics) from one snapshot; statements are prepared once per text. */
+  aggregate<T>(query: (sql: SqlRows) => T): T {
+    return this.read(() =>
+      query({
+        all: <R>(sql: string, params: Record<string, string | number | null>) => {
+          let statement = this.aggregates.get(sql);
+          if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
+          return statement.all(params) as R[];
+        },
+      }),
+    );
   }
 
   readCheckpoint(name: string): StoredCheckpoint | undefined {

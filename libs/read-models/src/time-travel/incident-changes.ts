@@ -1,14 +1,13 @@
 import { EntryRef, PointInTime, Source, Statement, unhandled } from '@ledger/domain';
-import { Disagreement } from '../disagreements';
 import { EntryMeta, LedgerEnvelope, entryMeta } from '../envelope';
 import { FieldChange, diffValues } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { amendmentsTable } from '../tables/ledger.tables';
 import { ClaimHistoryDoc, ClaimHistoryVersion } from '../views/claim-history.view';
-import { DenialRecord, IncidentFacts, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
+import { DenialRecord, IncidentFacts, NamedDisagreement as Disagreement, PartyVersion, PartyVersionsDoc, RetractionRecord } from '../views/party-versions.view';
 import { AsOf, AsOfError, AsOfJson, asOfToJson, compareAsOf, envelopesAsOf } from './as-of';
-import { incidentEnvelopes, lastPositionOf, withFoldedReadModels } from './time-travel';
+import { incidentEnvelopes, lastPositionOf, namedBy, withFoldedReadModels } from './time-travel';
 
 /** A claim first made between the two moments, as the ledger has its first version at the later one. */
 export interface AddedClaim extends EntryMeta {
@@ -162,13 +161,14 @@ const incidentAmendmentsBetween = (store: SqliteReadModelStore, incidentId: stri
  */
 export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId: string, from: AsOf, to: AsOf): IncidentChanges {
   if (compareAsOf(from, to, 'to') > 0) throw new AsOfError('from', 'from must not be after to');
-  const own = incidentEnvelopes(envelopes, incidentId);
+  const all = [...envelopes];
+  const own = incidentEnvelopes(all, incidentId);
   const earlier = envelopesAsOf(own, from);
   const later = envelopesAsOf(own, to);
   const earlierIds = new Set(earlier.map((e) => e.eventId));
   const between = later.filter((e) => !earlierIds.has(e.eventId));
   const before = withFoldedReadModels(earlier, (store) => store.partyVersions(incidentId));
-  return withFoldedReadModels(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore }));
+  return namedBy(all, withFoldedReadModels(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, before, laterStore })));
 }
 
 /** What attributing one event to the parties it changed needs: both moments' documents and the changes so far. */

@@ -1,3 +1,4 @@
+import { fillPartyNames } from '../views/party-names';
 import { IncidentEvent } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { SqliteReadModelStore, WRITER_ROW_CACHE } from '../storage/sqlite-read-model.store';
@@ -57,8 +58,19 @@ export const incidentEnvelopesAsOf = (envelopes: Iterable<LedgerEnvelope>, incid
  * no party versions yet.
  */
 export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf): PartyVersionsDoc | undefined {
-  return withFoldedReadModels(incidentEnvelopesAsOf(envelopes, incidentId, asOf), (store) => store.partyVersions(incidentId));
+  const all = [...envelopes];
+  return namedBy(all, withFoldedReadModels(incidentEnvelopesAsOf(all, incidentId, asOf), (store) => store.partyVersions(incidentId)));
 }
+
+/**
+ * The incident's fold has no party registrations: the names come from those among the envelopes given (a party is
+ * never renamed, so a later registration names it as well as an earlier one); a party with none keeps a null name.
+ */
+export const namedBy = <T>(envelopes: readonly LedgerEnvelope[], doc: T): T => {
+  const names = new Map<string, string>();
+  for (const { event } of envelopes) if (event.type === 'PartyRegistered') names.set(event.data.partyId, event.data.name);
+  return fillPartyNames(doc, (partyId) => names.get(partyId) ?? null);
+};
 
 /**
  * The claim's history as of `asOf` (now without one): the projection folded
@@ -66,7 +78,8 @@ export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentI
  * then, or belongs to another incident.
  */
 export function claimHistoryAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, claimId: string, asOf?: AsOf): ClaimHistoryDoc | undefined {
-  return withFoldedReadModels(incidentEnvelopesAsOf(envelopes, incidentId, asOf), (store) => store.claimHistory(incidentId, claimId));
+  const all = [...envelopes];
+  return namedBy(all, withFoldedReadModels(incidentEnvelopesAsOf(all, incidentId, asOf), (store) => store.claimHistory(incidentId, claimId)));
 }
 
 /** Global position of the last envelope in, as a decimal string ('0' when none): the log position an as-of answer corresponds to. */

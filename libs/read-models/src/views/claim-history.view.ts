@@ -2,9 +2,10 @@ import { AssertionField, Assertions, PointInTime, Source, Statement } from '@led
 import { EntryMeta } from '../envelope';
 import { FieldChange } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
-import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable } from '../tables/ledger.tables';
+import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable, incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { RetractionRecord, retractionRecordOf } from './party-versions.view';
+import { PartyNameLookup, PartyNames } from './party-names';
 
 /** One version of the claim in full, as the claim read once the party had said it. */
 export interface ClaimHistoryVersion extends EntryMeta {
@@ -41,6 +42,7 @@ export interface ClaimDenialEntry extends EntryMeta {
   denialId: string;
   /** The denying party. */
   partyId: string;
+  partyName: string | null;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -52,7 +54,10 @@ export interface ClaimDenialEntry extends EntryMeta {
 export interface ClaimHistoryDoc {
   claimId: string;
   incidentId: string;
+  /** The incident's title; null while its report is not in the log (a time-travel cut). */
+  incidentTitle: string | null;
   partyId: string;
+  partyName: string | null;
   answers: string[];
   currentVersion: number;
   versions: ClaimHistoryVersion[];
@@ -60,6 +65,8 @@ export interface ClaimHistoryDoc {
   denials: ClaimDenialEntry[];
   retracted: boolean;
   retraction: RetractionRecord | null;
+  /** Every party the history mentions (claimant, deniers, parties named in any version's assertions), by id. */
+  partyNames: PartyNames;
   lastPosition: string;
 }
 
@@ -68,10 +75,13 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
   if (!claim) return undefined;
   const key = { incidentId, claimId };
   const inLogOrder = { orderBy: [{ column: 'position' as const }] };
-  return {
+  const names = new PartyNameLookup(t);
+  const doc: ClaimHistoryDoc = {
     claimId,
     incidentId,
+    incidentTitle: t.get(incidentsTable, { incidentId })?.title ?? null,
     partyId: claim.partyId,
+    partyName: names.nameOf(claim.partyId),
     answers: claim.answers,
     currentVersion: claim.version,
     versions: t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] }).map((v) => ({
@@ -102,6 +112,7 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
     denials: t.find(denialsTable, key, inLogOrder).map((d) => ({
       denialId: d.denialId,
       partyId: d.partyId,
+      partyName: names.nameOf(d.partyId),
       deniedAssertions: d.deniedAssertions,
       statement: d.statement,
       statedAt: d.statedAt,
@@ -111,24 +122,34 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
     })),
     retracted: claim.retracted,
     retraction: claim.retraction && retractionRecordOf(claim.retraction),
+    partyNames: {},
     lastPosition: claim.lastPosition.toString(),
   };
+  for (const version of doc.versions) names.mention(version.assertions);
+  doc.partyNames = names.all();
+  return doc;
 };
 
 /** The claim as it stands, for readers: what the party says now, who denies it, whether it was withdrawn. */
 export interface CurrentClaimView {
   claimId: string;
   incidentId: string;
+  incidentTitle: string | null;
   partyId: string;
+  partyName: string | null;
   answers: string[];
   currentVersion: number;
   statement: Statement;
   assertions: Assertions;
+  /** When the current version was stated. */
   statedAt: PointInTime;
+  /** When the claim was first made (version 1). */
+  firstStatedAt: PointInTime;
   source: Source;
-  denials: { denialId: string; partyId: string; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
+  denials: { denialId: string; partyId: string; partyName: string | null; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
   retracted: boolean;
   retraction: { reason: string; statement?: Statement; statedAt: PointInTime; source: Source } | null;
+  partyNames: PartyNames;
   lastPosition: string;
 }
 
@@ -141,16 +162,20 @@ export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
   return {
     claimId: doc.claimId,
     incidentId: doc.incidentId,
+    incidentTitle: doc.incidentTitle,
     partyId: doc.partyId,
+    partyName: doc.partyName,
     answers: doc.answers,
     currentVersion: doc.currentVersion,
     statement: current.statement,
     assertions: current.assertions,
     statedAt: current.statedAt,
+    firstStatedAt: doc.versions[0].statedAt,
     source: current.source,
-    denials: doc.denials.map(({ denialId, partyId, deniedAssertions, statement, statedAt, source }) => ({
+    denials: doc.denials.map(({ denialId, partyId, partyName, deniedAssertions, statement, statedAt, source }) => ({
       denialId,
       partyId,
+      partyName,
       deniedAssertions,
       statement,
       statedAt,
@@ -163,6 +188,7 @@ export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
       statedAt: doc.retraction.statedAt,
       source: doc.retraction.source,
     },
+    partyNames: doc.partyNames,
     lastPosition: doc.lastPosition,
   };
 };

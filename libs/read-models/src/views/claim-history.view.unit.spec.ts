@@ -1,6 +1,6 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
 import { AMENDMENT, ANALYST, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
-import { ClaimHistoryDoc } from './claim-history.view';
+import { ClaimHistoryDoc, currentClaimOf } from './claim-history.view';
 
 const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc => {
   const doc = ReadModelSpecification.given()
@@ -11,6 +11,16 @@ const history = (claimId: string, extra: ScenarioEntry[] = []): ClaimHistoryDoc 
 };
 
 describe('claim-history', () => {
+  it('names the incident, the claimant, the deniers and every party its versions assert about', () => {
+    const doc = history(CLAIM.azDefence);
+    expect(doc).toMatchObject({ incidentTitle: 'Deadly ceasefire violations on the Karabakh line of contact', partyName: 'Ministry of Defence of Azerbaijan' });
+    expect(doc.denials[0]).toMatchObject({ partyId: PARTY.karabakhArmy, partyName: 'Defense Army of Nagorno-Karabakh' });
+    expect(doc.partyNames).toEqual({ [PARTY.azDefence]: 'Ministry of Defence of Azerbaijan', [PARTY.karabakhArmy]: 'Defense Army of Nagorno-Karabakh' });
+    const current = currentClaimOf(doc);
+    expect(current).toMatchObject({ partyName: doc.partyName, incidentTitle: doc.incidentTitle, partyNames: doc.partyNames });
+    expect([current.firstStatedAt, current.statedAt]).toEqual([{ at: '2019-05-30', precision: 'day' }, { at: '2019-05-31', precision: 'day' }]);
+  });
+
   it('has a history for every claim, and none through another incident', () => {
     ReadModelSpecification.given()
       .when(...envelopesOf(seedArticleScenario()))
@@ -109,6 +119,7 @@ describe('claim-history', () => {
       {
         denialId: DENIAL.karabakhArmy,
         partyId: PARTY.karabakhArmy,
+        partyName: 'Defense Army of Nagorno-Karabakh',
         deniedAssertions: ['ceasefire'],
         statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
         statedAt: { at: '2019-06-01', precision: 'day' },

@@ -2,6 +2,7 @@ import { IncidentCategory, Place, TimeInterval } from '@ledger/domain';
 import { IncidentCounts, IncidentRow, incidentPartiesTable, incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { InstantRange } from '../time-range';
+import { PartyNameLookup, PartyNames } from './party-names';
 
 /** One row of the dashboards' incident list. */
 export interface IncidentListItem {
@@ -17,6 +18,8 @@ export interface IncidentListItem {
   reportedAt: string;
   /** Parties that made or denied claims, sorted. */
   partyIds: string[];
+  /** Their registered names by id (null while a party is only named by entries). */
+  partyNames: PartyNames;
   counts: IncidentCounts;
   /** True when the parties' versions disagree anywhere (see the disagreements table). */
   contested: boolean;
@@ -27,7 +30,7 @@ export interface IncidentListItem {
 }
 
 /** The list item of a reported incident; undefined while its report is not in the log. */
-export const incidentListItemOf = (row: IncidentRow, partyIds: string[]): IncidentListItem | undefined => {
+export const incidentListItemOf = (row: IncidentRow, partyIds: string[], nameOf: (partyId: string) => string | null = () => null): IncidentListItem | undefined => {
   if (!row.data || row.occurredStart === null || row.occurredEnd === null) return undefined;
   const { title, summary, category, occurred, location } = row.data;
   return {
@@ -40,6 +43,7 @@ export const incidentListItemOf = (row: IncidentRow, partyIds: string[]): Incide
     location,
     reportedAt: row.reportedAt ?? '',
     partyIds: [...partyIds].sort(),
+    partyNames: Object.fromEntries([...partyIds].sort().map((id) => [id, nameOf(id)])),
     counts: {
       claims: row.claims,
       activeClaims: row.activeClaims,
@@ -59,5 +63,6 @@ export const incidentListItemOf = (row: IncidentRow, partyIds: string[]): Incide
 export const incidentView = (t: TableAccess, incidentId: string): IncidentListItem | undefined => {
   const row = t.get(incidentsTable, { incidentId });
   if (!row) return undefined;
-  return incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId }).map((p) => p.partyId));
+  const names = new PartyNameLookup(t);
+  return incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId }).map((p) => p.partyId), (id) => names.nameOf(id));
 };

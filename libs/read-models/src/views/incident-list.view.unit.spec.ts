@@ -21,6 +21,13 @@ describe('incident-list', () => {
       location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
       reportedAt: '2019-06-03T09:05:00.000Z',
       partyIds: [PARTY.amForeign, PARTY.azDefence, PARTY.azForeign, PARTY.karabakhArmy, PARTY.minskGroup],
+      partyNames: {
+        [PARTY.amForeign]: 'Ministry of Foreign Affairs of Armenia',
+        [PARTY.azDefence]: 'Ministry of Defence of Azerbaijan',
+        [PARTY.azForeign]: 'Ministry of Foreign Affairs of Azerbaijan',
+        [PARTY.karabakhArmy]: 'Defense Army of Nagorno-Karabakh',
+        [PARTY.minskGroup]: 'OSCE Minsk Group Co-Chairs',
+      },
       counts: { claims: 5, activeClaims: 5, denials: 2, corrections: 1, retractions: 0, amendments: 1 },
       contested: true,
       disagreementCount: 5,

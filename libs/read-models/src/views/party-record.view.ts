@@ -3,6 +3,7 @@ import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import { DenialRow, PartyRegistration, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
+import { PartyNameLookup } from './party-names';
 
 export interface PartyRecordClaim extends EntryMeta {
   claimId: string;
@@ -12,10 +13,10 @@ export interface PartyRecordClaim extends EntryMeta {
   statement: Statement;
   /** The version those words come from. */
   statementVersion: number;
-  /** When the claim was made. */
+  /** When its current version was stated (as `statedAt` of a claim means in every response). */
   statedAt: PointInTime;
-  /** When its current version was stated. */
-  lastStatedAt: PointInTime;
+  /** When the claim was first made (version 1). */
+  firstStatedAt: PointInTime;
   answers: string[];
   retracted: boolean;
 }
@@ -38,8 +39,10 @@ export interface PartyRecordDenial extends EntryMeta {
   claimId: string;
   /** The claimant of the denied claim. */
   claimPartyId: string;
+  claimPartyName: string | null;
   /** The denying party. */
   partyId: string;
+  partyName: string | null;
   deniedAssertions: AssertionField[];
   statedAt: PointInTime;
 }
@@ -71,17 +74,19 @@ export interface PartyRecordDoc extends PartyRegistration {
   lastPosition: string;
 }
 
-const denialOf = (d: DenialRow): PartyRecordDenial => ({
+const denialOf = (d: DenialRow, names: PartyNameLookup): PartyRecordDenial => ({
   denialId: d.denialId,
   claimId: d.claimId,
   claimPartyId: d.claimPartyId,
+  claimPartyName: names.nameOf(d.claimPartyId),
   partyId: d.partyId,
+  partyName: names.nameOf(d.partyId),
   deniedAssertions: d.deniedAssertions,
   statedAt: d.statedAt,
   ...entryMetaOf(d),
 });
 
-const incidentRecord = (t: TableAccess, partyId: string, incidentId: string): PartyIncidentRecord => {
+const incidentRecord = (t: TableAccess, partyId: string, incidentId: string, names: PartyNameLookup): PartyIncidentRecord => {
   const inLogOrder = { orderBy: [{ column: 'position' as const }] };
   const claims = t.find(claimsTable, { partyId, incidentId }, inLogOrder);
   return {
@@ -93,8 +98,8 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string): Pa
       // The current words are the current version's.
       statement: t.get(claimVersionsTable, { incidentId, claimId: c.claimId, version: c.version })!.statement,
       statementVersion: c.statementVersion,
-      statedAt: c.firstStatedAt,
-      lastStatedAt: c.statedAt,
+      statedAt: c.statedAt,
+      firstStatedAt: c.firstStatedAt,
       answers: c.answers,
       retracted: c.retracted,
       ...entryMetaOf(c),
@@ -110,17 +115,18 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string): Pa
         const { data, eventId, recordedAt, recordedBy, position } = c.retraction!;
         return { claimId: c.claimId, reason: data.reason, statedAt: data.statedAt, eventId, recordedAt, recordedBy, position };
       }),
-    denialsMade: t.find(denialsTable, { partyId, incidentId }, inLogOrder).map(denialOf),
-    denialsReceived: t.find(denialsTable, { claimPartyId: partyId, incidentId }, inLogOrder).map(denialOf),
+    denialsMade: t.find(denialsTable, { partyId, incidentId }, inLogOrder).map((d) => denialOf(d, names)),
+    denialsReceived: t.find(denialsTable, { claimPartyId: partyId, incidentId }, inLogOrder).map((d) => denialOf(d, names)),
   };
 };
 
 export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc | undefined => {
   const party = t.get(partiesTable, { partyId });
   if (!party) return undefined;
+  const names = new PartyNameLookup(t);
   const incidents = t
     .find(incidentPartiesTable, { partyId }, { orderBy: [{ column: 'firstPosition' }] })
-    .map((row) => incidentRecord(t, partyId, row.incidentId));
+    .map((row) => incidentRecord(t, partyId, row.incidentId, names));
   const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
   const { registered, name, kind, affiliation, aliases, registeredAt } = party;
   return {

@@ -53,7 +53,9 @@ describe('party-record', () => {
         denialId: DENIAL.karabakhArmy,
         claimId: CLAIM.azDefence,
         claimPartyId: PARTY.azDefence,
+        claimPartyName: 'Ministry of Defence of Azerbaijan',
         partyId: PARTY.karabakhArmy,
+        partyName: 'Defense Army of Nagorno-Karabakh',
         deniedAssertions: ['ceasefire', 'responsibleParties'],
         statedAt: { at: '2019-06-01', precision: 'day' },
         eventId: '00000000-0000-4000-8000-000000000009',
@@ -74,9 +76,11 @@ describe('party-record', () => {
       version: 2,
       statementVersion: 2,
       statement: { text: 'One of its servicemen, mid-ranking officer Aqil Omarov, was shot and killed by enemy fire near Karabakh.' },
-      statedAt: { at: '2019-05-30', precision: 'day' },
-      lastStatedAt: { at: '2019-05-31', precision: 'day' },
+      // statedAt means what it means in every response: when the current version was stated.
+      statedAt: { at: '2019-05-31', precision: 'day' },
+      firstStatedAt: { at: '2019-05-30', precision: 'day' },
     });
+    expect(incident.claims[0]).not.toHaveProperty('lastStatedAt');
     expect(incident.corrections).toEqual([
       {
         claimId: CLAIM.azDefence,

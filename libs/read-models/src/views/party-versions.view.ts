@@ -10,7 +10,7 @@ import {
   Statement,
   TimeInterval,
 } from '@ledger/domain';
-import { CurrentAccount, DISAGREEMENT_KINDS, Disagreement } from '../disagreements';
+import { CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import {
@@ -30,6 +30,7 @@ import {
 } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
+import { PartyNameLookup, PartyNames } from './party-names';
 
 /** The incident as the ledger reports it, its own amendments applied. */
 export interface IncidentFacts {
@@ -47,8 +48,10 @@ export interface DenialRecord extends EntryMeta {
   denialId: string;
   /** The denying party. */
   partyId: string;
+  partyName: string | null;
   claimId: string;
   claimPartyId: string;
+  claimPartyName: string | null;
   statement: Statement;
   /** Empty: the claim as a whole. */
   deniedAssertions: AssertionField[];
@@ -71,6 +74,7 @@ export interface DenialReceived {
   denialId: string;
   /** The denying party. */
   partyId: string;
+  partyName: string | null;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -97,8 +101,10 @@ export interface ClaimVersionEntry extends EntryMeta {
 export interface PartyClaim {
   claimId: string;
   partyId: string;
+  partyName: string | null;
   version: number;
   statement: Statement;
+  /** When the current version was stated (the latest correction's stated time, or the claim's own). */
   statedAt: PointInTime;
   source: Source;
   assertions: Assertions;
@@ -114,6 +120,8 @@ export interface PartyClaim {
 
 export interface PartyVersion {
   partyId: string;
+  /** The registered name; null while the party is only named by entries. */
+  partyName: string | null;
   claims: PartyClaim[];
   denialsMade: DenialRecord[];
   /** Per assertion field, the value from the party's standing claim stated latest. */
@@ -132,12 +140,23 @@ export interface PartyVersionsDoc {
   incident: IncidentFacts | null;
   /** In order of each party's first entry in the incident. */
   parties: PartyVersion[];
-  disagreements: Disagreement[];
+  disagreements: NamedDisagreement[];
+  /** Every party the document mentions (speakers, and parties named in assertions and disagreements), by id. */
+  partyNames: PartyNames;
   amendments: LedgerAmendmentRecord[];
   lastRecordedAt: string;
   lastPosition: string;
   /** Revision of the incident stream's last event. */
   revision: string;
+}
+
+export interface NamedDisagreementPosition extends DisagreementPosition {
+  partyName: string | null;
+}
+
+/** A point of disagreement with each position's party named. */
+export interface NamedDisagreement extends Omit<Disagreement, 'positions'> {
+  positions: NamedDisagreementPosition[];
 }
 
 /** One page of a large incident: its claims and denials in log order; positions and disagreements always whole. */
@@ -198,15 +217,17 @@ const currentAccounts = (t: TableAccess, incidentId: string): Map<string, Curren
   return accounts;
 };
 
-const partyClaimOf = (t: TableAccess, claim: ClaimRow): PartyClaim => {
+const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): PartyClaim => {
   const key = { incidentId: claim.incidentId, claimId: claim.claimId };
   const versions = t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] });
   const received = t.find(denialsTable, key, { orderBy: [{ column: 'position' }] });
   // The claim's current words and source are its current version's.
   const current = versions.find((v) => v.version === claim.version) ?? versions[versions.length - 1];
+  names.mention(claim.assertions);
   return {
     claimId: claim.claimId,
     partyId: claim.partyId,
+    partyName: names.nameOf(claim.partyId),
     version: claim.version,
     statement: current.statement,
     statedAt: claim.statedAt,
@@ -220,6 +241,7 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow): PartyClaim => {
     denials: received.map((d) => ({
       denialId: d.denialId,
       partyId: d.partyId,
+      partyName: names.nameOf(d.partyId),
       deniedAssertions: d.deniedAssertions,
       statement: d.statement,
       statedAt: d.statedAt,
@@ -229,11 +251,13 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow): PartyClaim => {
   };
 };
 
-export const denialRecordOf = (d: DenialRow, active: boolean): DenialRecord => ({
+export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLookup): DenialRecord => ({
   denialId: d.denialId,
   partyId: d.partyId,
+  partyName: names.nameOf(d.partyId),
   claimId: d.claimId,
   claimPartyId: d.claimPartyId,
+  claimPartyName: names.nameOf(d.claimPartyId),
   statement: d.statement,
   deniedAssertions: d.deniedAssertions,
   statedAt: d.statedAt,
@@ -273,17 +297,20 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   const retracted = new Map(claims.map((c) => [c.claimId, c.retracted]));
   const isRetracted = (claimId: string): boolean => retracted.get(claimId) ?? t.get(claimsTable, { incidentId, claimId })?.retracted ?? false;
   const accounts = currentAccounts(t, incidentId);
+  const names = new PartyNameLookup(t);
   const parties = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] }).map(
-    (p): PartyVersion => ({ partyId: p.partyId, claims: [], denialsMade: [], currentAccount: accounts.get(p.partyId) ?? {} }),
+    (p): PartyVersion => ({ partyId: p.partyId, partyName: names.nameOf(p.partyId), claims: [], denialsMade: [], currentAccount: accounts.get(p.partyId) ?? {} }),
   );
+  for (const account of accounts.values()) names.mention(Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry?.value])));
   const partyOf = new Map(parties.map((p) => [p.partyId, p]));
-  for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim));
-  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId)));
+  for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim, names));
+  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names));
   const doc: PartyVersionsDoc = {
     incidentId,
     incident: incidentFactsOf(t, incidentId),
     parties,
-    disagreements: incidentDisagreements(t, incidentId),
+    disagreements: incidentDisagreements(t, incidentId).map((d) => ({ ...d, positions: d.positions.map((p) => ({ ...p, partyName: names.nameOf(p.partyId) })) })),
+    partyNames: {},
     amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }).map((a) => ({
       amendmentId: a.amendmentId,
       entry: a.entry,
@@ -295,6 +322,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     lastPosition: incident.lastPosition.toString(),
     revision: incident.revision.toString(),
   };
+  doc.partyNames = names.all();
   if (!request) return doc;
   return { ...doc, page: { limit: limit ?? null, after: request.after ?? null, next: next === null ? null : next.toString() } };
 }

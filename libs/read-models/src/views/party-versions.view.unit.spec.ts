@@ -2,6 +2,9 @@ import { ReadModelSpecification } from '../testing/read-model-specification';
 import { AMENDMENT, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyVersionsDoc } from './party-versions.view';
 
+const AZ_MOD = 'Ministry of Defence of Azerbaijan';
+const KDA = 'Defense Army of Nagorno-Karabakh';
+
 const fold = (extra: ScenarioEntry[] = []): PartyVersionsDoc => {
   const doc = ReadModelSpecification.given(envelopesOf(seedArticleScenario()))
     .when(...envelopesOf([...seedArticleScenario(), ...extra]).slice(seedArticleScenario().length))
@@ -54,6 +57,7 @@ describe('party-versions', () => {
       {
         denialId: DENIAL.karabakhArmy,
         partyId: PARTY.karabakhArmy,
+        partyName: KDA,
         deniedAssertions: ['ceasefire', 'responsibleParties'],
         statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
         statedAt: { at: '2019-06-01', precision: 'day' },
@@ -126,9 +130,19 @@ describe('party-versions', () => {
       { kind: 'denial', field: 'claim', parties: [`claimant:${PARTY.amForeign}`, `denier:${PARTY.azForeign}`] },
     ]);
     expect(fold().disagreements[1].positions).toEqual([
-      { partyId: PARTY.azDefence, claimId: CLAIM.azDefence, value: { violated: true, by: [PARTY.karabakhArmy] } },
-      { partyId: PARTY.karabakhArmy, claimId: CLAIM.karabakhArmy, value: { violated: true, by: [PARTY.azDefence] } },
+      { partyId: PARTY.azDefence, partyName: AZ_MOD, claimId: CLAIM.azDefence, value: { violated: true, by: [PARTY.karabakhArmy] } },
+      { partyId: PARTY.karabakhArmy, partyName: KDA, claimId: CLAIM.karabakhArmy, value: { violated: true, by: [PARTY.azDefence] } },
     ]);
+  });
+
+  it('names every party beside its id, and lists every party the document mentions', () => {
+    const doc = fold();
+    expect(doc.parties.map((p) => [p.partyId, p.partyName])).toEqual(doc.parties.map((p) => [p.partyId, doc.partyNames[p.partyId]]));
+    expect(party(doc, PARTY.karabakhArmy)).toMatchObject({ partyName: KDA });
+    expect(party(doc, PARTY.karabakhArmy).denialsMade[0]).toMatchObject({ partyName: KDA, claimPartyId: PARTY.azDefence, claimPartyName: AZ_MOD });
+    expect(claim(doc, CLAIM.azDefence)).toMatchObject({ partyName: AZ_MOD });
+    expect(Object.keys(doc.partyNames)).toEqual(Object.keys(doc.partyNames).sort());
+    expect(doc.partyNames[PARTY.minskGroup]).toBe('OSCE Minsk Group Co-Chairs');
   });
 
   it('drops a retracted claim from the disagreements but keeps it visible, marked retracted', () => {
@@ -166,8 +180,8 @@ describe('party-versions', () => {
       side: PARTY.karabakhArmy,
       figure: 'killed',
       positions: [
-        { partyId: PARTY.azDefence, claimId: 'claim-az-defence-losses', value: { best: 3, low: 3, high: 5 } },
-        { partyId: PARTY.karabakhArmy, claimId: CLAIM.karabakhArmy, value: { best: 1 } },
+        { partyId: PARTY.azDefence, partyName: AZ_MOD, claimId: 'claim-az-defence-losses', value: { best: 3, low: 3, high: 5 } },
+        { partyId: PARTY.karabakhArmy, partyName: KDA, claimId: CLAIM.karabakhArmy, value: { best: 1 } },
       ],
     });
   });

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { asOfToJson, parseAsOf } from '@ledger/read-models';
+import { SqliteReadModelStore, asOfToJson, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
@@ -19,6 +19,7 @@ export class GetClaimHistoryAsOfController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly readModels: SqliteReadModelStore,
   ) {}
 
   @Get()
@@ -41,6 +42,7 @@ export class GetClaimHistoryAsOfController {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
     const answer = await claimHistoryAsOf(this.store, incidentId, claimId, asOf);
     if (!answer) throw notAsOf(`Claim ${claimId} of incident ${incidentId}`, asOfToJson(asOf));
-    return answer;
+    // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
+    return this.readModels.nameParties(answer);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { AsOf, AsOfError, IncidentChanges, compareAsOf, parseAsOfValue } from '@ledger/read-models';
+import { AsOf, AsOfError, IncidentChanges, SqliteReadModelStore, compareAsOf, parseAsOfValue } from '@ledger/read-models';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
@@ -19,6 +19,7 @@ export class GetIncidentChangesController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
+    private readonly readModels: SqliteReadModelStore,
   ) {}
 
   @Get()
@@ -50,6 +51,7 @@ export class GetIncidentChangesController {
     const to = q.to === undefined ? undefined : parse(q.to, 'to');
     if (errors.length || !from) throw new RequestValidationException(errors);
     if (to && compareAsOf(from, to) > 0) throw new RequestValidationException([{ field: 'from', messages: ['from must not be after to'] }]);
-    return changesBetween(this.store, this.clock.now(), incidentId, from, to);
+    // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
+    return this.readModels.nameParties(await changesBetween(this.store, this.clock.now(), incidentId, from, to));
   }
 }

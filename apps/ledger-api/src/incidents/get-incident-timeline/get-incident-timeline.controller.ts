@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentTimelinePage, SqliteReadModelStore } from '@ledger/read-models';
-import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
+import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
+import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -20,10 +21,10 @@ export class GetIncidentTimelineController {
     summary: 'Every entry of the incident in recorded order, with stated and recorded times',
     description: '`limit` entries a page; pass `after=<page.next>` for the next page (null on the last).',
   })
-  @ApiOkResponse(responseBody('IncidentTimelinePage'))
+  @ApiOkResponse(jsonOrCsv(responseBody('IncidentTimelinePage')))
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
-  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesPageQueryDto): Promise<IncidentTimelinePage> {
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesListQueryDto): Promise<IncidentTimelinePage> {
     return found(pagedRead(() => this.readModels.incidentTimeline(incidentId, entriesPage(q))), `Incident ${incidentId}`);
   }
 }

@@ -2,7 +2,8 @@ import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
-import { EntriesPageQueryDto } from '../../platform/http/dto/entries-page-query.dto';
+import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
+import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -24,12 +25,12 @@ export class GetPartyVersionsController {
       'A large incident comes a page at a time: `limit` claims and denials in log order under their parties, then `after=<page.next>` for the next page; ' +
       'the parties, their current accounts, the disagreements and the amendments are always whole.',
   })
-  @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page', ...responseBody('PartyVersionsPage') })
+  @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page', ...jsonOrCsv(responseBody('PartyVersionsPage')) })
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
-    @QueryParams() q: EntriesPageQueryDto,
+    @QueryParams() q: EntriesListQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartyVersionsPage> {
     const doc = pagedRead(() => this.readModels.partyVersions(incidentId, entriesPage(q)));

@@ -5,6 +5,7 @@ import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';
+import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('incidents')
@@ -16,7 +17,7 @@ export class ListIncidentsController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'Incidents for dashboards: filter by party, category, contested, date range; paginated' })
-  @ApiOkResponse({ description: '{ items, total, limit, offset }', ...responseBody('IncidentList') })
+  @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('IncidentList')) })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   list(@QueryParams() q: ListIncidentsQueryDto): Page<IncidentListItem> {
     if (q.from && q.to && q.from > q.to) {

@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator
 import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
 
 export class ListIncidentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'karabakh-defense-army', description: 'Incidents in which this party said something' })
@@ -31,4 +32,7 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @CsvFormatQuery()
+  format?: 'json' | 'csv';
 }

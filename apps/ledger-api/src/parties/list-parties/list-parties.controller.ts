@@ -2,7 +2,8 @@ import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page, PartyRecordDoc, SqliteReadModelStore } from '@ledger/read-models';
 import { Roles } from '../../platform/http/request-context';
-import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
+import { ListPartiesQueryDto } from './list-parties.dto';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('parties')
@@ -14,8 +15,8 @@ export class ListPartiesController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'Registered parties with their record counts; paginated' })
-  @ApiOkResponse({ description: '{ items, total, limit, offset }', ...responseBody('PartyList') })
-  list(@QueryParams() q: PageQueryDto): Page<PartyRecordDoc> {
+  @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('PartyList')) })
+  list(@QueryParams() q: ListPartiesQueryDto): Page<PartyRecordDoc> {
     return this.readModels.listPartyRecords({ limit: q.limit, offset: q.offset });
   }
 }

@@ -32,6 +32,8 @@ export interface LedgerConfig {
   metrics: 'admin' | 'off';
   /** How long a graceful shutdown may drain (in-flight requests, streams, closing the store) before the process exits 1. */
   shutdownTimeoutMs: number;
+  /** Browser origins allowed to call the API (CORS); empty: none, the default. */
+  corsOrigins: readonly string[];
 }
 
 /** What one client may hold of the server; Node's http server enforces the timeouts. */
@@ -260,6 +262,13 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   const projectionThread = threadChoice('LEDGER_PROJECTION_THREAD');
   const storeWriterThread = threadChoice('LEDGER_STORE_WRITER_THREAD');
 
+  const corsOrigins = (read('LEDGER_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      problems.push({ variable: 'LEDGER_CORS_ORIGINS', value: origin, expected: 'comma-separated origins such as https://dashboard.example.org or http://localhost:5173' });
+    }
+  }
+
   const readyMaxLagMs = integer('LEDGER_READY_MAX_LAG_MS', DEFAULT_READY_MAX_LAG_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
 
   const shutdownTimeoutMs = integer('LEDGER_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
@@ -302,6 +311,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     rateLimit: Object.freeze({ max: rateLimitMax!, windowMs: rateLimitWindowMs! }),
     metrics: metrics as LedgerConfig['metrics'],
     shutdownTimeoutMs: shutdownTimeoutMs!,
+    corsOrigins: Object.freeze(corsOrigins),
   });
 }
 

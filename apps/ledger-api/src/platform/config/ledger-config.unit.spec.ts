@@ -40,6 +40,7 @@ describe('loadLedgerConfig', () => {
       http: { connectionTimeoutMs: 120_000, requestTimeoutMs: 300_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 72_000, timeoutCheckIntervalMs: 1_000 },
       rateLimit: { max: 6_000, windowMs: 60_000 },
       metrics: 'admin',
+      corsOrigins: [],
       storeWriterThread: 'worker',
       shutdownTimeoutMs: 30_000,
     });
@@ -81,6 +82,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_RATE_LIMIT_MAX: '0',
         LEDGER_RATE_LIMIT_WINDOW_MS: '1000',
         LEDGER_METRICS: 'OFF',
+        LEDGER_CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173',
         LEDGER_STORE_WRITER_THREAD: 'inline',
         LEDGER_SHUTDOWN_TIMEOUT_MS: '5000',
       },
@@ -108,6 +110,7 @@ describe('loadLedgerConfig', () => {
       http: { connectionTimeoutMs: 0, requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 5000, timeoutCheckIntervalMs: 100 },
       rateLimit: { max: 0, windowMs: 1000 },
       metrics: 'off',
+      corsOrigins: ['https://dashboard.example.org', 'http://localhost:5173'],
       storeWriterThread: 'inline',
       shutdownTimeoutMs: 5000,
     });
@@ -126,6 +129,9 @@ describe('loadLedgerConfig', () => {
       { variable: 'LEDGER_HEADERS_TIMEOUT_MS', value: '2000', expected: 'at most LEDGER_REQUEST_TIMEOUT_MS (1000)' },
     ]);
     expect(loadLedgerConfig({ LEDGER_REQUEST_TIMEOUT_MS: '0', LEDGER_HEADERS_TIMEOUT_MS: '2000' }, cwd).http.headersTimeoutMs).toBe(2000);
+    expect(configError({ LEDGER_CORS_ORIGINS: 'https://ok.example.org,*' }).problems).toEqual([
+      expect.objectContaining({ variable: 'LEDGER_CORS_ORIGINS', value: '*' }),
+    ]);
     expect(configError({ LEDGER_METRICS: 'public', LEDGER_FEED_MAX_STREAMS: '0' }).problems.map((p) => p.variable)).toEqual([
       'LEDGER_FEED_MAX_STREAMS',
       'LEDGER_METRICS',

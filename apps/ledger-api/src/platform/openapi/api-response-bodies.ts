@@ -1,6 +1,9 @@
 import type { ExportedEvent, JwkSet, SignedCheckpoint, VerificationReport } from '@ledger/integrity';
 import type {
+  ActivityStats,
   ClaimHistoryDoc,
+  IncidentCasualties,
+  IncidentsContestedStats,
   CurrentClaimView,
   IncidentChanges,
   IncidentListItem,
@@ -56,6 +59,9 @@ export interface ApiResponseBodies {
   ReadModelStatus: ReadModelStatusBody;
   Liveness: Liveness;
   Readiness: Readiness;
+  ActivityStats: ActivityStats;
+  IncidentsContestedStats: IncidentsContestedStats;
+  IncidentCasualties: IncidentCasualties;
 }
 
 export type ResponseBodyName = keyof ApiResponseBodies;

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { GetActivityStatsController } from './get-activity-stats/get-activity-stats.controller';
+import { GetIncidentsContestedStatsController } from './get-incidents-contested-stats/get-incidents-contested-stats.controller';
+
+/** Aggregates over the read models for dashboards' tiles and charts. */
+@Module({
+  controllers: [
+    GetActivityStatsController,
+    GetIncidentsContestedStatsController,
+  ],
+})
+export class StatsModule {}

@@ -1,0 +1,309 @@
+import { CasualtyReport, Estimate, NON_PARTY_SIDES, PointInTime } from '@ledger/domain';
+import { incidentPartiesTable, incidentsTable, partiesTable, partyPositionsTable } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
+import { endInstant, startInstant } from '../time-range';
+
+/** Hand-written SQL over the read-model tables, with named parameters; rows as plain objects. */
+export interface SqlRows {
+  all<R>(sql: string, params: Record<string, string | number | null>): R[];
+}
+
+export const STAT_BUCKETS = ['day', 'week', 'month', 'none'] as const;
+export type StatBucket = (typeof STAT_BUCKETS)[number];
+export const ACTIVITY_CLOCKS = ['occurred', 'stated', 'recorded'] as const;
+export type ActivityClock = (typeof ACTIVITY_CLOCKS)[number];
+export const ACTIVITY_GROUPS = ['party', 'category', 'none'] as const;
+export type ActivityGroup = (typeof ACTIVITY_GROUPS)[number];
+export const INCIDENT_CLOCKS = ['occurred', 'recorded'] as const;
+export type IncidentClock = (typeof INCIDENT_CLOCKS)[number];
+
+export class InvalidStatsQueryError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'InvalidStatsQueryError';
+  }
+}
+
+/** How many entries of each kind. */
+export interface ActivityCounts {
+  claims: number;
+  denials: number;
+  corrections: number;
+  retractions: number;
+}
+
+/** One cell of an activity chart: a time bucket (null when not bucketed) × a group (none when not grouped). */
+export interface ActivityRow extends ActivityCounts {
+  /** First day of the bucket (YYYY-MM-DD; weeks start on Monday); null with bucket=none. */
+  bucket: string | null;
+  /** by=party: who said it (the denier for a denial). */
+  partyId?: string;
+  /** by=party: the party's registered name; null while it is not registered. */
+  partyName?: string | null;
+  /** by=category: the incident's category. */
+  category?: string;
+}
+
+export interface ActivityQuery {
+  bucket: StatBucket;
+  clock: ActivityClock;
+  by: ActivityGroup;
+  /** Bounds on the chosen clock, ISO-8601 dates or date-times; a date-only bound covers its whole day. */
+  from?: string;
+  to?: string;
+  partyId?: string;
+  category?: string;
+}
+
+/** Counts of claims, denials, corrections and retractions for tiles and charts. */
+export interface ActivityStats {
+  bucket: StatBucket;
+  clock: ActivityClock;
+  by: ActivityGroup;
+  from: string | null;
+  to: string | null;
+  /** Cells with at least one entry, by bucket then group. */
+  rows: ActivityRow[];
+  totals: ActivityCounts;
+}
+
+export interface IncidentsContestedQuery {
+  bucket: StatBucket;
+  clock: IncidentClock;
+  from?: string;
+  to?: string;
+  category?: string;
+}
+
+export interface IncidentsContestedRow {
+  bucket: string | null;
+  incidents: number;
+  /** The parties' versions disagree somewhere now. */
+  contested: number;
+  uncontested: number;
+}
+
+/** Reported incidents, contested or not as the read models stand, by when they happened or were recorded. */
+export interface IncidentsContestedStats {
+  bucket: StatBucket;
+  clock: IncidentClock;
+  from: string | null;
+  to: string | null;
+  rows: IncidentsContestedRow[];
+  totals: Omit<IncidentsContestedRow, 'bucket'>;
+}
+
+/** One side's figures as one party states them. */
+export interface CasualtyFigure {
+  /** A party id, or civilians / unknown. */
+  side: string;
+  /** The side's registered name; null for a side that is no party or is not registered. */
+  sideName: string | null;
+  killed: Estimate | null;
+  wounded: Estimate | null;
+  /** Named victims the party lists for the side. */
+  namedVictims: number;
+}
+
+export interface PartyCasualties {
+  partyId: string;
+  partyName: string | null;
+  /**
+   * The figures of the party's standing claim stated latest that gives any; null: the party said nothing about
+   * casualties. An empty list is a claim that states casualties and names none.
+   */
+  figures: CasualtyFigure[] | null;
+  /** The claim the figures come from; null when the party said nothing about casualties. */
+  claimId: string | null;
+  /** When that claim's current version was stated. */
+  statedAt: PointInTime | null;
+}
+
+/** Casualty figures of each party's version of one incident, for a chart of best/low/high per side. */
+export interface IncidentCasualties {
+  incidentId: string;
+  title: string | null;
+  /** Every party that spoke about the incident, in order of its first entry. */
+  parties: PartyCasualties[];
+  /** Every side some party gives figures for, in order of first mention. */
+  sides: string[];
+}
+
+const CLOCK_COLUMNS: Record<ActivityClock, string> = {
+  occurred: 'i."occurred_start"',
+  stated: 'te."stated_start"',
+  recorded: 'te."recorded_at"',
+};
+
+const INCIDENT_CLOCK_COLUMNS: Record<IncidentClock, string> = {
+  occurred: '"occurred_start"',
+  recorded: '"reported_at"',
+};
+
+/** The first day of the bucket a UTC instant (ISO text) falls in; weeks start on Monday, as ISO 8601 has them. */
+export const bucketSql = (bucket: StatBucket, column: string): string => {
+  const day = `substr(${column}, 1, 10)`;
+  switch (bucket) {
+    case 'day':
+      return day;
+    case 'week':
+      return `date(${day}, '-' || ((CAST(strftime('%w', ${day}) AS INTEGER) + 6) % 7) || ' days')`;
+    case 'month':
+      return `substr(${column}, 1, 7) || '-01'`;
+    case 'none':
+      return 'NULL';
+  }
+};
+
+const instant = (value: string | undefined, toInstant: (iso: string) => number, field: string): string | null => {
+  if (value === undefined) return null;
+  const ms = toInstant(value);
+  if (!Number.isFinite(ms)) throw new InvalidStatsQueryError(`${field} must be an ISO-8601 date or date-time`, field);
+  return new Date(ms).toISOString();
+};
+
+/** Instant bounds of [from, to] (date-only bounds widened to whole days), refused when from is after to. */
+const boundsOf = (from: string | undefined, to: string | undefined): { from: string | null; to: string | null } => {
+  const bounds = { from: instant(from, startInstant, 'from'), to: instant(to, endInstant, 'to') };
+  if (bounds.from !== null && bounds.to !== null && bounds.from > bounds.to) throw new InvalidStatsQueryError('`from` must not be after `to`', 'from');
+  return bounds;
+};
+
+const ENTRY_KINDS = `('claim', 'denial', 'correction', 'retraction')`;
+
+/** The first day of the week (Monday) or month a day (YYYY-MM-DD) falls in. */
+export const bucketOfDay = (day: string, bucket: 'day' | 'week' | 'month'): string => {
+  if (bucket === 'day') return day;
+  if (bucket === 'month') return `${day.slice(0, 7)}-01`;
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  const sinceMonday = (new Date(ms).getUTCDay() + 6) % 7;
+  return new Date(ms - sinceMonday * 86_400_000).toISOString().slice(0, 10);
+};
+
+type ActivityCell = ActivityCounts & { day: string | null; key: string | null };
+
+/**
+ * One GROUP BY over the timeline's entry rows (one row per claim, denial, correction and retraction) by day and
+ * group, read from the covering index timeline_entries_for_stats when the clock is the entry's own (the incident is
+ * joined only when its category or occurrence is asked for). Days are rolled into weeks or months here: a few
+ * thousand cells, where a date function per row in SQL cost more than the scan.
+ */
+export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => {
+  const { from, to } = boundsOf(q.from, q.to);
+  const needsIncident = q.clock === 'occurred' || q.by === 'category' || q.category !== undefined;
+  // With the incident needed, the entries are first counted per incident (and per day and party where those are the
+  // entries' own), from the covering index; only those groups, not every entry, are then joined to their incident.
+  const entryClock = q.clock === 'occurred' ? null : CLOCK_COLUMNS[q.clock];
+  const clock = entryClock ?? 'i."occurred_start"';
+  const inner = [`te."kind" IN ${ENTRY_KINDS}`];
+  const outer: string[] = [];
+  const params: Record<string, string | number | null> = {};
+  const onClock = entryClock !== null || !needsIncident ? inner : outer;
+  onClock.push(`${clock} IS NOT NULL`);
+  if (from !== null) (onClock.push(`${clock} >= @from`), (params.from = from));
+  if (to !== null) (onClock.push(`${clock} <= @to`), (params.to = to));
+  if (q.partyId !== undefined) (inner.push('te."party_id" = @partyId'), (params.partyId = q.partyId));
+  if (q.category !== undefined) (outer.push('i."category" = @category'), (params.category = q.category));
+  const counts = `SUM(te."kind" = 'claim') AS claims, SUM(te."kind" = 'denial') AS denials, SUM(te."kind" = 'correction') AS corrections, SUM(te."kind" = 'retraction') AS retractions`;
+  const dayOf = (column: string) => (q.bucket === 'none' ? 'NULL' : `substr(${column}, 1, 10)`);
+  let statement: string;
+  if (!needsIncident) {
+    const key = q.by === 'party' ? 'te."party_id"' : 'NULL';
+    statement = `SELECT ${dayOf(clock)} AS day, ${key} AS key, ${counts} FROM "timeline_entries" AS te WHERE ${inner.join(' AND ')} GROUP BY 1, 2`;
+  } else {
+    const perIncident =
+      `SELECT te."incident_id" AS incident_id, ${entryClock ? dayOf(entryClock) : 'NULL'} AS day, ${q.by === 'party' ? 'te."party_id"' : 'NULL'} AS party_id, ${counts} ` +
+      `FROM "timeline_entries" AS te WHERE ${inner.join(' AND ')} GROUP BY 1, 2, 3`;
+    const key = q.by === 'party' ? 'g.party_id' : q.by === 'category' ? 'i."category"' : 'NULL';
+    statement =
+      `SELECT ${entryClock ? 'g.day' : dayOf(clock)} AS day, ${key} AS key, SUM(g.claims) AS claims, SUM(g.denials) AS denials, ` +
+      `SUM(g.corrections) AS corrections, SUM(g.retractions) AS retractions ` +
+      `FROM (${perIncident}) AS g JOIN "incidents" AS i ON i."incident_id" = g.incident_id ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''} GROUP BY 1, 2`;
+  }
+  const cells = sql.all<ActivityCell>(statement, params);
+  const byBucket = new Map<string, ActivityCell & { bucket: string | null }>();
+  for (const cell of cells) {
+    const bucket = cell.day === null || q.bucket === 'none' ? null : bucketOfDay(cell.day, q.bucket);
+    const id = `${bucket}\u0000${cell.key}`;
+    const sum = byBucket.get(id);
+    if (!sum) byBucket.set(id, { ...cell, bucket });
+    else (sum.claims += cell.claims), (sum.denials += cell.denials), (sum.corrections += cell.corrections), (sum.retractions += cell.retractions);
+  }
+  const names = new Map<string, string | null>();
+  if (q.by === 'party') {
+    const ids = [...new Set([...byBucket.values()].map((c) => c.key ?? ''))];
+    for (const row of sql.all<{ id: string; name: string | null }>('SELECT "party_id" AS id, "name" AS name FROM "parties" WHERE "party_id" IN (SELECT value FROM json_each(@ids))', { ids: JSON.stringify(ids) })) {
+      names.set(row.id, row.name);
+    }
+  }
+  const order = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
+  const sorted = [...byBucket.values()].sort((a, b) => order(a.bucket, b.bucket) || order(a.key, b.key));
+  const totals: ActivityCounts = { claims: 0, denials: 0, corrections: 0, retractions: 0 };
+  const rows = sorted.map(({ bucket, key: group, claims, denials, corrections, retractions }): ActivityRow => {
+    totals.claims += claims;
+    totals.denials += denials;
+    totals.corrections += corrections;
+    totals.retractions += retractions;
+    return {
+      bucket,
+      ...(q.by === 'party' ? { partyId: group ?? '', partyName: names.get(group ?? '') ?? null } : {}),
+      ...(q.by === 'category' ? { category: group ?? '' } : {}),
+      claims,
+      denials,
+      corrections,
+      retractions,
+    };
+  });
+  return { bucket: q.bucket, clock: q.clock, by: q.by, from, to, rows, totals };
+};
+
+/** One GROUP BY over the incident rows (one per incident). */
+export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
+  const { from, to } = boundsOf(q.from, q.to);
+  const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
+  const where = ['"reported" = 1', `${clock} IS NOT NULL`];
+  const params: Record<string, string | number | null> = {};
+  if (from !== null) (where.push(`${clock} >= @from`), (params.from = from));
+  if (to !== null) (where.push(`${clock} <= @to`), (params.to = to));
+  if (q.category !== undefined) (where.push('"category" = @category'), (params.category = q.category));
+  const rows = sql.all<IncidentsContestedRow>(
+    `SELECT ${bucketSql(q.bucket, clock)} AS bucket, COUNT(*) AS incidents, SUM("contested") AS contested, COUNT(*) - SUM("contested") AS uncontested ` +
+      `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
+    params,
+  );
+  const totals = rows.reduce((sum, r) => ({ incidents: sum.incidents + r.incidents, contested: sum.contested + r.contested, uncontested: sum.uncontested + r.uncontested }), {
+    incidents: 0,
+    contested: 0,
+    uncontested: 0,
+  });
+  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals };
+};
+
+const isParty = (side: string): boolean => !(NON_PARTY_SIDES as readonly string[]).includes(side);
+
+/** Reads the incident's parties and each one's casualties position: rows of one incident, found by key. */
+export const incidentCasualtiesView = (t: TableAccess, incidentId: string): IncidentCasualties | undefined => {
+  const incident = t.get(incidentsTable, { incidentId });
+  if (!incident?.reported) return undefined;
+  const names = new Map<string, string | null>();
+  const nameOf = (partyId: string): string | null => {
+    if (!names.has(partyId)) names.set(partyId, t.get(partiesTable, { partyId })?.name ?? null);
+    return names.get(partyId)!;
+  };
+  const positions = new Map(t.find(partyPositionsTable, { incidentId, field: 'casualties' }).map((p) => [p.partyId, p]));
+  const sides: string[] = [];
+  const parties = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] }).map((p): PartyCasualties => {
+    const position = positions.get(p.partyId);
+    const reports = position ? (position.value as CasualtyReport[]) : null;
+    const figures =
+      reports?.map((r): CasualtyFigure => {
+        if (!sides.includes(r.side)) sides.push(r.side);
+        return { side: r.side, sideName: isParty(r.side) ? nameOf(r.side) : null, killed: r.killed ?? null, wounded: r.wounded ?? null, namedVictims: r.named?.length ?? 0 };
+      }) ?? null;
+    return { partyId: p.partyId, partyName: nameOf(p.partyId), figures, claimId: position?.claimId ?? null, statedAt: position?.statedAt ?? null };
+  });
+  return { incidentId, title: incident.title, parties, sides };
+};
