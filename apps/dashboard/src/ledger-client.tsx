@@ -3,7 +3,9 @@ import { createContext, useContext, type ReactNode } from 'react';
 import type { paths } from '../generated/api-schema';
 
 export type Role = 'reader' | 'recorder' | 'auditor' | 'integrator' | 'admin';
-export type LedgerClient = Client<paths>;
+/** The page reads JSON: lists also come as CSV (text/csv) for downloads, which the page never asks for. */
+type PageMedia = 'application/json' | 'application/problem+json';
+export type LedgerClient = Client<paths, PageMedia>;
 
 export interface Session {
   token: string;
@@ -29,7 +31,10 @@ export const saveSession = (s: Session | undefined): void => {
 };
 
 export const clientFor = (token: string): LedgerClient =>
-  createClient<paths>({ baseUrl: window.location.origin, headers: { Authorization: `Bearer ${token}` } });
+  createClient<paths, PageMedia>({
+    baseUrl: window.location.origin,
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+  });
 
 /**
  * Which roles a token has, asked of the ledger without writing anything: a read per role, and for recording an empty
