@@ -8,7 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build ledger-api && npx nest build ledger-cli
+# npm run build also builds the dashboard (dist/dashboard), typed against the document the built API serves.
+RUN npm run build
 
 # The full image has python3, make and g++ for better-sqlite3's native build.
 FROM node:20-bookworm AS prod-deps

@@ -90,6 +90,26 @@ describe('the dashboard in a browser (e2e)', () => {
     await other.close();
   });
 
+  it("shows tiles and charts counted by the ledger's statistics over every incident, not summed from the page", async () => {
+    const stats = await ledger.request('GET', '/stats/activity?bucket=none&by=none&clock=occurred', { role: 'reader' });
+    expect(stats.status).toBe(200);
+    const expected = stats.body.totals as Record<string, number>;
+    expect(expected.claims).toBeGreaterThanOrEqual(5);
+    await page.goto(`${ledger.baseUrl}/#/incidents`);
+    const tile = (name: string) =>
+      page.waitForFunction(
+        ([k, n]) =>
+          [...(globalThis as any).document.querySelectorAll('.tile')].some(
+            (t: any) => t.querySelector('.tile-k')?.textContent === k && t.querySelector('.tile-n')?.textContent === String(n),
+          ),
+        [name, expected[name.toLowerCase()]] as const,
+      );
+    for (const name of ['Claims', 'Denials', 'Corrections', 'Retractions']) await tile(name);
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[aria-label="By party"] tbody tr').length === 5);
+    const partyRows = await page.$$eval('[aria-label="By party"] tbody th', (ths) => ths.map((th) => th.textContent));
+    expect(partyRows).toContain('Ministry of Defence of Azerbaijan');
+  });
+
   it('opens the Karabakh incident and reads five parties and whom each blames from the matrix', async () => {
     await page.click('text=Deadly ceasefire violations on the Karabakh line of contact');
     await page.waitForSelector('table.matrix tbody tr');

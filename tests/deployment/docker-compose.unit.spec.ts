@@ -34,4 +34,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('dist/apps/ledger-api/main.js');
   });
+
+  it('builds with npm run build, so the image ships the dashboard the ledger serves at /', () => {
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.build).toContain('build:dashboard');
+  });
 });

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useLedger } from './ledger-client';
-import { activityOf, countByBucket, type ActivityClock, type Bucket } from './model/activity';
+import { ACTIVITY_KINDS, activityBars, byBucket, byCategory, byParty } from './model/activity';
 import type { IncidentListItem } from './model/api-types';
 import { Plot, PlotChart } from './plot-chart';
 import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
@@ -8,6 +8,8 @@ import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
 const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
 type Category = (typeof CATEGORIES)[number];
 const PAGE = 100;
+type ActivityClock = 'occurred' | 'stated' | 'recorded';
+type Bucket = 'day' | 'week' | 'month';
 
 /** A row's activity as a tiny bar strip: claims, denials, corrections, retractions. */
 const Activity = ({ i }: { i: IncidentListItem }) => {
@@ -47,24 +49,17 @@ export const IncidentsPage = () => {
   const [clock, setClock] = useState<ActivityClock>('stated');
   const [bucket, setBucket] = useState<Bucket>('month');
 
-  const list = useLoad(
-    () =>
-      must(
-        client.GET('/incidents', {
-          params: {
-            query: {
-              limit: PAGE,
-              offset,
-              ...(party ? { party } : {}),
-              ...(category ? { category } : {}),
-              ...(contested ? { contested: contested === 'true' } : {}),
-              ...(from ? { from } : {}),
-              ...(to ? { to } : {}),
-            },
-          },
-        }),
-      ),
-    [party, category, contested, from, to, offset],
+  const filters = {
+    ...(party ? { party } : {}),
+    ...(category ? { category } : {}),
+    ...(contested ? { contested: contested === 'true' } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  };
+  const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, offset]);
+  const contestedCount = useLoad(
+    () => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } }))),
+    [party, category, contested, from, to],
   );
   const items = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -72,35 +67,43 @@ export const IncidentsPage = () => {
     return needle ? all.filter((i) => `${i.title} ${i.summary} ${i.location.name}`.toLowerCase().includes(needle)) : all;
   }, [list.data, search]);
 
-  // Tiles are summed here from the list (at most one page of it); GET /stats (branch dashboard-api) will serve them
-  // from the read models instead, over every incident.
-  const totals = items.reduce(
-    (t, i) => ({
-      claims: t.claims + i.counts.claims,
-      denials: t.denials + i.counts.denials,
-      corrections: t.corrections + i.counts.corrections,
-      retractions: t.retractions + i.counts.retractions,
-      contested: t.contested + (i.contested ? 1 : 0),
-    }),
-    { claims: 0, denials: 0, corrections: 0, retractions: 0, contested: 0 },
+  // Tiles and charts are counted by the ledger over every incident (GET /stats), not summed from the page shown. The
+  // statistics take the party, category and occurred range; the contested filter narrows the list only.
+  const statsFilter = { ...(party ? { party } : {}), ...(category ? { category } : {}) };
+  const occurredRange = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  const totals = useLoad(
+    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
+    [party, category, from, to],
   );
-  const byCategory = CATEGORIES.map((c) => ({ category: c, incidents: items.filter((i) => i.category === c).length })).filter((c) => c.incidents > 0);
-  const byMonth = useMemo(() => {
-    const m = new Map<string, number>();
-    for (const i of items) m.set(i.occurredRange.start.slice(0, 7), (m.get(i.occurredRange.start.slice(0, 7)) ?? 0) + 1);
-    return [...m].sort().map(([month, incidents]) => ({ month, incidents }));
-  }, [items]);
-  const points = useMemo(() => activityOf(parties, clock), [parties, clock]);
-  const activity = useMemo(() => countByBucket(points, bucket, new Set(items.map((i) => i.incidentId))), [points, bucket, items]);
-  const activityByParty = useMemo(() => {
-    const shown = new Set(items.map((i) => i.incidentId));
-    const m = new Map<string, number>();
-    for (const p of points) if (shown.has(p.incidentId)) m.set(`${p.partyId}|${p.kind}`, (m.get(`${p.partyId}|${p.kind}`) ?? 0) + 1);
-    return [...m].map(([k, count]) => ({ party: nameOf(k.split('|')[0]), kind: k.split('|')[1], count }));
-  }, [points, items, nameOf]);
-  const byParty = parties
-    .filter((p) => p.counts.claims + p.counts.denialsMade > 0)
-    .map((p) => ({ party: p.name, claims: p.counts.claims, denials: p.counts.denialsMade, corrections: p.counts.corrections, retractions: p.counts.retractions }));
+  const overTime = useLoad(
+    () => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } })),
+    [party, category, bucket, clock],
+  );
+  const perParty = useLoad(
+    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
+    [party, category, from, to],
+  );
+  const perCategory = useLoad(
+    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'category', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
+    [party, category, from, to],
+  );
+  const incidentsByMonth = useLoad(
+    () => must(client.GET('/stats/incidents-contested', { params: { query: { bucket: 'month', clock: 'occurred', ...(category ? { category } : {}), ...occurredRange } } })),
+    [category, from, to],
+  );
+  const activity = useMemo(() => activityBars(overTime.data?.rows ?? [], byBucket), [overTime.data]);
+  const activityByParty = useMemo(() => activityBars(perParty.data?.rows ?? [], byParty), [perParty.data]);
+  const activityByCategory = useMemo(() => activityBars(perCategory.data?.rows ?? [], byCategory), [perCategory.data]);
+  const byMonth = useMemo(
+    () =>
+      (incidentsByMonth.data?.rows ?? []).flatMap((r) => [
+        { month: (r.bucket ?? '').slice(0, 7), state: 'contested', incidents: r.contested },
+        { month: (r.bucket ?? '').slice(0, 7), state: 'uncontested', incidents: r.uncontested },
+      ]),
+    [incidentsByMonth.data],
+  );
+  const sum = totals.data?.totals;
+  const partyRows = perParty.data?.rows ?? [];
 
   return (
     <>
@@ -109,11 +112,11 @@ export const IncidentsPage = () => {
         {(
           [
             ['Incidents', list.data?.total ?? 0],
-            ['Contested', totals.contested],
-            ['Claims', totals.claims],
-            ['Denials', totals.denials],
-            ['Corrections', totals.corrections],
-            ['Retractions', totals.retractions],
+            ['Contested', contestedCount.data?.total ?? 0],
+            ['Claims', sum?.claims ?? 0],
+            ['Denials', sum?.denials ?? 0],
+            ['Corrections', sum?.corrections ?? 0],
+            ['Retractions', sum?.retractions ?? 0],
           ] as const
         ).map(([k, n]) => (
           <div className="tile" key={k}>
@@ -201,14 +204,20 @@ export const IncidentsPage = () => {
           </li>
         ))}
       </ul>
-      {items.length > 0 && (
+      {(list.data?.total ?? 0) > 0 && (
         <section className="charts" aria-label="Charts">
           <figure>
-            <figcaption>Incidents by month of occurrence</figcaption>
+            <figcaption>Incidents by month of occurrence, contested or not</figcaption>
             <PlotChart
-              label="Incidents by month of occurrence"
+              label={`Incidents by month of occurrence: ${byMonth.map((m) => `${m.month} ${m.incidents} ${m.state}`).join(', ')}`}
               redrawKey={JSON.stringify(byMonth)}
-              options={{ height: 160, x: { type: 'band', label: null }, y: { grid: true, label: 'incidents' }, marks: [Plot.barY(byMonth, { x: 'month', y: 'incidents', fill: 'var(--accent)' }), Plot.ruleY([0])] }}
+              options={{
+                height: 180,
+                color: { legend: true, domain: ['contested', 'uncontested'] },
+                x: { type: 'band', label: null },
+                y: { grid: true, label: 'incidents' },
+                marks: [Plot.barY(byMonth, { x: 'month', y: 'incidents', fill: 'state', tip: true }), Plot.ruleY([0])],
+              }}
             />
           </figure>
           <figure className="wide">
@@ -219,6 +228,7 @@ export const IncidentsPage = () => {
                 <select name="activityClock" value={clock} onChange={(e) => setClock(e.target.value as ActivityClock)}>
                   <option value="stated">stated (when parties spoke)</option>
                   <option value="recorded">recorded (when the ledger learnt it)</option>
+                  <option value="occurred">occurred (when the incident happened)</option>
                 </select>
               </label>
               <label>
@@ -231,62 +241,72 @@ export const IncidentsPage = () => {
               </label>
             </div>
             <PlotChart
-              label={`Activity per ${bucket} on the ${clock} clock: ${activity.map((a) => `${a.bucket} ${a.count} ${a.kind}`).join(', ')}`}
+              label={`Activity per ${bucket} on the ${clock} clock: ${activity.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
+              redrawKey={JSON.stringify(activity)}
               options={{
                 height: 200,
-                color: { legend: true, domain: ['claims', 'denials', 'corrections', 'retractions'] },
+                color: { legend: true, domain: [...ACTIVITY_KINDS] },
                 x: { type: 'band', label: null, tickFormat: (d: string) => d.slice(0, bucket === 'month' ? 7 : 10) },
                 y: { grid: true, label: 'entries' },
-                marks: [Plot.barY(activity, { x: 'bucket', y: 'count', fill: 'kind', tip: true }), Plot.ruleY([0])],
+                marks: [Plot.barY(activity, { x: 'key', y: 'count', fill: 'kind', tip: true }), Plot.ruleY([0])],
               }}
             />
           </figure>
           <figure className="wide">
-            <figcaption>Activity by party</figcaption>
+            <figcaption>Activity by party (a denial counts for the denier)</figcaption>
             <PlotChart
-              label={`Activity by party: ${activityByParty.map((a) => `${a.party} ${a.count} ${a.kind}`).join(', ')}`}
+              label={`Activity by party: ${activityByParty.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
+              redrawKey={JSON.stringify(activityByParty)}
               options={{
-                height: 40 + 26 * new Set(activityByParty.map((a) => a.party)).size,
+                height: 40 + 26 * new Set(activityByParty.map((a) => a.key)).size,
                 marginLeft: 260,
-                color: { legend: true, domain: ['claims', 'denials', 'corrections', 'retractions'] },
+                color: { legend: true, domain: [...ACTIVITY_KINDS] },
                 x: { grid: true, label: 'entries' },
                 y: { label: null },
-                marks: [Plot.barX(activityByParty, { y: 'party', x: 'count', fill: 'kind', tip: true })],
+                marks: [Plot.barX(activityByParty, { y: 'key', x: 'count', fill: 'kind', tip: true })],
               }}
             />
           </figure>
           <figure>
-            <figcaption>Incidents by category</figcaption>
+            <figcaption>Activity by incident category</figcaption>
             <PlotChart
-              label={`Incidents by category: ${byCategory.map((c) => `${c.category} ${c.incidents}`).join(', ')}`}
-              options={{ height: 40 + 28 * byCategory.length, marginLeft: 150, x: { grid: true, label: 'incidents' }, y: { label: null }, marks: [Plot.barX(byCategory, { y: 'category', x: 'incidents', fill: 'var(--accent)' })] }}
+              label={`Activity by category: ${activityByCategory.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
+              redrawKey={JSON.stringify(activityByCategory)}
+              options={{
+                height: 40 + 28 * new Set(activityByCategory.map((a) => a.key)).size,
+                marginLeft: 150,
+                color: { domain: [...ACTIVITY_KINDS] },
+                x: { grid: true, label: 'entries' },
+                y: { label: null },
+                marks: [Plot.barX(activityByCategory, { y: 'key', x: 'count', fill: 'kind', tip: true })],
+              }}
             />
           </figure>
           <figure>
             <figcaption>Claims, denials, corrections and retractions by party</figcaption>
             <div className="table-scroll" tabIndex={0} role="region" aria-label="By party">
-            <table className="compact">
-              <thead>
-                <tr>
-                  <th scope="col">Party</th>
-                  <th scope="col">Claims</th>
-                  <th scope="col">Denials made</th>
-                  <th scope="col">Corrections</th>
-                  <th scope="col">Retractions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {byParty.map((p) => (
-                  <tr key={p.party}>
-                    <th scope="row">{p.party}</th>
-                    <td>{p.claims}</td>
-                    <td>{p.denials}</td>
-                    <td>{p.corrections}</td>
-                    <td>{p.retractions}</td>
+              <table className="compact">
+                <thead>
+                  <tr>
+                    <th scope="col">Party</th>
+                    <th scope="col">Claims</th>
+                    <th scope="col">Denials made</th>
+                    <th scope="col">Corrections</th>
+                    <th scope="col">Retractions</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {partyRows.map((p) => (
+                    <tr key={p.partyId}>
+                      <th scope="row">{byParty(p)}</th>
+                      <td>{p.claims}</td>
+                      <td>{p.denials}</td>
+                      <td>{p.corrections}</td>
+                      <td>{p.retractions}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             </div>
           </figure>
         </section>

@@ -1,39 +1,23 @@
-import { activityOf, bucketOf, countByBucket } from './activity';
+import { activityBars, byBucket, byParty } from './activity';
 
-const meta = (statedAt: string, recordedAt: string) => ({ statedAt: { at: statedAt, precision: 'day' }, recordedAt });
-const parties = [
-  {
-    partyId: 'az',
-    incidents: [
-      { incidentId: 'i1', claims: [meta('2019-05-30', '2026-01-05T10:00:00Z')], denialsMade: [], corrections: [meta('2019-06-02', '2026-01-06T10:00:00Z')], retractions: [] },
-      { incidentId: 'i2', claims: [meta('2019-07-01', '2026-01-05T11:00:00Z')], denialsMade: [], corrections: [], retractions: [] },
-    ],
-  },
-  { partyId: 'kda', incidents: [{ incidentId: 'i1', claims: [], denialsMade: [meta('2019-06-01', '2026-01-05T12:00:00Z')], corrections: [], retractions: [] }] },
-] as never;
+const row = (over: object) => ({ bucket: null, claims: 0, denials: 0, corrections: 0, retractions: 0, ...over });
 
-describe("the dashboard's activity tiles", () => {
-  it('buckets by day, Monday-based week and month', () => {
-    expect(bucketOf('2019-06-02T23:00:00Z', 'day')).toBe('2019-06-02');
-    expect(bucketOf('2019-06-02', 'week')).toBe('2019-05-27');
-    expect(bucketOf('2019-06-03', 'week')).toBe('2019-06-03');
-    expect(bucketOf('2019-06-30', 'month')).toBe('2019-06-01');
-  });
-
-  it('counts claims, denials, corrections and retractions per bucket on the stated clock', () => {
-    expect(countByBucket(activityOf(parties, 'stated'), 'month')).toEqual([
-      { bucket: '2019-05-01', kind: 'claims', count: 1 },
-      { bucket: '2019-06-01', kind: 'corrections', count: 1 },
-      { bucket: '2019-06-01', kind: 'denials', count: 1 },
-      { bucket: '2019-07-01', kind: 'claims', count: 1 },
+describe("the dashboard's activity charts", () => {
+  it('turn each statistics row into one bar segment per kind that happened, in the rows order', () => {
+    const rows = [row({ bucket: '2019-05-01', claims: 2, corrections: 1 }), row({ bucket: '2019-06-01', claims: 3, denials: 2 })];
+    expect(activityBars(rows, byBucket)).toEqual([
+      { key: '2019-05-01', kind: 'claims', count: 2 },
+      { key: '2019-05-01', kind: 'corrections', count: 1 },
+      { key: '2019-06-01', kind: 'claims', count: 3 },
+      { key: '2019-06-01', kind: 'denials', count: 2 },
     ]);
   });
 
-  it('counts on the recorded clock, for the chosen incidents only', () => {
-    expect(countByBucket(activityOf(parties, 'recorded'), 'day', new Set(['i1']))).toEqual([
-      { bucket: '2026-01-05', kind: 'claims', count: 1 },
-      { bucket: '2026-01-05', kind: 'denials', count: 1 },
-      { bucket: '2026-01-06', kind: 'corrections', count: 1 },
+  it('name a party by its registered name, and by its id while it is not registered', () => {
+    const rows = [row({ partyId: 'az-mod', partyName: 'Ministry of Defence of Azerbaijan', claims: 1 }), row({ partyId: 'unregistered', partyName: null, denials: 1 })];
+    expect(activityBars(rows, byParty)).toEqual([
+      { key: 'Ministry of Defence of Azerbaijan', kind: 'claims', count: 1 },
+      { key: 'unregistered', kind: 'denials', count: 1 },
     ]);
   });
 });

@@ -19,3 +19,6 @@ export type TimeInterval = Schemas['TimeInterval'];
 export type Place = Schemas['Place'];
 
 export const ASSERTION_FIELDS = ['responsibleParties', 'ceasefire', 'casualties', 'occurred', 'location'] as const satisfies readonly AssertionField[];
+export type ActivityStats = Schemas['ActivityStats'];
+export type ActivityRow = ActivityStats['rows'][number];
+export type IncidentsContestedStats = Schemas['IncidentsContestedStats'];
