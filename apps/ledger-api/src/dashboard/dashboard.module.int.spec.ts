@@ -47,6 +47,10 @@ describe('serving the dashboard build (int)', () => {
     expect(plain.body).toBe(script);
     const again = await app.inject({ method: 'GET', url: '/assets/index-abc.js', headers: { 'if-none-match': String(res.headers.etag) } });
     expect(again.statusCode).toBe(304);
+    // A cache that holds several versions lists them; the plain and the gzipped body share one tag.
+    expect(plain.headers.etag).toBe(res.headers.etag);
+    const listed = await app.inject({ method: 'GET', url: '/assets/index-abc.js', headers: { 'if-none-match': `W/"older", ${String(res.headers.etag)}` } });
+    expect(listed.statusCode).toBe(304);
   });
 
   it('adds no route beyond the built files: other paths and methods are left to the API', async () => {

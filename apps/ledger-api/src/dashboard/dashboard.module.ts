@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { contentEtag, ifNoneMatchHits } from '../platform/http/conditional-get';
 
 /**
  * The page only talks to this origin and loads nothing from elsewhere. Styles allow 'unsafe-inline' because the chart
@@ -68,7 +68,8 @@ export const loadDashboardFiles = (root: string): Map<string, ServedFile> => {
       contentType,
       body,
       gzipped: compressible && body.length > 1024 ? gzipSync(body, { level: 9 }) : undefined,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      // Weak: the gzipped and the plain body are the same file under one tag.
+      etag: contentEtag(body),
       // Vite names assets by content hash: they never change under one name; the page itself must be revalidated.
       cacheControl: url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
@@ -95,7 +96,7 @@ export const serveDashboard = (fastify: FastifyInstance, root: string): void => 
         .header('x-content-type-options', 'nosniff')
         .header('referrer-policy', 'no-referrer');
       if (file.contentType.startsWith('text/html')) reply.header('content-security-policy', DASHBOARD_CSP);
-      if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+      if (ifNoneMatchHits(request.headers['if-none-match'], file.etag)) return reply.code(304).send();
       if (file.gzipped && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
         return reply.header('content-encoding', 'gzip').send(file.gzipped);
       }
