@@ -64,7 +64,8 @@ export const installConditionalGet = (fastify: FastifyInstance): void => {
     let body: string | Buffer = payload;
     // The same URL answers JSON or CSV by Accept: caches must keep them apart, whichever this answer is.
     if (hasCsvForm(request)) varyOn(reply, 'Accept');
-    if (csvRequested(request)) {
+    const asCsv = csvRequested(request);
+    if (asCsv) {
       const csv = toCsvPayload(request, body.toString());
       if (csv !== undefined) {
         body = csv.text;
@@ -73,7 +74,7 @@ export const installConditionalGet = (fastify: FastifyInstance): void => {
       }
     }
     let etag = reply.getHeader('etag') as string | undefined;
-    if (etag === undefined || csvRequested(request)) {
+    if (etag === undefined || asCsv) {
       etag = contentEtag(body);
       reply.header('ETag', etag);
     }
