@@ -5,7 +5,9 @@ import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scena
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
 import { getAs, injectSend } from '../support/http';
 import { exportOverHttp } from '../support/integrity-export';
-import { LedgerTestApp, startLedgerOnEsdb } from '../support/ledger-test-app';
+import { EsdbEventStore } from '@ledger/event-store';
+import { NotaryService } from '../../apps/ledger-api/src/integrity/notary.service';
+import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 import { verifyExportDir, verifyInclusionBundle } from '../../tools/ledger-verifier/ledger-verifier';
 
 jest.setTimeout(60_000);
@@ -38,6 +40,24 @@ describe('integrity on the EventStoreDB adapter', () => {
     expect(metadata[0].prevHash).toBeNull();
     metadata.slice(1).forEach((m, i) => expect(m.prevHash).toBe(metadata[i].hash));
     expect(esdb.events().filter((e) => e.stream === 'integrity-checkpoints').map((e) => e.type)).toEqual(['CheckpointSigned.v1']);
+  });
+
+  it('a second ledger process on the same node with a key of its own sees the first one\'s key as foreign; with the shared key it does not', async () => {
+    const own = t.app.get(NotaryService).publicKeys().keys[0].kid;
+    const eventStore = () => new EsdbEventStore({ connectionString: esdb.connectionString });
+    const separate = await startLedger({ eventStore });
+    try {
+      expect(separate.app.get(NotaryService).foreignSigningKeys()).toEqual([own]);
+    } finally {
+      await separate.close();
+    }
+    const sharedKey = readFileSync(join(t.dataDir, 'notary-ed25519.pem'), 'utf8');
+    const sharing = await startLedger({ eventStore, env: { LEDGER_NOTARY_PRIVATE_KEY: sharedKey } });
+    try {
+      expect(sharing.app.get(NotaryService).foreignSigningKeys()).toEqual([]);
+    } finally {
+      await sharing.close();
+    }
   });
 
   it('verifies clean, with the checkpoint covering every ledger event', async () => {
