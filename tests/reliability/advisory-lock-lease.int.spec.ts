@@ -63,7 +63,7 @@ describe('AdvisoryLockLease on PostgreSQL', () => {
 
   /** A replica in a child process; resolves once it holds the lease. */
   const holderProcess = async (name: string, idleMs?: number) => {
-    const args = ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'tests/support/lease-holder.process.ts'), TEST_POSTGRES_URL, name];
+    const args = ['--require', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'tests/support/lease-holder.worker.ts'), TEST_POSTGRES_URL, name];
     const child = spawn(process.execPath, idleMs ? [...args, String(idleMs)] : args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     const output = { text: '' };

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { DatasetRow } from './dataset-event';
 import { DatasetFileError, DatasetHeaderError, readDatasetCsv } from './dataset-csv.reader';
 
-const FIXTURES = join(__dirname, '../../../../../tests/fixtures/datasets');
+const FIXTURES = join(__dirname, '../../../../../../tests/fixtures/datasets');
 
 const readAll = async (input: Readable, dataset: 'acled' | 'ucdp-ged'): Promise<DatasetRow[]> => {
   const rows: DatasetRow[] = [];
