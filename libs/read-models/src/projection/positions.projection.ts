@@ -1,16 +1,19 @@
 import { AssertionField, assertedFields, structurallyEqual } from '@ledger/domain';
-import { DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
+import { DISAGREEMENT_KINDS, DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
 import {
   ClaimRow,
   DenialRow,
   DisagreementRow,
+  IncidentRow,
   PartyPositionRow,
   claimFieldsTable,
   claimsTable,
   denialsTable,
   disagreementsTable,
+  incidentsTable,
   partyPositionsTable,
 } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
 import { partyOrderIn } from './incidents.projection';
 import { IncidentContext } from './projection-context';
 
@@ -76,12 +79,9 @@ const holdPosition = (ctx: IncidentContext, field: AssertionField, claim: ClaimR
   };
   if (held && structurallyEqual(held, next)) return;
   ctx.t.put(partyPositionsTable, next);
-  // The points follow the values; the claim a position rests on shows only in a point already in dispute.
-  const valueChanged = !held || !structurallyEqual(held.value, next.value);
-  if (valueChanged || (held.claimId !== next.claimId && isDisputed(ctx, field))) disagreeOn(ctx, field);
+  // The points follow the values and show the claims positions rest on: any change of the row may change them.
+  disagreeOn(ctx, field);
 };
-
-const isDisputed = (ctx: IncidentContext, field: AssertionField): boolean => (ctx.incident.disputedPoints[DISAGREEMENT_KIND_OF[field]]?.length ?? 0) > 0;
 
 /** Chooses the party's position on `field` again from all its standing claims asserting it. */
 const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionField): void => {
@@ -101,23 +101,55 @@ const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionF
   }
 };
 
-/** Replaces the incident's points of disagreement on one field with those the parties' current positions give. */
+/**
+ * Points whose positions changed in the batch, by TableAccess (the store folding it), then incident: their
+ * disagreements are computed once, when the batch settles, instead of at every position an incident's claims move.
+ * They are a function of the positions alone, so when they are computed does not change them.
+ */
+const unsettled = new WeakMap<TableAccess, Map<string, Set<AssertionField>>>();
+
 const disagreeOn = (ctx: IncidentContext, field: AssertionField): void => {
-  const { t, incidentId } = ctx;
+  let incidents = unsettled.get(ctx.t);
+  if (!incidents) unsettled.set(ctx.t, (incidents = new Map()));
+  let fields = incidents.get(ctx.incidentId);
+  if (!fields) incidents.set(ctx.incidentId, (fields = new Set()));
+  fields.add(field);
+};
+
+/** Recomputes the points of disagreement of every point the fold changed positions on since it last settled. */
+export const settleDisagreements = (t: TableAccess): void => {
+  const incidents = unsettled.get(t);
+  if (!incidents) return;
+  unsettled.delete(t);
+  for (const [incidentId, fields] of incidents) {
+    const stored = t.get(incidentsTable, { incidentId });
+    if (!stored) continue;
+    const incident = { ...stored, disputedPoints: { ...stored.disputedPoints } };
+    for (const field of fields) replacePoints(t, incident, field);
+    // Kinds in a fixed order, so the stored JSON does not depend on which point changed first.
+    const disputedPoints: IncidentRow['disputedPoints'] = {};
+    for (const kind of DISAGREEMENT_KINDS) if (incident.disputedPoints[kind]) disputedPoints[kind] = incident.disputedPoints[kind];
+    t.put(incidentsTable, { ...incident, disputedPoints, contested: incident.disagreements > 0 });
+  }
+};
+
+/** Replaces the incident's points of disagreement on one field with those the parties' current positions give. */
+const replacePoints = (t: TableAccess, incident: IncidentRow, field: AssertionField): void => {
+  const { incidentId } = incident;
   const accounts: PartyAccount[] = t
     .find(partyPositionsTable, { incidentId, field }, { orderBy: [{ column: 'partyOrder' }] })
     .map((p) => ({ partyId: p.partyId, account: { [field]: { value: p.value, claimId: p.claimId, statedAt: p.statedAt } } }));
   const kind = DISAGREEMENT_KIND_OF[field];
   const found = disagreementsOnField(field, accounts).map((d, ordinal) => pointRow(incidentId, d, ordinal));
-  const existing = ctx.incident.disputedPoints[kind] ?? [];
+  const existing = incident.disputedPoints[kind] ?? [];
   for (const key of existing) if (!found.some((f) => f.key === key)) t.delete(disagreementsTable, { incidentId, kind, key });
   for (const row of found) {
     const stored = existing.includes(row.key) ? t.get(disagreementsTable, row) : undefined;
     if (!stored || !structurallyEqual(stored, row)) t.put(disagreementsTable, row);
   }
-  ctx.incident.disagreements += found.length - existing.length;
-  const { [kind]: _replaced, ...others } = ctx.incident.disputedPoints;
-  ctx.incident.disputedPoints = found.length ? { ...others, [kind]: found.map((f) => f.key) } : others;
+  incident.disagreements += found.length - existing.length;
+  if (found.length) incident.disputedPoints[kind] = found.map((f) => f.key);
+  else delete incident.disputedPoints[kind];
 };
 
 const pointRow = (incidentId: string, d: Disagreement, ordinal: number): DisagreementRow => ({
