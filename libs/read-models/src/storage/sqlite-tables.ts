@@ -140,20 +140,11 @@ class TableCodec {
 }
 
 /**
- * JSON text of values already encoded, by identity. Rows are values (TableAccess), and so are the statements,
- * assertions, sources and stated times they share: one claim's are written into its version, its claim row, a
- * position per point and a timeline line, and the claim row again at each denial or correction.
+ * JSON text of a column value. Not memoised by identity: a WeakMap from every value written to its text made each
+ * garbage collection trace those entries as ephemerons, which cost more than encoding a shared value again. Empty lists
+ * (every new entry's `amendedBy`) skip the encoder.
  */
-const encoded = new WeakMap<object, string>();
-
-const jsonOf = (value: object): string => {
-  let json = encoded.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    encoded.set(value, json);
-  }
-  return json;
-};
+const jsonOf = (value: object): string => (Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value));
 
 /** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
 const hashOf = (text: string): number => {
