@@ -403,9 +403,9 @@ export class SqliteTables implements TableAccess {
         this.remember(codec, k, row);
       }
     }
-    for (const [k, held] of group) {
+    group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
-    }
+    });
     // Sort keys encoded once per row, not once per comparison.
     const indexes = order.map((o) => ({ index: codec.indexOf(o.column), sign: o.desc ? -1 : 1 }));
     const keyed = [...merged.values()].map((row) => ({ row, keys: indexes.map(({ index }) => codec.encodeValue(index, row[codec.names[index]])) }));
@@ -530,17 +530,17 @@ export class SqliteTables implements TableAccess {
 
   private flushTable(codec: TableCodec): void {
     if (!codec.pendingCount) return;
-    for (const group of codec.pending.values()) {
-      for (const [k, held] of group) {
-        if ('row' in held) {
-          this.write(codec, held.row);
-          this.remember(codec, k, held.row);
-        } else {
-          this.remove(codec, held.deleted);
-          this.remember(codec, k, null);
-        }
+    // forEach: a for-of over a Map's entries makes a pair per row, and a flush writes every row of the batch.
+    const flushHeld = (held: Held, k: string): void => {
+      if ('row' in held) {
+        this.write(codec, held.row);
+        this.remember(codec, k, held.row);
+      } else {
+        this.remove(codec, held.deleted);
+        this.remember(codec, k, null);
       }
-    }
+    };
+    codec.pending.forEach((group) => group.forEach(flushHeld));
     codec.pending.clear();
     codec.pendingCount = 0;
   }
