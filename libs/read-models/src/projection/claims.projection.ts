@@ -272,7 +272,7 @@ export const denyClaim = (ctx: IncidentContext, data: ClaimDeniedData): void => 
   ctx.incident.denials += 1;
   const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
   if (claim) t.put(claimsTable, { ...claim, denials: claim.denials + 1, lastPosition: e.position });
-  denialChanged(ctx, denial, claim);
+  denialChanged(ctx, denial.denialId);
 };
 
 /** A ledger amendment of a denial; returns the denial before and after, or undefined when it is not in the log. */
@@ -284,6 +284,6 @@ export const amendDenial = (ctx: IncidentContext, denialId: string, changes: Ent
   t.put(denialsTable, after);
   const claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
   if (claim) t.put(claimsTable, { ...claim, lastPosition: ctx.e.position });
-  denialChanged(ctx, after, claim);
+  denialChanged(ctx, after.denialId);
   return { before, after };
 };

@@ -457,6 +457,7 @@ export class SqliteReadModelStore {
           }
         }
       }
+      for (const projection of projections) projection.settle?.(this.rows);
     });
   }
 
