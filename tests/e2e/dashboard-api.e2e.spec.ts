@@ -88,6 +88,23 @@ describe('dashboard API (e2e)', () => {
     });
   });
 
+  describe('incident list search', () => {
+    it('searches the whole list by words, party names included, and counts the matches in total', async () => {
+      const byTitle = (await s.get('/incidents?q=karabakh&limit=1')).json();
+      expect(byTitle.items.map((i: { incidentId: string }) => i.incidentId)).toEqual([refs.incident]);
+      expect(byTitle.total).toBeGreaterThanOrEqual(1);
+      const kdaName = (await s.get(`/parties/${DEMO.kda}`)).json().name as string;
+      const byParty = (await s.get(`/incidents?q=${encodeURIComponent(kdaName.toUpperCase())}`)).json();
+      expect(byParty.items.map((i: { incidentId: string }) => i.incidentId)).toContain(refs.incident);
+      expect((await s.get('/incidents?q=no-such-words-anywhere')).json()).toMatchObject({ items: [], total: 0 });
+    });
+
+    it('refuses a search longer than 200 characters with a 400 naming q', async () => {
+      const problem = expectProblem(await s.get(`/incidents?q=${'x'.repeat(201)}`), 400, 'validation-failed');
+      expect(problem.errors?.map((e) => e.field)).toContain('q');
+    });
+  });
+
   describe('conditional GETs', () => {
     it('answers 304 to If-None-Match with the ETag of a read, and a full answer once the ledger moved', async () => {
       for (const url of ['/incidents', `/incidents/${refs.incident}/timeline`, '/parties', `/parties/${DEMO.kda}`, '/stats/activity?by=party']) {

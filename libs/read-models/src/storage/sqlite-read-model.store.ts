@@ -82,7 +82,18 @@ export interface IncidentListFilter extends PageRequest {
   /** Incidents whose occurrence interval overlaps [occurredFrom, occurredTo]; a date-only bound covers its whole day. */
   occurredFrom?: string;
   occurredTo?: string;
+  /**
+   * Words every one of which appears (case-insensitively, ASCII) in the title, the summary, the place name or the name
+   * or id of a party that spoke in the incident: the dashboard's search box, over the whole list rather than one page.
+   */
+  search?: string;
 }
+
+/** At most this many words of a search are used: each costs a LIKE over the list. */
+export const MAX_SEARCH_WORDS = 8;
+
+/** A word as a LIKE pattern matching it anywhere, its own % and _ taken literally. */
+const containsPattern = (word: string): string => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** table -> its rows in primary-key order, as JSON (positions as decimal strings), for comparing two states of the read models. */
 export type ReadModelDump = Record<string, unknown[]>;
@@ -323,6 +334,16 @@ export class SqliteReadModelStore {
     if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
+    const words = (filter.search ?? '').split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
+    words.forEach((word, n) => {
+      const name = `search${n}`;
+      params[name] = containsPattern(word);
+      const like = (column: string) => `${column} LIKE @${name} ESCAPE '\\'`;
+      where.push(
+        `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp LEFT JOIN "parties" AS pn ON pn."party_id" = sp."party_id" ` +
+          `WHERE sp."incident_id" = "incidents"."incident_id" AND (${like('sp."party_id"')} OR ${like('pn."name"')})))`,
+      );
+    });
     const clause = `WHERE ${where.join(' AND ')}`;
     return this.read((t) => {
       const names = new PartyNameLookup(t);
