@@ -9,7 +9,6 @@ import { href, PartiesProvider, useHashRoute } from './ui-kit';
 
 const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
   const [token, setToken] = useState('');
-  const [feedToken, setFeedToken] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -22,7 +21,7 @@ const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
         setError('The ledger does not know this token.');
         return;
       }
-      onSignedIn({ token: token.trim(), roles, ...(feedToken.trim() ? { feedToken: feedToken.trim() } : {}) });
+      onSignedIn({ token: token.trim(), roles });
     } catch (err) {
       setError(`The ledger did not answer: ${String(err)}`);
     } finally {
@@ -36,8 +35,6 @@ const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
       <form onSubmit={submit} aria-describedby="sign-in-error">
         <label htmlFor="token">Token</label>
         <input id="token" name="token" type="password" autoComplete="off" required value={token} onChange={(e) => setToken(e.target.value)} />
-        <label htmlFor="feed-token">Live feed token (optional: an integrator token, when yours cannot read the feed)</label>
-        <input id="feed-token" name="feedToken" type="password" autoComplete="off" value={feedToken} onChange={(e) => setFeedToken(e.target.value)} />
         <button type="submit" disabled={busy || token.trim() === ''}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>

@@ -1,9 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useLedger } from './ledger-client';
 import { ACTIVITY_KINDS, activityBars, byBucket, byCategory, byParty } from './model/activity';
 import type { IncidentListItem } from './model/api-types';
 import { Plot, PlotChart } from './plot-chart';
-import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+import { ErrorNote, href, must, useLearnNames, useLoad, useParties, useReadyMark } from './ui-kit';
 
 const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
 type Category = (typeof CATEGORIES)[number];
@@ -29,15 +29,26 @@ const Activity = ({ i }: { i: IncidentListItem }) => {
   );
 };
 
+/** The value a moment after the last change: a search box asks the ledger once the typing pauses, not per key. */
+const useSettled = <T,>(value: T, ms: number): T => {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+};
+
 export const IncidentsPage = () => {
   const { client } = useLedger();
-  const { parties, nameOf } = useParties();
+  const { nameOf } = useParties();
   const [party, setParty] = useState('');
   const [category, setCategory] = useState<Category | ''>('');
   const [contested, setContested] = useState<'' | 'true' | 'false'>('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
+  const q = useSettled(search.trim(), 250);
   const [offset, setOffset] = useState(0);
   // A changed filter starts again at the first page.
   const firstPage =
@@ -46,26 +57,33 @@ export const IncidentsPage = () => {
       setOffset(0);
       set(value);
     };
+  useEffect(() => setOffset(0), [q]);
   const [clock, setClock] = useState<ActivityClock>('stated');
   const [bucket, setBucket] = useState<Bucket>('month');
 
+  // Every filter, the search included, is applied by the ledger over the whole list: the page holds one page of it.
   const filters = {
     ...(party ? { party } : {}),
     ...(category ? { category } : {}),
     ...(contested ? { contested: contested === 'true' } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
+    ...(q ? { q } : {}),
   };
-  const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, offset]);
+  const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, q, offset]);
   const contestedCount = useLoad(
     () => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } }))),
-    [party, category, contested, from, to],
+    [party, category, contested, from, to, q],
   );
-  const items = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    const all = list.data?.items ?? [];
-    return needle ? all.filter((i) => `${i.title} ${i.summary} ${i.location.name}`.toLowerCase().includes(needle)) : all;
-  }, [list.data, search]);
+  const items = list.data?.items ?? [];
+  useReadyMark('dashboard:incidents-ready', list.data !== undefined);
+  useLearnNames(useMemo(() => Object.assign({}, ...items.map((i) => i.partyNames)) as Record<string, string | null>, [list.data]));
+  // The parties to filter by: those with any entry, one aggregate row each (with its name), not every party record.
+  const speakers = useLoad(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'recorded' } } })), []);
+  const partyOptions = useMemo(
+    () => (speakers.data?.rows ?? []).flatMap((r) => (r.partyId ? [{ partyId: r.partyId, name: r.partyName ?? r.partyId }] : [])).sort((a, b) => a.name.localeCompare(b.name)),
+    [speakers.data],
+  );
 
   // Tiles and charts are counted by the ledger over every incident (GET /stats), not summed from the page shown. The
   // statistics take the party, category and occurred range; the contested filter narrows the list only.
@@ -128,13 +146,13 @@ export const IncidentsPage = () => {
       <form className="filters" role="search" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
-          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="title, summary, place" />
+          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="title, summary, place, party" />
         </label>
         <label>
           Party
           <select name="party" value={party} onChange={(e) => firstPage(setParty)(e.target.value)}>
             <option value="">any</option>
-            {parties.map((p) => (
+            {partyOptions.map((p) => (
               <option key={p.partyId} value={p.partyId}>
                 {p.name}
               </option>
@@ -171,7 +189,9 @@ export const IncidentsPage = () => {
       <p aria-live="polite" className="muted">
         {list.loading
           ? 'Loading…'
-          : `${items.length} shown, ${offset + 1}–${Math.min(offset + PAGE, list.data?.total ?? 0)} of ${list.data?.total ?? 0} incidents${search ? ' (search looks within this page)' : ''}`}
+          : (list.data?.total ?? 0) === 0
+            ? `No incident matches${q ? ` “${q}”` : ''}.`
+            : `${offset + 1}–${offset + items.length} of ${list.data?.total ?? 0} incidents${q ? ` matching “${q}”` : ''}`}
       </p>
       {(list.data?.total ?? 0) > PAGE && (
         <nav aria-label="Pages of incidents" className="actions">

@@ -9,8 +9,6 @@ export type LedgerClient = Client<paths, PageMedia>;
 
 export interface Session {
   token: string;
-  /** An integrator token for the live feed, when the main token cannot read it. */
-  feedToken?: string;
   roles: Role[];
 }
 

@@ -1,8 +1,8 @@
 import { useLedger } from './ledger-client';
-import { href, useParties } from './ui-kit';
+import { href, useAllParties } from './ui-kit';
 
 export const PartiesPage = () => {
-  const { parties } = useParties();
+  const { parties } = useAllParties();
   const { can } = useLedger();
   return (
     <>
