@@ -5,12 +5,13 @@ import { IncidentPage } from './incident-page';
 import { IncidentsPage } from './incidents-page';
 import { PartiesPage } from './parties-page';
 import { RecordPage } from './record-forms';
-import { href, PartiesProvider, useHashRoute } from './ui-kit';
+import { href, PartiesProvider, useHashRoute, useReadyMark } from './ui-kit';
 
 const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  useReadyMark('dashboard:sign-in-ready', true);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
