@@ -59,7 +59,7 @@ const Shell = ({ onSignOut }: { onSignOut: () => void }) => {
   let page;
   if (path[0] === 'incidents' && path[1] && path[2] === 'claims' && path[3]) page = <ClaimPage incidentId={path[1]} claimId={path[3]} version={query.get('v')} />;
   else if (path[0] === 'incidents' && path[1] && path[2] === 'record') page = <RecordPage kind={path[3] ?? 'claim'} incidentId={path[1]} claimId={query.get('claim') ?? undefined} />;
-  else if (path[0] === 'incidents' && path[1]) page = <IncidentPage incidentId={path[1]} />;
+  else if (path[0] === 'incidents' && path[1]) page = <IncidentPage key={path[1]} incidentId={path[1]} />;
   else if (path[0] === 'record') page = <RecordPage kind={path[1] ?? 'incident'} />;
   else if (path[0] === 'parties') page = <PartiesPage />;
   else page = <IncidentsPage />;

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useLedger } from './ledger-client';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { readModelsPosition, useLedger } from './ledger-client';
 import type { PartyVersion, TimelineEntry, VersionsAsOfDoc, VersionsDoc } from './model/api-types';
 import { cutsOf, entriesAsOf, type Clock, type Cut } from './model/as-of-cuts';
 import { describeFeedEvent, type FeedEvent } from './model/feed-news';
@@ -10,7 +10,7 @@ import { LocationPanel } from './location-panel';
 import { Plot, PlotChart } from './plot-chart';
 import { ErrorNote, href, must, useLearnNames, useParties, usePagedEntries, useReadyMark } from './ui-kit';
 
-const Matrix = ({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) => {
+const Matrix = memo(({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) => {
   const { nameOf } = useParties();
   const rows = buildMatrix(doc, nameOf);
   return (
@@ -58,9 +58,9 @@ const Matrix = ({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) 
       </table>
     </div>
   );
-};
+});
 
-const PartyClaims = ({ party, incidentId }: { party: PartyVersion; incidentId: string }) => {
+const PartyClaims = memo(({ party, incidentId }: { party: PartyVersion; incidentId: string }) => {
   const { nameOf } = useParties();
   const { can } = useLedger();
   return (
@@ -103,10 +103,10 @@ const PartyClaims = ({ party, incidentId }: { party: PartyVersion; incidentId: s
       ))}
     </section>
   );
-};
+});
 
 /** Stated time (when the party says it spoke) against recorded time (when the ledger learnt it): a late statement about an early date stands out. */
-const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
+const TimelineChart = memo(({ entries }: { entries: TimelineEntry[] }) => {
   const { nameOf } = useParties();
   const points = entries
     .filter((e) => e.statedAt && e.partyId)
@@ -138,7 +138,7 @@ const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
       </details>
     </figure>
   );
-};
+});
 
 const AsOf = ({ entries, partial, onCut }: { entries: TimelineEntry[]; partial: boolean; onCut: (query: Cut['query'] | undefined, label: string) => void }) => {
   const [clock, setClock] = useState<Clock>('recorded');
@@ -201,10 +201,12 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   const versions = usePagedEntries(
     (after) => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: VERSIONS_PAGE, ...(after ? { after } : {}) } } })),
     [incidentId],
+    (a, b) => a.revision === b.revision && a.page.next === b.page.next,
   );
   const timeline = usePagedEntries(
     (after) => must(client.GET('/incidents/{incidentId}/timeline', { params: { path: { incidentId }, query: { limit: TIMELINE_PAGE, ...(after ? { after } : {}) } } })),
     [incidentId],
+    (a, b) => a.lastPosition === b.lastPosition && a.page.next === b.page.next,
   );
   const merged = useMemo(() => (versions.pages ? mergeVersionsPages(versions.pages) : undefined), [versions.pages]);
   const entries = useMemo(() => (timeline.pages ? mergeTimelinePages(timeline.pages) : undefined), [timeline.pages]);
@@ -230,7 +232,27 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
     },
     [versions.refresh, timeline.refresh, learn],
   );
-  const live = useLiveFeed(incidentId, versions.pages?.[0]?.lastPosition, onEvent);
+  // The stream starts where the read models stood when the page asked (never before the incident's last entry): the
+  // ledger then has little to catch up. Entries recorded between the page's reads and that position are picked up by
+  // the quiet refresh when the stream opens.
+  const [liveFrom, setLiveFrom] = useState<string>();
+  const incidentLast = versions.pages?.[0]?.lastPosition;
+  useEffect(() => {
+    if (incidentLast === undefined || liveFrom !== undefined) return;
+    let current = true;
+    void readModelsPosition().then((reached) => {
+      const last = BigInt(incidentLast);
+      if (current) setLiveFrom((reached !== undefined && reached > last ? reached : last).toString());
+    });
+    return () => {
+      current = false;
+    };
+  }, [incidentLast, liveFrom]);
+  const onOpen = useCallback(() => {
+    versions.refresh();
+    timeline.refresh();
+  }, [versions.refresh, timeline.refresh]);
+  const live = useLiveFeed(incidentId, liveFrom, onEvent, onOpen);
 
   useEffect(() => {
     if (!cut) {
@@ -250,6 +272,8 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   useLearnNames(past?.partyNames);
   useReadyMark('dashboard:incident-ready', merged !== undefined && entries !== undefined);
 
+  const asOfQuery = cut && past ? cut.query : undefined;
+  const shownEntries = useMemo(() => (entries ? entriesAsOf(entries, asOfQuery) : undefined), [entries, asOfQuery]);
   const doc: VersionsDoc | undefined = merged;
   if (!doc) return versions.error ? <ErrorNote error={versions.error} /> : <p aria-live="polite">Loading…</p>;
   // Everything below the slider follows it: the matrix, the claims, the location panel and the timeline chart.
@@ -260,7 +284,7 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
     const held = (p.currentAccount as { location?: { value: unknown } }).location;
     return held ? [{ label: nameOf(p.partyId), text: describeAssertion('location', held.value as never, nameOf), place: held.value as never }] : [];
   });
-  const shownEntries = entries ? entriesAsOf(entries, cut && past ? cut.query : undefined) : undefined;
+
   const claimsLoaded = doc.parties.reduce((n, p) => n + p.claims.length + p.denialsMade.length, 0);
   return (
     <>

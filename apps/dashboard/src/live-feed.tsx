@@ -11,12 +11,20 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'off';
  * through fetch() with the Authorization header; it resumes with Last-Event-ID after a cut-off or a dropped
  * connection. Readers (and so recorders and auditors) may read the stream, as integrators do.
  */
-export const useLiveFeed = (incidentId: string, from: string | undefined, onEvent: (event: FeedEvent, position: string) => void): LiveState => {
+export const useLiveFeed = (
+  incidentId: string,
+  from: string | undefined,
+  onEvent: (event: FeedEvent, position: string) => void,
+  /** Each time the stream (re)opens: what the page shows may have changed while it was not following. */
+  onOpen: () => void = () => undefined,
+): LiveState => {
   const { session, can } = useLedger();
   const token = can('reader') || can('integrator') ? session.token : undefined;
   const [state, setState] = useState<LiveState>(token ? 'connecting' : 'off');
   const handler = useRef(onEvent);
   handler.current = onEvent;
+  const opened = useRef(onOpen);
+  opened.current = onOpen;
   const started = from !== undefined;
   const fromRef = useRef(from);
   fromRef.current = from;
@@ -29,7 +37,10 @@ export const useLiveFeed = (incidentId: string, from: string | undefined, onEven
     const source = new EventSource(url, {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers ?? {}), Authorization: `Bearer ${token}` } }),
     });
-    source.onopen = () => setState('live');
+    source.onopen = () => {
+      setState('live');
+      opened.current();
+    };
     source.onerror = () => setState('reconnecting');
     source.onmessage = (e) => {
       let event: FeedEvent = {};

@@ -63,22 +63,34 @@ export interface PagedEntries<P> {
  * when the inputs change, the next on demand. Only the last request started lands, so a refresh overtaken by a
  * click on "more" (or the reverse) never shows an older state.
  */
-export const usePagedEntries = <P extends { page: { next: string | null } }>(fetchPage: (after: string | undefined) => Promise<P>, deps: unknown[]): PagedEntries<P> => {
+export const usePagedEntries = <P extends { page: { next: string | null } }>(
+  fetchPage: (after: string | undefined) => Promise<P>,
+  deps: unknown[],
+  /** Two reads of a page that show the same thing (the same revision): a refresh that changes nothing redraws nothing. */
+  same: (a: P, b: P) => boolean = () => false,
+): PagedEntries<P> => {
   const [state, setState] = useState<{ pages?: P[]; error?: string; loading: boolean }>({ loading: true });
   const generation = useRef(0);
   const shown = useRef<P[] | undefined>(undefined);
   shown.current = state.pages;
   const fetcher = useRef(fetchPage);
   fetcher.current = fetchPage;
-  const run = useCallback(async (pagesBefore: P[], count: number) => {
+  const isSame = useRef(same);
+  isSame.current = same;
+  // A refresh runs quietly: no loading state, and no new state at all when every page reads as before, so that a live
+  // event about something else, or the check when the live stream opens, costs the page no redraw.
+  const run = useCallback(async (pagesBefore: P[], count: number, quiet = false) => {
     const mine = ++generation.current;
-    setState((s) => ({ ...s, loading: true }));
+    if (!quiet) setState((s) => ({ ...s, loading: true }));
     try {
       const pages = [...pagesBefore];
       do {
         pages.push(await fetcher.current(pages.at(-1)?.page.next ?? undefined));
       } while (pages.length < count && pages.at(-1)!.page.next !== null);
-      if (mine === generation.current) setState({ pages, loading: false });
+      if (mine !== generation.current) return;
+      const before = shown.current;
+      if (quiet && before && before.length === pages.length && pages.every((page, i) => isSame.current(page, before[i]))) return;
+      setState({ pages, loading: false });
     } catch (e: unknown) {
       if (mine === generation.current) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e), loading: false }));
     }
@@ -94,7 +106,7 @@ export const usePagedEntries = <P extends { page: { next: string | null } }>(fet
     const pages = shown.current;
     if (pages?.at(-1)?.page.next) void run(pages, pages.length + 1);
   }, [run]);
-  const refresh = useCallback(() => void run([], Math.max(1, shown.current?.length ?? 1)), [run]);
+  const refresh = useCallback(() => void run([], Math.max(1, shown.current?.length ?? 1), true), [run]);
   return { pages: state.pages, error: state.error, loading: state.loading, hasMore: Boolean(state.pages?.at(-1)?.page.next), more, refresh };
 };
 
