@@ -71,15 +71,19 @@ export const IncidentsPage = () => {
     ...(q ? { q } : {}),
   };
   const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, q, offset]);
+  // The list first: the statistics behind the tiles, charts and party picker (each a GROUP BY over every entry) are
+  // asked for once it is shown, so that on a large ledger they do not queue ahead of it.
+  const listed = list.data !== undefined || list.error !== undefined;
+  const afterList = <T,>(load: () => Promise<T>) => (): Promise<T> => (listed ? load() : new Promise<T>(() => undefined));
   const contestedCount = useLoad(
-    () => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } }))),
-    [party, category, contested, from, to, q],
+    afterList(() => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } })))),
+    [party, category, contested, from, to, q, listed],
   );
   const items = list.data?.items ?? [];
   useReadyMark('dashboard:incidents-ready', list.data !== undefined);
   useLearnNames(useMemo(() => Object.assign({}, ...items.map((i) => i.partyNames)) as Record<string, string | null>, [list.data]));
   // The parties to filter by: those with any entry, one aggregate row each (with its name), not every party record.
-  const speakers = useLoad(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'recorded' } } })), []);
+  const speakers = useLoad(afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'recorded' } } }))), [listed]);
   const partyOptions = useMemo(
     () => (speakers.data?.rows ?? []).flatMap((r) => (r.partyId ? [{ partyId: r.partyId, name: r.partyName ?? r.partyId }] : [])).sort((a, b) => a.name.localeCompare(b.name)),
     [speakers.data],
@@ -90,24 +94,24 @@ export const IncidentsPage = () => {
   const statsFilter = { ...(party ? { party } : {}), ...(category ? { category } : {}) };
   const occurredRange = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   const totals = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const overTime = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } })),
-    [party, category, bucket, clock],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } }))),
+    [party, category, bucket, clock, listed],
   );
   const perParty = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const perCategory = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'category', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'category', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const incidentsByMonth = useLoad(
-    () => must(client.GET('/stats/incidents-contested', { params: { query: { bucket: 'month', clock: 'occurred', ...(category ? { category } : {}), ...occurredRange } } })),
-    [category, from, to],
+    afterList(() => must(client.GET('/stats/incidents-contested', { params: { query: { bucket: 'month', clock: 'occurred', ...(category ? { category } : {}), ...occurredRange } } }))),
+    [category, from, to, listed],
   );
   const activity = useMemo(() => activityBars(overTime.data?.rows ?? [], byBucket), [overTime.data]);
   const activityByParty = useMemo(() => activityBars(perParty.data?.rows ?? [], byParty), [perParty.data]);
