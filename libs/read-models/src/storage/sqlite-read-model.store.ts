@@ -9,6 +9,7 @@ import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
 import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
 import { PartyNameLookup, fillPartyNames } from '../views/party-names';
 import { EntriesPageRequest } from '../views/entries-page';
+import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
@@ -88,12 +89,6 @@ export interface IncidentListFilter extends PageRequest {
    */
   search?: string;
 }
-
-/** At most this many words of a search are used: each costs a LIKE over the list. */
-export const MAX_SEARCH_WORDS = 8;
-
-/** A word as a LIKE pattern matching it anywhere, its own % and _ taken literally. */
-const containsPattern = (word: string): string => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** table -> its rows in primary-key order, as JSON (positions as decimal strings), for comparing two states of the read models. */
 export type ReadModelDump = Record<string, unknown[]>;
@@ -334,8 +329,7 @@ export class SqliteReadModelStore {
     if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
-    const words = (filter.search ?? '').split(/\s+/).filter(Boolean).slice(0, MAX_SEARCH_WORDS);
-    words.forEach((word, n) => {
+    searchWords(filter.search).forEach((word, n) => {
       const name = `search${n}`;
       params[name] = containsPattern(word);
       const like = (column: string) => `${column} LIKE @${name} ESCAPE '\\'`;

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { SearchQuery } from '../../platform/http/dto/search-query';
 import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
 
 export class ListIncidentsQueryDto extends PageQueryDto {
@@ -33,15 +34,7 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({
-    example: 'shelling azerbaijan',
-    maxLength: 200,
-    description:
-      'Search: incidents where every word (case-insensitive) appears in the title, the summary, the place name, or the name or id of a party that spoke in it. Searches the whole list; `total` counts the matches.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @SearchQuery('incidents where every word (case-insensitive) appears in the title, the summary, the place name, or the name or id of a party that spoke in it', 'shelling azerbaijan')
   q?: string;
 
   @CsvFormatQuery()
