@@ -378,6 +378,28 @@ describe('the dashboard in a browser (e2e)', () => {
     await expectAccessible('incident paged');
   });
 
+  it('lists the parties with their counts from the party directory, not from every party record', async () => {
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => requests.push(new URL(r.url()).pathname);
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${ledger.baseUrl}/#/parties`);
+      await page.reload();
+      const directory = (await ledger.request('GET', '/stats/parties?limit=500', { role: 'reader' })).body;
+      await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('[aria-label=Parties] tbody tr').length === n, directory.total);
+      const azd = directory.items.find((p: { partyId: string }) => p.partyId === 'azerbaijan-defence-ministry');
+      const row = await page.$$eval('[aria-label=Parties] tbody tr', (rows) =>
+        rows.filter((r) => r.textContent?.includes('azerbaijan-defence-ministry')).map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+      expect(row[0].slice(2)).toEqual([azd.counts.incidents, azd.counts.claims, azd.counts.corrections, azd.counts.retractions, azd.counts.denialsMade, azd.counts.denialsReceived].map(String));
+      expect(requests).toContain('/stats/parties');
+      expect(requests).not.toContain('/parties');
+      await expectAccessible('parties directory');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('stays readable at 375 px wide and in dark mode, with no serious accessibility violation', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.emulateMedia({ colorScheme: 'dark' });

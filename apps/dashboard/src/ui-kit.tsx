@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { PartyRecord } from './model/api-types';
+import type { PartySummary } from './model/api-types';
 import { useLedger } from './ledger-client';
 
 /** Hash routes (`#/incidents/…`): the server serves one page at `/`, and nothing secret ever sits in the path. */
@@ -134,8 +134,8 @@ export const must = async <T,>(call: Promise<{ data?: T; error?: unknown; respon
 };
 
 interface PartiesValue {
-  /** Every registered party: loaded only once a page asks for it (useAllParties), never by the incident pages. */
-  parties: PartyRecord[];
+  /** Every party with its counts (GET /stats/parties): loaded once a page asks for it (useAllParties), never by the incident pages. */
+  parties: PartySummary[];
   nameOf: (partyId: string) => string;
   /** Adds the names a document carries beside its ids (`partyNames`, `partyName`): what nameOf answers from. */
   learn: (names: Readonly<Record<string, string | null | undefined>>) => void;
@@ -149,8 +149,8 @@ const fallbackName = (id: string) => (id === 'civilians' ? 'Civilians' : id === 
 
 /**
  * Party names beside ids. The API names parties in every document (incident list items, versions, timeline, stats),
- * so pages learn names from what they load; the full party records (each with every incident it spoke in, megabytes
- * on a large ledger) are read only by the pages that list or pick among all parties.
+ * so pages learn names from what they load; the list of every party (GET /stats/parties) is read only by the pages
+ * that list or pick among all parties.
  */
 export const PartiesProvider = ({ children }: { children: ReactNode }) => {
   const { client } = useLedger();
@@ -158,10 +158,11 @@ export const PartiesProvider = ({ children }: { children: ReactNode }) => {
   const [wanted, setWanted] = useState(false);
   const loaded = useLoad(async () => {
     if (!wanted) return [];
-    // Every party, page by page (500 is the API's largest page).
-    const all: PartyRecord[] = [];
+    // Every party, page by page (500 is the API's largest page): the directory's rows, not the party records, which
+    // list every incident a party spoke in.
+    const all: PartySummary[] = [];
     for (;;) {
-      const page = await must(client.GET('/parties', { params: { query: { limit: 500, offset: all.length } } }));
+      const page = await must(client.GET('/stats/parties', { params: { query: { limit: 500, offset: all.length } } }));
       all.push(...page.items);
       if (page.items.length === 0 || all.length >= page.total) return all;
     }
