@@ -218,19 +218,30 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   const [news, setNews] = useState<{ event: FeedEvent; position: string }[]>([]);
 
   const reloadTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const awaited = useRef(0n);
+  /**
+   * The feed can tell of an event before the read models hold it: the pages are read again until they show the
+   * incident at the latest position announced (a few tries, a quarter second apart), then the timeline.
+   */
+  const catchUp = useCallback(async () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const pages = await versions.refresh();
+      if (!pages || BigInt(pages[0].lastPosition) >= awaited.current) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await timeline.refresh();
+  }, [versions.refresh, timeline.refresh]);
   const onEvent = useCallback(
     (event: FeedEvent, position: string) => {
       setNews((n) => [{ event, position }, ...n].slice(0, 5));
+      if (/^\d+$/.test(position) && BigInt(position) > awaited.current) awaited.current = BigInt(position);
       // A party registered since the page loaded is named by the event itself.
       if (event.data && typeof event.data.name === 'string' && typeof event.data.partyId === 'string') learn({ [event.data.partyId]: event.data.name });
       // A burst of events gives one reload of the pages shown, a few milliseconds after the last.
       clearTimeout(reloadTimer.current);
-      reloadTimer.current = setTimeout(() => {
-        versions.refresh();
-        timeline.refresh();
-      }, 50);
+      reloadTimer.current = setTimeout(() => void catchUp(), 50);
     },
-    [versions.refresh, timeline.refresh, learn],
+    [catchUp, learn],
   );
   // The stream starts where the read models stood when the page asked (never before the incident's last entry): the
   // ledger then has little to catch up. Entries recorded between the page's reads and that position are picked up by
@@ -248,10 +259,7 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
       current = false;
     };
   }, [incidentLast, liveFrom]);
-  const onOpen = useCallback(() => {
-    versions.refresh();
-    timeline.refresh();
-  }, [versions.refresh, timeline.refresh]);
+  const onOpen = useCallback(() => void catchUp(), [catchUp]);
   const live = useLiveFeed(incidentId, liveFrom, onEvent, onOpen);
 
   useEffect(() => {

@@ -54,8 +54,11 @@ export interface PagedEntries<P> {
   hasMore: boolean;
   /** Loads the next page and keeps the ones shown. */
   more: () => void;
-  /** Reads the pages shown again from the first (after a live event), as many as are shown, and any new last one. */
-  refresh: () => void;
+  /**
+   * Reads the pages shown again from the first (after a live event), as many as are shown, and any new last one;
+   * resolves with the pages read (undefined when it failed or a later read overtook it).
+   */
+  refresh: () => Promise<P[] | undefined>;
 }
 
 /**
@@ -79,7 +82,7 @@ export const usePagedEntries = <P extends { page: { next: string | null } }>(
   isSame.current = same;
   // A refresh runs quietly: no loading state, and no new state at all when every page reads as before, so that a live
   // event about something else, or the check when the live stream opens, costs the page no redraw.
-  const run = useCallback(async (pagesBefore: P[], count: number, quiet = false) => {
+  const run = useCallback(async (pagesBefore: P[], count: number, quiet = false): Promise<P[] | undefined> => {
     const mine = ++generation.current;
     if (!quiet) setState((s) => ({ ...s, loading: true }));
     try {
@@ -87,12 +90,14 @@ export const usePagedEntries = <P extends { page: { next: string | null } }>(
       do {
         pages.push(await fetcher.current(pages.at(-1)?.page.next ?? undefined));
       } while (pages.length < count && pages.at(-1)!.page.next !== null);
-      if (mine !== generation.current) return;
+      if (mine !== generation.current) return undefined;
       const before = shown.current;
-      if (quiet && before && before.length === pages.length && pages.every((page, i) => isSame.current(page, before[i]))) return;
+      if (quiet && before && before.length === pages.length && pages.every((page, i) => isSame.current(page, before[i]))) return pages;
       setState({ pages, loading: false });
+      return pages;
     } catch (e: unknown) {
       if (mine === generation.current) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e), loading: false }));
+      return undefined;
     }
   }, []);
   useEffect(() => {
@@ -106,7 +111,7 @@ export const usePagedEntries = <P extends { page: { next: string | null } }>(
     const pages = shown.current;
     if (pages?.at(-1)?.page.next) void run(pages, pages.length + 1);
   }, [run]);
-  const refresh = useCallback(() => void run([], Math.max(1, shown.current?.length ?? 1), true), [run]);
+  const refresh = useCallback(() => run([], Math.max(1, shown.current?.length ?? 1), true), [run]);
   return { pages: state.pages, error: state.error, loading: state.loading, hasMore: Boolean(state.pages?.at(-1)?.page.next), more, refresh };
 };
 
