@@ -334,8 +334,10 @@ export class SqliteReadModelStore {
       params[name] = containsPattern(word);
       const like = (column: string) => `${column} LIKE @${name} ESCAPE '\\'`;
       where.push(
-        `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp LEFT JOIN "parties" AS pn ON pn."party_id" = sp."party_id" ` +
-          `WHERE sp."incident_id" = "incidents"."incident_id" AND (${like('sp."party_id"')} OR ${like('pn."name"')})))`,
+        // The parties a word names are found once (the parties table is small); each incident then only asks its own
+        // speakers whether one of them is among them.
+        `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp ` +
+          `WHERE sp."incident_id" = "incidents"."incident_id" AND sp."party_id" IN (SELECT pn."party_id" FROM "parties" AS pn WHERE ${like('pn."party_id"')} OR ${like('pn."name"')})))`,
       );
     });
     const clause = `WHERE ${where.join(' AND ')}`;

@@ -33,13 +33,20 @@ interface StoredParty {
   registered_at: string | null;
 }
 
-const COUNTS: readonly [keyof PartyRecordCounts, string][] = [
-  ['incidents', 'SELECT "party_id" AS id, COUNT(*) AS n FROM "incident_parties" WHERE "party_id" IN (SELECT value FROM json_each(@ids)) GROUP BY 1'],
-  ['claims', 'SELECT "party_id" AS id, COUNT(*) AS n FROM "claims" WHERE "party_id" IN (SELECT value FROM json_each(@ids)) GROUP BY 1'],
-  ['corrections', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claim_versions" WHERE "party_id" IN (SELECT value FROM json_each(@ids)) AND "kind" = 'corrected' GROUP BY 1`],
-  ['retractions', 'SELECT "party_id" AS id, COUNT(*) AS n FROM "claims" WHERE "party_id" IN (SELECT value FROM json_each(@ids)) AND "retraction" IS NOT NULL GROUP BY 1'],
-  ['denialsMade', 'SELECT "party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "party_id" IN (SELECT value FROM json_each(@ids)) GROUP BY 1'],
-  ['denialsReceived', 'SELECT "claim_party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "claim_party_id" IN (SELECT value FROM json_each(@ids)) GROUP BY 1'],
+const IDS = 'IN (SELECT value FROM json_each(@ids))';
+
+/**
+ * Each count reads an index only, never the rows (a claim's row holds its whole statement): by party on claims,
+ * versions, denials made and received and incident parties; retractions on the timeline's index, whose leading kind
+ * keeps the scan to the retractions. Corrections are the versions beyond each claim's first ('made' or 'corrected').
+ */
+const COUNTS: readonly [keyof PartyRecordCounts | 'versions', string][] = [
+  ['incidents', `SELECT "party_id" AS id, COUNT(*) AS n FROM "incident_parties" WHERE "party_id" ${IDS} GROUP BY 1`],
+  ['claims', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claims" WHERE "party_id" ${IDS} GROUP BY 1`],
+  ['versions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claim_versions" WHERE "party_id" ${IDS} GROUP BY 1`],
+  ['retractions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "timeline_entries" WHERE "kind" = 'retraction' AND "party_id" ${IDS} GROUP BY 1`],
+  ['denialsMade', `SELECT "party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "party_id" ${IDS} GROUP BY 1`],
+  ['denialsReceived', `SELECT "claim_party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "claim_party_id" ${IDS} GROUP BY 1`],
 ];
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
@@ -64,10 +71,11 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
   );
   const total = sql.all<{ n: number }>(`SELECT COUNT(*) AS n FROM "parties" ${clause}`, params)[0]?.n ?? 0;
   const ids = JSON.stringify(rows.map((r) => r.party_id));
-  const counts = new Map<string, PartyRecordCounts>(
-    rows.map((r) => [r.party_id, { incidents: 0, claims: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 }]),
+  const counts = new Map<string, PartyRecordCounts & { versions: number }>(
+    rows.map((r) => [r.party_id, { incidents: 0, claims: 0, versions: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 }]),
   );
   if (rows.length > 0) for (const [field, statement] of COUNTS) for (const { id, n } of sql.all<{ id: string; n: number }>(statement, { ids })) counts.get(id)![field] = n;
+  for (const c of counts.values()) c.corrections = c.versions - c.claims;
   return {
     items: rows.map((r) => ({
       partyId: r.party_id,
@@ -77,7 +85,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
       affiliation: (json(r.affiliation) as PartyRegistration['affiliation']) ?? null,
       aliases: (json(r.aliases) as string[] | null) ?? [],
       registeredAt: r.registered_at ?? null,
-      counts: counts.get(r.party_id)!,
+      counts: (({ versions: _versions, ...shown }) => shown)(counts.get(r.party_id)!),
     })),
     total,
     limit: q.limit,
