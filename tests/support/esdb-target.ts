@@ -99,24 +99,38 @@ export function itOnDouble(title: string, reason: string, fn: jest.ProvidesCallb
 export function describeOnDouble(title: string, reason: string, fn: () => void): void {
   if (!REAL_SERVER) return describe(title, fn);
   announceSkip(title, reason);
-  describe.skip(title, fn);
+  describe.skip(title, quietly(fn));
 }
 
 /** A `describe` that needs a secure node: the double in secure mode, or a real server only with EVENTSTORE_TEST_SECURE=1. */
 export function describeOnSecureNode(title: string, fn: () => void): void {
   if (!REAL_SERVER || REAL_SERVER_IS_SECURE) return describe(title, fn);
   announceSkip(title, `needs a secure node; set ${SECURE_VARIABLE}=1 if the server is one (TLS, credentials of a $admins member in the connection string)`);
-  describe.skip(title, fn);
+  describe.skip(title, quietly(fn));
 }
 
 /** A `describe` that needs an insecure node (anonymous clients allowed): skipped on a server said to be secure. */
 export function describeOnInsecureNode(title: string, fn: () => void): void {
   if (!REAL_SERVER_IS_SECURE) return describe(title, fn);
   announceSkip(title, `needs an insecure node and ${SECURE_VARIABLE}=1 says the server is secure`);
-  describe.skip(title, fn);
+  describe.skip(title, quietly(fn));
 }
 
+let insideSkipped = false;
+
+/** Registers a skipped block's tests without announcing the skips inside it again (describe runs fn at once). */
+const quietly = (fn: () => void) => () => {
+  const outer = insideSkipped;
+  insideSkipped = true;
+  try {
+    fn();
+  } finally {
+    insideSkipped = outer;
+  }
+};
+
 function announceSkip(title: string, reason: string): void {
+  if (insideSkipped) return;
   // Printed while the file loads, so the run's output says what did not run on the real server and why.
   process.stdout.write(`[esdb-target] SKIPPED on ${redact(REAL_SERVER!)}: "${title}": ${reason}\n`);
 }
