@@ -183,8 +183,11 @@ class Target implements EsdbTarget {
     return client;
   }
 
+  private readerClient: EventStoreDBClient | undefined;
+
+  /** The target's own client, on `connectionString` (a test's first client may be an anonymous one). */
   private get reader(): EventStoreDBClient {
-    return this.clients[0] ?? this.client();
+    return (this.readerClient ??= this.client());
   }
 
   async events(): Promise<StoredEvent[]> {
