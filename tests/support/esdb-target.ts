@@ -55,6 +55,8 @@ export interface EsdbTarget {
   client(connectionString?: string): EventStoreDBClient;
   /** $all in order, through the client (system events and, on a real node with projections, link events included). */
   events(): Promise<StoredEvent[]>;
+  /** The events of the ledger's own streams (incidents, parties, integrity, audit) in $all, in order. */
+  ledgerEvents(): Promise<StoredEvent[]>;
   /** One stream through the client; [] when it does not exist. */
   streamEvents(stream: string): Promise<StoredEvent[]>;
   /** The position of the last event in $all now. */
@@ -80,6 +82,31 @@ export async function startEsdbTarget(options: EsdbDoubleOptions = {}): Promise<
     throw new Error(options.access === 'secure' ? `a secure node is needed and ${SECURE_VARIABLE}=1 is not set` : `the test expects an insecure node and ${SECURE_VARIABLE}=1 says the server is secure`);
   }
   return new Target('server', undefined, REAL_SERVER_IS_SECURE);
+}
+
+/** Streams a ledger writes: its categories and its own integrity and audit streams. */
+const LEDGER_STREAM = /^(incident-|party-|integrity-|audit-)/;
+
+/**
+ * A target for a ledger to run on. The ledger's stream names are fixed (`party-<slug>`, `integrity-checkpoints`, ids
+ * derived from the principal and the Idempotency-Key), so two runs on one node would meet each other's events: on a
+ * real server this refuses, with what to do, a node that already holds ledger streams.
+ */
+export async function startEsdbTargetForLedger(options: EsdbDoubleOptions = {}): Promise<EsdbTarget> {
+  const target = await startEsdbTarget(options);
+  if (target.kind === 'server') {
+    const found = await target.ledgerEvents().catch(async (error: unknown) => {
+      await target.close();
+      throw error;
+    });
+    if (found.length > 0) {
+      await target.close();
+      throw new Error(
+        `${redact(REAL_SERVER!)} already holds ledger streams (${found[0].stream}, ${found.length} events): a ledger suite needs a node of its own; start a fresh one (e.g. a throwaway container with EVENTSTORE_MEM_DB=true) for each suite file`,
+      );
+    }
+  }
+  return target;
 }
 
 /** The double behind a target, for tests that only run on it (registered with itOnDouble / describeOnDouble). */
@@ -192,6 +219,10 @@ class Target implements EsdbTarget {
 
   async events(): Promise<StoredEvent[]> {
     return collect(this.reader.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER }));
+  }
+
+  async ledgerEvents(): Promise<StoredEvent[]> {
+    return (await this.events()).filter((e) => LEDGER_STREAM.test(e.stream));
   }
 
   async streamEvents(stream: string): Promise<StoredEvent[]> {
