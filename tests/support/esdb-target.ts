@@ -75,6 +75,10 @@ export interface EsdbTarget {
  * requires EVENTSTORE_TEST_SECURE=1.
  */
 export async function startEsdbTarget(options: EsdbDoubleOptions = {}): Promise<EsdbTarget> {
+  // A run meant for a real server must not pass on the double instead.
+  if (!REAL_SERVER && process.env.EVENTSTORE_TEST_REQUIRED === '1') {
+    throw new Error(`EVENTSTORE_TEST_REQUIRED=1 and ${SERVER_VARIABLE} is not set: these tests would run against the double, not a real server`);
+  }
   if (!REAL_SERVER) return new Target('double', await startEsdbDouble(options), options.access === 'secure');
   const unsupported = DOUBLE_ONLY_OPTIONS.filter((key) => options[key] !== undefined);
   if (unsupported.length) throw new Error(`${unsupported.join(', ')}: only the double has ${unsupported.length > 1 ? 'these options' : 'this option'}; register the test with itOnDouble or describeOnDouble`);
