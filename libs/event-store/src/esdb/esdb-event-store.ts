@@ -502,7 +502,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * Reads a client stream to its end (or until onItem returns true), under the operation timeout. A call that fails
+   * Reads a client stream to its end, handing items to onItem until it returns true, under the operation timeout. A call that fails
    * on a connection loss before delivering anything is made again (transientRetries). Errors come out as the client
    * raised them; callers map them.
    */
@@ -533,8 +533,12 @@ export class EsdbEventStore implements EventStore {
     stream.on('error', noop);
     try {
       await this.withTimeout(operation, async () => {
+        // Read to the end even once onItem has had enough (a page is bounded by its maxCount): leaving the loop early
+        // unpipes the client's gRPC stream with answers still buffered, and when the server has already finished the
+        // call, cancel() cannot end it either, so the client's dispose() (close()) waits for it forever.
+        let done = false;
         for await (const item of stream) {
-          if (onItem(item as E) === true) break;
+          if (!done) done = onItem(item as E) === true;
         }
       });
     } finally {
