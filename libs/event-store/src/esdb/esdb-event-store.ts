@@ -502,7 +502,7 @@ export class EsdbEventStore implements EventStore {
   }
 
   /**
-   * Reads a client stream to its end, handing items to onItem until it returns true, under the operation timeout. A call that fails
+   * Reads a client stream to its end (or until onItem returns true), under the operation timeout. A call that fails
    * on a connection loss before delivering anything is made again (transientRetries). Errors come out as the client
    * raised them; callers map them.
    */
@@ -531,14 +531,14 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     const stream = open();
     stream.on('error', noop);
+    // Leaving the loop early destroys the client's read stream, which unpipes its gRPC stream with answers possibly
+    // still buffered; when the server has already finished the call, cancel() cannot end it, and the client's
+    // dispose() (close()) would wait for it forever. Letting it flow lets it reach its end.
+    (stream as unknown as NodeJS.EventEmitter).on('unpipe', (source: NodeJS.ReadableStream) => source.resume());
     try {
       await this.withTimeout(operation, async () => {
-        // Read to the end even once onItem has had enough (a page is bounded by its maxCount): leaving the loop early
-        // unpipes the client's gRPC stream with answers still buffered, and when the server has already finished the
-        // call, cancel() cannot end it either, so the client's dispose() (close()) waits for it forever.
-        let done = false;
         for await (const item of stream) {
-          if (!done) done = onItem(item as E) === true;
+          if (onItem(item as E) === true) break;
         }
       });
     } finally {
