@@ -2,6 +2,7 @@ import { EsdbEventStore } from '@ledger/event-store';
 import { loadDemoIfEmpty } from '../../apps/ledger-api/src/demo/demo-loader';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, REAL_SERVER, describeOnDouble, describeOnSecureNode, itOnDouble, startEsdbTarget } from '../support/esdb-target';
 import { getAs, injectSend } from '../support/http';
 import { startLedger } from '../support/ledger-test-app';
 
@@ -10,13 +11,14 @@ jest.setTimeout(60_000);
 /**
  * The ledger against a node with a secure 24.10 node's defaults (the wire double's `access: 'secure'`: TLS, anonymous
  * refused, $all for $admins only). A refusal stops the start at once with what to change; an allowed user runs the
- * whole seed scenario.
+ * whole seed scenario. On a real server only with EVENTSTORE_TEST_SECURE=1 and a $admins member's credentials in
+ * EVENTSTORE_TEST_CONNECTION_STRING (the default admin's name, `admin`, is assumed for the wrong-password case).
  */
-describe('the ledger on a secure EventStoreDB node (wire double)', () => {
-  let esdb: EsdbDouble;
+describeOnSecureNode('the ledger on a secure EventStoreDB node (wire double or a secure EVENTSTORE_TEST_CONNECTION_STRING)', () => {
+  let esdb: EsdbTarget;
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble({ access: 'secure', users: [{ username: 'recorder-app', password: 'pa:ss@word', groups: ['ledger'] }] });
+    esdb = await startEsdbTarget(REAL_SERVER ? { access: 'secure' } : { access: 'secure', users: [{ username: 'recorder-app', password: 'pa:ss@word', groups: ['ledger'] }] });
   });
   afterAll(async () => {
     await esdb?.close();
@@ -26,7 +28,7 @@ describe('the ledger on a secure EventStoreDB node (wire double)', () => {
     startLedger({ eventStore: () => new EsdbEventStore({ connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
 
   const refusedAtStart = async (connectionString: string): Promise<Error> => {
-    const before = esdb.appendedCount;
+    const before = (await esdb.ledgerEvents()).length;
     const started = Date.now();
     const error = await startOn(connectionString).then(
       async (t) => {
@@ -37,13 +39,13 @@ describe('the ledger on a secure EventStoreDB node (wire double)', () => {
     );
     // Refused for good: no retry loop until the start timeout, and nothing written.
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(esdb.appendedCount).toBe(before);
+    expect((await esdb.ledgerEvents()).length).toBe(before);
     expect(error.name).toBe('StoreRefusedAtStartError');
     return error;
   };
 
   it('no credentials: the start fails at once, saying a secure node needs a user in the connection string over TLS', async () => {
-    const error = await refusedAtStart(esdb.connectionString);
+    const error = await refusedAtStart(esdb.anonymousConnectionString);
     expect(error.message).toMatch(/anonymous client/);
     expect(error.message).toMatch(/esdb:\/\/user:password@host/);
   });
@@ -54,13 +56,13 @@ describe('the ledger on a secure EventStoreDB node (wire double)', () => {
     expect(error.message).not.toMatch(/Hunter2/); // the password never reaches a log
   });
 
-  it('a user outside $admins: the start fails at once, saying it may not read $all', async () => {
+  itOnDouble('a user outside $admins: the start fails at once, saying it may not read $all', 'needs a user outside $admins, which the 6.x client cannot create on a real node', async () => {
     const error = await refusedAtStart(esdb.connectionStringAs('recorder-app', 'pa:ss@word'));
     expect(error.message).toMatch(/refused user "recorder-app" to read \$all/);
   });
 
   it('a member of $admins over TLS: the seed scenario runs and reads back', async () => {
-    const t = await startOn(esdb.connectionStringAs('admin', 'changeit'));
+    const t = await startOn(esdb.connectionString);
     try {
       const refs = await runScenario(DEMO_SCENARIO, injectSend(t.app, t.tokens.recorder));
       const versions = await getAs(t.app, t.tokens.reader, `/incidents/${refs.incident}/versions`);
@@ -68,14 +70,14 @@ describe('the ledger on a secure EventStoreDB node (wire double)', () => {
       expect(versions.body.parties).toHaveLength(5);
       const health = await t.app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(200);
-      expect(esdb.events().some((e) => e.stream === `incident-${refs.incident}`)).toBe(true);
+      expect((await esdb.streamEvents(`incident-${refs.incident}`)).length).toBeGreaterThan(0);
     } finally {
       await t.close();
     }
   });
 });
 
-describe('the ledger started before its EventStoreDB node answers (wire double)', () => {
+describeOnDouble('the ledger started before its EventStoreDB node answers (wire double)', 'stop() and restart() are part of the double', () => {
   it('waits for the node, then starts and takes writes', async () => {
     const esdb = await startEsdbDouble();
     const { connectionString } = esdb;
@@ -115,7 +117,7 @@ describe('the ledger started before its EventStoreDB node answers (wire double)'
   });
 });
 
-describe('the demo data load through a store that answers 503 for a while (wire double)', () => {
+describeOnDouble('the demo data load through a store that answers 503 for a while (wire double)', 'injectFault is part of the double', () => {
   it('retries each refused step with its Idempotency-Key and loads every event once', async () => {
     const esdb = await startEsdbDouble();
     const t = await startLedger({

@@ -531,6 +531,10 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     const stream = open();
     stream.on('error', noop);
+    // Leaving the loop early destroys the client's read stream, which unpipes its gRPC stream with answers possibly
+    // still buffered; when the server has already finished the call, cancel() cannot end it, and the client's
+    // dispose() (close()) would wait for it forever. Letting it flow lets it reach its end.
+    (stream as unknown as NodeJS.EventEmitter).on('unpipe', (source: NodeJS.ReadableStream) => source.resume());
     try {
       await this.withTimeout(operation, async () => {
         for await (const item of stream) {
