@@ -16,7 +16,7 @@ let server: ChildProcess;
 let connectionString: string;
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['-r', './scripts/swc-register.js', 'tests/esdb-double/serve-double.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, ['-r', './scripts/swc-register.js', 'tests/esdb-double/serve-double.worker.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   connectionString = await new Promise<string>((resolve, reject) => {
     server.stdout!.on('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
     server.on('exit', (code) => reject(new Error(`the double's process exited with ${code}`)));
