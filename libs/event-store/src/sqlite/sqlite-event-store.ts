@@ -1,4 +1,5 @@
 import { createCommitBell, ringCommitBell } from './commit-bell';
+import { latencyTraceOn, trace, traceNow } from '../latency-trace';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
@@ -398,6 +399,8 @@ export class SqliteEventStore implements EventStore {
     const moved = new Map<string, StreamHead>();
     const shared = group.length > 1;
     let written = 0;
+    const tBegin = latencyTraceOn ? traceNow() : 0;
+    let tCommit = 0;
     try {
       this.statements.begin.run();
       this.forgetHeadsIfAnotherConnectionWrote();
@@ -426,6 +429,7 @@ export class SqliteEventStore implements EventStore {
         }
       }
       if (this.db.inTransaction) {
+        if (latencyTraceOn) tCommit = traceNow();
         this.statements.commit.run();
         this.stats.commits++;
       }
@@ -446,7 +450,9 @@ export class SqliteEventStore implements EventStore {
       if ('results' in outcome) append.resolve(outcome.results);
       else append.reject(outcome.error);
     });
+    const tCommitted = latencyTraceOn ? traceNow() : 0;
     this.notifySubscriptions();
+    if (latencyTraceOn) traceCommit(group, outcomes, tBegin, tCommit, tCommitted);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -723,6 +729,11 @@ function encodeForWriter({ streamName, rows, expected }: PreparedWrite): Encoded
     expected,
     rows: rows.map((row) => ({ eventId: row.eventId, type: row.type, dataJson: dataJsonOf(streamName, row), metadataJson: JSON.stringify(row.metadata) })),
   };
+}
+
+function traceCommit(group: PendingAppend[], outcomes: Array<{ results: AppendResult[] } | { error: unknown }>, tBegin: number, tCommit: number, tCommitted: number): void {
+  const positions = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results.map((r) => Number(r.position)) : []));
+  trace('commit', { n: group.length, minPos: Math.min(...positions), maxPos: Math.max(...positions), tBegin, tCommit, tCommitted, tRung: traceNow() });
 }
 
 /** The writer thread's entry point: a store on its own connection that commits what the API thread's store posts. */

@@ -1,5 +1,5 @@
 import { MessagePort, Worker } from 'node:worker_threads';
-import { createCommitBell, EsdbEventStore, EventStore, ringCommitBell, SqliteEventStore, watchCommitBell } from '@ledger/event-store';
+import { createCommitBell, EsdbEventStore, EventStore, latencyTraceOn, ringCommitBell, SqliteEventStore, trace, traceNow, watchCommitBell } from '@ledger/event-store';
 import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ProjectionRunner, RunnerError, RunnerStatus, runnerErrorOf } from './projection.runner';
@@ -67,7 +67,11 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
   });
   let stopped = false;
   if (data.commits && eventStore instanceof SqliteEventStore) {
-    void watchCommitBell(new Int32Array(data.commits), () => eventStore.notifyExternalWrite(), () => stopped);
+    const woken = () => {
+      if (latencyTraceOn) trace('wake', { t: traceNow() });
+      eventStore.notifyExternalWrite();
+    };
+    void watchCommitBell(new Int32Array(data.commits), woken, () => stopped);
   }
   port.on('message', (command: Command) => {
     const run = async () => {
@@ -189,6 +193,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private receive(report: Report): void {
     switch (report.type) {
       case 'status':
+        if (latencyTraceOn && report.status.checkpoint !== this.last.checkpoint) trace('checkpointSeen', { cp: Number(report.status.checkpoint), t: traceNow() });
         this.last = report.status;
         if (report.status.state === 'failed' && report.status.lastError) {
           this.failure = new ProjectionThreadError(report.status.lastError);
