@@ -7,3 +7,5 @@ export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
 export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';
 export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } from './sqlite/commit-bell';
 export { latencyTraceOn, trace, traceNow } from './latency-trace';
+export { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer } from './sqlite/wal-checkpointer';
+export type { WalCheckpointerOptions, WalCheckpointerReport } from './sqlite/wal-checkpointer';

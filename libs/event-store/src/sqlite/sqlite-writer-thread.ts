@@ -25,6 +25,8 @@ export interface SqliteWriterSettings {
   headCacheStreams?: number;
   /** The API store's commit bell: the writer thread's store rings it after each commit. */
   commitBell?: SharedArrayBuffer;
+  /** The committing connection's wal_autocheckpoint (raised when a checkpoint thread does the checkpoints). */
+  walAutocheckpointPages?: number;
 }
 
 export interface SqliteWriterData extends SqliteWriterSettings {
