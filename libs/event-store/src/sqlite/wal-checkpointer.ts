@@ -28,6 +28,8 @@ export interface WalCheckpointerOptions {
   minPages?: number;
   /** How often the WAL's length is looked at. */
   intervalMs?: number;
+  /** Told each new failure (the file cannot be opened, the thread died): the WAL then grows to the backstop. */
+  onError?: (message: string) => void;
 }
 
 export interface WalCheckpointerReport {
@@ -89,9 +91,13 @@ export class WalCheckpointer {
       workerData: { driver, filename: options.filename, synchronous: options.synchronous, minPages: options.minPages ?? DEFAULT_MIN_PAGES, intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS },
     });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', (report: WalCheckpointerReport) => (this.last = report));
+    const received = (report: WalCheckpointerReport): void => {
+      if (report.lastError !== undefined && report.lastError !== this.last.lastError) options.onError?.(`WAL checkpoints of ${options.filename}: ${report.lastError}`);
+      this.last = report;
+    };
+    this.worker.on('message', received);
     // A checkpointer that died costs only the backstop's longer stalls: the store keeps working without it.
-    this.worker.on('error', (error) => (this.last = { ...this.last, lastError: error.message }));
+    this.worker.on('error', (error) => received({ ...this.last, lastError: error.message }));
     this.worker.unref();
   }
 

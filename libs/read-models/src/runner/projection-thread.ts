@@ -207,7 +207,13 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private spawn(): Worker {
     const checkpoints = this.options.checkpointThread === true;
     // Started with the thread whose commits it checkpoints (the file must exist: the API's own connection opened it).
-    if (checkpoints) this.checkpointer ??= new WalCheckpointer({ filename: this.options.data.readModelsFile, synchronous: 'NORMAL' });
+    if (checkpoints) {
+      this.checkpointer ??= new WalCheckpointer({
+        filename: this.options.data.readModelsFile,
+        synchronous: 'NORMAL',
+        onError: (message) => this.options.logger?.error(message),
+      });
+    }
     const workerData: ProjectionThreadData = {
       role: PROJECTION_THREAD_ROLE,
       ...this.options.data,
