@@ -8,7 +8,7 @@ import { threadId } from 'node:worker_threads';
  * command's latency goes under load. Off unless LEDGER_LATENCY_TRACE names a directory: then each thread appends its
  * records as NDJSON to a file of its own there, a few times a second. Times are milliseconds on one clock shared by
  * every thread of the process (timeOrigin + now), so records of different threads can be set side by side; they are
- * joined by log position (see bench/support/latency-trace-report.ts).
+ * joined by log position (see tools/latency-trace-report.ts).
  */
 const directory = process.env.LEDGER_LATENCY_TRACE;
 

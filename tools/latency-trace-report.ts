@@ -3,14 +3,14 @@
  * for the claims answered in it, where each one's time went: every hand-off as milliseconds after the request arrived
  * (median, p90, p99), the gaps between them, and how big the writer's groups and the projection's batches were.
  *
- *   node --require ./scripts/swc-register.js bench/support/latency-trace-report.ts <dir> [--from-ms N]
+ *   node --require ./scripts/swc-register.js tools/latency-trace-report.ts <dir> [--from-ms N]
  *
  * `--from-ms` skips the claims that arrived in the first N ms of the trace (demo data, a warm-up run); `--last-ms N`
  * keeps only those that arrived in its last N ms.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { percentile } from './measure';
+import { percentile } from '../bench/support/measure';
 
 type Row = Record<string, number> & { k: string };
 
