@@ -107,32 +107,6 @@ describe('ProjectionRunner on the SQLite event store', () => {
     expect(store.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
   });
 
-  it('commits events that arrive together as two transactions, the first few on their own, so their waiters are answered first', async () => {
-    const live = runner({ burstHead: 3 });
-    const batches: Array<{ events: number; checkpoint: bigint }> = [];
-    const applyBatch = store.applyBatch.bind(store);
-    jest.spyOn(store, 'applyBatch').mockImplementation((name, projections, envelopes, checkpoint) => {
-      batches.push({ events: envelopes.length, checkpoint });
-      return applyBatch(name, projections, envelopes, checkpoint);
-    });
-    await live.start();
-    await until(() => live.status().caughtUp);
-    const stored = storedEventsOf(seedArticleScenario());
-    const answered: bigint[] = [];
-    // One group commit of the whole scenario: one page for the subscription.
-    const results = await eventStore.appendMany(stored.map(({ streamName, event }) => ({ streamName, events: [event] })));
-    const third = results[2].position;
-    const head = results[results.length - 1].position;
-    await Promise.all([third, head].map((position) => live.waitForPosition(position, 2000).then(() => answered.push(position))));
-
-    expect(batches).toEqual([
-      { events: 3, checkpoint: third },
-      { events: stored.length - 3, checkpoint: head },
-    ]);
-    expect(answered).toEqual([third, head]);
-    expect(store.dump()).toEqual(await foldLog(LEDGER_PROJECTIONS));
-  });
-
   it('restarted from its stored checkpoint, applies nothing twice, even when the store redelivers from the start', async () => {
     const projections = [...LEDGER_PROJECTIONS, deliveries()];
     const first = runner({ projections });

@@ -7,7 +7,6 @@ import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ReadModelProjector } from './read-model-projector';
 
 export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
-const DEFAULT_BURST_HEAD = 8;
 
 export interface ProjectionRunnerOptions {
   eventStore: EventStore;
@@ -18,13 +17,6 @@ export interface ProjectionRunnerOptions {
   name?: string;
   /** Most events per live transaction. */
   batchSize?: number;
-  /**
-   * Events that arrive together (one page of the subscription: a group commit of many commands) are committed as two
-   * transactions rather than one, the first holding at most this many events (default 8), so that the commands
-   * waiting for those (read-your-writes) are answered while the rest are projected and their next requests come in
-   * meanwhile, rather than all at once at the end. One transaction more for a page, whatever its size.
-   */
-  burstHead?: number;
   /** Events per readAll page (and per transaction) during a rebuild. */
   rebuildPageSize?: number;
   /** Streams whose events are ledger events; others (integrity digests, system streams) only move the checkpoint. */
@@ -111,9 +103,6 @@ export class ProjectionRunner extends ReadModelProjector {
   private readonly projections: readonly AnyProjection[];
   private readonly name: string;
   private readonly batchSize: number;
-  private readonly burstHead: number;
-  /** Whether the pending batch's burst already had its head committed (reset when the scheduled flush ends the burst). */
-  private headCommitted = false;
   private readonly rebuildPageSize: number;
   private readonly isLedgerStream: (streamName: string) => boolean;
   private readonly logger?: ProjectionRunnerOptions['logger'];
@@ -147,7 +136,6 @@ export class ProjectionRunner extends ReadModelProjector {
     this.projections = options.projections ?? LEDGER_PROJECTIONS;
     this.name = options.name ?? DEFAULT_CHECKPOINT_NAME;
     this.batchSize = options.batchSize ?? 1000;
-    this.burstHead = options.burstHead ?? DEFAULT_BURST_HEAD;
     this.rebuildPageSize = options.rebuildPageSize ?? 2000;
     this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
     this.logger = options.logger;
@@ -305,16 +293,12 @@ export class ProjectionRunner extends ReadModelProjector {
     this.caughtUp = false;
     this.ingest(event);
     if (this.bufferedCount >= this.batchSize) this.flushOrFail();
-    else if (!this.headCommitted && this.bufferedCount >= this.burstHead) {
-      this.headCommitted = true;
-      this.flushOrFail();
-    } else this.scheduleFlush();
+    else this.scheduleFlush();
   }
 
   private onCaughtUp(): void {
     if (this.state === 'failed') return;
     this.cancelScheduledFlush();
-    this.headCommitted = false;
     this.flushOrFail();
     if (!this.caughtUp) {
       this.caughtUp = true;
@@ -373,7 +357,6 @@ export class ProjectionRunner extends ReadModelProjector {
     // Batches end where the subscription pauses (the end of a page, a live event arriving alone).
     this.flushScheduled ??= setImmediate(() => {
       this.flushScheduled = undefined;
-      this.headCommitted = false;
       try {
         this.flushOrFail();
       } catch {
