@@ -6,3 +6,6 @@ export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
 export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
 export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';
 export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } from './sqlite/commit-bell';
+export { latencyTraceOn, trace, traceNow } from './latency-trace';
+export { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer } from './sqlite/wal-checkpointer';
+export type { WalCheckpointerOptions, WalCheckpointerReport } from './sqlite/wal-checkpointer';

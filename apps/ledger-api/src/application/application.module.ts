@@ -40,7 +40,8 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
     ? new EsdbEventStore({ connectionString: config.eventStoreConnectionString })
     : new SqliteEventStore({
         filename: join(config.dataDir, EVENTS_FILE),
-        ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript } } : {}),
+        // The threaded store also checkpoints its WAL beside the commits, not inside one of them.
+        ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
 const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
@@ -85,6 +86,7 @@ export class ApplicationModule {
                 ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
               },
               logger,
+              checkpointThread: true,
             });
           },
         },

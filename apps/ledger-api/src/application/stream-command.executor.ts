@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
-import { AppendResult, EVENT_STORE, EventStore, NewEvent, RecordedEvent, StreamWrite, WrongExpectedRevisionError } from '@ledger/event-store';
+import { AppendResult, EVENT_STORE, EventStore, latencyTraceOn, NewEvent, RecordedEvent, StreamWrite, trace, traceNow, WrongExpectedRevisionError } from '@ledger/event-store';
 import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
@@ -92,7 +92,12 @@ export class StreamCommandExecutor {
     command: Command,
     ctx: CommandContext,
   ): Promise<StreamCommandResult> {
-    return this.streams.run(streamName, () => this.decideAndAppend(streamName, decider, command, ctx));
+    if (!latencyTraceOn) return this.streams.run(streamName, () => this.decideAndAppend(streamName, decider, command, ctx));
+    const tExecute = traceNow();
+    return this.streams.run(streamName, () => this.decideAndAppend(streamName, decider, command, ctx)).then((result) => {
+      trace('execute', { pos: Number(result.position), tExecute, tDone: traceNow() });
+      return result;
+    });
   }
 
   private async decideAndAppend<State, Command, Event extends LedgerEvent>(

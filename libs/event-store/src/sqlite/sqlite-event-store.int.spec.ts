@@ -138,6 +138,67 @@ describe('SqliteEventStore with a writer thread', () => {
   });
 });
 
+describe('SqliteEventStore with a checkpoint thread', () => {
+  jest.setTimeout(60_000);
+  const opened: SqliteEventStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  /** Frames in the file's WAL and how many of them are copied back, seen from a connection of the test's own. */
+  const walOf = (filename: string): { log: number; checkpointed: number } => {
+    const db = new Database(filename, { fileMustExist: true });
+    try {
+      return (db.pragma('wal_checkpoint(NOOP)') as Array<{ log: number; checkpointed: number }>)[0];
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([
+    ['committing on the calling thread', {}],
+    ['with a writer thread', { writerThread: WRITER_THREAD }],
+  ])('copies the WAL back from its own thread while appends go on, %s, and loses nothing acknowledged', async (_label, options) => {
+    const filename = freshFile();
+    const store = new SqliteEventStore({ filename, checkpointThread: true, ...options });
+    opened.push(store);
+    const stream = `incident-${randomUUID()}`;
+    const acknowledged: bigint[] = [];
+    const big = 'x'.repeat(6000);
+    // Two pages of data an event and a commit each: past SQLite's 1,000-page threshold well before the end.
+    for (let n = 0; n < 600; n++) {
+      acknowledged.push((await store.append(stream, [newEvent({ n, big })], { expectedRevision: n === 0 ? 'no_stream' : BigInt(n - 1) })).position);
+    }
+    await waitFor(() => (store.checkpointReport()?.checkpoints ?? 0) > 0, 10_000);
+    // Copies taken while the thread copies pages back would be torn: wait until the WAL holds nothing it would copy.
+    await waitFor(() => {
+      const { log, checkpointed } = walOf(filename);
+      return log < 1000 || checkpointed === log;
+    }, 10_000);
+    expect(store.checkpointReport()?.lastError).toBeUndefined();
+    // Copied back: the database file without its WAL already holds events.
+    const withoutWal = freshFile();
+    copyFileSync(filename, withoutWal);
+    const checkpointed = new SqliteEventStore({ filename: withoutWal });
+    opened.push(checkpointed);
+    expect((await checkpointed.readStream(stream)).length).toBeGreaterThan(0);
+
+    // A process killed now leaves the file and its WAL as they are: every acknowledged append is in them.
+    const crashed = freshFile();
+    copyFileSync(filename, crashed);
+    copyFileSync(`${filename}-wal`, `${crashed}-wal`);
+    const recovered = new SqliteEventStore({ filename: crashed });
+    opened.push(recovered);
+    expect((await recovered.readStream(stream)).map((event) => event.position)).toEqual(acknowledged);
+    expect((await verifyEventStore(recovered, { publicKeys: new Map() })).findings).toEqual([]);
+    expect(recovered.storageSettings()).toMatchObject({ journalMode: 'wal', synchronous: SYNCHRONOUS_FULL });
+  });
+
+  it('will not run a checkpoint thread on a private in-memory store', () => {
+    expect(() => new SqliteEventStore({ filename: ':memory:', checkpointThread: true })).toThrow(RangeError);
+  });
+});
+
 describe('SqliteEventStore', () => {
   const opened: SqliteEventStore[] = [];
   const rawConnections: Database.Database[] = [];

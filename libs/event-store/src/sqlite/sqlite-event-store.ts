@@ -1,4 +1,5 @@
 import { createCommitBell, ringCommitBell } from './commit-bell';
+import { latencyTraceOn, trace, traceNow } from '../latency-trace';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
@@ -23,6 +24,7 @@ import {
 import { idempotentReplayResult, revisionMatches } from '../store-rules';
 import { SqliteSubscription } from './sqlite-subscription';
 import { EncodedWrite, SqliteWriterClient, SqliteWriterData, serveSqliteWriter } from './sqlite-writer-thread';
+import { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer, WalCheckpointerReport } from './wal-checkpointer';
 
 export const SQLITE_SCHEMA_VERSION = 1;
 
@@ -91,6 +93,14 @@ export interface SqliteEventStoreOptions {
    * thread; with a writer thread, that thread rings it as soon as COMMIT returned. A bell of its own when absent.
    */
   commitBell?: SharedArrayBuffer;
+  /**
+   * Run the WAL checkpoints in a thread of their own (see wal-checkpointer.ts) instead of inside whichever commit takes
+   * the WAL past SQLite's threshold: that commit, and every append grouped into it, otherwise waits for the copy and two
+   * fsyncs. Needs a file.
+   */
+  checkpointThread?: boolean;
+  /** This connection's wal_autocheckpoint, in pages (SQLite's default, 1,000, when absent). */
+  walAutocheckpointPages?: number;
 }
 
 /** Cheap counters of the write path, for tests and benchmarks that show how appends were grouped. */
@@ -182,6 +192,7 @@ export class SqliteEventStore implements EventStore {
   private sharedPage: { after: bigint; commits: number; events: RecordedEvent[] } | undefined;
   private sharedPageExpiry: NodeJS.Immediate | undefined;
   private readonly bell: Int32Array;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { revision: bigint | null }>;
@@ -227,6 +238,8 @@ export class SqliteEventStore implements EventStore {
       }
       // WAL with synchronous=NORMAL may lose the last commits on power loss; an acknowledged append must survive.
       this.db.pragma('synchronous = FULL');
+      const autocheckpoint = options.checkpointThread ? CHECKPOINT_BACKSTOP_PAGES : options.walAutocheckpointPages;
+      if (autocheckpoint !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.floor(positive(autocheckpoint, 'walAutocheckpointPages'))}`);
       this.db.defaultSafeIntegers(true);
       this.migrate();
 
@@ -265,15 +278,23 @@ export class SqliteEventStore implements EventStore {
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Cannot open SQLite event store ${options.filename}: ${messageOf(error)}`, error);
     }
+    if ((options.writerThread || options.checkpointThread) && this.db.memory) {
+      this.db.close();
+      throw new RangeError('A writer or checkpoint thread needs a file: its connection would not see a private in-memory store');
+    }
+    if (options.checkpointThread) this.checkpointer = new WalCheckpointer({ filename: options.filename, synchronous: 'FULL' });
     if (options.writerThread) {
-      if (this.db.memory) {
-        this.db.close();
-        throw new RangeError('A writer thread needs a file: its connection would not see a private in-memory store');
-      }
       // Opened after this connection migrated the schema, so the thread finds the file ready.
       this.writer = new SqliteWriterClient(
         options.writerThread.script,
-        { filename: options.filename, busyTimeoutMs, groupCommit: this.groupLimits, headCacheStreams: this.headCacheStreams, commitBell: this.commitBell },
+        {
+          filename: options.filename,
+          busyTimeoutMs,
+          groupCommit: this.groupLimits,
+          headCacheStreams: this.headCacheStreams,
+          commitBell: this.commitBell,
+          ...(options.checkpointThread ? { walAutocheckpointPages: CHECKPOINT_BACKSTOP_PAGES } : {}),
+        },
         () => this.notifySubscriptions(),
       );
     }
@@ -292,6 +313,11 @@ export class SqliteEventStore implements EventStore {
   async appendMany(writes: StreamWrite[]): Promise<AppendResult[]> {
     if (writes.length === 0) throw new RangeError('appendMany needs at least one write');
     return this.enqueue(writes);
+  }
+
+  /** What the checkpoint thread has done, when the store has one. */
+  checkpointReport(): WalCheckpointerReport | undefined {
+    return this.checkpointer?.report();
   }
 
   /** Counters since the store was opened (the writer thread's, when it has one). */
@@ -398,6 +424,8 @@ export class SqliteEventStore implements EventStore {
     const moved = new Map<string, StreamHead>();
     const shared = group.length > 1;
     let written = 0;
+    const tBegin = latencyTraceOn ? traceNow() : 0;
+    let tCommit = 0;
     try {
       this.statements.begin.run();
       this.forgetHeadsIfAnotherConnectionWrote();
@@ -426,6 +454,7 @@ export class SqliteEventStore implements EventStore {
         }
       }
       if (this.db.inTransaction) {
+        if (latencyTraceOn) tCommit = traceNow();
         this.statements.commit.run();
         this.stats.commits++;
       }
@@ -446,7 +475,9 @@ export class SqliteEventStore implements EventStore {
       if ('results' in outcome) append.resolve(outcome.results);
       else append.reject(outcome.error);
     });
+    const tCommitted = latencyTraceOn ? traceNow() : 0;
     this.notifySubscriptions();
+    if (latencyTraceOn) traceCommit(group, outcomes, tBegin, tCommit, tCommitted);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -516,6 +547,7 @@ export class SqliteEventStore implements EventStore {
     // Appends already accepted are committed, not dropped.
     await this.writer?.close();
     while (this.pending.length > 0) this.flushGroup();
+    await this.checkpointer?.stop();
     this.closed = true;
     this.db.close();
   }
@@ -723,6 +755,11 @@ function encodeForWriter({ streamName, rows, expected }: PreparedWrite): Encoded
     expected,
     rows: rows.map((row) => ({ eventId: row.eventId, type: row.type, dataJson: dataJsonOf(streamName, row), metadataJson: JSON.stringify(row.metadata) })),
   };
+}
+
+function traceCommit(group: PendingAppend[], outcomes: Array<{ results: AppendResult[] } | { error: unknown }>, tBegin: number, tCommit: number, tCommitted: number): void {
+  const positions = outcomes.flatMap((outcome) => ('results' in outcome ? outcome.results.map((r) => Number(r.position)) : []));
+  trace('commit', { n: group.length, minPos: Math.min(...positions), maxPos: Math.max(...positions), tBegin, tCommit, tCommitted, tRung: traceNow() });
 }
 
 /** The writer thread's entry point: a store on its own connection that commits what the API thread's store posts. */

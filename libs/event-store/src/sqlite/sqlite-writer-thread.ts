@@ -1,5 +1,6 @@
 import { MessagePort, Worker } from 'node:worker_threads';
 import { AppendResult, ExpectedRevision, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
+import { latencyTraceOn, trace, traceNow } from '../latency-trace';
 
 /**
  * The embedded store's writes in a thread of their own: the API thread encodes each append and posts it; the writer
@@ -24,6 +25,8 @@ export interface SqliteWriterSettings {
   headCacheStreams?: number;
   /** The API store's commit bell: the writer thread's store rings it after each commit. */
   commitBell?: SharedArrayBuffer;
+  /** The committing connection's wal_autocheckpoint (raised when a checkpoint thread does the checkpoints). */
+  walAutocheckpointPages?: number;
 }
 
 export interface SqliteWriterData extends SqliteWriterSettings {
@@ -106,6 +109,7 @@ export const serveSqliteWriter = (data: SqliteWriterData, port: MessagePort, ope
         );
       return;
     }
+    const tReceived = latencyTraceOn ? traceNow() : 0;
     const answered = Promise.all(
       message.batch.map(({ id, writes }) =>
         store.appendEncoded(writes).then(
@@ -116,6 +120,10 @@ export const serveSqliteWriter = (data: SqliteWriterData, port: MessagePort, ope
     ).then((outcomes) => {
       port.postMessage({ type: 'settled', outcomes, stats: store.writeStats() } satisfies FromWriter);
       answering.delete(answered);
+      if (latencyTraceOn) {
+        const positions = outcomes.flatMap((o) => ('results' in o ? o.results.map((r) => Number(r.position)) : []));
+        trace('writerMessage', { n: outcomes.length, minPos: Math.min(...positions), maxPos: Math.max(...positions), tReceived, tAnswered: traceNow() });
+      }
     });
     answering.add(answered);
   });
@@ -124,6 +132,9 @@ export const serveSqliteWriter = (data: SqliteWriterData, port: MessagePort, ope
 interface InFlight {
   resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
+  /** Trace only: when it was submitted and posted. */
+  tSubmitted?: number;
+  tPosted?: number;
 }
 
 /**
@@ -157,7 +168,7 @@ export class SqliteWriterClient {
     if (this.closing) return Promise.reject(new StoreUnavailableError('SQLite event store is closing'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.inFlight.set(id, { resolve, reject });
+      this.inFlight.set(id, { resolve, reject, ...(latencyTraceOn ? { tSubmitted: traceNow() } : {}) });
       this.outgoing.push({ id, writes });
       if (this.postScheduled) return;
       this.postScheduled = true;
@@ -190,6 +201,10 @@ export class SqliteWriterClient {
       for (const { id } of batch) this.settle(id, undefined, this.failure);
       return;
     }
+    if (latencyTraceOn) {
+      const tPosted = traceNow();
+      for (const { id } of batch) this.inFlight.get(id)!.tPosted = tPosted;
+    }
     this.worker.postMessage({ type: 'append', batch } satisfies ToWriter);
   }
 
@@ -212,6 +227,9 @@ export class SqliteWriterClient {
   private settle(id: number, results: AppendResult[] | undefined, error: Error | undefined): void {
     const waiting = this.inFlight.get(id);
     this.inFlight.delete(id);
+    if (latencyTraceOn && waiting && results) {
+      trace('clientAppend', { pos: Number(results[results.length - 1].position), tSubmitted: waiting.tSubmitted!, tPosted: waiting.tPosted!, tSettled: traceNow() });
+    }
     if (error) waiting?.reject(error);
     else waiting?.resolve(results!);
   }

@@ -21,11 +21,12 @@ describe('ThreadedProjectionRunner: the read models in a thread of their own', (
   let runner: ThreadedProjectionRunner | undefined;
   const logs: string[] = [];
 
-  const thread = (readModelsFile = join(dir, 'read-models.sqlite'), pollIntervalMs?: number) =>
+  const thread = (readModelsFile = join(dir, 'read-models.sqlite'), pollIntervalMs?: number, checkpointThread = false) =>
     (runner = new ThreadedProjectionRunner({
       script: WORKER,
       data: { eventLog: { kind: 'sqlite', filename: join(dir, 'events.sqlite'), ...(pollIntervalMs ? { pollIntervalMs } : {}) }, readModelsFile },
       logger: { log: (m) => logs.push(m), error: (m) => logs.push(`ERROR ${m}`) },
+      checkpointThread,
     }));
 
   const appendAll = async (entries = seedArticleScenario(), prefix?: string): Promise<bigint> => {
@@ -94,9 +95,12 @@ describe('ThreadedProjectionRunner: the read models in a thread of their own', (
     await followsNewCommits(r);
   });
 
-  it('rebuilds in its thread into the same tables', async () => {
+  it.each([
+    ['', false],
+    [', its WAL checkpointed by a thread of its own', true],
+  ])('rebuilds in its thread into the same tables%s', async (_name, checkpointThread) => {
     const head = await appendAll();
-    const r = thread();
+    const r = thread(undefined, undefined, checkpointThread);
     await r.start();
     await r.waitForPosition(head, 30_000);
     const incremental = readModels.dump();

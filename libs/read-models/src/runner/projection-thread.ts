@@ -1,5 +1,17 @@
 import { MessagePort, Worker } from 'node:worker_threads';
-import { createCommitBell, EsdbEventStore, EventStore, ringCommitBell, SqliteEventStore, watchCommitBell } from '@ledger/event-store';
+import {
+  CHECKPOINT_BACKSTOP_PAGES,
+  createCommitBell,
+  EsdbEventStore,
+  EventStore,
+  latencyTraceOn,
+  ringCommitBell,
+  SqliteEventStore,
+  trace,
+  traceNow,
+  WalCheckpointer,
+  watchCommitBell,
+} from '@ledger/event-store';
 import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ProjectionRunner, RunnerError, RunnerStatus, runnerErrorOf } from './projection.runner';
@@ -18,6 +30,8 @@ export interface ProjectionThreadData {
    * its writer rings, or one of the runner's that the host rings through poke().
    */
   commits?: SharedArrayBuffer;
+  /** The read-model connection's wal_autocheckpoint (raised when the host runs a checkpoint thread for the file). */
+  walAutocheckpointPages?: number;
 }
 
 export const PROJECTION_THREAD_ROLE = 'ledger-projection-thread';
@@ -58,7 +72,11 @@ const openEventLog = (source: EventLogSource): EventStore =>
 export const serveProjectionThread = (data: ProjectionThreadData, port: MessagePort): void => {
   const post = (report: Report) => port.postMessage(report);
   const eventStore = openEventLog(data.eventLog);
-  const store = new SqliteReadModelStore({ filename: data.readModelsFile, ...WRITER_STORE_OPTIONS });
+  const store = new SqliteReadModelStore({
+    filename: data.readModelsFile,
+    ...WRITER_STORE_OPTIONS,
+    ...(data.walAutocheckpointPages !== undefined ? { walAutocheckpointPages: data.walAutocheckpointPages } : {}),
+  });
   const runner = new ProjectionRunner({
     eventStore,
     store,
@@ -67,7 +85,11 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
   });
   let stopped = false;
   if (data.commits && eventStore instanceof SqliteEventStore) {
-    void watchCommitBell(new Int32Array(data.commits), () => eventStore.notifyExternalWrite(), () => stopped);
+    const woken = () => {
+      if (latencyTraceOn) trace('wake', { t: traceNow() });
+      eventStore.notifyExternalWrite();
+    };
+    void watchCommitBell(new Int32Array(data.commits), woken, () => stopped);
   }
   port.on('message', (command: Command) => {
     const run = async () => {
@@ -93,6 +115,11 @@ export interface ThreadedProjectionRunnerOptions {
   script: string;
   data: Omit<ProjectionThreadData, 'role'>;
   logger?: { log(message: string): void; error(message: string): void };
+  /**
+   * Checkpoint the read models' WAL from a thread of its own (see WalCheckpointer) rather than inside the projection
+   * transaction that crosses SQLite's threshold, which every command waiting for read-your-writes would wait for.
+   */
+  checkpointThread?: boolean;
 }
 
 /**
@@ -109,6 +136,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private readonly replies = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
   private nextId = 1;
   private readonly commits: Int32Array;
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(private readonly options: ThreadedProjectionRunnerOptions) {
     super();
@@ -123,13 +151,18 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
 
   async stop(): Promise<void> {
     const worker = this.worker;
-    if (!worker) return;
+    if (!worker) {
+      await this.stopCheckpointer();
+      return;
+    }
     try {
       await this.send('stop');
     } finally {
       this.poke();
       this.worker = undefined;
       await worker.terminate();
+      // Before the supervisor may move the file aside: nothing else may hold it then.
+      await this.stopCheckpointer();
       this.last = { ...this.last, state: this.last.state === 'failed' ? 'failed' : 'stopped', caughtUp: false };
       this.rejectWaiters((position) => new RunnerStoppedError(position));
     }
@@ -165,8 +198,28 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
     return this.waiters.wait(position, timeoutMs, () => this.last.checkpoint);
   }
 
+  private async stopCheckpointer(): Promise<void> {
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    await checkpointer?.stop();
+  }
+
   private spawn(): Worker {
-    const workerData: ProjectionThreadData = { role: PROJECTION_THREAD_ROLE, ...this.options.data, commits: this.commits.buffer as SharedArrayBuffer };
+    const checkpoints = this.options.checkpointThread === true;
+    // Started with the thread whose commits it checkpoints (the file must exist: the API's own connection opened it).
+    if (checkpoints) {
+      this.checkpointer ??= new WalCheckpointer({
+        filename: this.options.data.readModelsFile,
+        synchronous: 'NORMAL',
+        onError: (message) => this.options.logger?.error(message),
+      });
+    }
+    const workerData: ProjectionThreadData = {
+      role: PROJECTION_THREAD_ROLE,
+      ...this.options.data,
+      commits: this.commits.buffer as SharedArrayBuffer,
+      ...(checkpoints ? { walAutocheckpointPages: CHECKPOINT_BACKSTOP_PAGES } : {}),
+    };
     const worker = new Worker(this.options.script, { workerData });
     worker.on('message', (report: Report) => this.receive(report));
     worker.on('error', (error) => this.crashed(runnerErrorOf(error)));
@@ -189,6 +242,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
   private receive(report: Report): void {
     switch (report.type) {
       case 'status':
+        if (latencyTraceOn && report.status.checkpoint !== this.last.checkpoint) trace('checkpointSeen', { cp: Number(report.status.checkpoint), t: traceNow() });
         this.last = report.status;
         if (report.status.state === 'failed' && report.status.lastError) {
           this.failure = new ProjectionThreadError(report.status.lastError);

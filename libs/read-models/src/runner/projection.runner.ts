@@ -1,5 +1,5 @@
 import { isLedgerStreamName, UnknownEventTypeError } from '@ledger/domain';
-import { START, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
+import { latencyTraceOn, START, trace, traceNow, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { LedgerEnvelope, toEnvelope } from '../envelope';
 import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
@@ -121,6 +121,8 @@ export class ProjectionRunner extends ReadModelProjector {
   private buffer: LedgerEnvelope[] = [];
   private bufferedUpTo: bigint = START;
   private bufferedCount = 0;
+  /** Trace only: when the pending batch received its first event. */
+  private bufferStartedAt = 0;
   private flushScheduled: NodeJS.Immediate | undefined;
   private readonly waiters = new PositionWaiters();
   /** start/stop/rebuild run one at a time. */
@@ -308,6 +310,7 @@ export class ProjectionRunner extends ReadModelProjector {
   private ingest(event: RecordedEvent): void {
     // Guards against a store that redelivers what the checkpoint already covers.
     if (event.position <= this.checkpoint || event.position <= this.bufferedUpTo) return;
+    if (latencyTraceOn && this.bufferedCount === 0) this.bufferStartedAt = traceNow();
     if (this.isLedgerStream(event.streamName)) {
       let envelope: LedgerEnvelope;
       try {
@@ -328,11 +331,16 @@ export class ProjectionRunner extends ReadModelProjector {
     if (this.bufferedUpTo <= this.checkpoint) return;
     const envelopes = this.buffer;
     const upTo = this.bufferedUpTo;
+    const from = this.checkpoint;
+    const tIngested = this.bufferStartedAt;
+    const tApply = latencyTraceOn ? traceNow() : 0;
     this.discardBuffer();
     this.store.applyBatch(this.name, this.projections, envelopes, upTo);
     this.checkpoint = upTo;
+    const tApplied = latencyTraceOn ? traceNow() : 0;
     this.resolveWaiters();
     this.report();
+    if (latencyTraceOn) trace('project', { from: Number(from), upTo: Number(upTo), n: envelopes.length, tIngested, tApply, tApplied, tReported: traceNow() });
   }
 
   private flushOrFail(): void {

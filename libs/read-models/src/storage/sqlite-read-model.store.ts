@@ -43,6 +43,8 @@ export interface SqliteReadModelStoreOptions {
   rowCache?: number;
   /** Check the file before opening it and move it aside when it is damaged or not ours (see healReadModelFile). */
   heal?: { log?: (message: string) => void };
+  /** This connection's wal_autocheckpoint in pages (SQLite's 1,000 when absent); raised when another thread checkpoints. */
+  walAutocheckpointPages?: number;
 }
 
 /** Page size of a new read-model file (an existing file keeps its own). */
@@ -214,6 +216,7 @@ export class SqliteReadModelStore {
       // per projection batch bought nothing but stalls of the event loop.
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
+      if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages)}`);
       this.migrate();
       this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
       this.aggregates = new Map();

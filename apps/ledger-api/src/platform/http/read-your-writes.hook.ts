@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { latencyTraceOn, trace, traceNow } from '@ledger/event-store';
 import { writtenPosition } from './written-position';
 
 /**
@@ -15,10 +16,22 @@ export function installReadYourWrites(fastify: FastifyInstance, projections: { c
       done(null, payload);
       return;
     }
+    const tWait = latencyTraceOn ? traceNow() : 0;
     // caughtUpTo never rejects: the write is committed whatever the read models say.
     void projections.caughtUpTo(position).then((upToDate) => {
+      if (latencyTraceOn) trace('readYourWrites', { pos: Number(position), tWait, tCaughtUp: traceNow() });
       reply.header('Read-Models', upToDate ? 'current' : 'pending');
       done(null, payload);
     });
   });
+  if (latencyTraceOn) {
+    fastify.addHook('onResponse', (_request, reply, done) => {
+      const position = writtenPosition(reply);
+      if (position !== undefined) {
+        const tSent = traceNow();
+        trace('response', { pos: Number(position), tReceived: tSent - reply.elapsedTime, tSent });
+      }
+      done();
+    });
+  }
 }
