@@ -141,6 +141,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
           partyId,
           statement: statementOf(rng, partyId),
           deniedAssertions: fields,
+          claimVersion: claim.version,
           statedAt: { at: day(d + 1), precision: 'day' },
           source: sourceOf(rng, d + 1),
         },

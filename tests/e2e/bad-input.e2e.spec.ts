@@ -196,6 +196,9 @@ describe('bad input (e2e)', () => {
         assertions: { casualties: [{ side: DEMO.azDefence, named: [{ name: 'Aqil Omarov', status: 'dead' }] }] },
       }), ['assertions.casualties[0].named[0].status']],
       ['denied assertion', 'denial', () => ({ ...valid.denial(), deniedAssertions: ['weather'] }), ['deniedAssertions']],
+      ['denied claim version zero', 'denial', () => ({ ...valid.denial(), claimVersion: 0 }), ['claimVersion']],
+      ['fractional denied claim version', 'denial', () => ({ ...valid.denial(), claimVersion: 1.5 }), ['claimVersion']],
+      ['denied claim version as text', 'denial', () => ({ ...valid.denial(), claimVersion: '1' }), ['claimVersion']],
       ['entry kind', 'amendments', () => ({ ...valid.amendment(kdaClaim), entry: { kind: 'rumour' } }), ['entry.kind']],
       ['impossible date', 'claims', () => ({ ...valid.claim(), statedAt: { at: '2019-02-30', precision: 'day' } }), ['statedAt.at']],
       ['words for a date', '/incidents', () => ({ ...valid.incident(), occurred: { from: 'last Friday', to: '2019-06-01', precision: 'day' } }), ['occurred.from']],
@@ -353,6 +356,10 @@ describe('bad input (e2e)', () => {
 
     it("retracting someone else's claim", async () => {
       expectRefusal(await refused(`${claimUrl(kdaClaim)}/retraction`, valid.retraction(DEMO.azDefence)), 422, 'only-claimant-may-retract', 'partyId');
+    });
+
+    it('denying a version the claim does not have', async () => {
+      expectRefusal(await refused(`${claimUrl(azClaim)}/denials`, { ...valid.denial(DEMO.kda), claimVersion: 99 }), 422, 'claim-version-not-found', 'claimVersion');
     });
 
     it('denying an assertion the claim does not make', async () => {

@@ -71,6 +71,19 @@ describe('the seed article, recorded through the HTTP API', () => {
     expect(denial?.deniedAssertions).toEqual(['ceasefire', 'responsibleParties']);
   });
 
+  it('keeps the denial on the version it denied (1) after the ministry corrected its claim to version 2', async () => {
+    const azClaim = party('azerbaijan-defence-ministry').claims[0];
+    expect(azClaim.version).toBe(2);
+    expect(azClaim.denials).toEqual([expect.objectContaining({ denialId: refs['kda-denial'], claimVersion: 1 })]);
+    expect(azClaim.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, [refs['kda-denial']]], [2, []]]);
+    expect(azClaim.currentVersionDenied).toBe(false);
+    const history = await getAs(t.app, t.tokens.auditor, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}/history`);
+    expect(history.status).toBe(200);
+    expect((history.body as ClaimHistoryDoc).versions.map((v) => v.deniedBy)).toEqual([[refs['kda-denial']], []]);
+    const current = await getAs(t.app, t.tokens.reader, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}`);
+    expect(current.body).toMatchObject({ currentVersion: 2, currentVersionDenied: false, denials: [{ denialId: refs['kda-denial'], claimVersion: 1 }] });
+  });
+
   it('records the mutual accusations of the two foreign ministries as answers and a denial', () => {
     const armenian = party('armenia-foreign-ministry').claims[0];
     expect(armenian.answers).toEqual([refs['az-mfa-claim']]);

@@ -177,7 +177,7 @@ const partyVersionsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): Cs
 const disagreementsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): CsvTable =>
   table(
     'disagreements.csv',
-    ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value'],
+    ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value', 'claimVersion'],
     incidentsInOrder.map((incidentId) => ({ incidentId, disagreements: incidentDisagreements(store.tables, incidentId) })),
     (doc) => doc.disagreements.reduce((n, d) => n + d.positions.length, 0),
     (doc) =>
@@ -196,6 +196,7 @@ const disagreementsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): Cs
           claimId: p.claimId,
           denialId: p.denialId ?? '',
           value: p.value === undefined ? '' : JSON.stringify(p.value),
+          claimVersion: p.claimVersion ?? '',
         })),
       ),
   );
@@ -207,7 +208,7 @@ const claimVersionsCsv = ({ store, nameOf }: ExportSource): CsvTable => {
     [
       'incidentId', 'claimId', 'partyId', 'partyName', 'version', 'kind', 'current', 'statedAt', 'statedPrecision', 'recordedAt', 'recordedBy', 'eventId',
       'position', 'sourceTitle', 'sourcePublisher', 'sourceUrl', 'sourcePublishedAt', 'reason', 'statement', 'verbatim', 'language', 'changes',
-      'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted',
+      'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted', 'denials',
     ],
     claimsInOrder,
     (claim) => claim.version,
@@ -238,6 +239,8 @@ const claimVersionsCsv = ({ store, nameOf }: ExportSource): CsvTable => {
         amendedBy: list(v.amendedBy),
         ...assertionCells(v.assertions),
         claimRetracted: claim.retracted,
+        // Denials addressing this version; a denial of version 1 stays on version 1 after a correction.
+        denials: v.denials,
       })),
   );
 };

@@ -22,7 +22,14 @@ export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
   PartyRegistered: { current: 1, upcasters: {} },
   IncidentReported: { current: 1, upcasters: {} },
   ClaimMade: { current: 1, upcasters: {} },
-  ClaimDenied: { current: 1, upcasters: {} },
+  ClaimDenied: {
+    current: 2,
+    upcasters: {
+      // v1 named no claim version, and the data alone cannot tell which one was denied: null marks it unbound, and
+      // evolve and the read models bind it to the claim's version current at that point of the log (boundClaimVersion).
+      1: (data) => ({ ...data, claimVersion: null }),
+    },
+  },
   ClaimCorrected: { current: 1, upcasters: {} },
   ClaimRetracted: { current: 1, upcasters: {} },
   EntryAmended: { current: 1, upcasters: {} },

@@ -59,8 +59,10 @@ export interface ActiveDenial {
   claimPartyId: string;
   /** Empty: the claim as a whole. */
   deniedAssertions: AssertionField[];
-  /** The denied claim's assertions in current form, shown as the claimant's position. */
+  /** The denied claim's assertions at the version denied, shown as the claimant's position. */
   claimAssertions?: Assertions;
+  /** The claim version denied. */
+  claimVersion?: number;
 }
 
 export type DisagreementKind = 'responsible-parties' | 'ceasefire' | 'casualties' | 'occurred' | 'location' | 'denial';
@@ -73,6 +75,8 @@ export interface DisagreementPosition {
   value?: unknown;
   role?: 'claimant' | 'denier';
   denialId?: string;
+  /** For a denial: the claim version denied (the claimant's value is that version's, not a later correction's). */
+  claimVersion?: number;
 }
 
 export interface Disagreement {
@@ -177,13 +181,14 @@ export const denialDisagreement = (d: ActiveDenial): Disagreement => {
   for (const field of d.deniedAssertions.length ? d.deniedAssertions : ASSERTION_FIELDS) {
     if (d.claimAssertions?.[field] !== undefined) denied[field] = d.claimAssertions[field];
   }
+  const version = d.claimVersion !== undefined ? { claimVersion: d.claimVersion } : {};
   return {
     kind: 'denial',
     field: d.deniedAssertions.length ? d.deniedAssertions.join(',') : 'claim',
     deniedAssertions: d.deniedAssertions,
     positions: [
-      { partyId: d.claimPartyId, claimId: d.claimId, role: 'claimant', ...(Object.keys(denied).length ? { value: denied } : {}) },
-      { partyId: d.partyId, claimId: d.claimId, role: 'denier', denialId: d.denialId },
+      { partyId: d.claimPartyId, claimId: d.claimId, role: 'claimant', ...(Object.keys(denied).length ? { value: denied } : {}), ...version },
+      { partyId: d.partyId, claimId: d.claimId, role: 'denier', denialId: d.denialId, ...version },
     ],
   };
 };

@@ -28,8 +28,14 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
       "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers.",
   },
   'ClaimDenied.v1': {
+    dataType: 'ClaimDeniedV1Data',
+    summary:
+      "A party denies another party's claim: its words, which assertions it denies (none listed: the claim as a whole), when, and the source. Written before denials named a claim version: the ledger reads it as denying the claim's version current when it was recorded.",
+  },
+  'ClaimDenied.v2': {
     dataType: 'ClaimDeniedData',
-    summary: "A party denies another party's claim: its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
+    summary:
+      "A party denies another party's claim at one version (`claimVersion`; a later correction does not move the denial): its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
   },
   'ClaimCorrected.v1': {
     dataType: 'ClaimCorrectedData',

@@ -5,6 +5,7 @@ import partyRegisteredV1Schema from '../../schemas/events/PartyRegistered.v1.jso
 import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
+import claimDeniedV2Schema from '../../schemas/events/ClaimDenied.v2.json';
 import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json';
 import claimRetractedV1Schema from '../../schemas/events/ClaimRetracted.v1.json';
 import entryAmendedV1Schema from '../../schemas/events/EntryAmended.v1.json';
@@ -20,6 +21,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'IncidentReported.v1': incidentReportedV1Schema,
   'ClaimMade.v1': claimMadeV1Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,
+  'ClaimDenied.v2': claimDeniedV2Schema,
   'ClaimCorrected.v1': claimCorrectedV1Schema,
   'ClaimRetracted.v1': claimRetractedV1Schema,
   'EntryAmended.v1': entryAmendedV1Schema,

@@ -28,7 +28,8 @@ export interface MakeClaim extends WithKnownParties {
 
 export interface DenyClaim extends WithKnownParties {
   type: 'DenyClaim';
-  data: Omit<ClaimDeniedData, 'claimPartyId'>;
+  /** Without `claimVersion`, the claim's current version is denied. */
+  data: Omit<ClaimDeniedData, 'claimPartyId' | 'claimVersion'> & { claimVersion?: number };
 }
 
 export interface CorrectClaim extends WithKnownParties {

@@ -68,7 +68,8 @@ export interface ClaimMadeData {
   assertions: Assertions;
 }
 
-export interface ClaimDeniedData {
+/** ClaimDenied.v1 as stored: a denial that named no version of the claim it denies. */
+export interface ClaimDeniedV1Data {
   incidentId: string;
   denialId: string;
   claimId: string;
@@ -82,6 +83,27 @@ export interface ClaimDeniedData {
   statedAt: PointInTime;
   source: Source;
 }
+
+/** ClaimDenied.v2 as stored: the denial names the version of the claim it denies. */
+export interface ClaimDeniedData extends ClaimDeniedV1Data {
+  /** The version of the claim denied (1 = as made); a later correction does not move the denial to the new version. */
+  claimVersion: number;
+}
+
+/**
+ * A ClaimDenied as readers receive it (registry upcast applied). A v1 denial,
+ * upcast, has `claimVersion: null`: the stored data cannot say which version
+ * it denied, so whoever folds the log binds it to the claim's version current
+ * at that point of the log, the one the denier could have seen (see
+ * boundClaimVersion).
+ */
+export interface ClaimDeniedEventData extends ClaimDeniedV1Data {
+  claimVersion: number | null;
+}
+
+/** The version a denial addresses: its own, or for an upcast v1 denial the claim's version when the denial was recorded. */
+export const boundClaimVersion = (data: ClaimDeniedEventData, currentVersionOfClaim: number | undefined): number =>
+  data.claimVersion ?? currentVersionOfClaim ?? 1;
 
 export interface ClaimCorrectedData {
   incidentId: string;
@@ -132,13 +154,15 @@ export interface EntryChanges {
   /** Assertion fields the ledger recorded although the party never asserted them. */
   removedAssertions?: AssertionField[];
   deniedAssertions?: AssertionField[];
+  /** The claim version a denial addresses (e.g. a v1 denial bound to the wrong version when it was upcast). */
+  claimVersion?: number;
   reason?: string;
 }
 
 export const AMENDABLE_FIELDS: Record<EntryRef['kind'], ReadonlyArray<keyof EntryChanges>> = {
   incident: ['title', 'summary', 'occurred', 'location', 'category'],
   claim: ['statement', 'statedAt', 'source', 'assertions', 'removedAssertions'],
-  denial: ['statement', 'statedAt', 'source', 'deniedAssertions'],
+  denial: ['statement', 'statedAt', 'source', 'deniedAssertions', 'claimVersion'],
   retraction: ['statement', 'statedAt', 'source', 'reason'],
 };
 
@@ -152,7 +176,7 @@ export interface EntryAmendedData {
 
 export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;
 export type ClaimMade = DomainEvent<'ClaimMade', ClaimMadeData>;
-export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedData>;
+export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedEventData>;
 export type ClaimCorrected = DomainEvent<'ClaimCorrected', ClaimCorrectedData>;
 export type ClaimRetracted = DomainEvent<'ClaimRetracted', ClaimRetractedData>;
 export type EntryAmended = DomainEvent<'EntryAmended', EntryAmendedData>;

@@ -167,6 +167,7 @@ export const karabakhDenial: ClaimDeniedData = {
   deniedAssertions: ['ceasefire'],
   statedAt: { at: '2019-06-01', precision: 'day' },
   source: article,
+  claimVersion: 1,
 };
 
 export const incidentReported = (data: Partial<IncidentReportedData> = {}): IncidentReported => ({
@@ -189,7 +190,8 @@ export const makeClaim = (data: ClaimMadeData = azDefenceClaim, knownParties = A
   knownParties,
 });
 export const denyClaim = (data: Partial<DenyClaim['data']> = {}, knownParties = ALL_PARTIES): DenyClaim => {
-  const { claimPartyId, ...base } = karabakhDenial;
+  // Without a version, as most recorders send it: the decider binds the denial to the claim's current version.
+  const { claimPartyId, claimVersion, ...base } = karabakhDenial;
   return { type: 'DenyClaim', data: { ...base, ...data }, knownParties };
 };
 export const correctClaim = (data: CorrectClaim['data'], knownParties = ALL_PARTIES): CorrectClaim => ({
@@ -285,6 +287,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       deniedAssertions: ['ceasefire', 'responsibleParties'],
       statedAt: { at: '2019-06-01', precision: 'day' },
       source: article,
+      claimVersion: 1,
     },
   }),
   // The recorder typed 2 for the one soldier the army reported; amended below.
@@ -321,6 +324,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statement: { text: 'an "emotional" and "contradictory" statement', verbatim: false, language: 'en' },
       deniedAssertions: [],
       statedAt: { at: '2019-06-02', precision: 'approximate' },
+      claimVersion: 1,
       source: article,
     },
   }),

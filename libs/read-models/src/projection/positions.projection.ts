@@ -6,6 +6,7 @@ import {
   DisagreementRow,
   PartyPositionRow,
   claimFieldsTable,
+  claimVersionsTable,
   claimsTable,
   denialsTable,
   disagreementsTable,
@@ -138,7 +139,8 @@ const pointRow = (incidentId: string, d: Disagreement, ordinal: number): Disagre
 /**
  * A denial stands while the denied claim is not retracted (or is not in the
  * log at all, in a time-travel cut); standing, it is a point of disagreement
- * showing the claim's current values of what it denies.
+ * showing the claim's values of what it denies at the version it denies (a
+ * later correction is not what the denier saw).
  */
 export const denialChanged = (ctx: IncidentContext, denial: DenialRow, claim: ClaimRow | undefined): void => {
   const { t, incidentId } = ctx;
@@ -151,8 +153,9 @@ export const denialChanged = (ctx: IncidentContext, denial: DenialRow, claim: Cl
     }
     return;
   }
-  const { denialId, partyId, claimId, claimPartyId, deniedAssertions } = denial;
-  const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, ...(claim ? { claimAssertions: claim.assertions } : {}) });
+  const { denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion } = denial;
+  const denied = claim && (claimVersion === claim.version ? claim : t.get(claimVersionsTable, { incidentId, claimId, version: claimVersion }));
+  const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion, ...(denied ? { claimAssertions: denied.assertions } : {}) });
   const row: DisagreementRow = {
     ...key,
     ordinal: 0,

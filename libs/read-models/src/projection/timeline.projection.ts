@@ -51,7 +51,7 @@ export const summarise = (entry: { partyId: string | null; claimId?: string | nu
         (d.answers.length ? ` answering ${list(d.answers)}` : '')
       );
     case 'denial':
-      return `${entry.partyId} denied claim ${entry.claimId} of ${d.claimPartyId} (${d.deniedAssertions.length ? list(d.deniedAssertions) : 'whole claim'})`;
+      return `${entry.partyId} denied claim ${entry.claimId}${entry.version != null ? ` version ${entry.version}` : ''} of ${d.claimPartyId} (${d.deniedAssertions.length ? list(d.deniedAssertions) : 'whole claim'})`;
     case 'correction': {
       const what = [...(d.statementChanged ? ['statement'] : []), ...d.fields];
       return `${entry.partyId} corrected claim ${entry.claimId} to version ${entry.version}` + (what.length ? ` (${list(what)})` : '') + `: ${d.reason}`;
@@ -110,8 +110,8 @@ const entryColumns = (subject: TimelineSubject): EntryColumns => {
       return line(partyId, statedAt, detail, { claimId, version });
     }
     case 'denial': {
-      const { partyId, claimId, denialId, statedAt, claimPartyId, deniedAssertions } = subject.data;
-      return line(partyId, statedAt, { kind: 'denial', claimPartyId, deniedAssertions }, { claimId, denialId });
+      const { partyId, claimId, denialId, statedAt, claimPartyId, deniedAssertions, claimVersion } = subject.data;
+      return line(partyId, statedAt, { kind: 'denial', claimPartyId, deniedAssertions }, { claimId, version: claimVersion, denialId });
     }
     case 'retraction': {
       const { partyId, claimId, statedAt, reason } = subject.data;

@@ -181,6 +181,8 @@ export interface ClaimRow extends RecordedRow {
   retractionPosition: bigint | null;
   /** Denials received. */
   denials: number;
+  /** Denials addressing the current version (0: the current version has not been denied, whatever earlier ones were). */
+  currentVersionDenials: number;
   /** Position of the latest version: breaks ties between claims stated at the same time. */
   versionPosition: bigint;
   /** Position of the last event that touched the claim (a version, denial, retraction or amendment). */
@@ -205,6 +207,7 @@ export const claimsTable: TableSpec<ClaimRow> = {
     retraction: jsonOrNull('the retraction as recorded, amendments applied'),
     retractionPosition: { type: 'position', nullable: true, description: 'log position of the retraction' },
     denials: integer('denials received'),
+    currentVersionDenials: integer('denials addressing the current version (0: the current version has not been denied; denials of earlier versions do not count)'),
     versionPosition: position('log position of the current version'),
     lastPosition: position('log position of the last event touching the claim'),
     ...recorded,
@@ -235,6 +238,8 @@ export interface ClaimVersionRow extends RecordedRow {
   /** Field-level changes from the previous version (empty for version 1). */
   changes: FieldChange[];
   amendedBy: string[];
+  /** Denials addressing this version. */
+  denials: number;
 }
 
 export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
@@ -255,6 +260,7 @@ export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
     reason: textOrNull('the claimant’s reason for a correction'),
     changes: json('field-level changes from the previous version [{path, from, to}]'),
     amendedBy: json('ids of ledger amendments of this version'),
+    denials: integer('denials addressing this version (the denials rows with the same incident_id, claim_id and claim_version)'),
     ...recorded,
   },
   primaryKey: ['incidentId', 'claimId', 'version'],
@@ -268,6 +274,8 @@ export interface DenialRow extends RecordedRow {
   /** The denying party. */
   partyId: string;
   claimPartyId: string;
+  /** The claim version denied; a ClaimDenied.v1 is bound to the claim's version current when it was recorded. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -284,6 +292,7 @@ export const denialsTable: TableSpec<DenialRow> = {
     claimId: text('the denied claim'),
     partyId: text('the denying party'),
     claimPartyId: text('the claimant of the denied claim'),
+    claimVersion: integer('the claim version denied (its claim_versions row); a denial recorded before denials named a version (ClaimDenied.v1) addresses the version current when it was recorded'),
     deniedAssertions: json('assertion fields denied (JSON array; empty: the whole claim)'),
     statement: json('the denier’s words'),
     statedAt: json('when the denial was stated'),
@@ -391,7 +400,7 @@ export const disagreementsTable: TableSpec<DisagreementRow> = {
     denialId: textOrNull('the standing denial'),
     claimId: textOrNull('the denied claim'),
     deniedAssertions: jsonOrNull('fields denied (denials)'),
-    positions: json('each party’s position on the point [{partyId, claimId, value?, role?, denialId?}]'),
+    positions: json('each party’s position on the point [{partyId, claimId, value?, role?, denialId?, claimVersion? (denials: the version denied)}]'),
     sortPosition: position('log position of the denial (0 for points of the accounts)'),
   },
   primaryKey: ['incidentId', 'kind', 'key'],
@@ -421,7 +430,7 @@ export const timelineEntriesTable: TableSpec<TimelineEntryRow> = {
     kind: text('reported, claim, denial, correction, retraction or amendment'),
     partyId: textOrNull('who said it (null for the ledger’s own entries)'),
     claimId: textOrNull('claim concerned'),
-    version: integerOrNull('claim version concerned'),
+    version: integerOrNull('claim version concerned (for a denial, the version denied)'),
     denialId: textOrNull('denial concerned'),
     amendmentId: textOrNull('the amendment (kind amendment)'),
     summary: text('one line for humans'),
@@ -534,4 +543,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 5;
+export const READ_MODEL_TABLES_VERSION = 6;

@@ -43,6 +43,8 @@ export interface PartyRecordDenial extends EntryMeta {
   /** The denying party. */
   partyId: string;
   partyName: string | null;
+  /** The claim version denied. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statedAt: PointInTime;
 }
@@ -81,6 +83,7 @@ const denialOf = (d: DenialRow, names: PartyNameLookup): PartyRecordDenial => ({
   claimPartyName: names.nameOf(d.claimPartyId),
   partyId: d.partyId,
   partyName: names.nameOf(d.partyId),
+  claimVersion: d.claimVersion,
   deniedAssertions: d.deniedAssertions,
   statedAt: d.statedAt,
   ...entryMetaOf(d),

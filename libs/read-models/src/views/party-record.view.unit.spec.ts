@@ -56,6 +56,7 @@ describe('party-record', () => {
         claimPartyName: 'Ministry of Defence of Azerbaijan',
         partyId: PARTY.karabakhArmy,
         partyName: 'Defense Army of Nagorno-Karabakh',
+        claimVersion: 1,
         deniedAssertions: ['ceasefire', 'responsibleParties'],
         statedAt: { at: '2019-06-01', precision: 'day' },
         eventId: '00000000-0000-4000-8000-000000000009',

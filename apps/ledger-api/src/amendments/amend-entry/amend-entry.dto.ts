@@ -129,6 +129,15 @@ export class EntryChangesDto {
   @IsIn(ASSERTION_FIELDS, { each: true })
   deniedAssertions?: AssertionField[];
 
+  @ApiPropertyOptional({
+    example: 1,
+    description: 'For a denial: the claim version it denies, when the ledger bound it to the wrong one (a denial recorded before denials named a version is bound to the version current when it was recorded)',
+  })
+  @Optional()
+  @IsInt()
+  @Min(1)
+  claimVersion?: number;
+
   @ApiPropertyOptional()
   @Optional()
   @IsString()
