@@ -189,6 +189,7 @@ describe('bad input (e2e)', () => {
   describe('invalid enum values and dates: 400 naming the field', () => {
     it.each([
       ['party kind', '/parties', () => ({ ...valid.party('warlords'), kind: 'warlord' }), ['kind']],
+      ['party description not text', '/parties', () => ({ ...valid.party('describers'), kind: 'company', description: 42 }), ['description']],
       ['incident category', '/incidents', () => ({ ...valid.incident(), category: 'riot' }), ['category']],
       ['time precision', 'claims', () => ({ ...valid.claim(), statedAt: { at: '2019-05-30', precision: 'fortnight' } }), ['statedAt.precision']],
       ['person status', 'claims', () => ({

@@ -84,6 +84,17 @@ describe('the seed article, recorded through the HTTP API', () => {
     expect(current.body).toMatchObject({ currentVersion: 2, currentVersionDenied: false, denials: [{ denialId: refs['kda-denial'], claimVersion: 1 }] });
   });
 
+  it('registers parties of the kinds a long dispute brings, with a free description, and shows them in the registry and its CSV', async () => {
+    const send = injectSend(t.app, t.tokens.recorder);
+    const body = { partyId: 'joint-investigation-team', name: 'Joint Investigation Team', kind: 'investigative-body', description: 'Criminal investigation by five states', aliases: ['JIT'] };
+    expect((await send({ method: 'POST', url: '/parties', body, headers: {} })).status).toBe(201);
+    const read = await getAs(t.app, t.tokens.reader, '/parties/joint-investigation-team');
+    expect(read.body).toMatchObject({ kind: 'investigative-body', description: 'Criminal investigation by five states' });
+    const csv = await t.app.inject({ method: 'GET', url: '/parties?format=csv&limit=100', headers: { authorization: `Bearer ${t.tokens.reader}` } });
+    expect(csv.body.split('\n')[0]).toContain('description');
+    expect(csv.body).toContain('Criminal investigation by five states');
+  });
+
   it('records the mutual accusations of the two foreign ministries as answers and a denial', () => {
     const armenian = party('armenia-foreign-ministry').claims[0];
     expect(armenian.answers).toEqual([refs['az-mfa-claim']]);

@@ -12,7 +12,21 @@ type Values = Record<string, string | boolean | string[]>;
 const TIME_PRECISIONS = ['exact', 'day', 'week', 'month', 'approximate'] as const;
 const PLACE_PRECISIONS = ['exact', 'settlement', 'district', 'region', 'country', 'approximate'] as const;
 const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
-const PARTY_KINDS = ['state', 'government-body', 'armed-force', 'armed-group', 'mediator', 'media', 'ngo', 'individual'] as const;
+const PARTY_KINDS = [
+  'state',
+  'government-body',
+  'armed-force',
+  'armed-group',
+  'mediator',
+  'company',
+  'international-organisation',
+  'investigative-body',
+  'court-or-tribunal',
+  'intelligence-service',
+  'media',
+  'ngo',
+  'individual',
+] as const;
 
 interface FormCtx {
   values: Values;
@@ -314,10 +328,11 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
       case 'party': {
         const aff = opt(v, 'affiliation.description');
         const aliases = str(v, 'aliases').split(',').map((s) => s.trim()).filter(Boolean);
+        const description = opt(v, 'description');
         return {
           path: '/parties',
           conditional: false,
-          body: { partyId: str(v, 'partyId'), name: str(v, 'name'), kind: str(v, 'kind') as S['RegisterPartyDto']['kind'], ...(aff ? { affiliation: { description: aff, partyId: opt(v, 'affiliation.partyId') } } : {}), ...(aliases.length ? { aliases } : {}) } satisfies S['RegisterPartyDto'],
+          body: { partyId: str(v, 'partyId'), name: str(v, 'name'), kind: str(v, 'kind') as S['RegisterPartyDto']['kind'], ...(description ? { description } : {}), ...(aff ? { affiliation: { description: aff, partyId: opt(v, 'affiliation.partyId') } } : {}), ...(aliases.length ? { aliases } : {}) } satisfies S['RegisterPartyDto'],
         };
       }
       case 'claim': {
@@ -433,6 +448,7 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
             <Text name="partyId" label="Id" hint="lowercase letters, digits, single hyphens: karabakh-defense-army" required />
             <Text name="name" label="Name" required />
             <Select name="kind" label="Kind" options={PARTY_KINDS} required />
+            <Text name="description" label="Description (optional)" hint="state-owned manufacturer of the missile" />
             <PartyPicker name="affiliation.partyId" label="Affiliated with (optional)" />
             <Text name="affiliation.description" label="Affiliation in words (optional)" hint="Armenian-backed" />
             <Text name="aliases" label="Aliases (comma-separated, optional)" />

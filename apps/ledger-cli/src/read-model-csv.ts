@@ -77,6 +77,8 @@ const ASSERTION_COLUMNS = [
   'occurredPrecision',
   'location',
   'locationPrecision',
+  'locationLat',
+  'locationLon',
 ];
 
 const assertionCells = (a: Assertions) => ({
@@ -91,6 +93,8 @@ const assertionCells = (a: Assertions) => ({
   occurredPrecision: a.occurred?.precision ?? '',
   location: a.location?.name ?? '',
   locationPrecision: a.location?.precision ?? '',
+  locationLat: a.location?.coordinates?.lat ?? '',
+  locationLon: a.location?.coordinates?.lon ?? '',
 });
 
 const changesText = (changes: FieldChange[]): string => changes.map((c) => `${c.path}: ${diffValue(c.from)} -> ${diffValue(c.to)}`).join('; ');
@@ -110,7 +114,7 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
     [
       'incidentId', 'title', 'category', 'occurredFrom', 'occurredTo', 'occurredPrecision', 'location', 'locationPrecision', 'reportedAt', 'reportedBy',
       'parties', 'claims', 'activeClaims', 'denials', 'corrections', 'retractions', 'amendments', 'contested', 'disagreements', 'lastRecordedAt',
-      'lastPosition', 'revision', 'summary',
+      'lastPosition', 'revision', 'summary', 'locationLat', 'locationLon',
     ],
     incidentRows,
     () => 1,
@@ -136,6 +140,8 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
           lastPosition: item.lastPosition,
           revision: item.revision,
           summary: item.summary,
+          locationLat: item.location.coordinates?.lat ?? '',
+          locationLon: item.location.coordinates?.lon ?? '',
         },
       ];
     },
@@ -271,7 +277,7 @@ const amendmentsCsv = ({ store, incidentsInOrder }: ExportSource): CsvTable =>
 const partiesCsv = ({ parties }: ExportSource): CsvTable =>
   table(
     'parties.csv',
-    ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases'],
+    ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases', 'description'],
     [...parties.values()],
     () => 1,
     (p) => [
@@ -282,6 +288,7 @@ const partiesCsv = ({ parties }: ExportSource): CsvTable =>
         affiliationPartyId: p.affiliation?.partyId ?? '',
         affiliation: p.affiliation?.description ?? '',
         aliases: list(p.aliases),
+        description: p.description ?? '',
       },
     ],
   );

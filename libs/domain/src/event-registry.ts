@@ -19,7 +19,11 @@ interface EventTypeEntry {
  * code can never orphan stored events.
  */
 export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
-  PartyRegistered: { current: 1, upcasters: {} },
+  PartyRegistered: {
+    current: 2,
+    // v2 added kinds and an optional description: a v1 payload is a v2 payload as it stands.
+    upcasters: { 1: (data) => data },
+  },
   IncidentReported: { current: 1, upcasters: {} },
   ClaimMade: { current: 1, upcasters: {} },
   ClaimDenied: {

@@ -15,8 +15,13 @@ export interface EventDataType {
  */
 export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
   'PartyRegistered.v1': {
-    dataType: 'PartyRegisteredData',
+    dataType: 'PartyRegisteredV1Data',
     summary: 'A party exists: its name, kind, affiliation (with the wording used, e.g. "Armenian-backed") and aliases.',
+  },
+  'PartyRegistered.v2': {
+    dataType: 'PartyRegisteredData',
+    summary:
+      'A party exists: its name, kind (v2 adds company, international-organisation, investigative-body, court-or-tribunal, intelligence-service), a free description, affiliation (with the wording used, e.g. "Armenian-backed") and aliases. Every v1 payload is a valid v2 payload.',
   },
   'IncidentReported.v1': {
     dataType: 'IncidentReportedData',

@@ -40,6 +40,7 @@ describe('the published event schemas', () => {
     const stored = knownStoredTypes();
     expect(stored).toEqual([
       'PartyRegistered.v1',
+      'PartyRegistered.v2',
       'IncidentReported.v1',
       'ClaimMade.v1',
       'ClaimDenied.v1',

@@ -2,6 +2,7 @@
 // The schemas are imported, not read from disk, so that the bundled app carries them.
 import ledgerCloudEventSchema from '../../schemas/ledger-cloud-event.json';
 import partyRegisteredV1Schema from '../../schemas/events/PartyRegistered.v1.json';
+import partyRegisteredV2Schema from '../../schemas/events/PartyRegistered.v2.json';
 import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
@@ -18,6 +19,7 @@ export const LEDGER_CLOUD_EVENT_SCHEMA: JsonSchema = ledgerCloudEventSchema;
 /** Stored type (`ClaimMade.v1`) → the JSON Schema of its data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'PartyRegistered.v1': partyRegisteredV1Schema,
+  'PartyRegistered.v2': partyRegisteredV2Schema,
   'IncidentReported.v1': incidentReportedV1Schema,
   'ClaimMade.v1': claimMadeV1Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,

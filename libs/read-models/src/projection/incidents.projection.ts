@@ -75,6 +75,7 @@ const emptyParty = (partyId: string): PartyRow => ({
   registered: false,
   name: null,
   kind: null,
+  description: null,
   affiliation: null,
   aliases: [],
   registeredAt: null,
@@ -89,12 +90,13 @@ export const touchParties = (t: TableAccess, e: LedgerEnvelope, partyIds: Iterab
 };
 
 export const registerParty = (t: TableAccess, e: LedgerEnvelope, data: PartyRegisteredData): void => {
-  const { partyId, name, kind, affiliation, aliases } = data;
+  const { partyId, name, kind, description, affiliation, aliases } = data;
   t.put(partiesTable, {
     ...(t.get(partiesTable, { partyId }) ?? emptyParty(partyId)),
     registered: true,
     name,
     kind,
+    description: description ?? null,
     affiliation: affiliation ?? null,
     aliases,
     registeredAt: e.recordedAt,

@@ -496,6 +496,8 @@ export interface PartyRegistration {
   registered: boolean;
   name: string | null;
   kind: PartyKind | null;
+  /** The recorder's description of the party (PartyRegistered.v2). */
+  description: string | null;
   affiliation: PartyRegisteredData['affiliation'] | null;
   aliases: string[];
   registeredAt: string | null;
@@ -512,7 +514,10 @@ export const partiesTable: TableSpec<PartyRow> = {
     partyId: text('party id (slug)'),
     registered: boolean('registered (false while only entries name it)'),
     name: textOrNull('name'),
-    kind: textOrNull('state, government-body, armed-force, armed-group, mediator, media, ngo, individual'),
+    kind: textOrNull(
+      'state, government-body, armed-force, armed-group, mediator, media, ngo, individual, company, international-organisation, investigative-body, court-or-tribunal, intelligence-service',
+    ),
+    description: textOrNull('who the party is, in the recorder’s words (null: none given)'),
     affiliation: jsonOrNull('{partyId?, description}'),
     aliases: json('aliases (JSON array)'),
     registeredAt: textOrNull('when the ledger recorded the registration'),

@@ -131,12 +131,13 @@ export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc
     .find(incidentPartiesTable, { partyId }, { orderBy: [{ column: 'firstPosition' }] })
     .map((row) => incidentRecord(t, partyId, row.incidentId, names));
   const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
-  const { registered, name, kind, affiliation, aliases, registeredAt } = party;
+  const { registered, name, kind, description, affiliation, aliases, registeredAt } = party;
   return {
     partyId,
     registered,
     name,
     kind,
+    description,
     affiliation,
     aliases,
     registeredAt,

@@ -82,6 +82,9 @@ const versionsRows = (doc: Json): Row[] =>
       occurredFrom: stated(account.occurred, (v: { from: string }) => v.from),
       occurredTo: stated(account.occurred, (v: { to: string }) => v.to),
       location: stated(account.location, (v: { name: string }) => v.name),
+      locationPrecision: stated(account.location, (v: { precision: string }) => v.precision),
+      locationLat: stated(account.location, (v: { coordinates?: { lat: number } }) => v.coordinates?.lat ?? null),
+      locationLon: stated(account.location, (v: { coordinates?: { lon: number } }) => v.coordinates?.lon ?? null),
     };
   });
 
