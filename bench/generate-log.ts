@@ -43,6 +43,8 @@ const MINOR = Array.from({ length: 30 }, (_, i) => ({
   kind: (['media', 'ngo', 'individual', 'armed-group'] as const)[i % 4],
 }));
 const SIDES = ['azerbaijan-defence-ministry', 'karabakh-defense-army', 'armenia-defence-ministry', 'civilians'];
+/** Civilians are a casualty category of no side (ClaimMade.v2), the others a party's side. */
+const groupOf = (side: string) => (side === 'civilians' ? { category: 'civilians' as const } : { side });
 
 export interface Entry {
   streamName: string;
@@ -65,7 +67,7 @@ const assertionsOf = (rng: Rng, partyId: string, d: number): Assertions => {
   if (rng.chance(0.7)) a.responsibleParties = [enemy];
   if (rng.chance(0.6)) a.ceasefire = rng.chance(0.85) ? { violated: true, by: [enemy] } : { violated: false };
   if (rng.chance(0.6)) {
-    a.casualties = [{ side: rng.pick(SIDES), killed: { best: rng.int(0, 4) }, ...(rng.chance(0.4) ? { wounded: { best: rng.int(1, 6), high: 8 } } : {}) }];
+    a.casualties = [{ ...groupOf(rng.pick(SIDES)), killed: { best: rng.int(0, 4) }, ...(rng.chance(0.4) ? { wounded: { best: rng.int(1, 6), high: 8 } } : {}) }];
     if (rng.chance(0.3)) a.casualties[0].named = [{ name: `Soldier ${rng.int(1, 9999)}`, role: 'soldier', status: 'killed' }];
   }
   if (rng.chance(0.5)) a.occurred = { from: day(d - rng.int(0, 1)), to: day(d), precision: 'day' };
@@ -163,7 +165,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
           partyId: claim.partyId,
           version: claim.version,
           ...(rng.chance(0.5) ? { statement: statementOf(rng, claim.partyId) } : {}),
-          assertions: { casualties: [{ side: rng.pick(SIDES), killed: { best: rng.int(0, 5) } }] },
+          assertions: { casualties: [{ ...groupOf(rng.pick(SIDES)), killed: { best: rng.int(0, 5) } }] },
           reason: 'New figures from the front.',
           statedAt: { at: day(d + 1 + claim.version), precision: 'day' },
           source: sourceOf(rng, d + 1 + claim.version),
@@ -187,7 +189,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
     if (rng.chance(0.15)) amend({ kind: 'claim', claimId: claim.claimId, version: 1 }, { statedAt: { at: day(d - 1), precision: 'day' } });
     for (const denialId of claim.denials) if (rng.chance(0.1)) amend({ kind: 'denial', denialId }, { deniedAssertions: [] });
   }
-  for (const ref of claimAmendments) amend(ref, { assertions: { casualties: [{ side: 'civilians', killed: { best: 1 } }] } });
+  for (const ref of claimAmendments) amend(ref, { assertions: { casualties: [{ category: 'civilians', killed: { best: 1 } }] } });
 
   // A few retractions, and now and then an amendment of one.
   for (const claim of claims) {

@@ -403,7 +403,7 @@ describe('bad input (e2e)', () => {
 
     it('two casualty reports for one side', async () => {
       const casualties = [{ side: DEMO.kda, killed: { best: 1 } }, { side: DEMO.kda, wounded: { best: 2 } }];
-      expectRefusal(await refused(claims(), { ...valid.claim(), assertions: { casualties } }), 422, 'duplicate-casualty-side', 'assertions.casualties[1].side');
+      expectRefusal(await refused(claims(), { ...valid.claim(), assertions: { casualties } }), 422, 'duplicate-casualty-group', 'assertions.casualties[1].side');
     });
 
     it('a ceasefire said to hold that names violators', async () => {

@@ -247,7 +247,7 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
     });
 
     it('as of a log position', async () => {
-      const correction = log.find((e) => e.type === 'ClaimCorrected.v1')!;
+      const correction = log.find((e) => e.type.startsWith('ClaimCorrected.'))!;
       const before = JSON.parse((await cli(['versions', refs.incident, '--position', String(correction.position - 1n), '--json', '--data-dir', dataDir])).stdout);
       const at = JSON.parse((await cli(['versions', refs.incident, '--position', String(correction.position), '--json', '--data-dir', dataDir])).stdout);
       expect(azAccount(before)).toBe('serviceman');
@@ -348,7 +348,7 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
     it('exits with failure naming the event whose stored bytes were changed', async () => {
       const copy = tempDir('ledger-cli-tampered-');
       cpSync(dataDir, copy, { recursive: true });
-      const victim = log.find((e) => e.type === 'ClaimMade.v1' && (e.data as { claimId: string }).claimId === refs['az-mod-claim'])!;
+      const victim = log.find((e) => e.type.startsWith('ClaimMade.') && (e.data as { claimId: string }).claimId === refs['az-mod-claim'])!;
       const db = new Database(join(copy, 'events.sqlite'));
       try {
         db.exec('DROP TRIGGER events_append_only_no_update');

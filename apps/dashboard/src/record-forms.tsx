@@ -195,7 +195,9 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
   const { values } = useForm();
   const { parties } = useParties();
   const partyOptions = parties.map((p) => [p.partyId, p.name] as [string, string]);
-  const sides = [...partyOptions, ['civilians', 'Civilians'], ['unknown', 'Unknown side']] as [string, string][];
+  // Civilians and unknowns are a category of victims, not a side: a group may have no side at all (passengers).
+  const sides = [['', 'No side'], ...partyOptions] as [string, string][];
+  const categories = [['', 'Not said'], ['civilians', 'Civilians'], ['combatants', 'Combatants'], ['unknown', 'Unknown']] as [string, string][];
   return (
     <fieldset>
       <legend>Structured assertions</legend>
@@ -213,8 +215,10 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
         <>
           {Array.from({ length: casualtyRows }, (_, i) => (
             <fieldset key={i} className="casualty">
-              <legend>Casualties, side {i + 1}</legend>
+              <legend>Casualties, group {i + 1}</legend>
               <Select name={`assertions.casualties.${i}.side`} label="Side" options={sides} />
+              <Select name={`assertions.casualties.${i}.category`} label="Category" options={categories} />
+              <Text name={`assertions.casualties.${i}.nationality`} label="Nationality (optional)" hint="ISO code: NL, MY, AU" />
               {(['killed', 'wounded'] as const).map((k) => (
                 <div className="estimate" key={k}>
                   <Text name={`assertions.casualties.${i}.${k}.best`} label={`${k}: best`} type="number" />
@@ -225,11 +229,11 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
             </fieldset>
           ))}
           <button type="button" onClick={() => setCasualtyRows(casualtyRows + 1)}>
-            Add a side
+            Add a group
           </button>
           {casualtyRows > 1 && (
             <button type="button" onClick={() => setCasualtyRows(casualtyRows - 1)}>
-              Remove the last side
+              Remove the last group
             </button>
           )}
         </>
@@ -268,7 +272,9 @@ const assertionsOf = (v: Values, casualtyRows: number): S['AssertionsDto'] | und
   }
   if (v['with.casualties'] === true)
     a.casualties = Array.from({ length: casualtyRows }, (_, i) => ({
-      side: str(v, `assertions.casualties.${i}.side`),
+      side: opt(v, `assertions.casualties.${i}.side`),
+      category: opt(v, `assertions.casualties.${i}.category`) as S['CasualtyReportDto']['category'],
+      nationality: opt(v, `assertions.casualties.${i}.nationality`),
       killed: estimateOf(v, `assertions.casualties.${i}.killed`),
       wounded: estimateOf(v, `assertions.casualties.${i}.wounded`),
     }));

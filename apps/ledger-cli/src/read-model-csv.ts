@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { Assertions, CasualtyReport, PartyRegisteredData } from '@ledger/domain';
+import { Assertions, CasualtyReport, PartyRegisteredData, casualtyGroupLabel } from '@ledger/domain';
 import {
   FieldChange,
   IncidentRow,
@@ -43,12 +43,12 @@ const list = (values: readonly string[] | undefined): string => (values ?? []).j
 const estimateText = (e: { best: number; low?: number; high?: number } | undefined): string =>
   e === undefined ? '' : e.low !== undefined || e.high !== undefined ? `${e.best} (${e.low ?? '?'}-${e.high ?? '?'})` : String(e.best);
 
-/** "side: killed 1; wounded 2; named A (role, status)", reports joined by " | ": readable in a spreadsheet cell, ids kept. */
+/** "side=x: killed 1; wounded 2; named A (role, status)", reports joined by " | " (the group as its key): readable in a spreadsheet cell, ids kept. */
 const casualtiesText = (reports: CasualtyReport[] | undefined): string =>
   (reports ?? [])
     .map((r) =>
       [
-        `${r.side}:`,
+        `${casualtyGroupLabel(r)}:`,
         [
           ...(r.killed ? [`killed ${estimateText(r.killed)}`] : []),
           ...(r.wounded ? [`wounded ${estimateText(r.wounded)}`] : []),

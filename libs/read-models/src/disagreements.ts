@@ -1,4 +1,4 @@
-import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime } from '@ledger/domain';
+import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
 import { compareStated, intervalsOverlap } from './time-range';
 
 /** One assertion field of a party's current account and the claim it comes from. */
@@ -83,7 +83,8 @@ export interface Disagreement {
   kind: DisagreementKind;
   /**
    * The point in dispute as an assertion path: `responsibleParties`,
-   * `ceasefire`, `casualties[side=<side>].killed`, `occurred`, `location`;
+   * `ceasefire`, `casualties[<group>].killed` (group: `side=<party>`, `category=civilians`, `nationality=NL`, joined
+   * by commas, or `unattributed`), `occurred`, `location`;
    * for a denial the denied fields joined by commas, or `claim` for the whole claim.
    */
   field: string;
@@ -138,20 +139,21 @@ const anyPair = <T>(items: T[], conflict: (a: T, b: T) => boolean): boolean =>
 
 const casualties = (accounts: PartyAccount[]): Disagreement[] => {
   const held = withField(accounts, 'casualties');
-  const sides: string[] = [];
-  for (const h of held) for (const report of h.entry.value) if (!sides.includes(report.side)) sides.push(report.side);
+  // Groups in order of first mention: a party's side, a category, a nationality, or unattributed (casualtyGroupKey).
+  const groups = new Map<string, CasualtyReport>();
+  for (const h of held) for (const report of h.entry.value) if (!groups.has(casualtyGroupKey(report))) groups.set(casualtyGroupKey(report), report);
   const points: Disagreement[] = [];
-  for (const side of sides) {
+  for (const [group, { side }] of groups) {
     for (const figure of ['killed', 'wounded'] as const) {
       const figures = held.flatMap((h) => {
-        const report: CasualtyReport | undefined = h.entry.value.find((r) => r.side === side && r[figure] !== undefined);
+        const report: CasualtyReport | undefined = h.entry.value.find((r) => casualtyGroupKey(r) === group && r[figure] !== undefined);
         return report ? [{ partyId: h.partyId, claimId: h.entry.claimId, estimate: report[figure] as Estimate }] : [];
       });
       if (!anyPair(figures, (a, b) => estimatesConflict(a.estimate, b.estimate))) continue;
       points.push({
         kind: 'casualties',
-        field: `casualties[side=${side}].${figure}`,
-        side,
+        field: `casualties[${group}].${figure}`,
+        ...(side !== undefined ? { side } : {}),
         figure,
         positions: figures.map((f) => ({ partyId: f.partyId, claimId: f.claimId, value: f.estimate })),
       });

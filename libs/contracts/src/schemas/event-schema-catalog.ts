@@ -28,9 +28,14 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
     summary: 'The ledger opens an incident: title, summary, when it happened (interval and precision), where (place and precision), category.',
   },
   'ClaimMade.v1': {
-    dataType: 'ClaimMadeData',
+    dataType: 'ClaimMadeV1Data',
     summary:
       "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers.",
+  },
+  'ClaimMade.v2': {
+    dataType: 'ClaimMadeData',
+    summary:
+      "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers. v2 casualties are groups: a side (a party), a category (civilians, combatants, unknown) and a nationality, each optional; a v1 side `civilians` or `unknown` reads as that category with no side.",
   },
   'ClaimDenied.v1': {
     dataType: 'ClaimDeniedV1Data',
@@ -43,17 +48,27 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
       "A party denies another party's claim at one version (`claimVersion`; a later correction does not move the denial): its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
   },
   'ClaimCorrected.v1': {
-    dataType: 'ClaimCorrectedData',
+    dataType: 'ClaimCorrectedV1Data',
     summary: "The claimant changes its own claim: new words and/or assertions, the reason and the source. `version` is the claim's new version (ClaimMade is version 1).",
+  },
+  'ClaimCorrected.v2': {
+    dataType: 'ClaimCorrectedData',
+    summary:
+      "The claimant changes its own claim: new words and/or assertions, the reason and the source. `version` is the claim's new version (ClaimMade is version 1). Casualties as in ClaimMade.v2.",
   },
   'ClaimRetracted.v1': {
     dataType: 'ClaimRetractedData',
     summary: 'The claimant withdraws its own claim, with the reason and the source.',
   },
   'EntryAmended.v1': {
-    dataType: 'EntryAmendedData',
+    dataType: 'EntryAmendedV1Data',
     summary:
       "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected.",
+  },
+  'EntryAmended.v2': {
+    dataType: 'EntryAmendedData',
+    summary:
+      "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected. v2: assertions as in ClaimMade.v2, and a denial's claimVersion may be amended.",
   },
 };
 

@@ -43,11 +43,14 @@ describe('the published event schemas', () => {
       'PartyRegistered.v2',
       'IncidentReported.v1',
       'ClaimMade.v1',
+      'ClaimMade.v2',
       'ClaimDenied.v1',
       'ClaimDenied.v2',
       'ClaimCorrected.v1',
+      'ClaimCorrected.v2',
       'ClaimRetracted.v1',
       'EntryAmended.v1',
+      'EntryAmended.v2',
     ]);
     expect(Object.keys(EVENT_DATA_TYPES).sort()).toEqual([...stored].sort());
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual([...stored].sort());
@@ -71,8 +74,8 @@ describe('the published event schemas', () => {
       });
       expect(schema.description).toContain(`generated from the TypeScript interface ${EVENT_DATA_TYPES[event.type].dataType}`);
     }
-    expect(EVENT_DATA_SCHEMAS['ClaimMade.v1']).toMatchObject({
-      $id: 'https://incident-ledger.dev/schemas/events/ClaimMade.v1.json',
+    expect(EVENT_DATA_SCHEMAS['ClaimMade.v2']).toMatchObject({
+      $id: 'https://incident-ledger.dev/schemas/events/ClaimMade.v2.json',
       required: ['incidentId', 'claimId', 'partyId', 'statement', 'statedAt', 'source', 'answers', 'assertions'],
     });
   });
@@ -125,6 +128,13 @@ describe('validating event data against its schema', () => {
   });
 
   const claim: ClaimMadeData = domainFixtures.azDefenceClaim;
+
+  it('holds casualties to the shape of their version: v2 groups may have no side, v1 reports always had one', () => {
+    const unattributed = { ...claim, assertions: { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 196 } }] } };
+    expect(validate('ClaimMade.v2', unattributed)).toEqual([]);
+    expect(validate('ClaimMade.v1', unattributed)).toContain('/assertions/casualties/0 required');
+    expect(validate('ClaimMade.v2', { ...claim, assertions: { casualties: [{ category: 'tourists' }] } })).toEqual(['/assertions/casualties/0/category enum']);
+  });
 
   it('rejects data missing a required field', () => {
     const { statedAt: _dropped, ...withoutStatedAt } = claim;

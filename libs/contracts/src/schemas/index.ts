@@ -5,11 +5,14 @@ import partyRegisteredV1Schema from '../../schemas/events/PartyRegistered.v1.jso
 import partyRegisteredV2Schema from '../../schemas/events/PartyRegistered.v2.json';
 import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
+import claimMadeV2Schema from '../../schemas/events/ClaimMade.v2.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
 import claimDeniedV2Schema from '../../schemas/events/ClaimDenied.v2.json';
 import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json';
+import claimCorrectedV2Schema from '../../schemas/events/ClaimCorrected.v2.json';
 import claimRetractedV1Schema from '../../schemas/events/ClaimRetracted.v1.json';
 import entryAmendedV1Schema from '../../schemas/events/EntryAmended.v1.json';
+import entryAmendedV2Schema from '../../schemas/events/EntryAmended.v2.json';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -22,9 +25,12 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'PartyRegistered.v2': partyRegisteredV2Schema,
   'IncidentReported.v1': incidentReportedV1Schema,
   'ClaimMade.v1': claimMadeV1Schema,
+  'ClaimMade.v2': claimMadeV2Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,
   'ClaimDenied.v2': claimDeniedV2Schema,
   'ClaimCorrected.v1': claimCorrectedV1Schema,
+  'ClaimCorrected.v2': claimCorrectedV2Schema,
   'ClaimRetracted.v1': claimRetractedV1Schema,
   'EntryAmended.v1': entryAmendedV1Schema,
+  'EntryAmended.v2': entryAmendedV2Schema,
 };

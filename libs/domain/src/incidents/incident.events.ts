@@ -12,8 +12,18 @@ export const INCIDENT_CATEGORIES = [
 ] as const;
 export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
 
-/** Casualty sides that are not parties. Registering a party with one of these ids is refused. */
+/**
+ * Casualty sides of v1 events that were no parties (since v2 they are categories). Registering a party with one of
+ * these ids is still refused, so that no v1 casualty report can ever read as a party's.
+ */
 export const NON_PARTY_SIDES = ['civilians', 'unknown'] as const;
+
+/** Who the dead or wounded were, as sources group them (UCDP's civilians / deaths of a side / unknown). */
+export const CASUALTY_CATEGORIES = ['civilians', 'combatants', 'unknown'] as const;
+export type CasualtyCategory = (typeof CASUALTY_CATEGORIES)[number];
+
+/** ISO 3166-1 alpha-2, upper case: the nationality of a group of victims. */
+export const NATIONALITY_PATTERN = /^[A-Z]{2}$/;
 
 export const PERSON_STATUSES = ['killed', 'wounded', 'missing', 'captured'] as const;
 export type PersonStatus = (typeof PERSON_STATUSES)[number];
@@ -24,7 +34,25 @@ export interface NamedPerson {
   status: PersonStatus;
 }
 
+/**
+ * One group of casualties: whose people (a party's side), what kind (category)
+ * and of which nationality; any of the three may be absent, none at all is an
+ * unattributed count (passengers of no side). A claim has at most one report
+ * per group (see casualtyGroupKey).
+ */
 export interface CasualtyReport {
+  /** The party whose people these are; absent: attributed to no side. */
+  side?: string;
+  category?: CasualtyCategory;
+  /** ISO 3166-1 alpha-2 code, e.g. "NL". */
+  nationality?: string;
+  killed?: Estimate;
+  wounded?: Estimate;
+  named?: NamedPerson[];
+}
+
+/** A casualty report of ClaimMade.v1 and the other v1 events: always a side, a party id or one of NON_PARTY_SIDES. */
+export interface CasualtyReportV1 {
   /** A party id, or one of NON_PARTY_SIDES. */
   side: string;
   killed?: Estimate;
@@ -42,6 +70,11 @@ export interface Assertions {
   casualties?: CasualtyReport[];
   occurred?: TimeInterval;
   location?: Place;
+}
+
+/** Assertions as v1 events carry them (casualties always with a side). */
+export interface AssertionsV1 extends Omit<Assertions, 'casualties'> {
+  casualties?: CasualtyReportV1[];
 }
 
 export const ASSERTION_FIELDS = ['responsibleParties', 'ceasefire', 'casualties', 'occurred', 'location'] as const;
@@ -172,6 +205,28 @@ export interface EntryAmendedData {
   entry: EntryRef;
   changes: EntryChanges;
   reason: string;
+}
+
+/** ClaimMade.v1 as stored: casualties always name a side. */
+export interface ClaimMadeV1Data extends Omit<ClaimMadeData, 'assertions'> {
+  assertions: AssertionsV1;
+}
+
+/** ClaimCorrected.v1 as stored. */
+export interface ClaimCorrectedV1Data extends Omit<ClaimCorrectedData, 'assertions'> {
+  /** Each assertion field present here replaces the claim's field of the same name. */
+  assertions?: AssertionsV1;
+}
+
+/** The changes of EntryAmended.v1: v1 assertions, and no denial re-binding (claimVersion came with v2). */
+export interface EntryChangesV1 extends Omit<EntryChanges, 'assertions' | 'claimVersion'> {
+  /** As in a correction: each assertion field present replaces the entry's field of the same name. */
+  assertions?: AssertionsV1;
+}
+
+/** EntryAmended.v1 as stored. */
+export interface EntryAmendedV1Data extends Omit<EntryAmendedData, 'changes'> {
+  changes: EntryChangesV1;
 }
 
 export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;

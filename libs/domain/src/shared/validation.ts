@@ -1,4 +1,5 @@
-import { Assertions, NON_PARTY_SIDES } from '../incidents/incident.events';
+import { Assertions, CASUALTY_CATEGORIES, NATIONALITY_PATTERN } from '../incidents/incident.events';
+import { casualtyGroupKey } from './assertions';
 import { DomainError } from './domain-error';
 import { Estimate, Place, PointInTime, Statement, TimeInterval } from './values';
 
@@ -81,7 +82,6 @@ export const requireKnownParty = (partyId: string, knownParties: ReadonlySet<str
   }
 };
 
-const isNonPartySide = (side: string): boolean => (NON_PARTY_SIDES as readonly string[]).includes(side);
 
 /** Every value rule of structured assertions; `prefix` is where they sit in the command (e.g. `assertions`). */
 export const validateAssertions = (assertions: Assertions, knownParties: ReadonlySet<string>, prefix: string): void => {
@@ -97,13 +97,24 @@ export const validateAssertions = (assertions: Assertions, knownParties: Readonl
     }
   }
 
-  const sides = new Set<string>();
+  const groups = new Set<string>();
   assertions.casualties?.forEach((report, i) => {
     const path = at(`casualties[${i}]`);
-    if (!isNonPartySide(report.side)) requireKnownParty(report.side, knownParties, `${path}.side`);
-    // Read models compare casualties side by side; two reports for one side would be ambiguous.
-    if (sides.has(report.side)) refuse('duplicate-casualty-side', `more than one casualty report for "${report.side}"`, `${path}.side`);
-    sides.add(report.side);
+    // Since v2 "civilians" and "unknown" are categories of a group, not sides: a side is a registered party.
+    if (report.side !== undefined) requireKnownParty(report.side, knownParties, `${path}.side`);
+    if (report.category !== undefined && !(CASUALTY_CATEGORIES as readonly string[]).includes(report.category)) {
+      refuse('invalid-casualty-category', `${path}.category must be one of ${CASUALTY_CATEGORIES.join(', ')}`, `${path}.category`);
+    }
+    if (report.nationality !== undefined && !NATIONALITY_PATTERN.test(report.nationality)) {
+      refuse('invalid-nationality', `${path}.nationality must be an ISO 3166-1 alpha-2 code such as NL`, `${path}.nationality`);
+    }
+    // Read models compare casualties group by group; two reports for one group would be ambiguous.
+    const group = casualtyGroupKey(report);
+    if (groups.has(group)) {
+      const field = report.side !== undefined && report.category === undefined && report.nationality === undefined ? `${path}.side` : path;
+      refuse('duplicate-casualty-group', `more than one casualty report for ${group}`, field);
+    }
+    groups.add(group);
     if (report.killed) validateEstimate(report.killed, `${path}.killed`);
     if (report.wounded) validateEstimate(report.wounded, `${path}.wounded`);
     report.named?.forEach((person, j) => requireText(person.name, `${path}.named[${j}].name`));

@@ -109,11 +109,14 @@ describe('ProjectionRunner on the SQLite event store', () => {
 
   it('reads a log written before denials named a version (ClaimDenied.v1): upcast, bound where they stand, rebuilt identically', async () => {
     // The seed article as an older ledger stored it: the Karabakh denial of version 1 precedes the correction to version 2.
+    // Every other type as v1 too: the seed's parties, claims, corrections and amendment are valid v1 data as they stand.
     const v1Log = storedEventsOf(seedArticleScenario()).map(({ streamName, event }) => {
-      if (event.type !== 'ClaimDenied.v2') return { streamName, event };
+      const v1Type = event.type.replace(/\.v2$/, '.v1');
+      if (event.type !== 'ClaimDenied.v2') return { streamName, event: { ...event, type: v1Type } };
       const { claimVersion: _unnamed, ...v1Data } = event.data as Record<string, unknown>;
-      return { streamName, event: { ...event, type: 'ClaimDenied.v1', data: v1Data } };
+      return { streamName, event: { ...event, type: v1Type, data: v1Data } };
     });
+    expect(new Set(v1Log.map((e) => e.event.type.replace(/^.*\./, '')))).toEqual(new Set(['v1']));
     expect(v1Log.filter((e) => e.event.type === 'ClaimDenied.v1')).toHaveLength(2);
     const live = runner({ batchSize: 4 });
     await live.start();

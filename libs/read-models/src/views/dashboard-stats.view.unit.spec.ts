@@ -1,3 +1,4 @@
+import { fromStored } from '@ledger/domain';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
@@ -109,5 +110,29 @@ describe('dashboard stats', () => {
     expect(doc.parties.find((p) => p.partyId === PARTY.minskGroup)).toMatchObject({ figures: null, claimId: null, statedAt: null });
     expect(doc.parties.map((p) => p.partyId)).toHaveLength(5);
     expect(rm.incidentCasualties('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('gives casualties of no side by group, and reads a v1 "civilians" side from an existing log as the civilians category', () => {
+    const v1 = fromStored('ClaimMade.v1', {
+      incidentId: QUIET,
+      claimId: 'claim-v1-civilians',
+      partyId: PARTY.azForeign,
+      statement: { text: 'Two villagers were killed.', verbatim: false },
+      statedAt: { at: '2019-07-03', precision: 'day' },
+      source: { title: 'Statement', publisher: 'MFA' },
+      answers: [],
+      assertions: { casualties: [{ side: 'civilians', killed: { best: 2 } }] },
+    });
+    const v2 = claimMade(QUIET, 'claim-passengers', PARTY.amForeign, {
+      assertions: { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 3, low: 2, high: 4 } }, { killed: { best: 5 } }] },
+    });
+    const withGroups = readModelsOf(envelopesOf([...seedArticleScenario(), incidentReported(QUIET), { ...v2, event: v1 }, v2]));
+    const doc = withGroups.incidentCasualties(QUIET)!;
+    expect(doc.groups).toEqual(['category=civilians', 'category=civilians,nationality=NL', 'unattributed']);
+    expect(doc.sides).toEqual([]);
+    expect(doc.parties.find((p) => p.partyId === PARTY.azForeign)?.figures).toEqual([
+      { group: 'category=civilians', side: null, sideName: null, category: 'civilians', nationality: null, killed: { best: 2 }, wounded: null, namedVictims: 0 },
+    ]);
+    withGroups.close();
   });
 });
