@@ -6,7 +6,7 @@
  * so their records grow with the log; many others appear now and then.
  * Deterministic for a given size and seed.
  */
-import { AssertionField, Assertions, EntryRef, INCIDENT_CATEGORIES, LedgerEvent, PartyKind, Source, incidentStream, partyStream } from '@ledger/domain';
+import { AssertionField, Assertions, EntryRef, ACLED_EVENT_TYPES, LedgerEvent, PartyKind, Source, incidentStream, partyStream } from '@ledger/domain';
 
 /** Small deterministic PRNG (mulberry32), so every run writes the same log. */
 const prng = (seed: number) => {
@@ -97,7 +97,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
       summary: 'Each side reports casualties and blames the other.',
       occurred: { from: day(d - 1), to: day(d), precision: 'day' },
       location: { name: rng.pick(['Tovuz', 'Agdam', 'Martakert', 'Fuzuli', 'Line of contact']), precision: 'region' },
-      category: rng.pick(INCIDENT_CATEGORIES),
+      category: { eventType: rng.pick(ACLED_EVENT_TYPES), tags: [] },
     },
   });
 

@@ -397,7 +397,7 @@ describe('bad input (e2e)', () => {
     });
 
     it('an amendment that repeats what the entry says', async () => {
-      const body = { entry: { kind: 'incident' }, changes: { category: 'ceasefire-violation' }, reason: 'Transcription error.' };
+      const body = { entry: { kind: 'incident' }, changes: { category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] } }, reason: 'Transcription error.' };
       expectRefusal(await refused(`/incidents/${I}/amendments`, body), 422, 'amendment-changes-nothing', 'changes');
     });
 

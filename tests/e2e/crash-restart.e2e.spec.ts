@@ -49,7 +49,7 @@ const incidentBody = (n: number) => ({
   summary: 'Each side blames the other for a night of fire.',
   occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
   location: { name: `Line of contact, sector ${n}`, precision: 'region' },
-  category: 'ceasefire-violation',
+  category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
 });
 
 const claimBody = (i: number) => ({

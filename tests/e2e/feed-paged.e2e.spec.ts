@@ -224,7 +224,7 @@ describe('paged feed GET /feed/events (e2e)', () => {
     });
 
     it('narrows within the scope, and refuses a filter outside it with 403 naming the field', async () => {
-      const inside = await get(`/feed/events?incident=${I1}&type=IncidentReported.v1`, SCOPED_INCIDENT);
+      const inside = await get(`/feed/events?incident=${I1}&type=IncidentReported.v2`, SCOPED_INCIDENT);
       expect(inside.statusCode).toBe(200);
       expect(inside.json().items).toHaveLength(1);
       for (const [url, token, field] of [

@@ -265,7 +265,7 @@ describe('write guarantees (e2e)', () => {
       expectProblem(res, 503, 'write-contention');
       expect(res.headers['retry-after']).toBe('1');
       const written = await s.store.readStream(incidentStream(incidentId));
-      expect(written.filter((e) => e.metadata.recordedBy !== 'other-node').map((e) => e.type)).toEqual(['IncidentReported.v1']);
+      expect(written.filter((e) => e.metadata.recordedBy !== 'other-node').map((e) => e.type)).toEqual(['IncidentReported.v2']);
     });
 
     it('the same Idempotency-Key sent twice at once writes once and answers both alike', async () => {

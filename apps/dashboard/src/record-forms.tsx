@@ -11,7 +11,35 @@ type Values = Record<string, string | boolean | string[]>;
 
 const TIME_PRECISIONS = ['exact', 'day', 'week', 'month', 'approximate'] as const;
 const PLACE_PRECISIONS = ['exact', 'settlement', 'district', 'region', 'country', 'approximate'] as const;
-const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
+// ACLED's event types and sub-event types (the ledger's taxonomy of incidents; tags say the rest).
+const EVENT_TYPES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
+const SUB_EVENT_TYPES = [
+  'armed-clash',
+  'government-regains-territory',
+  'non-state-actor-overtakes-territory',
+  'air-drone-strike',
+  'shelling-artillery-missile-attack',
+  'remote-explosive-landmine-ied',
+  'suicide-bomb',
+  'grenade',
+  'chemical-weapon',
+  'attack',
+  'abduction-forced-disappearance',
+  'sexual-violence',
+  'peaceful-protest',
+  'protest-with-intervention',
+  'excessive-force-against-protesters',
+  'violent-demonstration',
+  'mob-violence',
+  'agreement',
+  'arrests',
+  'change-to-group-activity',
+  'disrupted-weapons-use',
+  'headquarters-or-base-established',
+  'looting-property-destruction',
+  'non-violent-transfer-of-territory',
+  'other',
+] as const;
 const PARTY_KINDS = [
   'state',
   'government-body',
@@ -196,8 +224,9 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
   const { parties } = useParties();
   const partyOptions = parties.map((p) => [p.partyId, p.name] as [string, string]);
   // Civilians and unknowns are a category of victims, not a side: a group may have no side at all (passengers).
-  const sides = [['', 'No side'], ...partyOptions] as [string, string][];
-  const categories = [['', 'Not said'], ['civilians', 'Civilians'], ['combatants', 'Combatants'], ['unknown', 'Unknown']] as [string, string][];
+  // Left on "choose…", a group has no side or no category.
+  const sides = partyOptions;
+  const categories = [['civilians', 'Civilians'], ['combatants', 'Combatants'], ['unknown', 'Unknown']] as [string, string][];
   return (
     <fieldset>
       <legend>Structured assertions</legend>
@@ -330,7 +359,11 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
     const c = claim?.claimId ?? '';
     switch (kind) {
       case 'incident':
-        return { path: '/incidents', conditional: false, body: { title: str(v, 'title'), summary: str(v, 'summary'), category: str(v, 'category') as S['ReportIncidentDto']['category'], occurred: intervalOf(v, 'occurred'), location: placeOf(v, 'location') } satisfies S['ReportIncidentDto'] };
+        return { path: '/incidents', conditional: false, body: { title: str(v, 'title'), summary: str(v, 'summary'), category: {
+            eventType: str(v, 'category.eventType') as S['IncidentCategoryDto']['eventType'],
+            subEventType: opt(v, 'category.subEventType') as S['IncidentCategoryDto']['subEventType'],
+            tags: str(v, 'category.tags').split(',').map((t) => t.trim()).filter(Boolean),
+          }, occurred: intervalOf(v, 'occurred'), location: placeOf(v, 'location') } satisfies S['ReportIncidentDto'] };
       case 'party': {
         const aff = opt(v, 'affiliation.description');
         const aliases = str(v, 'aliases').split(',').map((s) => s.trim()).filter(Boolean);
@@ -444,7 +477,9 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
           <>
             <Text name="title" label="Title" required />
             <Text name="summary" label="Summary" multiline required />
-            <Select name="category" label="Category" options={CATEGORIES} required />
+            <Select name="category.eventType" label="Event type (ACLED)" options={EVENT_TYPES} required />
+            <Select name="category.subEventType" label="Sub-event type (ACLED, optional)" options={SUB_EVENT_TYPES} />
+            <Text name="category.tags" label="Tags (comma-separated, optional)" hint="ceasefire-violation, aircraft-downing" />
             <IntervalFields name="occurred" legend="When it happened" />
             <PlaceFields name="location" legend="Where it happened" />
           </>

@@ -114,7 +114,7 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
     [
       'incidentId', 'title', 'category', 'occurredFrom', 'occurredTo', 'occurredPrecision', 'location', 'locationPrecision', 'reportedAt', 'reportedBy',
       'parties', 'claims', 'activeClaims', 'denials', 'corrections', 'retractions', 'amendments', 'contested', 'disagreements', 'lastRecordedAt',
-      'lastPosition', 'revision', 'summary', 'locationLat', 'locationLon',
+      'lastPosition', 'revision', 'summary', 'locationLat', 'locationLon', 'subEventType', 'tags', 'tollKilled', 'toll',
     ],
     incidentRows,
     () => 1,
@@ -124,7 +124,8 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
         {
           incidentId: item.incidentId,
           title: item.title,
-          category: item.category,
+          // The ACLED event type ('' for a v1 category with no ACLED counterpart); sub-event type and tags follow at the end.
+          category: item.category.eventType ?? '',
           occurredFrom: item.occurred.from,
           occurredTo: item.occurred.to,
           occurredPrecision: item.occurred.precision,
@@ -142,6 +143,10 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
           summary: item.summary,
           locationLat: item.location.coordinates?.lat ?? '',
           locationLon: item.location.coordinates?.lon ?? '',
+          subEventType: item.category.subEventType ?? '',
+          tags: list(item.category.tags),
+          tollKilled: sum(item.toll, 'killed'),
+          toll: casualtiesText(item.toll),
         },
       ];
     },

@@ -1,4 +1,13 @@
-import { AssertionsV1, CasualtyCategory, CasualtyReport, CasualtyReportV1, IncidentEvent, NON_PARTY_SIDES } from './incidents/incident.events';
+import {
+  AssertionsV1,
+  CasualtyCategory,
+  CasualtyReport,
+  CasualtyReportV1,
+  IncidentCategoryV1,
+  IncidentEvent,
+  NON_PARTY_SIDES,
+  categoryOfV1,
+} from './incidents/incident.events';
 import { PartyEvent } from './parties/party.events';
 
 export type LedgerEvent = IncidentEvent | PartyEvent;
@@ -15,6 +24,10 @@ export const casualtyReportV2 = (report: CasualtyReportV1): CasualtyReport => {
   const { side, ...rest } = report;
   return (NON_PARTY_SIDES as readonly string[]).includes(side) ? { category: side as CasualtyCategory, ...rest } : report;
 };
+
+/** A v1 category (a word of the closed list) as v2 reads it: see categoryOfV1. */
+const withCategoryV2 = (data: Record<string, unknown>): Record<string, unknown> =>
+  typeof data.category === 'string' ? { ...data, category: categoryOfV1(data.category as IncidentCategoryV1) } : data;
 
 // Stored data is read as it is, malformed or not (the feed's filters read every event): only a list is upcast.
 const withAssertionsV2 = (data: Record<string, unknown>, key: string): Record<string, unknown> => {
@@ -41,7 +54,7 @@ export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
     // v2 added kinds and an optional description: a v1 payload is a v2 payload as it stands.
     upcasters: { 1: (data) => data },
   },
-  IncidentReported: { current: 1, upcasters: {} },
+  IncidentReported: { current: 2, upcasters: { 1: (data) => withCategoryV2(data) } },
   ClaimMade: { current: 2, upcasters: { 1: (data) => withAssertionsV2(data, 'assertions') } },
   ClaimDenied: {
     current: 2,
@@ -55,7 +68,7 @@ export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
   ClaimRetracted: { current: 1, upcasters: {} },
   EntryAmended: {
     current: 2,
-    upcasters: { 1: (data) => ({ ...data, changes: withAssertionsV2((data.changes ?? {}) as Record<string, unknown>, 'assertions') }) },
+    upcasters: { 1: (data) => ({ ...data, changes: withCategoryV2(withAssertionsV2((data.changes ?? {}) as Record<string, unknown>, 'assertions')) }) },
   },
 };
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, Source, Statement, boundClaimVersion, storedTypeOf } from '@ledger/domain';
-import { amendmentsTable, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
+import { amendmentsTable, categoryText, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -286,7 +286,7 @@ export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {
     rows.push(['recorded', `${e.recordedAt} by ${e.recordedBy}`]);
     if (e.source) rows.push(['source', sourceText(e.source)]);
     if (e.incident) {
-      rows.push(['category', e.incident.category], ['occurred', interval(e.incident.occurred)], ['where', place(e.incident.location)]);
+      rows.push(['category', categoryText(e.incident.category)], ['occurred', interval(e.incident.occurred)], ['where', place(e.incident.location)]);
       rows.push(['summary', e.incident.summary]);
     }
     if (e.amends) {

@@ -24,8 +24,13 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
       'A party exists: its name, kind (v2 adds company, international-organisation, investigative-body, court-or-tribunal, intelligence-service), a free description, affiliation (with the wording used, e.g. "Armenian-backed") and aliases. Every v1 payload is a valid v2 payload.',
   },
   'IncidentReported.v1': {
-    dataType: 'IncidentReportedData',
+    dataType: 'IncidentReportedV1Data',
     summary: 'The ledger opens an incident: title, summary, when it happened (interval and precision), where (place and precision), category.',
+  },
+  'IncidentReported.v2': {
+    dataType: 'IncidentReportedData',
+    summary:
+      "The ledger opens an incident: title, summary, when it happened (interval and precision), where (place, precision, optional coordinates), its category as ACLED's event type and sub-event type with free tags, and optionally its toll by casualty group. A v1 category reads as categoryOfV1 says (e.g. shelling: explosions-remote-violence / shelling-artillery-missile-attack; ceasefire-violation: no event type, tag ceasefire-violation).",
   },
   'ClaimMade.v1': {
     dataType: 'ClaimMadeV1Data',

@@ -42,6 +42,7 @@ describe('the published event schemas', () => {
       'PartyRegistered.v1',
       'PartyRegistered.v2',
       'IncidentReported.v1',
+      'IncidentReported.v2',
       'ClaimMade.v1',
       'ClaimMade.v2',
       'ClaimDenied.v1',

@@ -4,6 +4,7 @@ import ledgerCloudEventSchema from '../../schemas/ledger-cloud-event.json';
 import partyRegisteredV1Schema from '../../schemas/events/PartyRegistered.v1.json';
 import partyRegisteredV2Schema from '../../schemas/events/PartyRegistered.v2.json';
 import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.json';
+import incidentReportedV2Schema from '../../schemas/events/IncidentReported.v2.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
 import claimMadeV2Schema from '../../schemas/events/ClaimMade.v2.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
@@ -24,6 +25,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'PartyRegistered.v1': partyRegisteredV1Schema,
   'PartyRegistered.v2': partyRegisteredV2Schema,
   'IncidentReported.v1': incidentReportedV1Schema,
+  'IncidentReported.v2': incidentReportedV2Schema,
   'ClaimMade.v1': claimMadeV1Schema,
   'ClaimMade.v2': claimMadeV2Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,

@@ -16,7 +16,7 @@ interface WithKnownParties {
   knownParties: ReadonlySet<string>;
 }
 
-export interface ReportIncident {
+export interface ReportIncident extends WithKnownParties {
   type: 'ReportIncident';
   data: IncidentReportedData;
 }

@@ -8,6 +8,8 @@ import {
   requireKnownParty,
   requireText,
   validateAssertions,
+  validateCasualties,
+  validateCategory,
   validateInterval,
   validatePlace,
   validatePointInTime,
@@ -26,6 +28,7 @@ import {
   ClaimRetractedData,
   EntryChanges,
   EntryRef,
+  IncidentCategory,
   IncidentEvent,
   IncidentReportedData,
   boundClaimVersion,
@@ -123,13 +126,23 @@ const requireAsserted = (claim: ClaimState, version: number, denied: readonly As
   });
 };
 
-const reportIncident = ({ data }: ReportIncident, state: IncidentState): IncidentEvent[] => {
+/** Tags trimmed and said once (first spelling kept); the sub-event type only when given. */
+const normaliseCategory = ({ eventType, subEventType, tags }: IncidentCategory): IncidentCategory => {
+  const seen = new Set<string>();
+  const kept = (tags ?? []).map((t) => t.trim()).filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+  return { ...(eventType !== undefined && { eventType }), ...(subEventType !== undefined && { subEventType }), tags: kept };
+};
+
+const reportIncident = ({ data, knownParties }: ReportIncident, state: IncidentState): IncidentEvent[] => {
   if (state.reported) conflict('incident-already-reported', `incident ${data.incidentId} is already reported`, 'incidentId');
   requireText(data.title, 'title');
   validateInterval(data.occurred, 'occurred');
   validatePlace(data.location, 'location');
-  const { incidentId, title, summary, occurred, location, category } = data;
-  return [{ type: 'IncidentReported', data: { incidentId, title, summary, occurred, location, category } }];
+  validateCategory(data.category, 'category');
+  if (data.toll !== undefined) validateCasualties(data.toll, knownParties, 'toll');
+  const { incidentId, title, summary, occurred, location } = data;
+  const category = normaliseCategory(data.category);
+  return [{ type: 'IncidentReported', data: { incidentId, title, summary, occurred, location, category, ...(data.toll !== undefined && { toll: data.toll }) } }];
 };
 
 const makeClaim = ({ data, knownParties }: MakeClaim, state: IncidentState): IncidentEvent[] => {
@@ -266,6 +279,8 @@ const validateChangeValues = (changes: EntryChanges, ref: EntryRef, state: Incid
   if (changes.title !== undefined) requireText(changes.title, 'changes.title');
   if (changes.occurred !== undefined) validateInterval(changes.occurred, 'changes.occurred');
   if (changes.location !== undefined) validatePlace(changes.location, 'changes.location');
+  if (changes.category !== undefined) validateCategory(changes.category, 'changes.category');
+  if (changes.toll !== undefined) validateCasualties(changes.toll, knownParties, 'changes.toll');
   if (changes.statement !== undefined) validateStatement(changes.statement, 'changes.statement');
   if (changes.statedAt !== undefined) validatePointInTime(changes.statedAt, 'changes.statedAt');
   if (changes.reason !== undefined) requireText(changes.reason, 'changes.reason');

@@ -1,16 +1,103 @@
 import { DomainEvent } from '../shared/decider';
 import { Estimate, Place, PointInTime, Source, Statement, TimeInterval } from '../shared/values';
 
-export const INCIDENT_CATEGORIES = [
-  'ceasefire-violation',
+/** The closed list of IncidentReported.v1, read from old events only (see categoryOfV1). */
+export const INCIDENT_CATEGORIES_V1 = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
+export type IncidentCategoryV1 = (typeof INCIDENT_CATEGORIES_V1)[number];
+
+/**
+ * ACLED's event types (codebook 2023/2024), as codes: battles = "Battles",
+ * explosions-remote-violence = "Explosions/Remote violence", violence-against-civilians = "Violence against
+ * civilians", protests = "Protests", riots = "Riots", strategic-developments = "Strategic developments".
+ */
+export const ACLED_EVENT_TYPES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
+export type AcledEventType = (typeof ACLED_EVENT_TYPES)[number];
+
+/** ACLED's sub-event types, as codes of their labels ("Shelling/artillery/missile attack" = shelling-artillery-missile-attack). */
+export const ACLED_SUB_EVENT_TYPES = [
+  'government-regains-territory',
+  'non-state-actor-overtakes-territory',
   'armed-clash',
-  'shelling',
-  'airstrike',
-  'attack-on-civilians',
-  'explosion',
+  'chemical-weapon',
+  'air-drone-strike',
+  'suicide-bomb',
+  'shelling-artillery-missile-attack',
+  'remote-explosive-landmine-ied',
+  'grenade',
+  'sexual-violence',
+  'attack',
+  'abduction-forced-disappearance',
+  'peaceful-protest',
+  'protest-with-intervention',
+  'excessive-force-against-protesters',
+  'violent-demonstration',
+  'mob-violence',
+  'agreement',
+  'arrests',
+  'change-to-group-activity',
+  'disrupted-weapons-use',
+  'headquarters-or-base-established',
+  'looting-property-destruction',
+  'non-violent-transfer-of-territory',
   'other',
 ] as const;
-export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+export type AcledSubEventType = (typeof ACLED_SUB_EVENT_TYPES)[number];
+
+/** Which event type each sub-event type belongs to, as ACLED nests them. */
+export const ACLED_SUB_EVENT_TYPES_OF: Readonly<Record<AcledEventType, readonly AcledSubEventType[]>> = {
+  battles: ['government-regains-territory', 'non-state-actor-overtakes-territory', 'armed-clash'],
+  'explosions-remote-violence': ['chemical-weapon', 'air-drone-strike', 'suicide-bomb', 'shelling-artillery-missile-attack', 'remote-explosive-landmine-ied', 'grenade'],
+  'violence-against-civilians': ['sexual-violence', 'attack', 'abduction-forced-disappearance'],
+  protests: ['peaceful-protest', 'protest-with-intervention', 'excessive-force-against-protesters'],
+  riots: ['violent-demonstration', 'mob-violence'],
+  'strategic-developments': [
+    'agreement',
+    'arrests',
+    'change-to-group-activity',
+    'disrupted-weapons-use',
+    'headquarters-or-base-established',
+    'looting-property-destruction',
+    'non-violent-transfer-of-territory',
+    'other',
+  ],
+};
+
+/**
+ * What kind of event an incident is: ACLED's event type and sub-event type,
+ * with free tags beside them for what the taxonomy does not say ("ceasefire
+ * violation", "aircraft downing"). The event type is absent only in incidents
+ * of v1 whose category has no ACLED counterpart (see categoryOfV1).
+ */
+export interface IncidentCategory {
+  eventType?: AcledEventType;
+  /** One of the event type's sub-event types. */
+  subEventType?: AcledSubEventType;
+  tags: string[];
+}
+
+/**
+ * How a v1 category reads in v2. Where ACLED has the same thing it is taken (armed-clash, shelling, airstrike,
+ * attack-on-civilians); where it has only the event type, the old word stays as a tag (explosion); where it has
+ * none, the event type is left absent rather than guessed (ceasefire-violation, a tag; other, nothing).
+ */
+export const categoryOfV1 = (category: IncidentCategoryV1): IncidentCategory => {
+  switch (category) {
+    case 'armed-clash':
+      return { eventType: 'battles', subEventType: 'armed-clash', tags: [] };
+    case 'shelling':
+      return { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] };
+    case 'airstrike':
+      return { eventType: 'explosions-remote-violence', subEventType: 'air-drone-strike', tags: [] };
+    case 'attack-on-civilians':
+      return { eventType: 'violence-against-civilians', subEventType: 'attack', tags: [] };
+    case 'explosion':
+      return { eventType: 'explosions-remote-violence', tags: ['explosion'] };
+    case 'ceasefire-violation':
+      return { tags: ['ceasefire-violation'] };
+    default:
+      return { tags: [] };
+  }
+};
 
 /**
  * Casualty sides of v1 events that were no parties (since v2 they are categories). Registering a party with one of
@@ -87,6 +174,13 @@ export interface IncidentReportedData {
   occurred: TimeInterval;
   location: Place;
   category: IncidentCategory;
+  /** The incident's toll as the ledger reports it, by casualty group; parties' own figures are claims. */
+  toll?: CasualtyReport[];
+}
+
+/** IncidentReported.v1 as stored: a category from a closed list, no toll. */
+export interface IncidentReportedV1Data extends Omit<IncidentReportedData, 'category' | 'toll'> {
+  category: IncidentCategoryV1;
 }
 
 export interface ClaimMadeData {
@@ -179,6 +273,7 @@ export interface EntryChanges {
   occurred?: TimeInterval;
   location?: Place;
   category?: IncidentCategory;
+  toll?: CasualtyReport[];
   statement?: Statement;
   statedAt?: PointInTime;
   source?: Source;
@@ -193,7 +288,7 @@ export interface EntryChanges {
 }
 
 export const AMENDABLE_FIELDS: Record<EntryRef['kind'], ReadonlyArray<keyof EntryChanges>> = {
-  incident: ['title', 'summary', 'occurred', 'location', 'category'],
+  incident: ['title', 'summary', 'occurred', 'location', 'category', 'toll'],
   claim: ['statement', 'statedAt', 'source', 'assertions', 'removedAssertions'],
   denial: ['statement', 'statedAt', 'source', 'deniedAssertions', 'claimVersion'],
   retraction: ['statement', 'statedAt', 'source', 'reason'],
@@ -219,7 +314,8 @@ export interface ClaimCorrectedV1Data extends Omit<ClaimCorrectedData, 'assertio
 }
 
 /** The changes of EntryAmended.v1: v1 assertions, and no denial re-binding (claimVersion came with v2). */
-export interface EntryChangesV1 extends Omit<EntryChanges, 'assertions' | 'claimVersion'> {
+export interface EntryChangesV1 extends Omit<EntryChanges, 'assertions' | 'claimVersion' | 'category' | 'toll'> {
+  category?: IncidentCategoryV1;
   /** As in a correction: each assertion field present replaces the entry's field of the same name. */
   assertions?: AssertionsV1;
 }

@@ -64,7 +64,8 @@ export const incidentData: IncidentReportedData = {
   summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
   occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
   location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
-  category: 'ceasefire-violation',
+  // A night of exchanges of fire on the line of contact: ACLED codes such fighting as an armed clash.
+  category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
 };
 
 /** Azerbaijan's military: officer Aqil Omarov shot and killed by enemy fire. */
@@ -180,9 +181,10 @@ export const claimCorrected = (data: ClaimCorrectedData): ClaimCorrected => ({ t
 export const claimRetracted = (data: ClaimRetractedData): ClaimRetracted => ({ type: 'ClaimRetracted', data });
 export const entryAmended = (data: EntryAmendedData): EntryAmended => ({ type: 'EntryAmended', data });
 
-export const reportIncident = (data: Partial<IncidentReportedData> = {}): ReportIncident => ({
+export const reportIncident = (data: Partial<IncidentReportedData> = {}, knownParties = ALL_PARTIES): ReportIncident => ({
   type: 'ReportIncident',
   data: { ...incidentData, ...data },
+  knownParties,
 });
 export const makeClaim = (data: ClaimMadeData = azDefenceClaim, knownParties = ALL_PARTIES): MakeClaim => ({
   type: 'MakeClaim',

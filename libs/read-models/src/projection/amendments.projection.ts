@@ -6,7 +6,7 @@ import { incidentPartyIds, touchParties, withReport } from './incidents.projecti
 import { IncidentContext, recordedOf } from './projection-context';
 import { addTimelineEntry, amendTimelineEntry } from './timeline.projection';
 
-const incidentFacts = ({ title, summary, category, occurred, location }: IncidentReportedData) => ({ title, summary, category, occurred, location });
+const incidentFacts = ({ title, summary, category, toll, occurred, location }: IncidentReportedData) => ({ title, summary, category, toll, occurred, location });
 const denialFacts = ({ statement, deniedAssertions, claimVersion, statedAt, source }: ClaimDeniedData) => ({ statement, deniedAssertions, claimVersion, statedAt, source });
 const retractionFacts = ({ reason, statement, statedAt, source }: ClaimRetractedData) => ({ reason, statement, statedAt, source });
 

@@ -6,6 +6,7 @@ import {
   ClaimRetractedData,
   EntryAmendedData,
   EntryRef,
+  IncidentCategory,
   IncidentReportedData,
   PointInTime,
   assertedFields,
@@ -25,6 +26,10 @@ export type TimelineDetail =
   | { kind: 'amendment'; entry: EntryRef; fields: string[]; reason: string };
 
 const list = (items: string[]): string => items.join(', ');
+
+/** "battles/armed-clash #ceasefire-violation", or "not coded" for a v1 category with no ACLED counterpart. */
+export const categoryText = ({ eventType, subEventType, tags }: IncidentCategory): string =>
+  [[eventType ?? 'not coded', ...(subEventType ? [subEventType] : [])].join('/'), ...tags.map((t) => `#${t}`)].join(' ');
 
 const entryRefText = (ref: EntryRef): string => {
   switch (ref.kind) {
@@ -98,7 +103,7 @@ const entryColumns = (subject: TimelineSubject): EntryColumns => {
   switch (subject.kind) {
     case 'reported': {
       const { title, category, location } = subject.data;
-      return line(null, null, { kind: 'reported', title, category, place: location.name });
+      return line(null, null, { kind: 'reported', title, category: categoryText(category), place: location.name });
     }
     case 'claim': {
       const { partyId, claimId, statedAt, assertions, answers } = subject.data;

@@ -74,7 +74,12 @@ export interface IncidentRow extends IncidentCounts {
   data: IncidentReportedData | null;
   title: string | null;
   summary: string | null;
+  /** The ACLED event type (null: not reported, or a v1 category with no ACLED counterpart). */
   category: string | null;
+  subEventType: string | null;
+  tags: string[];
+  /** Sum of the toll's best killed figures over its groups; null: no toll given, or no killed figure in it. */
+  tollKilled: number | null;
   /** Occurrence interval as UTC instants (date-only bounds widened to whole days), for filters and ordering. */
   occurredStart: string | null;
   occurredEnd: string | null;
@@ -101,7 +106,12 @@ export const incidentsTable: TableSpec<IncidentRow> = {
     data: jsonOrNull('the incident report as recorded, ledger amendments applied'),
     title: textOrNull('title'),
     summary: textOrNull('summary'),
-    category: textOrNull('category (ceasefire-violation, shelling, ...)'),
+    category: textOrNull(
+      'ACLED event type: battles, explosions-remote-violence, violence-against-civilians, protests, riots, strategic-developments (null: not coded, e.g. a v1 "ceasefire-violation")',
+    ),
+    subEventType: textOrNull('ACLED sub-event type, e.g. armed-clash, shelling-artillery-missile-attack, air-drone-strike'),
+    tags: json('free tags beside the taxonomy (JSON array), e.g. ["ceasefire-violation"]'),
+    tollKilled: { type: 'integer', nullable: true, description: 'the incident’s toll: best killed figures summed over its casualty groups (the groups are in data.toll)' },
     occurredStart: textOrNull('start of the occurrence interval, UTC instant'),
     occurredEnd: textOrNull('end of the occurrence interval, UTC instant'),
     locationName: textOrNull('place name'),

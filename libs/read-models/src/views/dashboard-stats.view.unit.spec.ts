@@ -53,8 +53,8 @@ describe('dashboard stats', () => {
 
   it('groups by category of the incident', () => {
     expect(activity(rm, { by: 'category' }).rows).toEqual([
-      { bucket: null, category: 'ceasefire-violation', claims: 5, denials: 2, corrections: 1, retractions: 1 },
-      { bucket: null, category: 'shelling', claims: 1, denials: 0, corrections: 0, retractions: 0 },
+      { bucket: null, category: 'battles', claims: 5, denials: 2, corrections: 1, retractions: 1 },
+      { bucket: null, category: 'explosions-remote-violence', claims: 1, denials: 0, corrections: 0, retractions: 0 },
     ]);
   });
 
@@ -82,7 +82,7 @@ describe('dashboard stats', () => {
     expect(firstOfJune.denials).toBe(1);
     expect(activity(rm, { clock: 'stated', from: '2019-06-01', to: '2019-06-01' }).rows).toEqual([{ ...firstOfJune, bucket: null }]);
     expect(activity(rm, { partyId: PARTY.karabakhArmy }).totals).toEqual({ claims: 1, denials: 1, corrections: 0, retractions: 0 });
-    expect(activity(rm, { category: 'shelling' }).totals.claims).toBe(1);
+    expect(activity(rm, { category: 'explosions-remote-violence' }).totals.claims).toBe(1);
     expect(() => activity(rm, { from: '2019-07-01', to: '2019-06-01' })).toThrow(InvalidStatsQueryError);
   });
 
@@ -93,7 +93,7 @@ describe('dashboard stats', () => {
       { bucket: '2019-07-01', incidents: 1, contested: 0, uncontested: 1 },
     ]);
     expect(stats.totals).toEqual({ incidents: 2, contested: 1, uncontested: 1 });
-    expect(rm.aggregate((sql) => incidentsContestedStats(sql, { bucket: 'none', clock: 'recorded', category: 'shelling' })).rows).toEqual([
+    expect(rm.aggregate((sql) => incidentsContestedStats(sql, { bucket: 'none', clock: 'recorded', category: 'explosions-remote-violence' })).rows).toEqual([
       { bucket: null, incidents: 1, contested: 0, uncontested: 1 },
     ]);
   });

@@ -2,6 +2,7 @@ import {
   ASSERTION_FIELDS,
   AssertionField,
   Assertions,
+  CasualtyReport,
   EntryRef,
   IncidentCategory,
   Place,
@@ -37,6 +38,8 @@ export interface IncidentFacts {
   title: string;
   summary: string;
   category: IncidentCategory;
+  /** The incident's toll by casualty group; absent when none was given. */
+  toll?: CasualtyReport[];
   occurred: TimeInterval;
   location: Place;
   reportedAt: string;
@@ -290,8 +293,8 @@ export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLo
 export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFacts | null => {
   const row = t.get(incidentsTable, { incidentId });
   if (!row?.data || row.reportedAt === null || row.reportedBy === null) return null;
-  const { title, summary, category, occurred, location } = row.data;
-  return { title, summary, category, occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
+  const { title, summary, category, toll, occurred, location } = row.data;
+  return { title, summary, category, ...(toll !== undefined ? { toll } : {}), occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
 };
 
 /**

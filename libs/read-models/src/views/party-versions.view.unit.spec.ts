@@ -24,7 +24,7 @@ describe('party-versions', () => {
     expect(doc.incident).toEqual({
       title: 'Deadly ceasefire violations on the Karabakh line of contact',
       summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
-      category: 'ceasefire-violation',
+      category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
       occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
       location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
       reportedAt: '2019-06-03T09:05:00.000Z',

@@ -15,8 +15,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ASSERTION_FIELDS, AssertionField, EntryRef, INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
-import { AssertionsDto } from '../../claims/shared/assertions.dto';
+import { ASSERTION_FIELDS, AssertionField, EntryRef } from '@ledger/domain';
+import { AssertionsDto, CasualtyReportDto } from '../../claims/shared/assertions.dto';
+import { IncidentCategoryDto, TollField } from '../../incidents/shared/incident-category.dto';
 import {
   MAX_LINE,
   MAX_TEXT,
@@ -80,10 +81,15 @@ export class EntryChangesDto {
   @Type(() => PlaceDto)
   location?: PlaceDto;
 
-  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
+  @ApiPropertyOptional({ type: IncidentCategoryDto, description: 'For the incident' })
   @Optional()
-  @IsIn(INCIDENT_CATEGORIES)
-  category?: IncidentCategory;
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentCategoryDto)
+  category?: IncidentCategoryDto;
+
+  @TollField()
+  toll?: CasualtyReportDto[];
 
   @ApiPropertyOptional({ type: StatementDto })
   @Optional()
