@@ -31,6 +31,7 @@ export const BENCHMARKS: BenchmarkEntry[] = [
   { name: 'verify', needsBuild: false, timeoutMinutes: { small: 3, full: 30 } },
   { name: 'feed-fanout', needsBuild: true, timeoutMinutes: { small: 3, full: 15 } },
   { name: 'import', needsBuild: true, timeoutMinutes: { small: 5, full: 90 } },
+  { name: 'dashboard', needsBuild: true, timeoutMinutes: { small: 5, full: 60 } },
 ];
 
 export interface SuiteOptions {

@@ -124,7 +124,8 @@ runBenchmark('feed-fanout', async (ctx) => {
   const seconds = ctx.pick('seconds', 3, 15);
   ctx.pick('incidents written to', INCIDENTS, INCIDENTS);
 
-  const ledger = await spawnBenchLedger();
+  // All subscribers share the integrator token: the per-token cap (100 streams by default) would refuse the 101st.
+  const ledger = await spawnBenchLedger({ env: { LEDGER_FEED_MAX_STREAMS_PER_TOKEN: String(subscriberCount + 1), LEDGER_FEED_MAX_STREAMS: String(Math.max(2000, subscriberCount + 1)) } });
   try {
     await ledger.waitUntilCaughtUp(60_000);
     const incidentIds = await reportIncidents(ledger, INCIDENTS);

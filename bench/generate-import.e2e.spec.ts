@@ -1,4 +1,4 @@
-import { importLines } from './generate-import';
+import { HEAVY_INCIDENT_TITLE, importLines } from './generate-import';
 import { BUILD_TIMEOUT_MS, SpawnedLedger, ensureBuilt, killAllSpawned, removeDataDir, spawnLedger } from '../tests/support/spawned-ledger';
 
 /**
@@ -38,4 +38,10 @@ describe('bench import file', () => {
     }
     expect(refused).toEqual([]);
   }, 60_000);
+
+  it('gives the heavy incident its claims and its own title, the rest spread over the others, the total unchanged', () => {
+    const lines = [...importLines({ claims: 11, incidents: 3, heavyIncidentClaims: 5 })];
+    expect(lines.filter((l) => l.action === 'makeClaim').map((l) => l.incident)).toEqual([...Array(5).fill('incident-1'), ...Array(3).fill('incident-2'), ...Array(3).fill('incident-3')]);
+    expect(lines.filter((l) => l.action === 'reportIncident').map((l) => l.body.title === HEAVY_INCIDENT_TITLE)).toEqual([true, false, false]);
+  });
 });

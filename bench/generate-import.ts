@@ -24,22 +24,34 @@ export interface ImportLine {
 export interface ImportFileSize {
   claims: number;
   incidents: number;
+  /**
+   * Claims of the first incident, out of `claims` (the rest spread over the other incidents), and a title of its own
+   * (HEAVY_INCIDENT_TITLE): the dashboard benchmark's incident of a thousand claims. Absent: all spread evenly.
+   */
+  heavyIncidentClaims?: number;
 }
+
+/** The title of the heavy incident (see ImportFileSize), one word that no other title holds: found by `?q=`. */
+export const HEAVY_INCIDENT_TITLE = 'Heavyweight incident of many claims';
 
 /** The parties whose claim of the demo makes sense: its assertions name the Karabakh army as the other side. */
 const CLAIMANTS = ['azerbaijan-defence-ministry', 'azerbaijan-foreign-ministry', 'azerbaijan', 'osce-minsk-group-co-chairs'];
 
-export function* importLines({ claims, incidents }: ImportFileSize): Generator<ImportLine> {
+export function* importLines({ claims, incidents, heavyIncidentClaims }: ImportFileSize): Generator<ImportLine> {
   for (const body of demoPartyBodies()) yield { key: `party-${String(body.partyId)}`, action: 'registerParty', body };
   const incidentBody = demoIncidentBody();
   const claimBody = demoClaimBody();
   const statement = claimBody.statement as Record<string, unknown>;
   let made = 0;
+  const heavy = heavyIncidentClaims === undefined ? undefined : Math.min(heavyIncidentClaims, claims);
+  const [spread, over] = heavy === undefined ? [claims, incidents] : [claims - heavy, Math.max(1, incidents - 1)];
   for (let n = 0; n < incidents; n++) {
     const incident = `incident-${n + 1}`;
-    yield { key: incident, action: 'reportIncident', body: { ...incidentBody, title: `${String(incidentBody.title)} (${n + 1})` } };
+    const title = heavy !== undefined && n === 0 ? HEAVY_INCIDENT_TITLE : `${String(incidentBody.title)} (${n + 1})`;
+    yield { key: incident, action: 'reportIncident', body: { ...incidentBody, title } };
     // Spread evenly: the first (claims % incidents) incidents take one claim more.
-    const here = Math.floor(claims / incidents) + (n < claims % incidents ? 1 : 0);
+    const m = heavy === undefined ? n : n - 1;
+    const here = heavy !== undefined && n === 0 ? heavy : Math.floor(spread / over) + (m < spread % over ? 1 : 0);
     for (let c = 0; c < here; c++, made++) {
       yield {
         key: `${incident}-claim-${c + 1}`,

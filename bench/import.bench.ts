@@ -16,14 +16,13 @@
  * ledger does not have yet (no `import` command in the CLI's help, POST /imports answering 404) is reported as not
  * available rather than failed.
  */
-import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore, START } from '@ledger/event-store';
 import { CliResult, SpawnedLedger, ensureBuilt, removeDataDir, runBuiltCli } from '../tests/support/spawned-ledger';
 import { BenchContext, NotAvailableError, runBenchmark } from './support/bench-child';
-import { spawnBenchLedger } from './support/bench-processes';
+import { postFile, spawnBenchLedger } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
 import { nowMs } from './support/measure';
 import { rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
@@ -46,23 +45,6 @@ const eventsIn = async (dataDir: string): Promise<number> => {
     await store.close();
   }
 };
-
-const postFile = (ledger: SpawnedLedger, file: string): Promise<{ status: number; body: string }> =>
-  new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${ledger.baseUrl}/imports`,
-      { method: 'POST', headers: { authorization: `Bearer ${ledger.tokens.recorder}`, 'content-type': 'application/x-ndjson', 'content-length': statSync(file).size } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    createReadStream(file).pipe(req);
-  });
 
 /** The import's own time for its lines (the summary's elapsedMs: read, decided, stored), without waiting for the read models. */
 const elapsedMsOf = (summary: string): number | undefined => {

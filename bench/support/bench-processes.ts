@@ -1,5 +1,7 @@
 // Child processes the benchmarks start: TypeScript files of bench/ run by Node, the no-op server, the built ledger.
 import { ChildProcess, spawn } from 'node:child_process';
+import { createReadStream, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { SpawnedLedger, removeDataDir, spawnLedger, tempDataDir } from '../../tests/support/spawned-ledger';
 import { demoIncidentBody } from './demo-bodies';
@@ -136,4 +138,22 @@ export const runTsWorker = <T>(file: string, args: string[], nodeFlags: string[]
         reject(new Error(`${file} printed no JSON result: ${last.slice(0, 200)}`));
       }
     });
+  });
+
+/** POST /imports of an NDJSON file (recorder token), streamed as the body; resolves with the answer. */
+export const postFile = (ledger: SpawnedLedger, file: string): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${ledger.baseUrl}/imports`,
+      { method: 'POST', headers: { authorization: `Bearer ${ledger.tokens.recorder}`, 'content-type': 'application/x-ndjson', 'content-length': statSync(file).size } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    createReadStream(file).pipe(req);
   });

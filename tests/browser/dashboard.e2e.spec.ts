@@ -161,6 +161,12 @@ describe('the dashboard in a browser (e2e)', () => {
     });
     const before = (await matrixRows()).find((r) => r.party === 'azerbaijan-defence-ministry')!;
     expect(before.casualties).not.toContain('mid-ranking officer');
+    // The location panel and the timeline chart follow the slider too: the chart shows the entries known by then.
+    expect(await page.textContent('h2#where .as-of-label')).toContain(`position ${entries[correction - 1].position}`);
+    expect(await page.textContent('h2#when .as-of-label')).toContain(`position ${entries[correction - 1].position}`);
+    const stated = entries.slice(0, correction).filter((e) => (e as { statedAt?: unknown }).statedAt && (e as { partyId?: unknown }).partyId).length;
+    await page.waitForSelector(`[aria-label="Stated against recorded time for ${stated} entries"]`);
+    expect(await page.$$eval('section[aria-labelledby=when] details li', (items) => items.length)).toBe(correction);
     await screenshot(page, '04-as-of-before-correction');
     await expectAccessible('incident as of');
     await page.click('text=Back to now');
@@ -267,6 +273,130 @@ describe('the dashboard in a browser (e2e)', () => {
       await page.waitForSelector(ready);
       await screenshot(page, `10-${name.replace(/ /g, '-')}`);
       await expectAccessible(name);
+    }
+  });
+
+  it('searches and filters by party on the server, over the whole list, without loading every party record', async () => {
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => requests.push(r.url());
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${ledger.baseUrl}/#/`);
+      await page.reload();
+      await page.waitForSelector('.incident-list li');
+      // The party picker's options: one aggregate row per party that spoke, with its name.
+      await page.waitForSelector(`select[name=party] option[value="karabakh-defense-army"]`, { state: 'attached' });
+      expect(await page.textContent('select[name=party] option[value="karabakh-defense-army"]')).toBe(names['karabakh-defense-army']);
+      await page.selectOption('select[name=party]', 'karabakh-defense-army');
+      const byParty = (await ledger.request('GET', '/incidents?party=karabakh-defense-army&limit=100', { role: 'reader' })).body;
+      await page.waitForFunction((n) => (globalThis as any).document.querySelector('p[aria-live=polite]')?.textContent?.includes(`of ${n} incidents`), byParty.total);
+      expect(requests.some((u) => /\/incidents\?.*party=karabakh-defense-army/.test(u))).toBe(true);
+      await page.selectOption('select[name=party]', '');
+
+      // A party's name typed in the search finds the incidents it spoke in: the ledger searches, not the page.
+      const word = names['azerbaijan-defence-ministry'].split(' ').slice(-1)[0];
+      await page.fill('input[name=search]', word);
+      const found = (await ledger.request('GET', `/incidents?q=${encodeURIComponent(word)}&limit=100`, { role: 'reader' })).body;
+      expect(found.total).toBeGreaterThan(0);
+      await page.waitForFunction((w) => (globalThis as any).document.querySelector('p[aria-live=polite]')?.textContent?.includes(`matching “${w}”`), word);
+      expect(await page.$$eval('.incident-list li a.incident-title', (as) => as.map((a) => a.textContent))).toEqual(found.items.map((i: { title: string }) => i.title));
+      expect(requests.some((u) => new URL(u).searchParams.get('q') === word)).toBe(true);
+      await page.fill('input[name=search]', 'no incident has these words');
+      await page.waitForSelector('text=No incident matches');
+      await screenshot(page, '12-search-no-match');
+      await expectAccessible('incidents searched');
+      // Neither the list nor an incident reads the party records (each lists every incident the party spoke in).
+      await page.goto(`${ledger.baseUrl}/#/incidents/${incidentId}`);
+      await page.waitForSelector('table.matrix tbody tr');
+      expect(requests.filter((u) => /\/parties(\?|$)/.test(new URL(u).pathname + new URL(u).search))).toEqual([]);
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
+  it('gives a reader live updates with its own token, and says what arrived with names, not ids', async () => {
+    const other = await context.browser()!.newContext();
+    const reader = await other.newPage();
+    const feedRequests: { url: string; authorization?: string }[] = [];
+    reader.on('request', (r) => {
+      if (r.url().includes('/feed/stream')) feedRequests.push({ url: r.url(), authorization: r.headers().authorization });
+    });
+    try {
+      await reader.goto(`${ledger.baseUrl}/`);
+      await reader.fill('#token', ledger.tokens.reader);
+      await reader.click('button[type=submit]');
+      await reader.waitForSelector('nav[aria-label=Main] >> text=Incidents');
+      const reached = (await ledger.health()).body.details.projections.checkpoint;
+      await reader.goto(`${ledger.baseUrl}/#/incidents/${incidentId}`);
+      await reader.waitForSelector('.live-live');
+      // The stream starts where the read models stood, not at the incident's last entry far back in the log: the
+      // ledger has nothing to read to catch it up.
+      expect(new URL(feedRequests[0].url).searchParams.get('from')).toBe(reached);
+      // The token goes in the Authorization header, never in the address.
+      expect(feedRequests.length).toBeGreaterThan(0);
+      for (const r of feedRequests) {
+        expect(r.url).not.toContain(ledger.tokens.reader);
+        expect(r.authorization).toBe(`Bearer ${ledger.tokens.reader}`);
+      }
+      const versions = (await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' })).body;
+      const claim = versions.parties.find((p: { partyId: string }) => p.partyId === 'karabakh-defense-army').claims[0];
+      const denied = await ledger.request('POST', `/incidents/${incidentId}/claims/${claim.claimId}/denials`, {
+        role: 'recorder',
+        body: { partyId: 'armenia', statement: { text: `Live denial ${Date.now()}`, verbatim: false }, statedAt: { at: '2019-06-05', precision: 'day' }, source: SOURCE, deniedAssertions: [] },
+      });
+      expect({ status: denied.status, body: denied.body }).toMatchObject({ status: 201 });
+      const expected = `${names.armenia} denied ${names['karabakh-defense-army']}'s claim`;
+      const started = Date.now();
+      await reader.waitForSelector(`.news >> text=${expected}`, { timeout: 2_000 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await reader.textContent('.news')).not.toMatch(/karabakh-defense-army|[0-9a-f]{8}-[0-9a-f]{4}/);
+      await screenshot(reader, '13-reader-live-denial');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('opens an incident of many claims on its first page and shows the next page on demand', async () => {
+    const big = await ledger.request('POST', '/incidents', {
+      role: 'recorder',
+      body: { title: 'Browser test: an incident of many claims', summary: 'Paging.', category: { eventType: 'strategic-developments', subEventType: 'other', tags: [] }, occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' }, location: { name: 'Tovuz district', precision: 'district' } },
+    });
+    expect(big.status).toBe(201);
+    const bigId = big.body.incidentId as string;
+    for (let n = 0; n < 130; n++) {
+      const res = await ledger.request('POST', `/incidents/${bigId}/claims`, { role: 'recorder', body: claimBody(`Paged claim ${n + 1}`) });
+      expect(res.status).toBe(201);
+    }
+    await page.goto(`${ledger.baseUrl}/#/incidents/${bigId}`);
+    await page.waitForSelector('table.matrix tbody tr');
+    expect(await page.$$eval('article.claim', (a) => a.length)).toBe(100);
+    await page.waitForSelector('[data-testid=claims-paging]');
+    await page.click('text=Show the next 100 claims and denials');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('article.claim').length === 130);
+    expect(await page.$('text=Show the next 100 claims and denials')).toBeNull();
+    await screenshot(page, '14-incident-paged');
+    await expectAccessible('incident paged');
+  });
+
+  it('lists the parties with their counts from the party directory, not from every party record', async () => {
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => requests.push(new URL(r.url()).pathname);
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${ledger.baseUrl}/#/parties`);
+      await page.reload();
+      const directory = (await ledger.request('GET', '/stats/parties?limit=500', { role: 'reader' })).body;
+      await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('[aria-label=Parties] tbody tr').length === n, directory.total);
+      const azd = directory.items.find((p: { partyId: string }) => p.partyId === 'azerbaijan-defence-ministry');
+      const row = await page.$$eval('[aria-label=Parties] tbody tr', (rows) =>
+        rows.filter((r) => r.textContent?.includes('azerbaijan-defence-ministry')).map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+      expect(row[0].slice(2)).toEqual([azd.counts.incidents, azd.counts.claims, azd.counts.corrections, azd.counts.retractions, azd.counts.denialsMade, azd.counts.denialsReceived].map(String));
+      expect(requests).toContain('/stats/parties');
+      expect(requests).not.toContain('/parties');
+      await expectAccessible('parties directory');
+    } finally {
+      page.off('request', onRequest);
     }
   });
 

@@ -23,6 +23,19 @@ describe('docker-compose.yml', () => {
     expect(ledger.depends_on.eventstore.condition).toBe('service_healthy');
     expect(ledger.environment.EVENTSTORE_CONNECTION_STRING).toBe('esdb://eventstore:2113?tls=false');
   });
+
+  it('restarts both services when they stop (a ledger that gave up waiting for the node comes back)', () => {
+    expect(compose.services.eventstore.restart).toBe('unless-stopped');
+    expect(compose.services.ledger.restart).toBe('unless-stopped');
+  });
+
+  it('keeps the initial tokens where the README tells operators to read them', () => {
+    const ledger = compose.services.ledger;
+    const dataDir = ledger.environment.LEDGER_DATA_DIR;
+    expect(ledger.volumes.some((v: string) => v.endsWith(`:${dataDir}`))).toBe(true);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`docker compose exec ledger cat ${dataDir}/initial-tokens.txt`);
+  });
 });
 
 describe('Dockerfile', () => {

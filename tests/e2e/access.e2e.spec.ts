@@ -194,11 +194,17 @@ describe('access (e2e)', () => {
       }
     });
 
-    it.each(['reader', 'recorder', 'auditor'] as TestRole[])('the %s role may not read the feeds: 403 naming the integrator role', async (role) => {
-      for (const url of [...feeds, '/feed/stream']) {
+    it.each(['reader', 'recorder', 'auditor'] as TestRole[])('the %s role may not read the paged feed: 403 naming the integrator role', async (role) => {
+      for (const url of feeds) {
         const problem = expectProblem(await s.get(url, role), 403, 'forbidden');
         expect({ url, requiredRoles: problem.requiredRoles }).toEqual({ url, requiredRoles: ['integrator'] });
       }
+    });
+
+    // The dashboard's live updates: a reader's page follows the stream with the reader's own token (issue 12).
+    it.each(['reader', 'recorder', 'auditor'] as TestRole[])('the %s role may open the live stream (a bad position is its 400, not a 403)', async (role) => {
+      const problem = expectProblem(await s.get('/feed/stream?from=not-a-position', role), 400, 'validation-failed');
+      expect(problem.errors?.[0]?.field).toBe('from');
     });
 
     it('may not read the query API, the auditors\' reads or verify: 403 on each', async () => {

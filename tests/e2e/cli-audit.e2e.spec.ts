@@ -8,7 +8,7 @@ import { runCli } from '../../apps/ledger-cli/src/cli-program';
 import { CliOutput } from '../../apps/ledger-cli/src/cli-output';
 import { EXIT } from '../../apps/ledger-cli/src/ledger-files';
 import { verifyExportDir } from '../../tools/ledger-verifier/ledger-verifier';
-import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, startEsdbTargetForLedger } from '../support/esdb-target';
 import { readLog } from '../support/data-dir';
 import { injectSend } from '../support/http';
 import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
@@ -622,14 +622,14 @@ describe('export without a signed checkpoint', () => {
   });
 });
 
-describe('ledger-cli auditor commands on EventStoreDB (EVENTSTORE_CONNECTION_STRING, over the wire double)', () => {
-  let esdb: EsdbDouble;
+describe('ledger-cli auditor commands on EventStoreDB (EVENTSTORE_CONNECTION_STRING, over the wire double or EVENTSTORE_TEST_CONNECTION_STRING)', () => {
+  let esdb: EsdbTarget;
   let t: LedgerTestApp;
   let refs: Record<string, string>;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble();
+    esdb = await startEsdbTargetForLedger();
     t = await startLedgerOnEsdb(esdb.connectionString);
     ({ refs } = await playScenario(t));
     expect((await post(t, '/integrity/checkpoints', t.tokens.auditor)).statusCode).toBe(201);

@@ -88,6 +88,65 @@ describe('dashboard API (e2e)', () => {
     });
   });
 
+  describe('incident list search', () => {
+    it('searches the whole list by words, party names included, and counts the matches in total', async () => {
+      const byTitle = (await s.get('/incidents?q=karabakh&limit=1')).json();
+      expect(byTitle.items.map((i: { incidentId: string }) => i.incidentId)).toEqual([refs.incident]);
+      expect(byTitle.total).toBeGreaterThanOrEqual(1);
+      const kdaName = (await s.get(`/parties/${DEMO.kda}`)).json().name as string;
+      const byParty = (await s.get(`/incidents?q=${encodeURIComponent(kdaName.toUpperCase())}`)).json();
+      expect(byParty.items.map((i: { incidentId: string }) => i.incidentId)).toContain(refs.incident);
+      expect((await s.get('/incidents?q=no-such-words-anywhere')).json()).toMatchObject({ items: [], total: 0 });
+    });
+
+    it('refuses a search longer than 200 characters with a 400 naming q', async () => {
+      const problem = expectProblem(await s.get(`/incidents?q=${'x'.repeat(201)}`), 400, 'validation-failed');
+      expect(problem.errors?.map((e) => e.field)).toContain('q');
+    });
+  });
+
+  describe('party directory', () => {
+    it("lists every party with the counts of its record, without the record's incidents", async () => {
+      const records = (await s.get('/parties?limit=500')).json();
+      const directory = (await s.get('/stats/parties?limit=500')).json();
+      expect(directory.total).toBe(records.total);
+      const byId = new Map(directory.items.map((p: { partyId: string }) => [p.partyId, p]));
+      for (const record of records.items) {
+        const summary = byId.get(record.partyId) as Record<string, unknown>;
+        expect({ partyId: record.partyId, summary }).toEqual({
+          partyId: record.partyId,
+          summary: {
+            partyId: record.partyId,
+            registered: record.registered,
+            name: record.name,
+            kind: record.kind,
+            description: record.description,
+            affiliation: record.affiliation,
+            aliases: record.aliases,
+            registeredAt: record.registeredAt,
+            counts: record.counts,
+          },
+        });
+      }
+      expect(directory.items.map((p: { partyId: string }) => p.partyId)).toEqual([...directory.items.map((p: { partyId: string }) => p.partyId)].sort());
+    });
+
+    it('searches names, ids and aliases, pages, and refuses a bad page with a 400 naming it', async () => {
+      const found = (await s.get(`/stats/parties?q=${encodeURIComponent('ministry AZERBAIJAN')}`)).json();
+      expect(found.items.map((p: { partyId: string }) => p.partyId)).toContain(DEMO.azDefence);
+      // Every word must match, in any of the three.
+      for (const p of found.items) {
+        const text = `${p.partyId} ${p.name} ${p.aliases.join(' ')}`.toLowerCase();
+        expect({ text, ministry: text.includes('ministry'), azerbaijan: text.includes('azerbaijan') }).toEqual({ text, ministry: true, azerbaijan: true });
+      }
+      const page = (await s.get('/stats/parties?limit=2&offset=1')).json();
+      expect(page).toMatchObject({ limit: 2, offset: 1 });
+      expect(page.items).toHaveLength(2);
+      expect((await s.get('/stats/parties?q=%25')).json().total).toBe(0);
+      expect(expectProblem(await s.get('/stats/parties?limit=0'), 400, 'validation-failed').errors?.map((e) => e.field)).toContain('limit');
+    });
+  });
+
   describe('conditional GETs', () => {
     it('answers 304 to If-None-Match with the ETag of a read, and a full answer once the ledger moved', async () => {
       for (const url of ['/incidents', `/incidents/${refs.incident}/timeline`, '/parties', `/parties/${DEMO.kda}`, '/stats/activity?by=party']) {

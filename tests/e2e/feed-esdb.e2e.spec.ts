@@ -1,5 +1,6 @@
 import { EsdbEventStore } from '@ledger/event-store';
 import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, describeOnDouble, startEsdbTargetForLedger } from '../support/esdb-target';
 import { ChaosReport, chaosScopedToken, runFeedChaos } from '../support/feed-chaos';
 import { claimMadeEvent, isLedgerEvent, listen, orderProblems, readWholeLog, storeOf, Subscriber, waitUntil } from '../support/feed-clients';
 import { valid } from '../support/ledger-session';
@@ -18,7 +19,7 @@ const EVENTS = Number(process.env.FEED_ESDB_EVENTS ?? 3_000);
 // The full size needs minutes on this machine, for the reason above.
 jest.setTimeout(Math.max(120_000, EVENTS * 40));
 
-const onEsdb = (esdb: EsdbDouble) => () =>
+const onEsdb = (esdb: EsdbDouble | EsdbTarget) => () =>
   new EsdbEventStore({
     connectionString: esdb.connectionString,
     reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
@@ -26,14 +27,14 @@ const onEsdb = (esdb: EsdbDouble) => () =>
     operationTimeoutMs: 60_000,
   });
 
-describe('live feed on EventStoreDB (wire double): EventSource clients under random disconnects', () => {
-  let esdb: EsdbDouble;
+describe('live feed on EventStoreDB (wire double or EVENTSTORE_TEST_CONNECTION_STRING): EventSource clients under random disconnects', () => {
+  let esdb: EsdbTarget;
   let t: LedgerTestApp;
   let report: ChaosReport;
   let mismatches: string[];
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble();
+    esdb = await startEsdbTargetForLedger();
     t = await startLedger({ eventStore: onEsdb(esdb), env: { LEDGER_FEED_HEARTBEAT_MS: '1000' }, extraTokens: [chaosScopedToken()] });
     ({ report, mismatches } = await runFeedChaos(t, {
       events: EVENTS,
@@ -61,7 +62,7 @@ describe('live feed on EventStoreDB (wire double): EventSource clients under ran
   });
 });
 
-describe('live feed on EventStoreDB (wire double) through an outage', () => {
+describeOnDouble('live feed on EventStoreDB (wire double) through an outage', 'stop() and restart() are part of the double', () => {
   let esdb: EsdbDouble;
   let t: LedgerTestApp;
 

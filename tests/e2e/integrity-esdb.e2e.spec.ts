@@ -2,25 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
-import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, startEsdbTargetForLedger } from '../support/esdb-target';
 import { getAs, injectSend } from '../support/http';
 import { exportOverHttp } from '../support/integrity-export';
-import { LedgerTestApp, startLedgerOnEsdb } from '../support/ledger-test-app';
+import { EsdbEventStore } from '@ledger/event-store';
+import { NotaryService } from '../../apps/ledger-api/src/integrity/notary.service';
+import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 import { verifyExportDir, verifyInclusionBundle } from '../../tools/ledger-verifier/ledger-verifier';
 
 jest.setTimeout(60_000);
 
 /**
- * The same integrity guarantees on the EventStoreDB adapter (over the in-repo wire double): chains computed at
- * append, checkpoints in the notary's own stream (outside the filtered $all), verify walking both.
+ * The same integrity guarantees on the EventStoreDB adapter (over the in-repo wire double, or the server named by
+ * EVENTSTORE_TEST_CONNECTION_STRING): chains computed at append, checkpoints in the notary's own stream (outside the
+ * filtered $all), verify walking both.
  */
 describe('integrity on the EventStoreDB adapter', () => {
-  let esdb: EsdbDouble;
+  let esdb: EsdbTarget;
   let t: LedgerTestApp;
   let refs: Record<string, string>;
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble();
+    esdb = await startEsdbTargetForLedger();
     t = await startLedgerOnEsdb(esdb.connectionString);
     refs = await runScenario(DEMO_SCENARIO, injectSend(t.app, t.tokens.recorder));
     const signed = await t.app.inject({ method: 'POST', url: '/integrity/checkpoints', headers: { authorization: `Bearer ${t.tokens.auditor}` } });
@@ -32,12 +35,30 @@ describe('integrity on the EventStoreDB adapter', () => {
     await esdb?.close();
   });
 
-  it('writes prevHash and hash into the metadata EventStoreDB stores, and the checkpoint into its own stream', () => {
-    const incident = esdb.events().filter((e) => e.stream === `incident-${refs.incident}`);
-    const metadata = incident.map((e) => JSON.parse(Buffer.from(e.metadata).toString('utf8')) as { prevHash: string | null; hash: string });
+  it('writes prevHash and hash into the metadata EventStoreDB stores, and the checkpoint into its own stream', async () => {
+    const incident = await esdb.streamEvents(`incident-${refs.incident}`);
+    const metadata = incident.map((e) => e.metadata as { prevHash: string | null; hash: string });
     expect(metadata[0].prevHash).toBeNull();
     metadata.slice(1).forEach((m, i) => expect(m.prevHash).toBe(metadata[i].hash));
-    expect(esdb.events().filter((e) => e.stream === 'integrity-checkpoints').map((e) => e.type)).toEqual(['CheckpointSigned.v1']);
+    expect((await esdb.streamEvents('integrity-checkpoints')).map((e) => e.type)).toEqual(['CheckpointSigned.v1']);
+  });
+
+  it('a second ledger process on the same node with a key of its own sees the first one\'s key as foreign; with the shared key it does not', async () => {
+    const own = t.app.get(NotaryService).publicKeys().keys[0].kid;
+    const eventStore = () => new EsdbEventStore({ connectionString: esdb.connectionString });
+    const separate = await startLedger({ eventStore });
+    try {
+      expect(separate.app.get(NotaryService).foreignSigningKeys()).toEqual([own]);
+    } finally {
+      await separate.close();
+    }
+    const sharedKey = readFileSync(join(t.dataDir, 'notary-ed25519.pem'), 'utf8');
+    const sharing = await startLedger({ eventStore, env: { LEDGER_NOTARY_PRIVATE_KEY: sharedKey } });
+    try {
+      expect(sharing.app.get(NotaryService).foreignSigningKeys()).toEqual([]);
+    } finally {
+      await sharing.close();
+    }
   });
 
   it('verifies clean, with the checkpoint covering every ledger event', async () => {
@@ -70,7 +91,7 @@ describe('integrity on the EventStoreDB adapter', () => {
 
   it('names an event written to a ledger stream behind the ledger\'s back (no hash, no link)', async () => {
     const stream = `incident-${refs.incident}`;
-    esdb.appendDirect(stream, [{ id: randomUUID(), type: 'ClaimRetracted.v1', data: { claimId: refs['kda-claim'] }, metadata: { recordedBy: 'intruder' } }]);
+    await esdb.appendForeign(stream, [{ id: randomUUID(), type: 'ClaimRetracted.v1', data: { claimId: refs['kda-claim'] }, metadata: { recordedBy: 'intruder' } }]);
     const res = await getAs(t.app, t.tokens.auditor, '/integrity/verify');
     expect(res.body.ok).toBe(false);
     expect(res.body.firstFailure).toMatchObject({ kind: 'missing-hash', streamName: stream });

@@ -56,6 +56,7 @@ describe('OpenAPI response schemas (e2e)', () => {
       `/incidents/${incident}/claims/${claim}`,
       '/stats/activity?bucket=week&clock=stated&by=party',
       '/stats/incidents-contested?bucket=month',
+      '/stats/parties?q=azerbaijan',
     ]) {
       await ok(200, s.get(url));
       // The CSV form of a list is documented and checked too.

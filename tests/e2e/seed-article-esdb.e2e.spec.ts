@@ -1,7 +1,7 @@
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { SqliteReadModelStore } from '@ledger/read-models';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
-import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, doubleOf, itOnDouble, startEsdbTargetForLedger } from '../support/esdb-target';
 import { getAs, injectSend } from '../support/http';
 import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 
@@ -11,14 +11,14 @@ jest.setTimeout(60_000);
 const withoutPositions = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value), (key, v) => (/^(position|lastPosition|fromPosition|toPosition)$/.test(key) ? '<position>' : v));
 
-describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire double)', () => {
-  let esdb: EsdbDouble;
+describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire double or EVENTSTORE_TEST_CONNECTION_STRING)', () => {
+  let esdb: EsdbTarget;
   let onEsdb: LedgerTestApp;
   let onSqlite: LedgerTestApp;
   let refs: Record<string, string>;
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble();
+    esdb = await startEsdbTargetForLedger();
     onEsdb = await startLedgerOnEsdb(esdb.connectionString);
     onSqlite = await startLedger();
     refs = await runScenario(DEMO_SCENARIO, injectSend(onEsdb.app, onEsdb.tokens.recorder));
@@ -33,11 +33,11 @@ describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire do
     await esdb?.close();
   });
 
-  it('stores the scenario in EventStoreDB streams named by category, with the registry type names and correlation metadata', () => {
-    const ledgerEvents = esdb.events().filter((e) => e.stream.startsWith('incident-') || e.stream.startsWith('party-'));
+  it('stores the scenario in EventStoreDB streams named by category, with the registry type names and correlation metadata', async () => {
+    const ledgerEvents = (await esdb.ledgerEvents()).filter((e) => e.stream.startsWith('incident-') || e.stream.startsWith('party-'));
     expect(ledgerEvents.map((e) => e.type)).toContain('ClaimCorrected.v2');
     expect(new Set(ledgerEvents.filter((e) => e.stream.startsWith('incident-')).map((e) => e.stream))).toEqual(new Set([`incident-${refs.incident}`]));
-    const metadata = JSON.parse(Buffer.from(ledgerEvents[0].metadata).toString('utf8'));
+    const metadata = ledgerEvents[0].metadata;
     expect(metadata).toMatchObject({ $correlationId: expect.any(String), $causationId: expect.any(String), recordedBy: 'test-recorder' });
   });
 
@@ -58,10 +58,11 @@ describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire do
     expect(withoutPositions(fromEsdb.body)).toEqual(withoutPositions(fromSqlite.body));
   });
 
-  it('during an outage: commands answer 503 problems and write nothing, health says the store is down; all recovers when EventStoreDB returns', async () => {
+  itOnDouble('during an outage: commands answer 503 problems and write nothing, health says the store is down; all recovers when EventStoreDB returns', 'stop() and restart() are part of the double', async () => {
     const claim = DEMO_SCENARIO.steps.find((s) => s.as === 'osce-claim')!.body;
-    const before = esdb.events().length;
-    await esdb.stop();
+    const double = doubleOf(esdb);
+    const before = double.events().length;
+    await double.stop();
     try {
       const refused = await onEsdb.app.inject({
         method: 'POST',
@@ -77,9 +78,9 @@ describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire do
       expect(health.statusCode).toBe(503);
       expect(health.json().error.eventStore.status).toBe('down');
     } finally {
-      await esdb.restart();
+      await double.restart();
     }
-    expect(esdb.events().length).toBe(before);
+    expect(double.events().length).toBe(before);
 
     const accepted = await onEsdb.app.inject({
       method: 'POST',

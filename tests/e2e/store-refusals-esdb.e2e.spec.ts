@@ -1,6 +1,5 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
 import { EsdbEventStore } from '@ledger/event-store';
-import { EsdbDouble, startEsdbDouble } from '../esdb-double';
+import { EsdbTarget, REAL_SERVER, doubleOf, itOnDouble, startEsdbTargetForLedger } from '../support/esdb-target';
 import { DemoRefs, LedgerSession, valid } from '../support/ledger-session';
 import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 import { expectInvalidFields, expectProblem } from '../support/problem-assertions';
@@ -10,17 +9,19 @@ jest.setTimeout(60_000);
 /**
  * What EventStoreDB refuses for good must not come back as 503 + Retry-After (issue 11 item 7): a client would retry
  * forever. Against the in-repo wire double, which answers these as the server does (see tests/esdb-double/README.md,
- * "Errors and trailers"); the double's append size limit is lowered so that a normal request exceeds it.
+ * "Errors and trailers"); the double's append size limit is lowered so that a normal request exceeds it. With
+ * EVENTSTORE_TEST_CONNECTION_STRING, against that server, without the injected refusals and the lowered limit.
  */
-describe('EventStoreDB refusals that retrying cannot fix (wire double)', () => {
+describe('EventStoreDB refusals that retrying cannot fix (wire double or EVENTSTORE_TEST_CONNECTION_STRING)', () => {
   const MAX_APPEND = 8 * 1024;
-  let esdb: EsdbDouble;
+  const INJECTED = 'injectFault is part of the double';
+  let esdb: EsdbTarget;
   let t: LedgerTestApp;
   let s: LedgerSession;
   let refs: DemoRefs;
 
   beforeAll(async () => {
-    esdb = await startEsdbDouble({ maxAppendSize: MAX_APPEND });
+    esdb = await startEsdbTargetForLedger(REAL_SERVER ? {} : { maxAppendSize: MAX_APPEND });
     t = await startLedger({ eventStore: () => new EsdbEventStore({ connectionString: esdb.connectionString, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } }) });
     s = new LedgerSession(t);
     refs = await s.playDemo();
@@ -58,42 +59,38 @@ describe('EventStoreDB refusals that retrying cannot fix (wire double)', () => {
     }
   });
 
-  it('access denied on an append: 403 store-access-denied, nothing written, no Retry-After', async () => {
-    esdb.injectFault('append', 'access-denied', 10);
+  itOnDouble('access denied on an append: 403 store-access-denied, nothing written, no Retry-After', INJECTED, async () => {
+    doubleOf(esdb).injectFault('append', 'access-denied', 10);
     try {
       const res = await s.unchanged(() => s.post('/parties', valid.party('denied-by-acl')));
       expectProblem(res, 403, 'store-access-denied');
       expectNoRetry(res);
     } finally {
-      esdb.clearFaults();
+      doubleOf(esdb).clearFaults();
     }
   });
 
-  it('access denied on a read of $all: 403 store-access-denied', async () => {
-    esdb.injectFault('read', 'access-denied', 10);
+  itOnDouble('access denied on a read of $all: 403 store-access-denied', INJECTED, async () => {
+    doubleOf(esdb).injectFault('read', 'access-denied', 10);
     try {
       const res = await s.get('/feed/events?after=0', 'integrator');
       expectProblem(res, 403, 'store-access-denied');
       expectNoRetry(res);
     } finally {
-      esdb.clearFaults();
+      doubleOf(esdb).clearFaults();
     }
   });
 
   it('a command on an incident whose stream was deleted in EventStoreDB: 410 stream-deleted', async () => {
     const { incidentId } = await s.incidentWithClaim();
-    const client = EventStoreDBClient.connectionString(esdb.connectionString);
-    try {
-      await client.tombstoneStream(`incident-${incidentId}`);
-    } finally {
-      await client.dispose();
-    }
+    await esdb.client().tombstoneStream(`incident-${incidentId}`);
     const res = await s.unchanged(() => s.post(`/incidents/${incidentId}/claims`, valid.claim()));
     expectProblem(res, 410, 'stream-deleted');
     expectNoRetry(res);
   });
 
-  it('an event over the append size limit: 413 event-too-large, nothing written', async () => {
+  // A real node's limit is 1 MiB, above the ledger's request body limit: only the double's can be lowered under it.
+  itOnDouble('an event over the append size limit: 413 event-too-large, nothing written', 'needs the lowered MaxAppendSize the double takes as an option', async () => {
     const words = 'One of our servicemen was killed by enemy fire near the line of contact. '.repeat(Math.ceil(MAX_APPEND / 70));
     const res = await s.unchanged(() => s.post(`/incidents/${refs.incident}/claims`, valid.claim(undefined, words)));
     expectProblem(res, 413, 'event-too-large');

@@ -2,7 +2,9 @@
 // with the client's own generated service definitions. See README.md beside this file for what it implements,
 // which EventStoreDB source or document each behaviour follows, and what it does not implement.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { join } from 'node:path';
 import {
   grpc,
   streamsPb,
@@ -24,6 +26,7 @@ import {
   type RpcErrorShape,
 } from './proto';
 import { supportedMethods2410 } from './server-features';
+import { DEFAULT_USERS, NodeAccess, isRpcErrorShape, type Caller, type EsdbDoubleUser } from './access';
 import {
   EventLog,
   compileFilter,
@@ -72,6 +75,16 @@ export interface EsdbDoubleOptions {
   writeTimeoutMs?: number;
   /** MaxAppendSize, default 1 MiB as in ClusterVNodeOptions. */
   maxAppendSize?: number;
+  /**
+   * 'insecure' (default): like a node started with EVENTSTORE_INSECURE=true, every call is allowed.
+   * 'secure': TLS, and authentication and stream access as a secure 24.10 node enforces them by default (see
+   * access.ts): anonymous calls are refused, `$all` is read by `$admins` only, a wrong password is UNAUTHENTICATED.
+   * TLS is needed because the client never sends credentials over a `tls=false` connection. The certificate is a
+   * test one (tls/, 127.0.0.1 and localhost); `connectionString` carries `tlsCAFile` pointing at its CA.
+   */
+  access?: 'insecure' | 'secure';
+  /** Users beside the default `admin` and `ops` (password "changeit") in 'secure' mode. */
+  users?: EsdbDoubleUser[];
 }
 
 export interface EsdbDoubleEvent {
@@ -87,8 +100,10 @@ export interface EsdbDoubleEvent {
 }
 
 export interface EsdbDouble {
-  /** esdb://127.0.0.1:<port>?tls=false */
+  /** esdb://127.0.0.1:<port>?tls=false; secure: esdb://127.0.0.1:<port>?tls=true&tlsCAFile=<the test CA> */
   readonly connectionString: string;
+  /** The connection string with a user's credentials in it: esdb://user:password@127.0.0.1:<port>?… */
+  connectionStringAs(username: string, password: string): string;
   readonly host: string;
   readonly port: number;
   readonly mode: EsdbDoubleMode;
@@ -127,6 +142,8 @@ export interface EsdbDouble {
 }
 
 const LOOPBACK = '127.0.0.1';
+const TLS_DIR = join(__dirname, 'tls');
+const TEST_CA_FILE = join(TLS_DIR, 'ca.crt');
 const DEBUG = !!process.env.ESDB_DOUBLE_DEBUG;
 function debug(...args: unknown[]): void {
   if (DEBUG) process.stderr.write(`[esdb-double ${Date.now() % 100000}] ${args.map(String).join(' ')}\n`);
@@ -217,6 +234,7 @@ class EsdbDoubleImpl implements EsdbDouble {
   port: number;
   readonly mode: EsdbDoubleMode;
   private readonly opts: Required<EsdbDoubleOptions>;
+  private readonly access: NodeAccess | undefined;
   private readonly log = new EventLog();
   private server: grpc.Server | undefined;
   private relay: { server: net.Server; sockets: Set<net.Socket> } | undefined;
@@ -237,14 +255,33 @@ class EsdbDoubleImpl implements EsdbDouble {
       seedSystemEvents: options.seedSystemEvents ?? true,
       writeTimeoutMs: options.writeTimeoutMs ?? 2000,
       maxAppendSize: options.maxAppendSize ?? 1024 * 1024,
+      access: options.access ?? 'insecure',
+      users: options.users ?? [],
     };
+    this.access = this.opts.access === 'secure' ? new NodeAccess([...DEFAULT_USERS, ...this.opts.users]) : undefined;
     this.mode = this.opts.mode;
     this.port = this.opts.port;
     if (this.opts.seedSystemEvents) this.seed();
   }
 
   get connectionString(): string {
-    return `esdb://${LOOPBACK}:${this.port}?tls=false`;
+    return `esdb://${LOOPBACK}:${this.port}?${this.tlsQuery()}`;
+  }
+  connectionStringAs(username: string, password: string): string {
+    return `esdb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${LOOPBACK}:${this.port}?${this.tlsQuery()}`;
+  }
+  private tlsQuery(): string {
+    return this.access ? `tls=true&tlsCAFile=${encodeURIComponent(TEST_CA_FILE)}` : 'tls=false';
+  }
+
+  /** Insecure: everyone is an admin. Secure: the call's caller, or the error that ends it before its handler. */
+  private caller(call: { metadata: grpc.Metadata }): Caller | RpcErrorShape {
+    if (!this.access) return { kind: 'user', user: DEFAULT_USERS[0] };
+    return this.access.authenticate(call.metadata);
+  }
+
+  private streamAccess(caller: Caller, stream: string, operation: 'read' | 'write' | 'delete'): RpcErrorShape | undefined {
+    return this.access?.checkStream(caller, stream, operation);
   }
   get running(): boolean {
     return this.server !== undefined;
@@ -269,7 +306,7 @@ class EsdbDoubleImpl implements EsdbDouble {
     if (this.server) return;
     const server = this.buildServer();
     const internalPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${LOOPBACK}:0`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+      server.bindAsync(`${LOOPBACK}:0`, this.serverCredentials(), (err, port) => (err ? reject(err) : resolve(port))),
     );
     const sockets = new Set<net.Socket>();
     const relay = net.createServer((downstream) => {
@@ -303,6 +340,13 @@ class EsdbDoubleImpl implements EsdbDouble {
     this.relay = { server: relay, sockets };
   }
 
+  private serverCredentials(): grpc.ServerCredentials {
+    if (!this.access) return grpc.ServerCredentials.createInsecure();
+    return grpc.ServerCredentials.createSsl(null, [
+      { cert_chain: readFileSync(join(TLS_DIR, 'node.crt')), private_key: readFileSync(join(TLS_DIR, 'node.key')) },
+    ]);
+  }
+
   private buildServer(): grpc.Server {
     const server = new grpc.Server({ 'grpc.max_receive_message_length': 17 * 1024 * 1024 });
     this.generation = new Generation();
@@ -327,17 +371,22 @@ class EsdbDoubleImpl implements EsdbDouble {
     if (advertisesFeatures) {
       server.addService(ServerFeaturesService, {
         getSupportedMethods: (
-          _call: grpc.ServerUnaryCall<sharedPb.Empty, serverFeaturesPb.SupportedMethods>,
+          call: grpc.ServerUnaryCall<sharedPb.Empty, serverFeaturesPb.SupportedMethods>,
           cb: grpc.sendUnaryData<serverFeaturesPb.SupportedMethods>,
         ) => {
           this.callCounts['ServerFeatures.GetSupportedMethods']++;
+          const caller = this.caller(call);
+          if (isRpcErrorShape(caller)) return cb(caller);
           cb(null, this.supportedMethods());
         },
       });
     }
     server.addService(GossipService, {
-      read: (_call: grpc.ServerUnaryCall<sharedPb.Empty, gossipPb.ClusterInfo>, cb: grpc.sendUnaryData<gossipPb.ClusterInfo>) => {
+      read: (call: grpc.ServerUnaryCall<sharedPb.Empty, gossipPb.ClusterInfo>, cb: grpc.sendUnaryData<gossipPb.ClusterInfo>) => {
         this.callCounts['Gossip.Read']++;
+        // Gossip's client read stays anonymous (OverrideAnonymousEndpointAccessForGossip), but a wrong password is not.
+        const caller = this.caller(call);
+        if (isRpcErrorShape(caller)) return cb(caller);
         cb(null, this.clusterInfo());
       },
     });
@@ -519,6 +568,7 @@ class EsdbDoubleImpl implements EsdbDouble {
     cb: grpc.sendUnaryData<streamsPb.AppendResp>,
   ): void {
     this.callCounts['Streams.Append']++;
+    const caller = this.caller(call);
     let options: streamsPb.AppendReq.Options | undefined;
     let expected: ExpectedRevision | undefined;
     const events: ProposedEvent[] = [];
@@ -531,9 +581,12 @@ class EsdbDoubleImpl implements EsdbDouble {
     };
     call.on('data', (req: streamsPb.AppendReq) => {
       if (failed) return;
+      if (isRpcErrorShape(caller)) return fail(caller);
       if (!options) {
         if (!req.hasOptions()) return fail(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
         const o = (options = req.getOptions()!);
+        const refused = this.streamAccess(caller, streamNameOf(o.getStreamIdentifier()) ?? '', 'write');
+        if (refused) return fail(refused);
         const C = streamsPb.AppendReq.Options.ExpectedStreamRevisionCase;
         expected = expectedRevisionOf(o.getExpectedStreamRevisionCase(), [C.REVISION, C.NO_STREAM, C.ANY, C.STREAM_EXISTS], () => o.getRevision());
         if (!expected) return fail(rpcError(grpc.status.INVALID_ARGUMENT, `'${o.getExpectedStreamRevisionCase()}' is not a valid ExpectedStreamRevisionOneofCase`));
@@ -563,6 +616,7 @@ class EsdbDoubleImpl implements EsdbDouble {
     });
     call.on('end', () => {
       if (failed) return;
+      if (isRpcErrorShape(caller)) return fail(caller);
       if (!options || !expected) return fail(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
       const fault = this.takeFault('append');
       if (fault) return fail(this.faultError(fault));
@@ -630,6 +684,11 @@ class EsdbDoubleImpl implements EsdbDouble {
       call.emit('error', rpcError(grpc.status.UNIMPLEMENTED, 'Method is unimplemented.'));
       return;
     }
+    const caller = this.caller(call);
+    if (isRpcErrorShape(caller)) {
+      call.emit('error', caller);
+      return;
+    }
     interface Pending {
       stream: string;
       expected: ExpectedRevision;
@@ -676,6 +735,10 @@ class EsdbDoubleImpl implements EsdbDouble {
         const stream = streamNameOf(options.getStreamIdentifier());
         if (stream === undefined) {
           respond(errorResp(correlation, undefined, badRequest('Required field StreamIdentifier not set.')));
+          return;
+        }
+        if (this.streamAccess(caller, stream, 'write')) {
+          respond(errorResp(correlation, stream, this.batchFaultStatus('access-denied')));
           return;
         }
         const deadline = options.getDeadline();
@@ -814,9 +877,13 @@ class EsdbDoubleImpl implements EsdbDouble {
     cb: grpc.sendUnaryData<streamsPb.TombstoneResp>,
   ): void {
     this.callCounts['Streams.Tombstone']++;
+    const caller = this.caller(call);
+    if (isRpcErrorShape(caller)) return cb(caller);
     const options = call.request.getOptions();
     if (!options) return cb(rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.'));
     const stream = streamNameOf(options.getStreamIdentifier()) ?? '';
+    const refused = this.streamAccess(caller, stream, 'delete');
+    if (refused) return cb(refused);
     const C = streamsPb.TombstoneReq.Options.ExpectedStreamRevisionCase;
     const expected = expectedRevisionOf(options.getExpectedStreamRevisionCase(), [C.REVISION, C.NO_STREAM, C.ANY, C.STREAM_EXISTS], () => options.getRevision());
     if (!expected) return cb(rpcError(grpc.status.INVALID_ARGUMENT, 'Invalid ExpectedStreamRevisionOneofCase'));
@@ -855,6 +922,8 @@ class EsdbDoubleImpl implements EsdbDouble {
     const reader = new ReadCall(call, gen);
     debug('read started', reader.id, JSON.stringify(call.request.toObject()).slice(0, 300));
     try {
+      const caller = this.caller(call);
+      if (isRpcErrorShape(caller)) throw caller;
       const options = call.request.getOptions();
       if (!options) throw rpcError(grpc.status.UNKNOWN, 'Exception was thrown by handler.');
       const uuidOption = options.getUuidOption();
@@ -876,6 +945,8 @@ class EsdbDoubleImpl implements EsdbDouble {
         rpcError(grpc.status.INVALID_ARGUMENT, `The combination of (${streamCase}, ${countCase}, ${backwards ? 'Backwards' : 'Forwards'}, ${filterCase}) is invalid.`);
       if ((countCase !== N.COUNT && countCase !== N.SUBSCRIPTION) || (filterCase !== F.FILTER && filterCase !== F.NO_FILTER))
         throw invalidCombination();
+      const refused = this.streamAccess(caller, streamCase === S.STREAM ? (streamNameOf(options.getStream()!.getStreamIdentifier()) ?? '') : '$all', 'read');
+      if (refused) throw refused;
 
       if (streamCase === S.STREAM) {
         if (filterCase === F.FILTER) throw invalidCombination();

@@ -1,5 +1,8 @@
 // ServerFeatures and Gossip of the EventStoreDB double, asked with raw gRPC clients built from the client's
-// generated definitions, then through EventStoreDBClient (discovery over gossip).
+// generated definitions, then through EventStoreDBClient (discovery over gossip). With EVENTSTORE_TEST_CONNECTION_STRING
+// (an insecure node), what a real server answers is checked against the same expectations (tests/support/esdb-target.ts);
+// EVENTSTORE_TEST_SERVER_VERSION (major.minor, e.g. 24.10 or 25.0) says which server that is, since the exact method
+// list is 24.10's.
 import * as grpc from '@grpc/grpc-js';
 import { ServerFeaturesClient } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { GossipClient } from '@eventstore/db-client/generated/gossip_grpc_pb';
@@ -7,13 +10,17 @@ import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import type { SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import type { ClusterInfo } from '@eventstore/db-client/generated/gossip_pb';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { REAL_SERVER, describeOnInsecureNode, itOnDouble, startEsdbTarget, type EsdbTarget } from '../support/esdb-target';
 import { startEsdbDouble, type EsdbDouble, type EsdbDoubleOptions } from './esdb-double';
 
 // Generous: CI machines here are shared and can stall for seconds; a passing run takes well under a second per test.
 jest.setTimeout(30_000);
 
-async function supportedMethods(double: EsdbDouble): Promise<SupportedMethods> {
-  const client = new ServerFeaturesClient(`127.0.0.1:${double.port}`, grpc.credentials.createInsecure());
+const SERVER_VERSION = REAL_SERVER ? process.env.EVENTSTORE_TEST_SERVER_VERSION?.trim() || '24.10' : '24.10';
+const IS_2410 = SERVER_VERSION === '24.10';
+
+async function supportedMethods(address: string): Promise<SupportedMethods> {
+  const client = new ServerFeaturesClient(address, grpc.credentials.createInsecure());
   try {
     return await new Promise((resolve, reject) =>
       client.getSupportedMethods(new Empty(), (err, resp) => (err ? reject(err) : resolve(resp!))),
@@ -32,14 +39,39 @@ async function withDouble<T>(options: EsdbDoubleOptions, fn: (d: EsdbDouble) => 
   }
 }
 
+async function withTarget<T>(fn: (t: EsdbTarget) => Promise<T>): Promise<T> {
+  const t = await startEsdbTarget();
+  try {
+    return await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+const address = (d: EsdbDouble) => `127.0.0.1:${d.port}`;
+const SERVER_OPTIONS = 'a server setting the double takes as an option';
+
 const asMap = (resp: SupportedMethods) =>
   new Map(resp.getMethodsList().map((m) => [`/${m.getServiceName()}/${m.getMethodName()}`, m.getFeaturesList()]));
 
-describe('ServerFeatures.GetSupportedMethods as EventStoreDB 24.10 answers it', () => {
-  it('lists every client-facing method of 24.10, lower-cased, with the 24.10 features and version', async () => {
-    await withDouble({}, async (d) => {
-      const resp = await supportedMethods(d);
-      expect(resp.getEventStoreServerVersion()).toBe('24.10.0');
+describeOnInsecureNode('ServerFeatures.GetSupportedMethods as EventStoreDB 24.10 answers it', () => {
+  it('lists the methods the client chooses its paths by, with their features, lower-cased', async () => {
+    await withTarget(async (t) => {
+      const methods = asMap(await supportedMethods(t.address));
+      expect(methods.get('/event_store.client.streams.streams/batchappend')).toEqual(['deadline_duration']);
+      expect(methods.get('/event_store.client.streams.streams/read')).toEqual(['position', 'events']);
+      expect(methods.get('/event_store.client.streams.streams/append')).toEqual([]);
+      for (const key of methods.keys()) expect(key).toBe(key.toLowerCase());
+    });
+  });
+
+  const exactly = IS_2410 ? it : it.skip;
+  if (!IS_2410) process.stdout.write(`[esdb-target] SKIPPED on the real server: the exact 24.10 method list: EVENTSTORE_TEST_SERVER_VERSION is ${SERVER_VERSION}\n`);
+  exactly('lists every client-facing method of 24.10, lower-cased, with the 24.10 features and version', async () => {
+    await withTarget(async (t) => {
+      const resp = await supportedMethods(t.address);
+      // The double says 24.10.0; a real node its own patch release.
+      expect(resp.getEventStoreServerVersion()).toMatch(t.double ? /^24\.10\.0$/ : /^24\.10\.\d+$/);
       const methods = asMap(resp);
       // 8 persistent + 8 users + 5 streams + 7 operations + 1 gossip + 1 monitoring + 1 server features
       // + 2 redaction + 10 projections (projections subsystem running)
@@ -65,33 +97,33 @@ describe('ServerFeatures.GetSupportedMethods as EventStoreDB 24.10 answers it', 
     });
   });
 
-  it('leaves the Projections service out when the projections subsystem is off', async () => {
+  itOnDouble('leaves the Projections service out when the projections subsystem is off', SERVER_OPTIONS, async () => {
     await withDouble({ projections: false }, async (d) => {
-      const methods = asMap(await supportedMethods(d));
+      const methods = asMap(await supportedMethods(address(d)));
       expect(methods.size).toBe(33);
       expect([...methods.keys()].some((k) => k.includes('projections'))).toBe(false);
     });
   });
 
-  it('in legacy mode answers UNIMPLEMENTED, like a server that predates ServerFeatures', async () => {
+  itOnDouble('in legacy mode answers UNIMPLEMENTED, like a server that predates ServerFeatures', SERVER_OPTIONS, async () => {
     await withDouble({ mode: 'legacy' }, async (d) => {
-      await expect(supportedMethods(d)).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+      await expect(supportedMethods(address(d))).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
     });
   });
 
-  it('in legacy "without-batch-append" mode answers, but without streams/batchappend', async () => {
+  itOnDouble('in legacy "without-batch-append" mode answers, but without streams/batchappend', SERVER_OPTIONS, async () => {
     await withDouble({ mode: 'legacy', legacyServerFeatures: 'without-batch-append' }, async (d) => {
-      const methods = asMap(await supportedMethods(d));
+      const methods = asMap(await supportedMethods(address(d)));
       expect(methods.has('/event_store.client.streams.streams/batchappend')).toBe(false);
       expect(methods.has('/event_store.client.streams.streams/append')).toBe(true);
     });
   });
 });
 
-describe('Gossip.Read', () => {
-  it('describes a single alive leader on the loopback address', async () => {
-    await withDouble({}, async (d) => {
-      const client = new GossipClient(`127.0.0.1:${d.port}`, grpc.credentials.createInsecure());
+describeOnInsecureNode('Gossip.Read', () => {
+  it('describes a single alive leader (on the double: at its own loopback address and port)', async () => {
+    await withTarget(async (t) => {
+      const client = new GossipClient(t.address, grpc.credentials.createInsecure());
       const info: ClusterInfo = await new Promise((resolve, reject) =>
         client.read(new Empty(), (err, resp) => (err ? reject(err) : resolve(resp!))),
       );
@@ -100,12 +132,15 @@ describe('Gossip.Read', () => {
       expect(info.getMembersList()).toHaveLength(1);
       expect(member.getIsAlive()).toBe(true);
       expect(member.getState()).toBe(8); // VNodeState.Leader
-      expect(member.getHttpEndPoint()!.getAddress()).toBe('127.0.0.1');
-      expect(member.getHttpEndPoint()!.getPort()).toBe(d.port);
+      // A real node advertises its own address (in a container, not the one the test reached it by).
+      if (t.double) {
+        expect(member.getHttpEndPoint()!.getAddress()).toBe('127.0.0.1');
+        expect(member.getHttpEndPoint()!.getPort()).toBe(t.double.port);
+      }
     });
   });
 
-  it('is not called for a single-node esdb:// connection, and is used by esdb+discover://', async () => {
+  itOnDouble('is not called for a single-node esdb:// connection, and is used by esdb+discover://', "counts the double's RPCs", async () => {
     await withDouble({}, async (d) => {
       const direct = EventStoreDBClient.connectionString(d.connectionString);
       await direct.appendToStream('gossip-check-1', jsonEvent({ type: 'T', data: {} }));

@@ -5,13 +5,13 @@ import { IncidentPage } from './incident-page';
 import { IncidentsPage } from './incidents-page';
 import { PartiesPage } from './parties-page';
 import { RecordPage } from './record-forms';
-import { href, PartiesProvider, useHashRoute } from './ui-kit';
+import { href, PartiesProvider, useHashRoute, useReadyMark } from './ui-kit';
 
 const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
   const [token, setToken] = useState('');
-  const [feedToken, setFeedToken] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  useReadyMark('dashboard:sign-in-ready', true);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -22,7 +22,7 @@ const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
         setError('The ledger does not know this token.');
         return;
       }
-      onSignedIn({ token: token.trim(), roles, ...(feedToken.trim() ? { feedToken: feedToken.trim() } : {}) });
+      onSignedIn({ token: token.trim(), roles });
     } catch (err) {
       setError(`The ledger did not answer: ${String(err)}`);
     } finally {
@@ -36,8 +36,6 @@ const SignIn = ({ onSignedIn }: { onSignedIn: (s: Session) => void }) => {
       <form onSubmit={submit} aria-describedby="sign-in-error">
         <label htmlFor="token">Token</label>
         <input id="token" name="token" type="password" autoComplete="off" required value={token} onChange={(e) => setToken(e.target.value)} />
-        <label htmlFor="feed-token">Live feed token (optional: an integrator token, when yours cannot read the feed)</label>
-        <input id="feed-token" name="feedToken" type="password" autoComplete="off" value={feedToken} onChange={(e) => setFeedToken(e.target.value)} />
         <button type="submit" disabled={busy || token.trim() === ''}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>
@@ -61,7 +59,7 @@ const Shell = ({ onSignOut }: { onSignOut: () => void }) => {
   let page;
   if (path[0] === 'incidents' && path[1] && path[2] === 'claims' && path[3]) page = <ClaimPage incidentId={path[1]} claimId={path[3]} version={query.get('v')} />;
   else if (path[0] === 'incidents' && path[1] && path[2] === 'record') page = <RecordPage kind={path[3] ?? 'claim'} incidentId={path[1]} claimId={query.get('claim') ?? undefined} />;
-  else if (path[0] === 'incidents' && path[1]) page = <IncidentPage incidentId={path[1]} />;
+  else if (path[0] === 'incidents' && path[1]) page = <IncidentPage key={path[1]} incidentId={path[1]} />;
   else if (path[0] === 'record') page = <RecordPage kind={path[1] ?? 'incident'} />;
   else if (path[0] === 'parties') page = <PartiesPage />;
   else page = <IncidentsPage />;

@@ -1,7 +1,7 @@
 import { useLedger } from './ledger-client';
 import type { PartyClaim } from './model/api-types';
 import { describeAssertion, formatPoint } from './model/who-says-what';
-import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+import { ErrorNote, href, must, useLearnNames, useLoad, useParties } from './ui-kit';
 
 const show = (v: unknown): string => (v === null || v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -14,6 +14,7 @@ export const ClaimPage = ({ incidentId, claimId, version }: { incidentId: string
     () => (can('auditor') ? must(client.GET('/audit/incidents/{incidentId}/claims/{claimId}/history', { params: { path: { incidentId, claimId } } })) : Promise.resolve(undefined)),
     [incidentId, claimId],
   );
+  useLearnNames(versions.data?.partyNames);
   const claim: PartyClaim | undefined = versions.data?.parties.flatMap((p) => p.claims).find((c) => c.claimId === claimId);
   const selected = version ? Number(version) : undefined;
   if (!claim) return versions.error ? <ErrorNote error={versions.error} /> : <p>{versions.loading ? 'Loading…' : 'No such claim in this incident.'}</p>;

@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useLedger } from './ledger-client';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { readModelsPosition, useLedger } from './ledger-client';
 import type { PartyVersion, TimelineEntry, VersionsAsOfDoc, VersionsDoc } from './model/api-types';
-import { cutsOf, type Clock } from './model/as-of-cuts';
+import { cutsOf, entriesAsOf, type Clock, type Cut } from './model/as-of-cuts';
+import { describeFeedEvent, type FeedEvent } from './model/feed-news';
+import { mergeTimelinePages, mergeVersionsPages } from './model/entry-pages';
 import { buildMatrix, describeAssertion, formatPoint, MATRIX_COLUMNS, type VersionsLike } from './model/who-says-what';
 import { useLiveFeed } from './live-feed';
 import { LocationPanel } from './location-panel';
 import { Plot, PlotChart } from './plot-chart';
-import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+import { ErrorNote, href, must, useLearnNames, useParties, usePagedEntries, useReadyMark } from './ui-kit';
 
-const Matrix = ({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) => {
+const Matrix = memo(({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) => {
   const { nameOf } = useParties();
   const rows = buildMatrix(doc, nameOf);
   return (
@@ -56,9 +58,9 @@ const Matrix = ({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) 
       </table>
     </div>
   );
-};
+});
 
-const PartyClaims = ({ party, incidentId }: { party: PartyVersion; incidentId: string }) => {
+const PartyClaims = memo(({ party, incidentId }: { party: PartyVersion; incidentId: string }) => {
   const { nameOf } = useParties();
   const { can } = useLedger();
   return (
@@ -101,10 +103,10 @@ const PartyClaims = ({ party, incidentId }: { party: PartyVersion; incidentId: s
       ))}
     </section>
   );
-};
+});
 
 /** Stated time (when the party says it spoke) against recorded time (when the ledger learnt it): a late statement about an early date stands out. */
-const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
+const TimelineChart = memo(({ entries }: { entries: TimelineEntry[] }) => {
   const { nameOf } = useParties();
   const points = entries
     .filter((e) => e.statedAt && e.partyId)
@@ -136,16 +138,16 @@ const TimelineChart = ({ entries }: { entries: TimelineEntry[] }) => {
       </details>
     </figure>
   );
-};
+});
 
-const AsOf = ({ entries, onCut }: { entries: TimelineEntry[]; onCut: (query: Record<string, string> | undefined, label: string) => void }) => {
+const AsOf = ({ entries, partial, onCut }: { entries: TimelineEntry[]; partial: boolean; onCut: (query: Cut['query'] | undefined, label: string) => void }) => {
   const [clock, setClock] = useState<Clock>('recorded');
   const cuts = useMemo(() => cutsOf(entries, clock), [entries, clock]);
   const [index, setIndex] = useState<number | undefined>(undefined);
   const now = index === undefined || index >= cuts.length;
   useEffect(() => {
     if (now) onCut(undefined, 'now');
-    else onCut(cuts[index!].query as Record<string, string>, cuts[index!].label);
+    else onCut(cuts[index!].query, cuts[index!].label);
   }, [index, clock, cuts.length]);
   return (
     <fieldset className="as-of">
@@ -179,6 +181,7 @@ const AsOf = ({ entries, onCut }: { entries: TimelineEntry[]; onCut: (query: Rec
           onChange={(e) => setIndex(Number(e.target.value))}
         />
       </label>
+      {partial && <p className="small muted">The stops are the moments of the timeline entries loaded so far; load more of the timeline for later stops.</p>}
       {!now && (
         <button type="button" onClick={() => setIndex(undefined)}>
           Back to now
@@ -188,30 +191,76 @@ const AsOf = ({ entries, onCut }: { entries: TimelineEntry[]; onCut: (query: Rec
   );
 };
 
+/** Entries per page: an incident of a thousand claims opens on its first page, the rest on demand. */
+export const VERSIONS_PAGE = 100;
+export const TIMELINE_PAGE = 250;
+
 export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   const { client, can } = useLedger();
-  const { nameOf } = useParties();
-  const versions = useLoad(() => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: 1000 } } })), [incidentId]);
-  const timeline = useLoad(() => must(client.GET('/incidents/{incidentId}/timeline', { params: { path: { incidentId }, query: { limit: 1000 } } })), [incidentId]);
-  const [cut, setCut] = useState<{ query: Record<string, string>; label: string } | undefined>();
+  const { nameOf, learn } = useParties();
+  const versions = usePagedEntries(
+    (after) => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: VERSIONS_PAGE, ...(after ? { after } : {}) } } })),
+    [incidentId],
+    (a, b) => a.revision === b.revision && a.page.next === b.page.next,
+  );
+  const timeline = usePagedEntries(
+    (after) => must(client.GET('/incidents/{incidentId}/timeline', { params: { path: { incidentId }, query: { limit: TIMELINE_PAGE, ...(after ? { after } : {}) } } })),
+    [incidentId],
+    (a, b) => a.lastPosition === b.lastPosition && a.page.next === b.page.next,
+  );
+  const merged = useMemo(() => (versions.pages ? mergeVersionsPages(versions.pages) : undefined), [versions.pages]);
+  const entries = useMemo(() => (timeline.pages ? mergeTimelinePages(timeline.pages) : undefined), [timeline.pages]);
+  useLearnNames(merged?.partyNames);
+  useLearnNames(timeline.pages?.at(-1)?.partyNames);
+  const [cut, setCut] = useState<{ query: Cut['query']; label: string } | undefined>();
   const [past, setPast] = useState<VersionsAsOfDoc | undefined>();
   const [pastError, setPastError] = useState<string>();
-  const [news, setNews] = useState<string[]>([]);
+  const [news, setNews] = useState<{ event: FeedEvent; position: string }[]>([]);
 
   const reloadTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const awaited = useRef(0n);
+  /**
+   * The feed can tell of an event before the read models hold it: the pages are read again until they show the
+   * incident at the latest position announced (a few tries, a quarter second apart), then the timeline.
+   */
+  const catchUp = useCallback(async () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const pages = await versions.refresh();
+      if (!pages || BigInt(pages[0].lastPosition) >= awaited.current) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await timeline.refresh();
+  }, [versions.refresh, timeline.refresh]);
   const onEvent = useCallback(
-    (type: string, position: string) => {
-      setNews((n) => [`${type.replace('dev.incident-ledger.', '')} at position ${position}`, ...n].slice(0, 5));
-      // A burst of events gives one reload, a few milliseconds after the last.
+    (event: FeedEvent, position: string) => {
+      setNews((n) => [{ event, position }, ...n].slice(0, 5));
+      if (/^\d+$/.test(position) && BigInt(position) > awaited.current) awaited.current = BigInt(position);
+      // A party registered since the page loaded is named by the event itself.
+      if (event.data && typeof event.data.name === 'string' && typeof event.data.partyId === 'string') learn({ [event.data.partyId]: event.data.name });
+      // A burst of events gives one reload of the pages shown, a few milliseconds after the last.
       clearTimeout(reloadTimer.current);
-      reloadTimer.current = setTimeout(() => {
-        versions.reload();
-        timeline.reload();
-      }, 50);
+      reloadTimer.current = setTimeout(() => void catchUp(), 50);
     },
-    [versions.reload, timeline.reload],
+    [catchUp, learn],
   );
-  const live = useLiveFeed(incidentId, versions.data?.lastPosition, onEvent);
+  // The stream starts where the read models stood when the page asked (never before the incident's last entry): the
+  // ledger then has little to catch up. Entries recorded between the page's reads and that position are picked up by
+  // the quiet refresh when the stream opens.
+  const [liveFrom, setLiveFrom] = useState<string>();
+  const incidentLast = versions.pages?.[0]?.lastPosition;
+  useEffect(() => {
+    if (incidentLast === undefined || liveFrom !== undefined) return;
+    let current = true;
+    void readModelsPosition().then((reached) => {
+      const last = BigInt(incidentLast);
+      if (current) setLiveFrom((reached !== undefined && reached > last ? reached : last).toString());
+    });
+    return () => {
+      current = false;
+    };
+  }, [incidentLast, liveFrom]);
+  const onOpen = useCallback(() => void catchUp(), [catchUp]);
+  const live = useLiveFeed(incidentId, liveFrom, onEvent, onOpen);
 
   useEffect(() => {
     if (!cut) {
@@ -228,15 +277,23 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
       current = false;
     };
   }, [cut, client, incidentId]);
+  useLearnNames(past?.partyNames);
+  useReadyMark('dashboard:incident-ready', merged !== undefined && entries !== undefined);
 
-  const doc: VersionsDoc | undefined = versions.data;
+  const asOfQuery = cut && past ? cut.query : undefined;
+  const shownEntries = useMemo(() => (entries ? entriesAsOf(entries, asOfQuery) : undefined), [entries, asOfQuery]);
+  const doc: VersionsDoc | undefined = merged;
   if (!doc) return versions.error ? <ErrorNote error={versions.error} /> : <p aria-live="polite">Loading…</p>;
+  // Everything below the slider follows it: the matrix, the claims, the location panel and the timeline chart.
+  const shown: VersionsLike & { incident: VersionsDoc['incident'] } = cut && past ? past : doc;
   const incident = doc.incident;
-  const shown: VersionsLike = cut && past ? past : doc;
-  const locations = doc.parties.flatMap((p) => {
+  const shownIncident = shown.incident ?? incident;
+  const locations = shown.parties.flatMap((p) => {
     const held = (p.currentAccount as { location?: { value: unknown } }).location;
     return held ? [{ label: nameOf(p.partyId), text: describeAssertion('location', held.value as never, nameOf), place: held.value as never }] : [];
   });
+
+  const claimsLoaded = doc.parties.reduce((n, p) => n + p.claims.length + p.denialsMade.length, 0);
   return (
     <>
       <h1>{incident?.title ?? incidentId}</h1>
@@ -247,8 +304,13 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
       )}
       <p className="muted small" aria-live="polite">
         Revision {doc.revision} · position {doc.lastPosition} ·{' '}
-        <span className={`live live-${live}`}>{live === 'off' ? 'live updates off (no feed token)' : `live: ${live}`}</span>
-        {news.length > 0 && ` · latest: ${news[0]}`}
+        <span className={`live live-${live}`}>{live === 'off' ? 'live updates off (this token reads no feed)' : `live: ${live}`}</span>
+        {news.length > 0 && (
+          <>
+            {' '}
+            · latest: <span className="news">{describeFeedEvent(news[0].event, nameOf)}</span> <span className="muted">(position {news[0].position})</span>
+          </>
+        )}
       </p>
       {can('recorder') && (
         <p className="actions">
@@ -256,29 +318,47 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
           <a href={href('incidents', incidentId, 'record', 'amend')}>Amend an entry</a>
         </p>
       )}
-      {can('auditor') && timeline.data && <AsOf entries={timeline.data.entries} onCut={(query, label) => setCut(query ? { query, label } : undefined)} />}
+      {can('auditor') && entries && (
+        <AsOf entries={entries} partial={timeline.hasMore} onCut={(query, label) => setCut(query ? { query, label } : undefined)} />
+      )}
       <h2>Who says what {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
       <ErrorNote error={pastError} />
       <Matrix doc={shown} incidentId={incidentId} />
       <div className="two-col">
         <section aria-labelledby="where">
-          <h2 id="where">Where</h2>
-          {incident && <LocationPanel reported={incident.location} claimed={locations} />}
+          <h2 id="where">Where {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
+          {shownIncident && <LocationPanel reported={shownIncident.location} claimed={locations} />}
         </section>
         <section aria-labelledby="when">
-          <h2 id="when">When it was said</h2>
-          {timeline.data && <TimelineChart entries={timeline.data.entries} />}
+          <h2 id="when">When it was said {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
+          <ErrorNote error={timeline.error} />
+          {shownEntries && <TimelineChart entries={shownEntries} />}
+          {timeline.hasMore && (
+            <p className="small">
+              {entries?.length} timeline entries loaded.{' '}
+              <button type="button" onClick={timeline.more} disabled={timeline.loading}>
+                Load {TIMELINE_PAGE} more
+              </button>
+            </p>
+          )}
         </section>
       </div>
       <h2>Each party's claims {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
-      {doc.page.next !== null && (
-        <p className="muted">
-          The first {doc.page.limit} entries of this incident are listed; the matrix and the disagreements cover all of them.
+      {!cut && versions.hasMore && (
+        <p className="muted" data-testid="claims-paging">
+          The first {claimsLoaded} claims and denials of this incident are listed; the matrix and the disagreements cover all of them.
         </p>
       )}
       {shown.parties.map((p) => (
         <PartyClaims key={p.partyId} party={p} incidentId={incidentId} />
       ))}
+      {!cut && versions.hasMore && (
+        <p>
+          <button type="button" onClick={versions.more} disabled={versions.loading}>
+            Show the next {VERSIONS_PAGE} claims and denials
+          </button>
+        </p>
+      )}
     </>
   );
 };

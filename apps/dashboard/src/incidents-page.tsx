@@ -1,9 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useLedger } from './ledger-client';
 import { ACTIVITY_KINDS, activityBars, byBucket, byCategory, byParty } from './model/activity';
 import type { IncidentListItem } from './model/api-types';
 import { Plot, PlotChart } from './plot-chart';
-import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+import { ErrorNote, href, must, useLearnNames, useLoad, useParties, useReadyMark } from './ui-kit';
 
 // ACLED's event types and sub-event types (the ledger's taxonomy of incidents; tags say the rest).
 const CATEGORIES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
@@ -30,15 +30,26 @@ const Activity = ({ i }: { i: IncidentListItem }) => {
   );
 };
 
+/** The value a moment after the last change: a search box asks the ledger once the typing pauses, not per key. */
+const useSettled = <T,>(value: T, ms: number): T => {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+};
+
 export const IncidentsPage = () => {
   const { client } = useLedger();
-  const { parties, nameOf } = useParties();
+  const { nameOf } = useParties();
   const [party, setParty] = useState('');
   const [category, setCategory] = useState<Category | ''>('');
   const [contested, setContested] = useState<'' | 'true' | 'false'>('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [search, setSearch] = useState('');
+  const q = useSettled(search.trim(), 250);
   const [offset, setOffset] = useState(0);
   // A changed filter starts again at the first page.
   const firstPage =
@@ -47,50 +58,61 @@ export const IncidentsPage = () => {
       setOffset(0);
       set(value);
     };
+  useEffect(() => setOffset(0), [q]);
   const [clock, setClock] = useState<ActivityClock>('stated');
   const [bucket, setBucket] = useState<Bucket>('month');
 
+  // Every filter, the search included, is applied by the ledger over the whole list: the page holds one page of it.
   const filters = {
     ...(party ? { party } : {}),
     ...(category ? { category } : {}),
     ...(contested ? { contested: contested === 'true' } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
+    ...(q ? { q } : {}),
   };
-  const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, offset]);
+  const list = useLoad(() => must(client.GET('/incidents', { params: { query: { limit: PAGE, offset, ...filters } } })), [party, category, contested, from, to, q, offset]);
+  // The list first: the statistics behind the tiles, charts and party picker (each a GROUP BY over every entry) are
+  // asked for once it is shown, so that on a large ledger they do not queue ahead of it.
+  const listed = list.data !== undefined || list.error !== undefined;
+  const afterList = <T,>(load: () => Promise<T>) => (): Promise<T> => (listed ? load() : new Promise<T>(() => undefined));
   const contestedCount = useLoad(
-    () => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } }))),
-    [party, category, contested, from, to],
+    afterList(() => (contested === 'false' ? Promise.resolve({ total: 0 }) : must(client.GET('/incidents', { params: { query: { ...filters, contested: true, limit: 1 } } })))),
+    [party, category, contested, from, to, q, listed],
   );
-  const items = useMemo(() => {
-    const needle = search.trim().toLowerCase();
-    const all = list.data?.items ?? [];
-    return needle ? all.filter((i) => `${i.title} ${i.summary} ${i.location.name}`.toLowerCase().includes(needle)) : all;
-  }, [list.data, search]);
+  const items = list.data?.items ?? [];
+  useReadyMark('dashboard:incidents-ready', list.data !== undefined);
+  useLearnNames(useMemo(() => Object.assign({}, ...items.map((i) => i.partyNames)) as Record<string, string | null>, [list.data]));
+  // The parties to filter by: those with any entry, one aggregate row each (with its name), not every party record.
+  const speakers = useLoad(afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'recorded' } } }))), [listed]);
+  const partyOptions = useMemo(
+    () => (speakers.data?.rows ?? []).flatMap((r) => (r.partyId ? [{ partyId: r.partyId, name: r.partyName ?? r.partyId }] : [])).sort((a, b) => a.name.localeCompare(b.name)),
+    [speakers.data],
+  );
 
   // Tiles and charts are counted by the ledger over every incident (GET /stats), not summed from the page shown. The
   // statistics take the party, category and occurred range; the contested filter narrows the list only.
   const statsFilter = { ...(party ? { party } : {}), ...(category ? { category } : {}) };
   const occurredRange = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   const totals = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const overTime = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } })),
-    [party, category, bucket, clock],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } }))),
+    [party, category, bucket, clock, listed],
   );
   const perParty = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'party', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const perCategory = useLoad(
-    () => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'category', clock: 'occurred', ...statsFilter, ...occurredRange } } })),
-    [party, category, from, to],
+    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'category', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
+    [party, category, from, to, listed],
   );
   const incidentsByMonth = useLoad(
-    () => must(client.GET('/stats/incidents-contested', { params: { query: { bucket: 'month', clock: 'occurred', ...(category ? { category } : {}), ...occurredRange } } })),
-    [category, from, to],
+    afterList(() => must(client.GET('/stats/incidents-contested', { params: { query: { bucket: 'month', clock: 'occurred', ...(category ? { category } : {}), ...occurredRange } } }))),
+    [category, from, to, listed],
   );
   const activity = useMemo(() => activityBars(overTime.data?.rows ?? [], byBucket), [overTime.data]);
   const activityByParty = useMemo(() => activityBars(perParty.data?.rows ?? [], byParty), [perParty.data]);
@@ -129,13 +151,13 @@ export const IncidentsPage = () => {
       <form className="filters" role="search" aria-label="Filter incidents" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
-          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="title, summary, place" />
+          <input type="search" name="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="title, summary, place, party" />
         </label>
         <label>
           Party
           <select name="party" value={party} onChange={(e) => firstPage(setParty)(e.target.value)}>
             <option value="">any</option>
-            {parties.map((p) => (
+            {partyOptions.map((p) => (
               <option key={p.partyId} value={p.partyId}>
                 {p.name}
               </option>
@@ -172,7 +194,9 @@ export const IncidentsPage = () => {
       <p aria-live="polite" className="muted">
         {list.loading
           ? 'Loading…'
-          : `${items.length} shown, ${offset + 1}–${Math.min(offset + PAGE, list.data?.total ?? 0)} of ${list.data?.total ?? 0} incidents${search ? ' (search looks within this page)' : ''}`}
+          : (list.data?.total ?? 0) === 0
+            ? `No incident matches${q ? ` “${q}”` : ''}.`
+            : `${offset + 1}–${offset + items.length} of ${list.data?.total ?? 0} incidents${q ? ` matching “${q}”` : ''}`}
       </p>
       {(list.data?.total ?? 0) > PAGE && (
         <nav aria-label="Pages of incidents" className="actions">

@@ -9,8 +9,6 @@ export type LedgerClient = Client<paths, PageMedia>;
 
 export interface Session {
   token: string;
-  /** An integrator token for the live feed, when the main token cannot read it. */
-  feedToken?: string;
   roles: Role[];
 }
 
@@ -83,3 +81,18 @@ export const useLedger = (): LedgerContextValue => {
 /** Plain JSON fetch with the session's token, for the few calls whose shape the page checks itself. */
 export const authedFetch = (token: string, path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(path, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+
+/**
+ * The log position the read models have reached (from the public /health): where a live stream can start for a page
+ * that reads the read models after asking. Starting from an old position instead (an incident's last entry, far back
+ * in a large log) makes the ledger read the whole log since then to catch the stream up.
+ */
+export const readModelsPosition = async (): Promise<bigint | undefined> => {
+  try {
+    const body = (await (await fetch('/health', { headers: { Accept: 'application/json' } })).json()) as { details?: { projections?: { checkpoint?: unknown } } };
+    const checkpoint = body.details?.projections?.checkpoint;
+    return typeof checkpoint === 'string' && /^\d+$/.test(checkpoint) ? BigInt(checkpoint) : undefined;
+  } catch {
+    return undefined;
+  }
+};

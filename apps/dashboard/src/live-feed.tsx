@@ -1,21 +1,30 @@
 import { EventSource } from 'eventsource';
 import { useEffect, useRef, useState } from 'react';
 import { useLedger } from './ledger-client';
+import type { FeedEvent } from './model/feed-news';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'off';
 
 /**
  * Follows GET /feed/stream for one incident and calls `onEvent` for each new event. The browser's own EventSource
  * cannot send a bearer header and the token must not go in the URL, so the `eventsource` package reads the stream
- * through fetch with the Authorization header; it resumes with Last-Event-ID after a cut-off or a dropped connection.
- * The feed is for integrators: a token without that role needs the optional feed token given at sign-in.
+ * through fetch() with the Authorization header; it resumes with Last-Event-ID after a cut-off or a dropped
+ * connection. Readers (and so recorders and auditors) may read the stream, as integrators do.
  */
-export const useLiveFeed = (incidentId: string, from: string | undefined, onEvent: (type: string, position: string) => void): LiveState => {
+export const useLiveFeed = (
+  incidentId: string,
+  from: string | undefined,
+  onEvent: (event: FeedEvent, position: string) => void,
+  /** Each time the stream (re)opens: what the page shows may have changed while it was not following. */
+  onOpen: () => void = () => undefined,
+): LiveState => {
   const { session, can } = useLedger();
-  const token = session.feedToken ?? (can('integrator') ? session.token : undefined);
+  const token = can('reader') || can('integrator') ? session.token : undefined;
   const [state, setState] = useState<LiveState>(token ? 'connecting' : 'off');
   const handler = useRef(onEvent);
   handler.current = onEvent;
+  const opened = useRef(onOpen);
+  opened.current = onOpen;
   const started = from !== undefined;
   const fromRef = useRef(from);
   fromRef.current = from;
@@ -28,15 +37,19 @@ export const useLiveFeed = (incidentId: string, from: string | undefined, onEven
     const source = new EventSource(url, {
       fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers ?? {}), Authorization: `Bearer ${token}` } }),
     });
-    source.onopen = () => setState('live');
+    source.onopen = () => {
+      setState('live');
+      opened.current();
+    };
     source.onerror = () => setState('reconnecting');
     source.onmessage = (e) => {
+      let event: FeedEvent = {};
       try {
-        const event = JSON.parse(e.data) as { type?: string };
-        handler.current(event.type ?? 'event', e.lastEventId);
+        event = JSON.parse(e.data) as FeedEvent;
       } catch {
-        handler.current('event', e.lastEventId);
+        // A frame that is not JSON still says something arrived: the page reloads what it shows.
       }
+      handler.current(event, e.lastEventId);
     };
     return () => source.close();
   }, [incidentId, token, started]);

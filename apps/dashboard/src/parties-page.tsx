@@ -1,8 +1,8 @@
 import { useLedger } from './ledger-client';
-import { href, useParties } from './ui-kit';
+import { href, useAllParties } from './ui-kit';
 
 export const PartiesPage = () => {
-  const { parties } = useParties();
+  const { parties } = useAllParties();
   const { can } = useLedger();
   return (
     <>
@@ -31,17 +31,11 @@ export const PartiesPage = () => {
             {parties.map((p) => (
               <tr key={p.partyId}>
                 <th scope="row">
-                  {p.name} <span className="muted small">{p.partyId}</span>
+                  {p.name ?? p.partyId} <span className="muted small">{p.partyId}</span>
                 </th>
                 <td>{p.kind ?? '—'}</td>
                 <td>{p.affiliation?.description ?? '—'}</td>
-                <td>
-                  {p.incidents.map((i) => (
-                    <a key={i.incidentId} href={href('incidents', i.incidentId)}>
-                      {i.title}
-                    </a>
-                  ))}
-                </td>
+                <td>{p.counts.incidents}</td>
                 <td>{p.counts.claims}</td>
                 <td>{p.counts.corrections}</td>
                 <td>{p.counts.retractions}</td>

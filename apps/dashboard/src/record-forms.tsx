@@ -4,7 +4,7 @@ import { authedFetch, clientFor, useLedger } from './ledger-client';
 import type { PartyClaim, TimelineEntry, VersionsDoc } from './model/api-types';
 import { fieldErrorsOf, SubmissionKeys, writeHeaders, type FieldErrors, type Problem } from './model/submission';
 import { ASSERTION_FIELDS } from './model/api-types';
-import { ErrorNote, href, must, useLoad, useParties } from './ui-kit';
+import { ErrorNote, href, must, useAllParties, useLoad, useParties } from './ui-kit';
 
 type S = components['schemas'];
 type Values = Record<string, string | boolean | string[]>;
@@ -168,7 +168,7 @@ const MultiPick = ({ name, legend, options }: { name: string; legend: string; op
 };
 
 const PartyPicker = ({ name = 'partyId', label = 'Party speaking' }: { name?: string; label?: string }) => {
-  const { parties } = useParties();
+  const { parties } = useAllParties();
   return <Select name={name} label={label} required options={parties.map((p) => [p.partyId, p.name] as [string, string])} />;
 };
 
@@ -221,7 +221,7 @@ const SourceFields = () => (
 /** Structured assertions with pickers: each point is included only when its box is ticked. */
 const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: number; setCasualtyRows: (n: number) => void }) => {
   const { values } = useForm();
-  const { parties } = useParties();
+  const { parties } = useAllParties();
   const partyOptions = parties.map((p) => [p.partyId, p.name] as [string, string]);
   // Civilians and unknowns are a category of victims, not a side: a group may have no side at all (passengers).
   // Left on "choose…", a group has no side or no category.

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   if (demo) {
-    const loaded = await loadDemoIfEmpty(app, demoToken);
+    const loaded = await loadDemoIfEmpty(app, demoToken, undefined, { onRetry: (url, status) => logger.warn(`Demo data: ${url} answered ${status}; retrying`) });
     logger.log(loaded ? `Demo data loaded: incident ${base}/incidents/${loaded.incident}/versions` : 'Store not empty: demo data not loaded again');
   }
 

@@ -16,15 +16,24 @@ const childPath = (parent: string, key: string): string => (parent ? `${parent}.
  * a reader of a party's wording wants to see.
  */
 export const diffValues = (from: unknown, to: unknown, path = ''): FieldChange[] => {
-  if (from === to) return [];
+  const changes: FieldChange[] = [];
+  diffInto(changes, from, to, path);
+  return changes;
+};
+
+// One list filled in place: every correction and amendment diffs a whole claim, and a list per level was most of it.
+const diffInto = (changes: FieldChange[], from: unknown, to: unknown, path: string): void => {
+  if (from === to) return;
   if (isPlainObject(from) && isPlainObject(to)) {
-    const keys = [...Object.keys(from), ...Object.keys(to).filter((k) => !(k in from))];
-    return keys.flatMap((k) => diffValues(from[k], to[k], childPath(path, k)));
+    for (const k of Object.keys(from)) diffInto(changes, from[k], to[k], childPath(path, k));
+    for (const k of Object.keys(to)) if (!(k in from)) diffInto(changes, from[k], to[k], childPath(path, k));
+    return;
   }
   if (Array.isArray(from) && Array.isArray(to)) {
     const length = Math.max(from.length, to.length);
-    return Array.from({ length }, (_, i) => diffValues(from[i], to[i], `${path}[${i}]`)).flat();
+    for (let i = 0; i < length; i++) diffInto(changes, from[i], to[i], `${path}[${i}]`);
+    return;
   }
-  if (from === undefined && to === undefined) return [];
-  return [{ path, from: from ?? null, to: to ?? null }];
+  if (from === undefined && to === undefined) return;
+  changes.push({ path, from: from ?? null, to: to ?? null });
 };

@@ -23,3 +23,4 @@ export * from './runner/projection-thread';
 export * from './time-travel';
 export * from './storage/read-model-file';
 export * from './runner/read-model-supervisor';
+export * from './views/party-directory.view';

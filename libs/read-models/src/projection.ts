@@ -1,5 +1,6 @@
 import { LedgerEnvelope } from './envelope';
 import { applyLedgerEvent } from './projection/ledger.projection';
+import { settleDisagreements } from './projection/positions.projection';
 import { LEDGER_TABLES, READ_MODEL_TABLES_VERSION } from './tables/ledger.tables';
 import { AnyTable, TableAccess } from './tables/table-spec';
 
@@ -21,6 +22,11 @@ export interface TableProjection {
   version: number;
   tables: readonly AnyTable[];
   apply(t: TableAccess, e: LedgerEnvelope): void;
+  /**
+   * Brings derived rows up to date once a run of `apply` calls on `t` is over (before its rows are written): work
+   * that depends only on rows, not on events, done once per batch instead of once per event.
+   */
+  settle?(t: TableAccess): void;
 }
 
 export type AnyProjection = TableProjection;
@@ -31,6 +37,7 @@ export const ledgerProjection: TableProjection = {
   version: READ_MODEL_TABLES_VERSION,
   tables: LEDGER_TABLES,
   apply: applyLedgerEvent,
+  settle: settleDisagreements,
 };
 
 /** Every read model of the ledger, as the runner hosts them by default. */

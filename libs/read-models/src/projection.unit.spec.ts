@@ -109,6 +109,7 @@ const rowsTouched = (given: LedgerEnvelope[], tail: LedgerEnvelope[]): Array<{ t
     return tail.map((e) => {
       const counting = new CountingTables(store.tables);
       ledgerProjection.apply(counting, e);
+      ledgerProjection.settle?.(counting);
       return { type: e.event.type, reads: counting.reads, writes: counting.writes };
     });
   } finally {

@@ -10,6 +10,19 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * widened accordingly so intervals of mixed precision compare fairly.
  */
 export const startInstant = (iso: string): number => {
+  let ms = starts.get(iso);
+  if (ms === undefined) {
+    if (starts.size >= MEMO_LIMIT) starts.clear();
+    starts.set(iso, (ms = parseStart(iso)));
+  }
+  return ms;
+};
+
+/** Stated and occurrence times repeat (a day is stated by every party that speaks of it): a fold parses each once. */
+const starts = new Map<string, number>();
+const MEMO_LIMIT = 4096;
+
+const parseStart = (iso: string): number => {
   if (YEAR.test(iso)) return Date.parse(`${iso}-01-01T00:00:00.000Z`);
   if (MONTH.test(iso)) return Date.parse(`${iso}-01T00:00:00.000Z`);
   if (DAY.test(iso)) return Date.parse(`${iso}T00:00:00.000Z`);

@@ -11,6 +11,7 @@ export type Assertions = Schemas['Assertions'];
 export type AssertionField = keyof Assertions;
 export type IncidentListItem = Schemas['IncidentListItem'];
 export type PartyRecord = Schemas['PartyRecord'];
+export type PartySummary = Schemas['PartySummary'];
 export type TimelineEntry = Schemas['IncidentTimelinePage']['entries'][number];
 export type ClaimHistory = Schemas['ClaimHistoryAsOf'];
 export type Estimate = Schemas['Estimate'];

@@ -28,3 +28,19 @@ export const cutsOf = (entries: readonly TimelineEntry[], clock: Clock): Cut[] =
       return [];
   }
 };
+
+/**
+ * The entries the ledger knew at a cut, on the cut's own clock: what the timeline chart shows beside the matrix as of
+ * that moment. On the stated clock an entry stated at no time (a report, an amendment) is kept: only statements have
+ * a stated time to fall after the cut.
+ */
+export const entriesAsOf = <E extends Pick<TimelineEntry, 'position' | 'recordedAt' | 'statedAt'>>(entries: readonly E[], query: Cut['query'] | undefined): E[] => {
+  if (!query) return [...entries];
+  if (query.position !== undefined) {
+    const cut = BigInt(query.position);
+    return entries.filter((e) => BigInt(e.position) <= cut);
+  }
+  if (query.recordedAsOf !== undefined) return entries.filter((e) => e.recordedAt <= query.recordedAsOf!);
+  if (query.statedAsOf !== undefined) return entries.filter((e) => !e.statedAt || e.statedAt.at <= query.statedAsOf!);
+  return [...entries];
+};

@@ -1,4 +1,4 @@
-import { cutsOf } from './as-of-cuts';
+import { cutsOf, entriesAsOf } from './as-of-cuts';
 
 const entry = (position: string, recordedAt: string, statedAt: string | null) => ({ position, recordedAt, statedAt: statedAt ? { at: statedAt, precision: 'day' } : null }) as never;
 
@@ -15,5 +15,14 @@ describe("the dashboard's as-of slider stops", () => {
 
   it('steps through stated times, oldest first, skipping entries stated at no time', () => {
     expect(cutsOf(entries, 'stated').map((c) => c.query.statedAsOf)).toEqual(['2019-05-29', '2019-05-30']);
+  });
+
+  it('keeps the entries known at a cut, on the cut\'s clock, for the charts that follow the slider', () => {
+    const positions = (list: readonly { position: string }[]) => list.map((e) => e.position);
+    expect(positions(entriesAsOf(entries, { position: '18' }))).toEqual(['16', '18']);
+    expect(positions(entriesAsOf(entries, { recordedAsOf: '2026-01-01T00:00:01Z' }))).toEqual(['16']);
+    // The entry stated at no time stays; of the statements, only those stated by the cut.
+    expect(positions(entriesAsOf(entries, { statedAsOf: '2019-05-29' }))).toEqual(['16', '100']);
+    expect(positions(entriesAsOf(entries, undefined))).toEqual(['16', '18', '100']);
   });
 });

@@ -1,3 +1,4 @@
+import { StoreAtStart } from './store-at-start';
 import { join } from 'node:path';
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
@@ -95,6 +96,7 @@ export class ApplicationModule {
         ProjectionHost,
         StreamCommandExecutor,
         PartyDirectory,
+        { provide: StoreAtStart, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StoreAtStart(store, config.storeStartTimeoutMs) },
       ],
       exports: SERVICES,
     };

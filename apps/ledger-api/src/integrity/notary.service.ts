@@ -82,6 +82,14 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.loadCheckpoints();
+    const foreign = this.foreignSigningKeys();
+    if (foreign.length > 0) {
+      this.logger.warn(
+        `the log holds checkpoints signed by key${foreign.length > 1 ? 's' : ''} ${foreign.join(', ')}, not this process's ${this.key.keyId}: ` +
+          'another ledger process writes to this store with a key of its own, or the key was replaced. Verify reports those ' +
+          'checkpoints unknown-signing-key on any process that does not publish that key: give every process the same LEDGER_NOTARY_PRIVATE_KEY',
+      );
+    }
     this.subscription = this.store.subscribeToAll(
       { fromPosition: 0n },
       {
@@ -119,6 +127,11 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
     const run = this.queue.then(() => this.signNow(recordedBy, correlationId));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Key ids that signed checkpoints in the log, other than this process's own (as last read). */
+  foreignSigningKeys(): string[] {
+    return [...new Set(this.checkpoints.map((entry) => entry.checkpoint.keyId))].filter((keyId) => keyId !== this.key.keyId);
   }
 
   locate(eventId: string): LeafLocation | undefined {

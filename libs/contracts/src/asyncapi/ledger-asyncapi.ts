@@ -33,7 +33,7 @@ const DELIVERY = [
 ].join('\n');
 
 const AUTH =
-  'A bearer token with the role `integrator` (or `admin`): `Authorization: Bearer <token>`. A token may be scoped to some incidents and parties; the feeds then deliver only the events of those. Refusals are RFC 9457 problems (application/problem+json; see /openapi.json).';
+  'A bearer token with the role `integrator` (or `admin`; the live stream also takes `reader`, `recorder` and `auditor` tokens, for the dashboard): `Authorization: Bearer <token>`. A token may be scoped to some incidents and parties; the feeds then deliver only the events of those. Refusals are RFC 9457 problems (application/problem+json; see /openapi.json).';
 
 const repeatable = (description: string, items: Record<string, unknown>) => ({
   type: 'array',

@@ -26,6 +26,7 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   START,
+  StoreRefusedError,
   StoreUnavailableError,
   StreamWrite,
   SubscribeToAllOptions,
@@ -163,6 +164,8 @@ export class EsdbEventStore implements EventStore {
   /** Result of the last headPosition scan and the raw $all position it started from. */
   private knownHead: { position: bigint; scannedFrom: Position } | undefined;
   private closing: Promise<void> | undefined;
+  /** The user named in the connection string (undefined: anonymous, or a client given ready-made). */
+  private connectionUser: string | undefined;
 
   constructor(options: EsdbEventStoreOptions) {
     this.streamPrefixes = validatePrefixes(options.streamPrefixes ?? DEFAULT_LEDGER_STREAM_PREFIXES);
@@ -180,6 +183,7 @@ export class EsdbEventStore implements EventStore {
     } else if (options.connectionString) {
       try {
         this.client = EventStoreDBClient.connectionString(options.connectionString);
+        this.connectionUser = userOfConnectionString(options.connectionString);
       } catch (error) {
         throw new RangeError(`Invalid EventStoreDB connection string: ${messageOf(error)}`);
       }
@@ -373,7 +377,11 @@ export class EsdbEventStore implements EventStore {
         () => undefined,
       );
     } catch (error) {
-      throw toPortError('ping', error);
+      const failure = toPortError('ping', error);
+      if (failure instanceof StoreRefusedError && failure.reason === 'access-denied') {
+        throw new StoreRefusedError('access-denied', explainAccessRefusal(this.connectionUser, failure), failure.cause);
+      }
+      throw failure;
     }
   }
 
@@ -523,6 +531,10 @@ export class EsdbEventStore implements EventStore {
     this.assertOpen();
     const stream = open();
     stream.on('error', noop);
+    // Leaving the loop early destroys the client's read stream, which unpipes its gRPC stream with answers possibly
+    // still buffered; when the server has already finished the call, cancel() cannot end it, and the client's
+    // dispose() (close()) would wait for it forever. Letting it flow lets it reach its end.
+    (stream as unknown as NodeJS.EventEmitter).on('unpipe', (source: NodeJS.ReadableStream) => source.resume());
     try {
       await this.withTimeout(operation, async () => {
         for await (const item of stream) {
@@ -591,3 +603,31 @@ function messageOf(error: unknown): string {
 }
 
 const noop = (): void => undefined;
+
+/** The user of `esdb://user:password@host…`, if any (the client reads the same part as its default credentials). */
+function userOfConnectionString(connectionString: string): string | undefined {
+  const match = /^esdb(?:\+discover)?:\/\/([^@/?]*)@/i.exec(connectionString.trim());
+  if (!match) return undefined;
+  const user = match[1].split(':')[0];
+  try {
+    return decodeURIComponent(user) || undefined;
+  } catch {
+    return user || undefined;
+  }
+}
+
+/**
+ * What an operator must change when the node refuses the ledger's first read of $all. A secure 24.10 node refuses
+ * anonymous calls and lets only $admins read $all; the client sends no credentials over a tls=false connection.
+ */
+function explainAccessRefusal(user: string | undefined, refusal: StoreRefusedError): string {
+  const unauthenticated = /UNAUTHENTICATED/i.test(refusal.message);
+  const advice = unauthenticated
+    ? `EventStoreDB did not accept the credentials of user "${user ?? '?'}" in EVENTSTORE_CONNECTION_STRING (unknown user or wrong password)`
+    : user === undefined
+      ? 'EventStoreDB refused an anonymous client: a secure node (the default since 24.10) needs a user in the connection string, ' +
+        'esdb://user:password@host:2113?tlsCAFile=…, over TLS (the client sends no credentials with tls=false)'
+      : `EventStoreDB refused user "${user}" to read $all, which the ledger reads for its read models, feeds and notary: ` +
+        'use a member of $admins, or grant that user read access to $all in the node\'s access control';
+  return `${advice} (${refusal.message})`;
+}

@@ -287,7 +287,7 @@ export const denyClaim = (ctx: IncidentContext, event: ClaimDeniedEventData): Cl
   t.put(denialsTable, denial);
   ctx.incident.denials += 1;
   if (claim) t.put(claimsTable, { ...countDenialOf(ctx, claim, data.claimVersion, 1), denials: claim.denials + 1, lastPosition: e.position });
-  denialChanged(ctx, denial, claim);
+  denialChanged(ctx, denial.denialId);
   return data;
 };
 
@@ -298,13 +298,12 @@ export const amendDenial = (ctx: IncidentContext, denialId: string, changes: Ent
   if (!before) return undefined;
   const after: DenialRow = { ...before, ...denialColumns(applyEntryChanges(denialDataOf(before), changesFor('denial', changes))), amendedBy: [...before.amendedBy, amendmentId] };
   t.put(denialsTable, after);
-  let claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
+  const claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
   if (claim) {
     // The ledger bound the denial to the wrong version (typed wrong, or an upcast v1 denial recorded after a correction it never saw).
-    if (after.claimVersion !== before.claimVersion) claim = countDenialOf(ctx, countDenialOf(ctx, claim, before.claimVersion, -1), after.claimVersion, 1);
-    claim = { ...claim, lastPosition: ctx.e.position };
-    t.put(claimsTable, claim);
+    const recounted = after.claimVersion !== before.claimVersion ? countDenialOf(ctx, countDenialOf(ctx, claim, before.claimVersion, -1), after.claimVersion, 1) : claim;
+    t.put(claimsTable, { ...recounted, lastPosition: ctx.e.position });
   }
-  denialChanged(ctx, after, claim);
+  denialChanged(ctx, after.denialId);
   return { before, after };
 };

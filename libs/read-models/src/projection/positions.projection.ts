@@ -1,17 +1,20 @@
 import { AssertionField, assertedFields, structurallyEqual } from '@ledger/domain';
-import { DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
+import { DISAGREEMENT_KINDS, DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
 import {
   ClaimRow,
   DenialRow,
   DisagreementRow,
+  IncidentRow,
   PartyPositionRow,
   claimFieldsTable,
   claimVersionsTable,
   claimsTable,
   denialsTable,
   disagreementsTable,
+  incidentsTable,
   partyPositionsTable,
 } from '../tables/ledger.tables';
+import { TableAccess } from '../tables/table-spec';
 import { partyOrderIn } from './incidents.projection';
 import { IncidentContext } from './projection-context';
 
@@ -77,12 +80,9 @@ const holdPosition = (ctx: IncidentContext, field: AssertionField, claim: ClaimR
   };
   if (held && structurallyEqual(held, next)) return;
   ctx.t.put(partyPositionsTable, next);
-  // The points follow the values; the claim a position rests on shows only in a point already in dispute.
-  const valueChanged = !held || !structurallyEqual(held.value, next.value);
-  if (valueChanged || (held.claimId !== next.claimId && isDisputed(ctx, field))) disagreeOn(ctx, field);
+  // The points follow the values and show the claims positions rest on: any change of the row may change them.
+  disagreeOn(ctx, field);
 };
-
-const isDisputed = (ctx: IncidentContext, field: AssertionField): boolean => (ctx.incident.disputedPoints[DISAGREEMENT_KIND_OF[field]]?.length ?? 0) > 0;
 
 /** Chooses the party's position on `field` again from all its standing claims asserting it. */
 const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionField): void => {
@@ -102,23 +102,83 @@ const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionF
   }
 };
 
+/** What an incident's events changed since the fold last settled, that its points of disagreement are computed from. */
+interface Unsettled {
+  /** Points (assertion fields) whose positions changed. */
+  fields: Set<AssertionField>;
+  /** Denials made or amended. */
+  denials: Set<string>;
+  /** Claims that changed: their denials show the claims' current values. */
+  deniedClaims: Set<string>;
+}
+
+/**
+ * By TableAccess (the store folding the batch), then incident: the points of disagreement are computed once, when the
+ * batch settles, instead of at every position an incident's claims move (13 times for five parties) and at every change
+ * of a denied claim. They are a function of the positions, denials and claims alone, so when they are computed does not
+ * change them.
+ */
+const unsettled = new WeakMap<TableAccess, Map<string, Unsettled>>();
+
+const unsettledIn = (ctx: IncidentContext): Unsettled => {
+  let incidents = unsettled.get(ctx.t);
+  if (!incidents) unsettled.set(ctx.t, (incidents = new Map()));
+  let changed = incidents.get(ctx.incidentId);
+  if (!changed) incidents.set(ctx.incidentId, (changed = { fields: new Set(), denials: new Set(), deniedClaims: new Set() }));
+  return changed;
+};
+
+const disagreeOn = (ctx: IncidentContext, field: AssertionField): void => void unsettledIn(ctx).fields.add(field);
+
+/** A denial was made or amended: its point is computed when the batch settles. */
+export const denialChanged = (ctx: IncidentContext, denialId: string): void => void unsettledIn(ctx).denials.add(denialId);
+
+/** The claim changed (corrected, amended, retracted): what its denials dispute follows it when the batch settles. */
+export const denialsFollowClaim = (ctx: IncidentContext, claim: ClaimRow): void => {
+  if (claim.denials > 0) unsettledIn(ctx).deniedClaims.add(claim.claimId);
+};
+
+/** Recomputes the points of disagreement the fold changed the inputs of since it last settled. */
+export const settleDisagreements = (t: TableAccess): void => {
+  const incidents = unsettled.get(t);
+  if (!incidents) return;
+  unsettled.delete(t);
+  for (const [incidentId, changed] of incidents) {
+    const stored = t.get(incidentsTable, { incidentId });
+    if (!stored) continue;
+    const incident = { ...stored, disputedPoints: { ...stored.disputedPoints } };
+    for (const field of changed.fields) replacePoints(t, incident, field);
+    for (const claimId of changed.deniedClaims) {
+      for (const denial of t.find(denialsTable, { incidentId, claimId }, { orderBy: [{ column: 'position' }] })) changed.denials.add(denial.denialId);
+    }
+    for (const denialId of changed.denials) {
+      const denial = t.get(denialsTable, { incidentId, denialId });
+      if (denial) replaceDenialPoint(t, incident, denial, t.get(claimsTable, { incidentId, claimId: denial.claimId }));
+    }
+    // Kinds in a fixed order, so the stored JSON does not depend on which point changed first.
+    const disputedPoints: IncidentRow['disputedPoints'] = {};
+    for (const kind of DISAGREEMENT_KINDS) if (incident.disputedPoints[kind]) disputedPoints[kind] = incident.disputedPoints[kind];
+    t.put(incidentsTable, { ...incident, disputedPoints, contested: incident.disagreements > 0 });
+  }
+};
+
 /** Replaces the incident's points of disagreement on one field with those the parties' current positions give. */
-const disagreeOn = (ctx: IncidentContext, field: AssertionField): void => {
-  const { t, incidentId } = ctx;
+const replacePoints = (t: TableAccess, incident: IncidentRow, field: AssertionField): void => {
+  const { incidentId } = incident;
   const accounts: PartyAccount[] = t
     .find(partyPositionsTable, { incidentId, field }, { orderBy: [{ column: 'partyOrder' }] })
     .map((p) => ({ partyId: p.partyId, account: { [field]: { value: p.value, claimId: p.claimId, statedAt: p.statedAt } } }));
   const kind = DISAGREEMENT_KIND_OF[field];
   const found = disagreementsOnField(field, accounts).map((d, ordinal) => pointRow(incidentId, d, ordinal));
-  const existing = ctx.incident.disputedPoints[kind] ?? [];
+  const existing = incident.disputedPoints[kind] ?? [];
   for (const key of existing) if (!found.some((f) => f.key === key)) t.delete(disagreementsTable, { incidentId, kind, key });
   for (const row of found) {
     const stored = existing.includes(row.key) ? t.get(disagreementsTable, row) : undefined;
     if (!stored || !structurallyEqual(stored, row)) t.put(disagreementsTable, row);
   }
-  ctx.incident.disagreements += found.length - existing.length;
-  const { [kind]: _replaced, ...others } = ctx.incident.disputedPoints;
-  ctx.incident.disputedPoints = found.length ? { ...others, [kind]: found.map((f) => f.key) } : others;
+  incident.disagreements += found.length - existing.length;
+  if (found.length) incident.disputedPoints[kind] = found.map((f) => f.key);
+  else delete incident.disputedPoints[kind];
 };
 
 const pointRow = (incidentId: string, d: Disagreement, ordinal: number): DisagreementRow => ({
@@ -142,19 +202,19 @@ const pointRow = (incidentId: string, d: Disagreement, ordinal: number): Disagre
  * showing the claim's values of what it denies at the version it denies (a
  * later correction is not what the denier saw).
  */
-export const denialChanged = (ctx: IncidentContext, denial: DenialRow, claim: ClaimRow | undefined): void => {
-  const { t, incidentId } = ctx;
-  const key = { incidentId, kind: 'denial' as const, key: denial.denialId };
+const replaceDenialPoint = (t: TableAccess, incident: IncidentRow, denial: DenialRow, claim: ClaimRow | undefined): void => {
+  const key = { incidentId: incident.incidentId, kind: 'denial' as const, key: denial.denialId };
   const stored = t.get(disagreementsTable, key);
   if (claim?.retracted) {
     if (stored) {
       t.delete(disagreementsTable, key);
-      ctx.incident.disagreements -= 1;
+      incident.disagreements -= 1;
     }
     return;
   }
   const { denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion } = denial;
-  const denied = claim && (claimVersion === claim.version ? claim : t.get(claimVersionsTable, { incidentId, claimId, version: claimVersion }));
+  // The claimant's values at the version denied, not at a later correction's.
+  const denied = claim && (claimVersion === claim.version ? claim : t.get(claimVersionsTable, { incidentId: incident.incidentId, claimId, version: claimVersion }));
   const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion, ...(denied ? { claimAssertions: denied.assertions } : {}) });
   const row: DisagreementRow = {
     ...key,
@@ -170,13 +230,5 @@ export const denialChanged = (ctx: IncidentContext, denial: DenialRow, claim: Cl
   };
   if (stored && structurallyEqual(stored, row)) return;
   t.put(disagreementsTable, row);
-  if (!stored) ctx.incident.disagreements += 1;
-};
-
-/** The claim's denials, after the claim changed (corrected, amended, retracted): what they dispute follows it. */
-export const denialsFollowClaim = (ctx: IncidentContext, claim: ClaimRow): void => {
-  if (claim.denials === 0) return;
-  for (const denial of ctx.t.find(denialsTable, { incidentId: ctx.incidentId, claimId: claim.claimId }, { orderBy: [{ column: 'position' }] })) {
-    denialChanged(ctx, denial, claim);
-  }
+  if (!stored) incident.disagreements += 1;
 };

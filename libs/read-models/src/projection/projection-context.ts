@@ -39,6 +39,14 @@ export const statedOrderOf = (statedAt: PointInTime): number => {
 
 export const statedStartOf = (statedAt: PointInTime | null): string | null => {
   if (!statedAt) return null;
-  const ms = startInstant(statedAt.at);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  let start = statedStarts.get(statedAt.at);
+  if (start === undefined) {
+    const ms = startInstant(statedAt.at);
+    if (statedStarts.size >= 4096) statedStarts.clear();
+    statedStarts.set(statedAt.at, (start = Number.isFinite(ms) ? new Date(ms).toISOString() : null));
+  }
+  return start;
 };
+
+/** Every timeline line writes its stated start; the same few days recur, so each is formatted once. */
+const statedStarts = new Map<string, string | null>();

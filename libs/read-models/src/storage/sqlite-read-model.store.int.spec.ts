@@ -210,6 +210,24 @@ describe('SqliteReadModelStore', () => {
       expect(ids(store.listIncidents({ occurredFrom: '2019-05-31', occurredTo: '2019-06-05', category: 'explosions-remote-violence' }))).toEqual([SHELLING]);
     });
 
+    it('searches the whole list by words in title, summary, place and the names and ids of parties that spoke', () => {
+      load();
+      expect(ids(store.listIncidents({ search: 'TOVUZ villages' }))).toEqual([SHELLING]);
+      expect(ids(store.listIncidents({ search: 'depot' }))).toEqual([EXPLOSION]);
+      // A registered party's name, and a party's id: the incidents it spoke in.
+      expect(ids(store.listIncidents({ search: 'Nagorno-Karabakh' }))).toEqual([INCIDENT_ID]);
+      expect(ids(store.listIncidents({ search: 'minsk' }))).toEqual(expect.arrayContaining([EXPLOSION]));
+      // Every word must match; total counts the matches, not a page.
+      expect(store.listIncidents({ search: 'depot tovuz' }).total).toBe(0);
+      expect(store.listIncidents({ search: 'somewhere', limit: 1 })).toMatchObject({ total: 3 });
+      expect(ids(store.listIncidents({ search: 'somewhere', category: 'strategic-developments' }))).toEqual([EXPLOSION]);
+      // LIKE's wildcards are taken literally.
+      expect(store.listIncidents({ search: '%' }).total).toBe(0);
+      expect(store.listIncidents({ search: '_' }).total).toBe(0);
+      expect(store.listIncidents({ search: "x' OR 1=1 --" }).total).toBe(0);
+      expect(store.listIncidents({ search: '   ' }).total).toBe(4);
+    });
+
     it('pages with limit and offset and reports the total before paging', () => {
       load();
       expect(store.listIncidents({ limit: 2, offset: 1 })).toMatchObject({ total: 4, limit: 2, offset: 1 });

@@ -9,6 +9,7 @@ import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
 import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
 import { PartyNameLookup, fillPartyNames } from '../views/party-names';
 import { EntriesPageRequest } from '../views/entries-page';
+import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
@@ -82,6 +83,11 @@ export interface IncidentListFilter extends PageRequest {
   /** Incidents whose occurrence interval overlaps [occurredFrom, occurredTo]; a date-only bound covers its whole day. */
   occurredFrom?: string;
   occurredTo?: string;
+  /**
+   * Words every one of which appears (case-insensitively, ASCII) in the title, the summary, the place name or the name
+   * or id of a party that spoke in the incident: the dashboard's search box, over the whole list rather than one page.
+   */
+  search?: string;
 }
 
 /** table -> its rows in primary-key order, as JSON (positions as decimal strings), for comparing two states of the read models. */
@@ -323,6 +329,17 @@ export class SqliteReadModelStore {
     if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
       throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
     }
+    searchWords(filter.search).forEach((word, n) => {
+      const name = `search${n}`;
+      params[name] = containsPattern(word);
+      const like = (column: string) => `${column} LIKE @${name} ESCAPE '\\'`;
+      where.push(
+        // The parties a word names are found once (the parties table is small); each incident then only asks its own
+        // speakers whether one of them is among them.
+        `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp ` +
+          `WHERE sp."incident_id" = "incidents"."incident_id" AND sp."party_id" IN (SELECT pn."party_id" FROM "parties" AS pn WHERE ${like('pn."party_id"')} OR ${like('pn."name"')})))`,
+      );
+    });
     const clause = `WHERE ${where.join(' AND ')}`;
     return this.read((t) => {
       const names = new PartyNameLookup(t);
@@ -457,6 +474,7 @@ export class SqliteReadModelStore {
           }
         }
       }
+      for (const projection of projections) projection.settle?.(this.rows);
     });
   }
 

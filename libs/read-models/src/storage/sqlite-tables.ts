@@ -29,6 +29,8 @@ class TableCodec {
   readonly types: ColumnSpec['type'][];
   readonly keyNames: string[];
   readonly keyIndexes: number[];
+  /** The default order of `find`: the primary key, ascending. */
+  readonly keyOrder: ReadonlyArray<{ column: string; desc: boolean }>;
   private readonly indexes: Map<string, number>;
   /** Held writes of this table in the current batch, grouped by the first key column's value, then by key. */
   readonly pending = new Map<string, Map<string, Held>>();
@@ -50,6 +52,7 @@ class TableCodec {
     this.types = this.names.map((n) => (table.columns as Record<string, ColumnSpec>)[n].type);
     this.keyNames = [...table.primaryKey];
     this.keyIndexes = this.keyNames.map((n) => this.names.indexOf(n));
+    this.keyOrder = this.keyNames.map((column) => ({ column, desc: false }));
     this.indexes = new Map(this.names.map((n, i) => [n, i]));
   }
 
@@ -127,6 +130,7 @@ class TableCodec {
   /** Whether `row` has the values of `where` (compared as SQLite would store them) and lies after the cursor. */
   matches(row: Row, where: Row, columns: string[], after: FindOptions<Row>['after']): boolean {
     for (const c of columns) {
+      if (row[c] === where[c]) continue;
       const i = this.indexOf(c);
       if (this.encodeValue(i, row[c]) !== this.encodeValue(i, where[c])) return false;
     }
@@ -140,20 +144,11 @@ class TableCodec {
 }
 
 /**
- * JSON text of values already encoded, by identity. Rows are values (TableAccess), and so are the statements,
- * assertions, sources and stated times they share: one claim's are written into its version, its claim row, a
- * position per point and a timeline line, and the claim row again at each denial or correction.
+ * JSON text of a column value. Not memoised by identity: a WeakMap from every value written to its text made each
+ * garbage collection trace those entries as ephemerons, which cost more than encoding a shared value again. Empty lists
+ * (every new entry's `amendedBy`) skip the encoder.
  */
-const encoded = new WeakMap<object, string>();
-
-const jsonOf = (value: object): string => {
-  let json = encoded.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    encoded.set(value, json);
-  }
-  return json;
-};
+const jsonOf = (value: object): string => (Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value));
 
 /** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
 const hashOf = (text: string): number => {
@@ -189,9 +184,6 @@ const compareCodePoints = (a: string, b: string): number => {
   return a.length - b.length;
 };
 
-/** Where a row cache entry stops and the next begins: table name, then key. */
-const cacheKey = (codec: TableCodec, key: string): string => `${codec.table.name}\u0002${key}`;
-
 /** A held write: the row to store, or a deletion of the row with this key. */
 type Held = { row: Row } | { deleted: Row };
 
@@ -222,8 +214,10 @@ export class SqliteTables implements TableAccess {
    * a row used again moves to the young one, and when that is full the old one is dropped whole. Deleting entries
    * one by one from the front of a Map leaves holes that every later scan for the oldest entry walks over.
    */
-  private young = new Map<string, Row | null>();
-  private old = new Map<string, Row | null>();
+  private young = new Map<TableCodec, Map<string, Row | null>>();
+  private old = new Map<TableCodec, Map<string, Row | null>>();
+  /** Rows in the young generation, of every table. */
+  private youngRows = 0;
   private readonly cacheLimit: number;
   private dataVersion: number | undefined;
 
@@ -328,11 +322,10 @@ export class SqliteTables implements TableAccess {
     if (held !== undefined) return 'row' in held ? (held.row as R) : undefined;
     if (this.batching && !codec.mayHoldGroup(group)) return undefined;
     if (this.cacheLimit) {
-      const ck = cacheKey(codec, k);
-      let cached = this.young.get(ck);
+      let cached = this.young.get(codec)?.get(k);
       if (cached === undefined) {
-        cached = this.old.get(ck);
-        if (cached !== undefined) this.keep(ck, cached);
+        cached = this.old.get(codec)?.get(k);
+        if (cached !== undefined) this.keep(codec, k, cached);
       }
       if (cached !== undefined) return (cached ?? undefined) as R | undefined;
     }
@@ -373,8 +366,13 @@ export class SqliteTables implements TableAccess {
     const named = columns.includes(codec.keyNames[0]);
     const group = codec.pendingCount && named ? codec.pending.get(codec.groupOf(where as Row)) : undefined;
     if (codec.pendingCount && !named) this.flushTable(codec);
-    const order = options.orderBy ?? codec.keyNames.map((column) => ({ column, desc: false }));
-    const signature = `find:${table.name}:${columns.join(',')}:${options.after?.column ?? ''}:${order.map((o) => `${o.column}${o.desc ? '-' : '+'}`).join(',')}:${options.limit !== undefined}`;
+    const order = options.orderBy ?? codec.keyOrder;
+    // Built by hand: this runs for every lookup a fold makes, and the statement it names is almost always prepared.
+    let signature = `find:${table.name}:`;
+    for (const c of columns) signature += `${c},`;
+    signature += `:${options.after?.column ?? ''}:`;
+    for (const o of order) signature += o.desc ? `${o.column}-,` : `${o.column}+,`;
+    if (options.limit !== undefined) signature += ':limit';
     const statement = this.statement(signature, () => {
       const conditions = columns.map((c) => `${quote(snakeCase(c))} = ?`);
       if (options.after) conditions.push(`${quote(snakeCase(options.after.column))} > ?`);
@@ -405,9 +403,9 @@ export class SqliteTables implements TableAccess {
         this.remember(codec, k, row);
       }
     }
-    for (const [k, held] of group) {
+    group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
-    }
+    });
     // Sort keys encoded once per row, not once per comparison.
     const indexes = order.map((o) => ({ index: codec.indexOf(o.column), sign: o.desc ? -1 : 1 }));
     const keyed = [...merged.values()].map((row) => ({ row, keys: indexes.map(({ index }) => codec.encodeValue(index, row[codec.names[index]])) }));
@@ -459,20 +457,27 @@ export class SqliteTables implements TableAccess {
 
   /** Keeps a row as the file now has it (inside the caller's transaction), the least recently used one making room. */
   private remember(codec: TableCodec, key: string, row: Row | null): void {
-    if (this.cacheLimit) this.keep(cacheKey(codec, key), row);
+    if (this.cacheLimit) this.keep(codec, key, row);
   }
 
-  private keep(ck: string, row: Row | null): void {
-    this.young.set(ck, row);
-    if (this.young.size >= this.cacheLimit / 2) {
+  /** Keyed by table, then key: one map lookup each, instead of a key string joined to its table's name on every use. */
+  private keep(codec: TableCodec, key: string, row: Row | null): void {
+    let rows = this.young.get(codec);
+    if (!rows) this.young.set(codec, (rows = new Map()));
+    const size = rows.size;
+    rows.set(key, row);
+    this.youngRows += rows.size - size;
+    if (this.youngRows >= this.cacheLimit / 2) {
       this.old = this.young;
       this.young = new Map();
+      this.youngRows = 0;
     }
   }
 
   private clearCache(): void {
     this.young = new Map();
     this.old = new Map();
+    this.youngRows = 0;
   }
 
   /** A commit by another connection (a CLI rebuild, another runner) makes every cached row, and what is known absent, suspect. */
@@ -525,17 +530,17 @@ export class SqliteTables implements TableAccess {
 
   private flushTable(codec: TableCodec): void {
     if (!codec.pendingCount) return;
-    for (const group of codec.pending.values()) {
-      for (const [k, held] of group) {
-        if ('row' in held) {
-          this.write(codec, held.row);
-          this.remember(codec, k, held.row);
-        } else {
-          this.remove(codec, held.deleted);
-          this.remember(codec, k, null);
-        }
+    // forEach: a for-of over a Map's entries makes a pair per row, and a flush writes every row of the batch.
+    const flushHeld = (held: Held, k: string): void => {
+      if ('row' in held) {
+        this.write(codec, held.row);
+        this.remember(codec, k, held.row);
+      } else {
+        this.remove(codec, held.deleted);
+        this.remember(codec, k, null);
       }
-    }
+    };
+    codec.pending.forEach((group) => group.forEach(flushHeld));
     codec.pending.clear();
     codec.pendingCount = 0;
   }

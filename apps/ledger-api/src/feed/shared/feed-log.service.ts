@@ -10,6 +10,8 @@ import type { FeedFilter } from './feed-filter';
 /** Largest store read per round trip. */
 const MAX_READ = 1000;
 
+const turnOfTheEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface ScanResult {
   /** The matching ledger events, in position order. */
   entries: FeedEntry[];
@@ -74,6 +76,10 @@ export class FeedLog {
     let next = after;
     let scanned = 0;
     while (entries.length < limit && scanned < maxScan) {
+      // The embedded store reads synchronously, so without this a stream catching up from far back under a rare
+      // filter (whole pages that match nothing, one scan after another) would hold the event loop for the whole
+      // catch-up: seconds on a large log, every other request and stream waiting behind it.
+      await turnOfTheEventLoop();
       // Unfiltered, every ledger event matches: read about what is still wanted (a few more for bookkeeping events).
       const wanted = filter.selective ? MAX_READ : limit - entries.length + 8;
       const maxCount = Math.min(wanted, maxScan - scanned, MAX_READ);

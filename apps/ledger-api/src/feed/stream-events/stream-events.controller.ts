@@ -28,7 +28,10 @@ export class StreamEventsController {
   ) {}
 
   @Get('stream')
-  @Roles('integrator')
+  // Readers too (and so recorders and auditors): the dashboard's live updates read this stream with the reader's own
+  // token in the Authorization header. It carries nothing a reader cannot already query; the paged feed stays the
+  // integrators' alone.
+  @Roles('integrator', 'reader')
   @ApiProduces('text/event-stream')
   @ApiOperation({
     summary: 'Live feed: every ledger event as a server-sent event, resumable with Last-Event-ID',

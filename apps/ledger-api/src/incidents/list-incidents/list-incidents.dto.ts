@@ -4,6 +4,7 @@ import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator
 import { ACLED_EVENT_TYPES, AcledEventType } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
+import { SearchQuery } from '../../platform/http/dto/search-query';
 import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
 
 export class ListIncidentsQueryDto extends PageQueryDto {
@@ -32,6 +33,9 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+
+  @SearchQuery('incidents where every word (case-insensitive) appears in the title, the summary, the place name, or the name or id of a party that spoke in it', 'shelling azerbaijan')
+  q?: string;
 
   @CsvFormatQuery()
   format?: 'json' | 'csv';

@@ -32,6 +32,11 @@ export interface LedgerConfig {
   metrics: 'admin' | 'off';
   /** How long a graceful shutdown may drain (in-flight requests, streams, closing the store) before the process exits 1. */
   shutdownTimeoutMs: number;
+  /**
+   * At start, how long the ledger waits for its event store to answer (EventStoreDB still starting or electing a
+   * leader) before it gives up; a refusal (bad credentials, no right to read $all) stops it at once. 0: do not wait.
+   */
+  storeStartTimeoutMs: number;
   /** Browser origins allowed to call the API (CORS); empty: none, the default. */
   corsOrigins: readonly string[];
 }
@@ -120,6 +125,7 @@ const METRICS_ACCESS = ['admin', 'off'] as const;
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
 export const DEFAULT_READY_MAX_LAG_MS = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+export const DEFAULT_STORE_START_TIMEOUT_MS = 120_000;
 export const DEFAULT_STATE_CACHE_STREAMS = 20_000;
 /** Room for a line's own members (key, action, references, up to 50 answer keys) beside a body of the largest size. */
 export const IMPORT_LINE_ENVELOPE_BYTES = 16 * 1024;
@@ -273,6 +279,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
 
   const shutdownTimeoutMs = integer('LEDGER_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, 1, 2 ** 31 - 1, 'a positive integer number of milliseconds');
 
+  const storeStartTimeoutMs = integer('LEDGER_STORE_START_TIMEOUT_MS', DEFAULT_STORE_START_TIMEOUT_MS, 0, 2 ** 31 - 1, 'a non-negative integer number of milliseconds');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -311,6 +319,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     rateLimit: Object.freeze({ max: rateLimitMax!, windowMs: rateLimitWindowMs! }),
     metrics: metrics as LedgerConfig['metrics'],
     shutdownTimeoutMs: shutdownTimeoutMs!,
+    storeStartTimeoutMs: storeStartTimeoutMs!,
     corsOrigins: Object.freeze(corsOrigins),
   });
 }

@@ -43,6 +43,7 @@ describe('loadLedgerConfig', () => {
       corsOrigins: [],
       storeWriterThread: 'worker',
       shutdownTimeoutMs: 30_000,
+      storeStartTimeoutMs: 120_000,
     });
     expect(Object.isFrozen(config.feed)).toBe(true);
     expect(Object.isFrozen(config.writeSide)).toBe(true);
@@ -85,6 +86,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173',
         LEDGER_STORE_WRITER_THREAD: 'inline',
         LEDGER_SHUTDOWN_TIMEOUT_MS: '5000',
+        LEDGER_STORE_START_TIMEOUT_MS: '0',
       },
       cwd,
     );
@@ -113,6 +115,7 @@ describe('loadLedgerConfig', () => {
       corsOrigins: ['https://dashboard.example.org', 'http://localhost:5173'],
       storeWriterThread: 'inline',
       shutdownTimeoutMs: 5000,
+      storeStartTimeoutMs: 0,
     });
     expect(statSync(join(cwd, 'var', 'ledger')).isDirectory()).toBe(true);
   });

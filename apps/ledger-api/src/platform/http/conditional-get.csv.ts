@@ -119,6 +119,7 @@ const CSV_LISTS: Record<string, { file: string; rows: (doc: Json) => Row[] }> = 
   '/incidents/:incidentId/casualties': { file: 'casualties.csv', rows: casualtyRows },
   '/stats/activity': { file: 'activity.csv', rows: (doc) => (doc.rows as Json[]).map((row) => flatten(row)) },
   '/stats/incidents-contested': { file: 'incidents-contested.csv', rows: (doc) => (doc.rows as Json[]).map((row) => flatten(row)) },
+  '/stats/parties': { file: 'party-directory.csv', rows: (doc) => (doc.items as Json[]).map((item) => flatten(item)) },
 };
 
 /** The route answers JSON or CSV by Accept. */

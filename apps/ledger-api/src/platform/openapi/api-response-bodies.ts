@@ -11,6 +11,7 @@ import type {
   Page,
   PartyRecordDoc,
   PartyVersionsPage,
+  PartyDirectory,
 } from '@ledger/read-models';
 import type { AsyncApiDocument } from '@ledger/contracts';
 import type { ClaimHistoryAsOf } from '../../audit/get-claim-history-as-of/get-claim-history-as-of.query';
@@ -62,6 +63,7 @@ export interface ApiResponseBodies {
   ActivityStats: ActivityStats;
   IncidentsContestedStats: IncidentsContestedStats;
   IncidentCasualties: IncidentCasualties;
+  PartyDirectory: PartyDirectory;
 }
 
 export type ResponseBodyName = keyof ApiResponseBodies;
