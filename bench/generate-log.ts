@@ -6,7 +6,7 @@
  * so their records grow with the log; many others appear now and then.
  * Deterministic for a given size and seed.
  */
-import { AssertionField, Assertions, EntryRef, INCIDENT_CATEGORIES, LedgerEvent, PartyKind, Source, incidentStream, partyStream } from '@ledger/domain';
+import { AssertionField, Assertions, EntryRef, ACLED_EVENT_TYPES, LedgerEvent, PartyKind, Source, incidentStream, partyStream } from '@ledger/domain';
 
 /** Small deterministic PRNG (mulberry32), so every run writes the same log. */
 const prng = (seed: number) => {
@@ -43,6 +43,8 @@ const MINOR = Array.from({ length: 30 }, (_, i) => ({
   kind: (['media', 'ngo', 'individual', 'armed-group'] as const)[i % 4],
 }));
 const SIDES = ['azerbaijan-defence-ministry', 'karabakh-defense-army', 'armenia-defence-ministry', 'civilians'];
+/** Civilians are a casualty category of no side (ClaimMade.v2), the others a party's side. */
+const groupOf = (side: string) => (side === 'civilians' ? { category: 'civilians' as const } : { side });
 
 export interface Entry {
   streamName: string;
@@ -65,7 +67,7 @@ const assertionsOf = (rng: Rng, partyId: string, d: number): Assertions => {
   if (rng.chance(0.7)) a.responsibleParties = [enemy];
   if (rng.chance(0.6)) a.ceasefire = rng.chance(0.85) ? { violated: true, by: [enemy] } : { violated: false };
   if (rng.chance(0.6)) {
-    a.casualties = [{ side: rng.pick(SIDES), killed: { best: rng.int(0, 4) }, ...(rng.chance(0.4) ? { wounded: { best: rng.int(1, 6), high: 8 } } : {}) }];
+    a.casualties = [{ ...groupOf(rng.pick(SIDES)), killed: { best: rng.int(0, 4) }, ...(rng.chance(0.4) ? { wounded: { best: rng.int(1, 6), high: 8 } } : {}) }];
     if (rng.chance(0.3)) a.casualties[0].named = [{ name: `Soldier ${rng.int(1, 9999)}`, role: 'soldier', status: 'killed' }];
   }
   if (rng.chance(0.5)) a.occurred = { from: day(d - rng.int(0, 1)), to: day(d), precision: 'day' };
@@ -95,7 +97,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
       summary: 'Each side reports casualties and blames the other.',
       occurred: { from: day(d - 1), to: day(d), precision: 'day' },
       location: { name: rng.pick(['Tovuz', 'Agdam', 'Martakert', 'Fuzuli', 'Line of contact']), precision: 'region' },
-      category: rng.pick(INCIDENT_CATEGORIES),
+      category: { eventType: rng.pick(ACLED_EVENT_TYPES), tags: [] },
     },
   });
 
@@ -141,6 +143,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
           partyId,
           statement: statementOf(rng, partyId),
           deniedAssertions: fields,
+          claimVersion: claim.version,
           statedAt: { at: day(d + 1), precision: 'day' },
           source: sourceOf(rng, d + 1),
         },
@@ -162,7 +165,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
           partyId: claim.partyId,
           version: claim.version,
           ...(rng.chance(0.5) ? { statement: statementOf(rng, claim.partyId) } : {}),
-          assertions: { casualties: [{ side: rng.pick(SIDES), killed: { best: rng.int(0, 5) } }] },
+          assertions: { casualties: [{ ...groupOf(rng.pick(SIDES)), killed: { best: rng.int(0, 5) } }] },
           reason: 'New figures from the front.',
           statedAt: { at: day(d + 1 + claim.version), precision: 'day' },
           source: sourceOf(rng, d + 1 + claim.version),
@@ -186,7 +189,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
     if (rng.chance(0.15)) amend({ kind: 'claim', claimId: claim.claimId, version: 1 }, { statedAt: { at: day(d - 1), precision: 'day' } });
     for (const denialId of claim.denials) if (rng.chance(0.1)) amend({ kind: 'denial', denialId }, { deniedAssertions: [] });
   }
-  for (const ref of claimAmendments) amend(ref, { assertions: { casualties: [{ side: 'civilians', killed: { best: 1 } }] } });
+  for (const ref of claimAmendments) amend(ref, { assertions: { casualties: [{ category: 'civilians', killed: { best: 1 } }] } });
 
   // A few retractions, and now and then an amendment of one.
   for (const claim of claims) {

@@ -359,7 +359,7 @@ describe('the dashboard in a browser (e2e)', () => {
   it('opens an incident of many claims on its first page and shows the next page on demand', async () => {
     const big = await ledger.request('POST', '/incidents', {
       role: 'recorder',
-      body: { title: 'Browser test: an incident of many claims', summary: 'Paging.', category: 'other', occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' }, location: { name: 'Tovuz district', precision: 'district' } },
+      body: { title: 'Browser test: an incident of many claims', summary: 'Paging.', category: { eventType: 'strategic-developments', subEventType: 'other', tags: [] }, occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' }, location: { name: 'Tovuz district', precision: 'district' } },
     });
     expect(big.status).toBe(201);
     const bigId = big.body.incidentId as string;

@@ -45,7 +45,7 @@ describe('access (e2e)', () => {
       '/parties',
       `/parties/${DEMO.kda}`,
       '/incidents',
-      `/incidents?party=${DEMO.kda}&category=ceasefire-violation&contested=true&from=2019-05-01&to=2019-06-30&limit=5&offset=0`,
+      `/incidents?party=${DEMO.kda}&category=battles&contested=true&from=2019-05-01&to=2019-06-30&limit=5&offset=0`,
       `/incidents/${I}`,
       `/incidents/${I}/versions`,
       `/incidents/${I}/timeline`,
@@ -182,7 +182,7 @@ describe('access (e2e)', () => {
 
   // An integrator's system reads the event feeds and nothing else; only admin implies the role.
   describe('the integrator role', () => {
-    const feeds = ['/feed/events', '/feed/events?limit=5&type=ClaimMade.v1'];
+    const feeds = ['/feed/events', '/feed/events?limit=5&type=ClaimMade.v2'];
 
     it('reads the paged feed (as admin does)', async () => {
       for (const role of ['integrator', 'admin'] as TestRole[]) {

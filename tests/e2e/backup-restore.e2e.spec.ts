@@ -86,7 +86,7 @@ describe('backup and restore', () => {
     expect((await runBuiltCli(['verify', '--data-dir', restoredDir])).code).toBe(0);
 
     const log = await readLog(restoredDir);
-    const claimIds = new Set(log.filter((e) => e.type === 'ClaimMade.v1').map((e) => (e.data as { claimId: string }).claimId));
+    const claimIds = new Set(log.filter((e) => e.type.startsWith('ClaimMade.')).map((e) => (e.data as { claimId: string }).claimId));
     const positions = new Map(log.map((e) => [String(e.position), e]));
     const missing = ackedBefore.filter((ack) => !claimIds.has(ack.claimId) || (positions.get(ack.position)?.data as { claimId?: string })?.claimId !== ack.claimId);
     expect(missing).toEqual([]);

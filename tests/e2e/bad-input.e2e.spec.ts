@@ -189,6 +189,7 @@ describe('bad input (e2e)', () => {
   describe('invalid enum values and dates: 400 naming the field', () => {
     it.each([
       ['party kind', '/parties', () => ({ ...valid.party('warlords'), kind: 'warlord' }), ['kind']],
+      ['party description not text', '/parties', () => ({ ...valid.party('describers'), kind: 'company', description: 42 }), ['description']],
       ['incident category', '/incidents', () => ({ ...valid.incident(), category: 'riot' }), ['category']],
       ['time precision', 'claims', () => ({ ...valid.claim(), statedAt: { at: '2019-05-30', precision: 'fortnight' } }), ['statedAt.precision']],
       ['person status', 'claims', () => ({
@@ -196,6 +197,9 @@ describe('bad input (e2e)', () => {
         assertions: { casualties: [{ side: DEMO.azDefence, named: [{ name: 'Aqil Omarov', status: 'dead' }] }] },
       }), ['assertions.casualties[0].named[0].status']],
       ['denied assertion', 'denial', () => ({ ...valid.denial(), deniedAssertions: ['weather'] }), ['deniedAssertions']],
+      ['denied claim version zero', 'denial', () => ({ ...valid.denial(), claimVersion: 0 }), ['claimVersion']],
+      ['fractional denied claim version', 'denial', () => ({ ...valid.denial(), claimVersion: 1.5 }), ['claimVersion']],
+      ['denied claim version as text', 'denial', () => ({ ...valid.denial(), claimVersion: '1' }), ['claimVersion']],
       ['entry kind', 'amendments', () => ({ ...valid.amendment(kdaClaim), entry: { kind: 'rumour' } }), ['entry.kind']],
       ['impossible date', 'claims', () => ({ ...valid.claim(), statedAt: { at: '2019-02-30', precision: 'day' } }), ['statedAt.at']],
       ['words for a date', '/incidents', () => ({ ...valid.incident(), occurred: { from: 'last Friday', to: '2019-06-01', precision: 'day' } }), ['occurred.from']],
@@ -355,6 +359,10 @@ describe('bad input (e2e)', () => {
       expectRefusal(await refused(`${claimUrl(kdaClaim)}/retraction`, valid.retraction(DEMO.azDefence)), 422, 'only-claimant-may-retract', 'partyId');
     });
 
+    it('denying a version the claim does not have', async () => {
+      expectRefusal(await refused(`${claimUrl(azClaim)}/denials`, { ...valid.denial(DEMO.kda), claimVersion: 99 }), 422, 'claim-version-not-found', 'claimVersion');
+    });
+
     it('denying an assertion the claim does not make', async () => {
       const body = { ...valid.denial(DEMO.kda), deniedAssertions: ['responsibleParties', 'casualties'] };
       expectRefusal(await refused(`${claimUrl(osceClaim)}/denials`, body), 422, 'assertion-not-made', 'deniedAssertions[0]');
@@ -389,13 +397,13 @@ describe('bad input (e2e)', () => {
     });
 
     it('an amendment that repeats what the entry says', async () => {
-      const body = { entry: { kind: 'incident' }, changes: { category: 'ceasefire-violation' }, reason: 'Transcription error.' };
+      const body = { entry: { kind: 'incident' }, changes: { category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] } }, reason: 'Transcription error.' };
       expectRefusal(await refused(`/incidents/${I}/amendments`, body), 422, 'amendment-changes-nothing', 'changes');
     });
 
     it('two casualty reports for one side', async () => {
       const casualties = [{ side: DEMO.kda, killed: { best: 1 } }, { side: DEMO.kda, wounded: { best: 2 } }];
-      expectRefusal(await refused(claims(), { ...valid.claim(), assertions: { casualties } }), 422, 'duplicate-casualty-side', 'assertions.casualties[1].side');
+      expectRefusal(await refused(claims(), { ...valid.claim(), assertions: { casualties } }), 422, 'duplicate-casualty-group', 'assertions.casualties[1].side');
     });
 
     it('a ceasefire said to hold that names violators', async () => {

@@ -247,7 +247,7 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
     });
 
     it('as of a log position', async () => {
-      const correction = log.find((e) => e.type === 'ClaimCorrected.v1')!;
+      const correction = log.find((e) => e.type.startsWith('ClaimCorrected.'))!;
       const before = JSON.parse((await cli(['versions', refs.incident, '--position', String(correction.position - 1n), '--json', '--data-dir', dataDir])).stdout);
       const at = JSON.parse((await cli(['versions', refs.incident, '--position', String(correction.position), '--json', '--data-dir', dataDir])).stdout);
       expect(azAccount(before)).toBe('serviceman');
@@ -348,7 +348,7 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
     it('exits with failure naming the event whose stored bytes were changed', async () => {
       const copy = tempDir('ledger-cli-tampered-');
       cpSync(dataDir, copy, { recursive: true });
-      const victim = log.find((e) => e.type === 'ClaimMade.v1' && (e.data as { claimId: string }).claimId === refs['az-mod-claim'])!;
+      const victim = log.find((e) => e.type.startsWith('ClaimMade.') && (e.data as { claimId: string }).claimId === refs['az-mod-claim'])!;
       const db = new Database(join(copy, 'events.sqlite'));
       try {
         db.exec('DROP TRIGGER events_append_only_no_update');
@@ -448,7 +448,7 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
       const header = (file: string) => readFileSync(join(outDir, 'read-models', file), 'utf8').split('\n')[0];
       expect(header('incidents.csv')).toMatch(/^incidentId,title,category,occurredFrom,occurredTo,/);
       expect(header('party-versions.csv')).toMatch(/^incidentId,partyId,partyName,claims,/);
-      expect(header('disagreements.csv')).toBe('incidentId,disagreement,kind,field,side,figure,deniedAssertions,partyId,partyName,role,claimId,denialId,value');
+      expect(header('disagreements.csv')).toBe('incidentId,disagreement,kind,field,side,figure,deniedAssertions,partyId,partyName,role,claimId,denialId,value,claimVersion');
       expect(header('claim-versions.csv')).toContain('claimId,partyId,partyName,version,kind,current,statedAt,statedPrecision,recordedAt,recordedBy,eventId,position,sourceTitle');
 
       const incidents = readCsv(join(outDir, 'read-models', 'incidents.csv'));
@@ -491,7 +491,9 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
         ['claimant', 'azerbaijan-defence-ministry'],
         ['denier', 'karabakh-defense-army'],
       ]);
-      expect(denial[1]).toMatchObject({ denialId: refs['kda-denial'], deniedAssertions: 'ceasefire; responsibleParties' });
+      expect(denial[1]).toMatchObject({ denialId: refs['kda-denial'], deniedAssertions: 'ceasefire; responsibleParties', claimVersion: '1' });
+      // The denial came before the correction: version 1 carries it, version 2 does not.
+      expect(corrected.map((v) => [v.version, v.denials])).toEqual([['1', '1'], ['2', '0']]);
 
       const amendments = readCsv(join(outDir, 'read-models', 'amendments.csv'));
       expect(amendments).toEqual([expect.objectContaining({ entryKind: 'claim', claimId: refs['kda-claim'], version: '1', fields: 'statement; assertions' })]);

@@ -96,7 +96,7 @@ describe('ledger-cli import (built)', () => {
   });
 
   it('records the events as the principal given with --as', async () => {
-    const res = await cli(file('as', JSON.stringify({ key: 'as-inc', action: 'reportIncident', body: { title: 'T', summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: 'shelling' } })), '--as', 'analyst-7', '--json');
+    const res = await cli(file('as', JSON.stringify({ key: 'as-inc', action: 'reportIncident', body: { title: 'T', summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] } } })), '--as', 'analyst-7', '--json');
     expect(res.code).toBe(0);
     const log = await readLog(dataDir);
     expect(log[log.length - 1].metadata).toMatchObject({ recordedBy: 'analyst-7' });

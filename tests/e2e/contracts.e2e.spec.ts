@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { JsonSchema, toCloudEvent } from '@ledger/contracts';
 import { parseAsyncApi } from '@ledger/contracts/testing/asyncapi-validation';
 import { compileContractSchemas, errorsOf, sdkInput } from '@ledger/contracts/testing/contract-validation';
-import { knownStoredTypes } from '@ledger/domain';
+import { EVENT_TYPES, LedgerEventType, knownStoredTypes, storedTypeOf } from '@ledger/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario } from '../../apps/ledger-api/src/demo/scenario';
 import { injectSend } from '../support/http';
@@ -96,7 +96,8 @@ describe('published contracts: AsyncAPI and event schemas, served without a toke
   });
 
   it('validates the data of every event the seed scenario wrote against the served schema of its type', () => {
-    expect(new Set(events.map((e) => e.type))).toEqual(new Set(knownStoredTypes()));
+    // Every type as written today; an older version (ClaimDenied.v1) is read, never written.
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set((Object.keys(EVENT_TYPES) as LedgerEventType[]).map(storedTypeOf)));
     const { data } = compileContractSchemas(served.envelope!, served.data);
     for (const event of events) {
       const validate = data.get(event.type)!;

@@ -49,7 +49,7 @@ const incidentBody = (n: number) => ({
   summary: 'Each side blames the other for a night of fire.',
   occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
   location: { name: `Line of contact, sector ${n}`, precision: 'region' },
-  category: 'ceasefire-violation',
+  category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
 });
 
 const claimBody = (i: number) => ({
@@ -162,7 +162,7 @@ describe('crash and restart of the built API (SIGKILL)', () => {
 
       // Every acknowledged claim is in the log exactly once, at the position it was acknowledged with.
       const log = await readLog(dataDir);
-      const claimEvents = log.filter((e) => e.type === 'ClaimMade.v1');
+      const claimEvents = log.filter((e) => e.type.startsWith('ClaimMade.'));
       const byClaim = new Map<string, RecordedEvent[]>();
       for (const e of claimEvents) {
         const claimId = (e.data as { claimId: string }).claimId;

@@ -120,6 +120,7 @@ describe('dashboard API (e2e)', () => {
             registered: record.registered,
             name: record.name,
             kind: record.kind,
+            description: record.description,
             affiliation: record.affiliation,
             aliases: record.aliases,
             registeredAt: record.registeredAt,

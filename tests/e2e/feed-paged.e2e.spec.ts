@@ -133,11 +133,11 @@ describe('paged feed GET /feed/events (e2e)', () => {
       ['two incidents', () => `&incident=${I1}&incident=${I2.toUpperCase()}`, (e: RecordedEvent) => e.streamName.startsWith('incident-')],
       ['party', () => '&party=feed-p-b', (e: RecordedEvent) => about(e, 'feed-p-b')],
       ['two parties', () => '&party=feed-p-b&party=feed-p-c', (e: RecordedEvent) => about(e, 'feed-p-b') || about(e, 'feed-p-c')],
-      ['type', () => '&type=ClaimDenied.v1&type=EntryAmended.v1', (e: RecordedEvent) => ['ClaimDenied.v1', 'EntryAmended.v1'].includes(e.type)],
+      ['type', () => '&type=ClaimDenied.v2&type=EntryAmended.v2', (e: RecordedEvent) => ['ClaimDenied.v2', 'EntryAmended.v2'].includes(e.type)],
       [
         'incident AND party AND type',
-        () => `&incident=${I2}&party=feed-p-a&type=ClaimMade.v1&type=ClaimDenied.v1`,
-        (e: RecordedEvent) => e.streamName === `incident-${I2}` && about(e, 'feed-p-a') && ['ClaimMade.v1', 'ClaimDenied.v1'].includes(e.type),
+        () => `&incident=${I2}&party=feed-p-a&type=ClaimMade.v2&type=ClaimDenied.v2`,
+        (e: RecordedEvent) => e.streamName === `incident-${I2}` && about(e, 'feed-p-a') && ['ClaimMade.v2', 'ClaimDenied.v2'].includes(e.type),
       ],
     ])('%s', async (_name, query, expected) => {
       const { items } = await readAllPages(query(), t.tokens.integrator, 500);
@@ -147,15 +147,15 @@ describe('paged feed GET /feed/events (e2e)', () => {
     });
 
     it('party: a denial by Q of P\'s claim is about both; an amendment of P\'s claim and an answer to it are about P', async () => {
-      const ofB = (await readAllPages('&party=feed-p-b&type=ClaimDenied.v1&type=EntryAmended.v1&type=ClaimMade.v1', t.tokens.integrator, 1000)).items;
+      const ofB = (await readAllPages('&party=feed-p-b&type=ClaimDenied.v2&type=EntryAmended.v2&type=ClaimMade.v2', t.tokens.integrator, 1000)).items;
       const types = ofB.filter((e) => e.stream === `incident-${I2}` && e.recordedby === 'test-recorder').map((e) => `${e.type.split('.').at(-2)}:${e.data.partyId ?? 'ledger'}`);
       expect(types).toEqual(['ClaimMade:feed-p-b', 'ClaimDenied:feed-p-a', 'EntryAmended:ledger', 'ClaimMade:feed-p-a']);
-      const ofA = (await readAllPages('&party=feed-p-a&type=ClaimDenied.v1', t.tokens.integrator, 1000)).items;
+      const ofA = (await readAllPages('&party=feed-p-a&type=ClaimDenied.v2', t.tokens.integrator, 1000)).items;
       expect(ofA).toHaveLength(1);
     });
 
     it('a rare filter still makes progress: each page looks at a bounded number of events and `next` moves past them', async () => {
-      const res = await get('/feed/events?after=0&limit=1&type=EntryAmended.v1', t.tokens.integrator);
+      const res = await get('/feed/events?after=0&limit=1&type=EntryAmended.v2', t.tokens.integrator);
       const page = res.json() as Page;
       expect(page.items).toEqual([]);
       // limit 1: at most max(1000, 10 × 1) events looked at.
@@ -163,7 +163,7 @@ describe('paged feed GET /feed/events (e2e)', () => {
       expect(BigInt(page.next)).toBeLessThan(BigInt(page.head));
       const all = await readWholeLog(storeOf(t.app));
       expect(BigInt(page.next)).toBe(all[999].position);
-      const { items, pages } = await readAllPages('&type=EntryAmended.v1', t.tokens.integrator, 1);
+      const { items, pages } = await readAllPages('&type=EntryAmended.v2', t.tokens.integrator, 1);
       expect(items).toHaveLength(1);
       expect(pages.length).toBeGreaterThan(2);
     });
@@ -224,7 +224,7 @@ describe('paged feed GET /feed/events (e2e)', () => {
     });
 
     it('narrows within the scope, and refuses a filter outside it with 403 naming the field', async () => {
-      const inside = await get(`/feed/events?incident=${I1}&type=IncidentReported.v1`, SCOPED_INCIDENT);
+      const inside = await get(`/feed/events?incident=${I1}&type=IncidentReported.v2`, SCOPED_INCIDENT);
       expect(inside.statusCode).toBe(200);
       expect(inside.json().items).toHaveLength(1);
       for (const [url, token, field] of [

@@ -35,7 +35,7 @@ describe('the whole ledger on the EventStoreDB adapter (over the in-repo wire do
 
   it('stores the scenario in EventStoreDB streams named by category, with the registry type names and correlation metadata', async () => {
     const ledgerEvents = (await esdb.ledgerEvents()).filter((e) => e.stream.startsWith('incident-') || e.stream.startsWith('party-'));
-    expect(ledgerEvents.map((e) => e.type)).toContain('ClaimCorrected.v1');
+    expect(ledgerEvents.map((e) => e.type)).toContain('ClaimCorrected.v2');
     expect(new Set(ledgerEvents.filter((e) => e.stream.startsWith('incident-')).map((e) => e.stream))).toEqual(new Set([`incident-${refs.incident}`]));
     const metadata = ledgerEvents[0].metadata;
     expect(metadata).toMatchObject({ $correlationId: expect.any(String), $causationId: expect.any(String), recordedBy: 'test-recorder' });

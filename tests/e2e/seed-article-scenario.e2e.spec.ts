@@ -71,6 +71,30 @@ describe('the seed article, recorded through the HTTP API', () => {
     expect(denial?.deniedAssertions).toEqual(['ceasefire', 'responsibleParties']);
   });
 
+  it('keeps the denial on the version it denied (1) after the ministry corrected its claim to version 2', async () => {
+    const azClaim = party('azerbaijan-defence-ministry').claims[0];
+    expect(azClaim.version).toBe(2);
+    expect(azClaim.denials).toEqual([expect.objectContaining({ denialId: refs['kda-denial'], claimVersion: 1 })]);
+    expect(azClaim.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, [refs['kda-denial']]], [2, []]]);
+    expect(azClaim.currentVersionDenied).toBe(false);
+    const history = await getAs(t.app, t.tokens.auditor, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}/history`);
+    expect(history.status).toBe(200);
+    expect((history.body as ClaimHistoryDoc).versions.map((v) => v.deniedBy)).toEqual([[refs['kda-denial']], []]);
+    const current = await getAs(t.app, t.tokens.reader, `/incidents/${refs.incident}/claims/${refs['az-mod-claim']}`);
+    expect(current.body).toMatchObject({ currentVersion: 2, currentVersionDenied: false, denials: [{ denialId: refs['kda-denial'], claimVersion: 1 }] });
+  });
+
+  it('registers parties of the kinds a long dispute brings, with a free description, and shows them in the registry and its CSV', async () => {
+    const send = injectSend(t.app, t.tokens.recorder);
+    const body = { partyId: 'joint-investigation-team', name: 'Joint Investigation Team', kind: 'investigative-body', description: 'Criminal investigation by five states', aliases: ['JIT'] };
+    expect((await send({ method: 'POST', url: '/parties', body, headers: {} })).status).toBe(201);
+    const read = await getAs(t.app, t.tokens.reader, '/parties/joint-investigation-team');
+    expect(read.body).toMatchObject({ kind: 'investigative-body', description: 'Criminal investigation by five states' });
+    const csv = await t.app.inject({ method: 'GET', url: '/parties?format=csv&limit=100', headers: { authorization: `Bearer ${t.tokens.reader}` } });
+    expect(csv.body.split('\n')[0]).toContain('description');
+    expect(csv.body).toContain('Criminal investigation by five states');
+  });
+
   it('records the mutual accusations of the two foreign ministries as answers and a denial', () => {
     const armenian = party('armenia-foreign-ministry').claims[0];
     expect(armenian.answers).toEqual([refs['az-mfa-claim']]);
@@ -109,7 +133,10 @@ describe('the seed article, recorded through the HTTP API', () => {
     expect(all.body.items[0].counts).toEqual({ claims: 5, activeClaims: 5, denials: 2, corrections: 1, retractions: 0, amendments: 1 });
     expect((await getAs(t.app, t.tokens.reader, '/incidents?party=osce-minsk-group-co-chairs')).body.total).toBe(1);
     expect((await getAs(t.app, t.tokens.reader, '/incidents?party=armenia')).body.total).toBe(0);
-    expect((await getAs(t.app, t.tokens.reader, '/incidents?category=shelling')).body.total).toBe(0);
+    expect((await getAs(t.app, t.tokens.reader, '/incidents?category=battles')).body.total).toBe(1);
+    expect((await getAs(t.app, t.tokens.reader, '/incidents?category=explosions-remote-violence')).body.total).toBe(0);
+    // The closed list of v1 is no filter any more: 400 naming the parameter.
+    expect((await getAs(t.app, t.tokens.reader, '/incidents?category=shelling')).status).toBe(400);
     expect((await getAs(t.app, t.tokens.reader, '/incidents?contested=false')).body.total).toBe(0);
     expect((await getAs(t.app, t.tokens.reader, '/incidents?from=2019-06-01&to=2019-06-30')).body.total).toBe(1);
     expect((await getAs(t.app, t.tokens.reader, '/incidents?from=2019-07-01')).body.total).toBe(0);
@@ -172,5 +199,31 @@ describe('the seed article, recorded through the HTTP API', () => {
     const again = await runScenario(DEMO_SCENARIO, injectSend(t.app, t.tokens.recorder));
     expect(again).toEqual(refs);
     expect(await store.headPosition()).toBe(head);
+  });
+
+  it('reports an incident by ACLED type with tags, a toll of unattributed victims and coordinates, and shows them in the list and its CSV', async () => {
+    const send = injectSend(t.app, t.tokens.recorder);
+    const body = {
+      title: 'Airliner brought down over the conflict zone',
+      summary: 'All 298 on board killed.',
+      occurred: { from: '2014-07-17T13:20:00Z', to: '2014-07-17T13:20:00Z', precision: 'exact' },
+      location: { name: 'Near Hrabove', precision: 'settlement', coordinates: { lat: 48.127, lon: 38.641 } },
+      category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: ['aircraft-downing'] },
+      toll: [{ category: 'civilians', nationality: 'NL', killed: { best: 196 } }, { killed: { best: 298 } }],
+    };
+    const created = await send({ method: 'POST', url: '/incidents', body, headers: {} });
+    expect(created.status).toBe(201);
+    const id = (created.body as { incidentId: string }).incidentId;
+    const listed = await getAs(t.app, t.tokens.reader, '/incidents?category=explosions-remote-violence');
+    expect(listed.body.items).toEqual([expect.objectContaining({ incidentId: id, category: body.category, toll: body.toll, location: body.location })]);
+    const csv = await t.app.inject({ method: 'GET', url: '/incidents?format=csv&category=explosions-remote-violence', headers: { authorization: `Bearer ${t.tokens.reader}` } });
+    const [header, row] = csv.body.trim().split('\n');
+    expect(header).toContain('location.coordinates.lat');
+    expect(header).toContain('category.subEventType');
+    expect(row).toContain('48.127');
+    const wrongSub = await send({ method: 'POST', url: '/incidents', body: { ...body, category: { eventType: 'battles', subEventType: 'air-drone-strike' } }, headers: {} });
+    expect(wrongSub).toMatchObject({ status: 422, body: { code: 'sub-event-type-mismatch', field: 'category.subEventType' } });
+    const noSide = await send({ method: 'POST', url: '/incidents', body: { ...body, toll: [{ side: 'civilians', killed: { best: 1 } }] }, headers: {} });
+    expect(noSide).toMatchObject({ status: 422, body: { code: 'unknown-party', field: 'toll[0].side' } });
   });
 });

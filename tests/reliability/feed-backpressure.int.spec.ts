@@ -24,7 +24,7 @@ const bigIncidents = (count: number, kb: number): Array<{ stream: string; events
             summary: `${i} `.padEnd(kb * 1024, 'x'),
             occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
             location: { name: 'Line of contact', precision: 'region' },
-            category: 'shelling',
+            category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] },
           },
           metadata: { recordedAt: at, recordedBy: 'test-backpressure', correlationId: incidentId, causationId: incidentId },
         },
@@ -275,7 +275,7 @@ describe('live feed: shutdown', () => {
     const base = await listen(t.app);
     const streams = await Promise.all([
       rawStream(base, '/feed/stream', t.tokens.integrator),
-      rawStream(base, '/feed/stream?type=ClaimMade.v1', t.tokens.integrator),
+      rawStream(base, '/feed/stream?type=ClaimMade.v2', t.tokens.integrator),
       rawStream(base, '/feed/stream', t.tokens.admin),
     ]);
     await waitUntil(() => t.app.get(FeedHub).connections === 3, 5_000, () => 'not connected');

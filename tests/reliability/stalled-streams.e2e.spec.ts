@@ -69,7 +69,7 @@ describe('2,000 event-stream clients that never read', () => {
               summary: `${n} `.padEnd(SUMMARY_BYTES, 'x'),
               occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
               location: { name: 'Line of contact', precision: 'region' },
-              category: 'shelling',
+              category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] },
             },
           });
           if (res.status !== 201) throw new Error(`POST /incidents answered ${res.status}: ${JSON.stringify(res.body)}`);

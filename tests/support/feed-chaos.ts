@@ -120,7 +120,7 @@ export async function runFeedChaos(t: LedgerTestApp, options: ChaosOptions): Pro
     new Subscriber('all', stream(''), t.tokens.integrator),
     new Subscriber('incident', stream(`incident=${incidents[1]}`), t.tokens.integrator),
     new Subscriber('party', stream('party=feed-x-b'), t.tokens.integrator),
-    new Subscriber('type', stream('type=ClaimDenied.v1&type=ClaimRetracted.v1&type=IncidentReported.v1'), t.tokens.integrator),
+    new Subscriber('type', stream('type=ClaimDenied.v2&type=ClaimRetracted.v1&type=IncidentReported.v2'), t.tokens.integrator),
     new Subscriber('scoped-token', stream(''), CHAOS_SCOPED_TOKEN),
     new Subscriber('reopened-with-from', stream(''), t.tokens.integrator),
   ];
@@ -205,7 +205,7 @@ export async function runFeedChaos(t: LedgerTestApp, options: ChaosOptions): Pro
     all: ledger,
     incident: ledger.filter((e) => e.streamName === `incident-${incidents[1]}`),
     party: ledger.filter((e) => about(e, 'feed-x-b')),
-    type: ledger.filter((e) => ['ClaimDenied.v1', 'ClaimRetracted.v1', 'IncidentReported.v1'].includes(e.type)),
+    type: ledger.filter((e) => ['ClaimDenied.v2', 'ClaimRetracted.v1', 'IncidentReported.v2'].includes(e.type)),
     'scoped-token': ledger.filter((e) => e.streamName === `incident-${CHAOS_SCOPED_INCIDENT}` || about(e, 'feed-x-d')),
     'reopened-with-from': ledger,
   };

@@ -8,13 +8,13 @@ import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '@ledger/event-
 // eventsource 4 is ESM-first; its CommonJS build is what Jest loads.
 const { EventSource } = require('eventsource') as typeof import('eventsource');
 
-/** A ClaimMade.v1 as the API would store it (the scenario's shape), for writing straight through the store port. */
+/** A ClaimMade.v2 as the API would store it (the scenario's shape), for writing straight through the store port. */
 export const claimMadeEvent = (incidentId: string, partyId: string, named: string[], text: string, by = 'test-feed-writer'): NewEvent => {
   const at = new Date().toISOString();
   const correlationId = randomUUID();
   return {
     eventId: randomUUID(),
-    type: 'ClaimMade.v1',
+    type: 'ClaimMade.v2',
     data: {
       incidentId,
       claimId: randomUUID(),
@@ -58,11 +58,11 @@ export const concernsParty = (log: RecordedEvent[]) => {
   const denials = new Map<string, string[]>();
   for (const e of log) {
     const d = e.data as Record<string, any>;
-    if (e.type === 'ClaimMade.v1') claimants.set(d.claimId, d.partyId);
-    if (e.type === 'ClaimDenied.v1') denials.set(d.denialId, [d.partyId, d.claimPartyId]);
+    if (e.type.startsWith('ClaimMade.')) claimants.set(d.claimId, d.partyId);
+    if (e.type.startsWith('ClaimDenied.')) denials.set(d.denialId, [d.partyId, d.claimPartyId]);
   }
   const named = (a: Record<string, any> | undefined): string[] =>
-    a ? [...(a.responsibleParties ?? []), ...(a.ceasefire?.by ?? []), ...(a.casualties ?? []).map((c: { side: string }) => c.side)] : [];
+    a ? [...(a.responsibleParties ?? []), ...(a.ceasefire?.by ?? []), ...(a.casualties ?? []).flatMap((c: { side?: string }) => (c.side ? [c.side] : []))] : [];
   return (e: RecordedEvent, party: string): boolean => {
     const d = e.data as Record<string, any>;
     if (e.streamName.startsWith('party-')) return e.streamName === `party-${party}` || d.affiliation?.partyId === party;

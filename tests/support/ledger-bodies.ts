@@ -8,7 +8,7 @@ export const INCIDENT = {
   summary: 'Each side blames the other for a night of fire.',
   occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
   location: { name: 'Line of contact', precision: 'region' },
-  category: 'ceasefire-violation',
+  category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
 };
 
 export const claimBody = (i: number) => ({

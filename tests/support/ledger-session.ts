@@ -36,7 +36,7 @@ export const valid = {
     summary: 'Each side says the other opened fire first.',
     occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
     location: { name: 'Line of contact, Nagorno-Karabakh conflict zone', precision: 'region' },
-    category: 'ceasefire-violation',
+    category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
   }),
   claim: (partyId: string = DEMO.azDefence, text = 'One of our servicemen was killed by enemy fire near Karabakh.') => ({
     partyId,

@@ -299,7 +299,7 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
       <h1>{incident?.title ?? incidentId}</h1>
       {incident && (
         <p>
-          {incident.summary} <span className="muted">({incident.category}; happened {incident.occurred.from}{incident.occurred.to !== incident.occurred.from ? ` to ${incident.occurred.to}` : ''}, {incident.occurred.precision})</span>
+          {incident.summary} <span className="muted">({[incident.category.eventType ?? 'not coded', incident.category.subEventType, ...incident.category.tags.map((t) => `#${t}`)].filter(Boolean).join(' ')}; happened {incident.occurred.from}{incident.occurred.to !== incident.occurred.from ? ` to ${incident.occurred.to}` : ''}, {incident.occurred.precision})</span>
         </p>
       )}
       <p className="muted small" aria-live="polite">

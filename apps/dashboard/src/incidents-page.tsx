@@ -5,7 +5,8 @@ import type { IncidentListItem } from './model/api-types';
 import { Plot, PlotChart } from './plot-chart';
 import { ErrorNote, href, must, useLearnNames, useLoad, useParties, useReadyMark } from './ui-kit';
 
-const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
+// ACLED's event types and sub-event types (the ledger's taxonomy of incidents; tags say the rest).
+const CATEGORIES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
 type Category = (typeof CATEGORIES)[number];
 const PAGE = 100;
 type ActivityClock = 'occurred' | 'stated' | 'recorded';
@@ -215,7 +216,7 @@ export const IncidentsPage = () => {
             </a>
             {i.contested && <span className="badge disputed">contested ({i.disagreementCount})</span>}
             <div className="muted">
-              {i.category} · {i.occurred.from}
+              {[i.category.eventType ?? 'not coded', i.category.subEventType].filter(Boolean).join('/')} · {i.occurred.from}
               {i.occurred.to !== i.occurred.from ? ` to ${i.occurred.to}` : ''} · {i.location.name}
             </div>
             <div className="row-meta">

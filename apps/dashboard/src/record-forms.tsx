@@ -11,8 +11,50 @@ type Values = Record<string, string | boolean | string[]>;
 
 const TIME_PRECISIONS = ['exact', 'day', 'week', 'month', 'approximate'] as const;
 const PLACE_PRECISIONS = ['exact', 'settlement', 'district', 'region', 'country', 'approximate'] as const;
-const CATEGORIES = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
-const PARTY_KINDS = ['state', 'government-body', 'armed-force', 'armed-group', 'mediator', 'media', 'ngo', 'individual'] as const;
+// ACLED's event types and sub-event types (the ledger's taxonomy of incidents; tags say the rest).
+const EVENT_TYPES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
+const SUB_EVENT_TYPES = [
+  'armed-clash',
+  'government-regains-territory',
+  'non-state-actor-overtakes-territory',
+  'air-drone-strike',
+  'shelling-artillery-missile-attack',
+  'remote-explosive-landmine-ied',
+  'suicide-bomb',
+  'grenade',
+  'chemical-weapon',
+  'attack',
+  'abduction-forced-disappearance',
+  'sexual-violence',
+  'peaceful-protest',
+  'protest-with-intervention',
+  'excessive-force-against-protesters',
+  'violent-demonstration',
+  'mob-violence',
+  'agreement',
+  'arrests',
+  'change-to-group-activity',
+  'disrupted-weapons-use',
+  'headquarters-or-base-established',
+  'looting-property-destruction',
+  'non-violent-transfer-of-territory',
+  'other',
+] as const;
+const PARTY_KINDS = [
+  'state',
+  'government-body',
+  'armed-force',
+  'armed-group',
+  'mediator',
+  'company',
+  'international-organisation',
+  'investigative-body',
+  'court-or-tribunal',
+  'intelligence-service',
+  'media',
+  'ngo',
+  'individual',
+] as const;
 
 interface FormCtx {
   values: Values;
@@ -181,7 +223,10 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
   const { values } = useForm();
   const { parties } = useAllParties();
   const partyOptions = parties.map((p) => [p.partyId, p.name] as [string, string]);
-  const sides = [...partyOptions, ['civilians', 'Civilians'], ['unknown', 'Unknown side']] as [string, string][];
+  // Civilians and unknowns are a category of victims, not a side: a group may have no side at all (passengers).
+  // Left on "choose…", a group has no side or no category.
+  const sides = partyOptions;
+  const categories = [['civilians', 'Civilians'], ['combatants', 'Combatants'], ['unknown', 'Unknown']] as [string, string][];
   return (
     <fieldset>
       <legend>Structured assertions</legend>
@@ -199,8 +244,10 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
         <>
           {Array.from({ length: casualtyRows }, (_, i) => (
             <fieldset key={i} className="casualty">
-              <legend>Casualties, side {i + 1}</legend>
+              <legend>Casualties, group {i + 1}</legend>
               <Select name={`assertions.casualties.${i}.side`} label="Side" options={sides} />
+              <Select name={`assertions.casualties.${i}.category`} label="Category" options={categories} />
+              <Text name={`assertions.casualties.${i}.nationality`} label="Nationality (optional)" hint="ISO code: NL, MY, AU" />
               {(['killed', 'wounded'] as const).map((k) => (
                 <div className="estimate" key={k}>
                   <Text name={`assertions.casualties.${i}.${k}.best`} label={`${k}: best`} type="number" />
@@ -211,11 +258,11 @@ const AssertionsPicker = ({ casualtyRows, setCasualtyRows }: { casualtyRows: num
             </fieldset>
           ))}
           <button type="button" onClick={() => setCasualtyRows(casualtyRows + 1)}>
-            Add a side
+            Add a group
           </button>
           {casualtyRows > 1 && (
             <button type="button" onClick={() => setCasualtyRows(casualtyRows - 1)}>
-              Remove the last side
+              Remove the last group
             </button>
           )}
         </>
@@ -254,7 +301,9 @@ const assertionsOf = (v: Values, casualtyRows: number): S['AssertionsDto'] | und
   }
   if (v['with.casualties'] === true)
     a.casualties = Array.from({ length: casualtyRows }, (_, i) => ({
-      side: str(v, `assertions.casualties.${i}.side`),
+      side: opt(v, `assertions.casualties.${i}.side`),
+      category: opt(v, `assertions.casualties.${i}.category`) as S['CasualtyReportDto']['category'],
+      nationality: opt(v, `assertions.casualties.${i}.nationality`),
       killed: estimateOf(v, `assertions.casualties.${i}.killed`),
       wounded: estimateOf(v, `assertions.casualties.${i}.wounded`),
     }));
@@ -310,14 +359,19 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
     const c = claim?.claimId ?? '';
     switch (kind) {
       case 'incident':
-        return { path: '/incidents', conditional: false, body: { title: str(v, 'title'), summary: str(v, 'summary'), category: str(v, 'category') as S['ReportIncidentDto']['category'], occurred: intervalOf(v, 'occurred'), location: placeOf(v, 'location') } satisfies S['ReportIncidentDto'] };
+        return { path: '/incidents', conditional: false, body: { title: str(v, 'title'), summary: str(v, 'summary'), category: {
+            eventType: str(v, 'category.eventType') as S['IncidentCategoryDto']['eventType'],
+            subEventType: opt(v, 'category.subEventType') as S['IncidentCategoryDto']['subEventType'],
+            tags: str(v, 'category.tags').split(',').map((t) => t.trim()).filter(Boolean),
+          }, occurred: intervalOf(v, 'occurred'), location: placeOf(v, 'location') } satisfies S['ReportIncidentDto'] };
       case 'party': {
         const aff = opt(v, 'affiliation.description');
         const aliases = str(v, 'aliases').split(',').map((s) => s.trim()).filter(Boolean);
+        const description = opt(v, 'description');
         return {
           path: '/parties',
           conditional: false,
-          body: { partyId: str(v, 'partyId'), name: str(v, 'name'), kind: str(v, 'kind') as S['RegisterPartyDto']['kind'], ...(aff ? { affiliation: { description: aff, partyId: opt(v, 'affiliation.partyId') } } : {}), ...(aliases.length ? { aliases } : {}) } satisfies S['RegisterPartyDto'],
+          body: { partyId: str(v, 'partyId'), name: str(v, 'name'), kind: str(v, 'kind') as S['RegisterPartyDto']['kind'], ...(description ? { description } : {}), ...(aff ? { affiliation: { description: aff, partyId: opt(v, 'affiliation.partyId') } } : {}), ...(aliases.length ? { aliases } : {}) } satisfies S['RegisterPartyDto'],
         };
       }
       case 'claim': {
@@ -423,7 +477,9 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
           <>
             <Text name="title" label="Title" required />
             <Text name="summary" label="Summary" multiline required />
-            <Select name="category" label="Category" options={CATEGORIES} required />
+            <Select name="category.eventType" label="Event type (ACLED)" options={EVENT_TYPES} required />
+            <Select name="category.subEventType" label="Sub-event type (ACLED, optional)" options={SUB_EVENT_TYPES} />
+            <Text name="category.tags" label="Tags (comma-separated, optional)" hint="ceasefire-violation, aircraft-downing" />
             <IntervalFields name="occurred" legend="When it happened" />
             <PlaceFields name="location" legend="Where it happened" />
           </>
@@ -433,6 +489,7 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
             <Text name="partyId" label="Id" hint="lowercase letters, digits, single hyphens: karabakh-defense-army" required />
             <Text name="name" label="Name" required />
             <Select name="kind" label="Kind" options={PARTY_KINDS} required />
+            <Text name="description" label="Description (optional)" hint="state-owned manufacturer of the missile" />
             <PartyPicker name="affiliation.partyId" label="Affiliated with (optional)" />
             <Text name="affiliation.description" label="Affiliation in words (optional)" hint="Armenian-backed" />
             <Text name="aliases" label="Aliases (comma-separated, optional)" />

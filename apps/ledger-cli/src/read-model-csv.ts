@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { Assertions, CasualtyReport, PartyRegisteredData } from '@ledger/domain';
+import { Assertions, CasualtyReport, PartyRegisteredData, casualtyGroupLabel } from '@ledger/domain';
 import {
   FieldChange,
   IncidentRow,
@@ -43,12 +43,12 @@ const list = (values: readonly string[] | undefined): string => (values ?? []).j
 const estimateText = (e: { best: number; low?: number; high?: number } | undefined): string =>
   e === undefined ? '' : e.low !== undefined || e.high !== undefined ? `${e.best} (${e.low ?? '?'}-${e.high ?? '?'})` : String(e.best);
 
-/** "side: killed 1; wounded 2; named A (role, status)", reports joined by " | ": readable in a spreadsheet cell, ids kept. */
+/** "side=x: killed 1; wounded 2; named A (role, status)", reports joined by " | " (the group as its key): readable in a spreadsheet cell, ids kept. */
 const casualtiesText = (reports: CasualtyReport[] | undefined): string =>
   (reports ?? [])
     .map((r) =>
       [
-        `${r.side}:`,
+        `${casualtyGroupLabel(r)}:`,
         [
           ...(r.killed ? [`killed ${estimateText(r.killed)}`] : []),
           ...(r.wounded ? [`wounded ${estimateText(r.wounded)}`] : []),
@@ -77,6 +77,8 @@ const ASSERTION_COLUMNS = [
   'occurredPrecision',
   'location',
   'locationPrecision',
+  'locationLat',
+  'locationLon',
 ];
 
 const assertionCells = (a: Assertions) => ({
@@ -91,6 +93,8 @@ const assertionCells = (a: Assertions) => ({
   occurredPrecision: a.occurred?.precision ?? '',
   location: a.location?.name ?? '',
   locationPrecision: a.location?.precision ?? '',
+  locationLat: a.location?.coordinates?.lat ?? '',
+  locationLon: a.location?.coordinates?.lon ?? '',
 });
 
 const changesText = (changes: FieldChange[]): string => changes.map((c) => `${c.path}: ${diffValue(c.from)} -> ${diffValue(c.to)}`).join('; ');
@@ -110,7 +114,7 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
     [
       'incidentId', 'title', 'category', 'occurredFrom', 'occurredTo', 'occurredPrecision', 'location', 'locationPrecision', 'reportedAt', 'reportedBy',
       'parties', 'claims', 'activeClaims', 'denials', 'corrections', 'retractions', 'amendments', 'contested', 'disagreements', 'lastRecordedAt',
-      'lastPosition', 'revision', 'summary',
+      'lastPosition', 'revision', 'summary', 'locationLat', 'locationLon', 'subEventType', 'tags', 'tollKilled', 'toll',
     ],
     incidentRows,
     () => 1,
@@ -120,7 +124,8 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
         {
           incidentId: item.incidentId,
           title: item.title,
-          category: item.category,
+          // The ACLED event type ('' for a v1 category with no ACLED counterpart); sub-event type and tags follow at the end.
+          category: item.category.eventType ?? '',
           occurredFrom: item.occurred.from,
           occurredTo: item.occurred.to,
           occurredPrecision: item.occurred.precision,
@@ -136,6 +141,12 @@ const incidentsCsv = ({ store, incidentRows }: ExportSource): CsvTable =>
           lastPosition: item.lastPosition,
           revision: item.revision,
           summary: item.summary,
+          locationLat: item.location.coordinates?.lat ?? '',
+          locationLon: item.location.coordinates?.lon ?? '',
+          subEventType: item.category.subEventType ?? '',
+          tags: list(item.category.tags),
+          tollKilled: sum(item.toll, 'killed'),
+          toll: casualtiesText(item.toll),
         },
       ];
     },
@@ -177,7 +188,7 @@ const partyVersionsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): Cs
 const disagreementsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): CsvTable =>
   table(
     'disagreements.csv',
-    ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value'],
+    ['incidentId', 'disagreement', 'kind', 'field', 'side', 'figure', 'deniedAssertions', 'partyId', 'partyName', 'role', 'claimId', 'denialId', 'value', 'claimVersion'],
     incidentsInOrder.map((incidentId) => ({ incidentId, disagreements: incidentDisagreements(store.tables, incidentId) })),
     (doc) => doc.disagreements.reduce((n, d) => n + d.positions.length, 0),
     (doc) =>
@@ -196,6 +207,7 @@ const disagreementsCsv = ({ store, incidentsInOrder, nameOf }: ExportSource): Cs
           claimId: p.claimId,
           denialId: p.denialId ?? '',
           value: p.value === undefined ? '' : JSON.stringify(p.value),
+          claimVersion: p.claimVersion ?? '',
         })),
       ),
   );
@@ -207,7 +219,7 @@ const claimVersionsCsv = ({ store, nameOf }: ExportSource): CsvTable => {
     [
       'incidentId', 'claimId', 'partyId', 'partyName', 'version', 'kind', 'current', 'statedAt', 'statedPrecision', 'recordedAt', 'recordedBy', 'eventId',
       'position', 'sourceTitle', 'sourcePublisher', 'sourceUrl', 'sourcePublishedAt', 'reason', 'statement', 'verbatim', 'language', 'changes',
-      'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted',
+      'amendedBy', ...ASSERTION_COLUMNS, 'claimRetracted', 'denials',
     ],
     claimsInOrder,
     (claim) => claim.version,
@@ -238,6 +250,8 @@ const claimVersionsCsv = ({ store, nameOf }: ExportSource): CsvTable => {
         amendedBy: list(v.amendedBy),
         ...assertionCells(v.assertions),
         claimRetracted: claim.retracted,
+        // Denials addressing this version; a denial of version 1 stays on version 1 after a correction.
+        denials: v.denials,
       })),
   );
 };
@@ -268,7 +282,7 @@ const amendmentsCsv = ({ store, incidentsInOrder }: ExportSource): CsvTable =>
 const partiesCsv = ({ parties }: ExportSource): CsvTable =>
   table(
     'parties.csv',
-    ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases'],
+    ['partyId', 'name', 'kind', 'affiliationPartyId', 'affiliation', 'aliases', 'description'],
     [...parties.values()],
     () => 1,
     (p) => [
@@ -279,6 +293,7 @@ const partiesCsv = ({ parties }: ExportSource): CsvTable =>
         affiliationPartyId: p.affiliation?.partyId ?? '',
         affiliation: p.affiliation?.description ?? '',
         aliases: list(p.aliases),
+        description: p.description ?? '',
       },
     ],
   );

@@ -35,7 +35,8 @@ export const casualtyText = (r: CasualtyReport, names: PartyNames): string => {
     ...(r.wounded ? [`wounded ${estimate(r.wounded)}`] : []),
     ...(r.named?.length ? [`named ${r.named.map((n) => `${n.name} (${[n.role, n.status].filter(Boolean).join(', ')})`).join(', ')}`] : []),
   ];
-  return `${partyLabel(r.side, names)}: ${figures.join('; ') || 'no figures'}`;
+  const group = [...(r.side !== undefined ? [partyLabel(r.side, names)] : []), ...(r.category ? [r.category] : []), ...(r.nationality ? [r.nationality] : [])].join(' ');
+  return `${group || 'unattributed'}: ${figures.join('; ') || 'no figures'}`;
 };
 
 const partyList = (ids: readonly string[] | undefined, names: PartyNames): string => (ids?.length ? ids.map((id) => partyLabel(id, names)).join(', ') : 'nobody named');

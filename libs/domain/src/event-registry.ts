@@ -1,10 +1,40 @@
-import { IncidentEvent } from './incidents/incident.events';
+import {
+  AssertionsV1,
+  CasualtyCategory,
+  CasualtyReport,
+  CasualtyReportV1,
+  IncidentCategoryV1,
+  IncidentEvent,
+  NON_PARTY_SIDES,
+  categoryOfV1,
+} from './incidents/incident.events';
 import { PartyEvent } from './parties/party.events';
 
 export type LedgerEvent = IncidentEvent | PartyEvent;
 export type LedgerEventType = LedgerEvent['type'];
 
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * v1 casualty reports always named a side, and two of the "sides" were no parties: `civilians` and `unknown`.
+ * In v2 they are what they meant, a category of victims attributed to no side; a party's side stays as it was.
+ */
+export const casualtyReportV2 = (report: CasualtyReportV1): CasualtyReport => {
+  if (report === null || typeof report !== 'object') return report;
+  const { side, ...rest } = report;
+  return (NON_PARTY_SIDES as readonly string[]).includes(side) ? { category: side as CasualtyCategory, ...rest } : report;
+};
+
+/** A v1 category (a word of the closed list) as v2 reads it: see categoryOfV1. */
+const withCategoryV2 = (data: Record<string, unknown>): Record<string, unknown> =>
+  typeof data.category === 'string' ? { ...data, category: categoryOfV1(data.category as IncidentCategoryV1) } : data;
+
+// Stored data is read as it is, malformed or not (the feed's filters read every event): only a list is upcast.
+const withAssertionsV2 = (data: Record<string, unknown>, key: string): Record<string, unknown> => {
+  const assertions = data[key] as AssertionsV1 | undefined;
+  if (!Array.isArray(assertions?.casualties)) return data;
+  return { ...data, [key]: { ...assertions, casualties: assertions.casualties.map(casualtyReportV2) } };
+};
 
 interface EventTypeEntry {
   /** The version written today. */
@@ -19,13 +49,27 @@ interface EventTypeEntry {
  * code can never orphan stored events.
  */
 export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
-  PartyRegistered: { current: 1, upcasters: {} },
-  IncidentReported: { current: 1, upcasters: {} },
-  ClaimMade: { current: 1, upcasters: {} },
-  ClaimDenied: { current: 1, upcasters: {} },
-  ClaimCorrected: { current: 1, upcasters: {} },
+  PartyRegistered: {
+    current: 2,
+    // v2 added kinds and an optional description: a v1 payload is a v2 payload as it stands.
+    upcasters: { 1: (data) => data },
+  },
+  IncidentReported: { current: 2, upcasters: { 1: (data) => withCategoryV2(data) } },
+  ClaimMade: { current: 2, upcasters: { 1: (data) => withAssertionsV2(data, 'assertions') } },
+  ClaimDenied: {
+    current: 2,
+    upcasters: {
+      // v1 named no claim version, and the data alone cannot tell which one was denied: null marks it unbound, and
+      // evolve and the read models bind it to the claim's version current at that point of the log (boundClaimVersion).
+      1: (data) => ({ ...data, claimVersion: null }),
+    },
+  },
+  ClaimCorrected: { current: 2, upcasters: { 1: (data) => withAssertionsV2(data, 'assertions') } },
   ClaimRetracted: { current: 1, upcasters: {} },
-  EntryAmended: { current: 1, upcasters: {} },
+  EntryAmended: {
+    current: 2,
+    upcasters: { 1: (data) => ({ ...data, changes: withCategoryV2(withAssertionsV2((data.changes ?? {}) as Record<string, unknown>, 'assertions')) }) },
+  },
 };
 
 const STORED_NAME = /^([A-Z][A-Za-z]+)\.v([1-9][0-9]*)$/;

@@ -1,4 +1,4 @@
-import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime } from '@ledger/domain';
+import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
 import { compareStated, intervalsOverlap } from './time-range';
 
 /** One assertion field of a party's current account and the claim it comes from. */
@@ -59,8 +59,10 @@ export interface ActiveDenial {
   claimPartyId: string;
   /** Empty: the claim as a whole. */
   deniedAssertions: AssertionField[];
-  /** The denied claim's assertions in current form, shown as the claimant's position. */
+  /** The denied claim's assertions at the version denied, shown as the claimant's position. */
   claimAssertions?: Assertions;
+  /** The claim version denied. */
+  claimVersion?: number;
 }
 
 export type DisagreementKind = 'responsible-parties' | 'ceasefire' | 'casualties' | 'occurred' | 'location' | 'denial';
@@ -73,13 +75,16 @@ export interface DisagreementPosition {
   value?: unknown;
   role?: 'claimant' | 'denier';
   denialId?: string;
+  /** For a denial: the claim version denied (the claimant's value is that version's, not a later correction's). */
+  claimVersion?: number;
 }
 
 export interface Disagreement {
   kind: DisagreementKind;
   /**
    * The point in dispute as an assertion path: `responsibleParties`,
-   * `ceasefire`, `casualties[side=<side>].killed`, `occurred`, `location`;
+   * `ceasefire`, `casualties[<group>].killed` (group: `side=<party>`, `category=civilians`, `nationality=NL`, joined
+   * by commas, or `unattributed`), `occurred`, `location`;
    * for a denial the denied fields joined by commas, or `claim` for the whole claim.
    */
   field: string;
@@ -134,20 +139,21 @@ const anyPair = <T>(items: T[], conflict: (a: T, b: T) => boolean): boolean =>
 
 const casualties = (accounts: PartyAccount[]): Disagreement[] => {
   const held = withField(accounts, 'casualties');
-  const sides: string[] = [];
-  for (const h of held) for (const report of h.entry.value) if (!sides.includes(report.side)) sides.push(report.side);
+  // Groups in order of first mention: a party's side, a category, a nationality, or unattributed (casualtyGroupKey).
+  const groups = new Map<string, CasualtyReport>();
+  for (const h of held) for (const report of h.entry.value) if (!groups.has(casualtyGroupKey(report))) groups.set(casualtyGroupKey(report), report);
   const points: Disagreement[] = [];
-  for (const side of sides) {
+  for (const [group, { side }] of groups) {
     for (const figure of ['killed', 'wounded'] as const) {
       const figures = held.flatMap((h) => {
-        const report: CasualtyReport | undefined = h.entry.value.find((r) => r.side === side && r[figure] !== undefined);
+        const report: CasualtyReport | undefined = h.entry.value.find((r) => casualtyGroupKey(r) === group && r[figure] !== undefined);
         return report ? [{ partyId: h.partyId, claimId: h.entry.claimId, estimate: report[figure] as Estimate }] : [];
       });
       if (!anyPair(figures, (a, b) => estimatesConflict(a.estimate, b.estimate))) continue;
       points.push({
         kind: 'casualties',
-        field: `casualties[side=${side}].${figure}`,
-        side,
+        field: `casualties[${group}].${figure}`,
+        ...(side !== undefined ? { side } : {}),
         figure,
         positions: figures.map((f) => ({ partyId: f.partyId, claimId: f.claimId, value: f.estimate })),
       });
@@ -177,13 +183,14 @@ export const denialDisagreement = (d: ActiveDenial): Disagreement => {
   for (const field of d.deniedAssertions.length ? d.deniedAssertions : ASSERTION_FIELDS) {
     if (d.claimAssertions?.[field] !== undefined) denied[field] = d.claimAssertions[field];
   }
+  const version = d.claimVersion !== undefined ? { claimVersion: d.claimVersion } : {};
   return {
     kind: 'denial',
     field: d.deniedAssertions.length ? d.deniedAssertions.join(',') : 'claim',
     deniedAssertions: d.deniedAssertions,
     positions: [
-      { partyId: d.claimPartyId, claimId: d.claimId, role: 'claimant', ...(Object.keys(denied).length ? { value: denied } : {}) },
-      { partyId: d.partyId, claimId: d.claimId, role: 'denier', denialId: d.denialId },
+      { partyId: d.claimPartyId, claimId: d.claimId, role: 'claimant', ...(Object.keys(denied).length ? { value: denied } : {}), ...version },
+      { partyId: d.partyId, claimId: d.claimId, role: 'denier', denialId: d.denialId, ...version },
     ],
   };
 };

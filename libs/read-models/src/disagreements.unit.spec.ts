@@ -90,6 +90,18 @@ describe('findDisagreements', () => {
     ]);
   });
 
+  it('compares casualty groups of no side by category and nationality, and unattributed totals with each other', () => {
+    const accounts = [
+      accountOf('a', { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 196 } }, { killed: { best: 298 } }] }),
+      accountOf('b', { casualties: [{ nationality: 'NL', category: 'civilians', killed: { best: 193, low: 190, high: 195 } }, { category: 'civilians', killed: { best: 298 } }] }),
+      accountOf('c', { casualties: [{ killed: { best: 283 } }] }),
+    ];
+    expect(findDisagreements(accounts, []).map((d) => [d.field, d.side ?? null, d.positions.map((p) => p.partyId)])).toEqual([
+      ['casualties[category=civilians,nationality=NL].killed', null, ['a', 'b']],
+      ['casualties[unattributed].killed', null, ['a', 'c']],
+    ]);
+  });
+
   it('treats a bare figure as a range of one', () => {
     expect(estimatesConflict({ best: 1 }, { best: 2 })).toBe(true);
     expect(estimatesConflict({ best: 1 }, { best: 3, low: 1 })).toBe(false);

@@ -4,6 +4,8 @@ import type { RecordedEvent } from '@ledger/event-store';
 /** A recorded event read into today's domain shape, with the metadata projections may show. */
 export interface LedgerEnvelope {
   event: LedgerEvent;
+  /** The name the event is stored under, an older version included (`ClaimDenied.v1`); absent in envelopes built by hand. */
+  storedType?: string;
   eventId: string;
   streamName: string;
   revision: bigint;
@@ -17,6 +19,7 @@ export interface LedgerEnvelope {
 /** Throws UnknownEventTypeError (from the registry) when the stored type is not one the ledger can read. */
 export const toEnvelope = (recorded: RecordedEvent): LedgerEnvelope => ({
   event: fromStored(recorded.type, recorded.data),
+  storedType: recorded.type,
   eventId: recorded.eventId,
   streamName: recorded.streamName,
   revision: recorded.revision,

@@ -64,6 +64,7 @@ const richScenario = (): ScenarioEntry[] => [
       deniedAssertions: [],
       statedAt: { at: '2019-06-05', precision: 'day' },
       source: article,
+      claimVersion: 1,
     },
   }),
   retraction('claim-tovuz', PARTY.azDefence, 'Misattributed.', '2019-06-06', SECOND_INCIDENT),

@@ -73,7 +73,8 @@ export const describeAssertion = <F extends AssertionField>(field: F, value: Non
             r.wounded ? `${formatEstimate(r.wounded)} wounded` : undefined,
             r.named && r.named.length > 0 ? r.named.map((n) => `${n.name}${n.role ? `, ${n.role}` : ''} (${n.status})`).join('; ') : undefined,
           ].filter(Boolean);
-          return `${nameOf(r.side)}: ${parts.join(', ') || 'no figure'}`;
+          const group = [r.side !== undefined ? nameOf(r.side) : undefined, r.category, r.nationality].filter(Boolean).join(' ');
+          return `${group || 'no side'}: ${parts.join(', ') || 'no figure'}`;
         })
         .join(' · ');
     }

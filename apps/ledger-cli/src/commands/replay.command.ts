@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, Source, Statement, storedTypeOf } from '@ledger/domain';
-import { amendmentsTable, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
+import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, Source, Statement, boundClaimVersion, storedTypeOf } from '@ledger/domain';
+import { amendmentsTable, categoryText, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -178,7 +178,9 @@ const DESCRIBE: { [T in IncidentEvent['type']]: Describer<T> } = {
     const d = event.data;
     denials.set(d.denialId, { claimId: d.claimId, partyId: d.partyId });
     const claim = history.get(d.claimId);
-    const current = claim?.versions[claim.versions.length - 1]?.assertions ?? {};
+    // The values of the version denied (an upcast v1 denial: the version the claim had then), not a later correction's.
+    const version = boundClaimVersion(d, claim?.versions[claim.versions.length - 1]?.version);
+    const current = claim?.versions.find((v) => v.version === version)?.assertions ?? {};
     const fields = d.deniedAssertions.length ? d.deniedAssertions : (Object.keys(current) as AssertionField[]);
     const deniedValues = Object.fromEntries(fields.filter((f) => current[f] !== undefined).map((f) => [f, current[f]])) as Partial<Assertions>;
     return {
@@ -188,6 +190,7 @@ const DESCRIBE: { [T in IncidentEvent['type']]: Describer<T> } = {
         d.deniedAssertions.length ? d.deniedAssertions.join(', ') : 'the whole claim'
       })`,
       claimId: d.claimId,
+      version,
       denialId: d.denialId,
       statement: d.statement,
       claimParty: ref(d.claimPartyId, names),
@@ -252,7 +255,8 @@ const replayInto = (store: SqliteReadModelStore, incidentId: string, log: Incide
       revision: e.revision.toString(),
       eventId: e.eventId,
       type: event.type,
-      storedType: storedTypeOf(event.type),
+      // What the log holds, an old version included, not the name it would be written under today.
+      storedType: e.storedType ?? storedTypeOf(event.type),
       recordedAt: e.recordedAt,
       recordedBy: e.recordedBy,
       correlationId: e.correlationId,
@@ -282,7 +286,7 @@ export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {
     rows.push(['recorded', `${e.recordedAt} by ${e.recordedBy}`]);
     if (e.source) rows.push(['source', sourceText(e.source)]);
     if (e.incident) {
-      rows.push(['category', e.incident.category], ['occurred', interval(e.incident.occurred)], ['where', place(e.incident.location)]);
+      rows.push(['category', categoryText(e.incident.category)], ['occurred', interval(e.incident.occurred)], ['where', place(e.incident.location)]);
       rows.push(['summary', e.incident.summary]);
     }
     if (e.amends) {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Assertions, Estimate, Place, TimeInterval } from '@ledger/domain';
-import { AsOf, AsOfJson, asOfToJson, Disagreement, DisagreementPosition, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
+import { AsOf, AsOfJson, asOfToJson, categoryText, Disagreement, DisagreementPosition, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
 import { addAsOfOptions, AsOfOptions, asOfFromOptions, describeAsOf } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
@@ -100,7 +100,7 @@ export const formatVersions = (r: VersionsAsOfResult, names: PartyNames): string
   lines.push(
     ...labelled(
       [
-        ['category', incident.category],
+        ['category', categoryText(incident.category)],
         ['occurred', interval(incident.occurred)],
         ['where', place(incident.location)],
         ['reported', `${incident.reportedAt} by ${incident.reportedBy}`],

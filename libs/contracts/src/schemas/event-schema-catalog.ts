@@ -15,34 +15,65 @@ export interface EventDataType {
  */
 export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
   'PartyRegistered.v1': {
-    dataType: 'PartyRegisteredData',
+    dataType: 'PartyRegisteredV1Data',
     summary: 'A party exists: its name, kind, affiliation (with the wording used, e.g. "Armenian-backed") and aliases.',
   },
+  'PartyRegistered.v2': {
+    dataType: 'PartyRegisteredData',
+    summary:
+      'A party exists: its name, kind (v2 adds company, international-organisation, investigative-body, court-or-tribunal, intelligence-service), a free description, affiliation (with the wording used, e.g. "Armenian-backed") and aliases. Every v1 payload is a valid v2 payload.',
+  },
   'IncidentReported.v1': {
-    dataType: 'IncidentReportedData',
+    dataType: 'IncidentReportedV1Data',
     summary: 'The ledger opens an incident: title, summary, when it happened (interval and precision), where (place and precision), category.',
   },
+  'IncidentReported.v2': {
+    dataType: 'IncidentReportedData',
+    summary:
+      "The ledger opens an incident: title, summary, when it happened (interval and precision), where (place, precision, optional coordinates), its category as ACLED's event type and sub-event type with free tags, and optionally its toll by casualty group. A v1 category reads as categoryOfV1 says (e.g. shelling: explosions-remote-violence / shelling-artillery-missile-attack; ceasefire-violation: no event type, tag ceasefire-violation).",
+  },
   'ClaimMade.v1': {
-    dataType: 'ClaimMadeData',
+    dataType: 'ClaimMadeV1Data',
     summary:
       "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers.",
   },
+  'ClaimMade.v2': {
+    dataType: 'ClaimMadeData',
+    summary:
+      "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers. v2 casualties are groups: a side (a party), a category (civilians, combatants, unknown) and a nationality, each optional; a v1 side `civilians` or `unknown` reads as that category with no side.",
+  },
   'ClaimDenied.v1': {
+    dataType: 'ClaimDeniedV1Data',
+    summary:
+      "A party denies another party's claim: its words, which assertions it denies (none listed: the claim as a whole), when, and the source. Written before denials named a claim version: the ledger reads it as denying the claim's version current when it was recorded.",
+  },
+  'ClaimDenied.v2': {
     dataType: 'ClaimDeniedData',
-    summary: "A party denies another party's claim: its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
+    summary:
+      "A party denies another party's claim at one version (`claimVersion`; a later correction does not move the denial): its words, which assertions it denies (none listed: the claim as a whole), when, and the source.",
   },
   'ClaimCorrected.v1': {
-    dataType: 'ClaimCorrectedData',
+    dataType: 'ClaimCorrectedV1Data',
     summary: "The claimant changes its own claim: new words and/or assertions, the reason and the source. `version` is the claim's new version (ClaimMade is version 1).",
+  },
+  'ClaimCorrected.v2': {
+    dataType: 'ClaimCorrectedData',
+    summary:
+      "The claimant changes its own claim: new words and/or assertions, the reason and the source. `version` is the claim's new version (ClaimMade is version 1). Casualties as in ClaimMade.v2.",
   },
   'ClaimRetracted.v1': {
     dataType: 'ClaimRetractedData',
     summary: 'The claimant withdraws its own claim, with the reason and the source.',
   },
   'EntryAmended.v1': {
-    dataType: 'EntryAmendedData',
+    dataType: 'EntryAmendedV1Data',
     summary:
       "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected.",
+  },
+  'EntryAmended.v2': {
+    dataType: 'EntryAmendedData',
+    summary:
+      "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected. v2: assertions as in ClaimMade.v2, and a denial's claimVersion may be amended.",
   },
 };
 

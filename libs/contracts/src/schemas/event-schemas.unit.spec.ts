@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import {
   ClaimMadeData,
   EntryAmendedData,
+  EVENT_TYPES,
   knownStoredTypes,
   LedgerEvent,
+  LedgerEventType,
   PartyRegisteredData,
   storedTypeOf,
 } from '@ledger/domain';
@@ -38,12 +40,18 @@ describe('the published event schemas', () => {
     const stored = knownStoredTypes();
     expect(stored).toEqual([
       'PartyRegistered.v1',
+      'PartyRegistered.v2',
       'IncidentReported.v1',
+      'IncidentReported.v2',
       'ClaimMade.v1',
+      'ClaimMade.v2',
       'ClaimDenied.v1',
+      'ClaimDenied.v2',
       'ClaimCorrected.v1',
+      'ClaimCorrected.v2',
       'ClaimRetracted.v1',
       'EntryAmended.v1',
+      'EntryAmended.v2',
     ]);
     expect(Object.keys(EVENT_DATA_TYPES).sort()).toEqual([...stored].sort());
     expect(Object.keys(EVENT_DATA_SCHEMAS).sort()).toEqual([...stored].sort());
@@ -67,8 +75,8 @@ describe('the published event schemas', () => {
       });
       expect(schema.description).toContain(`generated from the TypeScript interface ${EVENT_DATA_TYPES[event.type].dataType}`);
     }
-    expect(EVENT_DATA_SCHEMAS['ClaimMade.v1']).toMatchObject({
-      $id: 'https://incident-ledger.dev/schemas/events/ClaimMade.v1.json',
+    expect(EVENT_DATA_SCHEMAS['ClaimMade.v2']).toMatchObject({
+      $id: 'https://incident-ledger.dev/schemas/events/ClaimMade.v2.json',
       required: ['incidentId', 'claimId', 'partyId', 'statement', 'statedAt', 'source', 'answers', 'assertions'],
     });
   });
@@ -78,9 +86,10 @@ describe('the published event schemas', () => {
       storedType: 'ClaimDenied.v1',
       cloudEventType: 'dev.incident-ledger.ClaimDenied.v1',
       dataschema: 'https://incident-ledger.dev/schemas/events/ClaimDenied.v1.json',
-      dataType: 'ClaimDeniedData',
+      dataType: 'ClaimDeniedV1Data',
       summary: expect.stringContaining("denies another party's claim"),
     });
+    expect(eventSchemaIndex().find((e) => e.storedType === 'ClaimDenied.v2')).toMatchObject({ dataType: 'ClaimDeniedData', cloudEventType: 'dev.incident-ledger.ClaimDenied.v2' });
     expect(eventSchemaIndex().map((e) => e.storedType)).toEqual(knownStoredTypes());
   });
 });
@@ -94,8 +103,8 @@ describe('validating event data against its schema', () => {
 
   const scenario = seedScenarioWithRetraction();
 
-  it('accepts the data of every event of the seed scenario, which has every event type', () => {
-    expect(new Set(scenario.map((e) => storedTypeOf(e.event.type)))).toEqual(new Set(knownStoredTypes()));
+  it('accepts the data of every event of the seed scenario, which has every event type written today', () => {
+    expect(new Set(scenario.map((e) => storedTypeOf(e.event.type)))).toEqual(new Set((Object.keys(EVENT_TYPES) as LedgerEventType[]).map(storedTypeOf)));
     for (const { event } of scenario) expect({ type: event.type, errors: validate(storedTypeOf(event.type), event.data) }).toEqual({ type: event.type, errors: [] });
   });
 
@@ -111,7 +120,22 @@ describe('validating event data against its schema', () => {
     for (const event of fixtures) expect(validate(storedTypeOf(event.type), event.data)).toEqual([]);
   });
 
+  it('holds a denial to the shape of its version: v1 names no claim version, v2 must', () => {
+    const { claimVersion: _v, ...v1 } = domainFixtures.karabakhDenial;
+    expect(validate('ClaimDenied.v1', v1)).toEqual([]);
+    expect(validate('ClaimDenied.v1', domainFixtures.karabakhDenial)).toEqual([' additionalProperties']);
+    expect(validate('ClaimDenied.v2', v1)).toEqual([' required']);
+    expect(validate('ClaimDenied.v2', domainFixtures.karabakhDenial)).toEqual([]);
+  });
+
   const claim: ClaimMadeData = domainFixtures.azDefenceClaim;
+
+  it('holds casualties to the shape of their version: v2 groups may have no side, v1 reports always had one', () => {
+    const unattributed = { ...claim, assertions: { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 196 } }] } };
+    expect(validate('ClaimMade.v2', unattributed)).toEqual([]);
+    expect(validate('ClaimMade.v1', unattributed)).toContain('/assertions/casualties/0 required');
+    expect(validate('ClaimMade.v2', { ...claim, assertions: { casualties: [{ category: 'tourists' }] } })).toEqual(['/assertions/casualties/0/category enum']);
+  });
 
   it('rejects data missing a required field', () => {
     const { statedAt: _dropped, ...withoutStatedAt } = claim;

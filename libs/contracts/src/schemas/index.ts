@@ -2,12 +2,18 @@
 // The schemas are imported, not read from disk, so that the bundled app carries them.
 import ledgerCloudEventSchema from '../../schemas/ledger-cloud-event.json';
 import partyRegisteredV1Schema from '../../schemas/events/PartyRegistered.v1.json';
+import partyRegisteredV2Schema from '../../schemas/events/PartyRegistered.v2.json';
 import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.json';
+import incidentReportedV2Schema from '../../schemas/events/IncidentReported.v2.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
+import claimMadeV2Schema from '../../schemas/events/ClaimMade.v2.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
+import claimDeniedV2Schema from '../../schemas/events/ClaimDenied.v2.json';
 import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json';
+import claimCorrectedV2Schema from '../../schemas/events/ClaimCorrected.v2.json';
 import claimRetractedV1Schema from '../../schemas/events/ClaimRetracted.v1.json';
 import entryAmendedV1Schema from '../../schemas/events/EntryAmended.v1.json';
+import entryAmendedV2Schema from '../../schemas/events/EntryAmended.v2.json';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -17,10 +23,16 @@ export const LEDGER_CLOUD_EVENT_SCHEMA: JsonSchema = ledgerCloudEventSchema;
 /** Stored type (`ClaimMade.v1`) → the JSON Schema of its data. */
 export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'PartyRegistered.v1': partyRegisteredV1Schema,
+  'PartyRegistered.v2': partyRegisteredV2Schema,
   'IncidentReported.v1': incidentReportedV1Schema,
+  'IncidentReported.v2': incidentReportedV2Schema,
   'ClaimMade.v1': claimMadeV1Schema,
+  'ClaimMade.v2': claimMadeV2Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,
+  'ClaimDenied.v2': claimDeniedV2Schema,
   'ClaimCorrected.v1': claimCorrectedV1Schema,
+  'ClaimCorrected.v2': claimCorrectedV2Schema,
   'ClaimRetracted.v1': claimRetractedV1Schema,
   'EntryAmended.v1': entryAmendedV1Schema,
+  'EntryAmended.v2': entryAmendedV2Schema,
 };

@@ -16,7 +16,7 @@ interface WithKnownParties {
   knownParties: ReadonlySet<string>;
 }
 
-export interface ReportIncident {
+export interface ReportIncident extends WithKnownParties {
   type: 'ReportIncident';
   data: IncidentReportedData;
 }
@@ -28,7 +28,8 @@ export interface MakeClaim extends WithKnownParties {
 
 export interface DenyClaim extends WithKnownParties {
   type: 'DenyClaim';
-  data: Omit<ClaimDeniedData, 'claimPartyId'>;
+  /** Without `claimVersion`, the claim's current version is denied. */
+  data: Omit<ClaimDeniedData, 'claimPartyId' | 'claimVersion'> & { claimVersion?: number };
 }
 
 export interface CorrectClaim extends WithKnownParties {

@@ -9,15 +9,32 @@ import {
   claimDenied,
   claimMade,
   claimRetracted,
+  amendEntry,
   denyClaim,
+  entryAmended,
   incidentReported,
+  INCIDENT_ID,
   karabakhDenial,
   PARTY,
 } from '../testing/seed-article.fixtures';
+import { fold } from '../shared/decider';
+import { fromStored, toStored } from '../event-registry';
+import { IncidentEvent } from './incident.events';
 import { incidentDecider } from './incident.decider';
 
 const spec = DeciderSpecification.for(incidentDecider);
 const given = [incidentReported(), claimMade(azDefenceClaim)];
+/** The ministry's claim corrected to version 2, which adds the place (version 1 names none). */
+const correctedToV2 = claimCorrected({
+  incidentId: azDefenceClaim.incidentId,
+  claimId: azDefenceClaim.claimId,
+  partyId: PARTY.azDefence,
+  version: 2,
+  assertions: { location: { name: 'Line of contact', precision: 'region' } },
+  reason: 'The ministry named the place',
+  statedAt: { at: '2019-06-03', precision: 'day' },
+  source: article,
+});
 
 describe('DenyClaim', () => {
   it("records the Karabakh army's denial of the ceasefire breach, copying the claimant from the claim", () => {
@@ -53,20 +70,10 @@ describe('DenyClaim', () => {
   });
 
   it('accepts denying an assertion the claim gained by a correction', () => {
-    const corrected = claimCorrected({
-      incidentId: azDefenceClaim.incidentId,
-      claimId: azDefenceClaim.claimId,
-      partyId: PARTY.azDefence,
-      version: 2,
-      assertions: { location: { name: 'Line of contact', precision: 'region' } },
-      reason: 'The ministry named the place',
-      statedAt: { at: '2019-05-31', precision: 'day' },
-      source: article,
-    });
     spec
-      .given([...given, corrected])
+      .given([...given, correctedToV2])
       .when(denyClaim({ deniedAssertions: ['location'] }))
-      .then([claimDenied({ ...karabakhDenial, deniedAssertions: ['location'] })]);
+      .then([claimDenied({ ...karabakhDenial, deniedAssertions: ['location'], claimVersion: 2 })]);
   });
 
   it('refuses a denial in an incident that has not been reported (not found)', () => {
@@ -133,5 +140,73 @@ describe('DenyClaim', () => {
       .given(given)
       .when(denyClaim({ statedAt: { at: '2019-06-31', precision: 'day' } }))
       .thenThrows('invalid-time', { kind: 'rule', field: 'statedAt.at' });
+  });
+});
+
+describe('DenyClaim: a denial is bound to the claim version it denies', () => {
+
+  it('denies the current version when the command names none', () => {
+    spec.given(given).when(denyClaim()).then([claimDenied({ ...karabakhDenial, claimVersion: 1 })]);
+    spec.given([...given, correctedToV2]).when(denyClaim()).then([claimDenied({ ...karabakhDenial, claimVersion: 2 })]);
+  });
+
+  it('records a denial of version 1 made before a correction, though recorded after it', () => {
+    spec
+      .given([...given, correctedToV2])
+      .when(denyClaim({ claimVersion: 1 }))
+      .then([claimDenied({ ...karabakhDenial, claimVersion: 1 })]);
+  });
+
+  it('refuses a version the claim does not have (422), naming claimVersion', () => {
+    spec.given([...given, correctedToV2]).when(denyClaim({ claimVersion: 3 })).thenThrows('claim-version-not-found', { kind: 'rule', field: 'claimVersion' });
+    spec.given(given).when(denyClaim({ claimVersion: 0 })).thenThrows('claim-version-not-found', { kind: 'rule', field: 'claimVersion' });
+    spec.given(given).when(denyClaim({ claimVersion: 1.5 })).thenThrows('claim-version-not-found', { kind: 'rule', field: 'claimVersion' });
+  });
+
+  it('checks the denied assertions against the version denied, not the current one', () => {
+    // Version 1 does not name the place: only version 2 does.
+    spec
+      .given([...given, correctedToV2])
+      .when(denyClaim({ claimVersion: 1, deniedAssertions: ['location'] }))
+      .thenThrows('assertion-not-made', { kind: 'rule', field: 'deniedAssertions[0]' });
+  });
+});
+
+describe('ClaimDenied.v1 in an existing log', () => {
+  const { claimVersion, ...v1Data } = karabakhDenial;
+  const storedV1 = fromStored('ClaimDenied.v1', v1Data) as IncidentEvent;
+
+  it('is written today as ClaimDenied.v2, and a v1 upcasts with the version left unbound (null)', () => {
+    expect(toStored(claimDenied()).type).toBe('ClaimDenied.v2');
+    expect(storedV1).toEqual({ type: 'ClaimDenied', data: { ...v1Data, claimVersion: null } });
+  });
+
+  it('is bound to the version current where it stands in the log, not to a later correction', () => {
+    const before = fold(incidentDecider, [...given, storedV1, correctedToV2]);
+    expect(before.denials.get(karabakhDenial.denialId)?.claimVersion).toBe(1);
+    const after = fold(incidentDecider, [...given, correctedToV2, storedV1]);
+    expect(after.denials.get(karabakhDenial.denialId)?.claimVersion).toBe(2);
+  });
+
+  it('keeps refusing what a v1 denial of version 1 cannot deny: amending it to deny a field only version 2 asserts', () => {
+    spec
+      .given([...given, storedV1, correctedToV2])
+      .when(amendEntry({ incidentId: INCIDENT_ID, amendmentId: 'amend-1', entry: { kind: 'denial', denialId: karabakhDenial.denialId }, changes: { deniedAssertions: ['location'] }, reason: 'typo' }))
+      .thenThrows('assertion-not-made', { kind: 'rule', field: 'changes.deniedAssertions[0]' });
+  });
+
+  it('can be re-bound by a ledger amendment when the log point bound it to a version the denier never saw', () => {
+    const rebind = amendEntry({
+      incidentId: INCIDENT_ID,
+      amendmentId: 'amend-rebind',
+      entry: { kind: 'denial', denialId: karabakhDenial.denialId },
+      changes: { claimVersion: 1 },
+      reason: 'The denial (1 June) answered the claim as first made; it was recorded after the correction.',
+    });
+    spec.given([...given, correctedToV2, storedV1]).when(rebind).then([entryAmended(rebind.data)]);
+    spec
+      .given([...given, correctedToV2, storedV1])
+      .when({ ...rebind, data: { ...rebind.data, changes: { claimVersion: 3 } } })
+      .thenThrows('claim-version-not-found', { kind: 'rule', field: 'changes.claimVersion' });
   });
 });

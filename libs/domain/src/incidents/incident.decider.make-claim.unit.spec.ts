@@ -11,6 +11,7 @@ import {
   minskGroupClaim,
   PARTY,
 } from '../testing/seed-article.fixtures';
+import { fromStored, toStored } from '../event-registry';
 import { incidentDecider } from './incident.decider';
 import { Assertions, CasualtyReport, ClaimMadeData } from './incident.events';
 
@@ -36,14 +37,46 @@ describe('MakeClaim', () => {
     spec.given([reported]).when(makeClaim(minskGroupClaim)).then([claimMade(minskGroupClaim)]);
   });
 
-  it('accepts civilians and unknown as casualty sides without registering them', () => {
+  it('accepts casualties of no side, grouped by category and nationality, with best/low/high', () => {
+    // Passengers of a downed airliner belong to no party: no side is invented for them.
     const data = withAssertions({
       casualties: [
-        { side: 'civilians', wounded: { best: 0 } },
-        { side: 'unknown', killed: { best: 2, low: 1, high: 3 } },
+        { category: 'civilians', nationality: 'NL', killed: { best: 196 } },
+        { category: 'civilians', nationality: 'MY', killed: { best: 43, low: 43, high: 44 } },
+        { killed: { best: 298 } },
+        { side: PARTY.azDefence, category: 'combatants', wounded: { best: 0 } },
+        { category: 'unknown', killed: { best: 2, low: 1, high: 3 } },
       ],
     });
     spec.given([reported]).when(makeClaim(data, new Set([PARTY.azDefence]))).then([claimMade(data)]);
+  });
+
+  it('refuses "civilians" or "unknown" as a side since they became categories (a side is a party)', () => {
+    const data = withAssertions({ casualties: [{ side: 'civilians', killed: { best: 1 } }] });
+    spec.given([reported]).when(makeClaim(data)).thenThrows('unknown-party', { kind: 'rule', field: 'assertions.casualties[0].side' });
+  });
+
+  it('refuses a nationality that is not an ISO 3166-1 alpha-2 code, and a category outside the list', () => {
+    const nl = withAssertions({ casualties: [{ category: 'civilians', nationality: 'Dutch', killed: { best: 1 } }] });
+    spec.given([reported]).when(makeClaim(nl)).thenThrows('invalid-nationality', { kind: 'rule', field: 'assertions.casualties[0].nationality' });
+    const odd = withAssertions({ casualties: [{ category: 'tourists' as never, killed: { best: 1 } }] });
+    spec.given([reported]).when(makeClaim(odd)).thenThrows('invalid-casualty-category', { kind: 'rule', field: 'assertions.casualties[0].category' });
+  });
+
+  it('refuses two reports of the same group (same side, category and nationality), not of different groups', () => {
+    const twice = withAssertions({ casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 1 } }, { nationality: 'NL', category: 'civilians', wounded: { best: 1 } }] });
+    spec.given([reported]).when(makeClaim(twice)).thenThrows('duplicate-casualty-group', { kind: 'rule', field: 'assertions.casualties[1]' });
+    const unattributed = withAssertions({ casualties: [{ killed: { best: 1 } }, { wounded: { best: 2 } }] });
+    spec.given([reported]).when(makeClaim(unattributed)).thenThrows('duplicate-casualty-group', { kind: 'rule', field: 'assertions.casualties[1]' });
+  });
+
+  it('reads a ClaimMade.v1 casualty side "civilians" or "unknown" as that category with no side; a party side stays', () => {
+    const v1 = withAssertions({ casualties: [{ side: 'civilians', wounded: { best: 0 } }, { side: 'unknown', killed: { best: 2 } }, azCasualties[0]] as never });
+    expect(fromStored('ClaimMade.v1', v1)).toEqual({
+      type: 'ClaimMade',
+      data: { ...v1, assertions: { casualties: [{ category: 'civilians', wounded: { best: 0 } }, { category: 'unknown', killed: { best: 2 } }, azCasualties[0]] } },
+    });
+    expect(toStored(claimMade(azDefenceClaim)).type).toBe('ClaimMade.v2');
   });
 
   it('drops repeated answers', () => {
@@ -141,7 +174,7 @@ describe('MakeClaim', () => {
     spec
       .given([reported])
       .when(makeClaim(data))
-      .thenThrows('duplicate-casualty-side', { kind: 'rule', field: 'assertions.casualties[1].side' });
+      .thenThrows('duplicate-casualty-group', { kind: 'rule', field: 'assertions.casualties[1].side' });
   });
 
   it('refuses a named victim without a name', () => {

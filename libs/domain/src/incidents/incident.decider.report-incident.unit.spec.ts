@@ -1,6 +1,8 @@
 import { DeciderSpecification } from '../testing/decider-specification';
-import { incidentData, incidentReported, reportIncident } from '../testing/seed-article.fixtures';
+import { amendEntry, entryAmended, incidentData, incidentReported, reportIncident } from '../testing/seed-article.fixtures';
+import { fromStored } from '../event-registry';
 import { incidentDecider } from './incident.decider';
+import { ACLED_EVENT_TYPES, ACLED_SUB_EVENT_TYPES, ACLED_SUB_EVENT_TYPES_OF, IncidentCategory, IncidentEvent } from './incident.events';
 
 const spec = DeciderSpecification.for(incidentDecider);
 
@@ -68,5 +70,65 @@ describe('ReportIncident', () => {
       .given([])
       .when(reportIncident({ location: { name: '', precision: 'region' } }))
       .thenThrows('text-required', { kind: 'rule', field: 'location.name' });
+  });
+});
+
+describe('ReportIncident: ACLED categories with free tags, and a toll', () => {
+  // A surface-to-air missile bringing down an airliner: ACLED has no "aircraft downing", the tag says it.
+  const downing: IncidentCategory = { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: ['aircraft-downing'] };
+  const toll = [
+    { category: 'civilians' as const, nationality: 'NL', killed: { best: 196 } },
+    { category: 'civilians' as const, nationality: 'MY', killed: { best: 43 } },
+    { killed: { best: 298 } },
+  ];
+
+  it('reports an aircraft downing by its ACLED type and sub-event type, tagged, with the toll of passengers of no side', () => {
+    spec.given([]).when(reportIncident({ category: { ...downing }, toll })).then([incidentReported({ category: { ...downing }, toll })]);
+  });
+
+  it('keeps each tag once, trimmed, first spelling kept', () => {
+    const category = { eventType: 'battles' as const, tags: [' ceasefire-violation ', 'Ceasefire-Violation', 'night'] };
+    spec.given([]).when(reportIncident({ category })).then([incidentReported({ category: { eventType: 'battles', tags: ['ceasefire-violation', 'night'] } })]);
+  });
+
+  it('refuses a category without an ACLED event type, and a sub-event type of another event type', () => {
+    spec.given([]).when(reportIncident({ category: { tags: ['other'] } })).thenThrows('invalid-event-type', { kind: 'rule', field: 'category.eventType' });
+    spec
+      .given([])
+      .when(reportIncident({ category: { eventType: 'battles', subEventType: 'air-drone-strike', tags: [] } }))
+      .thenThrows('sub-event-type-mismatch', { kind: 'rule', field: 'category.subEventType' });
+  });
+
+  it('holds the toll to the casualty rules: a side must be a registered party, one report per group', () => {
+    spec.given([]).when(reportIncident({ toll: [{ side: 'ghost-brigade', killed: { best: 1 } }] })).thenThrows('unknown-party', { kind: 'rule', field: 'toll[0].side' });
+    spec.given([]).when(reportIncident({ toll: [{ killed: { best: 1 } }, { wounded: { best: 1 } }] })).thenThrows('duplicate-casualty-group', { kind: 'rule', field: 'toll[1]' });
+  });
+
+  it.each([
+    ['armed-clash', { eventType: 'battles', subEventType: 'armed-clash', tags: [] }],
+    ['shelling', { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] }],
+    ['airstrike', { eventType: 'explosions-remote-violence', subEventType: 'air-drone-strike', tags: [] }],
+    ['attack-on-civilians', { eventType: 'violence-against-civilians', subEventType: 'attack', tags: [] }],
+    ['explosion', { eventType: 'explosions-remote-violence', tags: ['explosion'] }],
+    ['ceasefire-violation', { tags: ['ceasefire-violation'] }],
+    ['other', { tags: [] }],
+  ])('reads an IncidentReported.v1 category %s as ACLED says it, or as a tag where ACLED has no counterpart', (v1, v2) => {
+    const { toll: _none, ...v1Data } = { ...incidentData, category: v1 };
+    expect(fromStored('IncidentReported.v1', v1Data)).toEqual({ type: 'IncidentReported', data: { ...v1Data, category: v2 } });
+  });
+
+  it('amends an upcast incident into the taxonomy, and its toll', () => {
+    const v1 = fromStored('IncidentReported.v1', { ...incidentData, category: 'ceasefire-violation' }) as IncidentEvent;
+    const changes = { category: { eventType: 'battles' as const, subEventType: 'armed-clash' as const, tags: ['ceasefire-violation'] }, toll: [{ killed: { best: 2 } }] };
+    const amend = amendEntry({ incidentId: incidentData.incidentId, amendmentId: 'amend-category', entry: { kind: 'incident' }, changes, reason: 'Coded into ACLED types.' });
+    spec.given([v1]).when(amend).then([entryAmended(amend.data)]);
+  });
+});
+
+describe("ACLED's taxonomy as the ledger holds it", () => {
+  it('nests every sub-event type under exactly one event type, as the codebook does', () => {
+    const nested = ACLED_EVENT_TYPES.flatMap((type) => ACLED_SUB_EVENT_TYPES_OF[type]);
+    expect([...nested].sort()).toEqual([...ACLED_SUB_EVENT_TYPES].sort());
+    expect(new Set(nested).size).toBe(nested.length);
   });
 });

@@ -8,6 +8,8 @@ import {
   requireKnownParty,
   requireText,
   validateAssertions,
+  validateCasualties,
+  validateCategory,
   validateInterval,
   validatePlace,
   validatePointInTime,
@@ -26,8 +28,10 @@ import {
   ClaimRetractedData,
   EntryChanges,
   EntryRef,
+  IncidentCategory,
   IncidentEvent,
   IncidentReportedData,
+  boundClaimVersion,
 } from './incident.events';
 
 /** One version of a claim as the ledger has it (after amendments): version 1 is the ClaimMade, n > 1 the correction that made it. */
@@ -102,22 +106,43 @@ const requireReported = (state: IncidentState, incidentId: string): IncidentRepo
 const requireClaim = (state: IncidentState, claimId: string): ClaimState =>
   state.claims.get(claimId) ?? notFound('claim-not-found', `no claim ${claimId} in this incident`, 'claimId');
 
-const requireAsserted = (claim: ClaimState, denied: readonly AssertionField[], field: string): void => {
-  const asserted = assertedFields(claim.assertions);
+/** What the claim asserted at one of its versions (every earlier version folded in). */
+export const assertionsAtVersion = (claim: ClaimState, version: number): Assertions =>
+  version === claim.version ? claim.assertions : currentAssertions(claim.versions.slice(0, version).map((v) => v.assertions));
+
+/** A version of the claim that exists (1 to the current one), or a refusal naming `field`. */
+const requireVersion = (claim: ClaimState, version: number, field: string): number =>
+  Number.isInteger(version) && version >= 1 && version <= claim.version
+    ? version
+    : ruleBroken('claim-version-not-found', `claim ${claim.claimId} has no version ${version} (its versions are 1 to ${claim.version})`, field);
+
+/** A denial denies only what the version it addresses asserts. */
+const requireAsserted = (claim: ClaimState, version: number, denied: readonly AssertionField[], field: string): void => {
+  const asserted = assertedFields(assertionsAtVersion(claim, version));
   denied.forEach((assertion, i) => {
     if (!asserted.includes(assertion)) {
-      ruleBroken('assertion-not-made', `claim ${claim.claimId} does not assert ${assertion}`, `${field}[${i}]`);
+      ruleBroken('assertion-not-made', `claim ${claim.claimId} does not assert ${assertion} at version ${version}`, `${field}[${i}]`);
     }
   });
 };
 
-const reportIncident = ({ data }: ReportIncident, state: IncidentState): IncidentEvent[] => {
+/** Tags trimmed and said once (first spelling kept); the sub-event type only when given. */
+const normaliseCategory = ({ eventType, subEventType, tags }: IncidentCategory): IncidentCategory => {
+  const seen = new Set<string>();
+  const kept = (tags ?? []).map((t) => t.trim()).filter((t) => !seen.has(t.toLowerCase()) && seen.add(t.toLowerCase()));
+  return { ...(eventType !== undefined && { eventType }), ...(subEventType !== undefined && { subEventType }), tags: kept };
+};
+
+const reportIncident = ({ data, knownParties }: ReportIncident, state: IncidentState): IncidentEvent[] => {
   if (state.reported) conflict('incident-already-reported', `incident ${data.incidentId} is already reported`, 'incidentId');
   requireText(data.title, 'title');
   validateInterval(data.occurred, 'occurred');
   validatePlace(data.location, 'location');
-  const { incidentId, title, summary, occurred, location, category } = data;
-  return [{ type: 'IncidentReported', data: { incidentId, title, summary, occurred, location, category } }];
+  validateCategory(data.category, 'category');
+  if (data.toll !== undefined) validateCasualties(data.toll, knownParties, 'toll');
+  const { incidentId, title, summary, occurred, location } = data;
+  const category = normaliseCategory(data.category);
+  return [{ type: 'IncidentReported', data: { incidentId, title, summary, occurred, location, category, ...(data.toll !== undefined && { toll: data.toll }) } }];
 };
 
 const makeClaim = ({ data, knownParties }: MakeClaim, state: IncidentState): IncidentEvent[] => {
@@ -151,8 +176,9 @@ const denyClaim = ({ data, knownParties }: DenyClaim, state: IncidentState): Inc
     ruleBroken('cannot-deny-own-claim', 'a party corrects or retracts its own claim; it cannot deny it', 'partyId');
   }
   if (claim.retracted) ruleBroken('claim-retracted', `claim ${claim.claimId} has been retracted`, 'claimId');
+  const claimVersion = requireVersion(claim, data.claimVersion ?? claim.version, 'claimVersion');
   const deniedAssertions = data.deniedAssertions ?? [];
-  requireAsserted(claim, deniedAssertions, 'deniedAssertions');
+  requireAsserted(claim, claimVersion, deniedAssertions, 'deniedAssertions');
   validateStatement(data.statement, 'statement');
   validatePointInTime(data.statedAt, 'statedAt');
   const { incidentId, denialId, claimId, partyId, statement, statedAt, source } = data;
@@ -169,6 +195,7 @@ const denyClaim = ({ data, knownParties }: DenyClaim, state: IncidentState): Inc
         deniedAssertions: dedupe(deniedAssertions),
         statedAt,
         source,
+        claimVersion,
       },
     },
   ];
@@ -252,13 +279,19 @@ const validateChangeValues = (changes: EntryChanges, ref: EntryRef, state: Incid
   if (changes.title !== undefined) requireText(changes.title, 'changes.title');
   if (changes.occurred !== undefined) validateInterval(changes.occurred, 'changes.occurred');
   if (changes.location !== undefined) validatePlace(changes.location, 'changes.location');
+  if (changes.category !== undefined) validateCategory(changes.category, 'changes.category');
+  if (changes.toll !== undefined) validateCasualties(changes.toll, knownParties, 'changes.toll');
   if (changes.statement !== undefined) validateStatement(changes.statement, 'changes.statement');
   if (changes.statedAt !== undefined) validatePointInTime(changes.statedAt, 'changes.statedAt');
   if (changes.reason !== undefined) requireText(changes.reason, 'changes.reason');
   if (changes.assertions !== undefined) validateAssertions(changes.assertions, knownParties, 'changes.assertions');
-  if (changes.deniedAssertions !== undefined && ref.kind === 'denial') {
+  if ((changes.deniedAssertions !== undefined || changes.claimVersion !== undefined) && ref.kind === 'denial') {
+    // Moved to another version or denying other fields, the denial must still deny only what that version asserts.
     const denial = state.denials.get(ref.denialId) as DenialState;
-    requireAsserted(state.claims.get(denial.claimId) as ClaimState, changes.deniedAssertions, 'changes.deniedAssertions');
+    const claim = state.claims.get(denial.claimId) as ClaimState;
+    const version = changes.claimVersion !== undefined ? requireVersion(claim, changes.claimVersion, 'changes.claimVersion') : denial.claimVersion;
+    const field = changes.deniedAssertions !== undefined ? 'changes.deniedAssertions' : 'changes.claimVersion';
+    requireAsserted(claim, version, changes.deniedAssertions ?? denial.deniedAssertions, field);
   }
 };
 
@@ -350,8 +383,10 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         const claim = withVersions({ claimId, partyId, version: 0, versions: [], assertions: {}, retracted: false }, [event.data]);
         return { ...state, claims: state.claims.set(claimId, claim) };
       }
-      case 'ClaimDenied':
-        return { ...state, denials: state.denials.set(event.data.denialId, event.data) };
+      case 'ClaimDenied': {
+        const claimVersion = boundClaimVersion(event.data, state.claims.get(event.data.claimId)?.version);
+        return { ...state, denials: state.denials.set(event.data.denialId, { ...event.data, claimVersion }) };
+      }
       case 'ClaimCorrected':
         return withClaim(state, event.data.claimId, (claim) => withVersions(claim, [...claim.versions, event.data]));
       case 'ClaimRetracted':

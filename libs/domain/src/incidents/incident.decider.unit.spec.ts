@@ -100,12 +100,12 @@ describe('incident state', () => {
         incidentId: INCIDENT_ID,
         amendmentId: 'a-1',
         entry: { kind: 'incident' },
-        changes: { category: 'armed-clash' },
+        changes: { category: { eventType: 'explosions-remote-violence', tags: [] } },
         reason: 'Mis-filed',
       }),
     ]);
     expect(state.amendmentIds.toArray()).toEqual(['a-1']);
-    expect(state.incident).toEqual({ ...incidentData, category: 'armed-clash' });
+    expect(state.incident).toEqual({ ...incidentData, category: { eventType: 'explosions-remote-violence', tags: [] } });
   });
 
   it('leaves the state as it was for events about entries it does not hold', () => {
@@ -140,7 +140,7 @@ describe('incident state', () => {
         source: article,
       }),
       claimDenied({ ...karabakhDenial, claimId: 'claim-8' }),
-      entryAmended({ incidentId: INCIDENT_ID, amendmentId: 'a-1', entry: { kind: 'incident' }, changes: { category: 'armed-clash' }, reason: 'Mis-filed' }),
+      entryAmended({ incidentId: INCIDENT_ID, amendmentId: 'a-1', entry: { kind: 'incident' }, changes: { category: { eventType: 'explosions-remote-violence', tags: [] } }, reason: 'Mis-filed' }),
     ].reduce(incidentDecider.evolve, before);
 
     expect([before.claims.size, before.denials.size, before.amendmentIds.size]).toEqual([2000, 0, 0]);

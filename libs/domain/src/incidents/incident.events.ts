@@ -1,19 +1,116 @@
 import { DomainEvent } from '../shared/decider';
 import { Estimate, Place, PointInTime, Source, Statement, TimeInterval } from '../shared/values';
 
-export const INCIDENT_CATEGORIES = [
-  'ceasefire-violation',
+/** The closed list of IncidentReported.v1, read from old events only (see categoryOfV1). */
+export const INCIDENT_CATEGORIES_V1 = ['ceasefire-violation', 'armed-clash', 'shelling', 'airstrike', 'attack-on-civilians', 'explosion', 'other'] as const;
+export type IncidentCategoryV1 = (typeof INCIDENT_CATEGORIES_V1)[number];
+
+/**
+ * ACLED's event types (codebook 2023/2024), as codes: battles = "Battles",
+ * explosions-remote-violence = "Explosions/Remote violence", violence-against-civilians = "Violence against
+ * civilians", protests = "Protests", riots = "Riots", strategic-developments = "Strategic developments".
+ */
+export const ACLED_EVENT_TYPES = ['battles', 'explosions-remote-violence', 'violence-against-civilians', 'protests', 'riots', 'strategic-developments'] as const;
+export type AcledEventType = (typeof ACLED_EVENT_TYPES)[number];
+
+/** ACLED's sub-event types, as codes of their labels ("Shelling/artillery/missile attack" = shelling-artillery-missile-attack). */
+export const ACLED_SUB_EVENT_TYPES = [
+  'government-regains-territory',
+  'non-state-actor-overtakes-territory',
   'armed-clash',
-  'shelling',
-  'airstrike',
-  'attack-on-civilians',
-  'explosion',
+  'chemical-weapon',
+  'air-drone-strike',
+  'suicide-bomb',
+  'shelling-artillery-missile-attack',
+  'remote-explosive-landmine-ied',
+  'grenade',
+  'sexual-violence',
+  'attack',
+  'abduction-forced-disappearance',
+  'peaceful-protest',
+  'protest-with-intervention',
+  'excessive-force-against-protesters',
+  'violent-demonstration',
+  'mob-violence',
+  'agreement',
+  'arrests',
+  'change-to-group-activity',
+  'disrupted-weapons-use',
+  'headquarters-or-base-established',
+  'looting-property-destruction',
+  'non-violent-transfer-of-territory',
   'other',
 ] as const;
-export type IncidentCategory = (typeof INCIDENT_CATEGORIES)[number];
+export type AcledSubEventType = (typeof ACLED_SUB_EVENT_TYPES)[number];
 
-/** Casualty sides that are not parties. Registering a party with one of these ids is refused. */
+/** Which event type each sub-event type belongs to, as ACLED nests them. */
+export const ACLED_SUB_EVENT_TYPES_OF: Readonly<Record<AcledEventType, readonly AcledSubEventType[]>> = {
+  battles: ['government-regains-territory', 'non-state-actor-overtakes-territory', 'armed-clash'],
+  'explosions-remote-violence': ['chemical-weapon', 'air-drone-strike', 'suicide-bomb', 'shelling-artillery-missile-attack', 'remote-explosive-landmine-ied', 'grenade'],
+  'violence-against-civilians': ['sexual-violence', 'attack', 'abduction-forced-disappearance'],
+  protests: ['peaceful-protest', 'protest-with-intervention', 'excessive-force-against-protesters'],
+  riots: ['violent-demonstration', 'mob-violence'],
+  'strategic-developments': [
+    'agreement',
+    'arrests',
+    'change-to-group-activity',
+    'disrupted-weapons-use',
+    'headquarters-or-base-established',
+    'looting-property-destruction',
+    'non-violent-transfer-of-territory',
+    'other',
+  ],
+};
+
+/**
+ * What kind of event an incident is: ACLED's event type and sub-event type,
+ * with free tags beside them for what the taxonomy does not say ("ceasefire
+ * violation", "aircraft downing"). The event type is absent only in incidents
+ * of v1 whose category has no ACLED counterpart (see categoryOfV1).
+ */
+export interface IncidentCategory {
+  eventType?: AcledEventType;
+  /** One of the event type's sub-event types. */
+  subEventType?: AcledSubEventType;
+  tags: string[];
+}
+
+/**
+ * How a v1 category reads in v2. Where ACLED has the same thing it is taken (armed-clash, shelling, airstrike,
+ * attack-on-civilians); where it has only the event type, the old word stays as a tag (explosion); where it has
+ * none, the event type is left absent rather than guessed (ceasefire-violation, a tag; other, nothing).
+ */
+export const categoryOfV1 = (category: IncidentCategoryV1): IncidentCategory => {
+  switch (category) {
+    case 'armed-clash':
+      return { eventType: 'battles', subEventType: 'armed-clash', tags: [] };
+    case 'shelling':
+      return { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] };
+    case 'airstrike':
+      return { eventType: 'explosions-remote-violence', subEventType: 'air-drone-strike', tags: [] };
+    case 'attack-on-civilians':
+      return { eventType: 'violence-against-civilians', subEventType: 'attack', tags: [] };
+    case 'explosion':
+      return { eventType: 'explosions-remote-violence', tags: ['explosion'] };
+    case 'ceasefire-violation':
+      return { tags: ['ceasefire-violation'] };
+    default:
+      return { tags: [] };
+  }
+};
+
+/**
+ * Casualty sides of v1 events that were no parties (since v2 they are categories). Registering a party with one of
+ * these ids is still refused, so that no v1 casualty report can ever read as a party's.
+ */
 export const NON_PARTY_SIDES = ['civilians', 'unknown'] as const;
+
+/** Who the dead or wounded were, as sources group them (UCDP's civilians / deaths of a side / unknown). */
+export const CASUALTY_CATEGORIES = ['civilians', 'combatants', 'unknown'] as const;
+export type CasualtyCategory = (typeof CASUALTY_CATEGORIES)[number];
+
+/** ISO 3166-1 alpha-2, upper case: the nationality of a group of victims. */
+export const NATIONALITY_PATTERN = /^[A-Z]{2}$/;
 
 export const PERSON_STATUSES = ['killed', 'wounded', 'missing', 'captured'] as const;
 export type PersonStatus = (typeof PERSON_STATUSES)[number];
@@ -24,7 +121,25 @@ export interface NamedPerson {
   status: PersonStatus;
 }
 
+/**
+ * One group of casualties: whose people (a party's side), what kind (category)
+ * and of which nationality; any of the three may be absent, none at all is an
+ * unattributed count (passengers of no side). A claim has at most one report
+ * per group (see casualtyGroupKey).
+ */
 export interface CasualtyReport {
+  /** The party whose people these are; absent: attributed to no side. */
+  side?: string;
+  category?: CasualtyCategory;
+  /** ISO 3166-1 alpha-2 code, e.g. "NL". */
+  nationality?: string;
+  killed?: Estimate;
+  wounded?: Estimate;
+  named?: NamedPerson[];
+}
+
+/** A casualty report of ClaimMade.v1 and the other v1 events: always a side, a party id or one of NON_PARTY_SIDES. */
+export interface CasualtyReportV1 {
   /** A party id, or one of NON_PARTY_SIDES. */
   side: string;
   killed?: Estimate;
@@ -44,6 +159,11 @@ export interface Assertions {
   location?: Place;
 }
 
+/** Assertions as v1 events carry them (casualties always with a side). */
+export interface AssertionsV1 extends Omit<Assertions, 'casualties'> {
+  casualties?: CasualtyReportV1[];
+}
+
 export const ASSERTION_FIELDS = ['responsibleParties', 'ceasefire', 'casualties', 'occurred', 'location'] as const;
 export type AssertionField = (typeof ASSERTION_FIELDS)[number];
 
@@ -54,6 +174,13 @@ export interface IncidentReportedData {
   occurred: TimeInterval;
   location: Place;
   category: IncidentCategory;
+  /** The incident's toll as the ledger reports it, by casualty group; parties' own figures are claims. */
+  toll?: CasualtyReport[];
+}
+
+/** IncidentReported.v1 as stored: a category from a closed list, no toll. */
+export interface IncidentReportedV1Data extends Omit<IncidentReportedData, 'category' | 'toll'> {
+  category: IncidentCategoryV1;
 }
 
 export interface ClaimMadeData {
@@ -68,7 +195,8 @@ export interface ClaimMadeData {
   assertions: Assertions;
 }
 
-export interface ClaimDeniedData {
+/** ClaimDenied.v1 as stored: a denial that named no version of the claim it denies. */
+export interface ClaimDeniedV1Data {
   incidentId: string;
   denialId: string;
   claimId: string;
@@ -82,6 +210,27 @@ export interface ClaimDeniedData {
   statedAt: PointInTime;
   source: Source;
 }
+
+/** ClaimDenied.v2 as stored: the denial names the version of the claim it denies. */
+export interface ClaimDeniedData extends ClaimDeniedV1Data {
+  /** The version of the claim denied (1 = as made); a later correction does not move the denial to the new version. */
+  claimVersion: number;
+}
+
+/**
+ * A ClaimDenied as readers receive it (registry upcast applied). A v1 denial,
+ * upcast, has `claimVersion: null`: the stored data cannot say which version
+ * it denied, so whoever folds the log binds it to the claim's version current
+ * at that point of the log, the one the denier could have seen (see
+ * boundClaimVersion).
+ */
+export interface ClaimDeniedEventData extends ClaimDeniedV1Data {
+  claimVersion: number | null;
+}
+
+/** The version a denial addresses: its own, or for an upcast v1 denial the claim's version when the denial was recorded. */
+export const boundClaimVersion = (data: ClaimDeniedEventData, currentVersionOfClaim: number | undefined): number =>
+  data.claimVersion ?? currentVersionOfClaim ?? 1;
 
 export interface ClaimCorrectedData {
   incidentId: string;
@@ -124,6 +273,7 @@ export interface EntryChanges {
   occurred?: TimeInterval;
   location?: Place;
   category?: IncidentCategory;
+  toll?: CasualtyReport[];
   statement?: Statement;
   statedAt?: PointInTime;
   source?: Source;
@@ -132,13 +282,15 @@ export interface EntryChanges {
   /** Assertion fields the ledger recorded although the party never asserted them. */
   removedAssertions?: AssertionField[];
   deniedAssertions?: AssertionField[];
+  /** The claim version a denial addresses (e.g. a v1 denial bound to the wrong version when it was upcast). */
+  claimVersion?: number;
   reason?: string;
 }
 
 export const AMENDABLE_FIELDS: Record<EntryRef['kind'], ReadonlyArray<keyof EntryChanges>> = {
-  incident: ['title', 'summary', 'occurred', 'location', 'category'],
+  incident: ['title', 'summary', 'occurred', 'location', 'category', 'toll'],
   claim: ['statement', 'statedAt', 'source', 'assertions', 'removedAssertions'],
-  denial: ['statement', 'statedAt', 'source', 'deniedAssertions'],
+  denial: ['statement', 'statedAt', 'source', 'deniedAssertions', 'claimVersion'],
   retraction: ['statement', 'statedAt', 'source', 'reason'],
 };
 
@@ -150,9 +302,32 @@ export interface EntryAmendedData {
   reason: string;
 }
 
+/** ClaimMade.v1 as stored: casualties always name a side. */
+export interface ClaimMadeV1Data extends Omit<ClaimMadeData, 'assertions'> {
+  assertions: AssertionsV1;
+}
+
+/** ClaimCorrected.v1 as stored. */
+export interface ClaimCorrectedV1Data extends Omit<ClaimCorrectedData, 'assertions'> {
+  /** Each assertion field present here replaces the claim's field of the same name. */
+  assertions?: AssertionsV1;
+}
+
+/** The changes of EntryAmended.v1: v1 assertions, and no denial re-binding (claimVersion came with v2). */
+export interface EntryChangesV1 extends Omit<EntryChanges, 'assertions' | 'claimVersion' | 'category' | 'toll'> {
+  category?: IncidentCategoryV1;
+  /** As in a correction: each assertion field present replaces the entry's field of the same name. */
+  assertions?: AssertionsV1;
+}
+
+/** EntryAmended.v1 as stored. */
+export interface EntryAmendedV1Data extends Omit<EntryAmendedData, 'changes'> {
+  changes: EntryChangesV1;
+}
+
 export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;
 export type ClaimMade = DomainEvent<'ClaimMade', ClaimMadeData>;
-export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedData>;
+export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedEventData>;
 export type ClaimCorrected = DomainEvent<'ClaimCorrected', ClaimCorrectedData>;
 export type ClaimRetracted = DomainEvent<'ClaimRetracted', ClaimRetractedData>;
 export type EntryAmended = DomainEvent<'EntryAmended', EntryAmendedData>;

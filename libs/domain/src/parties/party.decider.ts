@@ -54,6 +54,7 @@ const registerParty = ({ data, knownParties }: RegisterParty, state: PartyState)
     throw new DomainError('party-already-registered', `party "${partyId}" is already registered`, 'conflict', 'partyId');
   }
   requireText(data.name, 'name');
+  if (data.description !== undefined) requireText(data.description, 'description');
 
   const affiliation = data.affiliation;
   if (affiliation) {
@@ -74,6 +75,7 @@ const registerParty = ({ data, knownParties }: RegisterParty, state: PartyState)
         partyId,
         name,
         kind: data.kind,
+        ...(data.description !== undefined && { description: data.description.trim() }),
         ...(affiliation && {
           affiliation: {
             ...(affiliation.partyId !== undefined && { partyId: affiliation.partyId }),

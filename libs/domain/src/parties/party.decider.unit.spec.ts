@@ -2,7 +2,8 @@ import { DeciderSpecification } from '../testing/decider-specification';
 import { karabakhArmyParty, PARTY, partyRegistered } from '../testing/seed-article.fixtures';
 import { RegisterParty } from './party.commands';
 import { partyDecider } from './party.decider';
-import { PartyRegisteredData } from './party.events';
+import { fromStored, toStored } from '../event-registry';
+import { PARTY_KINDS, PARTY_KINDS_V1, PartyRegisteredData } from './party.events';
 
 const spec = DeciderSpecification.for(partyDecider);
 
@@ -115,5 +116,31 @@ describe('party state', () => {
       registered: true,
       party: karabakhArmyParty,
     });
+  });
+});
+
+describe('RegisterParty: the parties of a long dispute, each of its own kind', () => {
+  it.each([
+    ['company', 'missile-maker', 'State-owned manufacturer of the missile'],
+    ['international-organisation', 'icao', 'UN agency for civil aviation'],
+    ['investigative-body', 'joint-investigation-team', 'Criminal investigation by five states'],
+    ['court-or-tribunal', 'district-court', 'Trial court hearing the case in absentia'],
+    ['intelligence-service', 'signals-intelligence', 'Published intercepted calls'],
+  ] as const)('registers a %s with a free description, trimmed', (kind, partyId, description) => {
+    spec
+      .given([])
+      .when(register({ partyId, name: partyId, kind, description: `  ${description} `, affiliation: undefined, aliases: [] }))
+      .then([partyRegistered({ partyId, name: partyId, kind, description, aliases: [] })]);
+  });
+
+  it('refuses a blank description rather than recording an empty one', () => {
+    spec.given([]).when(register({ description: '   ' })).thenThrows('text-required', { kind: 'rule', field: 'description' });
+  });
+
+  it('reads a PartyRegistered.v1 of an existing log unchanged: its kinds are still kinds', () => {
+    const { description: _none, ...v1 } = { ...karabakhArmyParty, description: undefined };
+    expect(fromStored('PartyRegistered.v1', v1)).toEqual({ type: 'PartyRegistered', data: v1 });
+    expect(toStored(partyRegistered(karabakhArmyParty)).type).toBe('PartyRegistered.v2');
+    expect(PARTY_KINDS).toEqual(expect.arrayContaining([...PARTY_KINDS_V1]));
   });
 });

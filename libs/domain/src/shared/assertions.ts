@@ -1,4 +1,4 @@
-import { ASSERTION_FIELDS, AssertionField, Assertions, NON_PARTY_SIDES } from '../incidents/incident.events';
+import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, NON_PARTY_SIDES } from '../incidents/incident.events';
 import { structurallyEqual } from './structural-equality';
 
 /** The assertion fields a claim states, in ASSERTION_FIELDS order. A field is asserted when present. */
@@ -39,13 +39,31 @@ export interface PartyReference {
 
 const isNonPartySide = (side: string): boolean => (NON_PARTY_SIDES as readonly string[]).includes(side);
 
-/** Every party id the assertions name; casualty sides that are not parties (civilians, unknown) are left out. */
+/**
+ * The group a casualty report counts, as a key: `side=<party>`, `category=civilians`, `nationality=NL`, joined by
+ * commas in that order when several are given, or `unattributed`. Reports are compared group by group, so a claim
+ * has at most one report per key.
+ */
+export const casualtyGroupKey = (report: Pick<CasualtyReport, 'side' | 'category' | 'nationality'>): string => {
+  const parts = [
+    ...(report.side !== undefined ? [`side=${report.side}`] : []),
+    ...(report.category !== undefined ? [`category=${report.category}`] : []),
+    ...(report.nationality !== undefined ? [`nationality=${report.nationality}`] : []),
+  ];
+  return parts.length ? parts.join(',') : 'unattributed';
+};
+
+/** The group for a table cell: a party's side alone as its id (as before groups), any other group as its key. */
+export const casualtyGroupLabel = (report: Pick<CasualtyReport, 'side' | 'category' | 'nationality'>): string =>
+  report.side !== undefined && report.category === undefined && report.nationality === undefined ? report.side : casualtyGroupKey(report);
+
+/** Every party id the assertions name; casualty groups of no side are left out. */
 export const partiesReferencedBy = (assertions: Assertions): PartyReference[] => {
   const refs: PartyReference[] = [];
   assertions.responsibleParties?.forEach((partyId, i) => refs.push({ partyId, field: `responsibleParties[${i}]` }));
   assertions.ceasefire?.by?.forEach((partyId, i) => refs.push({ partyId, field: `ceasefire.by[${i}]` }));
   assertions.casualties?.forEach((report, i) => {
-    if (!isNonPartySide(report.side)) refs.push({ partyId: report.side, field: `casualties[${i}].side` });
+    if (report.side !== undefined && !isNonPartySide(report.side)) refs.push({ partyId: report.side, field: `casualties[${i}].side` });
   });
   return refs;
 };

@@ -74,7 +74,7 @@ describe('partiesReferencedBy', () => {
       partiesReferencedBy({
         responsibleParties: [PARTY.karabakhArmy],
         ceasefire: { violated: true, by: [PARTY.amForeign] },
-        casualties: [{ side: 'civilians' }, { side: PARTY.azDefence }],
+        casualties: [{ category: 'civilians' }, { side: PARTY.azDefence }],
       }),
     ).toEqual([
       { partyId: PARTY.karabakhArmy, field: 'responsibleParties[0]' },

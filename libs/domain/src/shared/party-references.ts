@@ -27,9 +27,11 @@ export const partiesNamedIn = (command: CommandNamingParties): string[] => {
       ids.push(command.data.partyId, ...partiesReferencedBy(command.data.assertions ?? {}).map((r) => r.partyId));
       break;
     case 'AmendEntry':
-      ids.push(...partiesReferencedBy(command.data.changes?.assertions ?? {}).map((r) => r.partyId));
+      ids.push(...partiesReferencedBy({ ...(command.data.changes?.assertions ?? {}), casualties: [...(command.data.changes?.assertions?.casualties ?? []), ...(command.data.changes?.toll ?? [])] }).map((r) => r.partyId));
       break;
     case 'ReportIncident':
+      ids.push(...partiesReferencedBy({ casualties: command.data.toll ?? [] }).map((r) => r.partyId));
+      break;
     case 'RetractClaim':
       break;
   }

@@ -1,4 +1,14 @@
-import { Assertions, NON_PARTY_SIDES } from '../incidents/incident.events';
+import {
+  ACLED_EVENT_TYPES,
+  ACLED_SUB_EVENT_TYPES_OF,
+  AcledEventType,
+  Assertions,
+  CASUALTY_CATEGORIES,
+  CasualtyReport,
+  IncidentCategory,
+  NATIONALITY_PATTERN,
+} from '../incidents/incident.events';
+import { casualtyGroupKey } from './assertions';
 import { DomainError } from './domain-error';
 import { Estimate, Place, PointInTime, Statement, TimeInterval } from './values';
 
@@ -81,7 +91,6 @@ export const requireKnownParty = (partyId: string, knownParties: ReadonlySet<str
   }
 };
 
-const isNonPartySide = (side: string): boolean => (NON_PARTY_SIDES as readonly string[]).includes(side);
 
 /** Every value rule of structured assertions; `prefix` is where they sit in the command (e.g. `assertions`). */
 export const validateAssertions = (assertions: Assertions, knownParties: ReadonlySet<string>, prefix: string): void => {
@@ -97,18 +106,49 @@ export const validateAssertions = (assertions: Assertions, knownParties: Readonl
     }
   }
 
-  const sides = new Set<string>();
-  assertions.casualties?.forEach((report, i) => {
-    const path = at(`casualties[${i}]`);
-    if (!isNonPartySide(report.side)) requireKnownParty(report.side, knownParties, `${path}.side`);
-    // Read models compare casualties side by side; two reports for one side would be ambiguous.
-    if (sides.has(report.side)) refuse('duplicate-casualty-side', `more than one casualty report for "${report.side}"`, `${path}.side`);
-    sides.add(report.side);
+  if (assertions.casualties) validateCasualties(assertions.casualties, knownParties, at('casualties'));
+
+  if (assertions.occurred) validateInterval(assertions.occurred, at('occurred'));
+  if (assertions.location) validatePlace(assertions.location, at('location'));
+};
+
+/** Casualty reports, of a claim or of an incident's toll: one per group, each side a registered party. */
+export const validateCasualties = (reports: readonly CasualtyReport[], knownParties: ReadonlySet<string>, field: string): void => {
+  const groups = new Set<string>();
+  reports.forEach((report, i) => {
+    const path = `${field}[${i}]`;
+    // Since v2 "civilians" and "unknown" are categories of a group, not sides: a side is a registered party.
+    if (report.side !== undefined) requireKnownParty(report.side, knownParties, `${path}.side`);
+    if (report.category !== undefined && !(CASUALTY_CATEGORIES as readonly string[]).includes(report.category)) {
+      refuse('invalid-casualty-category', `${path}.category must be one of ${CASUALTY_CATEGORIES.join(', ')}`, `${path}.category`);
+    }
+    if (report.nationality !== undefined && !NATIONALITY_PATTERN.test(report.nationality)) {
+      refuse('invalid-nationality', `${path}.nationality must be an ISO 3166-1 alpha-2 code such as NL`, `${path}.nationality`);
+    }
+    // Read models compare casualties group by group; two reports for one group would be ambiguous.
+    const group = casualtyGroupKey(report);
+    if (groups.has(group)) {
+      const field = report.side !== undefined && report.category === undefined && report.nationality === undefined ? `${path}.side` : path;
+      refuse('duplicate-casualty-group', `more than one casualty report for ${group}`, field);
+    }
+    groups.add(group);
     if (report.killed) validateEstimate(report.killed, `${path}.killed`);
     if (report.wounded) validateEstimate(report.wounded, `${path}.wounded`);
     report.named?.forEach((person, j) => requireText(person.name, `${path}.named[${j}].name`));
   });
+};
 
-  if (assertions.occurred) validateInterval(assertions.occurred, at('occurred'));
-  if (assertions.location) validatePlace(assertions.location, at('location'));
+const MAX_TAGS = 20;
+
+/** An ACLED event type (required in what is recorded today), a sub-event type of that type, and free tags. */
+export const validateCategory = (category: IncidentCategory, field: string): void => {
+  const { eventType, subEventType, tags } = category ?? ({} as IncidentCategory);
+  if (eventType === undefined || !(ACLED_EVENT_TYPES as readonly string[]).includes(eventType)) {
+    refuse('invalid-event-type', `${field}.eventType must be one of ACLED's event types: ${ACLED_EVENT_TYPES.join(', ')}`, `${field}.eventType`);
+  }
+  if (subEventType !== undefined && !ACLED_SUB_EVENT_TYPES_OF[eventType as AcledEventType].includes(subEventType)) {
+    refuse('sub-event-type-mismatch', `${subEventType} is not a sub-event type of ${eventType}`, `${field}.subEventType`);
+  }
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS) refuse('invalid-tags', `${field}.tags must be a list of at most ${MAX_TAGS} words`, `${field}.tags`);
+  tags.forEach((tag, i) => requireText(tag, `${field}.tags[${i}]`));
 };

@@ -64,7 +64,8 @@ export const incidentData: IncidentReportedData = {
   summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
   occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
   location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
-  category: 'ceasefire-violation',
+  // A night of exchanges of fire on the line of contact: ACLED codes such fighting as an armed clash.
+  category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
 };
 
 /** Azerbaijan's military: officer Aqil Omarov shot and killed by enemy fire. */
@@ -167,6 +168,7 @@ export const karabakhDenial: ClaimDeniedData = {
   deniedAssertions: ['ceasefire'],
   statedAt: { at: '2019-06-01', precision: 'day' },
   source: article,
+  claimVersion: 1,
 };
 
 export const incidentReported = (data: Partial<IncidentReportedData> = {}): IncidentReported => ({
@@ -179,9 +181,10 @@ export const claimCorrected = (data: ClaimCorrectedData): ClaimCorrected => ({ t
 export const claimRetracted = (data: ClaimRetractedData): ClaimRetracted => ({ type: 'ClaimRetracted', data });
 export const entryAmended = (data: EntryAmendedData): EntryAmended => ({ type: 'EntryAmended', data });
 
-export const reportIncident = (data: Partial<IncidentReportedData> = {}): ReportIncident => ({
+export const reportIncident = (data: Partial<IncidentReportedData> = {}, knownParties = ALL_PARTIES): ReportIncident => ({
   type: 'ReportIncident',
   data: { ...incidentData, ...data },
+  knownParties,
 });
 export const makeClaim = (data: ClaimMadeData = azDefenceClaim, knownParties = ALL_PARTIES): MakeClaim => ({
   type: 'MakeClaim',
@@ -189,7 +192,8 @@ export const makeClaim = (data: ClaimMadeData = azDefenceClaim, knownParties = A
   knownParties,
 });
 export const denyClaim = (data: Partial<DenyClaim['data']> = {}, knownParties = ALL_PARTIES): DenyClaim => {
-  const { claimPartyId, ...base } = karabakhDenial;
+  // Without a version, as most recorders send it: the decider binds the denial to the claim's current version.
+  const { claimPartyId, claimVersion, ...base } = karabakhDenial;
   return { type: 'DenyClaim', data: { ...base, ...data }, knownParties };
 };
 export const correctClaim = (data: CorrectClaim['data'], knownParties = ALL_PARTIES): CorrectClaim => ({
@@ -285,6 +289,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       deniedAssertions: ['ceasefire', 'responsibleParties'],
       statedAt: { at: '2019-06-01', precision: 'day' },
       source: article,
+      claimVersion: 1,
     },
   }),
   // The recorder typed 2 for the one soldier the army reported; amended below.
@@ -321,6 +326,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statement: { text: 'an "emotional" and "contradictory" statement', verbatim: false, language: 'en' },
       deniedAssertions: [],
       statedAt: { at: '2019-06-02', precision: 'approximate' },
+      claimVersion: 1,
       source: article,
     },
   }),

@@ -6,8 +6,8 @@ import { incidentPartyIds, touchParties, withReport } from './incidents.projecti
 import { IncidentContext, recordedOf } from './projection-context';
 import { addTimelineEntry, amendTimelineEntry } from './timeline.projection';
 
-const incidentFacts = ({ title, summary, category, occurred, location }: IncidentReportedData) => ({ title, summary, category, occurred, location });
-const denialFacts = ({ statement, deniedAssertions, statedAt, source }: ClaimDeniedData) => ({ statement, deniedAssertions, statedAt, source });
+const incidentFacts = ({ title, summary, category, toll, occurred, location }: IncidentReportedData) => ({ title, summary, category, toll, occurred, location });
+const denialFacts = ({ statement, deniedAssertions, claimVersion, statedAt, source }: ClaimDeniedData) => ({ statement, deniedAssertions, claimVersion, statedAt, source });
 const retractionFacts = ({ reason, statement, statedAt, source }: ClaimRetractedData) => ({ reason, statement, statedAt, source });
 
 type Target = Pick<AmendmentRow, 'claimId' | 'version' | 'denialId' | 'partyId' | 'diff'> & { touched: string[] };

@@ -3,6 +3,7 @@ import {
   Assertions,
   ClaimCorrectedData,
   ClaimDeniedData,
+  ClaimDeniedEventData,
   ClaimMadeData,
   ClaimRetractedData,
   EntryChanges,
@@ -11,6 +12,7 @@ import {
   Statement,
   applyAssertionChanges,
   applyEntryChanges,
+  boundClaimVersion,
 } from '@ledger/domain';
 import { FieldChange, diffValues } from '../field-diff';
 import { ClaimRow, ClaimVersionRow, DenialRow, claimVersionsTable, claimsTable, denialsTable } from '../tables/ledger.tables';
@@ -44,7 +46,7 @@ export const changesFor = (kind: keyof typeof AMENDABLE_FIELDS, changes: EntryCh
 
 /** The version row for `data` resolved on top of the previous version (none for version 1). */
 const versionRow = (
-  base: Pick<ClaimVersionRow, 'incidentId' | 'claimId' | 'partyId' | 'amendedBy' | 'eventId' | 'recordedAt' | 'recordedBy' | 'position'>,
+  base: Pick<ClaimVersionRow, 'incidentId' | 'claimId' | 'partyId' | 'amendedBy' | 'denials' | 'eventId' | 'recordedAt' | 'recordedBy' | 'position'>,
   data: ClaimMadeData | ClaimCorrectedData,
   previous: ClaimVersionRow | undefined,
 ): ClaimVersionRow => {
@@ -92,6 +94,7 @@ const atVersion = (claim: ClaimRow, latest: ClaimVersionRow, statementVersion: n
   statedAt: latest.statedAt,
   statedOrder: statedOrderOf(latest.statedAt),
   assertions: latest.assertions,
+  currentVersionDenials: latest.denials,
   versionPosition: latest.position,
 });
 
@@ -99,7 +102,7 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
   const { t, e, incidentId } = ctx;
   joinIncident(ctx, data.partyId);
   const recorded = recordedOf(e);
-  const version = versionRow({ incidentId, claimId: data.claimId, partyId: data.partyId, amendedBy: [], ...recorded }, data, undefined);
+  const version = versionRow({ incidentId, claimId: data.claimId, partyId: data.partyId, amendedBy: [], denials: 0, ...recorded }, data, undefined);
   const claim: ClaimRow = {
     incidentId,
     claimId: data.claimId,
@@ -115,6 +118,7 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
     retraction: null,
     retractionPosition: null,
     denials: 0,
+    currentVersionDenials: 0,
     versionPosition: e.position,
     lastPosition: e.position,
     ...recorded,
@@ -167,7 +171,7 @@ export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): vo
   if (!claim) return;
   ctx.incident.corrections += 1;
   joinIncident(ctx, claim.partyId);
-  const base = { incidentId, claimId: claim.claimId, partyId: claim.partyId, amendedBy: [], ...recordedOf(e) };
+  const base = { incidentId, claimId: claim.claimId, partyId: claim.partyId, amendedBy: [], denials: 0, ...recordedOf(e) };
   let latest: ClaimVersionRow;
   let statementVersion = claim.statementVersion;
   const previous = t.get(claimVersionsTable, { incidentId, claimId: claim.claimId, version: claim.version });
@@ -242,7 +246,8 @@ export const amendRetraction = (ctx: IncidentContext, claimId: string, changes: 
   return { before, after, position: BigInt(claim.retraction.position) };
 };
 
-const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'deniedAssertions' | 'statement' | 'statedAt' | 'source'> => ({
+const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'claimVersion' | 'deniedAssertions' | 'statement' | 'statedAt' | 'source'> => ({
+  claimVersion: data.claimVersion,
   deniedAssertions: data.deniedAssertions,
   statement: data.statement,
   statedAt: data.statedAt,
@@ -251,13 +256,24 @@ const denialColumns = (data: ClaimDeniedData): Pick<DenialRow, 'deniedAssertions
 
 /** A denial's event data as the ledger now has it, rebuilt from its row. */
 export const denialDataOf = (row: DenialRow): ClaimDeniedData => {
-  const { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source } = row;
-  return { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source };
+  const { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source, claimVersion } = row;
+  return { incidentId, denialId, claimId, claimPartyId, partyId, statement, deniedAssertions, statedAt, source, claimVersion };
 };
 
-export const denyClaim = (ctx: IncidentContext, data: ClaimDeniedData): void => {
+/** Counts a denial for (+1) or against (-1) the claim version it addresses, and for the claim if that is its current version. */
+const countDenialOf = (ctx: IncidentContext, claim: ClaimRow, claimVersion: number, delta: 1 | -1): ClaimRow => {
+  const key = { incidentId: ctx.incidentId, claimId: claim.claimId, version: claimVersion };
+  const version = ctx.t.get(claimVersionsTable, key);
+  if (version) ctx.t.put(claimVersionsTable, { ...version, denials: version.denials + delta });
+  return claimVersion === claim.version ? { ...claim, currentVersionDenials: claim.currentVersionDenials + delta } : claim;
+};
+
+/** Records a denial; returns its data bound to the version it addresses (an upcast v1 denial: the claim's current version now). */
+export const denyClaim = (ctx: IncidentContext, event: ClaimDeniedEventData): ClaimDeniedData => {
   const { t, e, incidentId } = ctx;
-  joinIncident(ctx, data.partyId);
+  joinIncident(ctx, event.partyId);
+  const claim = t.get(claimsTable, { incidentId, claimId: event.claimId });
+  const data: ClaimDeniedData = { ...event, claimVersion: boundClaimVersion(event, claim?.version) };
   const denial: DenialRow = {
     incidentId,
     denialId: data.denialId,
@@ -270,9 +286,9 @@ export const denyClaim = (ctx: IncidentContext, data: ClaimDeniedData): void => 
   };
   t.put(denialsTable, denial);
   ctx.incident.denials += 1;
-  const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
-  if (claim) t.put(claimsTable, { ...claim, denials: claim.denials + 1, lastPosition: e.position });
+  if (claim) t.put(claimsTable, { ...countDenialOf(ctx, claim, data.claimVersion, 1), denials: claim.denials + 1, lastPosition: e.position });
   denialChanged(ctx, denial.denialId);
+  return data;
 };
 
 /** A ledger amendment of a denial; returns the denial before and after, or undefined when it is not in the log. */
@@ -283,7 +299,11 @@ export const amendDenial = (ctx: IncidentContext, denialId: string, changes: Ent
   const after: DenialRow = { ...before, ...denialColumns(applyEntryChanges(denialDataOf(before), changesFor('denial', changes))), amendedBy: [...before.amendedBy, amendmentId] };
   t.put(denialsTable, after);
   const claim = t.get(claimsTable, { incidentId, claimId: after.claimId });
-  if (claim) t.put(claimsTable, { ...claim, lastPosition: ctx.e.position });
+  if (claim) {
+    // The ledger bound the denial to the wrong version (typed wrong, or an upcast v1 denial recorded after a correction it never saw).
+    const recounted = after.claimVersion !== before.claimVersion ? countDenialOf(ctx, countDenialOf(ctx, claim, before.claimVersion, -1), after.claimVersion, 1) : claim;
+    t.put(claimsTable, { ...recounted, lastPosition: ctx.e.position });
+  }
   denialChanged(ctx, after.denialId);
   return { before, after };
 };

@@ -12,6 +12,9 @@ export const emptyIncident = (incidentId: string): IncidentRow => ({
   title: null,
   summary: null,
   category: null,
+  subEventType: null,
+  tags: [],
+  tollKilled: null,
   occurredStart: null,
   occurredEnd: null,
   locationName: null,
@@ -33,6 +36,11 @@ export const emptyIncident = (incidentId: string): IncidentRow => ({
   revision: 0n,
 });
 
+const tollKilledOf = (toll: IncidentReportedData['toll']): number | null => {
+  const killed = (toll ?? []).flatMap((group) => (group.killed ? [group.killed.best] : []));
+  return killed.length ? killed.reduce((a, b) => a + b, 0) : null;
+};
+
 /** The incident's columns that come from its (amended) report. */
 export const withReport = (row: IncidentRow, data: IncidentReportedData): IncidentRow => {
   const range = instantRange(data.occurred);
@@ -42,7 +50,10 @@ export const withReport = (row: IncidentRow, data: IncidentReportedData): Incide
     data,
     title: data.title,
     summary: data.summary,
-    category: data.category,
+    category: data.category.eventType ?? null,
+    subEventType: data.category.subEventType ?? null,
+    tags: data.category.tags,
+    tollKilled: tollKilledOf(data.toll),
     occurredStart: range.start,
     occurredEnd: range.end,
     locationName: data.location.name,
@@ -75,6 +86,7 @@ const emptyParty = (partyId: string): PartyRow => ({
   registered: false,
   name: null,
   kind: null,
+  description: null,
   affiliation: null,
   aliases: [],
   registeredAt: null,
@@ -89,12 +101,13 @@ export const touchParties = (t: TableAccess, e: LedgerEnvelope, partyIds: Iterab
 };
 
 export const registerParty = (t: TableAccess, e: LedgerEnvelope, data: PartyRegisteredData): void => {
-  const { partyId, name, kind, affiliation, aliases } = data;
+  const { partyId, name, kind, description, affiliation, aliases } = data;
   t.put(partiesTable, {
     ...(t.get(partiesTable, { partyId }) ?? emptyParty(partyId)),
     registered: true,
     name,
     kind,
+    description: description ?? null,
     affiliation: affiliation ?? null,
     aliases,
     registeredAt: e.recordedAt,

@@ -36,11 +36,12 @@ export const applyLedgerEvent = (t: TableAccess, e: LedgerEnvelope): void => {
       touchParties(t, e, [event.data.partyId]);
       addTimelineEntry(ctx, { kind: 'claim', data: event.data });
       break;
-    case 'ClaimDenied':
-      denyClaim(ctx, event.data);
-      touchParties(t, e, [event.data.partyId, event.data.claimPartyId]);
-      addTimelineEntry(ctx, { kind: 'denial', data: event.data });
+    case 'ClaimDenied': {
+      const denied = denyClaim(ctx, event.data);
+      touchParties(t, e, [denied.partyId, denied.claimPartyId]);
+      addTimelineEntry(ctx, { kind: 'denial', data: denied });
       break;
+    }
     case 'ClaimCorrected':
       correctClaim(ctx, event.data);
       touchParties(t, e, [event.data.partyId]);

@@ -7,6 +7,7 @@ import {
   IncidentRow,
   PartyPositionRow,
   claimFieldsTable,
+  claimVersionsTable,
   claimsTable,
   denialsTable,
   disagreementsTable,
@@ -198,7 +199,8 @@ const pointRow = (incidentId: string, d: Disagreement, ordinal: number): Disagre
 /**
  * A denial stands while the denied claim is not retracted (or is not in the
  * log at all, in a time-travel cut); standing, it is a point of disagreement
- * showing the claim's current values of what it denies.
+ * showing the claim's values of what it denies at the version it denies (a
+ * later correction is not what the denier saw).
  */
 const replaceDenialPoint = (t: TableAccess, incident: IncidentRow, denial: DenialRow, claim: ClaimRow | undefined): void => {
   const key = { incidentId: incident.incidentId, kind: 'denial' as const, key: denial.denialId };
@@ -210,8 +212,10 @@ const replaceDenialPoint = (t: TableAccess, incident: IncidentRow, denial: Denia
     }
     return;
   }
-  const { denialId, partyId, claimId, claimPartyId, deniedAssertions } = denial;
-  const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, ...(claim ? { claimAssertions: claim.assertions } : {}) });
+  const { denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion } = denial;
+  // The claimant's values at the version denied, not at a later correction's.
+  const denied = claim && (claimVersion === claim.version ? claim : t.get(claimVersionsTable, { incidentId: incident.incidentId, claimId, version: claimVersion }));
+  const d = denialDisagreement({ denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion, ...(denied ? { claimAssertions: denied.assertions } : {}) });
   const row: DisagreementRow = {
     ...key,
     ordinal: 0,

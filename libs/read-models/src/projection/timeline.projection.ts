@@ -6,6 +6,7 @@ import {
   ClaimRetractedData,
   EntryAmendedData,
   EntryRef,
+  IncidentCategory,
   IncidentReportedData,
   PointInTime,
   assertedFields,
@@ -25,6 +26,10 @@ export type TimelineDetail =
   | { kind: 'amendment'; entry: EntryRef; fields: string[]; reason: string };
 
 const list = (items: string[]): string => items.join(', ');
+
+/** "battles/armed-clash #ceasefire-violation", or "not coded" for a v1 category with no ACLED counterpart. */
+export const categoryText = ({ eventType, subEventType, tags }: IncidentCategory): string =>
+  [[eventType ?? 'not coded', ...(subEventType ? [subEventType] : [])].join('/'), ...tags.map((t) => `#${t}`)].join(' ');
 
 const entryRefText = (ref: EntryRef): string => {
   switch (ref.kind) {
@@ -51,7 +56,7 @@ export const summarise = (entry: { partyId: string | null; claimId?: string | nu
         (d.answers.length ? ` answering ${list(d.answers)}` : '')
       );
     case 'denial':
-      return `${entry.partyId} denied claim ${entry.claimId} of ${d.claimPartyId} (${d.deniedAssertions.length ? list(d.deniedAssertions) : 'whole claim'})`;
+      return `${entry.partyId} denied claim ${entry.claimId}${entry.version != null ? ` version ${entry.version}` : ''} of ${d.claimPartyId} (${d.deniedAssertions.length ? list(d.deniedAssertions) : 'whole claim'})`;
     case 'correction': {
       const what = [...(d.statementChanged ? ['statement'] : []), ...d.fields];
       return `${entry.partyId} corrected claim ${entry.claimId} to version ${entry.version}` + (what.length ? ` (${list(what)})` : '') + `: ${d.reason}`;
@@ -98,7 +103,7 @@ const entryColumns = (subject: TimelineSubject): EntryColumns => {
   switch (subject.kind) {
     case 'reported': {
       const { title, category, location } = subject.data;
-      return line(null, null, { kind: 'reported', title, category, place: location.name });
+      return line(null, null, { kind: 'reported', title, category: categoryText(category), place: location.name });
     }
     case 'claim': {
       const { partyId, claimId, statedAt, assertions, answers } = subject.data;
@@ -110,8 +115,8 @@ const entryColumns = (subject: TimelineSubject): EntryColumns => {
       return line(partyId, statedAt, detail, { claimId, version });
     }
     case 'denial': {
-      const { partyId, claimId, denialId, statedAt, claimPartyId, deniedAssertions } = subject.data;
-      return line(partyId, statedAt, { kind: 'denial', claimPartyId, deniedAssertions }, { claimId, denialId });
+      const { partyId, claimId, denialId, statedAt, claimPartyId, deniedAssertions, claimVersion } = subject.data;
+      return line(partyId, statedAt, { kind: 'denial', claimPartyId, deniedAssertions }, { claimId, version: claimVersion, denialId });
     }
     case 'retraction': {
       const { partyId, claimId, statedAt, reason } = subject.data;

@@ -8,7 +8,7 @@ import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { ProjectionError, ReadModelDump, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, retraction, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, retraction, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
 import { ProjectionRunner, ReadModelTimeoutError, RunnerStoppedError, UnknownStoredEventError } from './projection.runner';
 
 const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> => {
@@ -105,6 +105,43 @@ describe('ProjectionRunner on the SQLite event store', () => {
     await live.waitForPosition(next, 2000);
     expect(store.incident(INCIDENT_ID)?.counts).toMatchObject({ activeClaims: 4, retractions: 1 });
     expect(store.claimHistory(INCIDENT_ID, CLAIM.azDefence)?.retracted).toBe(true);
+  });
+
+  it('reads a log written before denials named a version (ClaimDenied.v1): upcast, bound where they stand, rebuilt identically', async () => {
+    // The seed article as an older ledger stored it: the Karabakh denial of version 1 precedes the correction to version 2.
+    // Every other type as v1 too: the seed's parties, claims, corrections and amendment are valid v1 data as they stand.
+    const v1Log = storedEventsOf(seedArticleScenario()).map(({ streamName, event }) => {
+      const v1Type = event.type.replace(/\.v2$/, '.v1');
+      if (event.type !== 'ClaimDenied.v2') return { streamName, event: { ...event, type: v1Type } };
+      const { claimVersion: _unnamed, ...v1Data } = event.data as Record<string, unknown>;
+      return { streamName, event: { ...event, type: v1Type, data: v1Data } };
+    });
+    expect(new Set(v1Log.map((e) => e.event.type.replace(/^.*\./, '')))).toEqual(new Set(['v1']));
+    expect(v1Log.filter((e) => e.event.type === 'ClaimDenied.v1')).toHaveLength(2);
+    const live = runner({ batchSize: 4 });
+    await live.start();
+    for (const { streamName, event } of v1Log) await eventStore.append(streamName, [event]);
+    await live.waitForPosition(await eventStore.headPosition(), 2000);
+    const incremental = store.dump();
+    await live.rebuild();
+    expect(store.dump()).toEqual(incremental);
+
+    const history = store.claimHistory(INCIDENT_ID, CLAIM.azDefence)!;
+    expect(history.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, [DENIAL.karabakhArmy]], [2, []]]);
+    expect(history.currentVersionDenied).toBe(false);
+
+    // The same log written today (ClaimDenied.v2 naming version 1) gives the same tables, row for row.
+    const today = new SqliteEventStore({ filename: join(dir, 'events-v2.sqlite'), pollIntervalMs: 20 });
+    try {
+      await append(today, seedArticleScenario());
+      const envelopes = (await today.readAll({ maxCount: 100_000 })).filter((e) => /^(incident|party)-/.test(e.streamName)).map(toEnvelope);
+      const memory = new SqliteReadModelStore({ filename: ':memory:' });
+      memory.apply(envelopes);
+      expect(ledgerTablesOf(incremental)).toEqual(ledgerTablesOf(memory.dump()));
+      memory.close();
+    } finally {
+      await today.close();
+    }
   });
 
   it('restarted from its stored checkpoint, applies nothing twice, even when the store redelivers from the start', async () => {

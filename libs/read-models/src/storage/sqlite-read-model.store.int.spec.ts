@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { IncidentReportedData } from '@ledger/domain';
+import { IncidentReportedData, categoryOfV1 } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
@@ -19,7 +19,7 @@ const report = (incidentId: string, data: Partial<IncidentReportedData>): Scenar
     summary: '',
     occurred: { from: '2019-06-01', to: '2019-06-01', precision: 'day' },
     location: { name: 'Somewhere', precision: 'region' },
-    category: 'other',
+    category: { eventType: 'strategic-developments', subEventType: 'other', tags: [] },
     ...data,
   });
 
@@ -168,14 +168,14 @@ describe('SqliteReadModelStore', () => {
     const load = (): LedgerEnvelope[] => {
       const envelopes = envelopesOf([
         ...seedArticleScenario(),
-        report(SHELLING, { title: 'Shelling of Tovuz villages', category: 'shelling', occurred: { from: '2019-06-05', to: '2019-06-06', precision: 'day' } }),
+        report(SHELLING, { title: 'Shelling of Tovuz villages', category: categoryOfV1('shelling'), occurred: { from: '2019-06-05', to: '2019-06-06', precision: 'day' } }),
         claimBy(SHELLING, 'claim-shelling', PARTY.azDefence),
         report(AIRSTRIKE, {
           title: 'Drone strike',
-          category: 'airstrike',
+          category: categoryOfV1('airstrike'),
           occurred: { from: '2019-05-20T22:00:00Z', to: '2019-05-20T23:00:00Z', precision: 'exact' },
         }),
-        report(EXPLOSION, { title: 'Depot explosion', category: 'explosion', occurred: { from: '2019-06-05', to: '2019-06-05', precision: 'day' } }),
+        report(EXPLOSION, { title: 'Depot explosion', category: { eventType: 'strategic-developments', subEventType: 'other', tags: ['explosion'] }, occurred: { from: '2019-06-05', to: '2019-06-05', precision: 'day' } }),
         claimBy(EXPLOSION, 'claim-explosion', PARTY.minskGroup),
       ]);
       store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
@@ -195,7 +195,7 @@ describe('SqliteReadModelStore', () => {
       load();
       expect(ids(store.listIncidents({ partyId: PARTY.azDefence }))).toEqual([SHELLING, INCIDENT_ID]);
       expect(ids(store.listIncidents({ partyId: PARTY.karabakhArmy }))).toEqual([INCIDENT_ID]);
-      expect(ids(store.listIncidents({ category: 'explosion' }))).toEqual([EXPLOSION]);
+      expect(ids(store.listIncidents({ category: 'strategic-developments' }))).toEqual([EXPLOSION]);
       expect(ids(store.listIncidents({ contested: true }))).toEqual([INCIDENT_ID]);
       expect(ids(store.listIncidents({ contested: false }))).toEqual([SHELLING, EXPLOSION, AIRSTRIKE]);
       expect(ids(store.listIncidents({ partyId: PARTY.minskGroup, contested: false }))).toEqual([EXPLOSION]);
@@ -207,7 +207,7 @@ describe('SqliteReadModelStore', () => {
       expect(ids(store.listIncidents({ occurredFrom: '2019-06-06' }))).toEqual([SHELLING]);
       expect(ids(store.listIncidents({ occurredTo: '2019-05-20' }))).toEqual([AIRSTRIKE]);
       expect(ids(store.listIncidents({ occurredFrom: '2019-05-20T23:30:00Z', occurredTo: '2019-05-29' }))).toEqual([]);
-      expect(ids(store.listIncidents({ occurredFrom: '2019-05-31', occurredTo: '2019-06-05', category: 'shelling' }))).toEqual([SHELLING]);
+      expect(ids(store.listIncidents({ occurredFrom: '2019-05-31', occurredTo: '2019-06-05', category: 'explosions-remote-violence' }))).toEqual([SHELLING]);
     });
 
     it('searches the whole list by words in title, summary, place and the names and ids of parties that spoke', () => {
@@ -220,7 +220,7 @@ describe('SqliteReadModelStore', () => {
       // Every word must match; total counts the matches, not a page.
       expect(store.listIncidents({ search: 'depot tovuz' }).total).toBe(0);
       expect(store.listIncidents({ search: 'somewhere', limit: 1 })).toMatchObject({ total: 3 });
-      expect(ids(store.listIncidents({ search: 'somewhere', category: 'airstrike' }))).toEqual([AIRSTRIKE]);
+      expect(ids(store.listIncidents({ search: 'somewhere', category: 'strategic-developments' }))).toEqual([EXPLOSION]);
       // LIKE's wildcards are taken literally.
       expect(store.listIncidents({ search: '%' }).total).toBe(0);
       expect(store.listIncidents({ search: '_' }).total).toBe(0);

@@ -74,7 +74,12 @@ export interface IncidentRow extends IncidentCounts {
   data: IncidentReportedData | null;
   title: string | null;
   summary: string | null;
+  /** The ACLED event type (null: not reported, or a v1 category with no ACLED counterpart). */
   category: string | null;
+  subEventType: string | null;
+  tags: string[];
+  /** Sum of the toll's best killed figures over its groups; null: no toll given, or no killed figure in it. */
+  tollKilled: number | null;
   /** Occurrence interval as UTC instants (date-only bounds widened to whole days), for filters and ordering. */
   occurredStart: string | null;
   occurredEnd: string | null;
@@ -101,7 +106,12 @@ export const incidentsTable: TableSpec<IncidentRow> = {
     data: jsonOrNull('the incident report as recorded, ledger amendments applied'),
     title: textOrNull('title'),
     summary: textOrNull('summary'),
-    category: textOrNull('category (ceasefire-violation, shelling, ...)'),
+    category: textOrNull(
+      'ACLED event type: battles, explosions-remote-violence, violence-against-civilians, protests, riots, strategic-developments (null: not coded, e.g. a v1 "ceasefire-violation")',
+    ),
+    subEventType: textOrNull('ACLED sub-event type, e.g. armed-clash, shelling-artillery-missile-attack, air-drone-strike'),
+    tags: json('free tags beside the taxonomy (JSON array), e.g. ["ceasefire-violation"]'),
+    tollKilled: { type: 'integer', nullable: true, description: 'the incident’s toll: best killed figures summed over its casualty groups (the groups are in data.toll)' },
     occurredStart: textOrNull('start of the occurrence interval, UTC instant'),
     occurredEnd: textOrNull('end of the occurrence interval, UTC instant'),
     locationName: textOrNull('place name'),
@@ -117,7 +127,7 @@ export const incidentsTable: TableSpec<IncidentRow> = {
     amendments: integer('ledger amendments of any entry of the incident'),
     disagreements: integer('points of disagreement now (rows of disagreements)'),
     contested: boolean('at least one point of disagreement'),
-    disputedPoints: json('keys of the disputed points of the accounts by kind, e.g. {"casualties": ["casualties[side=armenia].killed"]}'),
+    disputedPoints: json('keys of the disputed points of the accounts by kind, e.g. {"casualties": ["casualties[side=armenia].killed", "casualties[category=civilians,nationality=NL].killed"]}'),
     lastRecordedAt: text('recorded time of the incident stream’s last event'),
     lastPosition: position('log position of the incident stream’s last event'),
     revision: position('revision of the incident stream’s last event (the ETag)'),
@@ -181,6 +191,8 @@ export interface ClaimRow extends RecordedRow {
   retractionPosition: bigint | null;
   /** Denials received. */
   denials: number;
+  /** Denials addressing the current version (0: the current version has not been denied, whatever earlier ones were). */
+  currentVersionDenials: number;
   /** Position of the latest version: breaks ties between claims stated at the same time. */
   versionPosition: bigint;
   /** Position of the last event that touched the claim (a version, denial, retraction or amendment). */
@@ -205,6 +217,7 @@ export const claimsTable: TableSpec<ClaimRow> = {
     retraction: jsonOrNull('the retraction as recorded, amendments applied'),
     retractionPosition: { type: 'position', nullable: true, description: 'log position of the retraction' },
     denials: integer('denials received'),
+    currentVersionDenials: integer('denials addressing the current version (0: the current version has not been denied; denials of earlier versions do not count)'),
     versionPosition: position('log position of the current version'),
     lastPosition: position('log position of the last event touching the claim'),
     ...recorded,
@@ -235,6 +248,8 @@ export interface ClaimVersionRow extends RecordedRow {
   /** Field-level changes from the previous version (empty for version 1). */
   changes: FieldChange[];
   amendedBy: string[];
+  /** Denials addressing this version. */
+  denials: number;
 }
 
 export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
@@ -255,6 +270,7 @@ export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
     reason: textOrNull('the claimant’s reason for a correction'),
     changes: json('field-level changes from the previous version [{path, from, to}]'),
     amendedBy: json('ids of ledger amendments of this version'),
+    denials: integer('denials addressing this version (the denials rows with the same incident_id, claim_id and claim_version)'),
     ...recorded,
   },
   primaryKey: ['incidentId', 'claimId', 'version'],
@@ -268,6 +284,8 @@ export interface DenialRow extends RecordedRow {
   /** The denying party. */
   partyId: string;
   claimPartyId: string;
+  /** The claim version denied; a ClaimDenied.v1 is bound to the claim's version current when it was recorded. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -284,6 +302,7 @@ export const denialsTable: TableSpec<DenialRow> = {
     claimId: text('the denied claim'),
     partyId: text('the denying party'),
     claimPartyId: text('the claimant of the denied claim'),
+    claimVersion: integer('the claim version denied (its claim_versions row); a denial recorded before denials named a version (ClaimDenied.v1) addresses the version current when it was recorded'),
     deniedAssertions: json('assertion fields denied (JSON array; empty: the whole claim)'),
     statement: json('the denier’s words'),
     statedAt: json('when the denial was stated'),
@@ -385,13 +404,13 @@ export const disagreementsTable: TableSpec<DisagreementRow> = {
     kind: text('responsible-parties, ceasefire, casualties, occurred, location or denial'),
     key: text('the point (field path) or, for a denial, the denial id'),
     ordinal: integer('order among the rows of one kind'),
-    field: text('the point in dispute, e.g. casualties[side=armenia].killed; for a denial the denied fields or "claim"'),
-    side: textOrNull('casualty side'),
+    field: text('the point in dispute, e.g. casualties[side=armenia].killed or casualties[category=civilians,nationality=NL].killed (see casualtyGroupKey); for a denial the denied fields or "claim"'),
+    side: textOrNull('casualty side (null for a group of no side)'),
     figure: textOrNull('killed or wounded'),
     denialId: textOrNull('the standing denial'),
     claimId: textOrNull('the denied claim'),
     deniedAssertions: jsonOrNull('fields denied (denials)'),
-    positions: json('each party’s position on the point [{partyId, claimId, value?, role?, denialId?}]'),
+    positions: json('each party’s position on the point [{partyId, claimId, value?, role?, denialId?, claimVersion? (denials: the version denied)}]'),
     sortPosition: position('log position of the denial (0 for points of the accounts)'),
   },
   primaryKey: ['incidentId', 'kind', 'key'],
@@ -421,7 +440,7 @@ export const timelineEntriesTable: TableSpec<TimelineEntryRow> = {
     kind: text('reported, claim, denial, correction, retraction or amendment'),
     partyId: textOrNull('who said it (null for the ledger’s own entries)'),
     claimId: textOrNull('claim concerned'),
-    version: integerOrNull('claim version concerned'),
+    version: integerOrNull('claim version concerned (for a denial, the version denied)'),
     denialId: textOrNull('denial concerned'),
     amendmentId: textOrNull('the amendment (kind amendment)'),
     summary: text('one line for humans'),
@@ -487,6 +506,8 @@ export interface PartyRegistration {
   registered: boolean;
   name: string | null;
   kind: PartyKind | null;
+  /** The recorder's description of the party (PartyRegistered.v2). */
+  description: string | null;
   affiliation: PartyRegisteredData['affiliation'] | null;
   aliases: string[];
   registeredAt: string | null;
@@ -503,7 +524,10 @@ export const partiesTable: TableSpec<PartyRow> = {
     partyId: text('party id (slug)'),
     registered: boolean('registered (false while only entries name it)'),
     name: textOrNull('name'),
-    kind: textOrNull('state, government-body, armed-force, armed-group, mediator, media, ngo, individual'),
+    kind: textOrNull(
+      'state, government-body, armed-force, armed-group, mediator, media, ngo, individual, company, international-organisation, investigative-body, court-or-tribunal, intelligence-service',
+    ),
+    description: textOrNull('who the party is, in the recorder’s words (null: none given)'),
     affiliation: jsonOrNull('{partyId?, description}'),
     aliases: json('aliases (JSON array)'),
     registeredAt: textOrNull('when the ledger recorded the registration'),
@@ -534,4 +558,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 5;
+export const READ_MODEL_TABLES_VERSION = 6;

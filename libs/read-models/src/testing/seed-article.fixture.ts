@@ -42,7 +42,7 @@ export const incidentReported = (incidentId: string, fields: Partial<IncidentRep
       summary: 'Reported shelling of border villages.',
       occurred: { from: '2019-06-04', to: '2019-06-04', precision: 'day' },
       location: { name: 'Tovuz district', precision: 'district' },
-      category: 'shelling',
+      category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] },
       ...fields,
     },
   });

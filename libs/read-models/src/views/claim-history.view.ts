@@ -4,7 +4,7 @@ import { FieldChange } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
 import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable, incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
-import { RetractionRecord, retractionRecordOf } from './party-versions.view';
+import { RetractionRecord, denialIdsByVersion, retractionRecordOf } from './party-versions.view';
 import { PartyNameLookup, PartyNames } from './party-names';
 
 /** One version of the claim in full, as the claim read once the party had said it. */
@@ -23,6 +23,8 @@ export interface ClaimHistoryVersion extends EntryMeta {
   changes: FieldChange[];
   /** Ledger amendments applied to this version's transcription. */
   amendedBy: string[];
+  /** Ids of the denials that address this version, in log order. */
+  deniedBy: string[];
 }
 
 /** A fix of the ledger's own transcription, kept apart from the party's corrections. */
@@ -43,6 +45,8 @@ export interface ClaimDenialEntry extends EntryMeta {
   /** The denying party. */
   partyId: string;
   partyName: string | null;
+  /** The claim version denied. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -60,6 +64,8 @@ export interface ClaimHistoryDoc {
   partyName: string | null;
   answers: string[];
   currentVersion: number;
+  /** Whether any denial addresses the current version (denials of earlier versions do not count). */
+  currentVersionDenied: boolean;
   versions: ClaimHistoryVersion[];
   amendments: ClaimAmendment[];
   denials: ClaimDenialEntry[];
@@ -76,6 +82,8 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
   const key = { incidentId, claimId };
   const inLogOrder = { orderBy: [{ column: 'position' as const }] };
   const names = new PartyNameLookup(t);
+  const denials = t.find(denialsTable, key, inLogOrder);
+  const deniedBy = denialIdsByVersion(denials);
   const doc: ClaimHistoryDoc = {
     claimId,
     incidentId,
@@ -84,6 +92,7 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
     partyName: names.nameOf(claim.partyId),
     answers: claim.answers,
     currentVersion: claim.version,
+    currentVersionDenied: claim.currentVersionDenials > 0,
     versions: t.find(claimVersionsTable, key, { orderBy: [{ column: 'version' }] }).map((v) => ({
       version: v.version,
       kind: v.kind,
@@ -95,6 +104,7 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
       stated: { ...(v.restated ? { statement: v.statement } : {}), assertions: v.statedAssertions ?? v.assertions },
       changes: v.changes,
       amendedBy: v.amendedBy,
+      deniedBy: deniedBy.get(v.version) ?? [],
       ...entryMetaOf(v),
     })),
     amendments: t
@@ -109,10 +119,11 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
         changes: a.diff!,
         ...entryMetaOf(a),
       })),
-    denials: t.find(denialsTable, key, inLogOrder).map((d) => ({
+    denials: denials.map((d) => ({
       denialId: d.denialId,
       partyId: d.partyId,
       partyName: names.nameOf(d.partyId),
+      claimVersion: d.claimVersion,
       deniedAssertions: d.deniedAssertions,
       statement: d.statement,
       statedAt: d.statedAt,
@@ -146,7 +157,10 @@ export interface CurrentClaimView {
   /** When the claim was first made (version 1). */
   firstStatedAt: PointInTime;
   source: Source;
-  denials: { denialId: string; partyId: string; partyName: string | null; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
+  /** Every denial of the claim, each with the version it denies. */
+  denials: { denialId: string; partyId: string; partyName: string | null; claimVersion: number; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
+  /** Whether any denial addresses the current version. */
+  currentVersionDenied: boolean;
   retracted: boolean;
   retraction: { reason: string; statement?: Statement; statedAt: PointInTime; source: Source } | null;
   partyNames: PartyNames;
@@ -172,15 +186,17 @@ export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
     statedAt: current.statedAt,
     firstStatedAt: doc.versions[0].statedAt,
     source: current.source,
-    denials: doc.denials.map(({ denialId, partyId, partyName, deniedAssertions, statement, statedAt, source }) => ({
+    denials: doc.denials.map(({ denialId, partyId, partyName, claimVersion, deniedAssertions, statement, statedAt, source }) => ({
       denialId,
       partyId,
       partyName,
+      claimVersion,
       deniedAssertions,
       statement,
       statedAt,
       source,
     })),
+    currentVersionDenied: doc.currentVersionDenied,
     retracted: doc.retracted,
     retraction: doc.retraction && {
       reason: doc.retraction.reason,

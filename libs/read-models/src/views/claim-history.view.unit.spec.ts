@@ -120,6 +120,7 @@ describe('claim-history', () => {
         denialId: DENIAL.karabakhArmy,
         partyId: PARTY.karabakhArmy,
         partyName: 'Defense Army of Nagorno-Karabakh',
+        claimVersion: 1,
         deniedAssertions: ['ceasefire'],
         statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
         statedAt: { at: '2019-06-01', precision: 'day' },
@@ -155,5 +156,67 @@ describe('claim-history', () => {
     ]);
     expect(denied.denials.find((d) => d.denialId === DENIAL.karabakhArmy)?.statedAt).toEqual({ at: '2019-05-31', precision: 'day' });
     expect(denied.amendments.map((a) => [a.amendmentId, a.target, a.denialId])).toContainEqual(['amendment-denial-date', 'denial', DENIAL.karabakhArmy]);
+  });
+});
+
+describe('claim-history: denials bound to the version they deny', () => {
+  const denialOfCurrent = (denialId: string, claimVersion: number | null): ScenarioEntry => ({
+    streamName: seedArticleScenario().find((e) => e.event.type === 'ClaimDenied')!.streamName,
+    recordedBy: ANALYST,
+    event: {
+      type: 'ClaimDenied',
+      data: {
+        incidentId: INCIDENT_ID,
+        denialId,
+        claimId: CLAIM.azDefence,
+        claimPartyId: PARTY.azDefence,
+        partyId: PARTY.amForeign,
+        statement: { text: 'Baku names a victim to hide its own provocation.', verbatim: false },
+        deniedAssertions: ['casualties'],
+        statedAt: { at: '2019-06-02', precision: 'day' },
+        source: article,
+        claimVersion,
+      },
+    },
+  });
+
+  it('shows a denial of version 1 against version 1 after the claim is corrected to version 2; the current version stands undenied', () => {
+    // The seed article: the Karabakh army denies the Azerbaijani claim (version 1), which is then corrected to version 2.
+    const doc = history(CLAIM.azDefence);
+    expect(doc.currentVersion).toBe(2);
+    expect(doc.denials).toEqual([expect.objectContaining({ denialId: DENIAL.karabakhArmy, claimVersion: 1 })]);
+    expect(doc.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, [DENIAL.karabakhArmy]], [2, []]]);
+    expect(doc.currentVersionDenied).toBe(false);
+    expect(currentClaimOf(doc)).toMatchObject({ currentVersionDenied: false, denials: [{ denialId: DENIAL.karabakhArmy, claimVersion: 1 }] });
+  });
+
+  it('counts a denial of the current version (v2 names it; an upcast v1 is bound to the version current when recorded)', () => {
+    for (const claimVersion of [2, null]) {
+      const doc = history(CLAIM.azDefence, [denialOfCurrent('denial-am-foreign', claimVersion)]);
+      expect(doc.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, [DENIAL.karabakhArmy]], [2, ['denial-am-foreign']]]);
+      expect(doc.currentVersionDenied).toBe(true);
+    }
+  });
+
+  it('keeps version rows, counts and the denial point in step (one batch or one event per batch alike)', () => {
+    ReadModelSpecification.given(envelopesOf(seedArticleScenario()))
+      .when()
+      .then((rm) => {
+        const dump = rm.dump() as Record<string, Array<Record<string, unknown>>>;
+        const versions = dump.claim_versions.filter((v) => v.claimId === CLAIM.azDefence).map((v) => [v.version, v.denials]);
+        expect(versions).toEqual([[1, 1], [2, 0]]);
+        expect(dump.claims.find((c) => c.claimId === CLAIM.azDefence)).toMatchObject({ denials: 1, currentVersionDenials: 0 });
+        const point = rm.partyVersions(INCIDENT_ID)!.disagreements.find((d) => d.kind === 'denial' && d.positions.some((p) => p.denialId === DENIAL.karabakhArmy))!;
+        expect(point.positions.map((p) => [p.role, p.claimVersion])).toEqual([['claimant', 1], ['denier', 1]]);
+        const party = rm.partyVersions(INCIDENT_ID)!.parties.find((p) => p.partyId === PARTY.azDefence)!;
+        expect(party.claims.find((c) => c.claimId === CLAIM.azDefence)).toMatchObject({ currentVersionDenied: false, denials: [{ claimVersion: 1 }] });
+      });
+  });
+
+  it('moves the denial to the version an amendment names, with the counts', () => {
+    const doc = history(CLAIM.azDefence, [amendment('rebind', { kind: 'denial', denialId: DENIAL.karabakhArmy }, { claimVersion: 2 }, 'Bound to the wrong version.')]);
+    expect(doc.versions.map((v) => [v.version, v.deniedBy])).toEqual([[1, []], [2, [DENIAL.karabakhArmy]]]);
+    expect(doc.currentVersionDenied).toBe(true);
+    expect(doc.amendments).toEqual([expect.objectContaining({ target: 'denial', changes: [{ path: 'claimVersion', from: 1, to: 2 }] })]);
   });
 });

@@ -1,4 +1,4 @@
-import { CasualtyReport, Estimate, NON_PARTY_SIDES, PointInTime } from '@ledger/domain';
+import { CasualtyCategory, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
 import { incidentPartiesTable, incidentsTable, partiesTable, partyPositionsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
@@ -98,10 +98,15 @@ export interface IncidentsContestedStats {
 
 /** One side's figures as one party states them. */
 export interface CasualtyFigure {
-  /** A party id, or civilians / unknown. */
-  side: string;
-  /** The side's registered name; null for a side that is no party or is not registered. */
+  /** The group counted, as a key: `side=<party>`, `category=civilians`, `nationality=NL` (joined by commas) or `unattributed`. */
+  group: string;
+  /** The party whose people these are; null: attributed to no side. */
+  side: string | null;
+  /** The side's registered name; null for no side or a party not registered. */
   sideName: string | null;
+  category: CasualtyCategory | null;
+  /** ISO 3166-1 alpha-2. */
+  nationality: string | null;
   killed: Estimate | null;
   wounded: Estimate | null;
   /** Named victims the party lists for the side. */
@@ -128,8 +133,10 @@ export interface IncidentCasualties {
   title: string | null;
   /** Every party that spoke about the incident, in order of its first entry. */
   parties: PartyCasualties[];
-  /** Every side some party gives figures for, in order of first mention. */
+  /** Every party side some party gives figures for, in order of first mention. */
   sides: string[];
+  /** Every group some party gives figures for (see CasualtyFigure.group), in order of first mention. */
+  groups: string[];
 }
 
 const CLOCK_COLUMNS: Record<ActivityClock, string> = {
@@ -282,8 +289,6 @@ export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery
   return { bucket: q.bucket, clock: q.clock, from, to, rows, totals };
 };
 
-const isParty = (side: string): boolean => !(NON_PARTY_SIDES as readonly string[]).includes(side);
-
 /** Reads the incident's parties and each one's casualties position: rows of one incident, found by key. */
 export const incidentCasualtiesView = (t: TableAccess, incidentId: string): IncidentCasualties | undefined => {
   const incident = t.get(incidentsTable, { incidentId });
@@ -295,15 +300,27 @@ export const incidentCasualtiesView = (t: TableAccess, incidentId: string): Inci
   };
   const positions = new Map(t.find(partyPositionsTable, { incidentId, field: 'casualties' }).map((p) => [p.partyId, p]));
   const sides: string[] = [];
+  const groups: string[] = [];
   const parties = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] }).map((p): PartyCasualties => {
     const position = positions.get(p.partyId);
     const reports = position ? (position.value as CasualtyReport[]) : null;
     const figures =
       reports?.map((r): CasualtyFigure => {
-        if (!sides.includes(r.side)) sides.push(r.side);
-        return { side: r.side, sideName: isParty(r.side) ? nameOf(r.side) : null, killed: r.killed ?? null, wounded: r.wounded ?? null, namedVictims: r.named?.length ?? 0 };
+        const group = casualtyGroupKey(r);
+        if (r.side !== undefined && !sides.includes(r.side)) sides.push(r.side);
+        if (!groups.includes(group)) groups.push(group);
+        return {
+          group,
+          side: r.side ?? null,
+          sideName: r.side !== undefined ? nameOf(r.side) : null,
+          category: r.category ?? null,
+          nationality: r.nationality ?? null,
+          killed: r.killed ?? null,
+          wounded: r.wounded ?? null,
+          namedVictims: r.named?.length ?? 0,
+        };
       }) ?? null;
     return { partyId: p.partyId, partyName: nameOf(p.partyId), figures, claimId: position?.claimId ?? null, statedAt: position?.statedAt ?? null };
   });
-  return { incidentId, title: incident.title, parties, sides };
+  return { incidentId, title: incident.title, parties, sides, groups };
 };

@@ -1,3 +1,4 @@
+import { fromStored } from '@ledger/domain';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
@@ -52,8 +53,8 @@ describe('dashboard stats', () => {
 
   it('groups by category of the incident', () => {
     expect(activity(rm, { by: 'category' }).rows).toEqual([
-      { bucket: null, category: 'ceasefire-violation', claims: 5, denials: 2, corrections: 1, retractions: 1 },
-      { bucket: null, category: 'shelling', claims: 1, denials: 0, corrections: 0, retractions: 0 },
+      { bucket: null, category: 'battles', claims: 5, denials: 2, corrections: 1, retractions: 1 },
+      { bucket: null, category: 'explosions-remote-violence', claims: 1, denials: 0, corrections: 0, retractions: 0 },
     ]);
   });
 
@@ -81,7 +82,7 @@ describe('dashboard stats', () => {
     expect(firstOfJune.denials).toBe(1);
     expect(activity(rm, { clock: 'stated', from: '2019-06-01', to: '2019-06-01' }).rows).toEqual([{ ...firstOfJune, bucket: null }]);
     expect(activity(rm, { partyId: PARTY.karabakhArmy }).totals).toEqual({ claims: 1, denials: 1, corrections: 0, retractions: 0 });
-    expect(activity(rm, { category: 'shelling' }).totals.claims).toBe(1);
+    expect(activity(rm, { category: 'explosions-remote-violence' }).totals.claims).toBe(1);
     expect(() => activity(rm, { from: '2019-07-01', to: '2019-06-01' })).toThrow(InvalidStatsQueryError);
   });
 
@@ -92,7 +93,7 @@ describe('dashboard stats', () => {
       { bucket: '2019-07-01', incidents: 1, contested: 0, uncontested: 1 },
     ]);
     expect(stats.totals).toEqual({ incidents: 2, contested: 1, uncontested: 1 });
-    expect(rm.aggregate((sql) => incidentsContestedStats(sql, { bucket: 'none', clock: 'recorded', category: 'shelling' })).rows).toEqual([
+    expect(rm.aggregate((sql) => incidentsContestedStats(sql, { bucket: 'none', clock: 'recorded', category: 'explosions-remote-violence' })).rows).toEqual([
       { bucket: null, incidents: 1, contested: 0, uncontested: 1 },
     ]);
   });
@@ -109,5 +110,29 @@ describe('dashboard stats', () => {
     expect(doc.parties.find((p) => p.partyId === PARTY.minskGroup)).toMatchObject({ figures: null, claimId: null, statedAt: null });
     expect(doc.parties.map((p) => p.partyId)).toHaveLength(5);
     expect(rm.incidentCasualties('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('gives casualties of no side by group, and reads a v1 "civilians" side from an existing log as the civilians category', () => {
+    const v1 = fromStored('ClaimMade.v1', {
+      incidentId: QUIET,
+      claimId: 'claim-v1-civilians',
+      partyId: PARTY.azForeign,
+      statement: { text: 'Two villagers were killed.', verbatim: false },
+      statedAt: { at: '2019-07-03', precision: 'day' },
+      source: { title: 'Statement', publisher: 'MFA' },
+      answers: [],
+      assertions: { casualties: [{ side: 'civilians', killed: { best: 2 } }] },
+    });
+    const v2 = claimMade(QUIET, 'claim-passengers', PARTY.amForeign, {
+      assertions: { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 3, low: 2, high: 4 } }, { killed: { best: 5 } }] },
+    });
+    const withGroups = readModelsOf(envelopesOf([...seedArticleScenario(), incidentReported(QUIET), { ...v2, event: v1 }, v2]));
+    const doc = withGroups.incidentCasualties(QUIET)!;
+    expect(doc.groups).toEqual(['category=civilians', 'category=civilians,nationality=NL', 'unattributed']);
+    expect(doc.sides).toEqual([]);
+    expect(doc.parties.find((p) => p.partyId === PARTY.azForeign)?.figures).toEqual([
+      { group: 'category=civilians', side: null, sideName: null, category: 'civilians', nationality: null, killed: { best: 2 }, wounded: null, namedVictims: 0 },
+    ]);
+    withGroups.close();
   });
 });

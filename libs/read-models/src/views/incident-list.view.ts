@@ -1,4 +1,4 @@
-import { IncidentCategory, Place, TimeInterval } from '@ledger/domain';
+import { CasualtyReport, IncidentCategory, Place, TimeInterval } from '@ledger/domain';
 import { IncidentCounts, IncidentRow, incidentPartiesTable, incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { InstantRange } from '../time-range';
@@ -9,7 +9,10 @@ export interface IncidentListItem {
   incidentId: string;
   title: string;
   summary: string;
+  /** ACLED event type and sub-event type, with free tags. */
   category: IncidentCategory;
+  /** The incident's toll by casualty group, as the ledger reports it; absent when none was given. */
+  toll?: CasualtyReport[];
   occurred: TimeInterval;
   /** `occurred` as UTC instants, date-only bounds widened to whole days; what date filters and ordering use. */
   occurredRange: InstantRange;
@@ -32,12 +35,13 @@ export interface IncidentListItem {
 /** The list item of a reported incident; undefined while its report is not in the log. */
 export const incidentListItemOf = (row: IncidentRow, partyIds: string[], nameOf: (partyId: string) => string | null = () => null): IncidentListItem | undefined => {
   if (!row.data || row.occurredStart === null || row.occurredEnd === null) return undefined;
-  const { title, summary, category, occurred, location } = row.data;
+  const { title, summary, category, occurred, location, toll } = row.data;
   return {
     incidentId: row.incidentId,
     title,
     summary,
     category,
+    ...(toll !== undefined ? { toll } : {}),
     occurred,
     occurredRange: { start: row.occurredStart, end: row.occurredEnd },
     location,

@@ -1,3 +1,4 @@
+import { categoryOfV1 } from '@ledger/domain';
 import { ReadModelSpecification } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { IncidentListItem } from './incident-list.view';
@@ -15,7 +16,7 @@ describe('incident-list', () => {
       incidentId: INCIDENT_ID,
       title: 'Deadly ceasefire violations on the Karabakh line of contact',
       summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
-      category: 'ceasefire-violation',
+      category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
       occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
       occurredRange: { start: '2019-05-30T00:00:00.000Z', end: '2019-06-01T23:59:59.999Z' },
       location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
@@ -53,7 +54,7 @@ describe('incident-list', () => {
         summary: 'An explosion at an ammunition depot.',
         occurred: { from: '2019-06-05T10:00:00Z', to: '2019-06-05T11:00:00Z', precision: 'exact' },
         location: { name: 'Depot', precision: 'settlement' },
-        category: 'explosion',
+        category: categoryOfV1('explosion'),
       }),
       claimMade(QUIET_INCIDENT, 'claim-depot', PARTY.azDefence, {
         statement: { text: 'An accident.', verbatim: false },

@@ -31,7 +31,7 @@ describe('incident-timeline', () => {
   it('lists every entry of the incident in recorded order with a one-line summary', () => {
     const doc = timeline();
     expect(doc.entries.map((e) => [e.position, e.kind, e.partyName, e.summary])).toEqual([
-      ['6', 'reported', null, 'Incident reported: Deadly ceasefire violations on the Karabakh line of contact (ceasefire-violation, Line of contact, Nagorno-Karabakh)'],
+      ['6', 'reported', null, 'Incident reported: Deadly ceasefire violations on the Karabakh line of contact (battles/armed-clash #ceasefire-violation, Line of contact, Nagorno-Karabakh)'],
       [
         '7',
         'claim',

@@ -28,6 +28,7 @@ interface StoredParty {
   registered: unknown;
   name: string | null;
   kind: string | null;
+  description: string | null;
   affiliation: unknown;
   aliases: unknown;
   registered_at: string | null;
@@ -66,7 +67,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
   });
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const rows = sql.all<StoredParty>(
-    `SELECT "party_id", "registered", "name", "kind", "affiliation", "aliases", "registered_at" FROM "parties" ${clause} ORDER BY "party_id" LIMIT @limit OFFSET @offset`,
+    `SELECT "party_id", "registered", "name", "kind", "description", "affiliation", "aliases", "registered_at" FROM "parties" ${clause} ORDER BY "party_id" LIMIT @limit OFFSET @offset`,
     { ...params, limit: q.limit, offset: q.offset },
   );
   const total = sql.all<{ n: number }>(`SELECT COUNT(*) AS n FROM "parties" ${clause}`, params)[0]?.n ?? 0;
@@ -82,6 +83,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
       registered: r.registered === 1 || r.registered === true,
       name: r.name ?? null,
       kind: (r.kind as PartyRegistration['kind']) ?? null,
+      description: r.description ?? null,
       affiliation: (json(r.affiliation) as PartyRegistration['affiliation']) ?? null,
       aliases: (json(r.aliases) as string[] | null) ?? [],
       registeredAt: r.registered_at ?? null,

@@ -43,6 +43,8 @@ export interface PartyRecordDenial extends EntryMeta {
   /** The denying party. */
   partyId: string;
   partyName: string | null;
+  /** The claim version denied. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statedAt: PointInTime;
 }
@@ -81,6 +83,7 @@ const denialOf = (d: DenialRow, names: PartyNameLookup): PartyRecordDenial => ({
   claimPartyName: names.nameOf(d.claimPartyId),
   partyId: d.partyId,
   partyName: names.nameOf(d.partyId),
+  claimVersion: d.claimVersion,
   deniedAssertions: d.deniedAssertions,
   statedAt: d.statedAt,
   ...entryMetaOf(d),
@@ -128,12 +131,13 @@ export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc
     .find(incidentPartiesTable, { partyId }, { orderBy: [{ column: 'firstPosition' }] })
     .map((row) => incidentRecord(t, partyId, row.incidentId, names));
   const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
-  const { registered, name, kind, affiliation, aliases, registeredAt } = party;
+  const { registered, name, kind, description, affiliation, aliases, registeredAt } = party;
   return {
     partyId,
     registered,
     name,
     kind,
+    description,
     affiliation,
     aliases,
     registeredAt,

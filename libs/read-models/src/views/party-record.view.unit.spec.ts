@@ -25,6 +25,17 @@ const records = (extra: ScenarioEntry[] = []): Map<string, PartyRecordDoc> =>
 const SECOND_INCIDENT = '0c5d7a2e-8f3b-4b1a-9e6d-2019060400b2';
 
 describe('party-record', () => {
+  it('shows the kind and the free description a party was registered with (PartyRegistered.v2), null for v1 parties', () => {
+    const maker: ScenarioEntry = {
+      streamName: 'party-missile-maker',
+      recordedBy: 'analyst:ani',
+      event: { type: 'PartyRegistered', data: { partyId: 'missile-maker', name: 'Missile Maker JSC', kind: 'company', description: 'State-owned manufacturer', aliases: [] } },
+    };
+    const docs = records([maker]);
+    expect(docs.get('missile-maker')).toMatchObject({ registered: true, kind: 'company', description: 'State-owned manufacturer' });
+    expect(docs.get(PARTY.karabakhArmy)?.description).toBeNull();
+  });
+
   it('keeps one document per party with its registration facts', () => {
     const docs = records();
     expect([...docs.keys()]).toEqual([PARTY.azDefence, PARTY.azForeign, PARTY.karabakhArmy, PARTY.amForeign, PARTY.minskGroup].sort());
@@ -56,6 +67,7 @@ describe('party-record', () => {
         claimPartyName: 'Ministry of Defence of Azerbaijan',
         partyId: PARTY.karabakhArmy,
         partyName: 'Defense Army of Nagorno-Karabakh',
+        claimVersion: 1,
         deniedAssertions: ['ceasefire', 'responsibleParties'],
         statedAt: { at: '2019-06-01', precision: 'day' },
         eventId: '00000000-0000-4000-8000-000000000009',
@@ -140,6 +152,6 @@ describe('party-record', () => {
       .when(...envelopesOf([...seedArticleScenario(), ...history(PARTY.azDefence, 2)]))
       .then((rm) => rm.partyRecord(PARTY.azDefence)!);
     expect(doc.incidents.map((i) => i.incidentId)).toEqual([INCIDENT_ID, incidentIdOf(0), incidentIdOf(1)]);
-    expect(Object.keys(doc)).toEqual(['partyId', 'registered', 'name', 'kind', 'affiliation', 'aliases', 'registeredAt', 'incidents', 'counts', 'lastPosition']);
+    expect(Object.keys(doc)).toEqual(['partyId', 'registered', 'name', 'kind', 'description', 'affiliation', 'aliases', 'registeredAt', 'incidents', 'counts', 'lastPosition']);
   });
 });

@@ -2,6 +2,7 @@ import {
   ASSERTION_FIELDS,
   AssertionField,
   Assertions,
+  CasualtyReport,
   EntryRef,
   IncidentCategory,
   Place,
@@ -37,6 +38,8 @@ export interface IncidentFacts {
   title: string;
   summary: string;
   category: IncidentCategory;
+  /** The incident's toll by casualty group; absent when none was given. */
+  toll?: CasualtyReport[];
   occurred: TimeInterval;
   location: Place;
   reportedAt: string;
@@ -52,6 +55,8 @@ export interface DenialRecord extends EntryMeta {
   claimId: string;
   claimPartyId: string;
   claimPartyName: string | null;
+  /** The claim version denied: a later correction of the claim is not what this denial denies. */
+  claimVersion: number;
   statement: Statement;
   /** Empty: the claim as a whole. */
   deniedAssertions: AssertionField[];
@@ -75,6 +80,8 @@ export interface DenialReceived {
   /** The denying party. */
   partyId: string;
   partyName: string | null;
+  /** The claim version denied. */
+  claimVersion: number;
   deniedAssertions: AssertionField[];
   statement: Statement;
   statedAt: PointInTime;
@@ -95,6 +102,8 @@ export interface ClaimVersionEntry extends EntryMeta {
   source: Source;
   reason?: string;
   amendedBy: string[];
+  /** Ids of the denials that address this version, in log order. */
+  deniedBy: string[];
 }
 
 /** A claim in current form: the party's corrections and the ledger's amendments applied. */
@@ -115,6 +124,8 @@ export interface PartyClaim {
   retracted: boolean;
   retraction: RetractionRecord | null;
   denials: DenialReceived[];
+  /** Whether any denial addresses the current version (denials of earlier versions do not count). */
+  currentVersionDenied: boolean;
   versions: ClaimVersionEntry[];
 }
 
@@ -170,7 +181,14 @@ export const retractionRecordOf = (stored: StoredRetraction): RetractionRecord =
   return { reason, ...(statement ? { statement } : {}), statedAt, source, amendedBy, eventId, recordedAt, recordedBy, position };
 };
 
-export const versionEntryOf = (row: ClaimVersionRow): ClaimVersionEntry => ({
+/** The ids of the denials addressing each version, from the claim's denials (in log order). */
+export const denialIdsByVersion = (denials: ReadonlyArray<Pick<DenialRow, 'denialId' | 'claimVersion'>>): Map<number, string[]> => {
+  const byVersion = new Map<number, string[]>();
+  for (const d of denials) byVersion.set(d.claimVersion, [...(byVersion.get(d.claimVersion) ?? []), d.denialId]);
+  return byVersion;
+};
+
+export const versionEntryOf = (row: ClaimVersionRow, deniedBy: string[] = []): ClaimVersionEntry => ({
   version: row.version,
   kind: row.kind,
   ...(row.restated ? { statement: row.statement } : {}),
@@ -179,6 +197,7 @@ export const versionEntryOf = (row: ClaimVersionRow): ClaimVersionEntry => ({
   source: row.source,
   ...(row.reason !== null ? { reason: row.reason } : {}),
   amendedBy: row.amendedBy,
+  deniedBy,
   ...entryMetaOf(row),
 });
 
@@ -223,6 +242,7 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
   const received = t.find(denialsTable, key, { orderBy: [{ column: 'position' }] });
   // The claim's current words and source are its current version's.
   const current = versions.find((v) => v.version === claim.version) ?? versions[versions.length - 1];
+  const deniedBy = denialIdsByVersion(received);
   names.mention(claim.assertions);
   return {
     claimId: claim.claimId,
@@ -242,12 +262,14 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
       denialId: d.denialId,
       partyId: d.partyId,
       partyName: names.nameOf(d.partyId),
+      claimVersion: d.claimVersion,
       deniedAssertions: d.deniedAssertions,
       statement: d.statement,
       statedAt: d.statedAt,
       active: !claim.retracted,
     })),
-    versions: versions.map(versionEntryOf),
+    currentVersionDenied: claim.currentVersionDenials > 0,
+    versions: versions.map((v) => versionEntryOf(v, deniedBy.get(v.version))),
   };
 };
 
@@ -258,6 +280,7 @@ export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLo
   claimId: d.claimId,
   claimPartyId: d.claimPartyId,
   claimPartyName: names.nameOf(d.claimPartyId),
+  claimVersion: d.claimVersion,
   statement: d.statement,
   deniedAssertions: d.deniedAssertions,
   statedAt: d.statedAt,
@@ -270,8 +293,8 @@ export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLo
 export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFacts | null => {
   const row = t.get(incidentsTable, { incidentId });
   if (!row?.data || row.reportedAt === null || row.reportedBy === null) return null;
-  const { title, summary, category, occurred, location } = row.data;
-  return { title, summary, category, occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
+  const { title, summary, category, toll, occurred, location } = row.data;
+  return { title, summary, category, ...(toll !== undefined ? { toll } : {}), occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
 };
 
 /**

@@ -24,7 +24,7 @@ describe('party-versions', () => {
     expect(doc.incident).toEqual({
       title: 'Deadly ceasefire violations on the Karabakh line of contact',
       summary: 'Each side reports a serviceman killed by the other side and blames it for the escalation.',
-      category: 'ceasefire-violation',
+      category: { eventType: 'battles', subEventType: 'armed-clash', tags: ['ceasefire-violation'] },
       occurred: { from: '2019-05-30', to: '2019-06-01', precision: 'day' },
       location: { name: 'Line of contact, Nagorno-Karabakh', precision: 'region' },
       reportedAt: '2019-06-03T09:05:00.000Z',
@@ -58,12 +58,16 @@ describe('party-versions', () => {
         denialId: DENIAL.karabakhArmy,
         partyId: PARTY.karabakhArmy,
         partyName: KDA,
+        claimVersion: 1,
         deniedAssertions: ['ceasefire', 'responsibleParties'],
         statement: { text: 'did not breach the ceasefire at any section of "the line of contact"', verbatim: true, language: 'en' },
         statedAt: { at: '2019-06-01', precision: 'day' },
         active: true,
       },
     ]);
+    // The denial saw version 1; the correction to version 2 has not been denied.
+    expect(c.currentVersionDenied).toBe(false);
+    expect(c.versions.map((v) => v.deniedBy)).toEqual([[DENIAL.karabakhArmy], []]);
     expect(c.versions.map((v) => [v.version, v.kind, v.reason ?? null, v.position])).toEqual([
       [1, 'made', null, '7'],
       [2, 'corrected', 'The victim was identified.', '11'],

@@ -1,4 +1,4 @@
-import { AssertionField, Assertions, CasualtyReport, EntryRef, Estimate, Statement } from '@ledger/domain';
+import { AssertionField, Assertions, CasualtyCategory, CasualtyReport, EntryRef, Estimate, Statement } from '@ledger/domain';
 
 /** Names for sentences: a party's registered name, or its id when it has none. */
 export type Label = (partyId: string) => string;
@@ -9,10 +9,17 @@ export const andList = (items: readonly string[]): string =>
 
 const estimate = (e: Estimate): string => (e.low !== undefined || e.high !== undefined ? `${e.best} (${e.low ?? '?'}–${e.high ?? '?'})` : String(e.best));
 
-const SIDE_WORDS: Record<string, string> = { civilians: 'civilians', unknown: 'an unknown side' };
+const CATEGORY_WORDS: Record<CasualtyCategory, string> = { civilians: 'civilians', combatants: 'combatants', unknown: 'people of unknown status' };
+
+/** "Azerbaijani civilians (NL)", "combatants", "people of no stated side". */
+const groupWords = (r: CasualtyReport, label: Label): string => {
+  const who = [...(r.side !== undefined ? [label(r.side)] : []), ...(r.category ? [CATEGORY_WORDS[r.category]] : [])].join(' ');
+  const base = who || (r.nationality ? 'people' : 'people of no stated side');
+  return r.nationality ? `${base} of nationality ${r.nationality}` : base;
+};
 
 const casualtyClause = (r: CasualtyReport, label: Label): string => {
-  const side = SIDE_WORDS[r.side] ?? label(r.side);
+  const side = groupWords(r, label);
   const figures = [...(r.killed ? [`${estimate(r.killed)} killed`] : []), ...(r.wounded ? [`${estimate(r.wounded)} wounded`] : [])];
   const named = r.named?.length ? `${r.named.length} named victim${r.named.length === 1 ? '' : 's'}` : '';
   if (figures.length === 0) return named ? `${side} had ${named}` : `${side} had casualties`;

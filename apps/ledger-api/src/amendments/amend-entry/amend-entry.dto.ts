@@ -15,8 +15,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { ASSERTION_FIELDS, AssertionField, EntryRef, INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
-import { AssertionsDto } from '../../claims/shared/assertions.dto';
+import { ASSERTION_FIELDS, AssertionField, EntryRef } from '@ledger/domain';
+import { AssertionsDto, CasualtyReportDto } from '../../claims/shared/assertions.dto';
+import { IncidentCategoryDto, TollField } from '../../incidents/shared/incident-category.dto';
 import {
   MAX_LINE,
   MAX_TEXT,
@@ -80,10 +81,15 @@ export class EntryChangesDto {
   @Type(() => PlaceDto)
   location?: PlaceDto;
 
-  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
+  @ApiPropertyOptional({ type: IncidentCategoryDto, description: 'For the incident' })
   @Optional()
-  @IsIn(INCIDENT_CATEGORIES)
-  category?: IncidentCategory;
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentCategoryDto)
+  category?: IncidentCategoryDto;
+
+  @TollField()
+  toll?: CasualtyReportDto[];
 
   @ApiPropertyOptional({ type: StatementDto })
   @Optional()
@@ -128,6 +134,15 @@ export class EntryChangesDto {
   @ArrayMaxSize(ASSERTION_FIELDS.length)
   @IsIn(ASSERTION_FIELDS, { each: true })
   deniedAssertions?: AssertionField[];
+
+  @ApiPropertyOptional({
+    example: 1,
+    description: 'For a denial: the claim version it denies, when the ledger bound it to the wrong one (a denial recorded before denials named a version is bound to the version current when it was recorded)',
+  })
+  @Optional()
+  @IsInt()
+  @Min(1)
+  claimVersion?: number;
 
   @ApiPropertyOptional()
   @Optional()

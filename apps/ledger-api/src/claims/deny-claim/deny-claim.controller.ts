@@ -24,7 +24,7 @@ export class DenyClaimController {
     summary: "Record that a party denies another party's claim, wholly or on some assertions",
     created: 'Location names the denied claim',
     notFound: 'No such incident or claim',
-    rules: 'Denying its own claim, a retracted claim, or an assertion the claim does not make',
+    rules: 'Denying its own claim, a retracted claim, a version the claim does not have, or an assertion the denied version does not make',
   })
   async deny(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,

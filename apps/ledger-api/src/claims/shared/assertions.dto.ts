@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PERSON_STATUSES, PersonStatus } from '@ledger/domain';
+import { CASUALTY_CATEGORIES, CasualtyCategory, NATIONALITY_PATTERN, PERSON_STATUSES, PersonStatus } from '@ledger/domain';
 import { EstimateDto, MAX_LINE, PlaceDto, TimeIntervalDto } from './values.dto';
 import { Optional } from '../../platform/http/dto/optional';
 
@@ -41,10 +41,25 @@ export class NamedPersonDto {
 }
 
 export class CasualtyReportDto {
-  @ApiProperty({ example: 'azerbaijan-defence-ministry', description: 'A party id, or "civilians" / "unknown"' })
+  @ApiPropertyOptional({
+    example: 'azerbaijan-defence-ministry',
+    description: 'The registered party whose people these are; omitted: attributed to no side (e.g. passengers). Civilians and unknowns are a category, not a side.',
+  })
+  @Optional()
   @IsString()
   @Matches(PARTY_ID_PATTERN)
-  side!: string;
+  side?: string;
+
+  @ApiPropertyOptional({ enum: CASUALTY_CATEGORIES, example: 'civilians' })
+  @Optional()
+  @IsIn(CASUALTY_CATEGORIES)
+  category?: CasualtyCategory;
+
+  @ApiPropertyOptional({ example: 'NL', description: 'Nationality of the group: ISO 3166-1 alpha-2, upper case' })
+  @Optional()
+  @IsString()
+  @Matches(NATIONALITY_PATTERN, { message: 'nationality must be an ISO 3166-1 alpha-2 code such as NL' })
+  nationality?: string;
 
   @ApiPropertyOptional({ type: EstimateDto })
   @Optional()

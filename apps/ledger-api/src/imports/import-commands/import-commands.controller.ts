@@ -16,7 +16,7 @@ import { NDJSON_CONTENT_TYPE } from './ndjson-body.parser';
 
 const EXAMPLE = [
   '{"key":"party-az","action":"registerParty","body":{"partyId":"azerbaijan","name":"Republic of Azerbaijan","kind":"state"}}',
-  '{"key":"inc-1","action":"reportIncident","body":{"title":"Shelling near Talish","summary":"","occurred":{"from":"2019-05-30","to":"2019-05-31","precision":"day"},"location":{"name":"Talish","precision":"settlement"},"category":"shelling"}}',
+  '{"key":"inc-1","action":"reportIncident","body":{"title":"Shelling near Talish","summary":"","occurred":{"from":"2019-05-30","to":"2019-05-31","precision":"day"},"location":{"name":"Talish","precision":"settlement"},"category":{"eventType":"explosions-remote-violence","subEventType":"shelling-artillery-missile-attack","tags":[]}}}',
   '{"key":"claim-1","action":"makeClaim","incident":"inc-1","body":{"partyId":"azerbaijan","statement":{"text":"Our positions came under fire.","verbatim":false},"statedAt":{"at":"2019-05-31","precision":"day"},"source":{"title":"Press release"}}}',
 ].join('\n');
 

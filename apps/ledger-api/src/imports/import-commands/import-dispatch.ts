@@ -27,7 +27,7 @@ export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBa
   const executor = over as StreamCommandExecutor;
   const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
     [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
-    [ReportIncidentCommand, new ReportIncidentHandler(executor)],
+    [ReportIncidentCommand, new ReportIncidentHandler(executor, parties)],
     [MakeClaimCommand, new MakeClaimHandler(executor, parties)],
     [DenyClaimCommand, new DenyClaimHandler(executor, parties)],
     [CorrectClaimCommand, new CorrectClaimHandler(executor, parties)],

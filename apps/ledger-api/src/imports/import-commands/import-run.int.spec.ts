@@ -17,7 +17,7 @@ const party = (key: string, partyId: string) => ({ key, action: 'registerParty',
 const incident = (key: string, title = 'T') => ({
   key,
   action: 'reportIncident',
-  body: { title, summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: 'shelling' },
+  body: { title, summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] } },
 });
 const claim = (key: string, incidentKey: string, partyId = 'az') => ({
   key,
@@ -136,7 +136,7 @@ describe('ImportRun in batches over the real executor (SQLite)', () => {
     });
     const lines = [incident('inc'), claim('c1', 'inc'), claim('c2', 'inc'), claim('c3', 'inc'), claim('c4', 'inc'), claim('c5', 'inc')];
     const error = await importLines(lines, 3).then(() => undefined, (e: { summary: ImportSummary }) => e);
-    expect(await logTypes()).toEqual(['party-az:PartyRegistered.v1', 'inc:IncidentReported.v1', 'inc:ClaimMade.v1', 'inc:ClaimMade.v1']);
+    expect(await logTypes()).toEqual(['party-az:PartyRegistered.v2', 'inc:IncidentReported.v2', 'inc:ClaimMade.v2', 'inc:ClaimMade.v2']);
     expect(error?.summary).toMatchObject({ imported: 3, lines: 6 });
   });
 });

@@ -15,7 +15,7 @@ const party = (key: string, partyId: string) => ({ key, action: 'registerParty',
 const incident = (key: string) => ({
   key,
   action: 'reportIncident',
-  body: { title: 'T', summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: 'shelling' },
+  body: { title: 'T', summary: '', occurred: { from: '2019-05-30', to: '2019-05-31', precision: 'day' }, location: { name: 'L', precision: 'region' }, category: { eventType: 'explosions-remote-violence', subEventType: 'shelling-artillery-missile-attack', tags: [] } },
 });
 const utterance = (partyId: string) => ({
   partyId,

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { ACLED_EVENT_TYPES, AcledEventType } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 import { SearchQuery } from '../../platform/http/dto/search-query';
@@ -13,10 +13,10 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @Matches(PARTY_ID_PATTERN)
   party?: string;
 
-  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES })
+  @ApiPropertyOptional({ enum: ACLED_EVENT_TYPES, description: "Only incidents of this ACLED event type" })
   @IsOptional()
-  @IsIn(INCIDENT_CATEGORIES)
-  category?: IncidentCategory;
+  @IsIn(ACLED_EVENT_TYPES)
+  category?: AcledEventType;
 
   @ApiPropertyOptional({ description: 'true: only incidents where the parties disagree; false: only uncontested ones' })
   @IsOptional()

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { IsNotEmpty, IsObject, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { CasualtyReportDto } from '../../claims/shared/assertions.dto';
+import { IncidentCategoryDto, TollField } from '../shared/incident-category.dto';
 import { MAX_LINE, MAX_TEXT, PlaceDto, TimeIntervalDto } from '../../claims/shared/values.dto';
 
 export class ReportIncidentDto {
@@ -28,7 +29,12 @@ export class ReportIncidentDto {
   @Type(() => PlaceDto)
   location!: PlaceDto;
 
-  @ApiProperty({ enum: INCIDENT_CATEGORIES, example: 'ceasefire-violation' })
-  @IsIn(INCIDENT_CATEGORIES)
-  category!: IncidentCategory;
+  @ApiProperty({ type: IncidentCategoryDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentCategoryDto)
+  category!: IncidentCategoryDto;
+
+  @TollField()
+  toll?: CasualtyReportDto[];
 }

@@ -43,9 +43,16 @@ export class RegisterPartyDto {
   @MaxLength(MAX_LINE)
   name!: string;
 
-  @ApiProperty({ enum: PARTY_KINDS, example: 'armed-force' })
+  @ApiProperty({ enum: PARTY_KINDS, example: 'armed-force', description: 'What the party is; a state-owned manufacturer is a company, a criminal investigation an investigative-body' })
   @IsIn(PARTY_KINDS)
   kind!: PartyKind;
+
+  @ApiPropertyOptional({ example: 'State-owned manufacturer of air-defence missiles', description: 'Who the party is, in your words' })
+  @Optional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_LINE)
+  description?: string;
 
   @ApiPropertyOptional({ type: AffiliationDto })
   @Optional()

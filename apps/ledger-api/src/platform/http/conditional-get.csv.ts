@@ -3,6 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyRequest } from 'fastify';
+import { CasualtyReport, casualtyGroupLabel } from '@ledger/domain';
 
 /**
  * CSV download of the read API's lists (`?format=csv` or `Accept: text/csv`), written from the JSON answer so that
@@ -76,12 +77,15 @@ const versionsRows = (doc: Json): Row[] =>
       responsibleParties: stated(account.responsibleParties, (v: string[]) => v),
       ceasefireViolated: stated(account.ceasefire, (v: { violated: boolean }) => v.violated),
       ceasefireViolatedBy: stated(account.ceasefire, (v: { by?: string[] }) => v.by ?? []),
-      casualties: stated(account.casualties, (v: Array<{ side: string; killed?: never; wounded?: never }>) =>
-        v.length === 0 ? [] : v.map((r) => `${r.side}: killed ${estimate(r.killed) || '?'}, wounded ${estimate(r.wounded) || '?'}`).join(' | '),
+      casualties: stated(account.casualties, (v: Array<CasualtyReport & { killed?: never; wounded?: never }>) =>
+        v.length === 0 ? [] : v.map((r) => `${casualtyGroupLabel(r)}: killed ${estimate(r.killed) || '?'}, wounded ${estimate(r.wounded) || '?'}`).join(' | '),
       ),
       occurredFrom: stated(account.occurred, (v: { from: string }) => v.from),
       occurredTo: stated(account.occurred, (v: { to: string }) => v.to),
       location: stated(account.location, (v: { name: string }) => v.name),
+      locationPrecision: stated(account.location, (v: { precision: string }) => v.precision),
+      locationLat: stated(account.location, (v: { coordinates?: { lat: number } }) => v.coordinates?.lat ?? null),
+      locationLon: stated(account.location, (v: { coordinates?: { lon: number } }) => v.coordinates?.lon ?? null),
     };
   });
 
@@ -90,12 +94,16 @@ const casualtyRows = (doc: Json): Row[] =>
   (doc.parties as Json[]).flatMap((party) => {
     const base = { partyId: party.partyId, partyName: cell(party.partyName), claimId: cell(party.claimId) };
     const figures = party.figures as Json[] | null;
-    if (figures === null) return [{ ...base, side: SAID_NOTHING, sideName: '', killed: SAID_NOTHING, wounded: SAID_NOTHING, namedVictims: '' }];
-    if (figures.length === 0) return [{ ...base, side: NAMED_NOBODY, sideName: '', killed: '', wounded: '', namedVictims: '' }];
+    const none = { sideName: '', category: '', nationality: '' };
+    if (figures === null) return [{ ...base, group: SAID_NOTHING, side: '', ...none, killed: SAID_NOTHING, wounded: SAID_NOTHING, namedVictims: '' }];
+    if (figures.length === 0) return [{ ...base, group: NAMED_NOBODY, side: '', ...none, killed: '', wounded: '', namedVictims: '' }];
     return figures.map((f) => ({
       ...base,
-      side: f.side,
+      group: f.group,
+      side: cell(f.side),
       sideName: cell(f.sideName),
+      category: cell(f.category),
+      nationality: cell(f.nationality),
       killed: f.killed === null ? SAID_NOTHING : estimate(f.killed as never),
       wounded: f.wounded === null ? SAID_NOTHING : estimate(f.wounded as never),
       namedVictims: f.namedVictims,

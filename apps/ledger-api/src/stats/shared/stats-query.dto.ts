@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { INCIDENT_CATEGORIES, IncidentCategory } from '@ledger/domain';
+import { ACLED_EVENT_TYPES, AcledEventType } from '@ledger/domain';
 import { STAT_BUCKETS, StatBucket } from '@ledger/read-models';
 import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
 
@@ -23,10 +23,10 @@ export class StatsQueryDto {
   @Matches(/^.{1,40}$/)
   to?: string;
 
-  @ApiPropertyOptional({ enum: INCIDENT_CATEGORIES, description: 'Only incidents of this category' })
+  @ApiPropertyOptional({ enum: ACLED_EVENT_TYPES, description: "Only incidents of this ACLED event type" })
   @IsOptional()
-  @IsIn(INCIDENT_CATEGORIES)
-  category?: IncidentCategory;
+  @IsIn(ACLED_EVENT_TYPES)
+  category?: AcledEventType;
 
   @CsvFormatQuery()
   format?: 'json' | 'csv';
