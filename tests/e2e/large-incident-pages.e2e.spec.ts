@@ -46,6 +46,25 @@ describe('a large incident, a page at a time (e2e)', () => {
     return res.json();
   };
 
+  it('claim=<id> answers that one claim under its party, wherever it stands, with its denials and the whole disagreements summary', async () => {
+    const whole = await versions('?limit=1000');
+    const last = claimIds[100];
+    const one: VersionsPage & { parties: Array<{ claims: Array<{ claimId: string; versions: unknown[]; denials: Array<{ denialId: string }> }> }> } = await versions(`?claim=${last}&limit=1`);
+    const withClaims = one.parties.filter((p) => p.claims.length > 0);
+    expect(withClaims).toHaveLength(1);
+    expect(withClaims[0].partyId).toBe(DEMO.azDefence);
+    expect(withClaims[0].claims.map((c) => c.claimId)).toEqual([last]);
+    expect(withClaims[0].claims[0].denials.map((d) => d.denialId)).toEqual([denialIds[5]]);
+    expect(one.parties.every((p) => p.denialsMade.length === 0)).toBe(true);
+    expect(one.disagreements).toEqual(whole.disagreements);
+    expect(one.page).toEqual({ limit: null, after: null, next: null });
+  });
+
+  it('claim=<id> of a claim not in the incident is a 404, and one that is not a uuid a 400 naming claim', async () => {
+    expectProblem(await s.get(`/incidents/${incidentId}/versions?claim=6f1c0b4e-8d2a-4c3e-9b1f-2a7d5e9c4b10`), 404, 'not-found');
+    expectInvalidFields(await s.get(`/incidents/${incidentId}/versions?claim=not-a-claim`), ['claim']);
+  });
+
   it('pages through every claim and denial once, in log order, with the whole disagreements summary on every page', async () => {
     const seenClaims: string[] = [];
     const seenDenials: string[] = [];

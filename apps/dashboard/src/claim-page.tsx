@@ -9,7 +9,8 @@ const show = (v: unknown): string => (v === null || v === undefined ? '(absent)'
 export const ClaimPage = ({ incidentId, claimId, version }: { incidentId: string; claimId: string; version: string | null }) => {
   const { client, can } = useLedger();
   const { nameOf } = useParties();
-  const versions = useLoad(() => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: 1000 } } })), [incidentId]);
+  // The claim alone, found by its id however many claims the incident has.
+  const versions = useLoad(() => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { claim: claimId } } })), [incidentId, claimId]);
   const history = useLoad(
     () => (can('auditor') ? must(client.GET('/audit/incidents/{incidentId}/claims/{claimId}/history', { params: { path: { incidentId, claimId } } })) : Promise.resolve(undefined)),
     [incidentId, claimId],

@@ -577,7 +577,11 @@ const RecordForm = ({ kind, incident, claim }: { kind: RecordKind; incident?: Ve
 export const RecordPage = ({ kind, incidentId, claimId }: { kind: string; incidentId?: string; claimId?: string }) => {
   const { client, can } = useLedger();
   const incident = useLoad(
-    () => (incidentId ? must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: 1000 } } })) : Promise.resolve(undefined)),
+    () =>
+      incidentId
+        ? // Opened on a claim: that claim, wherever it stands in a long incident; otherwise the first 1,000 entries.
+          must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: claimId ? { claim: claimId } : { limit: 1000 } } }))
+        : Promise.resolve(undefined),
     // Each opening of a form reads the incident again: the revision it stands on is the one the recorder sees now.
     [incidentId, kind, claimId],
   );

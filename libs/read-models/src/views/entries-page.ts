@@ -9,6 +9,8 @@ export interface EntriesPageRequest {
   limit?: number;
   /** A decimal log position: entries strictly after it. */
   after?: string;
+  /** Only this claim (no denials made, no other claim; the disagreements stay whole). Paging does not apply. */
+  claimId?: string;
 }
 
 export interface EntriesPage {

@@ -314,9 +314,11 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     ...(after !== undefined ? { after: { column: 'position' as const, value: after } } : {}),
     ...(limit !== undefined ? { limit: limit + 1 } : {}),
   };
-  const claims = t.find(claimsTable, { incidentId }, range);
-  const denials = t.find(denialsTable, { incidentId }, range);
-  const { taken, next } = mergePage<ClaimRow | DenialRow>([claims, denials], limit);
+  // One claim (a claim page, a form opened on it): found by its key whatever its place in a long incident.
+  const onlyClaim = request?.claimId !== undefined ? t.get(claimsTable, { incidentId, claimId: request.claimId }) : undefined;
+  const claims = request?.claimId !== undefined ? (onlyClaim ? [onlyClaim] : []) : t.find(claimsTable, { incidentId }, range);
+  const denials = request?.claimId !== undefined ? [] : t.find(denialsTable, { incidentId }, range);
+  const { taken, next } = mergePage<ClaimRow | DenialRow>([claims, denials], request?.claimId !== undefined ? undefined : limit);
   const retracted = new Map(claims.map((c) => [c.claimId, c.retracted]));
   const isRetracted = (claimId: string): boolean => retracted.get(claimId) ?? t.get(claimsTable, { incidentId, claimId })?.retracted ?? false;
   const accounts = currentAccounts(t, incidentId);
@@ -347,5 +349,6 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   };
   doc.partyNames = names.all();
   if (!request) return doc;
+  if (request.claimId !== undefined) return { ...doc, page: { limit: null, after: null, next: null } };
   return { ...doc, page: { limit: limit ?? null, after: request.after ?? null, next: next === null ? null : next.toString() } };
 }

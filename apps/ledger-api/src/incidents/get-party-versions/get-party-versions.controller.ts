@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
-import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
+import { PartyVersionsQueryDto } from './get-party-versions.dto';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
@@ -23,18 +23,20 @@ export class GetPartyVersionsController {
     description:
       'Per party: its claims in current form (corrections and ledger amendments applied), retracted claims marked, denials made and received, and a merged current account. Disagreements: responsible parties, ceasefire, casualty figures per side, when, where, and every active denial. ' +
       'A large incident comes a page at a time: `limit` claims and denials in log order under their parties, then `after=<page.next>` for the next page; ' +
-      'the parties, their current accounts, the disagreements and the amendments are always whole.',
+      'the parties, their current accounts, the disagreements and the amendments are always whole. `claim=<claimId>`: that one claim with all its versions, wherever it stands in the incident.',
   })
   @ApiOkResponse({ description: 'ETag is the incident revision; `page.next` is null on the last page', ...jsonOrCsv(responseBody('PartyVersionsPage')) })
-  @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
-  @ApiProblemResponse(404, 'Not in the ledger')
+  @ApiProblemResponse(400, 'Invalid limit, after or claim, named in errors[].field')
+  @ApiProblemResponse(404, 'Not in the ledger (the incident, or the claim asked for in it)')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
-    @QueryParams() q: EntriesListQueryDto,
+    @QueryParams() q: PartyVersionsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartyVersionsPage> {
-    const doc = pagedRead(() => this.readModels.partyVersions(incidentId, entriesPage(q)));
+    const doc = pagedRead(() => this.readModels.partyVersions(incidentId, { ...entriesPage(q), ...(q.claim !== undefined ? { claimId: q.claim } : {}) }));
     // Entries can name an incident before its report is in the log; until then it is not in the ledger.
-    return withEtag(reply, found(doc?.incident ? doc : undefined, `Incident ${incidentId}`));
+    const incident = found(doc?.incident ? doc : undefined, `Incident ${incidentId}`);
+    if (q.claim !== undefined) found(incident.parties.some((p) => p.claims.length > 0) ? incident : undefined, `Claim ${q.claim} of incident ${incidentId}`);
+    return withEtag(reply, incident);
   }
 }
