@@ -49,7 +49,10 @@ describe('a large incident, a page at a time (e2e)', () => {
   it('claim=<id> answers that one claim under its party, wherever it stands, with its denials and the whole disagreements summary', async () => {
     const whole = await versions('?limit=1000');
     const last = claimIds[100];
-    const one: VersionsPage & { parties: Array<{ claims: Array<{ claimId: string; versions: unknown[]; denials: Array<{ denialId: string }> }> }> } = await versions(`?claim=${last}&limit=1`);
+    type OneClaim = Omit<VersionsPage, 'parties'> & {
+      parties: Array<{ partyId: string; claims: Array<{ claimId: string; denials: Array<{ denialId: string }> }>; denialsMade: unknown[] }>;
+    };
+    const one = (await versions(`?claim=${last}&limit=1`)) as unknown as OneClaim;
     const withClaims = one.parties.filter((p) => p.claims.length > 0);
     expect(withClaims).toHaveLength(1);
     expect(withClaims[0].partyId).toBe(DEMO.azDefence);
