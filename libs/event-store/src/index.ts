@@ -2,6 +2,8 @@ export * from './event-store.port';
 export { SqliteEventStore, SQLITE_SCHEMA_VERSION } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions, SqliteStorageSettings } from './sqlite/sqlite-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
+export { backoffDelay, backoffPolicy } from './esdb/backoff';
+export type { BackoffPolicy } from './esdb/backoff';
 export type { EsdbEventStoreOptions } from './esdb/esdb-event-store';
 export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
 export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';

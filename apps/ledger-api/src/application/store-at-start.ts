@@ -1,5 +1,8 @@
 import { Logger, OnModuleInit } from '@nestjs/common';
-import { EventStore, StoreRefusedError } from '@ledger/event-store';
+import { backoffDelay, backoffPolicy, EventStore, StoreRefusedError } from '@ledger/event-store';
+
+/** 250 ms, doubling, at most 5 s; no jitter: one process waiting for its own store. */
+export const STORE_WAIT_BACKOFF = backoffPolicy({ initialDelayMs: 250, maxDelayMs: 5_000, multiplier: 2, jitter: 0 });
 
 /** Thrown at start when the event store refuses the ledger for good: restarting cannot help, the configuration must change. */
 export class StoreRefusedAtStartError extends Error {
@@ -22,9 +25,9 @@ export async function waitForStore(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
-  let delayMs = 250;
   let announced = false;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
+    const delayMs = backoffDelay(attempt, STORE_WAIT_BACKOFF);
     try {
       await store.ping();
       if (announced) options.log?.('Event store answers: starting');
@@ -37,7 +40,6 @@ export async function waitForStore(
         announced = true;
       }
       await sleep(delayMs);
-      delayMs = Math.min(delayMs * 2, 5_000);
     }
   }
 }

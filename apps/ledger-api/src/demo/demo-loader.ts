@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EVENT_STORE, EventStore, START } from '@ledger/event-store';
+import { backoffDelay, EVENT_STORE, EventStore, START } from '@ledger/event-store';
+import { STORE_WAIT_BACKOFF } from '../application/store-at-start';
 import { DEMO_SCENARIO, runScenario, Scenario } from './scenario';
 
 export const DEMO_PRINCIPAL = 'demo-loader';
@@ -24,7 +25,8 @@ export const loadDemoIfEmpty = async (
     async ({ method, url, body, headers }) => {
       // A 503 (the store unavailable: an EventStoreDB node still electing itself, or restarting) is retried with the
       // same Idempotency-Key, so a step that was written before its answer was lost is not written twice.
-      for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      for (let attempt = 0; ; attempt++) {
+        const delayMs = backoffDelay(attempt, STORE_WAIT_BACKOFF);
         const res = await app.inject({ method, url, payload: body as object, headers });
         if (res.statusCode !== 503 || Date.now() + delayMs > giveUpAt) return { status: res.statusCode, body: res.json() };
         retry.onRetry?.(url, res.statusCode);
