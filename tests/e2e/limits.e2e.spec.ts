@@ -100,6 +100,47 @@ describe('limits: timeouts, authentication before the body, stream caps, rate li
         clearInterval(trickle);
       }
     });
+    it('spares a streamed import the whole-request timeout: lines trickled for longer than it are all stored and answered 200', async () => {
+      const lineOf = (i: number) =>
+        JSON.stringify({
+          key: `slow-import-${i}`,
+          action: 'registerParty',
+          body: { partyId: `slow-import-party-${i}`, name: `Party ${i}`, kind: 'government-body' },
+        }) + '\n';
+      const { socket, closed } = rawClient(
+        portOf(base),
+        `POST /imports HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${t.tokens.recorder}\r\ncontent-type: application/x-ndjson\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n`,
+      );
+      const chunk = (text: string) => socket.write(`${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`);
+      // 12 lines, one every 300 ms: 3.6 s of body against a 2 s request timeout.
+      for (let i = 0; i < 12; i++) {
+        chunk(lineOf(i));
+        await sleep(300);
+      }
+      socket.write('0\r\n\r\n');
+      const { afterMs, answer } = await closed;
+      expect(afterMs).toBeGreaterThan(3_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toContain('"imported":12');
+      expect(answer).toContain('"failed":0');
+    });
+
+    it('still cuts a slow JSON body on a route next to it at the whole-request timeout (408 problem)', async () => {
+      const { socket, closed } = rawClient(
+        portOf(base),
+        `POST /parties HTTP/1.1\r\nHost: x\r\nauthorization: Bearer ${t.tokens.recorder}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"a`,
+      );
+      const trickle = setInterval(() => socket.write('a'), 100);
+      try {
+        const { afterMs, answer } = await closed;
+        expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(answer).toContain('"code":"request-timeout"');
+        expect(afterMs).toBeGreaterThanOrEqual(1_900);
+        expect(afterMs).toBeLessThan(3_000);
+      } finally {
+        clearInterval(trickle);
+      }
+    });
   });
 
   describe('event stream caps', () => {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { ProblemException } from '../../platform/problem/problem.exception';
+import { exemptFromRequestDeadline } from '../../platform/http/request-deadline';
 
 export const NDJSON_CONTENT_TYPE = 'application/x-ndjson';
 /** Routes that take a streamed NDJSON body; everywhere else the media type stays refused (415). */
@@ -29,6 +30,8 @@ export class NdjsonBodyParser implements OnModuleInit {
         done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
         return;
       }
+      // Read only as fast as the lines are stored: the idle-socket timeout bounds it, not the whole-request one.
+      exemptFromRequestDeadline(request);
       done(null, payload);
     });
     fastify.addHook('preParsing', async (request: FastifyRequest) => {

@@ -5,6 +5,7 @@ import type { LedgerConfig } from '../config/ledger-config';
 import { ProblemException } from '../problem/problem.exception';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem.exception';
 import { toProblem } from '../problem/problem-details';
+import { registerRequestDeadline } from './request-deadline';
 import { correlationIdOf, registerCorrelationId, resolveCorrelationId, CORRELATION_ID_HEADER } from './correlation';
 
 // Fastify refuses some URLs before routing (bad percent-encoding, over-long
@@ -101,7 +102,8 @@ class JsonOnlyFastifyAdapter extends FastifyAdapter {
 /** Fastify's names for the limits; a 0 that Fastify would read as "use my default" is passed as Node's "none" (0). */
 const serverTimeouts = (limits: LedgerConfig['http']) => ({
   connectionTimeout: limits.connectionTimeoutMs,
-  requestTimeout: limits.requestTimeoutMs,
+  // The whole-request deadline is registerRequestDeadline's, so that a streamed import can be spared it.
+  requestTimeout: 0,
   keepAliveTimeout: limits.keepAliveTimeoutMs,
   http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckIntervalMs },
 });
@@ -126,5 +128,6 @@ export function createHttpAdapter(options: HttpAdapterOptions): FastifyAdapter {
   const fastify = adapter.getInstance();
   fastify.removeContentTypeParser('text/plain');
   registerCorrelationId(fastify);
+  if (options.http) registerRequestDeadline(fastify, options.http.requestTimeoutMs);
   return adapter;
 }

@@ -1,2 +1,3 @@
 export * from './correlation';
 export * from './create-http-adapter';
+export * from './request-deadline';
