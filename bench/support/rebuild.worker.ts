@@ -46,7 +46,11 @@ const main = async (): Promise<WorkerReport> => {
     if (mode !== 'rebuild' || !readModelFile) throw new Error('usage: rebuild.worker.ts readAll|rebuild|insertRows EVENTS_FILE [READ_MODEL_FILE]');
     const store = new SqliteReadModelStore({ filename: readModelFile, ...WRITER_STORE_OPTIONS });
     const runner = new ProjectionRunner({ eventStore, store, rebuildPageSize: PAGE_SIZE });
-    const progress = setInterval(() => process.stderr.write(`[rebuild] at position ${runner.status().checkpoint} of ${head}\n`), 5000);
+    // Memory beside progress: which of heap, native (SQLite, buffers) or RSS grows is what a peak over the target needs.
+    const progress = setInterval(() => {
+      const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+      process.stderr.write(`[rebuild] at position ${runner.status().checkpoint} of ${head}; rss ${(rss / 2 ** 20).toFixed(0)} MiB, heap ${(heapUsed / 2 ** 20).toFixed(0)} of ${(heapTotal / 2 ** 20).toFixed(0)}, external ${(external / 2 ** 20).toFixed(0)}\n`);
+    }, 5000);
     try {
       const timing = await timed(() => runner.rebuild());
       const status = runner.status();
