@@ -27,10 +27,12 @@ interface Layout {
  * file missing a required column fails at once (nothing else in it could be read right), a row that cannot be read is
  * reported with its line and column, and the rest are read on.
  */
-export async function* readDatasetCsv(input: Readable, dataset: DatasetName): AsyncGenerator<DatasetRow> {
+export async function* readDatasetCsv(input: Readable, dataset: DatasetName, options: { maxRecordBytes?: number } = {}): AsyncGenerator<DatasetRow> {
   const layout = dataset === 'acled' ? ACLED : UCDP_GED;
   const parser = input.pipe(
     parse({
+      // Without a bound one unclosed quote or giant field would be held whole in memory before any row is refused.
+      ...(options.maxRecordBytes !== undefined ? { max_record_size: options.maxRecordBytes } : {}),
       columns: (header: string[]) => checkHeader(header.map((h) => h.trim().toLowerCase()), layout),
       bom: true,
       skip_empty_lines: true,
@@ -40,6 +42,8 @@ export async function* readDatasetCsv(input: Readable, dataset: DatasetName): As
       relax_column_count: true,
     }),
   );
+  // pipe() does not pass a source's failure on (a file that cannot be read): the parser would wait for ever.
+  input.on('error', (error) => parser.destroy(error));
   const records = parser as AsyncIterable<{ record: Record_; info: { lines: number; error?: { code: string }; columns: unknown[] } }>;
   const iterator = records[Symbol.asyncIterator]();
   for (;;) {
@@ -199,6 +203,7 @@ const ACLED: Layout = {
         ...(optionalText(r, 'disorder_type') ? { disorderType: optionalText(r, 'disorder_type') } : {}),
         eventType: text(r, 'event_type'),
         subEventType: text(r, 'sub_event_type'),
+        ...(optionalText(r, 'inter1') ? { inter1: optionalText(r, 'inter1') } : {}),
         ...(optionalText(r, 'interaction') ? { interaction: optionalText(r, 'interaction') } : {}),
         ...(civilianTargeting !== undefined ? { civilianTargeting: /^civilian targeting$/i.test(civilianTargeting) } : {}),
       },

@@ -27,7 +27,7 @@ describe('reading an ACLED release', () => {
         line: 2,
         occurred: { start: '2019-05-31', end: '2019-05-31', precisionCode: 1, precision: 'day' },
         place: { name: 'Line of contact near Tartar', admin1: 'Tartar', country: 'Azerbaijan', precisionCode: 2, coordinates: { latitude: 40.3417, longitude: 46.9328 } },
-        acled: { disorderType: 'Political violence', eventType: 'Battles', subEventType: 'Armed clash', interaction: '12' },
+        acled: { disorderType: 'Political violence', eventType: 'Battles', subEventType: 'Armed clash', inter1: '1', interaction: '12' },
         actors: [
           { name: 'Military Forces of Azerbaijan (2003-)', role: 'actor1' },
           { name: 'Military Forces of Artsakh', role: 'actor2' },

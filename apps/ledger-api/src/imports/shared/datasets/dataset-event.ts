@@ -29,7 +29,15 @@ export interface DatasetEvent {
     coordinates?: { latitude: number; longitude: number };
   };
   /** ACLED's taxonomy (UCDP rows carry type_of_violence instead). */
-  acled?: { disorderType?: string; eventType: string; subEventType: string; interaction?: string; civilianTargeting?: boolean };
+  acled?: {
+    disorderType?: string;
+    eventType: string;
+    subEventType: string;
+    /** ACLED's actor type code of actor1 (inter1: 1 state forces … 8 external/other forces). */
+    inter1?: string;
+    interaction?: string;
+    civilianTargeting?: boolean;
+  };
   ucdp?: { typeOfViolence: 1 | 2 | 3; conflictName?: string; dyadName?: string; eventClarity?: number };
   actors: Array<{ name: string; role: 'actor1' | 'actor2' | 'associated-actor1' | 'associated-actor2' | 'side-a' | 'side-b' }>;
   fatalities: {
