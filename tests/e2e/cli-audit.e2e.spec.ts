@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RecordedEvent } from '@ledger/event-store';
 import { DEMO_SCENARIO, runScenario, ScenarioSend } from '../../apps/ledger-api/src/demo/scenario';
-import { runCli } from '../../apps/ledger-cli/src/cli-program';
-import { CliOutput } from '../../apps/ledger-cli/src/cli-output';
 import { EXIT } from '../../apps/ledger-cli/src/ledger-files';
 import { verifyExportDir } from '../../tools/ledger-verifier/ledger-verifier';
 import { EsdbTarget, startEsdbTargetForLedger } from '../support/esdb-target';
 import { readLog } from '../support/data-dir';
 import { injectSend } from '../support/http';
+import { CliRun, runCliInProcess } from '../support/in-process-cli';
 import { LedgerTestApp, startLedger, startLedgerOnEsdb } from '../support/ledger-test-app';
 import { BUILD_TIMEOUT_MS, ensureBuilt, runBuiltCli } from '../support/spawned-ledger';
 
@@ -22,28 +21,7 @@ import { BUILD_TIMEOUT_MS, ensureBuilt, runBuiltCli } from '../support/spawned-l
 
 jest.setTimeout(60_000);
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** What progress bars drew (the captured stand-in for stderr's terminal). */
-  bars: string;
-}
-
-const cli = async (args: string[], env: Record<string, string> = {}): Promise<CliRun> => {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  let bars = '';
-  const out: CliOutput = {
-    result: (line) => stdout.push(line),
-    progress: (line) => stderr.push(line),
-    error: (line) => stderr.push(line),
-    progressStream: { isTTY: false, write: (chunk) => ((bars += chunk), true) },
-  };
-  // A clean environment: the developer's own LEDGER_* or EVENTSTORE_* must not leak in.
-  const code = await runCli(['node', 'ledger-cli', ...args], out, { LOG_LEVEL: 'error', ...env });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), bars };
-};
+const cli = runCliInProcess;
 
 const post = (t: LedgerTestApp, url: string, token: string) =>
   t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` } });

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ProjectionRunner, ReadModelProjector, ThreadedProjectionRunner } from '@ledger/read-models';
 import { dispatchToHandlers } from '../../../ledger-api/src/imports/import-commands/import-dispatch';
 import { ImportAbortedError, ImportSummary, ImportRun, DEFAULT_BATCH_LINES } from '../../../ledger-api/src/imports/import-commands/import-run';
 import { ImportTooLargeError } from '../../../ledger-api/src/imports/import-commands/ndjson-lines';
+import { DatasetFileError, DatasetHeaderError } from '../../../ledger-api/src/imports/shared/datasets/dataset-csv.reader';
+import type { DatasetName } from '../../../ledger-api/src/imports/shared/datasets/dataset-event';
+import { DatasetImportAbortedError, DatasetImportRun, DatasetImportSummary, DEFAULT_DATASET_BATCH_ROWS } from '../../../ledger-api/src/imports/shared/datasets/dataset-import-run';
 import { SystemClock } from '../../../ledger-api/src/application/clock';
 import { DecidedStateCache } from '../../../ledger-api/src/application/decided-state-cache';
 import { PartyDirectory } from '../../../ledger-api/src/application/party-directory';
@@ -57,12 +60,60 @@ const importFile = (file: string): { path: string; size: number } => {
  * of streams and read models.
  */
 export const runImport = async (file: string, options: ImportCliOptions, out: CliOutput): Promise<ImportCliResult> => {
+  const input = checkedInput(file, options);
+  const progress = progressEnabled(out, options.progress);
+  const { value, readModels } = await withImportLedger(options, out, progress, async ({ executor, eventStore }) => {
+    const batcher = new StreamCommandBatcher(executor);
+    const run = new ImportRun({
+      principal: options.as,
+      correlationId: randomUUID(),
+      dispatch: dispatchToHandlers(batcher, new PartyDirectory(eventStore)),
+      batcher,
+      limits: resolveLedgerFiles(options).config.imports,
+      batchLines: options.batch,
+    });
+    const bar = startProgressBar(out, progress, 'importing', input.size, 'bytes');
+    const timer = setInterval(() => bar.update(run.progress().bytes), CATCH_UP_POLL_MS);
+    try {
+      return { summary: await run.run(createReadStream(input.path, { highWaterMark: 256 * 1024 })) };
+    } catch (error) {
+      if (!(error instanceof ImportAbortedError)) throw error;
+      const aborted =
+        error.cause instanceof ImportTooLargeError
+          ? `${error.cause.message} (LEDGER_IMPORT_LIMIT_BYTES)`
+          : error.cause instanceof Error
+            ? error.cause.message
+            : String(error.cause);
+      return { summary: error.summary, aborted };
+    } finally {
+      clearInterval(timer);
+      bar.update(run.progress().bytes);
+      bar.stop();
+    }
+  });
+  return { principal: options.as, ...value.summary, ...(value.aborted ? { aborted: value.aborted } : {}), readModels };
+};
+
+const checkedInput = (file: string, options: Pick<ImportCliOptions, 'as'>): { path: string; size: number } => {
   if (!PRINCIPAL.test(options.as)) throw new CliError('--as must be 1 to 128 visible ASCII characters.', EXIT.usage);
   const input = importFile(file);
   if (input.size === 0) throw new CliError(`${input.path} is empty: nothing to import.`, EXIT.usage);
+  return input;
+};
+
+/**
+ * Opens the data directory for writing (refused while another process, the API, has the files open: two writers would
+ * each keep their own view of streams and read models), runs `work` over an executor of the API's own, with the read
+ * models following from their own thread, and brings them up to the new head afterwards.
+ */
+const withImportLedger = async <T>(
+  options: ImportCliOptions,
+  out: CliOutput,
+  progress: boolean,
+  work: (ledger: { executor: StreamCommandExecutor; eventStore: ReturnType<typeof openEventStore> }) => Promise<T>,
+): Promise<{ value: T; readModels: ImportCliResult['readModels'] }> => {
   const files = resolveLedgerFiles(options);
   assertNotInUse(files);
-  const progress = progressEnabled(out, options.progress);
   const eventStore = openEventStore(files);
   let projection: { projector: ReadModelProjector; close: () => Promise<void> } | undefined;
   let unwatch: (() => void) | undefined;
@@ -77,42 +128,75 @@ export const runImport = async (file: string, options: ImportCliOptions, out: Cl
     }
     const { stateCacheEvents: maxEvents, stateCacheStreams: maxStreams } = files.config.writeSide;
     const executor = new StreamCommandExecutor(eventStore, new SystemClock(), new DecidedStateCache({ maxEvents, maxStreams }));
-    const batcher = new StreamCommandBatcher(executor);
-    const run = new ImportRun({
-      principal: options.as,
-      correlationId: randomUUID(),
-      dispatch: dispatchToHandlers(batcher, new PartyDirectory(eventStore)),
-      batcher,
-      limits: files.config.imports,
-      batchLines: options.batch,
-    });
-    const bar = startProgressBar(out, progress, 'importing', input.size, 'bytes');
-    const timer = setInterval(() => bar.update(run.progress().bytes), CATCH_UP_POLL_MS);
-    let summary: ImportSummary;
-    let aborted: string | undefined;
-    try {
-      summary = await run.run(createReadStream(input.path, { highWaterMark: 256 * 1024 }));
-    } catch (error) {
-      if (!(error instanceof ImportAbortedError)) throw error;
-      summary = error.summary;
-      aborted =
-        error.cause instanceof ImportTooLargeError
-          ? `${error.cause.message} (LEDGER_IMPORT_LIMIT_BYTES)`
-          : error.cause instanceof Error
-            ? error.cause.message
-            : String(error.cause);
-    } finally {
-      clearInterval(timer);
-      bar.update(run.progress().bytes);
-      bar.stop();
-    }
-    const caughtUp = await catchUpReadModels(eventStore, projector, out, progress);
-    return { principal: options.as, ...summary, ...(aborted ? { aborted } : {}), readModels: caughtUp };
+    const value = await work({ executor, eventStore });
+    const readModels = await catchUpReadModels(eventStore, projector, out, progress);
+    return { value, readModels };
   } finally {
     unwatch?.();
     await projection?.close();
     await eventStore.close();
   }
+};
+
+export interface DatasetImportCliOptions extends ImportCliOptions {
+  dataset: DatasetName;
+  release?: string;
+  released?: string;
+}
+
+export interface DatasetImportCliResult extends DatasetImportSummary {
+  principal: string;
+  /** Set when the import stopped before the end of the file. */
+  aborted?: string;
+  readModels: { checkpoint: string; headPosition: string };
+}
+
+/**
+ * Imports a release of a conflict-event dataset (ACLED or UCDP GED, in its published CSV layout): each row an incident
+ * and the monitor's claim, a changed row a correction, an unchanged one nothing. A file whose header is not the
+ * layout's is refused before anything is written (exit 2).
+ */
+export const runDatasetImport = async (file: string, options: DatasetImportCliOptions, out: CliOutput): Promise<DatasetImportCliResult> => {
+  const input = checkedInput(file, options);
+  const progress = progressEnabled(out, options.progress);
+  const release = { dataset: options.dataset, ...(options.release ? { name: options.release } : {}), publishedAt: options.released ?? new Date().toISOString().slice(0, 10) };
+  const { value, readModels } = await withImportLedger(options, out, progress, async ({ executor, eventStore }) => {
+    const run = new DatasetImportRun({ release, principal: options.as, correlationId: randomUUID(), executor, parties: new PartyDirectory(eventStore), batchRows: options.batch });
+    const bar = startProgressBar(out, progress, `importing ${options.dataset}`, input.size, 'bytes');
+    const timer = setInterval(() => bar.update(run.progress().bytes), CATCH_UP_POLL_MS);
+    try {
+      return { summary: await run.run(createReadStream(input.path, { highWaterMark: 256 * 1024 })) };
+    } catch (error) {
+      if (!(error instanceof DatasetImportAbortedError)) throw error;
+      // Nothing read, nothing written: the wrong file, not a broken one.
+      if (error.cause instanceof DatasetHeaderError) throw new CliError(`${input.path} is ${error.cause.message}.`, EXIT.usage);
+      const at = error.cause instanceof DatasetFileError && error.cause.line !== undefined ? ` (line ${error.cause.line})` : '';
+      return { summary: error.summary, aborted: `${error.cause instanceof Error ? error.cause.message : String(error.cause)}${at}` };
+    } finally {
+      clearInterval(timer);
+      bar.update(run.progress().bytes);
+      bar.stop();
+    }
+  });
+  return { principal: options.as, ...value.summary, ...(value.aborted ? { aborted: value.aborted } : {}), readModels };
+};
+
+export const formatDatasetImportSummary = (r: DatasetImportCliResult): string => {
+  const name = r.dataset === 'acled' ? 'ACLED' : 'UCDP GED';
+  const lines = [
+    `Imported ${name}${r.release.name ? ` release ${r.release.name}` : ''} as ${r.principal}: ${r.rows} rows, ${r.created} new, ${r.corrected} corrected, ` +
+      `${r.unchanged} unchanged, ${r.failed} failed; ${r.partiesRegistered} parties registered; ${r.eventsAppended} events appended, ` +
+      `last position ${r.lastPosition ?? '-'}, in ${r.elapsedMs} ms.`,
+    `Read models at position ${r.readModels.checkpoint} of ${r.readModels.headPosition}.`,
+  ];
+  if (r.aborted) lines.push(`Stopped before the end of the file: ${r.aborted}`);
+  for (const e of r.errors.slice(0, PRINTED_ERRORS)) {
+    const fields = Array.isArray(e.errors) ? ` [${(e.errors as Array<{ field: string }>).map((f) => f.field).join(', ')}]` : e.column ? ` [${e.column}]` : '';
+    lines.push(`  line ${e.line}${e.eventId ? ` (${e.eventId})` : ''}: ${e.status} ${e.code}${fields}: ${e.detail}`);
+  }
+  const unprinted = r.failed - Math.min(r.errors.length, PRINTED_ERRORS);
+  if (unprinted > 0) lines.push(`  … and ${unprinted} more failed row(s)${r.errors.length > PRINTED_ERRORS ? ' (--json lists them)' : ''}.`);
+  return lines.join('\n');
 };
 
 /**
@@ -189,15 +273,29 @@ const batchLines = (value: string): number => {
   return Number(value);
 };
 
+const releaseDate = (value: string): string => {
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== value) throw new InvalidArgumentError('expected a date, YYYY-MM-DD.');
+  return value;
+};
+
+const releaseName = (value: string): string => {
+  if (!/^[\x20-\x7e]{1,64}$/.test(value) || value.trim() !== value) throw new InvalidArgumentError('expected 1 to 64 printable ASCII characters.');
+  return value;
+};
+
 export const importCommand = (out: CliOutput): Command =>
   new Command('import')
-    .description('Import an NDJSON file of commands (one per line, each idempotent by its key) straight into the data directory')
-    .argument('<file>', 'NDJSON file: one {"key", "action", "body", …references} object per line, as POST /imports takes')
+    .description('Import an NDJSON file of commands (one per line, each idempotent by its key), or with --dataset a release of ACLED or UCDP GED, straight into the data directory')
+    .argument('<file>', 'NDJSON file: one {"key", "action", "body", …references} object per line, as POST /imports takes; with --dataset, the dataset\'s CSV')
+    .addOption(new Option('--dataset <layout>', "read FILE as a conflict-event dataset's CSV in its published layout").choices(['acled', 'ucdp-ged']))
+    .option('--release <name>', 'with --dataset: the release\'s name (e.g. 24.1), quoted in each claim\'s source', releaseName)
+    .option('--released <date>', 'with --dataset: when the release was published (YYYY-MM-DD; default today): the stated time of rows without their own', releaseDate)
     .option('--as <principal>', 'who the events are recorded by (recordedBy); also scopes the line keys', DEFAULT_CLI_PRINCIPAL)
     .option('--json', 'print the summary (with every listed failed line) as one JSON object')
     .option('--progress', 'draw progress bars on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress bars')
-    .option('--batch <lines>', 'most lines stored in one transaction (a crash keeps whole batches only)', batchLines, DEFAULT_BATCH_LINES)
+    .option('--batch <lines>', 'most lines (rows) stored in one transaction (a crash keeps whole batches only)', batchLines)
     .addHelpText(
       'after',
       `
@@ -208,16 +306,34 @@ imported; to continue an import sent through POST /imports, pass --as with the
 id of the token's principal. A bad line is reported (line number, key, the
 problem the HTTP API would answer) and the rest go on.
 
+With --dataset acled|ucdp-ged, each CSV row becomes an incident and a claim by
+the monitor (party acled or ucdp, registered on first use), both with ids
+derived from the dataset and the row's id (ACLED event_id_cnty, UCDP GED id).
+Importing a newer release writes nothing for unchanged rows and one correction
+of the monitor's claim for each changed row; rows missing from it are left as
+they are. A row that cannot be read is reported with its line and writes
+nothing; a header that is not the layout's is refused (exit 2).
+
 The ledger API must be stopped first (exit code 3 otherwise). Afterwards the
 read models are brought up to the new head, as the API would on its next start.
 
 Exit codes: 0 every line imported or already imported; 1 some lines failed (or
-the import stopped early); 2 bad usage (no such file, empty file, bad option);
-3 the API has the files open.`,
+the import stopped early); 2 bad usage (no such file, empty file, bad option,
+a CSV header not of the dataset's layout); 3 the API has the files open.`,
     )
     .action(async (file: string, _options: ImportCliOptions, command: Command) => {
-      const options = command.optsWithGlobals<ImportCliOptions>();
-      const result = await runImport(file, options, out);
+      const options = command.optsWithGlobals<DatasetImportCliOptions>();
+      if (options.dataset) {
+        const result = await runDatasetImport(file, { ...options, batch: options.batch ?? DEFAULT_DATASET_BATCH_ROWS }, out);
+        if (result.rows === 0 && !result.aborted) throw new CliError(`${resolve(file)} has a header but no rows: nothing to import.`, EXIT.usage);
+        out.result(options.json ? JSON.stringify(result, null, 2) : formatDatasetImportSummary(result));
+        if (result.failed > 0 || result.aborted) {
+          throw new CliError(result.aborted ? `the import stopped early: ${result.aborted}` : `${result.failed} row(s) failed`, EXIT.failed);
+        }
+        return;
+      }
+      if (options.release !== undefined || options.released !== undefined) throw new CliError('--release and --released go with --dataset.', EXIT.usage);
+      const result = await runImport(file, { ...options, batch: options.batch ?? DEFAULT_BATCH_LINES }, out);
       if (result.lines === 0) throw new CliError(`${resolve(file)} has no lines: nothing to import.`, EXIT.usage);
       out.result(options.json ? JSON.stringify(result, null, 2) : formatImportSummary(result));
       if (result.failed > 0 || result.aborted) {
