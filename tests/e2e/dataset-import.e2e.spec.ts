@@ -69,7 +69,8 @@ describe('importing ACLED and UCDP GED releases with ledger-cli import --dataset
 
   it('writes nothing when the same files are imported again', async () => {
     const acled = await importDataset('acled', fixture('acled-release-1.csv'), '--release', '2019-06', '--released', '2019-06-04');
-    const ucdp = await importDataset('ucdp-ged', fixture('ucdp-ged-release-1.csv'));
+    // One row per transaction this time: the outcome does not depend on the batches.
+    const ucdp = await importDataset('ucdp-ged', fixture('ucdp-ged-release-1.csv'), '--batch', '1');
     expect(acled.code).toBe(0);
     expect(summaryOf(acled)).toMatchObject({ rows: 3, created: 0, corrected: 0, unchanged: 3, failed: 0, partiesRegistered: 0, eventsAppended: 0, lastPosition: null });
     expect(summaryOf(ucdp)).toMatchObject({ rows: 2, unchanged: 2, eventsAppended: 0 });
@@ -127,6 +128,48 @@ describe('importing ACLED and UCDP GED releases with ledger-cli import --dataset
       expect((ucdp.body as ClaimHistoryDoc).versions[1].changes).toContainEqual({ path: 'assertions.casualties[0].killed.high', from: 2, to: 3 });
       const dropped = await get(`/incidents/${datasetIncidentId('acled', 'AZE1002')}/claims/${datasetClaimId('acled', 'AZE1002')}/history`, 'auditor');
       expect((dropped.body as ClaimHistoryDoc).versions).toHaveLength(1);
+    });
+
+    const postCsv = (url: string, payload: string, contentType = 'text/csv') =>
+      t.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${t.tokens.recorder}`, 'content-type': contentType } });
+
+    it('takes a release over HTTP too (POST /imports/datasets/{dataset}, text/csv): the same rows write nothing, a new one an incident', async () => {
+      const before = (await readLog(dataDir)).length;
+      const same = await postCsv('/imports/datasets/acled?release=2019-07', readFileSync(fixture('acled-release-2.csv'), 'utf8'));
+      expect(same.statusCode).toBe(200);
+      expect(same.json()).toMatchObject({ dataset: 'acled', rows: 3, unchanged: 3, eventsAppended: 0, readModels: { state: 'current' } });
+      expect((await readLog(dataDir)).length).toBe(before);
+
+      const [header, row] = readFileSync(fixture('ucdp-ged-release-1.csv'), 'utf8').split('\n');
+      const created = await postCsv('/imports/datasets/ucdp-ged?release=20.3&released=2020-09-01', `${header}\n${row.replace(/^300001,/, '300009,')}\n`);
+      expect(created.json()).toMatchObject({ rows: 1, created: 1, eventsAppended: 2, release: { name: '20.3', publishedAt: '2020-09-01' } });
+      const claim = await get(`/incidents/${datasetIncidentId('ucdp-ged', '300009')}/claims/${datasetClaimId('ucdp-ged', '300009')}`);
+      expect(claim.body).toMatchObject({ partyId: 'ucdp', statedAt: { at: '2020-09-01' } });
+    });
+
+    it('takes the same new release sent twice at once as one set of entries: each row created by one import, unchanged for the other', async () => {
+      const before = (await readLog(dataDir)).length;
+      const [header, , , third] = readFileSync(fixture('acled-release-1.csv'), 'utf8').split('\n');
+      const rows = ['AZE5001', 'AZE5002', 'AZE5003'].map((id, i) => third.replace('AZE2001', id).replace('Unidentified Armed Group (Azerbaijan)', i === 2 ? 'Another Armed Group' : 'Unidentified Armed Group (Azerbaijan)'));
+      const csv = [header, ...rows].join('\n') + '\n';
+      const [a, b] = await Promise.all([postCsv('/imports/datasets/acled', csv), postCsv('/imports/datasets/acled', csv)]);
+      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+      const [sa, sb] = [a.json(), b.json()];
+      expect(sa.created + sb.created).toBe(3);
+      expect(sa.unchanged + sb.unchanged).toBe(3);
+      expect(sa.failed + sb.failed).toBe(0);
+      const added = (await readLog(dataDir)).slice(before);
+      expect(typesOf(added).sort()).toEqual(['ClaimMade', 'ClaimMade', 'ClaimMade', 'IncidentReported', 'IncidentReported', 'IncidentReported', 'PartyRegistered']);
+    });
+
+    it('refuses over HTTP a header of another layout (400 wrong-layout), an unknown dataset (400) and another media type (415)', async () => {
+      const before = (await readLog(dataDir)).length;
+      const wrong = await postCsv('/imports/datasets/acled', readFileSync(fixture('ucdp-ged-release-1.csv'), 'utf8'));
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.json()).toMatchObject({ code: 'wrong-layout', detail: expect.stringContaining('not an ACLED CSV: the header lacks event_id_cnty') });
+      expect((await postCsv('/imports/datasets/gtd', 'a,b\n1,2\n')).statusCode).toBe(400);
+      expect((await postCsv('/imports/datasets/acled', '{}', 'application/json')).statusCode).toBe(415);
+      expect((await readLog(dataDir)).length).toBe(before);
     });
 
     it('holds the perpetrator of violence against civilians responsible in ACLED’s claim', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response } from 'light-my-request';
 import { answeredSuccessResponses, LedgerTestApp, startLedger } from '../support/ledger-test-app';
 import { DEMO, DemoRefs, LedgerSession, valid } from '../support/ledger-session';
@@ -44,6 +46,7 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(201, s.post(`/incidents/${incidentId}/amendments`, valid.amendment(claimId)));
     await ok(201, s.post(`${claimUrl}/retraction`, valid.retraction(DEMO.kda)));
     await ok(200, s.postRaw('/imports', `${JSON.stringify({ key: 'p1', action: 'registerParty', body: valid.party('openapi-import-party') })}\n`, 'application/x-ndjson'));
+    await ok(200, s.postRaw('/imports/datasets/acled?release=r1', readFileSync(join(__dirname, '../fixtures/datasets/acled-karabakh-2019.csv'), 'utf8'), 'text/csv'));
 
     for (const url of [
       '/parties',

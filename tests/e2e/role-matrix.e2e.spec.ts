@@ -140,7 +140,7 @@ describe('role matrix (e2e)', () => {
     s = new LedgerSession(t);
     refs = await s.playDemo();
     const schemaIndex = (await s.send({ method: 'GET', url: '/schemas/events' })).json() as { events: Record<string, unknown> };
-    pathValues = { incidentId: refs.incident, claimId: refs['kda-claim'], partyId: DEMO.kda, name: `${Object.keys(schemaIndex.events)[0]}.json` };
+    pathValues = { incidentId: refs.incident, claimId: refs['kda-claim'], partyId: DEMO.kda, name: `${Object.keys(schemaIndex.events)[0]}.json`, dataset: 'acled' };
     const document = (await s.send({ method: 'GET', url: '/openapi.json' })).json();
     ({ operations, withoutRule } = operationsOf(document));
     operations.sort((a, b) => order(a) - order(b));
@@ -220,6 +220,7 @@ describe('role matrix (e2e)', () => {
     for (const [url, payload, contentType] of [
       ['/imports', '{}', 'application/json'],
       ['/imports', '{"not":"a command"}\n', 'application/x-ndjson'],
+      ['/imports/datasets/acled', 'event_id_cnty\nAZE1\n', 'text/csv'],
       ['/parties', '{', 'application/json'],
     ]) {
       const res = await s.send({ method: 'POST', url, payload, headers: { ...s.bearer('reader'), 'content-type': contentType } });

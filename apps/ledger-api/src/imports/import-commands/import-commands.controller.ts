@@ -12,7 +12,7 @@ import { ImportLineDto, ImportSummaryDto } from './import-commands.dto';
 import { ImportCommandsResult } from './import-commands.handler';
 import { ImportAbortedError } from './import-run';
 import { ImportTooLargeError } from './ndjson-lines';
-import { NDJSON_CONTENT_TYPE } from './ndjson-body.parser';
+import { NDJSON_CONTENT_TYPE } from '../shared/streamed-body.parser';
 
 const EXAMPLE = [
   '{"key":"party-az","action":"registerParty","body":{"partyId":"azerbaijan","name":"Republic of Azerbaijan","kind":"state"}}',

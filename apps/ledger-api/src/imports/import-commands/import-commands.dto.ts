@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { FieldErrorDto } from '../../platform/openapi/problem.dto';
 import { IMPORT_ACTIONS } from './import-line';
+import { ImportReadModelsDto } from '../shared/import-read-models.dto';
 
 /** One NDJSON line, documented for readers of /docs; lines are checked by the import-line parser, not by this class. */
 @ApiSchema({ name: 'ImportLine', description: 'One line of an NDJSON import (one JSON object per line).' })
@@ -61,15 +62,6 @@ export class ImportLineErrorDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Every invalid field, as the route would name it' })
   errors?: FieldErrorDto[];
-}
-
-@ApiSchema({ name: 'ImportReadModels' })
-export class ImportReadModelsDto {
-  @ApiProperty({ enum: ['current', 'pending'], description: 'current: the read models show every line of the import' })
-  state!: 'current' | 'pending';
-
-  @ApiProperty({ example: '1234', description: 'Global position the read models have reached' })
-  checkpoint!: string;
 }
 
 @ApiSchema({ name: 'ImportSummary' })

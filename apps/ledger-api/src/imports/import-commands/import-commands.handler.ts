@@ -8,13 +8,7 @@ import { LEDGER_CONFIG, LedgerConfig } from '../../platform/config/ledger-config
 import { ImportCommandsCommand } from './import-commands.command';
 import { dispatchToHandlers } from './import-dispatch';
 import { ImportRun, ImportSummary } from './import-run';
-
-export interface ReadModelsState {
-  /** current: the read models show every line of the import; pending: not yet, after the usual read-your-writes wait. */
-  state: 'current' | 'pending';
-  /** The global position the read models have reached. */
-  checkpoint: string;
-}
+import { readModelsAfter, ReadModelsState } from '../shared/import-read-models';
 
 export type ImportCommandsResult = ImportSummary & { readModels: ReadModelsState };
 
@@ -36,11 +30,6 @@ export class ImportCommandsHandler implements ICommandHandler<ImportCommandsComm
     const batcher = new StreamCommandBatcher(this.executor);
     const run = new ImportRun({ principal, correlationId, dispatch: dispatchToHandlers(batcher, this.parties), batcher, limits: this.config.imports });
     const summary = await run.run(source);
-    return { ...summary, readModels: await this.readModelsAfter(summary) };
-  }
-
-  async readModelsAfter(summary: Pick<ImportSummary, 'lastPosition'>): Promise<ReadModelsState> {
-    const current = summary.lastPosition === null || (await this.projections.caughtUpTo(BigInt(summary.lastPosition)));
-    return { state: current ? 'current' : 'pending', checkpoint: this.projections.runner.status().checkpoint.toString() };
+    return { ...summary, readModels: await readModelsAfter(this.projections, summary) };
   }
 }
