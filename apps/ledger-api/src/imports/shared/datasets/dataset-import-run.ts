@@ -11,6 +11,7 @@ import { RegisterPartyCommand } from '../../../parties/register-party/register-p
 import { RegisterPartyHandler } from '../../../parties/register-party/register-party.handler';
 import { ProblemDetails, ProblemException } from '../../../platform/problem/problem.exception';
 import { toProblem } from '../../../platform/problem/problem-details';
+import { bodyCheckOf, isJsonObject } from '../../../platform/problem/compiled-body-check';
 import { validateJsonBody } from '../../../platform/problem/validation.pipe';
 import { DatasetFileError, DatasetHeaderError, readDatasetCsv } from './dataset-csv.reader';
 import type { DatasetName } from './dataset-event';
@@ -86,6 +87,11 @@ interface PendingRow {
   plan: DatasetRowPlan;
   outcome: Promise<StreamCommandResult>;
 }
+
+/** The route's compiled check first (a tenth of the cost); only a body it refuses goes through validation, for the same 400. */
+const checkBody = (dto: new () => object, body: object): void => {
+  if (!(isJsonObject(body) && bodyCheckOf(dto)?.(body))) validateJsonBody(dto, body as Record<string, unknown>);
+};
 
 const rowProblem = (status: number, code: string, detail: string): ProblemException => new ProblemException(status, code, detail);
 
@@ -193,8 +199,8 @@ export class DatasetImportRun {
     try {
       planned = plan();
       // The same bounds and shapes as the routes' bodies: a huge note or title is this row's problem, refused whole.
-      validateJsonBody(ReportIncidentDto, planned.report as unknown as Record<string, unknown>);
-      validateJsonBody(MakeClaimDto, planned.claim as unknown as Record<string, unknown>);
+      checkBody(ReportIncidentDto, planned.report);
+      checkBody(MakeClaimDto, planned.claim);
     } catch (error) {
       if (error instanceof DatasetMappingError) {
         this.fail(line, eventId, rowProblem(400, 'invalid-row', `${error.column} ${error.message}`), error.column);
