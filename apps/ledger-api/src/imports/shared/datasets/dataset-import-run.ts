@@ -12,7 +12,7 @@ import { RegisterPartyHandler } from '../../../parties/register-party/register-p
 import { ProblemDetails, ProblemException } from '../../../platform/problem/problem.exception';
 import { toProblem } from '../../../platform/problem/problem-details';
 import { bodyCheckOf, isJsonObject } from '../../../platform/problem/compiled-body-check';
-import { validateJsonBody } from '../../../platform/problem/validation.pipe';
+import { RequestValidationException, validateJsonBody } from '../../../platform/problem/validation.pipe';
 import { DatasetFileError, DatasetHeaderError, readDatasetCsv } from './dataset-csv.reader';
 import type { DatasetName } from './dataset-event';
 import { DATASET_ROW_UNCHANGED, datasetRowDecider, SyncDatasetRow } from './dataset-row.decider';
@@ -91,6 +91,20 @@ interface PendingRow {
 /** The route's compiled check first (a tenth of the cost); only a body it refuses goes through validation, for the same 400. */
 const checkBody = (dto: new () => object, body: object): void => {
   if (!(isJsonObject(body) && bodyCheckOf(dto)?.(body))) validateJsonBody(dto, body as Record<string, unknown>);
+};
+
+/**
+ * The CSV column a refused body field most likely comes from, so that the error points into the file: the free-text
+ * columns are what outgrow the routes' bounds (a title or a place name is made of a few short columns).
+ */
+const COLUMN_OF_FIELD: Record<DatasetName, Record<string, string>> = {
+  acled: { summary: 'notes', 'statement.text': 'notes', title: 'location', 'location.name': 'location', 'assertions.location.name': 'location' },
+  'ucdp-ged': { 'statement.text': 'source_article', title: 'conflict_name', 'location.name': 'where_coordinates', 'assertions.location.name': 'where_coordinates' },
+};
+
+const columnOf = (dataset: DatasetName, error: unknown): string | undefined => {
+  const fields = error instanceof RequestValidationException ? error.errors.map((f) => f.field) : [];
+  return fields.map((field) => COLUMN_OF_FIELD[dataset][field]).find((column) => column !== undefined);
 };
 
 const rowProblem = (status: number, code: string, detail: string): ProblemException => new ProblemException(status, code, detail);
@@ -205,7 +219,7 @@ export class DatasetImportRun {
       if (error instanceof DatasetMappingError) {
         this.fail(line, eventId, rowProblem(400, 'invalid-row', `${error.column} ${error.message}`), error.column);
       } else {
-        this.fail(line, eventId, error);
+        this.fail(line, eventId, error, columnOf(this.options.release.dataset, error));
       }
       return;
     }
