@@ -62,14 +62,14 @@ const importFile = (file: string): { path: string; size: number } => {
 export const runImport = async (file: string, options: ImportCliOptions, out: CliOutput): Promise<ImportCliResult> => {
   const input = checkedInput(file, options);
   const progress = progressEnabled(out, options.progress);
-  const { value, readModels } = await withImportLedger(options, out, progress, async ({ executor, eventStore }) => {
+  const { value, readModels } = await withImportLedger(options, out, progress, async ({ executor, eventStore, files }) => {
     const batcher = new StreamCommandBatcher(executor);
     const run = new ImportRun({
       principal: options.as,
       correlationId: randomUUID(),
       dispatch: dispatchToHandlers(batcher, new PartyDirectory(eventStore)),
       batcher,
-      limits: resolveLedgerFiles(options).config.imports,
+      limits: files.config.imports,
       batchLines: options.batch,
     });
     const bar = startProgressBar(out, progress, 'importing', input.size, 'bytes');
@@ -110,7 +110,7 @@ const withImportLedger = async <T>(
   options: ImportCliOptions,
   out: CliOutput,
   progress: boolean,
-  work: (ledger: { executor: StreamCommandExecutor; eventStore: ReturnType<typeof openEventStore> }) => Promise<T>,
+  work: (ledger: { executor: StreamCommandExecutor; eventStore: ReturnType<typeof openEventStore>; files: ReturnType<typeof resolveLedgerFiles> }) => Promise<T>,
 ): Promise<{ value: T; readModels: ImportCliResult['readModels'] }> => {
   const files = resolveLedgerFiles(options);
   assertNotInUse(files);
@@ -128,7 +128,7 @@ const withImportLedger = async <T>(
     }
     const { stateCacheEvents: maxEvents, stateCacheStreams: maxStreams } = files.config.writeSide;
     const executor = new StreamCommandExecutor(eventStore, new SystemClock(), new DecidedStateCache({ maxEvents, maxStreams }));
-    const value = await work({ executor, eventStore });
+    const value = await work({ executor, eventStore, files });
     const readModels = await catchUpReadModels(eventStore, projector, out, progress);
     return { value, readModels };
   } finally {
