@@ -295,7 +295,7 @@ export const importCommand = (out: CliOutput): Command =>
     .option('--json', 'print the summary (with every listed failed line) as one JSON object')
     .option('--progress', 'draw progress bars on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw progress bars')
-    .option('--batch <lines>', 'most lines (rows) stored in one transaction (a crash keeps whole batches only)', batchLines)
+    .option('--batch <lines>', `most lines stored in one transaction, default ${DEFAULT_BATCH_LINES} (with --dataset: rows, default ${DEFAULT_DATASET_BATCH_ROWS}); a crash keeps whole batches only`, batchLines)
     .addHelpText(
       'after',
       `
