@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage, Server } from 'node:http';
-import type { FastifyHookTarget } from './correlation';
 
 const DEADLINE = Symbol('ledger.requestDeadline');
 type Timed = IncomingMessage & { [DEADLINE]?: NodeJS.Timeout };
@@ -13,7 +12,7 @@ type Timed = IncomingMessage & { [DEADLINE]?: NodeJS.Timeout };
  * handler, as Node does); a streamed body is bounded by the idle-socket timeout instead, which a stalled client hits.
  */
 /** The part of a Fastify instance used here (see FastifyHookTarget: Nest's adapter types its instance its own way). */
-type DeadlineTarget = Pick<FastifyHookTarget, 'addHook'> & { server: Server };
+type DeadlineTarget = { server: Server; addHook(name: 'onRequest' | 'onResponse', hook: any): unknown }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export const registerRequestDeadline = (fastify: DeadlineTarget, requestTimeoutMs: number): void => {
   if (requestTimeoutMs <= 0) return;
@@ -30,6 +29,12 @@ export const registerRequestDeadline = (fastify: DeadlineTarget, requestTimeoutM
       raw.once('end', clear);
       raw.once('close', clear);
     }
+    done();
+  });
+  // A body never read (a refusal before parsing, an injected request) ends neither way: until the response is sent,
+  // when it could still be cut. A timer left running would hold its request for the whole timeout.
+  fastify.addHook('onResponse', (request: FastifyRequest, _reply: unknown, done: () => void) => {
+    exemptFromRequestDeadline(request);
     done();
   });
 };
