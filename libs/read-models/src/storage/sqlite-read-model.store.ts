@@ -13,7 +13,7 @@ import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
-import { PartyVersionsDoc, PartyVersionsPage, partyVersionsView } from '../views/party-versions.view';
+import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
@@ -273,8 +273,8 @@ export class SqliteReadModelStore {
   }
 
   partyVersions(incidentId: string): PartyVersionsDoc | undefined;
-  partyVersions(incidentId: string, page: EntriesPageRequest): PartyVersionsPage | undefined;
-  partyVersions(incidentId: string, page?: EntriesPageRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+  partyVersions(incidentId: string, page: PartyVersionsRequest): PartyVersionsPage | undefined;
+  partyVersions(incidentId: string, page?: PartyVersionsRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
     return this.read((t) => (page ? partyVersionsView(t, incidentId, page) : partyVersionsView(t, incidentId)));
   }
 
