@@ -136,6 +136,18 @@ describe('graded sources (e2e)', () => {
       expect(none.disagreements).toEqual([]);
     });
 
+    it('filters the incident list to incidents holding a standing claim graded at least so well', async () => {
+      const listed = async (query: string) => {
+        const res = await s.get(`/incidents?${query}&limit=500`);
+        expect({ status: res.statusCode, body: res.body.slice(0, 300) }).toMatchObject({ status: 200 });
+        return res.json().items.map((i: { incidentId: string }) => i.incidentId);
+      };
+      expect(await listed('minReliability=B&minCredibility=2')).toContain(refs.incident);
+      expect(await listed('minReliability=A')).not.toContain(refs.incident);
+      const problem = expectProblem(await s.get('/incidents?minCredibility=9'), 400, 'validation-failed');
+      expect(problem.errors?.map((e) => e.field)).toContain('minCredibility');
+    });
+
     it.each([
       ['minReliability=G', 'minReliability'],
       ['minReliability=b', 'minReliability'],

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
 import { PartyVersionsQueryDto } from './get-party-versions.dto';
+import { minGradeOf } from '../shared/min-grade-query';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
@@ -34,7 +35,7 @@ export class GetPartyVersionsController {
     @QueryParams() q: PartyVersionsQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartyVersionsPage> {
-    const minGrade = { ...(q.minReliability !== undefined ? { minReliability: q.minReliability } : {}), ...(q.minCredibility !== undefined ? { minCredibility: q.minCredibility } : {}) };
+    const minGrade = minGradeOf(q);
     const doc = pagedRead(() => this.readModels.partyVersions(incidentId, { ...entriesPage(q), ...(q.claim !== undefined ? { claimId: q.claim } : {}), minGrade }));
     // Entries can name an incident before its report is in the log; until then it is not in the ledger.
     const incident = found(doc?.incident ? doc : undefined, `Incident ${incidentId}`);

@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { InformationCredibility, SOURCE_RELIABILITIES, SourceReliability } from '@ledger/domain';
-import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
+import { IsOptional, IsUUID } from 'class-validator';
+import { InformationCredibility, SourceReliability } from '@ledger/domain';
 import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
+import { MinCredibilityQuery, MinReliabilityQuery } from '../shared/min-grade-query';
+
+const COUNTED = 'Count only claims whose current version is';
 
 export class PartyVersionsQueryDto extends EntriesListQueryDto {
   @ApiPropertyOptional({
@@ -14,20 +16,9 @@ export class PartyVersionsQueryDto extends EntriesListQueryDto {
   @IsUUID()
   claim?: string;
 
-  @ApiPropertyOptional({
-    enum: SOURCE_RELIABILITIES,
-    description:
-      'Count only claims whose current version is graded with a source reliability at least this good (A best, F "cannot be judged" last): B admits A and B. Ungraded claims are left out whenever a minimum is given. Claims, denials of them, accounts and disagreements all follow.',
-  })
-  @IsOptional()
-  @IsIn(SOURCE_RELIABILITIES)
+  @MinReliabilityQuery(COUNTED)
   minReliability?: SourceReliability;
 
-  @WholeNumberQuery({
-    minimum: 1,
-    maximum: 6,
-    description:
-      'Count only claims whose current version is graded with an information credibility at least this good (1 confirmed best, 6 "cannot be judged" last): 2 admits 1 and 2. Ungraded claims are left out whenever a minimum is given.',
-  })
+  @MinCredibilityQuery(COUNTED)
   minCredibility?: InformationCredibility;
 }
