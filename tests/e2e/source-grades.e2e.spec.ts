@@ -136,6 +136,14 @@ describe('graded sources (e2e)', () => {
       expect(none.disagreements).toEqual([]);
     });
 
+    it('applies to the versions as of a moment too (auditors)', async () => {
+      const res = await s.get(`/audit/incidents/${refs.incident}/versions?minReliability=B&minCredibility=2`, 'auditor');
+      expect({ status: res.statusCode, body: res.body.slice(0, 300) }).toMatchObject({ status: 200 });
+      expect(claimIds(res.json())).toEqual([refs['az-mod-claim']]);
+      expect(res.json().gradeFilter).toEqual({ minReliability: 'B', minCredibility: 2 });
+      expectProblem(await s.get(`/audit/incidents/${refs.incident}/versions?minReliability=Z`, 'auditor'), 400, 'validation-failed');
+    });
+
     it('filters the incident list to incidents holding a standing claim graded at least so well', async () => {
       const listed = async (query: string) => {
         const res = await s.get(`/incidents?${query}&limit=500`);

@@ -146,6 +146,15 @@ describe('grades in time travel', () => {
     expect(after.versions[0].grade).toMatchObject({ reliability: 'D', credibility: 4, gradings: 2 });
   });
 
+  it('as of before a regrade, a minimum counts the claim by the grade it had then', () => {
+    const before = partyVersionsAsOf(log, INCIDENT_ID, { clock: 'recorded', at: justBefore }, { minReliability: 'B' })!;
+    const after = partyVersionsAsOf(log, INCIDENT_ID, { clock: 'recorded', at: regradedAt }, { minReliability: 'B' })!;
+    expect(claimIds(before)).toContain(CLAIM.karabakhArmy);
+    expect(claimIds(after)).not.toContain(CLAIM.karabakhArmy);
+    expect(after.gradeFilter).toEqual({ minReliability: 'B' });
+    expect('page' in after).toBe(false);
+  });
+
   it('on the stated clock a grade is in with the version it grades, whenever it was given', () => {
     const early = partyVersionsAsOf(log, INCIDENT_ID, { clock: 'stated', at: '2019-06-01' })!;
     const claim = early.parties.flatMap((p) => p.claims).find((c) => c.claimId === CLAIM.karabakhArmy);

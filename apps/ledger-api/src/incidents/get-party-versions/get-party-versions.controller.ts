@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyReply } from 'fastify';
 import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
 import { PartyVersionsQueryDto } from './get-party-versions.dto';
-import { minGradeOf } from '../shared/min-grade-query';
+import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { InformationCredibility, SourceReliability } from '@ledger/domain';
 import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
-import { MinCredibilityQuery, MinReliabilityQuery } from '../shared/min-grade-query';
+import { MinCredibilityQuery, MinReliabilityQuery } from '../../platform/http/dto/min-grade-query';
 
 const COUNTED = 'Count only claims whose current version is';
 

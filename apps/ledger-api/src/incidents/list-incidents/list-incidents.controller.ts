@@ -5,7 +5,7 @@ import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';
-import { minGradeOf } from '../shared/min-grade-query';
+import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 

@@ -6,7 +6,7 @@ import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 import { SearchQuery } from '../../platform/http/dto/search-query';
 import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
-import { MinCredibilityQuery, MinReliabilityQuery } from '../shared/min-grade-query';
+import { MinCredibilityQuery, MinReliabilityQuery } from '../../platform/http/dto/min-grade-query';
 
 const HOLDING = 'Only incidents with at least one standing (not retracted) claim whose current version is';
 

@@ -3,7 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { InformationCredibility, SOURCE_RELIABILITIES, SourceReliability } from '@ledger/domain';
 import type { GradeFilter } from '@ledger/read-models';
-import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
+import { WholeNumberQuery } from './whole-number-query';
 
 /** `minReliability=A..F`: what the minimum applies to is the route's to say. */
 export const MinReliabilityQuery = (what: string): PropertyDecorator =>
