@@ -219,7 +219,7 @@ export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): vo
 /**
  * A grade of one claim version: a source_grades row (the history), the version's latest grade, and the claim's
  * current grade when the graded version is the current one. Grades sit beside positions and disagreements, which
- * they do not change: a minimum grade is a filter applied when a reader asks (see graded-versions).
+ * they do not change: a minimum grade is a filter applied when a reader asks (see views/grade-filter.ts).
  */
 export const gradeSource = (ctx: IncidentContext, data: SourceGradedData): void => {
   const { t, e, incidentId } = ctx;
