@@ -32,10 +32,11 @@ describe('access (e2e)', () => {
       ['deny claim', `/incidents/${I}/claims/${refs['az-mod-claim']}/denials`, valid.denial()],
       ['correct claim', `/incidents/${I}/claims/${refs['az-mod-claim']}/corrections`, valid.correction()],
       ['retract claim', `/incidents/${I}/claims/${refs['osce-claim']}/retraction`, valid.retraction(DEMO.osce)],
+      ['grade source', `/incidents/${I}/claims/${refs['kda-claim']}/grades`, valid.grade()],
       ['amend entry', `/incidents/${I}/amendments`, valid.amendment(refs['kda-claim'])],
     ];
   };
-  const commandNames = ['register party', 'report incident', 'make claim', 'deny claim', 'correct claim', 'retract claim', 'amend entry'];
+  const commandNames = ['register party', 'report incident', 'make claim', 'deny claim', 'correct claim', 'retract claim', 'grade source', 'amend entry'];
   const command = (name: string) => commands().find(([n]) => n === name)!;
 
   const queries = (): string[] => {
@@ -144,6 +145,7 @@ describe('access (e2e)', () => {
         [`${claimUrl}/denials`, valid.denial(DEMO.kda)],
         [`${claimUrl}/corrections`, valid.correction()],
         [`/incidents/${incidentId}/claims/${kda.json().claimId}/retraction`, valid.retraction(DEMO.kda)],
+        [`${claimUrl}/grades`, valid.grade()],
         [`/incidents/${incidentId}/amendments`, valid.amendment(claimId)],
       ];
       for (const [url, body] of writes) {

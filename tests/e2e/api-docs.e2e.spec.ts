@@ -35,6 +35,7 @@ const ROUTES: Array<[method: 'get' | 'post', path: string]> = [
   ['post', '/incidents/{incidentId}/claims/{claimId}/denials'],
   ['post', '/incidents/{incidentId}/claims/{claimId}/corrections'],
   ['post', '/incidents/{incidentId}/claims/{claimId}/retraction'],
+  ['post', '/incidents/{incidentId}/claims/{claimId}/grades'],
   ['post', '/incidents/{incidentId}/amendments'],
   ['get', '/audit/incidents/{incidentId}/versions'],
   ['get', '/audit/incidents/{incidentId}/changes'],
@@ -52,6 +53,7 @@ const ACTION_BY_PATH: Record<string, ScenarioAction> = {
   '/incidents/{incidentId}/claims/{claimId}/denials': 'denyClaim',
   '/incidents/{incidentId}/claims/{claimId}/corrections': 'correctClaim',
   '/incidents/{incidentId}/claims/{claimId}/retraction': 'retractClaim',
+  '/incidents/{incidentId}/claims/{claimId}/grades': 'gradeSource',
   '/incidents/{incidentId}/amendments': 'amendEntry',
 };
 
@@ -124,7 +126,7 @@ describe('API docs (e2e)', () => {
   });
 
   it.each([
-    ['/audit/incidents/{incidentId}/versions', ['position', 'recordedAsOf', 'statedAsOf']],
+    ['/audit/incidents/{incidentId}/versions', ['minCredibility', 'minReliability', 'position', 'recordedAsOf', 'statedAsOf']],
     ['/audit/incidents/{incidentId}/changes', ['clock', 'from', 'to']],
     ['/audit/incidents/{incidentId}/claims/{claimId}/history', ['position', 'recordedAsOf', 'statedAsOf']],
   ])('GET %s documents its as-of parameters and its refusals as problems', (path, params) => {

@@ -36,7 +36,7 @@ describe('published contracts: AsyncAPI and event schemas, served without a toke
   beforeAll(async () => {
     t = await startLedger({ env: { LEDGER_ORIGIN: ORIGIN } });
     const refs = await runScenario(DEMO_SCENARIO, injectSend(t.app, t.tokens.recorder));
-    // The demo has no retraction; the Minsk Group withdrawing its statement gives the feeds every event type.
+    // The demo has no retraction and no grade; the Minsk Group withdrawing its statement and an analyst grading the army's source give the feeds every event type.
     const retraction = await t.app.inject({
       method: 'POST',
       url: `/incidents/${refs.incident}/claims/${refs['osce-claim']}/retraction`,
@@ -49,6 +49,13 @@ describe('published contracts: AsyncAPI and event schemas, served without a toke
       },
     });
     expect({ status: retraction.statusCode, body: retraction.body.slice(0, 500) }).toMatchObject({ status: 201 });
+    const grade = await t.app.inject({
+      method: 'POST',
+      url: `/incidents/${refs.incident}/claims/${refs['kda-claim']}/grades`,
+      headers: { authorization: `Bearer ${t.tokens.recorder}` },
+      payload: { reliability: 'C', credibility: 3, reason: 'One side’s account, unconfirmed by the monitors.' },
+    });
+    expect({ status: grade.statusCode, body: grade.body.slice(0, 500) }).toMatchObject({ status: 201 });
     const store = t.app.get<EventStore>(EVENT_STORE);
     events = (await store.readAll({ maxCount: 10_000 })).filter((e) => /^(incident|party)-/.test(e.streamName));
 

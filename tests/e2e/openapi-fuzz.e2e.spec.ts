@@ -211,6 +211,8 @@ describe('OpenAPI-driven fuzz (e2e)', () => {
         return valid.correction();
       case '/incidents/{incidentId}/claims/{claimId}/retraction':
         return valid.retraction();
+      case '/incidents/{incidentId}/claims/{claimId}/grades':
+        return valid.grade();
       case '/incidents/{incidentId}/amendments':
         return valid.amendment(refs['kda-claim']);
       default:

@@ -44,6 +44,7 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(201, s.post(`${claimUrl}/denials`, valid.denial(DEMO.azDefence)));
     await ok(201, s.post(`${claimUrl}/corrections`, valid.correction(DEMO.kda)));
     await ok(201, s.post(`/incidents/${incidentId}/amendments`, valid.amendment(claimId)));
+    await ok(201, s.post(`${claimUrl}/grades`, valid.grade('C', 3)));
     await ok(201, s.post(`${claimUrl}/retraction`, valid.retraction(DEMO.kda)));
     await ok(200, s.postRaw('/imports', `${JSON.stringify({ key: 'p1', action: 'registerParty', body: valid.party('openapi-import-party') })}\n`, 'application/x-ndjson'));
     await ok(200, s.postRaw('/imports/datasets/acled?release=r1', readFileSync(join(__dirname, '../fixtures/datasets/acled-karabakh-2019.csv'), 'utf8'), 'text/csv'));
@@ -54,6 +55,7 @@ describe('OpenAPI response schemas (e2e)', () => {
       '/incidents',
       `/incidents/${incident}`,
       `/incidents/${incident}/versions`,
+      `/incidents/${incident}/versions?minReliability=C&minCredibility=3`,
       `/incidents/${incident}/timeline`,
       `/incidents/${incident}/casualties`,
       `/incidents/${incident}/claims/${claim}`,

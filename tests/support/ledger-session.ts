@@ -69,6 +69,7 @@ export const valid = {
     statedAt: { at: '2019-06-02', precision: 'day' },
     source: SOURCE,
   }),
+  grade: (reliability = 'B', credibility = 2, reason?: string) => ({ reliability, credibility, ...(reason !== undefined ? { reason } : {}) }),
   amendment: (claimId: string, text = 'One of our servicemen was killed by enemy fire near Karabakh (sic).') => ({
     entry: { kind: 'claim', claimId, version: 1 },
     changes: { statement: { text, verbatim: false, language: 'en' } },

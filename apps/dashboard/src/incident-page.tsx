@@ -4,6 +4,7 @@ import type { PartyVersion, TimelineEntry, VersionsAsOfDoc, VersionsDoc } from '
 import { cutsOf, entriesAsOf, type Clock, type Cut } from './model/as-of-cuts';
 import { describeFeedEvent, type FeedEvent } from './model/feed-news';
 import { mergeTimelinePages, mergeVersionsPages } from './model/entry-pages';
+import { CREDIBILITIES, RELIABILITIES, gradeText, minGradeQuery, parseCredibility, parseReliability, type MinGrade } from './model/min-grade';
 import { buildMatrix, describeAssertion, formatPoint, MATRIX_COLUMNS, type VersionsLike } from './model/who-says-what';
 import { useLiveFeed } from './live-feed';
 import { LocationPanel } from './location-panel';
@@ -78,6 +79,9 @@ const PartyClaims = memo(({ party, incidentId }: { party: PartyVersion; incident
             </span>
           </p>
           <p className="small">
+            <span className={c.grade ? 'badge grade' : 'badge grade ungraded'} title="Source reliability (A-F) and information credibility (1-6) of the current version">
+              {gradeText(c.grade)}
+            </span>{' '}
             Version {c.version} of {c.versions.length}
             {c.retracted && <strong> · retracted</strong>}
             {c.versions.length > 1 && ` · corrections: ${c.versions.filter((v) => v.kind === 'corrected').map((v) => `v${v.version} (${v.reason ?? 'no reason'})`).join('; ')}`}
@@ -191,6 +195,36 @@ const AsOf = ({ entries, partial, onCut }: { entries: TimelineEntry[]; partial: 
   );
 };
 
+/** Only claims graded at least so well count in the matrix, the claims and the disagreements (the server computes them). */
+const MinGradeFilter = ({ value, onChange }: { value: MinGrade; onChange: (next: MinGrade) => void }) => (
+  <fieldset className="min-grade">
+    <legend>Minimum grade of sources</legend>
+    <label>
+      Reliability{' '}
+      <select name="minReliability" value={value.minReliability ?? ''} onChange={(e) => onChange({ ...value, minReliability: parseReliability(e.target.value) })}>
+        <option value="">any, ungraded included</option>
+        {RELIABILITIES.map(([r, words]) => (
+          <option key={r} value={r}>
+            {r} or better ({words})
+          </option>
+        ))}
+      </select>
+    </label>{' '}
+    <label>
+      Credibility{' '}
+      <select name="minCredibility" value={value.minCredibility ?? ''} onChange={(e) => onChange({ ...value, minCredibility: parseCredibility(e.target.value) })}>
+        <option value="">any, ungraded included</option>
+        {CREDIBILITIES.map(([c, words]) => (
+          <option key={c} value={c}>
+            {c} or better ({words})
+          </option>
+        ))}
+      </select>
+    </label>
+    {(value.minReliability !== undefined || value.minCredibility !== undefined) && <p className="small muted">Ungraded claims are left out; denials count when the claim they deny does.</p>}
+  </fieldset>
+);
+
 /** Entries per page: an incident of a thousand claims opens on its first page, the rest on demand. */
 export const VERSIONS_PAGE = 100;
 export const TIMELINE_PAGE = 250;
@@ -198,9 +232,11 @@ export const TIMELINE_PAGE = 250;
 export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   const { client, can } = useLedger();
   const { nameOf, learn } = useParties();
+  const [minGrade, setMinGrade] = useState<MinGrade>({});
   const versions = usePagedEntries(
-    (after) => must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: VERSIONS_PAGE, ...(after ? { after } : {}) } } })),
-    [incidentId],
+    (after) =>
+      must(client.GET('/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { limit: VERSIONS_PAGE, ...minGradeQuery(minGrade), ...(after ? { after } : {}) } } })),
+    [incidentId, minGrade.minReliability, minGrade.minCredibility],
     (a, b) => a.revision === b.revision && a.page.next === b.page.next,
   );
   const timeline = usePagedEntries(
@@ -321,6 +357,7 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
       {can('auditor') && entries && (
         <AsOf entries={entries} partial={timeline.hasMore} onCut={(query, label) => setCut(query ? { query, label } : undefined)} />
       )}
+      {!cut && <MinGradeFilter value={minGrade} onChange={setMinGrade} />}
       <h2>Who says what {cut && <span className="as-of-label">as of {cut.label}</span>}</h2>
       <ErrorNote error={pastError} />
       <Matrix doc={shown} incidentId={incidentId} />

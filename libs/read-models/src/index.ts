@@ -9,6 +9,7 @@ export * from './projection/ledger.projection';
 export * from './projection/timeline.projection';
 export * from './views/entries-page';
 export * from './views/party-versions.view';
+export * from './views/grade-filter';
 export * from './views/claim-history.view';
 export * from './views/incident-timeline.view';
 export * from './views/incident-list.view';

@@ -4,7 +4,7 @@ import { unhandledEvent } from './projection/ledger.projection';
 import { SqliteReadModelStore } from './storage/sqlite-read-model.store';
 import { LEDGER_TABLES } from './tables/ledger.tables';
 import { AnyTable, ColumnSpec, FindOptions, KeyOf, TableAccess, TableSpec } from './tables/table-spec';
-import { AMENDMENT, CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, claimMade, envelopesOf, incidentEntry, incidentReported, retraction, seedArticleEnvelopes, seedArticleScenario } from './testing/seed-article.fixture';
+import { AMENDMENT, CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, claimMade, envelopesOf, grading, incidentEntry, incidentReported, retraction, seedArticleEnvelopes, seedArticleScenario } from './testing/seed-article.fixture';
 import { readModelsOf } from './testing/read-model-specification';
 
 const deepFreeze = <T>(value: T): T => {
@@ -67,7 +67,12 @@ const richScenario = (): ScenarioEntry[] => [
       claimVersion: 1,
     },
   }),
+  grading('claim-tovuz', 1, 'D4', undefined, SECOND_INCIDENT),
   retraction('claim-tovuz', PARTY.azDefence, 'Misattributed.', '2019-06-06', SECOND_INCIDENT),
+  grading(CLAIM.azDefence, 1, 'B2'),
+  grading(CLAIM.azDefence, 1, 'C3', 'The figure was revised the next day.'),
+  grading(CLAIM.azDefence, 2, 'B1'),
+  grading(CLAIM.karabakhArmy, 1, 'E5'),
   amendment(
     `${AMENDMENT.karabakhFigure}-again`,
     { kind: 'claim', claimId: CLAIM.karabakhArmy, version: 1 },

@@ -29,6 +29,8 @@ export const describeFeedEvent = (event: FeedEvent, nameOf: NameOf): string => {
       return `${party} corrected its claim${typeof d.version === 'number' ? ` (now version ${d.version})` : ''}${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
     case 'ClaimRetracted':
       return `${party} retracted its claim${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
+    case 'SourceGraded':
+      return `a recorder graded a claim's source ${str(d.reliability) ?? ''}${typeof d.credibility === 'number' ? d.credibility : ''}${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
     case 'EntryAmended':
       return `the ledger amended an entry${str(d.reason) ? `: ${str(d.reason)}` : ''}`;
     case 'IncidentReported':

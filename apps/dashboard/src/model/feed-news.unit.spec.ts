@@ -18,6 +18,9 @@ describe('feed news', () => {
     expect(describeFeedEvent({ type: 'dev.incident-ledger.ClaimRetracted.v1', data: { partyId: 'azerbaijan-defence-ministry' } }, nameOf)).toBe(
       'Ministry of Defence of Azerbaijan retracted its claim',
     );
+    expect(describeFeedEvent({ type: 'dev.incident-ledger.SourceGraded.v1', data: { claimId: 'c1', reliability: 'C', credibility: 3, reason: 'unconfirmed' } }, nameOf)).toBe(
+      "a recorder graded a claim's source C3: unconfirmed",
+    );
     for (const text of [describeFeedEvent(made, nameOf), describeFeedEvent(denied, nameOf)]) expect(text).not.toMatch(/karabakh-defense-army|azerbaijan-defence-ministry|c1/);
   });
 

@@ -7,6 +7,7 @@ export type ScenarioAction =
   | 'denyClaim'
   | 'correctClaim'
   | 'retractClaim'
+  | 'gradeSource'
   | 'amendEntry';
 
 export interface ScenarioStep {
@@ -101,6 +102,8 @@ const route = (step: ScenarioStep, refs: Record<string, string>, i: number): { u
       return { url: `/incidents/${ref(step.incident, refs, i)}/claims/${ref(step.claim, refs, i)}/corrections`, idField: 'claimId' };
     case 'retractClaim':
       return { url: `/incidents/${ref(step.incident, refs, i)}/claims/${ref(step.claim, refs, i)}/retraction`, idField: 'claimId' };
+    case 'gradeSource':
+      return { url: `/incidents/${ref(step.incident, refs, i)}/claims/${ref(step.claim, refs, i)}/grades`, idField: 'claimId' };
     case 'amendEntry':
       return { url: `/incidents/${ref(step.incident, refs, i)}/amendments`, idField: 'amendmentId' };
   }

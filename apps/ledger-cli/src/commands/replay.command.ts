@@ -58,6 +58,8 @@ export interface ReplayEntry {
   /** ClaimMade: what the party asserted; ClaimCorrected: only what the correction restates. */
   assertions?: Assertions;
   answers?: string[];
+  /** SourceGraded: the grade given to the claim version (Admiralty system, e.g. B2). */
+  grade?: string;
   /** ClaimDenied: the claimant, the denied fields (empty: the whole claim) and the values denied, as the claim read then. */
   claimParty?: PartyRef;
   deniedAssertions?: AssertionField[];
@@ -209,6 +211,22 @@ const DESCRIBE: { [T in IncidentEvent['type']]: Describer<T> } = {
       ...(d.statement ? { statement: d.statement } : {}),
     };
   },
+  SourceGraded: (event, base, { names, history }) => {
+    const d = event.data;
+    const owner = history.get(d.claimId)?.partyId;
+    const grade = `${d.reliability}${d.credibility}`;
+    return {
+      ...base,
+      party: null,
+      statedAt: null,
+      source: null,
+      summary: `${d.gradedBy} graded claim ${d.claimId} version ${d.claimVersion}${owner ? ` (${partyLabel(owner, names)})` : ''} ${grade}: the ledger's assessment, not the party's`,
+      claimId: d.claimId,
+      version: d.claimVersion,
+      grade,
+      ...(d.reason !== undefined ? { reason: d.reason } : {}),
+    };
+  },
   EntryAmended: (event, base, { store, incidentId, names, history, denials }) => {
     const d = event.data;
     const entry = d.entry;
@@ -299,6 +317,7 @@ export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {
       const denied = assertionRows(e.deniedValues as Assertions, names).map(([label, text]) => `${label}: ${text}`);
       if (denied.length) rows.push(['claimed', denied]);
     }
+    if (e.grade !== undefined) rows.push(['grade', e.grade]);
     if (e.reason !== undefined) rows.push(['reason', e.reason]);
     if (e.statement) rows.push(['words', statementText(e.statement)]);
     if (e.answers?.length) rows.push(['answers', e.answers.join(', ')]);

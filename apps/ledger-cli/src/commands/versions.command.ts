@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { Assertions, Estimate, Place, TimeInterval } from '@ledger/domain';
-import { AsOf, AsOfJson, asOfToJson, categoryText, Disagreement, DisagreementPosition, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
+import { Assertions, Estimate, INFORMATION_CREDIBILITIES, InformationCredibility, Place, SOURCE_RELIABILITIES, SourceReliability, TimeInterval } from '@ledger/domain';
+import { AsOf, AsOfJson, asOfToJson, categoryText, Disagreement, DisagreementPosition, GradeFilter, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
 import { addAsOfOptions, AsOfOptions, asOfFromOptions, describeAsOf } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
@@ -24,7 +24,20 @@ import {
 export interface VersionsOptions extends GlobalOptions, AsOfOptions {
   json?: boolean;
   progress?: boolean;
+  minReliability?: string;
+  minCredibility?: string;
 }
+
+/** --min-reliability A..F and --min-credibility 1..6, as the API's minReliability and minCredibility. */
+export const minGradeFromOptions = (options: Pick<VersionsOptions, 'minReliability' | 'minCredibility'>): GradeFilter => {
+  const { minReliability, minCredibility } = options;
+  if (minReliability !== undefined && !(SOURCE_RELIABILITIES as readonly string[]).includes(minReliability)) {
+    throw new CliError(`--min-reliability must be one of ${SOURCE_RELIABILITIES.join(', ')}`, EXIT.usage);
+  }
+  const credibility = minCredibility !== undefined && /^[1-6]$/.test(minCredibility) ? (Number(minCredibility) as InformationCredibility) : undefined;
+  if (minCredibility !== undefined && credibility === undefined) throw new CliError(`--min-credibility must be one of ${INFORMATION_CREDIBILITIES.join(', ')}`, EXIT.usage);
+  return { ...(minReliability !== undefined ? { minReliability: minReliability as SourceReliability } : {}), ...(credibility !== undefined ? { minCredibility: credibility } : {}) };
+};
 
 /** The API's as-of answer (GET /audit/incidents/:id/versions) plus the parties' names; asOf null means now. */
 export type VersionsAsOfResult = { asOf: AsOfJson | null; position: string; partyNames: Record<string, string> } & PartyVersionsDoc;
@@ -36,8 +49,8 @@ const cutOf = (log: IncidentLog, asOf: AsOf | undefined): AsOf =>
 export const partyNamesOf = (ids: Iterable<string>, names: PartyNames): Record<string, string> =>
   Object.fromEntries([...ids].flatMap((id) => (names.get(id) ? [[id, names.get(id)!.name]] : [])));
 
-export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined): VersionsAsOfResult => {
-  const doc = fillPartyNames(partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf)), (id) => log.names.get(id)?.name ?? null);
+export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined, minGrade?: GradeFilter): VersionsAsOfResult => {
+  const doc = fillPartyNames(partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade), (id) => log.names.get(id)?.name ?? null);
   if (!doc?.incident) {
     const reported = log.envelopes[0];
     throw new CliError(
@@ -97,6 +110,10 @@ export const formatVersions = (r: VersionsAsOfResult, names: PartyNames): string
   const incident = r.incident!;
   lines.push(`Incident ${r.incidentId}: ${incident.title}`);
   lines.push(`As of ${r.asOf ? describeAsOf(r.asOf) : 'now'} (log position ${r.position}, incident revision ${r.revision})`);
+  if (r.gradeFilter) {
+    const min = [r.gradeFilter.minReliability, r.gradeFilter.minCredibility].filter((v) => v !== undefined).join(' and ');
+    lines.push(`Counting only claims graded at least ${min} (ungraded claims left out)`);
+  }
   lines.push(
     ...labelled(
       [
@@ -119,7 +136,7 @@ export const formatVersions = (r: VersionsAsOfResult, names: PartyNames): string
       'claims',
       party.claims.map(
         (c) =>
-          `${c.claimId} v${c.version}, stated ${pointInTime(c.statedAt)}${c.retracted ? ', RETRACTED' : ''}` +
+          `${c.claimId} v${c.version}, stated ${pointInTime(c.statedAt)}, ${c.grade ? `graded ${c.grade.reliability}${c.grade.credibility}` : 'ungraded'}${c.retracted ? ', RETRACTED' : ''}` +
           (c.denials.length ? `, denied by ${c.denials.map((d) => partyLabel(d.partyId, names)).join(', ')}` : ''),
       ),
     ]);
@@ -158,11 +175,12 @@ export const runVersions = async (
   env: NodeJS.ProcessEnv,
 ): Promise<{ result: VersionsAsOfResult; names: PartyNames }> => {
   const asOf = asOfFromOptions(options);
+  const minGrade = minGradeFromOptions(options);
   const source = resolveLedgerSource(options, env);
   const store = source.open();
   try {
     const log = await readIncidentLog(store, source, incidentId, out, progressEnabled(out, options.progress));
-    return { result: versionsAsOf(incidentId, log, asOf), names: log.names };
+    return { result: versionsAsOf(incidentId, log, asOf, minGrade), names: log.names };
   } catch (error) {
     throw storeFailure('versions', error);
   } finally {
@@ -177,6 +195,8 @@ export const versionsCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process
       .argument('<incidentId>', 'the incident'),
   )
     .option('--json', 'print the party-versions document (as GET /audit/incidents/<id>/versions returns it, with party names)')
+    .option('--min-reliability <A-F>', 'count only claims whose current version is graded with a source reliability at least this good (ungraded ones left out)')
+    .option('--min-credibility <1-6>', 'count only claims whose current version is graded with an information credibility at least this good')
     .option('--progress', 'draw a progress bar on stderr even when it is not a terminal')
     .option('--no-progress', 'never draw a progress bar')
     .addHelpText(

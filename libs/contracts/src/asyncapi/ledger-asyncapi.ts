@@ -28,7 +28,7 @@ const DELIVERY = [
   '- **Order.** Events come in global order, which is the order of their `position` (the SSE `id`, the paged cursor). Each stream\'s events therefore come in stream order (`streamrevision`).',
   '- **At least once.** After a reconnect an event may come again: deduplicate by `position`. Positions are strictly increasing, not dense, so keeping the last one seen is enough.',
   '- **No gaps.** A consumer resumes from the last position it processed (`Last-Event-ID` or `from` on the stream, `after` on pages) and gets every later event. When the store fails over (an EventStoreDB leader change) the ledger resumes its own subscription from the last position it delivered, so the feed neither skips nor reorders.',
-  '- **Immutable.** An event never changes once delivered. A party changing its mind is a new event (`ClaimCorrected`, `ClaimRetracted`); the ledger fixing its own transcription is a new event too (`EntryAmended`). Each event carries `hash` and `prevhash`, its stream\'s hash chain, which `GET /integrity/verify` and the signed checkpoints vouch for.',
+  '- **Immutable.** An event never changes once delivered. A party changing its mind is a new event (`ClaimCorrected`, `ClaimRetracted`); the ledger fixing its own transcription is a new event too (`EntryAmended`), and so is a recorder grading or regrading the source of a claim (`SourceGraded`). Each event carries `hash` and `prevhash`, its stream\'s hash chain, which `GET /integrity/verify` and the signed checkpoints vouch for.',
   '- **Versioned types.** `type` is `dev.incident-ledger.<Name>.v<N>`; `data` is valid against the JSON Schema at `dataschema`. A new data version is a new type (and a new message here); consumers should skip types they do not know.',
 ].join('\n');
 

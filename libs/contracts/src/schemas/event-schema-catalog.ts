@@ -65,6 +65,11 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
     dataType: 'ClaimRetractedData',
     summary: 'The claimant withdraws its own claim, with the reason and the source.',
   },
+  'SourceGraded.v1': {
+    dataType: 'SourceGradedData',
+    summary:
+      'A recorder grades one version of a claim in the Admiralty (NATO) system: the reliability of its source, A (completely reliable) to F (cannot be judged), and the credibility of the information, 1 (confirmed) to 6 (cannot be judged); with who graded it, when (server clock) and why (always given for a regrade). Regrading is another SourceGraded: every grade stays in the log.',
+  },
   'EntryAmended.v1': {
     dataType: 'EntryAmendedV1Data',
     summary:

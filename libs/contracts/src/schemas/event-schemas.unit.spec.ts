@@ -50,6 +50,7 @@ describe('the published event schemas', () => {
       'ClaimCorrected.v1',
       'ClaimCorrected.v2',
       'ClaimRetracted.v1',
+      'SourceGraded.v1',
       'EntryAmended.v1',
       'EntryAmended.v2',
     ]);

@@ -12,6 +12,7 @@ import claimDeniedV2Schema from '../../schemas/events/ClaimDenied.v2.json';
 import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json';
 import claimCorrectedV2Schema from '../../schemas/events/ClaimCorrected.v2.json';
 import claimRetractedV1Schema from '../../schemas/events/ClaimRetracted.v1.json';
+import sourceGradedV1Schema from '../../schemas/events/SourceGraded.v1.json';
 import entryAmendedV1Schema from '../../schemas/events/EntryAmended.v1.json';
 import entryAmendedV2Schema from '../../schemas/events/EntryAmended.v2.json';
 
@@ -33,6 +34,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'ClaimCorrected.v1': claimCorrectedV1Schema,
   'ClaimCorrected.v2': claimCorrectedV2Schema,
   'ClaimRetracted.v1': claimRetractedV1Schema,
+  'SourceGraded.v1': sourceGradedV1Schema,
   'EntryAmended.v1': entryAmendedV1Schema,
   'EntryAmended.v2': entryAmendedV2Schema,
 };

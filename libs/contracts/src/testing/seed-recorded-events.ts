@@ -14,13 +14,21 @@ import {
 } from '@ledger/read-models/testing/seed-article.fixture';
 
 /**
- * The seed article's scenario, plus the one event type it lacks: the Minsk Group withdrawing its statement, as the
- * incident decider records it from the scenario's own state (so the data is what the write side really produces).
+ * The seed article's scenario, plus the event types it lacks: an analyst grading the Karabakh army's source, and the
+ * Minsk Group withdrawing its statement, as the incident decider records them from the scenario's own state (so the
+ * data is what the write side really produces).
  */
 export const seedScenarioWithRetraction = (): ScenarioEntry[] => {
   const entries = seedArticleScenario();
   const incidentEvents = entries.map((e) => e.event).filter((event): event is IncidentEvent => event.type !== 'PartyRegistered');
   const state = fold(incidentDecider, incidentEvents);
+  const grade = incidentDecider.decide(
+    {
+      type: 'GradeSource',
+      data: { incidentId: INCIDENT_ID, claimId: CLAIM.karabakhArmy, reliability: 'C', credibility: 3, gradedBy: ANALYST, gradedAt: '2019-06-04T09:00:00.000Z' },
+    },
+    state,
+  );
   const retraction = incidentDecider.decide(
     {
       type: 'RetractClaim',
@@ -35,7 +43,7 @@ export const seedScenarioWithRetraction = (): ScenarioEntry[] => {
     },
     state,
   );
-  return [...entries, ...retraction.map((event) => incidentEntry(event, ANALYST))];
+  return [...entries, ...[...grade, ...retraction].map((event) => incidentEntry(event, ANALYST))];
 };
 
 /**

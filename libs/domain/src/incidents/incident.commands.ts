@@ -5,6 +5,7 @@ import {
   ClaimRetractedData,
   EntryAmendedData,
   IncidentReportedData,
+  SourceGradedData,
 } from './incident.events';
 
 /**
@@ -47,4 +48,10 @@ export interface AmendEntry extends WithKnownParties {
   data: EntryAmendedData;
 }
 
-export type IncidentCommand = ReportIncident | MakeClaim | DenyClaim | CorrectClaim | RetractClaim | AmendEntry;
+/** Grades a version of a claim; without `claimVersion`, the claim's current version. Who and when arrive as data. */
+export interface GradeSource {
+  type: 'GradeSource';
+  data: Omit<SourceGradedData, 'claimVersion'> & { claimVersion?: number };
+}
+
+export type IncidentCommand = ReportIncident | MakeClaim | DenyClaim | CorrectClaim | RetractClaim | AmendEntry | GradeSource;

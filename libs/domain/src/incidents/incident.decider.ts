@@ -10,14 +10,16 @@ import {
   validateAssertions,
   validateCasualties,
   validateCategory,
+  validateGrade,
   validateInterval,
   validatePlace,
   validatePointInTime,
   validateStatement,
+  validateTimestamp,
 } from '../shared/validation';
 import { Statement } from '../shared/values';
 import { applyEntryChanges, changedEntryKeys } from './entry-changes';
-import { AmendEntry, CorrectClaim, DenyClaim, IncidentCommand, MakeClaim, ReportIncident, RetractClaim } from './incident.commands';
+import { AmendEntry, CorrectClaim, DenyClaim, GradeSource, IncidentCommand, MakeClaim, ReportIncident, RetractClaim } from './incident.commands';
 import {
   AMENDABLE_FIELDS,
   AssertionField,
@@ -31,6 +33,8 @@ import {
   IncidentCategory,
   IncidentEvent,
   IncidentReportedData,
+  SourceGrade,
+  SourceGradedData,
   boundClaimVersion,
 } from './incident.events';
 
@@ -48,6 +52,8 @@ export interface ClaimState {
   assertions: Assertions;
   retracted: boolean;
   retraction?: ClaimRetractedData;
+  /** The latest grade of each graded version, by version number; ungraded versions are absent. */
+  grades: Readonly<Record<number, SourceGrade>>;
 }
 
 export type DenialState = ClaimDeniedData;
@@ -257,6 +263,32 @@ const retractClaim = ({ data }: RetractClaim, state: IncidentState): IncidentEve
   ];
 };
 
+/**
+ * A recorder grades the source and information of one version of a claim. A retracted claim may still be graded:
+ * how reliable its source was is the ledger's assessment, not the party's, and does not end with the withdrawal.
+ * The same grade again changes nothing and is refused, as a correction or amendment that changes nothing is; a
+ * regrade (the version was graded before) must give its reason, so the audit trail says why the grade moved.
+ */
+const gradeSource = ({ data }: GradeSource, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  const claim = requireClaim(state, data.claimId);
+  const claimVersion = requireVersion(claim, data.claimVersion ?? claim.version, 'claimVersion');
+  validateGrade(data, '');
+  if (data.reason !== undefined) requireText(data.reason, 'reason');
+  requireText(data.gradedBy, 'gradedBy');
+  validateTimestamp(data.gradedAt, 'gradedAt');
+  const previous = claim.grades[claimVersion];
+  if (previous && previous.reliability === data.reliability && previous.credibility === data.credibility) {
+    ruleBroken('grade-unchanged', `version ${claimVersion} of claim ${claim.claimId} is graded ${data.reliability}${data.credibility} already`);
+  }
+  if (previous && data.reason === undefined) {
+    ruleBroken('text-required', `version ${claimVersion} of claim ${claim.claimId} is graded ${previous.reliability}${previous.credibility}: a regrade must give its reason`, 'reason');
+  }
+  const { incidentId, claimId, reliability, credibility, reason, gradedBy, gradedAt } = data;
+  const graded: SourceGradedData = { incidentId, claimId, claimVersion, reliability, credibility, ...(reason !== undefined && { reason }), gradedBy, gradedAt };
+  return [{ type: 'SourceGraded', data: graded }];
+};
+
 /** The entry an amendment refers to, with its current values; undefined when there is no such entry. */
 const findEntry = (state: IncidentState, ref: EntryRef): object | undefined => {
   switch (ref.kind) {
@@ -372,6 +404,8 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         return retractClaim(command, state);
       case 'AmendEntry':
         return amendEntry(command, state);
+      case 'GradeSource':
+        return gradeSource(command, state);
     }
   },
   evolve: (state, event) => {
@@ -380,7 +414,7 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         return { ...state, reported: true, incident: event.data };
       case 'ClaimMade': {
         const { claimId, partyId } = event.data;
-        const claim = withVersions({ claimId, partyId, version: 0, versions: [], assertions: {}, retracted: false }, [event.data]);
+        const claim = withVersions({ claimId, partyId, version: 0, versions: [], assertions: {}, retracted: false, grades: {} }, [event.data]);
         return { ...state, claims: state.claims.set(claimId, claim) };
       }
       case 'ClaimDenied': {
@@ -393,6 +427,10 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         return withClaim(state, event.data.claimId, (claim) => ({ ...claim, retracted: true, retraction: event.data }));
       case 'EntryAmended':
         return evolveAmendment(state, event.data);
+      case 'SourceGraded': {
+        const { claimId, claimVersion, reliability, credibility } = event.data;
+        return withClaim(state, claimId, (claim) => ({ ...claim, grades: { ...claim.grades, [claimVersion]: { reliability, credibility } } }));
+      }
       default:
         return unhandled(event, 'incident event');
     }

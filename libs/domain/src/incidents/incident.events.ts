@@ -325,11 +325,47 @@ export interface EntryAmendedV1Data extends Omit<EntryAmendedData, 'changes'> {
   changes: EntryChangesV1;
 }
 
+/**
+ * The Admiralty (NATO) system, as intelligence and OSINT analysts grade what they read: the source's reliability,
+ * A (completely reliable), B (usually reliable), C (fairly reliable), D (not usually reliable), E (unreliable),
+ * F (reliability cannot be judged); and the information's credibility, 1 (confirmed by other sources), 2 (probably
+ * true), 3 (possibly true), 4 (doubtful), 5 (improbable), 6 (truth cannot be judged). Each scale is listed best first:
+ * a minimum grade of B admits A and B; F and 6, "cannot be judged", meet only a minimum of F or 6.
+ */
+export const SOURCE_RELIABILITIES = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
+export type SourceReliability = (typeof SOURCE_RELIABILITIES)[number];
+export const INFORMATION_CREDIBILITIES = [1, 2, 3, 4, 5, 6] as const;
+export type InformationCredibility = (typeof INFORMATION_CREDIBILITIES)[number];
+
+/** A grade in the Admiralty system, e.g. B2: reliability of the source, credibility of the information. */
+export interface SourceGrade {
+  reliability: SourceReliability;
+  credibility: InformationCredibility;
+}
+
+/**
+ * A recorder grades one version of a claim: the source that version rests on (reliability) and what it says
+ * (credibility). Each version has its own source, so a correction starts ungraded; regrading is another event.
+ */
+export interface SourceGradedData extends SourceGrade {
+  incidentId: string;
+  claimId: string;
+  /** The claim version graded (1 = as made). */
+  claimVersion: number;
+  /** Why this grade; required when the version was graded before (a regrade says why it changed). */
+  reason?: string;
+  /** The principal who graded it. */
+  gradedBy: string;
+  /** When the ledger recorded the grade (server clock, ISO-8601 UTC). */
+  gradedAt: string;
+}
+
 export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;
 export type ClaimMade = DomainEvent<'ClaimMade', ClaimMadeData>;
 export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedEventData>;
 export type ClaimCorrected = DomainEvent<'ClaimCorrected', ClaimCorrectedData>;
 export type ClaimRetracted = DomainEvent<'ClaimRetracted', ClaimRetractedData>;
 export type EntryAmended = DomainEvent<'EntryAmended', EntryAmendedData>;
+export type SourceGraded = DomainEvent<'SourceGraded', SourceGradedData>;
 
-export type IncidentEvent = IncidentReported | ClaimMade | ClaimDenied | ClaimCorrected | ClaimRetracted | EntryAmended;
+export type IncidentEvent = IncidentReported | ClaimMade | ClaimDenied | ClaimCorrected | ClaimRetracted | EntryAmended | SourceGraded;

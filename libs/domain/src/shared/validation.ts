@@ -5,8 +5,11 @@ import {
   Assertions,
   CASUALTY_CATEGORIES,
   CasualtyReport,
+  INFORMATION_CREDIBILITIES,
   IncidentCategory,
   NATIONALITY_PATTERN,
+  SOURCE_RELIABILITIES,
+  SourceGrade,
 } from '../incidents/incident.events';
 import { casualtyGroupKey } from './assertions';
 import { DomainError } from './domain-error';
@@ -151,4 +154,14 @@ export const validateCategory = (category: IncidentCategory, field: string): voi
   }
   if (!Array.isArray(tags) || tags.length > MAX_TAGS) refuse('invalid-tags', `${field}.tags must be a list of at most ${MAX_TAGS} words`, `${field}.tags`);
   tags.forEach((tag, i) => requireText(tag, `${field}.tags[${i}]`));
+};
+
+/** A grade of the Admiralty system: reliability one of A to F (a capital letter), credibility a whole number 1 to 6 (not text). */
+export const validateGrade = (grade: SourceGrade, prefix: string): void => {
+  if (!(SOURCE_RELIABILITIES as readonly unknown[]).includes(grade.reliability)) {
+    refuse('invalid-grade', `reliability must be one of ${SOURCE_RELIABILITIES.join(', ')}`, join(prefix, 'reliability'));
+  }
+  if (!(INFORMATION_CREDIBILITIES as readonly unknown[]).includes(grade.credibility)) {
+    refuse('invalid-grade', `credibility must be a whole number from 1 to 6`, join(prefix, 'credibility'));
+  }
 };

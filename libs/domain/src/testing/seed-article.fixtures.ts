@@ -2,6 +2,7 @@ import {
   AmendEntry,
   CorrectClaim,
   DenyClaim,
+  GradeSource,
   MakeClaim,
   ReportIncident,
   RetractClaim,
@@ -19,6 +20,8 @@ import {
   EntryAmendedData,
   IncidentReported,
   IncidentReportedData,
+  SourceGraded,
+  SourceGradedData,
 } from '../incidents/incident.events';
 import { LedgerEvent } from '../event-registry';
 import { PartyRegistered, PartyRegisteredData } from '../parties/party.events';
@@ -180,6 +183,8 @@ export const claimDenied = (data: ClaimDeniedData = karabakhDenial): ClaimDenied
 export const claimCorrected = (data: ClaimCorrectedData): ClaimCorrected => ({ type: 'ClaimCorrected', data });
 export const claimRetracted = (data: ClaimRetractedData): ClaimRetracted => ({ type: 'ClaimRetracted', data });
 export const entryAmended = (data: EntryAmendedData): EntryAmended => ({ type: 'EntryAmended', data });
+export const sourceGraded = (data: SourceGradedData): SourceGraded => ({ type: 'SourceGraded', data });
+export const gradeSource = (data: GradeSource['data']): GradeSource => ({ type: 'GradeSource', data });
 
 export const reportIncident = (data: Partial<IncidentReportedData> = {}, knownParties = ALL_PARTIES): ReportIncident => ({
   type: 'ReportIncident',

@@ -7,6 +7,7 @@ import {
   ClaimMadeData,
   ClaimRetractedData,
   EntryChanges,
+  SourceGradedData,
   PointInTime,
   Source,
   Statement,
@@ -15,7 +16,7 @@ import {
   boundClaimVersion,
 } from '@ledger/domain';
 import { FieldChange, diffValues } from '../field-diff';
-import { ClaimRow, ClaimVersionRow, DenialRow, claimVersionsTable, claimsTable, denialsTable } from '../tables/ledger.tables';
+import { ClaimRow, ClaimVersionRow, DenialRow, claimVersionsTable, claimsTable, denialsTable, sourceGradesTable } from '../tables/ledger.tables';
 import { joinIncident } from './incidents.projection';
 import { claimChanged, denialChanged, denialsFollowClaim } from './positions.projection';
 import { IncidentContext, recordedOf, statedOrderOf } from './projection-context';
@@ -44,9 +45,14 @@ export const changesFor = (kind: keyof typeof AMENDABLE_FIELDS, changes: EntryCh
   return allowed;
 };
 
+type GradeColumns = Pick<ClaimVersionRow, 'reliability' | 'credibility' | 'gradedBy' | 'gradedAt' | 'gradings'>;
+
+/** A new version has its own source, so it starts ungraded. */
+const UNGRADED: GradeColumns = { reliability: null, credibility: null, gradedBy: null, gradedAt: null, gradings: 0 };
+
 /** The version row for `data` resolved on top of the previous version (none for version 1). */
 const versionRow = (
-  base: Pick<ClaimVersionRow, 'incidentId' | 'claimId' | 'partyId' | 'amendedBy' | 'denials' | 'eventId' | 'recordedAt' | 'recordedBy' | 'position'>,
+  base: Pick<ClaimVersionRow, 'incidentId' | 'claimId' | 'partyId' | 'amendedBy' | 'denials' | 'eventId' | 'recordedAt' | 'recordedBy' | 'position'> & GradeColumns,
   data: ClaimMadeData | ClaimCorrectedData,
   previous: ClaimVersionRow | undefined,
 ): ClaimVersionRow => {
@@ -96,13 +102,15 @@ const atVersion = (claim: ClaimRow, latest: ClaimVersionRow, statementVersion: n
   assertions: latest.assertions,
   currentVersionDenials: latest.denials,
   versionPosition: latest.position,
+  reliability: latest.reliability,
+  credibility: latest.credibility,
 });
 
 export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
   const { t, e, incidentId } = ctx;
   joinIncident(ctx, data.partyId);
   const recorded = recordedOf(e);
-  const version = versionRow({ incidentId, claimId: data.claimId, partyId: data.partyId, amendedBy: [], denials: 0, ...recorded }, data, undefined);
+  const version = versionRow({ incidentId, claimId: data.claimId, partyId: data.partyId, amendedBy: [], denials: 0, ...UNGRADED, ...recorded }, data, undefined);
   const claim: ClaimRow = {
     incidentId,
     claimId: data.claimId,
@@ -121,6 +129,8 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
     currentVersionDenials: 0,
     versionPosition: e.position,
     lastPosition: e.position,
+    reliability: null,
+    credibility: null,
     ...recorded,
   };
   t.put(claimVersionsTable, version);
@@ -171,7 +181,7 @@ export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): vo
   if (!claim) return;
   ctx.incident.corrections += 1;
   joinIncident(ctx, claim.partyId);
-  const base = { incidentId, claimId: claim.claimId, partyId: claim.partyId, amendedBy: [], denials: 0, ...recordedOf(e) };
+  const base = { incidentId, claimId: claim.claimId, partyId: claim.partyId, amendedBy: [], denials: 0, ...UNGRADED, ...recordedOf(e) };
   let latest: ClaimVersionRow;
   let statementVersion = claim.statementVersion;
   const previous = t.get(claimVersionsTable, { incidentId, claimId: claim.claimId, version: claim.version });
@@ -204,6 +214,37 @@ export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): vo
     lastPosition: e.position,
   };
   saveClaim(ctx, claim, retracted);
+};
+
+/**
+ * A grade of one claim version: a source_grades row (the history), the version's latest grade, and the claim's
+ * current grade when the graded version is the current one. Grades sit beside positions and disagreements, which
+ * they do not change: a minimum grade is a filter applied when a reader asks (see views/grade-filter.ts).
+ */
+export const gradeSource = (ctx: IncidentContext, data: SourceGradedData): void => {
+  const { t, e, incidentId } = ctx;
+  const key = { incidentId, claimId: data.claimId, version: data.claimVersion };
+  const version = t.get(claimVersionsTable, key);
+  const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
+  if (!version || !claim) return;
+  const { reliability, credibility, gradedBy, gradedAt } = data;
+  t.put(sourceGradesTable, {
+    incidentId,
+    claimId: data.claimId,
+    claimVersion: data.claimVersion,
+    partyId: claim.partyId,
+    reliability,
+    credibility,
+    previousReliability: version.reliability,
+    previousCredibility: version.credibility,
+    reason: data.reason ?? null,
+    gradedBy,
+    gradedAt,
+    ...recordedOf(e),
+  });
+  t.put(claimVersionsTable, { ...version, reliability, credibility, gradedBy, gradedAt, gradings: version.gradings + 1 });
+  const current = data.claimVersion === claim.version ? { reliability, credibility } : {};
+  t.put(claimsTable, { ...claim, ...current, lastPosition: e.position });
 };
 
 /** A ledger amendment of one version of a claim; returns what it changed in that version's full form, or undefined when the version is not in the log. */

@@ -3,7 +3,7 @@ import { LedgerEnvelope } from '../envelope';
 import { incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { amendEntry } from './amendments.projection';
-import { correctClaim, denyClaim, makeClaim, retractClaim } from './claims.projection';
+import { correctClaim, denyClaim, gradeSource, makeClaim, retractClaim } from './claims.projection';
 import { emptyIncident, registerParty, reportIncident, saveIncident, touchParties } from './incidents.projection';
 import { IncidentContext } from './projection-context';
 import { addTimelineEntry } from './timeline.projection';
@@ -54,6 +54,9 @@ export const applyLedgerEvent = (t: TableAccess, e: LedgerEnvelope): void => {
       break;
     case 'EntryAmended':
       amendEntry(ctx, event.data);
+      break;
+    case 'SourceGraded':
+      gradeSource(ctx, event.data);
       break;
     default:
       unhandledEvent(event);

@@ -8,7 +8,7 @@ import { LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { readModelsOf } from '../testing/read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, grading, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { InvalidQueryError, ProjectionError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';
 
 const CHECKPOINT = 'test-read-models';
@@ -199,6 +199,25 @@ describe('SqliteReadModelStore', () => {
       expect(ids(store.listIncidents({ contested: true }))).toEqual([INCIDENT_ID]);
       expect(ids(store.listIncidents({ contested: false }))).toEqual([SHELLING, EXPLOSION, AIRSTRIKE]);
       expect(ids(store.listIncidents({ partyId: PARTY.minskGroup, contested: false }))).toEqual([EXPLOSION]);
+    });
+
+    it('filters by the grade of standing claims: at least one claim graded at least so well, ungraded and retracted ones not counting', () => {
+      load();
+      const more = envelopesOf(
+        [
+          grading(CLAIM.karabakhArmy, 1, 'B3'),
+          grading('claim-shelling', 1, 'A1', undefined, SHELLING),
+          retraction('claim-shelling', PARTY.azDefence, 'Withdrawn.', '2019-06-07', SHELLING),
+          grading('claim-explosion', 1, 'E2', undefined, EXPLOSION),
+        ],
+        1000n,
+      );
+      store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, more, more[more.length - 1].position);
+      expect(ids(store.listIncidents({ minGrade: { minReliability: 'B' } }))).toEqual([INCIDENT_ID]);
+      expect(ids(store.listIncidents({ minGrade: { minCredibility: 2 } }))).toEqual([EXPLOSION]);
+      expect(ids(store.listIncidents({ minGrade: { minReliability: 'F', minCredibility: 3 } }))).toEqual([EXPLOSION, INCIDENT_ID]);
+      expect(ids(store.listIncidents({ minGrade: { minReliability: 'B', minCredibility: 2 } }))).toEqual([]);
+      expect(store.listIncidents({ minGrade: {} }).total).toBe(4);
     });
 
     it('filters by overlap of the occurrence interval with a date range, date-only bounds covering whole days', () => {

@@ -13,7 +13,8 @@ import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
-import { PartyVersionsDoc, PartyVersionsPage, partyVersionsView } from '../views/party-versions.view';
+import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
+import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
@@ -90,6 +91,8 @@ export interface IncidentListFilter extends PageRequest {
    * or id of a party that spoke in the incident: the dashboard's search box, over the whole list rather than one page.
    */
   search?: string;
+  /** Incidents with at least one standing claim whose current version is graded at least this well. */
+  minGrade?: GradeFilter;
 }
 
 /** table -> its rows in primary-key order, as JSON (positions as decimal strings), for comparing two states of the read models. */
@@ -273,8 +276,8 @@ export class SqliteReadModelStore {
   }
 
   partyVersions(incidentId: string): PartyVersionsDoc | undefined;
-  partyVersions(incidentId: string, page: EntriesPageRequest): PartyVersionsPage | undefined;
-  partyVersions(incidentId: string, page?: EntriesPageRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+  partyVersions(incidentId: string, page: PartyVersionsRequest): PartyVersionsPage | undefined;
+  partyVersions(incidentId: string, page?: PartyVersionsRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
     return this.read((t) => (page ? partyVersionsView(t, incidentId, page) : partyVersionsView(t, incidentId)));
   }
 
@@ -343,6 +346,16 @@ export class SqliteReadModelStore {
           `WHERE sp."incident_id" = "incidents"."incident_id" AND sp."party_id" IN (SELECT pn."party_id" FROM "parties" AS pn WHERE ${like('pn."party_id"')} OR ${like('pn."name"')})))`,
       );
     });
+    if (filtersGrade(filter.minGrade)) {
+      // Reliability letters sort as their ranks (A best) and credibility numbers too; a NULL grade compares false.
+      const scales = [
+        ...(filter.minGrade.minReliability !== undefined ? ['g."reliability" <= @minReliability'] : []),
+        ...(filter.minGrade.minCredibility !== undefined ? ['g."credibility" <= @minCredibility'] : []),
+      ];
+      where.push(`EXISTS (SELECT 1 FROM "claims" AS g WHERE g."incident_id" = "incidents"."incident_id" AND g."retracted" = 0 AND ${scales.join(' AND ')})`);
+      if (filter.minGrade.minReliability !== undefined) params.minReliability = filter.minGrade.minReliability;
+      if (filter.minGrade.minCredibility !== undefined) params.minCredibility = filter.minGrade.minCredibility;
+    }
     const clause = `WHERE ${where.join(' AND ')}`;
     return this.read((t) => {
       const names = new PartyNameLookup(t);

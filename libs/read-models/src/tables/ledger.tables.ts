@@ -11,6 +11,8 @@ import type {
   PartyRegisteredData,
   PointInTime,
   Source,
+  SourceReliability,
+  InformationCredibility,
   Statement,
   Assertions,
 } from '@ledger/domain';
@@ -197,6 +199,9 @@ export interface ClaimRow extends RecordedRow {
   versionPosition: bigint;
   /** Position of the last event that touched the claim (a version, denial, retraction or amendment). */
   lastPosition: bigint;
+  /** The current version's grade (Admiralty system); null while it is ungraded (a correction starts ungraded). */
+  reliability: SourceReliability | null;
+  credibility: InformationCredibility | null;
 }
 
 export const claimsTable: TableSpec<ClaimRow> = {
@@ -220,6 +225,8 @@ export const claimsTable: TableSpec<ClaimRow> = {
     currentVersionDenials: integer('denials addressing the current version (0: the current version has not been denied; denials of earlier versions do not count)'),
     versionPosition: position('log position of the current version'),
     lastPosition: position('log position of the last event touching the claim'),
+    reliability: textOrNull('the current version’s source reliability, A (completely reliable) to F (cannot be judged); null: not graded'),
+    credibility: integerOrNull('the current version’s information credibility, 1 (confirmed) to 6 (cannot be judged); null: not graded'),
     ...recorded,
   },
   primaryKey: ['incidentId', 'claimId'],
@@ -250,6 +257,13 @@ export interface ClaimVersionRow extends RecordedRow {
   amendedBy: string[];
   /** Denials addressing this version. */
   denials: number;
+  /** The version's latest grade and who gave it when; null while ungraded. Every grade given is a source_grades row. */
+  reliability: SourceReliability | null;
+  credibility: InformationCredibility | null;
+  gradedBy: string | null;
+  gradedAt: string | null;
+  /** How many times the version was graded (regrades included). */
+  gradings: number;
 }
 
 export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
@@ -271,10 +285,52 @@ export const claimVersionsTable: TableSpec<ClaimVersionRow> = {
     changes: json('field-level changes from the previous version [{path, from, to}]'),
     amendedBy: json('ids of ledger amendments of this version'),
     denials: integer('denials addressing this version (the denials rows with the same incident_id, claim_id and claim_version)'),
+    reliability: textOrNull('latest grade of the source’s reliability, A to F (Admiralty system); null: not graded'),
+    credibility: integerOrNull('latest grade of the information’s credibility, 1 to 6; null: not graded'),
+    gradedBy: textOrNull('who gave the latest grade'),
+    gradedAt: textOrNull('when the ledger recorded the latest grade'),
+    gradings: integer('grades given to this version, regrades included (its source_grades rows)'),
     ...recorded,
   },
   primaryKey: ['incidentId', 'claimId', 'version'],
   indexes: [{ name: 'claim_versions_by_party', columns: ['partyId', 'incidentId', 'position'] }],
+};
+
+export interface SourceGradeRow extends RecordedRow {
+  incidentId: string;
+  claimId: string;
+  claimVersion: number;
+  /** The claimant. */
+  partyId: string;
+  reliability: SourceReliability;
+  credibility: InformationCredibility;
+  /** The grade this one replaced (null: the first grade of the version). */
+  previousReliability: SourceReliability | null;
+  previousCredibility: InformationCredibility | null;
+  reason: string | null;
+  gradedBy: string;
+  gradedAt: string;
+}
+
+export const sourceGradesTable: TableSpec<SourceGradeRow> = {
+  name: 'source_grades',
+  question: 'Who graded which claim version’s source and information, when, how and why (every grade, regrades included)?',
+  columns: {
+    incidentId: text('incident id'),
+    claimId: text('claim id'),
+    claimVersion: integer('the claim version graded (its claim_versions row)'),
+    partyId: text('the claimant'),
+    reliability: text('source reliability: A completely reliable, B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged'),
+    credibility: integer('information credibility: 1 confirmed, 2 probably true, 3 possibly true, 4 doubtful, 5 improbable, 6 cannot be judged'),
+    previousReliability: textOrNull('the reliability this grade replaced (null: first grade of the version)'),
+    previousCredibility: integerOrNull('the credibility this grade replaced'),
+    reason: textOrNull('the grader’s reason (always given for a regrade)'),
+    gradedBy: text('the principal who graded'),
+    gradedAt: text('when the ledger recorded the grade'),
+    ...recorded,
+  },
+  primaryKey: ['incidentId', 'claimId', 'position'],
+  withoutRowid: true,
 };
 
 export interface DenialRow extends RecordedRow {
@@ -548,6 +604,7 @@ export const LEDGER_TABLES = [
   incidentPartiesTable,
   claimsTable,
   claimVersionsTable,
+  sourceGradesTable,
   denialsTable,
   partyPositionsTable,
   claimFieldsTable,
@@ -558,4 +615,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 6;
+export const READ_MODEL_TABLES_VERSION = 7;

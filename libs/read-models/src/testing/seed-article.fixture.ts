@@ -32,6 +32,28 @@ export const retraction = (claimId: string, partyId: string, reason: string, sta
 export const amendment = (amendmentId: string, entry: EntryRef, changes: EntryChanges, reason: string, incidentId = INCIDENT_ID): ScenarioEntry =>
   incidentEntry({ type: 'EntryAmended', data: { incidentId, amendmentId, entry, changes, reason } }, EDITOR);
 
+/** An analyst's grade of a claim version (Admiralty system), recorded on the day given. */
+export const grading = (
+  claimId: string,
+  claimVersion: number,
+  grade: `${'A' | 'B' | 'C' | 'D' | 'E' | 'F'}${1 | 2 | 3 | 4 | 5 | 6}`,
+  reason?: string,
+  incidentId = INCIDENT_ID,
+): ScenarioEntry =>
+  incidentEntry({
+    type: 'SourceGraded',
+    data: {
+      incidentId,
+      claimId,
+      claimVersion,
+      reliability: grade[0] as 'A',
+      credibility: Number(grade[1]) as 1,
+      ...(reason !== undefined ? { reason } : {}),
+      gradedBy: ANALYST,
+      gradedAt: '2019-06-04T09:00:00.000Z',
+    },
+  });
+
 /** Another incident: shelling near Tovuz on 4 June 2019, unless `fields` say otherwise. */
 export const incidentReported = (incidentId: string, fields: Partial<IncidentReportedData> = {}): ScenarioEntry =>
   incidentEntry({

@@ -155,6 +155,7 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
       return { key: entryKey(id, { kind: 'retraction', claimId: event.data.claimId }), statedAt: event.data.statedAt };
     case 'IncidentReported':
     case 'EntryAmended':
+    case 'SourceGraded':
       return undefined;
     default:
       return unhandled(event, 'incident event');
@@ -173,6 +174,8 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
  * - An EntryAmended is a transcription fix, not a statement: it is in exactly
  *   when the entry it fixes is in, so a statement is always shown as
  *   correctly transcribed, never in its mistyped form.
+ * - A SourceGraded is the ledger's assessment of a statement, not a statement: like an amendment, it is in exactly
+ *   when the claim version it grades is in (graded as the ledger grades it now, whenever the grade was given).
  * - IncidentReported and PartyRegistered are the ledger's bookkeeping: they
  *   state nothing, have no stated time, and are always in (up to the end of
  *   the log given). The stated clock filters what parties said about an
@@ -194,6 +197,9 @@ const statedCut = (envelopes: LedgerEnvelope[], cut: number): LedgerEnvelope[] =
   return envelopes.filter(({ event }) => {
     if (event.type === 'PartyRegistered' || event.type === 'IncidentReported') return true;
     if (event.type === 'EntryAmended') return event.data.entry.kind === 'incident' || included.has(entryKey(event.data.incidentId, event.data.entry));
+    if (event.type === 'SourceGraded') {
+      return included.has(entryKey(event.data.incidentId, { kind: 'claim', claimId: event.data.claimId, version: event.data.claimVersion }));
+    }
     const entry = statedEntryOf(event);
     return entry !== undefined && included.has(entry.key);
   });

@@ -228,6 +228,8 @@ const attribute = (e: LedgerEnvelope, { before, after, histories, of, corrected 
       of(owner)?.entriesAmended.push({ amendmentId, entry, reason, changes: recorded?.changes ?? [], ...entryMeta(e) });
       break;
     }
+    // Grades are the ledger's assessment, not what a party changed: the claim's history lists them.
+    case 'SourceGraded':
     case 'IncidentReported':
     case 'PartyRegistered':
       break;

@@ -3,6 +3,7 @@ import { IncidentEvent } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { SqliteReadModelStore, WRITER_ROW_CACHE } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
+import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { PartyVersionsDoc } from '../views/party-versions.view';
 import { AsOf, envelopesAsOf } from './as-of';
 
@@ -57,9 +58,17 @@ export const incidentEnvelopesAsOf = (envelopes: Iterable<LedgerEnvelope>, incid
  * incident is always there once reported (see envelopesAsOf), possibly with
  * no party versions yet.
  */
-export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf): PartyVersionsDoc | undefined {
+export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf, minGrade?: GradeFilter): PartyVersionsDoc | undefined {
   const all = [...envelopes];
-  return namedBy(all, withFoldedReadModels(incidentEnvelopesAsOf(all, incidentId, asOf), (store) => store.partyVersions(incidentId)));
+  const read = (store: SqliteReadModelStore): PartyVersionsDoc | undefined => {
+    if (!filtersGrade(minGrade)) return store.partyVersions(incidentId);
+    // The whole document under the minimum, as of the moment: no page of it (time travel is never paged).
+    const paged = store.partyVersions(incidentId, { minGrade });
+    if (!paged) return undefined;
+    const { page: _whole, ...doc } = paged;
+    return doc;
+  };
+  return namedBy(all, withFoldedReadModels(incidentEnvelopesAsOf(all, incidentId, asOf), read));
 }
 
 /**

@@ -1,10 +1,10 @@
-import { AssertionField, Assertions, PointInTime, Source, Statement } from '@ledger/domain';
+import { AssertionField, Assertions, InformationCredibility, PointInTime, Source, SourceReliability, Statement } from '@ledger/domain';
 import { EntryMeta } from '../envelope';
 import { FieldChange } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
-import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable, incidentsTable } from '../tables/ledger.tables';
+import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable, incidentsTable, sourceGradesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
-import { RetractionRecord, denialIdsByVersion, retractionRecordOf } from './party-versions.view';
+import { GradeRecord, RetractionRecord, denialIdsByVersion, gradeRecordOf, retractionRecordOf } from './party-versions.view';
 import { PartyNameLookup, PartyNames } from './party-names';
 
 /** One version of the claim in full, as the claim read once the party had said it. */
@@ -25,6 +25,20 @@ export interface ClaimHistoryVersion extends EntryMeta {
   amendedBy: string[];
   /** Ids of the denials that address this version, in log order. */
   deniedBy: string[];
+  /** The version's latest grade; null: not graded. Every grade given is in `grades`. */
+  grade: GradeRecord | null;
+}
+
+/** One grade given to a version of the claim, with the grade it replaced: regrades stay listed. */
+export interface ClaimGradeEntry extends EntryMeta {
+  claimVersion: number;
+  reliability: SourceReliability;
+  credibility: InformationCredibility;
+  /** The grade this one replaced; absent for the first grade of the version. */
+  previous?: { reliability: SourceReliability; credibility: InformationCredibility };
+  reason?: string;
+  gradedBy: string;
+  gradedAt: string;
 }
 
 /** A fix of the ledger's own transcription, kept apart from the party's corrections. */
@@ -69,6 +83,8 @@ export interface ClaimHistoryDoc {
   versions: ClaimHistoryVersion[];
   amendments: ClaimAmendment[];
   denials: ClaimDenialEntry[];
+  /** Every grade given to any version of the claim (Admiralty system), in log order. */
+  grades: ClaimGradeEntry[];
   retracted: boolean;
   retraction: RetractionRecord | null;
   /** Every party the history mentions (claimant, deniers, parties named in any version's assertions), by id. */
@@ -105,6 +121,7 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
       changes: v.changes,
       amendedBy: v.amendedBy,
       deniedBy: deniedBy.get(v.version) ?? [],
+      grade: gradeRecordOf(v),
       ...entryMetaOf(v),
     })),
     amendments: t
@@ -130,6 +147,16 @@ export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: st
       source: d.source,
       amendedBy: d.amendedBy,
       ...entryMetaOf(d),
+    })),
+    grades: t.find(sourceGradesTable, key, inLogOrder).map((g) => ({
+      claimVersion: g.claimVersion,
+      reliability: g.reliability,
+      credibility: g.credibility,
+      ...(g.previousReliability !== null && g.previousCredibility !== null ? { previous: { reliability: g.previousReliability, credibility: g.previousCredibility } } : {}),
+      ...(g.reason !== null ? { reason: g.reason } : {}),
+      gradedBy: g.gradedBy,
+      gradedAt: g.gradedAt,
+      ...entryMetaOf(g),
     })),
     retracted: claim.retracted,
     retraction: claim.retraction && retractionRecordOf(claim.retraction),
@@ -161,6 +188,8 @@ export interface CurrentClaimView {
   denials: { denialId: string; partyId: string; partyName: string | null; claimVersion: number; deniedAssertions: AssertionField[]; statement: Statement; statedAt: PointInTime; source: Source }[];
   /** Whether any denial addresses the current version. */
   currentVersionDenied: boolean;
+  /** The current version's grade (Admiralty system); null: not graded. Earlier grades are history, for auditors. */
+  grade: GradeRecord | null;
   retracted: boolean;
   retraction: { reason: string; statement?: Statement; statedAt: PointInTime; source: Source } | null;
   partyNames: PartyNames;
@@ -197,6 +226,7 @@ export const currentClaimOf = (doc: ClaimHistoryDoc): CurrentClaimView => {
       source,
     })),
     currentVersionDenied: doc.currentVersionDenied,
+    grade: current.grade,
     retracted: doc.retracted,
     retraction: doc.retraction && {
       reason: doc.retraction.reason,

@@ -1,6 +1,8 @@
 import {
   ASSERTION_FIELDS,
   AssertionField,
+  InformationCredibility,
+  SourceReliability,
   Assertions,
   CasualtyReport,
   EntryRef,
@@ -11,7 +13,7 @@ import {
   Statement,
   TimeInterval,
 } from '@ledger/domain';
-import { CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
+import { ActiveDenial, CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import {
@@ -31,6 +33,7 @@ import {
 } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
+import { GradeFilter, countedDisagreements, filtersGrade, meetsGrade } from './grade-filter';
 import { PartyNameLookup, PartyNames } from './party-names';
 
 /** The incident as the ledger reports it, its own amendments applied. */
@@ -88,6 +91,22 @@ export interface DenialReceived {
   active: boolean;
 }
 
+/** The latest grade of a claim version (Admiralty system) and who gave it when. */
+export interface GradeRecord {
+  reliability: SourceReliability;
+  credibility: InformationCredibility;
+  gradedBy: string;
+  gradedAt: string;
+  /** How many grades the version was given, regrades included (its history: the claim's history). */
+  gradings: number;
+}
+
+/** The grade columns of a claim_versions row as the API shows them; null while the version is ungraded. */
+export const gradeRecordOf = (row: Pick<ClaimVersionRow, 'reliability' | 'credibility' | 'gradedBy' | 'gradedAt' | 'gradings'>): GradeRecord | null =>
+  row.reliability !== null && row.credibility !== null
+    ? { reliability: row.reliability, credibility: row.credibility, gradedBy: row.gradedBy ?? '', gradedAt: row.gradedAt ?? '', gradings: row.gradings }
+    : null;
+
 /**
  * What one event of a claim stated, as the ledger now has it (its own
  * amendments applied): version 1 with the full content, each correction
@@ -104,6 +123,8 @@ export interface ClaimVersionEntry extends EntryMeta {
   amendedBy: string[];
   /** Ids of the denials that address this version, in log order. */
   deniedBy: string[];
+  /** The version's latest grade; null: not graded. */
+  grade: GradeRecord | null;
 }
 
 /** A claim in current form: the party's corrections and the ledger's amendments applied. */
@@ -126,6 +147,8 @@ export interface PartyClaim {
   denials: DenialReceived[];
   /** Whether any denial addresses the current version (denials of earlier versions do not count). */
   currentVersionDenied: boolean;
+  /** The current version's grade (what a minimum grade is compared with); null: not graded. */
+  grade: GradeRecord | null;
   versions: ClaimVersionEntry[];
 }
 
@@ -159,6 +182,12 @@ export interface PartyVersionsDoc {
   lastPosition: string;
   /** Revision of the incident stream's last event. */
   revision: string;
+  /**
+   * The minimum grade asked for, or null for none. Under a minimum, only claims whose current version is graded at
+   * least so well are listed and counted (ungraded claims are left out), with the denials of those claims; accounts
+   * and disagreements are computed from them alone.
+   */
+  gradeFilter: GradeFilter | null;
 }
 
 export interface NamedDisagreementPosition extends DisagreementPosition {
@@ -189,6 +218,7 @@ export const denialIdsByVersion = (denials: ReadonlyArray<Pick<DenialRow, 'denia
 };
 
 export const versionEntryOf = (row: ClaimVersionRow, deniedBy: string[] = []): ClaimVersionEntry => ({
+  grade: gradeRecordOf(row),
   version: row.version,
   kind: row.kind,
   ...(row.restated ? { statement: row.statement } : {}),
@@ -269,6 +299,7 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
       active: !claim.retracted,
     })),
     currentVersionDenied: claim.currentVersionDenials > 0,
+    grade: gradeRecordOf(current),
     versions: versions.map((v) => versionEntryOf(v, deniedBy.get(v.version))),
   };
 };
@@ -297,33 +328,77 @@ export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFac
   return { title, summary, category, ...(toll !== undefined ? { toll } : {}), occurred, location, reportedAt: row.reportedAt, reportedBy: row.reportedBy, amendedBy: row.amendedBy };
 };
 
+/** A page request of the versions, with an optional minimum grade of the claims counted. */
+export interface PartyVersionsRequest extends EntriesPageRequest {
+  minGrade?: GradeFilter;
+}
+
+type PageRange = { orderBy: Array<{ column: 'position' }>; after?: { column: 'position'; value: bigint }; limit?: number };
+
+/** Claims and denials in a page range, taken from rows already in log order (a filtered read fetches them whole). */
+const inRange = <T extends { position: bigint }>(rows: T[], range: PageRange): T[] => {
+  const after = range.after?.value;
+  const kept = after === undefined ? rows : rows.filter((r) => r.position > after);
+  return range.limit === undefined ? kept : kept.slice(0, range.limit);
+};
+
+/** The standing denial of a counted claim, as the disagreements take it: the claimant's values at the version denied. */
+const activeDenialOf = (t: TableAccess, denial: DenialRow, claim: ClaimRow): ActiveDenial => {
+  const { denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion } = denial;
+  const denied = claimVersion === claim.version ? claim : t.get(claimVersionsTable, { incidentId: claim.incidentId, claimId, version: claimVersion });
+  return { denialId, partyId, claimId, claimPartyId, deniedAssertions, claimVersion, ...(denied ? { claimAssertions: denied.assertions } : {}) };
+};
+
+/**
+ * The incident counting only the claims that meet a minimum grade: those claims (and the denials of them) in log
+ * order, and the accounts and disagreements computed now from the standing ones. The stored positions and points
+ * count every claim, so a filtered answer is not read from them; it costs a read of the incident's claims and denials.
+ */
+const countedUnder = (t: TableAccess, incidentId: string, filter: GradeFilter, parties: readonly string[]) => {
+  const inLogOrder = { orderBy: [{ column: 'position' as const }] };
+  const claims = t.find(claimsTable, { incidentId }, inLogOrder).filter((c) => meetsGrade(c, filter));
+  const counted = new Map(claims.map((c) => [c.claimId, c]));
+  const denials = t.find(denialsTable, { incidentId }, inLogOrder).filter((d) => counted.has(d.claimId));
+  const standing = claims.filter((c) => !c.retracted);
+  const active = denials.flatMap((d) => {
+    const claim = counted.get(d.claimId)!;
+    return claim.retracted ? [] : [activeDenialOf(t, d, claim)];
+  });
+  return { claims, denials, ...countedDisagreements(parties, standing, active) };
+};
+
 /**
  * "What is each party's version of this incident, and where do the versions
  * disagree?" With a limit, a page of the incident's claims and denials (in
  * log order) is shown under their parties; each party's current account, the
- * disagreements and the amendments are always whole.
+ * disagreements and the amendments are always whole. With a minimum grade,
+ * only the claims graded at least so well count (see PartyVersionsDoc.gradeFilter).
  */
 export function partyVersionsView(t: TableAccess, incidentId: string): PartyVersionsDoc | undefined;
-export function partyVersionsView(t: TableAccess, incidentId: string, request: EntriesPageRequest): PartyVersionsPage | undefined;
-export function partyVersionsView(t: TableAccess, incidentId: string, request?: EntriesPageRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+export function partyVersionsView(t: TableAccess, incidentId: string, request: PartyVersionsRequest): PartyVersionsPage | undefined;
+export function partyVersionsView(t: TableAccess, incidentId: string, request?: PartyVersionsRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
   const incident = t.get(incidentsTable, { incidentId });
   if (!incident) return undefined;
   const { limit, after } = entriesPageOf(request ?? {});
-  const range = {
+  const range: PageRange = {
     orderBy: [{ column: 'position' as const }],
     ...(after !== undefined ? { after: { column: 'position' as const, value: after } } : {}),
     ...(limit !== undefined ? { limit: limit + 1 } : {}),
   };
+  const filter = filtersGrade(request?.minGrade) ? request.minGrade : undefined;
+  const partyRows = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] });
+  const counted = filter ? countedUnder(t, incidentId, filter, partyRows.map((p) => p.partyId)) : undefined;
   // One claim (a claim page, a form opened on it): found by its key whatever its place in a long incident.
   const onlyClaim = request?.claimId !== undefined ? t.get(claimsTable, { incidentId, claimId: request.claimId }) : undefined;
-  const claims = request?.claimId !== undefined ? (onlyClaim ? [onlyClaim] : []) : t.find(claimsTable, { incidentId }, range);
-  const denials = request?.claimId !== undefined ? [] : t.find(denialsTable, { incidentId }, range);
+  const claims =
+    request?.claimId !== undefined ? (onlyClaim ? [onlyClaim] : []) : counted ? inRange(counted.claims, range) : t.find(claimsTable, { incidentId }, range);
+  const denials = request?.claimId !== undefined ? [] : counted ? inRange(counted.denials, range) : t.find(denialsTable, { incidentId }, range);
   const { taken, next } = mergePage<ClaimRow | DenialRow>([claims, denials], request?.claimId !== undefined ? undefined : limit);
   const retracted = new Map(claims.map((c) => [c.claimId, c.retracted]));
   const isRetracted = (claimId: string): boolean => retracted.get(claimId) ?? t.get(claimsTable, { incidentId, claimId })?.retracted ?? false;
-  const accounts = currentAccounts(t, incidentId);
+  const accounts = counted?.accounts ?? currentAccounts(t, incidentId);
   const names = new PartyNameLookup(t);
-  const parties = t.find(incidentPartiesTable, { incidentId }, { orderBy: [{ column: 'firstPosition' }] }).map(
+  const parties = partyRows.map(
     (p): PartyVersion => ({ partyId: p.partyId, partyName: names.nameOf(p.partyId), claims: [], denialsMade: [], currentAccount: accounts.get(p.partyId) ?? {} }),
   );
   for (const account of accounts.values()) names.mention(Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry?.value])));
@@ -334,7 +409,10 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     incidentId,
     incident: incidentFactsOf(t, incidentId),
     parties,
-    disagreements: incidentDisagreements(t, incidentId).map((d) => ({ ...d, positions: d.positions.map((p) => ({ ...p, partyName: names.nameOf(p.partyId) })) })),
+    disagreements: (counted?.disagreements ?? incidentDisagreements(t, incidentId)).map((d) => ({
+      ...d,
+      positions: d.positions.map((p) => ({ ...p, partyName: names.nameOf(p.partyId) })),
+    })),
     partyNames: {},
     amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }).map((a) => ({
       amendmentId: a.amendmentId,
@@ -346,6 +424,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     lastRecordedAt: incident.lastRecordedAt,
     lastPosition: incident.lastPosition.toString(),
     revision: incident.revision.toString(),
+    gradeFilter: filter ?? null,
   };
   doc.partyNames = names.all();
   if (!request) return doc;

@@ -9,6 +9,7 @@ import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
 import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
+import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { VersionsAsOf, versionsAsOf } from './get-versions-as-of.query';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
@@ -29,14 +30,15 @@ export class GetVersionsAsOfController {
     summary: "Each party's version of the incident and the disagreements, as of a moment",
     description:
       'Give at most one of recordedAsOf (as the ledger knew it then), statedAsOf (what the parties had said by then, including what was recorded later) or position (the global log up to it); none means now, on the recorded clock. ' +
-      'The answer is the party-versions read model folded from the log up to that moment, plus `asOf` (the moment used, normalised) and `position` (the global position of the last event of the incident it includes).',
+      'The answer is the party-versions read model folded from the log up to that moment, plus `asOf` (the moment used, normalised) and `position` (the global position of the last event of the incident it includes). ' +
+      '`minReliability`/`minCredibility` count only claims graded at least so well by then, as on the present versions.',
   })
   @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position', ...responseBody('VersionsAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
   @ApiProblemResponse(404, 'The incident was not in the ledger at that moment')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetVersionsAsOfQueryDto): Promise<VersionsAsOf> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
-    const answer = await versionsAsOf(this.store, incidentId, asOf);
+    const answer = await versionsAsOf(this.store, incidentId, asOf, minGradeOf(q));
     if (!answer) throw notAsOf(`Incident ${incidentId}`, asOfToJson(asOf));
     // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
     return this.readModels.nameParties(answer);

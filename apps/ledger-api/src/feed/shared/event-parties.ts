@@ -89,6 +89,9 @@ export const partyRefsOf = (streamName: string, storedType: string, data: unknow
       if (entry?.kind === 'denial' && str(entry.denialId)) return { named, claims: [], denials: [entry.denialId] };
       return { named, claims: [], denials: [] };
     }
+    // A grade concerns the graded claim, and so its claimant (found through the claim, as amendments of a claim are).
+    case 'SourceGraded':
+      return str(event.data.claimId) ? { named: [], claims: [event.data.claimId], denials: [] } : NONE;
     case 'PartyRegistered':
       return NONE;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GradeSourceDto } from '../../claims/grade-source/grade-source.dto';
 import { RetractClaimDto } from '../../claims/retract-claim/retract-claim.dto';
 import { toPlain } from '../../platform/http/dto/plain';
 import { toProblem } from '../../platform/problem/problem-details';
@@ -22,9 +23,9 @@ const firstBodies = (): Array<[string, Record<string, unknown>]> => {
   const bodyOf = (action: string) => JSON.parse(JSON.stringify(steps.find((s) => s.action === action)!.body).replace(/"@[^"]*"/g, `"${ENTITY_ID}"`)) as Record<string, unknown>;
   const bodies = Object.keys(DTOS).map((action): [string, Record<string, unknown>] => [action, bodyOf(action)]);
   const { partyId, statedAt, source } = bodyOf('makeClaim');
-  return [...bodies, ['retractClaim', { partyId, statedAt, source, reason: 'Withdrawn by the ministry.' }]];
+  return [...bodies, ['retractClaim', { partyId, statedAt, source, reason: 'Withdrawn by the ministry.' }], ['gradeSource', { reliability: 'B', credibility: 2, claimVersion: 1, reason: 'Regraded.' }]];
 };
-const DTO_OF: Record<string, new () => object> = { ...DTOS, retractClaim: RetractClaimDto };
+const DTO_OF: Record<string, new () => object> = { ...DTOS, retractClaim: RetractClaimDto, gradeSource: GradeSourceDto };
 
 const REPLACEMENTS: unknown[] = [undefined, null, 0, -1, 1.5, '', 'x', 'x'.repeat(20_001), true, [], [null], {}, { unknown: 1 }, '2019-13-45', 'not-a-uuid'];
 

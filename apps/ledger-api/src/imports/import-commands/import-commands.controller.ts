@@ -53,7 +53,7 @@ export class ImportCommandsController {
     summary: 'Bulk import: NDJSON, one command per line, each idempotent by its own key',
     description: [
       'Each line is a JSON object `{key, action, body, …references}` (schema ImportLine): `action` is registerParty, reportIncident,',
-      'makeClaim, denyClaim, correctClaim, retractClaim or amendEntry; `body` is exactly the JSON body of that route and is checked',
+      'makeClaim, denyClaim, correctClaim, retractClaim, gradeSource or amendEntry; `body` is exactly the JSON body of that route and is checked',
       'by the same DTO, handler and ledger rules; `incident`/`claim` name an earlier line by its key (or `incidentId`/`claimId` an',
       'existing entity by id) in place of the path parameters. Ids the ledger assigns derive from the principal and the key, so the',
       'same file sent again appends nothing and reports every line as replayed; a key reused for different content fails that line.',

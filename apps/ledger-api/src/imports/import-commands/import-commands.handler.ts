@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../../application/clock';
 import { PartyDirectory } from '../../application/party-directory';
 import { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import { StreamCommandExecutor } from '../../application/stream-command.executor';
@@ -24,11 +25,12 @@ export class ImportCommandsHandler implements ICommandHandler<ImportCommandsComm
     private readonly parties: PartyDirectory,
     private readonly projections: ProjectionHost,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly clock: Clock,
   ) {}
 
   async execute({ source, principal, correlationId }: ImportCommandsCommand): Promise<ImportCommandsResult> {
     const batcher = new StreamCommandBatcher(this.executor);
-    const run = new ImportRun({ principal, correlationId, dispatch: dispatchToHandlers(batcher, this.parties), batcher, limits: this.config.imports });
+    const run = new ImportRun({ principal, correlationId, dispatch: dispatchToHandlers(batcher, this.parties, this.clock), batcher, limits: this.config.imports });
     const summary = await run.run(source);
     return { ...summary, readModels: await readModelsAfter(this.projections, summary) };
   }

@@ -5,6 +5,9 @@ import { CorrectClaimCommand } from '../../claims/correct-claim/correct-claim.co
 import { CorrectClaimHandler } from '../../claims/correct-claim/correct-claim.handler';
 import { DenyClaimCommand } from '../../claims/deny-claim/deny-claim.command';
 import { DenyClaimHandler } from '../../claims/deny-claim/deny-claim.handler';
+import { GradeSourceCommand } from '../../claims/grade-source/grade-source.command';
+import { GradeSourceHandler } from '../../claims/grade-source/grade-source.handler';
+import { Clock, SystemClock } from '../../application/clock';
 import { MakeClaimCommand } from '../../claims/make-claim/make-claim.command';
 import { MakeClaimHandler } from '../../claims/make-claim/make-claim.handler';
 import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.command';
@@ -23,7 +26,7 @@ import { DispatchCommand } from './import-run';
  * StreamCommandBatcher, which stands in for it: handlers only call execute()),
  * so that import lines are stored in batches, in the API as in the CLI.
  */
-export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBatcher, parties: PartyDirectory): DispatchCommand => {
+export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBatcher, parties: PartyDirectory, clock: Clock = new SystemClock()): DispatchCommand => {
   const executor = over as StreamCommandExecutor;
   const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
     [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
@@ -32,6 +35,7 @@ export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBa
     [DenyClaimCommand, new DenyClaimHandler(executor, parties)],
     [CorrectClaimCommand, new CorrectClaimHandler(executor, parties)],
     [RetractClaimCommand, new RetractClaimHandler(executor)],
+    [GradeSourceCommand, new GradeSourceHandler(executor, clock)],
     [AmendEntryCommand, new AmendEntryHandler(executor, parties)],
   ] as Array<[Function, ICommandHandler<ICommand, StreamCommandResult>]>);
   return (command) => {

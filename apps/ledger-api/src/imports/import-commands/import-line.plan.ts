@@ -16,6 +16,8 @@ import { CorrectClaimCommand } from '../../claims/correct-claim/correct-claim.co
 import { CorrectClaimDto } from '../../claims/correct-claim/correct-claim.dto';
 import { DenyClaimCommand } from '../../claims/deny-claim/deny-claim.command';
 import { DenyClaimDto } from '../../claims/deny-claim/deny-claim.dto';
+import { GradeSourceCommand, GradeSourceRequest } from '../../claims/grade-source/grade-source.command';
+import { GradeSourceDto } from '../../claims/grade-source/grade-source.dto';
 import { MakeClaimCommand } from '../../claims/make-claim/make-claim.command';
 import { MakeClaimDto } from '../../claims/make-claim/make-claim.dto';
 import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.command';
@@ -197,6 +199,22 @@ const claimChangePlan: Planner = (line, principal) => {
   };
 };
 
+const gradeSourcePlan: Planner = (line, principal) => {
+  const incident = incidentOf(line, principal);
+  const { incidentId } = incident;
+  const claim = claimRefs(line, incidentId, principal);
+  const { claimId } = claim;
+  return {
+    stream: incidentStream(incidentId),
+    path: `/incidents/${incidentId}/claims/${claimId}/grades`,
+    dto: GradeSourceDto,
+    body: line.body,
+    references: [...incident.refs, ...claim.refs],
+    ids: { incidentId, claimId },
+    command: (dto, ctx) => new GradeSourceCommand(toPlain<GradeSourceRequest>({ incidentId, claimId, ...dto }), ctx),
+  };
+};
+
 const amendEntryPlan: Planner = (line, principal) => {
   const { body } = line;
   const incident = incidentOf(line, principal);
@@ -234,6 +252,7 @@ const PLANNERS: { [A in ImportLine['action']]: Planner } = {
   denyClaim: denyClaimPlan,
   correctClaim: claimChangePlan,
   retractClaim: claimChangePlan,
+  gradeSource: gradeSourcePlan,
   amendEntry: amendEntryPlan,
 };
 

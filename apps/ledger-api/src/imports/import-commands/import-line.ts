@@ -10,6 +10,7 @@ export const IMPORT_ACTIONS = [
   'denyClaim',
   'correctClaim',
   'retractClaim',
+  'gradeSource',
   'amendEntry',
 ] as const satisfies readonly ScenarioAction[];
 export type ImportAction = (typeof IMPORT_ACTIONS)[number];
@@ -49,6 +50,7 @@ const REFERENCES: Record<ImportAction, { allowed: readonly Member[]; required: R
   denyClaim: { allowed: ['incident', 'incidentId', 'claim', 'claimId'], required: [['incident', 'incidentId'], ['claim', 'claimId']] },
   correctClaim: { allowed: ['incident', 'incidentId', 'claim', 'claimId'], required: [['incident', 'incidentId'], ['claim', 'claimId']] },
   retractClaim: { allowed: ['incident', 'incidentId', 'claim', 'claimId'], required: [['incident', 'incidentId'], ['claim', 'claimId']] },
+  gradeSource: { allowed: ['incident', 'incidentId', 'claim', 'claimId'], required: [['incident', 'incidentId'], ['claim', 'claimId']] },
   amendEntry: { allowed: ['incident', 'incidentId', 'claim', 'claimId', 'denial'], required: [['incident', 'incidentId']] },
 };
 const MEMBERS = new Set(['key', 'action', 'body', 'incident', 'incidentId', 'claim', 'claimId', 'denial', 'answers']);

@@ -83,6 +83,10 @@ export const DEFAULT_BATCH_BYTES = 8 * 2 ** 20;
 export const DEFAULT_MAX_LISTED_ERRORS = 1000;
 
 const ACTION_CODE = new Map<ImportAction, number>(IMPORT_ACTIONS.map((a, i) => [a, i]));
+// Room for 16 actions: the eighth (gradeSource) filled three bits, and an action past the field would read as another.
+const ACTION_BITS = 4;
+const ACTION_MASK = (1 << ACTION_BITS) - 1;
+if (IMPORT_ACTIONS.length > ACTION_MASK + 1) throw new Error(`import actions need more than ${ACTION_BITS} bits of a key's code`);
 const MEMBER_FIELD: Record<string, string> = { incidentId: 'incident', claimId: 'claim' };
 
 /** A key's best-effort reading from a line that did not parse as a whole, so its error can name it. */
@@ -132,7 +136,7 @@ export class ImportRun {
   private readonly batchBytes: number;
   private readonly maxErrors: number;
   private readonly started = Date.now();
-  /** key -> line number * 8 + action code: every key of this import, for duplicates and references. */
+  /** key -> line number << ACTION_BITS | action code: every key of this import, for duplicates and references. */
   private readonly keys = new Map<string, number>();
   private readonly failedLines = new Set<number>();
   private pending: PendingLine[] = [];
@@ -242,10 +246,10 @@ export class ImportRun {
     }
     const earlier = this.keys.get(line.key);
     if (earlier !== undefined) {
-      this.fail(line.line, line.key, new ProblemException(422, 'duplicate-key', `Key ${line.key} is already the key of line ${earlier >> 3} of this import; every line needs its own key.`, { field: 'key' }));
+      this.fail(line.line, line.key, new ProblemException(422, 'duplicate-key', `Key ${line.key} is already the key of line ${earlier >> ACTION_BITS} of this import; every line needs its own key.`, { field: 'key' }));
       return;
     }
-    this.keys.set(line.key, line.line * 8 + ACTION_CODE.get(line.action)!);
+    this.keys.set(line.key, line.line * (ACTION_MASK + 1) + ACTION_CODE.get(line.action)!);
     const dependsOn: Dependency[] = [];
     let dto: object;
     try {
@@ -254,11 +258,11 @@ export class ImportRun {
       for (const ref of plan.references) {
         const entry = this.keys.get(ref.key);
         if (entry === undefined) continue;
-        const action = IMPORT_ACTIONS[entry & 7];
-        if (action !== ref.action || entry >> 3 === line.line) {
-          wrong.push({ field: ref.member, messages: [`${ref.member} must be the key of an earlier ${ref.action} line; ${ref.key} is line ${entry >> 3}, a ${action}`] });
+        const action = IMPORT_ACTIONS[entry & ACTION_MASK];
+        if (action !== ref.action || entry >> ACTION_BITS === line.line) {
+          wrong.push({ field: ref.member, messages: [`${ref.member} must be the key of an earlier ${ref.action} line; ${ref.key} is line ${entry >> ACTION_BITS}, a ${action}`] });
         } else {
-          dependsOn.push({ member: ref.member, line: entry >> 3, key: ref.key });
+          dependsOn.push({ member: ref.member, line: entry >> ACTION_BITS, key: ref.key });
         }
       }
       if (wrong.length > 0) throw new RequestValidationException(wrong);

@@ -1,6 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
+import { InformationCredibility, SourceReliability } from '@ledger/domain';
 import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
+import { MinCredibilityQuery, MinReliabilityQuery } from '../../platform/http/dto/min-grade-query';
+
+const COUNTED = 'Count only claims whose current version is';
 
 export class PartyVersionsQueryDto extends EntriesListQueryDto {
   @ApiPropertyOptional({
@@ -11,4 +15,10 @@ export class PartyVersionsQueryDto extends EntriesListQueryDto {
   @IsOptional()
   @IsUUID()
   claim?: string;
+
+  @MinReliabilityQuery(COUNTED)
+  minReliability?: SourceReliability;
+
+  @MinCredibilityQuery(COUNTED)
+  minCredibility?: InformationCredibility;
 }

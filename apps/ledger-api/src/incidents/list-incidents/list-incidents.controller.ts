@@ -5,6 +5,7 @@ import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { ListIncidentsQueryDto } from './list-incidents.dto';
+import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
@@ -16,14 +17,14 @@ export class ListIncidentsController {
 
   @Get()
   @Roles('reader')
-  @ApiOperation({ summary: 'Incidents for dashboards: filter by party, category, contested, date range and words; paginated' })
+  @ApiOperation({ summary: 'Incidents for dashboards: filter by party, category, contested, date range, words and the grade of their claims; paginated' })
   @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('IncidentList')) })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   list(@QueryParams() q: ListIncidentsQueryDto): Page<IncidentListItem> {
     if (q.from && q.to && q.from > q.to) {
       throw new ProblemException(400, 'invalid-date-range', '`from` must not be after `to`', { field: 'from' });
     }
-    const filter = { partyId: q.party, category: q.category, contested: q.contested, occurredFrom: q.from, occurredTo: q.to, search: q.q, limit: q.limit, offset: q.offset };
+    const filter = { partyId: q.party, category: q.category, contested: q.contested, occurredFrom: q.from, occurredTo: q.to, search: q.q, minGrade: minGradeOf(q), limit: q.limit, offset: q.offset };
     try {
       return this.readModels.listIncidents(filter);
     } catch (error) {

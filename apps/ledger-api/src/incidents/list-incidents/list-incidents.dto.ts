@@ -1,11 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
-import { ACLED_EVENT_TYPES, AcledEventType } from '@ledger/domain';
+import { ACLED_EVENT_TYPES, AcledEventType, InformationCredibility, SourceReliability } from '@ledger/domain';
 import { PARTY_ID_PATTERN } from '../../claims/shared/assertions.dto';
 import { PageQueryDto } from '../../platform/http/dto/page-query.dto';
 import { SearchQuery } from '../../platform/http/dto/search-query';
 import { CsvFormatQuery } from '../../platform/http/conditional-get.csv';
+import { MinCredibilityQuery, MinReliabilityQuery } from '../../platform/http/dto/min-grade-query';
+
+const HOLDING = 'Only incidents with at least one standing (not retracted) claim whose current version is';
 
 export class ListIncidentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'karabakh-defense-army', description: 'Incidents in which this party said something' })
@@ -36,6 +39,12 @@ export class ListIncidentsQueryDto extends PageQueryDto {
 
   @SearchQuery('incidents where every word (case-insensitive) appears in the title, the summary, the place name, or the name or id of a party that spoke in it', 'shelling azerbaijan')
   q?: string;
+
+  @MinReliabilityQuery(HOLDING)
+  minReliability?: SourceReliability;
+
+  @MinCredibilityQuery(HOLDING)
+  minCredibility?: InformationCredibility;
 
   @CsvFormatQuery()
   format?: 'json' | 'csv';
