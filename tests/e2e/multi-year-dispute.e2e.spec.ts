@@ -26,7 +26,7 @@ const P = {
  * An eight-year dispute from public record (MH17, 2014-2022), recorded through the HTTP API and read back as the
  * parties' accounts stood at several stated dates: seven speakers of six kinds, victims of no side counted by
  * nationality, a correction that changes who an investigation blames, denials bound to the version they answered,
- * and a duplicate incident.
+ * graded sources and a duplicate incident.
  */
 describe('a multi-year dispute through the API (e2e)', () => {
   let t: LedgerTestApp;
@@ -116,6 +116,25 @@ describe('a multi-year dispute through the API (e2e)', () => {
     expect(Object.keys(byParty).sort()).toEqual([P.almaz, P.court, P.jit, P.mod, P.sbu].sort());
     // The DPR denied a claim but made none here: its account is its denial.
     expect(party(doc, P.dpr)!.denialsMade.map((d) => d.claimId)).toEqual([refs['sbu-claim']]);
+  });
+
+  it('graded sources: the regrade of the 2014 briefing keeps both grades; at a minimum of B2 only the safety board, the investigation and the court count, and only Russia\'s denials of the investigation remain disputed', async () => {
+    const current = (await s.get(`/incidents/${refs.incident}/claims/${refs['mod-2014-claim']}`, 'reader')).json();
+    expect(current.grade).toMatchObject({ reliability: 'D', credibility: 4, gradings: 2 });
+    const history = (await s.get(`/incidents/${refs.incident}/claims/${refs['mod-2014-claim']}/history`, 'auditor')).json();
+    expect(history.grades.map((g: { reliability: string; credibility: number }) => `${g.reliability}${g.credibility}`)).toEqual(['C3', 'D4']);
+
+    const all = (await s.get(`/incidents/${refs.incident}/versions`, 'reader')).json() as PartyVersionsDoc;
+    expect(all.disagreements.some((d) => d.field === 'responsibleParties')).toBe(true);
+    const res = await s.get(`/incidents/${refs.incident}/versions?minReliability=B&minCredibility=2`, 'reader');
+    expect(res.statusCode).toBe(200);
+    const strict = res.json() as PartyVersionsDoc;
+    expect(speakers(strict)).toEqual([P.court, P.dsb, P.jit].sort());
+    expect(blames(strict, P.jit)).toEqual([P.dpr, P.russia].sort());
+    // What is left to dispute among the well-graded sources is Russia's ministry denying the investigation's blame.
+    expect(strict.disagreements.filter((d) => d.kind !== 'denial')).toEqual([]);
+    expect(new Set(strict.disagreements.flatMap((d) => d.positions.map((p) => p.partyId)))).toEqual(new Set([P.jit, P.mod]));
+    expectProblem(await s.get(`/incidents/${refs.incident}/versions?minReliability=G`, 'reader'), 400, 'validation-failed');
   });
 
   it('before anything was said (stated clock), the incident has no accounts yet', async () => {
