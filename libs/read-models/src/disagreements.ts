@@ -1,11 +1,38 @@
 import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
 import { compareStated, intervalsOverlap } from './time-range';
 
-/** One assertion field of a party's current account and the claim it comes from. */
+/** A standing claim behind a position, at its current version. */
+export interface ClaimAtVersion {
+  claimId: string;
+  version: number;
+}
+
+/**
+ * One part of a position: a party named (responsible parties, ceasefire violators), a casualty group, whether the
+ * ceasefire was violated, or the whole value of a point holding one (part "").
+ */
+export interface AccountPart {
+  part: string;
+  value: unknown;
+  /** The standing claim stated latest that holds the part: the value is its. */
+  claimId: string;
+  version: number;
+  /** Every standing claim of the party holding the part, stated latest first. */
+  claims: ClaimAtVersion[];
+  /** Those claims give different values for the part. */
+  conflict: boolean;
+}
+
+/** One assertion field of a party's current account (its position on the point) and the claims it comes from. */
 export interface AccountEntry<T> {
   value: T;
+  /** The standing claim stated latest behind the position. */
   claimId: string;
   statedAt: PointInTime;
+  /** The position part by part, each with the claims and versions behind it (absent where only a value is known). */
+  parts?: AccountPart[];
+  /** The party's own standing claims give different values for some part. */
+  conflict?: boolean;
 }
 
 export type CurrentAccount = { [F in AssertionField]?: AccountEntry<Required<Assertions>[F]> };

@@ -81,6 +81,7 @@ export const azDefenceClaim: ClaimMadeData = {
   statedAt: { at: '2019-05-30', precision: 'day' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {
     responsibleParties: [PARTY.karabakhArmy],
     ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
@@ -107,6 +108,7 @@ export const karabakhArmyClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'day' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {
     responsibleParties: [PARTY.azDefence],
     ceasefire: { violated: true, by: [PARTY.azDefence] },
@@ -130,6 +132,7 @@ export const azForeignClaim: ClaimMadeData = {
   statedAt: { at: '2019-05-31', precision: 'approximate' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {},
 };
 
@@ -142,6 +145,7 @@ export const amForeignClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'week' },
   source: article,
   answers: ['claim-az-foreign'],
+  supersedes: [],
   assertions: { responsibleParties: [PARTY.azDefence] },
 };
 
@@ -154,6 +158,7 @@ export const minskGroupClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'week' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {},
 };
 
@@ -268,6 +273,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statedAt: { at: '2019-05-30', precision: 'day' },
       source: article,
       answers: [],
+      supersedes: [],
       assertions: {
         responsibleParties: [PARTY.karabakhArmy],
         ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
@@ -344,6 +350,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statedAt: { at: '2019-06-02', precision: 'approximate' },
       source: article,
       answers: [],
+      supersedes: [],
       assertions: {},
     },
   }),

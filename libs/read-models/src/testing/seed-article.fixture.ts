@@ -60,6 +60,7 @@ export const claimMade = (incidentId: string, claimId: string, partyId: string, 
       source: article,
       answers: [],
       assertions: {},
+      supersedes: [],
       ...fields,
     },
   });
