@@ -1,5 +1,5 @@
-import { configure } from 'safe-stable-stringify';
-import { AssertionField, Assertions, assertedFields, casualtyGroupKey, structurallyEqual } from '@ledger/domain';
+import { AssertionField, assertedFields, structurallyEqual } from '@ledger/domain';
+import { Part, byPart, holdsOneValue, partsOfField, positionValueOf } from '../position-parts';
 import { DISAGREEMENT_KINDS, DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
 import {
   ClaimRow,
@@ -28,35 +28,8 @@ import { IncidentContext } from './projection-context';
  * group, whether the ceasefire was violated, when, where) takes the value of the standing claim stated latest that
  * gives it (stated time, then log position), and is flagged when the party's standing claims give different values.
  * `claim_fields` indexes the standing claims per part, so a change to one claim re-chooses only the parts it holds,
- * by one index seek each, whatever the number of the party's claims.
+ * by one index seek each, whatever the number of the party's claims (the rule itself: position-parts.ts).
  */
-interface Part {
-  field: AssertionField;
-  part: string;
-  value: unknown;
-  /** Canonical JSON of the value, for parts holding one value; undefined for a member of a set (never in conflict). */
-  valueKey?: string;
-}
-
-const canonical = configure({ deterministic: true });
-
-const member = (field: AssertionField, part: string, value: string): Part => ({ field, part, value });
-const single = (field: AssertionField, part: string, value: unknown): Part => ({ field, part, value, valueKey: canonical(value) });
-
-const partsOfField = (field: AssertionField, assertions: Assertions): Part[] => {
-  switch (field) {
-    case 'responsibleParties':
-      return [...new Set(assertions.responsibleParties ?? [])].map((partyId) => member(field, partyId, partyId));
-    case 'ceasefire': {
-      const ceasefire = assertions.ceasefire!;
-      return [single(field, 'violated', ceasefire.violated), ...[...new Set(ceasefire.by ?? [])].map((partyId) => member(field, `by=${partyId}`, partyId))];
-    }
-    case 'casualties':
-      return (assertions.casualties ?? []).map((report) => single(field, casualtyGroupKey(report), report));
-    default:
-      return [single(field, '', assertions[field])];
-  }
-};
 
 /** Whether the claim stands: not retracted, and superseded by no claim that is not retracted. */
 export const stands = (claim: ClaimRow | undefined): claim is ClaimRow => !!claim && !claim.retracted && claim.supersededBy.length === 0;
@@ -118,8 +91,6 @@ export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined,
   for (const [field, change] of changes) reposition(ctx, partyId, field, change);
 };
 
-const byPart = (a: PositionPart, b: PositionPart): number => (a.part < b.part ? -1 : a.part > b.part ? 1 : 0);
-
 /** Re-chooses the parts of a party's position that a claim's change touched, and re-computes the point's disagreements if the position changed. */
 const reposition = (ctx: IncidentContext, partyId: string, field: AssertionField, change: FieldChange): void => {
   const { t, incidentId } = ctx;
@@ -155,7 +126,7 @@ const reposition = (ctx: IncidentContext, partyId: string, field: AssertionField
     partyId,
     field,
     claimId: latest.claimId,
-    value: valueOf(field, ordered),
+    value: positionValueOf(field, ordered),
     statedAt: latest.statedAt,
     statedOrder: latest.statedOrder,
     versionPosition: BigInt(latest.versionPosition),
@@ -173,27 +144,6 @@ const reposition = (ctx: IncidentContext, partyId: string, field: AssertionField
 /** Whether part `a` comes from a claim stated after `b`'s (the same stated time: recorded later). */
 const rankedAfter = (a: PositionPart, b: PositionPart): boolean =>
   a.statedOrder > b.statedOrder || (a.statedOrder === b.statedOrder && BigInt(a.versionPosition) > BigInt(b.versionPosition));
-
-/** Parties named (responsible, ceasefire violators) are members of a set; every other part holds one value. */
-const holdsOneValue = (field: AssertionField, part: string): boolean => field !== 'responsibleParties' && !part.startsWith('by=');
-
-/** The position's value from its parts: the union of the parties named, the latest standing value of everything else. */
-const valueOf = (field: AssertionField, parts: PositionPart[]): unknown => {
-  switch (field) {
-    case 'responsibleParties':
-      return parts.map((p) => p.value);
-    case 'ceasefire': {
-      const violated = parts.find((p) => p.part === 'violated')?.value === true;
-      const by = parts.filter((p) => p.part.startsWith('by=')).map((p) => p.value);
-      // Violators named by claims that say it was violated; a latest "not violated" leaves none (the conflict flag tells).
-      return violated && by.length ? { violated, by } : { violated };
-    }
-    case 'casualties':
-      return parts.map((p) => p.value);
-    default:
-      return parts[0].value;
-  }
-};
 
 /** What an incident's events changed since the fold last settled, that its points of disagreement are computed from. */
 interface Unsettled {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { Assertions } from '@ledger/domain';
+import { currentAccountOf } from '../disagreements';
 import { ReadModelSpecification } from '../testing/read-model-specification';
 import { PARTY, ScenarioEntry, article, claimMade, envelopesOf, incidentEntry, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { claimFieldsTable, claimsTable, partyPositionsTable, positionValuesTable } from '../tables/ledger.tables';
@@ -138,5 +140,76 @@ describe("a party's position comes from all its standing claims", () => {
       ]);
       expect(rm.tables.find(positionValuesTable, { incidentId: INCIDENT, partyId: AZ, field: 'casualties', part: `side=${AZ}` })).toHaveLength(2);
     });
+  });
+});
+
+describe('positions kept claim by claim', () => {
+  type Op =
+    | { kind: 'make'; party: number; day: number; assertions: Assertions; supersedes: number[] }
+    | { kind: 'correct'; claim: number; day: number; assertions: Assertions }
+    | { kind: 'retract'; claim: number; day: number };
+
+  const parties = [AZ, KDA];
+  const named = fc.subarray([AZ, KDA, AM], { minLength: 1 });
+  const assertionsArb: fc.Arbitrary<Assertions> = fc.record(
+    {
+      responsibleParties: named,
+      ceasefire: fc.oneof(fc.constant({ violated: false }), named.map((by) => ({ violated: true, by }))),
+      casualties: fc.integer({ min: 1, max: 3 }).map((best) => [{ side: AZ, killed: { best } }]),
+      occurred: fc.constantFrom({ from: '2019-06-01', to: '2019-06-01', precision: 'day' as const }, { from: '2019-06-02', to: '2019-06-03', precision: 'day' as const }),
+    },
+    { requiredKeys: [] },
+  );
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant('make' as const), party: fc.nat(1), day: fc.integer({ min: 1, max: 4 }), assertions: assertionsArb, supersedes: fc.array(fc.nat(9), { maxLength: 2 }) }),
+    fc.record({ kind: fc.constant('correct' as const), claim: fc.nat(9), day: fc.integer({ min: 1, max: 4 }), assertions: assertionsArb }),
+    fc.record({ kind: fc.constant('retract' as const), claim: fc.nat(9), day: fc.integer({ min: 1, max: 4 }) }),
+  );
+
+  /** The operations as entries the decider would have accepted: only the party's own standing-or-superseded, unretracted claims are corrected, retracted or superseded. */
+  const entriesOf = (ops: Op[]): ScenarioEntry[] => {
+    const made: Array<{ claimId: string; partyId: string; version: number; retracted: boolean }> = [];
+    const entries: ScenarioEntry[] = [];
+    const day = (d: number) => `2019-06-0${d}`;
+    for (const op of ops) {
+      if (op.kind === 'make') {
+        const partyId = parties[op.party];
+        const own = made.filter((c) => c.partyId === partyId && !c.retracted);
+        const supersedes = [...new Set(op.supersedes.filter((i) => i < own.length).map((i) => own[i].claimId))];
+        const claimId = `claim-${made.length}`;
+        made.push({ claimId, partyId, version: 1, retracted: false });
+        entries.push(claim(claimId, partyId, day(op.day), op.assertions, supersedes));
+        continue;
+      }
+      const target = made.filter((c) => !c.retracted)[op.claim];
+      if (!target) continue;
+      if (op.kind === 'correct') {
+        target.version += 1;
+        entries.push(correction(target.claimId, target.partyId, target.version, day(op.day), op.assertions));
+      } else {
+        target.retracted = true;
+        entries.push(retraction(target.claimId, target.partyId, 'Withdrawn.', day(op.day), INCIDENT));
+      }
+    }
+    return entries;
+  };
+
+  it('equal, after any claims, corrections, retractions and supersessions, to the positions computed at once from the standing claims', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 12 }), (ops) => {
+        after(entriesOf(ops), (rm) => {
+          const doc = rm.partyVersions(INCIDENT)!;
+          for (const partyId of parties) {
+            const standing = rm.tables
+              .find(claimsTable, { incidentId: INCIDENT })
+              .filter((c) => c.partyId === partyId && !c.retracted && c.supersededBy.length === 0)
+              .map((c) => ({ claimId: c.claimId, version: c.version, assertions: c.assertions, statedAt: c.statedAt, position: c.versionPosition.toString() }));
+            const kept = doc.parties.find((p) => p.partyId === partyId)?.currentAccount ?? {};
+            expect(kept).toEqual(currentAccountOf(standing));
+          }
+        });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
