@@ -24,24 +24,32 @@ const canonical = configure({ deterministic: true });
 const member = (field: AssertionField, part: string, value: string): Part => ({ field, part, value });
 const single = (field: AssertionField, part: string, value: unknown): Part => ({ field, part, value, valueKey: canonical(value) });
 
+/**
+ * A list asserted empty ("named nobody", "no casualties") is an assertion too, unlike silence: it is held as the
+ * part "" (value null), which keeps the position present and adds nothing to the union.
+ */
+export const NAMED_NONE = '';
+
+const orNone = (field: AssertionField, parts: Part[]): Part[] => (parts.length ? parts : [{ field, part: NAMED_NONE, value: null }]);
+
 /** The parts of one asserted field. */
 export const partsOfField = (field: AssertionField, assertions: Assertions): Part[] => {
   switch (field) {
     case 'responsibleParties':
-      return [...new Set(assertions.responsibleParties ?? [])].map((partyId) => member(field, partyId, partyId));
+      return orNone(field, [...new Set(assertions.responsibleParties ?? [])].map((partyId) => member(field, partyId, partyId)));
     case 'ceasefire': {
       const ceasefire = assertions.ceasefire!;
       return [single(field, 'violated', ceasefire.violated), ...[...new Set(ceasefire.by ?? [])].map((partyId) => member(field, `by=${partyId}`, partyId))];
     }
     case 'casualties':
-      return (assertions.casualties ?? []).map((report) => single(field, casualtyGroupKey(report), report));
+      return orNone(field, (assertions.casualties ?? []).map((report) => single(field, casualtyGroupKey(report), report)));
     default:
       return [single(field, '', assertions[field])];
   }
 };
 
 /** Parties named (responsible, ceasefire violators) are members of a set; every other part holds one value. */
-export const holdsOneValue = (field: AssertionField, part: string): boolean => field !== 'responsibleParties' && !part.startsWith('by=');
+export const holdsOneValue = (field: AssertionField, part: string): boolean => field !== 'responsibleParties' && !part.startsWith('by=') && !(field === 'casualties' && part === NAMED_NONE);
 
 /** Parts listed in one order whatever order the claims came in. */
 export const byPart = (a: { part: string }, b: { part: string }): number => (a.part < b.part ? -1 : a.part > b.part ? 1 : 0);
@@ -51,7 +59,7 @@ export const positionValueOf = (field: AssertionField, parts: ReadonlyArray<{ pa
   switch (field) {
     case 'responsibleParties':
     case 'casualties':
-      return parts.map((p) => p.value);
+      return parts.filter((p) => p.part !== NAMED_NONE).map((p) => p.value);
     case 'ceasefire': {
       const violated = parts.find((p) => p.part === 'violated')?.value === true;
       const by = parts.filter((p) => p.part.startsWith('by=')).map((p) => p.value);

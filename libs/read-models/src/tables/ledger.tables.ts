@@ -350,14 +350,14 @@ export const claimFieldsTable: TableSpec<ClaimFieldRow> = {
     partyId: text('the claimant'),
     field: text('assertion field: responsibleParties, ceasefire, casualties, occurred, location'),
     part: text(
-      'the part of the point: a party named (responsibleParties: its id; ceasefire: by=<id>), ceasefire: violated, casualties: the casualty group key (side=armenia, category=civilians,nationality=NL, unattributed), occurred and location: empty',
+      'the part of the point: a party named (responsibleParties: its id; ceasefire: by=<id>), ceasefire: violated, casualties: the casualty group key (side=armenia, category=civilians,nationality=NL, unattributed), occurred and location: empty; a list asserted empty (responsibleParties, casualties): empty',
     ),
     claimId: text('claim id'),
     version: integer('the claim’s current version'),
     statedAt: json('when the claim’s current version was stated'),
     statedOrder: integer('start of the claim’s current stated time, epoch ms'),
     versionPosition: position('log position of the claim’s current version'),
-    value: json('the claim’s value of the part'),
+    value: jsonOrNull('the claim’s value of the part (null for the part "" of a list asserted empty: named nobody, no casualties)'),
   },
   // Keyed in the order a part's value is chosen in, so the latest standing claim is one seek and the table is its own index.
   primaryKey: ['incidentId', 'partyId', 'field', 'part', 'statedOrder', 'versionPosition', 'claimId'],
