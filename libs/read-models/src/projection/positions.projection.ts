@@ -38,10 +38,19 @@ const standingParts = (claim: ClaimRow | undefined): Part[] => (stands(claim) ? 
 
 const samePart = (a: Part, b: Part): boolean => a.field === b.field && a.part === b.part && a.valueKey === b.valueKey && structurallyEqual(a.value, b.value);
 
+/** What one claim's change does to one part of its party's position. */
+interface PartChange {
+  /** Change in the number of standing claims behind the part. */
+  claims: number;
+  /** Change in the number of different values they give (rows of position_values). */
+  values: number;
+  /** The claim's part as it now stands, if it holds the part. */
+  now?: Part;
+}
+
 /** What one claim's change does to one point of its party's position. */
 interface FieldChange {
-  /** Parts whose claims changed, with the change in the number of standing claims behind each. */
-  parts: Map<string, number>;
+  parts: Map<string, PartChange>;
   /** +1: the claim now asserts the point (standing); -1: no longer; 0: still or still not. */
   claims: number;
 }
@@ -65,14 +74,19 @@ export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined,
     if (!change) changes.set(field, (change = { parts: new Map(), claims: 0 }));
     return change;
   };
-  const count = (p: Part, by: 1 | -1): void => {
+  const count = (p: Part, by: 1 | -1): PartChange => {
     const parts = changeOf(p.field).parts;
-    parts.set(p.part, (parts.get(p.part) ?? 0) + by);
-    if (p.valueKey === undefined) return;
+    let change = parts.get(p.part);
+    if (!change) parts.set(p.part, (change = { claims: 0, values: 0 }));
+    change.claims += by;
+    if (p.valueKey === undefined) return change;
     const key = { incidentId, partyId, field: p.field, part: p.part, valueKey: p.valueKey };
-    const claims = (t.get(positionValuesTable, key)?.claims ?? 0) + by;
+    const held = t.get(positionValuesTable, key)?.claims ?? 0;
+    const claims = held + by;
     if (claims > 0) t.put(positionValuesTable, { ...key, claims });
     else t.delete(positionValuesTable, key);
+    change.values += held === 0 ? 1 : claims === 0 ? -1 : 0;
+    return change;
   };
   for (const p of was) {
     if (!moved && now.some((q) => samePart(p, q))) continue;
@@ -83,33 +97,53 @@ export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined,
     if (!moved && was.some((q) => samePart(p, q))) continue;
     const { version, statedAt, statedOrder, versionPosition } = after!;
     t.put(claimFieldsTable, { incidentId, partyId, field: p.field, part: p.part, claimId, version, statedAt, statedOrder, versionPosition, value: p.value });
-    count(p, 1);
+    count(p, 1).now = p;
   }
   const [wasFields, nowFields] = [new Set(was.map((p) => p.field)), new Set(now.map((p) => p.field))];
   for (const field of wasFields) if (!nowFields.has(field)) changeOf(field).claims -= 1;
   for (const field of nowFields) if (!wasFields.has(field)) changeOf(field).claims += 1;
-  for (const [field, change] of changes) reposition(ctx, partyId, field, change);
+  for (const [field, change] of changes) reposition(ctx, claim, after, field, change);
+};
+
+/**
+ * The standing claim stated latest that holds a part, after `claim` changed: decided against the part as held when
+ * the claim takes it over or another claim keeps it; looked up (one seek) only when the claim held it and no longer
+ * does, or now ranks earlier.
+ */
+const holderOf = (ctx: IncidentContext, claim: ClaimRow, after: ClaimRow | undefined, field: AssertionField, part: string, held: PositionPart | undefined, change: PartChange) => {
+  const { t, incidentId } = ctx;
+  const mine = change.now && after ? { value: change.now.value, claimId: claim.claimId, version: after.version, statedAt: after.statedAt, statedOrder: after.statedOrder, versionPosition: after.versionPosition.toString() } : undefined;
+  if (mine && (!held || held.claimId === claim.claimId ? !held || !rankedAfter(held, mine) : rankedAfter(mine, held))) return mine;
+  if (held && held.claimId !== claim.claimId) return held;
+  const [top] = t.find(
+    claimFieldsTable,
+    { incidentId, partyId: claim.partyId, field, part },
+    { orderBy: [{ column: 'statedOrder', desc: true }, { column: 'versionPosition', desc: true }], limit: 1 },
+  );
+  return top && { value: top.value, claimId: top.claimId, version: top.version, statedAt: top.statedAt, statedOrder: top.statedOrder, versionPosition: top.versionPosition.toString() };
 };
 
 /** Re-chooses the parts of a party's position that a claim's change touched, and re-computes the point's disagreements if the position changed. */
-const reposition = (ctx: IncidentContext, partyId: string, field: AssertionField, change: FieldChange): void => {
+const reposition = (ctx: IncidentContext, claim: ClaimRow, after: ClaimRow | undefined, field: AssertionField, change: FieldChange): void => {
   const { t, incidentId } = ctx;
+  const { partyId } = claim;
   const held = t.get(partyPositionsTable, { incidentId, field, partyId });
   const parts = new Map((held?.parts ?? []).map((p) => [p.part, p]));
-  for (const [part, delta] of change.parts) {
-    const [top] = t.find(
-      claimFieldsTable,
-      { incidentId, partyId, field, part },
-      { orderBy: [{ column: 'statedOrder', desc: true }, { column: 'versionPosition', desc: true }], limit: 1 },
-    );
-    if (!top) {
+  for (const [part, partChange] of change.parts) {
+    const before = parts.get(part);
+    const claims = (before?.claims ?? 0) + partChange.claims;
+    if (claims === 0) {
       parts.delete(part);
       continue;
     }
-    const conflict = holdsOneValue(field, part) && t.find(positionValuesTable, { incidentId, partyId, field, part }, { limit: 2 }).length > 1;
-    const claims = (parts.get(part)?.claims ?? 0) + delta;
-    const { value, claimId, version, statedAt, statedOrder, versionPosition } = top;
-    parts.set(part, { part, value, claimId, version, statedAt, statedOrder, versionPosition: versionPosition.toString(), claims, conflict });
+    const holder = holderOf(ctx, claim, after, field, part, before, partChange);
+    if (!holder) {
+      parts.delete(part);
+      continue;
+    }
+    const values = (before?.values ?? 0) + partChange.values;
+    const { value, claimId, version, statedAt, statedOrder, versionPosition } = holder;
+    parts.set(part, { part, value, claimId, version, statedAt, statedOrder, versionPosition, claims, values, conflict: holdsOneValue(field, part) && values > 1 });
   }
   if (parts.size === 0) {
     if (held) {
@@ -142,7 +176,7 @@ const reposition = (ctx: IncidentContext, partyId: string, field: AssertionField
 };
 
 /** Whether part `a` comes from a claim stated after `b`'s (the same stated time: recorded later). */
-const rankedAfter = (a: PositionPart, b: PositionPart): boolean =>
+const rankedAfter = (a: Pick<PositionPart, 'statedOrder' | 'versionPosition'>, b: Pick<PositionPart, 'statedOrder' | 'versionPosition'>): boolean =>
   a.statedOrder > b.statedOrder || (a.statedOrder === b.statedOrder && BigInt(a.versionPosition) > BigInt(b.versionPosition));
 
 /** What an incident's events changed since the fold last settled, that its points of disagreement are computed from. */

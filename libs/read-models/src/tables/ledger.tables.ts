@@ -408,6 +408,8 @@ export interface PositionPart {
   versionPosition: string;
   /** Standing claims of the party behind the part (claim_fields lists them with their versions). */
   claims: number;
+  /** Different values those claims give for the part (rows of position_values; members of a set: 0). */
+  values: number;
   /** Standing claims of the party give different values for the part (position_values lists them). */
   conflict: boolean;
 }
@@ -447,7 +449,7 @@ export const partyPositionsTable: TableSpec<PartyPositionRow> = {
     statedOrder: integer('start of that stated time, epoch ms'),
     versionPosition: position('log position of that claim’s current version'),
     parts: json(
-      'the position part by part [{part, value, claimId, version, statedAt, statedOrder, versionPosition, claims, conflict}]: a party named, a casualty group, violated, or the whole value (part ""), each with the claim and version its value is taken from, how many standing claims hold it (claim_fields lists them) and whether they give different values',
+      'the position part by part [{part, value, claimId, version, statedAt, statedOrder, versionPosition, claims, values, conflict}]: a party named, a casualty group, violated, or the whole value (part ""), each with the claim and version its value is taken from, how many standing claims hold it (claim_fields lists them), how many different values they give (position_values) and whether they conflict',
     ),
     claims: integer('standing claims of the party asserting the point'),
     conflict: boolean('the party’s own standing claims give different values for some part (e.g. two casualty figures for one group)'),
