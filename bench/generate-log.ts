@@ -120,6 +120,7 @@ const incidentEntries = (rng: Rng, n: number): Entry[] => {
         statedAt: { at: day(d), precision: 'day' },
         source: sourceOf(rng, d),
         answers: claims.length && rng.chance(0.5) ? [rng.pick(claims).claimId] : [],
+        supersedes: [],
         assertions: assertionsOf(rng, partyId, d),
       },
     });

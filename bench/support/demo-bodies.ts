@@ -37,7 +37,7 @@ export const demoClaimEvent = (incidentId: string, claimId: string = randomUUID(
   return {
     eventId: randomUUID(),
     type: storedTypeOf('ClaimMade'),
-    data: { ...demoClaimBody(), incidentId, claimId, answers: [] },
+    data: { ...demoClaimBody(), incidentId, claimId, answers: [], supersedes: [] },
     metadata: { recordedAt, recordedBy: 'recorder:bench', correlationId, causationId: correlationId },
   };
 };

@@ -184,7 +184,7 @@ describe('access (e2e)', () => {
 
   // An integrator's system reads the event feeds and nothing else; only admin implies the role.
   describe('the integrator role', () => {
-    const feeds = ['/feed/events', '/feed/events?limit=5&type=ClaimMade.v2'];
+    const feeds = ['/feed/events', '/feed/events?limit=5&type=ClaimMade.v3'];
 
     it('reads the paged feed (as admin does)', async () => {
       for (const role of ['integrator', 'admin'] as TestRole[]) {

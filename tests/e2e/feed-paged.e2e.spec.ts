@@ -136,8 +136,8 @@ describe('paged feed GET /feed/events (e2e)', () => {
       ['type', () => '&type=ClaimDenied.v2&type=EntryAmended.v2', (e: RecordedEvent) => ['ClaimDenied.v2', 'EntryAmended.v2'].includes(e.type)],
       [
         'incident AND party AND type',
-        () => `&incident=${I2}&party=feed-p-a&type=ClaimMade.v2&type=ClaimDenied.v2`,
-        (e: RecordedEvent) => e.streamName === `incident-${I2}` && about(e, 'feed-p-a') && ['ClaimMade.v2', 'ClaimDenied.v2'].includes(e.type),
+        () => `&incident=${I2}&party=feed-p-a&type=ClaimMade.v3&type=ClaimDenied.v2`,
+        (e: RecordedEvent) => e.streamName === `incident-${I2}` && about(e, 'feed-p-a') && ['ClaimMade.v3', 'ClaimDenied.v2'].includes(e.type),
       ],
     ])('%s', async (_name, query, expected) => {
       const { items } = await readAllPages(query(), t.tokens.integrator, 500);
@@ -147,7 +147,7 @@ describe('paged feed GET /feed/events (e2e)', () => {
     });
 
     it('party: a denial by Q of P\'s claim is about both; an amendment of P\'s claim and an answer to it are about P', async () => {
-      const ofB = (await readAllPages('&party=feed-p-b&type=ClaimDenied.v2&type=EntryAmended.v2&type=ClaimMade.v2', t.tokens.integrator, 1000)).items;
+      const ofB = (await readAllPages('&party=feed-p-b&type=ClaimDenied.v2&type=EntryAmended.v2&type=ClaimMade.v3', t.tokens.integrator, 1000)).items;
       const types = ofB.filter((e) => e.stream === `incident-${I2}` && e.recordedby === 'test-recorder').map((e) => `${e.type.split('.').at(-2)}:${e.data.partyId ?? 'ledger'}`);
       expect(types).toEqual(['ClaimMade:feed-p-b', 'ClaimDenied:feed-p-a', 'EntryAmended:ledger', 'ClaimMade:feed-p-a']);
       const ofA = (await readAllPages('&party=feed-p-a&type=ClaimDenied.v2', t.tokens.integrator, 1000)).items;

@@ -201,7 +201,7 @@ describe('write guarantees (e2e)', () => {
       const winner = responses.find((r) => r.statusCode === 201)!;
       const loser = responses.find((r) => r.statusCode === 409)!;
       expect(expectProblem(loser, 409, 'wrong-expected-revision').currentRevision).toBe(revisionOf(winner.headers.etag).toString());
-      expect((await s.store.readAll({ fromPosition: before })).map((e) => e.type)).toEqual(['ClaimMade.v2']);
+      expect((await s.store.readAll({ fromPosition: before })).map((e) => e.type)).toEqual(['ClaimMade.v3']);
     });
 
     it('two claims sent one after the other with the same If-Match: the second is a 409', async () => {
@@ -279,7 +279,7 @@ describe('write guarantees (e2e)', () => {
       expect(responses.map((r) => r.headers['idempotent-replayed'] ?? 'first').sort()).toEqual(['first', 'true']);
       const written = await s.store.readAll({ fromPosition: before });
       // The claim and the key's reservation, which binds the key to this request whatever stream it writes.
-      expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v2', 'IdempotencyKeyReserved.v1']);
+      expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v3', 'IdempotencyKeyReserved.v1']);
     });
 
     it('the same Idempotency-Key sent at once to two incidents with different bodies: one 201, one 422, one claim written', async () => {
@@ -291,7 +291,7 @@ describe('write guarantees (e2e)', () => {
       expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 422]);
       expectProblem(responses.find((r) => r.statusCode === 422)!, 422, 'idempotency-key-reused');
       const written = await s.store.readAll({ fromPosition: before });
-      expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v2', 'IdempotencyKeyReserved.v1']);
+      expect(written.map((e) => e.type).sort()).toEqual(['ClaimMade.v3', 'IdempotencyKeyReserved.v1']);
     });
 
     it('the same party registered twice at once: one 201 and one 409', async () => {

@@ -275,7 +275,7 @@ describe('live feed: shutdown', () => {
     const base = await listen(t.app);
     const streams = await Promise.all([
       rawStream(base, '/feed/stream', t.tokens.integrator),
-      rawStream(base, '/feed/stream?type=ClaimMade.v2', t.tokens.integrator),
+      rawStream(base, '/feed/stream?type=ClaimMade.v3', t.tokens.integrator),
       rawStream(base, '/feed/stream', t.tokens.admin),
     ]);
     await waitUntil(() => t.app.get(FeedHub).connections === 3, 5_000, () => 'not connected');

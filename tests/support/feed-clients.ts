@@ -8,13 +8,13 @@ import { EVENT_STORE, EventStore, NewEvent, RecordedEvent } from '@ledger/event-
 // eventsource 4 is ESM-first; its CommonJS build is what Jest loads.
 const { EventSource } = require('eventsource') as typeof import('eventsource');
 
-/** A ClaimMade.v2 as the API would store it (the scenario's shape), for writing straight through the store port. */
+/** A ClaimMade.v3 as the API would store it (the scenario's shape), for writing straight through the store port. */
 export const claimMadeEvent = (incidentId: string, partyId: string, named: string[], text: string, by = 'test-feed-writer'): NewEvent => {
   const at = new Date().toISOString();
   const correlationId = randomUUID();
   return {
     eventId: randomUUID(),
-    type: 'ClaimMade.v2',
+    type: 'ClaimMade.v3',
     data: {
       incidentId,
       claimId: randomUUID(),
@@ -23,6 +23,7 @@ export const claimMadeEvent = (incidentId: string, partyId: string, named: strin
       statedAt: { at: '2019-06-01', precision: 'day' },
       source: { title: 'Feed load test', publisher: 'tests/support/feed-clients.ts', publishedAt: '2019-06-03' },
       answers: [],
+      supersedes: [],
       assertions: {
         responsibleParties: named,
         ceasefire: { violated: true, by: named },

@@ -55,7 +55,14 @@ export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
     upcasters: { 1: (data) => data },
   },
   IncidentReported: { current: 2, upcasters: { 1: (data) => withCategoryV2(data) } },
-  ClaimMade: { current: 2, upcasters: { 1: (data) => withAssertionsV2(data, 'assertions') } },
+  ClaimMade: {
+    current: 3,
+    upcasters: {
+      1: (data) => withAssertionsV2(data, 'assertions'),
+      // v3 added `supersedes`: before it no claim replaced another, so every v2 claim stood beside the party's others.
+      2: (data) => ({ ...data, supersedes: [] }),
+    },
+  },
   ClaimDenied: {
     current: 2,
     upcasters: {

@@ -1,48 +1,94 @@
 import { ASSERTION_FIELDS, AssertionField, Assertions, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
-import { compareStated, intervalsOverlap } from './time-range';
+import { Part, byPart, holdsOneValue, partsOfField, positionValueOf } from './position-parts';
+import { statedOrderOf } from './projection/projection-context';
+import { intervalsOverlap } from './time-range';
 
-/** One assertion field of a party's current account and the claim it comes from. */
+/** A standing claim behind a position, at its current version. */
+export interface ClaimAtVersion {
+  claimId: string;
+  version: number;
+}
+
+/**
+ * One part of a position: a party named (responsible parties, ceasefire violators), a casualty group, whether the
+ * ceasefire was violated, or the whole value of a point holding one (part "").
+ */
+export interface AccountPart {
+  part: string;
+  value: unknown;
+  /** The standing claim stated latest that holds the part: the value is its. */
+  claimId: string;
+  version: number;
+  /** Every standing claim of the party holding the part, stated latest first. */
+  claims: ClaimAtVersion[];
+  /** Those claims give different values for the part. */
+  conflict: boolean;
+}
+
+/** One assertion field of a party's current account (its position on the point) and the claims it comes from. */
 export interface AccountEntry<T> {
   value: T;
+  /** The standing claim stated latest behind the position. */
   claimId: string;
   statedAt: PointInTime;
+  /** The position part by part, each with the claims and versions behind it (absent where only a value is known). */
+  parts?: AccountPart[];
+  /** The party's own standing claims give different values for some part. */
+  conflict?: boolean;
 }
 
 export type CurrentAccount = { [F in AssertionField]?: AccountEntry<Required<Assertions>[F]> };
 
-/** A non-retracted claim in current form, as input to a party's current account. */
+/** A standing claim (not retracted, not superseded) in current form, as input to a party's current account. */
 export interface AccountClaim {
   claimId: string;
+  /** Current version (default 1). */
+  version?: number;
   assertions: Assertions;
   statedAt: PointInTime;
   /** Global position of the claim's latest version; breaks ties between claims stated at the same time. */
   position: string;
 }
 
-const comparePositions = (a: string, b: string): number => {
-  const [x, y] = [BigInt(a), BigInt(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
+/** Stated later first (start of the stated time), then recorded later. */
+const latestFirst = (a: AccountClaim, b: AccountClaim): number => {
+  const [x, y] = [statedOrderOf(a.statedAt), statedOrderOf(b.statedAt)];
+  if (x !== y) return y - x;
+  const [p, q] = [BigInt(a.position), BigInt(b.position)];
+  return p > q ? -1 : p < q ? 1 : 0;
 };
 
 /**
- * Merges a party's claims into one account: for each assertion field, the
- * value of the claim stated latest (stated time, not recorded time: a party's
- * newer statement supersedes an older one even when the ledger learnt of them
- * the other way round).
+ * A party's account from all its standing claims, computed at once (the read models keep the same thing up to date
+ * claim by claim): per point, part by part (position-parts.ts), the union of the parties named and, for every part
+ * holding one value, the value of the claim stated latest that gives it (stated time, not recorded time: a party's
+ * newer statement counts over an older one even when the ledger learnt of them the other way round), with every
+ * claim behind each part and whether they conflict.
  */
 export const currentAccountOf = (claims: AccountClaim[]): CurrentAccount => {
-  const ordered = [...claims].sort((a, b) => compareStated(a.statedAt, b.statedAt) || comparePositions(a.position, b.position));
+  const ordered = [...claims].sort(latestFirst);
   const account: Record<string, AccountEntry<unknown>> = {};
-  for (const claim of ordered) {
-    for (const field of ASSERTION_FIELDS) {
-      const value = claim.assertions[field];
-      if (value !== undefined) account[field] = { value, claimId: claim.claimId, statedAt: claim.statedAt };
+  for (const field of ASSERTION_FIELDS) {
+    const holders = new Map<string, Array<{ claim: AccountClaim; part: Part }>>();
+    for (const claim of ordered) {
+      if (claim.assertions[field] === undefined) continue;
+      for (const part of partsOfField(field, claim.assertions)) holders.set(part.part, [...(holders.get(part.part) ?? []), { claim, part }]);
     }
+    if (!holders.size) continue;
+    const parts: AccountPart[] = [...holders.entries()]
+      .map(([part, held]) => ({
+        part,
+        value: held[0].part.value,
+        claimId: held[0].claim.claimId,
+        version: held[0].claim.version ?? 1,
+        claims: held.map(({ claim }) => ({ claimId: claim.claimId, version: claim.version ?? 1 })),
+        conflict: holdsOneValue(field, part) && new Set(held.map((h) => h.part.valueKey)).size > 1,
+      }))
+      .sort(byPart);
+    const latest = ordered.find((c) => parts.some((p) => p.claimId === c.claimId))!;
+    account[field] = { value: positionValueOf(field, parts), claimId: latest.claimId, statedAt: latest.statedAt, parts, conflict: parts.some((p) => p.conflict) };
   }
-  // Field order fixed, so the stored JSON does not depend on the order the claims came in.
-  const sorted: Record<string, AccountEntry<unknown>> = {};
-  for (const field of ASSERTION_FIELDS) if (account[field]) sorted[field] = account[field];
-  return sorted as CurrentAccount;
+  return account as CurrentAccount;
 };
 
 export interface PartyAccount {

@@ -9,28 +9,53 @@ const accountOf = (partyId: string, assertions: Assertions, claimId = `claim-${p
 });
 
 describe('currentAccountOf', () => {
-  it('takes each field from the claim stated latest, whatever the order they were recorded in', () => {
+  it('takes each value from the standing claim stated latest that gives it, whatever the order they were recorded in, and flags the conflict', () => {
     const account = currentAccountOf([
       { claimId: 'later', assertions: { casualties: [{ side: 'a', killed: { best: 2 } }] }, statedAt: day('2019-06-02'), position: '1' },
       {
         claimId: 'earlier',
+        version: 2,
         assertions: { responsibleParties: ['b'], casualties: [{ side: 'a', killed: { best: 1 } }] },
         statedAt: day('2019-06-01'),
         position: '2',
       },
     ]);
     expect(account).toEqual({
-      responsibleParties: { value: ['b'], claimId: 'earlier', statedAt: day('2019-06-01') },
-      casualties: { value: [{ side: 'a', killed: { best: 2 } }], claimId: 'later', statedAt: day('2019-06-02') },
+      responsibleParties: {
+        value: ['b'],
+        claimId: 'earlier',
+        statedAt: day('2019-06-01'),
+        parts: [{ part: 'b', value: 'b', claimId: 'earlier', version: 2, claims: [{ claimId: 'earlier', version: 2 }], conflict: false }],
+        conflict: false,
+      },
+      casualties: {
+        value: [{ side: 'a', killed: { best: 2 } }],
+        claimId: 'later',
+        statedAt: day('2019-06-02'),
+        parts: [
+          {
+            part: 'side=a',
+            value: { side: 'a', killed: { best: 2 } },
+            claimId: 'later',
+            version: 1,
+            claims: [
+              { claimId: 'later', version: 1 },
+              { claimId: 'earlier', version: 2 },
+            ],
+            conflict: true,
+          },
+        ],
+        conflict: true,
+      },
     });
   });
 
-  it('breaks a tie in stated time by recorded position', () => {
+  it('holds the union of the parties its standing claims blame', () => {
     const account = currentAccountOf([
       { claimId: 'second', assertions: { responsibleParties: ['x'] }, statedAt: day('2019-06-01'), position: '9' },
-      { claimId: 'first', assertions: { responsibleParties: ['y'] }, statedAt: day('2019-06-01'), position: '3' },
+      { claimId: 'first', assertions: { responsibleParties: ['y', 'x'] }, statedAt: day('2019-06-01'), position: '3' },
     ]);
-    expect(account.responsibleParties?.claimId).toBe('second');
+    expect(account.responsibleParties).toMatchObject({ value: ['x', 'y'], claimId: 'second', conflict: false });
   });
 });
 

@@ -48,6 +48,13 @@ const richScenario = (): ScenarioEntry[] => [
     { statedAt: { at: '2019-06-01', precision: 'day' }, removedAssertions: ['casualties'] },
     'Wrong date; the figure was not restated.',
   ),
+  // A restatement replacing the Azerbaijani military's claim, then withdrawn: the claim it superseded stands again.
+  claimMade(INCIDENT_ID, 'claim-az-defence-restated', PARTY.azDefence, {
+    statedAt: { at: '2019-06-06', precision: 'day' },
+    assertions: { responsibleParties: [PARTY.amForeign], casualties: [{ side: PARTY.azDefence, killed: { best: 2 } }] },
+    supersedes: [CLAIM.azDefence],
+  }),
+  retraction('claim-az-defence-restated', PARTY.azDefence, 'Issued in error.', '2019-06-07'),
   incidentReported(SECOND_INCIDENT),
   claimMade(SECOND_INCIDENT, 'claim-tovuz', PARTY.azDefence, {
     assertions: { responsibleParties: [PARTY.karabakhArmy], location: { name: 'Tovuz', precision: 'district' } },

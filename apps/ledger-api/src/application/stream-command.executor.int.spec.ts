@@ -243,7 +243,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
       const completed = await executor.execute(STREAM, incidentDecider, command, keyed());
       expect([completed.replayed, completed.revision]).toEqual([false, 1n]);
       expect(await executor.execute(STREAM, incidentDecider, command, keyed())).toEqual({ ...completed, replayed: true });
-      expect((await store.readStream(STREAM)).map((e) => e.type)).toEqual(['IncidentReported.v2', 'ClaimMade.v2']);
+      expect((await store.readStream(STREAM)).map((e) => e.type)).toEqual(['IncidentReported.v2', 'ClaimMade.v3']);
     });
   });
 });

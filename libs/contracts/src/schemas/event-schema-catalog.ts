@@ -38,9 +38,14 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
       "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers.",
   },
   'ClaimMade.v2': {
-    dataType: 'ClaimMadeData',
+    dataType: 'ClaimMadeV2Data',
     summary:
       "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, and the claims it answers. v2 casualties are groups: a side (a party), a category (civilians, combatants, unknown) and a nationality, each optional; a v1 side `civilians` or `unknown` reads as that category with no side.",
+  },
+  'ClaimMade.v3': {
+    dataType: 'ClaimMadeData',
+    summary:
+      "A party states something about an incident: its words (verbatim or paraphrase), structured assertions, when it said them, the source that carries them, the claims it answers, and (v3) the earlier claims of the same party it supersedes: they stop counting in the party's positions while this claim is not retracted, their history kept. Casualties as in ClaimMade.v2; a v2 claim reads with `supersedes: []` (it stood beside the party's other claims).",
   },
   'ClaimDenied.v1': {
     dataType: 'ClaimDeniedV1Data',

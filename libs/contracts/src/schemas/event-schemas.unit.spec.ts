@@ -45,6 +45,7 @@ describe('the published event schemas', () => {
       'IncidentReported.v2',
       'ClaimMade.v1',
       'ClaimMade.v2',
+      'ClaimMade.v3',
       'ClaimDenied.v1',
       'ClaimDenied.v2',
       'ClaimCorrected.v1',
@@ -129,7 +130,15 @@ describe('validating event data against its schema', () => {
     expect(validate('ClaimDenied.v2', domainFixtures.karabakhDenial)).toEqual([]);
   });
 
-  const claim: ClaimMadeData = domainFixtures.azDefenceClaim;
+  // A claim as v1 and v2 wrote it: nothing superseded.
+  const { supersedes: _none, ...claim }: ClaimMadeData = domainFixtures.azDefenceClaim;
+
+  it('holds a claim to the shape of its version: v3 names the claims it supersedes, v2 and v1 cannot', () => {
+    expect(validate('ClaimMade.v3', { ...claim, supersedes: ['claim-az-earlier'] })).toEqual([]);
+    expect(validate('ClaimMade.v3', claim)).toEqual([' required']);
+    expect(validate('ClaimMade.v2', claim)).toEqual([]);
+    expect(validate('ClaimMade.v2', { ...claim, supersedes: [] })).toEqual([' additionalProperties']);
+  });
 
   it('holds casualties to the shape of their version: v2 groups may have no side, v1 reports always had one', () => {
     const unattributed = { ...claim, assertions: { casualties: [{ category: 'civilians', nationality: 'NL', killed: { best: 196 } }] } };

@@ -7,6 +7,7 @@ import incidentReportedV1Schema from '../../schemas/events/IncidentReported.v1.j
 import incidentReportedV2Schema from '../../schemas/events/IncidentReported.v2.json';
 import claimMadeV1Schema from '../../schemas/events/ClaimMade.v1.json';
 import claimMadeV2Schema from '../../schemas/events/ClaimMade.v2.json';
+import claimMadeV3Schema from '../../schemas/events/ClaimMade.v3.json';
 import claimDeniedV1Schema from '../../schemas/events/ClaimDenied.v1.json';
 import claimDeniedV2Schema from '../../schemas/events/ClaimDenied.v2.json';
 import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json';
@@ -29,6 +30,7 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'IncidentReported.v2': incidentReportedV2Schema,
   'ClaimMade.v1': claimMadeV1Schema,
   'ClaimMade.v2': claimMadeV2Schema,
+  'ClaimMade.v3': claimMadeV3Schema,
   'ClaimDenied.v1': claimDeniedV1Schema,
   'ClaimDenied.v2': claimDeniedV2Schema,
   'ClaimCorrected.v1': claimCorrectedV1Schema,

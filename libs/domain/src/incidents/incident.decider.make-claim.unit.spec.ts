@@ -76,7 +76,7 @@ describe('MakeClaim', () => {
       type: 'ClaimMade',
       data: { ...v1, assertions: { casualties: [{ category: 'civilians', wounded: { best: 0 } }, { category: 'unknown', killed: { best: 2 } }, azCasualties[0]] } },
     });
-    expect(toStored(claimMade(azDefenceClaim)).type).toBe('ClaimMade.v2');
+    expect(toStored(claimMade(azDefenceClaim)).type).toBe('ClaimMade.v3');
   });
 
   it('drops repeated answers', () => {

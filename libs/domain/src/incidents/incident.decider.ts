@@ -164,13 +164,29 @@ const makeClaim = ({ data, knownParties }: MakeClaim, state: IncidentState): Inc
   });
   const assertions = data.assertions ?? {};
   validateAssertions(assertions, knownParties, 'assertions');
+  const supersedes = data.supersedes ?? [];
+  supersedes.forEach((claimId, i) => requireSupersedable(state, data, claimId, `supersedes[${i}]`));
   const { incidentId, claimId, partyId, statement, statedAt, source } = data;
   return [
     {
       type: 'ClaimMade',
-      data: { incidentId, claimId, partyId, statement, statedAt, source, answers: dedupe(answers), assertions },
+      data: { incidentId, claimId, partyId, statement, statedAt, source, answers: dedupe(answers), assertions, supersedes: dedupe(supersedes) },
     },
   ];
+};
+
+/**
+ * A claim may replace only its own party's earlier claims that still stand on their own (a retracted claim has
+ * nothing left to replace); one already superseded by another claim may be superseded again, so that retracting
+ * either replacement leaves it replaced by the other.
+ */
+const requireSupersedable = (state: IncidentState, data: ClaimMadeData, claimId: string, field: string): void => {
+  if (claimId === data.claimId) ruleBroken('cannot-supersede-itself', `claim ${claimId} cannot supersede itself`, field);
+  const superseded = state.claims.get(claimId) ?? ruleBroken('unknown-claim', `no claim ${claimId} in this incident`, field);
+  if (superseded.partyId !== data.partyId) {
+    ruleBroken('cannot-supersede-other-partys-claim', `claim ${claimId} is ${superseded.partyId}'s; a claim supersedes only its own party's claims`, field);
+  }
+  if (superseded.retracted) ruleBroken('claim-retracted', `claim ${claimId} has been retracted`, field);
 };
 
 const denyClaim = ({ data, knownParties }: DenyClaim, state: IncidentState): IncidentEvent[] => {

@@ -193,7 +193,15 @@ export interface ClaimMadeData {
   /** Claims of this incident that this claim answers (rebuts, responds to). */
   answers: string[];
   assertions: Assertions;
+  /**
+   * Earlier claims of the same party that this claim replaces: they stop standing (their history stays) for as long
+   * as this claim is not retracted. Without it, a party's earlier claims stand beside the new one.
+   */
+  supersedes: string[];
 }
+
+/** ClaimMade.v2 as stored: no claim superseded another (every claim of a party stood beside the others). */
+export type ClaimMadeV2Data = Omit<ClaimMadeData, 'supersedes'>;
 
 /** ClaimDenied.v1 as stored: a denial that named no version of the claim it denies. */
 export interface ClaimDeniedV1Data {
@@ -303,7 +311,7 @@ export interface EntryAmendedData {
 }
 
 /** ClaimMade.v1 as stored: casualties always name a side. */
-export interface ClaimMadeV1Data extends Omit<ClaimMadeData, 'assertions'> {
+export interface ClaimMadeV1Data extends Omit<ClaimMadeV2Data, 'assertions'> {
   assertions: AssertionsV1;
 }
 

@@ -84,6 +84,7 @@ export const azDefenceClaim: ClaimMadeData = {
   statedAt: { at: '2019-05-30', precision: 'day' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {
     responsibleParties: [PARTY.karabakhArmy],
     ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
@@ -110,6 +111,7 @@ export const karabakhArmyClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'day' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {
     responsibleParties: [PARTY.azDefence],
     ceasefire: { violated: true, by: [PARTY.azDefence] },
@@ -133,6 +135,7 @@ export const azForeignClaim: ClaimMadeData = {
   statedAt: { at: '2019-05-31', precision: 'approximate' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {},
 };
 
@@ -145,6 +148,7 @@ export const amForeignClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'week' },
   source: article,
   answers: ['claim-az-foreign'],
+  supersedes: [],
   assertions: { responsibleParties: [PARTY.azDefence] },
 };
 
@@ -157,6 +161,7 @@ export const minskGroupClaim: ClaimMadeData = {
   statedAt: { at: '2019-06-01', precision: 'week' },
   source: article,
   answers: [],
+  supersedes: [],
   assertions: {},
 };
 
@@ -273,6 +278,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statedAt: { at: '2019-05-30', precision: 'day' },
       source: article,
       answers: [],
+      supersedes: [],
       assertions: {
         responsibleParties: [PARTY.karabakhArmy],
         ceasefire: { violated: true, by: [PARTY.karabakhArmy] },
@@ -349,6 +355,7 @@ export const seedArticleLog = (): SeedLogEntry[] => [
       statedAt: { at: '2019-06-02', precision: 'approximate' },
       source: article,
       answers: [],
+      supersedes: [],
       assertions: {},
     },
   }),

@@ -76,9 +76,9 @@ const versionRow = (
 };
 
 /** What a version's event stated, as the ledger now has it (amendments applied), rebuilt from its row. */
-export const versionDataOf = (row: ClaimVersionRow, answers: string[]): ClaimMadeData | ClaimCorrectedData => {
+export const versionDataOf = (row: ClaimVersionRow, { answers, supersedes }: Pick<ClaimRow, 'answers' | 'supersedes'>): ClaimMadeData | ClaimCorrectedData => {
   const { incidentId, claimId, partyId, statedAt, source } = row;
-  if (row.kind === 'made') return { incidentId, claimId, partyId, statement: row.statement, statedAt, source, answers, assertions: row.assertions };
+  if (row.kind === 'made') return { incidentId, claimId, partyId, statement: row.statement, statedAt, source, answers, assertions: row.assertions, supersedes };
   return {
     incidentId,
     claimId,
@@ -122,6 +122,8 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
     firstStatedAt: data.statedAt,
     assertions: version.assertions,
     answers: data.answers,
+    supersedes: data.supersedes ?? [],
+    supersededBy: [],
     retracted: false,
     retraction: null,
     retractionPosition: null,
@@ -138,6 +140,16 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
   ctx.incident.claims += 1;
   ctx.incident.activeClaims += 1;
   claimChanged(ctx, undefined, claim);
+  for (const supersededId of data.supersedes ?? []) supersede(ctx, supersededId, (by) => [...by, data.claimId]);
+};
+
+/**
+ * A claim superseded by another stops standing, and stands again once every claim superseding it is retracted (a
+ * superseded claim's history stays: only its weight in its party's positions goes). Absent in a cut of the log: nothing to do.
+ */
+const supersede = (ctx: IncidentContext, claimId: string, change: (supersededBy: string[]) => string[]): void => {
+  const claim = ctx.t.get(claimsTable, { incidentId: ctx.incidentId, claimId });
+  if (claim) saveClaim(ctx, claim, { ...claim, supersededBy: change(claim.supersededBy), lastPosition: ctx.e.position });
 };
 
 /**
@@ -148,12 +160,12 @@ const reresolve = (
   ctx: IncidentContext,
   versions: ClaimVersionRow[],
   from: number,
-  answers: string[],
+  claim: Pick<ClaimRow, 'answers' | 'supersedes'>,
   changed: ReadonlyMap<number, ClaimMadeData | ClaimCorrectedData> = new Map(),
 ): ClaimVersionRow[] => {
   const out: ClaimVersionRow[] = [];
   for (const row of versions) {
-    const next = row.version < from ? row : versionRow(row, changed.get(row.version) ?? versionDataOf(row, answers), out[out.length - 1]);
+    const next = row.version < from ? row : versionRow(row, changed.get(row.version) ?? versionDataOf(row, claim), out[out.length - 1]);
     if (next !== row) ctx.t.put(claimVersionsTable, next);
     out.push(next);
   }
@@ -193,7 +205,7 @@ export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): vo
     // A version out of sequence (never written by the decider, possible in a cut of the log): resolve the claim again from the start.
     const others = versionsOf(ctx, claim.claimId).filter((v) => v.version !== data.version);
     const withIt = [...others, versionRow(base, data, undefined)].sort((a, b) => a.version - b.version);
-    const versions = reresolve(ctx, withIt, 1, claim.answers, new Map([[data.version, data]]));
+    const versions = reresolve(ctx, withIt, 1, claim, new Map([[data.version, data]]));
     latest = versions[versions.length - 1];
     statementVersion = lastStatementVersion(versions);
   }
@@ -214,6 +226,8 @@ export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): vo
     lastPosition: e.position,
   };
   saveClaim(ctx, claim, retracted);
+  // Its replacement withdrawn, what it superseded stands again (unless another standing claim supersedes it too).
+  for (const supersededId of claim.supersedes) supersede(ctx, supersededId, (by) => by.filter((id) => id !== claim.claimId));
 };
 
 /**
@@ -261,9 +275,9 @@ export const amendClaimVersion = (
   const index = versions.findIndex((v) => v.version === version);
   if (index < 0) return undefined;
   const before = versions[index];
-  const data = applyEntryChanges(versionDataOf(before, claim.answers), changesFor('claim', changes));
+  const data = applyEntryChanges(versionDataOf(before, claim), changesFor('claim', changes));
   versions[index] = { ...before, amendedBy: [...before.amendedBy, amendmentId] };
-  const resolved = reresolve(ctx, versions, version, claim.answers, new Map([[version, data]]));
+  const resolved = reresolve(ctx, versions, version, claim, new Map([[version, data]]));
   const after = resolved[index];
   saveClaim(ctx, claim, {
     ...atVersion(claim, resolved[resolved.length - 1], lastStatementVersion(resolved)),

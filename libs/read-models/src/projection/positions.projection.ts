@@ -1,4 +1,5 @@
 import { AssertionField, assertedFields, structurallyEqual } from '@ledger/domain';
+import { Part, byPart, holdsOneValue, partsOfField, positionValueOf } from '../position-parts';
 import { DISAGREEMENT_KINDS, DISAGREEMENT_KIND_OF, Disagreement, PartyAccount, denialDisagreement, disagreementsOnField } from '../disagreements';
 import {
   ClaimRow,
@@ -13,94 +14,170 @@ import {
   disagreementsTable,
   incidentsTable,
   partyPositionsTable,
+  PositionPart,
+  positionValuesTable,
 } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { partyOrderIn } from './incidents.projection';
 import { IncidentContext } from './projection-context';
 
 /**
- * A party's position on a point (assertion field) is the value of its
- * standing claim stated latest that asserts the field (stated time, then log
- * position). `claim_fields` indexes the standing claims per point, so a
- * change to one claim re-chooses only the points it asserts, by one index
- * lookup each, and re-computes the disagreements of only those points from
- * the parties' positions on them.
+ * A party's position on a point (assertion field) comes from all its standing claims (not retracted, not
+ * superseded), part by part: each party it names (responsible parties, ceasefire violators) is in the position
+ * while any standing claim names it, so the position is their union; each part holding one value (a casualty
+ * group, whether the ceasefire was violated, when, where) takes the value of the standing claim stated latest that
+ * gives it (stated time, then log position), and is flagged when the party's standing claims give different values.
+ * `claim_fields` indexes the standing claims per part, so a change to one claim re-chooses only the parts it holds,
+ * by one index seek each, whatever the number of the party's claims (the rule itself: position-parts.ts).
  */
-const standingFields = (claim: ClaimRow | undefined): AssertionField[] => (claim && !claim.retracted ? assertedFields(claim.assertions) : []);
 
-type Ranked = Pick<ClaimRow, 'statedOrder' | 'versionPosition'>;
+/** Whether the claim stands: not retracted, and superseded by no claim that is not retracted. */
+export const stands = (claim: ClaimRow | undefined): claim is ClaimRow => !!claim && !claim.retracted && claim.supersededBy.length === 0;
 
-/** Whether `a` supersedes `b`: stated later, or stated at the same time and recorded later. */
-const supersedes = (a: Ranked, b: Ranked): boolean => a.statedOrder > b.statedOrder || (a.statedOrder === b.statedOrder && a.versionPosition > b.versionPosition);
+const standingParts = (claim: ClaimRow | undefined): Part[] => (stands(claim) ? assertedFields(claim.assertions).flatMap((f) => partsOfField(f, claim.assertions)) : []);
+
+const samePart = (a: Part, b: Part): boolean => a.field === b.field && a.part === b.part && a.valueKey === b.valueKey && structurallyEqual(a.value, b.value);
+
+/** What one claim's change does to one part of its party's position. */
+interface PartChange {
+  /** Change in the number of standing claims behind the part. */
+  claims: number;
+  /** Change in the number of different values they give (rows of position_values). */
+  values: number;
+  /** The claim's part as it now stands, if it holds the part. */
+  now?: Part;
+}
+
+/** What one claim's change does to one point of its party's position. */
+interface FieldChange {
+  parts: Map<string, PartChange>;
+  /** +1: the claim now asserts the point (standing); -1: no longer; 0: still or still not. */
+  claims: number;
+}
 
 /**
- * Brings the positions and disagreements up to date after a claim changed
- * from `before` to `after` (undefined: absent). Call it after the claim's row
- * is stored. The common cases (a new claim, a correction stating later) are
- * decided against the position row alone; only a holder that falls back (it
- * is retracted, drops the field, or is moved earlier) makes the party's other
- * standing claims on that point be looked up, by one index seek.
+ * Brings the positions and disagreements up to date after a claim changed from `before` to `after` (undefined:
+ * absent), including its standing (retracted, superseded, no longer superseded). Call it after the claim's row is
+ * stored. Only the parts the claim held or holds are looked at; a claim that kept its place and its values is left
+ * alone.
  */
 export const claimChanged = (ctx: IncidentContext, before: ClaimRow | undefined, after: ClaimRow | undefined): void => {
   const claim = after ?? before;
   if (!claim) return;
-  const { incidentId, partyId, claimId } = claim;
-  const [was, now] = [standingFields(before), standingFields(after)];
-  const moved = !before || !after || before.statedOrder !== after.statedOrder || before.versionPosition !== after.versionPosition;
-  const indexed = (field: AssertionField, ranked: Ranked) => ({ incidentId, partyId, field, statedOrder: ranked.statedOrder, versionPosition: ranked.versionPosition, claimId });
-  for (const field of was) {
-    if (now.includes(field) && !moved) continue;
-    ctx.t.delete(claimFieldsTable, indexed(field, before!));
-    if (!now.includes(field) && ctx.t.get(partyPositionsTable, { incidentId, partyId, field })?.claimId === claimId) choosePosition(ctx, partyId, field);
+  const { t, incidentId } = ctx;
+  const { partyId, claimId } = claim;
+  const [was, now] = [standingParts(before), standingParts(after)];
+  const moved = !before || !after || before.statedOrder !== after.statedOrder || before.versionPosition !== after.versionPosition || before.version !== after.version;
+  const changes = new Map<AssertionField, FieldChange>();
+  const changeOf = (field: AssertionField): FieldChange => {
+    let change = changes.get(field);
+    if (!change) changes.set(field, (change = { parts: new Map(), claims: 0 }));
+    return change;
+  };
+  const count = (p: Part, by: 1 | -1): PartChange => {
+    const parts = changeOf(p.field).parts;
+    let change = parts.get(p.part);
+    if (!change) parts.set(p.part, (change = { claims: 0, values: 0 }));
+    change.claims += by;
+    if (p.valueKey === undefined) return change;
+    const key = { incidentId, partyId, field: p.field, part: p.part, valueKey: p.valueKey };
+    const held = t.get(positionValuesTable, key)?.claims ?? 0;
+    const claims = held + by;
+    if (claims > 0) t.put(positionValuesTable, { ...key, claims });
+    else t.delete(positionValuesTable, key);
+    change.values += held === 0 ? 1 : claims === 0 ? -1 : 0;
+    return change;
+  };
+  for (const p of was) {
+    if (!moved && now.some((q) => samePart(p, q))) continue;
+    t.delete(claimFieldsTable, { incidentId, partyId, field: p.field, part: p.part, statedOrder: before!.statedOrder, versionPosition: before!.versionPosition, claimId });
+    count(p, -1);
   }
-  for (const field of now) {
-    const added = !was.includes(field);
-    const valueChanged = added || !structurallyEqual(before!.assertions[field], after!.assertions[field]);
-    if (!valueChanged && !moved) continue;
-    if (added || moved) ctx.t.put(claimFieldsTable, indexed(field, after!));
-    const held = ctx.t.get(partyPositionsTable, { incidentId, partyId, field });
-    if (held?.claimId === claimId && before && supersedes(before, after!)) choosePosition(ctx, partyId, field);
-    else if (!held || held.claimId === claimId || supersedes(after!, held)) holdPosition(ctx, field, after!, held);
+  for (const p of now) {
+    if (!moved && was.some((q) => samePart(p, q))) continue;
+    const { version, statedAt, statedOrder, versionPosition } = after!;
+    t.put(claimFieldsTable, { incidentId, partyId, field: p.field, part: p.part, claimId, version, statedAt, statedOrder, versionPosition, value: p.value });
+    count(p, 1).now = p;
   }
+  const [wasFields, nowFields] = [new Set(was.map((p) => p.field)), new Set(now.map((p) => p.field))];
+  for (const field of wasFields) if (!nowFields.has(field)) changeOf(field).claims -= 1;
+  for (const field of nowFields) if (!wasFields.has(field)) changeOf(field).claims += 1;
+  for (const [field, change] of changes) reposition(ctx, claim, after, field, change);
 };
 
-/** Makes `claim` the party's position on `field`, and re-computes the point's disagreements if what the party holds changed. */
-const holdPosition = (ctx: IncidentContext, field: AssertionField, claim: ClaimRow, held: PartyPositionRow | undefined): void => {
-  const { incidentId, partyId, claimId, statedAt, statedOrder, versionPosition } = claim;
+/**
+ * The standing claim stated latest that holds a part, after `claim` changed: decided against the part as held when
+ * the claim takes it over or another claim keeps it; looked up (one seek) only when the claim held it and no longer
+ * does, or now ranks earlier.
+ */
+const holderOf = (ctx: IncidentContext, claim: ClaimRow, after: ClaimRow | undefined, field: AssertionField, part: string, held: PositionPart | undefined, change: PartChange) => {
+  const { t, incidentId } = ctx;
+  const mine = change.now && after ? { value: change.now.value, claimId: claim.claimId, version: after.version, statedAt: after.statedAt, statedOrder: after.statedOrder, versionPosition: after.versionPosition.toString() } : undefined;
+  if (mine && (!held || held.claimId === claim.claimId ? !held || !rankedAfter(held, mine) : rankedAfter(mine, held))) return mine;
+  if (held && held.claimId !== claim.claimId) return held;
+  const [top] = t.find(
+    claimFieldsTable,
+    { incidentId, partyId: claim.partyId, field, part },
+    { orderBy: [{ column: 'statedOrder', desc: true }, { column: 'versionPosition', desc: true }], limit: 1 },
+  );
+  return top && { value: top.value, claimId: top.claimId, version: top.version, statedAt: top.statedAt, statedOrder: top.statedOrder, versionPosition: top.versionPosition.toString() };
+};
+
+/** Re-chooses the parts of a party's position that a claim's change touched, and re-computes the point's disagreements if the position changed. */
+const reposition = (ctx: IncidentContext, claim: ClaimRow, after: ClaimRow | undefined, field: AssertionField, change: FieldChange): void => {
+  const { t, incidentId } = ctx;
+  const { partyId } = claim;
+  const held = t.get(partyPositionsTable, { incidentId, field, partyId });
+  const parts = new Map((held?.parts ?? []).map((p) => [p.part, p]));
+  for (const [part, partChange] of change.parts) {
+    const before = parts.get(part);
+    const claims = (before?.claims ?? 0) + partChange.claims;
+    if (claims === 0) {
+      parts.delete(part);
+      continue;
+    }
+    const holder = holderOf(ctx, claim, after, field, part, before, partChange);
+    if (!holder) {
+      parts.delete(part);
+      continue;
+    }
+    const values = (before?.values ?? 0) + partChange.values;
+    const { value, claimId, version, statedAt, statedOrder, versionPosition } = holder;
+    parts.set(part, { part, value, claimId, version, statedAt, statedOrder, versionPosition, claims, values, conflict: holdsOneValue(field, part) && values > 1 });
+  }
+  if (parts.size === 0) {
+    if (held) {
+      t.delete(partyPositionsTable, { incidentId, field, partyId });
+      disagreeOn(ctx, field);
+    }
+    return;
+  }
+  const ordered = [...parts.values()].sort(byPart);
+  // The claim behind the position: the one stated latest among the parts' claims (ties: the later version recorded).
+  const latest = ordered.reduce((a, b) => (rankedAfter(b, a) ? b : a));
   const next: PartyPositionRow = {
     incidentId,
     partyId,
     field,
-    claimId,
-    value: claim.assertions[field],
-    statedAt,
-    statedOrder,
-    versionPosition,
-    partyOrder: held?.partyOrder ?? partyOrderIn(ctx.t, incidentId, partyId),
+    claimId: latest.claimId,
+    value: positionValueOf(field, ordered),
+    statedAt: latest.statedAt,
+    statedOrder: latest.statedOrder,
+    versionPosition: BigInt(latest.versionPosition),
+    parts: ordered,
+    claims: (held?.claims ?? 0) + change.claims,
+    conflict: ordered.some((p) => p.conflict),
+    partyOrder: held?.partyOrder ?? partyOrderIn(t, incidentId, partyId),
   };
   if (held && structurallyEqual(held, next)) return;
-  ctx.t.put(partyPositionsTable, next);
+  t.put(partyPositionsTable, next);
   // The points follow the values and show the claims positions rest on: any change of the row may change them.
   disagreeOn(ctx, field);
 };
 
-/** Chooses the party's position on `field` again from all its standing claims asserting it. */
-const choosePosition = (ctx: IncidentContext, partyId: string, field: AssertionField): void => {
-  const { t, incidentId } = ctx;
-  const [top] = t.find(
-    claimFieldsTable,
-    { incidentId, partyId, field },
-    { orderBy: [{ column: 'statedOrder', desc: true }, { column: 'versionPosition', desc: true }], limit: 1 },
-  );
-  const held = t.get(partyPositionsTable, { incidentId, partyId, field });
-  const claim = top ? t.get(claimsTable, { incidentId, claimId: top.claimId }) : undefined;
-  if (claim) {
-    holdPosition(ctx, field, claim, held);
-  } else if (held) {
-    t.delete(partyPositionsTable, { incidentId, partyId, field });
-    disagreeOn(ctx, field);
-  }
-};
+/** Whether part `a` comes from a claim stated after `b`'s (the same stated time: recorded later). */
+const rankedAfter = (a: Pick<PositionPart, 'statedOrder' | 'versionPosition'>, b: Pick<PositionPart, 'statedOrder' | 'versionPosition'>): boolean =>
+  a.statedOrder > b.statedOrder || (a.statedOrder === b.statedOrder && BigInt(a.versionPosition) > BigInt(b.versionPosition));
 
 /** What an incident's events changed since the fold last settled, that its points of disagreement are computed from. */
 interface Unsettled {

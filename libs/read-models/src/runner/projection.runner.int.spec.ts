@@ -111,7 +111,11 @@ describe('ProjectionRunner on the SQLite event store', () => {
     // The seed article as an older ledger stored it: the Karabakh denial of version 1 precedes the correction to version 2.
     // Every other type as v1 too: the seed's parties, claims, corrections and amendment are valid v1 data as they stand.
     const v1Log = storedEventsOf(seedArticleScenario()).map(({ streamName, event }) => {
-      const v1Type = event.type.replace(/\.v2$/, '.v1');
+      const v1Type = event.type.replace(/\.v[23]$/, '.v1');
+      if (event.type === 'ClaimMade.v3') {
+        const { supersedes: _none, ...v1Data } = event.data as Record<string, unknown>;
+        return { streamName, event: { ...event, type: v1Type, data: v1Data } };
+      }
       if (event.type !== 'ClaimDenied.v2') return { streamName, event: { ...event, type: v1Type } };
       const { claimVersion: _unnamed, ...v1Data } = event.data as Record<string, unknown>;
       return { streamName, event: { ...event, type: v1Type, data: v1Data } };

@@ -188,6 +188,10 @@ export interface ClaimRow extends RecordedRow {
   firstStatedAt: PointInTime;
   assertions: Assertions;
   answers: string[];
+  /** Earlier claims of the party this claim replaces (ClaimMade.v3). */
+  supersedes: string[];
+  /** Claims not retracted that supersede this one: while any is, the claim no longer stands. */
+  supersededBy: string[];
   retracted: boolean;
   retraction: StoredRetraction | null;
   retractionPosition: bigint | null;
@@ -218,6 +222,8 @@ export const claimsTable: TableSpec<ClaimRow> = {
     firstStatedAt: json('when the claim was first made {at, precision}'),
     assertions: json('current structured assertions'),
     answers: json('ids of claims this claim answers (JSON array)'),
+    supersedes: json('ids of earlier claims of the same party this claim replaces (JSON array)'),
+    supersededBy: json('ids of claims, not retracted, that replace this one (JSON array); while it is not empty the claim no longer stands, its history stays'),
     retracted: boolean('withdrawn by the claimant'),
     retraction: jsonOrNull('the retraction as recorded, amendments applied'),
     retractionPosition: { type: 'position', nullable: true, description: 'log position of the retraction' },
@@ -375,57 +381,134 @@ export const denialsTable: TableSpec<DenialRow> = {
   ],
 };
 
+/** A standing claim behind one part of a party's position: a member of a set, a casualty group, or the whole value. */
 export interface ClaimFieldRow {
   incidentId: string;
   partyId: string;
   field: AssertionField;
+  /** See PositionPart.part. */
+  part: string;
   claimId: string;
+  /** The claim's current version. */
+  version: number;
+  statedAt: PointInTime;
   statedOrder: number;
   versionPosition: bigint;
+  /** The claim's value of the part. */
+  value: unknown;
 }
 
 export const claimFieldsTable: TableSpec<ClaimFieldRow> = {
   name: 'claim_fields',
-  question: 'Which standing (not retracted) claims of a party assert which point? (what positions are chosen from)',
+  question: 'Which standing claims (not retracted, not superseded) of a party assert which part of which point? (the claims behind each position)',
   columns: {
     incidentId: text('incident id'),
     partyId: text('the claimant'),
     field: text('assertion field: responsibleParties, ceasefire, casualties, occurred, location'),
+    part: text(
+      'the part of the point: a party named (responsibleParties: its id; ceasefire: by=<id>), ceasefire: violated, casualties: the casualty group key (side=armenia, category=civilians,nationality=NL, unattributed), occurred and location: empty; a list asserted empty (responsibleParties, casualties): empty',
+    ),
     claimId: text('claim id'),
+    version: integer('the claim’s current version'),
+    statedAt: json('when the claim’s current version was stated'),
     statedOrder: integer('start of the claim’s current stated time, epoch ms'),
     versionPosition: position('log position of the claim’s current version'),
+    value: jsonOrNull('the claim’s value of the part (null for the part "" of a list asserted empty: named nobody, no casualties)'),
   },
-  // Keyed in the order positions are chosen in, so the latest standing claim is one seek and the table is its own index.
-  primaryKey: ['incidentId', 'partyId', 'field', 'statedOrder', 'versionPosition', 'claimId'],
+  // Keyed in the order a part's value is chosen in, so the latest standing claim is one seek and the table is its own index.
+  primaryKey: ['incidentId', 'partyId', 'field', 'part', 'statedOrder', 'versionPosition', 'claimId'],
   withoutRowid: true,
 };
+
+export interface PositionValueRow {
+  incidentId: string;
+  partyId: string;
+  field: AssertionField;
+  part: string;
+  /** Canonical JSON of the value. */
+  valueKey: string;
+  /** Standing claims of the party holding this value of the part. */
+  claims: number;
+}
+
+export const positionValuesTable: TableSpec<PositionValueRow> = {
+  name: 'position_values',
+  question: 'Which different values do a party’s standing claims give for one part of a point? (two or more: the party’s claims conflict)',
+  columns: {
+    incidentId: text('incident id'),
+    partyId: text('the claimant'),
+    field: text('assertion field (only parts holding one value: ceasefire violated, casualty groups, occurred, location)'),
+    part: text('the part of the point, as in claim_fields'),
+    valueKey: text('the value as canonical JSON'),
+    claims: integer('standing claims of the party holding this value'),
+  },
+  primaryKey: ['incidentId', 'partyId', 'field', 'part', 'valueKey'],
+  withoutRowid: true,
+};
+
+/**
+ * One part of a party's position on a point: a party it names (responsible parties, ceasefire violators: the
+ * position is their union), a casualty group, whether a ceasefire was violated, or the whole value of a point
+ * holding one (when, where). Its value is that of the standing claim stated latest that holds the part.
+ */
+export interface PositionPart {
+  /** responsibleParties: the party id; ceasefire: `violated` or `by=<party id>`; casualties: the group key; occurred, location: ''. */
+  part: string;
+  value: unknown;
+  /** The standing claim stated latest that holds the part, and its current version. */
+  claimId: string;
+  version: number;
+  statedAt: PointInTime;
+  statedOrder: number;
+  /** Log position of that claim's current version, as a decimal string (the value is JSON). */
+  versionPosition: string;
+  /** Standing claims of the party behind the part (claim_fields lists them with their versions). */
+  claims: number;
+  /** Different values those claims give for the part (rows of position_values; members of a set: 0). */
+  values: number;
+  /** Standing claims of the party give different values for the part (position_values lists them). */
+  conflict: boolean;
+}
 
 export interface PartyPositionRow {
   incidentId: string;
   partyId: string;
   field: AssertionField;
+  /** The standing claim stated latest behind the position. */
   claimId: string;
   value: unknown;
   statedAt: PointInTime;
-  /** The holding claim's place in the supersession order (see claim_fields), so a newer claim can take over without a lookup. */
   statedOrder: number;
   versionPosition: bigint;
+  /** The position part by part, in part order, each with the claim it is taken from. */
+  parts: PositionPart[];
+  /** Standing claims of the party asserting the point. */
+  claims: number;
+  /** Some part's standing claims conflict. */
+  conflict: boolean;
   /** The party's first position in the incident: positions of one field are listed in this order. */
   partyOrder: bigint;
 }
 
 export const partyPositionsTable: TableSpec<PartyPositionRow> = {
   name: 'party_positions',
-  question: 'What does each party hold now on each point of an incident, and on which claim does it rest?',
+  question: 'What does each party hold now on each point of an incident, from all its standing claims, and on which claims does it rest?',
   columns: {
     incidentId: text('incident id'),
     partyId: text('party id'),
     field: text('assertion field'),
-    claimId: text('the claim the position comes from: the party’s standing claim stated latest that asserts the field'),
-    value: json('the asserted value'),
+    claimId: text('the standing claim stated latest behind the position'),
+    value: json(
+      'the position: for responsibleParties and ceasefire violators the union over the party’s standing claims; for each casualty group, whether the ceasefire was violated, occurred and location the value of the standing claim stated latest that gives it',
+    ),
     statedAt: json('when that claim’s current version was stated'),
     statedOrder: integer('start of that stated time, epoch ms'),
     versionPosition: position('log position of that claim’s current version'),
+    parts: json(
+      'the position part by part [{part, value, claimId, version, statedAt, statedOrder, versionPosition, claims, values, conflict}]: a party named, a casualty group, violated, or the whole value (part ""), each with the claim and version its value is taken from, how many standing claims hold it (claim_fields lists them), how many different values they give (position_values) and whether they conflict',
+    ),
+    claims: integer('standing claims of the party asserting the point'),
+    conflict: boolean('the party’s own standing claims give different values for some part (e.g. two casualty figures for one group)'),
     partyOrder: position('log position of the party’s first entry in the incident'),
   },
   // Keyed by point first: the disagreements of a point are computed from its positions, one key range of a few rows
@@ -608,6 +691,7 @@ export const LEDGER_TABLES = [
   denialsTable,
   partyPositionsTable,
   claimFieldsTable,
+  positionValuesTable,
   disagreementsTable,
   timelineEntriesTable,
   amendmentsTable,
@@ -615,4 +699,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 7;
+export const READ_MODEL_TABLES_VERSION = 8;

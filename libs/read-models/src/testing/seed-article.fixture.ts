@@ -82,6 +82,7 @@ export const claimMade = (incidentId: string, claimId: string, partyId: string, 
       source: article,
       answers: [],
       assertions: {},
+      supersedes: [],
       ...fields,
     },
   });

@@ -35,6 +35,8 @@ export const meetsGrade = (grade: HeldGrade, filter: GradeFilter): boolean => {
 export interface CountedClaim {
   partyId: string;
   claimId: string;
+  /** Current version: the parts of an account name the version behind them. */
+  version: number;
   assertions: Assertions;
   statedAt: PointInTime;
   /** Log position of the claim's current version (ties between claims stated at the same time). */
@@ -59,7 +61,7 @@ export const countedDisagreements = (
   for (const partyId of parties) {
     const own = byParty.get(partyId);
     if (!own) continue;
-    const account = currentAccountOf(own.map((c) => ({ claimId: c.claimId, assertions: c.assertions, statedAt: c.statedAt, position: c.versionPosition.toString() })));
+    const account = currentAccountOf(own.map((c) => ({ claimId: c.claimId, version: c.version, assertions: c.assertions, statedAt: c.statedAt, position: c.versionPosition.toString() })));
     accounts.set(partyId, account);
     ordered.push({ partyId, account });
   }

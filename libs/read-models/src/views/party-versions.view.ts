@@ -13,7 +13,7 @@ import {
   Statement,
   TimeInterval,
 } from '@ledger/domain';
-import { ActiveDenial, CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
+import { AccountEntry, AccountPart, ActiveDenial, ClaimAtVersion, CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import {
@@ -21,8 +21,10 @@ import {
   ClaimVersionRow,
   DenialRow,
   DisagreementRow,
+  PartyPositionRow,
   StoredRetraction,
   amendmentsTable,
+  claimFieldsTable,
   claimVersionsTable,
   claimsTable,
   denialsTable,
@@ -139,6 +141,10 @@ export interface PartyClaim {
   source: Source;
   assertions: Assertions;
   answers: string[];
+  /** Earlier claims of the party this claim replaces. */
+  supersedes: string[];
+  /** Claims, not retracted, that replace this one: while there is one, the claim does not count in its party's positions. */
+  supersededBy: string[];
   /** When the claim was first made (version 1). */
   firstStatedAt: PointInTime;
   recordedAt: string;
@@ -249,12 +255,24 @@ const byDisagreementOrder = (a: DisagreementRow, b: DisagreementRow): number =>
 export const incidentDisagreements = (t: TableAccess, incidentId: string): Disagreement[] =>
   t.find(disagreementsTable, { incidentId }).sort(byDisagreementOrder).map(disagreementOf);
 
+/** A position part with every standing claim behind it (claim_fields, read at query time), stated latest first. */
+const accountPartsOf = (t: TableAccess, row: PartyPositionRow): AccountPart[] => {
+  const { incidentId, partyId, field } = row;
+  const behind = new Map<string, ClaimAtVersion[]>();
+  const order = { orderBy: [{ column: 'part' as const }, { column: 'statedOrder' as const, desc: true }, { column: 'versionPosition' as const, desc: true }] };
+  for (const c of t.find(claimFieldsTable, { incidentId, partyId, field }, order)) {
+    behind.set(c.part, [...(behind.get(c.part) ?? []), { claimId: c.claimId, version: c.version }]);
+  }
+  return row.parts.map((p) => ({ part: p.part, value: p.value, claimId: p.claimId, version: p.version, claims: behind.get(p.part) ?? [], conflict: p.conflict }));
+};
+
 const currentAccounts = (t: TableAccess, incidentId: string): Map<string, CurrentAccount> => {
   const byParty = new Map<string, Record<string, unknown>>();
   for (const row of t.find(partyPositionsTable, { incidentId })) {
     let account = byParty.get(row.partyId);
     if (!account) byParty.set(row.partyId, (account = {}));
-    account[row.field] = { value: row.value, claimId: row.claimId, statedAt: row.statedAt };
+    const entry: AccountEntry<unknown> = { value: row.value, claimId: row.claimId, statedAt: row.statedAt, parts: accountPartsOf(t, row), conflict: row.conflict };
+    account[row.field] = entry;
   }
   // Field order fixed, whatever order the rows come in.
   const accounts = new Map<string, CurrentAccount>();
@@ -284,6 +302,8 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
     source: current.source,
     assertions: claim.assertions,
     answers: claim.answers,
+    supersedes: claim.supersedes,
+    supersededBy: claim.supersededBy,
     firstStatedAt: claim.firstStatedAt,
     recordedAt: claim.recordedAt,
     retracted: claim.retracted,
@@ -359,7 +379,9 @@ const countedUnder = (t: TableAccess, incidentId: string, filter: GradeFilter, p
   const claims = t.find(claimsTable, { incidentId }, inLogOrder).filter((c) => meetsGrade(c, filter));
   const counted = new Map(claims.map((c) => [c.claimId, c]));
   const denials = t.find(denialsTable, { incidentId }, inLogOrder).filter((d) => counted.has(d.claimId));
-  const standing = claims.filter((c) => !c.retracted);
+  // Standing as the stored positions count it: neither retracted nor superseded (by any claim of the party, graded
+  // or not: superseding is the party's own act); a denial stays disputed until its claim is retracted.
+  const standing = claims.filter((c) => !c.retracted && c.supersededBy.length === 0);
   const active = denials.flatMap((d) => {
     const claim = counted.get(d.claimId)!;
     return claim.retracted ? [] : [activeDenialOf(t, d, claim)];

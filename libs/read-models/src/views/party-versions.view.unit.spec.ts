@@ -107,7 +107,7 @@ describe('party-versions', () => {
 
   it("merges each party's claims into a current account", () => {
     const doc = fold();
-    expect(party(doc, PARTY.karabakhArmy).currentAccount).toEqual({
+    expect(party(doc, PARTY.karabakhArmy).currentAccount).toMatchObject({
       responsibleParties: { value: [PARTY.azDefence], claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
       ceasefire: { value: { violated: true, by: [PARTY.azDefence] }, claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
       casualties: {
@@ -117,6 +117,12 @@ describe('party-versions', () => {
       },
       occurred: { value: { from: '2019-05-31', to: '2019-06-01', precision: 'day' }, claimId: CLAIM.karabakhArmy, statedAt: { at: '2019-06-01', precision: 'day' } },
     });
+    expect(Object.keys(party(doc, PARTY.karabakhArmy).currentAccount)).toEqual(['responsibleParties', 'ceasefire', 'casualties', 'occurred']);
+    // Part by part, each with every standing claim and version behind it.
+    expect(party(doc, PARTY.karabakhArmy).currentAccount.ceasefire?.parts).toEqual([
+      { part: `by=${PARTY.azDefence}`, value: PARTY.azDefence, claimId: CLAIM.karabakhArmy, version: 1, claims: [{ claimId: CLAIM.karabakhArmy, version: 1 }], conflict: false },
+      { part: 'violated', value: true, claimId: CLAIM.karabakhArmy, version: 1, claims: [{ claimId: CLAIM.karabakhArmy, version: 1 }], conflict: false },
+    ]);
     expect(party(doc, PARTY.minskGroup).currentAccount).toEqual({});
   });
 

@@ -24,7 +24,7 @@ export class MakeClaimController {
     summary: 'Record what a party states about an incident, with its source and structured assertions',
     created: 'Location names the claim',
     notFound: 'No such incident',
-    rules: 'Unknown party, unknown answered claim, invalid estimate',
+    rules: "Unknown party, unknown answered claim, invalid estimate; a superseded claim that is not in the incident, is another party's, is retracted or is the claim itself",
   })
   async make(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
@@ -33,7 +33,7 @@ export class MakeClaimController {
     @WriteContext() ctx: CommandContext,
   ): Promise<CreatedBody> {
     const claimId = entityId(ctx, 'claim', randomUUID);
-    const data = toPlain<ClaimMadeData>({ incidentId, claimId, answers: [], assertions: {}, ...body });
+    const data = toPlain<ClaimMadeData>({ incidentId, claimId, answers: [], assertions: {}, supersedes: [], ...body });
     const result = await this.commands.execute(new MakeClaimCommand(data, ctx));
     return created(reply, `/incidents/${incidentId}/claims/${claimId}`, result, { incidentId, claimId });
   }

@@ -155,7 +155,7 @@ const makeClaimPlan: Planner = (line, principal) => {
     references: [...refs, ...(line.answers ?? []).map((key): KeyReference => ({ member: 'answers', key, action: 'makeClaim' }))],
     ids: { incidentId, claimId },
     command: (dto, ctx) =>
-      new MakeClaimCommand(toPlain<ClaimMadeData>({ incidentId, claimId, answers: [], assertions: {}, ...dto }), ctx),
+      new MakeClaimCommand(toPlain<ClaimMadeData>({ incidentId, claimId, answers: [], assertions: {}, supersedes: [], ...dto }), ctx),
   };
 };
 

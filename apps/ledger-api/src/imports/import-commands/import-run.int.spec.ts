@@ -136,7 +136,7 @@ describe('ImportRun in batches over the real executor (SQLite)', () => {
     });
     const lines = [incident('inc'), claim('c1', 'inc'), claim('c2', 'inc'), claim('c3', 'inc'), claim('c4', 'inc'), claim('c5', 'inc')];
     const error = await importLines(lines, 3).then(() => undefined, (e: { summary: ImportSummary }) => e);
-    expect(await logTypes()).toEqual(['party-az:PartyRegistered.v2', 'inc:IncidentReported.v2', 'inc:ClaimMade.v2', 'inc:ClaimMade.v2']);
+    expect(await logTypes()).toEqual(['party-az:PartyRegistered.v2', 'inc:IncidentReported.v2', 'inc:ClaimMade.v3', 'inc:ClaimMade.v3']);
     expect(error?.summary).toMatchObject({ imported: 3, lines: 6 });
   });
 });

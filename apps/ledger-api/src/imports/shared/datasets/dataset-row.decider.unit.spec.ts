@@ -23,6 +23,7 @@ const claim: ClaimMadeData = {
   statedAt: { at: '2019-06-01T00:00:00.000Z', precision: 'exact' },
   source: { title: 'ACLED event AZE1, release 1', publisher: 'ACLED', publishedAt: '2019-06-04' },
   answers: [],
+  supersedes: [],
   assertions: {
     casualties: [{ killed: { best: 1 } }],
     occurred: { from: '2019-05-31', to: '2019-05-31', precision: 'day' },

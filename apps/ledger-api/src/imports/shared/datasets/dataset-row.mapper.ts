@@ -319,6 +319,8 @@ export const planDatasetRow = (event: DatasetEvent, release: DatasetRelease): Da
       statedAt: statedAtOf(event, release),
       source: datasetSourceOf(event, release),
       answers: [],
+      // A monitor's row is one account of one event: a newer release corrects it rather than superseding it.
+      supersedes: [],
       assertions,
     },
     parties: responsible ? [responsible] : [],
