@@ -6,7 +6,7 @@ import { ReadModelStore } from '../read-model-store.port';
 import { ProjectionError, ReadModelDump, StoredCheckpoint, foldEnvelopes, projectionVersionsOf } from '../sqlite-read-model.store';
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS, ReadModelMigrationContext, validIdentifier } from './postgres-read-model.migrations';
-import { PostgresRowOverlay } from './postgres-row.overlay';
+import { OverlayStatistics, PostgresRowOverlay } from './postgres-row.overlay';
 import { PostgresSnapshotReader } from './postgres-snapshot.reader';
 import { pgQuote, pgTableDdl } from './postgres-tables';
 import { inTransaction, migrateSchema } from './schema-migrations';
@@ -144,6 +144,11 @@ export class PostgresReadModelStore implements ReadModelStore {
     if (this.readerRole) await client.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${this.schema} TO ${this.readerRole}`);
   }
 
+  /** The writer's queries so far (see OverlayStatistics). */
+  get statistics(): OverlayStatistics {
+    return { ...this.overlay.statistics };
+  }
+
   async readCheckpoint(name: string): Promise<StoredCheckpoint | undefined> {
     const { rows } = await this.pool.query<{ position: string; projection_versions: string }>(
       `SELECT position, projection_versions FROM ${this.schema}.read_model_checkpoints WHERE name = $1`,
@@ -277,9 +282,10 @@ export class PostgresReadModelStore implements ReadModelStore {
     });
   }
 
+  /** Waits for the write under way; closing twice is harmless. */
   async close(): Promise<void> {
     await this.writes.catch(() => undefined);
-    await this.pool.end();
+    if (!this.pool.ended && !this.pool.ending) await this.pool.end();
   }
 
   /** One read-only snapshot: a view's rounds, or a dump's tables, see the same committed state. */

@@ -49,6 +49,18 @@ class TableState {
   }
 }
 
+/** What the writer has cost in queries since it started: how a batch's round trips stay bounded, for tests and benchmarks. */
+export interface OverlayStatistics {
+  /** Runs of a batch's fold (a spoiled round is run again). */
+  rounds: number;
+  /** SELECTs of groups (one per table a round lacked groups of), and the groups they fetched. */
+  groupQueries: number;
+  groupsFetched: number;
+  /** DELETE and INSERT … ON CONFLICT statements, and the rows they wrote. */
+  writeStatements: number;
+  rowsWritten: number;
+}
+
 export interface PostgresRowOverlayOptions {
   /** Rows kept in memory between batches, in whole groups, least recently used first out (default 200,000). */
   rowCache?: number;
@@ -72,6 +84,7 @@ export class PostgresRowOverlay {
   private readonly recency = new Set<GroupRows>();
   private readonly touched = new Set<GroupRows>();
   private readonly rowCache: number;
+  readonly statistics: OverlayStatistics = { rounds: 0, groupQueries: 0, groupsFetched: 0, writeStatements: 0, rowsWritten: 0 };
 
   constructor(
     private readonly schema: string,
@@ -120,6 +133,8 @@ export class PostgresRowOverlay {
       const values = [...state.missing];
       state.missing.clear();
       const result = await client.query(state.pg.selectGroupsSql(), [values]);
+      this.statistics.groupQueries++;
+      this.statistics.groupsFetched += values.length;
       for (const value of values) {
         const group = new GroupRows(state, value);
         state.groups.set(value, group);
@@ -140,6 +155,7 @@ export class PostgresRowOverlay {
    */
   round(): TableAccess {
     this.discard();
+    this.statistics.rounds++;
     return {
       get: (table, key) => this.get(table, key),
       put: (table, row) => this.hold(table, row as Row, { row: row as Row }),
@@ -158,11 +174,14 @@ export class PostgresRowOverlay {
       if (deleted.length) {
         const { text, values } = state.pg.deleteKeys(deleted);
         await client.query(text, values);
+        this.statistics.writeStatements++;
       }
       if (rows.length) {
         const { text, values } = state.pg.upsert(rows);
         await client.query(text, values);
+        this.statistics.writeStatements++;
       }
+      this.statistics.rowsWritten += rows.length + deleted.length;
     }
   }
 
