@@ -91,18 +91,19 @@ export class PostgresReadModelStore implements ReadModelStore {
     const tables = projections.flatMap((p) => p.tables).filter((t) => !this.declarations.has(t));
     if (!tables.length) return Promise.resolve();
     return this.writing(async () => {
+      // Known to this store only once the transaction that made them has committed.
+      const made: Array<{ table: AnyTable; empty: boolean }> = [];
       await this.withClient((client) =>
         inTransaction(client, async () => {
           await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${TABLES_LOCK}:${this.schema}`]);
           let recreated = false;
           for (const table of tables) {
-            const same = this.hosted.get(table.name);
+            const same = this.hosted.get(table.name) ?? made.find((m) => m.table.name === table.name)?.table;
             if (same) {
               if (JSON.stringify(pgTableDdl(same, this.schema)) !== JSON.stringify(pgTableDdl(table, this.schema))) {
                 throw new Error(`Two different tables are both named ${table.name}`);
               }
-              this.overlay.register(table, false);
-              this.declarations.add(table);
+              made.push({ table, empty: false });
               continue;
             }
             const ddl = pgTableDdl(table, this.schema);
@@ -119,14 +120,17 @@ export class PostgresReadModelStore implements ReadModelStore {
               recreated ||= stored.rows.length > 0;
             }
             const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${this.schema}.${pgQuote(table.name)}) AS empty`);
-            this.overlay.register(table, empty.rows[0].empty === true);
-            this.hosted.set(table.name, table);
-            this.declarations.add(table);
+            made.push({ table, empty: empty.rows[0].empty === true });
           }
           if (recreated) await client.query(`DELETE FROM ${this.schema}.read_model_checkpoints`);
           await this.createViews(client);
         }),
       );
+      for (const { table, empty } of made) {
+        this.overlay.register(table, empty);
+        if (!this.hosted.has(table.name)) this.hosted.set(table.name, table);
+        this.declarations.add(table);
+      }
     });
   }
 
