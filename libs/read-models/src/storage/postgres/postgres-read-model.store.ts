@@ -55,7 +55,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   /** Writes (batches, resets, table changes) one at a time: the overlay is one batch's. */
   private writes: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly options: PostgresReadModelStoreOptions) {
+  private constructor(options: PostgresReadModelStoreOptions) {
     this.schema = validIdentifier(options.schema ?? DEFAULT_READ_MODEL_SCHEMA, 'schema');
     this.readerRole = options.readerRole === null ? null : validIdentifier(options.readerRole ?? DEFAULT_READER_ROLE, 'readerRole');
     this.pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, application_name: 'incident-ledger-read-models' });
