@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeReadModelStoreContract } from '../testing/read-model-store.contract';
+import { describeReadModelStoreContract } from '../../../../tests/contract/read-model-store.contract';
 import { SqliteReadModelStoreAdapter } from './read-model-store.port';
 import { SqliteReadModelStore, WRITER_STORE_OPTIONS } from './sqlite-read-model.store';
 

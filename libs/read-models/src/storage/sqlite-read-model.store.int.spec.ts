@@ -6,7 +6,7 @@ import { categoryOfV1 } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
-import { plainIncident as report } from '../testing/read-model-store.contract';
+import { plainIncident as report } from '../../../../tests/contract/read-model-store.contract';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { InvalidQueryError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';

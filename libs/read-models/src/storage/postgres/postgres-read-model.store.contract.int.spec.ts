@@ -1,5 +1,5 @@
 import { TEST_POSTGRES_URL, sql, uniqueName } from '../../../../../tests/support/postgres';
-import { describeReadModelStoreContract } from '../../testing/read-model-store.contract';
+import { describeReadModelStoreContract } from '../../../../../tests/contract/read-model-store.contract';
 import { PostgresReadModelStore } from './postgres-read-model.store';
 
 const underTest = (rowCache?: number) => () => {

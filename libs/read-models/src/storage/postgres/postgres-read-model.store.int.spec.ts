@@ -6,7 +6,7 @@ import { LEDGER_TABLES, partyPositionsTable } from '../../tables/ledger.tables';
 import { snakeCase } from '../../tables/table-spec';
 import { countingProjection } from '../../testing/counting-projection';
 import { readModelsOf } from '../../testing/read-model-specification';
-import { contractScenario } from '../../testing/read-model-store.contract';
+import { contractScenario } from '../../../../../tests/contract/read-model-store.contract';
 import { INCIDENT_ID, PARTY, claimMade, envelopesOf } from '../../testing/seed-article.fixture';
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';

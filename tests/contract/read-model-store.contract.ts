@@ -1,18 +1,18 @@
 import { IncidentReportedData, categoryOfV1 } from '@ledger/domain';
-import { LedgerEnvelope } from '../envelope';
-import { LEDGER_PROJECTIONS } from '../projection';
-import { ReadModelStore } from '../storage/read-model-store.port';
-import { ProjectionError } from '../storage/sqlite-read-model.store';
-import { TableAccess } from '../tables/table-spec';
-import { claimHistoryView } from '../views/claim-history.view';
-import { incidentCasualtiesView } from '../views/dashboard-stats.view';
-import { incidentView } from '../views/incident-list.view';
-import { incidentTimelineView } from '../views/incident-timeline.view';
-import { partyRecordView } from '../views/party-record.view';
-import { partyVersionsView } from '../views/party-versions.view';
-import { countingProjection } from './counting-projection';
-import { readModelsOf } from './read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from './seed-article.fixture';
+import { LedgerEnvelope } from '@ledger/read-models/envelope';
+import { LEDGER_PROJECTIONS } from '@ledger/read-models/projection';
+import { ReadModelStore } from '@ledger/read-models/storage/read-model-store.port';
+import { ProjectionError } from '@ledger/read-models/storage/sqlite-read-model.store';
+import { TableAccess } from '@ledger/read-models/tables/table-spec';
+import { claimHistoryView } from '@ledger/read-models/views/claim-history.view';
+import { incidentCasualtiesView } from '@ledger/read-models/views/dashboard-stats.view';
+import { incidentView } from '@ledger/read-models/views/incident-list.view';
+import { incidentTimelineView } from '@ledger/read-models/views/incident-timeline.view';
+import { partyRecordView } from '@ledger/read-models/views/party-record.view';
+import { partyVersionsView } from '@ledger/read-models/views/party-versions.view';
+import { countingProjection } from '@ledger/read-models/testing/counting-projection';
+import { readModelsOf } from '@ledger/read-models/testing/read-model-specification';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '@ledger/read-models/testing/seed-article.fixture';
 
 /** What the contract needs of a store under test: a fresh one, the same one again (a restart), and cleaning up. */
 export interface ReadModelStoreUnderTest {
