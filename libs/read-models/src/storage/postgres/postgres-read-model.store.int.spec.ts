@@ -122,6 +122,20 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     expect((await sql(`SELECT 1 FROM ${schema}.who_blames_whom`)).length).toBeGreaterThan(0);
   });
 
+  it('stays right when two writers take turns (another replica, a process left running): neither trusts rows the other changed', async () => {
+    const [a, b] = [await open(), await open()];
+    await a.reset(CHECKPOINT, LEDGER_PROJECTIONS);
+    const envelopes = contractScenario();
+    for (let i = 0; i < envelopes.length; i += 2) {
+      const batch = envelopes.slice(i, i + 2);
+      await ((i / 2) % 2 === 0 ? a : b).applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, batch, batch[batch.length - 1].position);
+    }
+    // Both deliver the whole log; whichever is behind applies nothing twice.
+    await a.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    await b.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    expect(await b.dump()).toEqual(readModelsOf(envelopes).dump());
+  });
+
   it('writes a batch in a bounded number of statements whatever its size; a rebuild reads no rows; a writer fetches an incident once', async () => {
     const store = await open();
     const envelopes = contractScenario();

@@ -41,8 +41,10 @@ const jsonSafe = (row: object): unknown =>
  * transaction with one multi-row statement per table. BI tools read the tables and the views of BI_VIEWS as the
  * reader role.
  *
- * One writer at a time: the overlay keeps rows in memory between batches and trusts them (the replicas' advisory
- * lock will choose the writer). Readers may be many.
+ * One writer at a time is the fast case: the overlay keeps rows in memory between batches and trusts them while the
+ * stored checkpoint is the one it wrote last. A batch that finds another checkpoint (another replica or process
+ * wrote meanwhile) drops them and reads what it needs again; batches of several writers are serialised by the lock
+ * on the checkpoint row. The replicas' advisory lock will choose one writer. Readers may be many.
  */
 export class PostgresReadModelStore implements ReadModelStore {
   readonly schema: string;
@@ -52,6 +54,11 @@ export class PostgresReadModelStore implements ReadModelStore {
   private readonly hosted = new Map<string, AnyTable>();
   /** Every declaration of a table hosted (a projection constructed twice declares its tables twice). */
   private readonly declarations = new Set<AnyTable>();
+  /**
+   * The checkpoint this store last wrote, by name. Found otherwise at the next batch, someone else wrote the tables
+   * (another replica, a rebuild from elsewhere): the rows in memory may be stale, so they are dropped.
+   */
+  private readonly written = new Map<string, bigint>();
   /** Writes (batches, resets, table changes) one at a time: the overlay is one batch's. */
   private writes: Promise<unknown> = Promise.resolve();
 
@@ -173,6 +180,7 @@ export class PostgresReadModelStore implements ReadModelStore {
             [checkpointName],
           );
           const stored = rows[0] ? BigInt(rows[0].position) : 0n;
+          if (this.written.get(checkpointName) !== stored) this.overlay.forget();
           if (checkpoint <= stored) {
             await client.query('COMMIT');
             return 0;
@@ -183,12 +191,16 @@ export class PostgresReadModelStore implements ReadModelStore {
           await this.saveCheckpoint(client, checkpointName, checkpoint, projections);
           await client.query('COMMIT');
           this.overlay.committed();
+          this.written.set(checkpointName, checkpoint);
           return fresh.length;
         } catch (error) {
           await client.query('ROLLBACK').catch(() => undefined);
           // A projection's throw leaves memory as it was; a failed write or commit may not have.
           if (error instanceof ProjectionError) this.overlay.discard();
-          else this.overlay.forget();
+          else {
+            this.overlay.forget();
+            this.written.delete(checkpointName);
+          }
           throw error;
         }
       }),
@@ -235,9 +247,13 @@ export class PostgresReadModelStore implements ReadModelStore {
           });
         } catch (error) {
           this.overlay.forget();
+          this.written.clear();
           throw error;
         }
         this.overlay.emptied(tables);
+        // Every other checkpoint name's rows are gone too: their next batch must not trust what memory held.
+        this.written.clear();
+        this.written.set(checkpointName, 0n);
       }),
     );
   }
