@@ -16,7 +16,8 @@ export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
 export interface RunnerStore {
   host(projections: readonly AnyProjection[]): void | Promise<void>;
   readCheckpoint(name: string): StoredCheckpoint | undefined | Promise<StoredCheckpoint | undefined>;
-  applyBatch(checkpointName: string, projections: readonly AnyProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint): number | Promise<number>;
+  /** `from`: the checkpoint the runner last saw; a store shared with other writers may refuse a batch when its own is behind it. */
+  applyBatch(checkpointName: string, projections: readonly AnyProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint, from?: bigint): number | Promise<number>;
   beginRebuild(checkpointName: string, projections: readonly AnyProjection[]): void | Promise<void>;
   endRebuild(): void | Promise<void>;
 }
@@ -370,7 +371,7 @@ export class ProjectionRunner extends ReadModelProjector {
     const tIngested = this.bufferStartedAt;
     const tApply = latencyTraceOn ? traceNow() : 0;
     this.discardBuffer();
-    const applied = this.store.applyBatch(this.name, this.projections, envelopes, upTo);
+    const applied = this.store.applyBatch(this.name, this.projections, envelopes, upTo, from);
     if (isPromise(applied)) {
       // What arrives meanwhile is buffered after upTo, never before it: the batch's positions are kept as the floor.
       this.bufferedUpTo = upTo;

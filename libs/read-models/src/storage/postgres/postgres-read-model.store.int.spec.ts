@@ -10,7 +10,7 @@ import { contractScenario } from '../../../../../tests/contract/read-model-store
 import { INCIDENT_ID, PARTY, claimMade, envelopesOf } from '../../testing/seed-article.fixture';
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';
-import { PostgresReadModelStore } from './postgres-read-model.store';
+import { PostgresReadModelStore, ReadModelsRewoundError } from './postgres-read-model.store';
 
 const CHECKPOINT = 'pg-read-models';
 
@@ -134,6 +134,19 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     await a.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
     await b.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
     expect(await b.dump()).toEqual(readModelsOf(envelopes).dump());
+  });
+
+  it('refuses a batch that follows a checkpoint the store no longer has (another writer reset it), writing nothing', async () => {
+    const [live, rebuilding] = [await open(), await open()];
+    const envelopes = contractScenario();
+    await live.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 10), 10n, 0n);
+    await rebuilding.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 5), 5n, 0n);
+    await expect(live.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(10), 20n, 10n)).rejects.toBeInstanceOf(ReadModelsRewoundError);
+    expect((await live.readCheckpoint(CHECKPOINT))?.position).toBe(5n);
+    await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(5), envelopes[envelopes.length - 1].position, 5n);
+    await rebuilding.endRebuild();
+    expect(await live.dump()).toEqual(readModelsOf(envelopes).dump());
   });
 
   it('writes a batch in a bounded number of statements whatever its size; a rebuild reads no rows; a writer fetches an incident once', async () => {

@@ -35,6 +35,18 @@ export interface PostgresReadModelStoreOptions {
 const jsonSafe = (row: object): unknown =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
 
+/** The stored checkpoint went back behind the batch's start: another writer reset the read models. */
+export class ReadModelsRewoundError extends Error {
+  constructor(
+    readonly checkpointName: string,
+    readonly stored: bigint,
+    readonly from: bigint,
+  ) {
+    super(`Read models ${checkpointName}: the stored checkpoint ${stored} is behind ${from}, where this batch starts: another writer reset them; rebuild or resume from the stored checkpoint`);
+    this.name = 'ReadModelsRewoundError';
+  }
+}
+
 /**
  * The read models in a PostgreSQL schema of their own: the same tables as the SQLite file (derived from the same
  * specs), fed by the same projections through PostgresRowOverlay, each batch's rows and checkpoint written in one
@@ -168,7 +180,18 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows[0] ? { name, position: BigInt(rows[0].position), projectionVersions: JSON.parse(rows[0].projection_versions) as Record<string, number> } : undefined;
   }
 
-  async applyBatch(checkpointName: string, projections: readonly TableProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint): Promise<number> {
+  /**
+   * With `from` (the checkpoint the caller's batch follows), a stored checkpoint behind it is refused with
+   * ReadModelsRewoundError: another writer reset the tables (a rebuild elsewhere), and writing this batch would move
+   * the checkpoint past events that rebuild has not replayed yet. The caller must rebuild or resume from the store.
+   */
+  async applyBatch(
+    checkpointName: string,
+    projections: readonly TableProjection[],
+    envelopes: readonly LedgerEnvelope[],
+    checkpoint: bigint,
+    from?: bigint,
+  ): Promise<number> {
     await this.host(projections);
     return this.writing(() =>
       this.withClient(async (client) => {
@@ -181,6 +204,7 @@ export class PostgresReadModelStore implements ReadModelStore {
           );
           const stored = rows[0] ? BigInt(rows[0].position) : 0n;
           if (this.written.get(checkpointName) !== stored) this.overlay.forget();
+          if (from !== undefined && stored < from) throw new ReadModelsRewoundError(checkpointName, stored, from);
           if (checkpoint <= stored) {
             await client.query('COMMIT');
             return 0;
