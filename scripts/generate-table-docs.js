@@ -8,8 +8,9 @@ require('./swc-register');
 const root = join(__dirname, '..');
 
 const { LEDGER_TABLES } = require(join(root, 'libs/read-models/src/tables/ledger.tables.ts'));
-const { tablesMarkdown, withTablesDoc } = require(join(root, 'libs/read-models/src/tables/tables-markdown.ts'));
+const { tablesMarkdown, withTablesDoc, withViewsDoc } = require(join(root, 'libs/read-models/src/tables/tables-markdown.ts'));
+const { BI_VIEWS, biViewsMarkdown } = require(join(root, 'libs/read-models/src/storage/postgres/postgres-bi.views.ts'));
 
 const readme = join(root, 'README.md');
-writeFileSync(readme, withTablesDoc(readFileSync(readme, 'utf8'), tablesMarkdown(LEDGER_TABLES)));
-console.log(`README.md: ${LEDGER_TABLES.length} read-model tables documented`);
+writeFileSync(readme, withViewsDoc(withTablesDoc(readFileSync(readme, 'utf8'), tablesMarkdown(LEDGER_TABLES)), biViewsMarkdown(BI_VIEWS)));
+console.log(`README.md: ${LEDGER_TABLES.length} read-model tables and ${BI_VIEWS.length} PostgreSQL views documented`);

@@ -7,6 +7,7 @@ import type { LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache } from './decided-state-cache';
 import { PartyDirectory } from './party-directory';
+import { PostgresReadModelsHost } from './postgres-read-models.host';
 import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
 
@@ -44,7 +45,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
+const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
 
 /**
  * The application layer every area uses: the event store, the write recipe (executor, idempotency, per-stream mutex,
@@ -96,6 +97,11 @@ export class ApplicationModule {
           useFactory: () => new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
         },
         ProjectionHost,
+        {
+          provide: PostgresReadModelsHost,
+          inject: [EVENT_STORE],
+          useFactory: (eventStore: EventStore) => new PostgresReadModelsHost(config.readModels, eventStore),
+        },
         StreamCommandExecutor,
         PartyDirectory,
         { provide: StoreAtStart, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StoreAtStart(store, config.storeStartTimeoutMs) },

@@ -9,21 +9,8 @@ import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { countingProjection } from '../testing/counting-projection';
 import { ProjectionError, ReadModelDump, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, retraction, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
+import { append, until } from '../testing/scenario-log';
 import { ProjectionRunner, ReadModelTimeoutError, RunnerStoppedError, UnknownStoredEventError } from './projection.runner';
-
-const until = async (condition: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
-
-const append = async (eventStore: EventStore, entries: ScenarioEntry[], idPrefix?: string): Promise<bigint> => {
-  let last = START;
-  for (const { streamName, event } of storedEventsOf(entries, idPrefix)) last = (await eventStore.append(streamName, [event])).position;
-  return last;
-};
 
 const azDefenceRetraction = (): ScenarioEntry =>
   retraction(CLAIM.azDefence, PARTY.azDefence, 'Withdrawn pending an inquiry.', '2019-06-04');

@@ -2,15 +2,31 @@ import { isLedgerStreamName, UnknownEventTypeError } from '@ledger/domain';
 import { latencyTraceOn, START, trace, traceNow, type EventStore, type RecordedEvent, type Subscription } from '@ledger/event-store';
 import { LedgerEnvelope, toEnvelope } from '../envelope';
 import { AnyProjection, LEDGER_PROJECTIONS } from '../projection';
-import { SqliteReadModelStore, projectionVersionsOf } from '../storage/sqlite-read-model.store';
+import { StoredCheckpoint, projectionVersionsOf } from '../storage/sqlite-read-model.store';
 import { PositionWaiters, RunnerStoppedError } from './position-waiters';
 import { ReadModelProjector } from './read-model-projector';
 
 export const DEFAULT_CHECKPOINT_NAME = 'ledger-read-models';
 
+/**
+ * What the runner needs of a read-model store: the SQLite file answers at once, a database server (the PostgreSQL
+ * store) with promises. With a synchronous store the runner commits each batch before it takes the next event, as it
+ * always has; with an asynchronous one, events arriving while a batch is being written wait for the next batch.
+ */
+export interface RunnerStore {
+  host(projections: readonly AnyProjection[]): void | Promise<void>;
+  readCheckpoint(name: string): StoredCheckpoint | undefined | Promise<StoredCheckpoint | undefined>;
+  /** `from`: the checkpoint the runner last saw; a store shared with other writers may refuse a batch when its own is behind it. */
+  applyBatch(checkpointName: string, projections: readonly AnyProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint, from?: bigint): number | Promise<number>;
+  beginRebuild(checkpointName: string, projections: readonly AnyProjection[]): void | Promise<void>;
+  endRebuild(): void | Promise<void>;
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | undefined)?.then === 'function';
+
 export interface ProjectionRunnerOptions {
   eventStore: EventStore;
-  store: SqliteReadModelStore;
+  store: RunnerStore;
   /** Defaults to every ledger read model. */
   projections?: readonly AnyProjection[];
   /** Name of the checkpoint row; one per runner sharing a read-model file. */
@@ -99,7 +115,7 @@ export const runnerErrorOf = (error: unknown): RunnerError => ({ ...errorFields(
  */
 export class ProjectionRunner extends ReadModelProjector {
   private readonly eventStore: EventStore;
-  private readonly store: SqliteReadModelStore;
+  private readonly store: RunnerStore;
   private readonly projections: readonly AnyProjection[];
   private readonly name: string;
   private readonly batchSize: number;
@@ -124,6 +140,9 @@ export class ProjectionRunner extends ReadModelProjector {
   /** Trace only: when the pending batch received its first event. */
   private bufferStartedAt = 0;
   private flushScheduled: NodeJS.Immediate | undefined;
+  /** An asynchronous store's batch being written, and whether events arrived meanwhile that want a flush after it. */
+  private writing: Promise<void> | undefined;
+  private flushAfterWrite = false;
   private readonly waiters = new PositionWaiters();
   /** start/stop/rebuild run one at a time. */
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -140,7 +159,9 @@ export class ProjectionRunner extends ReadModelProjector {
     this.isLedgerStream = options.isLedgerStream ?? isLedgerStreamName;
     this.logger = options.logger;
     this.versions = projectionVersionsOf(this.projections);
-    this.store.host(this.projections);
+    const hosted = this.store.host(this.projections);
+    // applyBatch hosts them again; a failure here shows there, where the runner reports it.
+    if (isPromise(hosted)) hosted.catch(() => undefined);
     const names = this.projections.map((p) => p.name);
     if (new Set(names).size !== names.length) throw new Error(`Projection names must be unique: ${names.join(', ')}`);
   }
@@ -162,9 +183,9 @@ export class ProjectionRunner extends ReadModelProjector {
       this.lastError = null;
       this.failure = undefined;
       let reason: string | undefined;
-      let stored: ReturnType<SqliteReadModelStore['readCheckpoint']>;
+      let stored: StoredCheckpoint | undefined;
       try {
-        stored = this.store.readCheckpoint(this.name);
+        stored = await this.store.readCheckpoint(this.name);
         reason = stored ? await this.rebuildReason(stored) : `no checkpoint, building from the log`;
       } catch (error) {
         this.fail(error);
@@ -285,6 +306,7 @@ export class ProjectionRunner extends ReadModelProjector {
         this.fail(error);
       }
     }
+    await this.settled();
     this.discardBuffer();
   }
 
@@ -300,6 +322,16 @@ export class ProjectionRunner extends ReadModelProjector {
     if (this.state === 'failed') return;
     this.cancelScheduledFlush();
     this.flushOrFail();
+    if (this.writing) {
+      // An asynchronous store's batch is caught up once written, if nothing arrived meanwhile.
+      void this.settled().then(() => {
+        if (!this.caughtUp && this.state === 'live' && this.bufferedCount === 0) {
+          this.caughtUp = true;
+          this.report();
+        }
+      });
+      return;
+    }
     if (!this.caughtUp) {
       this.caughtUp = true;
       this.report();
@@ -328,6 +360,10 @@ export class ProjectionRunner extends ReadModelProjector {
   }
 
   private flush(): void {
+    if (this.writing) {
+      this.flushAfterWrite = true;
+      return;
+    }
     if (this.bufferedUpTo <= this.checkpoint) return;
     const envelopes = this.buffer;
     const upTo = this.bufferedUpTo;
@@ -335,12 +371,42 @@ export class ProjectionRunner extends ReadModelProjector {
     const tIngested = this.bufferStartedAt;
     const tApply = latencyTraceOn ? traceNow() : 0;
     this.discardBuffer();
-    this.store.applyBatch(this.name, this.projections, envelopes, upTo);
+    const applied = this.store.applyBatch(this.name, this.projections, envelopes, upTo, from);
+    if (isPromise(applied)) {
+      // What arrives meanwhile is buffered after upTo, never before it: the batch's positions are kept as the floor.
+      this.bufferedUpTo = upTo;
+      this.writing = applied.then(
+        () => {
+          this.writing = undefined;
+          this.committed(upTo);
+          if (this.flushAfterWrite) {
+            this.flushAfterWrite = false;
+            this.flushOrFail();
+          }
+        },
+        (error: unknown) => {
+          this.writing = undefined;
+          this.flushAfterWrite = false;
+          this.fail(error);
+        },
+      );
+      // Failures are the runner's state (fail above); whoever awaits the write learns of it from there.
+      this.writing.catch(() => undefined);
+      return;
+    }
+    this.committed(upTo);
+    if (latencyTraceOn) trace('project', { from: Number(from), upTo: Number(upTo), n: envelopes.length, tIngested, tApply, tApplied: traceNow(), tReported: traceNow() });
+  }
+
+  private committed(upTo: bigint): void {
     this.checkpoint = upTo;
-    const tApplied = latencyTraceOn ? traceNow() : 0;
     this.resolveWaiters();
     this.report();
-    if (latencyTraceOn) trace('project', { from: Number(from), upTo: Number(upTo), n: envelopes.length, tIngested, tApply, tApplied, tReported: traceNow() });
+  }
+
+  /** Resolves once an asynchronous store has written every batch handed to it (at once for a synchronous one). */
+  private async settled(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => undefined);
   }
 
   private flushOrFail(): void {
@@ -384,12 +450,14 @@ export class ProjectionRunner extends ReadModelProjector {
     this.discardBuffer();
     try {
       // Inside the try: a file that cannot even be emptied must fail the runner, not leave it "rebuilding" for good.
-      this.store.beginRebuild(this.name, this.projections);
+      await this.store.beginRebuild(this.name, this.projections);
       for (;;) {
         const page = await this.eventStore.readAll({ direction: 'forwards', fromPosition: this.checkpoint, maxCount: this.rebuildPageSize });
         if (page.length === 0) break;
         for (const event of page) this.ingest(event);
         this.flushOrFail();
+        await this.settled();
+        if ((this.state as RunnerState) === 'failed') throw this.failure;
         // Lets HTTP handlers run between pages of a long replay.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -397,13 +465,13 @@ export class ProjectionRunner extends ReadModelProjector {
       // ingest/flush have already failed the runner with the same error; a readAll error has not.
       this.fail(error);
       try {
-        this.store.endRebuild();
+        await this.store.endRebuild();
       } catch {
         // The store's next open puts the indexes back; the replay's own error is the one to report.
       }
       throw error;
     }
-    this.store.endRebuild();
+    await this.store.endRebuild();
     this.logger?.log(`Read models ${this.name}: rebuilt up to position ${this.checkpoint}`);
   }
 

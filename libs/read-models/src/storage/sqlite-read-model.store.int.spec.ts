@@ -2,26 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { IncidentReportedData, categoryOfV1 } from '@ledger/domain';
+import { categoryOfV1 } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { LEDGER_PROJECTIONS } from '../projection';
 import { LEDGER_TABLES } from '../tables/ledger.tables';
-import { countingProjection } from '../testing/counting-projection';
+import { plainIncident as report } from '../../../../tests/contract/read-model-store.contract';
 import { readModelsOf } from '../testing/read-model-specification';
-import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, grading, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
-import { InvalidQueryError, ProjectionError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, grading, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
+import { InvalidQueryError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';
 
 const CHECKPOINT = 'test-read-models';
-
-const report = (incidentId: string, data: Partial<IncidentReportedData>): ScenarioEntry =>
-  incidentReported(incidentId, {
-    title: 'Incident',
-    summary: '',
-    occurred: { from: '2019-06-01', to: '2019-06-01', precision: 'day' },
-    location: { name: 'Somewhere', precision: 'region' },
-    category: { eventType: 'strategic-developments', subEventType: 'other', tags: [] },
-    ...data,
-  });
 
 const claimBy = (incidentId: string, claimId: string, partyId: string): ScenarioEntry =>
   claimMade(incidentId, claimId, partyId, { statement: { text: 'Something happened.', verbatim: false }, statedAt: { at: '2019-06-05', precision: 'day' } });
@@ -30,6 +20,7 @@ const SHELLING = '11111111-1111-4111-8111-111111111111';
 const AIRSTRIKE = '22222222-2222-4222-8222-222222222222';
 const EXPLOSION = '33333333-3333-4333-8333-333333333333';
 
+/** Fold, checkpoint, batches, redelivery, rollback and reset: see the read-model store contract, run on this store too. */
 describe('SqliteReadModelStore', () => {
   let dir: string;
   let store: SqliteReadModelStore;
@@ -105,63 +96,6 @@ describe('SqliteReadModelStore', () => {
     expect(store.incidentTimeline(INCIDENT_ID)?.entries).toHaveLength(10);
     expect(store.listPartyRecords().total).toBe(5);
     expect(store.tableCounts()).toMatchObject({ incidents: 1, claims: 5, claim_versions: 6, denials: 2, disagreements: 5, timeline_entries: 10, parties: 5 });
-  });
-
-  it('stores the same rows whatever the batch size', () => {
-    const envelopes = envelopesOf(seedArticleScenario());
-    const memory = new SqliteReadModelStore({ filename: ':memory:' });
-    try {
-      memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
-      const once = memory.dump();
-      for (let size = 1; size < envelopes.length; size++) {
-        memory.reset(CHECKPOINT, LEDGER_PROJECTIONS);
-        for (let i = 0; i < envelopes.length; i += size) {
-          const batch = envelopes.slice(i, i + size);
-          memory.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, batch, batch[batch.length - 1].position);
-        }
-        expect(memory.dump()).toEqual(once);
-      }
-    } finally {
-      memory.close();
-    }
-  });
-
-  it('skips envelopes the checkpoint already covers, so a redelivered batch changes nothing', () => {
-    const envelopes = envelopesOf(seedArticleScenario());
-    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 10), 10n);
-    store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n);
-    const once = store.dump();
-    expect(store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n)).toBe(0);
-    expect(store.dump()).toEqual(once);
-    expect(store.incident(INCIDENT_ID)?.counts.claims).toBe(5);
-  });
-
-  it('rolls back rows and checkpoint together when a projection throws mid-batch', () => {
-    const envelopes = envelopesOf(seedArticleScenario());
-    const failsOnCorrection = countingProjection('fails-on-correction', { failOn: (e) => e.event.type === 'ClaimCorrected' });
-    store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, failsOnCorrection], envelopes.slice(0, 8), 8n);
-    const before = store.dump();
-    let thrown: unknown;
-    try {
-      // The batch's first events are fine; the correction (position 11) is not.
-      store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, failsOnCorrection], envelopes.slice(8), 15n);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ProjectionError);
-    expect(thrown).toMatchObject({ projection: 'fails-on-correction', position: 11n, eventId: envelopes[10].eventId });
-    expect(store.dump()).toEqual(before);
-    expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(8n);
-  });
-
-  it('reset empties the tables of current and previously hosted projections and rewinds the checkpoint', () => {
-    const retired = countingProjection('retired');
-    store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, retired], envelopesOf(seedArticleScenario()), 15n);
-    expect(retired.read(store.tables)?.count).toBe(15);
-    store.reset(CHECKPOINT, LEDGER_PROJECTIONS);
-    for (const rows of Object.values(store.dump())) expect(rows).toEqual([]);
-    expect(store.readCheckpoint(CHECKPOINT)?.position).toBe(0n);
-    expect(Object.keys(store.readCheckpoint(CHECKPOINT)!.projectionVersions)).toEqual(['ledger-tables']);
   });
 
   describe('incident list queries', () => {

@@ -143,6 +143,20 @@ export class ProjectionError extends Error {
   }
 }
 
+/** Every projection applied to every envelope, in order, then settled: one batch, whatever store keeps the rows. */
+export const foldEnvelopes = (t: TableAccess, projections: readonly TableProjection[], envelopes: Iterable<LedgerEnvelope>): void => {
+  for (const e of envelopes) {
+    for (const projection of projections) {
+      try {
+        projection.apply(t, e);
+      } catch (error) {
+        throw new ProjectionError(projection.name, e, error);
+      }
+    }
+  }
+  for (const projection of projections) projection.settle?.(t);
+};
+
 const pageOf = (request: PageRequest): { limit: number; offset: number } => {
   const limit = request.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = request.offset ?? 0;
@@ -480,18 +494,7 @@ export class SqliteReadModelStore {
   }
 
   private fold(projections: readonly TableProjection[], envelopes: Iterable<LedgerEnvelope>): void {
-    this.rows.batch(() => {
-      for (const e of envelopes) {
-        for (const projection of projections) {
-          try {
-            projection.apply(this.rows, e);
-          } catch (error) {
-            throw new ProjectionError(projection.name, e, error);
-          }
-        }
-      }
-      for (const projection of projections) projection.settle?.(this.rows);
-    });
+    this.rows.batch(() => foldEnvelopes(this.rows, projections, envelopes));
   }
 
   /** One write transaction; a rollback (a projection's throw, a failed commit) also drops the rows held and cached in memory. */
@@ -502,6 +505,11 @@ export class SqliteReadModelStore {
       this.rows.forget();
       throw error;
     }
+  }
+
+  /** Any synchronous view over the tables, from one snapshot (the ReadModelStore port's way of asking). */
+  answer<T>(view: (t: TableAccess) => T): T {
+    return this.read(view);
   }
 
   /** A view's several queries from one snapshot. */

@@ -23,8 +23,11 @@ export const tableDdl = (table: AnyTable): string => {
 type Row = Record<string, unknown>;
 export type SqlValue = string | number | bigint | null;
 
-/** How one table's rows cross between JavaScript and SQLite. */
-class TableCodec {
+/**
+ * How one table's rows cross between JavaScript and SQLite. Its SQLite values are also how the PostgreSQL overlay
+ * compares and orders rows in memory, so that both stores answer a `find` in the same order.
+ */
+export class TableCodec {
   readonly names: string[];
   readonly types: ColumnSpec['type'][];
   readonly keyNames: string[];
@@ -127,6 +130,22 @@ class TableCodec {
     this.writtenGroups?.add(hashOf(this.groupOf(row)));
   }
 
+  /** Rows in the order given (as SQLite would sort their stored values), the first `limit` of them. */
+  sorted(rows: Row[], order: ReadonlyArray<{ column: string; desc?: boolean }>, limit?: number): Row[] {
+    // Sort keys encoded once per row, not once per comparison.
+    const indexes = order.map((o) => ({ index: this.indexOf(o.column), sign: o.desc ? -1 : 1 }));
+    const keyed = rows.map((row) => ({ row, keys: indexes.map(({ index }) => this.encodeValue(index, row[this.names[index]])) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < indexes.length; i++) {
+        const c = compareSql(a.keys[i], b.keys[i]);
+        if (c !== 0) return c * indexes[i].sign;
+      }
+      return 0;
+    });
+    const sorted = keyed.map((k) => k.row);
+    return limit !== undefined ? sorted.slice(0, limit) : sorted;
+  }
+
   /** Whether `row` has the values of `where` (compared as SQLite would store them) and lies after the cursor. */
   matches(row: Row, where: Row, columns: string[], after: FindOptions<Row>['after']): boolean {
     for (const c of columns) {
@@ -158,7 +177,7 @@ const hashOf = (text: string): number => {
 };
 
 /** SQLite's order of stored values: NULL first, numbers by value, text by its UTF-8 bytes (code point order). */
-const compareSql = (a: SqlValue, b: SqlValue): number => {
+export const compareSql = (a: SqlValue, b: SqlValue): number => {
   if (a === b) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
@@ -423,18 +442,7 @@ export class SqliteTables implements TableAccess {
     group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
     });
-    // Sort keys encoded once per row, not once per comparison.
-    const indexes = order.map((o) => ({ index: codec.indexOf(o.column), sign: o.desc ? -1 : 1 }));
-    const keyed = [...merged.values()].map((row) => ({ row, keys: indexes.map(({ index }) => codec.encodeValue(index, row[codec.names[index]])) }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < indexes.length; i++) {
-        const c = compareSql(a.keys[i], b.keys[i]);
-        if (c !== 0) return c * indexes[i].sign;
-      }
-      return 0;
-    });
-    const rows = keyed.map((k) => k.row);
-    return (options.limit !== undefined ? rows.slice(0, options.limit) : rows) as R[];
+    return codec.sorted([...merged.values()], order, options.limit) as R[];
   }
 
   /** Every row of a table in primary-key order, for dumps and exports. */

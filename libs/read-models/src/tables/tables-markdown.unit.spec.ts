@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LEDGER_TABLES } from './ledger.tables';
 import { snakeCase } from './table-spec';
-import { tablesMarkdown, withTablesDoc } from './tables-markdown';
+import { BI_VIEWS, biViewsMarkdown } from '../storage/postgres/postgres-bi.views';
+import { tablesMarkdown, withTablesDoc, withViewsDoc } from './tables-markdown';
 
 const README = join(__dirname, '../../../../README.md');
 
@@ -10,6 +11,12 @@ describe('the documentation of the read-model tables', () => {
   it('in README.md is the one generated from the table specs (npm run docs:tables rewrites it)', () => {
     const readme = readFileSync(README, 'utf8');
     expect(withTablesDoc(readme, tablesMarkdown(LEDGER_TABLES))).toBe(readme);
+  });
+
+  it('in README.md documents the PostgreSQL views for BI tools as generated from their declarations', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(withViewsDoc(readme, biViewsMarkdown())).toBe(readme);
+    for (const view of BI_VIEWS) expect(readme).toContain(`#### view \`${view.name}\``);
   });
 
   it('names every table and column as SQL sees them, with what it means', () => {

@@ -16,6 +16,11 @@ export interface LedgerConfig {
   bodyLimitBytes: number;
   /** esdb:// or esdb+discover://; when unset the embedded store is used. */
   eventStoreConnectionString?: string;
+  /**
+   * LEDGER_READ_MODELS_URL: a PostgreSQL the read models are also kept in, for BI tools (a runner of its own writes
+   * them there); the API still answers from its SQLite file. LEDGER_READ_MODELS_SCHEMA names their schema.
+   */
+  readModels?: { url: string; schema: string };
   notary: NotaryConfig;
   feed: FeedConfig;
   writeSide: WriteSideConfig;
@@ -200,6 +205,16 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     });
   }
 
+  const readModelsUrl = read('LEDGER_READ_MODELS_URL');
+  if (readModelsUrl !== undefined && !/^postgres(ql)?:\/\//.test(readModelsUrl)) {
+    // Not echoed either: it may carry a password.
+    problems.push({ variable: 'LEDGER_READ_MODELS_URL', expected: 'a PostgreSQL connection string starting with postgres:// or postgresql://' });
+  }
+  const readModelsSchema = read('LEDGER_READ_MODELS_SCHEMA') ?? 'ledger_read_models';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readModelsSchema)) {
+    problems.push({ variable: 'LEDGER_READ_MODELS_SCHEMA', value: readModelsSchema, expected: 'a lower-case PostgreSQL identifier (letters, digits, underscores)' });
+  }
+
   const dataDirRaw = read('LEDGER_DATA_DIR');
   const dataDir = dataDirRaw === undefined ? join(resolve(cwd), 'data') : resolveFrom(cwd, dataDirRaw);
   const dataDirProblem = ensureWritableDirectory(dataDir);
@@ -291,6 +306,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     tokensFile,
     bodyLimitBytes: bodyLimitBytes!,
     ...(eventStoreConnectionString !== undefined ? { eventStoreConnectionString } : {}),
+    ...(readModelsUrl !== undefined ? { readModels: Object.freeze({ url: readModelsUrl, schema: readModelsSchema }) } : {}),
     notary: Object.freeze({
       origin,
       checkpointIntervalMs: checkpointIntervalMs!,

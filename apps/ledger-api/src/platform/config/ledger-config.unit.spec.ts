@@ -148,6 +148,15 @@ describe('loadLedgerConfig', () => {
     expect(config.eventStoreConnectionString).toBeUndefined();
   });
 
+  it('keeps the read models in PostgreSQL too only when LEDGER_READ_MODELS_URL names one, in their own schema', () => {
+    expect(loadLedgerConfig({}, cwd).readModels).toBeUndefined();
+    expect(loadLedgerConfig({ LEDGER_READ_MODELS_URL: 'postgres://bi@db:5432/ledger' }, cwd).readModels).toEqual({ url: 'postgres://bi@db:5432/ledger', schema: 'ledger_read_models' });
+    expect(loadLedgerConfig({ LEDGER_READ_MODELS_URL: 'postgresql://db/ledger', LEDGER_READ_MODELS_SCHEMA: 'rm' }, cwd).readModels?.schema).toBe('rm');
+    const error = configError({ LEDGER_READ_MODELS_URL: 'mysql://u:secret@db/x', LEDGER_READ_MODELS_SCHEMA: 'Read-Models' });
+    expect(error.problems.map((p) => p.variable)).toEqual(['LEDGER_READ_MODELS_URL', 'LEDGER_READ_MODELS_SCHEMA']);
+    expect(error.message).not.toContain('secret');
+  });
+
   it('reports every invalid variable at once, one line each', () => {
     const error = configError({
       PORT: '70000',

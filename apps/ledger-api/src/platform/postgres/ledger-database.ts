@@ -1,5 +1,5 @@
-import { Client, Pool, type PoolClient } from 'pg';
-import { Umzug, type UmzugStorage } from 'umzug';
+import { Client, Pool } from 'pg';
+import { migrateSchema } from '@ledger/read-models/storage/postgres/schema-migrations';
 import { LEDGER_MIGRATIONS, type MigrationContext } from './ledger.migrations';
 
 /** A PostgreSQL identifier the ledger creates unquoted: lower-case letters, digits and underscores. */
@@ -42,29 +42,7 @@ export class LedgerDatabase {
   async migrate(): Promise<string[]> {
     const client = await this.pool.connect();
     try {
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`${MIGRATION_LOCK}:${this.schema}`]);
-      try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('migrations')} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-        const umzug = new Umzug<MigrationContext>({
-          migrations: LEDGER_MIGRATIONS.map((m) => ({
-            name: m.name,
-            // Each migration and the row that records it in one transaction: a failed or interrupted one leaves
-            // nothing half done, and none is applied twice.
-            up: async ({ context }) =>
-              inTransaction(context.client, async () => {
-                await m.up(context);
-                await context.client.query(`INSERT INTO ${this.table('migrations')} (name) VALUES ($1)`, [m.name]);
-              }),
-          })),
-          context: { client, schema: this.schema },
-          storage: migrationTable(client, this.table('migrations')),
-          logger: undefined,
-        });
-        return (await umzug.up()).map((m) => m.name);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`${MIGRATION_LOCK}:${this.schema}`]);
-      }
+      return await migrateSchema<MigrationContext>({ client, schema: this.schema }, LEDGER_MIGRATIONS, MIGRATION_LOCK);
     } finally {
       client.release();
     }
@@ -81,25 +59,4 @@ export class LedgerDatabase {
   close(): Promise<void> {
     return this.pool.end();
   }
-}
-
-async function inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-function migrationTable(client: PoolClient, table: string): UmzugStorage<MigrationContext> {
-  return {
-    // Already recorded inside the migration's transaction.
-    logMigration: async ({ name }) => void (await client.query(`INSERT INTO ${table} (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name])),
-    unlogMigration: async ({ name }) => void (await client.query(`DELETE FROM ${table} WHERE name = $1`, [name])),
-    executed: async () => (await client.query<{ name: string }>(`SELECT name FROM ${table} ORDER BY name`)).rows.map((row) => row.name),
-  };
 }

@@ -1,0 +1,183 @@
+import { execFileSync } from 'node:child_process';
+import { Client } from 'pg';
+import { TEST_POSTGRES_URL, sql, uniqueName } from '../../../../../tests/support/postgres';
+import { LEDGER_PROJECTIONS, TableProjection } from '../../projection';
+import { LEDGER_TABLES, partyPositionsTable } from '../../tables/ledger.tables';
+import { snakeCase } from '../../tables/table-spec';
+import { countingProjection } from '../../testing/counting-projection';
+import { readModelsOf } from '../../testing/read-model-specification';
+import { contractScenario } from '../../../../../tests/contract/read-model-store.contract';
+import { INCIDENT_ID, PARTY, claimMade, envelopesOf } from '../../testing/seed-article.fixture';
+import { BI_VIEWS } from './postgres-bi.views';
+import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';
+import { PostgresReadModelStore, ReadModelsRewoundError } from './postgres-read-model.store';
+
+const CHECKPOINT = 'pg-read-models';
+
+describe('PostgresReadModelStore (PostgreSQL)', () => {
+  let schema: string;
+  let role: string;
+  const stores: PostgresReadModelStore[] = [];
+  const open = async (projections: readonly TableProjection[] = LEDGER_PROJECTIONS) => {
+    const store = await PostgresReadModelStore.open({ connectionString: TEST_POSTGRES_URL, schema, readerRole: role, projections });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    schema = uniqueName('rm_test');
+    role = `${schema}_bi`;
+  });
+
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql(`DROP OWNED BY ${role}`).catch(() => undefined);
+    await sql(`DROP ROLE IF EXISTS ${role}`);
+  });
+
+  it('keeps the read models in a schema of their own: its bookkeeping, every table of the specs with its columns and indexes, the BI views', async () => {
+    await open();
+    const tables = await sql<{ table_name: string; table_type: string }>(
+      'SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+      [schema],
+    );
+    expect(tables.filter((t) => t.table_type === 'BASE TABLE').map((t) => t.table_name)).toEqual(
+      ['migrations', 'read_model_checkpoints', 'read_model_tables', ...LEDGER_TABLES.map((t) => t.name)].sort(),
+    );
+    expect(tables.filter((t) => t.table_type === 'VIEW').map((t) => t.table_name)).toEqual(BI_VIEWS.map((v) => v.name).sort());
+    for (const table of LEDGER_TABLES) {
+      const columns = await sql<{ column_name: string }>(
+        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+        [schema, table.name],
+      );
+      expect(columns.map((c) => c.column_name)).toEqual(Object.keys(table.columns).map(snakeCase));
+      const indexes = await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [schema, table.name]);
+      for (const index of table.indexes ?? []) expect(indexes.map((i) => i.indexname)).toContain(index.name);
+    }
+    // A second replica opening the same schema applies nothing and changes nothing.
+    await open();
+    expect((await sql<{ name: string }>(`SELECT name FROM ${schema}.migrations ORDER BY name`)).map((m) => m.name)).toEqual(READ_MODEL_MIGRATIONS.map((m) => m.name));
+  });
+
+  it('lets the reader role read the tables and views, and write nothing', async () => {
+    const store = await open();
+    const envelopes = contractScenario();
+    await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    const client = new Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`SET ROLE ${role}`);
+      expect((await client.query(`SELECT count(*)::int AS n FROM ${schema}.claims`)).rows[0].n).toBe(7);
+      expect((await client.query(`SELECT count(*)::int AS n FROM ${schema}.incident_overview WHERE contested`)).rows[0].n).toBe(1);
+      await expect(client.query(`DELETE FROM ${schema}.claims`)).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query(`UPDATE ${schema}.read_model_checkpoints SET position = 0`)).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query(`CREATE TABLE ${schema}.mine (x int)`)).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('answers "who blames whom in incident X" to a plain psql query on the who_blames_whom view, as the reader role', async () => {
+    const store = await open();
+    const envelopes = contractScenario();
+    await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    const out = execFileSync(
+      'psql',
+      [
+        TEST_POSTGRES_URL,
+        '--no-psqlrc',
+        '--tuples-only',
+        '--no-align',
+        '--field-separator= blames ',
+        '-c',
+        `SET ROLE ${role}`,
+        '-c',
+        `SELECT blaming_party_id, blamed_party_id FROM ${schema}.who_blames_whom WHERE incident_id = '${INCIDENT_ID}' ORDER BY 1, 2`,
+      ],
+      { encoding: 'utf8' },
+    );
+    const expected = readModelsOf(envelopes)
+      .tables.find(partyPositionsTable, { incidentId: INCIDENT_ID, field: 'responsibleParties' })
+      .flatMap((p) => (p.value as string[]).map((blamed) => `${p.partyId} blames ${blamed}`))
+      .sort();
+    expect(out.trim().split('\n').filter((line) => line.includes(' blames '))).toEqual(expected);
+    expect(expected).toContain(`${PARTY.azDefence} blames ${PARTY.karabakhArmy}`);
+  });
+
+  it('recreates a table whose spec changed and drops every checkpoint, so that the runner rebuilds', async () => {
+    const before = countingProjection('shape');
+    let store = await open([...LEDGER_PROJECTIONS, before]);
+    const envelopes = contractScenario();
+    await store.applyBatch(CHECKPOINT, [...LEDGER_PROJECTIONS, before], envelopes, envelopes[envelopes.length - 1].position);
+    await store.close();
+    const after = countingProjection('shape');
+    after.table.columns = { ...after.table.columns, weight: { type: 'integer', nullable: true, description: 'a column added' } } as typeof after.table.columns;
+    store = await open([...LEDGER_PROJECTIONS, after]);
+    expect(await store.readCheckpoint(CHECKPOINT)).toBeUndefined();
+    expect((await sql(`SELECT * FROM ${schema}.test_shape`)).length).toBe(0);
+    const columns = await sql<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [schema, 'test_shape']);
+    expect(columns.map((c) => c.column_name)).toContain('weight');
+    // The other tables kept their rows (a rebuild will replace them) and the views are back.
+    expect((await sql(`SELECT 1 FROM ${schema}.who_blames_whom`)).length).toBeGreaterThan(0);
+  });
+
+  it('stays right when two writers take turns (another replica, a process left running): neither trusts rows the other changed', async () => {
+    const [a, b] = [await open(), await open()];
+    await a.reset(CHECKPOINT, LEDGER_PROJECTIONS);
+    const envelopes = contractScenario();
+    for (let i = 0; i < envelopes.length; i += 2) {
+      const batch = envelopes.slice(i, i + 2);
+      await ((i / 2) % 2 === 0 ? a : b).applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, batch, batch[batch.length - 1].position);
+    }
+    // Both deliver the whole log; whichever is behind applies nothing twice.
+    await a.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    await b.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    expect(await b.dump()).toEqual(readModelsOf(envelopes).dump());
+  });
+
+  it('refuses a batch that follows a checkpoint the store no longer has (another writer reset it), writing nothing', async () => {
+    const [live, rebuilding] = [await open(), await open()];
+    const envelopes = contractScenario();
+    await live.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 10), 10n, 0n);
+    await rebuilding.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(0, 5), 5n, 0n);
+    await expect(live.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(10), 20n, 10n)).rejects.toBeInstanceOf(ReadModelsRewoundError);
+    expect((await live.readCheckpoint(CHECKPOINT))?.position).toBe(5n);
+    await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes.slice(5), envelopes[envelopes.length - 1].position, 5n);
+    await rebuilding.endRebuild();
+    expect(await live.dump()).toEqual(readModelsOf(envelopes).dump());
+  });
+
+  it('writes a batch in a bounded number of statements whatever its size; a rebuild reads no rows; a writer fetches an incident once', async () => {
+    const store = await open();
+    const envelopes = contractScenario();
+    await store.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+    await store.endRebuild();
+    // Emptied tables: every group is known empty, so the fold runs once and reads nothing; one upsert per table written.
+    expect(store.statistics).toMatchObject({ rounds: 1, groupQueries: 0 });
+    expect(store.statistics.writeStatements).toBeLessThanOrEqual(LEDGER_TABLES.length * 2);
+    await store.close();
+
+    // A restarted writer fetches the incident and its parties (a round or two), then keeps them.
+    const restarted = await open();
+    const more = envelopesOf(
+      Array.from({ length: 40 }, (_, i) =>
+        claimMade(INCIDENT_ID, `claim-more-${i}`, PARTY.minskGroup, { statedAt: { at: '2019-06-07', precision: 'day' }, assertions: { responsibleParties: [PARTY.azDefence] } }),
+      ),
+      envelopes[envelopes.length - 1].position + 1n,
+    );
+    await restarted.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, more.slice(0, 1), more[0].position);
+    const first = restarted.statistics;
+    expect(first.groupQueries).toBeGreaterThan(0);
+    expect(first.groupQueries).toBeLessThanOrEqual(LEDGER_TABLES.length * 2);
+    const rest = more.slice(1);
+    await restarted.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, rest, rest[rest.length - 1].position);
+    const second = restarted.statistics;
+    expect(second.groupQueries).toBe(first.groupQueries);
+    expect(second.rounds).toBe(first.rounds + 1);
+    expect(second.writeStatements - first.writeStatements).toBeLessThanOrEqual(LEDGER_TABLES.length * 2);
+    expect(await restarted.dump()).toEqual(readModelsOf([...envelopes, ...more]).dump());
+  });
+});

@@ -1,0 +1,74 @@
+import type { ClientBase } from 'pg';
+import { AnyTable, FindOptions, KeyOf, TableAccess, TableSpec } from '../../tables/table-spec';
+import { PgTableCodec } from './postgres-tables';
+
+type Row = Record<string, unknown>;
+
+interface Request {
+  key: string;
+  codec: PgTableCodec;
+  where: Row;
+  options: FindOptions<Row>;
+  single: boolean;
+}
+
+const keyText = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+/**
+ * A synchronous view (the code the API answers with) over PostgreSQL, in rounds: each `get` and `find` the view
+ * makes is answered from what earlier rounds fetched; one not fetched yet answers empty and spoils the round, which
+ * is run again once the round's requests are fetched. A view's lookups depend on rows it read before, so it takes as
+ * many rounds as its lookups are deep (a handful), each within one REPEATABLE READ snapshot the caller holds.
+ */
+export class PostgresSnapshotReader {
+  private readonly answers = new Map<string, Row[]>();
+  private requests = new Map<string, Request>();
+
+  constructor(private readonly codecOf: (table: AnyTable) => PgTableCodec) {}
+
+  async run<T>(client: ClientBase, view: (t: TableAccess) => T): Promise<T> {
+    for (;;) {
+      this.requests = new Map();
+      let result: T | undefined;
+      let failure: unknown;
+      let failed = false;
+      try {
+        result = view(this.access());
+      } catch (error) {
+        failure = error;
+        failed = true;
+      }
+      if (this.requests.size === 0) {
+        if (failed) throw failure;
+        return result as T;
+      }
+      for (const request of this.requests.values()) {
+        const { text, values } = request.codec.findSql(request.where, request.single ? {} : request.options);
+        this.answers.set(request.key, (await client.query(text, values)).rows.map((raw) => request.codec.decode(raw)));
+      }
+    }
+  }
+
+  private access(): TableAccess {
+    const ask = (table: AnyTable, where: Row, options: FindOptions<Row>, single: boolean): Row[] => {
+      const key = `${single ? 'get' : 'find'}:${table.name}:${keyText(where)}:${keyText(options)}`;
+      const answer = this.answers.get(key);
+      if (answer) return answer;
+      this.requests.set(key, { key, codec: this.codecOf(table), where, options, single });
+      return [];
+    };
+    const refuse = (): never => {
+      throw new Error('A view over the PostgreSQL read models only reads');
+    };
+    return {
+      get: <R extends object>(table: TableSpec<R>, key: KeyOf<R>) => ask(table, keyOnly(table, key as Row), {}, true)[0] as R | undefined,
+      find: <R extends object>(table: TableSpec<R>, where: Partial<R>, options: FindOptions<R> = {}) =>
+        ask(table, where as Row, options as FindOptions<Row>, false) as R[],
+      put: refuse,
+      delete: refuse,
+    };
+  }
+}
+
+/** The primary-key columns of `key` (a caller may pass a whole row as its key). */
+const keyOnly = (table: AnyTable, key: Row): Row => Object.fromEntries(table.primaryKey.map((c: string) => [c, key[c]]));

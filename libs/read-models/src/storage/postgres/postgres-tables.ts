@@ -1,0 +1,162 @@
+import { AnyTable, ColumnSpec, FindOptions, snakeCase } from '../../tables/table-spec';
+
+/**
+ * The read-model tables in PostgreSQL, derived from the same TableSpecs as the SQLite file (never a hand-written copy,
+ * so a column added to ledger.tables.ts reaches both).
+ *
+ * Text is `COLLATE "C"` (byte order of UTF-8, which is code point order, as SQLite's BINARY): a `find` ordered by a
+ * text column, and a dump in key order, list rows in the same order on both stores. Integers are `bigint` (stated
+ * times are epoch milliseconds). JSON is `json`, not `jsonb`: it keeps the text as written, key order included, so an
+ * answer assembled from PostgreSQL is byte for byte the one assembled from SQLite.
+ */
+const PG_TYPE: Record<ColumnSpec['type'], string> = {
+  text: 'text COLLATE "C"',
+  integer: 'bigint',
+  position: 'bigint',
+  boolean: 'boolean',
+  json: 'json',
+};
+
+const PG_ARRAY_TYPE: Record<ColumnSpec['type'], string> = { text: 'text[]', integer: 'bigint[]', position: 'bigint[]', boolean: 'boolean[]', json: 'json[]' };
+
+export const PG_DOC_TYPE: Record<ColumnSpec['type'], string> = PG_TYPE;
+
+/** A PostgreSQL identifier the ledger writes unquoted into SQL: lower-case letters, digits and underscores. */
+export const PG_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export const pgQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+type Row = Record<string, unknown>;
+export type PgParam = string | number | boolean | null;
+
+/** The table and its secondary indexes as PostgreSQL DDL in `schema` (recorded to tell when a table's shape changed). */
+export const pgTableDdl = (table: AnyTable, schema: string): { table: string; indexes: string[] } => {
+  const columns = Object.entries(table.columns as Record<string, ColumnSpec>).map(
+    ([name, spec]) => `${pgQuote(snakeCase(name))} ${PG_TYPE[spec.type]}${spec.nullable ? '' : ' NOT NULL'}`,
+  );
+  const pk = table.primaryKey.map((c: string) => pgQuote(snakeCase(c))).join(', ');
+  const indexes = (table.indexes ?? []).map(
+    (index: { name: string; columns: readonly string[] }) =>
+      `CREATE INDEX IF NOT EXISTS ${pgQuote(index.name)} ON ${schema}.${pgQuote(table.name)} (${index.columns.map((c) => pgQuote(snakeCase(c))).join(', ')})`,
+  );
+  return { table: `CREATE TABLE ${schema}.${pgQuote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk}))`, indexes };
+};
+
+/** How one table's rows cross between JavaScript and PostgreSQL, and the statements that read and write them in bulk. */
+export class PgTableCodec {
+  readonly names: string[];
+  readonly types: ColumnSpec['type'][];
+  readonly keyNames: string[];
+  readonly qualified: string;
+  readonly selectList: string;
+
+  constructor(
+    readonly table: AnyTable,
+    readonly schema: string,
+  ) {
+    this.names = Object.keys(table.columns);
+    this.types = this.names.map((n) => (table.columns as Record<string, ColumnSpec>)[n].type);
+    this.keyNames = [...table.primaryKey];
+    this.qualified = `${schema}.${pgQuote(table.name)}`;
+    this.selectList = this.names.map((n) => pgQuote(snakeCase(n))).join(', ');
+  }
+
+  typeOf(column: string): ColumnSpec['type'] {
+    return this.types[this.names.indexOf(column)];
+  }
+
+  /** A value as a query parameter: JSON as its text (as SQLite stores it), 64-bit positions as decimal text. */
+  encode(type: ColumnSpec['type'], value: unknown): PgParam {
+    if (value === null || value === undefined) return null;
+    switch (type) {
+      case 'json':
+        return Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value);
+      case 'boolean':
+        return Boolean(value);
+      case 'position':
+        return String(value);
+      default:
+        return value as PgParam;
+    }
+  }
+
+  /** node-postgres hands bigint as decimal text and json already parsed. */
+  decode(raw: Row): Row {
+    const row: Row = {};
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i];
+      const value = raw[snakeCase(name)];
+      if (value === null || value === undefined) {
+        row[name] = null;
+        continue;
+      }
+      switch (this.types[i]) {
+        case 'integer':
+          row[name] = Number(value);
+          break;
+        case 'position':
+          row[name] = BigInt(value as string);
+          break;
+        default:
+          row[name] = value;
+      }
+    }
+    return row;
+  }
+
+  /** SELECT of the rows whose first key column is one of `$1` (one query for every group a batch needs). */
+  selectGroupsSql(): string {
+    const first = this.keyNames[0];
+    return `SELECT ${this.selectList} FROM ${this.qualified} WHERE ${pgQuote(snakeCase(first))} = ANY($1::${PG_ARRAY_TYPE[this.typeOf(first)]})`;
+  }
+
+  /**
+   * One multi-row upsert for every row given: one array parameter per column, unnested into rows, so a batch costs
+   * one round trip per table whatever its size (and one prepared plan, whatever the number of rows).
+   */
+  upsert(rows: Row[]): { text: string; values: PgParam[][] } {
+    const columns = this.names.map((n) => pgQuote(snakeCase(n)));
+    const keys = this.keyNames.map((n) => pgQuote(snakeCase(n)));
+    const rest = this.names.filter((n) => !this.keyNames.includes(n)).map((n) => pgQuote(snakeCase(n)));
+    const text =
+      `INSERT INTO ${this.qualified} (${columns.join(', ')}) SELECT * FROM unnest(${this.names.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.types[i]]}`).join(', ')}) ` +
+      `ON CONFLICT (${keys.join(', ')}) DO ${rest.length ? `UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}` : 'NOTHING'}`;
+    return { text, values: this.names.map((n, i) => rows.map((row) => this.encode(this.types[i], row[n]))) };
+  }
+
+  /** One DELETE for every key given. */
+  deleteKeys(keys: Row[]): { text: string; values: PgParam[][] } {
+    const columns = this.keyNames.map((n) => pgQuote(snakeCase(n)));
+    const text =
+      `DELETE FROM ${this.qualified} WHERE (${columns.join(', ')}) IN ` +
+      `(SELECT * FROM unnest(${this.keyNames.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(n)]}`).join(', ')}))`;
+    return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))) };
+  }
+
+  /**
+   * The SELECT a `find` stands for. NULLS FIRST ascending (and LAST descending) because that is SQLite's order, which
+   * PostgreSQL reverses by default.
+   */
+  findSql(where: Row, options: FindOptions<Row>): { text: string; values: PgParam[] } {
+    const values: PgParam[] = [];
+    // `= NULL` matches nothing, as in SQLite's `find`.
+    const conditions = Object.keys(where).map((c) => {
+      values.push(this.encode(this.typeOf(c), where[c]));
+      return `${pgQuote(snakeCase(c))} = $${values.length}`;
+    });
+    if (options.after) {
+      values.push(this.encode(this.typeOf(options.after.column), options.after.value));
+      conditions.push(`${pgQuote(snakeCase(options.after.column))} > $${values.length}`);
+    }
+    const order = options.orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
+    let text =
+      `SELECT ${this.selectList} FROM ${this.qualified}` +
+      (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
+      ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
+    if (options.limit !== undefined) {
+      values.push(options.limit);
+      text += ` LIMIT $${values.length}`;
+    }
+    return { text, values };
+  }
+}
