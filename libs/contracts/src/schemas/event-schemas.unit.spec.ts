@@ -50,6 +50,10 @@ describe('the published event schemas', () => {
       'ClaimCorrected.v1',
       'ClaimCorrected.v2',
       'ClaimRetracted.v1',
+      'IncidentMergedInto.v1',
+      'IncidentsMerged.v1',
+      'IncidentSplit.v1',
+      'IncidentSplitFrom.v1',
       'EntryAmended.v1',
       'EntryAmended.v2',
     ]);

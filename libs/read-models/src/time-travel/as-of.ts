@@ -155,6 +155,10 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
       return { key: entryKey(id, { kind: 'retraction', claimId: event.data.claimId }), statedAt: event.data.statedAt };
     case 'IncidentReported':
     case 'EntryAmended':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
       return undefined;
     default:
       return unhandled(event, 'incident event');
@@ -179,6 +183,9 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
  *   incident the ledger knows of; it does not make the incident disappear.
  *   An incident with nothing said by then is shown with no party versions.
  */
+/** Merges and splits state nothing: like the report, they are the ledger's knowledge of which event an entry is about. */
+const MOVES: ReadonlySet<string> = new Set(['IncidentMergedInto', 'IncidentsMerged', 'IncidentSplit', 'IncidentSplitFrom']);
+
 const statedCut = (envelopes: LedgerEnvelope[], cut: number): LedgerEnvelope[] => {
   const statedAt = new Map<string, PointInTime>();
   for (const { event } of envelopes) {
@@ -192,7 +199,7 @@ const statedCut = (envelopes: LedgerEnvelope[], cut: number): LedgerEnvelope[] =
   }
   const included = new Set([...statedAt].filter(([, at]) => statedBy(at, cut)).map(([key]) => key));
   return envelopes.filter(({ event }) => {
-    if (event.type === 'PartyRegistered' || event.type === 'IncidentReported') return true;
+    if (event.type === 'PartyRegistered' || event.type === 'IncidentReported' || MOVES.has(event.type)) return true;
     if (event.type === 'EntryAmended') return event.data.entry.kind === 'incident' || included.has(entryKey(event.data.incidentId, event.data.entry));
     const entry = statedEntryOf(event);
     return entry !== undefined && included.has(entry.key);

@@ -19,6 +19,7 @@ import {
   ClaimVersionRow,
   DenialRow,
   DisagreementRow,
+  IncidentRow,
   StoredRetraction,
   amendmentsTable,
   claimVersionsTable,
@@ -27,8 +28,10 @@ import {
   disagreementsTable,
   incidentPartiesTable,
   incidentsTable,
+  movedEntriesTable,
   partyPositionsTable,
 } from '../tables/ledger.tables';
+import { finalSurvivorOf } from '../projection/merge-split.projection';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
 import { PartyNameLookup, PartyNames } from './party-names';
@@ -65,6 +68,8 @@ export interface DenialRecord extends EntryMeta {
   /** False once the denied claim is retracted: nothing is left to dispute. */
   active: boolean;
   amendedBy: string[];
+  /** The incident the denial was recorded under, when a merge or split made it count here. */
+  recordedIn?: string;
 }
 
 export interface RetractionRecord extends EntryMeta {
@@ -127,6 +132,8 @@ export interface PartyClaim {
   /** Whether any denial addresses the current version (denials of earlier versions do not count). */
   currentVersionDenied: boolean;
   versions: ClaimVersionEntry[];
+  /** The incident the claim was recorded under, when a merge or split made it count here (its corrections are written there). */
+  recordedIn?: string;
 }
 
 export interface PartyVersion {
@@ -159,6 +166,8 @@ export interface PartyVersionsDoc {
   lastPosition: string;
   /** Revision of the incident stream's last event. */
   revision: string;
+  /** The incident this one was merged into, at the end of the chain of merges: its claims and disagreements are shown there. */
+  mergedInto?: string;
 }
 
 export interface NamedDisagreementPosition extends DisagreementPosition {
@@ -270,10 +279,17 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
     })),
     currentVersionDenied: claim.currentVersionDenials > 0,
     versions: versions.map((v) => versionEntryOf(v, deniedBy.get(v.version))),
+    ...recordedElsewhere(t, claim.incidentId, claim.claimId),
   };
 };
 
-export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLookup): DenialRecord => ({
+/** `{recordedIn}` for an entry that a merge or split moved here, else nothing. */
+export const recordedElsewhere = (t: TableAccess, incidentId: string, entryId: string): { recordedIn?: string } => {
+  const [moved] = t.find(movedEntriesTable, { incidentId, entryId }, { limit: 1 });
+  return moved ? { recordedIn: moved.recordedIn } : {};
+};
+
+export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLookup, t?: TableAccess): DenialRecord => ({
   denialId: d.denialId,
   partyId: d.partyId,
   partyName: names.nameOf(d.partyId),
@@ -288,7 +304,12 @@ export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLo
   active,
   amendedBy: d.amendedBy,
   ...entryMetaOf(d),
+  ...(t ? recordedElsewhere(t, d.incidentId, d.denialId) : {}),
 });
+
+/** `{mergedInto}` (the end of the chain of merges) for a merged incident, else nothing. */
+export const mergedIntoOf = (t: TableAccess, incident: IncidentRow): { mergedInto?: string } =>
+  incident.mergedInto ? { mergedInto: finalSurvivorOf(t, incident.mergedInto, incident.incidentId) ?? incident.mergedInto } : {};
 
 export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFacts | null => {
   const row = t.get(incidentsTable, { incidentId });
@@ -329,7 +350,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   for (const account of accounts.values()) names.mention(Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry?.value])));
   const partyOf = new Map(parties.map((p) => [p.partyId, p]));
   for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim, names));
-  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names));
+  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names, t));
   const doc: PartyVersionsDoc = {
     incidentId,
     incident: incidentFactsOf(t, incidentId),
@@ -346,6 +367,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     lastRecordedAt: incident.lastRecordedAt,
     lastPosition: incident.lastPosition.toString(),
     revision: incident.revision.toString(),
+    ...mergedIntoOf(t, incident),
   };
   doc.partyNames = names.all();
   if (!request) return doc;

@@ -89,7 +89,12 @@ export const partyRefsOf = (streamName: string, storedType: string, data: unknow
       if (entry?.kind === 'denial' && str(entry.denialId)) return { named, claims: [], denials: [entry.denialId] };
       return { named, claims: [], denials: [] };
     }
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
+      return { named: [], claims: Array.isArray(event.data.claimIds) ? event.data.claimIds.filter(str) : [], denials: [] };
     case 'PartyRegistered':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
       return NONE;
   }
 };
