@@ -43,6 +43,9 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(201, s.post(`${claimUrl}/corrections`, valid.correction(DEMO.kda)));
     await ok(201, s.post(`/incidents/${incidentId}/amendments`, valid.amendment(claimId)));
     await ok(201, s.post(`${claimUrl}/retraction`, valid.retraction(DEMO.kda)));
+    const other = await s.incidentWithClaim(DEMO.azDefence);
+    await ok(201, s.post(`/incidents/${other.incidentId}/splits`, { claimIds: [other.claimId], reason: 'Another night', incident: valid.incident('Another night') }));
+    await ok(201, s.post(`/incidents/${other.incidentId}/merge`, { survivorId: incidentId, reason: 'The same night' }));
     await ok(200, s.postRaw('/imports', `${JSON.stringify({ key: 'p1', action: 'registerParty', body: valid.party('openapi-import-party') })}\n`, 'application/x-ndjson'));
 
     for (const url of [

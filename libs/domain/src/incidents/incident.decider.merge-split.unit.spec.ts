@@ -67,14 +67,14 @@ describe('MergeInto (the absorbed incident’s stream: the merge’s commit poin
   });
 
   it('refuses a merge into itself', () => {
-    spec.given(absorbedGiven).when(mergeInto({ survivorId: ABSORBED })).thenThrows('merge-into-itself', { kind: 'rule', field: 'absorbedId' });
+    spec.given(absorbedGiven).when(mergeInto({ survivorId: ABSORBED })).thenThrows('merge-into-itself', { kind: 'rule', field: 'survivorId' });
   });
 
   it('refuses an incident already merged into another survivor, pointing to it', () => {
     const error = spec
       .given([...absorbedGiven, mergedInto({ survivorId: OTHER })])
       .when(mergeInto())
-      .thenThrows('incident-merged', { kind: 'rule', field: 'absorbedId' });
+      .thenThrows('incident-merged', { kind: 'rule', field: 'incidentId' });
     expect(error.details).toEqual({ survivorId: OTHER, survivor: `/incidents/${OTHER}` });
   });
 

@@ -368,11 +368,11 @@ const amendEntry = ({ data, knownParties }: AmendEntry, state: IncidentState): I
  */
 const mergeInto = ({ data, survivor }: MergeInto, state: IncidentState): IncidentEvent[] => {
   const { incidentId, survivorId, mergeId, reason } = data;
-  if (incidentId === survivorId) ruleBroken('merge-into-itself', `incident ${incidentId} cannot be merged into itself`, 'absorbedId');
+  if (incidentId === survivorId) ruleBroken('merge-into-itself', `incident ${incidentId} cannot be merged into itself`, 'survivorId');
   requireReported(state, incidentId);
   if (!survivor.reported) notFound('incident-not-found', `incident ${survivorId} has not been reported`, 'survivorId');
   if (state.mergedInto === survivorId) return [];
-  requireNotMerged(state, incidentId, 'absorbedId');
+  requireNotMerged(state, incidentId, 'incidentId');
   if (survivor.mergedInto !== undefined) {
     throw new DomainError('incident-merged', `incident ${survivorId} was merged into incident ${survivor.mergedInto}; merge into that one`, 'rule', 'survivorId', {
       survivorId: survivor.mergedInto,

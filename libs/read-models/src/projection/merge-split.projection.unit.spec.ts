@@ -4,6 +4,7 @@ import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { ReadModelSpecification, readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, incidentEntry, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyVersionsDoc } from '../views/party-versions.view';
+import { partyVersionsAsOf } from '../time-travel/time-travel';
 
 const SURVIVOR = '7d6f0f4e-1a57-4c43-9a0e-2019060300b2';
 const LATER = '9a1c2b3d-4e5f-4a6b-8c7d-2019060300c3';
@@ -99,6 +100,14 @@ describe('merge (read models)', () => {
     expect(claimsOf(before.partyVersions(SURVIVOR)).map((c) => c.claimId)).toEqual([SURVIVOR_CLAIM]);
     expect(claimsOf(before.partyVersions(INCIDENT_ID))).toHaveLength(5);
     expect(before.incident(INCIDENT_ID)?.mergedInto).toBeUndefined();
+  });
+
+  it('answers as-of from the survivor’s stream and the streams it absorbed, in log order', () => {
+    const envelopes = envelopesOf(mergeScenario());
+    const last = envelopes[envelopes.length - 1].position;
+    expect(claimsOf(partyVersionsAsOf(envelopes, SURVIVOR, { clock: 'position', position: last }))).toHaveLength(6);
+    expect(claimsOf(partyVersionsAsOf(envelopes, SURVIVOR, { clock: 'position', position: last - 2n }))).toHaveLength(1);
+    expect(partyVersionsAsOf(envelopes, INCIDENT_ID, { clock: 'position', position: last })).toMatchObject({ mergedInto: SURVIVOR });
   });
 
   it('routes a later retraction of an absorbed claim (written where it was recorded) to the survivor', () => {
