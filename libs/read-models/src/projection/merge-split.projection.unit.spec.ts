@@ -83,6 +83,8 @@ describe('merge (read models)', () => {
         expect(rm.incident(INCIDENT_ID)).toMatchObject({ mergedInto: SURVIVOR, counts: { claims: 0, denials: 0 }, disagreementCount: 0 });
         expect(rm.partyVersions(INCIDENT_ID)).toMatchObject({ mergedInto: SURVIVOR, disagreements: [] });
         expect(claimsOf(rm.partyVersions(INCIDENT_ID))).toEqual([]);
+        // The same event is listed once, as its survivor.
+        expect(rm.listIncidents().items.map((i) => i.incidentId)).toEqual([SURVIVOR]);
       });
   });
 
