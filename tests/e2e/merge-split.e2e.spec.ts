@@ -158,6 +158,34 @@ describe('merge and split (e2e)', () => {
     expectProblem(await s.unchanged(() => s.post(`/incidents/${absorbed.incidentId}/claims`, valid.claim(DEMO.osce))), 422, 'incident-merged');
   });
 
+  it('records the merge on the survivor whatever is written to it concurrently: its step is decided again on the newer stream', async () => {
+    const { absorbed, survivor } = await twoIncidents();
+    const survivorStream = incidentStream(survivor.incidentId);
+    const append = s.store.append.bind(s.store);
+    const racedClaimId = randomUUID();
+    let raced = false;
+    const spy = jest.spyOn(s.store, 'append').mockImplementation(async (stream, events, options) => {
+      if (stream === survivorStream && !raced) {
+        raced = true;
+        await append(survivorStream, [
+          {
+            eventId: randomUUID(),
+            type: storedTypeOf('ClaimMade'),
+            data: { ...valid.claim(DEMO.osce), incidentId: survivor.incidentId, claimId: racedClaimId, answers: [] },
+            metadata: { recordedAt: new Date().toISOString(), recordedBy: 'other-node', correlationId: racedClaimId, causationId: racedClaimId },
+          },
+        ]);
+      }
+      return append(stream, events, options);
+    });
+    const res = await merge(absorbed.incidentId, survivor.incidentId);
+    spy.mockRestore();
+    expect(raced).toBe(true);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ revision: '3', absorbedRevision: '3' });
+    expect(claimsOf(await versions(survivor.incidentId)).map((c) => c.claimId).sort()).toEqual([absorbed.claimId, survivor.claimId, racedClaimId].sort());
+  });
+
   it('keeps corrections and retractions of an absorbed claim where it was recorded, and counts them in the survivor', async () => {
     const { absorbed, survivor } = await twoIncidents();
     expect((await merge(absorbed.incidentId, survivor.incidentId)).statusCode).toBe(201);
