@@ -189,6 +189,15 @@ describe('merge and split (e2e)', () => {
   it('keeps corrections and retractions of an absorbed claim where it was recorded, and counts them in the survivor', async () => {
     const { absorbed, survivor } = await twoIncidents();
     expect((await merge(absorbed.incidentId, survivor.incidentId)).statusCode).toBe(201);
+    // Sent to the survivor, where the claim counts, a command on it is recorded in the absorbed stream all the same.
+    const denial = await s.post(`/incidents/${survivor.incidentId}/claims/${survivor.claimId}/denials`, valid.denial(DEMO.azDefence));
+    expect(denial.statusCode).toBe(201);
+    const viaSurvivor = await s.post(`/incidents/${survivor.incidentId}/claims/${absorbed.claimId}/denials`, valid.denial(DEMO.osce));
+    expect(viaSurvivor.statusCode).toBe(201);
+    const stored = await s.store.readStream(incidentStream(absorbed.incidentId));
+    expect(stored.at(-1)).toMatchObject({ type: storedTypeOf('ClaimDenied'), data: { claimId: absorbed.claimId, partyId: DEMO.osce } });
+    const unknown = await s.unchanged(() => s.post(`/incidents/${survivor.incidentId}/claims/${randomUUID()}/denials`, valid.denial(DEMO.osce)));
+    expectProblem(unknown, 404, 'claim-not-found');
     expect((await s.post(`${absorbed.claimUrl}/retraction`, valid.retraction(DEMO.azDefence))).statusCode).toBe(201);
     const moved = claimsOf(await versions(survivor.incidentId)).find((c) => c.claimId === absorbed.claimId);
     expect(moved).toMatchObject({ retracted: true, recordedIn: absorbed.incidentId });

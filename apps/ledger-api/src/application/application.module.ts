@@ -6,6 +6,7 @@ import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelSt
 import type { LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache } from './decided-state-cache';
+import { ClaimStreams } from './claim-streams';
 import { PartyDirectory } from './party-directory';
 import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
@@ -44,7 +45,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
+const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * The application layer every area uses: the event store, the write recipe (executor, idempotency, per-stream mutex,
@@ -98,6 +99,7 @@ export class ApplicationModule {
         ProjectionHost,
         StreamCommandExecutor,
         PartyDirectory,
+        ClaimStreams,
         { provide: StoreAtStart, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StoreAtStart(store, config.storeStartTimeoutMs) },
       ],
       exports: SERVICES,

@@ -11,6 +11,7 @@ import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.co
 import { RetractClaimHandler } from '../../claims/retract-claim/retract-claim.handler';
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
 import { ReportIncidentHandler } from '../../incidents/report-incident/report-incident.handler';
+import { ClaimStreams } from '../../application/claim-streams';
 import { PartyDirectory } from '../../application/party-directory';
 import { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
@@ -25,13 +26,14 @@ import { DispatchCommand } from './import-run';
  */
 export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBatcher, parties: PartyDirectory): DispatchCommand => {
   const executor = over as StreamCommandExecutor;
+  const claims = new ClaimStreams(executor);
   const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
     [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
     [ReportIncidentCommand, new ReportIncidentHandler(executor, parties)],
     [MakeClaimCommand, new MakeClaimHandler(executor, parties)],
-    [DenyClaimCommand, new DenyClaimHandler(executor, parties)],
-    [CorrectClaimCommand, new CorrectClaimHandler(executor, parties)],
-    [RetractClaimCommand, new RetractClaimHandler(executor)],
+    [DenyClaimCommand, new DenyClaimHandler(executor, parties, claims)],
+    [CorrectClaimCommand, new CorrectClaimHandler(executor, parties, claims)],
+    [RetractClaimCommand, new RetractClaimHandler(executor, claims)],
     [AmendEntryCommand, new AmendEntryHandler(executor, parties)],
   ] as Array<[Function, ICommandHandler<ICommand, StreamCommandResult>]>);
   return (command) => {
