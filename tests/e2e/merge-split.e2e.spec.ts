@@ -249,6 +249,29 @@ describe('merge and split (e2e)', () => {
     expect((await s.unchanged(() => s.post(`/incidents/${source.incidentId}/splits`, badReport))).statusCode).toBe(422);
   });
 
+  it('completes a split a crash interrupted between its two appends when it is sent again, even without an Idempotency-Key', async () => {
+    const source = await s.incidentWithClaim(DEMO.azDefence);
+    const body = { claimIds: [source.claimId], reason: 'Another night', incident: valid.incident('Another night, again') };
+    const sourceStream = incidentStream(source.incidentId);
+    const append = s.store.append.bind(s.store);
+    const spy = jest.spyOn(s.store, 'append').mockImplementation(async (stream, events, options) => {
+      if (stream !== sourceStream && stream.startsWith('incident-')) throw new Error('crash after the commit point');
+      return append(stream, events, options);
+    });
+    try {
+      expect((await s.post(`/incidents/${source.incidentId}/splits`, body)).statusCode).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+    const committed = (await s.store.readStream(sourceStream)).at(-1)!;
+    expect(committed.type).toBe(storedTypeOf('IncidentSplit'));
+    const newIncidentId = (committed.data as { newIncidentId: string }).newIncidentId;
+    const healed = await s.post(`/incidents/${source.incidentId}/splits`, body);
+    expect(healed.statusCode).toBe(201);
+    expect(healed.json()).toMatchObject({ incidentId: newIncidentId, splitId: (committed.data as { splitId: string }).splitId });
+    expect((await s.get(`/incidents/${newIncidentId}`)).json()).toMatchObject({ title: 'Another night, again', counts: { claims: 1 } });
+  });
+
   it('leaves the ledger verifiable after merges and splits', async () => {
     const res = await s.get('/integrity/verify', 'auditor');
     expect(res.statusCode).toBe(200);

@@ -8,6 +8,9 @@ export interface SplitIncidentResult {
   created: StreamCommandResult;
   /** The source stream's IncidentSplit: the split's commit point. */
   sourceRevision: bigint;
+  /** The new incident and the split: those asked for, or those of the unfinished split this request completed. */
+  newIncidentId: string;
+  splitId: string;
 }
 
 /** Move chosen claims of an incident into a new incident, reported with `report`. */

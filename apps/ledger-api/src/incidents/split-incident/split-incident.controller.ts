@@ -40,6 +40,11 @@ export class SplitIncidentController {
     const result = await this.commands.execute(
       new SplitIncidentCommand({ incidentId, newIncidentId, splitId, claimIds, reason }, { ...incident, incidentId: newIncidentId }, ctx),
     );
-    return created(reply, `/incidents/${newIncidentId}`, result.created, { incidentId: newIncidentId, sourceId: incidentId, splitId, sourceRevision: result.sourceRevision.toString() });
+    return created(reply, `/incidents/${result.newIncidentId}`, result.created, {
+      incidentId: result.newIncidentId,
+      sourceId: incidentId,
+      splitId: result.splitId,
+      sourceRevision: result.sourceRevision.toString(),
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { RecordSplit, incidentDecider, incidentStream } from '@ledger/domain';
+import { IncidentState, RecordSplit, incidentDecider, incidentStream } from '@ledger/domain';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { PartyDirectory } from '../../application/party-directory';
 import { StreamCommandExecutor } from '../../application/stream-command.executor';
@@ -25,7 +25,9 @@ export class SplitIncidentHandler implements ICommandHandler<SplitIncidentComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  async execute({ data, report, ctx }: SplitIncidentCommand): Promise<SplitIncidentResult> {
+  async execute(request: SplitIncidentCommand): Promise<SplitIncidentResult> {
+    const ctx = request.ctx;
+    const { data, report } = await this.completing(request);
     const { knownParties } = await this.parties.withKnownParties({ type: 'ReportIncident', data: report });
     const newIncident = (sourceRevision: bigint): RecordSplit => ({
       type: 'RecordSplit',
@@ -44,6 +46,24 @@ export class SplitIncidentHandler implements ICommandHandler<SplitIncidentComman
       { ...command, data: { ...command.data, claimIds: committed.data.claimIds } },
       secondStepContext(ctx, 'new-incident'),
     );
-    return { created: { ...made, replayed: made.replayed && source.replayed }, sourceRevision: committed.revision };
+    return { created: { ...made, replayed: made.replayed && source.replayed }, sourceRevision: committed.revision, newIncidentId: data.newIncidentId, splitId: data.splitId };
+  }
+
+  /**
+   * A split sent without an Idempotency-Key gets new ids each time, so its
+   * retry after a crash between the two appends would find its claims moved
+   * already: when exactly these claims were moved by one split whose new
+   * incident was never reported, the request completes that split instead.
+   */
+  private async completing({ data, report }: SplitIncidentCommand): Promise<Pick<SplitIncidentCommand, 'data' | 'report'>> {
+    const source = (await this.executor.stateOf<IncidentState, never>(incidentStream(data.incidentId), incidentDecider))?.state;
+    const targets = new Set(data.claimIds.map((claimId) => source?.movedOut.get(claimId)));
+    const [target] = targets;
+    if (!source || targets.size !== 1 || target === undefined || target === data.newIncidentId) return { data, report };
+    const splitId = [...source.splits.entries()].find(([, newIncidentId]) => newIncidentId === target)?.[0];
+    const moved = [...source.movedOut.values()].filter((newIncidentId) => newIncidentId === target).length;
+    if (splitId === undefined || moved !== new Set(data.claimIds).size) return { data, report };
+    if (await this.executor.stateOf(incidentStream(target), incidentDecider)) return { data, report };
+    return { data: { ...data, newIncidentId: target, splitId }, report: { ...report, incidentId: target } };
   }
 }
