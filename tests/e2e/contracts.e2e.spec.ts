@@ -56,6 +56,22 @@ describe('published contracts: AsyncAPI and event schemas, served without a toke
       payload: { reliability: 'C', credibility: 3, reason: 'One side’s account, unconfirmed by the monitors.' },
     });
     expect({ status: grade.statusCode, body: grade.body.slice(0, 500) }).toMatchObject({ status: 201 });
+    // A claim split off and its incident merged back: every merge and split event type.
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${t.tokens.recorder}` }, payload });
+    const split = await post(`/incidents/${refs.incident}/splits`, {
+      claimIds: [refs['osce-claim']],
+      reason: 'The co-chairs spoke of the whole week',
+      incident: {
+        title: 'A week on the line of contact',
+        summary: '',
+        occurred: { from: '2019-05-27', to: '2019-06-02', precision: 'day' },
+        location: { name: 'Line of contact, Nagorno-Karabakh conflict zone', precision: 'region' },
+        category: { eventType: 'battles', subEventType: 'armed-clash', tags: [] },
+      },
+    });
+    expect({ status: split.statusCode, body: split.body.slice(0, 500) }).toMatchObject({ status: 201 });
+    const merge = await post(`/incidents/${split.json().incidentId}/merge`, { survivorId: refs.incident, reason: 'The same night after all' });
+    expect({ status: merge.statusCode, body: merge.body.slice(0, 500) }).toMatchObject({ status: 201 });
     const store = t.app.get<EventStore>(EVENT_STORE);
     events = (await store.readAll({ maxCount: 10_000 })).filter((e) => /^(incident|party)-/.test(e.streamName));
 

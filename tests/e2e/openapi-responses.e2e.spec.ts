@@ -46,6 +46,9 @@ describe('OpenAPI response schemas (e2e)', () => {
     await ok(201, s.post(`/incidents/${incidentId}/amendments`, valid.amendment(claimId)));
     await ok(201, s.post(`${claimUrl}/grades`, valid.grade('C', 3)));
     await ok(201, s.post(`${claimUrl}/retraction`, valid.retraction(DEMO.kda)));
+    const other = await s.incidentWithClaim(DEMO.azDefence);
+    await ok(201, s.post(`/incidents/${other.incidentId}/splits`, { claimIds: [other.claimId], reason: 'Another night', incident: valid.incident('Another night') }));
+    await ok(201, s.post(`/incidents/${other.incidentId}/merge`, { survivorId: incidentId, reason: 'The same night' }));
     await ok(200, s.postRaw('/imports', `${JSON.stringify({ key: 'p1', action: 'registerParty', body: valid.party('openapi-import-party') })}\n`, 'application/x-ndjson'));
     await ok(200, s.postRaw('/imports/datasets/acled?release=r1', readFileSync(join(__dirname, '../fixtures/datasets/acled-karabakh-2019.csv'), 'utf8'), 'text/csv'));
 

@@ -74,6 +74,10 @@ export const EVENT_TYPES: Readonly<Record<LedgerEventType, EventTypeEntry>> = {
   ClaimCorrected: { current: 2, upcasters: { 1: (data) => withAssertionsV2(data, 'assertions') } },
   ClaimRetracted: { current: 1, upcasters: {} },
   SourceGraded: { current: 1, upcasters: {} },
+  IncidentMergedInto: { current: 1, upcasters: {} },
+  IncidentsMerged: { current: 1, upcasters: {} },
+  IncidentSplit: { current: 1, upcasters: {} },
+  IncidentSplitFrom: { current: 1, upcasters: {} },
   EntryAmended: {
     current: 2,
     upcasters: { 1: (data) => ({ ...data, changes: withCategoryV2(withAssertionsV2((data.changes ?? {}) as Record<string, unknown>, 'assertions')) }) },

@@ -15,6 +15,7 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+const THIRD_INCIDENT = '33333333-3333-4333-8333-333333333333';
 const SECOND_INCIDENT = '0c5d7a2e-8f3b-4b1a-9e6d-2019060400b2';
 
 /** The seed article and then every kind of entry again: retraction, amendments of each kind of entry, a second incident of the same parties. */
@@ -86,6 +87,13 @@ const richScenario = (): ScenarioEntry[] => [
     { statement: { text: 'Truce violations rose sharply overnight.', verbatim: false } },
     'Paraphrase tightened.',
   ),
+  // The Tovuz incident turns out to be a third report's event: its entries move there (moved_entries rows).
+  incidentReported(THIRD_INCIDENT, { title: 'Shelling of Tovuz villages' }),
+  incidentEntry({ type: 'IncidentMergedInto', data: { incidentId: SECOND_INCIDENT, survivorId: THIRD_INCIDENT, mergeId: 'merge-tovuz', reason: 'Same shelling.' } }),
+  incidentEntry({
+    type: 'IncidentsMerged',
+    data: { incidentId: THIRD_INCIDENT, absorbedId: SECOND_INCIDENT, mergeId: 'merge-tovuz', absorbedRevision: '4', reason: 'Same shelling.' },
+  }),
 ];
 
 const richEnvelopes = (): LedgerEnvelope[] => envelopesOf(richScenario());

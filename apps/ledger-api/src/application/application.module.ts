@@ -6,6 +6,7 @@ import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelSt
 import type { LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache } from './decided-state-cache';
+import { ClaimStreams } from './claim-streams';
 import { PartyDirectory } from './party-directory';
 import { PostgresReadModelsHost } from './postgres-read-models.host';
 import { ProjectionHost } from './projection.host';
@@ -45,7 +46,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory];
+const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * The application layer every area uses: the event store, the write recipe (executor, idempotency, per-stream mutex,
@@ -104,6 +105,7 @@ export class ApplicationModule {
         },
         StreamCommandExecutor,
         PartyDirectory,
+        ClaimStreams,
         { provide: StoreAtStart, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StoreAtStart(store, config.storeStartTimeoutMs) },
       ],
       exports: SERVICES,

@@ -27,6 +27,9 @@ export class StreamCommandBatcher {
 
   constructor(private readonly executor: StreamCommandExecutor) {}
 
+  /** Reads pass through: a handler may read another stream's state (see ClaimStreams) while its command is held. */
+  stateOf: StreamCommandExecutor['stateOf'] = (streamName, decider) => this.executor.stateOf(streamName, decider);
+
   /**
    * Runs `dispatch` (a handler that passes `ctx` on to execute()) with its command held for the next commit(). The
    * dispatch may also settle without reaching execute(): a handler that refuses the command first.

@@ -136,6 +136,8 @@ export class StreamCommandExecutor {
         if (stored) return { streamName, ...stored, replayed: true };
         throw error;
       }
+      // Nothing to record (a merge or split already stored, re-sent to complete it): the stream as it stands is the answer.
+      if (events.length === 0) return { streamName, ...(await this.standing(streamName, current)), events, replayed: true };
       const firstRevision = current === undefined ? 0n : current.revision + 1n;
       const write: StreamWrite = { streamName, events: this.toNewEvents(events, ctx), expectedRevision: current?.revision ?? 'no_stream' };
       try {
@@ -161,6 +163,18 @@ export class StreamCommandExecutor {
         await sleep(RETRY_BASE_MS * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /** The stream's state as last stored (undefined: no stream), for a process that must read one stream before writing another. */
+  stateOf<State, Event extends LedgerEvent>(streamName: string, decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>): Promise<DecidedState<State> | undefined> {
+    return this.streams.run(streamName, () => this.catchUp(streamName, decider));
+  }
+
+  /** Revision and position of the stream's last event, for a command that recorded nothing. */
+  private async standing(streamName: string, current: { revision: bigint } | undefined): Promise<Omit<Replay, 'events'>> {
+    if (current === undefined) throw new DomainError('stream-not-found', `${streamName} has no events`, 'not-found');
+    const [last] = await this.store.readStream(streamName, { fromRevision: current.revision, maxCount: 1 });
+    return { revision: current.revision, position: last?.position ?? 0n };
   }
 
   /**

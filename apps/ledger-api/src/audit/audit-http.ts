@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { incidentStream } from '@ledger/domain';
 import { EventStore } from '@ledger/event-store';
-import { AsOf, AsOfError, AsOfJson, LedgerEnvelope, toEnvelope } from '@ledger/read-models';
+import { AsOf, AsOfError, AsOfJson, LedgerEnvelope, linkedIncidentsOf, toEnvelope } from '@ledger/read-models';
 import { ProblemException } from '../platform/problem/problem.exception';
 import { RequestValidationException } from '../platform/problem/validation.pipe';
 
@@ -51,8 +51,23 @@ export const asOfInput = <T>(parse: () => T): T => {
  * (party versions, claim history) are functions of the incident's stream
  * alone: neither reads the party registry or other incidents.
  */
-export const readIncidentLog = async (store: EventStore, incidentId: string): Promise<LedgerEnvelope[]> =>
-  (await store.readStream(incidentStream(incidentId))).map(toEnvelope);
+export const readIncidentLog = async (store: EventStore, incidentId: string): Promise<LedgerEnvelope[]> => {
+  // After merges and splits, the streams of the incidents whose entries count in this one too, in log order.
+  const read = new Map<string, LedgerEnvelope[]>();
+  const queue = [incidentId];
+  while (queue.length > 0 && read.size < MAX_LINKED_STREAMS) {
+    const id = queue.shift()!;
+    if (read.has(id)) continue;
+    const envelopes = (await store.readStream(incidentStream(id))).map(toEnvelope);
+    read.set(id, envelopes);
+    queue.push(...linkedIncidentsOf(envelopes));
+  }
+  const all = [...read.values()];
+  return all.length === 1 ? all[0] : all.flat().sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+};
+
+/** A bound on the streams one incident's audit reads gathers (merges chain; a cycle stops at the first revisit anyway). */
+const MAX_LINKED_STREAMS = 256;
 
 export const describeAsOf = (asOf: AsOfJson): string =>
   asOf.clock === 'position' ? `log position ${asOf.position}` : `${asOf.clock} time ${asOf.at}`;

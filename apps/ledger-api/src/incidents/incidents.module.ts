@@ -4,6 +4,10 @@ import { GetIncidentTimelineController } from './get-incident-timeline/get-incid
 import { GetIncidentController } from './get-incident/get-incident.controller';
 import { GetPartyVersionsController } from './get-party-versions/get-party-versions.controller';
 import { ListIncidentsController } from './list-incidents/list-incidents.controller';
+import { MergeIncidentController } from './merge-incident/merge-incident.controller';
+import { MergeIncidentHandler } from './merge-incident/merge-incident.handler';
+import { SplitIncidentController } from './split-incident/split-incident.controller';
+import { SplitIncidentHandler } from './split-incident/split-incident.handler';
 import { ReportIncidentController } from './report-incident/report-incident.controller';
 import { ReportIncidentHandler } from './report-incident/report-incident.handler';
 
@@ -14,10 +18,14 @@ import { ReportIncidentHandler } from './report-incident/report-incident.handler
     GetIncidentController,
     GetPartyVersionsController,
     ListIncidentsController,
+    MergeIncidentController,
     ReportIncidentController,
+    SplitIncidentController,
   ],
   providers: [
+    MergeIncidentHandler,
     ReportIncidentHandler,
+    SplitIncidentHandler,
   ],
 })
 export class IncidentsModule {}

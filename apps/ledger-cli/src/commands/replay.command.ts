@@ -133,6 +133,9 @@ interface ReplayContext {
   denials: Map<string, { claimId: string; partyId: string }>;
 }
 
+/** The ledger's own bookkeeping of which event entries are about (merges, splits): nobody's statement. */
+const ledgerLine = (base: ReplayBase, summary: string, reason: string): ReplayEntry => ({ ...base, party: null, statedAt: null, source: null, summary, reason });
+
 type Describer<T extends IncidentEvent['type']> = (event: Extract<IncidentEvent, { type: T }>, base: ReplayBase, context: ReplayContext) => ReplayEntry;
 
 /** One describer per event type: a type added to the domain without one here fails to compile. */
@@ -254,6 +257,12 @@ const DESCRIBE: { [T in IncidentEvent['type']]: Describer<T> } = {
       changes,
     };
   },
+  IncidentMergedInto: (event, base) => ledgerLine(base, `Merged into incident ${event.data.survivorId} (merge ${event.data.mergeId})`, event.data.reason),
+  IncidentsMerged: (event, base) => ledgerLine(base, `Absorbed incident ${event.data.absorbedId} (merge ${event.data.mergeId})`, event.data.reason),
+  IncidentSplit: (event, base) =>
+    ledgerLine(base, `Split claims ${event.data.claimIds.join(', ')} off into incident ${event.data.newIncidentId} (split ${event.data.splitId})`, event.data.reason),
+  IncidentSplitFrom: (event, base) =>
+    ledgerLine(base, `Made by split ${event.data.splitId} of incident ${event.data.sourceId}, with claims ${event.data.claimIds.join(', ')}`, event.data.reason),
 };
 
 const replayInto = (store: SqliteReadModelStore, incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {

@@ -85,6 +85,25 @@ export const EVENT_DATA_TYPES: Readonly<Record<string, EventDataType>> = {
     summary:
       "The ledger fixes its own transcription mistake in an earlier entry (a typo in a quote, a wrong date typed). Never a party changing its mind: that is ClaimCorrected. v2: assertions as in ClaimMade.v2, and a denial's claimVersion may be amended.",
   },
+  'IncidentMergedInto.v1': {
+    dataType: 'IncidentMergedIntoData',
+    summary:
+      "On the absorbed incident's stream: it is the same event as the survivor (`survivorId`). The merge's commit point: from here the incident takes no new claims, and every claim and denial it holds counts in the survivor (their corrections, denials and retractions are still written to this stream).",
+  },
+  'IncidentsMerged.v1': {
+    dataType: 'IncidentsMergedData',
+    summary:
+      "On the survivor's stream: it absorbed another incident, whose IncidentMergedInto stands at `absorbedRevision` of that incident's stream. Same `mergeId` as that event.",
+  },
+  'IncidentSplit.v1': {
+    dataType: 'IncidentSplitData',
+    summary:
+      "On the source incident's stream: the claims listed (recorded under it) are about another event and count from now on in the new incident `newIncidentId`. The split's commit point; the claims' events stay in this stream.",
+  },
+  'IncidentSplitFrom.v1': {
+    dataType: 'IncidentSplitFromData',
+    summary: "On the new incident's stream, after its IncidentReported: it was made by split `splitId` of incident `sourceId`, with the claims listed.",
+  },
 };
 
 export class MissingEventDataTypeError extends Error {

@@ -52,6 +52,10 @@ describe('the published event schemas', () => {
       'ClaimCorrected.v2',
       'ClaimRetracted.v1',
       'SourceGraded.v1',
+      'IncidentMergedInto.v1',
+      'IncidentsMerged.v1',
+      'IncidentSplit.v1',
+      'IncidentSplitFrom.v1',
       'EntryAmended.v1',
       'EntryAmended.v2',
     ]);

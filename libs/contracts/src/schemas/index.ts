@@ -14,6 +14,10 @@ import claimCorrectedV1Schema from '../../schemas/events/ClaimCorrected.v1.json'
 import claimCorrectedV2Schema from '../../schemas/events/ClaimCorrected.v2.json';
 import claimRetractedV1Schema from '../../schemas/events/ClaimRetracted.v1.json';
 import sourceGradedV1Schema from '../../schemas/events/SourceGraded.v1.json';
+import incidentMergedIntoV1Schema from '../../schemas/events/IncidentMergedInto.v1.json';
+import incidentsMergedV1Schema from '../../schemas/events/IncidentsMerged.v1.json';
+import incidentSplitV1Schema from '../../schemas/events/IncidentSplit.v1.json';
+import incidentSplitFromV1Schema from '../../schemas/events/IncidentSplitFrom.v1.json';
 import entryAmendedV1Schema from '../../schemas/events/EntryAmended.v1.json';
 import entryAmendedV2Schema from '../../schemas/events/EntryAmended.v2.json';
 
@@ -37,6 +41,10 @@ export const EVENT_DATA_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   'ClaimCorrected.v2': claimCorrectedV2Schema,
   'ClaimRetracted.v1': claimRetractedV1Schema,
   'SourceGraded.v1': sourceGradedV1Schema,
+  'IncidentMergedInto.v1': incidentMergedIntoV1Schema,
+  'IncidentsMerged.v1': incidentsMergedV1Schema,
+  'IncidentSplit.v1': incidentSplitV1Schema,
+  'IncidentSplitFrom.v1': incidentSplitFromV1Schema,
   'EntryAmended.v1': entryAmendedV1Schema,
   'EntryAmended.v2': entryAmendedV2Schema,
 };

@@ -24,6 +24,7 @@ describe('ledger events as CloudEvents', () => {
       'party-armenia-foreign-ministry',
       'party-osce-minsk-group-co-chairs',
       'incident-5b0e6f1c-3c2a-4d7e-9f41-2019060300a1',
+      'incident-5b0e6f1c-3c2a-4d7e-9f41-2019060300f9',
     ]);
   });
 

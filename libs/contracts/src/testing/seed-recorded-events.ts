@@ -1,4 +1,4 @@
-import { fold, IncidentEvent, incidentDecider } from '@ledger/domain';
+import { fold, IncidentEvent, IncidentReportedData, IncidentState, incidentDecider } from '@ledger/domain';
 import type { RecordedEvent } from '@ledger/event-store';
 import { sealEvents } from '@ledger/integrity';
 import {
@@ -43,7 +43,31 @@ export const seedScenarioWithRetraction = (): ScenarioEntry[] => {
     },
     state,
   );
-  return [...entries, ...[...grade, ...retraction].map((event) => incidentEntry(event, ANALYST))];
+  const later = [...grade, ...retraction];
+  // The split is the seed stream's next event: its revision is the number of events before it.
+  const retracted = later.reduce(incidentDecider.evolve, state);
+  return [...entries, ...later.map((event) => incidentEntry(event, ANALYST)), ...splitAndMergeBack(retracted, String(incidentEvents.length + later.length))];
+};
+
+/** An incident split off the seed incident and found, after all, to be the same event: every merge and split event type, as decided. */
+export const SPLIT_INCIDENT_ID = '5b0e6f1c-3c2a-4d7e-9f41-2019060300f9';
+
+const splitAndMergeBack = (seed: IncidentState, sourceRevision: string): ScenarioEntry[] => {
+  const reason = 'The Armenian ministry spoke of the night before';
+  const split = incidentDecider.decide(
+    { type: 'SplitIncident', data: { incidentId: INCIDENT_ID, newIncidentId: SPLIT_INCIDENT_ID, splitId: 'split-seed', claimIds: [CLAIM.amForeign], reason } },
+    seed,
+  );
+  const report = { ...(seed.incident as IncidentReportedData), incidentId: SPLIT_INCIDENT_ID, title: 'The night before on the line of contact' };
+  const data = { incidentId: SPLIT_INCIDENT_ID, sourceId: INCIDENT_ID, splitId: 'split-seed', claimIds: [CLAIM.amForeign], sourceRevision, reason };
+  const made = incidentDecider.decide({ type: 'RecordSplit', report, data, knownParties: new Set(Object.values(PARTY)) }, incidentDecider.initialState());
+  const mergeData = { incidentId: SPLIT_INCIDENT_ID, survivorId: INCIDENT_ID, mergeId: 'merge-seed', reason: 'The same night after all' };
+  const merged = incidentDecider.decide({ type: 'MergeInto', data: mergeData, survivor: { reported: true } }, made.reduce(incidentDecider.evolve, incidentDecider.initialState()));
+  const recorded = incidentDecider.decide(
+    { type: 'RecordMerge', data: { incidentId: INCIDENT_ID, absorbedId: SPLIT_INCIDENT_ID, mergeId: 'merge-seed', absorbedRevision: '2', reason: mergeData.reason } },
+    split.reduce(incidentDecider.evolve, seed),
+  );
+  return [...split, ...made, ...merged, ...recorded].map((event) => incidentEntry(event, ANALYST));
 };
 
 /**

@@ -4,8 +4,12 @@ import {
   ClaimMadeData,
   ClaimRetractedData,
   EntryAmendedData,
+  IncidentMergedIntoData,
   IncidentReportedData,
   SourceGradedData,
+  IncidentSplitData,
+  IncidentSplitFromData,
+  IncidentsMergedData,
 } from './incident.events';
 
 /**
@@ -54,4 +58,48 @@ export interface GradeSource {
   data: Omit<SourceGradedData, 'claimVersion'> & { claimVersion?: number };
 }
 
-export type IncidentCommand = ReportIncident | MakeClaim | DenyClaim | CorrectClaim | RetractClaim | AmendEntry | GradeSource;
+/** What the absorbed incident's decider must know of the survivor, read by the handler from the survivor's stream. */
+export interface SurvivorFacts {
+  reported: boolean;
+  /** The survivor's own survivor, when it was merged itself. */
+  mergedInto?: string;
+}
+
+/** Decided on the absorbed incident's stream: the merge's commit point. */
+export interface MergeInto {
+  type: 'MergeInto';
+  data: IncidentMergedIntoData;
+  survivor: SurvivorFacts;
+}
+
+/** Decided on the survivor's stream once the absorbed stream took IncidentMergedInto; re-sent until it is stored. */
+export interface RecordMerge {
+  type: 'RecordMerge';
+  data: IncidentsMergedData;
+}
+
+/** Decided on the source incident's stream: the split's commit point. */
+export interface SplitIncident {
+  type: 'SplitIncident';
+  data: IncidentSplitData;
+}
+
+/** Decided on the new incident's stream (which must not exist yet) once the source took IncidentSplit. */
+export interface RecordSplit extends WithKnownParties {
+  type: 'RecordSplit';
+  report: IncidentReportedData;
+  data: IncidentSplitFromData;
+}
+
+export type IncidentCommand =
+  | ReportIncident
+  | MakeClaim
+  | DenyClaim
+  | CorrectClaim
+  | RetractClaim
+  | AmendEntry
+  | GradeSource
+  | MergeInto
+  | RecordMerge
+  | SplitIncident
+  | RecordSplit;

@@ -1,4 +1,4 @@
-import { OrderedMap, Set as ImmutableSet } from 'immutable';
+import { Map as ImmutableMap, OrderedMap, Set as ImmutableSet } from 'immutable';
 import { applyAssertionChanges, assertedFields, currentAssertions } from '../shared/assertions';
 import { Decider } from '../shared/decider';
 import { unhandled } from '../shared/exhaustive';
@@ -19,7 +19,20 @@ import {
 } from '../shared/validation';
 import { Statement } from '../shared/values';
 import { applyEntryChanges, changedEntryKeys } from './entry-changes';
-import { AmendEntry, CorrectClaim, DenyClaim, GradeSource, IncidentCommand, MakeClaim, ReportIncident, RetractClaim } from './incident.commands';
+import {
+  AmendEntry,
+  CorrectClaim,
+  DenyClaim,
+  GradeSource,
+  IncidentCommand,
+  MakeClaim,
+  MergeInto,
+  RecordMerge,
+  RecordSplit,
+  ReportIncident,
+  RetractClaim,
+  SplitIncident,
+} from './incident.commands';
 import {
   AMENDABLE_FIELDS,
   AssertionField,
@@ -74,6 +87,16 @@ export interface IncidentState {
   claims: OrderedMap<string, ClaimState>;
   denials: OrderedMap<string, DenialState>;
   amendmentIds: ImmutableSet<string>;
+  /** The survivor this incident was merged into: it takes no new claims since. */
+  mergedInto?: string;
+  /** Incidents merged into this one, by id, with the merge's id. */
+  absorbed: ImmutableMap<string, string>;
+  /** Claims split off into another incident, by claim id, with that incident's id (their entries stay here). */
+  movedOut: ImmutableMap<string, string>;
+  /** Splits made from this incident, by split id, with the new incident's id. */
+  splits: ImmutableMap<string, string>;
+  /** The split this incident was made by, when it was. */
+  splitFrom?: { sourceId: string; splitId: string };
 }
 
 export const initialIncidentState = (): IncidentState => ({
@@ -81,6 +104,9 @@ export const initialIncidentState = (): IncidentState => ({
   claims: OrderedMap(),
   denials: OrderedMap(),
   amendmentIds: ImmutableSet(),
+  absorbed: ImmutableMap(),
+  movedOut: ImmutableMap(),
+  splits: ImmutableMap(),
 });
 
 /** The claim's words as they stand: the latest version that restated them. */
@@ -108,6 +134,20 @@ const requireReported = (state: IncidentState, incidentId: string): IncidentRepo
   state.incident && state.incident.incidentId === incidentId
     ? state.incident
     : notFound('incident-not-found', `incident ${incidentId} has not been reported`, 'incidentId');
+
+/**
+ * A merged incident points to its survivor: new claims go there. Corrections,
+ * retractions, denials and amendments of the entries it holds are still
+ * written here, where those entries are recorded (this stream stays their
+ * consistency boundary); they count in the survivor.
+ */
+const requireNotMerged = (state: IncidentState, incidentId: string, field: string): void => {
+  if (state.mergedInto === undefined) return;
+  throw new DomainError('incident-merged', `incident ${incidentId} was merged into incident ${state.mergedInto}; record new entries there`, 'rule', field, {
+    survivorId: state.mergedInto,
+    survivor: `/incidents/${state.mergedInto}`,
+  });
+};
 
 const requireClaim = (state: IncidentState, claimId: string): ClaimState =>
   state.claims.get(claimId) ?? notFound('claim-not-found', `no claim ${claimId} in this incident`, 'claimId');
@@ -153,6 +193,7 @@ const reportIncident = ({ data, knownParties }: ReportIncident, state: IncidentS
 
 const makeClaim = ({ data, knownParties }: MakeClaim, state: IncidentState): IncidentEvent[] => {
   requireReported(state, data.incidentId);
+  requireNotMerged(state, data.incidentId, 'incidentId');
   if (state.claims.has(data.claimId)) conflict('claim-already-exists', `claim ${data.claimId} already exists`, 'claimId');
   requireKnownParty(data.partyId, knownParties, 'partyId');
   // The words are required even when assertions are given: structure stays beside the text, never instead of it.
@@ -366,6 +407,80 @@ const amendEntry = ({ data, knownParties }: AmendEntry, state: IncidentState): I
   return [{ type: 'EntryAmended', data: { incidentId, amendmentId, entry: ref, changes, reason } }];
 };
 
+/**
+ * The commit point of a merge, decided on the absorbed incident's stream: the
+ * expected revision of this append orders it against every concurrent claim
+ * (a claim stored before it is merged with the rest; one arriving after it is
+ * refused with a pointer to the survivor), and against a concurrent merge of
+ * this incident into another survivor (only one IncidentMergedInto can land).
+ * Merging again into the same survivor changes nothing (no events).
+ */
+const mergeInto = ({ data, survivor }: MergeInto, state: IncidentState): IncidentEvent[] => {
+  const { incidentId, survivorId, mergeId, reason } = data;
+  if (incidentId === survivorId) ruleBroken('merge-into-itself', `incident ${incidentId} cannot be merged into itself`, 'survivorId');
+  requireReported(state, incidentId);
+  if (!survivor.reported) notFound('incident-not-found', `incident ${survivorId} has not been reported`, 'survivorId');
+  if (state.mergedInto === survivorId) return [];
+  requireNotMerged(state, incidentId, 'incidentId');
+  if (survivor.mergedInto !== undefined) {
+    throw new DomainError('incident-merged', `incident ${survivorId} was merged into incident ${survivor.mergedInto}; merge into that one`, 'rule', 'survivorId', {
+      survivorId: survivor.mergedInto,
+      survivor: `/incidents/${survivor.mergedInto}`,
+    });
+  }
+  if (state.absorbed.has(survivorId)) ruleBroken('merge-cycle', `incident ${survivorId} was merged into incident ${incidentId}; it cannot be its survivor`, 'survivorId');
+  requireText(reason, 'reason');
+  return [{ type: 'IncidentMergedInto', data: { incidentId, survivorId, mergeId, reason } }];
+};
+
+/**
+ * The survivor's record of a merge committed on the absorbed stream. It is
+ * never refused for what the survivor became since (merged itself meanwhile:
+ * the pointers then chain), and recorded once per absorbed incident, so the
+ * merge command re-sent after a crash between the two appends completes it.
+ */
+const recordMerge = ({ data }: RecordMerge, state: IncidentState): IncidentEvent[] => {
+  requireReported(state, data.incidentId);
+  if (state.absorbed.has(data.absorbedId)) return [];
+  const { incidentId, absorbedId, mergeId, absorbedRevision, reason } = data;
+  return [{ type: 'IncidentsMerged', data: { incidentId, absorbedId, mergeId, absorbedRevision, reason } }];
+};
+
+/**
+ * The commit point of a split, on the source incident's stream: the chosen
+ * claims count from now on in the new incident. They stay recorded here, so
+ * their corrections, denials and retractions are still decided by this
+ * stream's rules; a claim moves out once.
+ */
+const splitIncident = ({ data }: SplitIncident, state: IncidentState): IncidentEvent[] => {
+  const { incidentId, newIncidentId, splitId, reason } = data;
+  requireReported(state, incidentId);
+  const done = state.splits.get(splitId);
+  if (done !== undefined) {
+    if (done === newIncidentId) return [];
+    conflict('split-already-exists', `split ${splitId} already made incident ${done}`, 'splitId');
+  }
+  requireNotMerged(state, incidentId, 'incidentId');
+  if (newIncidentId === incidentId) ruleBroken('split-into-itself', `incident ${incidentId} cannot be split into itself`, 'newIncidentId');
+  const claimIds = dedupe(data.claimIds ?? []);
+  if (claimIds.length === 0) ruleBroken('split-needs-claims', 'a split moves at least one claim', 'claimIds');
+  claimIds.forEach((claimId, i) => {
+    if (!state.claims.has(claimId)) ruleBroken('unknown-claim', `no claim ${claimId} recorded under this incident`, `claimIds[${i}]`);
+    const movedTo = state.movedOut.get(claimId);
+    if (movedTo !== undefined) ruleBroken('claim-moved', `claim ${claimId} was split off into incident ${movedTo}`, `claimIds[${i}]`);
+  });
+  requireText(reason, 'reason');
+  return [{ type: 'IncidentSplit', data: { incidentId, newIncidentId, splitId, claimIds, reason } }];
+};
+
+/** The new incident of a split: its report and where it came from, on a stream that must be new (or hold exactly this split). */
+const recordSplit = ({ report, data, knownParties }: RecordSplit, state: IncidentState): IncidentEvent[] => {
+  if (state.splitFrom?.splitId === data.splitId) return [];
+  const [reported] = reportIncident({ type: 'ReportIncident', data: { ...report, incidentId: data.incidentId }, knownParties }, state);
+  const { incidentId, sourceId, splitId, claimIds, sourceRevision, reason } = data;
+  return [reported, { type: 'IncidentSplitFrom', data: { incidentId, sourceId, splitId, claimIds, sourceRevision, reason } }];
+};
+
 const withClaim = (state: IncidentState, claimId: string, update: (claim: ClaimState) => ClaimState): IncidentState => {
   const claim = state.claims.get(claimId);
   return claim ? { ...state, claims: state.claims.set(claimId, update(claim)) } : state;
@@ -422,6 +537,14 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         return amendEntry(command, state);
       case 'GradeSource':
         return gradeSource(command, state);
+      case 'MergeInto':
+        return mergeInto(command, state);
+      case 'RecordMerge':
+        return recordMerge(command, state);
+      case 'SplitIncident':
+        return splitIncident(command, state);
+      case 'RecordSplit':
+        return recordSplit(command, state);
     }
   },
   evolve: (state, event) => {
@@ -447,6 +570,17 @@ export const incidentDecider: Decider<IncidentState, IncidentCommand, IncidentEv
         const { claimId, claimVersion, reliability, credibility } = event.data;
         return withClaim(state, claimId, (claim) => ({ ...claim, grades: { ...claim.grades, [claimVersion]: { reliability, credibility } } }));
       }
+      case 'IncidentMergedInto':
+        return { ...state, mergedInto: event.data.survivorId };
+      case 'IncidentsMerged':
+        return { ...state, absorbed: state.absorbed.set(event.data.absorbedId, event.data.mergeId) };
+      case 'IncidentSplit': {
+        const { newIncidentId, splitId, claimIds } = event.data;
+        const movedOut = state.movedOut.withMutations((moved) => claimIds.forEach((claimId) => moved.set(claimId, newIncidentId)));
+        return { ...state, movedOut, splits: state.splits.set(splitId, newIncidentId) };
+      }
+      case 'IncidentSplitFrom':
+        return { ...state, splitFrom: { sourceId: event.data.sourceId, splitId: event.data.splitId } };
       default:
         return unhandled(event, 'incident event');
     }

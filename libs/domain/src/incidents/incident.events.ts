@@ -368,6 +368,52 @@ export interface SourceGradedData extends SourceGrade {
   gradedAt: string;
 }
 
+/**
+ * On the absorbed incident's stream: it is the same event as the survivor.
+ * The commit point of a merge (see MergeInto): from here the absorbed
+ * incident takes no new claims, and every entry it holds counts in the
+ * survivor.
+ */
+export interface IncidentMergedIntoData {
+  incidentId: string;
+  survivorId: string;
+  /** The merge's id, shared with the survivor's IncidentsMerged (derived from the Idempotency-Key when one is sent). */
+  mergeId: string;
+  reason: string;
+}
+
+/** On the survivor's stream: it absorbed another incident, whose IncidentMergedInto stands at `absorbedRevision`. */
+export interface IncidentsMergedData {
+  incidentId: string;
+  absorbedId: string;
+  mergeId: string;
+  /** Revision of the absorbed stream's IncidentMergedInto (decimal: revisions are 64-bit). */
+  absorbedRevision: string;
+  reason: string;
+}
+
+/** On the source incident's stream: the chosen claims are about another event, now its own incident. The commit point of a split. */
+export interface IncidentSplitData {
+  incidentId: string;
+  newIncidentId: string;
+  /** The split's id, shared with the new incident's IncidentSplitFrom. */
+  splitId: string;
+  /** Claims recorded under this incident that count from now on in the new one (their entries stay in this stream). */
+  claimIds: string[];
+  reason: string;
+}
+
+/** On the new incident's stream, after its IncidentReported: where its first claims came from. */
+export interface IncidentSplitFromData {
+  incidentId: string;
+  sourceId: string;
+  splitId: string;
+  claimIds: string[];
+  /** Revision of the source stream's IncidentSplit (decimal). */
+  sourceRevision: string;
+  reason: string;
+}
+
 export type IncidentReported = DomainEvent<'IncidentReported', IncidentReportedData>;
 export type ClaimMade = DomainEvent<'ClaimMade', ClaimMadeData>;
 export type ClaimDenied = DomainEvent<'ClaimDenied', ClaimDeniedEventData>;
@@ -376,4 +422,20 @@ export type ClaimRetracted = DomainEvent<'ClaimRetracted', ClaimRetractedData>;
 export type EntryAmended = DomainEvent<'EntryAmended', EntryAmendedData>;
 export type SourceGraded = DomainEvent<'SourceGraded', SourceGradedData>;
 
-export type IncidentEvent = IncidentReported | ClaimMade | ClaimDenied | ClaimCorrected | ClaimRetracted | EntryAmended | SourceGraded;
+export type IncidentMergedInto = DomainEvent<'IncidentMergedInto', IncidentMergedIntoData>;
+export type IncidentsMerged = DomainEvent<'IncidentsMerged', IncidentsMergedData>;
+export type IncidentSplit = DomainEvent<'IncidentSplit', IncidentSplitData>;
+export type IncidentSplitFrom = DomainEvent<'IncidentSplitFrom', IncidentSplitFromData>;
+
+export type IncidentEvent =
+  | IncidentReported
+  | ClaimMade
+  | ClaimDenied
+  | ClaimCorrected
+  | ClaimRetracted
+  | EntryAmended
+  | SourceGraded
+  | IncidentMergedInto
+  | IncidentsMerged
+  | IncidentSplit
+  | IncidentSplitFrom;

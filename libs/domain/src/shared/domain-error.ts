@@ -11,6 +11,8 @@ export class DomainError extends Error {
     message: string,
     readonly kind: DomainErrorKind = 'rule',
     readonly field?: string,
+    /** Facts the client acts on (e.g. the survivor a merged incident points to), as extra members of the problem. */
+    readonly details?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = 'DomainError';

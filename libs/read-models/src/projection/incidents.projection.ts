@@ -34,6 +34,7 @@ export const emptyIncident = (incidentId: string): IncidentRow => ({
   lastRecordedAt: '',
   lastPosition: 0n,
   revision: 0n,
+  mergedInto: null,
 });
 
 const tollKilledOf = (toll: IncidentReportedData['toll']): number | null => {

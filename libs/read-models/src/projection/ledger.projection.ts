@@ -1,10 +1,11 @@
-import { unhandled } from '@ledger/domain';
+import { IncidentEvent, unhandled } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { incidentsTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { amendEntry } from './amendments.projection';
 import { correctClaim, denyClaim, gradeSource, makeClaim, retractClaim } from './claims.projection';
 import { emptyIncident, registerParty, reportIncident, saveIncident, touchParties } from './incidents.projection';
+import { homeOf, incidentContext, mergeInto, noteRoutedDenial, saveOtherIncident, splitOff } from './merge-split.projection';
 import { IncidentContext } from './projection-context';
 import { addTimelineEntry } from './timeline.projection';
 
@@ -25,7 +26,44 @@ export const applyLedgerEvent = (t: TableAccess, e: LedgerEnvelope): void => {
     return;
   }
   const incidentId = event.data.incidentId;
+  const home = homeOfEvent(t, event);
+  if (home !== incidentId) {
+    // An entry moved by a merge or split: its rows (and the event's deltas) are the other incident's, the stream's
+    // revision is still this one's.
+    const ctx = incidentContext(t, e, home);
+    applyIncidentEvent(ctx, event);
+    if (event.type === 'ClaimDenied') noteRoutedDenial(ctx, incidentId, event.data.denialId, event.data.claimId);
+    saveOtherIncident(ctx);
+    saveIncident({ t, e, incidentId, incident: { ...(t.get(incidentsTable, { incidentId }) ?? emptyIncident(incidentId)) } });
+    return;
+  }
   const ctx: IncidentContext = { t, e, incidentId, incident: { ...(t.get(incidentsTable, { incidentId }) ?? emptyIncident(incidentId)) } };
+  applyIncidentEvent(ctx, event);
+  saveIncident(ctx);
+};
+
+/** The incident whose rows an event of an incident stream changes: the stream's own, or where a merge or split moved the entry it is about. */
+const homeOfEvent = (t: TableAccess, event: IncidentEvent): string => {
+  const recordedIn = event.data.incidentId;
+  switch (event.type) {
+    case 'ClaimDenied':
+    case 'ClaimCorrected':
+    case 'ClaimRetracted':
+    case 'SourceGraded':
+      return homeOf(t, recordedIn, event.data.claimId);
+    case 'EntryAmended': {
+      const ref = event.data.entry;
+      if (ref?.kind === 'denial') return homeOf(t, recordedIn, ref.denialId);
+      if (ref?.kind === 'claim' || ref?.kind === 'retraction') return homeOf(t, recordedIn, ref.claimId);
+      return recordedIn;
+    }
+    default:
+      return recordedIn;
+  }
+};
+
+const applyIncidentEvent = (ctx: IncidentContext, event: IncidentEvent): void => {
+  const { t, e } = ctx;
   switch (event.type) {
     case 'IncidentReported':
       reportIncident(ctx, event.data);
@@ -58,8 +96,21 @@ export const applyLedgerEvent = (t: TableAccess, e: LedgerEnvelope): void => {
     case 'SourceGraded':
       gradeSource(ctx, event.data);
       break;
+    case 'IncidentMergedInto':
+      addTimelineEntry(ctx, { kind: 'merged-into', data: event.data });
+      mergeInto(ctx, event.data);
+      break;
+    case 'IncidentsMerged':
+      addTimelineEntry(ctx, { kind: 'merged', data: event.data });
+      break;
+    case 'IncidentSplit':
+      addTimelineEntry(ctx, { kind: 'split', data: event.data });
+      splitOff(ctx, event.data);
+      break;
+    case 'IncidentSplitFrom':
+      addTimelineEntry(ctx, { kind: 'split-from', data: event.data });
+      break;
     default:
       unhandledEvent(event);
   }
-  saveIncident(ctx);
 };

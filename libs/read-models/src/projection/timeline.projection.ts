@@ -7,7 +7,11 @@ import {
   EntryAmendedData,
   EntryRef,
   IncidentCategory,
+  IncidentMergedIntoData,
   IncidentReportedData,
+  IncidentSplitData,
+  IncidentSplitFromData,
+  IncidentsMergedData,
   PointInTime,
   assertedFields,
 } from '@ledger/domain';
@@ -23,7 +27,11 @@ export type TimelineDetail =
   | { kind: 'denial'; claimPartyId: string; deniedAssertions: AssertionField[] }
   | { kind: 'correction'; fields: AssertionField[]; statementChanged: boolean; reason: string }
   | { kind: 'retraction'; reason: string }
-  | { kind: 'amendment'; entry: EntryRef; fields: string[]; reason: string };
+  | { kind: 'amendment'; entry: EntryRef; fields: string[]; reason: string }
+  | { kind: 'merged-into'; survivorId: string; mergeId: string; reason: string }
+  | { kind: 'merged'; absorbedId: string; mergeId: string; reason: string }
+  | { kind: 'split'; newIncidentId: string; splitId: string; claimIds: string[]; reason: string }
+  | { kind: 'split-from'; sourceId: string; splitId: string; claimIds: string[]; reason: string };
 
 const list = (items: string[]): string => items.join(', ');
 
@@ -65,6 +73,14 @@ export const summarise = (entry: { partyId: string | null; claimId?: string | nu
       return `${entry.partyId} retracted claim ${entry.claimId}: ${d.reason}`;
     case 'amendment':
       return `Ledger amended ${entryRefText(d.entry)} (${list(d.fields)}): ${d.reason}`;
+    case 'merged-into':
+      return `Merged into incident ${d.survivorId}: ${d.reason}`;
+    case 'merged':
+      return `Absorbed incident ${d.absorbedId}: ${d.reason}`;
+    case 'split':
+      return `Split off ${d.claimIds.length === 1 ? 'claim' : 'claims'} ${list(d.claimIds)} into incident ${d.newIncidentId}: ${d.reason}`;
+    case 'split-from':
+      return `Split from incident ${d.sourceId} with ${d.claimIds.length === 1 ? 'claim' : 'claims'} ${list(d.claimIds)}: ${d.reason}`;
   }
 };
 
@@ -75,7 +91,11 @@ export type TimelineSubject =
   | { kind: 'correction'; data: ClaimCorrectedData }
   | { kind: 'denial'; data: ClaimDeniedData }
   | { kind: 'retraction'; data: ClaimRetractedData }
-  | { kind: 'amendment'; data: EntryAmendedData };
+  | { kind: 'amendment'; data: EntryAmendedData }
+  | { kind: 'merged-into'; data: IncidentMergedIntoData }
+  | { kind: 'merged'; data: IncidentsMergedData }
+  | { kind: 'split'; data: IncidentSplitData }
+  | { kind: 'split-from'; data: IncidentSplitFromData };
 
 type EntryColumns = Pick<TimelineEntryRow, 'kind' | 'partyId' | 'claimId' | 'version' | 'denialId' | 'amendmentId' | 'statedAt' | 'detail' | 'summary' | 'statedStart'>;
 
@@ -130,6 +150,22 @@ const entryColumns = (subject: TimelineSubject): EntryColumns => {
         ...(ref.kind === 'retraction' ? { claimId: ref.claimId } : {}),
         ...(ref.kind === 'denial' ? { denialId: ref.denialId } : {}),
       });
+    }
+    case 'merged-into': {
+      const { survivorId, mergeId, reason } = subject.data;
+      return line(null, null, { kind: 'merged-into', survivorId, mergeId, reason });
+    }
+    case 'merged': {
+      const { absorbedId, mergeId, reason } = subject.data;
+      return line(null, null, { kind: 'merged', absorbedId, mergeId, reason });
+    }
+    case 'split': {
+      const { newIncidentId, splitId, claimIds, reason } = subject.data;
+      return line(null, null, { kind: 'split', newIncidentId, splitId, claimIds, reason });
+    }
+    case 'split-from': {
+      const { sourceId, splitId, claimIds, reason } = subject.data;
+      return line(null, null, { kind: 'split-from', sourceId, splitId, claimIds, reason });
     }
   }
 };

@@ -321,10 +321,10 @@ export class SqliteReadModelStore {
     }));
   }
 
-  /** The dashboards' incident list, newest occurrence first (then incidentId). */
+  /** The dashboards' incident list, newest occurrence first (then incidentId); a merged incident is listed as its survivor only. */
   listIncidents(filter: IncidentListFilter = {}): Page<IncidentListItem> {
     const { limit, offset } = pageOf(filter);
-    const where = ['"reported" = 1'];
+    const where = ['"reported" = 1', '"merged_into" IS NULL'];
     const params: Record<string, SqlValue> = {};
     if (filter.partyId !== undefined) {
       where.push('EXISTS (SELECT 1 FROM "incident_parties" AS p WHERE p."incident_id" = "incidents"."incident_id" AND p."party_id" = @partyId)');

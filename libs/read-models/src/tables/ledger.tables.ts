@@ -97,6 +97,8 @@ export interface IncidentRow extends IncidentCounts {
   lastRecordedAt: string;
   lastPosition: bigint;
   revision: bigint;
+  /** The incident this one was merged into (IncidentMergedInto): its entries count there now. */
+  mergedInto: string | null;
 }
 
 export const incidentsTable: TableSpec<IncidentRow> = {
@@ -133,6 +135,7 @@ export const incidentsTable: TableSpec<IncidentRow> = {
     lastRecordedAt: text('recorded time of the incident stream’s last event'),
     lastPosition: position('log position of the incident stream’s last event'),
     revision: position('revision of the incident stream’s last event (the ETag)'),
+    mergedInto: textOrNull('the survivor this incident was merged into (its claims and denials count there now; follow the survivor’s own merged_into for chains); null: not merged'),
   },
   primaryKey: ['incidentId'],
   indexes: [
@@ -555,9 +558,44 @@ export const disagreementsTable: TableSpec<DisagreementRow> = {
   primaryKey: ['incidentId', 'kind', 'key'],
 };
 
+/**
+ * An entry (claim or denial) that counts in another incident than the one
+ * it was recorded under, after a merge or a split. Entries that count where
+ * they were recorded have no row. The entry's rows (claims, claim_versions,
+ * denials, amendments) are under `incident_id`; its events stay in the
+ * stream of `recorded_in`.
+ */
+export interface MovedEntryRow {
+  recordedIn: string;
+  entryId: string;
+  entryKind: 'claim' | 'denial';
+  incidentId: string;
+  /** What moved it last: a merge or a split, by its id. */
+  movedBy: 'merge' | 'split';
+  moveId: string;
+  position: bigint;
+}
+
+export const movedEntriesTable: TableSpec<MovedEntryRow> = {
+  name: 'moved_entries',
+  question: 'Which claims and denials count in another incident than the one they were recorded under (merges, splits)?',
+  columns: {
+    recordedIn: text('the incident whose stream recorded the entry (where its corrections, denials and retractions are still written)'),
+    entryId: text('claim id or denial id'),
+    entryKind: text("'claim' or 'denial'"),
+    incidentId: text('the incident the entry counts in now (its claims / denials rows are under this id)'),
+    movedBy: text("'merge' or 'split'"),
+    moveId: text('id of the merge or split that moved it last'),
+    position: position('log position of the event that moved it last'),
+  },
+  primaryKey: ['recordedIn', 'entryId'],
+  withoutRowid: true,
+  indexes: [{ name: 'moved_entries_by_incident', columns: ['incidentId', 'entryId'] }],
+};
+
 export interface TimelineEntryRow extends RecordedRow {
   incidentId: string;
-  kind: 'reported' | 'claim' | 'denial' | 'correction' | 'retraction' | 'amendment';
+  kind: 'reported' | 'claim' | 'denial' | 'correction' | 'retraction' | 'amendment' | 'merged-into' | 'merged' | 'split' | 'split-from';
   partyId: string | null;
   claimId: string | null;
   version: number | null;
@@ -576,7 +614,7 @@ export const timelineEntriesTable: TableSpec<TimelineEntryRow> = {
   question: 'What was recorded about an incident, entry by entry, in recorded order?',
   columns: {
     incidentId: text('incident id'),
-    kind: text('reported, claim, denial, correction, retraction or amendment'),
+    kind: text('reported, claim, denial, correction, retraction, amendment, merged-into (this incident was merged into another), merged (absorbed another), split (claims moved out) or split-from (made by a split)'),
     partyId: textOrNull('who said it (null for the ledger’s own entries)'),
     claimId: textOrNull('claim concerned'),
     version: integerOrNull('claim version concerned (for a denial, the version denied)'),
@@ -695,8 +733,9 @@ export const LEDGER_TABLES = [
   disagreementsTable,
   timelineEntriesTable,
   amendmentsTable,
+  movedEntriesTable,
   partiesTable,
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 8;
+export const READ_MODEL_TABLES_VERSION = 9;

@@ -156,6 +156,10 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
     case 'IncidentReported':
     case 'EntryAmended':
     case 'SourceGraded':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
       return undefined;
     default:
       return unhandled(event, 'incident event');
@@ -182,6 +186,9 @@ const statedEntryOf = (event: IncidentEvent): { key: string; statedAt: PointInTi
  *   incident the ledger knows of; it does not make the incident disappear.
  *   An incident with nothing said by then is shown with no party versions.
  */
+/** Merges and splits state nothing: like the report, they are the ledger's knowledge of which event an entry is about. */
+const MOVES: ReadonlySet<string> = new Set(['IncidentMergedInto', 'IncidentsMerged', 'IncidentSplit', 'IncidentSplitFrom']);
+
 const statedCut = (envelopes: LedgerEnvelope[], cut: number): LedgerEnvelope[] => {
   const statedAt = new Map<string, PointInTime>();
   for (const { event } of envelopes) {
@@ -195,7 +202,7 @@ const statedCut = (envelopes: LedgerEnvelope[], cut: number): LedgerEnvelope[] =
   }
   const included = new Set([...statedAt].filter(([, at]) => statedBy(at, cut)).map(([key]) => key));
   return envelopes.filter(({ event }) => {
-    if (event.type === 'PartyRegistered' || event.type === 'IncidentReported') return true;
+    if (event.type === 'PartyRegistered' || event.type === 'IncidentReported' || MOVES.has(event.type)) return true;
     if (event.type === 'EntryAmended') return event.data.entry.kind === 'incident' || included.has(entryKey(event.data.incidentId, event.data.entry));
     if (event.type === 'SourceGraded') {
       return included.has(entryKey(event.data.incidentId, { kind: 'claim', claimId: event.data.claimId, version: event.data.claimVersion }));

@@ -232,6 +232,10 @@ const attribute = (e: LedgerEnvelope, { before, after, histories, of, corrected 
     case 'SourceGraded':
     case 'IncidentReported':
     case 'PartyRegistered':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
       break;
     default:
       unhandled(event, 'ledger event');

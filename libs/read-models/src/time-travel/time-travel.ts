@@ -40,10 +40,36 @@ export const withFoldedReadModels = <T>(envelopes: Iterable<LedgerEnvelope>, rea
  * before the fold changes nothing but the cost.
  */
 export const incidentEnvelopes = (envelopes: Iterable<LedgerEnvelope>, incidentId: string): LedgerEnvelope[] => {
+  const all = [...envelopes];
+  const related = relatedIncidents(all, incidentId);
   const out: LedgerEnvelope[] = [];
-  for (const e of envelopes) if (e.event.type !== 'PartyRegistered' && (e.event as IncidentEvent).data.incidentId === incidentId) out.push(e);
+  for (const e of all) if (e.event.type !== 'PartyRegistered' && related.has((e.event as IncidentEvent).data.incidentId)) out.push(e);
   return out;
 };
+
+/**
+ * The incident and those whose streams hold entries that count in it: the
+ * incidents it absorbed (IncidentsMerged) and the one it was split from
+ * (IncidentSplitFrom), and theirs in turn. Its read models are a function of
+ * these streams.
+ */
+export const relatedIncidents = (envelopes: readonly LedgerEnvelope[], incidentId: string): Set<string> => {
+  const related = new Set([incidentId]);
+  const linked = new Map<string, string[]>();
+  for (const { event } of envelopes) {
+    const from = event.type === 'IncidentsMerged' ? event.data.absorbedId : event.type === 'IncidentSplitFrom' ? event.data.sourceId : undefined;
+    if (from !== undefined && event.type !== 'PartyRegistered') linked.set(event.data.incidentId, [...(linked.get(event.data.incidentId) ?? []), from]);
+  }
+  const queue = [incidentId];
+  while (queue.length > 0) {
+    for (const next of linked.get(queue.pop()!) ?? []) if (!related.has(next)) related.add(next) && queue.push(next);
+  }
+  return related;
+};
+
+/** The ids of the incidents a stream's events link to as holding entries that count in it (see relatedIncidents). */
+export const linkedIncidentsOf = (envelopes: readonly LedgerEnvelope[]): string[] =>
+  envelopes.flatMap(({ event }) => (event.type === 'IncidentsMerged' ? [event.data.absorbedId] : event.type === 'IncidentSplitFrom' ? [event.data.sourceId] : []));
 
 /** The incident's envelopes as of `asOf` (all of them without one). */
 export const incidentEnvelopesAsOf = (envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf?: AsOf): LedgerEnvelope[] => {

@@ -3,6 +3,7 @@ import { EntryMeta } from '../envelope';
 import { FieldChange } from '../field-diff';
 import { entryMetaOf } from '../projection/projection-context';
 import { amendmentsTable, claimVersionsTable, claimsTable, denialsTable, incidentsTable, sourceGradesTable } from '../tables/ledger.tables';
+import { homeOf } from '../projection/merge-split.projection';
 import { TableAccess } from '../tables/table-spec';
 import { GradeRecord, RetractionRecord, denialIdsByVersion, gradeRecordOf, retractionRecordOf } from './party-versions.view';
 import { PartyNameLookup, PartyNames } from './party-names';
@@ -92,7 +93,9 @@ export interface ClaimHistoryDoc {
   lastPosition: string;
 }
 
-export const claimHistoryView = (t: TableAccess, incidentId: string, claimId: string): ClaimHistoryDoc | undefined => {
+export const claimHistoryView = (t: TableAccess, askedIn: string, claimId: string): ClaimHistoryDoc | undefined => {
+  // Asked under the incident that recorded it after a merge or split moved it: answered from where it counts now.
+  const incidentId = t.get(claimsTable, { incidentId: askedIn, claimId }) ? askedIn : homeOf(t, askedIn, claimId);
   const claim = t.get(claimsTable, { incidentId, claimId });
   if (!claim) return undefined;
   const key = { incidentId, claimId };

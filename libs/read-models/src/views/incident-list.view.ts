@@ -3,6 +3,7 @@ import { IncidentCounts, IncidentRow, incidentPartiesTable, incidentsTable } fro
 import { TableAccess } from '../tables/table-spec';
 import { InstantRange } from '../time-range';
 import { PartyNameLookup, PartyNames } from './party-names';
+import { mergedIntoOf } from './party-versions.view';
 
 /** One row of the dashboards' incident list. */
 export interface IncidentListItem {
@@ -30,6 +31,8 @@ export interface IncidentListItem {
   lastRecordedAt: string;
   lastPosition: string;
   revision: string;
+  /** The incident this one was merged into (the end of the chain of merges): its claims count there. Absent: not merged. */
+  mergedInto?: string;
 }
 
 /** The list item of a reported incident; undefined while its report is not in the log. */
@@ -68,5 +71,6 @@ export const incidentView = (t: TableAccess, incidentId: string): IncidentListIt
   const row = t.get(incidentsTable, { incidentId });
   if (!row) return undefined;
   const names = new PartyNameLookup(t);
-  return incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId }).map((p) => p.partyId), (id) => names.nameOf(id));
+  const item = incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId }).map((p) => p.partyId), (id) => names.nameOf(id));
+  return item && { ...item, ...mergedIntoOf(t, row) };
 };

@@ -131,6 +131,9 @@ const subjectOf = (t: TableAccess, row: TimelineEntryRow, names: PartyNameLookup
       if (amended?.partyId) names.nameOf(amended.partyId);
       return { kind: 'amendment', entry: detail.entry, entryPartyId: amended?.partyId ?? null, fields: detail.fields, reason: detail.reason };
     }
+    default:
+      // Merges and splits: the stored line says all there is.
+      return undefined;
   }
 };
 

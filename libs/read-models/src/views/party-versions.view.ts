@@ -22,6 +22,7 @@ import {
   DenialRow,
   DisagreementRow,
   PartyPositionRow,
+  IncidentRow,
   StoredRetraction,
   amendmentsTable,
   claimFieldsTable,
@@ -31,8 +32,10 @@ import {
   disagreementsTable,
   incidentPartiesTable,
   incidentsTable,
+  movedEntriesTable,
   partyPositionsTable,
 } from '../tables/ledger.tables';
+import { finalSurvivorOf } from '../projection/merge-split.projection';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
 import { GradeFilter, countedDisagreements, filtersGrade, meetsGrade } from './grade-filter';
@@ -70,6 +73,8 @@ export interface DenialRecord extends EntryMeta {
   /** False once the denied claim is retracted: nothing is left to dispute. */
   active: boolean;
   amendedBy: string[];
+  /** The incident the denial was recorded under, when a merge or split made it count here. */
+  recordedIn?: string;
 }
 
 export interface RetractionRecord extends EntryMeta {
@@ -156,6 +161,8 @@ export interface PartyClaim {
   /** The current version's grade (what a minimum grade is compared with); null: not graded. */
   grade: GradeRecord | null;
   versions: ClaimVersionEntry[];
+  /** The incident the claim was recorded under, when a merge or split made it count here (its corrections are written there). */
+  recordedIn?: string;
 }
 
 export interface PartyVersion {
@@ -194,6 +201,8 @@ export interface PartyVersionsDoc {
    * and disagreements are computed from them alone.
    */
   gradeFilter: GradeFilter | null;
+  /** The incident this one was merged into, at the end of the chain of merges: its claims and disagreements are shown there. */
+  mergedInto?: string;
 }
 
 export interface NamedDisagreementPosition extends DisagreementPosition {
@@ -321,10 +330,17 @@ const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): 
     currentVersionDenied: claim.currentVersionDenials > 0,
     grade: gradeRecordOf(current),
     versions: versions.map((v) => versionEntryOf(v, deniedBy.get(v.version))),
+    ...recordedElsewhere(t, claim.incidentId, claim.claimId),
   };
 };
 
-export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLookup): DenialRecord => ({
+/** `{recordedIn}` for an entry that a merge or split moved here, else nothing. */
+export const recordedElsewhere = (t: TableAccess, incidentId: string, entryId: string): { recordedIn?: string } => {
+  const [moved] = t.find(movedEntriesTable, { incidentId, entryId }, { limit: 1 });
+  return moved ? { recordedIn: moved.recordedIn } : {};
+};
+
+export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLookup, t?: TableAccess): DenialRecord => ({
   denialId: d.denialId,
   partyId: d.partyId,
   partyName: names.nameOf(d.partyId),
@@ -339,7 +355,12 @@ export const denialRecordOf = (d: DenialRow, active: boolean, names: PartyNameLo
   active,
   amendedBy: d.amendedBy,
   ...entryMetaOf(d),
+  ...(t ? recordedElsewhere(t, d.incidentId, d.denialId) : {}),
 });
+
+/** `{mergedInto}` (the end of the chain of merges) for a merged incident, else nothing. */
+export const mergedIntoOf = (t: TableAccess, incident: IncidentRow): { mergedInto?: string } =>
+  incident.mergedInto ? { mergedInto: finalSurvivorOf(t, incident.mergedInto, incident.incidentId) ?? incident.mergedInto } : {};
 
 export const incidentFactsOf = (t: TableAccess, incidentId: string): IncidentFacts | null => {
   const row = t.get(incidentsTable, { incidentId });
@@ -426,7 +447,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   for (const account of accounts.values()) names.mention(Object.fromEntries(Object.entries(account).map(([field, entry]) => [field, entry?.value])));
   const partyOf = new Map(parties.map((p) => [p.partyId, p]));
   for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim, names));
-  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names));
+  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names, t));
   const doc: PartyVersionsDoc = {
     incidentId,
     incident: incidentFactsOf(t, incidentId),
@@ -447,6 +468,7 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     lastPosition: incident.lastPosition.toString(),
     revision: incident.revision.toString(),
     gradeFilter: filter ?? null,
+    ...mergedIntoOf(t, incident),
   };
   doc.partyNames = names.all();
   if (!request) return doc;

@@ -92,7 +92,12 @@ export const partyRefsOf = (streamName: string, storedType: string, data: unknow
     // A grade concerns the graded claim, and so its claimant (found through the claim, as amendments of a claim are).
     case 'SourceGraded':
       return str(event.data.claimId) ? { named: [], claims: [event.data.claimId], denials: [] } : NONE;
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
+      return { named: [], claims: Array.isArray(event.data.claimIds) ? event.data.claimIds.filter(str) : [], denials: [] };
     case 'PartyRegistered':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
       return NONE;
   }
 };

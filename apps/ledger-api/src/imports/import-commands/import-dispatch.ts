@@ -14,6 +14,7 @@ import { RetractClaimCommand } from '../../claims/retract-claim/retract-claim.co
 import { RetractClaimHandler } from '../../claims/retract-claim/retract-claim.handler';
 import { ReportIncidentCommand } from '../../incidents/report-incident/report-incident.command';
 import { ReportIncidentHandler } from '../../incidents/report-incident/report-incident.handler';
+import { ClaimStreams } from '../../application/claim-streams';
 import { PartyDirectory } from '../../application/party-directory';
 import { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import { StreamCommandExecutor, StreamCommandResult } from '../../application/stream-command.executor';
@@ -28,13 +29,14 @@ import { DispatchCommand } from './import-run';
  */
 export const dispatchToHandlers = (over: StreamCommandExecutor | StreamCommandBatcher, parties: PartyDirectory, clock: Clock = new SystemClock()): DispatchCommand => {
   const executor = over as StreamCommandExecutor;
+  const claims = new ClaimStreams(executor);
   const handlers = new Map<Function, ICommandHandler<ICommand, StreamCommandResult>>([
     [RegisterPartyCommand, new RegisterPartyHandler(executor, parties)],
     [ReportIncidentCommand, new ReportIncidentHandler(executor, parties)],
     [MakeClaimCommand, new MakeClaimHandler(executor, parties)],
-    [DenyClaimCommand, new DenyClaimHandler(executor, parties)],
-    [CorrectClaimCommand, new CorrectClaimHandler(executor, parties)],
-    [RetractClaimCommand, new RetractClaimHandler(executor)],
+    [DenyClaimCommand, new DenyClaimHandler(executor, parties, claims)],
+    [CorrectClaimCommand, new CorrectClaimHandler(executor, parties, claims)],
+    [RetractClaimCommand, new RetractClaimHandler(executor, claims)],
     [GradeSourceCommand, new GradeSourceHandler(executor, clock)],
     [AmendEntryCommand, new AmendEntryHandler(executor, parties)],
   ] as Array<[Function, ICommandHandler<ICommand, StreamCommandResult>]>);

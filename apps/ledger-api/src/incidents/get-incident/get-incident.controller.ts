@@ -17,12 +17,19 @@ export class GetIncidentController {
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'One incident: its facts as amended, who spoke, counts, whether it is contested' })
-  @ApiOkResponse({ description: 'ETag is the incident revision, for If-Match on the next command', ...responseBody('Incident') })
+  @ApiOkResponse({
+    description:
+      'ETag is the incident revision, for If-Match on the next command. A merged incident answers 200 too, with mergedInto (the survivor at the end of the chain of merges) and a Link header rel="canonical" to it',
+    ...responseBody('Incident'),
+  })
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentListItem> {
-    return withEtag(reply, found(this.readModels.incident(incidentId), `Incident ${incidentId}`));
+    const incident = withEtag(reply, found(this.readModels.incident(incidentId), `Incident ${incidentId}`));
+    // A merged incident still answers (its own history stays readable), and says where its claims count now.
+    if (incident.mergedInto) reply.header('Link', `</incidents/${incident.mergedInto}>; rel="canonical"`);
+    return incident;
   }
 }

@@ -179,7 +179,7 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     const { status, title } = DOMAIN_STATUS[domain.kind] ?? DOMAIN_STATUS.rule;
     const body = base(status, domain.code, title, domain.message);
     body.field = domain.field ?? null;
-    return { status, body, headers: {}, logLevel: 'debug' };
+    return { status, body: withExtensions(body, domain.details ?? {}), headers: {}, logLevel: 'debug' };
   }
 
   const revision = asWrongExpectedRevision(exception);
