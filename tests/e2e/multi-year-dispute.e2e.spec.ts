@@ -26,7 +26,7 @@ const P = {
  * An eight-year dispute from public record (MH17, 2014-2022), recorded through the HTTP API and read back as the
  * parties' accounts stood at several stated dates: seven speakers of six kinds, victims of no side counted by
  * nationality, a correction that changes who an investigation blames, denials bound to the version they answered,
- * graded sources and a duplicate incident.
+ * graded sources and a duplicate incident merged into the survivor.
  */
 describe('a multi-year dispute through the API (e2e)', () => {
   let t: LedgerTestApp;
@@ -40,7 +40,8 @@ describe('a multi-year dispute through the API (e2e)', () => {
   };
   const party = (doc: PartyVersionsDoc, partyId: string) => doc.parties.find((p) => p.partyId === partyId);
   const blames = (doc: PartyVersionsDoc, partyId: string) => [...(party(doc, partyId)?.currentAccount.responsibleParties?.value ?? [])].sort();
-  const speakers = (doc: PartyVersionsDoc) => doc.parties.filter((p) => p.claims.length > 0).map((p) => p.partyId).sort();
+  /** Parties with a claim that stands: the DPR's deleted post, merged in from the duplicate, is retracted. */
+  const speakers = (doc: PartyVersionsDoc) => doc.parties.filter((p) => p.claims.some((c) => !c.retracted)).map((p) => p.partyId).sort();
 
   beforeAll(async () => {
     t = await startLedger();
@@ -142,11 +143,32 @@ describe('a multi-year dispute through the API (e2e)', () => {
     expect(speakers(doc)).toEqual([]);
   });
 
-  it('the duplicate incident holds the DPR\'s deleted post, retracted the same day', async () => {
-    const res = await s.get(`/incidents/${refs.duplicate}/versions`, 'reader');
-    expect(res.statusCode).toBe(200);
-    const dpr = party(res.json(), P.dpr)!;
-    expect(dpr.claims.map((c) => c.retracted)).toEqual([true]);
+  it("the duplicate incident, merged into the survivor, points to it; the DPR's deleted post counts there, retracted, with its grade", async () => {
+    const duplicate = await s.get(`/incidents/${refs.duplicate}`, 'reader');
+    expect(duplicate.statusCode).toBe(200);
+    expect(duplicate.json().mergedInto).toBe(refs.incident);
+    const doc = (await s.get(`/incidents/${refs.incident}/versions`, 'reader')).json() as PartyVersionsDoc;
+    const post = party(doc, P.dpr)!.claims.find((c) => c.claimId === refs['dpr-post'])!;
+    expect(post).toMatchObject({ retracted: true, recordedIn: refs.duplicate });
+    const history = (await s.get(`/incidents/${refs.incident}/claims/${refs['dpr-post']}/history`, 'auditor')).json();
+    expect(history.grades.map((g: { reliability: string; credibility: number }) => `${g.reliability}${g.credibility}`)).toEqual(['C5']);
+    // Listed once: the survivor only.
+    const list = (await s.get('/incidents?limit=50', 'reader')).json();
+    const ids = (list.items ?? list).map((i: { incidentId: string }) => i.incidentId);
+    expect(ids).toContain(refs.incident);
+    expect(ids).not.toContain(refs.duplicate);
+  });
+
+  it('a claim sent to the merged duplicate is refused, naming the survivor, and nothing is written', async () => {
+    const head = await s.store.headPosition();
+    const res = await s.post(`/incidents/${refs.duplicate}/claims`, {
+      partyId: P.dpr,
+      statement: { text: 'Another post.', verbatim: false, language: 'en' },
+      statedAt: { at: '2014-07-18', precision: 'day' },
+      source: { title: 'Post', publisher: 'Social media', publishedAt: '2014-07-18' },
+    });
+    expect(expectProblem(res, 422, 'incident-merged').survivorId).toBe(refs.incident);
+    expect(await s.store.headPosition()).toBe(head);
   });
 
   it('refuses what the record does not allow, writing nothing: a party denying its own claim, a denial of a version that does not exist', async () => {

@@ -8,6 +8,7 @@ export type ScenarioAction =
   | 'correctClaim'
   | 'retractClaim'
   | 'gradeSource'
+  | 'mergeIncident'
   | 'amendEntry';
 
 export interface ScenarioStep {
@@ -104,6 +105,8 @@ const route = (step: ScenarioStep, refs: Record<string, string>, i: number): { u
       return { url: `/incidents/${ref(step.incident, refs, i)}/claims/${ref(step.claim, refs, i)}/retraction`, idField: 'claimId' };
     case 'gradeSource':
       return { url: `/incidents/${ref(step.incident, refs, i)}/claims/${ref(step.claim, refs, i)}/grades`, idField: 'claimId' };
+    case 'mergeIncident':
+      return { url: `/incidents/${ref(step.incident, refs, i)}/merge`, idField: 'mergeId' };
     case 'amendEntry':
       return { url: `/incidents/${ref(step.incident, refs, i)}/amendments`, idField: 'amendmentId' };
   }
