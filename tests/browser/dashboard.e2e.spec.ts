@@ -143,6 +143,27 @@ describe('the dashboard in a browser (e2e)', () => {
     await screenshot(page, '03-live-claim');
   });
 
+  it('narrows the matrix to well-graded sources with the minimum-grade control, and widens it back', async () => {
+    const versions = await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' });
+    const kda = versions.body.parties.find((p: { partyId: string }) => p.partyId === 'karabakh-defense-army');
+    const graded = await ledger.request('POST', `/incidents/${incidentId}/claims/${kda.claims[0].claimId}/grades`, {
+      role: 'recorder',
+      body: { reliability: 'B', credibility: 2, reason: 'Browser test grade.' },
+    });
+    expect(graded.status).toBe(201);
+    const says = () => page.$eval('tr[data-party="azerbaijan-defence-ministry"] td[data-field="responsibleParties"]', (cell) => cell.textContent ?? '');
+    await page.selectOption('select[name="minReliability"]', 'B');
+    // Only the graded claim counts: the other parties keep their rows, saying nothing at that grade.
+    await page.waitForFunction(() => /said nothing/.test((globalThis as any).document.querySelector('tr[data-party="azerbaijan-defence-ministry"] td[data-field="responsibleParties"]')?.textContent ?? ''));
+    const rows = await matrixRows();
+    expect(rows.filter((r) => r.responsible !== 'said nothing').map((r) => r.party)).toEqual(['karabakh-defense-army']);
+    expect(rows.find((r) => r.party === 'karabakh-defense-army')!.responsible).toContain(names['azerbaijan-defence-ministry']);
+    await page.waitForSelector('text=Ungraded claims are left out');
+    await page.selectOption('select[name="minReliability"]', '');
+    await page.waitForFunction(() => !/said nothing/.test((globalThis as any).document.querySelector('tr[data-party="azerbaijan-defence-ministry"] td[data-field="responsibleParties"]')?.textContent ?? ''));
+    expect(await says()).toContain(names['karabakh-defense-army']);
+  });
+
   it('redraws the matrix as the ledger knew it before the correction when the as-of slider is moved there', async () => {
     const timeline = await ledger.request('GET', `/incidents/${incidentId}/timeline?limit=1000`, { role: 'reader' });
     const entries: { kind: string; position: string; version?: number; recordedAt: string }[] = timeline.body.entries;
