@@ -36,6 +36,7 @@ import {
   partyPositionsTable,
 } from '../tables/ledger.tables';
 import { finalSurvivorOf } from '../projection/merge-split.projection';
+import { stands } from '../projection/positions.projection';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf, mergePage } from './entries-page';
 import { GradeFilter, countedDisagreements, filtersGrade, meetsGrade } from './grade-filter';
@@ -400,9 +401,9 @@ const countedUnder = (t: TableAccess, incidentId: string, filter: GradeFilter, p
   const claims = t.find(claimsTable, { incidentId }, inLogOrder).filter((c) => meetsGrade(c, filter));
   const counted = new Map(claims.map((c) => [c.claimId, c]));
   const denials = t.find(denialsTable, { incidentId }, inLogOrder).filter((d) => counted.has(d.claimId));
-  // Standing as the stored positions count it: neither retracted nor superseded (by any claim of the party, graded
-  // or not: superseding is the party's own act); a denial stays disputed until its claim is retracted.
-  const standing = claims.filter((c) => !c.retracted && c.supersededBy.length === 0);
+  // Standing as the stored positions count it (superseded by any claim of the party, graded or not: superseding is the
+  // party's own act); a denial stays disputed until its claim is retracted.
+  const standing = claims.filter(stands);
   const active = denials.flatMap((d) => {
     const claim = counted.get(d.claimId)!;
     return claim.retracted ? [] : [activeDenialOf(t, d, claim)];
