@@ -94,7 +94,7 @@ export class PostgresCheckpointWatcher {
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.options.connectionString, application_name: 'incident-ledger-checkpoints' });
+    const client = new Client({ connectionString: this.options.connectionString, application_name: `incident-ledger-checkpoints:${this.options.schema}`.slice(0, 63) });
     const lost = (error?: unknown) => {
       if (this.listener !== client) return;
       this.listener = undefined;
