@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { AddressInfo, Server, createServer, connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { PostgresReadModelStore } from '@ledger/read-models/storage/postgres/postgres-read-model.store';
@@ -210,4 +211,46 @@ describe('LEDGER_READ_MODELS_URL with PostgreSQL unreachable at start', () => {
     expect(party.statusCode).toBe(201);
     expect(party.headers['read-models']).toBe('pending');
   });
+});
+
+describe('LEDGER_READ_MODELS_URL with PostgreSQL coming up after the API', () => {
+  const schema = uniqueName('rm_late');
+  let ledger: LedgerTestApp | undefined;
+  let proxy: Server | undefined;
+
+  afterAll(async () => {
+    await ledger?.close();
+    await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
+    await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  });
+
+  it('opens the read models once PostgreSQL answers, and is then ready and answering', async () => {
+    // A port nobody listens on yet; later a forwarder to the test PostgreSQL opens on it, as a server that came up late.
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((resolve) => free.close(resolve));
+    const target = new URL(TEST_POSTGRES_URL);
+    const late = new URL(TEST_POSTGRES_URL);
+    late.host = `127.0.0.1:${port}`;
+    ledger = await startLedger({ env: { LEDGER_READ_MODELS_URL: late.toString(), LEDGER_READ_MODELS_SCHEMA: schema, LEDGER_CHECKPOINT_INTERVAL_MS: '0' } });
+    expect((await get(ledger, '/health/ready')).statusCode).toBe(503);
+    expectProblem(await get(ledger, '/incidents'), 503, 'read-models-unavailable');
+
+    proxy = createServer((socket) => {
+      const upstream = connectTcp(Number(target.port || 5432), target.hostname);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => proxy!.listen(port, '127.0.0.1', resolve));
+    let ready = 0;
+    for (let i = 0; i < 150 && ready !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = (await get(ledger, '/health/ready')).statusCode;
+    }
+    expect(ready).toBe(200);
+    expect((await get(ledger, '/incidents')).statusCode).toBe(200);
+    expect((await get(ledger, '/admin/read-models', ledger.tokens.admin)).json()).toMatchObject({ store: 'postgresql', schema, state: 'live', lastError: null });
+  }, 30_000);
 });

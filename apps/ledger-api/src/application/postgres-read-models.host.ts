@@ -20,8 +20,11 @@ export class PostgresReadModelsHost extends ReadModelProjector {
   private store: PostgresReadModelStore | undefined;
   private runner: ProjectionRunner | undefined;
   private watcher: PostgresCheckpointWatcher | undefined;
+  /** Why PostgreSQL could not be opened (ReadModelsUnreachableError), while it cannot. */
+  private openFailure: ReadModelsUnreachableError | undefined;
   private openError: RunnerError | undefined;
   private opening: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
     private readonly config: NonNullable<LedgerConfig['readModels']>,
@@ -42,19 +45,21 @@ export class PostgresReadModelsHost extends ReadModelProjector {
 
   /** After stop(): the checkpoint listener and the pool. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.opening;
     await this.watcher?.stop();
     await this.store?.close();
   }
 
   async rebuild(): Promise<void> {
     await this.open();
-    if (!this.runner) throw new ReadModelsUnreachableError(this.openError?.message ?? 'not open');
+    if (!this.runner) throw this.unreachable();
     await this.runner.rebuild();
   }
 
   /** The store the API answers from; a throw while PostgreSQL has not been reached (a 503 to the client). */
   openStore(): PostgresReadModelStore {
-    if (!this.store) throw new ReadModelsUnreachableError(this.openError?.message ?? 'not open yet');
+    if (!this.store) throw this.unreachable();
     return this.store;
   }
 
@@ -77,12 +82,16 @@ export class PostgresReadModelsHost extends ReadModelProjector {
    * with ReadModelTimeoutError after `timeoutMs`, or at once while PostgreSQL has not been reached.
    */
   waitForPosition(position: bigint, timeoutMs = 5_000): Promise<void> {
-    if (!this.watcher) return Promise.reject(new ReadModelsUnreachableError(this.openError?.message ?? 'not open yet'));
+    if (!this.watcher) return Promise.reject(this.unreachable());
     return this.watcher.waitFor(position, timeoutMs);
   }
 
+  private unreachable(): ReadModelsUnreachableError {
+    return this.openFailure ?? new ReadModelsUnreachableError('not connected yet');
+  }
+
   private open(): Promise<void> {
-    if (this.store) return Promise.resolve();
+    if (this.store || this.closed) return Promise.resolve();
     this.opening ??= this.connect().finally(() => (this.opening = undefined));
     return this.opening;
   }
@@ -92,11 +101,13 @@ export class PostgresReadModelsHost extends ReadModelProjector {
     try {
       store = await PostgresReadModelStore.open({ connectionString: this.config.url, schema: this.config.schema });
     } catch (error) {
-      this.openError = runnerErrorOf(new ReadModelsUnreachableError(error));
+      this.openFailure = new ReadModelsUnreachableError(error);
+      this.openError = runnerErrorOf(this.openFailure);
       this.logger.error(`read models in PostgreSQL (schema ${this.config.schema}): ${this.openError.message}; retried`);
       return;
     }
     this.openError = undefined;
+    this.openFailure = undefined;
     const logger = { log: (message: string) => this.logger.log(message), error: (message: string) => this.logger.error(message) };
     this.watcher = new PostgresCheckpointWatcher({
       connectionString: this.config.url,
