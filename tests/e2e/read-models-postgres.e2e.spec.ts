@@ -12,6 +12,9 @@ import { LedgerTestApp, startLedger } from '../support/ledger-test-app';
 import { TEST_POSTGRES_URL, sql, uniqueName } from '../support/postgres';
 import { expectProblem } from '../support/problem-assertions';
 
+// Each comparison reads some 150 URLs (twice around the rebuild): seconds alone, longer beside the whole suite.
+jest.setTimeout(60_000);
+
 const get = (ledger: LedgerTestApp, url: string, token = ledger.tokens.reader) => ledger.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
 
 /** Every read the dashboards and auditors make of the demo, as URLs, found by walking the answers themselves. */
