@@ -25,3 +25,4 @@ export * from './time-travel';
 export * from './storage/read-model-file';
 export * from './runner/read-model-supervisor';
 export * from './views/party-directory.view';
+export * from './storage/read-model-queries.port';

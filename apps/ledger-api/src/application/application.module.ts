@@ -1,8 +1,18 @@
 import { StoreAtStart } from './store-at-start';
 import { join } from 'node:path';
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
-import { EventLogSource, ProjectionRunner, ReadModelProjector, SqliteReadModelStore, ThreadedProjectionRunner, WRITER_STORE_OPTIONS } from '@ledger/read-models';
+import {
+  EventLogSource,
+  ProjectionRunner,
+  ReadModelProjector,
+  ReadModelQueries,
+  SqliteReadModelQueries,
+  SqliteReadModelStore,
+  ThreadedProjectionRunner,
+  WRITER_STORE_OPTIONS,
+} from '@ledger/read-models';
+import { PostgresReadModelQueries } from '@ledger/read-models/storage/postgres/postgres-read-model.queries';
 import type { LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache } from './decided-state-cache';
@@ -46,7 +56,65 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+
+/**
+ * With LEDGER_READ_MODELS_URL the read models live in PostgreSQL alone: no SQLite file is kept beside them (a second
+ * projection would double the work and could answer differently), the API answers from PostgreSQL and waits for its
+ * checkpoint.
+ */
+const postgresReadModels = (readModels: NonNullable<LedgerConfig['readModels']>): Provider[] => [
+  { provide: PostgresReadModelsHost, inject: [EVENT_STORE], useFactory: (eventStore: EventStore) => new PostgresReadModelsHost(readModels, eventStore) },
+  { provide: ReadModelProjector, useExisting: PostgresReadModelsHost },
+  { provide: ReadModelQueries, inject: [PostgresReadModelsHost], useFactory: (host: PostgresReadModelsHost) => new PostgresReadModelQueries(() => host.openStore()) },
+  {
+    provide: ProjectionHost,
+    inject: [PostgresReadModelsHost, EVENT_STORE],
+    useFactory: (host: PostgresReadModelsHost, eventStore: EventStore) => new ProjectionHost(host, { schema: readModels.schema, close: () => host.close() }, eventStore),
+  },
+];
+
+/** The read models in the SQLite file `read-models.sqlite`, kept by a projection thread or in the API's own thread. */
+const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provider[] => {
+  const { config } = options;
+  return [
+    {
+      provide: SqliteReadModelStore,
+      // The API's own connection only answers queries when a projection thread writes the tables.
+      useFactory: () => {
+        // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
+        const logger = new Logger('Projections');
+        const heal = { log: (message: string) => logger.warn(message) };
+        return new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
+      },
+    },
+    {
+      provide: ReadModelProjector,
+      inject: [EVENT_STORE, SqliteReadModelStore],
+      useFactory: (eventStore: EventStore, store: SqliteReadModelStore): ReadModelProjector => {
+        const logger = new Logger('Projections');
+        if (!threaded) return new ProjectionRunner({ eventStore, store, logger });
+        return new ThreadedProjectionRunner({
+          script: options.projectionThreadScript!,
+          data: {
+            eventLog: eventLogSource(config),
+            readModelsFile: join(config.dataDir, READ_MODELS_FILE),
+            // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
+            ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
+          },
+          logger,
+          checkpointThread: true,
+        });
+      },
+    },
+    { provide: ReadModelQueries, inject: [SqliteReadModelStore], useFactory: (store: SqliteReadModelStore) => new SqliteReadModelQueries(store) },
+    {
+      provide: ProjectionHost,
+      inject: [ReadModelProjector, SqliteReadModelStore, EVENT_STORE],
+      useFactory: (runner: ReadModelProjector, file: SqliteReadModelStore, eventStore: EventStore) => new ProjectionHost(runner, { file }, eventStore),
+    },
+  ];
+};
 
 /**
  * The application layer every area uses: the event store, the write recipe (executor, idempotency, per-stream mutex,
@@ -63,52 +131,19 @@ export class ApplicationModule {
       global: true,
       providers: [
         { provide: EVENT_STORE, useFactory: (): EventStore => options.eventStore ?? createEventStore(config, options.storeWriterThreadScript) },
-        {
-          provide: SqliteReadModelStore,
-          // The API's own connection only answers queries when a projection thread writes the tables.
-          useFactory: () => {
-            // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
-            const logger = new Logger('Projections');
-            const heal = { log: (message: string) => logger.warn(message) };
-            return new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
-          },
-        },
-        {
-          provide: ReadModelProjector,
-          inject: [EVENT_STORE, SqliteReadModelStore],
-          useFactory: (eventStore: EventStore, store: SqliteReadModelStore): ReadModelProjector => {
-            const logger = new Logger('Projections');
-            if (!threaded) return new ProjectionRunner({ eventStore, store, logger });
-            return new ThreadedProjectionRunner({
-              script: options.projectionThreadScript!,
-              data: {
-                eventLog: eventLogSource(config),
-                readModelsFile: join(config.dataDir, READ_MODELS_FILE),
-                // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
-                ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
-              },
-              logger,
-              checkpointThread: true,
-            });
-          },
-        },
+        ...(config.readModels ? postgresReadModels(config.readModels) : sqliteReadModels(options, threaded)),
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         {
           provide: DecidedStateCache,
           useFactory: () => new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
-        },
-        ProjectionHost,
-        {
-          provide: PostgresReadModelsHost,
-          inject: [EVENT_STORE],
-          useFactory: (eventStore: EventStore) => new PostgresReadModelsHost(config.readModels, eventStore),
         },
         StreamCommandExecutor,
         PartyDirectory,
         ClaimStreams,
         { provide: StoreAtStart, inject: [EVENT_STORE], useFactory: (store: EventStore) => new StoreAtStart(store, config.storeStartTimeoutMs) },
       ],
-      exports: SERVICES,
+      // The file's store and the PostgreSQL host for tests and tools that look inside; the API itself reads through ReadModelQueries.
+      exports: [...SERVICES, config.readModels ? PostgresReadModelsHost : SqliteReadModelStore],
     };
   }
 }

@@ -1,17 +1,23 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EventStore, SqliteEventStore } from '@ledger/event-store';
 import { ReadModelProjector, ReadModelSupervisor, ReadModelTimeoutError, RunnerStatus, SqliteReadModelStore, SupervisionStatus, ThreadedProjectionRunner } from '@ledger/read-models';
 
 /** How long a write waits for its own effect to reach the read models before answering anyway. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 3_000;
 
+/** Where the read models live: the SQLite file (healed when damaged), or a PostgreSQL schema closed after its runner. */
+export type HostedReadModels = { file: SqliteReadModelStore } | { schema: string; close(): Promise<void> };
+
+/** Where the read models live, as status reports say it. */
+export type ReadModelsLocation = { store: 'sqlite' } | { store: 'postgresql'; schema: string };
+
 /**
  * Runs the read models inside the API process: they follow the store's
  * global-log subscription, never the in-process event bus. A supervisor
  * retries them when they fail and rebuilds them when their file is damaged or
- * their checkpoint is past the log's head.
+ * their checkpoint is past the log's head. The runner keeps either the SQLite
+ * file or, with LEDGER_READ_MODELS_URL, the PostgreSQL schema.
  */
-@Injectable()
 export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Projections');
 
@@ -19,12 +25,12 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     readonly runner: ReadModelProjector,
-    private readonly readModels: SqliteReadModelStore,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModels: HostedReadModels,
+    private readonly store: EventStore,
   ) {
     this.supervisor = new ReadModelSupervisor({
       runner,
-      store: readModels,
+      ...('file' in readModels ? { store: readModels.file } : {}),
       eventStore: store,
       logger: { log: (message) => this.logger.log(message), error: (message) => this.logger.error(message) },
     });
@@ -45,13 +51,18 @@ export class ProjectionHost implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.unwatch?.();
     await this.supervisor.stop();
-    this.readModels.close();
+    if ('file' in this.readModels) this.readModels.file.close();
+    else await this.readModels.close();
     await this.store.close();
   }
 
   /** Rebuilds the read models from the log (moving a damaged file aside first); resolves with the status however it ended. */
   rebuild(): Promise<RunnerStatus> {
     return this.supervisor.rebuild();
+  }
+
+  location(): ReadModelsLocation {
+    return 'file' in this.readModels ? { store: 'sqlite' } : { store: 'postgresql', schema: this.readModels.schema };
   }
 
   /** Retries, file healings and the next attempt, for health and the admin status. */

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { ReadModelProjector } from '@ledger/read-models';
+import { ProjectionHost } from '../application/projection.host';
 import { Public } from '../platform/http/request-context';
 import { ProblemException } from '../platform/problem';
 import { EventLoopDelay } from './event-loop-delay.service';
@@ -33,7 +33,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly runner: ReadModelProjector,
+    private readonly readModels: ProjectionHost,
     private readonly loop: EventLoopDelay,
     private readonly readiness: ReadinessService,
   ) {}
@@ -117,8 +117,11 @@ export class HealthController {
 
   private async projections() {
     const indicator = this.indicators.check('projections');
-    const status = this.runner.status();
+    const status = this.readModels.runner.status();
+    const location = this.readModels.location();
     const details = {
+      store: location.store,
+      ...('schema' in location ? { schema: location.schema } : {}),
       state: status.state,
       checkpoint: status.checkpoint.toString(),
       caughtUp: status.caughtUp,

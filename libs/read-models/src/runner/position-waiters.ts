@@ -43,6 +43,11 @@ export class PositionWaiters {
     });
   }
 
+  /** Whether anyone waits. */
+  waiting(): boolean {
+    return this.waiters.length > 0;
+  }
+
   resolveUpTo(checkpoint: bigint): void {
     const reached = this.waiters.filter((w) => w.position <= checkpoint);
     if (reached.length === 0) return;

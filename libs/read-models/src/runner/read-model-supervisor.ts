@@ -6,8 +6,11 @@ import { ReadModelProjector } from './read-model-projector';
 
 export interface ReadModelSupervisorOptions {
   runner: ReadModelProjector;
-  /** The connection that answers queries; the one whose file is replaced when it is found damaged. */
-  store: SqliteReadModelStore;
+  /**
+   * The SQLite file's connection that answers queries, replaced when the file is found damaged; none when the read
+   * models live in PostgreSQL (a database server is not healed by moving a file aside: failures are retried).
+   */
+  store?: SqliteReadModelStore;
   eventStore: EventStore;
   logger?: { log(message: string): void; error(message: string): void };
   /** First retry after a failure; each further one waits twice as long, up to maxRetryMs. */
@@ -40,7 +43,7 @@ const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL',
  */
 export class ReadModelSupervisor {
   private readonly runner: ReadModelProjector;
-  private readonly store: SqliteReadModelStore;
+  private readonly store: SqliteReadModelStore | undefined;
   private readonly eventStore: EventStore;
   private readonly logger?: ReadModelSupervisorOptions['logger'];
   private readonly firstRetryMs: number;
@@ -67,8 +70,8 @@ export class ReadModelSupervisor {
     this.maxRetryMs = options.maxRetryMs ?? 60_000;
     this.watchIntervalMs = options.watchIntervalMs ?? 250;
     this.headCheckIntervalMs = options.headCheckIntervalMs ?? 5_000;
-    this.lastHealing = options.store.healed ?? null;
-    this.store.onCorruption((error) => this.requestHeal('damaged', error instanceof Error ? error.message : String(error)));
+    this.lastHealing = options.store?.healed ?? null;
+    this.store?.onCorruption((error) => this.requestHeal('damaged', error instanceof Error ? error.message : String(error)));
   }
 
   async start(): Promise<void> {
@@ -93,7 +96,7 @@ export class ReadModelSupervisor {
         await this.runner.rebuild();
       } catch (error) {
         const failure = this.runner.status().lastError;
-        if (isCorruptionError(failure ?? error)) await this.replaceAndRestart('damaged', failure?.message ?? String(error));
+        if (this.store && isCorruptionError(failure ?? error)) await this.replaceAndRestart('damaged', failure?.message ?? String(error));
         else this.noteFailure(failure);
       }
       return this.runner.status();
@@ -160,7 +163,7 @@ export class ReadModelSupervisor {
   }
 
   private async retry(error: RunnerError | null): Promise<void> {
-    const damage = isCorruptionError(error) ? error!.message : this.checkAfter(error);
+    const damage = !this.store ? undefined : isCorruptionError(error) ? error!.message : this.checkAfter(error);
     if (damage !== undefined) return this.replaceAndRestart('damaged', damage);
     this.logger?.log(`Read models: attempt ${this.failures + 1} after: ${error?.message ?? 'a failure'}`);
     await this.runner.stop();
@@ -170,7 +173,7 @@ export class ReadModelSupervisor {
   /** quick_check after a SQLite error that names no cause (a full disk or a lock explains itself; other errors are not the file's). */
   private checkAfter(error: RunnerError | null): string | undefined {
     if (error?.name !== 'SqliteError' || SQLITE_TRANSIENT.has(error.code ?? '')) return undefined;
-    return this.store.integrityProblem();
+    return this.store?.integrityProblem();
   }
 
   private async checkHead(status: RunnerStatus): Promise<void> {
@@ -189,6 +192,7 @@ export class ReadModelSupervisor {
   }
 
   private async replaceAndRestart(problem: ReadModelFileProblem, detail: string): Promise<void> {
+    if (!this.store) throw new Error('Read models: no file to heal');
     await this.runner.stop();
     this.lastHealing = this.store.replaceFile(problem, detail, (message) => this.logger?.error(message));
     await this.runner.start();

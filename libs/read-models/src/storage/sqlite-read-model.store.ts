@@ -6,7 +6,7 @@ import { PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '..
 import { AnyTable, TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 import { ClaimHistoryDoc, claimHistoryView } from '../views/claim-history.view';
-import { IncidentCasualties, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
+import { IncidentCasualties, SQLITE_DIALECT, SqlDialect, SqlParam, SqlRows, incidentCasualtiesView } from '../views/dashboard-stats.view';
 import { PartyNameLookup, fillPartyNames } from '../views/party-names';
 import { EntriesPageRequest } from '../views/entries-page';
 import { containsPattern, searchWords } from '../views/search-words';
@@ -157,7 +157,7 @@ export const foldEnvelopes = (t: TableAccess, projections: readonly TableProject
   for (const projection of projections) projection.settle?.(t);
 };
 
-const pageOf = (request: PageRequest): { limit: number; offset: number } => {
+export const pageOf = (request: PageRequest): { limit: number; offset: number } => {
   const limit = request.limit ?? DEFAULT_PAGE_LIMIT;
   const offset = request.offset ?? 0;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
@@ -177,6 +177,68 @@ const instantBound = (value: string, toInstant: (iso: string) => number, field: 
 
 const jsonSafe = (row: object): unknown =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
+
+/**
+ * The incident list's WHERE clause, sort order and parameters (named, `@name`) for either store, from the same
+ * filters: the SQLite file and PostgreSQL list the same incidents in the same order, however filtered.
+ */
+export const incidentListQuery = (
+  filter: IncidentListFilter,
+  dialect: SqlDialect,
+): { clause: string; order: string; params: Record<string, SqlParam>; limit: number; offset: number } => {
+  const { limit, offset } = pageOf(filter);
+  const where = [dialect.isSet('"reported"'), '"merged_into" IS NULL'];
+  const params: Record<string, SqlParam> = {};
+  if (filter.partyId !== undefined) {
+    where.push('EXISTS (SELECT 1 FROM "incident_parties" AS p WHERE p."incident_id" = "incidents"."incident_id" AND p."party_id" = @partyId)');
+    params.partyId = filter.partyId;
+  }
+  if (filter.category !== undefined) {
+    where.push('"category" = @category');
+    params.category = filter.category;
+  }
+  if (filter.contested !== undefined) {
+    where.push('"contested" = @contested');
+    params.contested = dialect.flag(filter.contested);
+  }
+  if (filter.occurredFrom !== undefined) {
+    where.push('"occurred_end" >= @occurredFrom');
+    params.occurredFrom = instantBound(filter.occurredFrom, startInstant, 'occurredFrom');
+  }
+  if (filter.occurredTo !== undefined) {
+    where.push('"occurred_start" <= @occurredTo');
+    params.occurredTo = instantBound(filter.occurredTo, endInstant, 'occurredTo');
+  }
+  if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
+    throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
+  }
+  searchWords(filter.search).forEach((word, n) => {
+    const name = `search${n}`;
+    params[name] = containsPattern(word);
+    const like = (column: string) => dialect.like(column, name);
+    where.push(
+      // The parties a word names are found once (the parties table is small); each incident then only asks its own
+      // speakers whether one of them is among them.
+      `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp ` +
+        `WHERE sp."incident_id" = "incidents"."incident_id" AND sp."party_id" IN (SELECT pn."party_id" FROM "parties" AS pn WHERE ${like('pn."party_id"')} OR ${like('pn."name"')})))`,
+    );
+  });
+  if (filtersGrade(filter.minGrade)) {
+    // Reliability letters sort as their ranks (A best) and credibility numbers too; a NULL grade compares false.
+    const scales = [
+      ...(filter.minGrade.minReliability !== undefined ? ['g."reliability" <= @minReliability'] : []),
+      ...(filter.minGrade.minCredibility !== undefined ? ['g."credibility" <= @minCredibility'] : []),
+    ];
+    where.push(`EXISTS (SELECT 1 FROM "claims" AS g WHERE g."incident_id" = "incidents"."incident_id" AND g."retracted" = ${dialect.flag(false)} AND ${scales.join(' AND ')})`);
+    if (filter.minGrade.minReliability !== undefined) params.minReliability = filter.minGrade.minReliability;
+    if (filter.minGrade.minCredibility !== undefined) params.minCredibility = filter.minGrade.minCredibility;
+  }
+  return { clause: `WHERE ${where.join(' AND ')}`, order: `${dialect.descending('"occurred_start"')}, "incident_id" ASC`, params, limit, offset };
+};
+
+/** SQLite has no booleans: flags are 1 and 0. */
+const sqliteParams = (params: Record<string, SqlParam>): Record<string, SqlValue> =>
+  Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 1 : 0) : v]));
 
 /** Versions of the projections, keyed by name in a stable order, as the checkpoint stores them. */
 export const projectionVersionsOf = (projections: readonly TableProjection[]): Record<string, number> =>
@@ -323,61 +385,14 @@ export class SqliteReadModelStore {
 
   /** The dashboards' incident list, newest occurrence first (then incidentId); a merged incident is listed as its survivor only. */
   listIncidents(filter: IncidentListFilter = {}): Page<IncidentListItem> {
-    const { limit, offset } = pageOf(filter);
-    const where = ['"reported" = 1', '"merged_into" IS NULL'];
-    const params: Record<string, SqlValue> = {};
-    if (filter.partyId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM "incident_parties" AS p WHERE p."incident_id" = "incidents"."incident_id" AND p."party_id" = @partyId)');
-      params.partyId = filter.partyId;
-    }
-    if (filter.category !== undefined) {
-      where.push('"category" = @category');
-      params.category = filter.category;
-    }
-    if (filter.contested !== undefined) {
-      where.push('"contested" = @contested');
-      params.contested = filter.contested ? 1 : 0;
-    }
-    if (filter.occurredFrom !== undefined) {
-      where.push('"occurred_end" >= @occurredFrom');
-      params.occurredFrom = instantBound(filter.occurredFrom, startInstant, 'occurredFrom');
-    }
-    if (filter.occurredTo !== undefined) {
-      where.push('"occurred_start" <= @occurredTo');
-      params.occurredTo = instantBound(filter.occurredTo, endInstant, 'occurredTo');
-    }
-    if (params.occurredFrom !== undefined && params.occurredTo !== undefined && (params.occurredFrom as string) > (params.occurredTo as string)) {
-      throw new InvalidQueryError('occurredFrom is after occurredTo', 'occurredFrom');
-    }
-    searchWords(filter.search).forEach((word, n) => {
-      const name = `search${n}`;
-      params[name] = containsPattern(word);
-      const like = (column: string) => `${column} LIKE @${name} ESCAPE '\\'`;
-      where.push(
-        // The parties a word names are found once (the parties table is small); each incident then only asks its own
-        // speakers whether one of them is among them.
-        `(${like('"title"')} OR ${like('"summary"')} OR ${like('"location_name"')} OR EXISTS (SELECT 1 FROM "incident_parties" AS sp ` +
-          `WHERE sp."incident_id" = "incidents"."incident_id" AND sp."party_id" IN (SELECT pn."party_id" FROM "parties" AS pn WHERE ${like('pn."party_id"')} OR ${like('pn."name"')})))`,
-      );
-    });
-    if (filtersGrade(filter.minGrade)) {
-      // Reliability letters sort as their ranks (A best) and credibility numbers too; a NULL grade compares false.
-      const scales = [
-        ...(filter.minGrade.minReliability !== undefined ? ['g."reliability" <= @minReliability'] : []),
-        ...(filter.minGrade.minCredibility !== undefined ? ['g."credibility" <= @minCredibility'] : []),
-      ];
-      where.push(`EXISTS (SELECT 1 FROM "claims" AS g WHERE g."incident_id" = "incidents"."incident_id" AND g."retracted" = 0 AND ${scales.join(' AND ')})`);
-      if (filter.minGrade.minReliability !== undefined) params.minReliability = filter.minGrade.minReliability;
-      if (filter.minGrade.minCredibility !== undefined) params.minCredibility = filter.minGrade.minCredibility;
-    }
-    const clause = `WHERE ${where.join(' AND ')}`;
+    const { clause, order, params, limit, offset } = incidentListQuery(filter, SQLITE_DIALECT);
     return this.read((t) => {
       const names = new PartyNameLookup(t);
       return {
         items: this.rows
-          .select(incidentsTable, `${clause} ORDER BY "occurred_start" DESC, "incident_id" ASC LIMIT @limit OFFSET @offset`, { ...params, limit, offset })
+          .select(incidentsTable, `${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`, { ...sqliteParams(params), limit, offset })
           .map((row) => incidentListItemOf(row, t.find(incidentPartiesTable, { incidentId: row.incidentId }).map((p) => p.partyId), (id) => names.nameOf(id))!),
-        total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, params),
+        total: this.rows.scalar(`SELECT COUNT(*) FROM "incidents" ${clause}`, sqliteParams(params)),
         limit,
         offset,
       };
@@ -400,10 +415,11 @@ export class SqliteReadModelStore {
   aggregate<T>(query: (sql: SqlRows) => T): T {
     return this.read(() =>
       query({
-        all: <R>(sql: string, params: Record<string, string | number | null>) => {
+        dialect: SQLITE_DIALECT,
+        all: <R>(sql: string, params: Record<string, SqlParam>) => {
           let statement = this.aggregates.get(sql);
           if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
-          return statement.all(params) as R[];
+          return statement.all(sqliteParams(params)) as R[];
         },
       }),
     );

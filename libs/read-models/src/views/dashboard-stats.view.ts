@@ -3,10 +3,60 @@ import { incidentPartiesTable, incidentsTable, partiesTable, partyPositionsTable
 import { TableAccess } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 
-/** Hand-written SQL over the read-model tables, with named parameters; rows as plain objects. */
+/** Hand-written SQL over the read-model tables, with named parameters (`@name`); rows as plain objects, counts as numbers. */
 export interface SqlRows {
-  all<R>(sql: string, params: Record<string, string | number | null>): R[];
+  /** The SQL the store speaks: the few constructs SQLite and PostgreSQL write differently go through it. */
+  readonly dialect: SqlDialect;
+  all<R>(sql: string, params: Record<string, SqlParam>): R[];
 }
+
+export type SqlParam = string | number | boolean | null;
+
+/**
+ * Where the statistics' SQL differs between the read models' two stores. Everything else they write (substr, CASE,
+ * GROUP BY ordinals, LIMIT/OFFSET, ESCAPE '\') both run as it is. Each form answers exactly as the other: LIKE folds
+ * ASCII letters only (SQLite's LIKE; PostgreSQL's ILIKE under the "C" collation), NULLs sort as SQLite sorts them.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** A flag column is set. */
+  isSet(column: string): string;
+  /** A flag as a parameter value. */
+  flag(value: boolean): SqlParam;
+  /** How many rows of the group meet a condition. */
+  countWhere(condition: string): string;
+  /** `column` (text, or JSON searched as its text) contains the `@param` LIKE pattern, ASCII case-insensitively, backslash escaping. */
+  like(column: string, param: string): string;
+  /** The texts of a JSON array parameter, as the rows of a subquery (for `IN (…)`). */
+  textsOf(param: string): string;
+  /** A descending sort key, NULLs last (SQLite's order). */
+  descending(column: string): string;
+  /** The Monday (YYYY-MM-DD) of the week a day (YYYY-MM-DD text) falls in. */
+  weekStart(day: string): string;
+}
+
+export const SQLITE_DIALECT: SqlDialect = {
+  name: 'sqlite',
+  isSet: (column) => `${column} = 1`,
+  flag: (value) => (value ? 1 : 0),
+  countWhere: (condition) => `SUM(${condition})`,
+  like: (column, param) => `${column} LIKE @${param} ESCAPE '\\'`,
+  textsOf: (param) => `SELECT value FROM json_each(@${param})`,
+  descending: (column) => `${column} DESC`,
+  weekStart: (day) => `date(${day}, '-' || ((CAST(strftime('%w', ${day}) AS INTEGER) + 6) % 7) || ' days')`,
+};
+
+export const POSTGRES_DIALECT: SqlDialect = {
+  name: 'postgres',
+  isSet: (column) => column,
+  flag: (value) => value,
+  countWhere: (condition) => `COUNT(*) FILTER (WHERE ${condition})`,
+  // Under "C", lower() and so ILIKE fold ASCII letters only, as SQLite's LIKE does.
+  like: (column, param) => `CAST(${column} AS text) COLLATE "C" ILIKE @${param} ESCAPE '\\'`,
+  textsOf: (param) => `SELECT json_array_elements_text(CAST(@${param} AS json))`,
+  descending: (column) => `${column} DESC NULLS LAST`,
+  weekStart: (day) => `to_char(date_trunc('week', CAST(${day} AS date)), 'YYYY-MM-DD')`,
+};
 
 export const STAT_BUCKETS = ['day', 'week', 'month', 'none'] as const;
 export type StatBucket = (typeof STAT_BUCKETS)[number];
@@ -151,13 +201,13 @@ const INCIDENT_CLOCK_COLUMNS: Record<IncidentClock, string> = {
 };
 
 /** The first day of the bucket a UTC instant (ISO text) falls in; weeks start on Monday, as ISO 8601 has them. */
-export const bucketSql = (bucket: StatBucket, column: string): string => {
+export const bucketSql = (bucket: StatBucket, column: string, dialect: SqlDialect = SQLITE_DIALECT): string => {
   const day = `substr(${column}, 1, 10)`;
   switch (bucket) {
     case 'day':
       return day;
     case 'week':
-      return `date(${day}, '-' || ((CAST(strftime('%w', ${day}) AS INTEGER) + 6) % 7) || ' days')`;
+      return dialect.weekStart(day);
     case 'month':
       return `substr(${column}, 1, 7) || '-01'`;
     case 'none':
@@ -207,14 +257,15 @@ export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => 
   const clock = entryClock ?? 'i."occurred_start"';
   const inner = [`te."kind" IN ${ENTRY_KINDS}`];
   const outer: string[] = [];
-  const params: Record<string, string | number | null> = {};
+  const params: Record<string, SqlParam> = {};
   const onClock = entryClock !== null || !needsIncident ? inner : outer;
   onClock.push(`${clock} IS NOT NULL`);
   if (from !== null) (onClock.push(`${clock} >= @from`), (params.from = from));
   if (to !== null) (onClock.push(`${clock} <= @to`), (params.to = to));
   if (q.partyId !== undefined) (inner.push('te."party_id" = @partyId'), (params.partyId = q.partyId));
   if (q.category !== undefined) (outer.push('i."category" = @category'), (params.category = q.category));
-  const counts = `SUM(te."kind" = 'claim') AS claims, SUM(te."kind" = 'denial') AS denials, SUM(te."kind" = 'correction') AS corrections, SUM(te."kind" = 'retraction') AS retractions`;
+  const count = (kind: string) => sql.dialect.countWhere(`te."kind" = '${kind}'`);
+  const counts = `${count('claim')} AS claims, ${count('denial')} AS denials, ${count('correction')} AS corrections, ${count('retraction')} AS retractions`;
   const dayOf = (column: string) => (q.bucket === 'none' ? 'NULL' : `substr(${column}, 1, 10)`);
   let statement: string;
   if (!needsIncident) {
@@ -242,7 +293,7 @@ export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => 
   const names = new Map<string, string | null>();
   if (q.by === 'party') {
     const ids = [...new Set([...byBucket.values()].map((c) => c.key ?? ''))];
-    for (const row of sql.all<{ id: string; name: string | null }>('SELECT "party_id" AS id, "name" AS name FROM "parties" WHERE "party_id" IN (SELECT value FROM json_each(@ids))', { ids: JSON.stringify(ids) })) {
+    for (const row of sql.all<{ id: string; name: string | null }>(`SELECT "party_id" AS id, "name" AS name FROM "parties" WHERE "party_id" IN (${sql.dialect.textsOf('ids')})`, { ids: JSON.stringify(ids) })) {
       names.set(row.id, row.name);
     }
   }
@@ -271,13 +322,15 @@ export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => 
 export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
   const { from, to } = boundsOf(q.from, q.to);
   const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
-  const where = ['"reported" = 1', `${clock} IS NOT NULL`];
-  const params: Record<string, string | number | null> = {};
+  const { dialect } = sql;
+  const where = [dialect.isSet('"reported"'), `${clock} IS NOT NULL`];
+  const params: Record<string, SqlParam> = {};
   if (from !== null) (where.push(`${clock} >= @from`), (params.from = from));
   if (to !== null) (where.push(`${clock} <= @to`), (params.to = to));
   if (q.category !== undefined) (where.push('"category" = @category'), (params.category = q.category));
   const rows = sql.all<IncidentsContestedRow>(
-    `SELECT ${bucketSql(q.bucket, clock)} AS bucket, COUNT(*) AS incidents, SUM("contested") AS contested, COUNT(*) - SUM("contested") AS uncontested ` +
+    `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested, ` +
+      `COUNT(*) - ${dialect.countWhere(dialect.isSet('"contested"'))} AS uncontested ` +
       `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
     params,
   );

@@ -34,20 +34,20 @@ interface StoredParty {
   registered_at: string | null;
 }
 
-const IDS = 'IN (SELECT value FROM json_each(@ids))';
 
 /**
  * Each count reads an index only, never the rows (a claim's row holds its whole statement): by party on claims,
  * versions, denials made and received and incident parties; retractions on the timeline's index, whose leading kind
  * keeps the scan to the retractions. Corrections are the versions beyond each claim's first ('made' or 'corrected').
  */
-const COUNTS: readonly [keyof PartyRecordCounts | 'versions', string][] = [
-  ['incidents', `SELECT "party_id" AS id, COUNT(*) AS n FROM "incident_parties" WHERE "party_id" ${IDS} GROUP BY 1`],
-  ['claims', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claims" WHERE "party_id" ${IDS} GROUP BY 1`],
-  ['versions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claim_versions" WHERE "party_id" ${IDS} GROUP BY 1`],
-  ['retractions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "timeline_entries" WHERE "kind" = 'retraction' AND "party_id" ${IDS} GROUP BY 1`],
-  ['denialsMade', `SELECT "party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "party_id" ${IDS} GROUP BY 1`],
-  ['denialsReceived', `SELECT "claim_party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "claim_party_id" ${IDS} GROUP BY 1`],
+const counts = (ids: string): readonly [keyof PartyRecordCounts | 'versions', string][] => [
+  // @ids: a JSON array of the page's party ids.
+  ['incidents', `SELECT "party_id" AS id, COUNT(*) AS n FROM "incident_parties" WHERE "party_id" ${ids} GROUP BY 1`],
+  ['claims', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claims" WHERE "party_id" ${ids} GROUP BY 1`],
+  ['versions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "claim_versions" WHERE "party_id" ${ids} GROUP BY 1`],
+  ['retractions', `SELECT "party_id" AS id, COUNT(*) AS n FROM "timeline_entries" WHERE "kind" = 'retraction' AND "party_id" ${ids} GROUP BY 1`],
+  ['denialsMade', `SELECT "party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "party_id" ${ids} GROUP BY 1`],
+  ['denialsReceived', `SELECT "claim_party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "claim_party_id" ${ids} GROUP BY 1`],
 ];
 
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
@@ -62,7 +62,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
   const params: Record<string, string | number> = {};
   const where = words.map((word, n) => {
     params[`w${n}`] = containsPattern(word);
-    const like = (column: string) => `${column} LIKE @w${n} ESCAPE '\\'`;
+    const like = (column: string) => sql.dialect.like(column, `w${n}`);
     return `(${like('"party_id"')} OR ${like('"name"')} OR ${like('"aliases"')})`;
   });
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -72,11 +72,13 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
   );
   const total = sql.all<{ n: number }>(`SELECT COUNT(*) AS n FROM "parties" ${clause}`, params)[0]?.n ?? 0;
   const ids = JSON.stringify(rows.map((r) => r.party_id));
-  const counts = new Map<string, PartyRecordCounts & { versions: number }>(
+  const found = new Map<string, PartyRecordCounts & { versions: number }>(
     rows.map((r) => [r.party_id, { incidents: 0, claims: 0, versions: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 }]),
   );
-  if (rows.length > 0) for (const [field, statement] of COUNTS) for (const { id, n } of sql.all<{ id: string; n: number }>(statement, { ids })) counts.get(id)![field] = n;
-  for (const c of counts.values()) c.corrections = c.versions - c.claims;
+  if (rows.length > 0) {
+    for (const [field, statement] of counts(`IN (${sql.dialect.textsOf('ids')})`)) for (const { id, n } of sql.all<{ id: string; n: number }>(statement, { ids })) found.get(id)![field] = n;
+  }
+  for (const c of found.values()) c.corrections = c.versions - c.claims;
   return {
     items: rows.map((r) => ({
       partyId: r.party_id,
@@ -87,7 +89,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
       affiliation: (json(r.affiliation) as PartyRegistration['affiliation']) ?? null,
       aliases: (json(r.aliases) as string[] | null) ?? [],
       registeredAt: r.registered_at ?? null,
-      counts: (({ versions: _versions, ...shown }) => shown)(counts.get(r.party_id)!),
+      counts: (({ versions: _versions, ...shown }) => shown)(found.get(r.party_id)!),
     })),
     total,
     limit: q.limit,

@@ -1,11 +1,11 @@
 import type { RunnerStatus, SupervisionStatus } from '@ledger/read-models';
-import { ProjectionHost } from '../../application/projection.host';
+import { ProjectionHost, ReadModelsLocation } from '../../application/projection.host';
 
-/** What the admin routes answer about the read models: the runner's status, positions as decimal strings. */
-export type ReadModelStatusBody = Omit<RunnerStatus, 'checkpoint'> & { checkpoint: string; supervision: SupervisionStatus };
+/** What the admin routes answer about the read models: the runner's status, positions as decimal strings, and where they live. */
+export type ReadModelStatusBody = Omit<RunnerStatus, 'checkpoint'> & { checkpoint: string; supervision: SupervisionStatus } & ReadModelsLocation;
 
 /** The runner's status with its supervision (retries, the next attempt, the last file moved aside), as JSON. */
 export const readModelStatusBody = (projections: ProjectionHost): ReadModelStatusBody => {
-  const status = projections.runner.status();
-  return { ...status, checkpoint: status.checkpoint.toString(), supervision: projections.supervision() };
+  const { name, state, checkpoint, caughtUp, lastError, projectionVersions } = projections.runner.status();
+  return { name, state, checkpoint: checkpoint.toString(), caughtUp, lastError, projectionVersions, ...projections.location(), supervision: projections.supervision() };
 };

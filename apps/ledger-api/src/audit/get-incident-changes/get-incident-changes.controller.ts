@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { AsOf, AsOfError, IncidentChanges, SqliteReadModelStore, compareAsOf, parseAsOfValue } from '@ledger/read-models';
+import { AsOf, AsOfError, IncidentChanges, ReadModelQueries, compareAsOf, parseAsOfValue } from '@ledger/read-models';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
@@ -19,7 +19,7 @@ export class GetIncidentChangesController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
-    private readonly readModels: SqliteReadModelStore,
+    private readonly readModels: ReadModelQueries,
   ) {}
 
   @Get()

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { SqliteReadModelStore, asOfToJson, parseAsOf } from '@ledger/read-models';
+import { ReadModelQueries, asOfToJson, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
@@ -20,7 +20,7 @@ export class GetVersionsAsOfController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
-    private readonly readModels: SqliteReadModelStore,
+    private readonly readModels: ReadModelQueries,
   ) {}
 
   @Get()

@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ClaimHistoryDoc, currentClaimOf, CurrentClaimView, SqliteReadModelStore } from '@ledger/read-models';
+import { ClaimHistoryDoc, currentClaimOf, CurrentClaimView, ReadModelQueries } from '@ledger/read-models';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
@@ -12,7 +12,7 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/claims/:claimId')
 export class GetClaimHistoryController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -49,6 +49,6 @@ export class GetClaimHistoryController {
   }
 
   private async find(incidentId: string, claimId: string): Promise<ClaimHistoryDoc> {
-    return found(this.readModels.claimHistory(incidentId, claimId), `Claim ${claimId} of incident ${incidentId}`);
+    return found(await this.readModels.claimHistory(incidentId, claimId), `Claim ${claimId} of incident ${incidentId}`);
   }
 }

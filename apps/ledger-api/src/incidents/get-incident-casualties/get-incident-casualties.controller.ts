@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IncidentCasualties, SqliteReadModelStore } from '@ledger/read-models';
+import { IncidentCasualties, ReadModelQueries } from '@ledger/read-models';
 import { CsvFormatQuery, jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
@@ -17,7 +17,7 @@ export class CasualtiesQueryDto {
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/casualties')
 export class GetIncidentCasualtiesController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -27,7 +27,7 @@ export class GetIncidentCasualtiesController {
   })
   @ApiOkResponse(jsonOrCsv(responseBody('IncidentCasualties')))
   @ApiProblemResponse(404, 'Not in the ledger')
-  get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() _q: CasualtiesQueryDto): IncidentCasualties {
-    return found(this.readModels.incidentCasualties(incidentId), `Incident ${incidentId}`);
+  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() _q: CasualtiesQueryDto): Promise<IncidentCasualties> {
+    return found(await this.readModels.incidentCasualties(incidentId), `Incident ${incidentId}`);
   }
 }

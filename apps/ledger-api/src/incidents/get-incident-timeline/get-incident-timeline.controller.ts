@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IncidentTimelinePage, SqliteReadModelStore } from '@ledger/read-models';
+import { IncidentTimelinePage, ReadModelQueries } from '@ledger/read-models';
 import { EntriesListQueryDto } from '../shared/entries-list-query.dto';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { entriesPage, found, pagedRead } from '../../platform/http/query-http';
@@ -13,7 +13,7 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/timeline')
 export class GetIncidentTimelineController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -25,6 +25,6 @@ export class GetIncidentTimelineController {
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: EntriesListQueryDto): Promise<IncidentTimelinePage> {
-    return found(pagedRead(() => this.readModels.incidentTimeline(incidentId, entriesPage(q))), `Incident ${incidentId}`);
+    return found(await pagedRead(() => this.readModels.incidentTimeline(incidentId, entriesPage(q))), `Incident ${incidentId}`);
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IncidentListItem, SqliteReadModelStore } from '@ledger/read-models';
+import { IncidentListItem, ReadModelQueries } from '@ledger/read-models';
 import { found, withEtag } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -12,7 +12,7 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('incidents/:incidentId')
 export class GetIncidentController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -27,7 +27,7 @@ export class GetIncidentController {
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IncidentListItem> {
-    const incident = withEtag(reply, found(this.readModels.incident(incidentId), `Incident ${incidentId}`));
+    const incident = withEtag(reply, found(await this.readModels.incident(incidentId), `Incident ${incidentId}`));
     // A merged incident still answers (its own history stays readable), and says where its claims count now.
     if (incident.mergedInto) reply.header('Link', `</incidents/${incident.mergedInto}>; rel="canonical"`);
     return incident;

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { PartyVersionsPage, SqliteReadModelStore } from '@ledger/read-models';
+import { PartyVersionsPage, ReadModelQueries } from '@ledger/read-models';
 import { PartyVersionsQueryDto } from './get-party-versions.dto';
 import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
@@ -15,7 +15,7 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('incidents/:incidentId/versions')
 export class GetPartyVersionsController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -36,7 +36,7 @@ export class GetPartyVersionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PartyVersionsPage> {
     const minGrade = minGradeOf(q);
-    const doc = pagedRead(() => this.readModels.partyVersions(incidentId, { ...entriesPage(q), ...(q.claim !== undefined ? { claimId: q.claim } : {}), minGrade }));
+    const doc = await pagedRead(() => this.readModels.partyVersions(incidentId, { ...entriesPage(q), ...(q.claim !== undefined ? { claimId: q.claim } : {}), minGrade }));
     // Entries can name an incident before its report is in the log; until then it is not in the ledger.
     const incident = found(doc?.incident ? doc : undefined, `Incident ${incidentId}`);
     if (q.claim !== undefined) found(incident.parties.some((p) => p.claims.length > 0) ? incident : undefined, `Claim ${q.claim} of incident ${incidentId}`);

@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PartyRecordDoc, SqliteReadModelStore } from '@ledger/read-models';
+import { PartyRecordDoc, ReadModelQueries } from '@ledger/read-models';
 import { found } from '../../platform/http/query-http';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -10,7 +10,7 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('parties/:partyId')
 export class GetPartyRecordController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -18,6 +18,6 @@ export class GetPartyRecordController {
   @ApiOkResponse(responseBody('PartyRecord'))
   @ApiProblemResponse(404, 'Not in the ledger')
   async get(@Param('partyId') partyId: string): Promise<PartyRecordDoc> {
-    return found(this.readModels.partyRecord(partyId), `Party ${partyId}`);
+    return found(await this.readModels.partyRecord(partyId), `Party ${partyId}`);
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Page, PartyRecordDoc, SqliteReadModelStore } from '@ledger/read-models';
+import { Page, PartyRecordDoc, ReadModelQueries } from '@ledger/read-models';
 import { Roles } from '../../platform/http/request-context';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { ListPartiesQueryDto } from './list-parties.dto';
@@ -10,13 +10,13 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @ApiBearerAuth()
 @Controller('parties')
 export class ListPartiesController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
   @ApiOperation({ summary: 'Registered parties with their record counts; paginated' })
   @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('PartyList')) })
-  list(@QueryParams() q: ListPartiesQueryDto): Page<PartyRecordDoc> {
+  list(@QueryParams() q: ListPartiesQueryDto): Promise<Page<PartyRecordDoc>> {
     return this.readModels.listPartyRecords({ limit: q.limit, offset: q.offset });
   }
 }

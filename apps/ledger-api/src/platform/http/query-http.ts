@@ -20,9 +20,9 @@ export const withEtag = <T extends { revision?: string }>(reply: FastifyReply, d
 export const entriesPage = (q: EntriesPageRequest): EntriesPageRequest => ({ limit: q.limit ?? DEFAULT_ENTRIES_LIMIT, ...(q.after !== undefined ? { after: q.after } : {}) });
 
 /** Runs a paged read, turning a cursor the read models refuse into a 400 naming it. */
-export const pagedRead = <T>(read: () => T): T => {
+export const pagedRead = async <T>(read: () => Promise<T>): Promise<T> => {
   try {
-    return read();
+    return await read();
   } catch (error) {
     if (error instanceof InvalidPageError) throw new ProblemException(400, 'invalid-query', error.message, { field: error.field });
     throw error;

@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ActivityStats, SqliteReadModelStore, activityStats } from '@ledger/read-models';
+import { ActivityStats, ReadModelQueries, activityStats } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -13,7 +13,7 @@ import { ActivityStatsQueryDto } from './get-activity-stats.dto';
 @ApiBearerAuth()
 @Controller('stats/activity')
 export class GetActivityStatsController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -26,7 +26,7 @@ export class GetActivityStatsController {
   })
   @ApiOkResponse({ description: 'Cells with at least one entry, ordered by bucket then group; totals over them', ...jsonOrCsv(responseBody('ActivityStats')) })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
-  get(@QueryParams() q: ActivityStatsQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): ActivityStats | undefined {
+  get(@QueryParams() q: ActivityStatsQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ActivityStats | undefined> {
     return answerStats(this.readModels, request, reply, () =>
       this.readModels.aggregate((sql) =>
         activityStats(sql, {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IncidentsContestedStats, SqliteReadModelStore, incidentsContestedStats } from '@ledger/read-models';
+import { IncidentsContestedStats, ReadModelQueries, incidentsContestedStats } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -13,7 +13,7 @@ import { IncidentsContestedQueryDto } from './get-incidents-contested-stats.dto'
 @ApiBearerAuth()
 @Controller('stats/incidents-contested')
 export class GetIncidentsContestedStatsController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -25,7 +25,7 @@ export class GetIncidentsContestedStatsController {
   })
   @ApiOkResponse({ description: 'One row per bucket with any incident; totals over them', ...jsonOrCsv(responseBody('IncidentsContestedStats')) })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
-  get(@QueryParams() q: IncidentsContestedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): IncidentsContestedStats | undefined {
+  get(@QueryParams() q: IncidentsContestedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentsContestedStats | undefined> {
     return answerStats(this.readModels, request, reply, () =>
       this.readModels.aggregate((sql) =>
         incidentsContestedStats(sql, {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_PAGE_LIMIT, PartyDirectory, SqliteReadModelStore, partyDirectory } from '@ledger/read-models';
+import { DEFAULT_PAGE_LIMIT, PartyDirectory, ReadModelQueries, partyDirectory } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -13,7 +13,7 @@ import { PartyDirectoryQueryDto } from './get-party-directory.dto';
 @ApiBearerAuth()
 @Controller('stats/parties')
 export class GetPartyDirectoryController {
-  constructor(private readonly readModels: SqliteReadModelStore) {}
+  constructor(private readonly readModels: ReadModelQueries) {}
 
   @Get()
   @Roles('reader')
@@ -26,7 +26,7 @@ export class GetPartyDirectoryController {
   })
   @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('PartyDirectory')) })
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
-  get(@QueryParams() q: PartyDirectoryQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): PartyDirectory | undefined {
+  get(@QueryParams() q: PartyDirectoryQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartyDirectory | undefined> {
     return answerStats(this.readModels, request, reply, () =>
       this.readModels.aggregate((sql) => partyDirectory(sql, { search: q.q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 })),
     );

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_CHECKPOINT_NAME, InvalidStatsQueryError, SqliteReadModelStore } from '@ledger/read-models';
+import { InvalidStatsQueryError, ReadModelQueries } from '@ledger/read-models';
 import { checkpointEtag, notModified } from '../../platform/http/conditional-get';
 import { csvRequested } from '../../platform/http/conditional-get.csv';
 import { ProblemException } from '../../platform/problem/problem.exception';
@@ -9,12 +9,12 @@ import { ProblemException } from '../../platform/problem/problem.exception';
  * current checkpoint (the answer is a function of the tables and the URL); otherwise the aggregate, a bad bound a 400.
  * The checkpoint is read before the aggregate, so the tag never names a later state than the body shows.
  */
-export const answerStats = <T>(readModels: SqliteReadModelStore, request: FastifyRequest, reply: FastifyReply, compute: () => T): T | undefined => {
-  const position = readModels.readCheckpoint(DEFAULT_CHECKPOINT_NAME)?.position ?? 0n;
+export const answerStats = async <T>(readModels: ReadModelQueries, request: FastifyRequest, reply: FastifyReply, compute: () => Promise<T>): Promise<T | undefined> => {
+  const position = (await readModels.readCheckpoint())?.position ?? 0n;
   // A CSV answer's tag is its content's (the JSON one's would name another representation).
   if (!csvRequested(request) && notModified(request, reply, checkpointEtag(position))) return undefined;
   try {
-    return compute();
+    return await compute();
   } catch (error) {
     if (error instanceof InvalidStatsQueryError) throw new ProblemException(400, 'invalid-query', error.message, { field: error.field });
     throw error;

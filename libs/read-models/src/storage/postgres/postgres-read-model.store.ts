@@ -1,7 +1,7 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type CustomTypesConfig, type PoolClient } from 'pg';
 import { LedgerEnvelope } from '../../envelope';
 import { LEDGER_PROJECTIONS, TableProjection } from '../../projection';
-import { AnyTable, TableAccess } from '../../tables/table-spec';
+import { AnyTable, TableAccess, TableSpec } from '../../tables/table-spec';
 import { ReadModelStore } from '../read-model-store.port';
 import { ProjectionError, ReadModelDump, StoredCheckpoint, foldEnvelopes, projectionVersionsOf } from '../sqlite-read-model.store';
 import { BI_VIEWS } from './postgres-bi.views';
@@ -34,6 +34,18 @@ export interface PostgresReadModelStoreOptions {
 
 const jsonSafe = (row: object): unknown =>
   Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? value.toString() : value]));
+
+/** Reads within one snapshot of the read models (see PostgresReadModelStore.read). */
+export interface PostgresSnapshot {
+  /** Plain SQL with positional parameters; `types` parses its columns (e.g. counts as numbers). */
+  query<R>(text: string, values: readonly unknown[], types?: CustomTypesConfig): Promise<R[]>;
+  /** A table's rows, decoded as the views see them, selected by `clause` (WHERE / ORDER BY / LIMIT, positional parameters). */
+  rows<R extends object>(table: TableSpec<R>, clause: string, values: readonly unknown[]): Promise<R[]>;
+  view<T>(view: (t: TableAccess) => T): Promise<T>;
+}
+
+/** The channel a checkpoint's commit is announced on, payload `<schema> <checkpoint name> <position>`. */
+export const CHECKPOINT_CHANNEL = 'incident_ledger_read_model_checkpoints';
 
 /** The stored checkpoint went back behind the batch's start: another writer reset the read models. */
 export class ReadModelsRewoundError extends Error {
@@ -251,11 +263,13 @@ export class PostgresReadModelStore implements ReadModelStore {
     }
   }
 
+  /** Saves the checkpoint and announces it (NOTIFY is delivered at commit, so a listener never hears of rows it cannot see). */
   private async saveCheckpoint(client: PoolClient, name: string, position: bigint, projections: readonly TableProjection[]): Promise<void> {
     await client.query(
-      `INSERT INTO ${this.schema}.read_model_checkpoints (name, position, projection_versions) VALUES ($1, $2, $3) ` +
-        'ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, projection_versions = EXCLUDED.projection_versions',
-      [name, position.toString(), JSON.stringify(projectionVersionsOf(projections))],
+      `WITH saved AS (INSERT INTO ${this.schema}.read_model_checkpoints (name, position, projection_versions) VALUES ($1, $2, $3) ` +
+        'ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, projection_versions = EXCLUDED.projection_versions RETURNING position) ' +
+        `SELECT pg_notify($4::text, $5::text || ' ' || $1::text || ' ' || position) FROM saved`,
+      [name, position.toString(), JSON.stringify(projectionVersionsOf(projections)), CHECKPOINT_CHANNEL, this.schema],
     );
   }
 
@@ -302,6 +316,24 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   answer<T>(view: (t: TableAccess) => T): Promise<T> {
     return this.snapshot((client) => new PostgresSnapshotReader((table) => this.overlay.codecOf(table)).run(client, view));
+  }
+
+  /**
+   * Several reads from one committed snapshot: plain SQL (unqualified names resolve to this schema), a table's rows
+   * by a hand-written clause, and views. The API's lists and statistics are answered this way.
+   */
+  read<T>(work: (snapshot: PostgresSnapshot) => Promise<T>): Promise<T> {
+    return this.snapshot(async (client) => {
+      await client.query(`SET LOCAL search_path TO ${this.schema}`);
+      return work({
+        query: async <R>(text: string, values: readonly unknown[], types?: CustomTypesConfig) => (await client.query({ text, values: [...values], ...(types ? { types } : {}) })).rows as R[],
+        rows: async <R extends object>(table: TableSpec<R>, clause: string, values: readonly unknown[]) => {
+          const codec = this.overlay.codecOf(table);
+          return (await client.query(`SELECT ${codec.selectList} FROM ${codec.qualified} ${clause}`, [...values])).rows.map((raw) => codec.decode(raw) as R);
+        },
+        view: <V>(view: (t: TableAccess) => V) => new PostgresSnapshotReader((table) => this.overlay.codecOf(table)).run(client, view),
+      });
+    });
   }
 
   dump(): Promise<ReadModelDump> {

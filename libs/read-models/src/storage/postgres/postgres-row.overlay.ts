@@ -28,6 +28,12 @@ class TableState {
   /** Groups a lookup found not loaded in this round. */
   readonly missing = new Set<string>();
   /**
+   * Finds that name no group (an entry looked up by the incident it was moved to): their stored rows, fetched by
+   * their own query for this batch, and those a round asked for and lacked.
+   */
+  readonly across = new Map<string, Row[]>();
+  readonly acrossMissing = new Map<string, Row>();
+  /**
    * The table held no rows but the ones this overlay wrote since (found empty, or emptied here): a group neither
    * loaded nor evicted since then has no rows, and needs no query. That is a rebuild's case: no reads at all.
    */
@@ -113,6 +119,7 @@ export class PostgresRowOverlay {
   /** Notes the groups the envelopes name by a first key column (incidentId, partyId), to fetch before the first round. */
   expect(envelopes: readonly LedgerEnvelope[]): void {
     for (const state of this.byName.values()) {
+      state.across.clear();
       const first = state.codec.keyNames[0];
       for (const e of envelopes) {
         const value = (e.event.data as unknown as Row)[first];
@@ -122,13 +129,19 @@ export class PostgresRowOverlay {
   }
 
   get spoiled(): boolean {
-    for (const state of this.byName.values()) if (state.missing.size) return true;
+    for (const state of this.byName.values()) if (state.missing.size || state.acrossMissing.size) return true;
     return false;
   }
 
   /** Fetches the noted groups, one query per table, inside the caller's transaction. */
   async fetchMissing(client: ClientBase): Promise<void> {
     for (const state of this.byName.values()) {
+      for (const [key, where] of state.acrossMissing) {
+        const { text, values } = state.pg.findSql(where, {});
+        state.across.set(key, (await client.query(text, values)).rows.map((raw) => state.pg.decode(raw)));
+        this.statistics.groupQueries++;
+      }
+      state.acrossMissing.clear();
       if (!state.missing.size) continue;
       const values = [...state.missing];
       state.missing.clear();
@@ -213,6 +226,7 @@ export class PostgresRowOverlay {
     for (const state of this.byName.values()) {
       state.pending.clear();
       state.missing.clear();
+      state.acrossMissing.clear();
     }
   }
 
@@ -221,6 +235,7 @@ export class PostgresRowOverlay {
     this.discard();
     for (const state of this.byName.values()) {
       state.groups.clear();
+      state.across.clear();
       state.complete = false;
       state.evicted.clear();
     }
@@ -283,8 +298,9 @@ export class PostgresRowOverlay {
     const state = this.state(table);
     const first = state.codec.keyNames[0];
     const columns = Object.keys(where);
-    // Every lookup of the projections names its incident (or party); that is what keeps an event's cost bounded.
-    if (!columns.includes(first)) throw new Error(`The projection's find on ${table.name} must name ${first}`);
+    // Nearly every lookup names its incident (or party), which keeps an event's cost bounded; the few that cannot
+    // (which stream recorded an entry moved into this incident) run a query of their own, once per batch.
+    if (!columns.includes(first)) return this.findAcross(state, where as Row, options as FindOptions<Row>) as R[];
     const value = String((where as Row)[first]);
     const group = this.loaded(state, value);
     if (!group) return [];
@@ -299,6 +315,27 @@ export class PostgresRowOverlay {
       if ('row' in h && state.codec.matches(h.row, where as Row, columns, after)) found.push(h.row);
     });
     return state.codec.sorted(found, options.orderBy ?? state.codec.keyOrder, options.limit) as R[];
+  }
+
+  /** A find across groups: the stored rows (fetched by their own query) this batch has not rewritten, and the batch's own. */
+  private findAcross(state: TableState, where: Row, options: FindOptions<Row>): Row[] {
+    const key = state.valuesKey(Object.keys(where).sort(), where) + JSON.stringify(Object.keys(where).sort());
+    const stored = state.across.get(key);
+    if (!stored) {
+      state.acrossMissing.set(key, where);
+      return [];
+    }
+    const columns = Object.keys(where);
+    const found: Row[] = [];
+    for (const row of stored) {
+      if (!state.pending.get(state.codec.groupOf(row))?.has(state.codec.keyOf(row)) && state.codec.matches(row, where, columns, options.after)) found.push(row);
+    }
+    state.pending.forEach((held) =>
+      held.forEach((h) => {
+        if ('row' in h && state.codec.matches(h.row, where, columns, options.after)) found.push(h.row);
+      }),
+    );
+    return state.codec.sorted(found, options.orderBy ?? state.codec.keyOrder, options.limit);
   }
 
   /** The group's stored rows with the values `where` names, from a lookup built at first use and kept up to date. */

@@ -1,0 +1,91 @@
+import { StoreUnavailableError } from '@ledger/event-store';
+import { DEFAULT_CHECKPOINT_NAME } from '../runner/projection.runner';
+import { ClaimHistoryDoc } from '../views/claim-history.view';
+import { IncidentCasualties, SqlRows } from '../views/dashboard-stats.view';
+import { EntriesPageRequest } from '../views/entries-page';
+import { IncidentListItem } from '../views/incident-list.view';
+import { IncidentTimelinePage } from '../views/incident-timeline.view';
+import { PartyRecordDoc } from '../views/party-record.view';
+import { PartyVersionsPage, PartyVersionsRequest } from '../views/party-versions.view';
+import { IncidentListFilter, Page, PageRequest, SqliteReadModelStore, StoredCheckpoint } from './sqlite-read-model.store';
+
+/**
+ * What the API asks of the read models, whichever store keeps them: the SQLite file, or the PostgreSQL schema when
+ * LEDGER_READ_MODELS_URL is set. Asynchronous because a database server is; every answer is the same JSON whichever
+ * store gives it. An abstract class so that it is its own provider token.
+ */
+export abstract class ReadModelQueries {
+  abstract incident(incidentId: string): Promise<IncidentListItem | undefined>;
+  abstract partyVersions(incidentId: string, page: PartyVersionsRequest): Promise<PartyVersionsPage | undefined>;
+  abstract incidentTimeline(incidentId: string, page: EntriesPageRequest): Promise<IncidentTimelinePage | undefined>;
+  abstract claimHistory(incidentId: string, claimId: string): Promise<ClaimHistoryDoc | undefined>;
+  abstract partyRecord(partyId: string): Promise<PartyRecordDoc | undefined>;
+  abstract listPartyRecords(request?: PageRequest): Promise<Page<PartyRecordDoc>>;
+  /** Rejects with InvalidQueryError (naming the field) for a filter no store could answer. */
+  abstract listIncidents(filter?: IncidentListFilter): Promise<Page<IncidentListItem>>;
+  /** Names the parties of a document folded elsewhere (time travel) from the registry in the read models. */
+  abstract nameParties<T>(doc: T): Promise<T>;
+  abstract incidentCasualties(incidentId: string): Promise<IncidentCasualties | undefined>;
+  /** Hand-written aggregate SQL (the dashboards' statistics, in `sql.dialect`) from one snapshot. */
+  abstract aggregate<T>(query: (sql: SqlRows) => T): Promise<T>;
+  abstract readCheckpoint(name?: string): Promise<StoredCheckpoint | undefined>;
+}
+
+/** The read models' database cannot be reached (PostgreSQL down or refusing): a 503 to the client, never a 500. */
+export class ReadModelsUnreachableError extends StoreUnavailableError {
+  constructor(cause: unknown) {
+    super(`The read models' database is unreachable: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    this.name = 'ReadModelsUnreachableError';
+  }
+}
+
+/** The SQLite file's answers: its calls are synchronous, so each is a settled promise (a throw becomes a rejection). */
+export class SqliteReadModelQueries extends ReadModelQueries {
+  constructor(private readonly store: SqliteReadModelStore) {
+    super();
+  }
+
+  async incident(incidentId: string): Promise<IncidentListItem | undefined> {
+    return this.store.incident(incidentId);
+  }
+
+  async partyVersions(incidentId: string, page: PartyVersionsRequest): Promise<PartyVersionsPage | undefined> {
+    return this.store.partyVersions(incidentId, page);
+  }
+
+  async incidentTimeline(incidentId: string, page: EntriesPageRequest): Promise<IncidentTimelinePage | undefined> {
+    return this.store.incidentTimeline(incidentId, page);
+  }
+
+  async claimHistory(incidentId: string, claimId: string): Promise<ClaimHistoryDoc | undefined> {
+    return this.store.claimHistory(incidentId, claimId);
+  }
+
+  async partyRecord(partyId: string): Promise<PartyRecordDoc | undefined> {
+    return this.store.partyRecord(partyId);
+  }
+
+  async listPartyRecords(request: PageRequest = {}): Promise<Page<PartyRecordDoc>> {
+    return this.store.listPartyRecords(request);
+  }
+
+  async listIncidents(filter: IncidentListFilter = {}): Promise<Page<IncidentListItem>> {
+    return this.store.listIncidents(filter);
+  }
+
+  async nameParties<T>(doc: T): Promise<T> {
+    return this.store.nameParties(doc);
+  }
+
+  async incidentCasualties(incidentId: string): Promise<IncidentCasualties | undefined> {
+    return this.store.incidentCasualties(incidentId);
+  }
+
+  async aggregate<T>(query: (sql: SqlRows) => T): Promise<T> {
+    return this.store.aggregate(query);
+  }
+
+  async readCheckpoint(name: string = DEFAULT_CHECKPOINT_NAME): Promise<StoredCheckpoint | undefined> {
+    return this.store.readCheckpoint(name);
+  }
+}
