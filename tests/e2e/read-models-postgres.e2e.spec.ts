@@ -10,15 +10,17 @@ import { TEST_POSTGRES_URL, sql, uniqueName } from '../support/postgres';
 
 describe('LEDGER_READ_MODELS_URL: the read models kept in PostgreSQL too', () => {
   const schema = uniqueName('rm_e2e');
+  const ledgerSchema = uniqueName('ledger_e2e');
   let ledger: LedgerTestApp;
 
   beforeAll(async () => {
-    ledger = await startLedger({ env: { LEDGER_READ_MODELS_URL: TEST_POSTGRES_URL, LEDGER_READ_MODELS_SCHEMA: schema, LEDGER_CHECKPOINT_INTERVAL_MS: '0' } });
+    ledger = await startLedger({ env: { LEDGER_READ_MODELS_URL: TEST_POSTGRES_URL, LEDGER_READ_MODELS_SCHEMA: schema, LEDGER_POSTGRES_SCHEMA: ledgerSchema, LEDGER_CHECKPOINT_INTERVAL_MS: '0' } });
   });
 
   afterAll(async () => {
     await ledger?.close();
     await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql(`DROP SCHEMA IF EXISTS ${ledgerSchema} CASCADE`);
   });
 
   it('follows the log into its schema: after the demo scenario the PostgreSQL tables equal the API’s SQLite read models, row for row', async () => {
@@ -27,7 +29,9 @@ describe('LEDGER_READ_MODELS_URL: the read models kept in PostgreSQL too', () =>
     expect(await ledger.app.get(ProjectionHost).caughtUpTo(head, 20_000)).toBe(true);
     const postgres = ledger.app.get(PostgresReadModelsHost);
     await postgres.waitForPosition(head, 20_000);
-    expect(postgres.status()).toMatchObject({ state: 'live', schema, lastError: null });
+    // Alone, this process takes the projector lease at once; its runner may still be finishing the first rebuild.
+    for (const deadline = Date.now() + 10_000; postgres.status()?.state !== 'live' && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(postgres.status()).toMatchObject({ state: 'live', schema, lastError: null, leading: true });
     const reader = await PostgresReadModelStore.open({ connectionString: TEST_POSTGRES_URL, schema, readerRole: null });
     try {
       const dump = await reader.dump();

@@ -9,6 +9,8 @@ import { DecidedStateCache } from './decided-state-cache';
 import { ClaimStreams } from './claim-streams';
 import { PartyDirectory } from './party-directory';
 import { PostgresReadModelsHost } from './postgres-read-models.host';
+import { SharedDatabaseHost } from './shared-database.host';
+import type { LedgerDatabase } from '../platform/postgres/ledger-database';
 import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
 
@@ -28,6 +30,8 @@ export interface ApplicationOptions {
   projectionThreadScript?: string;
   /** Likewise the script of the embedded store's writer thread (unless LEDGER_STORE_WRITER_THREAD=inline). */
   storeWriterThreadScript?: string;
+  /** With PostgreSQL configured: the ledger schema's database, when main opened it already (for the tokens). */
+  ledgerDatabase?: LedgerDatabase;
 }
 
 /** Where a projection thread opens the log the API writes: its own connection, to the same file or server. */
@@ -46,7 +50,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+const SERVICES = [EVENT_STORE, SqliteReadModelStore, ReadModelProjector, Clock, ProjectionHost, SharedDatabaseHost, PostgresReadModelsHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * The application layer every area uses: the event store, the write recipe (executor, idempotency, per-stream mutex,
@@ -98,10 +102,11 @@ export class ApplicationModule {
           useFactory: () => new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
         },
         ProjectionHost,
+        { provide: SharedDatabaseHost, useFactory: () => SharedDatabaseHost.open(config, options.ledgerDatabase) },
         {
           provide: PostgresReadModelsHost,
-          inject: [EVENT_STORE],
-          useFactory: (eventStore: EventStore) => new PostgresReadModelsHost(config.readModels, eventStore),
+          inject: [EVENT_STORE, SharedDatabaseHost],
+          useFactory: (eventStore: EventStore, shared: SharedDatabaseHost) => new PostgresReadModelsHost(config.readModels, eventStore, shared),
         },
         StreamCommandExecutor,
         PartyDirectory,
