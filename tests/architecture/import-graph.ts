@@ -167,8 +167,11 @@ export const unregisteredInModule = (moduleSource: string, classNames: readonly 
   classNames.filter((name) => !new RegExp(`^\\s+${name},$`, 'm').test(moduleSource));
 
 const APPLICATION = 'apps/ledger-api/src/application/';
-/** What the application layer may see of the app around it: the operator's configuration, nothing of HTTP or areas. */
-const APPLICATION_MAY_IMPORT = /^apps\/ledger-api\/src\/(application\/|platform\/config\/)/;
+/**
+ * What the application layer may see of the app around it: the operator's configuration and the PostgreSQL that
+ * replicas share (leases, the ledger schema), nothing of HTTP or areas.
+ */
+const APPLICATION_MAY_IMPORT = /^apps\/ledger-api\/src\/(application\/|platform\/config\/|platform\/postgres\/)/;
 
 /** The application layer knows nothing of HTTP (platform/http, problem+json, Fastify) nor of the areas that use it. */
 export const applicationLayerOffenders = (graph: ImportGraph, packagesOf: (file: string) => readonly string[]): string[] =>

@@ -22,7 +22,10 @@ import {
   nestLogLevels,
   TokenFileError,
   TokenFileFollower,
+  TokenRegistry,
 } from './platform';
+import { LedgerDatabase } from './platform/postgres/ledger-database';
+import { seedTokenTable, TokenTable, TokenTableFollower, type TokenTableSeed } from './platform/postgres/token-table.follower';
 
 /** The connection string as an operator may see it in a log: without the password. */
 const redactedConnection = (connection: string): string => connection.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -57,6 +60,23 @@ const ledgerHoldsData = (config: LedgerConfig): boolean => {
   }
 };
 
+/** The ledger schema (migrated), its token table filled on the first start, and a registry following it. */
+async function openSharedTokens(
+  config: LedgerConfig,
+  options: ConstructorParameters<typeof TokenFileFollower>[1],
+): Promise<{ db: LedgerDatabase; tokens: TokenTableFollower; seed: TokenTableSeed }> {
+  const db = new LedgerDatabase({ connectionString: config.readModels!.url, schema: config.ledgerSchema });
+  try {
+    await db.migrate();
+    const seed = await seedTokenTable(new TokenTable(db), { tokensFile: config.tokensFile, dataDir: config.dataDir, ledgerHoldsData: () => ledgerHoldsData(config) });
+    return { db, tokens: await TokenTableFollower.open(db, options), seed };
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    if (error instanceof MissingTokensFileError || error instanceof TokenFileError) throw error;
+    throw new Error(`PostgreSQL (LEDGER_READ_MODELS_URL) holds the replicas' tokens and notary key, and cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const demo = process.argv.includes('--demo') || process.env.LEDGER_DEMO === 'true';
   const config = (() => {
@@ -66,22 +86,27 @@ async function main(): Promise<void> {
       return fail(error);
     }
   })();
-  const boot = (() => {
-    try {
-      return loadOrCreateTokenRegistry({ ...config, ledgerHoldsData: () => ledgerHoldsData(config) });
-    } catch (error) {
-      return fail(error);
-    }
-  })();
   const logger = new Logger('Ledger');
 
   // The demo loader writes through the API like any recorder, with a token that never leaves this process.
   const demoToken = generateToken();
   const tokensLogger = new Logger('Tokens');
-  const tokens = new TokenFileFollower(boot.tokensFile, {
-    extra: demo ? [{ principal: DEMO_PRINCIPAL, roles: ['recorder'], sha256: hashToken(demoToken) }] : [],
-    log: { log: (m) => tokensLogger.log(m), warn: (m) => tokensLogger.warn(m), error: (m) => tokensLogger.error(m) },
-  }).start();
+  const tokenOptions = {
+    extra: demo ? [{ principal: DEMO_PRINCIPAL, roles: ['recorder' as const], sha256: hashToken(demoToken) }] : [],
+    log: { log: (m: string) => tokensLogger.log(m), warn: (m: string) => tokensLogger.warn(m), error: (m: string) => tokensLogger.error(m) },
+  };
+  // Replicas (PostgreSQL configured) share the tokens in the ledger schema; a single ledger keeps them in its file.
+  const shared = config.readModels ? await openSharedTokens(config, tokenOptions).catch(fail) : undefined;
+  const boot = shared
+    ? undefined
+    : (() => {
+        try {
+          return loadOrCreateTokenRegistry({ ...config, ledgerHoldsData: () => ledgerHoldsData(config) });
+        } catch (error) {
+          return fail(error);
+        }
+      })();
+  const tokens: TokenRegistry & { stop(): unknown } = shared?.tokens ?? new TokenFileFollower(boot!.tokensFile, tokenOptions).start();
 
   // The built API is also the script of its threads: started as one of those workers it serves that role instead.
   const app = await createLedgerApp({
@@ -90,8 +115,17 @@ async function main(): Promise<void> {
     logLevels: nestLogLevels(config.logLevel),
     projectionThreadScript: __filename,
     storeWriterThreadScript: __filename,
+    ...(shared ? { ledgerDatabase: shared.db } : {}),
   });
-  installGracefulShutdown(app, { logger, timeoutMs: config.shutdownTimeoutMs, cutOffStreams: () => app.get(FeedHub).cutOffAll(), afterClose: () => tokens.stop() });
+  installGracefulShutdown(app, {
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    cutOffStreams: () => app.get(FeedHub).cutOffAll(),
+    afterClose: async () => {
+      await tokens.stop();
+      await shared?.db.close();
+    },
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -108,9 +142,11 @@ async function main(): Promise<void> {
       : `Event store: embedded SQLite, ${join(config.dataDir, EVENTS_FILE)}`,
   );
   logger.log(`Data directory: ${config.dataDir}`);
-  if (boot.created) logger.log(`First start: API tokens written to ${boot.created.initialTokensFile} (one per role; keep them, then delete the file)`);
-  if (boot.lingeringInitialTokensFile) logger.warn(`Delete ${boot.lingeringInitialTokensFile} once you have stored its tokens`);
-  logger.log(`Tokens file (hashes only): ${boot.tokensFile}`);
+  if (boot?.created) logger.log(`First start: API tokens written to ${boot.created.initialTokensFile} (one per role; keep them, then delete the file)`);
+  if (shared?.seed.initialTokensFile) logger.log(`First start: API tokens written to ${shared.seed.initialTokensFile} (one per role; keep them, then delete the file)`);
+  if (shared?.seed.seededFrom === 'tokens-file') logger.log(`API tokens copied from ${config.tokensFile} into PostgreSQL; the file is no longer read (ledger-cli tokens writes the table)`);
+  if (boot?.lingeringInitialTokensFile) logger.warn(`Delete ${boot.lingeringInitialTokensFile} once you have stored its tokens`);
+  logger.log(shared ? `Tokens (hashes only): PostgreSQL table ${shared.db.table('api_tokens')}, shared by the replicas` : `Tokens file (hashes only): ${boot!.tokensFile}`);
   logger.log(`API:  ${base}/incidents`);
   logger.log(`Docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
 }

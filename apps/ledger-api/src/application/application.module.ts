@@ -19,6 +19,8 @@ import { DecidedStateCache } from './decided-state-cache';
 import { ClaimStreams } from './claim-streams';
 import { PartyDirectory } from './party-directory';
 import { PostgresReadModelsHost } from './postgres-read-models.host';
+import { SharedDatabaseHost } from './shared-database.host';
+import type { LedgerDatabase } from '../platform/postgres/ledger-database';
 import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
 
@@ -38,6 +40,8 @@ export interface ApplicationOptions {
   projectionThreadScript?: string;
   /** Likewise the script of the embedded store's writer thread (unless LEDGER_STORE_WRITER_THREAD=inline). */
   storeWriterThreadScript?: string;
+  /** With PostgreSQL configured: the ledger schema's database, when main opened it already (for the tokens). */
+  ledgerDatabase?: LedgerDatabase;
 }
 
 /** Where a projection thread opens the log the API writes: its own connection, to the same file or server. */
@@ -56,7 +60,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
       });
 
-const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, ProjectionHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * With LEDGER_READ_MODELS_URL the read models live in PostgreSQL alone: no SQLite file is kept beside them (a second
@@ -64,7 +68,11 @@ const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, Proj
  * checkpoint.
  */
 const postgresReadModels = (readModels: NonNullable<LedgerConfig['readModels']>): Provider[] => [
-  { provide: PostgresReadModelsHost, inject: [EVENT_STORE], useFactory: (eventStore: EventStore) => new PostgresReadModelsHost(readModels, eventStore) },
+  {
+    provide: PostgresReadModelsHost,
+    inject: [EVENT_STORE, SharedDatabaseHost],
+    useFactory: (eventStore: EventStore, shared: SharedDatabaseHost) => new PostgresReadModelsHost(readModels, eventStore, shared),
+  },
   { provide: ReadModelProjector, useExisting: PostgresReadModelsHost },
   { provide: ReadModelQueries, inject: [PostgresReadModelsHost], useFactory: (host: PostgresReadModelsHost) => new PostgresReadModelQueries(() => host.openStore()) },
   {
@@ -137,6 +145,7 @@ export class ApplicationModule {
           provide: DecidedStateCache,
           useFactory: () => new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
         },
+        { provide: SharedDatabaseHost, useFactory: () => SharedDatabaseHost.open(config, options.ledgerDatabase) },
         StreamCommandExecutor,
         PartyDirectory,
         ClaimStreams,

@@ -1,11 +1,14 @@
 import { isLedgerStreamName } from '@ledger/domain';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EVENT_STORE, EventStore, RecordedEvent, StoreUnavailableError, Subscription, WrongExpectedRevisionError } from '@ledger/event-store';
 import {
   CHECKPOINT_SIGNED_TYPE,
   CHECKPOINT_STREAM,
+  configuredNotaryKey,
   eventHash,
+  existingDefaultNotaryKey,
+  generateNotaryKey,
   isSignedCheckpoint,
   eventLeafHash,
   jwksOf,
@@ -18,10 +21,15 @@ import {
   StreamHead,
 } from '@ledger/integrity';
 import { Clock } from '../application/clock';
+import { notaryLease, SharedDatabaseHost } from '../application/shared-database.host';
 import { LEDGER_CONFIG, LedgerConfig } from '../platform';
+import type { AdvisoryLockLease } from '../platform/postgres/advisory-lock.lease';
+import { sharedNotaryKey } from '../platform/postgres/notary-key.table';
 
 /** How long an on-demand checkpoint waits for the notary to have read everything already in the log. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
+/** Appends refused because another replica signed first, before an on-demand checkpoint gives up (409). */
+const SIGN_ATTEMPTS = 5;
 
 export class NotaryRefusedError extends Error {
   constructor(message: string) {
@@ -48,11 +56,17 @@ export interface CheckpointOutcome {
  * bus), keeps the Merkle tree of the ledger events' hashes, and appends a signed tree head to its own stream
  * periodically and on demand. It refuses to sign a log whose events do not match their own hashes: a signature
  * must never vouch for damage.
+ *
+ * Among replicas (PostgreSQL configured) every one follows the log and answers proofs and verify, but only the
+ * holder of the notary lease signs periodically; all sign with one key. An on-demand checkpoint may be signed by
+ * any replica: the append expects the checkpoint stream's revision, so of two replicas signing at once one wins and
+ * the other answers with the winner's checkpoint, never a second signature of the same tree.
  */
 @Injectable()
-export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
+export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Notary');
-  readonly key: NotaryKey;
+  private signingKey: NotaryKey | undefined;
+  private lease: AdvisoryLockLease | undefined;
   private readonly tree = new MerkleLog();
   private readonly leafPositions: bigint[] = [];
   private readonly leafByEventId = new Map<string, LeafLocation>();
@@ -70,14 +84,37 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly clock: Clock,
-  ) {
-    const { key, source } = loadOrCreateNotaryKey({
-      dataDir: config.dataDir,
-      keyFile: config.notary.keyFile,
-      privateKeyPem: config.notary.privateKeyPem,
-    });
-    this.key = key;
-    this.logger.log(`signing key ${key.keyId} (${source})`);
+    private readonly shared: SharedDatabaseHost,
+  ) {}
+
+  get key(): NotaryKey {
+    if (!this.signingKey) throw new Error('The notary key is not loaded yet');
+    return this.signingKey;
+  }
+
+  /**
+   * A key given by LEDGER_NOTARY_PRIVATE_KEY or LEDGER_NOTARY_KEY_FILE always wins (give every replica the same one).
+   * Otherwise: alone, the key file in the data directory (generated on first start); among replicas, the key in the
+   * ledger schema, which the first replica stores (its old key file's key, if it ran alone before, so that the
+   * checkpoints it signed stay verifiable).
+   */
+  async onModuleInit(): Promise<void> {
+    const { privateKeyPem, keyFile } = this.config.notary;
+    const db = this.shared.db;
+    const configured = configuredNotaryKey({ privateKeyPem, keyFile });
+    if (configured || !db) {
+      const { key, source } = configured ?? loadOrCreateNotaryKey({ dataDir: this.config.dataDir });
+      this.signingKey = key;
+      this.logger.log(`signing key ${key.keyId} (${source})`);
+      return;
+    }
+    const local = existingDefaultNotaryKey(this.config.dataDir);
+    const { key, created } = await sharedNotaryKey(db, () => local ?? generateNotaryKey());
+    this.signingKey = key;
+    this.logger.log(`signing key ${key.keyId} (shared, in ${db.table('notary_key')}${created ? `: stored by this replica` : ''})`);
+    if (local && local.keyId !== key.keyId) {
+      this.logger.warn(`the key file in ${this.config.dataDir} (${local.keyId}) is not the replicas' shared key and is not used`);
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -99,8 +136,10 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const interval = this.config.notary.checkpointIntervalMs;
     if (interval > 0) {
+      this.lease = this.shared.lease(notaryLease(this.config.ledgerSchema), { onAcquired: () => undefined, onLost: () => undefined })?.start();
       this.timer = setInterval(() => {
-        if (this.tree.size === 0) return;
+        // Among replicas, only the lease holder signs on a timer.
+        if (this.tree.size === 0 || (this.lease && !this.lease.held)) return;
         this.checkpoint('notary').catch((error: unknown) => this.logger.warn(`periodic checkpoint skipped: ${messageOf(error)}`));
       }, interval);
       this.timer.unref();
@@ -109,6 +148,7 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.lease?.stop();
     await this.subscription?.stop();
   }
 
@@ -160,6 +200,7 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private follow(event: RecordedEvent): void {
+    if (event.streamName === CHECKPOINT_STREAM) this.noteCheckpoint(event);
     if (isLedgerStreamName(event.streamName)) {
       const stored = storedHashOf(event.metadata);
       const recomputed = eventHash(event);
@@ -187,13 +228,32 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** A checkpoint another replica (or this one) appended, as the subscription delivers it: the next one follows it. */
+  private noteCheckpoint(event: RecordedEvent): void {
+    const last = this.checkpoints.at(-1);
+    if (!isSignedCheckpoint(event.data) || (last && event.revision <= last.revision)) return;
+    this.checkpoints.push({ revision: event.revision, checkpoint: event.data });
+    this.forgetHeadsUpTo(BigInt(event.data.lastPosition));
+  }
+
+  private forgetHeadsUpTo(lastPosition: bigint): void {
+    for (const [stream, entry] of this.headsSince) {
+      if (entry.position <= lastPosition) this.headsSince.delete(stream);
+    }
+  }
+
   private async signNow(recordedBy: string, correlationId: string): Promise<CheckpointOutcome> {
     await this.caughtUpTo(await this.store.headPosition());
     if (this.damage) throw new NotaryRefusedError(`The notary refuses to sign: ${this.damage}. Run verify.`);
     for (let attempt = 1; ; attempt += 1) {
-      const latest = this.checkpoints.at(-1);
+      let latest = this.checkpoints.at(-1);
+      if (latest && latest.checkpoint.treeSize > this.tree.size) {
+        // Another replica signed a log this one has not read to the end yet: catch up first, then decide.
+        await this.caughtUpTo(BigInt(latest.checkpoint.lastPosition));
+        latest = this.checkpoints.at(-1);
+      }
       const treeSize = this.tree.size;
-      if (latest && latest.checkpoint.treeSize === treeSize) return { checkpoint: latest.checkpoint, created: false };
+      if (latest && latest.checkpoint.treeSize >= treeSize) return { checkpoint: latest.checkpoint, created: false };
       if (treeSize === 0) throw new NotaryRefusedError('The log holds no ledger event yet: there is nothing to sign');
       const checkpoint = signCheckpoint(
         {
@@ -223,16 +283,14 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
           ],
           { expectedRevision: latest ? latest.revision : 'no_stream' },
         );
-        this.checkpoints.push({ revision: result.nextExpectedRevision, checkpoint });
+        if (result.nextExpectedRevision > (this.checkpoints.at(-1)?.revision ?? -1n)) this.checkpoints.push({ revision: result.nextExpectedRevision, checkpoint });
         // Events followed while the append was in flight belong to the next checkpoint.
-        for (const [stream, entry] of this.headsSince) {
-          if (entry.position <= BigInt(checkpoint.lastPosition)) this.headsSince.delete(stream);
-        }
+        this.forgetHeadsUpTo(BigInt(checkpoint.lastPosition));
         this.logger.log(`checkpoint ${result.nextExpectedRevision}: ${treeSize} ledger events, root ${checkpoint.rootHash}`);
         return { checkpoint, created: true };
       } catch (error) {
-        // Another instance signed meanwhile: take its checkpoint into account and decide again.
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= 3) throw error;
+        // Another replica signed meanwhile: take its checkpoint into account and decide again.
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= SIGN_ATTEMPTS) throw error;
         await this.loadCheckpoints();
       }
     }
@@ -244,11 +302,7 @@ export class NotaryService implements OnApplicationBootstrap, OnModuleDestroy {
       isSignedCheckpoint(event.data) ? [{ revision: event.revision, checkpoint: event.data }] : [],
     );
     const latest = this.checkpoints.at(-1)?.checkpoint;
-    if (latest) {
-      for (const [stream, entry] of this.headsSince) {
-        if (entry.position <= BigInt(latest.lastPosition)) this.headsSince.delete(stream);
-      }
-    }
+    if (latest) this.forgetHeadsUpTo(BigInt(latest.lastPosition));
   }
 }
 

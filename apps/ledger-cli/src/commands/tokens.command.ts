@@ -10,6 +10,8 @@ import {
   TokenRegistry,
   writeTokensFile,
 } from '../../../ledger-api/src/platform/auth/token.registry';
+import { LedgerDatabase } from '../../../ledger-api/src/platform/postgres/ledger-database';
+import { TokenTable } from '../../../ledger-api/src/platform/postgres/token-table.follower';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions, resolveLedgerConfig } from '../ledger-files';
 
@@ -28,7 +30,34 @@ interface IssueOptions extends TokensOptions {
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 5_000;
 
-const tokensFileOf = (options: GlobalOptions): string => resolveLedgerConfig(options).tokensFile;
+/** Where the API reads its tokens: the ledger schema in PostgreSQL when replicas share one (LEDGER_READ_MODELS_URL), else the file. */
+type TokenStore = { kind: 'file'; file: string } | { kind: 'table'; url: string; schema: string };
+
+const tokenStoreOf = (options: GlobalOptions): TokenStore => {
+  const config = resolveLedgerConfig(options);
+  return config.readModels ? { kind: 'table', url: config.readModels.url, schema: config.ledgerSchema } : { kind: 'file', file: config.tokensFile };
+};
+
+const withTable = async <T>(store: Extract<TokenStore, { kind: 'table' }>, work: (table: TokenTable) => Promise<T>): Promise<T> => {
+  const db = new LedgerDatabase({ connectionString: store.url, schema: store.schema, maxConnections: 1 });
+  try {
+    await db.migrate();
+    return await work(new TokenTable(db));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    if (error instanceof TokenFileError) throw new CliError(error.problems.join('\n'), EXIT.usage);
+    throw new CliError(`The tokens live in PostgreSQL (LEDGER_READ_MODELS_URL), which cannot be used: ${error instanceof Error ? error.message : String(error)}`, EXIT.failed);
+  } finally {
+    await db.close();
+  }
+};
+
+const readStore = (store: TokenStore, mustExist: boolean): Promise<TokenEntry[]> =>
+  store.kind === 'file' ? Promise.resolve(readEntries(store.file, mustExist)) : withTable(store, (table) => table.read());
+
+/** Every change of the tokens, to whichever store the API reads; the table's change runs in one locked transaction. */
+const changeStore = <T>(store: TokenStore, mustExist: boolean, change: (entries: TokenEntry[]) => { entries: TokenEntry[]; result: T }): Promise<T> =>
+  store.kind === 'file' ? changeEntries(store.file, mustExist, change) : withTable(store, (table) => table.change(change));
 
 const readEntries = (file: string, mustExist: boolean): TokenEntry[] => {
   if (!existsSync(file)) {
@@ -122,7 +151,10 @@ export const tokensCommand = (out: CliOutput): Command => {
       `
 The tokens file (LEDGER_TOKENS_FILE, default <data dir>/tokens.json) keeps
 only SHA-256 hashes; a token's secret is printed once, when it is issued or
-rotated. Ids are what list, revoke and rotate name tokens by.
+rotated. Ids are what list, revoke and rotate name tokens by. With
+LEDGER_READ_MODELS_URL set (replicas sharing PostgreSQL) the tokens live in
+the table api_tokens of the ledger schema (LEDGER_POSTGRES_SCHEMA, default
+ledger) instead, and every replica follows it.
 
 Examples:
   ledger-cli tokens issue --principal newsroom-cms --role integrator --party karabakh-defense-army
@@ -144,7 +176,7 @@ Examples:
         const scope = options.incident || options.party ? { ...(options.incident ? { incidents: options.incident } : {}), ...(options.party ? { parties: options.party } : {}) } : undefined;
         const token = generateToken();
         const entry = newEntry(options.principal.trim(), options.role, scope, token);
-        await changeEntries(tokensFileOf(options), false, (entries) => ({ entries: [...entries, entry], result: undefined }));
+        await changeStore(tokenStoreOf(options), false, (entries) => ({ entries: [...entries, entry], result: undefined }));
         printIssued(out, options, entry, token, 'Issued token');
       }),
   );
@@ -154,9 +186,9 @@ Examples:
       .description('List tokens: id, principal, roles, scope, when created, whether revoked (never a secret)')
       .option('--all', 'include revoked tokens')
       .option('--json', 'print the entries as JSON (hashes left out)')
-      .action((_o: TokensOptions & { all?: boolean }, command: Command) => {
+      .action(async (_o: TokensOptions & { all?: boolean }, command: Command) => {
         const options = command.optsWithGlobals<TokensOptions & { all?: boolean }>();
-        const entries = readEntries(tokensFileOf(options), true).filter((e) => options.all || e.revokedAt === undefined);
+        const entries = (await readStore(tokenStoreOf(options), true)).filter((e) => options.all || e.revokedAt === undefined);
         if (options.json) out.result(JSON.stringify(entries.map(({ sha256: _hash, ...rest }) => rest), null, 2));
         else for (const line of listLines(entries)) out.result(line);
       }),
@@ -168,7 +200,7 @@ Examples:
       .argument('<id>', 'the token id (see list)')
       .action(async (id: string, _o: TokensOptions, command: Command) => {
         const options = command.optsWithGlobals<TokensOptions>();
-        const revoked = await changeEntries(tokensFileOf(options), true, (entries) => {
+        const revoked = await changeStore(tokenStoreOf(options), true, (entries) => {
           const entry = findEntry(entries, id);
           if (entry.revokedAt) return { entries, result: entry };
           const updated = { ...entry, revokedAt: new Date().toISOString() };
@@ -186,7 +218,7 @@ Examples:
       .action(async (id: string, _o: TokensOptions, command: Command) => {
         const options = command.optsWithGlobals<TokensOptions>();
         const token = generateToken();
-        const entry = await changeEntries(tokensFileOf(options), true, (entries) => {
+        const entry = await changeStore(tokenStoreOf(options), true, (entries) => {
           const old = findEntry(entries, id);
           if (old.revokedAt) throw new CliError(`Token ${id} is revoked; issue a new one instead.`, EXIT.failed);
           const fresh = newEntry(old.principal, old.roles, old.scope, token);

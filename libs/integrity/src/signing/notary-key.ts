@@ -134,15 +134,29 @@ const writeNewFileAtomically = (target: string, content: string): boolean => {
   }
 };
 
-export const loadOrCreateNotaryKey = (options: LoadNotaryKeyOptions): LoadedNotaryKey => {
+/** The key an operator gave (PEM text, or a key file of their choosing), if any; never creates one. */
+export const configuredNotaryKey = (options: Omit<LoadNotaryKeyOptions, 'dataDir'>): LoadedNotaryKey | undefined => {
   if (options.privateKeyPem !== undefined && options.privateKeyPem.trim() !== '') {
     return { key: parsePrivateKeyPem(options.privateKeyPem, 'Configured notary private key'), created: false, source: 'config' };
   }
   if (options.keyFile !== undefined && options.keyFile !== '') {
     return { key: readKeyFile(options.keyFile), created: false, source: 'file' };
   }
+  return undefined;
+};
+
+/** The key file at the default place in `dataDir`, if one is there. */
+export const existingDefaultNotaryKey = (dataDir: string): NotaryKey | undefined => {
+  const file = path.join(dataDir, DEFAULT_NOTARY_KEY_FILE);
+  return fs.existsSync(file) ? readKeyFile(file) : undefined;
+};
+
+export const loadOrCreateNotaryKey = (options: LoadNotaryKeyOptions): LoadedNotaryKey => {
+  const configured = configuredNotaryKey(options);
+  if (configured) return configured;
   const file = path.join(options.dataDir, DEFAULT_NOTARY_KEY_FILE);
-  if (fs.existsSync(file)) return { key: readKeyFile(file), created: false, source: 'file' };
+  const existing = existingDefaultNotaryKey(options.dataDir);
+  if (existing) return { key: existing, created: false, source: 'file' };
 
   fs.mkdirSync(options.dataDir, { recursive: true });
   const generated = generateNotaryKey();

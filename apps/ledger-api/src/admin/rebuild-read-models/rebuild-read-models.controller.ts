@@ -3,10 +3,12 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProjectionHost } from '../../application/projection.host';
 import { CurrentPrincipal, Principal, Roles } from '../../platform/http/request-context';
+import { PostgresReadModelsHost } from '../../application/postgres-read-models.host';
 import { ProblemException } from '../../platform/problem';
 import { readModelStatusBody } from '../shared/read-model-status';
 import { RebuildReadModelsCommand } from './rebuild-read-models.command';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
+import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -27,7 +29,10 @@ export class RebuildReadModelsController {
       'emptied is moved aside first. A failed rebuild answers 503 with the status; it is retried with backoff (see GET /admin/read-models).',
   })
   @ApiOkResponse({ description: 'The projection status after the rebuild (checkpoint = log position reached)', ...responseBody('ReadModelStatus') })
+  @ApiProblemResponse(409, 'Among replicas on PostgreSQL, this replica does not hold the projector lease: rebuild on the one that does')
   async rebuild(@CurrentPrincipal() principal: Principal) {
+    const refusal = this.projections.runner instanceof PostgresReadModelsHost ? this.projections.runner.rebuildRefusal() : undefined;
+    if (refusal) throw new ProblemException(409, 'not-the-projector', `Not rebuilt by this replica: ${refusal}.`, readModelStatusBody(this.projections));
     const status = await this.commands.execute(new RebuildReadModelsCommand(principal.id));
     const body = readModelStatusBody(this.projections);
     if (status.state === 'failed') {

@@ -240,24 +240,33 @@ export function loadOrCreateTokenRegistry(options: {
   }
   if (options.ledgerHoldsData?.()) throw new MissingTokensFileError(tokensFile);
 
+  // Plaintext first, hashes last: if we crash in between there is no tokens
+  // file, so the next start issues a fresh set instead of leaving hashes
+  // whose tokens nobody ever saw.
+  const initial = issueInitialTokens(dataDir, tokensFile, options.now);
+  writeTokensFile(tokensFile, initial.entries);
+
+  return {
+    registry: new TokenRegistry(initial.entries),
+    tokensFile,
+    created: { initialTokensFile: initial.initialTokensFile, principals: initial.principals },
+  };
+}
+
+/**
+ * One token per role for a ledger's first start: their plaintext written once to `<dataDir>/initial-tokens.txt`
+ * (mode 0600), their entries returned for the caller to store (in `storedIn`, named in that file).
+ */
+export function issueInitialTokens(dataDir: string, storedIn: string, now: () => Date = () => new Date()): { entries: TokenEntry[]; initialTokensFile: string; principals: string[] } {
+  const initialTokensFile = join(dataDir, INITIAL_TOKENS_FILE_NAME);
   const issued: IssuedToken[] = ROLES.map((role) => ({ principal: `initial-${role}`, roles: [role], token: generateToken() }));
-  const createdAt = (options.now ?? (() => new Date()))().toISOString();
+  const createdAt = now().toISOString();
   const entries: TokenEntry[] = issued.map((t) => {
     const sha256 = hashToken(t.token);
     return { id: tokenIdOf(sha256), principal: t.principal, roles: t.roles, sha256, createdAt };
   });
-
-  // Plaintext first, hashes last: if we crash in between there is no tokens
-  // file, so the next start issues a fresh set instead of leaving hashes
-  // whose tokens nobody ever saw.
-  writePrivateFile(initialTokensFile, renderInitialTokens(issued, tokensFile, createdAt));
-  writeTokensFile(tokensFile, entries);
-
-  return {
-    registry: new TokenRegistry(entries),
-    tokensFile,
-    created: { initialTokensFile, principals: issued.map((t) => t.principal) },
-  };
+  writePrivateFile(initialTokensFile, renderInitialTokens(issued, storedIn, createdAt));
+  return { entries, initialTokensFile, principals: issued.map((t) => t.principal) };
 }
 
 /** Writes the whole tokens file in the current version, atomically: the API, which follows the file, never reads half of it. */

@@ -21,6 +21,11 @@ export interface LedgerConfig {
    * them there); the API still answers from its SQLite file. LEDGER_READ_MODELS_SCHEMA names their schema.
    */
   readModels?: { url: string; schema: string };
+  /**
+   * LEDGER_POSTGRES_SCHEMA: with LEDGER_READ_MODELS_URL, the schema of what replicas share besides the read models
+   * (API tokens, the notary key, migrations); default `ledger`.
+   */
+  ledgerSchema: string;
   notary: NotaryConfig;
   feed: FeedConfig;
   writeSide: WriteSideConfig;
@@ -215,6 +220,13 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_READ_MODELS_SCHEMA', value: readModelsSchema, expected: 'a lower-case PostgreSQL identifier (letters, digits, underscores)' });
   }
 
+  const ledgerSchema = read('LEDGER_POSTGRES_SCHEMA') ?? 'ledger';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(ledgerSchema)) {
+    problems.push({ variable: 'LEDGER_POSTGRES_SCHEMA', value: ledgerSchema, expected: 'a lower-case PostgreSQL identifier (letters, digits, underscores)' });
+  } else if (readModelsUrl !== undefined && ledgerSchema === readModelsSchema) {
+    problems.push({ variable: 'LEDGER_POSTGRES_SCHEMA', value: ledgerSchema, expected: 'another schema than LEDGER_READ_MODELS_SCHEMA (BI tools may read that one)' });
+  }
+
   const dataDirRaw = read('LEDGER_DATA_DIR');
   const dataDir = dataDirRaw === undefined ? join(resolve(cwd), 'data') : resolveFrom(cwd, dataDirRaw);
   const dataDirProblem = ensureWritableDirectory(dataDir);
@@ -307,6 +319,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     bodyLimitBytes: bodyLimitBytes!,
     ...(eventStoreConnectionString !== undefined ? { eventStoreConnectionString } : {}),
     ...(readModelsUrl !== undefined ? { readModels: Object.freeze({ url: readModelsUrl, schema: readModelsSchema }) } : {}),
+    ledgerSchema,
     notary: Object.freeze({
       origin,
       checkpointIntervalMs: checkpointIntervalMs!,

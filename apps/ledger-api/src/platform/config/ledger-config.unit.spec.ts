@@ -28,6 +28,7 @@ describe('loadLedgerConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       dataDir: join(cwd, 'data'),
+      ledgerSchema: 'ledger',
       logLevel: 'info',
       tokensFile: join(cwd, 'data', 'tokens.json'),
       bodyLimitBytes: 1024 * 1024,
@@ -95,6 +96,7 @@ describe('loadLedgerConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       dataDir: join(cwd, 'var', 'ledger'),
+      ledgerSchema: 'ledger',
       logLevel: 'debug',
       tokensFile: join(cwd, 'secrets', 'tokens.json'),
       bodyLimitBytes: 2048,
@@ -155,6 +157,13 @@ describe('loadLedgerConfig', () => {
     const error = configError({ LEDGER_READ_MODELS_URL: 'mysql://u:secret@db/x', LEDGER_READ_MODELS_SCHEMA: 'Read-Models' });
     expect(error.problems.map((p) => p.variable)).toEqual(['LEDGER_READ_MODELS_URL', 'LEDGER_READ_MODELS_SCHEMA']);
     expect(error.message).not.toContain('secret');
+  });
+
+  it('keeps what replicas share (tokens, notary key) in a schema of its own, never the read models’ one that BI tools read', () => {
+    expect(loadLedgerConfig({ LEDGER_POSTGRES_SCHEMA: 'ledger_eu' }, cwd).ledgerSchema).toBe('ledger_eu');
+    expect(configError({ LEDGER_POSTGRES_SCHEMA: 'Ledger' }).problems.map((p) => p.variable)).toEqual(['LEDGER_POSTGRES_SCHEMA']);
+    const same = configError({ LEDGER_READ_MODELS_URL: 'postgres://db/x', LEDGER_READ_MODELS_SCHEMA: 'shared', LEDGER_POSTGRES_SCHEMA: 'shared' });
+    expect(same.problems.map((p) => p.variable)).toEqual(['LEDGER_POSTGRES_SCHEMA']);
   });
 
   it('reports every invalid variable at once, one line each', () => {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Client } from 'pg';
 
 export interface AdvisoryLockLeaseOptions {
@@ -111,7 +112,8 @@ export class AdvisoryLockLease {
       keepAlive: true,
       // The server drops a frozen or silent holder's session, which frees its lock for the others.
       options: `-c idle_session_timeout=${this.idleSessionTimeoutMs} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3`,
-      application_name: `ledger lease ${this.options.name}`.slice(0, 63),
+      // Names the holder in pg_stat_activity, so an operator (or a test) can tell which replica holds the lock.
+      application_name: `ledger ${process.pid}@${hostname()} lease ${this.options.name}`.slice(0, 63),
       connectionTimeoutMillis: 5_000,
       query_timeout: 5_000,
     });

@@ -18,7 +18,7 @@ describe('LedgerDatabase migrations (PostgreSQL)', () => {
       const recorded = await sql<{ name: string }>(`SELECT name FROM ${schema}.migrations ORDER BY name`);
       expect(recorded.map((r) => r.name)).toEqual(LEDGER_MIGRATIONS.map((m) => m.name));
       const tables = await sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [schema]);
-      expect(tables.map((t) => t.table_name)).toEqual(['api_tokens', 'migrations']);
+      expect(tables.map((t) => t.table_name)).toEqual(['api_tokens', 'migrations', 'notary_key']);
     } finally {
       await db.close();
     }

@@ -31,6 +31,9 @@ export class LedgerDatabase {
     if (!SCHEMA_NAME.test(this.schema)) throw new RangeError(`schema: ${JSON.stringify(this.schema)} is not a lower-case PostgreSQL identifier`);
     this.pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, application_name: 'incident-ledger' });
     this.pool.on('error', () => undefined);
+    // A client checked out when its connection drops emits 'error' with no listener of the pool's: unhandled, that
+    // would end the process. Its query rejects anyway, and whoever ran it answers 503 or retries.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** `<schema>.<name>`, for SQL text (both parts are identifiers the ledger chose, never input). */

@@ -41,4 +41,18 @@ export const LEDGER_MIGRATIONS: readonly LedgerMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.api_tokens_changed()`);
     },
   },
+  {
+    name: '0002-notary-key',
+    async up({ client, schema }) {
+      // One row: the key every replica signs with when none is given by LEDGER_NOTARY_PRIVATE_KEY or a key file.
+      // A private key: grant this schema to no one but the ledger's own login.
+      await client.query(`
+        CREATE TABLE ${schema}.notary_key (
+          singleton       boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+          key_id          text NOT NULL CHECK (key_id ~ '^[0-9a-f]{64}$'),
+          private_key_pem text NOT NULL,
+          created_at      timestamptz NOT NULL DEFAULT now()
+        )`);
+    },
+  },
 ];

@@ -1,7 +1,10 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TEST_POSTGRES_URL, sql, uniqueName } from '../../../../../tests/support/postgres';
-import { generateToken, hashToken, type TokenEntry } from '../auth/token.registry';
+import { generateToken, hashToken, MissingTokensFileError, type TokenEntry, writeTokensFile } from '../auth/token.registry';
 import { LedgerDatabase } from './ledger-database';
-import { TokenTable, TokenTableFollower } from './token-table.follower';
+import { seedTokenTable, TokenTable, TokenTableFollower } from './token-table.follower';
 
 const entry = (principal: string, token: string, extra: Partial<TokenEntry> = {}): TokenEntry => ({
   principal,
@@ -100,5 +103,59 @@ describe('API tokens in PostgreSQL', () => {
     );
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect(await table.read()).toHaveLength(1);
+  });
+
+  describe('the first start with PostgreSQL', () => {
+    let dataDir: string;
+    beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'ledger-token-seed-'))));
+    afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('copies an existing tokens file into the empty table, so a ledger that ran alone keeps its tokens', async () => {
+      const tokensFile = join(dataDir, 'tokens.json');
+      const token = generateToken();
+      writeTokensFile(tokensFile, [entry('analyst-1', token, { id: 'analyst-1' })]);
+      const table = new TokenTable(db);
+      expect(await seedTokenTable(table, { tokensFile, dataDir })).toEqual({ seededFrom: 'tokens-file' });
+      expect((await table.read()).map((e) => e.principal)).toEqual(['analyst-1']);
+      // Later starts leave a filled table alone, whatever the file says.
+      writeTokensFile(tokensFile, []);
+      expect(await seedTokenTable(table, { tokensFile, dataDir })).toEqual({});
+      expect(await table.read()).toHaveLength(1);
+    });
+
+    it('without a tokens file, one replica among those starting together issues one token per role, its plaintext in initial-tokens.txt', async () => {
+      const dirs = [dataDir, mkdtempSync(join(tmpdir(), 'ledger-token-seed-')), mkdtempSync(join(tmpdir(), 'ledger-token-seed-'))];
+      try {
+        const seeds = await Promise.all(dirs.map((dir) => seedTokenTable(new TokenTable(db), { tokensFile: join(dir, 'tokens.json'), dataDir: dir })));
+        expect(seeds.filter((s) => s.seededFrom === 'initial-set')).toHaveLength(1);
+        const creator = seeds.find((s) => s.initialTokensFile)!;
+        const lines = readFileSync(creator.initialTokensFile!, 'utf8').split('\n').filter((l) => l.startsWith('initial-'));
+        expect(lines).toHaveLength(5);
+        expect(readFileSync(creator.initialTokensFile!, 'utf8')).toContain(`PostgreSQL table ${schema}.api_tokens`);
+        const follower = await TokenTableFollower.open(db, { pollMs: 60_000 });
+        followers.push(follower);
+        expect(lines.every((l) => follower.authenticate(l.trim().split(/\s+/)[2]) !== undefined)).toBe(true);
+        expect(dirs.filter((dir) => existsSync(join(dir, 'initial-tokens.txt')))).toHaveLength(1);
+      } finally {
+        for (const dir of dirs.slice(1)) rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses, writing nothing, a ledger that holds data with neither tokens file nor rows', async () => {
+      const table = new TokenTable(db);
+      await expect(seedTokenTable(table, { tokensFile: join(dataDir, 'tokens.json'), dataDir, ledgerHoldsData: () => true })).rejects.toThrow(MissingTokensFileError);
+      expect(await table.read()).toEqual([]);
+      expect(existsSync(join(dataDir, 'initial-tokens.txt'))).toBe(false);
+    });
+  });
+
+  it('changes from several operators at once are all kept (each reads and writes under the table lock)', async () => {
+    const table = new TokenTable(db);
+    await Promise.all(
+      [1, 2, 3, 4, 5].map((n) => table.change((entries) => ({ entries: [...entries, entry(`analyst-${n}`, generateToken(), { id: `analyst-${n}` })], result: undefined }))),
+    );
+    expect((await table.read()).map((e) => e.id).sort()).toEqual(['analyst-1', 'analyst-2', 'analyst-3', 'analyst-4', 'analyst-5']);
+    await expect(table.change(() => ({ entries: [{ ...entry('x', generateToken()), roles: [] }], result: undefined }))).rejects.toThrow(/roles/);
+    expect(await table.read()).toHaveLength(5);
   });
 });

@@ -1,5 +1,6 @@
-import type { Client } from 'pg';
-import { type TokenEntry, TokenRegistry, TOKENS_FILE_VERSION } from '../auth/token.registry';
+import { existsSync } from 'node:fs';
+import type { Client, PoolClient } from 'pg';
+import { issueInitialTokens, MissingTokensFileError, type TokenEntry, TokenRegistry, TOKENS_FILE_VERSION } from '../auth/token.registry';
 import type { LedgerDatabase } from './ledger-database';
 import { TOKENS_CHANGED_CHANNEL } from './ledger.migrations';
 
@@ -20,47 +21,63 @@ interface TokenRow {
 export class TokenTable {
   constructor(private readonly db: LedgerDatabase) {}
 
+  /** What operators and the initial-tokens file call it. */
+  get name(): string {
+    return `PostgreSQL table ${this.db.table('api_tokens')}`;
+  }
+
   /** Every entry, revoked ones included, validated as a tokens file is. */
-  async read(): Promise<TokenEntry[]> {
-    const { rows } = await this.db.pool.query<TokenRow>(`SELECT * FROM ${this.db.table('api_tokens')} ORDER BY created_at NULLS FIRST, id`);
-    return TokenRegistry.parse({ version: TOKENS_FILE_VERSION, tokens: rows.map(entryOf) }, `PostgreSQL table ${this.db.table('api_tokens')}`).list();
+  async read(client: Pick<PoolClient, 'query'> = this.db.pool): Promise<TokenEntry[]> {
+    const { rows } = await client.query<TokenRow>(`SELECT * FROM ${this.db.table('api_tokens')} ORDER BY created_at NULLS FIRST, id`);
+    return TokenRegistry.parse({ version: TOKENS_FILE_VERSION, tokens: rows.map(entryOf) }, this.name).list();
+  }
+
+  /**
+   * Reads, changes and writes every entry in one transaction, the table locked against other writers meanwhile (what
+   * `ledger-cli tokens` does to the file under its lock file); `change` may throw to write nothing.
+   */
+  change<T>(change: (entries: TokenEntry[]) => { entries: TokenEntry[]; result: T }): Promise<T> {
+    return this.locked(async (client) => {
+      const { entries, result } = change(await this.read(client));
+      await this.write(client, entries, true);
+      return result;
+    });
   }
 
   /** Replaces every entry at once (what `ledger-cli tokens` does to tokens.json), after the same validation. */
   async replace(entries: readonly TokenEntry[]): Promise<void> {
-    const valid = TokenRegistry.parse({ version: TOKENS_FILE_VERSION, tokens: entries }, 'tokens').list();
-    const client = await this.db.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`DELETE FROM ${this.db.table('api_tokens')}`);
-      for (const e of valid) await insert(client, this.db.table('api_tokens'), e);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await this.change(() => ({ entries: [...entries], result: undefined }));
   }
 
   /**
    * Writes `create()`'s entries if the table holds none, and says whether it did. Replicas starting together take a
    * lock on the table first, so exactly one of them creates the initial set and the others see it.
    */
-  async createIfEmpty(create: () => readonly TokenEntry[]): Promise<boolean> {
+  createIfEmpty(create: () => readonly TokenEntry[]): Promise<boolean> {
+    return this.locked(async (client) => {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.db.table('api_tokens')}`);
+      if (Number(rows[0].n) > 0) return false;
+      await this.write(client, create(), false);
+      return true;
+    });
+  }
+
+  /** Validated as a tokens file is, then written; `replacing` clears the table first. */
+  private async write(client: PoolClient, entries: readonly TokenEntry[], replacing: boolean): Promise<void> {
+    const valid = TokenRegistry.parse({ version: TOKENS_FILE_VERSION, tokens: entries }, 'tokens').list();
+    if (replacing) await client.query(`DELETE FROM ${this.db.table('api_tokens')}`);
+    for (const e of valid) await insert(client, this.db.table('api_tokens'), e);
+  }
+
+  /** One transaction with the table locked against other writers (readers go on); rolled back if `work` throws. */
+  private async locked<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.db.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query(`LOCK TABLE ${this.db.table('api_tokens')} IN SHARE ROW EXCLUSIVE MODE`);
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.db.table('api_tokens')}`);
-      if (Number(rows[0].n) > 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      const entries = TokenRegistry.parse({ version: TOKENS_FILE_VERSION, tokens: create() }, 'tokens').list();
-      for (const e of entries) await insert(client, this.db.table('api_tokens'), e);
+      const result = await work(client);
       await client.query('COMMIT');
-      return true;
+      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -68,6 +85,35 @@ export class TokenTable {
       client.release();
     }
   }
+}
+
+export interface TokenTableSeed {
+  /** Where the tokens were taken from on the start that filled the table: the tokens file, or a fresh set per role. */
+  seededFrom?: 'tokens-file' | 'initial-set';
+  /** With a fresh set: the file their plaintext was written to. */
+  initialTokensFile?: string;
+}
+
+/**
+ * Fills an empty table on the first start with PostgreSQL: from the tokens file when there is one (a ledger that ran
+ * alone before keeps its tokens), else with one fresh token per role, as a first start does with a file. Replicas
+ * starting together fill it once between them. A ledger that holds data but has neither tokens file nor rows is
+ * refused, as without PostgreSQL: a fresh set would lock out every token handed out so far.
+ */
+export async function seedTokenTable(table: TokenTable, options: { tokensFile: string; dataDir: string; ledgerHoldsData?: () => boolean }): Promise<TokenTableSeed> {
+  const seed: TokenTableSeed = {};
+  await table.createIfEmpty(() => {
+    if (existsSync(options.tokensFile)) {
+      seed.seededFrom = 'tokens-file';
+      return TokenRegistry.fromFile(options.tokensFile).list();
+    }
+    if (options.ledgerHoldsData?.()) throw new MissingTokensFileError(options.tokensFile);
+    const initial = issueInitialTokens(options.dataDir, table.name);
+    seed.seededFrom = 'initial-set';
+    seed.initialTokensFile = initial.initialTokensFile;
+    return initial.entries;
+  });
+  return seed;
 }
 
 export interface TokenTableFollowerOptions {

@@ -91,6 +91,9 @@ export class PostgresReadModelStore implements ReadModelStore {
     this.readerRole = options.readerRole === null ? null : validIdentifier(options.readerRole ?? DEFAULT_READER_ROLE, 'readerRole');
     this.pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, application_name: 'incident-ledger-read-models' });
     this.pool.on('error', () => undefined);
+    // A client checked out when its connection drops emits 'error' with no listener of the pool's: unhandled, that
+    // would end the process. Its query rejects anyway, and whoever ran it answers 503 or retries.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.overlay = new PostgresRowOverlay(this.schema, { rowCache: options.rowCache });
   }
 
