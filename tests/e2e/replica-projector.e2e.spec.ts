@@ -52,6 +52,9 @@ describe('the PostgreSQL projector among replicas', () => {
     expect(second.projecting).toBe(false);
     // A follower reports the read models the holder keeps, as the checkpoint stored in PostgreSQL tells.
     expect(second.status()).toMatchObject({ state: 'live', leading: false });
+    const refused = await apps[1].app.inject({ method: 'POST', url: '/admin/read-models/rebuild', headers: { authorization: `Bearer ${apps[1].tokens.admin}` } });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ type: expect.stringMatching(/not-the-projector$/), leading: false, state: 'live' });
 
     await runScenario(DEMO_SCENARIO, injectSend(apps[1].app, apps[1].tokens.recorder));
     const log = new EsdbEventStore({ connectionString: double.connectionString });
