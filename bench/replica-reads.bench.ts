@@ -2,7 +2,7 @@
  * replica-reads: API reads served by two ledger replicas against one, in the same run (issue 14: ≥ 1.6×).
  *
  * Both replicas are the built ledger on one event store (the in-repo EventStoreDB gRPC double, in a process of its
- * own) and one PostgreSQL schema of read models (LEDGER_READ_MODELS_URL), with one notary key and one tokens file.
+ * own) and one PostgreSQL (LEDGER_READ_MODELS_URL: the read models, the tokens, the leases), with one notary key.
  * The data is an NDJSON import (bench/generate-import.ts) posted to the first replica; both must show the read models
  * at the log's head before anything is timed.
  *
@@ -24,7 +24,7 @@ import { SpawnedLedger, ensureBuilt, spawnLedger } from '../tests/support/spawne
 import { NotAvailableError, runBenchmark } from './support/bench-child';
 import { postFile, tsNodeArgs } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
-import { sleep } from './support/measure';
+import { nowMs, sleep } from './support/measure';
 
 const URL = process.env.LEDGER_BENCH_POSTGRES_URL || process.env.LEDGER_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = 16;
@@ -106,6 +106,7 @@ runBenchmark('replica-reads', async (ctx) => {
     throw new NotAvailableError(`PostgreSQL at ${URL} cannot be reached: ${error instanceof Error ? error.message : String(error)}`);
   }
   const schema = `bench_replicas_${process.pid}`;
+  const ledgerSchema = `bench_replicas_ledger_${process.pid}`;
   await ensureBuilt('ledger-api');
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-replicas-'));
   const double = await startDouble();
@@ -117,17 +118,19 @@ runBenchmark('replica-reads', async (ctx) => {
       LEDGER_READ_MODELS_URL: URL,
       LEDGER_READ_MODELS_SCHEMA: schema,
       LEDGER_NOTARY_PRIVATE_KEY: key,
-      LEDGER_TOKENS_FILE: join(dir, 'tokens.json'),
+      LEDGER_POSTGRES_SCHEMA: ledgerSchema,
       LEDGER_CHECKPOINT_INTERVAL_MS: '0',
       LEDGER_RATE_LIMIT_MAX: '1000000000',
     };
-    const first = await spawnLedger({ dataDir: join(dir, 'replica-1'), env, startTimeoutMs: 120_000 });
+    const profileDir = process.env.BENCH_SERVER_CPU_PROF;
+    const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const first = await spawnLedger({ dataDir: join(dir, 'replica-1'), env, nodeArgs, startTimeoutMs: 120_000 });
     ledgers.push(first);
     const file = join(dir, 'import.ndjson');
     const lines = writeImportFile(file, { claims, incidents });
     const imported = await postFile(first, file);
     ctx.check('import accepted', imported.status === 200 && (JSON.parse(imported.body) as { failed?: number }).failed === 0, `POST /imports answered ${imported.status}: ${imported.body.slice(0, 200)}`);
-    const second = await spawnLedger({ dataDir: join(dir, 'replica-2'), env, tokens: first.tokens, startTimeoutMs: 120_000 });
+    const second = await spawnLedger({ dataDir: join(dir, 'replica-2'), env, nodeArgs, tokens: first.tokens, startTimeoutMs: 120_000 });
     ledgers.push(second);
     await Promise.all(ledgers.map((l) => l.waitUntilCaughtUp(600_000)));
     ctx.note(`${lines} import lines; event store: the gRPC double; read models: PostgreSQL schema ${schema}`);
@@ -141,6 +144,17 @@ runBenchmark('replica-reads', async (ctx) => {
     }
     ctx.check('both replicas answer the same reads', differing === 0, `${differing} of ${sample.length} sampled reads differ or failed`);
 
+    // One read of each kind alone on each replica, to tell a slow kind from a slow replica.
+    const kinds = paths.slice(0, 4);
+    for (const [n, ledger] of ledgers.entries()) {
+      const times: string[] = [];
+      for (const path of kinds) {
+        const started = nowMs();
+        await ledger.request('GET', path, { role: 'reader' });
+        times.push(`${path.replace(/[0-9a-f-]{36}/, '{id}').split('?')[0]} ${(nowMs() - started).toFixed(0)} ms`);
+      }
+      ctx.note(`replica ${n + 1}, one read alone: ${times.join(', ')}`);
+    }
     await load([{ ledger: first, connections: CONNECTIONS }], paths, 1); // warm-up
     await load([{ ledger: second, connections: CONNECTIONS }], paths, 1);
     let one: Load | undefined;
@@ -174,7 +188,7 @@ runBenchmark('replica-reads', async (ctx) => {
   } finally {
     await Promise.all(ledgers.map((l) => l.stop().catch(() => undefined)));
     double.child.kill('SIGTERM');
-    await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    for (const name of [schema, ledgerSchema]) await pg.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     await pg.end();
     rmSync(dir, { recursive: true, force: true });
   }

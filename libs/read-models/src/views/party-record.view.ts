@@ -92,6 +92,10 @@ const denialOf = (d: DenialRow, names: PartyNameLookup): PartyRecordDenial => ({
 const incidentRecord = (t: TableAccess, partyId: string, incidentId: string, names: PartyNameLookup): PartyIncidentRecord => {
   const inLogOrder = { orderBy: [{ column: 'position' as const }] };
   const claims = t.find(claimsTable, { partyId, incidentId }, inLogOrder);
+  // The party's versions in the incident in one read, not one lookup per claim: over PostgreSQL each lookup a view
+  // makes after another's answer is a round of its own.
+  const versions = t.find(claimVersionsTable, { partyId, incidentId }, inLogOrder);
+  const statements = new Map(versions.map((v) => [`${v.claimId}\u0001${v.version}`, v.statement]));
   return {
     incidentId,
     title: t.get(incidentsTable, { incidentId })?.title ?? null,
@@ -99,7 +103,7 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string, nam
       claimId: c.claimId,
       version: c.version,
       // The current words are the current version's.
-      statement: t.get(claimVersionsTable, { incidentId, claimId: c.claimId, version: c.version })!.statement,
+      statement: statements.get(`${c.claimId}\u0001${c.version}`)!,
       statementVersion: c.statementVersion,
       statedAt: c.statedAt,
       firstStatedAt: c.firstStatedAt,
@@ -107,8 +111,7 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string, nam
       retracted: c.retracted,
       ...entryMetaOf(c),
     })),
-    corrections: t
-      .find(claimVersionsTable, { partyId, incidentId }, inLogOrder)
+    corrections: versions
       .filter((v) => v.kind === 'corrected')
       .map((v) => ({ claimId: v.claimId, version: v.version, reason: v.reason ?? '', statedAt: v.statedAt, ...entryMetaOf(v) })),
     retractions: claims

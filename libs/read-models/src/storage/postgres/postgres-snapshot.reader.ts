@@ -42,16 +42,38 @@ export class PostgresSnapshotReader {
         if (failed) throw failure;
         return result as T;
       }
+      // Point lookups of one table in one round are one query (a party's record asks for one version per claim);
+      // finds, each with its own order and limit, one query each.
+      const lookups = new Map<PgTableCodec, Request[]>();
       for (const request of this.requests.values()) {
-        const { text, values } = request.codec.findSql(request.where, request.single ? {} : request.options);
+        if (request.single) {
+          const list = lookups.get(request.codec);
+          if (list) list.push(request);
+          else lookups.set(request.codec, [request]);
+          continue;
+        }
+        const { text, values } = request.codec.findSql(request.where, request.options);
         this.answers.set(request.key, (await client.query(text, values)).rows.map((raw) => request.codec.decode(raw)));
+      }
+      for (const [codec, requests] of lookups) {
+        const { text, values } = codec.selectKeys(requests.map((r) => r.where));
+        const found = new Map<string, Row>();
+        for (const raw of (await client.query(text, values)).rows) {
+          const row = codec.decode(raw);
+          found.set(codec.keyText(row), row);
+        }
+        for (const request of requests) {
+          const row = found.get(codec.keyText(request.where));
+          this.answers.set(request.key, row ? [row] : []);
+        }
       }
     }
   }
 
   private access(): TableAccess {
     const ask = (table: AnyTable, where: Row, options: FindOptions<Row>, single: boolean): Row[] => {
-      const key = `${single ? 'get' : 'find'}:${table.name}:${keyText(where)}:${keyText(options)}`;
+      // A view asks the same lookups again in every round: a point lookup's key is built without JSON.
+      const key = single ? `get:${table.name}:${this.codecOf(table).keyText(where)}` : `find:${table.name}:${keyText(where)}:${keyText(options)}`;
       const answer = this.answers.get(key);
       if (answer) return answer;
       this.requests.set(key, { key, codec: this.codecOf(table), where, options, single });

@@ -124,6 +124,22 @@ export class PgTableCodec {
     return { text, values: this.names.map((n, i) => rows.map((row) => this.encode(this.types[i], row[n]))) };
   }
 
+  /** The rows of every key given, in one SELECT (a view's point lookups of one round). */
+  selectKeys(keys: Row[]): { text: string; values: PgParam[][] } {
+    const columns = this.keyNames.map((n) => pgQuote(snakeCase(n)));
+    const text =
+      `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${columns.join(', ')}) IN ` +
+      `(SELECT * FROM unnest(${this.keyNames.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(n)]}`).join(', ')}))`;
+    return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))) };
+  }
+
+  /** A key's identity, the same for the key a view asks for and the decoded row that answers it. */
+  keyText(key: Row): string {
+    let text = '';
+    for (const n of this.keyNames) text += `${String(this.encode(this.typeOf(n), key[n]))}\u0001`;
+    return text;
+  }
+
   /** One DELETE for every key given. */
   deleteKeys(keys: Row[]): { text: string; values: PgParam[][] } {
     const columns = this.keyNames.map((n) => pgQuote(snakeCase(n)));
