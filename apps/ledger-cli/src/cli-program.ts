@@ -58,7 +58,7 @@ Examples:
   program.addCommand(verifyCommand(out, env));
   program.addCommand(exportCommand(out, env));
   program.addCommand(statusCommand(out));
-  program.addCommand(rebuildCommand(out));
+  program.addCommand(rebuildCommand(out, env));
   program.addCommand(importCommand(out));
   program.addCommand(tokensCommand(out));
   program.addCommand(backupCommand(out));
