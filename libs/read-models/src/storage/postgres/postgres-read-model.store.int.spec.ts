@@ -212,4 +212,16 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     expect(JSON.stringify(dump)).toContain('\\u0000');
     expect((await store.readCheckpoint(CHECKPOINT))?.position).toBe(envelopes[envelopes.length - 1].position);
   });
+
+  it('puts back at open the secondary indexes of a rebuild cut short between beginRebuild and endRebuild', async () => {
+    const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
+    const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
+    const dying = await open();
+    await dying.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await dying.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, contractScenario().slice(0, 5), 5n);
+    expect(await present()).toEqual([]);
+    await dying.close();
+    await open();
+    expect(await present()).toEqual(indexNames);
+  });
 });

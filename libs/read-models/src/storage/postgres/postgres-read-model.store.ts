@@ -147,6 +147,9 @@ export class PostgresReadModelStore implements ReadModelStore {
                 [table.name, recorded],
               );
               recreated ||= stored.rows.length > 0;
+            } else {
+              // A rebuild cut short (its process died between beginRebuild and endRebuild) left the table without them.
+              for (const index of ddl.indexes) await client.query(index);
             }
             const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${this.schema}.${pgQuote(table.name)}) AS empty`);
             made.push({ table, empty: empty.rows[0].empty === true });
