@@ -66,9 +66,9 @@ describe('the NUL character (U+0000) at input (e2e)', () => {
     expectInvalidFields(await s.unchanged(() => s.post('/parties', { ...valid.party('nul-name'), name: 'Name\u0000' })), ['name']);
   });
 
-  it('a query string holding U+0000 is a 400 too', async () => {
-    const res = await s.get('/incidents?q=a%00b');
-    expect(res.statusCode).toBe(400);
+  it('a query string or a path parameter holding U+0000 is a 400 too', async () => {
+    expect((await s.get('/incidents?q=a%00b')).statusCode).toBe(400);
+    expect((await s.get('/parties/a%00b')).statusCode).toBe(400);
   });
 
   it('POST /imports: a line holding U+0000 is that line’s 400 naming the member; the other lines are imported', async () => {

@@ -46,20 +46,19 @@ export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
  */
 export function nulFieldErrors(value: unknown): FieldError[] {
   const errors: FieldError[] = [];
-  const stack: Array<[unknown, string]> = [[value, '']];
+  // The third member: the member name at `path` holds U+0000 (reported in document order, its value not looked into).
+  const stack: Array<[unknown, string, boolean?]> = [[value, '']];
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
-    if (typeof node === 'string') {
-      if (node.includes('\u0000')) errors.push({ field: path, messages: [NUL_MESSAGE] });
+    const [node, path, nulName] = stack.pop()!;
+    if (nulName || typeof node === 'string') {
+      if (nulName || (node as string).includes('\u0000')) errors.push({ field: path, messages: [NUL_MESSAGE] });
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
     const entries = Array.isArray(node) ? node.map((item, i) => [String(i), item] as const) : Object.entries(node);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i];
-      const childPath = joinPath(path, key);
-      if (key.includes('\u0000')) errors.push({ field: childPath, messages: [NUL_MESSAGE] });
-      else stack.push([child, childPath]);
+      stack.push([child, joinPath(path, key), key.includes('\u0000')]);
     }
   }
   return errors;
@@ -70,7 +69,7 @@ class LedgerValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
       throw new ProblemException(400, 'body-too-deep', `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`);
     }
-    if (metadata.type === 'body' || metadata.type === 'query') {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       const nul = nulFieldErrors(value);
       if (nul.length > 0) throw new RequestValidationException(nul);
     }
