@@ -28,7 +28,7 @@ export const BENCHMARKS: BenchmarkEntry[] = [
   { name: 'http-claims', needsBuild: true, timeoutMinutes: { small: 3, full: 15 } },
   { name: 'flat-cost', needsBuild: true, timeoutMinutes: { small: 5, full: 90 } },
   { name: 'rebuild', needsBuild: false, timeoutMinutes: { small: 5, full: 120 } },
-  { name: 'pg-projection', needsBuild: false, timeoutMinutes: { small: 3, full: 60 } },
+  { name: 'pg-projection', needsBuild: false, timeoutMinutes: { small: 3, full: 180 } },
   { name: 'verify', needsBuild: false, timeoutMinutes: { small: 3, full: 30 } },
   { name: 'feed-fanout', needsBuild: true, timeoutMinutes: { small: 3, full: 15 } },
   { name: 'import', needsBuild: true, timeoutMinutes: { small: 5, full: 90 } },

@@ -27,7 +27,9 @@ LOG_LEVEL, ...); --data-dir overrides LEDGER_DATA_DIR. The data directory must
 exist and hold events.sqlite: the CLI never creates an empty ledger (nor a key).
 The auditor commands (replay, versions, history, verify, export) only read, run
 beside the API, and read EventStoreDB when EVENTSTORE_CONNECTION_STRING is set;
-status, rebuild, import, backup and restore work on the embedded store only;
+status, rebuild, import, backup and restore work on the embedded store only
+(rebuild with LEDGER_READ_MODELS_URL rebuilds the read models in PostgreSQL,
+from either log);
 tokens manages the tokens file (a running API follows it).
 
 Exit codes:
@@ -58,7 +60,7 @@ Examples:
   program.addCommand(verifyCommand(out, env));
   program.addCommand(exportCommand(out, env));
   program.addCommand(statusCommand(out));
-  program.addCommand(rebuildCommand(out));
+  program.addCommand(rebuildCommand(out, env));
   program.addCommand(importCommand(out));
   program.addCommand(tokensCommand(out));
   program.addCommand(backupCommand(out));

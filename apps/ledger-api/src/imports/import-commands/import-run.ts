@@ -6,7 +6,7 @@ import type { StreamCommandResult } from '../../application/stream-command.execu
 import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
 import { toProblem } from '../../platform/problem/problem-details';
 import { bodyCheckOf, isJsonObject } from '../../platform/problem/compiled-body-check';
-import { RequestValidationException, validateJsonBody } from '../../platform/problem/validation.pipe';
+import { RequestValidationException, nulFieldErrors, validateJsonBody } from '../../platform/problem/validation.pipe';
 import { IMPORT_ACTIONS, ImportAction, ImportLine, parseImportLine } from './import-line';
 import { importIdempotencyKey, lineRequestHash, LinePlan, planLine } from './import-line.plan';
 import { ndjsonLines, NdjsonLimits, RawLine } from './ndjson-lines';
@@ -118,7 +118,7 @@ interface PendingLine {
  * body goes through the route's validation, which refuses it with the same 400.
  */
 const validBody = (dto: new () => object, body: Record<string, unknown>): object =>
-  isJsonObject(body) && bodyCheckOf(dto)?.(body) ? body : validateJsonBody(dto, body);
+  isJsonObject(body) && bodyCheckOf(dto)?.(body) && !nulFieldErrors(body).length ? body : validateJsonBody(dto, body);
 
 const referenceFailed = (dep: Dependency): ProblemException =>
   new ProblemException(422, 'reference-failed', `${dep.member} refers to line ${dep.line} (key ${dep.key}), which was not imported.`, { field: dep.member });

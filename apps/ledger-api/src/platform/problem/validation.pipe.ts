@@ -38,10 +38,40 @@ export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): num
   return deepest;
 }
 
+export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
+
+/**
+ * Every string (and member name) of a parsed request that holds U+0000, by path. The ledger refuses them at input:
+ * PostgreSQL text cannot store the character, and no statement, name or source needs it. Iterative, like jsonDepth.
+ */
+export function nulFieldErrors(value: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  // The third member: the member name at `path` holds U+0000 (reported in document order, its value not looked into).
+  const stack: Array<[unknown, string, boolean?]> = [[value, '']];
+  while (stack.length > 0) {
+    const [node, path, nulName] = stack.pop()!;
+    if (nulName || typeof node === 'string') {
+      if (nulName || (node as string).includes('\u0000')) errors.push({ field: path, messages: [NUL_MESSAGE] });
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    const entries = Array.isArray(node) ? node.map((item, i) => [String(i), item] as const) : Object.entries(node);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i];
+      stack.push([child, joinPath(path, key), key.includes('\u0000')]);
+    }
+  }
+  return errors;
+}
+
 class LedgerValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
       throw new ProblemException(400, 'body-too-deep', `The request body nests deeper than ${MAX_BODY_DEPTH} levels.`);
+    }
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const nul = nulFieldErrors(value);
+      if (nul.length > 0) throw new RequestValidationException(nul);
     }
     if (metadata.type === 'body' && typeof metadata.metatype === 'function' && !this.expectedType) {
       const valid = this.validJsonBody(metadata.metatype as new () => object, value);
@@ -78,6 +108,8 @@ class LedgerValidationPipe extends ValidationPipe {
    * million bodies.
    */
   transformJsonBody<T extends object>(metatype: new () => T, body: Record<string, unknown>): T {
+    const nul = nulFieldErrors(body);
+    if (nul.length > 0) throw new RequestValidationException(nul);
     const valid = this.validJsonBody(metatype, body);
     if (valid) return valid;
     this.stripProtoKeys(body);

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Min, ValidateNested } from 'class-validator';
 import type { ValidationError } from 'class-validator';
-import { createValidationPipe, flattenValidationErrors, RequestValidationException } from './validation.pipe';
+import { createValidationPipe, flattenValidationErrors, NUL_MESSAGE, nulFieldErrors, RequestValidationException } from './validation.pipe';
 
 class VictimDto {
   @IsString() name!: string;
@@ -63,5 +63,25 @@ describe('flattenValidationErrors', () => {
       { field: 'aliases["en-GB"]', messages: ['must be a string'] },
       { field: '[0]', messages: ['must be an object'] },
     ]);
+  });
+});
+
+describe('nulFieldErrors', () => {
+  it('names every string holding U+0000 by its path (as the other validation errors name them), in document order, and member names holding one', () => {
+    const body = { a: 'x\u0000', b: [{ c: 'ok' }, { c: '\u0000' }], 'odd key': { d: 'y\u0000z' }, ['k\u0000']: 1, n: 3, m: null };
+    expect(nulFieldErrors(body)).toEqual([
+      { field: 'a', messages: [NUL_MESSAGE] },
+      { field: 'b[1].c', messages: [NUL_MESSAGE] },
+      { field: 'odd key.d', messages: [NUL_MESSAGE] },
+      { field: 'k\u0000', messages: [NUL_MESSAGE] },
+    ]);
+    expect(nulFieldErrors({ a: 'x', b: ['\u0001', '\ufffd'] })).toEqual([]);
+  });
+
+  it('the pipe refuses a body holding one before anything else is checked', async () => {
+    const pipe = createValidationPipe();
+    await expect(pipe.transform({ sides: [{ victims: [{ name: 'a\u0000' }], count: 1 }] }, { type: 'body', metatype: ReportDto })).rejects.toMatchObject({
+      errors: [{ field: 'sides[0].victims[0].name', messages: [NUL_MESSAGE] }],
+    });
   });
 });

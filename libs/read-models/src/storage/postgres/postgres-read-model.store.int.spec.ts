@@ -11,6 +11,7 @@ import { INCIDENT_ID, PARTY, claimMade, envelopesOf } from '../../testing/seed-a
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';
 import { PostgresReadModelStore, ReadModelsRewoundError } from './postgres-read-model.store';
+import { PG_NUL_REPLACEMENT } from './postgres-tables';
 
 const CHECKPOINT = 'pg-read-models';
 
@@ -179,5 +180,48 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     expect(second.rounds).toBe(first.rounds + 1);
     expect(second.writeStatements - first.writeStatements).toBeLessThanOrEqual(LEDGER_TABLES.length * 2);
     expect(await restarted.dump()).toEqual(readModelsOf([...envelopes, ...more]).dump());
+  });
+
+  it('projects text holding U+0000 (events recorded before the API refused it) instead of failing the batch: text columns hold U+FFFD, JSON keeps the escape', async () => {
+    const store = await open();
+    const envelopes = structuredClone(contractScenario());
+    const data = (type: string) => envelopes.find((e) => e.event.type === type)!.event.data as unknown as Record<string, Record<string, string> & string>;
+    (data('PartyRegistered') as unknown as Record<string, string>).name += '\u0000';
+    (data('IncidentReported') as unknown as Record<string, string>).title += '\u0000';
+    const claim = data('ClaimMade');
+    claim.statement.text += '\u0000';
+    claim.source.title = `\u0000${claim.source.title}`;
+    await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+
+    const expected = readModelsOf(envelopes).dump();
+    let replaced = 0;
+    for (const table of LEDGER_TABLES) {
+      for (const row of expected[table.name] as Array<Record<string, unknown>>) {
+        for (const [column, spec] of Object.entries(table.columns as Record<string, { type: string }>)) {
+          const value = row[column];
+          if (spec.type === 'text' && typeof value === 'string' && value.includes('\u0000')) {
+            row[column] = value.replace(/\u0000/g, PG_NUL_REPLACEMENT);
+            replaced++;
+          }
+        }
+      }
+    }
+    expect(replaced).toBeGreaterThan(0);
+    const dump = await store.dump();
+    expect(dump).toEqual(expected);
+    expect(JSON.stringify(dump)).toContain('\\u0000');
+    expect((await store.readCheckpoint(CHECKPOINT))?.position).toBe(envelopes[envelopes.length - 1].position);
+  });
+
+  it('puts back at open the secondary indexes of a rebuild cut short between beginRebuild and endRebuild', async () => {
+    const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
+    const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
+    const dying = await open();
+    await dying.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await dying.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, contractScenario().slice(0, 5), 5n);
+    expect(await present()).toEqual([]);
+    await dying.close();
+    await open();
+    expect(await present()).toEqual(indexNames);
   });
 });

@@ -90,6 +90,8 @@ export class PostgresRowOverlay {
   private readonly recency = new Set<GroupRows>();
   private readonly touched = new Set<GroupRows>();
   private readonly rowCache: number;
+  /** The rows kept now: rowCache, or less for a while (see cap). */
+  private kept: number;
   readonly statistics: OverlayStatistics = { rounds: 0, groupQueries: 0, groupsFetched: 0, writeStatements: 0, rowsWritten: 0 };
 
   constructor(
@@ -97,6 +99,12 @@ export class PostgresRowOverlay {
     options: PostgresRowOverlayOptions = {},
   ) {
     this.rowCache = Math.max(0, Math.floor(options.rowCache ?? 200_000));
+    this.kept = this.rowCache;
+  }
+
+  /** Keeps at most `rows` rows from the next commit on (never more than rowCache); undefined: rowCache again. */
+  cap(rows: number | undefined): void {
+    this.kept = rows === undefined ? this.rowCache : Math.min(this.rowCache, Math.max(0, Math.floor(rows)));
   }
 
   register(table: AnyTable, empty: boolean): void {
@@ -377,7 +385,7 @@ export class PostgresRowOverlay {
     let rows = 0;
     for (const group of this.recency) rows += group.rows.size;
     for (const group of this.recency) {
-      if (rows <= this.rowCache) break;
+      if (rows <= this.kept) break;
       rows -= group.rows.size;
       this.recency.delete(group);
       group.table.groups.delete(group.value);

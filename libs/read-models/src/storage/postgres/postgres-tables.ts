@@ -29,6 +29,37 @@ export const pgQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 type Row = Record<string, unknown>;
 export type PgParam = string | number | boolean | null;
 
+/**
+ * What U+0000 becomes in a text column. PostgreSQL text cannot hold it (SQLite's can, and events recorded before the
+ * API refused it may carry one): written as U+FFFD, the Unicode replacement character, so that such an event is
+ * projected rather than failing its batch and stopping the runner. JSON columns keep it as the escape `\u0000`.
+ */
+export const PG_NUL_REPLACEMENT = '\uFFFD';
+
+export const pgText = (value: string): string => (value.includes('\u0000') ? value.replace(/\u0000/g, PG_NUL_REPLACEMENT) : value);
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * One column's values as a PostgreSQL array literal (`{"a","b",NULL}`), built here rather than by node-postgres,
+ * whose per-element escaping and garbage were a fifth of a rebuild's CPU.
+ */
+const arrayLiteral = (type: ColumnSpec['type'], values: readonly PgParam[]): string => {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i) out += ',';
+    const value = values[i];
+    if (value === null) out += 'NULL';
+    else if (type === 'boolean') out += value ? 't' : 'f';
+    else if (type === 'integer' || type === 'position') out += String(value);
+    else {
+      const text = String(value);
+      out += `"${NEEDS_ESCAPE.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
+    }
+  }
+  return `${out}}`;
+};
+
 /** The table and its secondary indexes as PostgreSQL DDL in `schema` (recorded to tell when a table's shape changed). */
 export const pgTableDdl = (table: AnyTable, schema: string): { table: string; indexes: string[] } => {
   const columns = Object.entries(table.columns as Record<string, ColumnSpec>).map(
@@ -75,6 +106,8 @@ export class PgTableCodec {
         return Boolean(value);
       case 'position':
         return String(value);
+      case 'text':
+        return typeof value === 'string' ? pgText(value) : (value as PgParam);
       default:
         return value as PgParam;
     }
@@ -114,14 +147,14 @@ export class PgTableCodec {
    * One multi-row upsert for every row given: one array parameter per column, unnested into rows, so a batch costs
    * one round trip per table whatever its size (and one prepared plan, whatever the number of rows).
    */
-  upsert(rows: Row[]): { text: string; values: PgParam[][] } {
+  upsert(rows: Row[]): { text: string; values: string[] } {
     const columns = this.names.map((n) => pgQuote(snakeCase(n)));
     const keys = this.keyNames.map((n) => pgQuote(snakeCase(n)));
     const rest = this.names.filter((n) => !this.keyNames.includes(n)).map((n) => pgQuote(snakeCase(n)));
     const text =
       `INSERT INTO ${this.qualified} (${columns.join(', ')}) SELECT * FROM unnest(${this.names.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.types[i]]}`).join(', ')}) ` +
       `ON CONFLICT (${keys.join(', ')}) DO ${rest.length ? `UPDATE SET ${rest.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}` : 'NOTHING'}`;
-    return { text, values: this.names.map((n, i) => rows.map((row) => this.encode(this.types[i], row[n]))) };
+    return { text, values: this.names.map((n, i) => arrayLiteral(this.types[i], rows.map((row) => this.encode(this.types[i], row[n])))) };
   }
 
   /** The rows of every key given, in one SELECT (a view's point lookups of one round). */
@@ -141,12 +174,12 @@ export class PgTableCodec {
   }
 
   /** One DELETE for every key given. */
-  deleteKeys(keys: Row[]): { text: string; values: PgParam[][] } {
+  deleteKeys(keys: Row[]): { text: string; values: string[] } {
     const columns = this.keyNames.map((n) => pgQuote(snakeCase(n)));
     const text =
       `DELETE FROM ${this.qualified} WHERE (${columns.join(', ')}) IN ` +
       `(SELECT * FROM unnest(${this.keyNames.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(n)]}`).join(', ')}))`;
-    return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))) };
+    return { text, values: this.keyNames.map((n) => arrayLiteral(this.typeOf(n), keys.map((key) => this.encode(this.typeOf(n), key[n])))) };
   }
 
   /**

@@ -60,6 +60,15 @@ export async function* readDatasetCsv(input: Readable, dataset: DatasetName, opt
       yield { ok: false, problem: { line, problem: `the row does not have the header's ${info.columns.length} fields` } };
       continue;
     }
+    // The ledger stores no U+0000 (PostgreSQL text cannot hold it): the row is refused like any unreadable field.
+    const nul = Object.keys(record).find((column) => typeof record[column] === 'string' && record[column].includes('\u0000'));
+    if (nul !== undefined) {
+      const problem: DatasetRowProblem = { line, column: nul, problem: 'holds the NUL character (U+0000), which the ledger does not store' };
+      const id = record[layout === ACLED ? 'event_id_cnty' : 'id'];
+      if (id) problem.eventId = id;
+      yield { ok: false, problem };
+      continue;
+    }
     try {
       yield { ok: true, event: layout.read(record, line) };
     } catch (error) {
