@@ -146,11 +146,16 @@ describe('ledger-cli import killed mid-way (built)', () => {
     const lines = writeImportFile(path, { claims: 8000, incidents: 1 });
     const incidentEvents = async (): Promise<number> => (await readLog(killedDir)).filter((e) => e.streamName.startsWith('incident-')).length;
 
-    const child = spawn(process.execPath, [CLI_MAIN, 'import', path, '--data-dir', killedDir, '--batch', String(BATCH), '--no-progress'], { stdio: 'ignore' });
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const child = spawn(process.execPath, [CLI_MAIN, 'import', path, '--data-dir', killedDir, '--batch', String(BATCH), '--no-progress'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let exitCode: number | null | undefined;
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
     try {
-      // Party lines end their batches; the incident's lines come after them in batches of BATCH.
-      while ((await incidentEvents()) < 3 * BATCH) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Party lines end their batches; the incident's lines come after them in batches of BATCH. An import that ends
+      // before (a refusal, a crash) is a failure to report, not a wait until the test's timeout.
+      while ((await incidentEvents()) < 3 * BATCH && exitCode === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect({ exitedEarly: exitCode !== undefined && (exitCode !== 0 || stderr !== '') ? { exitCode, stderr } : false }).toEqual({ exitedEarly: false });
       child.kill('SIGKILL');
       await exited;
     } finally {

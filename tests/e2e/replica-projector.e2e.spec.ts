@@ -45,7 +45,8 @@ describe('the PostgreSQL projector among replicas', () => {
 
   it('runs on the lease holder alone; when its session is ended under it, it stops at once and the other replica takes over', async () => {
     const first = await replica();
-    await until(() => first.status()?.state === 'live', 'the first replica to project');
+    // A replica's status is 'live' as a follower too (the stored checkpoint's): wait for its own runner.
+    await until(() => first.leading && first.projecting && first.status()?.state === 'live', 'the first replica to project', 30_000);
     const second = await replica();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect([first.leading, second.leading]).toEqual([true, false]);
