@@ -44,7 +44,10 @@ export class PostgresSnapshotReader {
       }
       // Point lookups of one table in one round are one query (a party's record asks for one version per claim);
       // finds, each with its own order and limit, one query each.
+      // Finds of one table by the same columns in the same order (a party's claims in each of its incidents), with no
+      // limit or cursor, are one query too, their rows shared out by their values of those columns.
       const lookups = new Map<PgTableCodec, Request[]>();
+      const finds = new Map<string, Request[]>();
       for (const request of this.requests.values()) {
         if (request.single) {
           const list = lookups.get(request.codec);
@@ -52,8 +55,35 @@ export class PostgresSnapshotReader {
           else lookups.set(request.codec, [request]);
           continue;
         }
+        const columns = Object.keys(request.where);
+        if (columns.length > 0 && request.options.limit === undefined && request.options.after === undefined) {
+          const shape = `${request.codec.table.name}:${columns.join(',')}:${keyText(request.options.orderBy ?? null)}`;
+          const list = finds.get(shape);
+          if (list) list.push(request);
+          else finds.set(shape, [request]);
+          continue;
+        }
         const { text, values } = request.codec.findSql(request.where, request.options);
         this.answers.set(request.key, (await client.query(text, values)).rows.map((raw) => request.codec.decode(raw)));
+      }
+      for (const requests of finds.values()) {
+        const [{ codec, where, options }] = requests;
+        if (requests.length === 1) {
+          const { text, values } = codec.findSql(where, options);
+          this.answers.set(requests[0].key, (await client.query(text, values)).rows.map((raw) => codec.decode(raw)));
+          continue;
+        }
+        const columns = Object.keys(where);
+        const { text, values } = codec.findManySql(columns, requests.map((r) => r.where), options.orderBy);
+        const byValues = new Map<string, Row[]>();
+        for (const raw of (await client.query(text, values)).rows) {
+          const row = codec.decode(raw);
+          const k = codec.valuesText(columns, row);
+          const list = byValues.get(k);
+          if (list) list.push(row);
+          else byValues.set(k, [row]);
+        }
+        for (const request of requests) this.answers.set(request.key, byValues.get(codec.valuesText(columns, request.where)) ?? []);
       }
       for (const [codec, requests] of lookups) {
         const { text, values } = codec.selectKeys(requests.map((r) => r.where));

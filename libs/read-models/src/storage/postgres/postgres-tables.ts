@@ -166,10 +166,31 @@ export class PgTableCodec {
     return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))) };
   }
 
+  /**
+   * Several finds that differ only in their `where` values, as one SELECT: rows whose `columns` equal one of the value
+   * tuples, in the order asked for (then by those columns' tuple, which keeps each find's rows in its own order).
+   */
+  findManySql(columns: string[], wheres: Row[], orderBy: ReadonlyArray<{ column: string; desc?: boolean }> | undefined): { text: string; values: PgParam[][] } {
+    const quoted = columns.map((c) => pgQuote(snakeCase(c)));
+    const order = orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
+    const text =
+      `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${quoted.join(', ')}) IN ` +
+      `(SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(c)]}`).join(', ')}))` +
+      ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
+    return { text, values: columns.map((c) => wheres.map((where) => this.encode(this.typeOf(c), where[c]))) };
+  }
+
+  /** The values of `columns` of a row or a `where`, as one identity. */
+  valuesText(columns: string[], row: Row): string {
+    let text = '';
+    for (const c of columns) text += `${JSON.stringify(this.encode(this.typeOf(c), row[c]))}\u0001`;
+    return text;
+  }
+
   /** A key's identity, the same for the key a view asks for and the decoded row that answers it. */
   keyText(key: Row): string {
     let text = '';
-    for (const n of this.keyNames) text += `${String(this.encode(this.typeOf(n), key[n]))}\u0001`;
+    for (const n of this.keyNames) text += `${JSON.stringify(this.encode(this.typeOf(n), key[n]))}\u0001`;
     return text;
   }
 
