@@ -7,7 +7,8 @@ import { snakeCase } from '../../tables/table-spec';
 import { countingProjection } from '../../testing/counting-projection';
 import { readModelsOf } from '../../testing/read-model-specification';
 import { contractScenario } from '../../../../../tests/contract/read-model-store.contract';
-import { INCIDENT_ID, PARTY, claimMade, envelopesOf } from '../../testing/seed-article.fixture';
+import { INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported } from '../../testing/seed-article.fixture';
+import { partyRecordView } from '../../views/party-record.view';
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';
 import { PostgresReadModelStore, ReadModelsRewoundError } from './postgres-read-model.store';
@@ -180,6 +181,38 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     expect(second.rounds).toBe(first.rounds + 1);
     expect(second.writeStatements - first.writeStatements).toBeLessThanOrEqual(LEDGER_TABLES.length * 2);
     expect(await restarted.dump()).toEqual(readModelsOf([...envelopes, ...more]).dump());
+  });
+
+  it('answers a party record in as many queries whatever the number of its claims and incidents (a view’s lookups of one round are batched)', async () => {
+    const queriesFor = async (incidents: number, claimsEach: number): Promise<{ queries: number; claims: number }> => {
+      await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      const store = await open();
+      const base = contractScenario();
+      const entries = Array.from({ length: incidents }, (_, i) => {
+        const incidentId = `7e2f0b44-1d7a-4c55-8b0e-${String(i).padStart(12, '0')}`;
+        return [
+          incidentReported(incidentId),
+          ...Array.from({ length: claimsEach }, (_, c) =>
+            claimMade(incidentId, `claim-${i}-${c}`, PARTY.minskGroup, { statedAt: { at: '2019-06-07', precision: 'day' }, assertions: { responsibleParties: [PARTY.azDefence] } }),
+          ),
+        ];
+      }).flat();
+      const envelopes = [...base, ...envelopesOf(entries, base[base.length - 1].position + 1n)];
+      await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+      const spy = jest.spyOn(Client.prototype, 'query');
+      try {
+        const record = await store.answer((t) => partyRecordView(t, PARTY.minskGroup));
+        return { queries: spy.mock.calls.length, claims: record!.counts.claims };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const small = await queriesFor(2, 2);
+    const large = await queriesFor(12, 10);
+    expect(large.claims - small.claims).toBe(12 * 10 - 2 * 2);
+    // Before, every claim cost a round of its own (a lookup of its words after its row): 120 claims, 120 rounds.
+    expect(large.queries).toBe(small.queries);
+    expect(large.queries).toBeLessThanOrEqual(20);
   });
 
   it('projects text holding U+0000 (events recorded before the API refused it) instead of failing the batch: text columns hold U+FFFD, JSON keeps the escape', async () => {
