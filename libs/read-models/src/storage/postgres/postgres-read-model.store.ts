@@ -164,7 +164,25 @@ export class PostgresReadModelStore implements ReadModelStore {
               recreated ||= stored.rows.length > 0;
             } else {
               // A rebuild cut short (its process died between beginRebuild and endRebuild) left the table without them.
-              for (const index of ddl.indexes) await client.query(index);
+              // Only missing ones, and never waiting: another replica's rebuild running now has them dropped and holds
+              // the table, and would wait behind this CREATE INDEX (a deadlock); that rebuild builds them at its end.
+              const present = new Set(
+                (await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [this.schema, table.name])).rows.map(
+                  (r) => r.indexname,
+                ),
+              );
+              for (const [i, index] of ddl.indexes.entries()) {
+                if (present.has(table.indexes![i].name)) continue;
+                await client.query('SAVEPOINT put_back_index');
+                try {
+                  await client.query("SET LOCAL lock_timeout = '200ms'");
+                  await client.query(index);
+                  await client.query('RELEASE SAVEPOINT put_back_index');
+                } catch {
+                  await client.query('ROLLBACK TO SAVEPOINT put_back_index');
+                }
+              }
+              await client.query('SET LOCAL lock_timeout = 0');
             }
             const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${this.schema}.${pgQuote(table.name)}) AS empty`);
             made.push({ table, empty: empty.rows[0].empty === true });
