@@ -189,9 +189,7 @@ export class PgTableCodec {
 
   /** A key's identity, the same for the key a view asks for and the decoded row that answers it. */
   keyText(key: Row): string {
-    let text = '';
-    for (const n of this.keyNames) text += `${JSON.stringify(this.encode(this.typeOf(n), key[n]))}\u0001`;
-    return text;
+    return this.valuesText(this.keyNames, key);
   }
 
   /** One DELETE for every key given. */
