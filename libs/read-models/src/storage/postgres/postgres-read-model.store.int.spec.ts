@@ -7,7 +7,8 @@ import { snakeCase } from '../../tables/table-spec';
 import { countingProjection } from '../../testing/counting-projection';
 import { readModelsOf } from '../../testing/read-model-specification';
 import { contractScenario } from '../../../../../tests/contract/read-model-store.contract';
-import { INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported } from '../../testing/seed-article.fixture';
+import { INCIDENT_ID, PARTY, article, claimMade, envelopesOf, incidentEntry, incidentReported } from '../../testing/seed-article.fixture';
+import { partyVersionsView } from '../../views/party-versions.view';
 import { partyRecordView } from '../../views/party-record.view';
 import { BI_VIEWS } from './postgres-bi.views';
 import { READ_MODEL_MIGRATIONS } from './postgres-read-model.migrations';
@@ -213,6 +214,57 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     // Before, every claim cost a round of its own (a lookup of its words after its row): 120 claims, 120 rounds.
     expect(large.queries).toBe(small.queries);
     expect(large.queries).toBeLessThanOrEqual(20);
+  });
+
+  it('answers a page of an incident’s versions in as many queries whatever the number of its claims and denials', async () => {
+    const incidentId = '7e2f0b44-1d7a-4c55-8b0e-00000000aaaa';
+    const queriesFor = async (claims: number): Promise<{ queries: number; shown: number }> => {
+      await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      const store = await open();
+      const base = contractScenario();
+      const speakers = [PARTY.azDefence, PARTY.karabakhArmy, PARTY.minskGroup];
+      const entries = [
+        incidentReported(incidentId),
+        ...Array.from({ length: claims }, (_, c) => [
+          claimMade(incidentId, `claim-${c}`, speakers[c % 3], {
+            statedAt: { at: '2019-06-05', precision: 'day' },
+            assertions: { responsibleParties: [speakers[(c + 1) % 3]], casualties: [{ side: 'armenia', killed: { best: c % 4 } }] },
+          }),
+          incidentEntry({
+            type: 'ClaimDenied',
+            data: {
+              incidentId,
+              denialId: `denial-${c}`,
+              claimId: `claim-${c}`,
+              claimPartyId: speakers[c % 3],
+              partyId: speakers[(c + 1) % 3],
+              statement: { text: 'Not so.', verbatim: false },
+              deniedAssertions: [],
+              statedAt: { at: '2019-06-06', precision: 'day' },
+              source: article,
+              claimVersion: 1,
+            },
+          }),
+        ]).flat(),
+      ];
+      const envelopes = [...base, ...envelopesOf(entries, base[base.length - 1].position + 1n)];
+      await store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
+      const spy = jest.spyOn(Client.prototype, 'query');
+      try {
+        const page = await store.answer((t) => partyVersionsView(t, incidentId, { limit: 20 }));
+        const shown = page!.parties.reduce((sum, p) => sum + p.claims.length + p.denialsMade.length, 0);
+        return { queries: spy.mock.calls.length, shown };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const small = await queriesFor(4);
+    const large = await queriesFor(60);
+    expect(small.shown).toBe(8);
+    expect(large.shown).toBe(20);
+    // Before, every entry of the page cost a query of its own (where it was recorded: a find with a limit of one).
+    expect(large.queries).toBe(small.queries);
+    expect(large.queries).toBeLessThanOrEqual(30);
   });
 
   it('projects text holding U+0000 (events recorded before the API refused it) instead of failing the batch: text columns hold U+FFFD, JSON keeps the escape', async () => {

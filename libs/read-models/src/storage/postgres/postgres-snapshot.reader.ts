@@ -1,4 +1,5 @@
-import type { ClientBase } from 'pg';
+import { createHash } from 'node:crypto';
+import type { ClientBase, QueryResult } from 'pg';
 import { AnyTable, FindOptions, KeyOf, TableAccess, TableSpec } from '../../tables/table-spec';
 import { PgTableCodec } from './postgres-tables';
 
@@ -11,6 +12,21 @@ interface Request {
   options: FindOptions<Row>;
   single: boolean;
 }
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A view's queries come in a few shapes whose text does not change with the values (arrays for batched lookups), so
+ * each is a named prepared statement: PostgreSQL parses and plans it once per connection instead of at every read.
+ */
+const prepared = (client: ClientBase, text: string, values: unknown[]): Promise<QueryResult> => {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    if (statementNames.size < 10_000) statementNames.set(text, name);
+  }
+  return client.query({ name, text, values });
+};
 
 const keyText = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
@@ -44,8 +60,9 @@ export class PostgresSnapshotReader {
       }
       // Point lookups of one table in one round are one query (a party's record asks for one version per claim);
       // finds, each with its own order and limit, one query each.
-      // Finds of one table by the same columns in the same order (a party's claims in each of its incidents), with no
-      // limit or cursor, are one query too, their rows shared out by their values of those columns.
+      // Finds of one table by the same columns in the same order and limit (a party's claims in each of its incidents,
+      // where each entry of a page was recorded), with no cursor, are one query too, their rows shared out by their
+      // values of those columns.
       const lookups = new Map<PgTableCodec, Request[]>();
       const finds = new Map<string, Request[]>();
       for (const request of this.requests.values()) {
@@ -56,27 +73,27 @@ export class PostgresSnapshotReader {
           continue;
         }
         const columns = Object.keys(request.where);
-        if (columns.length > 0 && request.options.limit === undefined && request.options.after === undefined) {
-          const shape = `${request.codec.table.name}:${columns.join(',')}:${keyText(request.options.orderBy ?? null)}`;
+        if (columns.length > 0 && request.options.after === undefined) {
+          const shape = `${request.codec.table.name}:${columns.join(',')}:${keyText(request.options.orderBy ?? null)}:${request.options.limit ?? ''}`;
           const list = finds.get(shape);
           if (list) list.push(request);
           else finds.set(shape, [request]);
           continue;
         }
         const { text, values } = request.codec.findSql(request.where, request.options);
-        this.answers.set(request.key, (await client.query(text, values)).rows.map((raw) => request.codec.decode(raw)));
+        this.answers.set(request.key, (await prepared(client, text, values)).rows.map((raw) => request.codec.decode(raw)));
       }
       for (const requests of finds.values()) {
         const [{ codec, where, options }] = requests;
         if (requests.length === 1) {
           const { text, values } = codec.findSql(where, options);
-          this.answers.set(requests[0].key, (await client.query(text, values)).rows.map((raw) => codec.decode(raw)));
+          this.answers.set(requests[0].key, (await prepared(client, text, values)).rows.map((raw) => codec.decode(raw)));
           continue;
         }
         const columns = Object.keys(where);
-        const { text, values } = codec.findManySql(columns, requests.map((r) => r.where), options.orderBy);
+        const { text, values } = codec.findManySql(columns, requests.map((r) => r.where), options.orderBy, options.limit);
         const byValues = new Map<string, Row[]>();
-        for (const raw of (await client.query(text, values)).rows) {
+        for (const raw of (await prepared(client, text, values)).rows) {
           const row = codec.decode(raw);
           const k = codec.valuesText(columns, row);
           const list = byValues.get(k);
@@ -88,7 +105,7 @@ export class PostgresSnapshotReader {
       for (const [codec, requests] of lookups) {
         const { text, values } = codec.selectKeys(requests.map((r) => r.where));
         const found = new Map<string, Row>();
-        for (const raw of (await client.query(text, values)).rows) {
+        for (const raw of (await prepared(client, text, values)).rows) {
           const row = codec.decode(raw);
           found.set(codec.keyText(row), row);
         }

@@ -168,16 +168,29 @@ export class PgTableCodec {
 
   /**
    * Several finds that differ only in their `where` values, as one SELECT: rows whose `columns` equal one of the value
-   * tuples, in the order asked for (then by those columns' tuple, which keeps each find's rows in its own order).
+   * tuples, in the order asked for (then by those columns' tuple, which keeps each find's rows in its own order). With
+   * a limit, each find keeps its own: a lateral subquery per value tuple, each walking the index as a find alone would.
    */
-  findManySql(columns: string[], wheres: Row[], orderBy: ReadonlyArray<{ column: string; desc?: boolean }> | undefined): { text: string; values: PgParam[][] } {
+  findManySql(
+    columns: string[],
+    wheres: Row[],
+    orderBy: ReadonlyArray<{ column: string; desc?: boolean }> | undefined,
+    limit?: number,
+  ): { text: string; values: PgParam[][] } {
     const quoted = columns.map((c) => pgQuote(snakeCase(c)));
     const order = orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
+    const orderSql = ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
+    const arrays = columns.map((c, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(c)]}`).join(', ');
+    const values = columns.map((c) => wheres.map((where) => this.encode(this.typeOf(c), where[c])));
+    if (limit === undefined) {
+      return { text: `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${quoted.join(', ')}) IN (SELECT * FROM unnest(${arrays}))${orderSql}`, values };
+    }
+    const keys = columns.map((_, i) => `k${i}`);
     const text =
-      `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${quoted.join(', ')}) IN ` +
-      `(SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(c)]}`).join(', ')}))` +
-      ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
-    return { text, values: columns.map((c) => wheres.map((where) => this.encode(this.typeOf(c), where[c]))) };
+      `SELECT t.* FROM unnest(${arrays}) AS k(${keys.join(', ')}) CROSS JOIN LATERAL ` +
+      `(SELECT ${this.selectList} FROM ${this.qualified} WHERE ${quoted.map((q, i) => `${q} = k.${keys[i]}`).join(' AND ')}${orderSql} LIMIT ${Math.max(0, Math.floor(limit))}) AS t` +
+      orderSql;
+    return { text, values };
   }
 
   /** The values of `columns` of a row or a `where`, as one identity. */
