@@ -24,7 +24,7 @@ import { SpawnedLedger, ensureBuilt, spawnLedger } from '../tests/support/spawne
 import { NotAvailableError, runBenchmark } from './support/bench-child';
 import { postFile, tsNodeArgs } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
-import { nowMs, sleep } from './support/measure';
+import { cpuSecondsOf, machineCpuSeconds, mainThreadCpuSecondsOf, nowMs, postgresCpuSeconds, sleep } from './support/measure';
 
 const URL = process.env.LEDGER_BENCH_POSTGRES_URL || process.env.LEDGER_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const CONNECTIONS = 16;
@@ -47,6 +47,8 @@ const startDouble = (): Promise<{ connectionString: string; child: ChildProcess 
 
 interface Load {
   requests: number;
+  /** Where the CPU went during the run, as shares of one core (1 = a core busy the whole run). */
+  cpu?: string;
   seconds: number;
   non2xx: number;
   errors: number;
@@ -91,6 +93,36 @@ const load = (targets: Array<{ ledger: SpawnedLedger; connections: number }>, pa
     errors: results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
     p99: Math.max(...results.map((r) => r.latency.p99)),
   }));
+
+/**
+ * A load run with the CPU each party used meanwhile: the replicas (whole process and event-loop thread), PostgreSQL,
+ * the double, this process (the load generator) and the machine's idle share. Two replicas can only be twice one when
+ * the rest leaves them the cores: this says whether it did.
+ */
+const measured = async (ledgers: SpawnedLedger[], doublePid: number, run: () => Promise<Load>): Promise<Load> => {
+  const sample = () => ({
+    replicas: ledgers.map((l) => [cpuSecondsOf(l.pid), mainThreadCpuSecondsOf(l.pid)]),
+    pg: postgresCpuSeconds(),
+    double: cpuSecondsOf(doublePid),
+    self: process.cpuUsage(),
+    machine: machineCpuSeconds(),
+    at: nowMs(),
+  });
+  const before = sample();
+  const result = await run();
+  const after = sample();
+  const seconds = (after.at - before.at) / 1000;
+  const share = (used: number) => (used / seconds).toFixed(2);
+  const self = process.cpuUsage(before.self);
+  const cores = (after.machine.total - before.machine.total) / seconds;
+  const replicas = after.replicas
+    .map(([whole, main], n) => `replica ${n + 1} ${share(whole - before.replicas[n][0])} (event loop ${share(main - before.replicas[n][1])})`)
+    .join(', ');
+  const cpu =
+    `${replicas}, PostgreSQL ${share(after.pg - before.pg)}, double ${share(after.double - before.double)}, ` +
+    `load generator ${share((self.user + self.system) / 1e6)}; machine busy ${share(after.machine.busy - before.machine.busy)} of ${cores.toFixed(1)} cores`;
+  return { ...result, cpu };
+};
 
 runBenchmark('replica-reads', async (ctx) => {
   const claims = ctx.pick('claims', 2_000, 20_000);
@@ -160,15 +192,17 @@ runBenchmark('replica-reads', async (ctx) => {
     let one: Load | undefined;
     let two: Load | undefined;
     for (let round = 0; round < rounds; round++) {
-      const a = await load([{ ledger: first, connections: CONNECTIONS }], paths, seconds);
+      const a = await measured([first], double.child.pid!, () => load([{ ledger: first, connections: CONNECTIONS }], paths, seconds));
       await sleep(500);
-      const b = await load(
-        [
-          { ledger: first, connections: CONNECTIONS / 2 },
-          { ledger: second, connections: CONNECTIONS / 2 },
-        ],
-        paths,
-        seconds,
+      const b = await measured(ledgers, double.child.pid!, () =>
+        load(
+          [
+            { ledger: first, connections: CONNECTIONS / 2 },
+            { ledger: second, connections: CONNECTIONS / 2 },
+          ],
+          paths,
+          seconds,
+        ),
       );
       if (!one || a.requests > one.requests) one = a;
       if (!two || b.requests > two.requests) two = b;
@@ -184,7 +218,9 @@ runBenchmark('replica-reads', async (ctx) => {
       baseline: { label: `one replica, ${CONNECTIONS} connections`, value: rate(one!), unit: 'req/s' },
       target: { of: 'ratio', op: '>=', threshold: 1.6 },
     });
-    ctx.note(`p99 one replica ${one!.p99} ms, two replicas ${two!.p99} ms; the load generator runs on the same 2 cores as both replicas, PostgreSQL and the double`);
+    ctx.note(`p99 one replica ${one!.p99} ms, two replicas ${two!.p99} ms; the load generator runs on the same cores as both replicas, PostgreSQL and the double`);
+    ctx.note(`CPU in cores, one replica: ${one!.cpu}`);
+    ctx.note(`CPU in cores, two replicas: ${two!.cpu}`);
   } finally {
     await Promise.all(ledgers.map((l) => l.stop().catch(() => undefined)));
     double.child.kill('SIGTERM');

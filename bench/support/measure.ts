@@ -1,5 +1,5 @@
 // Timing and process statistics shared by the benchmarks.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,5 +62,27 @@ export const cpuSecondsOf = (pid: number): number => cpuSecondsIn(`/proc/${pid}/
 
 /** User + system CPU seconds of a process's main thread so far (the one whose event loop answers HTTP). */
 export const mainThreadCpuSecondsOf = (pid: number): number => cpuSecondsIn(`/proc/${pid}/task/${pid}/stat`);
+
+/** User + system CPU seconds of every PostgreSQL server process (a local server shares the machine with what it serves). */
+export const postgresCpuSeconds = (): number => {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      sum += cpuSecondsIn(`/proc/${entry}/stat`);
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return sum;
+};
+
+/** CPU seconds the whole machine spent busy (every state but idle and iowait) and in all, over every core. */
+export const machineCpuSeconds = (): { busy: number; total: number } => {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0) / 100;
+  return { busy: total - (fields[3] + fields[4]) / 100, total };
+};
 
 export const MiB = 2 ** 20;
