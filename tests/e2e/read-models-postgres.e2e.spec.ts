@@ -51,7 +51,7 @@ const demoReads = async (ledger: LedgerTestApp): Promise<string[]> => {
     }
     urls.push(`/stats/incidents-contested?bucket=${bucket}`, `/stats/incidents-contested?bucket=${bucket}&clock=recorded&from=2019-01-01`);
   }
-  for (const { partyId } of parties.items) urls.push(`/parties/${partyId}`);
+  for (const { partyId } of parties.items) urls.push(`/parties/${partyId}`, `/parties/${partyId}?limit=1`, `/parties/${partyId}?limit=2&after=1`);
   for (const { incidentId } of incidents.items) {
     urls.push(`/incidents/${incidentId}`, `/incidents/${incidentId}/versions`, `/incidents/${incidentId}/versions?limit=1`, `/incidents/${incidentId}/timeline`, `/incidents/${incidentId}/casualties`);
     const versions = (await get(ledger, `/incidents/${incidentId}/versions`)).json() as { parties: Array<{ claims: Array<{ claimId: string }> }> };

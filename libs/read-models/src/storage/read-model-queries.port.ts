@@ -5,7 +5,7 @@ import { IncidentCasualties, SqlRows } from '../views/dashboard-stats.view';
 import { EntriesPageRequest } from '../views/entries-page';
 import { IncidentListItem } from '../views/incident-list.view';
 import { IncidentTimelinePage } from '../views/incident-timeline.view';
-import { PartyRecordDoc } from '../views/party-record.view';
+import { PartyRecordDoc, PartyRecordRequest } from '../views/party-record.view';
 import { PartyVersionsPage, PartyVersionsRequest } from '../views/party-versions.view';
 import { IncidentListFilter, Page, PageRequest, SqliteReadModelStore, StoredCheckpoint } from './sqlite-read-model.store';
 
@@ -19,7 +19,8 @@ export abstract class ReadModelQueries {
   abstract partyVersions(incidentId: string, page: PartyVersionsRequest): Promise<PartyVersionsPage | undefined>;
   abstract incidentTimeline(incidentId: string, page: EntriesPageRequest): Promise<IncidentTimelinePage | undefined>;
   abstract claimHistory(incidentId: string, claimId: string): Promise<ClaimHistoryDoc | undefined>;
-  abstract partyRecord(partyId: string): Promise<PartyRecordDoc | undefined>;
+  /** The whole record, or with `page` a page of its incidents (counts always of the whole record). */
+  abstract partyRecord(partyId: string, page?: PartyRecordRequest): Promise<PartyRecordDoc | undefined>;
   abstract listPartyRecords(request?: PageRequest): Promise<Page<PartyRecordDoc>>;
   /** Rejects with InvalidQueryError (naming the field) for a filter no store could answer. */
   abstract listIncidents(filter?: IncidentListFilter): Promise<Page<IncidentListItem>>;
@@ -61,8 +62,8 @@ export class SqliteReadModelQueries extends ReadModelQueries {
     return this.store.claimHistory(incidentId, claimId);
   }
 
-  async partyRecord(partyId: string): Promise<PartyRecordDoc | undefined> {
-    return this.store.partyRecord(partyId);
+  async partyRecord(partyId: string, page?: PartyRecordRequest): Promise<PartyRecordDoc | undefined> {
+    return this.store.partyRecord(partyId, page);
   }
 
   async listPartyRecords(request: PageRequest = {}): Promise<Page<PartyRecordDoc>> {

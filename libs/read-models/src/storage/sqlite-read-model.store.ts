@@ -12,7 +12,8 @@ import { EntriesPageRequest } from '../views/entries-page';
 import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
-import { PartyRecordDoc, partyRecordView } from '../views/party-record.view';
+import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordView } from '../views/party-record.view';
+import { partyRecordCounts } from '../views/party-directory.view';
 import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
@@ -367,8 +368,9 @@ export class SqliteReadModelStore {
     return this.read((t) => (page ? incidentTimelineView(t, incidentId, page) : incidentTimelineView(t, incidentId)));
   }
 
-  partyRecord(partyId: string): PartyRecordDoc | undefined {
-    return this.read((t) => partyRecordView(t, partyId));
+  partyRecord(partyId: string, page?: PartyRecordRequest): PartyRecordDoc | undefined {
+    if (!page) return this.read((t) => partyRecordView(t, partyId));
+    return this.read((t) => partyRecordPageView(t, partyId, page, partyRecordCounts(this.sqlRows(), partyId)));
   }
 
   listPartyRecords(request: PageRequest = {}): Page<PartyRecordDoc> {
@@ -413,16 +415,19 @@ export class SqliteReadModelStore {
 
   /** Hand-written aggregate SQL (the dashboards' statistics) from one snapshot; statements are prepared once per text. */
   aggregate<T>(query: (sql: SqlRows) => T): T {
-    return this.read(() =>
-      query({
-        dialect: SQLITE_DIALECT,
-        all: <R>(sql: string, params: Record<string, SqlParam>) => {
-          let statement = this.aggregates.get(sql);
-          if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
-          return statement.all(sqliteParams(params)) as R[];
-        },
-      }),
-    );
+    return this.read(() => query(this.sqlRows()));
+  }
+
+  /** SQL over this file's tables, each statement prepared once (within a read, so on its snapshot). */
+  private sqlRows(): SqlRows {
+    return {
+      dialect: SQLITE_DIALECT,
+      all: <R>(sql: string, params: Record<string, SqlParam>) => {
+        let statement = this.aggregates.get(sql);
+        if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
+        return statement.all(sqliteParams(params)) as R[];
+      },
+    };
   }
 
   readCheckpoint(name: string): StoredCheckpoint | undefined {

@@ -50,6 +50,21 @@ const counts = (ids: string): readonly [keyof PartyRecordCounts | 'versions', st
   ['denialsReceived', `SELECT "claim_party_id" AS id, COUNT(*) AS n FROM "denials" WHERE "claim_party_id" ${ids} GROUP BY 1`],
 ];
 
+/** The counts of each party's whole record, as GET /parties/{id} gives them (a test holds both), from the indexes. */
+const recordCounts = (sql: SqlRows, partyIds: string[]): Map<string, PartyRecordCounts> => {
+  const found = new Map<string, PartyRecordCounts & { versions: number }>(
+    partyIds.map((id) => [id, { incidents: 0, claims: 0, versions: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 }]),
+  );
+  if (partyIds.length > 0) {
+    const ids = JSON.stringify(partyIds);
+    for (const [field, statement] of counts(`IN (${sql.dialect.textsOf('ids')})`)) for (const { id, n } of sql.all<{ id: string; n: number }>(statement, { ids })) found.get(id)![field] = n;
+  }
+  return new Map([...found].map(([id, { versions, ...shown }]) => [id, { ...shown, corrections: versions - shown.claims }]));
+};
+
+/** The counts of one party's whole record (a page of it shows them whatever the page). */
+export const partyRecordCounts = (sql: SqlRows, partyId: string): PartyRecordCounts => recordCounts(sql, [partyId]).get(partyId)!;
+
 const json = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
 /**
@@ -71,14 +86,10 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
     { ...params, limit: q.limit, offset: q.offset },
   );
   const total = sql.all<{ n: number }>(`SELECT COUNT(*) AS n FROM "parties" ${clause}`, params)[0]?.n ?? 0;
-  const ids = JSON.stringify(rows.map((r) => r.party_id));
-  const found = new Map<string, PartyRecordCounts & { versions: number }>(
-    rows.map((r) => [r.party_id, { incidents: 0, claims: 0, versions: 0, corrections: 0, retractions: 0, denialsMade: 0, denialsReceived: 0 }]),
+  const found = recordCounts(
+    sql,
+    rows.map((r) => r.party_id),
   );
-  if (rows.length > 0) {
-    for (const [field, statement] of counts(`IN (${sql.dialect.textsOf('ids')})`)) for (const { id, n } of sql.all<{ id: string; n: number }>(statement, { ids })) found.get(id)![field] = n;
-  }
-  for (const c of found.values()) c.corrections = c.versions - c.claims;
   return {
     items: rows.map((r) => ({
       partyId: r.party_id,
@@ -89,7 +100,7 @@ export const partyDirectory = (sql: SqlRows, q: PartyDirectoryQuery): PartyDirec
       affiliation: (json(r.affiliation) as PartyRegistration['affiliation']) ?? null,
       aliases: (json(r.aliases) as string[] | null) ?? [],
       registeredAt: r.registered_at ?? null,
-      counts: (({ versions: _versions, ...shown }) => shown)(found.get(r.party_id)!),
+      counts: found.get(r.party_id)!,
     })),
     total,
     limit: q.limit,

@@ -1,8 +1,9 @@
 import { AssertionField, PointInTime, Statement } from '@ledger/domain';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
-import { DenialRow, PartyRegistration, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { DenialRow, PartyRegistration, PartyRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
+import { EntriesPage, EntriesPageRequest, entriesPageOf } from './entries-page';
 import { PartyNameLookup } from './party-names';
 
 export interface PartyRecordClaim extends EntryMeta {
@@ -70,11 +71,20 @@ export interface PartyRecordCounts {
 
 /** "What has this party said across incidents?" */
 export interface PartyRecordDoc extends PartyRegistration {
-  /** In order of the party's first entry in each incident. */
+  /** In order of the party's first entry in each incident; with a page request, that page of them. */
   incidents: PartyIncidentRecord[];
+  /** Over the whole record, whatever page is shown. */
   counts: PartyRecordCounts;
   lastPosition: string;
+  /** Present when a page was asked for: `next` is the `after` of the following page (null on the last). */
+  page?: EntriesPage;
 }
+
+/**
+ * A page of a party's record: `limit` incidents in the order the party first spoke in them, `after` the `page.next`
+ * of the page before (the log position of the party's first entry in the last incident shown).
+ */
+export type PartyRecordRequest = Pick<EntriesPageRequest, 'limit' | 'after'>;
 
 const denialOf = (d: DenialRow, names: PartyNameLookup): PartyRecordDenial => ({
   denialId: d.denialId,
@@ -126,33 +136,59 @@ const incidentRecord = (t: TableAccess, partyId: string, incidentId: string, nam
   };
 };
 
+/** Ties (a split copies the party's first position into the new incident) in one order on every store. */
+const BY_FIRST_ENTRY = [{ column: 'firstPosition' as const }, { column: 'incidentId' as const }];
+
 export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc | undefined => {
   const party = t.get(partiesTable, { partyId });
   if (!party) return undefined;
   const names = new PartyNameLookup(t);
   const incidents = t
-    .find(incidentPartiesTable, { partyId }, { orderBy: [{ column: 'firstPosition' }] })
+    .find(incidentPartiesTable, { partyId }, { orderBy: BY_FIRST_ENTRY })
     .map((row) => incidentRecord(t, partyId, row.incidentId, names));
   const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
-  const { registered, name, kind, description, affiliation, aliases, registeredAt } = party;
-  return {
-    partyId,
-    registered,
-    name,
-    kind,
-    description,
-    affiliation,
-    aliases,
-    registeredAt,
-    incidents,
-    counts: {
-      incidents: incidents.length,
-      claims: total((i) => i.claims),
-      corrections: total((i) => i.corrections),
-      retractions: total((i) => i.retractions),
-      denialsMade: total((i) => i.denialsMade),
-      denialsReceived: total((i) => i.denialsReceived),
+  return recordOf(party, incidents, {
+    incidents: incidents.length,
+    claims: total((i) => i.claims),
+    corrections: total((i) => i.corrections),
+    retractions: total((i) => i.retractions),
+    denialsMade: total((i) => i.denialsMade),
+    denialsReceived: total((i) => i.denialsReceived),
+  });
+};
+
+const recordOf = (party: PartyRow, incidents: PartyIncidentRecord[], counts: PartyRecordCounts): PartyRecordDoc => {
+  const { partyId, registered, name, kind, description, affiliation, aliases, registeredAt } = party;
+  return { partyId, registered, name, kind, description, affiliation, aliases, registeredAt, incidents, counts, lastPosition: party.lastPosition.toString() };
+};
+
+/**
+ * A page of a party's record, its counts given (partyRecordCounts of the party directory, read in the same snapshot): a party that spoke in
+ * thousands of incidents is read a page at a time, at the cost of the page.
+ */
+export const partyRecordPageView = (t: TableAccess, partyId: string, request: PartyRecordRequest, counts: PartyRecordCounts): PartyRecordDoc | undefined => {
+  const { limit, after } = entriesPageOf(request);
+  const party = t.get(partiesTable, { partyId });
+  if (!party) return undefined;
+  const names = new PartyNameLookup(t);
+  const rows = t.find(
+    incidentPartiesTable,
+    { partyId },
+    {
+      orderBy: BY_FIRST_ENTRY,
+      ...(after !== undefined ? { after: { column: 'firstPosition', value: after } } : {}),
+      ...(limit !== undefined ? { limit: limit + 1 } : {}),
     },
-    lastPosition: party.lastPosition.toString(),
-  };
+  );
+  let shown = limit !== undefined && rows.length > limit ? rows.slice(0, limit) : rows;
+  // The cursor is a position, so a page never ends inside a run of incidents sharing one (a split copies the party's
+  // first position into the new incident): the whole run is shown, whatever the limit.
+  if (shown.length < rows.length && rows[shown.length].firstPosition === shown[shown.length - 1].firstPosition) {
+    const tied = shown[shown.length - 1].firstPosition;
+    shown = [...shown.filter((r) => r.firstPosition !== tied), ...t.find(incidentPartiesTable, { partyId, firstPosition: tied }, { orderBy: BY_FIRST_ENTRY })];
+  }
+  // After a run of ties the next page may turn out empty (next: null there).
+  const next = limit !== undefined && rows.length > limit ? shown[shown.length - 1].firstPosition.toString() : null;
+  const incidents = shown.map((row) => incidentRecord(t, partyId, row.incidentId, names));
+  return { ...recordOf(party, incidents, counts), page: { limit: limit ?? null, after: request.after ?? null, next } };
 };

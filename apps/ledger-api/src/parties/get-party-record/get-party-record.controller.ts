@@ -1,7 +1,8 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PartyRecordDoc, ReadModelQueries } from '@ledger/read-models';
-import { found } from '../../platform/http/query-http';
+import { DEFAULT_ENTRIES_LIMIT, PartyRecordDoc, ReadModelQueries } from '@ledger/read-models';
+import { found, pagedRead } from '../../platform/http/query-http';
+import { PartyRecordQueryDto } from './get-party-record.dto';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
@@ -14,10 +15,18 @@ export class GetPartyRecordController {
 
   @Get()
   @Roles('reader')
-  @ApiOperation({ summary: "A party's record across incidents: claims, corrections, retractions, denials made and received" })
-  @ApiOkResponse(responseBody('PartyRecord'))
+  @ApiOperation({
+    summary: "A party's record across incidents: claims, corrections, retractions, denials made and received",
+    description:
+      'In the order the party first spoke in each incident. A party that spoke in many incidents comes a page at a time: `limit` incidents, then `after=<page.next>`; ' +
+      '`counts` always cover the whole record. With neither, the whole record (no `page`).',
+  })
+  @ApiOkResponse({ description: '`page` is present when a page was asked for; `page.next` is null on the last page', ...responseBody('PartyRecord') })
+  @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')
   @ApiProblemResponse(404, 'Not in the ledger')
-  async get(@Param('partyId') partyId: string): Promise<PartyRecordDoc> {
-    return found(await this.readModels.partyRecord(partyId), `Party ${partyId}`);
+  async get(@Param('partyId') partyId: string, @QueryParams() q: PartyRecordQueryDto): Promise<PartyRecordDoc> {
+    const paged = q.limit !== undefined || q.after !== undefined;
+    const page = paged ? { limit: q.limit ?? DEFAULT_ENTRIES_LIMIT, ...(q.after !== undefined ? { after: q.after } : {}) } : undefined;
+    return found(await pagedRead(() => this.readModels.partyRecord(partyId, page)), `Party ${partyId}`);
   }
 }

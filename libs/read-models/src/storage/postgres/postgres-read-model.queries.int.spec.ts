@@ -107,6 +107,32 @@ describe('ReadModelQueries: the API’s answers from PostgreSQL are the SQLite f
     await same((q) => q.listPartyRecords({ limit: 2, offset: 1 }));
   });
 
+  it('pages a party record alike: the pages together are the whole record, and every page carries its counts', async () => {
+    let paged = 0;
+    for (const partyId of Object.values(PARTY)) {
+      const whole = (await same((q) => q.partyRecord(partyId)))!;
+      expect(whole.page).toBeUndefined();
+      for (const limit of [1, 2]) {
+        const incidents: unknown[] = [];
+        let after: string | undefined;
+        for (let pages = 0; ; pages++) {
+          const page = (await same((q) => q.partyRecord(partyId, { limit, ...(after !== undefined ? { after } : {}) })))!;
+          expect(page.counts).toEqual(whole.counts);
+          expect(page.incidents.length).toBeLessThanOrEqual(limit);
+          incidents.push(...page.incidents);
+          expect(pages).toBeLessThan(10);
+          if (page.page!.next === null) break;
+          after = page.page!.next;
+          paged++;
+        }
+        expect(incidents).toEqual(whole.incidents);
+      }
+    }
+    // Some party spoke in more than one incident, so some record took more than one page.
+    expect(paged).toBeGreaterThan(0);
+    expect(await same((q) => q.partyRecord('nobody-at-all', { limit: 5 }))).toBeUndefined();
+  });
+
   it('counts every statistic alike: each bucket, clock and grouping, bounds and filters', async () => {
     for (const bucket of STAT_BUCKETS) {
       for (const clock of ACTIVITY_CLOCKS) {

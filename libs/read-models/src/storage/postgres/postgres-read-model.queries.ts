@@ -7,7 +7,8 @@ import { EntriesPageRequest } from '../../views/entries-page';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../../views/incident-list.view';
 import { IncidentTimelinePage, incidentTimelineView } from '../../views/incident-timeline.view';
 import { PartyNameLookup, fillPartyNames } from '../../views/party-names';
-import { PartyRecordDoc, partyRecordView } from '../../views/party-record.view';
+import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordView } from '../../views/party-record.view';
+import { partyRecordCounts } from '../../views/party-directory.view';
 import { PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../../views/party-versions.view';
 import { ReadModelQueries, ReadModelsUnreachableError } from '../read-model-queries.port';
 import { IncidentListFilter, Page, PageRequest, StoredCheckpoint, incidentListQuery, pageOf } from '../sqlite-read-model.store';
@@ -106,8 +107,14 @@ export class PostgresReadModelQueries extends ReadModelQueries {
     return this.reach((store) => store.answer((t) => claimHistoryView(t, incidentId, claimId)));
   }
 
-  partyRecord(partyId: string): Promise<PartyRecordDoc | undefined> {
-    return this.reach((store) => store.answer((t) => partyRecordView(t, partyId)));
+  partyRecord(partyId: string, page?: PartyRecordRequest): Promise<PartyRecordDoc | undefined> {
+    if (!page) return this.reach((store) => store.answer((t) => partyRecordView(t, partyId)));
+    return this.reach((store) =>
+      store.read(async (s) => {
+        const counts = await aggregateInRounds(s, (sql) => partyRecordCounts(sql, partyId));
+        return s.view((t) => partyRecordPageView(t, partyId, page, counts));
+      }),
+    );
   }
 
   async listPartyRecords(request: PageRequest = {}): Promise<Page<PartyRecordDoc>> {
