@@ -7,8 +7,9 @@
  * at the log's head before anything is timed.
  *
  * Reads: a mix a dashboard makes, round-robin: the incident list (20 a page), an incident's versions (first page of
- * 50), its timeline (first page of 50), a party's record. autocannon with the same number of connections in both
- * runs: all on replica 1, then half on each replica (two autocannon instances in this process). Best of the rounds.
+ * 50), its timeline (first page of 50), a party's record (first page of 20 incidents). autocannon with the same number
+ * of connections in both runs: all on replica 1, then half on each replica (two autocannon instances in this process).
+ * Best of the rounds.
  *
  * Checks: every answer 200; the two replicas answer the same JSON text for a sample of the reads (they read one set
  * of read models). Not available when PostgreSQL cannot be reached.
@@ -64,7 +65,7 @@ const readPaths = async (ledger: SpawnedLedger): Promise<string[]> => {
   if (incidents.length === 0 || partyIds.length === 0) throw new Error('no incidents or parties to read');
   const paths: string[] = [];
   incidents.forEach((id, n) => {
-    paths.push('/incidents?limit=20', `/incidents/${id}/versions?limit=50`, `/incidents/${id}/timeline?limit=50`, `/parties/${encodeURIComponent(partyIds[n % partyIds.length])}`);
+    paths.push('/incidents?limit=20', `/incidents/${id}/versions?limit=50`, `/incidents/${id}/timeline?limit=50`, `/parties/${encodeURIComponent(partyIds[n % partyIds.length])}?limit=20`);
   });
   return paths;
 };
