@@ -17,7 +17,7 @@ import {
 } from '@ledger/domain';
 import { FieldChange, diffValues } from '../field-diff';
 import { ClaimRow, ClaimVersionRow, DenialRow, claimVersionsTable, claimsTable, denialsTable, sourceGradesTable } from '../tables/ledger.tables';
-import { joinIncident } from './incidents.projection';
+import { countInRecord, joinIncident } from './incidents.projection';
 import { claimChanged, denialChanged, denialsFollowClaim } from './positions.projection';
 import { IncidentContext, recordedOf, statedOrderOf } from './projection-context';
 
@@ -137,6 +137,7 @@ export const makeClaim = (ctx: IncidentContext, data: ClaimMadeData): void => {
   };
   t.put(claimVersionsTable, version);
   t.put(claimsTable, claim);
+  countInRecord(t, data.partyId, 'claims');
   ctx.incident.claims += 1;
   ctx.incident.activeClaims += 1;
   claimChanged(ctx, undefined, claim);
@@ -200,10 +201,13 @@ export const correctClaim = (ctx: IncidentContext, data: ClaimCorrectedData): vo
   if (data.version === claim.version + 1 && previous) {
     latest = versionRow(base, data, previous);
     t.put(claimVersionsTable, latest);
+    countInRecord(t, claim.partyId, 'corrections');
     if (data.statement) statementVersion = data.version;
   } else {
     // A version out of sequence (never written by the decider, possible in a cut of the log): resolve the claim again from the start.
-    const others = versionsOf(ctx, claim.claimId).filter((v) => v.version !== data.version);
+    const all = versionsOf(ctx, claim.claimId);
+    const others = all.filter((v) => v.version !== data.version);
+    if (others.length === all.length) countInRecord(t, claim.partyId, 'corrections');
     const withIt = [...others, versionRow(base, data, undefined)].sort((a, b) => a.version - b.version);
     const versions = reresolve(ctx, withIt, 1, claim, new Map([[data.version, data]]));
     latest = versions[versions.length - 1];
@@ -216,6 +220,7 @@ export const retractClaim = (ctx: IncidentContext, data: ClaimRetractedData): vo
   const { t, e, incidentId } = ctx;
   const claim = t.get(claimsTable, { incidentId, claimId: data.claimId });
   if (!claim || claim.retracted) return;
+  countInRecord(t, claim.partyId, 'retractions');
   ctx.incident.retractions += 1;
   ctx.incident.activeClaims -= 1;
   const retracted: ClaimRow = {
@@ -340,6 +345,8 @@ export const denyClaim = (ctx: IncidentContext, event: ClaimDeniedEventData): Cl
     ...recordedOf(e),
   };
   t.put(denialsTable, denial);
+  countInRecord(t, data.partyId, 'denialsMade');
+  countInRecord(t, data.claimPartyId, 'denialsReceived');
   ctx.incident.denials += 1;
   if (claim) t.put(claimsTable, { ...countDenialOf(ctx, claim, data.claimVersion, 1), denials: claim.denials + 1, lastPosition: e.position });
   denialChanged(ctx, denial.denialId);

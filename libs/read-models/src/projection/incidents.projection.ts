@@ -76,6 +76,7 @@ export const joinIncident = (ctx: IncidentContext, partyId: string): bigint => {
   const joined = ctx.t.get(incidentPartiesTable, key);
   if (joined) return joined.firstPosition;
   ctx.t.put(incidentPartiesTable, { ...key, firstPosition: ctx.e.position });
+  countInRecord(ctx.t, partyId, 'incidents');
   return ctx.e.position;
 };
 
@@ -92,7 +93,21 @@ const emptyParty = (partyId: string): PartyRow => ({
   aliases: [],
   registeredAt: null,
   lastPosition: 0n,
+  incidents: 0,
+  claims: 0,
+  corrections: 0,
+  retractions: 0,
+  denialsMade: 0,
+  denialsReceived: 0,
 });
+
+export type RecordCount = 'incidents' | 'claims' | 'corrections' | 'retractions' | 'denialsMade' | 'denialsReceived';
+
+/** One more row of the party's record (a claim, a version, a retraction, a denial, an incident joined). */
+export const countInRecord = (t: TableAccess, partyId: string, count: RecordCount): void => {
+  const party = t.get(partiesTable, { partyId }) ?? emptyParty(partyId);
+  t.put(partiesTable, { ...party, [count]: party[count] + 1 });
+};
 
 /** Every entry naming a party moves the party's position (it changes what the party's record shows). */
 export const touchParties = (t: TableAccess, e: LedgerEnvelope, partyIds: Iterable<string>): void => {

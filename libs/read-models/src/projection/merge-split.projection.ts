@@ -13,7 +13,7 @@ import {
   sourceGradesTable,
 } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
-import { emptyIncident } from './incidents.projection';
+import { countInRecord, emptyIncident } from './incidents.projection';
 import { claimChanged, denialChanged } from './positions.projection';
 import { IncidentContext } from './projection-context';
 
@@ -77,7 +77,9 @@ export const saveOtherIncident = (ctx: IncidentContext): void => {
 };
 
 const joinAt = (t: TableAccess, incidentId: string, partyId: string, position: bigint): void => {
-  if (!t.get(incidentPartiesTable, { incidentId, partyId })) t.put(incidentPartiesTable, { incidentId, partyId, firstPosition: position });
+  if (t.get(incidentPartiesTable, { incidentId, partyId })) return;
+  t.put(incidentPartiesTable, { incidentId, partyId, firstPosition: position });
+  countInRecord(t, partyId, 'incidents');
 };
 
 /**

@@ -167,3 +167,28 @@ describe('split (read models)', () => {
     expectBatchSizeFree([...scenario(), retraction(CLAIM.amForeign, PARTY.amForeign, 'Withdrawn.', '2019-06-06')]);
   });
 });
+
+describe("a party's record counts (kept on its row)", () => {
+  const moved = [CLAIM.karabakhArmy, CLAIM.amForeign];
+  const scenarios: Array<[string, ScenarioEntry[]]> = [
+    ['the seed article', seedArticleScenario()],
+    ['a merge, then a retraction of an absorbed claim', [...mergeScenario(), retraction(CLAIM.karabakhArmy, PARTY.karabakhArmy, 'Withdrawn.', '2019-06-06')]],
+    ['a split, then a retraction of a moved claim', [...seedArticleScenario(), split(moved), ...splitFrom(moved), retraction(CLAIM.amForeign, PARTY.amForeign, 'Withdrawn.', '2019-06-06')]],
+  ];
+
+  it.each(scenarios)('equal the record summed from its rows after %s', (_, entries) => {
+    const store = readModelsOf(envelopesOf(entries));
+    try {
+      let compared = 0;
+      for (const partyId of Object.values(PARTY)) {
+        const whole = store.partyRecord(partyId);
+        if (!whole) continue;
+        expect({ partyId, counts: store.partyRecord(partyId, { limit: 1 })!.counts }).toEqual({ partyId, counts: whole.counts });
+        if (whole.counts.claims + whole.counts.denialsMade > 0) compared++;
+      }
+      expect(compared).toBeGreaterThan(2);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -13,7 +13,6 @@ import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
 import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordView } from '../views/party-record.view';
-import { partyRecordCounts } from '../views/party-directory.view';
 import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
@@ -370,7 +369,7 @@ export class SqliteReadModelStore {
 
   partyRecord(partyId: string, page?: PartyRecordRequest): PartyRecordDoc | undefined {
     if (!page) return this.read((t) => partyRecordView(t, partyId));
-    return this.read((t) => partyRecordPageView(t, partyId, page, partyRecordCounts(this.sqlRows(), partyId)));
+    return this.read((t) => partyRecordPageView(t, partyId, page));
   }
 
   listPartyRecords(request: PageRequest = {}): Page<PartyRecordDoc> {

@@ -692,6 +692,13 @@ export interface PartyRegistration {
 
 export interface PartyRow extends PartyRegistration {
   lastPosition: bigint;
+  /** The counts of the party's record (GET /parties/{id}), kept by deltas so that reading them costs a row. */
+  incidents: number;
+  claims: number;
+  corrections: number;
+  retractions: number;
+  denialsMade: number;
+  denialsReceived: number;
 }
 
 export const partiesTable: TableSpec<PartyRow> = {
@@ -709,6 +716,12 @@ export const partiesTable: TableSpec<PartyRow> = {
     aliases: json('aliases (JSON array)'),
     registeredAt: textOrNull('when the ledger recorded the registration'),
     lastPosition: position('log position of the last entry naming the party'),
+    incidents: integer('incidents the party made or denied a claim in (incident_parties rows)'),
+    claims: integer('claims the party made'),
+    corrections: integer('corrections of its claims (versions beyond the first)'),
+    retractions: integer('its claims it retracted'),
+    denialsMade: integer('denials it made'),
+    denialsReceived: integer('denials of its claims'),
   },
   primaryKey: ['partyId'],
 };
@@ -738,4 +751,4 @@ export const LEDGER_TABLES = [
 ] as const;
 
 /** Bump whenever a table's shape or meaning changes: a stored checkpoint of another version forces a rebuild. */
-export const READ_MODEL_TABLES_VERSION = 9;
+export const READ_MODEL_TABLES_VERSION = 10;

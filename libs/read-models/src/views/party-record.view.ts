@@ -157,16 +157,26 @@ export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc
   });
 };
 
+/** The counts of a party's whole record as its row keeps them. */
+export const recordCountsOf = ({ incidents, claims, corrections, retractions, denialsMade, denialsReceived }: PartyRow): PartyRecordCounts => ({
+  incidents,
+  claims,
+  corrections,
+  retractions,
+  denialsMade,
+  denialsReceived,
+});
+
 const recordOf = (party: PartyRow, incidents: PartyIncidentRecord[], counts: PartyRecordCounts): PartyRecordDoc => {
   const { partyId, registered, name, kind, description, affiliation, aliases, registeredAt } = party;
   return { partyId, registered, name, kind, description, affiliation, aliases, registeredAt, incidents, counts, lastPosition: party.lastPosition.toString() };
 };
 
 /**
- * A page of a party's record, its counts given (partyRecordCounts of the party directory, read in the same snapshot): a party that spoke in
- * thousands of incidents is read a page at a time, at the cost of the page.
+ * A page of a party's record with the counts of the whole record, which the party's row keeps: a party that spoke
+ * in thousands of incidents is read a page at a time, at the cost of the page.
  */
-export const partyRecordPageView = (t: TableAccess, partyId: string, request: PartyRecordRequest, counts: PartyRecordCounts): PartyRecordDoc | undefined => {
+export const partyRecordPageView = (t: TableAccess, partyId: string, request: PartyRecordRequest): PartyRecordDoc | undefined => {
   const { limit, after } = entriesPageOf(request);
   const party = t.get(partiesTable, { partyId });
   if (!party) return undefined;
@@ -190,5 +200,5 @@ export const partyRecordPageView = (t: TableAccess, partyId: string, request: Pa
   // After a run of ties the next page may turn out empty (next: null there).
   const next = limit !== undefined && rows.length > limit ? shown[shown.length - 1].firstPosition.toString() : null;
   const incidents = shown.map((row) => incidentRecord(t, partyId, row.incidentId, names));
-  return { ...recordOf(party, incidents, counts), page: { limit: limit ?? null, after: request.after ?? null, next } };
+  return { ...recordOf(party, incidents, recordCountsOf(party)), page: { limit: limit ?? null, after: request.after ?? null, next } };
 };

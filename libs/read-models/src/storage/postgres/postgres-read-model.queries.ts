@@ -8,7 +8,6 @@ import { IncidentListItem, incidentListItemOf, incidentView } from '../../views/
 import { IncidentTimelinePage, incidentTimelineView } from '../../views/incident-timeline.view';
 import { PartyNameLookup, fillPartyNames } from '../../views/party-names';
 import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordView } from '../../views/party-record.view';
-import { partyRecordCounts } from '../../views/party-directory.view';
 import { PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../../views/party-versions.view';
 import { ReadModelQueries, ReadModelsUnreachableError } from '../read-model-queries.port';
 import { IncidentListFilter, Page, PageRequest, StoredCheckpoint, incidentListQuery, pageOf } from '../sqlite-read-model.store';
@@ -108,13 +107,7 @@ export class PostgresReadModelQueries extends ReadModelQueries {
   }
 
   partyRecord(partyId: string, page?: PartyRecordRequest): Promise<PartyRecordDoc | undefined> {
-    if (!page) return this.reach((store) => store.answer((t) => partyRecordView(t, partyId)));
-    return this.reach((store) =>
-      store.read(async (s) => {
-        const counts = await aggregateInRounds(s, (sql) => partyRecordCounts(sql, partyId));
-        return s.view((t) => partyRecordPageView(t, partyId, page, counts));
-      }),
-    );
+    return this.reach((store) => store.answer((t) => (page ? partyRecordPageView(t, partyId, page) : partyRecordView(t, partyId))));
   }
 
   async listPartyRecords(request: PageRequest = {}): Promise<Page<PartyRecordDoc>> {
