@@ -690,15 +690,18 @@ export interface PartyRegistration {
   registeredAt: string | null;
 }
 
-export interface PartyRow extends PartyRegistration {
-  lastPosition: bigint;
-  /** The counts of the party's record (GET /parties/{id}), kept by deltas so that reading them costs a row. */
+/** How much a party has said: the counts of its record (GET /parties/{id}), kept on its row by deltas. */
+export interface PartyRecordCounts {
   incidents: number;
   claims: number;
   corrections: number;
   retractions: number;
   denialsMade: number;
   denialsReceived: number;
+}
+
+export interface PartyRow extends PartyRegistration, PartyRecordCounts {
+  lastPosition: bigint;
 }
 
 export const partiesTable: TableSpec<PartyRow> = {

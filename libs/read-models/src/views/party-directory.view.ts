@@ -1,6 +1,5 @@
-import { PartyRegistration } from '../tables/ledger.tables';
+import { PartyRecordCounts, PartyRegistration } from '../tables/ledger.tables';
 import { SqlRows } from './dashboard-stats.view';
-import { PartyRecordCounts } from './party-record.view';
 import { containsPattern, searchWords } from './search-words';
 
 /** A party as a directory lists it: its registration and its counts, without the record of every incident. */

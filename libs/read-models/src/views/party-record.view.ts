@@ -1,7 +1,7 @@
 import { AssertionField, PointInTime, Statement } from '@ledger/domain';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
-import { DenialRow, PartyRegistration, PartyRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { DenialRow, PartyRecordCounts, PartyRegistration, PartyRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { EntriesPage, EntriesPageRequest, entriesPageOf } from './entries-page';
 import { PartyNameLookup } from './party-names';
@@ -58,15 +58,6 @@ export interface PartyIncidentRecord {
   retractions: PartyRecordRetraction[];
   denialsMade: PartyRecordDenial[];
   denialsReceived: PartyRecordDenial[];
-}
-
-export interface PartyRecordCounts {
-  incidents: number;
-  claims: number;
-  corrections: number;
-  retractions: number;
-  denialsMade: number;
-  denialsReceived: number;
 }
 
 /** "What has this party said across incidents?" */
