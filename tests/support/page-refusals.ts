@@ -10,6 +10,10 @@ export const BAD_PAGE_QUERIES: Array<[string, 'limit' | 'after']> = [
   ['after=abc', 'after'],
   ['after=99999999999999999999', 'after'],
   ['after=9999999999999999999', 'after'],
+  ['limit=5&limit=6', 'limit'],
+  ['after=1&after=2', 'after'],
+  ['limit=%00', 'limit'],
+  ['after=1%00', 'after'],
 ];
 
 /** A 400 naming `field`: from the query's validation (errors[]) or from the read models' own check of the cursor. */
