@@ -13,14 +13,22 @@ export interface ClaimAtVersion {
  * One part of a position: a party named (responsible parties, ceasefire violators), a casualty group, whether the
  * ceasefire was violated, or the whole value of a point holding one (part "").
  */
+/** The claims an account part lists (the latest stated), whatever the number behind it. */
+export const PART_CLAIMS_LISTED = 20;
+
 export interface AccountPart {
   part: string;
   value: unknown;
   /** The standing claim stated latest that holds the part: the value is its. */
   claimId: string;
   version: number;
-  /** Every standing claim of the party holding the part, stated latest first. */
+  /**
+   * The standing claims of the party holding the part, stated latest first: the first PART_CLAIMS_LISTED of them, so
+   * that an answer does not grow with the party's claims (the table claim_fields lists them all).
+   */
   claims: ClaimAtVersion[];
+  /** How many standing claims of the party hold the part. */
+  claimCount: number;
   /** Those claims give different values for the part. */
   conflict: boolean;
 }
@@ -81,7 +89,8 @@ export const currentAccountOf = (claims: AccountClaim[]): CurrentAccount => {
         value: held[0].part.value,
         claimId: held[0].claim.claimId,
         version: held[0].claim.version ?? 1,
-        claims: held.map(({ claim }) => ({ claimId: claim.claimId, version: claim.version ?? 1 })),
+        claims: held.slice(0, PART_CLAIMS_LISTED).map(({ claim }) => ({ claimId: claim.claimId, version: claim.version ?? 1 })),
+        claimCount: held.length,
         conflict: holdsOneValue(field, part) && new Set(held.map((h) => h.part.valueKey)).size > 1,
       }))
       .sort(byPart);

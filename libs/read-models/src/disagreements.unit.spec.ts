@@ -25,7 +25,7 @@ describe('currentAccountOf', () => {
         value: ['b'],
         claimId: 'earlier',
         statedAt: day('2019-06-01'),
-        parts: [{ part: 'b', value: 'b', claimId: 'earlier', version: 2, claims: [{ claimId: 'earlier', version: 2 }], conflict: false }],
+        parts: [{ part: 'b', value: 'b', claimId: 'earlier', version: 2, claims: [{ claimId: 'earlier', version: 2 }], claimCount: 1, conflict: false }],
         conflict: false,
       },
       casualties: {
@@ -42,6 +42,7 @@ describe('currentAccountOf', () => {
               { claimId: 'later', version: 1 },
               { claimId: 'earlier', version: 2 },
             ],
+            claimCount: 2,
             conflict: true,
           },
         ],

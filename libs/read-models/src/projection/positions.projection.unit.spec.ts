@@ -50,7 +50,7 @@ describe("a party's position comes from all its standing claims", () => {
         statedAt: { at: '2019-06-06', precision: 'day' },
         conflict: false,
         parts: [
-          { part: AM, value: AM, claimId: 'claim-a', version: 2, claims: [{ claimId: 'claim-a', version: 2 }], conflict: false },
+          { part: AM, value: AM, claimId: 'claim-a', version: 2, claims: [{ claimId: 'claim-a', version: 2 }], claimCount: 1, conflict: false },
           {
             part: KDA,
             value: KDA,
@@ -60,6 +60,7 @@ describe("a party's position comes from all its standing claims", () => {
               { claimId: 'claim-b', version: 1 },
               { claimId: 'claim-a', version: 2 },
             ],
+            claimCount: 2,
             conflict: false,
           },
         ],

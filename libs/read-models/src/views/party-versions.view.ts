@@ -13,7 +13,7 @@ import {
   Statement,
   TimeInterval,
 } from '@ledger/domain';
-import { AccountEntry, AccountPart, ActiveDenial, ClaimAtVersion, CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition } from '../disagreements';
+import { AccountEntry, AccountPart, ActiveDenial, ClaimAtVersion, CurrentAccount, DISAGREEMENT_KINDS, Disagreement, DisagreementPosition, PART_CLAIMS_LISTED } from '../disagreements';
 import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import {
@@ -266,14 +266,23 @@ export const incidentDisagreements = (t: TableAccess, incidentId: string): Disag
   t.find(disagreementsTable, { incidentId }).sort(byDisagreementOrder).map(disagreementOf);
 
 /** A position part with every standing claim behind it (claim_fields, read at query time), stated latest first. */
+/** The latest stated claims behind each part, a few seeks each: an incident of thousands of claims costs no more. */
+const LATEST_BEHIND = {
+  orderBy: [{ column: 'statedOrder' as const, desc: true }, { column: 'versionPosition' as const, desc: true }],
+  limit: PART_CLAIMS_LISTED,
+};
+
 const accountPartsOf = (t: TableAccess, row: PartyPositionRow): AccountPart[] => {
   const { incidentId, partyId, field } = row;
-  const behind = new Map<string, ClaimAtVersion[]>();
-  const order = { orderBy: [{ column: 'part' as const }, { column: 'statedOrder' as const, desc: true }, { column: 'versionPosition' as const, desc: true }] };
-  for (const c of t.find(claimFieldsTable, { incidentId, partyId, field }, order)) {
-    behind.set(c.part, [...(behind.get(c.part) ?? []), { claimId: c.claimId, version: c.version }]);
-  }
-  return row.parts.map((p) => ({ part: p.part, value: p.value, claimId: p.claimId, version: p.version, claims: behind.get(p.part) ?? [], conflict: p.conflict }));
+  return row.parts.map((p) => ({
+    part: p.part,
+    value: p.value,
+    claimId: p.claimId,
+    version: p.version,
+    claims: t.find(claimFieldsTable, { incidentId, partyId, field, part: p.part }, LATEST_BEHIND).map((c): ClaimAtVersion => ({ claimId: c.claimId, version: c.version })),
+    claimCount: p.claims,
+    conflict: p.conflict,
+  }));
 };
 
 const currentAccounts = (t: TableAccess, incidentId: string): Map<string, CurrentAccount> => {
