@@ -129,7 +129,7 @@ runBenchmark('replica-reads', async (ctx) => {
   const claims = ctx.pick('claims', 2_000, 20_000);
   const incidents = ctx.pick('incidents', 40, 400);
   const seconds = ctx.pick('seconds per run', 3, 10);
-  const rounds = ctx.pick('rounds', 1, 3);
+  const rounds = ctx.pick('rounds', 2, 3);
   ctx.pick('connections', CONNECTIONS, CONNECTIONS);
 
   const pg = new Client({ connectionString: URL });
