@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteReadModelStore } from '@ledger/read-models';
 import { DEMO_SCENARIO } from '../../apps/ledger-api/src/demo/scenario';
@@ -146,12 +146,22 @@ describe('ledger-cli import killed mid-way (built)', () => {
     const lines = writeImportFile(path, { claims: 8000, incidents: 1 });
     const incidentEvents = async (): Promise<number> => (await readLog(killedDir)).filter((e) => e.streamName.startsWith('incident-')).length;
 
+    // The log's WAL as it is before the import: its first write changes it (a stat holds no connection open).
+    const wal = join(killedDir, 'events.sqlite-wal');
+    const walState = (): string => {
+      const stat = statSync(wal, { throwIfNoEntry: false });
+      return stat ? `${stat.size}:${stat.mtimeMs}` : 'none';
+    };
+    const before = walState();
     const child = spawn(process.execPath, [CLI_MAIN, 'import', path, '--data-dir', killedDir, '--batch', String(BATCH), '--no-progress'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     let exitCode: number | null | undefined;
     const exited = new Promise((resolve) => child.once('exit', (code) => resolve((exitCode = code))));
     try {
+      // The CLI refuses a log another process has open, and reading the log here opens it: read it only once the
+      // import has written, past that check (reading from the start made the CLI exit 3 now and then).
+      while (walState() === before && exitCode === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
       // Party lines end their batches; the incident's lines come after them in batches of BATCH. An import that ends
       // before (a refusal, a crash) is a failure to report, not a wait until the test's timeout.
       while ((await incidentEvents()) < 3 * BATCH && exitCode === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
