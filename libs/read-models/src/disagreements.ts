@@ -9,13 +9,13 @@ export interface ClaimAtVersion {
   version: number;
 }
 
+/** The claims an account part lists (the latest stated), whatever the number behind it. */
+export const PART_CLAIMS_LISTED = 20;
+
 /**
  * One part of a position: a party named (responsible parties, ceasefire violators), a casualty group, whether the
  * ceasefire was violated, or the whole value of a point holding one (part "").
  */
-/** The claims an account part lists (the latest stated), whatever the number behind it. */
-export const PART_CLAIMS_LISTED = 20;
-
 export interface AccountPart {
   part: string;
   value: unknown;

@@ -414,19 +414,16 @@ export class SqliteReadModelStore {
 
   /** Hand-written aggregate SQL (the dashboards' statistics) from one snapshot; statements are prepared once per text. */
   aggregate<T>(query: (sql: SqlRows) => T): T {
-    return this.read(() => query(this.sqlRows()));
-  }
-
-  /** SQL over this file's tables, each statement prepared once (within a read, so on its snapshot). */
-  private sqlRows(): SqlRows {
-    return {
-      dialect: SQLITE_DIALECT,
-      all: <R>(sql: string, params: Record<string, SqlParam>) => {
-        let statement = this.aggregates.get(sql);
-        if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
-        return statement.all(sqliteParams(params)) as R[];
-      },
-    };
+    return this.read(() =>
+      query({
+        dialect: SQLITE_DIALECT,
+        all: <R>(sql: string, params: Record<string, SqlParam>) => {
+          let statement = this.aggregates.get(sql);
+          if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
+          return statement.all(sqliteParams(params)) as R[];
+        },
+      }),
+    );
   }
 
   readCheckpoint(name: string): StoredCheckpoint | undefined {

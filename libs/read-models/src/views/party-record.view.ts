@@ -149,7 +149,7 @@ export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc
 };
 
 /** The counts of a party's whole record as its row keeps them. */
-export const recordCountsOf = ({ incidents, claims, corrections, retractions, denialsMade, denialsReceived }: PartyRow): PartyRecordCounts => ({
+const recordCountsOf = ({ incidents, claims, corrections, retractions, denialsMade, denialsReceived }: PartyRow): PartyRecordCounts => ({
   incidents,
   claims,
   corrections,

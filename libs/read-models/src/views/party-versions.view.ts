@@ -265,8 +265,10 @@ const byDisagreementOrder = (a: DisagreementRow, b: DisagreementRow): number =>
 export const incidentDisagreements = (t: TableAccess, incidentId: string): Disagreement[] =>
   t.find(disagreementsTable, { incidentId }).sort(byDisagreementOrder).map(disagreementOf);
 
-/** A position part with every standing claim behind it (claim_fields, read at query time), stated latest first. */
-/** The latest stated claims behind each part, a few seeks each: an incident of thousands of claims costs no more. */
+/**
+ * The latest stated claims behind each part (claim_fields, read at query time), a few seeks each: an incident of
+ * thousands of claims costs no more.
+ */
 const LATEST_BEHIND = {
   orderBy: [{ column: 'statedOrder' as const, desc: true }, { column: 'versionPosition' as const, desc: true }],
   limit: PART_CLAIMS_LISTED,
@@ -303,7 +305,9 @@ const currentAccounts = (t: TableAccess, incidentId: string): Map<string, Curren
   return accounts;
 };
 
-/** The rows a claim's entry is built from beside its own: its versions and the denials it received. */
+type ClaimDetails = ReturnType<typeof claimDetailsOf>;
+
+/** The rows a claim's entry is built from beside its own: its versions, the denials it received, where it was recorded. */
 const claimDetailsOf = (t: TableAccess, claim: ClaimRow) => {
   const key = { incidentId: claim.incidentId, claimId: claim.claimId };
   return {
@@ -313,8 +317,7 @@ const claimDetailsOf = (t: TableAccess, claim: ClaimRow) => {
   };
 };
 
-const partyClaimOf = (t: TableAccess, claim: ClaimRow, names: PartyNameLookup): PartyClaim => {
-  const { versions, received, elsewhere } = claimDetailsOf(t, claim);
+const partyClaimOf = (claim: ClaimRow, { versions, received, elsewhere }: ClaimDetails, names: PartyNameLookup): PartyClaim => {
   // The claim's current words and source are its current version's.
   const current = versions.find((v) => v.version === claim.version) ?? versions[versions.length - 1];
   const deniedBy = denialIdsByVersion(received);
@@ -466,10 +469,10 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   const partyOf = new Map(parties.map((p) => [p.partyId, p]));
   // Every entry's lookups are asked before any is used: over PostgreSQL a view runs in rounds, and a page then costs
   // one round for all its entries instead of one per entry.
-  for (const claim of claims) if (taken.has(claim)) claimDetailsOf(t, claim);
-  for (const denial of denials) if (taken.has(denial)) recordedElsewhere(t, denial.incidentId, denial.denialId);
-  for (const claim of claims) if (taken.has(claim)) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(t, claim, names));
-  for (const denial of denials) if (taken.has(denial)) partyOf.get(denial.partyId)?.denialsMade.push(denialRecordOf(denial, !isRetracted(denial.claimId), names, t));
+  const shownClaims = claims.filter((c) => taken.has(c)).map((claim) => ({ claim, details: claimDetailsOf(t, claim) }));
+  const shownDenials = denials.filter((d) => taken.has(d)).map((denial) => ({ denial, elsewhere: recordedElsewhere(t, denial.incidentId, denial.denialId) }));
+  for (const { claim, details } of shownClaims) partyOf.get(claim.partyId)?.claims.push(partyClaimOf(claim, details, names));
+  for (const { denial, elsewhere } of shownDenials) partyOf.get(denial.partyId)?.denialsMade.push({ ...denialRecordOf(denial, !isRetracted(denial.claimId), names), ...elsewhere });
   const doc: PartyVersionsDoc = {
     incidentId,
     incident: incidentFactsOf(t, incidentId),

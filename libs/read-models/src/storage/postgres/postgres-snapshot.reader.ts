@@ -58,11 +58,9 @@ export class PostgresSnapshotReader {
         if (failed) throw failure;
         return result as T;
       }
-      // Point lookups of one table in one round are one query (a party's record asks for one version per claim);
-      // finds, each with its own order and limit, one query each.
-      // Finds of one table by the same columns in the same order and limit (a party's claims in each of its incidents,
-      // where each entry of a page was recorded), with no cursor, are one query too, their rows shared out by their
-      // values of those columns.
+      // Point lookups of one table in one round are one query. Finds of one table by the same columns, order and limit
+      // (a party's claims in each of its incidents, where each entry of a page was recorded) are one query too, their
+      // rows shared out by their values of those columns; a find with a cursor is a query of its own.
       const lookups = new Map<PgTableCodec, Request[]>();
       const finds = new Map<string, Request[]>();
       for (const request of this.requests.values()) {
