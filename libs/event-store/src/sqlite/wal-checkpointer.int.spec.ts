@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +66,16 @@ describe('WalCheckpointer', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(errors).toEqual([expect.stringContaining('missing.sqlite')]);
     expect(checkpointer.report()).toMatchObject({ checkpoints: 0, lastError: expect.any(String) });
+  });
+
+  it('lets a process with nothing else to do finish what follows stop()', () => {
+    // Jest's own handles keep its loop alive, so only a process of its own shows a stop() that never returns.
+    const script = `
+      const { WalCheckpointer } = require(${JSON.stringify(join(__dirname, 'wal-checkpointer.ts'))});
+      const checkpointer = new WalCheckpointer({ filename: ${JSON.stringify(join(dir, 'any.sqlite'))}, synchronous: 'FULL' });
+      checkpointer.stop().then(() => console.log('after stop'));
+    `;
+    const register = join(__dirname, '../../../../scripts/swc-register.js');
+    expect(execFileSync(process.execPath, ['--require', register, '-e', script], { encoding: 'utf8', timeout: 20_000 }).trim()).toBe('after stop');
   });
 });
