@@ -93,9 +93,10 @@ export const resolveLedgerFiles = (options: GlobalOptions, env: NodeJS.ProcessEn
   return { config, dataDir: config.dataDir, eventsFile, readModelsFile: join(config.dataDir, READ_MODELS_FILE) };
 };
 
-export const openEventStore = (files: LedgerFiles): SqliteEventStore => {
+export const openEventStore = (files: LedgerFiles, options: { appends?: boolean } = {}): SqliteEventStore => {
   try {
-    return new SqliteEventStore({ filename: files.eventsFile });
+    // An import commits thousands of batches: their WAL checkpoints run beside them, as in the API.
+    return new SqliteEventStore({ filename: files.eventsFile, ...(options.appends ? { checkpointThread: true } : {}) });
   } catch (error) {
     throw new CliError(error instanceof Error ? error.message : String(error), EXIT.failed);
   }

@@ -56,8 +56,9 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
     ? new EsdbEventStore({ connectionString: config.eventStoreConnectionString })
     : new SqliteEventStore({
         filename: join(config.dataDir, EVENTS_FILE),
-        // The threaded store also checkpoints its WAL beside the commits, not inside one of them.
-        ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript }, checkpointThread: true } : {}),
+        // WAL checkpoints beside the commits, not inside one of them, in either mode (wal-checkpointer.ts).
+        checkpointThread: true,
+        ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript } } : {}),
       });
 
 const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];

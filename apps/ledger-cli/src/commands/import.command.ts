@@ -114,7 +114,7 @@ const withImportLedger = async <T>(
 ): Promise<{ value: T; readModels: ImportCliResult['readModels'] }> => {
   const files = resolveLedgerFiles(options);
   assertNotInUse(files);
-  const eventStore = openEventStore(files);
+  const eventStore = openEventStore(files, { appends: true });
   let projection: { projector: ReadModelProjector; close: () => Promise<void> } | undefined;
   let unwatch: (() => void) | undefined;
   try {
