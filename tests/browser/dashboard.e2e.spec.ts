@@ -108,6 +108,28 @@ describe('the dashboard in a browser (e2e)', () => {
     await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[aria-label="By party"] tbody tr').length === 5);
     const partyRows = await page.$$eval('[aria-label="By party"] tbody th', (ths) => ths.map((th) => th.textContent));
     expect(partyRows).toContain('Ministry of Defence of Azerbaijan');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts .chart[role=img] svg').length >= 4);
+    expect(await page.$$eval('.charts [aria-busy=true]', (busy) => busy.length)).toBe(0);
+  });
+
+  it('shows the list before the statistics answer, drawing no chart until its own numbers have come', async () => {
+    // Held statistics: the list must not wait for them, and no chart is drawn empty meanwhile.
+    const held: Array<() => Promise<void>> = [];
+    const hold = (route: { continue: () => Promise<void> }) => void held.push(() => route.continue());
+    await page.route('**/stats/**', hold);
+    try {
+      await page.goto(`${ledger.baseUrl}/#/incidents`);
+      await page.reload();
+      await page.waitForSelector('.incident-list li');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts [aria-busy=true]').length === 4);
+      expect(await page.$$eval('.charts svg', (drawn) => drawn.length)).toBe(0);
+    } finally {
+      await page.unroute('**/stats/**', hold);
+      // Requests of the page before the reload were cancelled with it: theirs are already handled.
+      for (const release of held.splice(0)) await release().catch(() => undefined);
+    }
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts .chart[role=img] svg').length >= 4);
+    expect(await page.$$eval('.charts [aria-busy=true]', (busy) => busy.length)).toBe(0);
   });
 
   it('opens the Karabakh incident and reads five parties and whom each blames from the matrix', async () => {

@@ -236,6 +236,7 @@ export const IncidentsPage = () => {
             <PlotChart
               label={`Incidents by month of occurrence: ${byMonth.map((m) => `${m.month} ${m.incidents} ${m.state}`).join(', ')}`}
               redrawKey={JSON.stringify(byMonth)}
+              pending={incidentsByMonth.data === undefined}
               options={{
                 height: 180,
                 color: { legend: true, domain: ['contested', 'uncontested'] },
@@ -268,6 +269,7 @@ export const IncidentsPage = () => {
             <PlotChart
               label={`Activity per ${bucket} on the ${clock} clock: ${activity.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activity)}
+              pending={overTime.data === undefined}
               options={{
                 height: 200,
                 color: { legend: true, domain: [...ACTIVITY_KINDS] },
@@ -282,6 +284,7 @@ export const IncidentsPage = () => {
             <PlotChart
               label={`Activity by party: ${activityByParty.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activityByParty)}
+              pending={perParty.data === undefined}
               options={{
                 height: 40 + 26 * new Set(activityByParty.map((a) => a.key)).size,
                 marginLeft: 260,
@@ -297,6 +300,7 @@ export const IncidentsPage = () => {
             <PlotChart
               label={`Activity by category: ${activityByCategory.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activityByCategory)}
+              pending={perCategory.data === undefined}
               options={{
                 height: 40 + 28 * new Set(activityByCategory.map((a) => a.key)).size,
                 marginLeft: 150,
