@@ -76,4 +76,29 @@ describe('the PostgreSQL projector among replicas', () => {
     const takeoverMs = Date.now() - ended;
     expect(takeoverMs).toBeLessThan(5_000);
   });
+
+  it('opens at most LEDGER_READ_MODELS_POOL_SIZE connections to the read models, however many reads come at once', async () => {
+    const schema = uniqueName('rm_pool');
+    const app = await startLedger({
+      eventStore: () => new EsdbEventStore({ connectionString: double.connectionString }),
+      env: { LEDGER_READ_MODELS_URL: TEST_POSTGRES_URL, LEDGER_READ_MODELS_SCHEMA: schema, LEDGER_POSTGRES_SCHEMA: uniqueName('ledger_pool'), LEDGER_CHECKPOINT_INTERVAL_MS: '0', LEDGER_READ_MODELS_POOL_SIZE: '2' },
+    });
+    apps.push(app);
+    try {
+      const host = app.app.get(PostgresReadModelsHost);
+      const read = (url: string) => app.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${app.tokens.reader}` } });
+      let incidents: Array<{ incidentId: string }> = [];
+      // Its fresh schema is built from the log the first test wrote.
+      await until(async () => host.status()?.state === 'live' && (incidents = (await read('/incidents?limit=5')).json().items ?? []).length > 0, 'the read models to hold the demo', 30_000);
+      // Many reads at once, each a snapshot of several rounds: each holds a connection while it runs.
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => read(`/incidents/${incidents[i % incidents.length].incidentId}/versions`)));
+      expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 200));
+      // node-postgres keeps idle connections open for 10 s: what the burst opened is still there to count.
+      const [{ n }] = await sql<{ n: string }>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1', [`incident-ledger-read-models:${schema}`]);
+      expect(Number(n)).toBeGreaterThanOrEqual(1);
+      expect(Number(n)).toBeLessThanOrEqual(2);
+    } finally {
+      await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    }
+  });
 });

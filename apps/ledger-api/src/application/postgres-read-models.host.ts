@@ -169,7 +169,7 @@ export class PostgresReadModelsHost extends ReadModelProjector {
   private async connect(): Promise<void> {
     let store: PostgresReadModelStore;
     try {
-      store = await PostgresReadModelStore.open({ connectionString: this.config.url, schema: this.config.schema });
+      store = await PostgresReadModelStore.open({ connectionString: this.config.url, schema: this.config.schema, maxConnections: this.config.poolSize });
     } catch (error) {
       this.openFailure = new ReadModelsUnreachableError(error);
       this.openError = runnerErrorOf(this.openFailure);

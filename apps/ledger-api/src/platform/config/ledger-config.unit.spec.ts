@@ -152,11 +152,19 @@ describe('loadLedgerConfig', () => {
 
   it('keeps the read models in PostgreSQL too only when LEDGER_READ_MODELS_URL names one, in their own schema', () => {
     expect(loadLedgerConfig({}, cwd).readModels).toBeUndefined();
-    expect(loadLedgerConfig({ LEDGER_READ_MODELS_URL: 'postgres://bi@db:5432/ledger' }, cwd).readModels).toEqual({ url: 'postgres://bi@db:5432/ledger', schema: 'ledger_read_models' });
+    expect(loadLedgerConfig({ LEDGER_READ_MODELS_URL: 'postgres://bi@db:5432/ledger' }, cwd).readModels).toEqual({ url: 'postgres://bi@db:5432/ledger', schema: 'ledger_read_models', poolSize: 10 });
     expect(loadLedgerConfig({ LEDGER_READ_MODELS_URL: 'postgresql://db/ledger', LEDGER_READ_MODELS_SCHEMA: 'rm' }, cwd).readModels?.schema).toBe('rm');
     const error = configError({ LEDGER_READ_MODELS_URL: 'mysql://u:secret@db/x', LEDGER_READ_MODELS_SCHEMA: 'Read-Models' });
     expect(error.problems.map((p) => p.variable)).toEqual(['LEDGER_READ_MODELS_URL', 'LEDGER_READ_MODELS_SCHEMA']);
     expect(error.message).not.toContain('secret');
+  });
+
+  it('sizes the read models’ connection pool from LEDGER_READ_MODELS_POOL_SIZE, refusing what is not a count of connections', () => {
+    const url = { LEDGER_READ_MODELS_URL: 'postgres://db/ledger' };
+    expect(loadLedgerConfig({ ...url, LEDGER_READ_MODELS_POOL_SIZE: '24' }, cwd).readModels?.poolSize).toBe(24);
+    for (const bad of ['0', '-1', '1001', '2.5', 'ten', '1e3', '99999999999999999999']) {
+      expect({ bad, problems: configError({ ...url, LEDGER_READ_MODELS_POOL_SIZE: bad }).problems.map((p) => p.variable) }).toEqual({ bad, problems: ['LEDGER_READ_MODELS_POOL_SIZE'] });
+    }
   });
 
   it('keeps what replicas share (tokens, notary key) in a schema of its own, never the read models’ one that BI tools read', () => {

@@ -98,7 +98,8 @@ export class PostgresReadModelStore implements ReadModelStore {
   private constructor(options: PostgresReadModelStoreOptions) {
     this.schema = validIdentifier(options.schema ?? DEFAULT_READ_MODEL_SCHEMA, 'schema');
     this.readerRole = options.readerRole === null ? null : validIdentifier(options.readerRole ?? DEFAULT_READER_ROLE, 'readerRole');
-    this.pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, application_name: 'incident-ledger-read-models' });
+    // Named after the schema, as the checkpoint watcher's: an operator (or a test) tells whose connections these are.
+    this.pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, application_name: `incident-ledger-read-models:${this.schema}` });
     this.pool.on('error', () => undefined);
     // A client checked out when its connection drops emits 'error' with no listener of the pool's: unhandled, that
     // would end the process. Its query rejects anyway, and whoever ran it answers 503 or retries.
