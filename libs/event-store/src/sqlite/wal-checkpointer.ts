@@ -113,7 +113,7 @@ export class WalCheckpointer {
   stop(): Promise<void> {
     this.stopping ??= (() => {
       // Unref'd while it runs; ref'd while it stops, or a process with nothing else to do exits before `exit` comes and
-      // whoever awaits close() never returns (a CLI import's summary went unprinted).
+      // whoever awaits close() never returns (the store-append benchmark's result went unprinted).
       this.worker.ref();
       this.worker.postMessage('stop');
       return this.exited;
