@@ -33,6 +33,15 @@ describe('the dashboard in a browser (e2e)', () => {
     expect({ page: name, violations: await seriousAxeViolations(page) }).toEqual({ page: name, violations: [] });
   };
 
+  // Counted per chart: a chart with a colour legend holds several <svg> (Plot draws each swatch as one), so a count of
+  // svg elements can reach four while a chart is still pending.
+  const allFourChartsDrawn = () =>
+    page.waitForFunction(() => {
+      const doc = (globalThis as any).document;
+      const drawn = [...doc.querySelectorAll('.charts .chart[role=img]')].filter((c: any) => c.querySelector('svg') !== null);
+      return drawn.length === 4 && doc.querySelectorAll('.charts [aria-busy=true]').length === 0;
+    });
+
   const claimBody = (text: string) => ({
     partyId: 'osce-minsk-group-co-chairs',
     statement: { text, verbatim: false, language: 'en' },
@@ -108,8 +117,7 @@ describe('the dashboard in a browser (e2e)', () => {
     await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('[aria-label="By party"] tbody tr').length === 5);
     const partyRows = await page.$$eval('[aria-label="By party"] tbody th', (ths) => ths.map((th) => th.textContent));
     expect(partyRows).toContain('Ministry of Defence of Azerbaijan');
-    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts .chart[role=img] svg').length >= 4);
-    expect(await page.$$eval('.charts [aria-busy=true]', (busy) => busy.length)).toBe(0);
+    await allFourChartsDrawn();
   });
 
   it('shows the list before the statistics answer, drawing no chart until its own numbers have come', async () => {
@@ -128,8 +136,7 @@ describe('the dashboard in a browser (e2e)', () => {
       // Requests of the page before the reload were cancelled with it: theirs are already handled.
       for (const release of held.splice(0)) await release().catch(() => undefined);
     }
-    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts .chart[role=img] svg').length >= 4);
-    expect(await page.$$eval('.charts [aria-busy=true]', (busy) => busy.length)).toBe(0);
+    await allFourChartsDrawn();
   });
 
   it('opens the Karabakh incident and reads five parties and whom each blames from the matrix', async () => {
