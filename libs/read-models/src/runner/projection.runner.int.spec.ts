@@ -198,16 +198,17 @@ describe('ProjectionRunner on the SQLite event store', () => {
     expect(store.dump().test_fragile).toMatchObject([{ count: 15 }]);
   });
 
+  const indexesInFile = (): string[] => {
+    const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+    try {
+      return db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    } finally {
+      db.close();
+    }
+  };
+  const declared = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i: { name: string }) => i.name)).sort();
+
   it('replays a rebuild without secondary indexes and leaves every declared index in the file, also after a rebuild that fails', async () => {
-    const indexesInFile = (): string[] => {
-      const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
-      try {
-        return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[]);
-      } finally {
-        db.close();
-      }
-    };
-    const declared = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i: { name: string }) => i.name)).sort();
     expect(declared.length).toBeGreaterThan(10);
     await append(eventStore, seedArticleScenario());
     const seen: string[][] = [];
@@ -220,6 +221,24 @@ describe('ProjectionRunner on the SQLite event store', () => {
     const fragile = runner({ projections: [...LEDGER_PROJECTIONS, failsOnCorrection(true)] });
     await expect(fragile.rebuild()).rejects.toThrow(ProjectionError);
     expect(indexesInFile()).toEqual(declared);
+  });
+
+  it('fails, not "rebuilding" for good, when the index build ending a rebuild fails; the next start finishes it', async () => {
+    const head = await append(eventStore, seedArticleScenario());
+    const endRebuild = jest.spyOn(store, 'endRebuild').mockImplementationOnce(() => {
+      throw new Error('disk I/O error while building the indexes');
+    });
+    const r = runner();
+    await r.start();
+    expect(r.status()).toMatchObject({ state: 'failed', checkpoint: head, lastError: { message: 'disk I/O error while building the indexes' } });
+    expect(indexesInFile()).toEqual([]);
+
+    await r.start();
+    await r.waitForPosition(head, 2000);
+    expect(r.status()).toMatchObject({ state: 'live', checkpoint: head, lastError: null });
+    expect(endRebuild).toHaveBeenCalledTimes(2);
+    expect(indexesInFile()).toEqual(declared);
+    expect(store.dump()).toEqual(await foldLog(LEDGER_PROJECTIONS));
   });
 
   it('goes live again when an operator rebuilds after a failure', async () => {

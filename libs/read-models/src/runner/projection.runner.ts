@@ -128,6 +128,11 @@ export class ProjectionRunner extends ReadModelProjector {
   private state: RunnerState = 'stopped';
   /** Between start() and stop(): a rebuild resumes the subscription afterwards, even after a failure. */
   private started = false;
+  /**
+   * The last rebuild replayed the log but its end (the store's index build) failed: the rows and checkpoint are
+   * committed, the indexes are not. The next start finishes it before resuming.
+   */
+  private rebuildUnfinished = false;
   private checkpoint: bigint = START;
   private caughtUp = false;
   private lastError: RunnerError | null = null;
@@ -185,6 +190,7 @@ export class ProjectionRunner extends ReadModelProjector {
       let reason: string | undefined;
       let stored: StoredCheckpoint | undefined;
       try {
+        if (this.rebuildUnfinished) await this.finishRebuild();
         stored = await this.store.readCheckpoint(this.name);
         reason = stored ? await this.rebuildReason(stored) : `no checkpoint, building from the log`;
       } catch (error) {
@@ -450,6 +456,7 @@ export class ProjectionRunner extends ReadModelProjector {
     this.discardBuffer();
     try {
       // Inside the try: a file that cannot even be emptied must fail the runner, not leave it "rebuilding" for good.
+      this.rebuildUnfinished = true;
       await this.store.beginRebuild(this.name, this.projections);
       for (;;) {
         const page = await this.eventStore.readAll({ direction: 'forwards', fromPosition: this.checkpoint, maxCount: this.rebuildPageSize });
@@ -465,14 +472,26 @@ export class ProjectionRunner extends ReadModelProjector {
       // ingest/flush have already failed the runner with the same error; a readAll error has not.
       this.fail(error);
       try {
-        await this.store.endRebuild();
+        await this.finishRebuild();
       } catch {
-        // The store's next open puts the indexes back; the replay's own error is the one to report.
+        // The next start finishes it (so does the store's next open); the replay's own error is the one to report.
       }
       throw error;
     }
-    await this.store.endRebuild();
+    try {
+      await this.finishRebuild();
+    } catch (error) {
+      // Unreported, this left the runner "rebuilding" for good: start() swallows the rejection, and nothing restarts a
+      // runner that has not failed.
+      this.fail(error);
+      throw error;
+    }
     this.logger?.log(`Read models ${this.name}: rebuilt up to position ${this.checkpoint}`);
+  }
+
+  private async finishRebuild(): Promise<void> {
+    await this.store.endRebuild();
+    this.rebuildUnfinished = false;
   }
 
   private fail(error: unknown): void {

@@ -309,4 +309,40 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     await open();
     expect(await present()).toEqual(indexNames);
   });
+
+  it('ends a rebuild while a replica opening the schema puts the dropped indexes back: neither fails, every index is there', async () => {
+    const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
+    const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
+    const lockWaits = async () =>
+      Number((await sql<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [`incident-ledger-read-models:${schema}`]))[0].n);
+    const rebuilding = await open();
+    await rebuilding.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
+    await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, contractScenario().slice(0, 5), 5n);
+    // Holding the last table stops the opening replica there, its CREATE INDEX of the tables before it not yet committed:
+    // the moment a rebuild's end used to build the same indexes beside it and fail on pg_class's unique name.
+    const blocker = new Client({ connectionString: TEST_POSTGRES_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`LOCK TABLE ${schema}.parties IN ACCESS EXCLUSIVE MODE`);
+      const opening = open();
+      opening.catch(() => undefined);
+      for (const deadline = Date.now() + 10_000; (await lockWaits()) < 1; ) {
+        if (Date.now() > deadline) throw new Error('the opening store never reached the locked table');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const ending = rebuilding.endRebuild();
+      ending.catch(() => undefined);
+      for (const deadline = Date.now() + 10_000; (await lockWaits()) < 2; ) {
+        if (Date.now() > deadline) throw new Error('the rebuild never waited for the opening store');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await blocker.query('COMMIT');
+      await expect(opening).resolves.toBeInstanceOf(PostgresReadModelStore);
+      await expect(ending).resolves.toBeUndefined();
+    } finally {
+      await blocker.end();
+    }
+    expect(await present()).toEqual(indexNames);
+  });
 });

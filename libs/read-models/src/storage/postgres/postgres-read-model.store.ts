@@ -138,60 +138,57 @@ export class PostgresReadModelStore implements ReadModelStore {
     return this.writing(async () => {
       // Known to this store only once the transaction that made them has committed.
       const made: Array<{ table: AnyTable; empty: boolean }> = [];
-      await this.withClient((client) =>
-        inTransaction(client, async () => {
-          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${TABLES_LOCK}:${this.schema}`]);
-          let recreated = false;
-          for (const table of tables) {
-            const same = this.hosted.get(table.name) ?? made.find((m) => m.table.name === table.name)?.table;
-            if (same) {
-              if (JSON.stringify(pgTableDdl(same, this.schema)) !== JSON.stringify(pgTableDdl(table, this.schema))) {
-                throw new Error(`Two different tables are both named ${table.name}`);
-              }
-              made.push({ table, empty: false });
-              continue;
+      await this.underTablesLock(async (client) => {
+        let recreated = false;
+        for (const table of tables) {
+          const same = this.hosted.get(table.name) ?? made.find((m) => m.table.name === table.name)?.table;
+          if (same) {
+            if (JSON.stringify(pgTableDdl(same, this.schema)) !== JSON.stringify(pgTableDdl(table, this.schema))) {
+              throw new Error(`Two different tables are both named ${table.name}`);
             }
-            const ddl = pgTableDdl(table, this.schema);
-            const recorded = JSON.stringify(ddl);
-            const stored = await client.query<{ ddl: string }>(`SELECT ddl FROM ${this.schema}.read_model_tables WHERE name = $1`, [table.name]);
-            if (stored.rows[0]?.ddl !== recorded) {
-              await client.query(`DROP TABLE IF EXISTS ${this.schema}.${pgQuote(table.name)} CASCADE`);
-              await client.query(ddl.table);
-              for (const index of ddl.indexes) await client.query(index);
-              await client.query(
-                `INSERT INTO ${this.schema}.read_model_tables (name, ddl) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET ddl = EXCLUDED.ddl`,
-                [table.name, recorded],
-              );
-              recreated ||= stored.rows.length > 0;
-            } else {
-              // A rebuild cut short (its process died between beginRebuild and endRebuild) left the table without them.
-              // Only missing ones, and never waiting: another replica's rebuild running now has them dropped and holds
-              // the table, and would wait behind this CREATE INDEX (a deadlock); that rebuild builds them at its end.
-              const present = new Set(
-                (await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [this.schema, table.name])).rows.map(
-                  (r) => r.indexname,
-                ),
-              );
-              for (const [i, index] of ddl.indexes.entries()) {
-                if (present.has(table.indexes![i].name)) continue;
-                await client.query('SAVEPOINT put_back_index');
-                try {
-                  await client.query("SET LOCAL lock_timeout = '200ms'");
-                  await client.query(index);
-                  await client.query('RELEASE SAVEPOINT put_back_index');
-                } catch {
-                  await client.query('ROLLBACK TO SAVEPOINT put_back_index');
-                }
-              }
-              await client.query('SET LOCAL lock_timeout = 0');
-            }
-            const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${this.schema}.${pgQuote(table.name)}) AS empty`);
-            made.push({ table, empty: empty.rows[0].empty === true });
+            made.push({ table, empty: false });
+            continue;
           }
-          if (recreated) await client.query(`DELETE FROM ${this.schema}.read_model_checkpoints`);
-          await this.createViews(client);
-        }),
-      );
+          const ddl = pgTableDdl(table, this.schema);
+          const recorded = JSON.stringify(ddl);
+          const stored = await client.query<{ ddl: string }>(`SELECT ddl FROM ${this.schema}.read_model_tables WHERE name = $1`, [table.name]);
+          if (stored.rows[0]?.ddl !== recorded) {
+            await client.query(`DROP TABLE IF EXISTS ${this.schema}.${pgQuote(table.name)} CASCADE`);
+            await client.query(ddl.table);
+            for (const index of ddl.indexes) await client.query(index);
+            await client.query(
+              `INSERT INTO ${this.schema}.read_model_tables (name, ddl) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET ddl = EXCLUDED.ddl`,
+              [table.name, recorded],
+            );
+            recreated ||= stored.rows.length > 0;
+          } else {
+            // A rebuild cut short (its process died between beginRebuild and endRebuild) left the table without them.
+            // Only missing ones, and never waiting: another replica's rebuild running now has them dropped and holds
+            // the table, and would wait behind this CREATE INDEX (a deadlock); that rebuild builds them at its end.
+            const present = new Set(
+              (await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [this.schema, table.name])).rows.map(
+                (r) => r.indexname,
+              ),
+            );
+            for (const [i, index] of ddl.indexes.entries()) {
+              if (present.has(table.indexes![i].name)) continue;
+              await client.query('SAVEPOINT put_back_index');
+              try {
+                await client.query("SET LOCAL lock_timeout = '200ms'");
+                await client.query(index);
+                await client.query('RELEASE SAVEPOINT put_back_index');
+              } catch {
+                await client.query('ROLLBACK TO SAVEPOINT put_back_index');
+              }
+            }
+            await client.query('SET LOCAL lock_timeout = 0');
+          }
+          const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${this.schema}.${pgQuote(table.name)}) AS empty`);
+          made.push({ table, empty: empty.rows[0].empty === true });
+        }
+        if (recreated) await client.query(`DELETE FROM ${this.schema}.read_model_checkpoints`);
+        await this.createViews(client);
+      });
       for (const { table, empty } of made) {
         this.overlay.register(table, empty);
         if (!this.hosted.has(table.name)) this.hosted.set(table.name, table);
@@ -338,7 +335,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   async beginRebuild(checkpointName: string, projections: readonly TableProjection[]): Promise<void> {
     await this.reset(checkpointName, projections);
     await this.writing(() =>
-      this.withClient(async (client) => {
+      this.underTablesLock(async (client) => {
         for (const table of this.hosted.values()) for (const index of table.indexes ?? []) await client.query(`DROP INDEX IF EXISTS ${this.schema}.${pgQuote(index.name)}`);
       }),
     );
@@ -347,10 +344,13 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async endRebuild(): Promise<void> {
+    // Under the tables' lock: a replica starting meanwhile puts back the indexes this rebuild dropped (see host), and two
+    // CREATE INDEX IF NOT EXISTS of one name running at once fail the second with a unique violation in pg_class, which
+    // left the projector stuck in its rebuild. The starting replica waits for the index build instead.
     await this.writing(() =>
-      this.withClient(async (client) => {
+      this.underTablesLock(async (client) => {
         for (const table of this.hosted.values()) for (const index of pgTableDdl(table, this.schema).indexes) await client.query(index);
-        // Flushes the rebuild's pages to disk even when no table has an index to build.
+        // Makes the commit flush the rebuild's pages to disk even when no table has an index to build.
         await client.query('SELECT txid_current()');
       }),
     );
@@ -418,6 +418,16 @@ export class PostgresReadModelStore implements ReadModelStore {
         await client.query('ROLLBACK').catch(() => undefined);
       }
     });
+  }
+
+  /** One transaction holding the schema's table lock: every change to the tables' DDL or indexes, from any replica. */
+  private underTablesLock<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient((client) =>
+      inTransaction(client, async () => {
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${TABLES_LOCK}:${this.schema}`]);
+        return work(client);
+      }),
+    );
   }
 
   private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
