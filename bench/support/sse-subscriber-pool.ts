@@ -53,13 +53,14 @@ const next = <T extends PoolReply['type']>(worker: Worker, type: T): Promise<Ext
 export class SubscriberPool {
   private constructor(private readonly workers: Worker[]) {}
 
-  static async open(options: { baseUrl: string; token: string; count: number; threads: number }): Promise<SubscriberPool> {
+  /** `from`: a log position to start after (the feed's `from`), so that connecting does not replay the log before it. */
+  static async open(options: { baseUrl: string; token: string; count: number; threads: number; from?: string }): Promise<SubscriberPool> {
     const threads = Math.max(1, Math.min(options.threads, options.count));
     const workers = Array.from({ length: threads }, (_, i) => {
       const count = Math.floor(options.count / threads) + (i < options.count % threads ? 1 : 0);
       return new Worker(`require(${JSON.stringify(REGISTER)}); require(${JSON.stringify(WORKER)});`, {
         eval: true,
-        workerData: { baseUrl: options.baseUrl, token: options.token, count },
+        workerData: { baseUrl: options.baseUrl, token: options.token, count, from: options.from },
       });
     });
     const pool = new SubscriberPool(workers);

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PoolReply, PoolRequest, SubscriberTally } from './sse-subscriber-pool';
 
-const { baseUrl, token, count } = workerData as { baseUrl: string; token: string; count: number };
+const { baseUrl, token, count, from } = workerData as { baseUrl: string; token: string; count: number; from?: string };
 
 const FRAME_END = Buffer.from('\n\n');
 const ID = Buffer.from('id: ');
@@ -71,7 +71,7 @@ const connect = (): Promise<void> =>
   new Promise((resolve, reject) => {
     const c: Connection = { rest: undefined, positions: [], latencies: [], errors: [] };
     connections.push(c);
-    const req = httpRequest(`${baseUrl}/feed/stream`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
+    const req = httpRequest(`${baseUrl}/feed/stream${from === undefined ? '' : `?from=${from}`}`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
       c.response = res;
       if (res.statusCode !== 200) return reject(new Error(`GET /feed/stream answered ${res.statusCode}`));
       res.once('data', () => resolve());
