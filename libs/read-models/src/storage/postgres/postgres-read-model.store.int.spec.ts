@@ -298,9 +298,11 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
     expect((await store.readCheckpoint(CHECKPOINT))?.position).toBe(envelopes[envelopes.length - 1].position);
   });
 
+  const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
+  /** The declared secondary indexes the schema holds now. */
+  const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
+
   it('puts back at open the secondary indexes of a rebuild cut short between beginRebuild and endRebuild', async () => {
-    const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
-    const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
     const dying = await open();
     await dying.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
     await dying.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, contractScenario().slice(0, 5), 5n);
@@ -311,10 +313,15 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
   });
 
   it('ends a rebuild while a replica opening the schema puts the dropped indexes back: neither fails, every index is there', async () => {
-    const indexNames = LEDGER_TABLES.flatMap((t) => (t.indexes ?? []).map((i) => i.name)).sort();
-    const present = async () => (await sql<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = $1', [schema])).map((i) => i.indexname).filter((n) => indexNames.includes(n)).sort();
-    const lockWaits = async () =>
-      Number((await sql<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [`incident-ledger-read-models:${schema}`]))[0].n);
+    /** Until `count` of the stores' connections wait for a lock. */
+    const lockWaits = async (count: number, what: string) => {
+      const waiting = async () =>
+        Number((await sql<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [`incident-ledger-read-models:${schema}`]))[0].n);
+      for (const deadline = Date.now() + 10_000; (await waiting()) < count; ) {
+        if (Date.now() > deadline) throw new Error(what);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
     const rebuilding = await open();
     await rebuilding.beginRebuild(CHECKPOINT, LEDGER_PROJECTIONS);
     await rebuilding.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, contractScenario().slice(0, 5), 5n);
@@ -327,16 +334,10 @@ describe('PostgresReadModelStore (PostgreSQL)', () => {
       await blocker.query(`LOCK TABLE ${schema}.parties IN ACCESS EXCLUSIVE MODE`);
       const opening = open();
       opening.catch(() => undefined);
-      for (const deadline = Date.now() + 10_000; (await lockWaits()) < 1; ) {
-        if (Date.now() > deadline) throw new Error('the opening store never reached the locked table');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await lockWaits(1, 'the opening store never reached the locked table');
       const ending = rebuilding.endRebuild();
       ending.catch(() => undefined);
-      for (const deadline = Date.now() + 10_000; (await lockWaits()) < 2; ) {
-        if (Date.now() > deadline) throw new Error('the rebuild never waited for the opening store');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await lockWaits(2, 'the rebuild never waited for the opening store');
       await blocker.query('COMMIT');
       await expect(opening).resolves.toBeInstanceOf(PostgresReadModelStore);
       await expect(ending).resolves.toBeUndefined();
