@@ -19,13 +19,15 @@ const statementNames = new Map<string, string>();
  * A view's queries come in a few shapes whose text does not change with the values (arrays for batched lookups), so
  * each is a named prepared statement: PostgreSQL parses and plans it once per connection instead of at every read.
  */
-const prepared = (client: ClientBase, text: string, values: unknown[]): Promise<QueryResult> => {
+const prepared = async (client: ClientBase, codec: PgTableCodec, text: string, values: unknown[]): Promise<Row[]> => {
   let name = statementNames.get(text);
   if (name === undefined) {
     name = `rm_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     if (statementNames.size < 10_000) statementNames.set(text, name);
   }
-  return client.query({ name, text, values });
+  // Every statement here selects the codec's selectList, so each row comes as its values in the codec's column order.
+  const result: QueryResult<unknown[]> = await client.query({ name, text, values, rowMode: 'array' });
+  return result.rows.map((raw) => codec.decodeValues(raw));
 };
 
 const keyText = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
@@ -79,20 +81,19 @@ export class PostgresSnapshotReader {
           continue;
         }
         const { text, values } = request.codec.findSql(request.where, request.options);
-        this.answers.set(request.key, (await prepared(client, text, values)).rows.map((raw) => request.codec.decode(raw)));
+        this.answers.set(request.key, await prepared(client, request.codec, text, values));
       }
       for (const requests of finds.values()) {
         const [{ codec, where, options }] = requests;
         if (requests.length === 1) {
           const { text, values } = codec.findSql(where, options);
-          this.answers.set(requests[0].key, (await prepared(client, text, values)).rows.map((raw) => codec.decode(raw)));
+          this.answers.set(requests[0].key, await prepared(client, codec, text, values));
           continue;
         }
         const columns = Object.keys(where);
         const { text, values } = codec.findManySql(columns, requests.map((r) => r.where), options.orderBy, options.limit);
         const byValues = new Map<string, Row[]>();
-        for (const raw of (await prepared(client, text, values)).rows) {
-          const row = codec.decode(raw);
+        for (const row of await prepared(client, codec, text, values)) {
           const k = codec.valuesText(columns, row);
           const list = byValues.get(k);
           if (list) list.push(row);
@@ -103,8 +104,7 @@ export class PostgresSnapshotReader {
       for (const [codec, requests] of lookups) {
         const { text, values } = codec.selectKeys(requests.map((r) => r.where));
         const found = new Map<string, Row>();
-        for (const raw of (await prepared(client, text, values)).rows) {
-          const row = codec.decode(raw);
+        for (const row of await prepared(client, codec, text, values)) {
           found.set(codec.keyText(row), row);
         }
         for (const request of requests) {

@@ -79,6 +79,8 @@ export class PgTableCodec {
   readonly types: ColumnSpec['type'][];
   readonly keyNames: string[];
   readonly qualified: string;
+  /** The columns' SQL names, in `names` order: also the order of `selectList`, so a row read as an array decodes by index. */
+  readonly columnNames: string[];
   readonly selectList: string;
 
   constructor(
@@ -89,7 +91,8 @@ export class PgTableCodec {
     this.types = this.names.map((n) => (table.columns as Record<string, ColumnSpec>)[n].type);
     this.keyNames = [...table.primaryKey];
     this.qualified = `${schema}.${pgQuote(table.name)}`;
-    this.selectList = this.names.map((n) => pgQuote(snakeCase(n))).join(', ');
+    this.columnNames = this.names.map(snakeCase);
+    this.selectList = this.columnNames.map(pgQuote).join(', ');
   }
 
   typeOf(column: string): ColumnSpec['type'] {
@@ -116,25 +119,30 @@ export class PgTableCodec {
   /** node-postgres hands bigint as decimal text and json already parsed. */
   decode(raw: Row): Row {
     const row: Row = {};
-    for (let i = 0; i < this.names.length; i++) {
-      const name = this.names[i];
-      const value = raw[snakeCase(name)];
-      if (value === null || value === undefined) {
-        row[name] = null;
-        continue;
-      }
-      switch (this.types[i]) {
-        case 'integer':
-          row[name] = Number(value);
-          break;
-        case 'position':
-          row[name] = BigInt(value as string);
-          break;
-        default:
-          row[name] = value;
-      }
-    }
+    for (let i = 0; i < this.names.length; i++) row[this.names[i]] = this.decodeValue(i, raw[this.columnNames[i]]);
     return row;
+  }
+
+  /**
+   * A row of `SELECT selectList …` read with `rowMode: 'array'`: no object keyed by SQL names is built per row only to
+   * be copied into this one (a view over a large incident reads thousands of rows).
+   */
+  decodeValues(values: unknown[]): Row {
+    const row: Row = {};
+    for (let i = 0; i < this.names.length; i++) row[this.names[i]] = this.decodeValue(i, values[i]);
+    return row;
+  }
+
+  private decodeValue(index: number, value: unknown): unknown {
+    if (value === null || value === undefined) return null;
+    switch (this.types[index]) {
+      case 'integer':
+        return Number(value);
+      case 'position':
+        return BigInt(value as string);
+      default:
+        return value;
+    }
   }
 
   /** SELECT of the rows whose first key column is one of `$1` (one query for every group a batch needs). */
