@@ -36,7 +36,7 @@ const claimsOf = (doc: PartyVersionsDoc | undefined) => (doc?.parties ?? []).fla
 /** The rows of the whole log folded at every batch size equal the rows of one batch (a rebuild equals the incremental state). */
 const expectBatchSizeFree = (entries: ScenarioEntry[]): void => {
   const envelopes = envelopesOf(entries);
-  const memory = new SqliteReadModelStore({ filename: ':memory:', rowCache: 16 });
+  const memory = new SqliteReadModelStore({ filename: ':memory:' });
   try {
     memory.applyBatch('spec', LEDGER_PROJECTIONS, envelopes, envelopes[envelopes.length - 1].position);
     const once = memory.dump();

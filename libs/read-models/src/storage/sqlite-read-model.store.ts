@@ -40,8 +40,6 @@ export interface SqliteReadModelStoreOptions {
    * indexes of claims, positions and timeline outgrow a few MiB; a connection that only answers queries does not.
    */
   cacheMiB?: number;
-  /** Rows kept decoded in memory between batches (default none); only for the tables' one writer (see SqliteTablesOptions). */
-  rowCache?: number;
   /** Check the file before opening it and move it aside when it is damaged or not ours (see healReadModelFile). */
   heal?: { log?: (message: string) => void };
   /** This connection's wal_autocheckpoint in pages (SQLite's 1,000 when absent); raised when another thread checkpoints. */
@@ -52,10 +50,8 @@ export interface SqliteReadModelStoreOptions {
 export const READ_MODEL_PAGE_SIZE = 16_384;
 /** For the connection that writes the tables (the runner's), whose working set in a rebuild is large. */
 export const WRITER_CACHE_MIB = 64;
-/** Rows the writer keeps decoded between batches: the open incidents' rows, parties and positions, some tens of MB. */
-export const WRITER_ROW_CACHE = 20_000;
 /** How the connection that writes the tables is opened: the runner's, a CLI rebuild or import, an export's scratch file. */
-export const WRITER_STORE_OPTIONS = { cacheMiB: WRITER_CACHE_MIB, rowCache: WRITER_ROW_CACHE } as const;
+export const WRITER_STORE_OPTIONS = { cacheMiB: WRITER_CACHE_MIB } as const;
 
 export interface StoredCheckpoint {
   name: string;
@@ -297,7 +293,7 @@ export class SqliteReadModelStore {
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages)}`);
       this.migrate();
-      this.rows = new SqliteTables(this.db, { rowCache: options.rowCache });
+      this.rows = new SqliteTables(this.db);
       this.aggregates = new Map();
       this.host(options.projections ?? LEDGER_PROJECTIONS);
       for (const projection of this.hosted) this.host([projection]);

@@ -50,12 +50,7 @@ describe('SqliteTables', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each([
-    [0, false],
-    [8, false],
-    [0, true],
-    [8, true],
-  ])('finds inside a batch what a flushed table would give, held puts and deletes included (row cache %i, emptied first: %s)', (rowCache, emptied) => {
+  it.each([false, true])('finds inside a batch what a flushed table would give, held puts and deletes included (emptied first: %s)', (emptied) => {
     const model = new Map<string, MarkRow>();
     if (!emptied) {
       // A table holding rows when registered is queried for every group; an emptied one only for groups it has written.
@@ -64,7 +59,7 @@ describe('SqliteTables', () => {
       db.prepare(`INSERT INTO marks ("group", "key", "rank", "at", "label") VALUES ('seed', 's', 0, 0, NULL)`).run();
       model.set('seed/s', seed);
     }
-    const tables = new SqliteTables(db, { rowCache });
+    const tables = new SqliteTables(db);
     tables.register(marks);
     // Groups move on by round in an emptied table, so that both kinds of group occur.
     if (emptied) tables.clear(marks);
@@ -126,8 +121,8 @@ describe('SqliteTables', () => {
     )();
   });
 
-  it("forgets cached rows when another connection commits, so the writer never acts on a row the file no longer has", () => {
-    const tables = new SqliteTables(db, { rowCache: 100 });
+  it('reads the file again after another connection commits, so the writer never acts on a row the file no longer has', () => {
+    const tables = new SqliteTables(db);
     tables.register(marks);
     db.transaction(() => tables.batch(() => tables.put(marks, { group: 'g', key: 'k', rank: 1, at: 1n, label: 'mine' })))();
     expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })?.label))()).toBe('mine');
@@ -142,7 +137,7 @@ describe('SqliteTables', () => {
   });
 
   it('after emptying a table, still reads the rows another connection then writes to it', () => {
-    const tables = new SqliteTables(db, { rowCache: 100 });
+    const tables = new SqliteTables(db);
     tables.register(marks);
     db.transaction(() => tables.clear(marks))();
     expect(db.transaction(() => tables.batch(() => tables.get(marks, { group: 'g', key: 'k' })))()).toBeUndefined();
@@ -174,8 +169,8 @@ describe('SqliteTables', () => {
     }
   });
 
-  it('forgets held and cached rows when the batch fails, so a retried batch starts from the file', () => {
-    const tables = new SqliteTables(db, { rowCache: 100 });
+  it('forgets held rows when the batch fails, so a retried batch starts from the file', () => {
+    const tables = new SqliteTables(db);
     tables.register(marks);
     db.transaction(() => tables.batch(() => tables.put(marks, { group: 'g', key: 'k', rank: 1, at: 1n, label: 'stored' })))();
     expect(() =>

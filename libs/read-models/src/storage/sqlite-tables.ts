@@ -206,15 +206,6 @@ const compareCodePoints = (a: string, b: string): number => {
 /** A held write: the row to store, or a deletion of the row with this key. */
 type Held = { row: Row } | { deleted: Row };
 
-export interface SqliteTablesOptions {
-  /**
-   * Rows kept in memory between batches (0: none), for the connection that writes the tables: the projection reads
-   * back mostly what it wrote a moment ago (the incident's row, its parties, positions, the claim it corrects).
-   * Only for a connection that is the tables' sole writer; another connection's commit empties the cache.
-   */
-  rowCache?: number;
-}
-
 /**
  * TableAccess over one SQLite connection. Inside `batch`, writes are held
  * back and merged per row, and flushed once at the end: a batch of events
@@ -231,24 +222,15 @@ export class SqliteTables implements TableAccess {
   private readonly byName = new Map<string, TableCodec>();
   private readonly statements = new Map<string, Database.Statement>();
   private batching = false;
-  /**
-   * Rows as stored (null: known absent); see SqliteTablesOptions.rowCache. Two generations rather than one LRU map:
-   * a row used again moves to the young one, and when that is full the old one is dropped whole. Deleting entries
-   * one by one from the front of a Map leaves holes that every later scan for the oldest entry walks over.
-   */
-  private young = new Map<TableCodec, Map<string, Row | null>>();
-  private old = new Map<TableCodec, Map<string, Row | null>>();
-  /** Rows in the young generation, of every table. */
-  private youngRows = 0;
-  private readonly cacheLimit: number;
   private dataVersion: number | undefined;
 
-  constructor(
-    private readonly db: Database.Database,
-    options: SqliteTablesOptions = {},
-  ) {
-    this.cacheLimit = Math.max(0, Math.floor(options.rowCache ?? 0));
-  }
+  /**
+   * Rows are not kept decoded between batches: a cache of 20,000 rows cost the live projection about a tenth more CPU
+   * an event when claims were spread over a few hundred incidents (its rows survived into V8's old space, where
+   * every scavenge scanned them), saved nothing measurable in a rebuild or a time-travel fold, and added 60-90 MB to
+   * a rebuild's RSS. SQLite's own page cache keeps the pages.
+   */
+  constructor(private readonly db: Database.Database) {}
 
   /** Creates the table (and its indexes) if the file lacks it; idempotent. */
   register(table: AnyTable): void {
@@ -283,11 +265,10 @@ export class SqliteTables implements TableAccess {
   /**
    * SQLite's sorter keeps up to `cache_size` of keys in memory per sorted run, on top of the page cache itself: with
    * the writer's 64 MiB cache and its decoded rows still held, building the indexes after a 1,000,000-event replay
-   * added about 90 MiB to the rebuild's peak RSS. The rows are let go and the index build gets a small cache; the
-   * sort spills to temporary files sooner, which costs little next to the replay.
+   * added about 90 MiB to the rebuild's peak RSS. The index build gets a small cache; the sort spills to temporary
+   * files sooner, which costs little next to the replay.
    */
   createIndexes(): void {
-    this.clearCache();
     const cacheSize = Number(this.db.pragma('cache_size', { simple: true }));
     this.db.pragma(`cache_size = -${INDEX_BUILD_CACHE_KIB}`);
     this.db.pragma('shrink_memory');
@@ -341,39 +322,27 @@ export class SqliteTables implements TableAccess {
     }
   }
 
-  /** Drops held writes and cached rows: after a rollback, they may describe rows the file does not have. */
+  /** Drops held writes: after a rollback, they may describe rows the file does not have. */
   forget(): void {
     for (const codec of this.byName.values()) {
       codec.pending.clear();
       codec.pendingCount = 0;
     }
-    this.clearCache();
   }
 
   get<R extends object>(table: TableSpec<R>, key: KeyOf<R>): R | undefined {
     const codec = this.codec(table);
-    const k = codec.keyOf(key as Row);
     const group = codec.groupOf(key as Row);
-    const held = codec.pendingCount ? codec.pending.get(group)?.get(k) : undefined;
+    const held = codec.pendingCount ? codec.pending.get(group)?.get(codec.keyOf(key as Row)) : undefined;
     if (held !== undefined) return 'row' in held ? (held.row as R) : undefined;
     if (this.batching && !codec.mayHoldGroup(group)) return undefined;
-    if (this.cacheLimit) {
-      let cached = this.young.get(codec)?.get(k);
-      if (cached === undefined) {
-        cached = this.old.get(codec)?.get(k);
-        if (cached !== undefined) this.keep(codec, k, cached);
-      }
-      if (cached !== undefined) return (cached ?? undefined) as R | undefined;
-    }
     codec.getStatement ??= this.statement(`get:${table.name}`, () => {
       const where = codec.keyNames.map((n) => `${quote(snakeCase(n))} = ?`).join(' AND ');
       return `SELECT ${this.selectList(codec)} FROM ${quote(table.name)} WHERE ${where}`;
     }).raw(true);
     const raw = codec.getStatement
       .get(...codec.keyIndexes.map((i) => codec.encodeValue(i, (key as Row)[codec.names[i]]))) as SqlValue[] | undefined;
-    const row = raw ? codec.decode(raw as unknown as Record<string, SqlValue>) : undefined;
-    this.remember(codec, k, row ?? null);
-    return row as R | undefined;
+    return (raw ? codec.decode(raw as unknown as Record<string, SqlValue>) : undefined) as R | undefined;
   }
 
   put<R extends object>(table: TableSpec<R>, row: R): void {
@@ -383,7 +352,6 @@ export class SqliteTables implements TableAccess {
       return;
     }
     this.write(codec, row as Row);
-    this.remember(codec, codec.keyOf(row as Row), row as Row);
   }
 
   delete<R extends object>(table: TableSpec<R>, key: KeyOf<R>): void {
@@ -393,7 +361,6 @@ export class SqliteTables implements TableAccess {
       return;
     }
     this.remove(codec, key as Row);
-    this.remember(codec, codec.keyOf(key as Row), null);
   }
 
   find<R extends object>(table: TableSpec<R>, where: Partial<R>, options: FindOptions<R> = {}): R[] {
@@ -427,17 +394,11 @@ export class SqliteTables implements TableAccess {
       this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row))
         ? []
         : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
-    if (!group?.size) {
-      for (const row of stored) this.remember(codec, codec.keyOf(row), row);
-      return stored as R[];
-    }
+    if (!group?.size) return stored as R[];
     const merged = new Map<string, Row>();
     for (const row of stored) {
       const k = codec.keyOf(row);
-      if (!group.has(k)) {
-        merged.set(k, row);
-        this.remember(codec, k, row);
-      }
+      if (!group.has(k)) merged.set(k, row);
     }
     group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
@@ -459,7 +420,6 @@ export class SqliteTables implements TableAccess {
     const codec = this.codec(table);
     codec.pending.clear();
     codec.pendingCount = 0;
-    this.clearCache();
     this.checkOtherWriters();
     this.db.prepare(`DELETE FROM ${quote(table.name)}`).run();
     codec.writtenGroups = new Set();
@@ -480,36 +440,10 @@ export class SqliteTables implements TableAccess {
     group.set(k, held);
   }
 
-  /** Keeps a row as the file now has it (inside the caller's transaction), the least recently used one making room. */
-  private remember(codec: TableCodec, key: string, row: Row | null): void {
-    if (this.cacheLimit) this.keep(codec, key, row);
-  }
-
-  /** Keyed by table, then key: one map lookup each, instead of a key string joined to its table's name on every use. */
-  private keep(codec: TableCodec, key: string, row: Row | null): void {
-    let rows = this.young.get(codec);
-    if (!rows) this.young.set(codec, (rows = new Map()));
-    const size = rows.size;
-    rows.set(key, row);
-    this.youngRows += rows.size - size;
-    if (this.youngRows >= this.cacheLimit / 2) {
-      this.old = this.young;
-      this.young = new Map();
-      this.youngRows = 0;
-    }
-  }
-
-  private clearCache(): void {
-    this.young = new Map();
-    this.old = new Map();
-    this.youngRows = 0;
-  }
-
-  /** A commit by another connection (a CLI rebuild, another runner) makes every cached row, and what is known absent, suspect. */
+  /** A commit by another connection (a CLI rebuild, another runner) makes what is known absent suspect. */
   private checkOtherWriters(): void {
     const version = Number(this.db.pragma('data_version', { simple: true }));
     if (this.dataVersion !== undefined && version !== this.dataVersion) {
-      this.clearCache();
       for (const codec of this.byName.values()) codec.writtenGroups = undefined;
     }
     this.dataVersion = version;
@@ -556,14 +490,9 @@ export class SqliteTables implements TableAccess {
   private flushTable(codec: TableCodec): void {
     if (!codec.pendingCount) return;
     // forEach: a for-of over a Map's entries makes a pair per row, and a flush writes every row of the batch.
-    const flushHeld = (held: Held, k: string): void => {
-      if ('row' in held) {
-        this.write(codec, held.row);
-        this.remember(codec, k, held.row);
-      } else {
-        this.remove(codec, held.deleted);
-        this.remember(codec, k, null);
-      }
+    const flushHeld = (held: Held): void => {
+      if ('row' in held) this.write(codec, held.row);
+      else this.remove(codec, held.deleted);
     };
     codec.pending.forEach((group) => group.forEach(flushHeld));
     codec.pending.clear();

@@ -1,7 +1,7 @@
 import { fillPartyNames } from '../views/party-names';
 import { IncidentEvent } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { SqliteReadModelStore, WRITER_ROW_CACHE } from '../storage/sqlite-read-model.store';
+import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { PartyVersionsDoc } from '../views/party-versions.view';
@@ -13,7 +13,7 @@ import { AsOf, envelopesAsOf } from './as-of';
  * and the same views on top. Close it when done.
  */
 export const foldReadModels = (envelopes: Iterable<LedgerEnvelope>): SqliteReadModelStore => {
-  const store = new SqliteReadModelStore({ filename: ':memory:', rowCache: WRITER_ROW_CACHE });
+  const store = new SqliteReadModelStore({ filename: ':memory:' });
   try {
     store.apply(envelopes);
   } catch (error) {
