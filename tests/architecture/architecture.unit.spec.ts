@@ -145,6 +145,13 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('binds interceptors to the routes that use them, never to the whole app', () => {
+    // Any interceptor on a route runs every request to it through Nest's RxJS pipeline and two AsyncResource.bind
+    // calls: a global one made every claim pay for what ten auditor reads use.
+    const offenders = sourceFiles.filter((file) => /\bAPP_INTERCEPTOR\b|useGlobalInterceptors/.test(readFileSync(file, 'utf8'))).map(rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps the libraries independent of the apps', () => {
     const libFiles = tsFiles(join(ROOT, 'libs'));
     const offenders = libFiles.flatMap((file) =>

@@ -8,7 +8,9 @@ import { ACCESS_LOG_STREAM, AUDITED_READ_TYPE } from '@ledger/integrity';
 import { correlationIdOf } from '../../platform/http/correlation';
 import { ProblemException } from '../../platform/problem/problem.exception';
 import { Clock } from '../../application/clock';
-import { AUDITED_READ } from './audited-read.decorator';
+
+/** The metadata key of @AuditedRead: what the read is, for its access-log record. */
+export const AUDITED_READ = 'ledger:audited-read';
 
 /** What the access log keeps of one auditor read. */
 export interface AuditedReadRecord {
