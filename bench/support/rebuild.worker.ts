@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
 import { ProjectionRunner, READ_MODEL_PAGE_SIZE, SqliteReadModelStore, WRITER_CACHE_MIB, WRITER_STORE_OPTIONS } from '@ledger/read-models';
 import { readAllOnce } from './log-writer';
-import { Timing, best, nowMs, timed } from './measure';
+import { Timing, best, timed } from './measure';
 
 /** The runner's default rebuild page size; readAll is measured with the same. */
 export const PAGE_SIZE = 2000;
@@ -91,38 +91,30 @@ const insertRows = async (rebuiltFile: string, head: bigint): Promise<WorkerRepo
     // Rows are read ROWS_PER_TRANSACTION at a time, untimed, and only their insert is timed: a million events' rows
     // (about six million) read whole into memory went past V8's heap limit.
     let rows = 0;
-    let wallMs = 0;
-    let cpuMs = 0;
-    const timedPart = (run: () => void): void => {
-      const cpu = process.cpuUsage();
-      const start = nowMs();
-      run();
-      wallMs += nowMs() - start;
-      const used = process.cpuUsage(cpu);
-      cpuMs += (used.user + used.system) / 1000;
-    };
+    const parts: Timing[] = [];
     for (const { name } of tables) {
       const columns = (source.prepare(`SELECT * FROM "${name}" LIMIT 0`).columns() as unknown[]).length;
       const insert = target.prepare(`INSERT INTO "${name}" VALUES (${new Array(columns).fill('?').join(', ')})`);
       let chunk: unknown[][] = [];
-      const flush = (): void => {
+      const flush = async (): Promise<void> => {
         const batch = chunk;
-        timedPart(() => target.transaction(() => {
-          for (const row of batch) insert.run(...row);
-        })());
-        rows += batch.length;
         chunk = [];
+        parts.push(await timed(async () => target.transaction(() => {
+          for (const row of batch) insert.run(...row);
+        })()));
+        rows += batch.length;
       };
       for (const row of source.prepare(`SELECT * FROM "${name}"`).raw(true).iterate() as IterableIterator<unknown[]>) {
         chunk.push(row);
-        if (chunk.length === ROWS_PER_TRANSACTION) flush();
+        if (chunk.length === ROWS_PER_TRANSACTION) await flush();
       }
-      if (chunk.length > 0) flush();
+      if (chunk.length > 0) await flush();
     }
-    timedPart(() => {
+    parts.push(await timed(async () => {
       for (const index of indexes) target.exec(index);
-    });
-    return { mode: 'insertRows', events: rows, timing: { wallMs, cpuMs }, peakRssBytes: process.resourceUsage().maxRSS * 1024, checkpoint: head.toString(), head: head.toString() };
+    }));
+    const timing = { wallMs: parts.reduce((sum, t) => sum + t.wallMs, 0), cpuMs: parts.reduce((sum, t) => sum + t.cpuMs, 0) };
+    return { mode: 'insertRows', events: rows, timing, peakRssBytes: process.resourceUsage().maxRSS * 1024, checkpoint: head.toString(), head: head.toString() };
   } finally {
     source.close();
     target.close();

@@ -1,8 +1,6 @@
 import { SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
 import { AUDITED_READ, AuditedReadInterceptor } from './audited-read.interceptor';
 
-export { AUDITED_READ };
-
 /**
  * Marks an auditor-only read (history, as-of, verify, export, proofs): each call is recorded in the access log with
  * who asked, what (route, parameters) and when, once it is answered (a rejected request is not).
