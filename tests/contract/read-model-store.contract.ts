@@ -1,9 +1,9 @@
 import { IncidentReportedData, categoryOfV1 } from '@ledger/domain';
 import { LedgerEnvelope } from '@ledger/read-models/envelope';
-import { LEDGER_PROJECTIONS } from '@ledger/read-models/projection';
+import { LEDGER_PROJECTIONS, TableProjection } from '@ledger/read-models/projection';
 import { ReadModelStore } from '@ledger/read-models/storage/read-model-store.port';
 import { ProjectionError } from '@ledger/read-models/storage/sqlite-read-model.store';
-import { TableAccess } from '@ledger/read-models/tables/table-spec';
+import { TableAccess, TableSpec } from '@ledger/read-models/tables/table-spec';
 import { claimHistoryView } from '@ledger/read-models/views/claim-history.view';
 import { incidentCasualtiesView } from '@ledger/read-models/views/dashboard-stats.view';
 import { incidentView } from '@ledger/read-models/views/incident-list.view';
@@ -70,6 +70,48 @@ export const answersOf = (t: TableAccess): string => {
 
 const lastPosition = (envelopes: LedgerEnvelope[]): bigint => envelopes[envelopes.length - 1].position;
 
+interface ValueRow {
+  grp: string;
+  id: string;
+  pos: bigint;
+  n: number;
+  flag: boolean;
+  doc: unknown;
+  note: string | null;
+}
+
+/** A table of every kind of column, holding values at their edges: 64-bit positions past 2^53, JSON of every shape, text that JSON escapes. */
+const valuesTable: TableSpec<ValueRow> = {
+  name: 'test_values',
+  question: 'Does every kind of value come back as it went in?',
+  columns: {
+    grp: { type: 'text', description: 'group' },
+    id: { type: 'text', description: 'id in the group' },
+    pos: { type: 'position', description: 'a 64-bit position' },
+    n: { type: 'integer', description: 'an integer' },
+    flag: { type: 'boolean', description: 'a flag' },
+    doc: { type: 'json', nullable: true, description: 'any JSON' },
+    note: { type: 'text', nullable: true, description: 'text' },
+  },
+  primaryKey: ['grp', 'id'],
+};
+
+const VALUE_ROWS: ValueRow[] = [
+  { grp: 'a', id: '1', pos: 2n ** 62n + 1n, n: 1_559_692_800_123, flag: true, doc: { nested: [1, { b: null }], é: 'ünï "q" \\' }, note: 'Tovuz – 🙂 "quoted" \\ back\nline' },
+  { grp: 'a', id: '2', pos: 5n, n: -3, flag: false, doc: null, note: null },
+  { grp: 'a', id: '3', pos: 2n ** 62n + 2n, n: 0, flag: true, doc: [], note: '' },
+  { grp: 'b', id: '1', pos: 7n, n: 42, flag: false, doc: 'plain text', note: 'x' },
+];
+
+const valuesProjection = (first: bigint): TableProjection => ({
+  name: 'test-values',
+  version: 1,
+  tables: [valuesTable],
+  apply: (t, e) => {
+    if (e.position === first) for (const row of VALUE_ROWS) t.put(valuesTable, row);
+  },
+});
+
 /**
  * The read-model store contract: whatever keeps the rows (SQLite, PostgreSQL), the same fold, checkpoint and
  * answers. The reference is the in-memory SQLite fold of the same events (what time travel and the projection
@@ -109,6 +151,35 @@ export const describeReadModelStoreContract = (name: string, underTest: () => Re
       const answers = await store.answer(answersOf);
       expect(answers).toBe(readModelsOf(envelopes).answer(answersOf));
       expect(JSON.parse(answers).partyVersions[0].disagreements.length).toBeGreaterThan(0);
+    });
+
+    it('reads back every kind of value exactly, with only the columns a find asks for, from several reads in one round', async () => {
+      const envelopes = contractScenario().slice(0, 3);
+      await store.applyBatch(CHECKPOINT, [valuesProjection(envelopes[0].position)], envelopes, lastPosition(envelopes));
+      const latest = { orderBy: [{ column: 'pos' as const, desc: true }], limit: 2, columns: ['id'] as const };
+      // Each read below is known only once the view has run: one round asks for all of them together.
+      const answer = await store.answer((t) => ({
+        latestOfA: t.find(valuesTable, { grp: 'a' }, latest),
+        latestOfB: t.find(valuesTable, { grp: 'b' }, latest),
+        one: t.get(valuesTable, { grp: 'a', id: '1' }),
+        none: t.get(valuesTable, { grp: 'c', id: '1' }),
+        all: t.find(valuesTable, { grp: 'a' }),
+        after: t.find(valuesTable, { grp: 'a' }, { after: { column: 'id', value: '1' }, columns: ['id', 'note', 'doc'] }),
+      }));
+      expect(answer).toStrictEqual({
+        latestOfA: [
+          { grp: 'a', id: '3' },
+          { grp: 'a', id: '1' },
+        ],
+        latestOfB: [{ grp: 'b', id: '1' }],
+        one: VALUE_ROWS[0],
+        none: undefined,
+        all: VALUE_ROWS.slice(0, 3),
+        after: [
+          { grp: 'a', id: '2', doc: null, note: null },
+          { grp: 'a', id: '3', doc: [], note: '' },
+        ],
+      });
     });
 
     it('stores the same rows whatever the batch size', async () => {

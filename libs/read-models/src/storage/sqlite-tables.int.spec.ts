@@ -121,6 +121,28 @@ describe('SqliteTables', () => {
     )();
   });
 
+  it('a find with columns reads only those outside a batch, and whole rows inside one, where held rows take the stored ones’ place', () => {
+    const tables = new SqliteTables(db);
+    tables.register(marks);
+    db.transaction(() => tables.batch(() => ['a', 'b', 'c'].forEach((key, i) => tables.put(marks, { group: 'g', key, rank: i, at: BigInt(i), label: `stored ${key}` }))))();
+    const byRank = { orderBy: [{ column: 'rank' as const, desc: true }], limit: 2, columns: ['label'] as const };
+    expect(tables.find(marks, { group: 'g' }, byRank)).toStrictEqual([
+      { group: 'g', label: 'stored c' },
+      { group: 'g', label: 'stored b' },
+    ]);
+    db.transaction(() =>
+      tables.batch(() => {
+        tables.put(marks, { group: 'g', key: 'a', rank: 9, at: 0n, label: 'held a' });
+        tables.delete(marks, { group: 'g', key: 'c' });
+        expect(tables.find(marks, { group: 'g' }, byRank)).toStrictEqual([
+          { group: 'g', key: 'a', rank: 9, at: 0n, label: 'held a' },
+          { group: 'g', key: 'b', rank: 1, at: 1n, label: 'stored b' },
+        ]);
+      }),
+    )();
+    expect(tables.find(marks, { group: 'g' }, byRank).map((r) => r.label)).toEqual(['held a', 'stored b']);
+  });
+
   it('reads the file again after another connection commits, so the writer never acts on a row the file no longer has', () => {
     const tables = new SqliteTables(db);
     tables.register(marks);

@@ -85,30 +85,37 @@ export class TableCodec {
 
   decode(raw: Record<string, SqlValue>): Row {
     const row: Row = {};
-    for (let i = 0; i < this.names.length; i++) {
-      const value = raw[i];
-      if (value === null) {
-        row[this.names[i]] = null;
-        continue;
-      }
-      switch (this.types[i]) {
-        case 'json':
-          row[this.names[i]] = JSON.parse(value as string);
-          break;
-        case 'boolean':
-          row[this.names[i]] = Number(value) !== 0;
-          break;
-        case 'integer':
-          row[this.names[i]] = Number(value);
-          break;
-        case 'position':
-          row[this.names[i]] = BigInt(value);
-          break;
-        default:
-          row[this.names[i]] = value;
-      }
-    }
+    for (let i = 0; i < this.names.length; i++) row[this.names[i]] = this.decodeValue(i, raw[i]);
     return row;
+  }
+
+  /** A row of `SELECT` of the columns at `indexes` (see `selected`). */
+  decodeSelected(indexes: readonly number[], raw: Record<string, SqlValue>): Row {
+    const row: Row = {};
+    for (let i = 0; i < indexes.length; i++) row[this.names[indexes[i]]] = this.decodeValue(indexes[i], raw[i]);
+    return row;
+  }
+
+  /** The indexes of the columns a `find` with `columns` selects: those and the `where` columns, in table order. */
+  selected(where: readonly string[], columns: readonly string[]): number[] {
+    const wanted = new Set([...where, ...columns]);
+    return this.names.flatMap((n, i) => (wanted.has(n) ? [i] : []));
+  }
+
+  private decodeValue(index: number, value: SqlValue): unknown {
+    if (value === null) return null;
+    switch (this.types[index]) {
+      case 'json':
+        return JSON.parse(value as string);
+      case 'boolean':
+        return Number(value) !== 0;
+      case 'integer':
+        return Number(value);
+      case 'position':
+        return BigInt(value);
+      default:
+        return value;
+    }
   }
 
   keyOf(row: Row): string {
@@ -376,11 +383,15 @@ export class SqliteTables implements TableAccess {
     signature += `:${options.after?.column ?? ''}:`;
     for (const o of order) signature += o.desc ? `${o.column}-,` : `${o.column}+,`;
     if (options.limit !== undefined) signature += ':limit';
+    // Outside a batch no held row can be merged in, so a find with `columns` reads and decodes only those.
+    const selected = options.columns && !this.batching ? codec.selected(columns, options.columns) : undefined;
+    if (selected) signature += `:only:${selected.join(',')}`;
     const statement = this.statement(signature, () => {
       const conditions = columns.map((c) => `${quote(snakeCase(c))} = ?`);
       if (options.after) conditions.push(`${quote(snakeCase(options.after.column))} > ?`);
+      const list = selected ? selected.map((i) => quote(snakeCase(codec.names[i]))).join(', ') : this.selectList(codec);
       return (
-        `SELECT ${this.selectList(codec)} FROM ${quote(table.name)}` +
+        `SELECT ${list} FROM ${quote(table.name)}` +
         (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
         ` ORDER BY ${order.map((o) => `${quote(snakeCase(o.column))}${o.desc ? ' DESC' : ''}`).join(', ')}` +
         (options.limit !== undefined ? ' LIMIT ?' : '')
@@ -393,7 +404,9 @@ export class SqliteTables implements TableAccess {
     const stored =
       this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row))
         ? []
-        : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) => codec.decode(raw as unknown as Record<string, SqlValue>));
+        : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) =>
+            selected ? codec.decodeSelected(selected, raw as unknown as Record<string, SqlValue>) : codec.decode(raw as unknown as Record<string, SqlValue>),
+          );
     if (!group?.size) return stored as R[];
     const merged = new Map<string, Row>();
     for (const row of stored) {

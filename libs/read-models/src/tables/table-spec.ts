@@ -45,6 +45,11 @@ export interface FindOptions<Row> {
   /** Only rows whose column is strictly greater than the value (a keyset cursor over an ascending order). */
   after?: { column: keyof Row & string; value: string | number | bigint };
   limit?: number;
+  /**
+   * The columns the caller reads (a reader may answer with only these, plus those of `where`; a writer may answer with
+   * whole rows): a view that lists a few columns of many rows then decodes no JSON it does not show.
+   */
+  columns?: ReadonlyArray<keyof Row & string>;
 }
 
 /**
@@ -58,6 +63,11 @@ export interface TableAccess {
   put<Row extends object>(table: TableSpec<Row>, row: Row): void;
   delete<Row extends object>(table: TableSpec<Row>, key: KeyOf<Row>): void;
   /** Rows whose columns equal `where` (an index's leading columns, so that the cost is the rows found). */
+  find<Row extends object, C extends keyof Row & string>(
+    table: TableSpec<Row>,
+    where: Partial<Row>,
+    options: FindOptions<Row> & { columns: ReadonlyArray<C> },
+  ): Array<Pick<Row, C>>;
   find<Row extends object>(table: TableSpec<Row>, where: Partial<Row>, options?: FindOptions<Row>): Row[];
 }
 

@@ -272,6 +272,7 @@ export const incidentDisagreements = (t: TableAccess, incidentId: string): Disag
 const LATEST_BEHIND = {
   orderBy: [{ column: 'statedOrder' as const, desc: true }, { column: 'versionPosition' as const, desc: true }],
   limit: PART_CLAIMS_LISTED,
+  columns: ['claimId', 'version'] as const,
 };
 
 const accountPartsOf = (t: TableAccess, row: PartyPositionRow): AccountPart[] => {

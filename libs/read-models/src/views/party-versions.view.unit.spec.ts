@@ -1,5 +1,5 @@
 import { claimFieldsTable } from '../tables/ledger.tables';
-import { TableAccess } from '../tables/table-spec';
+import { FindOptions, TableAccess, TableSpec } from '../tables/table-spec';
 import { ReadModelSpecification, readModelsOf } from '../testing/read-model-specification';
 import { AMENDMENT, CLAIM, DENIAL, EDITOR, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { PartyVersionsDoc, partyVersionsView } from './party-versions.view';
@@ -159,7 +159,7 @@ describe('party-versions', () => {
           get: (table, key) => t.get(table, key),
           put: (table, row) => t.put(table, row),
           delete: (table, key) => t.delete(table, key),
-          find: (table, where, options) => {
+          find: <R extends object>(table: TableSpec<R>, where: Partial<R>, options?: FindOptions<R>) => {
             const found = t.find(table, where, options);
             if ((table as unknown) === claimFieldsTable) rows += found.length;
             return found;

@@ -181,7 +181,7 @@ export class PostgresRowOverlay {
       get: (table, key) => this.get(table, key),
       put: (table, row) => this.hold(table, row as Row, { row: row as Row }),
       delete: (table, key) => this.hold(table, key as Row, { deleted: key as Row }),
-      find: (table, where, options) => this.find(table, where, options),
+      find: <R extends object>(table: TableSpec<R>, where: Partial<R>, options?: FindOptions<R>) => this.find(table, where, options),
     };
   }
 

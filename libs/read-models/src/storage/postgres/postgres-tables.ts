@@ -29,6 +29,13 @@ export const pgQuote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 type Row = Record<string, unknown>;
 export type PgParam = string | number | boolean | null;
 
+/** A read statement: its text, its parameters, and the ORDER BY of its rows (undefined: no order, point lookups). */
+export interface ReadSql {
+  text: string;
+  values: Array<PgParam | PgParam[]>;
+  order: string | undefined;
+}
+
 /**
  * What U+0000 becomes in a text column. PostgreSQL text cannot hold it (SQLite's can, and events recorded before the
  * API refused it may carry one): written as U+FFFD, the Unicode replacement character, so that such an event is
@@ -83,11 +90,16 @@ export class PgTableCodec {
   readonly columnNames: string[];
   readonly selectList: string;
 
+  /** Codecs of a few of this table's columns (see `only`), by their names. */
+  private readonly subsets = new Map<string, PgTableCodec>();
+
+  /** `columns`: read only these (a subset of the table's, in the table's order); undefined: all of them. */
   constructor(
     readonly table: AnyTable,
     readonly schema: string,
+    columns?: ReadonlySet<string>,
   ) {
-    this.names = Object.keys(table.columns);
+    this.names = Object.keys(table.columns).filter((n) => !columns || columns.has(n));
     this.types = this.names.map((n) => (table.columns as Record<string, ColumnSpec>)[n].type);
     this.keyNames = [...table.primaryKey];
     this.qualified = `${schema}.${pgQuote(table.name)}`;
@@ -96,7 +108,20 @@ export class PgTableCodec {
   }
 
   typeOf(column: string): ColumnSpec['type'] {
-    return this.types[this.names.indexOf(column)];
+    return (this.table.columns as Record<string, ColumnSpec>)[column].type;
+  }
+
+  /**
+   * A codec that selects and decodes only `columns` of the table's rows (a view's `find` with `columns`): the other
+   * columns, JSON above all, are neither sent nor parsed. Its statements read; rows it decodes lack the other columns.
+   */
+  only(columns: Iterable<string>): PgTableCodec {
+    const wanted = new Set(columns);
+    if (this.names.every((n) => wanted.has(n))) return this;
+    const key = this.names.filter((n) => wanted.has(n)).join(',');
+    let codec = this.subsets.get(key);
+    if (!codec) this.subsets.set(key, (codec = new PgTableCodec(this.table, this.schema, wanted)));
+    return codec;
   }
 
   /** A value as a query parameter: JSON as its text (as SQLite stores it), 64-bit positions as decimal text. */
@@ -166,12 +191,12 @@ export class PgTableCodec {
   }
 
   /** The rows of every key given, in one SELECT (a view's point lookups of one round). */
-  selectKeys(keys: Row[]): { text: string; values: PgParam[][] } {
+  selectKeys(keys: Row[]): ReadSql {
     const columns = this.keyNames.map((n) => pgQuote(snakeCase(n)));
     const text =
       `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${columns.join(', ')}) IN ` +
       `(SELECT * FROM unnest(${this.keyNames.map((n, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(n)]}`).join(', ')}))`;
-    return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))) };
+    return { text, values: this.keyNames.map((n) => keys.map((key) => this.encode(this.typeOf(n), key[n]))), order: undefined };
   }
 
   /**
@@ -184,21 +209,44 @@ export class PgTableCodec {
     wheres: Row[],
     orderBy: ReadonlyArray<{ column: string; desc?: boolean }> | undefined,
     limit?: number,
-  ): { text: string; values: PgParam[][] } {
+  ): ReadSql {
     const quoted = columns.map((c) => pgQuote(snakeCase(c)));
-    const order = orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
-    const orderSql = ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
+    const order = this.orderOf(orderBy);
     const arrays = columns.map((c, i) => `$${i + 1}::${PG_ARRAY_TYPE[this.typeOf(c)]}`).join(', ');
     const values = columns.map((c) => wheres.map((where) => this.encode(this.typeOf(c), where[c])));
+    const select = this.selectListWith(orderBy);
     if (limit === undefined) {
-      return { text: `SELECT ${this.selectList} FROM ${this.qualified} WHERE (${quoted.join(', ')}) IN (SELECT * FROM unnest(${arrays}))${orderSql}`, values };
+      return { text: `SELECT ${select} FROM ${this.qualified} WHERE (${quoted.join(', ')}) IN (SELECT * FROM unnest(${arrays})) ORDER BY ${order}`, values, order };
     }
     const keys = columns.map((_, i) => `k${i}`);
     const text =
       `SELECT t.* FROM unnest(${arrays}) AS k(${keys.join(', ')}) CROSS JOIN LATERAL ` +
-      `(SELECT ${this.selectList} FROM ${this.qualified} WHERE ${quoted.map((q, i) => `${q} = k.${keys[i]}`).join(' AND ')}${orderSql} LIMIT ${Math.max(0, Math.floor(limit))}) AS t` +
-      orderSql;
-    return { text, values };
+      `(SELECT ${select} FROM ${this.qualified} WHERE ${quoted.map((q, i) => `${q} = k.${keys[i]}`).join(' AND ')} ORDER BY ${order} LIMIT ${Math.max(0, Math.floor(limit))}) AS t` +
+      ` ORDER BY ${order}`;
+    return { text, values, order };
+  }
+
+  /** ORDER BY of a read: NULLS FIRST ascending (and LAST descending) because that is SQLite's order, which PostgreSQL reverses by default. */
+  private orderOf(orderBy: ReadonlyArray<{ column: string; desc?: boolean }> | undefined): string {
+    const order = orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
+    return order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ');
+  }
+
+  /**
+   * The select list of a read ordered by `orderBy`: the codec's columns (decoded by index), then any order column it
+   * does not read, so that a query around it (a lateral join, a round's aggregate) can order by it too.
+   */
+  private selectListWith(orderBy: ReadonlyArray<{ column: string }> | undefined): string {
+    const unread = (orderBy ?? []).map((o) => snakeCase(o.column)).filter((c) => !this.columnNames.includes(c));
+    return [this.selectList, ...unread.map(pgQuote)].join(', ');
+  }
+
+  /**
+   * The codec's columns of a row of `alias` as one JSON array, in `names` order (a round's rows travel as JSON, see
+   * PostgresSnapshotReader): 64-bit positions as text, so that none loses precision as a JSON number.
+   */
+  jsonRowOf(alias: string): string {
+    return `json_build_array(${this.columnNames.map((c, i) => `${alias}.${pgQuote(c)}${this.types[i] === 'position' ? '::text' : ''}`).join(', ')})`;
   }
 
   /** The values of `columns` of a row or a `where`, as one identity. */
@@ -222,11 +270,8 @@ export class PgTableCodec {
     return { text, values: this.keyNames.map((n) => arrayLiteral(this.typeOf(n), keys.map((key) => this.encode(this.typeOf(n), key[n])))) };
   }
 
-  /**
-   * The SELECT a `find` stands for. NULLS FIRST ascending (and LAST descending) because that is SQLite's order, which
-   * PostgreSQL reverses by default.
-   */
-  findSql(where: Row, options: FindOptions<Row>): { text: string; values: PgParam[] } {
+  /** The SELECT a `find` stands for. */
+  findSql(where: Row, options: FindOptions<Row>): ReadSql & { values: PgParam[] } {
     const values: PgParam[] = [];
     // `= NULL` matches nothing, as in SQLite's `find`.
     const conditions = Object.keys(where).map((c) => {
@@ -237,15 +282,12 @@ export class PgTableCodec {
       values.push(this.encode(this.typeOf(options.after.column), options.after.value));
       conditions.push(`${pgQuote(snakeCase(options.after.column))} > $${values.length}`);
     }
-    const order = options.orderBy ?? this.keyNames.map((column) => ({ column, desc: false }));
-    let text =
-      `SELECT ${this.selectList} FROM ${this.qualified}` +
-      (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') +
-      ` ORDER BY ${order.map((o) => `${pgQuote(snakeCase(o.column))}${o.desc ? ' DESC NULLS LAST' : ' NULLS FIRST'}`).join(', ')}`;
+    const order = this.orderOf(options.orderBy);
+    let text = `SELECT ${this.selectListWith(options.orderBy)} FROM ${this.qualified}` + (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') + ` ORDER BY ${order}`;
     if (options.limit !== undefined) {
       values.push(options.limit);
       text += ` LIMIT $${values.length}`;
     }
-    return { text, values };
+    return { text, values, order };
   }
 }
