@@ -15,7 +15,7 @@ import {
 import { PostgresReadModelQueries } from '@ledger/read-models/storage/postgres/postgres-read-model.queries';
 import type { LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
-import { DecidedStateCache } from './decided-state-cache';
+import { DecidedStateCache, stateCacheLimitsOf } from './decided-state-cache';
 import { ClaimStreams } from './claim-streams';
 import { PartyDirectory } from './party-directory';
 import { PostgresReadModelsHost } from './postgres-read-models.host';
@@ -144,7 +144,7 @@ export class ApplicationModule {
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
         {
           provide: DecidedStateCache,
-          useFactory: () => new DecidedStateCache({ maxEvents: config.writeSide.stateCacheEvents, maxStreams: config.writeSide.stateCacheStreams }),
+          useFactory: () => new DecidedStateCache(stateCacheLimitsOf(config.writeSide)),
         },
         { provide: SharedDatabaseHost, useFactory: () => SharedDatabaseHost.open(config, options.ledgerDatabase) },
         StreamCommandExecutor,

@@ -15,9 +15,9 @@ import {
 import { SqliteEventStore, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store';
 import { SystemClock } from './clock';
 import { CommandContext } from './command-context';
-import { DecidedStateCache } from './decided-state-cache';
+import { DecidedStateCache, heapBytesOf } from './decided-state-cache';
 import { idempotencyStream } from './idempotency';
-import { StreamCommandExecutor } from './stream-command.executor';
+import { BatchCommand, StreamCommandExecutor } from './stream-command.executor';
 
 const STREAM = incidentStream(INCIDENT_ID);
 const ctx = (extra: Partial<CommandContext> = {}): CommandContext => ({
@@ -60,6 +60,8 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
 
   const freshFold = async (stream = STREAM) =>
     fold(incidentDecider, (await store.readStream(stream)).map((r) => fromStored(r.type, r.data) as IncidentEvent));
+  /** What the remembered state of the stream should weigh: the estimate over every stored event, however it was folded. */
+  const storedBytes = async (stream = STREAM) => (await store.readStream(stream)).reduce((sum, r) => sum + heapBytesOf(r.data), 0);
   const remembered = () => cache.get<ReturnType<typeof incidentDecider.initialState>>(STREAM, incidentDecider);
   const readsOf = () => jest.spyOn(store, 'readStream');
 
@@ -69,7 +71,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     for (let i = 0; i < 5; i++) await executor.execute(STREAM, incidentDecider, claim(), ctx());
     expect(reads).not.toHaveBeenCalled();
     expect(cache.stats()).toMatchObject({ hits: 5, misses: 1 });
-    expect(remembered()).toEqual({ revision: 5n, state: await freshFold() });
+    expect(remembered()).toEqual({ revision: 5n, state: await freshFold(), bytes: await storedBytes() });
   });
 
   /** Has the other process write to the stream just before this process's next append reaches the store. */
@@ -114,7 +116,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     await expect(appends.mock.results[0].value).rejects.toThrow(WrongExpectedRevisionError);
     // The foreign claim is in this process's state now: it can be denied here.
     expect((await executor.execute(STREAM, incidentDecider, denial, ctx())).revision).toBe(3n);
-    expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
+    expect(remembered()).toEqual({ revision: 3n, state: await freshFold(), bytes: await storedBytes() });
   });
 
   it('another process having written since: the append on the remembered revision is refused, the command decided again on the events read', async () => {
@@ -128,7 +130,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     expect(appends).toHaveBeenCalledTimes(2);
     await expect(appends.mock.results[0].value).rejects.toThrow(WrongExpectedRevisionError);
     expect(reads.mock.calls).toEqual([[STREAM, { fromRevision: 1n }]]);
-    expect(remembered()).toEqual({ revision: 3n, state: await freshFold() });
+    expect(remembered()).toEqual({ revision: 3n, state: await freshFold(), bytes: await storedBytes() });
   });
 
   it('a domain rule refusing the command on the remembered state is checked against the stream: a claim another process stored can be denied here', async () => {
@@ -169,8 +171,42 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     const reads = readsOf();
     expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(2n);
     expect(reads).toHaveBeenCalledWith(STREAM, {});
-    expect(remembered()).toEqual({ revision: 2n, state: await freshFold() });
+    expect(remembered()).toEqual({ revision: 2n, state: await freshFold(), bytes: await storedBytes() });
     expect(cache.stats().evictions).toBe(2);
+  });
+
+  it('remembers a batch’s streams as a fresh fold would give them, weighed as their stored events', async () => {
+    await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+    await executor.execute(STREAM, incidentDecider, claim(), ctx());
+    const decider = incidentDecider as unknown as BatchCommand['decider'];
+    const commands = [claim(karabakhArmyClaim), claim(minskGroupClaim)].map((command): BatchCommand => ({ streamName: STREAM, decider, command, ctx: ctx() }));
+    const outcomes = await executor.executeBatch(commands);
+    expect(outcomes.every((o) => 'result' in o)).toBe(true);
+    expect(remembered()).toEqual({ revision: 3n, state: await freshFold(), bytes: await storedBytes() });
+  });
+
+  it('holds no more estimated heap than its byte bound: long statements evict streams sooner, and an evicted stream decides the same', async () => {
+    cache = new DecidedStateCache({ maxEvents: 1000, maxStreams: 100, maxBytes: 400_000 });
+    executor = new StreamCommandExecutor(store, new SystemClock(), cache);
+    const incidents = ['0d0e6f1c-3c2a-4d7e-9f41-2019060300c1', '0d0e6f1c-3c2a-4d7e-9f41-2019060300c2', '0d0e6f1c-3c2a-4d7e-9f41-2019060300c3'];
+    // 20,000 characters of Armenian: two bytes a character in V8's heap, about 41 KB an event.
+    const long = (i: number) =>
+      makeClaim({ ...azDefenceClaim, incidentId: incidents[i % 3], claimId: randomUUID(), statement: { text: `${i} `.padEnd(20_000, 'Հ'), verbatim: false } });
+    for (const incidentId of incidents) await executor.execute(incidentStream(incidentId), incidentDecider, reportIncident({ incidentId }), ctx());
+    for (let i = 0; i < 12; i++) {
+      const stream = incidentStream(incidents[i % 3]);
+      await executor.execute(stream, incidentDecider, long(i), ctx());
+      expect(cache.stats().bytes).toBeLessThanOrEqual(400_000);
+    }
+    // Each incident holds about 165 KB: two fit, the third evicts the least recently used.
+    expect(cache.stats()).toMatchObject({ streams: 2 });
+    expect(cache.stats().evictions).toBeGreaterThan(0);
+    expect(cache.get(incidentStream(incidents[0]), incidentDecider)).toBeUndefined();
+    const revision = (await executor.execute(incidentStream(incidents[0]), incidentDecider, long(12), ctx())).revision;
+    expect(revision).toBe(5n);
+    const first = incidentStream(incidents[0]);
+    expect(cache.get(first, incidentDecider)).toEqual({ revision: 5n, state: await freshFold(first), bytes: await storedBytes(first) });
+    expect(cache.stats().bytes).toBeLessThanOrEqual(400_000);
   });
 
   it('a stored event the command did not write is never folded in from memory: a foreign event at our revision makes it re-read', async () => {
@@ -184,7 +220,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     await executor.execute(STREAM, incidentDecider, claim(), ctx());
     expect(remembered()).toBeUndefined();
     expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(2n);
-    expect(remembered()).toEqual({ revision: 2n, state: await freshFold() });
+    expect(remembered()).toEqual({ revision: 2n, state: await freshFold(), bytes: await storedBytes() });
   });
 
   describe('Idempotency-Key', () => {

@@ -5,7 +5,7 @@ import { AppendResult, EVENT_STORE, EventStore, latencyTraceOn, NewEvent, Record
 import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
-import { DecidedState, DecidedStateCache } from './decided-state-cache';
+import { DecidedState, DecidedStateCache, heapBytesOf } from './decided-state-cache';
 import { idempotencyStream, idempotentEventId, reservationEventId } from './idempotency';
 import { KeyedMutex } from './keyed-mutex';
 
@@ -61,10 +61,14 @@ interface BatchStream {
   decider: Decider<any, any, LedgerEvent>;
   state: unknown;
   revision: bigint | undefined;
+  /** Estimated heap of `state` (see heapBytesOf). */
+  bytes: number;
   /** The stored events by id, read once per batch for the lines that turn out to be retries. */
   stored?: { recorded: RecordedEvent[]; byId: Map<string, number> };
 }
 
+
+const bytesOf = (events: ReadonlyArray<{ data: unknown }>): number => events.reduce((sum, e) => sum + heapBytesOf(e.data), 0);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -145,7 +149,7 @@ export class StreamCommandExecutor {
           reserves && !reservation
             ? (await this.store.appendMany([this.reservation(streamName, firstRevision, ctx), write]))[1]
             : await this.store.append(streamName, write.events, { expectedRevision: write.expectedRevision });
-        this.remember(streamName, decider, state, events, result.nextExpectedRevision, firstRevision);
+        this.remember(streamName, decider, { state, bytes: current?.bytes ?? 0 }, events, result.nextExpectedRevision, firstRevision);
         return { streamName, revision: result.nextExpectedRevision, position: result.position, events, replayed: false };
       } catch (error) {
         // Another request reserved this key meanwhile: the next attempt compares with it.
@@ -201,7 +205,7 @@ export class StreamCommandExecutor {
         let stream = streams.get(streamName);
         if (!stream) {
           const current = await this.catchUp(streamName, decider);
-          stream = { decider, state: current?.state ?? decider.initialState(), revision: current?.revision };
+          stream = { decider, state: current?.state ?? decider.initialState(), revision: current?.revision, bytes: current?.bytes ?? 0 };
           streams.set(streamName, stream);
         }
         if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== stream.revision) {
@@ -221,6 +225,7 @@ export class StreamCommandExecutor {
         written.push({ index, events, stream });
         stream.state = events.reduce(stream.decider.evolve, stream.state);
         stream.revision = (stream.revision ?? -1n) + BigInt(events.length);
+        stream.bytes += bytesOf(events);
       } catch (error) {
         failed.add(ctx);
         outcomes[index] = { error };
@@ -243,7 +248,7 @@ export class StreamCommandExecutor {
         outcomes[index] = { result: { streamName, revision: results[i].nextExpectedRevision, position: results[i].position, events, replayed: false } };
       });
       for (const [name, stream] of streams) {
-        if (stream.revision !== undefined) this.states.set(name, stream.decider, { state: stream.state, revision: stream.revision });
+        if (stream.revision !== undefined) this.states.set(name, stream.decider, { state: stream.state, revision: stream.revision, bytes: stream.bytes });
       }
     }
     return outcomes as BatchOutcome[];
@@ -299,8 +304,12 @@ export class StreamCommandExecutor {
     const newer = await this.store.readStream(streamName, known ? { fromRevision: known.revision + 1n } : {});
     if (newer.length === 0) return known;
     let state = known?.state ?? decider.initialState();
-    for (const recorded of newer) state = decider.evolve(state, fromStored(recorded.type, recorded.data) as Event);
-    const caughtUp = { state, revision: newer[newer.length - 1].revision };
+    let bytes = known?.bytes ?? 0;
+    for (const recorded of newer) {
+      state = decider.evolve(state, fromStored(recorded.type, recorded.data) as Event);
+      bytes += heapBytesOf(recorded.data);
+    }
+    const caughtUp = { state, revision: newer[newer.length - 1].revision, bytes };
     this.states.set(streamName, decider, caughtUp);
     return caughtUp;
   }
@@ -309,7 +318,7 @@ export class StreamCommandExecutor {
   private remember<State, Event extends LedgerEvent>(
     streamName: string,
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
-    state: State,
+    before: { state: State; bytes: number },
     events: Event[],
     storedRevision: bigint,
     firstRevision: bigint,
@@ -319,7 +328,7 @@ export class StreamCommandExecutor {
       this.states.delete(streamName);
       return;
     }
-    this.states.set(streamName, decider, { state: events.reduce(decider.evolve, state), revision: storedRevision });
+    this.states.set(streamName, decider, { state: events.reduce(decider.evolve, before.state), revision: storedRevision, bytes: before.bytes + bytesOf(events) });
   }
 
   /**

@@ -10,7 +10,7 @@ import { DatasetFileError, DatasetHeaderError } from '../../../ledger-api/src/im
 import type { DatasetName } from '../../../ledger-api/src/imports/shared/datasets/dataset-event';
 import { DatasetImportAbortedError, DatasetImportRun, DatasetImportSummary, DEFAULT_DATASET_BATCH_ROWS } from '../../../ledger-api/src/imports/shared/datasets/dataset-import-run';
 import { SystemClock } from '../../../ledger-api/src/application/clock';
-import { DecidedStateCache } from '../../../ledger-api/src/application/decided-state-cache';
+import { DecidedStateCache, stateCacheLimitsOf } from '../../../ledger-api/src/application/decided-state-cache';
 import { PartyDirectory } from '../../../ledger-api/src/application/party-directory';
 import { StreamCommandBatcher } from '../../../ledger-api/src/application/stream-command.batcher';
 import { StreamCommandExecutor } from '../../../ledger-api/src/application/stream-command.executor';
@@ -126,8 +126,7 @@ const withImportLedger = async <T>(
       unwatch = eventStore.onCommit(() => runner.poke());
       await runner.start();
     }
-    const { stateCacheEvents: maxEvents, stateCacheStreams: maxStreams } = files.config.writeSide;
-    const executor = new StreamCommandExecutor(eventStore, new SystemClock(), new DecidedStateCache({ maxEvents, maxStreams }));
+    const executor = new StreamCommandExecutor(eventStore, new SystemClock(), new DecidedStateCache(stateCacheLimitsOf(files.config.writeSide)));
     const value = await work({ executor, eventStore, files });
     const readModels = await catchUpReadModels(eventStore, projector, out, progress);
     return { value, readModels };

@@ -77,6 +77,8 @@ export interface WriteSideConfig {
   stateCacheEvents: number;
   /** ... and by the number of streams. */
   stateCacheStreams: number;
+  /** ... and by their estimated heap, in MiB (LEDGER_STATE_CACHE_MIB). */
+  stateCacheMiB: number;
 }
 
 export interface ImportConfig {
@@ -139,8 +141,10 @@ export const DEFAULT_TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 export const DEFAULT_RATE_LIMIT_MAX = 6_000;
 export const DEFAULT_RATE_LIMIT_WINDOW_MS = 60_000;
 const METRICS_ACCESS = ['admin', 'off'] as const;
-/** About 1.5 KB of heap per cached event of demo-sized claims: some 700 MB when full. */
+/** About 1.8 KB of heap per cached event of demo-sized claims; the heap bound (DEFAULT_STATE_CACHE_MIB) comes first. */
 export const DEFAULT_STATE_CACHE_EVENTS = 500_000;
+/** The states' estimated heap (see heapBytesOf): long statements count for what they hold, not as one event each. */
+export const DEFAULT_STATE_CACHE_MIB = 256;
 export const DEFAULT_READY_MAX_LAG_MS = 10_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 export const DEFAULT_STORE_START_TIMEOUT_MS = 120_000;
@@ -272,6 +276,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
 
   const stateCacheEvents = integer('LEDGER_STATE_CACHE_EVENTS', DEFAULT_STATE_CACHE_EVENTS, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer number of events (0 disables the cache)');
   const stateCacheStreams = integer('LEDGER_STATE_CACHE_STREAMS', DEFAULT_STATE_CACHE_STREAMS, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer number of streams (0 disables the cache)');
+  const stateCacheMiB = integer('LEDGER_STATE_CACHE_MIB', DEFAULT_STATE_CACHE_MIB, 0, 1_048_576, 'an integer number of MiB from 0 to 1048576 (0 disables the cache)');
   const maxLineBytes = integer('LEDGER_IMPORT_LINE_LIMIT_BYTES', (bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) + IMPORT_LINE_ENVELOPE_BYTES, 1, Number.MAX_SAFE_INTEGER, 'a positive integer number of bytes');
   const maxTotalBytes = integer('LEDGER_IMPORT_LIMIT_BYTES', 0, 0, Number.MAX_SAFE_INTEGER, 'an integer number of bytes (0: no bound on the whole import)');
 
@@ -343,7 +348,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
       maxStreamsPerToken: maxStreamsPerToken!,
       maxStreams: maxStreams!,
     }),
-    writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams! }),
+    writeSide: Object.freeze({ stateCacheEvents: stateCacheEvents!, stateCacheStreams: stateCacheStreams!, stateCacheMiB: stateCacheMiB! }),
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
     projectionThread,
     storeWriterThread,

@@ -34,7 +34,7 @@ describe('loadLedgerConfig', () => {
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000, maxStreamsPerToken: 100, maxStreams: 2_000 },
-      writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000 },
+      writeSide: { stateCacheEvents: 500_000, stateCacheStreams: 20_000, stateCacheMiB: 256 },
       imports: { maxLineBytes: 1024 * 1024 + 16 * 1024, maxTotalBytes: 0 },
       projectionThread: 'worker',
       readyMaxLagMs: 10_000,
@@ -70,6 +70,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_FEED_RING_SIZE: '64',
         LEDGER_STATE_CACHE_EVENTS: '1000',
         LEDGER_STATE_CACHE_STREAMS: '10',
+        LEDGER_STATE_CACHE_MIB: '64',
         LEDGER_IMPORT_LINE_LIMIT_BYTES: '4096',
         LEDGER_IMPORT_LIMIT_BYTES: '1000000',
         LEDGER_PROJECTION_THREAD: 'inline',
@@ -107,7 +108,7 @@ describe('loadLedgerConfig', () => {
         privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----',
       },
       feed: { heartbeatMs: 100, slowConsumerMs: 250, ringSize: 64, maxStreamsPerToken: 3, maxStreams: 30 },
-      writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10 },
+      writeSide: { stateCacheEvents: 1000, stateCacheStreams: 10, stateCacheMiB: 64 },
       imports: { maxLineBytes: 4096, maxTotalBytes: 1_000_000 },
       projectionThread: 'inline',
       readyMaxLagMs: 2_500,
@@ -251,6 +252,8 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_STATE_CACHE_EVENTS', '-1'],
     ['LEDGER_STATE_CACHE_EVENTS', 'lots'],
     ['LEDGER_STATE_CACHE_STREAMS', '1.5'],
+    ['LEDGER_STATE_CACHE_MIB', '-1'],
+    ['LEDGER_STATE_CACHE_MIB', '1048577'],
     ['LEDGER_PROJECTION_THREAD', 'thread'],
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
     ['LEDGER_READY_MAX_LAG_MS', '0'],
@@ -268,8 +271,8 @@ describe('loadLedgerConfig', () => {
   });
 
   it('takes 0 as a write-side state cache switched off', () => {
-    const { writeSide } = loadLedgerConfig({ LEDGER_STATE_CACHE_EVENTS: '0', LEDGER_STATE_CACHE_STREAMS: '0' }, cwd);
-    expect(writeSide).toEqual({ stateCacheEvents: 0, stateCacheStreams: 0 });
+    const { writeSide } = loadLedgerConfig({ LEDGER_STATE_CACHE_EVENTS: '0', LEDGER_STATE_CACHE_STREAMS: '0', LEDGER_STATE_CACHE_MIB: '0' }, cwd);
+    expect(writeSide).toEqual({ stateCacheEvents: 0, stateCacheStreams: 0, stateCacheMiB: 0 });
   });
 
   it('rejects a data directory that is a file', () => {
