@@ -9,7 +9,8 @@ import { LEDGER_TABLES } from '../tables/ledger.tables';
 import { plainIncident as report } from '../../../../tests/contract/read-model-store.contract';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, claimMade, envelopesOf, grading, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
-import { InvalidQueryError, READ_MODEL_PAGE_SIZE, SqliteReadModelStore } from './sqlite-read-model.store';
+import { SQLITE_DIALECT } from '../views/dashboard-stats.view';
+import { InvalidQueryError, READ_MODEL_PAGE_SIZE, READ_MODEL_SCHEMA_VERSION, SqliteReadModelStore, incidentListQuery } from './sqlite-read-model.store';
 
 const CHECKPOINT = 'test-read-models';
 
@@ -36,7 +37,7 @@ describe('SqliteReadModelStore', () => {
   });
 
   it('runs on WAL (each batch whole after a crash; synchronous=NORMAL, the log is what must be durable) with the documented tables and indexes', () => {
-    expect(store.storageSettings()).toEqual({ journalMode: 'wal', synchronous: 1, schemaVersion: 2 });
+    expect(store.storageSettings()).toEqual({ journalMode: 'wal', synchronous: 1, schemaVersion: READ_MODEL_SCHEMA_VERSION });
     const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
     try {
       const columns = (table: string) => (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
@@ -84,6 +85,25 @@ describe('SqliteReadModelStore', () => {
     expect(store.readCheckpoint(CHECKPOINT)).toBeUndefined();
   });
 
+  it('empties a file of layout 2, whose incidents index was ordered by occurrence ascending, so that no stale index lingers', () => {
+    store.close();
+    const file = join(dir, 'layout-2.sqlite');
+    const old = new Database(file);
+    old.exec(
+      'CREATE TABLE "incidents" ("incident_id" TEXT PRIMARY KEY, "occurred_start" TEXT); CREATE INDEX "incidents_by_occurrence" ON "incidents" ("occurred_start", "incident_id");' +
+        "CREATE TABLE read_model_checkpoints (name TEXT PRIMARY KEY, position INTEGER, projection_versions TEXT); INSERT INTO read_model_checkpoints VALUES ('test-read-models', 42, '{}'); PRAGMA user_version = 2;",
+    );
+    old.close();
+    store = new SqliteReadModelStore({ filename: file });
+    store.host(LEDGER_PROJECTIONS);
+    expect(store.readCheckpoint(CHECKPOINT)).toBeUndefined();
+    const db = new Database(file, { readonly: true });
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents'").pluck().all();
+    db.close();
+    expect(indexes).not.toContain('incidents_by_occurrence');
+    expect(indexes).toContain('incidents_latest_first');
+  });
+
   it('stores the fold of a batch and its checkpoint together', () => {
     const envelopes = envelopesOf(seedArticleScenario());
     expect(store.applyBatch(CHECKPOINT, LEDGER_PROJECTIONS, envelopes, 15n)).toBe(15);
@@ -123,6 +143,21 @@ describe('SqliteReadModelStore', () => {
       expect(ids(page)).toEqual([SHELLING, EXPLOSION, INCIDENT_ID, AIRSTRIKE]);
       expect(page).toMatchObject({ total: 4, limit: 50, offset: 0 });
       expect(store.tableCounts().incidents).toBe(4);
+    });
+
+    it.each([{}, { category: 'battles' }, { contested: true }])('reads a page off an index in the list’s order, sorting none of the incidents it passes (%o)', (filter) => {
+      load();
+      const { clause, order } = incidentListQuery(filter, SQLITE_DIALECT);
+      const db = new Database(join(dir, 'read-models.sqlite'), { readonly: true });
+      try {
+        const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM "incidents" ${clause} ORDER BY ${order} LIMIT 20 OFFSET 0`).all({ category: 'battles', contested: 1 }) as Array<{ detail: string }>;
+        const steps = plan.map((step) => step.detail);
+        // Before, the index held occurrence ascending: every incident of one day was sorted by id again for each page.
+        expect(steps.some((detail) => /USING (COVERING )?INDEX incidents_(latest_first|by_category)/.test(detail))).toBe(true);
+        expect(steps.filter((detail) => detail.includes('TEMP B-TREE'))).toEqual([]);
+      } finally {
+        db.close();
+      }
     });
 
     it('filters by party, category and contested', () => {

@@ -18,8 +18,12 @@ import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
-/** Version of the file's own bookkeeping (the checkpoint table); the tables carry their projection's version. */
-export const READ_MODEL_SCHEMA_VERSION = 2;
+/**
+ * Version of the file's own bookkeeping (the checkpoint table) and of what a projection's version cannot say (3: an
+ * index renamed, which CREATE INDEX IF NOT EXISTS would have added beside the old one); a file of another version is
+ * emptied and rebuilt from the log. The tables' contents carry their projection's version.
+ */
+export const READ_MODEL_SCHEMA_VERSION = 3;
 
 const CHECKPOINTS = `
   CREATE TABLE IF NOT EXISTS read_model_checkpoints (

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { AnyTable, ColumnSpec, FindOptions, KeyOf, TableAccess, TableSpec, snakeCase } from '../tables/table-spec';
+import { AnyTable, ColumnSpec, FindOptions, KeyOf, TableAccess, TableSpec, indexColumnsSql, snakeCase } from '../tables/table-spec';
 
 const SQL_TYPE: Record<ColumnSpec['type'], string> = { text: 'TEXT', integer: 'INTEGER', position: 'INTEGER', boolean: 'INTEGER', json: 'TEXT' };
 
@@ -13,7 +13,7 @@ export const tableDdl = (table: AnyTable): string => {
   const pk = table.primaryKey.map((c: string) => quote(snakeCase(c))).join(', ');
   const indexes = (table.indexes ?? []).map(
     (index: { name: string; columns: readonly string[] }) =>
-      `CREATE INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(table.name)} (${index.columns.map((c) => quote(snakeCase(c))).join(', ')});`,
+      `CREATE INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(table.name)} (${indexColumnsSql(index, quote, 'DESC')});`,
   );
   // Wide rows (a kilobyte of JSON) in a WITHOUT ROWID key b-tree spill into overflow pages on every write; only narrow tables opt in.
   const rowid = table.withoutRowid ? ' WITHOUT ROWID' : '';

@@ -139,8 +139,10 @@ export const incidentsTable: TableSpec<IncidentRow> = {
   },
   primaryKey: ['incidentId'],
   indexes: [
-    { name: 'incidents_by_occurrence', columns: ['occurredStart', 'incidentId'] },
-    { name: 'incidents_by_category', columns: ['category', 'occurredStart'] },
+    // In the list's order (latest first, ties by id), so that a page is read off the index: ordered by occurrence alone,
+    // every incident of one day had to be sorted by id for each page, and a list of 2,000 of one day took 5 ms.
+    { name: 'incidents_latest_first', columns: ['occurredStart', 'incidentId'], descending: ['occurredStart'] },
+    { name: 'incidents_by_category', columns: ['category', 'occurredStart', 'incidentId'], descending: ['occurredStart'] },
   ],
 };
 

@@ -20,7 +20,16 @@ export interface ColumnSpec {
 export interface IndexSpec<Row> {
   name: string;
   columns: ReadonlyArray<keyof Row & string>;
+  /**
+   * Columns kept in descending order, NULLs last (SQLite's order, asked of PostgreSQL too): an index then serves an
+   * ORDER BY that mixes directions (latest first, ties by id) by walking it, instead of sorting every row it finds.
+   */
+  descending?: ReadonlyArray<keyof Row & string>;
 }
+
+/** An index's columns in DDL, each quoted and, when the spec keeps it descending, followed by `desc`. */
+export const indexColumnsSql = (index: IndexSpec<any>, quote: (name: string) => string, desc: string): string =>
+  index.columns.map((c) => `${quote(snakeCase(c))}${index.descending?.includes(c) ? ` ${desc}` : ''}`).join(', ');
 
 export interface TableSpec<Row extends object> {
   /** snake_case SQL name, named after the question the table answers. */

@@ -1,4 +1,4 @@
-import { AnyTable, ColumnSpec, snakeCase } from './table-spec';
+import { AnyTable, ColumnSpec, IndexSpec, indexColumnsSql, snakeCase } from './table-spec';
 
 const SQL_TYPE: Record<ColumnSpec['type'], string> = {
   text: 'TEXT',
@@ -15,7 +15,7 @@ export const tablesMarkdown = (tables: readonly AnyTable[]): string =>
   tables
     .map((table) => {
       const key = table.primaryKey.map((c: string) => snakeCase(c)).join(', ');
-      const indexes = (table.indexes ?? []).map((i: { name: string; columns: readonly string[] }) => `\`${i.name}\` (${i.columns.map((c) => snakeCase(c)).join(', ')})`);
+      const indexes = (table.indexes ?? []).map((i: IndexSpec<any>) => `\`${i.name}\` (${indexColumnsSql(i, (name) => name, 'DESC')})`);
       const rows = Object.entries(table.columns as Record<string, ColumnSpec>).map(
         ([name, spec]) => `| \`${snakeCase(name)}\` | ${SQL_TYPE[spec.type]}${spec.nullable ? ', null' : ''} | ${cell(spec.description)} |`,
       );

@@ -1,4 +1,4 @@
-import { AnyTable, ColumnSpec, FindOptions, snakeCase } from '../../tables/table-spec';
+import { AnyTable, ColumnSpec, FindOptions, IndexSpec, indexColumnsSql, snakeCase } from '../../tables/table-spec';
 
 /**
  * The read-model tables in PostgreSQL, derived from the same TableSpecs as the SQLite file (never a hand-written copy,
@@ -74,8 +74,7 @@ export const pgTableDdl = (table: AnyTable, schema: string): { table: string; in
   );
   const pk = table.primaryKey.map((c: string) => pgQuote(snakeCase(c))).join(', ');
   const indexes = (table.indexes ?? []).map(
-    (index: { name: string; columns: readonly string[] }) =>
-      `CREATE INDEX IF NOT EXISTS ${pgQuote(index.name)} ON ${schema}.${pgQuote(table.name)} (${index.columns.map((c) => pgQuote(snakeCase(c))).join(', ')})`,
+    (index: IndexSpec<any>) => `CREATE INDEX IF NOT EXISTS ${pgQuote(index.name)} ON ${schema}.${pgQuote(table.name)} (${indexColumnsSql(index, pgQuote, 'DESC NULLS LAST')})`,
   );
   return { table: `CREATE TABLE ${schema}.${pgQuote(table.name)} (${columns.join(', ')}, PRIMARY KEY (${pk}))`, indexes };
 };
