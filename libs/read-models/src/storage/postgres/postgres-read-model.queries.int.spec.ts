@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { TEST_POSTGRES_URL, sql, uniqueName } from '../../../../../tests/support/postgres';
 import { LEDGER_PROJECTIONS } from '../../projection';
 import { readModelsOf } from '../../testing/read-model-specification';
@@ -92,6 +93,20 @@ describe('ReadModelQueries: the API’s answers from PostgreSQL are the SQLite f
     let listed = 0;
     for (const filter of filters) listed += (await same((q) => q.listIncidents(filter))).items.length;
     expect(listed).toBeGreaterThan(filters.length);
+  });
+
+  it('answers a page of the list in one snapshot of six queries: BEGIN with the search path, the page, the total, the speakers, their names, the end', async () => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      const page = await onPostgres.listIncidents({ limit: 2 });
+      expect(page.items).toHaveLength(2);
+      const texts = spy.mock.calls.map(([query]) => (typeof query === 'string' ? query : (query as { text: string }).text));
+      expect(texts[0]).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path TO /);
+      expect(texts.at(-1)).toBe('ROLLBACK');
+      expect(texts).toHaveLength(6);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses the same bad filters with the same field on both', async () => {

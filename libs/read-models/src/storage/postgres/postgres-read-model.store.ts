@@ -367,17 +367,16 @@ export class PostgresReadModelStore implements ReadModelStore {
    * by a hand-written clause, and views. The API's lists and statistics are answered this way.
    */
   read<T>(work: (snapshot: PostgresSnapshot) => Promise<T>): Promise<T> {
-    return this.snapshot(async (client) => {
-      await client.query(`SET LOCAL search_path TO ${this.schema}`);
-      return work({
-        query: async <R>(text: string, values: readonly unknown[], types?: CustomTypesConfig) => (await client.query({ text, values: [...values], ...(types ? { types } : {}) })).rows as R[],
-        rows: async <R extends object>(table: TableSpec<R>, clause: string, values: readonly unknown[]) => {
-          const codec = this.overlay.codecOf(table);
-          return (await client.query(`SELECT ${codec.selectList} FROM ${codec.qualified} ${clause}`, [...values])).rows.map((raw) => codec.decode(raw) as R);
-        },
-        view: <V>(view: (t: TableAccess) => V) => new PostgresSnapshotReader((table) => this.overlay.codecOf(table)).run(client, view),
-      });
+    const snapshot = (client: PoolClient): PostgresSnapshot => ({
+      query: async <R>(text: string, values: readonly unknown[], types?: CustomTypesConfig) => (await client.query({ text, values: [...values], ...(types ? { types } : {}) })).rows as R[],
+      rows: async <R extends object>(table: TableSpec<R>, clause: string, values: readonly unknown[]) => {
+        const codec = this.overlay.codecOf(table);
+        return (await client.query(`SELECT ${codec.selectList} FROM ${codec.qualified} ${clause}`, [...values])).rows.map((raw) => codec.decode(raw) as R);
+      },
+      view: <V>(view: (t: TableAccess) => V) => new PostgresSnapshotReader((table) => this.overlay.codecOf(table)).run(client, view),
     });
+    // Unqualified names in the plain SQL resolve to this schema: set with the BEGIN, not in a round trip of its own.
+    return this.snapshot((client) => work(snapshot(client)), `SET LOCAL search_path TO ${this.schema}`);
   }
 
   dump(): Promise<ReadModelDump> {
@@ -409,9 +408,10 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   /** One read-only snapshot: a view's rounds, or a dump's tables, see the same committed state. */
-  private snapshot<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** `then`: a statement without parameters sent with the BEGIN, in the same round trip (a simple query of two). */
+  private snapshot<T>(work: (client: PoolClient) => Promise<T>, then?: string): Promise<T> {
     return this.withClient(async (client) => {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY${then ? `; ${then}` : ''}`);
       try {
         return await work(client);
       } finally {
