@@ -182,6 +182,15 @@ export const describeReadModelStoreContract = (name: string, underTest: () => Re
       });
     });
 
+    it('answers a round of more reads than one query takes (70 finds, each after its own cursor)', async () => {
+      const envelopes = contractScenario().slice(0, 3);
+      await store.applyBatch(CHECKPOINT, [valuesProjection(envelopes[0].position)], envelopes, lastPosition(envelopes));
+      // Distinct cursors ('0', '00', '000', …, then '1', '11', …): every find is a statement of its own.
+      const cursors = Array.from({ length: 70 }, (_, i) => String(i % 3).repeat(1 + Math.floor(i / 3)));
+      const answer = await store.answer((t) => cursors.map((after) => t.find(valuesTable, { grp: 'a' }, { after: { column: 'id', value: after }, columns: ['id'] }).map((row) => row.id)));
+      expect(answer).toEqual(cursors.map((after) => ['1', '2', '3'].filter((id) => id > after)));
+    });
+
     it('stores the same rows whatever the batch size', async () => {
       const envelopes = contractScenario();
       const reference = readModelsOf(envelopes).dump();
