@@ -236,7 +236,8 @@ export class PgTableCodec {
    * does not read, so that a query around it (a lateral join, a round's aggregate) can order by it too.
    */
   private selectListWith(orderBy: ReadonlyArray<{ column: string }> | undefined): string {
-    const unread = (orderBy ?? []).map((o) => snakeCase(o.column)).filter((c) => !this.columnNames.includes(c));
+    const order = orderBy?.map((o) => o.column) ?? this.keyNames;
+    const unread = order.map(snakeCase).filter((c) => !this.columnNames.includes(c));
     return [this.selectList, ...unread.map(pgQuote)].join(', ');
   }
 
