@@ -58,8 +58,8 @@ export function incidentTimelineView(t: TableAccess, incidentId: string): Incide
 export function incidentTimelineView(t: TableAccess, incidentId: string, request: EntriesPageRequest): IncidentTimelinePage | undefined;
 export function incidentTimelineView(t: TableAccess, incidentId: string, request?: EntriesPageRequest): IncidentTimelineDoc | IncidentTimelinePage | undefined {
   const incident = t.get(incidentsTable, { incidentId });
-  if (!incident) return undefined;
   const { limit, after } = entriesPageOf(request ?? {});
+  // Asked before the incident is known to exist: over PostgreSQL both then come in the view's first round.
   const rows = t.find(
     timelineEntriesTable,
     { incidentId },
@@ -69,6 +69,7 @@ export function incidentTimelineView(t: TableAccess, incidentId: string, request
       ...(limit !== undefined ? { limit: limit + 1 } : {}),
     },
   );
+  if (!incident) return undefined;
   const more = limit !== undefined && rows.length > limit;
   const names = new PartyNameLookup(t);
   const entries = (more ? rows.slice(0, limit) : rows).map((row) => readableEntryOf(t, row, names));

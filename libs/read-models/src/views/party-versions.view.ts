@@ -442,8 +442,8 @@ const countedUnder = (t: TableAccess, incidentId: string, filter: GradeFilter, p
 export function partyVersionsView(t: TableAccess, incidentId: string): PartyVersionsDoc | undefined;
 export function partyVersionsView(t: TableAccess, incidentId: string, request: PartyVersionsRequest): PartyVersionsPage | undefined;
 export function partyVersionsView(t: TableAccess, incidentId: string, request?: PartyVersionsRequest): PartyVersionsDoc | PartyVersionsPage | undefined {
+  // The incident's rows are asked for before it is known to exist: over PostgreSQL they then come in the first round.
   const incident = t.get(incidentsTable, { incidentId });
-  if (!incident) return undefined;
   const { limit, after } = entriesPageOf(request ?? {});
   const range: PageRange = {
     orderBy: [{ column: 'position' as const }],
@@ -462,6 +462,9 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
   const retracted = new Map(claims.map((c) => [c.claimId, c.retracted]));
   const isRetracted = (claimId: string): boolean => retracted.get(claimId) ?? t.get(claimsTable, { incidentId, claimId })?.retracted ?? false;
   const accounts = counted?.accounts ?? currentAccounts(t, incidentId);
+  const disagreements = counted?.disagreements ?? incidentDisagreements(t, incidentId);
+  const amendments = t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] });
+  if (!incident) return undefined;
   const names = new PartyNameLookup(t);
   const parties = partyRows.map(
     (p): PartyVersion => ({ partyId: p.partyId, partyName: names.nameOf(p.partyId), claims: [], denialsMade: [], currentAccount: accounts.get(p.partyId) ?? {} }),
@@ -478,12 +481,12 @@ export function partyVersionsView(t: TableAccess, incidentId: string, request?: 
     incidentId,
     incident: incidentFactsOf(t, incidentId),
     parties,
-    disagreements: (counted?.disagreements ?? incidentDisagreements(t, incidentId)).map((d) => ({
+    disagreements: disagreements.map((d) => ({
       ...d,
       positions: d.positions.map((p) => ({ ...p, partyName: names.nameOf(p.partyId) })),
     })),
     partyNames: {},
-    amendments: t.find(amendmentsTable, { incidentId }, { orderBy: [{ column: 'position' }] }).map((a) => ({
+    amendments: amendments.map((a) => ({
       amendmentId: a.amendmentId,
       entry: a.entry,
       reason: a.reason,

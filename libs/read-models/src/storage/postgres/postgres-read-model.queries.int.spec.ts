@@ -109,6 +109,18 @@ describe('ReadModelQueries: the API’s answers from PostgreSQL are the SQLite f
     }
   });
 
+  it('answers a page of the timeline in three rounds: the entries with the incident, what each entry names, the names its words mention', async () => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      const page = await onPostgres.incidentTimeline(INCIDENT_ID, { limit: 50 });
+      expect(page?.entries.length).toBeGreaterThan(5);
+      // BEGIN, three rounds, ROLLBACK; before, the incident came in a round of its own.
+      expect(spy.mock.calls).toHaveLength(5);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('refuses the same bad filters with the same field on both', async () => {
     for (const filter of [{ limit: 0 }, { offset: -1 }, { occurredFrom: 'yesterday' }, { occurredFrom: '2019-07-02', occurredTo: '2019-07-01' }] as IncidentListFilter[]) {
       const refusal = await onSqlite.listIncidents(filter).catch((error: unknown) => error);
