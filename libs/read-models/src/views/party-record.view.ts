@@ -132,11 +132,11 @@ const BY_FIRST_ENTRY = [{ column: 'firstPosition' as const }, { column: 'inciden
 
 export const partyRecordView = (t: TableAccess, partyId: string): PartyRecordDoc | undefined => {
   const party = t.get(partiesTable, { partyId });
+  // Asked before the party is known to exist: over PostgreSQL both then come in the view's first round.
+  const rows = t.find(incidentPartiesTable, { partyId }, { orderBy: BY_FIRST_ENTRY });
   if (!party) return undefined;
   const names = new PartyNameLookup(t);
-  const incidents = t
-    .find(incidentPartiesTable, { partyId }, { orderBy: BY_FIRST_ENTRY })
-    .map((row) => incidentRecord(t, partyId, row.incidentId, names));
+  const incidents = rows.map((row) => incidentRecord(t, partyId, row.incidentId, names));
   const total = (of: (i: PartyIncidentRecord) => unknown[]) => incidents.reduce((n, i) => n + of(i).length, 0);
   return recordOf(party, incidents, {
     incidents: incidents.length,
@@ -170,8 +170,6 @@ const recordOf = (party: PartyRow, incidents: PartyIncidentRecord[], counts: Par
 export const partyRecordPageView = (t: TableAccess, partyId: string, request: PartyRecordRequest): PartyRecordDoc | undefined => {
   const { limit, after } = entriesPageOf(request);
   const party = t.get(partiesTable, { partyId });
-  if (!party) return undefined;
-  const names = new PartyNameLookup(t);
   const rows = t.find(
     incidentPartiesTable,
     { partyId },
@@ -181,6 +179,8 @@ export const partyRecordPageView = (t: TableAccess, partyId: string, request: Pa
       ...(limit !== undefined ? { limit: limit + 1 } : {}),
     },
   );
+  if (!party) return undefined;
+  const names = new PartyNameLookup(t);
   let shown = limit !== undefined && rows.length > limit ? rows.slice(0, limit) : rows;
   // The cursor is a position, so a page never ends inside a run of incidents sharing one (a split copies the party's
   // first position into the new incident): the whole run is shown, whatever the limit.
