@@ -11,6 +11,11 @@
  * of connections in both runs: all on replica 1, then half on each replica (two autocannon instances in this process).
  * Best of the rounds.
  *
+ * Then the same rounds again with each replica held to BENCH_REPLICA_CORES of a core (default 0.5; 0 skips it) by a
+ * cgroup of its own (bench/support/cpu-cap.ts), when this machine lets the benchmark set one: on two cores shared with
+ * PostgreSQL and the load generator, the uncapped pair fills the machine, and the capped pair shows what a second
+ * replica adds when it has CPU of its own. Both figures are reported; each against its own one-replica run.
+ *
  * Checks: every answer 200; the two replicas answer the same JSON text for a sample of the reads (they read one set
  * of read models). Not available when PostgreSQL cannot be reached.
  */
@@ -25,6 +30,7 @@ import { SpawnedLedger, ensureBuilt, spawnLedger } from '../tests/support/spawne
 import { NotAvailableError, runBenchmark } from './support/bench-child';
 import { postFile, tsNodeArgs } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
+import { CpuCap, capCpu } from './support/cpu-cap';
 import { cpuSecondsOf, machineCpuSeconds, mainThreadCpuSecondsOf, nowMs, postgresCpuSeconds, sleep } from './support/measure';
 
 const URL = process.env.LEDGER_BENCH_POSTGRES_URL || process.env.LEDGER_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -190,38 +196,72 @@ runBenchmark('replica-reads', async (ctx) => {
     }
     await load([{ ledger: first, connections: CONNECTIONS }], paths, 1); // warm-up
     await load([{ ledger: second, connections: CONNECTIONS }], paths, 1);
-    let one: Load | undefined;
-    let two: Load | undefined;
-    for (let round = 0; round < rounds; round++) {
-      const a = await measured([first], double.child.pid!, () => load([{ ledger: first, connections: CONNECTIONS }], paths, seconds));
-      await sleep(500);
-      const b = await measured(ledgers, double.child.pid!, () =>
-        load(
-          [
-            { ledger: first, connections: CONNECTIONS / 2 },
-            { ledger: second, connections: CONNECTIONS / 2 },
-          ],
-          paths,
-          seconds,
-        ),
-      );
-      if (!one || a.requests > one.requests) one = a;
-      if (!two || b.requests > two.requests) two = b;
-      for (const [name, run] of [['one replica', a], ['two replicas', b]] as const) {
-        ctx.check(`${name}: every read answered 200`, run.non2xx === 0 && run.errors === 0, `${run.non2xx} non-2xx, ${run.errors} errors of ${run.requests}`);
+    /** Best of the rounds, one replica against two; `label` names the runs in checks and notes. */
+    const compare = async (label: string): Promise<{ one: Load; two: Load }> => {
+      let one: Load | undefined;
+      let two: Load | undefined;
+      for (let round = 0; round < rounds; round++) {
+        const a = await measured([first], double.child.pid!, () => load([{ ledger: first, connections: CONNECTIONS }], paths, seconds));
+        await sleep(500);
+        const b = await measured(ledgers, double.child.pid!, () =>
+          load(
+            [
+              { ledger: first, connections: CONNECTIONS / 2 },
+              { ledger: second, connections: CONNECTIONS / 2 },
+            ],
+            paths,
+            seconds,
+          ),
+        );
+        if (!one || a.requests > one.requests) one = a;
+        if (!two || b.requests > two.requests) two = b;
+        for (const [name, run] of [['one replica', a], ['two replicas', b]] as const) {
+          ctx.check(`${name}${label}: every read answered 200`, run.non2xx === 0 && run.errors === 0, `${run.non2xx} non-2xx, ${run.errors} errors of ${run.requests}`);
+        }
       }
-    }
+      return { one: one!, two: two! };
+    };
     const rate = (l: Load) => l.requests / l.seconds;
+    const { one, two } = await compare('');
     ctx.figure({
       figure: `API reads, two replicas (${CONNECTIONS / 2} connections each)`,
-      value: rate(two!),
+      value: rate(two),
       unit: 'req/s',
-      baseline: { label: `one replica, ${CONNECTIONS} connections`, value: rate(one!), unit: 'req/s' },
+      baseline: { label: `one replica, ${CONNECTIONS} connections`, value: rate(one), unit: 'req/s' },
       target: { of: 'ratio', op: '>=', threshold: 1.6 },
     });
-    ctx.note(`p99 one replica ${one!.p99} ms, two replicas ${two!.p99} ms; the load generator runs on the same cores as both replicas, PostgreSQL and the double`);
-    ctx.note(`CPU in cores, one replica: ${one!.cpu}`);
-    ctx.note(`CPU in cores, two replicas: ${two!.cpu}`);
+    ctx.note(`p99 one replica ${one.p99} ms, two replicas ${two.p99} ms; the load generator runs on the same cores as both replicas, PostgreSQL and the double`);
+    ctx.note(`CPU in cores, one replica: ${one.cpu}`);
+    ctx.note(`CPU in cores, two replicas: ${two.cpu}`);
+
+    const cores = Number(process.env.BENCH_REPLICA_CORES ?? 0.5);
+    if (cores > 0) {
+      const caps: CpuCap[] = [];
+      try {
+        for (const [n, ledger] of ledgers.entries()) {
+          const cap = capCpu(ledger.pid, cores, `ledger-bench-replica-${process.pid}-${n + 1}`);
+          if (typeof cap === 'string') {
+            ctx.note(`each replica held to ${cores} of a core: not run, ${cap}`);
+            break;
+          }
+          caps.push(cap);
+        }
+        if (caps.length === ledgers.length) {
+          const capped = await compare(`, each held to ${cores} core`);
+          ctx.figure({
+            figure: `API reads, two replicas each held to ${cores} of a core (a cgroup each)`,
+            value: rate(capped.two),
+            unit: 'req/s',
+            baseline: { label: `one replica held to ${cores} of a core`, value: rate(capped.one), unit: 'req/s' },
+            target: { of: 'ratio', op: '>=', threshold: 1.6 },
+          });
+          ctx.note(`CPU in cores, one replica held to ${cores}: ${capped.one.cpu}`);
+          ctx.note(`CPU in cores, two replicas held to ${cores} each: ${capped.two.cpu}`);
+        }
+      } finally {
+        for (const cap of caps) cap.release();
+      }
+    }
   } finally {
     await Promise.all(ledgers.map((l) => l.stop().catch(() => undefined)));
     double.child.kill('SIGTERM');
