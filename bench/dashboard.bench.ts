@@ -17,10 +17,11 @@
  *   and the search's own cost over HTTP (GET /incidents?q= against the first page without).
  *
  * Each page: one warm-up opening (the server's caches), then `runs` openings; the median is the figure. Baselines in
- * the same run: the sign-in page (the same script, no data) for the list, an incident of the ordinary size (about 10
- * claims) for the heavy one. The script size is the sum of encodedBodySize of the scripts loaded (what went over the
- * wire, gzip as served). Checks: the list shows its first page of the whole total; the heavy incident opens on one
- * page of its claims with the rest on demand.
+ * the same run: the sign-in page (no data; the app's script without the charting library, which loads with the first
+ * chart) for the list, an incident of the ordinary size (about 10 claims) for the heavy one. The script size is the
+ * sum of encodedBodySize of the scripts loaded (what went over the wire, gzip as served). Checks: the list shows its
+ * first page of the whole total and has drawn its four charts; the heavy incident opens on one page of its claims
+ * with the rest on demand.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,12 +137,17 @@ runBenchmark('dashboard', async (ctx) => {
 
     const signIn = await timed(ctx, 'sign-in page', runs, () => openCold(browser!, `${base}/`, 'dashboard:sign-in-ready', undefined));
     let listShown = '';
+    const chartsDrawn: number[] = [];
     const listPage = await timed(ctx, 'incident list', runs, () =>
       openCold(browser!, `${base}/#/`, 'dashboard:incidents-ready', session, async (page) => {
         listShown = `${await page.$$eval('.incident-list li', (items) => items.length)} rows; ${await page.textContent('p[aria-live=polite]')}`;
+        // Charts are drawn after the list, one per task, once their library has loaded: by the time the page is
+        // interactive all four must be, or the figure would time a page that left its charts out.
+        chartsDrawn.push(await page.$$eval('.charts .chart[role=img]', (charts) => charts.filter((c) => c.querySelector('svg') !== null).length));
       }),
     );
     ctx.check('the list shows its first page of the whole list', new RegExp(`of ${incidents} incidents`).test(listShown), listShown);
+    ctx.check('the list page had drawn its four charts when interactive', chartsDrawn.every((n) => n === 4), `charts drawn per opening: ${chartsDrawn.join(', ')}`);
     const ordinaryPage = await timed(ctx, `incident of ${ordinary.counts.claims} claims`, runs, () =>
       openCold(browser!, `${base}/#/incidents/${ordinary.incidentId}`, 'dashboard:incident-ready', session),
     );
@@ -161,7 +167,7 @@ runBenchmark('dashboard', async (ctx) => {
       `${heavyShown.matrixRows} matrix rows, ${heavyShown.claims} claims shown, "show the next" ${heavyShown.more ? 'offered' : 'missing'}`,
     );
 
-    const signInBaseline = { label: 'sign-in page (same script, no data)', value: signIn.interactiveMs, unit: 'ms' };
+    const signInBaseline = { label: 'sign-in page (no data, no charting library)', value: signIn.interactiveMs, unit: 'ms' };
     ctx.figure({ figure: `incident list interactive, ${incidents} incidents / ${claims} claims`, value: listPage.interactiveMs, unit: 'ms', baseline: signInBaseline, target: { of: 'value', op: '<=', threshold: 1_000 } });
     ctx.figure({
       figure: `incident of ${heavyClaims} claims interactive`,

@@ -13,7 +13,7 @@ const sourceFilesUnder = (dir: string): string[] =>
     const path = join(dir, name);
     if (name === 'node_modules' || name === 'dist' || name === 'results') return [];
     if (statSync(path).isDirectory()) return sourceFilesUnder(path);
-    return name.endsWith('.ts') ? [path] : [];
+    return name.endsWith('.ts') || name.endsWith('.tsx') ? [path] : [];
   });
 
 /** Every way a file can pull in another: import/export ... from, side-effect imports, require and dynamic import. */
@@ -33,7 +33,7 @@ export const resolveImport = (fromFile: string, specifier: string): string | und
     if (!alias) return undefined;
     base = join(ROOT, 'libs', alias[1], 'src', alias[2] ?? '');
   }
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts'), base]) {
+  for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), base]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
   return undefined;
@@ -113,7 +113,7 @@ export const useCaseCrossings = (graph: ImportGraph): string[] =>
 
 /** What is run or loaded from outside the import graph: specs, entry points, worker scripts, benchmarks, libraries' public faces. */
 export const isEntryPoint = (path: string): boolean =>
-  /\.spec\.ts$|\.d\.ts$|\.worker\.ts$|(^|\/)main\.ts$|\.bench\.ts$|^bench\/bench-suite\.ts$|^libs\/[^/]+\/src\/index\.ts$|^(tools|scripts)\//.test(path);
+  /\.spec\.ts$|\.d\.ts$|\.worker\.ts$|(^|\/)main\.tsx?$|\.bench\.ts$|^bench\/bench-suite\.ts$|^libs\/[^/]+\/src\/index\.ts$|^(tools|scripts)\//.test(path);
 
 /** Files nothing reaches from an entry point: dead code, or an entry point the list above does not know. */
 export const orphanFiles = (graph: ImportGraph): string[] => {

@@ -88,6 +88,25 @@ describe('the dashboard in a browser (e2e)', () => {
     await expectAccessible('incidents');
   });
 
+  it('loads the charting library only when a chart is drawn: the sign-in page runs without it', async () => {
+    const other = await context.browser()!.newContext();
+    const p = await other.newPage();
+    const scripts: string[] = [];
+    p.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    await p.goto(`${ledger.baseUrl}/`);
+    await p.waitForSelector('#token');
+    await p.waitForLoadState('networkidle');
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).toMatch(/^\/assets\/index-[\w-]+\.js$/);
+    await p.fill('#token', ledger.tokens.reader);
+    await p.click('button[type=submit]');
+    await p.waitForFunction(() => (globalThis as any).document.querySelectorAll('.charts .chart[role=img] svg').length > 0);
+    expect(scripts.filter((s) => /^\/assets\/observable-plot-[\w-]+\.js$/.test(s))).toHaveLength(1);
+    await other.close();
+  });
+
   it('shows a reader the menu of a reader: no recording', async () => {
     const other = await context.browser()!.newContext();
     const p = await other.newPage();

@@ -8,7 +8,7 @@ import { CREDIBILITIES, RELIABILITIES, gradeText, minGradeQuery, parseCredibilit
 import { buildMatrix, describeAssertion, formatPoint, MATRIX_COLUMNS, type VersionsLike } from './model/who-says-what';
 import { useLiveFeed } from './live-feed';
 import { LocationPanel } from './location-panel';
-import { Plot, PlotChart } from './plot-chart';
+import { PlotChart, type ChartOptions } from './plot-chart';
 import { ErrorNote, href, must, useLearnNames, useParties, usePagedEntries, useReadyMark } from './ui-kit';
 
 const Matrix = memo(({ doc, incidentId }: { doc: VersionsLike; incidentId: string }) => {
@@ -115,17 +115,15 @@ const TimelineChart = memo(({ entries }: { entries: TimelineEntry[] }) => {
   const points = entries
     .filter((e) => e.statedAt && e.partyId)
     .map((e) => ({ party: nameOf(e.partyId!), stated: new Date(e.statedAt!.at), recorded: new Date(e.recordedAt), kind: e.kind, version: 'version' in e ? e.version : undefined }));
-  const options = useMemo(
-    () => ({
-      height: 240,
-      marginLeft: 70,
-      color: { legend: true, type: 'categorical' as const },
-      x: { type: 'utc' as const, label: 'stated time →', grid: true },
-      y: { type: 'utc' as const, label: '↑ recorded time', grid: true },
-      marks: [Plot.dot(points, { x: 'stated', y: 'recorded', stroke: 'party', fill: 'party', r: 5, symbol: 'kind', tip: true, title: (d: (typeof points)[number]) => `${d.party}: ${d.kind}, stated ${d.stated.toISOString().slice(0, 10)}, recorded ${d.recorded.toISOString()}` })],
-    }),
-    [JSON.stringify(points)],
-  );
+  // Read when the chart is drawn (redrawKey says when); no memo needed.
+  const options: ChartOptions = (Plot) => ({
+    height: 240,
+    marginLeft: 70,
+    color: { legend: true, type: 'categorical' as const },
+    x: { type: 'utc' as const, label: 'stated time →', grid: true },
+    y: { type: 'utc' as const, label: '↑ recorded time', grid: true },
+    marks: [Plot.dot(points, { x: 'stated', y: 'recorded', stroke: 'party', fill: 'party', r: 5, symbol: 'kind', tip: true, title: (d: (typeof points)[number]) => `${d.party}: ${d.kind}, stated ${d.stated.toISOString().slice(0, 10)}, recorded ${d.recorded.toISOString()}` })],
+  });
   return (
     <figure>
       <figcaption>Timeline: stated time against recorded time</figcaption>

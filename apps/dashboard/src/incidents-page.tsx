@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useLedger } from './ledger-client';
 import { ACTIVITY_KINDS, activityBars, byBucket, byCategory, byParty } from './model/activity';
 import type { IncidentListItem } from './model/api-types';
-import { Plot, PlotChart } from './plot-chart';
+import { PlotChart } from './plot-chart';
 import { ErrorNote, href, must, useLearnNames, useLoad, useParties, useReadyMark } from './ui-kit';
 
 // ACLED's event types and sub-event types (the ledger's taxonomy of incidents; tags say the rest).
@@ -237,13 +237,13 @@ export const IncidentsPage = () => {
               label={`Incidents by month of occurrence: ${byMonth.map((m) => `${m.month} ${m.incidents} ${m.state}`).join(', ')}`}
               redrawKey={JSON.stringify(byMonth)}
               pending={incidentsByMonth.data === undefined}
-              options={{
+              options={(Plot) => ({
                 height: 180,
                 color: { legend: true, domain: ['contested', 'uncontested'] },
                 x: { type: 'band', label: null },
                 y: { grid: true, label: 'incidents' },
                 marks: [Plot.barY(byMonth, { x: 'month', y: 'incidents', fill: 'state', tip: true }), Plot.ruleY([0])],
-              }}
+              })}
             />
           </figure>
           <figure className="wide">
@@ -270,13 +270,13 @@ export const IncidentsPage = () => {
               label={`Activity per ${bucket} on the ${clock} clock: ${activity.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activity)}
               pending={overTime.data === undefined}
-              options={{
+              options={(Plot) => ({
                 height: 200,
                 color: { legend: true, domain: [...ACTIVITY_KINDS] },
                 x: { type: 'band', label: null, tickFormat: (d: string) => d.slice(0, bucket === 'month' ? 7 : 10) },
                 y: { grid: true, label: 'entries' },
                 marks: [Plot.barY(activity, { x: 'key', y: 'count', fill: 'kind', tip: true }), Plot.ruleY([0])],
-              }}
+              })}
             />
           </figure>
           <figure className="wide">
@@ -285,14 +285,14 @@ export const IncidentsPage = () => {
               label={`Activity by party: ${activityByParty.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activityByParty)}
               pending={perParty.data === undefined}
-              options={{
+              options={(Plot) => ({
                 height: 40 + 26 * new Set(activityByParty.map((a) => a.key)).size,
                 marginLeft: 260,
                 color: { legend: true, domain: [...ACTIVITY_KINDS] },
                 x: { grid: true, label: 'entries' },
                 y: { label: null },
                 marks: [Plot.barX(activityByParty, { y: 'key', x: 'count', fill: 'kind', tip: true })],
-              }}
+              })}
             />
           </figure>
           <figure>
@@ -301,14 +301,14 @@ export const IncidentsPage = () => {
               label={`Activity by category: ${activityByCategory.map((a) => `${a.key} ${a.count} ${a.kind}`).join(', ')}`}
               redrawKey={JSON.stringify(activityByCategory)}
               pending={perCategory.data === undefined}
-              options={{
+              options={(Plot) => ({
                 height: 40 + 28 * new Set(activityByCategory.map((a) => a.key)).size,
                 marginLeft: 150,
                 color: { domain: [...ACTIVITY_KINDS] },
                 x: { grid: true, label: 'entries' },
                 y: { label: null },
                 marks: [Plot.barX(activityByCategory, { y: 'key', x: 'count', fill: 'kind', tip: true })],
-              }}
+              })}
             />
           </figure>
           <figure>

@@ -1,5 +1,34 @@
 import { useEffect, useRef } from 'react';
-import * as Plot from '@observablehq/plot';
+import type { PlotOptions } from '@observablehq/plot';
+
+export type Plot = typeof import('./observable-plot');
+/** A chart's options, built from Plot once it has loaded. */
+export type ChartOptions = (plot: Plot) => PlotOptions;
+
+let loading: Promise<Plot> | undefined;
+/**
+ * Observable Plot and the d3 modules under it are three quarters of the page's script: loaded with the first chart,
+ * not with the page, so that the sign-in page, the list and an incident are shown before it has even been parsed.
+ */
+const loadPlot = (): Promise<Plot> => (loading ??= import('./observable-plot'));
+
+/**
+ * Charts are drawn one per task: the list page's four, drawn in one, held the main thread for 100-155 ms (a cold
+ * opening on the 2-core development machine), and a click or a keystroke waited behind all of them.
+ */
+const drawQueue: Array<() => void> = [];
+const drawNext = (): void => {
+  drawQueue.shift()?.();
+  if (drawQueue.length > 0) setTimeout(drawNext, 0);
+};
+const queueDraw = (draw: () => void): (() => void) => {
+  drawQueue.push(draw);
+  if (drawQueue.length === 1) setTimeout(drawNext, 0);
+  return () => {
+    const at = drawQueue.indexOf(draw);
+    if (at >= 0) drawQueue.splice(at, 1);
+  };
+};
 
 /**
  * An Observable Plot chart (SVG) drawn into a figure. `label` names it for screen readers; the pages put the same
@@ -7,24 +36,36 @@ import * as Plot from '@observablehq/plot';
  * answered) is not drawn: four empty charts drawn with the list they sit under held the list back by 150-270 ms of
  * main thread on a cold page, and were drawn again a moment later.
  */
-export const PlotChart = ({ options, label, redrawKey = label, pending = false }: { options: Plot.PlotOptions; label: string; redrawKey?: string; pending?: boolean }) => {
+export const PlotChart = ({ options, label, redrawKey = label, pending = false }: { options: ChartOptions; label: string; redrawKey?: string; pending?: boolean }) => {
   const ref = useRef<HTMLDivElement>(null);
   const latest = useRef(options);
   latest.current = options;
   // Redrawn when what it shows changes (the label says it, or redrawKey), not on every render of the page.
   useEffect(() => {
-    const options = latest.current;
-    const el = ref.current;
-    if (!el || pending) return;
-    const width = Math.max(280, Math.min(el.clientWidth || 640, 960));
-    const chart = Plot.plot({ width, style: { background: 'transparent', color: 'currentColor', fontSize: '12px' }, ...options });
-    // The container is the image (named by `label`); Plot's own labels on its <g> groups are not allowed there.
-    for (const labelled of [chart, ...chart.querySelectorAll('[aria-label], [aria-description]')]) {
-      labelled.removeAttribute('aria-label');
-      labelled.removeAttribute('aria-description');
-    }
-    el.replaceChildren(chart);
-    return () => chart.remove();
+    if (pending) return;
+    let chart: (SVGSVGElement | HTMLElement) | undefined;
+    let unqueue: (() => void) | undefined;
+    let gone = false;
+    void loadPlot().then((plot) => {
+      if (gone) return;
+      unqueue = queueDraw(() => {
+        const el = ref.current;
+        if (gone || !el) return;
+        const width = Math.max(280, Math.min(el.clientWidth || 640, 960));
+        chart = plot.plot({ width, style: { background: 'transparent', color: 'currentColor', fontSize: '12px' }, ...latest.current(plot) });
+        // The container is the image (named by `label`); Plot's own labels on its <g> groups are not allowed there.
+        for (const labelled of [chart, ...chart.querySelectorAll('[aria-label], [aria-description]')]) {
+          labelled.removeAttribute('aria-label');
+          labelled.removeAttribute('aria-description');
+        }
+        el.replaceChildren(chart);
+      });
+    });
+    return () => {
+      gone = true;
+      unqueue?.();
+      chart?.remove();
+    };
   }, [redrawKey, pending]);
   if (pending) {
     return (
@@ -36,4 +77,3 @@ export const PlotChart = ({ options, label, redrawKey = label, pending = false }
   return <div className="chart" ref={ref} role="img" aria-label={label} />;
 };
 
-export { Plot };
