@@ -107,6 +107,21 @@ describe('the dashboard in a browser (e2e)', () => {
     await other.close();
   });
 
+  it('shows the list and says so in place of each chart when the charting library cannot be loaded', async () => {
+    const other = await context.browser()!.newContext();
+    const p = await other.newPage();
+    await p.route(/\/assets\/observable-plot-[\w-]+\.js$/, (route) => route.abort());
+    await p.goto(`${ledger.baseUrl}/`);
+    await p.fill('#token', ledger.tokens.reader);
+    await p.click('button[type=submit]');
+    await p.waitForSelector('.incident-list li');
+    await p.waitForFunction(() =>
+      [...(globalThis as any).document.querySelectorAll('.charts .chart[role=img]')].filter((c: any) => /could not be loaded/.test(c.textContent)).length === 4,
+    );
+    expect(await p.$$eval('.charts svg', (drawn) => drawn.length)).toBe(0);
+    await other.close();
+  });
+
   it('shows a reader the menu of a reader: no recording', async () => {
     const other = await context.browser()!.newContext();
     const p = await other.newPage();

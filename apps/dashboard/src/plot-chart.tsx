@@ -10,7 +10,12 @@ let loading: Promise<Plot> | undefined;
  * Observable Plot and the d3 modules under it are three quarters of the page's script: loaded with the first chart,
  * not with the page, so that the sign-in page, the list and an incident are shown before it has even been parsed.
  */
-const loadPlot = (): Promise<Plot> => (loading ??= import('./observable-plot'));
+const loadPlot = (): Promise<Plot> =>
+  (loading ??= import('./observable-plot').catch((error: unknown) => {
+    // The next chart asks again (a dropped connection, a deploy that replaced the chunk).
+    loading = undefined;
+    throw error;
+  }));
 
 /**
  * Charts are drawn one per task: the list page's four, drawn in one, held the main thread for 100-155 ms (a cold
@@ -18,8 +23,12 @@ const loadPlot = (): Promise<Plot> => (loading ??= import('./observable-plot'));
  */
 const drawQueue: Array<() => void> = [];
 const drawNext = (): void => {
-  drawQueue.shift()?.();
-  if (drawQueue.length > 0) setTimeout(drawNext, 0);
+  try {
+    drawQueue.shift()?.();
+  } finally {
+    // A chart that fails to draw leaves the others their turn.
+    if (drawQueue.length > 0) setTimeout(drawNext, 0);
+  }
 };
 const queueDraw = (draw: () => void): (() => void) => {
   drawQueue.push(draw);
@@ -43,7 +52,6 @@ export const PlotChart = ({ options, label, redrawKey = label, pending = false }
   // Redrawn when what it shows changes (the label says it, or redrawKey), not on every render of the page.
   useEffect(() => {
     if (pending) return;
-    let chart: (SVGSVGElement | HTMLElement) | undefined;
     let unqueue: (() => void) | undefined;
     let gone = false;
     void loadPlot().then((plot) => {
@@ -52,19 +60,21 @@ export const PlotChart = ({ options, label, redrawKey = label, pending = false }
         const el = ref.current;
         if (gone || !el) return;
         const width = Math.max(280, Math.min(el.clientWidth || 640, 960));
-        chart = plot.plot({ width, style: { background: 'transparent', color: 'currentColor', fontSize: '12px' }, ...latest.current(plot) });
+        const chart = plot.plot({ width, style: { background: 'transparent', color: 'currentColor', fontSize: '12px' }, ...latest.current(plot) });
         // The container is the image (named by `label`); Plot's own labels on its <g> groups are not allowed there.
         for (const labelled of [chart, ...chart.querySelectorAll('[aria-label], [aria-description]')]) {
           labelled.removeAttribute('aria-label');
           labelled.removeAttribute('aria-description');
         }
+        // The chart drawn before stays until this one replaces it: no blank frame while a redraw waits its turn.
         el.replaceChildren(chart);
       });
+    }, () => {
+      if (!gone && ref.current) ref.current.textContent = 'This chart could not be loaded; its numbers are listed beside it.';
     });
     return () => {
       gone = true;
       unqueue?.();
-      chart?.remove();
     };
   }, [redrawKey, pending]);
   if (pending) {
