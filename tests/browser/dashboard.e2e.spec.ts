@@ -122,6 +122,26 @@ describe('the dashboard in a browser (e2e)', () => {
     await other.close();
   });
 
+  it('reads the first page of the list once when it opens on the list with a session (read ahead, then taken), and not elsewhere', async () => {
+    const listReads = async (hash: string): Promise<number> => {
+      const other = await context.browser()!.newContext();
+      await other.addInitScript(`sessionStorage.setItem('incident-ledger.session', ${JSON.stringify(JSON.stringify({ token: ledger.tokens.reader, roles: ['reader'] }))});`);
+      const p = await other.newPage();
+      let reads = 0;
+      p.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname === '/incidents' && url.search === '?limit=100&offset=0') reads++;
+      });
+      await p.goto(`${ledger.baseUrl}/${hash}`);
+      await p.waitForSelector(hash === '#/' ? '.incident-list li' : 'main#main h1');
+      await p.waitForLoadState('networkidle');
+      await other.close();
+      return reads;
+    };
+    expect(await listReads('#/')).toBe(1);
+    expect(await listReads('#/parties')).toBe(0);
+  });
+
   it('shows a reader the menu of a reader: no recording', async () => {
     const other = await context.browser()!.newContext();
     const p = await other.newPage();
