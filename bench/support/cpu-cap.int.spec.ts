@@ -1,16 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { capCpu } from './cpu-cap';
-
-/** CPU seconds a process used (utime + stime), from /proc. */
-const cpuSecondsOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+import { cpuSecondsOf, sleep } from './measure';
 
 const spinner = (): ChildProcess => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How much of a core a busy process gets over `ms`. */
 const shareOver = async (pid: number, ms: number): Promise<number> => {

@@ -12,9 +12,7 @@ const V1_CPU = '/sys/fs/cgroup/cpu';
 const PERIOD_US = 100_000;
 
 export interface CpuCap {
-  readonly pid: number;
-  readonly cores: number;
-  /** Where the cap lives, for notes. */
+  /** Where the cap lives. */
   readonly cgroup: string;
   /** Moves the process back where it was and removes the group (the process may have exited). */
   release(): void;
@@ -37,7 +35,7 @@ export const capCpu = (pid: number, cores: number, name: string): CpuCap | strin
       mkdirSync(dir, { recursive: true });
       write(join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
       write(join(dir, 'cgroup.procs'), String(pid));
-      return handle(pid, cores, dir, parent);
+      return handle(pid, dir, parent);
     }
     if (!existsSync(join(V1_CPU, 'cpu.cfs_quota_us'))) return 'no cgroup cpu controller is mounted';
     const dir = join(V1_CPU, name);
@@ -45,15 +43,13 @@ export const capCpu = (pid: number, cores: number, name: string): CpuCap | strin
     write(join(dir, 'cpu.cfs_period_us'), String(PERIOD_US));
     write(join(dir, 'cpu.cfs_quota_us'), String(quota));
     write(join(dir, 'cgroup.procs'), String(pid));
-    return handle(pid, cores, dir, V1_CPU);
+    return handle(pid, dir, V1_CPU);
   } catch (error) {
     return `the cgroup file system is not writable here (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
   }
 };
 
-const handle = (pid: number, cores: number, dir: string, parent: string): CpuCap => ({
-  pid,
-  cores,
+const handle = (pid: number, dir: string, parent: string): CpuCap => ({
   cgroup: dir,
   release: () => {
     try {

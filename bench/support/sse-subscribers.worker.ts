@@ -71,6 +71,12 @@ const onData = (c: Connection, chunk: Buffer): void => {
 
 const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
 
+const newConnection = (): Connection => {
+  const c: Connection = { rest: undefined, positions: [], latencies: [], errors: [] };
+  connections.push(c);
+  return c;
+};
+
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
@@ -80,8 +86,7 @@ const HEAD_END = Buffer.from('\r\n\r\n');
  */
 const connectRaw = (): Promise<void> =>
   new Promise((resolve, reject) => {
-    const c: Connection = { rest: undefined, positions: [], latencies: [], errors: [] };
-    connections.push(c);
+    const c = newConnection();
     const url = new URL(`${baseUrl}/feed/stream${from === undefined ? '' : `?from=${from}`}`);
     const socket = netConnect(Number(url.port), url.hostname);
     c.socket = socket;
@@ -122,8 +127,7 @@ const connectRaw = (): Promise<void> =>
 
 const connect = (): Promise<void> =>
   new Promise((resolve, reject) => {
-    const c: Connection = { rest: undefined, positions: [], latencies: [], errors: [] };
-    connections.push(c);
+    const c = newConnection();
     const req = httpRequest(`${baseUrl}/feed/stream${from === undefined ? '' : `?from=${from}`}`, { agent, headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
       c.response = res;
       if (res.statusCode !== 200) return reject(new Error(`GET /feed/stream answered ${res.statusCode}`));
@@ -190,7 +194,8 @@ parentPort!.on('message', (message: PoolRequest) => {
 void (async () => {
   try {
     // In rounds of 100, as a crowd of integrators reconnecting would, not 1,000 handshakes at once.
-    for (let opened = 0; opened < count; opened += 100) await Promise.all(Array.from({ length: Math.min(100, count - opened) }, process.env.BENCH_SSE_CLIENT === 'http' ? connect : connectRaw));
+    const open = process.env.BENCH_SSE_CLIENT === 'http' ? connect : connectRaw;
+    for (let opened = 0; opened < count; opened += 100) await Promise.all(Array.from({ length: Math.min(100, count - opened) }, open));
     reply({ type: 'ready' });
   } catch (error) {
     reply({ type: 'failed', message: String(error) });
