@@ -1,22 +1,14 @@
-import {
+import type {
   AllStreamResolvedEvent,
-  BACKWARDS,
-  END,
   EventStoreDBClient,
-  FORWARDS,
   jsonEvent,
   JSONType,
-  NO_STREAM,
   Position,
   ReadPosition,
   ResolvedEvent,
-  START as ESDB_START,
   StreamingRead,
-  StreamNotFoundError,
-  streamNameFilter,
-  WrongExpectedVersionError,
-  convertToCommandError,
 } from '@eventstore/db-client';
+import { esdbClient } from './esdb-client';
 import {
   AppendResult,
   EventStore,
@@ -182,7 +174,7 @@ export class EsdbEventStore implements EventStore {
       this.ownsClient = false;
     } else if (options.connectionString) {
       try {
-        this.client = EventStoreDBClient.connectionString(options.connectionString);
+        this.client = esdbClient().EventStoreDBClient.connectionString(options.connectionString);
         this.connectionUser = userOfConnectionString(options.connectionString);
       } catch (error) {
         throw new RangeError(`Invalid EventStoreDB connection string: ${messageOf(error)}`);
@@ -231,7 +223,7 @@ export class EsdbEventStore implements EventStore {
     const first = stored.current === undefined ? 0n : stored.current + 1n;
     return sealEvents(streamName, first, stored.lastHash ?? null, events).map((event) => {
       const esdb = toEsdbEvent(streamName, event);
-      return jsonEvent({ id: esdb.id, type: esdb.type, data: esdb.data as JSONType, metadata: esdb.metadata });
+      return esdbClient().jsonEvent({ id: esdb.id, type: esdb.type, data: esdb.data as JSONType, metadata: esdb.metadata });
     });
   }
 
@@ -255,7 +247,7 @@ export class EsdbEventStore implements EventStore {
       if (!revisionMatches(expected, stored.current)) throw conflict();
 
       // Pinned to the revision the chain was computed on: a concurrent write means the links must be recomputed.
-      const pinned = stored.current === undefined ? NO_STREAM : stored.current;
+      const pinned = stored.current === undefined ? esdbClient().NO_STREAM : stored.current;
       const proposed = this.proposedEvents(streamName, events, stored);
       try {
         const result = await this.withTimeout(`append to ${streamName}`, () =>
@@ -263,8 +255,8 @@ export class EsdbEventStore implements EventStore {
         );
         return await this.appendResult(streamName, events.length, result);
       } catch (error) {
-        const converted = error instanceof Error ? convertToCommandError(error) : error;
-        if (converted instanceof WrongExpectedVersionError) {
+        const converted = error instanceof Error ? esdbClient().convertToCommandError(error) : error;
+        if (converted instanceof esdbClient().WrongExpectedVersionError) {
           // Someone wrote between the read and the write: decide again on what is there now.
           if (attempt < this.maxAppendAttempts) {
             await pause(attempt, this.random);
@@ -294,8 +286,8 @@ export class EsdbEventStore implements EventStore {
     try {
       await this.drain<ResolvedEvent>(`read stream ${streamName}`, () =>
         this.client.readStream(streamName, {
-          direction: backwards ? BACKWARDS : FORWARDS,
-          fromRevision: options.fromRevision ?? (backwards ? END : ESDB_START),
+          direction: backwards ? esdbClient().BACKWARDS : esdbClient().FORWARDS,
+          fromRevision: options.fromRevision ?? (backwards ? esdbClient().END : esdbClient().START),
           ...(maxCount !== undefined ? { maxCount } : {}),
         }),
         (resolved) => {
@@ -359,7 +351,7 @@ export class EsdbEventStore implements EventStore {
         this.client.subscribeToAll({
           fromPosition: toEsdbReadPosition(checkpoint),
           resolveLinkTos: false,
-          filter: streamNameFilter({ prefixes }),
+          filter: esdbClient().streamNameFilter({ prefixes }),
         }),
       convert: (resolved: AllStreamResolvedEvent) =>
         resolved.event && isLedgerRecord(resolved.event, this.streamPrefixes) ? toRecordedEvent(resolved.event) : undefined,
@@ -373,7 +365,7 @@ export class EsdbEventStore implements EventStore {
   async ping(): Promise<void> {
     try {
       await this.drain<AllStreamResolvedEvent>('ping', () =>
-        this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }),
+        this.client.readAll({ direction: esdbClient().BACKWARDS, fromPosition: esdbClient().END, maxCount: 1 }),
         () => undefined,
       );
     } catch (error) {
@@ -462,7 +454,7 @@ export class EsdbEventStore implements EventStore {
     const forwards = direction === 'forwards';
     let bound: Position | undefined =
       fromPosition === undefined || (forwards && fromPosition === START) ? undefined : { commit: fromPosition, prepare: fromPosition };
-    let cursor: ReadPosition = bound ?? (forwards ? ESDB_START : END);
+    let cursor: ReadPosition = bound ?? (forwards ? esdbClient().START : esdbClient().END);
     let first = true;
     for (;;) {
       let seen = 0;
@@ -472,7 +464,7 @@ export class EsdbEventStore implements EventStore {
       const pageBound = bound;
       try {
         await this.drain<AllStreamResolvedEvent>('read $all', () =>
-          this.client.readAll({ direction: forwards ? FORWARDS : BACKWARDS, fromPosition: cursor, maxCount: this.pageSize }),
+          this.client.readAll({ direction: forwards ? esdbClient().FORWARDS : esdbClient().BACKWARDS, fromPosition: cursor, maxCount: this.pageSize }),
           (resolved) => {
             seen += 1;
             const record = resolved.event;
@@ -565,7 +557,7 @@ export class EsdbEventStore implements EventStore {
 }
 
 function isStreamNotFound(error: unknown): boolean {
-  return error instanceof StreamNotFoundError || (error instanceof Error && convertToCommandError(error) instanceof StreamNotFoundError);
+  return error instanceof esdbClient().StreamNotFoundError || (error instanceof Error && esdbClient().convertToCommandError(error) instanceof esdbClient().StreamNotFoundError);
 }
 
 function limitOf(maxCount: number | undefined): number | undefined {

@@ -1,25 +1,6 @@
 import { LEDGER_STREAM_PREFIXES } from '@ledger/domain';
-import {
-  AccessDeniedError,
-  ANY,
-  AppendExpectedRevision,
-  CancelledError,
-  convertToCommandError,
-  CurrentRevision,
-  DeadlineExceededError,
-  MaxAppendSizeExceededError,
-  NO_STREAM,
-  NotLeaderError,
-  Position,
-  ReadPosition,
-  START as ESDB_START,
-  STREAM_EXISTS,
-  StreamDeletedError,
-  TimeoutError,
-  UnavailableError,
-  UnknownError,
-  WrongExpectedVersionError,
-} from '@eventstore/db-client';
+import type { AppendExpectedRevision, CurrentRevision, Position, ReadPosition } from '@eventstore/db-client';
+import { esdbClient } from './esdb-client';
 import {
   EventMetadata,
   ExpectedRevision,
@@ -48,11 +29,11 @@ const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
     case 'any':
-      return ANY;
+      return esdbClient().ANY;
     case 'no_stream':
-      return NO_STREAM;
+      return esdbClient().NO_STREAM;
     case 'stream_exists':
-      return STREAM_EXISTS;
+      return esdbClient().STREAM_EXISTS;
     default:
       return expected;
   }
@@ -66,7 +47,7 @@ export function assertExpectedRevision(expected: unknown): asserts expected is E
 
 /** The revision of a stream as EventStoreDB reports it in a WrongExpectedVersion: `no_stream` becomes undefined. */
 export function fromEsdbCurrentRevision(current: CurrentRevision | bigint | undefined): bigint | undefined {
-  if (current === undefined || current === NO_STREAM) return undefined;
+  if (current === undefined || current === esdbClient().NO_STREAM) return undefined;
   // The client reports "no stream" as -1 on some paths (throwOnAppendFailure=false); never a real revision.
   if (typeof current === 'bigint') return current < 0n ? undefined : current;
   return undefined;
@@ -188,7 +169,7 @@ export function toPortPosition(position: Position | undefined, what: string): bi
 
 /** A port position as a read/subscription starting point; START (0) is EventStoreDB's start of $all. */
 export function toEsdbReadPosition(position: bigint): ReadPosition {
-  if (position <= START) return ESDB_START;
+  if (position <= START) return esdbClient().START;
   return { commit: position, prepare: position };
 }
 
@@ -266,17 +247,17 @@ const CONNECTION_LOSS_MESSAGE =
 export function isTransientConnectionError(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return error instanceof EsdbTimeoutError || isTransientConnectionError(error.cause);
   if (!(error instanceof Error)) return false;
-  const converted = convertToCommandError(error);
+  const converted = esdbClient().convertToCommandError(error);
   if (
-    converted instanceof UnavailableError ||
-    converted instanceof CancelledError ||
-    converted instanceof DeadlineExceededError ||
-    converted instanceof TimeoutError ||
-    converted instanceof NotLeaderError
+    converted instanceof esdbClient().UnavailableError ||
+    converted instanceof esdbClient().CancelledError ||
+    converted instanceof esdbClient().DeadlineExceededError ||
+    converted instanceof esdbClient().TimeoutError ||
+    converted instanceof esdbClient().NotLeaderError
   ) {
     return true;
   }
-  if (converted instanceof UnknownError || !('type' in converted)) {
+  if (converted instanceof esdbClient().UnknownError || !('type' in converted)) {
     return CONNECTION_LOSS_MESSAGE.test(converted.message ?? '');
   }
   return false;
@@ -300,9 +281,9 @@ const GRPC_INVALID_ARGUMENT = 3;
  * leaves it an UnknownError.
  */
 export function refusalOf(error: unknown): StoreRefusal | undefined {
-  if (error instanceof AccessDeniedError) return 'access-denied';
-  if (error instanceof StreamDeletedError) return 'stream-deleted';
-  if (error instanceof MaxAppendSizeExceededError) return 'too-large';
+  if (error instanceof esdbClient().AccessDeniedError) return 'access-denied';
+  if (error instanceof esdbClient().StreamDeletedError) return 'stream-deleted';
+  if (error instanceof esdbClient().MaxAppendSizeExceededError) return 'too-large';
   if (error instanceof Error && (error as { code?: unknown }).code === GRPC_INVALID_ARGUMENT && /invalid position/i.test(error.message)) {
     return 'invalid-position';
   }
@@ -320,8 +301,8 @@ export function toPortError(
   append?: { streamName: string; expected: ExpectedRevision },
 ): Error {
   if (error instanceof WrongExpectedRevisionError || error instanceof StoreUnavailableError || error instanceof StoreRefusedError) return error;
-  const converted = error instanceof Error ? convertToCommandError(error) : error;
-  if (append && converted instanceof WrongExpectedVersionError) {
+  const converted = error instanceof Error ? esdbClient().convertToCommandError(error) : error;
+  if (append && converted instanceof esdbClient().WrongExpectedVersionError) {
     return new WrongExpectedRevisionError(append.streamName, append.expected, fromEsdbCurrentRevision(converted.actualVersion));
   }
   const message = converted instanceof Error ? converted.message : String(converted);
