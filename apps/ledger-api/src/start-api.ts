@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
-import { isSqliteWriterData, serveSqliteWriterThread } from '@ledger/event-store';
-import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
 import Database from 'better-sqlite3';
 import { EVENTS_FILE, READ_MODELS_FILE } from './application/application.module';
 import { createLedgerApp } from './create-ledger-app';
@@ -77,7 +74,7 @@ async function openSharedTokens(
   }
 }
 
-async function main(): Promise<void> {
+async function main(threadScript: string): Promise<void> {
   const demo = process.argv.includes('--demo') || process.env.LEDGER_DEMO === 'true';
   const config = (() => {
     try {
@@ -108,13 +105,12 @@ async function main(): Promise<void> {
       })();
   const tokens: TokenRegistry & { stop(): unknown } = shared?.tokens ?? new TokenFileFollower(boot!.tokensFile, tokenOptions).start();
 
-  // The built API is also the script of its threads: started as one of those workers it serves that role instead.
   const app = await createLedgerApp({
     config,
     tokens,
     logLevels: nestLogLevels(config.logLevel),
-    projectionThreadScript: __filename,
-    storeWriterThreadScript: __filename,
+    projectionThreadScript: threadScript,
+    storeWriterThreadScript: threadScript,
     ...(shared ? { ledgerDatabase: shared.db } : {}),
   });
   installGracefulShutdown(app, {
@@ -151,6 +147,5 @@ async function main(): Promise<void> {
   logger.log(`Docs: ${base}/docs  (OpenAPI: ${base}/openapi.json)`);
 }
 
-if (!isMainThread && isProjectionThreadData(workerData)) serveProjectionThread(workerData, parentPort!);
-else if (!isMainThread && isSqliteWriterData(workerData)) serveSqliteWriterThread(workerData, parentPort!);
-else main().catch(fail);
+/** Starts the API on the main thread; `threadScript` is the built entry its writer and projection threads run. */
+export const startApi = (threadScript: string): void => void main(threadScript).catch(fail);

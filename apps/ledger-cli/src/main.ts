@@ -1,6 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { isProjectionThreadData, serveProjectionThread } from '@ledger/read-models';
-import { runCli } from './cli-program';
 
 // `ledger-cli status | head` closes the pipe early; that is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -10,11 +9,13 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The bundle is also the script of `import`'s projection thread.
+// The bundle is also the script of `import`'s projection thread, which loads only what it serves: the commands (and
+// NestJS, the PostgreSQL driver and the rest they import) are required on the main thread alone.
 if (!isMainThread && isProjectionThreadData(workerData)) {
   serveProjectionThread(workerData, parentPort!);
 } else {
-  runCli(process.argv).then((code) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./cli-program') as typeof import('./cli-program')).runCli(process.argv).then((code) => {
     // exitCode rather than exit(): lets stdout/stderr drain when they are pipes.
     process.exitCode = code;
   });
