@@ -517,6 +517,7 @@ export class SqliteEventStore implements EventStore {
       handlers,
       pollIntervalMs: this.pollIntervalMs,
       readPage: (after) => this.subscriptionPage(after),
+      pageSize: SUBSCRIPTION_PAGE_SIZE,
       onFinished: (finished) => this.subscriptions.delete(finished),
     });
     this.subscriptions.add(subscription);

@@ -8,8 +8,10 @@ export interface SqliteSubscriptionOptions {
   fromPosition: bigint;
   handlers: SubscriptionHandlers;
   pollIntervalMs: number;
-  /** Events strictly after `after`, in position order, at most one page. */
+  /** Events strictly after `after`, in position order, at most `pageSize`. */
   readPage: (after: bigint) => RecordedEvent[];
+  /** The most a page holds: a shorter page reached the head of the log as it was read. */
+  pageSize: number;
   onFinished: (subscription: SqliteSubscription) => void;
 }
 
@@ -78,6 +80,15 @@ export class SqliteSubscription implements Subscription {
         if (this.stopped) return;
         if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
         this.checkpoint = event.position;
+      }
+      // A short page was the head when it was read: unless a commit was heard since, reading again would find nothing.
+      // Live, that empty read came after every commit, for every subscription (the projection, the notary, the feed).
+      if (page.length < this.options.pageSize && !this.signalled && !this.stopped) {
+        caughtUpReported = true;
+        const checkpoint = this.checkpoint;
+        if (!(await this.invoke(() => this.options.handlers.onCaughtUp?.(checkpoint)))) return;
+        await this.idle();
+        continue;
       }
       // A catch-up made of synchronous handlers only ever yields to microtasks; without this, timers and I/O of the
       // whole process would starve until the log is exhausted.
