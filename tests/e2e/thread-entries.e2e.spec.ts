@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,14 +60,5 @@ describe('worker threads of the built bundles load only what they serve', () => 
     });
     expect(loaded).toContain('better-sqlite3');
     expect(loaded.filter((name) => APPLICATION_PACKAGES.includes(name))).toEqual([]);
-  });
-
-  it('`ledger-cli --help` does not load the EventStoreDB client', () => {
-    const log = join(dir, 'modules.log');
-    const run = spawnSync(process.execPath, ['--require', RECORDER, CLI_MAIN, '--help'], { env: { ...process.env, LEDGER_TEST_MODULE_LOG: log }, encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    const loaded = readFileSync(log, 'utf8').trim().split('\n');
-    expect(loaded).toContain('commander');
-    expect(loaded).not.toContain('@eventstore/db-client');
   });
 });

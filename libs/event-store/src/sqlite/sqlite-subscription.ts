@@ -65,34 +65,28 @@ export class SqliteSubscription implements Subscription {
         return;
       }
 
-      if (page.length === 0) {
-        if (!caughtUpReported) {
-          caughtUpReported = true;
-          const checkpoint = this.checkpoint;
-          if (!(await this.invoke(() => this.options.handlers.onCaughtUp?.(checkpoint)))) return;
+      if (page.length > 0) {
+        caughtUpReported = false;
+        for (const event of page) {
+          if (this.stopped) return;
+          if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
+          this.checkpoint = event.position;
         }
-        await this.idle();
-        continue;
+        // A short page was the head when it was read: unless a commit was heard since, reading again would find
+        // nothing. Live, that empty read came after every commit, for every subscription (projection, notary, feed).
+        if (page.length >= this.options.pageSize || this.signalled || this.stopped) {
+          // A catch-up made of synchronous handlers only ever yields to microtasks; without this, timers and I/O of
+          // the whole process would starve until the log is exhausted.
+          await yieldToEventLoop();
+          continue;
+        }
       }
-
-      caughtUpReported = false;
-      for (const event of page) {
-        if (this.stopped) return;
-        if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
-        this.checkpoint = event.position;
-      }
-      // A short page was the head when it was read: unless a commit was heard since, reading again would find nothing.
-      // Live, that empty read came after every commit, for every subscription (the projection, the notary, the feed).
-      if (page.length < this.options.pageSize && !this.signalled && !this.stopped) {
+      if (!caughtUpReported) {
         caughtUpReported = true;
         const checkpoint = this.checkpoint;
         if (!(await this.invoke(() => this.options.handlers.onCaughtUp?.(checkpoint)))) return;
-        await this.idle();
-        continue;
       }
-      // A catch-up made of synchronous handlers only ever yields to microtasks; without this, timers and I/O of the
-      // whole process would starve until the log is exhausted.
-      await yieldToEventLoop();
+      await this.idle();
     }
   }
 
