@@ -57,7 +57,20 @@ export class TableCodec {
     this.keyIndexes = this.keyNames.map((n) => this.names.indexOf(n));
     this.keyOrder = this.keyNames.map((column) => ({ column, desc: false }));
     this.indexes = new Map(this.names.map((n, i) => [n, i]));
+    this.decode = compileDecoder(this.names, this.types);
+    this.encode = compileEncoder(this.names, this.types);
+    this.keyOf = compileKeyOf(this.keyNames);
   }
+
+  /**
+   * A stored row as the projections see it, and back, compiled per table from its spec: as loops over the column
+   * names, every property read and write was a megamorphic lookup (about 6% of a live projection's samples under
+   * perf), and a rebuild spent about 6% more CPU an event.
+   */
+  readonly decode: (raw: Record<string, SqlValue>) => Row;
+  readonly encode: (row: Row) => SqlValue[];
+  /** The identity of a row (or key) among the held writes of a batch. */
+  readonly keyOf: (row: Row) => string;
 
   encodeValue(index: number, value: unknown): SqlValue {
     if (value === null || value === undefined) return null;
@@ -73,20 +86,8 @@ export class TableCodec {
     }
   }
 
-  encode(row: Row): SqlValue[] {
-    const values = new Array<SqlValue>(this.names.length);
-    for (let i = 0; i < values.length; i++) values[i] = this.encodeValue(i, row[this.names[i]]);
-    return values;
-  }
-
   indexOf(name: string): number {
     return this.indexes.get(name) ?? -1;
-  }
-
-  decode(raw: Record<string, SqlValue>): Row {
-    const row: Row = {};
-    for (let i = 0; i < this.names.length; i++) row[this.names[i]] = this.decodeValue(i, raw[i]);
-    return row;
   }
 
   /** A row of `SELECT` of the columns at `indexes` (see `selected`). */
@@ -116,12 +117,6 @@ export class TableCodec {
       default:
         return value;
     }
-  }
-
-  keyOf(row: Row): string {
-    let key = '';
-    for (const name of this.keyNames) key += `${String(row[name])}\u0001`;
-    return key;
   }
 
   groupOf(row: Row): string {
@@ -168,6 +163,60 @@ export class TableCodec {
     return true;
   }
 }
+
+/** The expression decoding stored value `v` of a column of this type; mirrors TableCodec.decodeValue. */
+const decodeExpression = (type: ColumnSpec['type'], v: string): string => {
+  switch (type) {
+    case 'json':
+      return `${v} === null ? null : JSON.parse(${v})`;
+    case 'boolean':
+      return `${v} === null ? null : Number(${v}) !== 0`;
+    case 'integer':
+      return `${v} === null ? null : Number(${v})`;
+    case 'position':
+      return `${v} === null ? null : BigInt(${v})`;
+    default:
+      return v;
+  }
+};
+
+/** The expression encoding row value `v` of a column of this type; mirrors TableCodec.encodeValue. */
+const encodeExpression = (type: ColumnSpec['type'], v: string): string => {
+  switch (type) {
+    case 'json':
+      return `${v} == null ? null : typeof ${v} === 'object' ? jsonOf(${v}) : JSON.stringify(${v})`;
+    case 'boolean':
+      return `${v} == null ? null : ${v} ? 1 : 0`;
+    case 'position':
+      return `${v} == null ? null : typeof ${v} === 'bigint' ? ${v} : BigInt(${v})`;
+    default:
+      return `${v} === undefined ? null : ${v}`;
+  }
+};
+
+/**
+ * Column names are pasted into the compiled code as property names: they come from the table specs (code, not data),
+ * and anything but a plain identifier (or `__proto__`, which an object literal would take as the prototype) is refused.
+ */
+const property = (name: string): string => {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === '__proto__') throw new Error(`Column name ${JSON.stringify(name)} is not a plain identifier`);
+  return name;
+};
+
+const compileDecoder = (names: readonly string[], types: readonly ColumnSpec['type'][]): ((raw: Record<string, SqlValue>) => Row) => {
+  const body = names.map((name, i) => `const v${i} = raw[${i}];`).join('\n');
+  const literal = names.map((name, i) => `${property(name)}: ${decodeExpression(types[i], `v${i}`)}`).join(',\n');
+  return new Function('raw', `${body}\nreturn {\n${literal}\n};`) as (raw: Record<string, SqlValue>) => Row;
+};
+
+const compileEncoder = (names: readonly string[], types: readonly ColumnSpec['type'][]): ((row: Row) => SqlValue[]) => {
+  const body = names.map((name, i) => `const v${i} = row.${property(name)};`).join('\n');
+  const list = names.map((name, i) => encodeExpression(types[i], `v${i}`)).join(',\n');
+  return new Function('jsonOf', `return (row) => {\n${body}\nreturn [\n${list}\n];\n};`)(jsonOf) as (row: Row) => SqlValue[];
+};
+
+const compileKeyOf = (keyNames: readonly string[]): ((row: Row) => string) =>
+  new Function('row', `return ${keyNames.map((name) => `String(row.${property(name)}) + '\\u0001'`).join(' + ')};`) as (row: Row) => string;
 
 /**
  * JSON text of a column value. Not memoised by identity: a WeakMap from every value written to its text made each
