@@ -279,6 +279,7 @@ export class SqliteTables implements TableAccess {
   private readonly statements = new Map<string, Database.Statement>();
   private batching = false;
   private dataVersion: number | undefined;
+  private dataVersionStatement: Database.Statement | undefined;
 
   /**
    * Rows are not kept decoded between batches: a cache of 20,000 rows cost the live projection about a tenth more CPU
@@ -504,7 +505,9 @@ export class SqliteTables implements TableAccess {
 
   /** A commit by another connection (a CLI rebuild, another runner) makes what is known absent suspect. */
   private checkOtherWriters(): void {
-    const version = Number(this.db.pragma('data_version', { simple: true }));
+    // Prepared once: db.pragma() prepares its statement on every call, and this runs at every batch.
+    this.dataVersionStatement ??= this.db.prepare('PRAGMA data_version').pluck();
+    const version = Number(this.dataVersionStatement.get());
     if (this.dataVersion !== undefined && version !== this.dataVersion) {
       for (const codec of this.byName.values()) codec.writtenGroups = undefined;
     }
