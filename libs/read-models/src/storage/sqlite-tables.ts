@@ -73,17 +73,7 @@ export class TableCodec {
   readonly keyOf: (row: Row) => string;
 
   encodeValue(index: number, value: unknown): SqlValue {
-    if (value === null || value === undefined) return null;
-    switch (this.types[index]) {
-      case 'json':
-        return typeof value === 'object' ? jsonOf(value as object) : JSON.stringify(value);
-      case 'boolean':
-        return value ? 1 : 0;
-      case 'position':
-        return typeof value === 'bigint' ? value : BigInt(value as number);
-      default:
-        return value as SqlValue;
-    }
+    return ENCODE[this.types[index]](value);
   }
 
   indexOf(name: string): number {
@@ -104,19 +94,7 @@ export class TableCodec {
   }
 
   private decodeValue(index: number, value: SqlValue): unknown {
-    if (value === null) return null;
-    switch (this.types[index]) {
-      case 'json':
-        return JSON.parse(value as string);
-      case 'boolean':
-        return Number(value) !== 0;
-      case 'integer':
-        return Number(value);
-      case 'position':
-        return BigInt(value);
-      default:
-        return value;
-    }
+    return DECODE[this.types[index]](value);
   }
 
   groupOf(row: Row): string {
@@ -164,7 +142,14 @@ export class TableCodec {
   }
 }
 
-/** The expression decoding stored value `v` of a column of this type; mirrors TableCodec.decodeValue. */
+/**
+ * JSON text of a column value. Not memoised by identity: a WeakMap from every value written to its text made each
+ * garbage collection trace those entries as ephemerons, which cost more than encoding a shared value again. Empty lists
+ * (every new entry's `amendedBy`) skip the encoder.
+ */
+const jsonOf = (value: object): string => (Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value));
+
+/** The expression decoding stored value `v` of a column of this type: the one definition, inlined in each table's decoder. */
 const decodeExpression = (type: ColumnSpec['type'], v: string): string => {
   switch (type) {
     case 'json':
@@ -180,7 +165,7 @@ const decodeExpression = (type: ColumnSpec['type'], v: string): string => {
   }
 };
 
-/** The expression encoding row value `v` of a column of this type; mirrors TableCodec.encodeValue. */
+/** The expression encoding row value `v` of a column of this type: the one definition, inlined in each table's encoder. */
 const encodeExpression = (type: ColumnSpec['type'], v: string): string => {
   switch (type) {
     case 'json':
@@ -203,27 +188,28 @@ const property = (name: string): string => {
   return name;
 };
 
+/** A function from its source; `jsonOf` is in its scope. */
+const compiled = <F>(source: string): F => new Function('jsonOf', `return ${source};`)(jsonOf) as F;
+
 const compileDecoder = (names: readonly string[], types: readonly ColumnSpec['type'][]): ((raw: Record<string, SqlValue>) => Row) => {
   const body = names.map((name, i) => `const v${i} = raw[${i}];`).join('\n');
   const literal = names.map((name, i) => `${property(name)}: ${decodeExpression(types[i], `v${i}`)}`).join(',\n');
-  return new Function('raw', `${body}\nreturn {\n${literal}\n};`) as (raw: Record<string, SqlValue>) => Row;
+  return compiled(`(raw) => {\n${body}\nreturn {\n${literal}\n};\n}`);
 };
 
 const compileEncoder = (names: readonly string[], types: readonly ColumnSpec['type'][]): ((row: Row) => SqlValue[]) => {
   const body = names.map((name, i) => `const v${i} = row.${property(name)};`).join('\n');
   const list = names.map((name, i) => encodeExpression(types[i], `v${i}`)).join(',\n');
-  return new Function('jsonOf', `return (row) => {\n${body}\nreturn [\n${list}\n];\n};`)(jsonOf) as (row: Row) => SqlValue[];
+  return compiled(`(row) => {\n${body}\nreturn [\n${list}\n];\n}`);
 };
 
 const compileKeyOf = (keyNames: readonly string[]): ((row: Row) => string) =>
-  new Function('row', `return ${keyNames.map((name) => `String(row.${property(name)}) + '\\u0001'`).join(' + ')};`) as (row: Row) => string;
+  compiled(`(row) => ${keyNames.map((name) => `String(row.${property(name)}) + '\\u0001'`).join(' + ')}`);
 
-/**
- * JSON text of a column value. Not memoised by identity: a WeakMap from every value written to its text made each
- * garbage collection trace those entries as ephemerons, which cost more than encoding a shared value again. Empty lists
- * (every new entry's `amendedBy`) skip the encoder.
- */
-const jsonOf = (value: object): string => (Array.isArray(value) && value.length === 0 ? '[]' : JSON.stringify(value));
+const COLUMN_TYPES = Object.keys(SQL_TYPE) as ColumnSpec['type'][];
+/** One value of a column type, for the paths that convert a value at a time (keys, conditions, sort keys). */
+const DECODE = Object.fromEntries(COLUMN_TYPES.map((type) => [type, compiled(`(v) => ${decodeExpression(type, 'v')}`)])) as Record<ColumnSpec['type'], (value: SqlValue) => unknown>;
+const ENCODE = Object.fromEntries(COLUMN_TYPES.map((type) => [type, compiled(`(v) => ${encodeExpression(type, 'v')}`)])) as Record<ColumnSpec['type'], (value: unknown) => SqlValue>;
 
 /** FNV-1a over UTF-16 code units: a collision only costs a query that a distinct hash would have skipped. */
 const hashOf = (text: string): number => {
