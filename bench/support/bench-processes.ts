@@ -16,19 +16,20 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export interface NoopServer {
+/** A server of bench/ run from its TypeScript source in a child process, which prints `listening on <URL>`. */
+export interface ScriptServer {
   baseUrl: string;
   pid: number;
   stop(): Promise<void>;
 }
 
-export const spawnNoopServer = (): Promise<NoopServer> =>
+const spawnScriptServer = (name: string, file: string, env: Record<string, string> = {}): Promise<ScriptServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsNodeArgs(join(__dirname, '../noop-server/main.ts')), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0' } });
+    const child = spawn(process.execPath, tsNodeArgs(file), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0', ...env } });
     live.add(child);
     const exited = new Promise<void>((done) => child.once('exit', () => (live.delete(child), done())));
     let output = '';
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no-op server did not start: ${output}`))), 30_000);
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${name} did not start: ${output}`))), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -45,8 +46,15 @@ export const spawnNoopServer = (): Promise<NoopServer> =>
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`no-op server exited (${code}): ${output}`))));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${name} exited (${code}): ${output}`))));
   });
+
+export const spawnNoopServer = (): Promise<ScriptServer> => spawnScriptServer('no-op server', join(__dirname, '../noop-server/main.ts'));
+
+
+/** feed-fanout's floor (fanout-floor-server/main.ts), framing `event` (one of the ledger's CloudEvents) as its own. */
+export const spawnFanOutFloorServer = (event: object): Promise<ScriptServer> =>
+  spawnScriptServer('fan-out floor server', join(__dirname, '../fanout-floor-server/main.ts'), { BENCH_FLOOR_EVENT: JSON.stringify(event) });
 
 /**
  * The built ledger (on a fresh data directory unless one is given; with the demo data unless told otherwise: its
