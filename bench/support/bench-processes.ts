@@ -51,6 +51,9 @@ const spawnScriptServer = (name: string, file: string, env: Record<string, strin
 
 export const spawnNoopServer = (): Promise<ScriptServer> => spawnScriptServer('no-op server', join(__dirname, '../noop-server/main.ts'));
 
+/** http-claims' floor: the no-op server committing each claim's event row (`row`, as the store writes it) to `file` first. */
+export const spawnDurableFloorServer = (file: string, row: object): Promise<ScriptServer> =>
+  spawnScriptServer('durable floor server', join(__dirname, '../noop-server/main.ts'), { BENCH_NOOP_DURABLE_FILE: file, BENCH_NOOP_DURABLE_ROW: JSON.stringify(row) });
 
 /** feed-fanout's floor (fanout-floor-server/main.ts), framing `event` (one of the ledger's CloudEvents) as its own. */
 export const spawnFanOutFloorServer = (event: object): Promise<ScriptServer> =>

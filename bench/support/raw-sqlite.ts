@@ -13,7 +13,7 @@ export interface Run {
 export const rateOf = (run: Run): number => (run.events / run.ms) * 1000;
 
 /** Today's events table (libs/event-store/src/sqlite), created here so that the baseline does not move with the store. */
-const RAW_SCHEMA = `
+export const RAW_SCHEMA = `
   CREATE TABLE events (
     position    INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id    TEXT    NOT NULL,
