@@ -96,6 +96,7 @@ runBenchmark('http-claims', async (ctx) => {
   // Every ledger does at least this much, so a floor under the target would put the target out of any ledger's reach.
   const floorDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-floor-'));
   let floor: Load;
+  let floorWarmUp: Load;
   let floorRows: number;
   let floorCpuMs = 0;
   try {
@@ -103,7 +104,7 @@ runBenchmark('http-claims', async (ctx) => {
     const floorServer = await spawnDurableFloorServer(join(floorDir, 'events.sqlite'), row);
     try {
       const ids = Array.from({ length: INCIDENTS }, () => randomUUID());
-      await load(floorServer.baseUrl, ids, warmUp);
+      floorWarmUp = await load(floorServer.baseUrl, ids, warmUp);
       const cpuBefore = cpuSecondsOf(floorServer.pid);
       floor = await load(floorServer.baseUrl, ids, seconds);
       floorCpuMs = ((cpuSecondsOf(floorServer.pid) - cpuBefore) * 1000) / Math.max(1, floor.result.requests.total);
@@ -160,11 +161,13 @@ runBenchmark('http-claims', async (ctx) => {
     ctx.check('every claim answered 201', non201 === 0 && errors === 0 && timeouts === 0, `statuses ${describeCounts(measured.statuses)}; socket errors ${errors}, timeouts ${timeouts}`);
     const notCurrent = [...measured.readModels].filter(([state]) => state !== 'current').reduce((n, [, count]) => n + count, 0);
     ctx.check('every 201 carried Read-Models: current', notCurrent === 0, `Read-Models ${describeCounts(measured.readModels)}`);
-    const floor201 = floor.statuses.get(201) ?? 0;
+    const floor201 = (floor.statuses.get(201) ?? 0) + (floorWarmUp.statuses.get(201) ?? 0);
+    const floorOnly201 = [floor, floorWarmUp].every((run) => [...run.statuses.keys()].every((status) => status === 201) && run.result.errors === 0);
     ctx.check(
       'the floor server answered 201 to every request, each in its log',
-      floor201 > 0 && [...floor.statuses.keys()].every((status) => status === 201) && floor.result.errors === 0 && floorRows >= floor201,
-      `statuses ${describeCounts(floor.statuses)}; ${floorRows} rows in its log (warm-up included)`,
+      // autocannon stops with a request in flight on each connection: committed, its 201 not counted.
+      floor201 > 0 && floorOnly201 && floorRows >= floor201 && floorRows <= floor201 + 2 * CONNECTIONS,
+      `statuses ${describeCounts(floor.statuses)} (warm-up ${describeCounts(floorWarmUp.statuses)}); ${floorRows} rows in its log (at most ${2 * CONNECTIONS} more: requests in flight as each run stopped)`,
     );
     ctx.check('no-op answered 201 to every request', [...baseline.statuses.keys()].every((s) => s === 201) && baseline.result.errors === 0, `statuses ${describeCounts(baseline.statuses)}`);
 
