@@ -18,9 +18,10 @@
  * Then the same writer and subscribers against a server that does nothing but fan out the ledger's frames
  * (fanout-floor-server/main.ts), with the ledger stopped: the floor this machine sets before any of the ledger's work.
  *
- * Figures: p99 and p50 latency against one subscriber (target p99 ≤ 50 ms) and against the floor server, the server's event-loop delay (its
- * /health `eventLoop`, read before and after each phase), server RSS per subscriber, command acknowledgement p99, the
- * server's CPU (all threads, and its HTTP thread alone) per claim until every delivery arrived.
+ * Figures: p99 and p50 latency against one subscriber (target p99 ≤ 50 ms) and against the floor server, the
+ * server's event-loop delay (its /health `eventLoop`, read before and after each phase), server RSS per subscriber,
+ * command acknowledgement p99, the server's CPU (all threads, and its HTTP thread alone) per claim until every
+ * delivery arrived.
  * Checks: no delivery missing, duplicated or out of order, no subscriber cut off, every claim 201.
  */
 import { HealthBody, SpawnedLedger, removeDataDir } from '../tests/support/spawned-ledger';

@@ -1,11 +1,10 @@
 /**
  * feed-fanout's floor: a server that does nothing but fan out. `POST /incidents/{id}/claims` parses the body, stamps
- * the next position and the time, serialises one CloudEvent (the ledger's own, given as BENCH_FLOOR_EVENT, with its
- * id, subject and time replaced) into one SSE frame, answers 201 with `Ledger-Position`, and in the next turn of its
- * event loop writes the frames of every claim answered meanwhile to each open `GET /feed/stream` (joined, corked, one
- * writev each, as the ledger's hub does). Nothing is stored, checked or
- * projected. `GET /health` gives the head and the event-loop delay in the ledger's shape. Plain node:http: no
- * framework, so that what it costs is the sockets, not code. Prints its URL on stdout.
+ * the next position and the time onto one CloudEvent (the ledger's own, given as BENCH_FLOOR_EVENT, its id and time
+ * replaced), frames it, answers 201 with `Ledger-Position`, and in the next turn of its event loop writes the frames
+ * of every claim answered meanwhile to each open `GET /feed/stream` (joined, corked, one writev each, as the ledger's
+ * hub does). Nothing is stored, checked or projected. `GET /health` gives the head and the event-loop delay in the
+ * ledger's shape. Plain node:http, no framework: what it costs is the sockets. Prints its URL on stdout.
  */
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -48,12 +47,12 @@ const fanOut = (): void => {
   }
 };
 
-const claim = async (req: IncomingMessage, res: ServerResponse, incidentId: string): Promise<void> => {
+const claim = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
   // Parsed as the ledger parses a claim, then not used.
   JSON.parse(await readBody(req));
   head += 1;
   // The ledger's event as it is (same bytes but for these fields): a claim's size, not this body's.
-  const event = { ...template, id: `floor-${head}`, subject: incidentId, time: new Date().toISOString() };
+  const event = { ...template, id: `floor-${head}`, time: new Date().toISOString() };
   if (pending.length === 0) setImmediate(fanOut);
   pending.push(Buffer.from(`id: ${head}\ndata: ${JSON.stringify(event)}\n\n`, 'utf8'));
   json(res, 201, { position: String(head) }, { 'ledger-position': String(head) });
@@ -78,9 +77,8 @@ const stream = (res: ServerResponse): void => {
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
-  const incident = /^\/incidents\/([^/]+)\/claims$/.exec(path);
-  if (req.method === 'POST' && incident) {
-    claim(req, res, incident[1]).catch((error: unknown) => json(res, 400, { title: String(error) }));
+  if (req.method === 'POST' && /^\/incidents\/[^/]+\/claims$/.test(path)) {
+    claim(req, res).catch((error: unknown) => json(res, 400, { title: String(error) }));
   } else if (req.method === 'GET' && path === '/feed/stream') stream(res);
   else if (req.method === 'GET' && path === '/health') health(res);
   else json(res, 404, { title: 'not found' });
