@@ -93,7 +93,7 @@ runBenchmark('http-claims', async (ctx) => {
   }
 
   // The durable minimum behind the same route: each claim's event row committed (group commit, fsync) before its 201.
-  // Every ledger does at least this much, so a floor under the target would put the target out of any ledger's reach.
+  // The ledger does at least this much for a claim: a floor under the target puts the target out of reach on this machine.
   const floorDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-floor-'));
   let floor: Load;
   let floorWarmUp: Load;
