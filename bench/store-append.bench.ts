@@ -161,6 +161,8 @@ runBenchmark('store-append', async (ctx) => {
 
     const rawSingle = rawContender(join(dir, 'raw-single.sqlite'), row, 1);
     const rawBatch = rawContender(join(dir, 'raw-batch.sqlite'), row, BATCH);
+    // The group commit's own shape without the store's work: what the 16 writers' commits cost the disk and SQLite.
+    const rawGroup = rawContender(join(dir, 'raw-group.sqlite'), row, WRITERS, WRITERS);
     const concurrent = storeContender(join(dir, 'store-concurrent.sqlite'), WRITERS, 1);
     const single = storeContender(join(dir, 'store-single.sqlite'), 1, 1);
     const batched = storeContender(join(dir, 'store-batched.sqlite'), 1, BATCH);
@@ -172,6 +174,7 @@ runBenchmark('store-append', async (ctx) => {
     const emmettOneBatch = await emmettConnectionContender(join(dir, 'emmett-connection-batch.sqlite'), BATCH);
     const contenders = {
       rawSingle: () => Promise.resolve(rawSingle.run(ms)),
+      rawGroup: () => Promise.resolve(rawGroup.run(ms)),
       concurrent: () => concurrent.run(ms),
       single: () => single.run(ms),
       concurrentThreaded: () => concurrentThreaded.run(ms),
@@ -209,6 +212,17 @@ runBenchmark('store-append', async (ctx) => {
     const rawOne = { label: 'raw better-sqlite3, 1 row/commit', value: bestRate('rawSingle'), unit: 'rows/s' };
     const rawHundred = { label: `raw better-sqlite3, ${BATCH} rows/commit`, value: bestRate('rawBatch'), unit: 'rows/s' };
     ctx.figure({ figure: `${WRITERS} concurrent single-event writers`, value: bestRate('concurrent'), unit: 'events/s', baseline: rawOne, target: { of: 'ratio', op: '>=', threshold: 2 } });
+    const rawGroupRate = bestRate('rawGroup');
+    ctx.figure({
+      figure: `${WRITERS} concurrent single-event writers, against raw ${WRITERS} rows/commit over ${WRITERS} streams`,
+      value: bestRate('concurrent'),
+      unit: 'events/s',
+      baseline: { label: `raw better-sqlite3, ${WRITERS} rows/commit, ${WRITERS} streams`, value: rawGroupRate, unit: 'rows/s' },
+    });
+    ctx.note(
+      `raw ${WRITERS} rows a commit over ${WRITERS} streams (the group commit's shape, none of the store's work): ${rawGroupRate.toFixed(0)} rows/s, ` +
+        `${(rawGroupRate / rawOne.value).toFixed(2)}× raw 1 row/commit, ${rawGroupRate / rawOne.value >= 2 ? 'at or above' : 'below'} the 2× target before the store's own work`,
+    );
     ctx.figure({ figure: '1 single-event writer', value: bestRate('single'), unit: 'events/s', baseline: rawOne });
     ctx.figure({ figure: `batched append, ${BATCH} events/call`, value: bestRate('batched'), unit: 'events/s', baseline: rawHundred, target: { of: 'ratio', op: '>=', threshold: 0.6 } });
     ctx.figure({ figure: `${WRITERS} concurrent single-event writers, writer thread`, value: bestRate('concurrentThreaded'), unit: 'events/s', baseline: rawOne });
@@ -223,6 +237,7 @@ runBenchmark('store-append', async (ctx) => {
 
     ctx.check('raw 1 row/commit: every committed row stored', rawSingle.count() === total('rawSingle'), `${rawSingle.count()} rows of ${total('rawSingle')}`);
     ctx.check('raw 100 rows/commit: every committed row stored', rawBatch.count() === total('rawBatch'), `${rawBatch.count()} rows of ${total('rawBatch')}`);
+    ctx.check(`raw ${WRITERS} rows/commit over ${WRITERS} streams: every committed row stored`, rawGroup.count() === total('rawGroup'), `${rawGroup.count()} rows of ${total('rawGroup')}`);
     const stores = [['concurrent', concurrent], ['single', single], ['batched', batched], ['concurrentThreaded', concurrentThreaded], ['batchedThreaded', batchedThreaded]] as const;
     for (const [name, contender] of stores) {
       const count = await contender.count();
@@ -243,6 +258,7 @@ runBenchmark('store-append', async (ctx) => {
     );
     rawSingle.close();
     rawBatch.close();
+    rawGroup.close();
     await Promise.all(stores.map(([, contender]) => contender.close()));
     for (const peer of [emmettOne, emmettOneBatch]) {
       try {

@@ -32,16 +32,24 @@ export interface RawRow {
   metadata: string;
 }
 
-/** A raw contender: its own file, the row the store itself wrote for the same event (hash chain fields included). */
-export const rawContender = (file: string, row: RawRow, rowsPerCommit: number) => {
+/**
+ * A raw contender: its own file, the row the store itself wrote for the same event (hash chain fields included).
+ * `streams` > 1: each commit's rows go round-robin to that many streams (random names), each at its next revision.
+ */
+export const rawContender = (file: string, row: RawRow, rowsPerCommit: number, streams = 1) => {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(RAW_SCHEMA);
   const insert = db.prepare('INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
-  let revision = 0;
+  const names = streams === 1 ? ['incident-raw'] : Array.from({ length: streams }, () => `incident-${randomUUID()}`);
+  const revisions = names.map(() => 0);
+  let next = 0;
   const commit = db.transaction(() => {
-    for (let i = 0; i < rowsPerCommit; i++) insert.run(randomUUID(), 'incident-raw', revision++, row.type, row.data, row.metadata);
+    for (let i = 0; i < rowsPerCommit; i++) {
+      const s = next++ % names.length;
+      insert.run(randomUUID(), names[s], revisions[s]++, row.type, row.data, row.metadata);
+    }
   });
   return {
     run: (ms: number): Run => {
