@@ -9,6 +9,8 @@
  *   its expected revision. Target ≥ 2× raw (needs group commit: many writers' events in one fsync). Each writer's
  *   events are copies of one prebuilt claim event with a fresh event id, as the raw loop inserts one prebuilt row;
  *   the store still seals (hashes) and serialises every event itself.
+ * - raw 16 rows/commit over 16 streams: the commits the 16 writers make (their rows round-robin over 16 streams),
+ *   none of the store's work: whether 2× the one-row rate is within reach of a group commit on this disk at all.
  * - store, 1 writer: the same, one writer (shows what concurrency adds).
  * - raw 100 rows/commit and store batched (append of 100 events per call, one writer): target ≥ 0.6×.
  * - The store is opened as the ledger opens it: its WAL checkpoints run in a thread beside the commits (the raw loop
