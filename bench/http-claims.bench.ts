@@ -19,7 +19,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { storedTypeOf } from '@ledger/domain';
 import { SqliteEventStore, START } from '@ledger/event-store';
 import { removeDataDir } from '../tests/support/spawned-ledger';
@@ -27,7 +26,7 @@ import { runBenchmark } from './support/bench-child';
 import { eventLoopReportOf, reportIncidents, spawnBenchLedger, spawnDurableFloorServer, spawnNoopServer } from './support/bench-processes';
 import { demoClaimBody } from './support/demo-bodies';
 import { cpuSecondsOf, mainThreadCpuSecondsOf, peakRssOf } from './support/measure';
-import { storedClaimRow } from './support/raw-sqlite';
+import { countRows, storedClaimRow } from './support/raw-sqlite';
 
 const CONNECTIONS = 16;
 const INCIDENTS = 200;
@@ -111,9 +110,7 @@ runBenchmark('http-claims', async (ctx) => {
     } finally {
       await floorServer.stop();
     }
-    const db = new Database(join(floorDir, 'events.sqlite'), { readonly: true });
-    floorRows = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
-    db.close();
+    floorRows = countRows(join(floorDir, 'events.sqlite'), 'events');
   } finally {
     rmSync(floorDir, { recursive: true, force: true });
   }

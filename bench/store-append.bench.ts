@@ -26,17 +26,16 @@
  * that were acknowledged.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import sqlite3 from 'sqlite3';
 import { appendToStream, createEventStoreSchema, getSQLiteEventStore, sqliteConnection } from '@event-driven-io/emmett-sqlite';
 import { NewEvent, SqliteEventStore, START } from '@ledger/event-store';
 import { runBenchmark } from './support/bench-child';
 import { demoClaimEvent } from './support/demo-bodies';
 import { nowMs } from './support/measure';
-import { Run, rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
+import { Run, countRows, rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
 
 const BATCH = 100;
 const WRITERS = 16;
@@ -128,15 +127,6 @@ const emmettConnectionContender = async (file: string, eventsPerAppend: number) 
   };
 };
 
-const countSqlite = (file: string, table: string): number => {
-  if (!existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
-  } finally {
-    db.close();
-  }
-};
 
 /** What a sqlite3 (node-sqlite3, emmett's driver) connection opened as emmett opens it runs with. */
 const emmettSettings = (file: string): Promise<string> =>
@@ -246,7 +236,7 @@ runBenchmark('store-append', async (ctx) => {
       ctx.check(`store ${name}: every acknowledged event stored`, count === total(name), `${count} events of ${total(name)}`);
     }
     for (const [name, file] of peers) {
-      const stored = countSqlite(join(dir, `${file}.sqlite`), 'emt_messages');
+      const stored = countRows(join(dir, `${file}.sqlite`), 'emt_messages');
       const failure = peerFailures.get(name);
       if (failure) ctx.note(`${name} failed in ${failure}; ${runs.get(name)?.length ?? 0} of ${rounds} rounds measured; its file holds ${stored} events, ${total(name)} acknowledged in the measured rounds`);
       else if (stored !== total(name)) ctx.note(`${name}: its file holds ${stored} events, ${total(name)} were acknowledged`);

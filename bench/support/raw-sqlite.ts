@@ -1,5 +1,6 @@
 // The raw better-sqlite3 loop the store is measured against: the rate of the disk and SQLite alone.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { SqliteEventStore, SqliteStorageSettings } from '@ledger/event-store';
 import { demoClaimEvent } from './demo-bodies';
@@ -13,7 +14,7 @@ export interface Run {
 export const rateOf = (run: Run): number => (run.events / run.ms) * 1000;
 
 /** Today's events table (libs/event-store/src/sqlite), created here so that the baseline does not move with the store. */
-export const RAW_SCHEMA = `
+const RAW_SCHEMA = `
   CREATE TABLE events (
     position    INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id    TEXT    NOT NULL,
@@ -33,23 +34,45 @@ export interface RawRow {
 }
 
 /**
- * A raw contender: its own file, the row the store itself wrote for the same event (hash chain fields included).
- * `streams` > 1: each commit's rows go round-robin to that many streams (random names), each at its next revision.
+ * Today's events table in a new file (WAL, synchronous=FULL), and `append(stream)`: one INSERT of `row` at that
+ * stream's next revision, inside whatever transaction the caller has open.
  */
-export const rawContender = (file: string, row: RawRow, rowsPerCommit: number, streams = 1) => {
+export const rawEventsFile = (file: string, row: RawRow) => {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(RAW_SCHEMA);
   const insert = db.prepare('INSERT INTO events (event_id, stream_name, revision, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+  const revisions = new Map<string, number>();
+  const append = (stream: string): void => {
+    const revision = revisions.get(stream) ?? 0;
+    insert.run(randomUUID(), stream, revision, row.type, row.data, row.metadata);
+    revisions.set(stream, revision + 1);
+  };
+  return { db, append };
+};
+
+/** Rows of `table` in an SQLite file, 0 when there is no file. */
+export const countRows = (file: string, table: string): number => {
+  if (!existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return Number((db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+};
+
+/**
+ * A raw contender: its own file, the row the store itself wrote for the same event (hash chain fields included).
+ * `streams` > 1: each commit's rows go round-robin to that many streams (random names), each at its next revision.
+ */
+export const rawContender = (file: string, row: RawRow, rowsPerCommit: number, streams = 1) => {
+  const { db, append } = rawEventsFile(file, row);
   const names = streams === 1 ? ['incident-raw'] : Array.from({ length: streams }, () => `incident-${randomUUID()}`);
-  const revisions = names.map(() => 0);
   let next = 0;
   const commit = db.transaction(() => {
-    for (let i = 0; i < rowsPerCommit; i++) {
-      const s = next++ % names.length;
-      insert.run(randomUUID(), names[s], revisions[s]++, row.type, row.data, row.metadata);
-    }
+    for (let i = 0; i < rowsPerCommit; i++) append(names[next++ % names.length]);
   });
   return {
     run: (ms: number): Run => {

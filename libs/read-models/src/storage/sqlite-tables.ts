@@ -192,7 +192,7 @@ const property = (name: string): string => {
 const compiled = <F>(source: string): F => new Function('jsonOf', `return ${source};`)(jsonOf) as F;
 
 const compileDecoder = (names: readonly string[], types: readonly ColumnSpec['type'][]): ((raw: Record<string, SqlValue>) => Row) => {
-  const body = names.map((name, i) => `const v${i} = raw[${i}];`).join('\n');
+  const body = names.map((_, i) => `const v${i} = raw[${i}];`).join('\n');
   const literal = names.map((name, i) => `${property(name)}: ${decodeExpression(types[i], `v${i}`)}`).join(',\n');
   return compiled(`(raw) => {\n${body}\nreturn {\n${literal}\n};\n}`);
 };
