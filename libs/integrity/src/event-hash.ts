@@ -26,19 +26,21 @@ export const HASH_KEY = 'hash';
  */
 export const canonicalEventBytes = (content: HashedEventContent): Buffer => Buffer.from(canonicalEventText(content), 'utf8');
 
-const canonicalEventText = (content: HashedEventContent): string => {
+const canonicalEventText = (content: HashedEventContent, dataText?: string): string => {
   // A rest pattern copies every time and is slow in V8; sealing hands in metadata that has no hash yet.
   const metadata = Object.hasOwn(content.metadata, HASH_KEY) ? withoutHash(content.metadata) : content.metadata;
-  const text = canonicalJson({
-    eventId: content.eventId,
-    streamName: content.streamName,
-    revision: content.revision.toString(),
-    type: content.type,
-    data: content.data ?? null,
-    metadata,
-  });
-  if (text === undefined) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
-  return text;
+  const parts = [
+    dataText ?? canonicalJson(content.data ?? null),
+    canonicalJson(content.eventId),
+    canonicalJson(metadata),
+    canonicalJson(content.revision.toString()),
+    canonicalJson(content.streamName),
+    canonicalJson(content.type),
+  ];
+  if (parts.includes(undefined)) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
+  // RFC 8785 sorts these six members data, eventId, metadata, revision, streamName, type (UTF-16 order), so the object
+  // is spliced rather than sorted again: the data's canonical text, the largest part, can then be made ahead of sealing.
+  return `{"data":${parts[0]},"eventId":${parts[1]},"metadata":${parts[2]},"revision":${parts[3]},"streamName":${parts[4]},"type":${parts[5]}}`;
 };
 
 /** A copy without the hash key, in the same key order: what a spread copies of JSON data, an own `__proto__` included. */
@@ -61,11 +63,30 @@ const sha256Hex: (text: string) => string =
 /** Lowercase hex SHA-256 of the canonical encoding (hashed from the string: no Buffer copy of it per event). */
 export const eventHash = (content: HashedEventContent): string => sha256Hex(canonicalEventText(content));
 
+/**
+ * The canonical text of an event's data (null for none), as sealing hashes it. A store makes it ahead of sealing
+ * (outside its write transaction; on the calling thread when another thread commits), so that data JSON cannot carry
+ * (NaN, Infinity, bigint, functions, cycles) is refused, as a TypeError, before anything is written.
+ */
+export const canonicalDataText = (data: unknown): string => {
+  let text: string | undefined;
+  try {
+    text = canonicalJson(data ?? null);
+  } catch (error) {
+    // safe-stable-stringify throws a plain Error for NaN and Infinity: the caller's data, not the store, is at fault.
+    throw new TypeError(`event data has no JSON encoding: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (text === undefined) throw new TypeError('event data has no JSON encoding');
+  return text;
+};
+
 export interface Sealable {
   eventId: string;
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
+  /** canonicalDataText(data), when the caller already has it: sealing then hashes it instead of encoding data again. */
+  dataText?: string;
 }
 
 /**
@@ -87,7 +108,7 @@ export const sealEvents = <E extends Sealable>(
     const metadata = withoutHash(event.metadata);
     metadata[PREV_HASH_KEY] = previous;
     const data = event.data === undefined ? null : event.data;
-    const hash = eventHash({ eventId: event.eventId, streamName, revision, type: event.type, data, metadata });
+    const hash = sha256Hex(canonicalEventText({ eventId: event.eventId, streamName, revision, type: event.type, data, metadata }, event.dataText));
     metadata[HASH_KEY] = hash;
     previous = hash;
     revision += 1n;

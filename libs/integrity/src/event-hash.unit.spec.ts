@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { HASH_KEY, PREV_HASH_KEY, eventHash, sealEvents } from './event-hash';
+import fc from 'fast-check';
+import { HASH_KEY, PREV_HASH_KEY, canonicalDataText, eventHash, sealEvents } from './event-hash';
 
 /** The hash as RFC 8785 defines it, computed with the reference encoder from plain spread copies. */
 const referenceHash = (streamName: string, revision: bigint, event: { eventId: string; type: string; data: unknown; metadata: Record<string, unknown> }): string => {
@@ -42,5 +43,46 @@ describe('sealEvents', () => {
     expect(Object.keys(sealed.metadata)).toEqual(['__proto__', 'recordedBy', PREV_HASH_KEY, HASH_KEY]);
     expect(JSON.stringify(sealed.metadata)).toContain('"__proto__":{"polluted":true}');
     expect(sealed.metadata[HASH_KEY]).toBe(referenceHash('incident-c', 0n, sealed));
+  });
+});
+
+describe('the spliced encoding', () => {
+  // Any strings (lone surrogates, quotes, controls) in every member, any JSON data and metadata.
+  const text = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)) });
+  const data = fc.jsonValue();
+  const content = fc.record({
+    eventId: text,
+    streamName: text,
+    revision: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    type: text,
+    data,
+    metadata: fc.dictionary(text, fc.jsonValue()),
+  });
+
+  it('hashes exactly what the reference encoder gives for the whole event', () => {
+    fc.assert(
+      fc.property(content, (event) => {
+        expect(eventHash(event)).toBe(referenceHash(event.streamName, event.revision, event));
+      }),
+      { seed: 20261206, numRuns: 1000 },
+    );
+  });
+
+  it("seals with a caller's canonical data text exactly as from the data itself", () => {
+    fc.assert(
+      fc.property(content, (event) => {
+        const [plain] = sealEvents(event.streamName, event.revision, null, [event]);
+        const [spliced] = sealEvents(event.streamName, event.revision, null, [{ ...event, dataText: canonicalDataText(event.data) }]);
+        expect(spliced.metadata[HASH_KEY]).toBe(plain.metadata[HASH_KEY]);
+        expect(spliced.metadata[HASH_KEY]).toBe(referenceHash(event.streamName, event.revision, spliced));
+      }),
+      { seed: 20261206, numRuns: 500 },
+    );
+  });
+
+  it('gives data its canonical text, null for none, and refuses what JSON cannot carry', () => {
+    expect(canonicalDataText({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}');
+    expect(canonicalDataText(undefined)).toBe('null');
+    for (const bad of [{ n: Number.NaN }, { n: Number.NEGATIVE_INFINITY }, { n: 1n }]) expect(() => canonicalDataText(bad)).toThrow(TypeError);
   });
 });

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import canonicalize from 'canonicalize';
 import { verifyEventStore } from '@ledger/integrity';
 import { describeEventStoreContract } from '../../../../tests/contract/event-store.contract';
 import {
@@ -63,6 +64,69 @@ const storeOnTemporaryFile = (options: { writerThread?: { script: string } }) =>
 
 describeEventStoreContract('SqliteEventStore on a temporary file', storeOnTemporaryFile({}), { appendMany: 'atomic' });
 describeEventStoreContract('SqliteEventStore with a writer thread', storeOnTemporaryFile({ writerThread: WRITER_THREAD }), { appendMany: 'atomic' });
+
+describe.each([
+  ['committing on the calling thread', {}],
+  ['with a writer thread', { writerThread: WRITER_THREAD }],
+])('SqliteEventStore data column, %s', (_label, options) => {
+  jest.setTimeout(60_000);
+  const opened: SqliteEventStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+  const open = (filename: string) => {
+    const store = new SqliteEventStore({ filename, ...options });
+    opened.push(store);
+    return store;
+  };
+  const columnsOf = (filename: string, stream: string): Array<{ data: string; metadata: string }> => {
+    const db = new Database(filename, { readonly: true });
+    try {
+      return db.prepare('SELECT data, metadata FROM events WHERE stream_name = ? ORDER BY revision').all(stream) as Array<{ data: string; metadata: string }>;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('keeps the data as given and hashes its canonical text (RFC 8785), encoded once in the caller\'s turn', async () => {
+    const filename = freshFile();
+    const store = open(filename);
+    const stream = `incident-${randomUUID()}`;
+    // Keys out of order, nested, with characters JSON must escape and numbers RFC 8785 formats its own way.
+    const data = { z: 1, a: { y: [3, { b: '\u2028 "quoted" \u{1F600}', a: 1e21 }], x: -0 }, m: 'Ağdam', '\u00e9': null };
+    const event = newEvent(data);
+    await store.append(stream, [event, newEvent({ second: true })], { expectedRevision: 'no_stream' });
+
+    const [first, second] = columnsOf(filename, stream);
+    // Key order is the caller's: read models present fields in it, as they do from EventStoreDB.
+    expect(first.data).toBe(JSON.stringify(data));
+    expect(second.data).toBe('{"second":true}');
+    const metadata = JSON.parse(first.metadata) as Record<string, unknown>;
+    const { hash, ...unhashed } = metadata;
+    const text = canonicalize({ eventId: event.eventId, streamName: stream, revision: '0', type: event.type, data, metadata: unhashed })!;
+    expect(hash).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    expect((await store.readStream(stream))[0].data).toEqual(JSON.parse(JSON.stringify(data)));
+    expect((await verifyEventStore(store, { publicKeys: new Map() })).findings).toEqual([]);
+  });
+
+  it.each([
+    ['NaN', { amount: Number.NaN }],
+    ['Infinity', { amount: Number.POSITIVE_INFINITY }],
+    ['a bigint', { amount: 1n }],
+  ])('refuses data holding %s as the caller\'s error, alone in its group, and writes nothing of it', async (_what, data) => {
+    const filename = freshFile();
+    const store = open(filename);
+    const [bad, good] = [`incident-${randomUUID()}`, `incident-${randomUUID()}`];
+    const outcomes = await Promise.allSettled([store.append(bad, [newEvent(data)]), store.append(good, [newEvent()])]);
+
+    const reason = (outcomes[0] as PromiseRejectedResult).reason as Error;
+    expect(reason).toBeInstanceOf(TypeError);
+    expect(reason.message).toContain('has data with no JSON encoding');
+    expect(outcomes[1].status).toBe('fulfilled');
+    expect(columnsOf(filename, bad)).toEqual([]);
+    expect(columnsOf(filename, good)).toHaveLength(1);
+  });
+});
 
 describe('SqliteEventStore with a writer thread', () => {
   // The thread compiles the sources it loads on start: seconds on a busy machine.

@@ -2,7 +2,7 @@ import { createCommitBell, ringCommitBell } from './commit-bell';
 import { latencyTraceOn, trace, traceNow } from '../latency-trace';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { HASH_KEY, sealEvents, storedHashOf } from '@ledger/integrity';
+import { HASH_KEY, canonicalDataText, sealEvents, storedHashOf } from '@ledger/integrity';
 import {
   AppendResult,
   EventMetadata,
@@ -138,9 +138,14 @@ interface InsertRow {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
-  /** The data column, serialised in the same turn as the event is hashed (see encode). */
+  /** The data column, serialised in the same turn as dataText (see encode). */
   dataJson?: string;
-  /** Encoded by the thread that called append (see appendEncoded): dataJson is final. */
+  /**
+   * The data's canonical JSON, which sealing hashes: made with dataJson, outside the transaction, so that data JSON
+   * cannot carry (NaN, Infinity) is refused as the caller's error before anything is written.
+   */
+  dataText?: string;
+  /** Encoded by the thread that called append (see appendEncoded): dataJson and dataText are final, data is not needed. */
   encoded?: boolean;
 }
 
@@ -337,12 +342,13 @@ export class SqliteEventStore implements EventStore {
       return {
         streamName,
         expected,
-        rows: rows.map(({ eventId, type, dataJson, metadataJson }) => ({
+        rows: rows.map(({ eventId, type, dataJson, dataText, metadataJson }) => ({
           eventId,
           type,
-          data: JSON.parse(dataJson) as unknown,
+          data: undefined,
           metadata: JSON.parse(metadataJson) as Record<string, unknown>,
           dataJson,
+          dataText,
           encoded: true,
         })),
       };
@@ -732,7 +738,7 @@ function encode(append: PendingAppend): number | undefined {
   try {
     for (const { streamName, rows } of append.writes) {
       for (const row of rows) {
-        if (!row.encoded) row.dataJson = dataJsonOf(streamName, row);
+        if (!row.encoded) Object.assign(row, encodeData(streamName, row));
         bytes += row.dataJson!.length + JSON.stringify(row.metadata).length;
       }
     }
@@ -743,10 +749,15 @@ function encode(append: PendingAppend): number | undefined {
   return bytes;
 }
 
-function dataJsonOf(streamName: string, row: Pick<InsertRow, 'eventId' | 'data'>): string {
-  const dataJson = JSON.stringify(row.data);
-  if (dataJson === undefined) throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding`);
-  return dataJson;
+/** The data column and the canonical text that is hashed, both made from the data as it is now. */
+function encodeData(streamName: string, row: Pick<InsertRow, 'eventId' | 'data'>): { dataJson: string; dataText: string } {
+  try {
+    const dataText = canonicalDataText(row.data);
+    const dataJson = JSON.stringify(row.data);
+    return { dataJson, dataText };
+  } catch (error) {
+    throw new TypeError(`Append to ${streamName}: event ${row.eventId} has data with no JSON encoding (${messageOf(error)})`);
+  }
 }
 
 /** For a writer thread: what is stored (and hashed there) is what the objects said when append was called. */
@@ -754,7 +765,7 @@ function encodeForWriter({ streamName, rows, expected }: PreparedWrite): Encoded
   return {
     streamName,
     expected,
-    rows: rows.map((row) => ({ eventId: row.eventId, type: row.type, dataJson: dataJsonOf(streamName, row), metadataJson: JSON.stringify(row.metadata) })),
+    rows: rows.map((row) => ({ eventId: row.eventId, type: row.type, ...encodeData(streamName, row), metadataJson: JSON.stringify(row.metadata) })),
   };
 }
 

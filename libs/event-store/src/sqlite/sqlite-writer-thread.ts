@@ -11,11 +11,14 @@ import { latencyTraceOn, trace, traceNow } from '../latency-trace';
 
 export const SQLITE_WRITER_ROLE = 'ledger-sqlite-writer-thread';
 
-/** One stream's part of an append, its data and metadata already JSON (encoded in the caller's turn). */
+/**
+ * One stream's part of an append, encoded in the caller's turn: its data as JSON (the column) and as the canonical
+ * JSON that is hashed, so that the writer thread neither parses nor encodes it again; its metadata as JSON.
+ */
 export interface EncodedWrite {
   streamName: string;
   expected: ExpectedRevision;
-  rows: Array<{ eventId: string; type: string; dataJson: string; metadataJson: string }>;
+  rows: Array<{ eventId: string; type: string; dataJson: string; dataText: string; metadataJson: string }>;
 }
 
 export interface SqliteWriterSettings {
