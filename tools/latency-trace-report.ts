@@ -3,10 +3,11 @@
  * for the claims answered in it, where each one's time went: every hand-off as milliseconds after the request arrived
  * (median, p90, p99), the gaps between them, and how big the writer's groups and the projection's batches were.
  *
- *   node --require ./scripts/swc-register.js tools/latency-trace-report.ts <dir> [--from-ms N]
+ *   node --require ./scripts/swc-register.js tools/latency-trace-report.ts <dir> [--from-ms N] [--last-ms N] [--slowest P]
  *
  * `--from-ms` skips the claims that arrived in the first N ms of the trace (demo data, a warm-up run); `--last-ms N`
- * keeps only those that arrived in its last N ms.
+ * keeps only those that arrived in its last N ms. `--slowest P` also prints, step by step, the mean time the slowest
+ * P % of the claims (by response time) spent between two hand-offs beside that of all claims: where a tail comes from.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,9 @@ const fromMsAt = rest.indexOf('--from-ms');
 const skipMs = fromMsAt >= 0 ? Number(rest[fromMsAt + 1]) : 0;
 const lastMsAt = rest.indexOf('--last-ms');
 const lastMs = lastMsAt >= 0 ? Number(rest[lastMsAt + 1]) : Infinity;
+const slowestAt = rest.indexOf('--slowest');
+const slowestPercent = slowestAt >= 0 ? Number(rest[slowestAt + 1]) : undefined;
+if (slowestPercent !== undefined && !(slowestPercent > 0 && slowestPercent <= 100)) throw new Error('--slowest takes a percentage in (0, 100]');
 
 const rows: Row[] = readdirSync(dir)
   .filter((name) => name.endsWith('.ndjson'))
@@ -86,14 +90,20 @@ const wakes = byKind('wake')
   .sort((a, b) => a - b);
 
 const milestones = new Map<string, number[]>();
+/** Each claim's milestones by name, for --slowest. */
+const perClaim: Array<Map<string, number>> = [];
+let marks = new Map<string, number>();
 const note = (name: string, value: number | undefined): void => {
   if (value === undefined || !Number.isFinite(value)) return;
   const list = milestones.get(name) ?? [];
   list.push(value);
   milestones.set(name, list);
+  marks.set(name, value);
 };
 
 for (const response of measured) {
+  marks = new Map();
+  perClaim.push(marks);
   const pos = response.pos;
   const t0 = response.tReceived;
   const at = (t: number | undefined) => (t === undefined ? undefined : t - t0);
@@ -135,6 +145,21 @@ for (const [name, values] of [...milestones].sort(([a], [b]) => a.localeCompare(
   const gap = previous === undefined ? '' : `  (+${(median - previous).toFixed(2)})`;
   console.log(`${name.padEnd(40)} ${fmt(median)} ${fmt(percentile(sorted, 90))} ${fmt(percentile(sorted, 99))}${gap}   n=${values.length}`);
   previous = median;
+}
+
+if (slowestPercent !== undefined) {
+  const RESPONSE = '20 response sent';
+  const answered = perClaim.filter((claim) => claim.has(RESPONSE)).sort((a, b) => a.get(RESPONSE)! - b.get(RESPONSE)!);
+  const slowest = answered.slice(Math.floor(answered.length * (1 - slowestPercent / 100)));
+  const names = [...milestones.keys()].sort();
+  /** Mean time from the milestone before to this one, over the claims that have both. */
+  const meanGap = (claims: Array<Map<string, number>>, i: number): string => {
+    const gaps = claims.filter((c) => c.has(names[i]) && c.has(names[i - 1])).map((c) => c.get(names[i])! - c.get(names[i - 1])!);
+    return gaps.length === 0 ? '       -' : fmt(gaps.reduce((sum, g) => sum + g, 0) / gaps.length);
+  };
+  console.log(`\nthe slowest ${slowestPercent} % (${slowest.length} claims, responses from ${fmt(slowest[0]?.get(RESPONSE) ?? NaN).trim()} ms): mean ms since the step before, all claims / the slowest`);
+  for (let i = 1; i < names.length; i++) console.log(`${names[i].padEnd(40)} ${meanGap(answered, i)} ${meanGap(slowest, i)}`);
+  console.log('');
 }
 
 const window = measured.length > 0 ? { from: measured[0].tReceived, to: measured[measured.length - 1].tSent } : undefined;
