@@ -353,6 +353,28 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('data JSON cannot carry', () => {
+      it.each([
+        ['NaN', { casualties: Number.NaN }],
+        ['Infinity', { casualties: Number.POSITIVE_INFINITY }],
+        ['a bigint', { casualties: 1n }],
+      ])("refuses data holding %s as the caller's TypeError, alone or in a call to several streams, and writes nothing", async (_what, data) => {
+        const stream = streamName('unencodable');
+        const head = await store.headPosition();
+        const bad = { ...newEvent(), data };
+        expect(await captureError(store.append(stream, [bad]))).toBeInstanceOf(TypeError);
+        const good = newEvent();
+        const error = await captureError(
+          store.appendMany([
+            { streamName: streamName('unencodable-first'), events: [good] },
+            { streamName: stream, events: [newEvent(), bad] },
+          ]),
+        );
+        expect(error).toBeInstanceOf(TypeError);
+        await expectNothingWritten(stream, head, [bad.eventId]);
+      });
+    });
+
     describe('idempotent append by event id', () => {
       it("replaying a stored batch with 'any' writes nothing and returns the original result", async () => {
         const stream = streamName('idempotent-any');

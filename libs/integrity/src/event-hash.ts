@@ -29,18 +29,33 @@ export const canonicalEventBytes = (content: HashedEventContent): Buffer => Buff
 const canonicalEventText = (content: HashedEventContent, dataText?: string): string => {
   // A rest pattern copies every time and is slow in V8; sealing hands in metadata that has no hash yet.
   const metadata = Object.hasOwn(content.metadata, HASH_KEY) ? withoutHash(content.metadata) : content.metadata;
+  const what = `Event ${content.eventId}`;
   const parts = [
-    dataText ?? canonicalJson(content.data ?? null),
-    canonicalJson(content.eventId),
-    canonicalJson(metadata),
-    canonicalJson(content.revision.toString()),
-    canonicalJson(content.streamName),
-    canonicalJson(content.type),
+    dataText ?? canonicalOf(content.data ?? null, what),
+    canonicalOf(content.eventId, what),
+    canonicalOf(metadata, what),
+    canonicalOf(content.revision.toString(), what),
+    canonicalOf(content.streamName, what),
+    canonicalOf(content.type, what),
   ];
-  if (parts.includes(undefined)) throw new TypeError(`Event ${content.eventId} has no JSON encoding`);
   // RFC 8785 sorts these six members data, eventId, metadata, revision, streamName, type (UTF-16 order), so the object
   // is spliced rather than sorted again: the data's canonical text, the largest part, can then be made ahead of sealing.
   return `{"data":${parts[0]},"eventId":${parts[1]},"metadata":${parts[2]},"revision":${parts[3]},"streamName":${parts[4]},"type":${parts[5]}}`;
+};
+
+/**
+ * canonicalJson, or a TypeError naming `what`: safe-stable-stringify throws a plain Error for NaN and Infinity, and the
+ * caller's content, not the store, is at fault.
+ */
+const canonicalOf = (value: unknown, what: string): string => {
+  let text: string | undefined;
+  try {
+    text = canonicalJson(value);
+  } catch (error) {
+    throw new TypeError(`${what} has no JSON encoding: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (text === undefined) throw new TypeError(`${what} has no JSON encoding`);
+  return text;
 };
 
 /** A copy without the hash key, in the same key order: what a spread copies of JSON data, an own `__proto__` included. */
@@ -68,17 +83,7 @@ export const eventHash = (content: HashedEventContent): string => sha256Hex(cano
  * (outside its write transaction; on the calling thread when another thread commits), so that data JSON cannot carry
  * (NaN, Infinity, bigint, functions, cycles) is refused, as a TypeError, before anything is written.
  */
-export const canonicalDataText = (data: unknown): string => {
-  let text: string | undefined;
-  try {
-    text = canonicalJson(data ?? null);
-  } catch (error) {
-    // safe-stable-stringify throws a plain Error for NaN and Infinity: the caller's data, not the store, is at fault.
-    throw new TypeError(`event data has no JSON encoding: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (text === undefined) throw new TypeError('event data has no JSON encoding');
-  return text;
-};
+export const canonicalDataText = (data: unknown): string => canonicalOf(data ?? null, 'event data');
 
 export interface Sealable {
   eventId: string;

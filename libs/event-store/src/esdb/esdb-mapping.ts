@@ -1,4 +1,5 @@
 import { LEDGER_STREAM_PREFIXES } from '@ledger/domain';
+import { canonicalDataText } from '@ledger/integrity';
 import type { AppendExpectedRevision, CurrentRevision, Position, ReadPosition } from '@eventstore/db-client';
 import { esdbClient } from './esdb-client';
 import {
@@ -133,8 +134,9 @@ export function toEsdbEvent(streamName: string, event: NewEvent): ProposedEsdbEv
   const data = event.data === undefined ? null : event.data;
   const metadata = toEsdbMetadata(event.metadata);
   try {
-    // The client serialises later, inside the gRPC call; a BigInt or a cycle must fail here, as the caller's error.
-    JSON.stringify(data);
+    // The client serialises later, inside the gRPC call; a BigInt or a cycle must fail here, as the caller's error. The
+    // data's canonical text, as sealing hashes it, also refuses NaN and Infinity, which JSON.stringify writes as null.
+    canonicalDataText(data);
     JSON.stringify(metadata);
   } catch (error) {
     throw new TypeError(
