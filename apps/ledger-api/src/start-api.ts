@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { EVENTS_FILE, READ_MODELS_FILE } from './application/application.module';
+import { EVENTS_FILE } from './application/application.module';
 import { createLedgerApp } from './create-ledger-app';
 import { DEMO_PRINCIPAL, loadDemoIfEmpty } from './demo/demo-loader';
 import { FeedHub } from './feed/shared/feed-hub.service';
@@ -45,7 +45,7 @@ const fail = (error: unknown): never => {
  * to report, not a first start. On EventStoreDB the log is out of reach before start; read models built here say it ran.
  */
 const ledgerHoldsData = (config: LedgerConfig): boolean => {
-  if (config.eventStoreConnectionString !== undefined) return existsSync(join(config.dataDir, READ_MODELS_FILE));
+  if (config.eventStoreConnectionString !== undefined) return existsSync(config.readModelsFile);
   const eventsFile = join(config.dataDir, EVENTS_FILE);
   if (!existsSync(eventsFile)) return false;
   const db = new Database(eventsFile, { readonly: true, fileMustExist: true });

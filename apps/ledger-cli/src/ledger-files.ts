@@ -90,7 +90,7 @@ export const resolveLedgerFiles = (options: GlobalOptions, env: NodeJS.ProcessEn
   if (!existsSync(eventsFile)) {
     throw new CliError(`No event log in ${config.dataDir}: ${EVENTS_FILE} is missing. Is this the API's data directory?`, EXIT.usage);
   }
-  return { config, dataDir: config.dataDir, eventsFile, readModelsFile: join(config.dataDir, READ_MODELS_FILE) };
+  return { config, dataDir: config.dataDir, eventsFile, readModelsFile: config.readModelsFile };
 };
 
 export const openEventStore = (files: LedgerFiles, options: { appends?: boolean } = {}): SqliteEventStore => {

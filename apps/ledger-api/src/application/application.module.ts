@@ -13,7 +13,7 @@ import {
   WRITER_STORE_OPTIONS,
 } from '@ledger/read-models';
 import { PostgresReadModelQueries } from '@ledger/read-models/storage/postgres/postgres-read-model.queries';
-import type { LedgerConfig } from '../platform/config';
+import { READ_MODELS_FILE_NAME, type LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache, stateCacheLimitsOf } from './decided-state-cache';
 import { ClaimStreams } from './claim-streams';
@@ -25,7 +25,7 @@ import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
 
 export const EVENTS_FILE = 'events.sqlite';
-export const READ_MODELS_FILE = 'read-models.sqlite';
+export const READ_MODELS_FILE = READ_MODELS_FILE_NAME;
 
 export interface ApplicationOptions {
   config: LedgerConfig;
@@ -83,7 +83,7 @@ const postgresReadModels = (readModels: NonNullable<LedgerConfig['readModels']>)
   },
 ];
 
-/** The read models in the SQLite file `read-models.sqlite`, kept by a projection thread or in the API's own thread. */
+/** The read models in their SQLite file (config.readModelsFile), kept by a projection thread or in the API's own thread. */
 const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provider[] => {
   const { config } = options;
   return [
@@ -94,7 +94,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
         const logger = new Logger('Projections');
         const heal = { log: (message: string) => logger.warn(message) };
-        return new SqliteReadModelStore({ filename: join(config.dataDir, READ_MODELS_FILE), heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
+        return new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
       },
     },
     {
@@ -107,7 +107,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
           script: options.projectionThreadScript!,
           data: {
             eventLog: eventLogSource(config),
-            readModelsFile: join(config.dataDir, READ_MODELS_FILE),
+            readModelsFile: config.readModelsFile,
             // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
             ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
           },

@@ -1,10 +1,10 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadLedgerConfig, ConfigError, LedgerConfig } from '../../../ledger-api/src/platform/config/ledger-config';
-import { BACKUP_KEY_FILE, BACKUP_TOKENS_FILE, BackupManifest, ESDB_BACKUP_REFUSAL, fileDigest, LEDGER_DATABASES, MANIFEST_FILE, notaryKeyFileOf } from '../backup-manifest';
+import { BACKUP_KEY_FILE, BACKUP_TOKENS_FILE, BackupManifest, ESDB_BACKUP_REFUSAL, fileDigest, MANIFEST_FILE, notaryKeyFileOf } from '../backup-manifest';
 import { CliOutput } from '../cli-output';
-import { CliError, dataDirOf, EXIT, GlobalOptions, isOpenElsewhere } from '../ledger-files';
+import { CliError, dataDirOf, EVENTS_FILE, EXIT, GlobalOptions, isOpenElsewhere, READ_MODELS_FILE } from '../ledger-files';
 import { formatVerify, runVerify } from './verify.command';
 
 interface RestoreOptions extends GlobalOptions {
@@ -46,13 +46,31 @@ const targetConfig = (options: RestoreOptions, env: NodeJS.ProcessEnv): LedgerCo
   }
 };
 
-/** The ledger files a restore replaces, wherever the configuration puts them. */
+/**
+ * The ledger files a restore replaces, wherever the configuration puts them. Read models kept elsewhere count too (with
+ * their WAL): left in place, a file ahead of the restored log would be taken for its read models.
+ */
 const ledgerPathsOf = (config: LedgerConfig): string[] => [
   ...readdirSync(config.dataDir)
     .filter((name) => !name.startsWith('pre-restore-'))
     .map((name) => join(config.dataDir, name)),
-  ...[config.tokensFile, notaryKeyFileOf(config)].filter((path) => dirname(path) !== config.dataDir && existsSync(path)),
+  ...[config.tokensFile, notaryKeyFileOf(config), ...sqliteFilesOf(config.readModelsFile)].filter((path) => dirname(path) !== config.dataDir && existsSync(path)),
 ];
+
+const sqliteFilesOf = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`];
+
+/** Into the pre-restore directory; a file on another file system (a RAM disk) is copied there, then removed. */
+const moveAside = (path: string, aside: string): void => {
+  // Read models kept elsewhere may share a name with a file of the data directory moved aside before them.
+  const to = existsSync(join(aside, basename(path))) ? join(aside, `elsewhere-${basename(path)}`) : join(aside, basename(path));
+  try {
+    renameSync(path, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    copyFileSync(path, to);
+    unlinkSync(path);
+  }
+};
 
 /** A file that is not a database (damaged, or not a ledger's) is held by no running ledger: the non-empty check deals with it. */
 const heldOpen = (file: string): boolean => {
@@ -94,7 +112,7 @@ verify on the restored ledger (exit ${EXIT.failed} if it does not check out).`,
       const config = targetConfig(options, env);
       const target = config.dataDir;
 
-      const live = LEDGER_DATABASES.map((name) => join(target, name)).filter(heldOpen);
+      const live = [config.readModelsFile, join(target, EVENTS_FILE)].filter(heldOpen);
       if (live.length > 0) {
         throw new CliError(`${live.join(' and ')} ${live.length === 1 ? 'is' : 'are'} open in another process: a ledger is running on ${target}. Stop it before restoring.`, EXIT.busy);
       }
@@ -108,12 +126,12 @@ verify on the restored ledger (exit ${EXIT.failed} if it does not check out).`,
       if (existing.length > 0) {
         const aside = join(target, `pre-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`);
         mkdirSync(aside, { mode: 0o700 });
-        for (const path of existing) renameSync(path, join(aside, basename(path)));
+        for (const path of existing) moveAside(path, aside);
         out.progress(`restore: moved ${existing.length} existing file(s) aside into ${aside}`);
       }
 
       // The log last: a restore stopped half-way leaves no event log, hence nothing an API would start on as a ledger.
-      if (manifest.files['read-models.sqlite']) place(join(from, 'read-models.sqlite'), join(target, 'read-models.sqlite'), false);
+      if (manifest.files[READ_MODELS_FILE]) place(join(from, READ_MODELS_FILE), config.readModelsFile, false);
       if (manifest.files[BACKUP_KEY_FILE]) place(join(from, BACKUP_KEY_FILE), notaryKeyFileOf(config), true);
       if (manifest.files[BACKUP_TOKENS_FILE]) place(join(from, BACKUP_TOKENS_FILE), config.tokensFile, true);
       place(join(from, 'events.sqlite'), join(target, 'events.sqlite'), false);

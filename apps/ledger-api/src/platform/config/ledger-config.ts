@@ -1,6 +1,9 @@
 import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { LogLevel as NestLogLevel } from '@nestjs/common';
+
+/** The read models' file in the data directory, unless LEDGER_READ_MODELS_FILE puts it elsewhere. */
+export const READ_MODELS_FILE_NAME = 'read-models.sqlite';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LedgerLogLevel = (typeof LOG_LEVELS)[number];
@@ -13,6 +16,11 @@ export interface LedgerConfig {
   logLevel: LedgerLogLevel;
   /** Absolute path of the bearer-token hash file. */
   tokensFile: string;
+  /**
+   * Absolute path of the read models' SQLite file (LEDGER_READ_MODELS_FILE, default `<data dir>/read-models.sqlite`);
+   * its directory exists and is writable once the config is loaded. Unused with LEDGER_READ_MODELS_URL.
+   */
+  readModelsFile: string;
   bodyLimitBytes: number;
   /** esdb:// or esdb+discover://; when unset the embedded store is used. */
   eventStoreConnectionString?: string;
@@ -254,6 +262,21 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     problems.push({ variable: 'LEDGER_TOKENS_FILE', value: tokensFile, expected: 'a file path, not a directory' });
   }
 
+  // The read models are rebuilt from the log, so they may live apart from it: on another disk, whose writes then do not
+  // compete with the log's fsyncs, or on a RAM disk that a reboot empties (the ledger rebuilds them at start).
+  const readModelsFileRaw = read('LEDGER_READ_MODELS_FILE');
+  const readModelsFile = readModelsFileRaw === undefined ? join(dataDir, READ_MODELS_FILE_NAME) : resolveFrom(cwd, readModelsFileRaw);
+  if (readModelsFileRaw !== undefined) {
+    const directoryProblem = isExistingDirectory(readModelsFile) ? 'it is a directory' : ensureWritableDirectory(dirname(readModelsFile));
+    if (directoryProblem !== undefined) {
+      problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: `a file path in a writable directory (${directoryProblem})` });
+    } else if ([join(dataDir, 'events.sqlite'), tokensFile].includes(readModelsFile)) {
+      problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: 'a file of its own, not the event log or the tokens file' });
+    } else if (readModelsUrl !== undefined) {
+      problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: 'unset when LEDGER_READ_MODELS_URL puts the read models in PostgreSQL' });
+    }
+  }
+
   const checkpointIntervalMs = integer('LEDGER_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 2 ** 31 - 1, 'an integer number of milliseconds (0 signs checkpoints only on demand)');
   const origin = read('LEDGER_ORIGIN') ?? DEFAULT_LEDGER_ORIGIN;
   if (!/^[\x21-\x7e]{1,200}$/.test(origin)) {
@@ -331,6 +354,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     dataDir,
     logLevel: logLevel!,
     tokensFile,
+    readModelsFile,
     bodyLimitBytes: bodyLimitBytes!,
     ...(eventStoreConnectionString !== undefined ? { eventStoreConnectionString } : {}),
     ...(readModelsUrl !== undefined ? { readModels: Object.freeze({ url: readModelsUrl, schema: readModelsSchema, poolSize: readModelsPoolSize! }) } : {}),

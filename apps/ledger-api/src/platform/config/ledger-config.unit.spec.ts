@@ -31,6 +31,7 @@ describe('loadLedgerConfig', () => {
       ledgerSchema: 'ledger',
       logLevel: 'info',
       tokensFile: join(cwd, 'data', 'tokens.json'),
+      readModelsFile: join(cwd, 'data', 'read-models.sqlite'),
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000, maxStreamsPerToken: 100, maxStreams: 2_000 },
@@ -60,6 +61,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_DATA_DIR: 'var/ledger',
         LOG_LEVEL: 'DEBUG',
         LEDGER_TOKENS_FILE: 'secrets/tokens.json',
+        LEDGER_READ_MODELS_FILE: 'ram/read-models.sqlite',
         LEDGER_BODY_LIMIT_BYTES: '2048',
         EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113?tls=false',
         LEDGER_CHECKPOINT_INTERVAL_MS: '0',
@@ -100,6 +102,7 @@ describe('loadLedgerConfig', () => {
       ledgerSchema: 'ledger',
       logLevel: 'debug',
       tokensFile: join(cwd, 'secrets', 'tokens.json'),
+      readModelsFile: join(cwd, 'ram', 'read-models.sqlite'),
       bodyLimitBytes: 2048,
       eventStoreConnectionString: 'esdb+discover://node1:2113?tls=false',
       notary: {
@@ -286,6 +289,35 @@ describe('loadLedgerConfig', () => {
   it('rejects a tokens file path that is a directory', () => {
     const error = configError({ LEDGER_TOKENS_FILE: '.' });
     expect(error.problems[0].variable).toBe('LEDGER_TOKENS_FILE');
+  });
+
+  describe('LEDGER_READ_MODELS_FILE', () => {
+    it('defaults to read-models.sqlite in the data directory', () => {
+      expect(loadLedgerConfig({ LEDGER_DATA_DIR: 'somewhere' }, cwd).readModelsFile).toBe(join(cwd, 'somewhere', 'read-models.sqlite'));
+    });
+
+    it('puts the file elsewhere, resolved from cwd, and creates its directory', () => {
+      const config = loadLedgerConfig({ LEDGER_READ_MODELS_FILE: 'ram/read/models.sqlite' }, cwd);
+      expect(config.readModelsFile).toBe(join(cwd, 'ram', 'read', 'models.sqlite'));
+      expect(statSync(join(cwd, 'ram', 'read')).isDirectory()).toBe(true);
+      expect(config.dataDir).toBe(join(cwd, 'data'));
+    });
+
+    it.each([
+      ['a directory', '.', 'it is a directory'],
+      ['a file whose directory is a file', 'occupied/models.sqlite', 'a writable directory'],
+      ['the event log', 'data/events.sqlite', 'not the event log or the tokens file'],
+      ['the tokens file', 'data/tokens.json', 'not the event log or the tokens file'],
+    ])('refuses %s', (_what, value, expected) => {
+      writeFileSync(join(cwd, 'occupied'), 'x');
+      const error = configError({ LEDGER_READ_MODELS_FILE: value });
+      expect(error.problems).toEqual([expect.objectContaining({ variable: 'LEDGER_READ_MODELS_FILE', expected: expect.stringContaining(expected) })]);
+    });
+
+    it('refuses it beside LEDGER_READ_MODELS_URL, which puts the read models in PostgreSQL', () => {
+      const error = configError({ LEDGER_READ_MODELS_FILE: 'models.sqlite', LEDGER_READ_MODELS_URL: 'postgres://127.0.0.1/test' });
+      expect(error.problems).toEqual([expect.objectContaining({ variable: 'LEDGER_READ_MODELS_FILE', expected: expect.stringContaining('LEDGER_READ_MODELS_URL') })]);
+    });
   });
 });
 
