@@ -89,6 +89,28 @@ describe('LEDGER_READ_MODELS_FILE', () => {
     await restored.stop();
   }, 180_000);
 
+  it("rebuilds read models another ledger's log built, even when this log is as long as theirs", async () => {
+    const shared = join(newDir('ledger-rm-shared-'), 'read-models.sqlite');
+    const first = await spawnLedger({ dataDir: newDir('ledger-rm-first-'), env: { LEDGER_READ_MODELS_FILE: shared } });
+    const theirs = await seedIncident(first);
+    await first.stop();
+
+    // This ledger's log is longer than theirs, so the checkpoint in the shared file is not past its head.
+    const second = await spawnLedger({ dataDir: newDir('ledger-rm-second-') });
+    const ours = await seedIncident(second);
+    for (let n = 0; n < 5; n++) expect((await second.request('POST', `/incidents/${ours}/claims`, { role: 'recorder', body: claimBody(n) })).status).toBe(201);
+    const tokens = second.tokens;
+    await second.stop();
+    expect(checkpointOf(shared)).toBeLessThan(5n);
+
+    const onShared = await spawnLedger({ dataDir: second.dataDir, env: { LEDGER_READ_MODELS_FILE: shared }, tokens });
+    await onShared.waitUntilCaughtUp();
+    expect((await onShared.request('GET', `/incidents/${theirs}`, { role: 'reader' })).status).toBe(404);
+    expect((await onShared.request('GET', `/incidents/${ours}`, { role: 'reader' })).status).toBe(200);
+    expect(onShared.output()).toContain('built from another log');
+    await onShared.stop();
+  }, 120_000);
+
   it('refuses to start on a value that names a directory, the event log or the tokens file, saying which variable', async () => {
     const dataDir = newDir('ledger-rm-bad-');
     for (const value of [dataDir, join(dataDir, 'events.sqlite'), join(dataDir, 'tokens.json')]) {

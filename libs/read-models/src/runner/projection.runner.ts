@@ -20,6 +20,12 @@ export interface RunnerStore {
   applyBatch(checkpointName: string, projections: readonly AnyProjection[], envelopes: readonly LedgerEnvelope[], checkpoint: bigint, from?: bigint): number | Promise<number>;
   beginRebuild(checkpointName: string, projections: readonly AnyProjection[]): void | Promise<void>;
   endRebuild(): void | Promise<void>;
+  /**
+   * One event the read models were built from (its id and log position), when they hold any: the runner checks that
+   * the log holds it there before resuming, so that read models of another ledger's log (a file its configuration
+   * shares with this one) are rebuilt instead of being taken for this log's.
+   */
+  recordedEventSample?(): { eventId: string; position: bigint } | undefined;
 }
 
 const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | undefined)?.then === 'function';
@@ -222,6 +228,13 @@ export class ProjectionRunner extends ReadModelProjector {
     }
     const head = await this.eventStore.headPosition();
     if (stored.position > head) return `checkpoint ${stored.position} is past the event log's head ${head} (the log was reset or replaced), rebuilding`;
+    const sample = this.store.recordedEventSample?.();
+    if (sample) {
+      const [atLog] = await this.eventStore.readAll({ fromPosition: sample.position - 1n, maxCount: 1 });
+      if (atLog?.position !== sample.position || atLog.eventId !== sample.eventId) {
+        return `the read models hold event ${sample.eventId} at position ${sample.position}, which the event log does not (they were built from another log), rebuilding`;
+      }
+    }
     return undefined;
   }
 

@@ -426,6 +426,16 @@ export class SqliteReadModelStore {
     );
   }
 
+  /** The timeline row written last: every incident event writes one, with the id and position of its event. */
+  recordedEventSample(): { eventId: string; position: bigint } | undefined {
+    // A store hosting only some projections may have no timeline.
+    if (!this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_entries'").get()) return undefined;
+    const row = this.db.prepare('SELECT event_id, position FROM timeline_entries ORDER BY rowid DESC LIMIT 1').safeIntegers(true).get() as
+      | { event_id: string; position: bigint }
+      | undefined;
+    return row && { eventId: row.event_id, position: row.position };
+  }
+
   readCheckpoint(name: string): StoredCheckpoint | undefined {
     const row = this.statements.getCheckpoint.get(name);
     return row ? { name, position: row.position, projectionVersions: JSON.parse(row.projection_versions) as Record<string, number> } : undefined;
