@@ -36,6 +36,7 @@ describe('LEDGER_READ_MODELS_FILE', () => {
     expect(versions.status).toBe(200);
     expect(existsSync(readModelsFile)).toBe(true);
     expect(existsSync(join(dataDir, 'read-models.sqlite'))).toBe(false);
+    expect(ledger.output()).toContain(`Read models: SQLite, ${readModelsFile}`);
     const tokens = ledger.tokens;
     await ledger.stop();
 

@@ -24,6 +24,7 @@ describe('start-up output of the built API', () => {
     const output = await startOutput();
     expect(output).toMatch(/Event store: embedded SQLite, \S+events\.sqlite/);
     expect(output).toMatch(/Data directory: \S+/);
+    expect(output).toMatch(/Read models: SQLite, \S+read-models\.sqlite/);
     expect(output).toMatch(/API: +http:\/\/127\.0\.0\.1:\d+\/incidents/);
     expect(output).toMatch(/Docs: +http:\/\/127\.0\.0\.1:\d+\/docs/);
     expect(output).not.toMatch(/Warning|DEP\d{4}|FSTDEP/);
