@@ -3,11 +3,11 @@ import { isAbsolute, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@ledger/event-store';
 import { SqliteReadModelStore, WRITER_STORE_OPTIONS, isCorruptionError } from '@ledger/read-models';
-import { ConfigError, LedgerConfig, loadLedgerConfig } from '../../ledger-api/src/platform/config/ledger-config';
+import { ConfigError, EVENTS_FILE_NAME, LedgerConfig, loadLedgerConfig, READ_MODELS_FILE_NAME } from '../../ledger-api/src/platform/config/ledger-config';
 
-// The API's file names (apps/ledger-api/src/app.module.ts); repeated here so that the CLI does not load Nest.
-export const EVENTS_FILE = 'events.sqlite';
-export const READ_MODELS_FILE = 'read-models.sqlite';
+// The API's file names, from its configuration module (which loads no Nest).
+export const EVENTS_FILE = EVENTS_FILE_NAME;
+export const READ_MODELS_FILE = READ_MODELS_FILE_NAME;
 
 /** Exit codes, as documented in `ledger-cli --help`. */
 export const EXIT = {

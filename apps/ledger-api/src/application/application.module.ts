@@ -13,7 +13,7 @@ import {
   WRITER_STORE_OPTIONS,
 } from '@ledger/read-models';
 import { PostgresReadModelQueries } from '@ledger/read-models/storage/postgres/postgres-read-model.queries';
-import { READ_MODELS_FILE_NAME, type LedgerConfig } from '../platform/config';
+import { EVENTS_FILE_NAME, READ_MODELS_FILE_NAME, type LedgerConfig } from '../platform/config';
 import { Clock, SystemClock } from './clock';
 import { DecidedStateCache, stateCacheLimitsOf } from './decided-state-cache';
 import { ClaimStreams } from './claim-streams';
@@ -24,7 +24,7 @@ import type { LedgerDatabase } from '../platform/postgres/ledger-database';
 import { ProjectionHost } from './projection.host';
 import { StreamCommandExecutor } from './stream-command.executor';
 
-export const EVENTS_FILE = 'events.sqlite';
+export const EVENTS_FILE = EVENTS_FILE_NAME;
 export const READ_MODELS_FILE = READ_MODELS_FILE_NAME;
 
 export interface ApplicationOptions {

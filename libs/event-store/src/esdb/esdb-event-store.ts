@@ -38,6 +38,7 @@ import {
   isBeyondBound,
   isLedgerRecord,
   isTransientConnectionError,
+  sealedToEsdbEvent,
   toEsdbEvent,
   toEsdbReadPosition,
   toPortError,
@@ -222,7 +223,7 @@ export class EsdbEventStore implements EventStore {
   private proposedEvents(streamName: string, events: NewEvent[], stored: StreamIds): ReturnType<typeof jsonEvent>[] {
     const first = stored.current === undefined ? 0n : stored.current + 1n;
     return sealEvents(streamName, first, stored.lastHash ?? null, events).map((event) => {
-      const esdb = toEsdbEvent(streamName, event);
+      const esdb = sealedToEsdbEvent(event);
       return esdbClient().jsonEvent({ id: esdb.id, type: esdb.type, data: esdb.data as JSONType, metadata: esdb.metadata });
     });
   }

@@ -146,6 +146,14 @@ export function toEsdbEvent(streamName: string, event: NewEvent): ProposedEsdbEv
   return { id: event.eventId, type: event.type, contentType: 'application/json', data, metadata };
 }
 
+/**
+ * toEsdbEvent without its check, for events checked before and sealed since: sealing has just encoded their data and
+ * metadata canonically, so a second check on every attempt would only encode them again.
+ */
+export function sealedToEsdbEvent(event: NewEvent): ProposedEsdbEvent {
+  return { id: event.eventId, type: event.type, contentType: 'application/json', data: event.data === undefined ? null : event.data, metadata: toEsdbMetadata(event.metadata) };
+}
+
 // ---------------------------------------------------------------- positions
 
 /**

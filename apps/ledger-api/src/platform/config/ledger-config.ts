@@ -2,6 +2,8 @@ import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { LogLevel as NestLogLevel } from '@nestjs/common';
 
+/** The embedded event log's file in the data directory. */
+export const EVENTS_FILE_NAME = 'events.sqlite';
 /** The read models' file in the data directory, unless LEDGER_READ_MODELS_FILE puts it elsewhere. */
 export const READ_MODELS_FILE_NAME = 'read-models.sqlite';
 
@@ -270,7 +272,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     const directoryProblem = isExistingDirectory(readModelsFile) ? 'it is a directory' : ensureWritableDirectory(dirname(readModelsFile));
     if (directoryProblem !== undefined) {
       problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: `a file path in a writable directory (${directoryProblem})` });
-    } else if ([join(dataDir, 'events.sqlite'), tokensFile].includes(readModelsFile)) {
+    } else if ([join(dataDir, EVENTS_FILE_NAME), tokensFile].includes(readModelsFile)) {
       problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: 'a file of its own, not the event log or the tokens file' });
     } else if (readModelsUrl !== undefined) {
       problems.push({ variable: 'LEDGER_READ_MODELS_FILE', value: readModelsFile, expected: 'unset when LEDGER_READ_MODELS_URL puts the read models in PostgreSQL' });
