@@ -22,8 +22,11 @@ export const CHECKPOINT_BACKSTOP_PAGES = 10_000;
 
 export interface WalCheckpointerOptions {
   filename: string;
-  /** The committing connection's `synchronous` (FULL for the event log, NORMAL for the read models). */
-  synchronous: 'FULL' | 'NORMAL';
+  /**
+   * The committing connection's `synchronous` (FULL for the event log, NORMAL or OFF for the read models). OFF only for
+   * a file whose writer keeps an unsynced-writes marker: its checkpoints then sync nothing.
+   */
+  synchronous: 'FULL' | 'NORMAL' | 'OFF';
   /** WAL pages from which a checkpoint is run (SQLite's own autocheckpoint threshold by default). */
   minPages?: number;
   /** How often the WAL's length is looked at. */

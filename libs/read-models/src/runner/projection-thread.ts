@@ -32,6 +32,8 @@ export interface ProjectionThreadData {
   commits?: SharedArrayBuffer;
   /** The read-model connection's wal_autocheckpoint (raised when the host runs a checkpoint thread for the file). */
   walAutocheckpointPages?: number;
+  /** The read models' `synchronous` (see SqliteReadModelStoreOptions): the checkpoint thread's too. */
+  synchronous?: 'NORMAL' | 'OFF';
 }
 
 export const PROJECTION_THREAD_ROLE = 'ledger-projection-thread';
@@ -76,6 +78,7 @@ export const serveProjectionThread = (data: ProjectionThreadData, port: MessageP
     filename: data.readModelsFile,
     ...WRITER_STORE_OPTIONS,
     ...(data.walAutocheckpointPages !== undefined ? { walAutocheckpointPages: data.walAutocheckpointPages } : {}),
+    ...(data.synchronous ? { synchronous: data.synchronous } : {}),
   });
   const runner = new ProjectionRunner({
     eventStore,
@@ -210,7 +213,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
     if (checkpoints) {
       this.checkpointer ??= new WalCheckpointer({
         filename: this.options.data.readModelsFile,
-        synchronous: 'NORMAL',
+        synchronous: this.options.data.synchronous ?? 'NORMAL',
         onError: (message) => this.options.logger?.error(message),
       });
     }

@@ -1,5 +1,6 @@
 import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { clearUnsynced, currentBootId, unsyncedBeforeThisBoot } from './unsynced-marker';
 
 /** Stamped into every read-model file (`PRAGMA application_id`), so that a file of another program is never taken for ours. */
 export const READ_MODEL_APPLICATION_ID = 0x4c52_4d31; // 'LRM1'
@@ -7,7 +8,8 @@ export const READ_MODEL_APPLICATION_ID = 0x4c52_4d31; // 'LRM1'
 /** The checkpoint table every version of ours has held: a file without an application id but with it predates the stamp. */
 const OWN_TABLE = 'read_model_checkpoints';
 
-export type ReadModelFileProblem = 'not-sqlite' | 'damaged' | 'foreign';
+/** `unsynced`: written without fsync in a boot that ended before the file was synced (see unsynced-marker.ts). */
+export type ReadModelFileProblem = 'not-sqlite' | 'damaged' | 'foreign' | 'unsynced';
 
 export interface ReadModelFileVerdict {
   /** undefined: the file is ours and whole (or absent). */
@@ -76,10 +78,19 @@ export interface ReadModelFileHealing {
 }
 
 /**
- * Checks the file and moves it aside when it is not ours or not whole, so that the next open starts an empty file the
- * runner rebuilds from the log. Returns what was done, or undefined when the file was fine.
+ * Checks the file and moves it aside when it is not ours or not whole, or took unsynced writes in a boot that ended
+ * before they were synced, so that the next open starts an empty file the runner rebuilds from the log. Returns what was
+ * done, or undefined when the file was fine.
  */
-export const healReadModelFile = (filename: string, log?: (message: string) => void): ReadModelFileHealing | undefined => {
+export const healReadModelFile = (filename: string, log?: (message: string) => void, bootId = currentBootId()): ReadModelFileHealing | undefined => {
+  const unsynced = unsyncedBeforeThisBoot(filename, bootId);
+  if (unsynced) {
+    // quick_check cannot vouch for it: pages from different moments can each be well-formed.
+    const detail = `written without sync during boot ${unsynced.markedBoot}${unsynced.since ? ` (from ${unsynced.since})` : ''}, and the machine restarted before it was synced`;
+    const healing = existsSync(filename) ? moveAside(filename, 'unsynced', detail, log) : undefined;
+    clearUnsynced(filename);
+    if (healing) return healing;
+  }
   const verdict = inspectReadModelFile(filename);
   if (!verdict.problem) return undefined;
   return moveAside(filename, verdict.problem, verdict.detail ?? '', log);

@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '@ledger/event-store';
 import { LedgerEnvelope } from '../envelope';
@@ -16,6 +17,7 @@ import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordVie
 import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
+import { clearUnsynced, currentBootId, markUnsynced } from './unsynced-marker';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
 /**
@@ -48,6 +50,17 @@ export interface SqliteReadModelStoreOptions {
   heal?: { log?: (message: string) => void };
   /** This connection's wal_autocheckpoint in pages (SQLite's 1,000 when absent); raised when another thread checkpoints. */
   walAutocheckpointPages?: number;
+  /**
+   * `OFF`: this connection's writes (and the checkpoints it runs) are never synced, and an unsynced-writes marker naming
+   * this boot is left beside the file first (see unsynced-marker.ts); where the boot cannot be told, `NORMAL` instead.
+   * Default `NORMAL`: SQLite syncs the WAL and the file at each checkpoint.
+   */
+  synchronous?: 'NORMAL' | 'OFF';
+  /**
+   * At close, after every other writer of the file has closed (the projection thread's connection, the checkpoint
+   * thread): empty the WAL into the file, sync it, and remove the marker. For the connection that closes last.
+   */
+  syncOnClose?: boolean;
 }
 
 /** Page size of a new read-model file (an existing file keeps its own). */
@@ -265,6 +278,8 @@ export class SqliteReadModelStore {
   private corruptionListener: ((error: unknown) => void) | undefined;
   /** What the last check at open or replacement moved aside, if anything. */
   healed: ReadModelFileHealing | undefined;
+  /** The boot this connection writes unsynced in, when it does (`synchronous: 'OFF'` and a boot id to name). */
+  private unsyncedBoot: string | undefined;
 
   constructor(private readonly options: SqliteReadModelStoreOptions) {
     if (options.heal) this.healed = healReadModelFile(options.filename, options.heal.log);
@@ -282,6 +297,9 @@ export class SqliteReadModelStore {
     const options = this.options;
     this.db = new Database(options.filename);
     try {
+      this.unsyncedBoot = options.synchronous === 'OFF' && !this.db.memory ? currentBootId() : undefined;
+      // Before the first write of this connection: a crash of the machine from here on leaves the marker behind.
+      if (this.unsyncedBoot !== undefined) markUnsynced(options.filename, this.unsyncedBoot);
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       // Only a new, empty file takes a page size. Rows of a kilobyte (claim versions, timeline lines) fill 4 KiB pages
       // in a few rows each: 16 KiB pages cut the rebuild's SQLite time by about a fifth, and small live batches cost the same.
@@ -290,10 +308,11 @@ export class SqliteReadModelStore {
       if (!this.db.memory && journalMode.toLowerCase() !== 'wal') {
         throw new Error(`read-model store ${options.filename}: journal_mode is ${journalMode}, WAL is required`);
       }
-      // WAL keeps each transaction whole through a power loss even without an fsync per commit: the rows and their
-      // checkpoint survive or roll back together, and what rolled back is replayed from the durable event log. An fsync
-      // per projection batch bought nothing but stalls of the event loop.
-      this.db.pragma('synchronous = NORMAL');
+      // NORMAL: WAL keeps each transaction whole through a power loss even without an fsync per commit: the rows and
+      // their checkpoint survive or roll back together, and what rolled back is replayed from the durable event log. An
+      // fsync per projection batch bought nothing but stalls of the event loop. OFF: not even the checkpoints sync; the
+      // marker written above has the file rebuilt if the machine goes down before a clean close syncs it.
+      this.db.pragma(`synchronous = ${this.unsyncedBoot !== undefined ? 'OFF' : 'NORMAL'}`);
       this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
       if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages)}`);
       this.migrate();
@@ -517,7 +536,32 @@ export class SqliteReadModelStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.options.syncOnClose && !this.db.memory) this.syncWhole();
+    this.db.close();
+  }
+
+  /**
+   * Empties the WAL into the file and syncs the file, then removes the unsynced-writes marker. The checkpoint syncs only
+   * what it copies itself, and a checkpoint thread running unsynced may already have copied everything, hence the
+   * explicit sync. Anything short of that (a reader still in the WAL) leaves the marker: the file is then rebuilt if
+   * the machine restarts before another clean close.
+   */
+  private syncWhole(): void {
+    try {
+      this.db.pragma('synchronous = NORMAL');
+      const [done] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
+      if (!done || done.busy !== 0 || done.log !== 0) return;
+      const fd = openSync(this.options.filename, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      clearUnsynced(this.options.filename);
+    } catch (error) {
+      this.options.heal?.log?.(`Read models ${this.options.filename}: not synced at close (${error instanceof Error ? error.message : String(error)}); rebuilt if the machine restarts first`);
+    }
   }
 
   private fold(projections: readonly TableProjection[], envelopes: Iterable<LedgerEnvelope>): void {
