@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { currentBootId } from '@ledger/read-models';
 import { claimBody, seedIncident } from '../support/ledger-bodies';
 import { runBuiltCli, spawnLedger } from '../support/spawned-ledger';
 import { spawnedSuite } from '../support/spawned-suite';
@@ -66,7 +67,10 @@ describe('LEDGER_READ_MODELS_FILE', () => {
     const stale = await spawnLedger({ dataDir: newDir('ledger-rm-stale-'), env: targetEnv });
     const staleIncident = await seedIncident(stale);
     for (let n = 0; n < 3; n++) expect((await stale.request('POST', `/incidents/${staleIncident}/claims`, { role: 'recorder', body: claimBody(n) })).status).toBe(201);
-    await stale.stop();
+    // Killed: its unsynced-writes marker stays beside the file (LEDGER_READ_MODELS_SYNC=off, the default on Linux).
+    await stale.kill();
+    const unsyncedMarker = currentBootId() !== undefined;
+    expect(existsSync(join(targetRam, 'rm.sqlite-unsynced'))).toBe(unsyncedMarker);
     const staleCheckpoint = checkpointOf(join(targetRam, 'rm.sqlite'));
     expect(staleCheckpoint).not.toBe(BigInt(manifest.headPosition));
 
@@ -81,6 +85,9 @@ describe('LEDGER_READ_MODELS_FILE', () => {
     const aside = readdirSync(target).filter((name) => name.startsWith('pre-restore-'));
     expect(aside).toHaveLength(1);
     expect(readdirSync(join(target, aside[0]))).toContain('rm.sqlite');
+    // The marker goes with the file it speaks of: the restored file is the backup's copy, synced by the restore.
+    expect(existsSync(join(targetRam, 'rm.sqlite-unsynced'))).toBe(false);
+    if (unsyncedMarker) expect(readdirSync(join(target, aside[0]))).toContain('rm.sqlite-unsynced');
 
     const restored = await spawnLedger({ dataDir: target, env: targetEnv, tokens });
     await restored.waitUntilCaughtUp();

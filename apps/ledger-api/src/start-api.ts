@@ -139,7 +139,7 @@ async function main(threadScript: string): Promise<void> {
   );
   logger.log(`Data directory: ${config.dataDir}`);
   // Said on its own line: LEDGER_READ_MODELS_FILE may put them outside the data directory.
-  if (!config.readModels) logger.log(`Read models: SQLite, ${config.readModelsFile}`);
+  if (!config.readModels) logger.log(`Read models: SQLite, ${config.readModelsFile}${config.readModelsSync === 'off' ? ' (not fsynced; rebuilt from the log if the machine restarts before a clean stop)' : ''}`);
   if (boot?.created) logger.log(`First start: API tokens written to ${boot.created.initialTokensFile} (one per role; keep them, then delete the file)`);
   if (shared?.seed.initialTokensFile) logger.log(`First start: API tokens written to ${shared.seed.initialTokensFile} (one per role; keep them, then delete the file)`);
   if (shared?.seed.seededFrom === 'tokens-file') logger.log(`API tokens copied from ${config.tokensFile} into PostgreSQL; the file is no longer read (ledger-cli tokens writes the table)`);

@@ -94,7 +94,9 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
         const logger = new Logger('Projections');
         const heal = { log: (message: string) => logger.warn(message) };
-        return new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS) });
+        // The connection that closes last: with unsynced writers, it syncs the file at a clean stop.
+        const sync = config.readModelsSync === 'off' ? ({ synchronous: 'OFF', syncOnClose: true } as const) : {};
+        return new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS), ...sync });
       },
     },
     {
@@ -108,6 +110,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
           data: {
             eventLog: eventLogSource(config),
             readModelsFile: config.readModelsFile,
+            synchronous: config.readModelsSync === 'off' ? 'OFF' : 'NORMAL',
             // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
             ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
           },

@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, st
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Command } from 'commander';
-import { DEFAULT_CHECKPOINT_NAME } from '@ledger/read-models';
+import { DEFAULT_CHECKPOINT_NAME, currentBootId, unsyncedBeforeThisBoot } from '@ledger/read-models';
 import {
   BACKUP_KEY_FILE,
   BACKUP_TOKENS_FILE,
@@ -71,7 +71,10 @@ export const runBackup = async (outDir: string, options: BackupOptions): Promise
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
     // Read models first, then the log: the copy's checkpoint is then never past the copy's head.
-    if (existsSync(files.readModelsFile)) await onlineCopy(files.readModelsFile, join(dir, READ_MODELS_FILE));
+    // Not read models the machine went down under before they were synced: the restored ledger rebuilds them instead.
+    if (existsSync(files.readModelsFile) && !unsyncedBeforeThisBoot(files.readModelsFile, currentBootId())) {
+      await onlineCopy(files.readModelsFile, join(dir, READ_MODELS_FILE));
+    }
     await onlineCopy(files.eventsFile, join(dir, EVENTS_FILE));
     const { config } = files;
     let notaryKey: BackupManifest['notaryKey'] = 'none';

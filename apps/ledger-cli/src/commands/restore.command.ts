@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadLedgerConfig, ConfigError, LedgerConfig } from '../../../ledger-api/src/platform/config/ledger-config';
@@ -57,7 +57,8 @@ const ledgerPathsOf = (config: LedgerConfig): string[] => [
   ...[config.tokensFile, notaryKeyFileOf(config), ...sqliteFilesOf(config.readModelsFile)].filter((path) => dirname(path) !== config.dataDir && existsSync(path)),
 ];
 
-const sqliteFilesOf = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`];
+// With the read models' unsynced-writes marker: moved with the file it speaks of.
+const sqliteFilesOf = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`, `${file}-unsynced`];
 
 /** Into the pre-restore directory; a file on another file system (a RAM disk) is copied there, then removed. */
 const moveAside = (path: string, aside: string): void => {
@@ -87,7 +88,19 @@ const place = (from: string, to: string, privateFile: boolean): void => {
   const tmp = `${to}.restore-${process.pid}.tmp`;
   copyFileSync(from, tmp);
   if (privateFile) chmodSync(tmp, 0o600);
+  // Synced before it takes the name, and the name synced after: a power loss right after a restore leaves the copy whole.
+  syncPath(tmp);
   renameSync(tmp, to);
+  syncPath(dirname(to));
+};
+
+const syncPath = (path: string): void => {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 };
 
 export const restoreCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.env): Command =>

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadLedgerConfig, nestLogLevels } from './ledger-config';
+import { currentBootId } from '@ledger/read-models';
 
 describe('loadLedgerConfig', () => {
   let cwd: string;
@@ -32,6 +33,7 @@ describe('loadLedgerConfig', () => {
       logLevel: 'info',
       tokensFile: join(cwd, 'data', 'tokens.json'),
       readModelsFile: join(cwd, 'data', 'read-models.sqlite'),
+      readModelsSync: currentBootId() !== undefined ? 'off' : 'normal',
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000, maxStreamsPerToken: 100, maxStreams: 2_000 },
@@ -62,6 +64,7 @@ describe('loadLedgerConfig', () => {
         LOG_LEVEL: 'DEBUG',
         LEDGER_TOKENS_FILE: 'secrets/tokens.json',
         LEDGER_READ_MODELS_FILE: 'ram/read-models.sqlite',
+        LEDGER_READ_MODELS_SYNC: 'normal',
         LEDGER_BODY_LIMIT_BYTES: '2048',
         EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113?tls=false',
         LEDGER_CHECKPOINT_INTERVAL_MS: '0',
@@ -103,6 +106,7 @@ describe('loadLedgerConfig', () => {
       logLevel: 'debug',
       tokensFile: join(cwd, 'secrets', 'tokens.json'),
       readModelsFile: join(cwd, 'ram', 'read-models.sqlite'),
+      readModelsSync: 'normal',
       bodyLimitBytes: 2048,
       eventStoreConnectionString: 'esdb+discover://node1:2113?tls=false',
       notary: {
@@ -289,6 +293,26 @@ describe('loadLedgerConfig', () => {
   it('rejects a tokens file path that is a directory', () => {
     const error = configError({ LEDGER_TOKENS_FILE: '.' });
     expect(error.problems[0].variable).toBe('LEDGER_TOKENS_FILE');
+  });
+
+  describe('LEDGER_READ_MODELS_SYNC', () => {
+    const bootKnown = currentBootId() !== undefined;
+
+    it("defaults to 'off' where the machine's boot id tells a restart, else to 'normal'", () => {
+      expect(loadLedgerConfig({}, cwd).readModelsSync).toBe(bootKnown ? 'off' : 'normal');
+      if (process.platform === 'linux') expect(bootKnown).toBe(true);
+    });
+
+    it("takes 'normal', and 'off' where the boot id is known", () => {
+      expect(loadLedgerConfig({ LEDGER_READ_MODELS_SYNC: 'normal' }, cwd).readModelsSync).toBe('normal');
+      if (bootKnown) expect(loadLedgerConfig({ LEDGER_READ_MODELS_SYNC: 'off' }, cwd).readModelsSync).toBe('off');
+    });
+
+    // Spaces around a value are trimmed, as for every variable; the case is not folded.
+    it.each(['OFF', 'full', 'fsync'])('refuses %j, naming the variable', (value) => {
+      const error = configError({ LEDGER_READ_MODELS_SYNC: value });
+      expect(error.problems).toEqual([expect.objectContaining({ variable: 'LEDGER_READ_MODELS_SYNC', value, expected: expect.stringContaining("'normal'") })]);
+    });
   });
 
   describe('LEDGER_READ_MODELS_FILE', () => {
