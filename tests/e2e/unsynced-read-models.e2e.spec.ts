@@ -64,7 +64,7 @@ describe('read models written without fsync', () => {
     expect(existsSync(markerOf(dataDir))).toBe(false);
     const status = await runBuiltCli(['status', '--check', '--data-dir', dataDir]);
     expect(status.code).toBe(0);
-  });
+  }, 120_000);
 
   it("writes with SQLite's syncs and no marker when LEDGER_READ_MODELS_SYNC=normal", async () => {
     const dataDir = newDir('ledger-unsynced-normal-');
@@ -74,5 +74,5 @@ describe('read models written without fsync', () => {
     expect(existsSync(markerOf(dataDir))).toBe(false);
     expect(ledger.output()).not.toContain('not fsynced');
     await ledger.stop();
-  });
+  }, 60_000);
 });

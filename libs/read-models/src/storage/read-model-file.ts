@@ -8,7 +8,7 @@ export const READ_MODEL_APPLICATION_ID = 0x4c52_4d31; // 'LRM1'
 /** The checkpoint table every version of ours has held: a file without an application id but with it predates the stamp. */
 const OWN_TABLE = 'read_model_checkpoints';
 
-/** `unsynced`: written without fsync in a boot that ended before the file was synced (see unsynced-marker.ts). */
+/** `unsynced`: written without fsync (LEDGER_READ_MODELS_SYNC=off) while the machine ran a boot that ended before the file was synced. */
 export type ReadModelFileProblem = 'not-sqlite' | 'damaged' | 'foreign' | 'unsynced';
 
 export interface ReadModelFileVerdict {
