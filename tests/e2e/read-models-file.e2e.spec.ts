@@ -64,10 +64,10 @@ describe('LEDGER_READ_MODELS_FILE', () => {
     const target = join(newDir('ledger-rm-target-'), 'data');
     const targetRam = newDir('ledger-rm-target-ram-');
     const targetEnv = { LEDGER_READ_MODELS_FILE: join(targetRam, 'rm.sqlite') };
-    const stale = await spawnLedger({ dataDir: newDir('ledger-rm-stale-'), env: targetEnv });
+    const stale = await spawnLedger({ dataDir: newDir('ledger-rm-stale-'), env: { ...targetEnv, ...(currentBootId() ? { LEDGER_READ_MODELS_SYNC: 'off' } : {}) } });
     const staleIncident = await seedIncident(stale);
     for (let n = 0; n < 3; n++) expect((await stale.request('POST', `/incidents/${staleIncident}/claims`, { role: 'recorder', body: claimBody(n) })).status).toBe(201);
-    // Killed: its unsynced-writes marker stays beside the file (LEDGER_READ_MODELS_SYNC=off, the default on Linux).
+    // Killed: its unsynced-writes marker (LEDGER_READ_MODELS_SYNC=off, where the boot id can be read) stays beside the file.
     await stale.kill();
     const unsyncedMarker = currentBootId() !== undefined;
     expect(existsSync(join(targetRam, 'rm.sqlite-unsynced'))).toBe(unsyncedMarker);

@@ -6,7 +6,7 @@ import { runBuiltCli, spawnLedger } from '../support/spawned-ledger';
 import { spawnedSuite } from '../support/spawned-suite';
 
 /**
- * The read models are written without fsync (LEDGER_READ_MODELS_SYNC=off, the default on Linux). A killed process
+ * The read models written without fsync (LEDGER_READ_MODELS_SYNC=off, Linux only). A killed process
  * loses nothing, so its file is kept; a file the machine went down under before a clean stop synced it (its marker
  * names an earlier boot) is moved aside and rebuilt from the log, and a backup leaves it out.
  */
@@ -14,6 +14,7 @@ import { spawnedSuite } from '../support/spawned-suite';
 const newDir = spawnedSuite('ledger-unsynced-', ['ledger-api', 'ledger-cli']);
 
 const markerOf = (dataDir: string): string => join(dataDir, 'read-models.sqlite-unsynced');
+const UNSYNCED = { LEDGER_READ_MODELS_SYNC: 'off' };
 const movedAside = (dataDir: string): string[] => readdirSync(dataDir).filter((name) => /^read-models\.sqlite\.unsynced-\d+T\d+Z$/.test(name));
 
 describe('read models written without fsync', () => {
@@ -23,7 +24,7 @@ describe('read models written without fsync', () => {
   it('keeps the file through a killed process, rebuilds it after a restart of the machine, and syncs it at a clean stop', async () => {
     if (onLinux) expect(bootId).toBeDefined();
     const dataDir = newDir('ledger-unsynced-data-');
-    const ledger = await spawnLedger({ dataDir });
+    const ledger = await spawnLedger({ dataDir, env: UNSYNCED });
     const incidentId = await seedIncident(ledger);
     expect((await ledger.request('POST', `/incidents/${incidentId}/claims`, { role: 'recorder', body: claimBody(1) })).status).toBe(201);
     const versions = await ledger.request('GET', `/incidents/${incidentId}/versions`, { role: 'reader' });
@@ -34,7 +35,7 @@ describe('read models written without fsync', () => {
     await ledger.kill();
 
     // The process died, the machine did not: what it wrote is in the page cache, and the file is resumed.
-    const resumed = await spawnLedger({ dataDir, tokens });
+    const resumed = await spawnLedger({ dataDir, tokens, env: UNSYNCED });
     await resumed.waitUntilCaughtUp();
     expect(movedAside(dataDir)).toEqual([]);
     expect(resumed.output()).not.toMatch(/building from the log/);
@@ -52,7 +53,7 @@ describe('read models written without fsync', () => {
     expect(Object.keys(manifest.files)).not.toContain('read-models.sqlite');
     expect(manifest.readModelsCheckpoint).toBeNull();
 
-    const rebuilt = await spawnLedger({ dataDir, tokens });
+    const rebuilt = await spawnLedger({ dataDir, tokens, env: UNSYNCED });
     await rebuilt.waitUntilCaughtUp();
     expect(movedAside(dataDir)).toHaveLength(1);
     expect(rebuilt.output()).toMatch(/unsynced \(written without sync during boot 00000000-0000-4000-8000-000000000000/);
@@ -66,9 +67,9 @@ describe('read models written without fsync', () => {
     expect(status.code).toBe(0);
   }, 120_000);
 
-  it("writes with SQLite's syncs and no marker when LEDGER_READ_MODELS_SYNC=normal", async () => {
+  it("writes with SQLite's syncs and no marker by default (LEDGER_READ_MODELS_SYNC=normal)", async () => {
     const dataDir = newDir('ledger-unsynced-normal-');
-    const ledger = await spawnLedger({ dataDir, env: { LEDGER_READ_MODELS_SYNC: 'normal' } });
+    const ledger = await spawnLedger({ dataDir });
     const incidentId = await seedIncident(ledger);
     expect((await ledger.request('POST', `/incidents/${incidentId}/claims`, { role: 'recorder', body: claimBody(1) })).status).toBe(201);
     expect(existsSync(markerOf(dataDir))).toBe(false);

@@ -25,9 +25,9 @@ export interface LedgerConfig {
    */
   readModelsFile: string;
   /**
-   * LEDGER_READ_MODELS_SYNC: 'off' (the default where the machine's boot id can be read, Linux): the read models' file
-   * is never fsynced; a process crash loses nothing, and after the machine itself went down before a clean stop the
-   * file is rebuilt from the log at start. 'normal': SQLite syncs it at each WAL checkpoint (the default elsewhere).
+   * LEDGER_READ_MODELS_SYNC: 'normal' (the default): SQLite syncs the read models' file at each WAL checkpoint. 'off'
+   * (only where the machine's boot id can be read, Linux): never fsynced; a process crash loses nothing, and after the
+   * machine itself went down before a clean stop the file is rebuilt from the log at start.
    */
   readModelsSync: 'off' | 'normal';
   bodyLimitBytes: number;
@@ -286,15 +286,14 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     }
   }
 
-  // Unsynced read models cost the projection thread no fsync stalls (the claims' p99 was lower in each of four
-  // interleaved http-claims pairs: 36–47 ms against 45–54), but they are only safe where a restart of the machine can
-  // be told: the boot id names it.
+  // Unsynced read models cost the projection thread no fsync stalls (the claims' p99 was lower under claims alone), but
+  // with a thousand feed subscribers the claims' acknowledgements were slower (see README, Performance): opt-in. Only
+  // where a restart of the machine can be told: the boot id names it.
   const readModelsSyncRaw = read('LEDGER_READ_MODELS_SYNC');
   const bootKnown = currentBootId() !== undefined;
-  let readModelsSync: 'off' | 'normal' = bootKnown ? 'off' : 'normal';
-  if (readModelsSyncRaw === 'normal') readModelsSync = 'normal';
-  else if (readModelsSyncRaw === 'off' && bootKnown) readModelsSync = 'off';
-  else if (readModelsSyncRaw !== undefined) {
+  let readModelsSync: 'off' | 'normal' = 'normal';
+  if (readModelsSyncRaw === 'off' && bootKnown) readModelsSync = 'off';
+  else if (readModelsSyncRaw !== undefined && readModelsSyncRaw !== 'normal') {
     problems.push({
       variable: 'LEDGER_READ_MODELS_SYNC',
       value: readModelsSyncRaw,

@@ -33,7 +33,7 @@ describe('loadLedgerConfig', () => {
       logLevel: 'info',
       tokensFile: join(cwd, 'data', 'tokens.json'),
       readModelsFile: join(cwd, 'data', 'read-models.sqlite'),
-      readModelsSync: currentBootId() !== undefined ? 'off' : 'normal',
+      readModelsSync: 'normal',
       bodyLimitBytes: 1024 * 1024,
       notary: { origin: 'incident-ledger', checkpointIntervalMs: 60_000 },
       feed: { heartbeatMs: 15_000, slowConsumerMs: 10_000, ringSize: 10_000, maxStreamsPerToken: 100, maxStreams: 2_000 },
@@ -298,8 +298,8 @@ describe('loadLedgerConfig', () => {
   describe('LEDGER_READ_MODELS_SYNC', () => {
     const bootKnown = currentBootId() !== undefined;
 
-    it("defaults to 'off' where the machine's boot id tells a restart, else to 'normal'", () => {
-      expect(loadLedgerConfig({}, cwd).readModelsSync).toBe(bootKnown ? 'off' : 'normal');
+    it("defaults to 'normal'", () => {
+      expect(loadLedgerConfig({}, cwd).readModelsSync).toBe('normal');
       if (process.platform === 'linux') expect(bootKnown).toBe(true);
     });
 
