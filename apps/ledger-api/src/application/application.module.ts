@@ -86,6 +86,7 @@ const postgresReadModels = (readModels: NonNullable<LedgerConfig['readModels']>)
 /** The read models in their SQLite file (config.readModelsFile), kept by a projection thread or in the API's own thread. */
 const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provider[] => {
   const { config } = options;
+  const synchronous = config.readModelsSync === 'off' ? 'OFF' : 'NORMAL';
   return [
     {
       provide: SqliteReadModelStore,
@@ -95,7 +96,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         const logger = new Logger('Projections');
         const heal = { log: (message: string) => logger.warn(message) };
         // The connection that closes last: with unsynced writers, it syncs the file at a clean stop.
-        const sync = config.readModelsSync === 'off' ? ({ synchronous: 'OFF', syncOnClose: true } as const) : {};
+        const sync = synchronous === 'OFF' ? ({ synchronous, syncOnClose: true } as const) : {};
         return new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS), ...sync });
       },
     },
@@ -110,7 +111,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
           data: {
             eventLog: eventLogSource(config),
             readModelsFile: config.readModelsFile,
-            synchronous: config.readModelsSync === 'off' ? 'OFF' : 'NORMAL',
+            synchronous,
             // The store rings it on each commit, from its writer thread: the HTTP thread wakes nobody.
             ...(eventStore instanceof SqliteEventStore ? { commits: eventStore.commitBell } : {}),
           },

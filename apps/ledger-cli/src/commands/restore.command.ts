@@ -1,6 +1,7 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import { syncPath, unsyncedMarkerOf } from '@ledger/read-models';
 import { loadLedgerConfig, ConfigError, LedgerConfig } from '../../../ledger-api/src/platform/config/ledger-config';
 import { BACKUP_KEY_FILE, BACKUP_TOKENS_FILE, BackupManifest, ESDB_BACKUP_REFUSAL, fileDigest, MANIFEST_FILE, notaryKeyFileOf } from '../backup-manifest';
 import { CliOutput } from '../cli-output';
@@ -58,7 +59,7 @@ const ledgerPathsOf = (config: LedgerConfig): string[] => [
 ];
 
 // With the read models' unsynced-writes marker: moved with the file it speaks of.
-const sqliteFilesOf = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`, `${file}-unsynced`];
+const sqliteFilesOf = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`, unsyncedMarkerOf(file)];
 
 /** Into the pre-restore directory; a file on another file system (a RAM disk) is copied there, then removed. */
 const moveAside = (path: string, aside: string): void => {
@@ -92,15 +93,6 @@ const place = (from: string, to: string, privateFile: boolean): void => {
   syncPath(tmp);
   renameSync(tmp, to);
   syncPath(dirname(to));
-};
-
-const syncPath = (path: string): void => {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 };
 
 export const restoreCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.env): Command =>

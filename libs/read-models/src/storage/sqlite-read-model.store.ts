@@ -1,4 +1,3 @@
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '@ledger/event-store';
 import { LedgerEnvelope } from '../envelope';
@@ -17,7 +16,7 @@ import { PartyRecordDoc, PartyRecordRequest, partyRecordPageView, partyRecordVie
 import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, moveAside } from './read-model-file';
-import { clearUnsynced, currentBootId, markUnsynced } from './unsynced-marker';
+import { clearUnsynced, currentBootId, markUnsynced, syncPath } from './unsynced-marker';
 import { SqlValue, SqliteTables } from './sqlite-tables';
 
 /**
@@ -542,22 +541,16 @@ export class SqliteReadModelStore {
   }
 
   /**
-   * Empties the WAL into the file and syncs the file, then removes the unsynced-writes marker. The checkpoint syncs only
-   * what it copies itself, and a checkpoint thread running unsynced may already have copied everything, hence the
-   * explicit sync. Anything short of that (a reader still in the WAL) leaves the marker: the file is then rebuilt if
-   * the machine restarts before another clean close.
+   * Empties the WAL into the file and syncs the file, then removes the unsynced-writes marker. The checkpoint itself
+   * syncs nothing under OFF (and a checkpoint thread may already have copied every frame), hence the explicit sync; the
+   * marker goes only after it. Anything short of that (a reader still in the WAL) leaves the marker: the file is then
+   * rebuilt if the machine restarts before another clean close.
    */
   private syncWhole(): void {
     try {
-      this.db.pragma('synchronous = NORMAL');
       const [done] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
       if (!done || done.busy !== 0 || done.log !== 0) return;
-      const fd = openSync(this.options.filename, 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      syncPath(this.options.filename);
       clearUnsynced(this.options.filename);
     } catch (error) {
       this.options.heal?.log?.(`Read models ${this.options.filename}: not synced at close (${error instanceof Error ? error.message : String(error)}); rebuilt if the machine restarts first`);

@@ -29,8 +29,9 @@ interface UnsyncedMarker {
   since: string;
 }
 
-const syncDirectory = (path: string): void => {
-  const fd = openSync(dirname(path), 'r');
+/** fsync of a file or directory by its path (a rename or removal is durable once its directory is synced). */
+export const syncPath = (path: string): void => {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
@@ -59,7 +60,7 @@ export const markUnsynced = (filename: string, bootId: string, at = new Date()):
     closeSync(fd);
   }
   renameSync(temporary, marker);
-  syncDirectory(marker);
+  syncPath(dirname(marker));
 };
 
 /** Once the file is synced whole (its WAL checkpointed into it and emptied, with syncs): nothing unsynced is left. */
@@ -67,7 +68,7 @@ export const clearUnsynced = (filename: string): void => {
   const marker = unsyncedMarkerOf(filename);
   if (!existsSync(marker)) return;
   rmSync(marker, { force: true });
-  syncDirectory(marker);
+  syncPath(dirname(marker));
 };
 
 /**
