@@ -290,7 +290,8 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   // with a thousand feed subscribers the claims' acknowledgements were slower (see README, Performance): opt-in. Only
   // where a restart of the machine can be told: the boot id names it.
   const readModelsSyncRaw = read('LEDGER_READ_MODELS_SYNC');
-  const bootKnown = currentBootId() !== undefined;
+  // Read only when the setting asks for more than the default: every CLI command loads this config.
+  const bootKnown = readModelsSyncRaw !== undefined && readModelsSyncRaw !== 'normal' && currentBootId() !== undefined;
   let readModelsSync: 'off' | 'normal' = 'normal';
   if (readModelsSyncRaw === 'off' && bootKnown) readModelsSync = 'off';
   else if (readModelsSyncRaw !== undefined && readModelsSyncRaw !== 'normal') {
