@@ -39,6 +39,25 @@ describe('bench import file', () => {
     expect(refused).toEqual([]);
   }, 60_000);
 
+  it('interleaved, holds the same lines, every incident reported before any claim, the claims taken in turn', () => {
+    const grouped = [...importLines({ claims: 11, incidents: 3 })];
+    const interleaved = [...importLines({ claims: 11, incidents: 3, interleaved: true })];
+    const keys = (lines: typeof grouped) => lines.map((l) => l.key).sort();
+    expect(keys(interleaved)).toEqual(keys(grouped));
+    expect(interleaved.filter((l) => l.action !== 'makeClaim').map((l) => l.key)).toEqual(grouped.filter((l) => l.action !== 'makeClaim').map((l) => l.key));
+    const firstClaim = interleaved.findIndex((l) => l.action === 'makeClaim');
+    expect(interleaved.slice(firstClaim).every((l) => l.action === 'makeClaim')).toBe(true);
+    expect(interleaved.slice(firstClaim).map((l) => l.incident)).toEqual([
+      ...['incident-1', 'incident-2', 'incident-3'],
+      ...['incident-1', 'incident-2', 'incident-3'],
+      ...['incident-1', 'incident-2', 'incident-3'],
+      ...['incident-1', 'incident-2'],
+    ]);
+    // Each incident's claims keep their own order.
+    const ofIncident1 = interleaved.filter((l) => l.incident === 'incident-1').map((l) => l.key);
+    expect(ofIncident1).toEqual(['incident-1-claim-1', 'incident-1-claim-2', 'incident-1-claim-3', 'incident-1-claim-4']);
+  });
+
   it('gives the heavy incident its claims and its own title, the rest spread over the others, the total unchanged', () => {
     const lines = [...importLines({ claims: 11, incidents: 3, heavyIncidentClaims: 5 })];
     expect(lines.filter((l) => l.action === 'makeClaim').map((l) => l.incident)).toEqual([...Array(5).fill('incident-1'), ...Array(3).fill('incident-2'), ...Array(3).fill('incident-3')]);

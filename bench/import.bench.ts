@@ -13,6 +13,13 @@
  * until the read models caught up. After the CLI import, the rows its read models hold are inserted again with plain
  * INSERTs into a fresh file (rebuild.worker.ts insertRows): the floor of any projection into these tables, beside it.
  *
+ * Each form's peak RSS is reported too: the server's (VmHWM) once its read models caught up; the CLI's from getrusage
+ * as it exits (bench/support/report-peak-rss.js, preloaded).
+ *
+ * Then the CLI imports the same number of claims over INTERLEAVED_INCIDENTS incidents twice, into fresh directories:
+ * grouped by incident, and taken in turn across the incidents (as a file sorted by when things were said comes);
+ * reported, no target: what a file's order costs.
+ *
  * Checks for each: the import succeeds, the log holds one event per line, `ledger-cli verify` is ok. A form the
  * ledger does not have yet (no `import` command in the CLI's help, POST /imports answering 404) is reported as not
  * available rather than failed.
@@ -25,7 +32,7 @@ import { CliResult, SpawnedLedger, ensureBuilt, removeDataDir, runBuiltCli } fro
 import { BenchContext, NotAvailableError, runBenchmark } from './support/bench-child';
 import { postFile, runTsWorker, spawnBenchLedger } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
-import { nowMs } from './support/measure';
+import { nowMs, peakRssOf } from './support/measure';
 import { rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
 import type { WorkerReport } from './support/rebuild.worker';
 
@@ -33,6 +40,43 @@ const TARGET = { of: 'value' as const, op: '>=' as const, threshold: 25_000 };
 const REBUILD_WORKER = join(__dirname, 'support/rebuild.worker.ts');
 
 const cli = (args: string[], timeoutMs: number): Promise<CliResult> => runBuiltCli(args, { timeoutMs, env: { LOG_LEVEL: 'warn' } });
+
+const PEAK_RSS_PRELOAD = join(__dirname, 'support/report-peak-rss.js');
+
+/** The CLI's peak RSS as it reported it on exit (the largest, should a worker thread have reported too). */
+const peakRssIn = (stderr: string): number | undefined => {
+  const reported = [...stderr.matchAll(/^bench-peak-rss (\d+)$/gm)].map((m) => Number(m[1]));
+  return reported.length ? Math.max(...reported) : undefined;
+};
+
+interface CliImport {
+  dataDir: string;
+  /** Until the read models caught up (a rebuild included, should the import have left them behind). */
+  seconds: number;
+  /** The summary's elapsedMs: lines read, decided and stored. */
+  storedMs?: number;
+  peakRssBytes?: number;
+}
+
+/** `ledger-cli import FILE` into a fresh ledger directory, timed until its read models are at the head of the log. */
+const cliImport = async (ctx: BenchContext, ledgers: SpawnedLedger[], file: string, dataDir: string, form: string, timeoutMs: number): Promise<CliImport> => {
+  const created = await spawnBenchLedger({ demo: false, dataDir });
+  ledgers.push(created);
+  await created.stop();
+  const start = nowMs();
+  const imported = await runBuiltCli(['import', file, '--data-dir', created.dataDir, '--json'], {
+    timeoutMs,
+    env: { LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${PEAK_RSS_PRELOAD}` },
+  });
+  ctx.check(`${form} exited 0`, imported.code === 0, `exit ${imported.code}: ${(imported.stdout + imported.stderr).slice(-300)}`);
+  const status = await cli(['status', '--check', '--data-dir', created.dataDir], timeoutMs);
+  if (status.code === 4) {
+    const rebuilt = await cli(['rebuild', '--data-dir', created.dataDir], timeoutMs);
+    ctx.check(`${form}: ledger-cli rebuild after the import exited 0`, rebuilt.code === 0, `exit ${rebuilt.code}`);
+    ctx.note(`${form} left the read models behind the log; the time includes \`ledger-cli rebuild\`.`);
+  }
+  return { dataDir: created.dataDir, seconds: (nowMs() - start) / 1000, storedMs: elapsedMsOf(imported.stdout), peakRssBytes: peakRssIn(imported.stderr) };
+};
 
 const eventsIn = async (dataDir: string): Promise<number> => {
   const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
@@ -103,6 +147,7 @@ runBenchmark('import', async (ctx) => {
       const storedMs = elapsedMsOf(answer.body);
       if (storedMs !== undefined) ctx.figure({ figure: 'POST /imports, lines stored', value: lines / (storedMs / 1000), unit: 'events/s', baseline });
       ctx.figure({ figure: 'POST /imports, read models caught up', value: lines / seconds, unit: 'events/s', baseline, target: TARGET });
+      ctx.figure({ figure: 'POST /imports, server peak RSS', value: peakRssOf(http.pid) / 1e6, unit: 'MB' });
       await http.stop();
       await checkImported(ctx, 'POST /imports', http.dataDir, lines, timeoutMs);
     } else {
@@ -111,22 +156,12 @@ runBenchmark('import', async (ctx) => {
     }
 
     if (hasCli) {
-      const created = await spawnBenchLedger({ demo: false, dataDir: join(dir, 'cli') });
-      ledgers.push(created);
-      await created.stop();
-      const start = nowMs();
-      const imported = await cli(['import', file, '--data-dir', created.dataDir, '--json'], timeoutMs);
-      ctx.check('ledger-cli import exited 0', imported.code === 0, `exit ${imported.code}: ${(imported.stdout + imported.stderr).slice(-300)}`);
-      const status = await cli(['status', '--check', '--data-dir', created.dataDir], timeoutMs);
-      if (status.code === 4) {
-        const rebuilt = await cli(['rebuild', '--data-dir', created.dataDir], timeoutMs);
-        ctx.check('ledger-cli rebuild after the import exited 0', rebuilt.code === 0, `exit ${rebuilt.code}`);
-        ctx.note('the CLI import left the read models behind the log; the time includes `ledger-cli rebuild`.');
-      }
-      const seconds = (nowMs() - start) / 1000;
-      const storedMs = elapsedMsOf(imported.stdout);
+      const created = await cliImport(ctx, ledgers, file, join(dir, 'cli'), 'ledger-cli import', timeoutMs);
+      const { seconds, storedMs } = created;
       if (storedMs !== undefined) ctx.figure({ figure: 'ledger-cli import, lines stored', value: lines / (storedMs / 1000), unit: 'events/s', baseline });
       ctx.figure({ figure: 'ledger-cli import, read models caught up', value: lines / seconds, unit: 'events/s', baseline, target: TARGET });
+      if (created.peakRssBytes !== undefined) ctx.figure({ figure: 'ledger-cli import, peak RSS', value: created.peakRssBytes / 1e6, unit: 'MB' });
+      else ctx.note('ledger-cli import reported no peak RSS on exit.');
       await checkImported(ctx, 'ledger-cli import', created.dataDir, lines, timeoutMs);
       // The ceiling of any projection into these tables: the rows the import's read models hold, inserted with plain
       // prepared INSERTs into empty tables (indexes built at the end), no reads, no logic, one thread.
@@ -142,6 +177,28 @@ runBenchmark('import', async (ctx) => {
         `the import's read models hold ${(floor.events / lines).toFixed(1)} rows a line; inserting them alone, with no projection, ran at ` +
           `${Math.round(floorRate).toLocaleString('en-US')} lines/s, ${floorRate >= TARGET.threshold ? 'above' : 'below'} the target of ${TARGET.threshold.toLocaleString('en-US')} events/s`,
       );
+
+      // What the file's order costs: the same claims over the same incidents, grouped and then taken in turn.
+      const order = { claims: ctx.pick('claims, grouped against interleaved', 20_000, 100_000), incidents: ctx.pick('incidents, grouped against interleaved', 400, 2_000) };
+      let grouped = { lines, seconds };
+      if (order.claims !== claims || order.incidents !== incidents) {
+        const groupedFile = join(dir, 'grouped.ndjson');
+        const groupedLines = writeImportFile(groupedFile, order);
+        const run = await cliImport(ctx, ledgers, groupedFile, join(dir, 'cli-grouped'), 'ledger-cli import, grouped', timeoutMs);
+        await checkImported(ctx, 'ledger-cli import, grouped', run.dataDir, groupedLines, timeoutMs);
+        grouped = { lines: groupedLines, seconds: run.seconds };
+        rmSync(groupedFile, { force: true });
+      }
+      const interleavedFile = join(dir, 'interleaved.ndjson');
+      const interleavedLines = writeImportFile(interleavedFile, { ...order, interleaved: true });
+      const interleaved = await cliImport(ctx, ledgers, interleavedFile, join(dir, 'cli-interleaved'), 'ledger-cli import, interleaved', timeoutMs);
+      await checkImported(ctx, 'ledger-cli import, interleaved', interleaved.dataDir, interleavedLines, timeoutMs);
+      ctx.figure({
+        figure: `ledger-cli import, ${order.claims.toLocaleString('en-US')} claims taken in turn across ${order.incidents.toLocaleString('en-US')} incidents, read models caught up`,
+        value: interleavedLines / interleaved.seconds,
+        unit: 'events/s',
+        baseline: { label: 'the same claims grouped by incident', value: grouped.lines / grouped.seconds, unit: 'events/s' },
+      });
     } else {
       ctx.note('the CLI has no import command yet.');
     }
