@@ -25,6 +25,7 @@ import { notaryLease, SharedDatabaseHost } from '../application/shared-database.
 import { LEDGER_CONFIG, LedgerConfig } from '../platform';
 import type { AdvisoryLockLease } from '../platform/postgres/advisory-lock.lease';
 import { sharedNotaryKey } from '../platform/postgres/notary-key.table';
+import { LeafLocation, LeafLocations } from './leaf-locations';
 
 /** How long an on-demand checkpoint waits for the notary to have read everything already in the log. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
@@ -38,12 +39,7 @@ export class NotaryRefusedError extends Error {
   }
 }
 
-export interface LeafLocation {
-  leafIndex: number;
-  streamName: string;
-  revision: bigint;
-  position: bigint;
-}
+export type { LeafLocation } from './leaf-locations';
 
 export interface CheckpointOutcome {
   checkpoint: SignedCheckpoint;
@@ -68,8 +64,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private signingKey: NotaryKey | undefined;
   private lease: AdvisoryLockLease | undefined;
   private readonly tree = new MerkleLog();
-  private readonly leafPositions: bigint[] = [];
-  private readonly leafByEventId = new Map<string, LeafLocation>();
+  private readonly leaves = new LeafLocations();
   /** Streams written since the latest checkpoint: the heads the next one records. */
   private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
@@ -175,7 +170,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   locate(eventId: string): LeafLocation | undefined {
-    return this.leafByEventId.get(eventId);
+    return this.leaves.locate(eventId);
   }
 
   inclusionProof(leafIndex: number, treeSize: number): Buffer[] {
@@ -208,11 +203,8 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
         this.damage = `event ${event.streamName}@${event.revision} (position ${event.position}) does not match its hash`;
         this.logger.error(`${this.damage}: no checkpoint will be signed until the log is repaired; run verify`);
       }
-      const leafIndex = this.tree.append(eventLeafHash(stored ?? recomputed));
-      this.leafPositions.push(event.position);
-      if (!this.leafByEventId.has(event.eventId)) {
-        this.leafByEventId.set(event.eventId, { leafIndex, streamName: event.streamName, revision: event.revision, position: event.position });
-      }
+      this.tree.append(eventLeafHash(stored ?? recomputed));
+      this.leaves.push(event);
       const latest = this.checkpoints.at(-1)?.checkpoint;
       if (!latest || event.position > BigInt(latest.lastPosition)) {
         const head = { stream: event.streamName, revision: event.revision.toString(), hash: stored ?? recomputed };
@@ -260,7 +252,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
           origin: this.config.notary.origin,
           treeSize,
           rootHash: this.tree.root(treeSize).toString('hex'),
-          lastPosition: treeSize === 0 ? '0' : this.leafPositions[treeSize - 1].toString(),
+          lastPosition: treeSize === 0 ? '0' : this.leaves.positionOf(treeSize - 1).toString(),
           timestamp: this.clock.now().toISOString(),
           keyId: this.key.keyId,
           streamHeads: [...this.headsSince.values()]

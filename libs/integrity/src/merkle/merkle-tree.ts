@@ -281,14 +281,40 @@ export const verifyConsistency = (
   return sn === 0 && sameHash(fr, firstRoot) && sameHash(sr, secondRoot);
 };
 
+/** Hashes a chunk of a level holds: 128 KiB, allocated as the level reaches it. */
+const CHUNK_HASHES = 4096;
+
 /**
- * An append-only tree that keeps every complete subtree hash (about 2n hashes), so roots and proofs for any
- * earlier size cost O(log² n) hashes instead of re-reading all leaves.
+ * One level's hashes, 32 bytes each, packed into chunks: no object per hash (a Buffer per hash took about 250 bytes
+ * of heap beside its 32, two for every leaf, and every garbage collection traced them), and growing never copies
+ * what is stored.
+ */
+class HashRow {
+  private readonly chunks: Buffer[] = [];
+  length = 0;
+
+  push(hash: Uint8Array): void {
+    const slot = this.length % CHUNK_HASHES;
+    if (slot === 0) this.chunks.push(Buffer.alloc(CHUNK_HASHES * HASH_SIZE));
+    this.chunks[this.chunks.length - 1].set(hash, slot * HASH_SIZE);
+    this.length += 1;
+  }
+
+  /** A view of the stored hash: read it, never write to it. */
+  at(index: number): Buffer {
+    const offset = (index % CHUNK_HASHES) * HASH_SIZE;
+    return this.chunks[Math.floor(index / CHUNK_HASHES)].subarray(offset, offset + HASH_SIZE);
+  }
+}
+
+/**
+ * An append-only tree that keeps every complete subtree hash (about 2n hashes, 64 bytes a leaf), so roots and proofs
+ * for any earlier size cost O(log² n) hashes instead of re-reading all leaves. What it hands out are copies.
  */
 export class MerkleLog {
-  /** levels[h][i]: hash of the complete subtree over leaves [i·2^h, (i+1)·2^h). levels[0] are the leaf hashes. */
-  private readonly levels: Buffer[][] = [[]];
-  private readonly source: SubtreeSource = { complete: (level, index) => this.levels[level][index] };
+  /** levels[h].at(i): hash of the complete subtree over leaves [i·2^h, (i+1)·2^h). levels[0] holds the leaf hashes. */
+  private readonly levels: HashRow[] = [new HashRow()];
+  private readonly source: SubtreeSource = { complete: (level, index) => this.levels[level].at(index) };
 
   constructor(leafHashes: Iterable<Buffer> = []) {
     for (const hash of leafHashes) this.append(hash);
@@ -302,34 +328,34 @@ export class MerkleLog {
   append(hash: Buffer): number {
     if (!isHash(hash)) throw new RangeError(`Leaf hash must be ${HASH_SIZE} bytes`);
     const index = this.levels[0].length;
-    this.levels[0].push(Buffer.from(hash));
+    this.levels[0].push(hash);
     for (let level = 0, count = index + 1; count % 2 === 0; level += 1, count /= 2) {
       const row = this.levels[level];
-      if (this.levels.length === level + 1) this.levels.push([]);
-      this.levels[level + 1].push(nodeHash(row[row.length - 2], row[row.length - 1]));
+      if (this.levels.length === level + 1) this.levels.push(new HashRow());
+      this.levels[level + 1].push(nodeHash(row.at(row.length - 2), row.at(row.length - 1)));
     }
     return index;
   }
 
   leafHash(index: number): Buffer {
     if (!isSize(index) || index >= this.size) throw new RangeError(`Leaf index ${index} is not below ${this.size}`);
-    return this.levels[0][index];
+    return Buffer.from(this.levels[0].at(index));
   }
 
   root(size: number = this.size): Buffer {
     checkSize(size, this.size);
-    return rangeHash(this.source, 0, size);
+    return Buffer.from(rangeHash(this.source, 0, size));
   }
 
   inclusionProof(index: number, size: number = this.size): Buffer[] {
     checkSize(size, this.size);
     if (!isSize(index) || index >= size) throw new RangeError(`Leaf index ${index} is not below tree size ${size}`);
-    return pathOf(this.source, index, size);
+    return pathOf(this.source, index, size).map((hash) => Buffer.from(hash));
   }
 
   consistencyProof(m: number, n: number = this.size): Buffer[] {
     checkSize(n, this.size);
     if (!isSize(m) || m > n) throw new RangeError(`Old tree size ${m} is not within 0..${n}`);
-    return proofOf(this.source, m, n);
+    return proofOf(this.source, m, n).map((hash) => Buffer.from(hash));
   }
 }

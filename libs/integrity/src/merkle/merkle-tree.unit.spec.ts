@@ -450,6 +450,33 @@ describe('Merkle tree properties over random logs', () => {
   });
 });
 
+describe('MerkleLog across the chunks its levels are stored in (4,096 hashes a chunk)', () => {
+  const random = prng(0x4096);
+  const leaves = Array.from({ length: 3 * 4096 + 5 }, (_, i) => leafHash(Buffer.from(`leaf ${i} ${random()}`)));
+  const log = new MerkleLog(leaves);
+
+  it.each([4095, 4096, 4097, 8191, 8192, 8193, 3 * 4096 + 5])('size %i: roots and proofs equal those computed from the leaf array', (n) => {
+    expect(log.root(n).equals(merkleRoot(leaves, n))).toBe(true);
+    for (const index of [0, 1, 2047, 4094, 4095, 4096, 4097, 8191, 8192, n - 2, n - 1].filter((i) => i >= 0 && i < n)) {
+      expect(toHex(log.inclusionProof(index, n))).toEqual(toHex(inclusionProof(leaves, index, n)));
+      expect(log.leafHash(index).equals(leaves[index])).toBe(true);
+    }
+    for (const m of [1, 4095, 4096, 4097, 8192, n - 1].filter((m) => m >= 0 && m <= n)) {
+      expect(toHex(log.consistencyProof(m, n))).toEqual(toHex(consistencyProof(leaves, m, n)));
+    }
+  });
+
+  it('hands out copies: writing into a returned hash changes nothing stored', () => {
+    const before = log.root();
+    log.leafHash(4096).fill(0);
+    log.inclusionProof(4096).forEach((hash) => hash.fill(0));
+    log.consistencyProof(4097).forEach((hash) => hash.fill(0));
+    log.root(8192).fill(0);
+    expect(log.root().equals(before)).toBe(true);
+    expect(log.leafHash(4096).equals(leaves[4096])).toBe(true);
+  });
+});
+
 describe('Merkle tree performance', () => {
   it('computes the root of 100,000 leaves well under a second', () => {
     const leaves = Array.from({ length: 100_000 }, (_, i) => createHash('sha256').update(String(i)).digest());
