@@ -169,8 +169,9 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     return [...new Set(this.checkpoints.map((entry) => entry.checkpoint.keyId))].filter((keyId) => keyId !== this.key.keyId);
   }
 
-  locate(eventId: string): LeafLocation | undefined {
-    return this.leaves.locate(eventId);
+  /** The leaves that may hold the event with this id, in leaf order (see LeafLocations.candidates): read each to tell. */
+  candidates(eventId: string): LeafLocation[] {
+    return this.leaves.candidates(eventId);
   }
 
   inclusionProof(leafIndex: number, treeSize: number): Buffer[] {

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Query as QueryParams } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@ledger/event-store';
 import { ExportedEvent, exportedEvent, SignedCheckpoint } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { ProblemException } from '../../platform/problem/problem.exception';
-import { NotaryService } from '../notary.service';
+import { LeafLocation, NotaryService } from '../notary.service';
 import { checkpointOfSize } from '../checkpoint-lookup';
 import { GetInclusionProofQueryDto } from './get-inclusion-proof.dto';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
@@ -44,8 +44,17 @@ export class GetInclusionProofController {
   async prove(@QueryParams() q: GetInclusionProofQueryDto): Promise<InclusionProofBundle> {
     const checkpoint = checkpointOfSize(await this.notary.listCheckpoints(), q.treeSize);
     await this.notary.caughtUpTo(BigInt(checkpoint.lastPosition));
-    const location = this.notary.locate(q.eventId);
-    if (!location) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is not a ledger event`);
+    // The notary keeps a hash of each leaf's event id, not the id: the first candidate whose event has it is the leaf.
+    let found: { location: LeafLocation; event: RecordedEvent } | undefined;
+    for (const location of this.notary.candidates(q.eventId)) {
+      const [event] = await this.store.readStream(location.streamName, { fromRevision: location.revision, maxCount: 1 });
+      if (event?.eventId === q.eventId) {
+        found = { location, event };
+        break;
+      }
+    }
+    if (!found) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is not a ledger event`);
+    const { location, event } = found;
     if (location.leafIndex >= checkpoint.treeSize) {
       throw new ProblemException(
         404,
@@ -53,8 +62,6 @@ export class GetInclusionProofController {
         `Event ${q.eventId} is leaf ${location.leafIndex}, after checkpoint tree size ${checkpoint.treeSize}: ask again after the next checkpoint`,
       );
     }
-    const [event] = await this.store.readStream(location.streamName, { fromRevision: location.revision, maxCount: 1 });
-    if (!event || event.eventId !== q.eventId) throw new ProblemException(404, 'not-found', `Event ${q.eventId} is no longer in its stream`);
     const { position, ...stored } = exportedEvent(event);
     return {
       kind: 'inclusion',
