@@ -16,9 +16,9 @@
  * Each form's peak RSS is reported too: the server's (VmHWM) once its read models caught up; the CLI's from getrusage
  * as it exits (bench/support/report-peak-rss.js, preloaded).
  *
- * Then the CLI imports the same number of claims over INTERLEAVED_INCIDENTS incidents twice, into fresh directories:
- * grouped by incident, and taken in turn across the incidents (as a file sorted by when things were said comes);
- * reported, no target: what a file's order costs.
+ * Then the CLI imports 20,000 claims over 400 incidents (small; the first import's file) or 100,000 over 2,000 (full)
+ * into fresh directories, grouped by incident and taken in turn across the incidents (as a file sorted by when things
+ * were said comes): reported, no target, what a file's order costs.
  *
  * Checks for each: the import succeeds, the log holds one event per line, `ledger-cli verify` is ok. A form the
  * ledger does not have yet (no `import` command in the CLI's help, POST /imports answering 404) is reported as not

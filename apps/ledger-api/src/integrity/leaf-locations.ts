@@ -68,7 +68,7 @@ export class LeafLocations {
 
   /**
    * The leaves that may hold the event with this id, in leaf order: its own (the first, should the log hold the id
-   * twice) among them if there is one, and any other whose id hashes alike. Read each event to tell which is it.
+   * twice) among them if there is one, and any other whose id hashes alike. Read each event to tell which it is.
    */
   candidates(eventId: string): LeafLocation[] {
     const alike = this.byIdHash.get(this.hashOf(eventId));
