@@ -7,3 +7,5 @@ export * from './integrity-streams';
 export * from './verification/ledger-verification';
 export * from './verification/verify-event-store';
 export * from './whole-log';
+export * from './scratch/scratch-space';
+export * from './scratch/hash-index';

@@ -1,3 +1,7 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileScratch, MemoryScratch } from '@ledger/integrity';
 import { LeafLocations, eventIdHash } from './leaf-locations';
 
 const eventAt = (i: number) => ({
@@ -14,18 +18,37 @@ const whereOf = (i: number) => {
 };
 
 describe('LeafLocations', () => {
-  const leaves = new LeafLocations();
-  const count = 2 * 4096 + 11;
+  const directory = mkdtempSync(join(tmpdir(), 'leaf-locations-'));
+  const scratch = new FileScratch(directory);
+  const leaves = new LeafLocations(scratch);
+  // Past a records extent (3,276 leaves) several times, and past the id index's in-memory part (65,536) into runs.
+  const count = 3 * 65_536 + 11;
   const indexes: number[] = [];
   beforeAll(() => {
     for (let i = 0; i < count; i++) indexes.push(leaves.push(eventAt(i)));
+  });
+  afterAll(() => {
+    scratch.close();
+    rmSync(directory, { recursive: true });
+  });
+
+  it('keeps nothing visible in the directory it was given', () => {
+    expect(readdirSync(directory)).toEqual([]);
   });
 
   it('finds every leaf among the candidates for its event id, across the chunks its columns are stored in', () => {
     expect(indexes).toEqual(Array.from({ length: count }, (_, i) => i));
     expect(leaves.size).toBe(count);
-    for (let i = 0; i < count; i++) expect(leaves.candidates(`event-${i}`)).toContainEqual(whereOf(i));
-    for (const i of [0, 4095, 4096, 8192, count - 1]) expect(leaves.positionOf(i)).toBe(eventAt(i).position);
+    const missing: number[] = [];
+    // Every 13th leaf (each extent and each run has some) and the last ones, held in memory still.
+    for (let i = 0; i < count; i++) {
+      if (i % 13 !== 0 && i < count - 20) continue;
+      const found = leaves.candidates(`event-${i}`).find((candidate) => candidate.leafIndex === i);
+      const where = whereOf(i);
+      if (!found || found.streamName !== where.streamName || found.revision !== where.revision || found.position !== where.position) missing.push(i);
+    }
+    expect(missing).toEqual([]);
+    for (const i of [0, 3275, 3276, 65_535, 65_536, 131_072, count - 1]) expect(leaves.positionOf(i)).toBe(eventAt(i).position);
   });
 
   it('names only the leaves whose ids hash alike: none for an id no leaf has, unless it collides', () => {
@@ -35,10 +58,10 @@ describe('LeafLocations', () => {
   });
 
   it('gives every leaf whose id hashes alike, in leaf order, for the caller to tell apart', () => {
-    const alike = new LeafLocations(() => 7);
+    const alike = new LeafLocations(new MemoryScratch(), () => 7);
     for (let i = 0; i < 5; i++) alike.push(eventAt(i));
     expect(alike.candidates('event-3')).toEqual([0, 1, 2, 3, 4].map(whereOf));
-    expect(new LeafLocations(() => 7).candidates('event-3')).toEqual([]);
+    expect(new LeafLocations(new MemoryScratch(), () => 7).candidates('event-3')).toEqual([]);
   });
 
   it('gives both leaves of an id the log holds twice, the first first', () => {
@@ -51,10 +74,10 @@ describe('LeafLocations', () => {
     ]);
   });
 
-  it('hashes ids into small non-negative integers', () => {
+  it('hashes ids into 32-bit unsigned integers', () => {
     for (const id of ['', 'a', '0b7e8c52-2a4d-5c1e-9f3a-6d2b1c0e9a87', 'ñ'.repeat(50)]) {
       const hash = eventIdHash(id);
-      expect(Number.isInteger(hash) && hash >= 0 && hash < 2 ** 31).toBe(true);
+      expect(Number.isInteger(hash) && hash >= 0 && hash < 2 ** 32).toBe(true);
     }
     expect(eventIdHash('event-1')).not.toBe(eventIdHash('event-2'));
   });

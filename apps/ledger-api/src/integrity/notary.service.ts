@@ -11,6 +11,7 @@ import {
   generateNotaryKey,
   isSignedCheckpoint,
   eventLeafHash,
+  FileScratch,
   jwksOf,
   loadOrCreateNotaryKey,
   MerkleLog,
@@ -63,8 +64,9 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private readonly logger = new Logger('Notary');
   private signingKey: NotaryKey | undefined;
   private lease: AdvisoryLockLease | undefined;
-  private readonly tree = new MerkleLog();
-  private readonly leaves = new LeafLocations();
+  private readonly scratch: FileScratch;
+  private readonly tree: MerkleLog;
+  private readonly leaves: LeafLocations;
   /** Streams written since the latest checkpoint: the heads the next one records. */
   private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
@@ -80,7 +82,13 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     private readonly clock: Clock,
     private readonly shared: SharedDatabaseHost,
-  ) {}
+  ) {
+    // The tree and the leaves' locations grow with the log: kept in a file the kernel frees with the process, memory
+    // stays flat. It is rebuilt from the log at every start, as the subscription replays it from position 0.
+    this.scratch = new FileScratch(config.dataDir);
+    this.tree = new MerkleLog([], this.scratch);
+    this.leaves = new LeafLocations(this.scratch);
+  }
 
   get key(): NotaryKey {
     if (!this.signingKey) throw new Error('The notary key is not loaded yet');
@@ -145,6 +153,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (this.timer) clearInterval(this.timer);
     await this.lease?.stop();
     await this.subscription?.stop();
+    this.scratch.close();
   }
 
   publicKeys(): ReturnType<typeof jwksOf> {

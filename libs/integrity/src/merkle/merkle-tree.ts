@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { MemoryScratch, RecordColumn, ScratchSpace } from '../scratch/scratch-space';
 
 /**
  * RFC 9162 §2.1 Merkle tree over SHA-256: leaf hash = H(0x00 || data), node hash = H(0x01 || left || right),
@@ -281,42 +282,26 @@ export const verifyConsistency = (
   return sn === 0 && sameHash(fr, firstRoot) && sameHash(sr, secondRoot);
 };
 
-/** Hashes a chunk of a level holds: 128 KiB, allocated as the level reaches it. */
-const CHUNK_HASHES = 4096;
-
-/**
- * One level's hashes, 32 bytes each, packed into chunks: no object per hash (a Buffer per hash took about 250 bytes
- * of heap beside its 32, two for every leaf, and every garbage collection traced them), and growing never copies
- * what is stored.
- */
-class HashRow {
-  private readonly chunks: Buffer[] = [];
-  length = 0;
-
-  push(hash: Uint8Array): void {
-    const slot = this.length % CHUNK_HASHES;
-    if (slot === 0) this.chunks.push(Buffer.alloc(CHUNK_HASHES * HASH_SIZE));
-    this.chunks[this.chunks.length - 1].set(hash, slot * HASH_SIZE);
-    this.length += 1;
-  }
-
-  /** A view of the stored hash: read it, never write to it. */
-  at(index: number): Buffer {
-    const offset = (index % CHUNK_HASHES) * HASH_SIZE;
-    return this.chunks[Math.floor(index / CHUNK_HASHES)].subarray(offset, offset + HASH_SIZE);
-  }
-}
-
 /**
  * An append-only tree that keeps every complete subtree hash (about 2n hashes, 64 bytes a leaf), so roots and proofs
- * for any earlier size cost O(log² n) hashes instead of re-reading all leaves. What it hands out are copies.
+ * for any earlier size cost O(log² n) hashes instead of re-reading all leaves. Each level is a column of packed
+ * hashes (no object per hash: a Buffer per hash took about 250 bytes of heap beside its 32, and every garbage
+ * collection traced them), in memory unless a scratch space on a file is given, where only each level's last extent
+ * stays in memory. What it hands out are copies.
  */
 export class MerkleLog {
-  /** levels[h].at(i): hash of the complete subtree over leaves [i·2^h, (i+1)·2^h). levels[0] holds the leaf hashes. */
-  private readonly levels: HashRow[] = [new HashRow()];
-  private readonly source: SubtreeSource = { complete: (level, index) => this.levels[level].at(index) };
+  /** levels[h].read(i): hash of the complete subtree over leaves [i·2^h, (i+1)·2^h). levels[0] holds the leaf hashes. */
+  private readonly levels: RecordColumn[];
+  private readonly source: SubtreeSource = { complete: (level, index) => this.levels[level].read(index) };
+  /** The two children of a node being appended, read into buffers kept for it. */
+  private readonly left = Buffer.alloc(HASH_SIZE);
+  private readonly right = Buffer.alloc(HASH_SIZE);
 
-  constructor(leafHashes: Iterable<Buffer> = []) {
+  constructor(
+    leafHashes: Iterable<Buffer> = [],
+    private readonly scratch: ScratchSpace = new MemoryScratch(),
+  ) {
+    this.levels = [new RecordColumn(scratch, HASH_SIZE)];
     for (const hash of leafHashes) this.append(hash);
   }
 
@@ -327,19 +312,18 @@ export class MerkleLog {
   /** Appends a leaf hash (not leaf data) and returns its index. */
   append(hash: Buffer): number {
     if (!isHash(hash)) throw new RangeError(`Leaf hash must be ${HASH_SIZE} bytes`);
-    const index = this.levels[0].length;
-    this.levels[0].push(hash);
+    const index = this.levels[0].push(hash);
     for (let level = 0, count = index + 1; count % 2 === 0; level += 1, count /= 2) {
       const row = this.levels[level];
-      if (this.levels.length === level + 1) this.levels.push(new HashRow());
-      this.levels[level + 1].push(nodeHash(row.at(row.length - 2), row.at(row.length - 1)));
+      if (this.levels.length === level + 1) this.levels.push(new RecordColumn(this.scratch, HASH_SIZE));
+      this.levels[level + 1].push(nodeHash(row.read(row.length - 2, this.left), row.read(row.length - 1, this.right)));
     }
     return index;
   }
 
   leafHash(index: number): Buffer {
     if (!isSize(index) || index >= this.size) throw new RangeError(`Leaf index ${index} is not below ${this.size}`);
-    return Buffer.from(this.levels[0].at(index));
+    return this.levels[0].read(index);
   }
 
   root(size: number = this.size): Buffer {

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXTENT_BYTES, FileScratch, MemoryScratch } from '../scratch/scratch-space';
 import {
   EMPTY_ROOT,
   MerkleLog,
@@ -450,30 +454,55 @@ describe('Merkle tree properties over random logs', () => {
   });
 });
 
-describe('MerkleLog across the chunks its levels are stored in (4,096 hashes a chunk)', () => {
-  const random = prng(0x4096);
-  const leaves = Array.from({ length: 3 * 4096 + 5 }, (_, i) => leafHash(Buffer.from(`leaf ${i} ${random()}`)));
-  const log = new MerkleLog(leaves);
+const E = EXTENT_BYTES / 32;
 
-  it.each([4095, 4096, 4097, 8191, 8192, 8193, 3 * 4096 + 5])('size %i: roots and proofs equal those computed from the leaf array', (n) => {
-    expect(log.root(n).equals(merkleRoot(leaves, n))).toBe(true);
-    for (const index of [0, 1, 2047, 4094, 4095, 4096, 4097, 8191, 8192, n - 2, n - 1].filter((i) => i >= 0 && i < n)) {
-      expect(toHex(log.inclusionProof(index, n))).toEqual(toHex(inclusionProof(leaves, index, n)));
-      expect(log.leafHash(index).equals(leaves[index])).toBe(true);
-    }
-    for (const m of [1, 4095, 4096, 4097, 8192, n - 1].filter((m) => m >= 0 && m <= n)) {
-      expect(toHex(log.consistencyProof(m, n))).toEqual(toHex(consistencyProof(leaves, m, n)));
-    }
-  });
+describe.each([
+  ['in memory', () => ({ scratch: new MemoryScratch(), done: (): void => undefined })],
+  [
+    'on a file',
+    () => {
+      const directory = mkdtempSync(join(tmpdir(), 'merkle-'));
+      const scratch = new FileScratch(directory);
+      return {
+        scratch,
+        done: (): void => {
+          scratch.close();
+          rmSync(directory, { recursive: true });
+        },
+      };
+    },
+  ],
+])(`MerkleLog %s, across the extents its levels are stored in (${E} hashes an extent)`, (_, open) => {
+  const random = prng(0x4096);
+  const leaves = Array.from({ length: 6 * E + 5 }, (_, i) => leafHash(Buffer.from(`leaf ${i} ${random()}`)));
+  const { scratch, done } = open();
+  const log = new MerkleLog(leaves, scratch);
+  afterAll(done);
+
+  it.each([E - 1, E, E + 1, 2 * E - 1, 2 * E, 2 * E + 1, 4 * E - 1, 4 * E, 4 * E + 1, 6 * E + 5])(
+    'size %i: roots and proofs equal those computed from the leaf array',
+    (n) => {
+      expect(log.root(n).equals(merkleRoot(leaves, n))).toBe(true);
+      for (const index of [0, 1, E - 2, E - 1, E, E + 1, 2 * E - 1, 2 * E, 4 * E, n - 2, n - 1].filter((i) => i >= 0 && i < n)) {
+        expect(toHex(log.inclusionProof(index, n))).toEqual(toHex(inclusionProof(leaves, index, n)));
+        expect(log.leafHash(index).equals(leaves[index])).toBe(true);
+      }
+      for (const m of [1, E - 1, E, E + 1, 2 * E, 4 * E, n - 1].filter((m) => m >= 0 && m <= n)) {
+        expect(toHex(log.consistencyProof(m, n))).toEqual(toHex(consistencyProof(leaves, m, n)));
+      }
+    },
+  );
 
   it('hands out copies: writing into a returned hash changes nothing stored', () => {
     const before = log.root();
-    log.leafHash(4096).fill(0);
-    log.inclusionProof(4096).forEach((hash) => hash.fill(0));
-    log.consistencyProof(4097).forEach((hash) => hash.fill(0));
-    log.root(8192).fill(0);
+    log.leafHash(E).fill(0);
+    log.leafHash(6 * E + 4).fill(0);
+    log.inclusionProof(E).forEach((hash) => hash.fill(0));
+    log.consistencyProof(E + 1).forEach((hash) => hash.fill(0));
+    log.root(2 * E).fill(0);
     expect(log.root().equals(before)).toBe(true);
-    expect(log.leafHash(4096).equals(leaves[4096])).toBe(true);
+    expect(log.leafHash(E).equals(leaves[E])).toBe(true);
+    expect(log.leafHash(6 * E + 4).equals(leaves[6 * E + 4])).toBe(true);
   });
 });
 
