@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { Command } from 'commander';
 import { Finding, VerificationReport, verifyEventStore } from '@ledger/integrity';
 import { CliOutput } from '../cli-output';
@@ -29,6 +30,8 @@ export const runVerify = async (options: VerifyOptions, out: CliOutput, env: Nod
   try {
     const report = await verifyEventStore(store, {
       publicKeys: keys.byKeyId,
+      // Not the data directory: an auditor may verify a copy mounted read-only.
+      scratchDirectory: tmpdir(),
       onProgress: ({ position, head }) => {
         const scale = positionScale(head);
         bar ??= startProgressBar(out, progress, 'verifying', scale(head), 'positions');

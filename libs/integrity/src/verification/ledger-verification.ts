@@ -3,6 +3,8 @@ import { eventHash, storedHashOf } from '../event-hash';
 import { isLedgerStreamName } from '@ledger/domain';
 import { CHECKPOINT_SIGNED_TYPE, CHECKPOINT_STREAM } from '../integrity-streams';
 import { leafHash, MerkleLog } from '../merkle/merkle-tree';
+import { MemoryScratch, RecordColumn, ScratchSpace } from '../scratch/scratch-space';
+import { SeenEvents } from './seen-events';
 import { isSignedCheckpoint, SignedCheckpoint, verifyCheckpointSignature } from '../signing/checkpoint';
 
 /** What the verifier needs of a stored event; the port's RecordedEvent has this shape. */
@@ -69,11 +71,13 @@ export interface VerificationReport {
 }
 
 interface StreamState {
+  /** Its number in SeenEvents. */
+  number: number;
   lastRevision: bigint;
   /** Revisions reported missing so far: if one turns up later in the log, the gap was a reordering. */
   gaps: { from: bigint; to: bigint; finding: Finding }[];
-  /** By revision: what verification saw, for checking the stream heads checkpoints recorded. */
-  seen: Map<bigint, { hash: string | undefined; position: bigint }>;
+  /** The event of this stream seen last: in a sound log, the one the next event links to. */
+  latest?: { revision: bigint; hash: string | undefined };
 }
 
 interface CheckpointRecord {
@@ -90,15 +94,25 @@ interface CheckpointRecord {
  */
 export class LedgerVerification {
   private readonly streams = new Map<string, StreamState>();
-  private readonly tree = new MerkleLog();
+  /** What grows with the log (the tree, each leaf's position, each event's hash) lives in the scratch space. */
+  private readonly tree: MerkleLog;
+  private readonly leafPositions: RecordColumn;
+  private readonly seen: SeenEvents;
   /** Index of the first leaf that could not be read (no hash): every root covering it fails. */
   private firstUnreadableLeaf = Number.POSITIVE_INFINITY;
-  private readonly leafPositions: bigint[] = [];
   private readonly checkpoints: CheckpointRecord[] = [];
   private readonly findings: Finding[] = [];
   private events = 0;
+  private readonly position = Buffer.alloc(8);
 
-  constructor(private readonly publicKeys: ReadonlyMap<string, KeyObject>) {}
+  constructor(
+    private readonly publicKeys: ReadonlyMap<string, KeyObject>,
+    scratch: ScratchSpace = new MemoryScratch(),
+  ) {
+    this.tree = new MerkleLog([], scratch);
+    this.leafPositions = new RecordColumn(scratch, 8);
+    this.seen = new SeenEvents(scratch);
+  }
 
   get eventsSeen(): number {
     return this.events;
@@ -116,7 +130,7 @@ export class LedgerVerification {
 
     if ('unreadable' in event) {
       this.fail('unreadable-event', event, `cannot be read: ${event.detail}`);
-      state.seen.set(event.revision, { hash: undefined, position: event.position });
+      this.see(state, event.revision, undefined);
       if (isLedgerStreamName(event.streamName)) this.pushLeaf(undefined, event.position);
       return;
     }
@@ -130,7 +144,7 @@ export class LedgerVerification {
     } else {
       const prevHash = event.metadata.prevHash ?? null;
       // Compared with the event one revision before (when it was seen and hashed), wherever it sits in the log.
-      const expected = event.revision === 0n ? null : state.seen.get(event.revision - 1n)?.hash;
+      const expected = event.revision === 0n ? null : this.seenAt(state, event.revision - 1n)?.hash;
       if (expected !== undefined && prevHash !== expected) {
         this.fail(
           'chain-break',
@@ -141,7 +155,7 @@ export class LedgerVerification {
         );
       }
     }
-    state.seen.set(event.revision, { hash: stored, position: event.position });
+    this.see(state, event.revision, stored);
     if (isLedgerStreamName(event.streamName)) this.pushLeaf(stored ?? recomputed, event.position);
     if (event.streamName === CHECKPOINT_STREAM) this.checkpoints.push({ revision: event.revision, position: event.position, data: event.data });
     else if (event.type === CHECKPOINT_SIGNED_TYPE) this.fail('malformed-checkpoint', event, `is a checkpoint outside ${CHECKPOINT_STREAM}`);
@@ -238,7 +252,7 @@ export class LedgerVerification {
         });
         trusted = false;
       }
-      const lastPosition = data.treeSize === 0 ? '0' : this.leafPositions[data.treeSize - 1].toString();
+      const lastPosition = data.treeSize === 0 ? '0' : this.leafPositions.read(data.treeSize - 1).readBigUInt64LE(0).toString();
       if (lastPosition !== data.lastPosition) {
         this.push({ kind: 'position-mismatch', ...at, checkpoint: cp, message: `${name} ends at position ${data.lastPosition}, but its last ledger event is now at ${lastPosition}` });
       }
@@ -254,7 +268,7 @@ export class LedgerVerification {
     cp: { revision: string; treeSize?: number },
   ): void {
     const state = this.streams.get(head.stream);
-    const seen = state?.seen.get(BigInt(head.revision));
+    const seen = state && this.seenAt(state, BigInt(head.revision));
     if (!seen) {
       const now = state ? `ends at revision ${state.lastRevision}` : 'no longer exists';
       this.push({
@@ -276,13 +290,23 @@ export class LedgerVerification {
   private pushLeaf(hash: string | undefined, position: bigint): void {
     if (!hash) this.firstUnreadableLeaf = Math.min(this.firstUnreadableLeaf, this.tree.size);
     this.tree.append(leafHash(Buffer.from(hash ?? '', 'hex')));
-    this.leafPositions.push(position);
+    this.position.writeBigUInt64LE(position, 0);
+    this.leafPositions.push(this.position);
+  }
+
+  private see(state: StreamState, revision: bigint, hash: string | undefined): void {
+    this.seen.add(state.number, revision, hash);
+    state.latest = { revision, hash };
+  }
+
+  private seenAt(state: StreamState, revision: bigint): { hash: string | undefined } | undefined {
+    return state.latest?.revision === revision ? state.latest : this.seen.get(state.number, revision);
   }
 
   private streamState(streamName: string): StreamState {
     let state = this.streams.get(streamName);
     if (!state) {
-      state = { lastRevision: -1n, gaps: [], seen: new Map() };
+      state = { number: this.streams.size, lastRevision: -1n, gaps: [], latest: undefined };
       this.streams.set(streamName, state);
     }
     return state;

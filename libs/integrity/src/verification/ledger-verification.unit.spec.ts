@@ -3,6 +3,10 @@ import { CHECKPOINT_SIGNED_TYPE, CHECKPOINT_STREAM } from '../integrity-streams'
 import { eventLeafHash, MerkleLog } from '../merkle/merkle-tree';
 import { generateNotaryKey } from '../signing/notary-key';
 import { signCheckpoint, StreamHead } from '../signing/checkpoint';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileScratch } from '../scratch/scratch-space';
 import { LedgerVerification, VerifiableEvent } from './ledger-verification';
 
 const key = generateNotaryKey();
@@ -138,5 +142,45 @@ describe('LedgerVerification', () => {
     const malformed = { ...cp, data: { nonsense: true } };
     const kinds = verify([...log.events.slice(0, -1), malformed]).findings.map((f) => f.kind).sort();
     expect(kinds).toEqual(['hash-mismatch', 'malformed-checkpoint']);
+  });
+
+  it('verifies a log larger than what its scratch space keeps in memory, on a file, and still finds an old head altered', () => {
+    // 36,000 ledger events over 120 streams, a checkpoint every 6,000: leaves, positions and seen hashes spill to the
+    // file, and each checkpoint's heads are looked up there, not among the streams' latest events.
+    const log = new LogBuilder();
+    for (let round = 0; round < 6; round++) {
+      for (let stream = 0; stream < 120; stream++) log.append(`incident-${stream}`, 50);
+      log.checkpoint();
+    }
+    const directory = mkdtempSync(join(tmpdir(), 'verify-'));
+    const run = (events: VerifiableEvent[]) => {
+      const scratch = new FileScratch(directory);
+      try {
+        const verification = new LedgerVerification(keys, scratch);
+        events.forEach((event) => verification.add(event));
+        return verification.finish();
+      } finally {
+        scratch.close();
+      }
+    };
+    try {
+      const report = run(log.events);
+      expect(report.findings).toEqual([]);
+      expect(report).toMatchObject({ ok: true, leaves: 36_000, checkpoints: 6, unnotarizedLeaves: 0 });
+
+      // The first checkpoint's head of incident-17 names revision 49, long before the stream's latest: its hash replaced.
+      const at = log.events.findIndex((e) => e.streamName === 'incident-17' && e.revision === 49n);
+      const altered = [...log.events];
+      altered[at] = { ...altered[at], metadata: { ...altered[at].metadata, hash: 'ab'.repeat(32) } };
+      const findings = run(altered).findings;
+      expect(findings.filter((f) => f.kind !== 'root-mismatch').map((f) => [f.kind, f.streamName, f.revision ?? '', f.checkpoint?.revision])).toEqual([
+        ['hash-mismatch', 'incident-17', '49', undefined],
+        ['stream-head-mismatch', CHECKPOINT_STREAM, '0', '0'],
+        ['chain-break', 'incident-17', '50', undefined],
+      ]);
+      expect(findings.filter((f) => f.kind === 'root-mismatch')).toHaveLength(6);
+    } finally {
+      rmSync(directory, { recursive: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { ACCESS_LOG_STREAM, CHECKPOINT_STREAM } from '../integrity-streams';
+import { FileScratch, MemoryScratch } from '../scratch/scratch-space';
 import { LedgerVerification, VerifiableEvent, VerificationReport } from './ledger-verification';
 
 /** The reads verification needs, as the EventStore port offers them (kept structural: the port's lib depends on this one). */
@@ -20,6 +21,11 @@ export interface VerifyOptions {
   publicKeys: ReadonlyMap<string, KeyObject>;
   pageSize?: number;
   onProgress?: (progress: VerifyProgress) => void;
+  /**
+   * Where what grows with the log (the tree, the leaves' positions, each event's hash) is kept while verifying, in a
+   * file unlinked as soon as it is open; in memory when absent, which costs about 180 bytes of heap a ledger event.
+   */
+  scratchDirectory?: string;
 }
 
 interface UnreadableError {
@@ -40,8 +46,16 @@ const isUnreadable = (error: unknown): error is UnreadableError =>
  * ledger streams).
  */
 export const verifyEventStore = async (store: VerifiableStore, options: VerifyOptions): Promise<VerificationReport> => {
+  const scratch = options.scratchDirectory === undefined ? new MemoryScratch() : new FileScratch(options.scratchDirectory);
+  try {
+    return await verifyWith(new LedgerVerification(options.publicKeys, scratch), store, options);
+  } finally {
+    scratch.close();
+  }
+};
+
+const verifyWith = async (verification: LedgerVerification, store: VerifiableStore, options: VerifyOptions): Promise<VerificationReport> => {
   const pageSize = options.pageSize ?? 1000;
-  const verification = new LedgerVerification(options.publicKeys);
   const head = await store.headPosition();
   let position = 0n;
   for (;;) {

@@ -5,6 +5,7 @@ import { VerificationReport, verifyEventStore } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { NotaryService } from '../notary.service';
+import { LEDGER_CONFIG, LedgerConfig } from '../../platform';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('integrity')
@@ -14,6 +15,7 @@ export class VerifyLedgerController {
   constructor(
     private readonly notary: NotaryService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
   @Get()
@@ -26,6 +28,10 @@ export class VerifyLedgerController {
   })
   @ApiOkResponse({ description: 'A verification report', ...responseBody('VerificationReport') })
   verify(): Promise<VerificationReport> {
-    return verifyEventStore(this.store, { publicKeys: new Map([[this.notary.key.keyId, this.notary.key.publicKey]]) });
+    return verifyEventStore(this.store, {
+      publicKeys: new Map([[this.notary.key.keyId, this.notary.key.publicKey]]),
+      // A verify walks the whole log: in the data directory, its memory does not grow with the log.
+      scratchDirectory: this.config.dataDir,
+    });
   }
 }
