@@ -4,11 +4,14 @@ import { isLedgerStreamName } from '@ledger/domain';
  * Merkle tree rebuilt, every checkpoint's signature, root, position and stream heads checked) against paging through
  * the same log with readAll, what any full verification has to pay at least; at two sizes (2,000 and 10,000 events
  * small; 10,000 and 100,000 full), a checkpoint signed every 10,000 ledger events as the notary would, and at the end.
- * Best of three of each, in this process. Figures: verify CPU time over readAll CPU time; µs per event at the large
- * size over the small (near 1 when verification is linear in the log). Check: verify passes the clean log.
+ * Best of three of each, in this process, its scratch file in the log's directory as the API's is in the data
+ * directory. Then `ledger-cli verify` of the same log, its peak RSS as it exits (report-peak-rss.js preloaded).
+ * Figures: verify CPU time over readAll CPU time; µs per event at the large size over the small (near 1 when
+ * verification is linear in the log); the CLI's peak RSS at the large size over the small (near 1 when what a
+ * verification holds does not grow with the log). Checks: verify passes the clean log, in process and in the CLI.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@ledger/event-store';
@@ -16,6 +19,7 @@ import {
   CHECKPOINT_SIGNED_TYPE,
   CHECKPOINT_STREAM,
   eventLeafHash,
+  jwksOf,
   keyIdOf,
   MerkleLog,
   NotaryKey,
@@ -23,11 +27,13 @@ import {
   StreamHead,
   verifyEventStore,
 } from '@ledger/integrity';
+import { ensureBuilt, runBuiltCli } from '../tests/support/spawned-ledger';
 import { runBenchmark } from './support/bench-child';
 import { readAllOnce, writeGeneratedLog } from './support/log-writer';
 import { Timing, best, timed } from './support/measure';
 
 const CHECKPOINT_EVERY = 10_000;
+const PEAK_RSS_PRELOAD = join(__dirname, 'support/report-peak-rss.js');
 const PAGE_SIZE = 1000;
 
 /** Signs checkpoints over the written log the way the notary does: every CHECKPOINT_EVERY leaves, and at the end. */
@@ -77,7 +83,8 @@ runBenchmark('verify', async (ctx) => {
   ctx.pick('ledger events per checkpoint', CHECKPOINT_EVERY, CHECKPOINT_EVERY);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const key: NotaryKey = { privateKey, publicKey, keyId: keyIdOf(publicKey) };
-  const results: Array<{ size: number; readAll: Timing; verify: Timing }> = [];
+  await ensureBuilt('ledger-cli');
+  const results: Array<{ size: number; readAll: Timing; verify: Timing; cliPeakRssBytes?: number }> = [];
   for (const size of sizes) {
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-verify-'));
     try {
@@ -92,14 +99,33 @@ runBenchmark('verify', async (ctx) => {
           reads.push(await timed(async () => void (await readAllOnce(store, PAGE_SIZE))));
           verifies.push(
             await timed(async () => {
-              const report = await verifyEventStore(store, { publicKeys: new Map([[key.keyId, publicKey]]), pageSize: PAGE_SIZE });
+              const report = await verifyEventStore(store, { publicKeys: new Map([[key.keyId, publicKey]]), pageSize: PAGE_SIZE, scratchDirectory: dir });
               if (!report.ok || report.leaves !== size || report.checkpoints !== checkpoints) failure ??= JSON.stringify(report.firstFailure ?? { leaves: report.leaves, checkpoints: report.checkpoints });
             }),
           );
         }
         // A verifier that finds nothing wrong only means something if the log is whole.
         ctx.check(`${size} events: verify passes the clean log`, failure === undefined, failure ?? `${size} leaves, ${checkpoints} checkpoints`);
-        results.push({ size, readAll: best(reads), verify: best(verifies) });
+        const keysFile = join(dir, 'keys.json');
+        writeFileSync(keysFile, JSON.stringify(jwksOf([publicKey])));
+        const cli = await runBuiltCli(['verify', '--data-dir', dir, '--keys', keysFile, '--json'], {
+          timeoutMs: 600_000,
+          env: { LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${PEAK_RSS_PRELOAD}` },
+        });
+        const cliReport = (() => {
+          try {
+            return JSON.parse(cli.stdout) as { ok?: boolean; leaves?: number };
+          } catch {
+            return undefined;
+          }
+        })();
+        ctx.check(
+          `${size} events: ledger-cli verify passes the clean log`,
+          cli.code === 0 && cliReport?.ok === true && cliReport.leaves === size,
+          `exit ${cli.code}: ${(cli.stdout + cli.stderr).slice(-300)}`,
+        );
+        const peaks = [...cli.stderr.matchAll(/^bench-peak-rss (\d+)$/gm)].map((m) => Number(m[1]));
+        results.push({ size, readAll: best(reads), verify: best(verifies), cliPeakRssBytes: peaks.length ? Math.max(...peaks) : undefined });
       } finally {
         await store.close();
       }
@@ -116,5 +142,13 @@ runBenchmark('verify', async (ctx) => {
     baseline: { label: 'readAll CPU', value: large.readAll.cpuMs / 1000, unit: 's' },
   });
   ctx.figure({ figure: `verify CPU per event at ${large.size.toLocaleString('en-US')}`, value: cpuUs(large), unit: 'µs', baseline: { label: `at ${small.size.toLocaleString('en-US')}`, value: cpuUs(small), unit: 'µs' } });
+  if (small.cliPeakRssBytes !== undefined && large.cliPeakRssBytes !== undefined) {
+    ctx.figure({
+      figure: `ledger-cli verify of ${large.size.toLocaleString('en-US')} events, peak RSS`,
+      value: large.cliPeakRssBytes / 1e6,
+      unit: 'MB',
+      baseline: { label: `at ${small.size.toLocaleString('en-US')}`, value: small.cliPeakRssBytes / 1e6, unit: 'MB' },
+    });
+  }
   ctx.note(`wall ${(large.verify.wallMs / 1000).toFixed(2)} s for ${large.size} events (${((large.size / large.verify.wallMs) * 1000).toFixed(0)} events/s)`);
 });
