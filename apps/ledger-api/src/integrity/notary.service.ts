@@ -32,6 +32,9 @@ import { LeafLocation, LeafLocations } from './leaf-locations';
 const CATCH_UP_TIMEOUT_MS = 10_000;
 /** Appends refused because another replica signed first, before an on-demand checkpoint gives up (409). */
 const SIGN_ATTEMPTS = 5;
+/** After the log subscription stops on an error: the first wait before following the log again from its start, and the longest. */
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 60_000;
 
 export class NotaryRefusedError extends Error {
   constructor(message: string) {
@@ -64,9 +67,10 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private readonly logger = new Logger('Notary');
   private signingKey: NotaryKey | undefined;
   private lease: AdvisoryLockLease | undefined;
-  private readonly scratch: FileScratch;
-  private readonly tree: MerkleLog;
-  private readonly leaves: LeafLocations;
+  // Replaced together when the notary starts following the log again from its start.
+  private scratch: FileScratch;
+  private tree: MerkleLog;
+  private leaves: LeafLocations;
   /** Streams written since the latest checkpoint: the heads the next one records. */
   private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
@@ -75,6 +79,9 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private damage: string | undefined;
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelayMs = RESTART_FIRST_MS;
+  private stopping = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -130,13 +137,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
           'checkpoints unknown-signing-key on any process that does not publish that key: give every process the same LEDGER_NOTARY_PRIVATE_KEY',
       );
     }
-    this.subscription = this.store.subscribeToAll(
-      { fromPosition: 0n },
-      {
-        onEvent: (event) => this.follow(event),
-        onError: (error) => this.logger.error(`log subscription stopped: ${messageOf(error)}`),
-      },
-    );
+    this.followLog();
     const interval = this.config.notary.checkpointIntervalMs;
     if (interval > 0) {
       this.lease = this.shared.lease(notaryLease(this.config.ledgerSchema), { onAcquired: () => undefined, onLost: () => undefined })?.start();
@@ -150,10 +151,50 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.lease?.stop();
     await this.subscription?.stop();
     this.scratch.close();
+  }
+
+  private followLog(): void {
+    this.subscription = this.store.subscribeToAll(
+      { fromPosition: 0n },
+      {
+        onEvent: (event) => this.follow(event),
+        onCaughtUp: () => {
+          this.restartDelayMs = RESTART_FIRST_MS;
+        },
+        onError: (error) => this.restartLater(error),
+      },
+    );
+  }
+
+  /**
+   * The subscription stopped (the store unreachable, the scratch file's disk full): nothing would be notarised or
+   * provable until a restart. Follows the log again from its start with a fresh tree, after a wait that doubles while
+   * it keeps failing; meanwhile proofs and checkpoints wait for it as they wait for a notary catching up.
+   */
+  private restartLater(error: unknown): void {
+    if (this.stopping) return;
+    this.logger.error(`log subscription stopped: ${messageOf(error)}; following the log again from its start in ${this.restartDelayMs} ms`);
+    const delay = this.restartDelayMs;
+    this.restartDelayMs = Math.min(this.restartDelayMs * 2, RESTART_MAX_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopping) return;
+      this.scratch.close();
+      this.scratch = new FileScratch(this.config.dataDir);
+      this.tree = new MerkleLog([], this.scratch);
+      this.leaves = new LeafLocations(this.scratch);
+      this.headsSince.clear();
+      this.damage = undefined;
+      this.processed = 0n;
+      this.followLog();
+    }, delay);
+    this.restartTimer.unref();
   }
 
   publicKeys(): ReturnType<typeof jwksOf> {

@@ -63,6 +63,9 @@ export class GetInclusionProofController {
       );
     }
     const { position, ...stored } = exportedEvent(event);
+    // The reads above let the notary run: should it have started over from the log's start meanwhile (its subscription
+    // failed), the path is taken once it holds the checkpoint's leaves again.
+    await this.notary.caughtUpTo(BigInt(checkpoint.lastPosition));
     return {
       kind: 'inclusion',
       event: stored,

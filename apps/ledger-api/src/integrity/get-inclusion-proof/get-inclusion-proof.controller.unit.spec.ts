@@ -57,3 +57,30 @@ describe('GET /integrity/proofs/inclusion with event ids that hash alike', () =>
     expect((error as ProblemException).code).toBe('not-in-checkpoint');
   });
 });
+
+describe('GET /integrity/proofs/inclusion while the notary starts over', () => {
+  it('takes the path only once the notary holds the checkpoint again, not from a tree it is still rebuilding', async () => {
+    const checkpoint = { treeSize: 10, lastPosition: '100' } as unknown as SignedCheckpoint;
+    let rebuilt = true;
+    const notary = {
+      listCheckpoints: async () => [checkpoint],
+      caughtUpTo: async () => {
+        rebuilt = true;
+      },
+      candidates: () => [own],
+      inclusionProof: (leafIndex: number, treeSize: number) => {
+        if (!rebuilt) throw new RangeError(`Tree size ${treeSize} is not within 0..3`);
+        return [Buffer.alloc(32, leafIndex)];
+      },
+    } as unknown as NotaryService;
+    const store = {
+      // Its subscription failed while the event was read: the notary starts over from an empty tree.
+      readStream: async () => {
+        rebuilt = false;
+        return [eventIn('incident-b', 5n, WANTED, 20n)];
+      },
+    } as unknown as EventStore;
+    const bundle = await new GetInclusionProofController(notary, store).prove({ eventId: WANTED });
+    expect(bundle.auditPath).toEqual([Buffer.alloc(32, 8).toString('hex')]);
+  });
+});
