@@ -10,7 +10,9 @@ import {
   isSignedCheckpoint,
   JwkSet,
   leafHash,
+  FileScratch,
   MerkleLog,
+  RecordColumn,
   SignedCheckpoint,
   storedHashOf,
   verifyCheckpointSignature,
@@ -96,7 +98,7 @@ const latestCheckpointEvent = async (source: LedgerSource, store: ReturnType<Led
 const checkpointFile = (
   checkpoints: Array<{ revision: bigint; data: unknown }>,
   tree: MerkleLog,
-  leafPositions: bigint[],
+  leafPositions: RecordColumn,
   keys: TrustedKeys | undefined,
   problems: string[],
 ): CheckpointFile => {
@@ -118,7 +120,7 @@ const checkpointFile = (
   if (tree.root(latest.treeSize).toString('hex') !== latest.rootHash) {
     problems.push(`the first ${latest.treeSize} ledger events no longer hash to the latest checkpoint's root: the log was changed (run verify)`);
   }
-  const lastPosition = latest.treeSize === 0 ? '0' : leafPositions[latest.treeSize - 1].toString();
+  const lastPosition = latest.treeSize === 0 ? '0' : leafPositions.read(latest.treeSize - 1).readBigUInt64LE(0).toString();
   if (lastPosition !== latest.lastPosition) problems.push(`the latest checkpoint ends at position ${latest.lastPosition}, its last ledger event is at ${lastPosition}`);
   const consistency: CheckpointFile['consistency'] = [];
   for (const earlier of checkpoints.slice(0, -1)) {
@@ -141,7 +143,8 @@ interface ExportedLog {
   bytes: number;
   streams: Set<string>;
   tree: MerkleLog;
-  leafPositions: bigint[];
+  /** Each leaf's log position, 8 bytes little-endian. */
+  leafPositions: RecordColumn;
   checkpoints: Array<{ revision: bigint; data: unknown }>;
   parties: Map<string, PartyRegisteredData>;
   /** Set when an event could not be folded: the CSVs are then left out, the events file is still whole. */
@@ -152,11 +155,20 @@ const writeEventsFile = async (
   store: EventStore,
   eventsFile: string,
   readModels: SqliteReadModelStore,
+  scratch: FileScratch,
   out: CliOutput,
   progress: boolean,
 ): Promise<ExportedLog> => {
   const fd = openSync(eventsFile, 'wx');
-  const log: Omit<ExportedLog, 'scanned'> = { bytes: 0, streams: new Set(), tree: new MerkleLog(), leafPositions: [], checkpoints: [], parties: new Map() };
+  const log: Omit<ExportedLog, 'scanned'> = {
+    bytes: 0,
+    streams: new Set(),
+    tree: new MerkleLog([], scratch),
+    leafPositions: new RecordColumn(scratch, 8),
+    checkpoints: [],
+    parties: new Map(),
+  };
+  const position = Buffer.alloc(8);
   const fold = (envelopes: () => LedgerEnvelope[]): void => {
     if (log.readModelProblem !== undefined) return;
     try {
@@ -176,7 +188,8 @@ const writeEventsFile = async (
         if (!isLedgerStreamName(e.streamName)) continue;
         // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
         log.tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
-        log.leafPositions.push(e.position);
+        position.writeBigUInt64LE(e.position, 0);
+        log.leafPositions.push(position);
         ledgerEvents.push(e);
       }
       fold(() =>
@@ -231,6 +244,8 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
   // The read models are folded into a scratch file rather than memory: a large ledger's tables outgrow the heap.
   const scratch = mkdtempSync(join(tmpdir(), 'ledger-export-'));
   const readModels = new SqliteReadModelStore({ filename: join(scratch, 'read-models.sqlite'), ...WRITER_STORE_OPTIONS });
+  // So are the Merkle tree and the leaves' positions, which grow with the log.
+  const treeScratch = new FileScratch(scratch);
   try {
     const lastCheckpoint = await latestCheckpointEvent(source, store);
     if (!lastCheckpoint && !options.allowUnsigned) {
@@ -250,7 +265,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     }
 
     mkdirSync(outDir, { recursive: true });
-    const log = await writeEventsFile(store, join(outDir, EVENTS_JSONL), readModels, out, progress);
+    const log = await writeEventsFile(store, join(outDir, EVENTS_JSONL), readModels, treeScratch, out, progress);
     const { scanned, streams, tree, leafPositions, checkpoints } = log;
     files.push({ file: EVENTS_JSONL, rows: scanned.events, bytes: log.bytes });
 
@@ -285,6 +300,7 @@ export const runExport = async (outDirArg: string, options: ExportOptions, out: 
     throw storeFailure('Export', error);
   } finally {
     readModels.close();
+    treeScratch.close();
     rmSync(scratch, { recursive: true, force: true });
     await store.close();
   }
