@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, SqliteEventStore, SubscriptionHandlers } from '@ledger/event-store';
@@ -46,10 +46,10 @@ describe('NotaryService when its log subscription stops', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const notaryOn = (eventStore: EventStore) =>
+  const notaryOn = (eventStore: EventStore, notaryDir = dataDir) =>
     new NotaryService(
       eventStore,
-      { dataDir, notary: { origin: 'test', checkpointIntervalMs: 0 } } as unknown as LedgerConfig,
+      { dataDir: notaryDir, notary: { origin: 'test', checkpointIntervalMs: 0 } } as unknown as LedgerConfig,
       { now: () => new Date('2019-06-02T00:00:00Z') } as Clock,
       { db: undefined, lease: () => undefined } as unknown as SharedDatabaseHost,
     );
@@ -71,6 +71,27 @@ describe('NotaryService when its log subscription stops', () => {
       expect(notary.inclusionProof(29, 30).map((hash) => hash.toString('hex'))).toEqual(expected.inclusionProof(29, 30).map((hash) => hash.toString('hex')));
     } finally {
       await notary.onModuleDestroy();
+    }
+  }, 20_000);
+
+  it('tries again later when it cannot open a fresh scratch file, rather than throwing in a timer', async () => {
+    const notaryDir = mkdtempSync(join(tmpdir(), 'notary-scratch-'));
+    const flaky = failingSubscriptions(store, 1, 5);
+    const notary = notaryOn(flaky, notaryDir);
+    await notary.onModuleInit();
+    await notary.onApplicationBootstrap();
+    try {
+      // Gone when the first restart comes (after 1 s), back before the second (2 s later).
+      rmSync(notaryDir, { recursive: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(flaky.subscribed).toBe(1);
+      mkdirSync(notaryDir);
+      const { checkpoint } = await notary.checkpoint('auditor:test');
+      expect(flaky.subscribed).toBe(2);
+      expect(checkpoint.treeSize).toBe(30);
+    } finally {
+      await notary.onModuleDestroy();
+      rmSync(notaryDir, { recursive: true, force: true });
     }
   }, 20_000);
 

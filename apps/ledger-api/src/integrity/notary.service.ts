@@ -185,14 +185,20 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
-      this.scratch.close();
-      this.scratch = new FileScratch(this.config.dataDir);
-      this.tree = new MerkleLog([], this.scratch);
-      this.leaves = new LeafLocations(this.scratch);
-      this.headsSince.clear();
-      this.damage = undefined;
-      this.processed = 0n;
-      this.followLog();
+      try {
+        const scratch = new FileScratch(this.config.dataDir);
+        this.scratch.close();
+        this.scratch = scratch;
+        this.tree = new MerkleLog([], scratch);
+        this.leaves = new LeafLocations(scratch);
+        this.headsSince.clear();
+        this.damage = undefined;
+        this.processed = 0n;
+        this.followLog();
+      } catch (failure) {
+        // In a timer, a throw would end the process: the data directory gone or unwritable waits its turn like the rest.
+        this.restartLater(failure);
+      }
     }, delay);
     this.restartTimer.unref();
   }
