@@ -228,6 +228,13 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };
   }
 
+  const disk = diskErrorOf(exception);
+  if (disk) {
+    const body = base(503, 'disk-unavailable', 'Disk unavailable', `The server could not read or write its files (${disk}). Retry later.`);
+    // Not the client's doing and not transient on its own: the operator has to free space or file handles.
+    return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'error' };
+  }
+
   const fastifyCode = fastifyErrorCode(exception);
   if (fastifyCode) {
     const p = FASTIFY_PROBLEMS[fastifyCode];
@@ -323,6 +330,15 @@ function clientStatusOf(e: unknown): number | undefined {
   const s = (e as { statusCode?: unknown; status?: unknown }).statusCode ?? (e as { status?: unknown }).status;
   return typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 500 ? s : undefined;
 }
+
+/** Errors of the server's own file system calls (Node's, with a syscall) that a retry may get past once the operator acts. */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE']);
+
+const diskErrorOf = (exception: unknown): string | undefined => {
+  if (!(exception instanceof Error)) return undefined;
+  const { code, syscall } = exception as NodeJS.ErrnoException;
+  return typeof code === 'string' && DISK_ERRORS.has(code) && typeof syscall === 'string' ? `${code} in ${syscall}` : undefined;
+};
 
 export function codeFor(status: number): string {
   return CODE_BY_STATUS[status] ?? `http-${status}`;

@@ -36,6 +36,19 @@ describe('toProblem', () => {
     expect(toProblem(foreign).status).toBe(404);
   });
 
+  it("maps the server's own file system failures (a full disk, too many open files) to 503 disk-unavailable with Retry-After", () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', errno: -28 });
+    const p = toProblem(full, ctx);
+    expect(p.status).toBe(503);
+    expect(p.headers['retry-after']).toBe('5');
+    expect(p.body).toMatchObject({ code: 'disk-unavailable', title: 'Disk unavailable', detail: 'The server could not read or write its files (ENOSPC in write). Retry later.' });
+    expect(p.logLevel).toBe('error');
+    expect(toProblem(Object.assign(new Error('EMFILE'), { code: 'EMFILE', syscall: 'open' })).status).toBe(503);
+    // Not a file system call's error (no syscall), or not one a retry can get past: left to the other rules.
+    expect(toProblem(Object.assign(new Error('x'), { code: 'ENOSPC' })).status).toBe(500);
+    expect(toProblem(Object.assign(new Error('x'), { code: 'ENOENT', syscall: 'open' })).status).toBe(500);
+  });
+
   it('maps WrongExpectedRevisionError to 409 with revisions as strings', () => {
     const p = toProblem(new WrongExpectedRevisionError('incident-1', 4n, 6n));
     expect(p.status).toBe(409);
