@@ -7,7 +7,7 @@ export interface LeafLocation {
   position: bigint;
 }
 
-/** position (u64), revision (u64), the stream's number (u32), little-endian. */
+/** position (u64), revision (i64), the stream's number (u32), little-endian. */
 const RECORD_BYTES = 20;
 
 /** FNV-1a over the id's UTF-16 code units, 32 bits. */
@@ -50,8 +50,10 @@ export class LeafLocations {
       stream = this.streamNames.push(event.streamName) - 1;
       this.streamNumbers.set(event.streamName, stream);
     }
-    this.record.writeBigUInt64LE(event.position, 0);
-    this.record.writeBigUInt64LE(event.revision, 8);
+    // Positions are unsigned 64-bit (EventStoreDB's); revisions kept signed, so a damaged log's negative one reads back
+    // as it is. Neither ever throws: the notary follows whatever the log holds.
+    this.record.writeBigUInt64LE(BigInt.asUintN(64, event.position), 0);
+    this.record.writeBigInt64LE(BigInt.asIntN(64, event.revision), 8);
     this.record.writeUInt32LE(stream, 16);
     const leafIndex = this.records.length;
     // The index first: it refuses a leaf index past 32 bits before the record is kept.
@@ -78,7 +80,7 @@ export class LeafLocations {
     return {
       leafIndex,
       streamName: this.streamNames[record.readUInt32LE(16)],
-      revision: record.readBigUInt64LE(8),
+      revision: record.readBigInt64LE(8),
       position: record.readBigUInt64LE(0),
     };
   }

@@ -74,6 +74,12 @@ describe('LeafLocations', () => {
     ]);
   });
 
+  it('keeps what a damaged log may hold, a negative revision, a position at the top of 64 bits, without throwing', () => {
+    const odd = new LeafLocations(new MemoryScratch());
+    odd.push({ eventId: 'a', streamName: 'incident-x', revision: -3n, position: 2n ** 64n - 1n });
+    expect(odd.candidates('a')).toEqual([{ leafIndex: 0, streamName: 'incident-x', revision: -3n, position: 2n ** 64n - 1n }]);
+  });
+
   it('hashes ids into 32-bit unsigned integers', () => {
     for (const id of ['', 'a', '0b7e8c52-2a4d-5c1e-9f3a-6d2b1c0e9a87', 'ñ'.repeat(50)]) {
       const hash = eventIdHash(id);

@@ -188,7 +188,7 @@ const writeEventsFile = async (
         if (!isLedgerStreamName(e.streamName)) continue;
         // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
         log.tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
-        position.writeBigUInt64LE(e.position, 0);
+        position.writeBigUInt64LE(BigInt.asUintN(64, e.position), 0);
         log.leafPositions.push(position);
         ledgerEvents.push(e);
       }

@@ -290,7 +290,8 @@ export class LedgerVerification {
   private pushLeaf(hash: string | undefined, position: bigint): void {
     if (!hash) this.firstUnreadableLeaf = Math.min(this.firstUnreadableLeaf, this.tree.size);
     this.tree.append(leafHash(Buffer.from(hash ?? '', 'hex')));
-    this.position.writeBigUInt64LE(position, 0);
+    // Its low 64 bits: a damaged log may hold a negative position, which then fails the checkpoint's, not the walk.
+    this.position.writeBigUInt64LE(BigInt.asUintN(64, position), 0);
     this.leafPositions.push(this.position);
   }
 

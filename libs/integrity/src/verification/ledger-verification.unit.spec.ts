@@ -144,6 +144,15 @@ describe('LedgerVerification', () => {
     expect(kinds).toEqual(['hash-mismatch', 'malformed-checkpoint']);
   });
 
+  it('walks events whose revision or position a damaged log made negative: findings, never a throw', () => {
+    const log = new LogBuilder().append('incident-x', 3).checkpoint();
+    const damaged = log.events.map((event, i) => (i === 1 ? { ...event, revision: -3n } : i === 2 ? { ...event, position: -7n } : event));
+    const report = verify(damaged);
+    expect(report.ok).toBe(false);
+    expect(report.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['revision-out-of-order', 'hash-mismatch', 'position-mismatch']));
+    expect(report.leaves).toBe(3);
+  });
+
   it('verifies a log larger than what its scratch space keeps in memory, on a file, and still finds an old head altered', () => {
     // 36,000 ledger events over 120 streams, a checkpoint every 6,000: leaves, positions and seen hashes spill to the
     // file, and each checkpoint's heads are looked up there, not among the streams' latest events.

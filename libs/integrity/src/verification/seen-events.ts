@@ -1,7 +1,7 @@
 import { HashIndex } from '../scratch/hash-index';
 import { RecordColumn, ScratchSpace } from '../scratch/scratch-space';
 
-/** hash (32 bytes, zeros when none), revision (u64), stream number (u32), has a hash (u8), little-endian. */
+/** hash (32 bytes, zeros when none), revision (its low 64 bits), stream number (u32), has a hash (u8), little-endian. */
 const RECORD_BYTES = 48;
 const NO_HASH = Buffer.alloc(32);
 
@@ -29,7 +29,8 @@ export class SeenEvents {
     const record = this.record;
     if (hash === undefined) NO_HASH.copy(record, 0);
     else if (record.write(hash, 0, 32, 'hex') !== 32) throw new RangeError(`Event hash ${hash} is not 64 hex digits`);
-    record.writeBigUInt64LE(revision, 32);
+    // As 64 bits, whatever the sign: a damaged log may hold any integer there, and verifying it must not throw.
+    record.writeBigUInt64LE(BigInt.asUintN(64, revision), 32);
     record.writeUInt32LE(stream, 40);
     record[44] = hash === undefined ? 0 : 1;
     this.byRevision.add(this.keyOf(stream, revision), this.records.length);
@@ -41,7 +42,7 @@ export class SeenEvents {
     const candidates = this.byRevision.get(this.keyOf(stream, revision));
     for (let i = candidates.length - 1; i >= 0; i--) {
       const record = this.records.read(candidates[i]);
-      if (record.readUInt32LE(40) !== stream || record.readBigUInt64LE(32) !== revision) continue;
+      if (record.readUInt32LE(40) !== stream || record.readBigUInt64LE(32) !== BigInt.asUintN(64, revision)) continue;
       return { hash: record[44] === 1 ? record.toString('hex', 0, 32) : undefined };
     }
     return undefined;
