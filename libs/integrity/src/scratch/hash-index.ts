@@ -29,7 +29,7 @@ interface Merge {
 }
 
 /**
- * A multimap from 32-bit keys to 32-bit values whose memory does not grow with what it holds: the newest entries sit
+ * A multimap from 32-bit keys to 32-bit values whose memory hardly grows with what it holds: the newest entries sit
  * unsorted in a fixed buffer, the rest in sorted runs in a scratch space. Two runs of a size merge into one, as a binary
  * counter carries, a few entries at every add rather than all at once (a merge of millions of entries at one add would
  * hold the event loop for a second), so there are O(log n) runs. In memory stay the buffer, one key every 256 entries

@@ -116,7 +116,7 @@ export class FileScratch implements ScratchSpace {
 export class RecordColumn {
   readonly perExtent: number;
   private readonly extents: number[] = [];
-  private tail: Buffer;
+  private readonly tail: Buffer;
   private tailCount = 0;
   private count = 0;
 
@@ -158,7 +158,7 @@ export class RecordColumn {
     const records = into.length / this.width;
     const extent = Math.floor(index / this.perExtent);
     const slot = index - extent * this.perExtent;
-    if (!Number.isInteger(records) || slot + records > this.perExtent || index + records > this.count) {
+    if (!Number.isSafeInteger(index) || index < 0 || !Number.isInteger(records) || slot + records > this.perExtent || index + records > this.count) {
       throw new RangeError(`Records ${index}..${index + records} are not in one extent of this column`);
     }
     if (extent === this.extents.length) this.tail.copy(into, 0, slot * this.width, (slot + records) * this.width);

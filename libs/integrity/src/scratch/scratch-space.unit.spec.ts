@@ -72,6 +72,7 @@ describe.each([
     }
     expect(() => column.readRun(column.perExtent - 3, run)).toThrow(RangeError);
     expect(() => column.readRun(count - 3, run)).toThrow(RangeError);
+    expect(() => column.readRun(-4, run)).toThrow(RangeError);
   });
 
   it('refuses records of another width and indexes it does not hold', () => {
