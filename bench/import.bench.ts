@@ -32,7 +32,7 @@ import { CliResult, SpawnedLedger, ensureBuilt, removeDataDir, runBuiltCli } fro
 import { BenchContext, NotAvailableError, runBenchmark } from './support/bench-child';
 import { postFile, runTsWorker, spawnBenchLedger } from './support/bench-processes';
 import { writeImportFile } from './generate-import';
-import { nowMs, peakRssOf } from './support/measure';
+import { nowMs, PEAK_RSS_NODE_OPTIONS, peakRssOf, reportedPeakRss } from './support/measure';
 import { rateOf, rawContender, storedClaimRow } from './support/raw-sqlite';
 import type { WorkerReport } from './support/rebuild.worker';
 
@@ -40,14 +40,6 @@ const TARGET = { of: 'value' as const, op: '>=' as const, threshold: 25_000 };
 const REBUILD_WORKER = join(__dirname, 'support/rebuild.worker.ts');
 
 const cli = (args: string[], timeoutMs: number): Promise<CliResult> => runBuiltCli(args, { timeoutMs, env: { LOG_LEVEL: 'warn' } });
-
-const PEAK_RSS_PRELOAD = join(__dirname, 'support/report-peak-rss.js');
-
-/** The CLI's peak RSS as it reported it on exit (the largest, should a worker thread have reported too). */
-const peakRssIn = (stderr: string): number | undefined => {
-  const reported = [...stderr.matchAll(/^bench-peak-rss (\d+)$/gm)].map((m) => Number(m[1]));
-  return reported.length ? Math.max(...reported) : undefined;
-};
 
 interface CliImport {
   dataDir: string;
@@ -66,7 +58,7 @@ const cliImport = async (ctx: BenchContext, ledgers: SpawnedLedger[], file: stri
   const start = nowMs();
   const imported = await runBuiltCli(['import', file, '--data-dir', created.dataDir, '--json'], {
     timeoutMs,
-    env: { LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${PEAK_RSS_PRELOAD}` },
+    env: { LOG_LEVEL: 'warn', NODE_OPTIONS: PEAK_RSS_NODE_OPTIONS },
   });
   ctx.check(`${form} exited 0`, imported.code === 0, `exit ${imported.code}: ${(imported.stdout + imported.stderr).slice(-300)}`);
   const status = await cli(['status', '--check', '--data-dir', created.dataDir], timeoutMs);
@@ -75,7 +67,7 @@ const cliImport = async (ctx: BenchContext, ledgers: SpawnedLedger[], file: stri
     ctx.check(`${form}: ledger-cli rebuild after the import exited 0`, rebuilt.code === 0, `exit ${rebuilt.code}`);
     ctx.note(`${form} left the read models behind the log; the time includes \`ledger-cli rebuild\`.`);
   }
-  return { dataDir: created.dataDir, seconds: (nowMs() - start) / 1000, storedMs: elapsedMsOf(imported.stdout), peakRssBytes: peakRssIn(imported.stderr) };
+  return { dataDir: created.dataDir, seconds: (nowMs() - start) / 1000, storedMs: elapsedMsOf(imported.stdout), peakRssBytes: reportedPeakRss(imported.stderr) };
 };
 
 const eventsIn = async (dataDir: string): Promise<number> => {

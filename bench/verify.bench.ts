@@ -30,10 +30,9 @@ import {
 import { ensureBuilt, runBuiltCli } from '../tests/support/spawned-ledger';
 import { runBenchmark } from './support/bench-child';
 import { readAllOnce, writeGeneratedLog } from './support/log-writer';
-import { Timing, best, timed } from './support/measure';
+import { PEAK_RSS_NODE_OPTIONS, Timing, best, reportedPeakRss, timed } from './support/measure';
 
 const CHECKPOINT_EVERY = 10_000;
-const PEAK_RSS_PRELOAD = join(__dirname, 'support/report-peak-rss.js');
 const PAGE_SIZE = 1000;
 
 /** Signs checkpoints over the written log the way the notary does: every CHECKPOINT_EVERY leaves, and at the end. */
@@ -110,7 +109,7 @@ runBenchmark('verify', async (ctx) => {
         writeFileSync(keysFile, JSON.stringify(jwksOf([publicKey])));
         const cli = await runBuiltCli(['verify', '--data-dir', dir, '--keys', keysFile, '--json'], {
           timeoutMs: 600_000,
-          env: { LOG_LEVEL: 'warn', NODE_OPTIONS: `--require ${PEAK_RSS_PRELOAD}` },
+          env: { LOG_LEVEL: 'warn', NODE_OPTIONS: PEAK_RSS_NODE_OPTIONS },
         });
         const cliReport = (() => {
           try {
@@ -124,8 +123,7 @@ runBenchmark('verify', async (ctx) => {
           cli.code === 0 && cliReport?.ok === true && cliReport.leaves === size,
           `exit ${cli.code}: ${(cli.stdout + cli.stderr).slice(-300)}`,
         );
-        const peaks = [...cli.stderr.matchAll(/^bench-peak-rss (\d+)$/gm)].map((m) => Number(m[1]));
-        results.push({ size, readAll: best(reads), verify: best(verifies), cliPeakRssBytes: peaks.length ? Math.max(...peaks) : undefined });
+        results.push({ size, readAll: best(reads), verify: best(verifies), cliPeakRssBytes: reportedPeakRss(cli.stderr) });
       } finally {
         await store.close();
       }

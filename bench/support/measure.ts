@@ -1,5 +1,6 @@
 // Timing and process statistics shared by the benchmarks.
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,6 +52,18 @@ export const rssOf = (pid: number): number => statusField(pid, 'VmRSS');
 
 /** Peak resident set size of a process so far, in bytes. */
 export const peakRssOf = (pid: number): number => statusField(pid, 'VmHWM');
+
+/**
+ * For a process that exits when done (ledger-cli), which VmHWM cannot be read from afterwards: NODE_OPTIONS preloading
+ * report-peak-rss.js, which writes `bench-peak-rss <bytes>` to stderr as it exits; `reportedPeakRss` reads it back.
+ */
+export const PEAK_RSS_NODE_OPTIONS = `--require ${join(__dirname, 'report-peak-rss.js')}`;
+
+/** The peak RSS a process preloaded with PEAK_RSS_NODE_OPTIONS wrote (the largest, should a worker thread have written too). */
+export const reportedPeakRss = (stderr: string): number | undefined => {
+  const reported = [...stderr.matchAll(/^bench-peak-rss (\d+)$/gm)].map((m) => Number(m[1]));
+  return reported.length ? Math.max(...reported) : undefined;
+};
 
 const cpuSecondsIn = (statFile: string): number => {
   const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');

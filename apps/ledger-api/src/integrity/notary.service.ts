@@ -45,6 +45,21 @@ export class NotaryRefusedError extends Error {
 
 export type { LeafLocation } from './leaf-locations';
 
+/**
+ * The tree and where each leaf's event is: they grow with the log, so they live in a file the kernel frees with the
+ * process, and memory stays flat. Rebuilt from the log at every start, as the subscription replays it from position 0.
+ */
+interface FollowedLog {
+  scratch: FileScratch;
+  tree: MerkleLog;
+  leaves: LeafLocations;
+}
+
+const followedLog = (dataDir: string): FollowedLog => {
+  const scratch = new FileScratch(dataDir);
+  return { scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) };
+};
+
 export interface CheckpointOutcome {
   checkpoint: SignedCheckpoint;
   /** False when the log had not grown since the latest checkpoint, which is returned instead. */
@@ -67,10 +82,8 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private readonly logger = new Logger('Notary');
   private signingKey: NotaryKey | undefined;
   private lease: AdvisoryLockLease | undefined;
-  // Replaced together when the notary starts following the log again from its start.
-  private scratch: FileScratch;
-  private tree: MerkleLog;
-  private leaves: LeafLocations;
+  /** Replaced whole when the notary starts following the log again from its start. */
+  private state: FollowedLog;
   /** Streams written since the latest checkpoint: the heads the next one records. */
   private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
@@ -90,11 +103,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     private readonly clock: Clock,
     private readonly shared: SharedDatabaseHost,
   ) {
-    // The tree and the leaves' locations grow with the log: kept in a file the kernel frees with the process, memory
-    // stays flat. It is rebuilt from the log at every start, as the subscription replays it from position 0.
-    this.scratch = new FileScratch(config.dataDir);
-    this.tree = new MerkleLog([], this.scratch);
-    this.leaves = new LeafLocations(this.scratch);
+    this.state = followedLog(config.dataDir);
   }
 
   get key(): NotaryKey {
@@ -143,7 +152,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       this.lease = this.shared.lease(notaryLease(this.config.ledgerSchema), { onAcquired: () => undefined, onLost: () => undefined })?.start();
       this.timer = setInterval(() => {
         // Among replicas, only the lease holder signs on a timer.
-        if (this.tree.size === 0 || (this.lease && !this.lease.held)) return;
+        if (this.state.tree.size === 0 || (this.lease && !this.lease.held)) return;
         this.checkpoint('notary').catch((error: unknown) => this.logger.warn(`periodic checkpoint skipped: ${messageOf(error)}`));
       }, interval);
       this.timer.unref();
@@ -156,7 +165,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.lease?.stop();
     await this.subscription?.stop();
-    this.scratch.close();
+    this.state.scratch.close();
   }
 
   private followLog(): void {
@@ -186,11 +195,9 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       this.restartTimer = undefined;
       if (this.stopping) return;
       try {
-        const scratch = new FileScratch(this.config.dataDir);
-        this.scratch.close();
-        this.scratch = scratch;
-        this.tree = new MerkleLog([], scratch);
-        this.leaves = new LeafLocations(scratch);
+        const state = followedLog(this.config.dataDir);
+        this.state.scratch.close();
+        this.state = state;
         this.headsSince.clear();
         this.damage = undefined;
         this.processed = 0n;
@@ -227,15 +234,15 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   /** The leaves that may hold the event with this id, in leaf order (see LeafLocations.candidates): read each to tell. */
   candidates(eventId: string): LeafLocation[] {
-    return this.leaves.candidates(eventId);
+    return this.state.leaves.candidates(eventId);
   }
 
   inclusionProof(leafIndex: number, treeSize: number): Buffer[] {
-    return this.tree.inclusionProof(leafIndex, treeSize);
+    return this.state.tree.inclusionProof(leafIndex, treeSize);
   }
 
   consistencyProof(first: number, second: number): Buffer[] {
-    return this.tree.consistencyProof(first, second);
+    return this.state.tree.consistencyProof(first, second);
   }
 
   /** Waits until the notary has folded the log up to `position` (used before answering proofs for fresh events). */
@@ -260,8 +267,8 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
         this.damage = `event ${event.streamName}@${event.revision} (position ${event.position}) does not match its hash`;
         this.logger.error(`${this.damage}: no checkpoint will be signed until the log is repaired; run verify`);
       }
-      this.tree.append(eventLeafHash(stored ?? recomputed));
-      this.leaves.push(event);
+      this.state.tree.append(eventLeafHash(stored ?? recomputed));
+      this.state.leaves.push(event);
       const latest = this.checkpoints.at(-1)?.checkpoint;
       if (!latest || event.position > BigInt(latest.lastPosition)) {
         const head = { stream: event.streamName, revision: event.revision.toString(), hash: stored ?? recomputed };
@@ -296,20 +303,20 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (this.damage) throw new NotaryRefusedError(`The notary refuses to sign: ${this.damage}. Run verify.`);
     for (let attempt = 1; ; attempt += 1) {
       let latest = this.checkpoints.at(-1);
-      if (latest && latest.checkpoint.treeSize > this.tree.size) {
+      if (latest && latest.checkpoint.treeSize > this.state.tree.size) {
         // Another replica signed a log this one has not read to the end yet: catch up first, then decide.
         await this.caughtUpTo(BigInt(latest.checkpoint.lastPosition));
         latest = this.checkpoints.at(-1);
       }
-      const treeSize = this.tree.size;
+      const treeSize = this.state.tree.size;
       if (latest && latest.checkpoint.treeSize >= treeSize) return { checkpoint: latest.checkpoint, created: false };
       if (treeSize === 0) throw new NotaryRefusedError('The log holds no ledger event yet: there is nothing to sign');
       const checkpoint = signCheckpoint(
         {
           origin: this.config.notary.origin,
           treeSize,
-          rootHash: this.tree.root(treeSize).toString('hex'),
-          lastPosition: treeSize === 0 ? '0' : this.leaves.positionOf(treeSize - 1).toString(),
+          rootHash: this.state.tree.root(treeSize).toString('hex'),
+          lastPosition: treeSize === 0 ? '0' : this.state.leaves.positionOf(treeSize - 1).toString(),
           timestamp: this.clock.now().toISOString(),
           keyId: this.key.keyId,
           streamHeads: [...this.headsSince.values()]

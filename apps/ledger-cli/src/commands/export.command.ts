@@ -12,7 +12,7 @@ import {
   leafHash,
   FileScratch,
   MerkleLog,
-  RecordColumn,
+  PositionColumn,
   SignedCheckpoint,
   storedHashOf,
   verifyCheckpointSignature,
@@ -98,7 +98,7 @@ const latestCheckpointEvent = async (source: LedgerSource, store: ReturnType<Led
 const checkpointFile = (
   checkpoints: Array<{ revision: bigint; data: unknown }>,
   tree: MerkleLog,
-  leafPositions: RecordColumn,
+  leafPositions: PositionColumn,
   keys: TrustedKeys | undefined,
   problems: string[],
 ): CheckpointFile => {
@@ -120,7 +120,7 @@ const checkpointFile = (
   if (tree.root(latest.treeSize).toString('hex') !== latest.rootHash) {
     problems.push(`the first ${latest.treeSize} ledger events no longer hash to the latest checkpoint's root: the log was changed (run verify)`);
   }
-  const lastPosition = latest.treeSize === 0 ? '0' : leafPositions.read(latest.treeSize - 1).readBigUInt64LE(0).toString();
+  const lastPosition = latest.treeSize === 0 ? '0' : leafPositions.at(latest.treeSize - 1).toString();
   if (lastPosition !== latest.lastPosition) problems.push(`the latest checkpoint ends at position ${latest.lastPosition}, its last ledger event is at ${lastPosition}`);
   const consistency: CheckpointFile['consistency'] = [];
   for (const earlier of checkpoints.slice(0, -1)) {
@@ -143,8 +143,7 @@ interface ExportedLog {
   bytes: number;
   streams: Set<string>;
   tree: MerkleLog;
-  /** Each leaf's log position, 8 bytes little-endian. */
-  leafPositions: RecordColumn;
+  leafPositions: PositionColumn;
   checkpoints: Array<{ revision: bigint; data: unknown }>;
   parties: Map<string, PartyRegisteredData>;
   /** Set when an event could not be folded: the CSVs are then left out, the events file is still whole. */
@@ -164,11 +163,10 @@ const writeEventsFile = async (
     bytes: 0,
     streams: new Set(),
     tree: new MerkleLog([], scratch),
-    leafPositions: new RecordColumn(scratch, 8),
+    leafPositions: new PositionColumn(scratch),
     checkpoints: [],
     parties: new Map(),
   };
-  const position = Buffer.alloc(8);
   const fold = (envelopes: () => LedgerEnvelope[]): void => {
     if (log.readModelProblem !== undefined) return;
     try {
@@ -188,8 +186,7 @@ const writeEventsFile = async (
         if (!isLedgerStreamName(e.streamName)) continue;
         // As the verifiers do: an event without a well-formed hash still takes its place in the tree, so roots fail there.
         log.tree.append(leafHash(Buffer.from(storedHashOf(e.metadata) ?? '', 'hex')));
-        position.writeBigUInt64LE(BigInt.asUintN(64, e.position), 0);
-        log.leafPositions.push(position);
+        log.leafPositions.push(e.position);
         ledgerEvents.push(e);
       }
       fold(() =>

@@ -180,3 +180,29 @@ export class RecordColumn {
     this.tailCount = 0;
   }
 }
+
+/**
+ * Log positions, one a leaf, as a column of 8-byte records. A position is kept as its low 64 bits, so that a damaged
+ * log's negative one is stored (and then fails the comparison it is kept for) rather than thrown at.
+ */
+export class PositionColumn {
+  private readonly column: RecordColumn;
+  private readonly record = Buffer.alloc(8);
+
+  constructor(scratch: ScratchSpace) {
+    this.column = new RecordColumn(scratch, 8);
+  }
+
+  get length(): number {
+    return this.column.length;
+  }
+
+  push(position: bigint): number {
+    this.record.writeBigUInt64LE(BigInt.asUintN(64, position), 0);
+    return this.column.push(this.record);
+  }
+
+  at(index: number): bigint {
+    return this.column.read(index).readBigUInt64LE(0);
+  }
+}

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EXTENT_BYTES, FileScratch, MemoryScratch, RecordColumn, ScratchSpace } from './scratch-space';
+import { EXTENT_BYTES, FileScratch, MemoryScratch, PositionColumn, RecordColumn, ScratchSpace } from './scratch-space';
 
 const recordOf = (width: number, i: number): Buffer => {
   const record = Buffer.alloc(width);
@@ -136,5 +136,17 @@ describe('FileScratch', () => {
 
   it('fails to open in a directory that does not exist', () => {
     expect(() => new FileScratch(join(directory, 'missing'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('PositionColumn', () => {
+  it('reads back positions across extents, past 2^53, and a negative one as its low 64 bits', () => {
+    const positions = new PositionColumn(new MemoryScratch());
+    const count = EXTENT_BYTES / 8 + 3;
+    for (let i = 0; i < count; i++) positions.push(2n ** 60n + BigInt(i) * 1_000_003n);
+    expect(positions.length).toBe(count);
+    for (const i of [0, EXTENT_BYTES / 8 - 1, EXTENT_BYTES / 8, count - 1]) expect(positions.at(i)).toBe(2n ** 60n + BigInt(i) * 1_000_003n);
+    positions.push(-7n);
+    expect(positions.at(count)).toBe(2n ** 64n - 7n);
   });
 });

@@ -3,7 +3,7 @@ import { eventHash, storedHashOf } from '../event-hash';
 import { isLedgerStreamName } from '@ledger/domain';
 import { CHECKPOINT_SIGNED_TYPE, CHECKPOINT_STREAM } from '../integrity-streams';
 import { leafHash, MerkleLog } from '../merkle/merkle-tree';
-import { MemoryScratch, RecordColumn, ScratchSpace } from '../scratch/scratch-space';
+import { MemoryScratch, PositionColumn, ScratchSpace } from '../scratch/scratch-space';
 import { SeenEvents } from './seen-events';
 import { isSignedCheckpoint, SignedCheckpoint, verifyCheckpointSignature } from '../signing/checkpoint';
 
@@ -96,21 +96,20 @@ export class LedgerVerification {
   private readonly streams = new Map<string, StreamState>();
   /** What grows with the log (the tree, each leaf's position, each event's hash) lives in the scratch space. */
   private readonly tree: MerkleLog;
-  private readonly leafPositions: RecordColumn;
+  private readonly leafPositions: PositionColumn;
   private readonly seen: SeenEvents;
   /** Index of the first leaf that could not be read (no hash): every root covering it fails. */
   private firstUnreadableLeaf = Number.POSITIVE_INFINITY;
   private readonly checkpoints: CheckpointRecord[] = [];
   private readonly findings: Finding[] = [];
   private events = 0;
-  private readonly position = Buffer.alloc(8);
 
   constructor(
     private readonly publicKeys: ReadonlyMap<string, KeyObject>,
     scratch: ScratchSpace = new MemoryScratch(),
   ) {
     this.tree = new MerkleLog([], scratch);
-    this.leafPositions = new RecordColumn(scratch, 8);
+    this.leafPositions = new PositionColumn(scratch);
     this.seen = new SeenEvents(scratch);
   }
 
@@ -252,7 +251,7 @@ export class LedgerVerification {
         });
         trusted = false;
       }
-      const lastPosition = data.treeSize === 0 ? '0' : this.leafPositions.read(data.treeSize - 1).readBigUInt64LE(0).toString();
+      const lastPosition = data.treeSize === 0 ? '0' : this.leafPositions.at(data.treeSize - 1).toString();
       if (lastPosition !== data.lastPosition) {
         this.push({ kind: 'position-mismatch', ...at, checkpoint: cp, message: `${name} ends at position ${data.lastPosition}, but its last ledger event is now at ${lastPosition}` });
       }
@@ -290,9 +289,7 @@ export class LedgerVerification {
   private pushLeaf(hash: string | undefined, position: bigint): void {
     if (!hash) this.firstUnreadableLeaf = Math.min(this.firstUnreadableLeaf, this.tree.size);
     this.tree.append(leafHash(Buffer.from(hash ?? '', 'hex')));
-    // Its low 64 bits: a damaged log may hold a negative position, which then fails the checkpoint's, not the walk.
-    this.position.writeBigUInt64LE(BigInt.asUintN(64, position), 0);
-    this.leafPositions.push(this.position);
+    this.leafPositions.push(position);
   }
 
   private see(state: StreamState, revision: bigint, hash: string | undefined): void {
