@@ -1,4 +1,4 @@
-import { HashIndex, MemoryScratch, RecordColumn, ScratchSpace } from '@ledger/integrity';
+import { HashIndex, HashIndexState, MemoryScratch, RecordColumn, RecordColumnState, ScratchSpace } from '@ledger/integrity';
 
 export interface LeafLocation {
   leafIndex: number;
@@ -17,6 +17,13 @@ export const eventIdHash = (eventId: string): number => {
   return hash >>> 0;
 };
 
+/** What `LeafLocations.restore` needs besides the stream names (kept apart: they only grow, and are stored once). */
+export interface LeafLocationsState {
+  records: RecordColumnState;
+  byIdHash: HashIndexState;
+  streams: number;
+}
+
 /**
  * Where the event behind each leaf of the notary's tree is, and the leaves by a hash of their event id. The notary
  * keeps one for every ledger event the log holds: given a scratch space on a file, what grows with the log lives
@@ -34,13 +41,37 @@ export class LeafLocations {
   constructor(
     scratch: ScratchSpace = new MemoryScratch(),
     private readonly hashOf: (eventId: string) => number = eventIdHash,
+    records?: RecordColumn,
+    byIdHash?: HashIndex,
   ) {
-    this.records = new RecordColumn(scratch, RECORD_BYTES);
-    this.byIdHash = new HashIndex(scratch);
+    this.records = records ?? new RecordColumn(scratch, RECORD_BYTES);
+    this.byIdHash = byIdHash ?? new HashIndex(scratch);
   }
 
   get size(): number {
     return this.records.length;
+  }
+
+  snapshot(): LeafLocationsState {
+    return { records: this.records.snapshot(), byIdHash: this.byIdHash.snapshot(), streams: this.streamNames.length };
+  }
+
+  /** Stream names from the `from`-th on, in the order their numbers were given. */
+  streamNamesFrom(from: number): string[] {
+    return this.streamNames.slice(from);
+  }
+
+  /** The locations a snapshot describes, with `streamNames` its first `state.streams` names; throws a RangeError when they do not describe any. */
+  static restore(scratch: ScratchSpace, state: LeafLocationsState, streamNames: readonly string[], hashOf: (eventId: string) => number = eventIdHash): LeafLocations {
+    const leaves = new LeafLocations(scratch, hashOf, RecordColumn.restore(scratch, state.records), HashIndex.restore(scratch, state.byIdHash));
+    if (leaves.records.width !== RECORD_BYTES || leaves.byIdHash.size !== leaves.records.length || streamNames.length !== state.streams || new Set(streamNames).size !== streamNames.length) {
+      throw new RangeError('A leaf-locations snapshot does not match its index or its stream names');
+    }
+    streamNames.forEach((name, number) => {
+      leaves.streamNames.push(name);
+      leaves.streamNumbers.set(name, number);
+    });
+    return leaves;
   }
 
   /** Records the next leaf's event. */
@@ -74,7 +105,7 @@ export class LeafLocations {
     return this.byIdHash.get(this.hashOf(eventId)).map((leafIndex) => this.locationOf(leafIndex));
   }
 
-  private locationOf(leafIndex: number): LeafLocation {
+  locationOf(leafIndex: number): LeafLocation {
     if (!Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= this.size) throw new RangeError(`Leaf index ${leafIndex} is not below ${this.size}`);
     const record = this.records.read(leafIndex);
     return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, SqliteEventStore, SubscriptionHandlers } from '@ledger/event-store';
@@ -8,6 +8,7 @@ import { Clock } from '../application/clock';
 import type { SharedDatabaseHost } from '../application/shared-database.host';
 import type { LedgerConfig } from '../platform';
 import { NotaryService } from './notary.service';
+import { NOTARY_STATE_FILES } from './notary-state.store';
 
 /** The store, except that its first `failures` subscriptions stop with an error after delivering `after` events. */
 const failingSubscriptions = (store: SqliteEventStore, failures: number, after: number): EventStore & { subscribed: number } => {
@@ -28,31 +29,54 @@ const failingSubscriptions = (store: SqliteEventStore, failures: number, after: 
   return wrapped;
 };
 
-describe('NotaryService when its log subscription stops', () => {
+/** `count` claims over `streams` incidents, round robin; `perAppend` events an append (a long log quickly). */
+const appendClaims = async (store: EventStore, count: number, streams = 4, perAppend = 1): Promise<void> => {
+  for (let i = 0; i < count; i += perAppend) {
+    const correlationId = randomUUID();
+    const events = Array.from({ length: Math.min(perAppend, count - i) }, (_, j) => ({
+      eventId: randomUUID(),
+      type: 'ClaimMade.v3',
+      data: { n: i + j },
+      metadata: { recordedAt: '2019-06-01T00:00:00Z', recordedBy: 'analyst:test', correlationId, causationId: correlationId },
+    }));
+    await store.append(`incident-${(i / perAppend) % streams}`, events);
+  }
+};
+
+/** The tree of the log's ledger events, made here from the log alone. */
+const treeOf = async (store: EventStore): Promise<MerkleLog> => {
+  const tree = new MerkleLog();
+  for (const event of (await store.readAll()).filter((e) => e.streamName.startsWith('incident-'))) tree.append(eventLeafHash(storedHashOf(event.metadata) as string));
+  return tree;
+};
+
+const hex = (hashes: Buffer[]): string[] => hashes.map((hash) => hash.toString('hex'));
+
+const notaryWith = (eventStore: EventStore, notaryDir: string, snapshotIntervalMs?: number) =>
+  new NotaryService(
+    eventStore,
+    { dataDir: notaryDir, notary: { origin: 'test', checkpointIntervalMs: 0, ...(snapshotIntervalMs !== undefined ? { snapshotIntervalMs } : {}) } } as unknown as LedgerConfig,
+    { now: () => new Date('2019-06-02T00:00:00Z') } as Clock,
+    { db: undefined, lease: () => undefined } as unknown as SharedDatabaseHost,
+  );
+
+describe.each([
+  ['rebuilt at every start', undefined],
+  ['kept between runs', 50],
+])('NotaryService, its tree %s, when its log subscription stops', (_, snapshotIntervalMs) => {
   let dataDir: string;
   let store: SqliteEventStore;
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'notary-'));
     store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
-    for (let i = 0; i < 30; i++) {
-      const correlationId = randomUUID();
-      await store.append(`incident-${i % 4}`, [
-        { eventId: randomUUID(), type: 'ClaimMade.v3', data: { n: i }, metadata: { recordedAt: '2019-06-01T00:00:00Z', recordedBy: 'analyst:test', correlationId, causationId: correlationId } },
-      ]);
-    }
+    await appendClaims(store, 30);
   });
   afterEach(async () => {
     await store.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const notaryOn = (eventStore: EventStore, notaryDir = dataDir) =>
-    new NotaryService(
-      eventStore,
-      { dataDir: notaryDir, notary: { origin: 'test', checkpointIntervalMs: 0 } } as unknown as LedgerConfig,
-      { now: () => new Date('2019-06-02T00:00:00Z') } as Clock,
-      { db: undefined, lease: () => undefined } as unknown as SharedDatabaseHost,
-    );
+  const notaryOn = (eventStore: EventStore, notaryDir = dataDir) => notaryWith(eventStore, notaryDir, snapshotIntervalMs);
 
   it('follows the log again from its start with a fresh tree, and signs the whole log, not the part it had', async () => {
     const flaky = failingSubscriptions(store, 2, 10);
@@ -105,4 +129,185 @@ describe('NotaryService when its log subscription stops', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(flaky.subscribed).toBe(1);
   });
+});
+
+/** The store, noting where each subscription starts and how many events they deliver. */
+const counting = (store: EventStore): EventStore & { from: bigint[]; delivered: number } => {
+  const wrapped = Object.create(store) as EventStore & { from: bigint[]; delivered: number };
+  wrapped.from = [];
+  wrapped.delivered = 0;
+  wrapped.subscribeToAll = (options, handlers: SubscriptionHandlers) => {
+    wrapped.from.push(options.fromPosition ?? 0n);
+    return store.subscribeToAll(options, {
+      ...handlers,
+      onEvent: (event) => {
+        wrapped.delivered += 1;
+        return handlers.onEvent(event);
+      },
+    });
+  };
+  return wrapped;
+};
+
+describe('NotaryService keeping its tree between runs', () => {
+  let dataDir: string;
+  let store: SqliteEventStore;
+  const running: NotaryService[] = [];
+  beforeEach(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'notary-kept-'));
+    store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
+    await appendClaims(store, 30);
+  });
+  afterEach(async () => {
+    for (const notary of running.splice(0)) await notary.onModuleDestroy();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (eventStore: EventStore, notaryDir = dataDir, snapshotIntervalMs = 60_000): Promise<NotaryService> => {
+    const notary = notaryWith(eventStore, notaryDir, snapshotIntervalMs);
+    running.push(notary);
+    await notary.onModuleInit();
+    await notary.onApplicationBootstrap();
+    await notary.caughtUpTo(await eventStore.headPosition());
+    return notary;
+  };
+  const stop = async (notary: NotaryService): Promise<void> => {
+    running.splice(running.indexOf(notary), 1);
+    await notary.onModuleDestroy();
+  };
+  const storedAt = (notaryDir = dataDir): bigint | undefined => {
+    const path = join(notaryDir, NOTARY_STATE_FILES.snapshot);
+    return existsSync(path) ? BigInt((JSON.parse(readFileSync(path, 'utf8')) as { processed: string }).processed) : undefined;
+  };
+  /** Signs, and checks the checkpoint and proofs of old and new leaves against a tree made from the log alone. */
+  const signsTheWholeLog = async (notary: NotaryService): Promise<void> => {
+    const expected = await treeOf(store);
+    const { checkpoint } = await notary.checkpoint('auditor:test');
+    expect(checkpoint.treeSize).toBe(expected.size);
+    expect(checkpoint.rootHash).toBe(expected.root().toString('hex'));
+    const events = (await store.readAll()).filter((e) => e.streamName.startsWith('incident-'));
+    for (const leaf of [0, 3, 29, expected.size - 1]) {
+      expect(hex(notary.inclusionProof(leaf, expected.size))).toEqual(hex(expected.inclusionProof(leaf, expected.size)));
+      expect(notary.candidates(events[leaf].eventId).map((c) => [c.leafIndex, c.streamName, c.revision, c.position])).toContainEqual([
+        leaf,
+        events[leaf].streamName,
+        events[leaf].revision,
+        events[leaf].position,
+      ]);
+    }
+    expect(hex(notary.consistencyProof(30, expected.size))).toEqual(hex(expected.consistencyProof(30, expected.size)));
+  };
+
+  it('reads only the events after the stored tree at the next start, and signs and proves the whole log', async () => {
+    await stop(await start(store));
+    const head = await store.headPosition();
+    expect(storedAt()).toBe(head);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('notary-state')).sort()).toEqual(Object.values(NOTARY_STATE_FILES).sort());
+    await appendClaims(store, 12, 7);
+    const counted = counting(store);
+    const second = await start(counted);
+    expect(counted.from).toEqual([head]);
+    expect(counted.delivered).toBe(12);
+    await signsTheWholeLog(second);
+    // A third start, after the second stored what it added (stream names included).
+    await stop(second);
+    const again = counting(store);
+    const third = await start(again);
+    expect(again.from).toEqual([await store.headPosition()]);
+    await signsTheWholeLog(third);
+  });
+
+  it('after a crash, takes up the last snapshot stored, whatever was written to its files since, and reads the log after it', async () => {
+    // 20,030 leaves: the snapshot refers to extents of every structure, the id index's first sorted run among them.
+    await appendClaims(store, 20_000, 50, 100);
+    await stop(await start(store));
+    const storedPosition = storedAt()!;
+    expect(storedPosition).toBe(await store.headPosition());
+    // The next run follows 50,000 more and takes no snapshot (60 s apart): its index sorts three times more and merges
+    // twice, freeing the extents of the run the snapshot refers to and allocating new ones. A kill -9 now leaves the
+    // files as they are.
+    const second = await start(store);
+    await appendClaims(store, 50_000, 50, 100);
+    await second.caughtUpTo(await store.headPosition());
+    const crashed = mkdtempSync(join(tmpdir(), 'notary-crashed-'));
+    try {
+      for (const file of Object.values(NOTARY_STATE_FILES)) copyFileSync(join(dataDir, file), join(crashed, file));
+      const counted = counting(store);
+      const taken = await start(counted, crashed);
+      expect(counted.from).toEqual([storedPosition]);
+      expect(counted.delivered).toBe(50_000);
+      await signsTheWholeLog(taken);
+    } finally {
+      rmSync(crashed, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('drops a kept tree that does not describe the log, and reads the log from its start', async () => {
+    await stop(await start(store));
+    const otherDir = mkdtempSync(join(tmpdir(), 'notary-other-'));
+    const other = new SqliteEventStore({ filename: join(otherDir, 'events.sqlite') });
+    try {
+      await appendClaims(other, 31);
+      // Another log, one event longer: its last leaf is another event.
+      const counted = counting(other);
+      const notary = await start(counted);
+      expect(counted.from).toEqual([0n]);
+      const { checkpoint } = await notary.checkpoint('auditor:test');
+      expect(checkpoint.rootHash).toBe((await treeOf(other)).root().toString('hex'));
+      await stop(notary);
+    } finally {
+      await other.close();
+      rmSync(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['the snapshot file is not JSON', () => writeFileSync(join(dataDir, NOTARY_STATE_FILES.snapshot), '{"format": 1, "proc')],
+    ['the extents file is cut short', () => truncateSync(join(dataDir, NOTARY_STATE_FILES.extents), 100)],
+    ['the stream names file is empty', () => truncateSync(join(dataDir, NOTARY_STATE_FILES.streams), 0)],
+    ['the snapshot is of another format', () => writeFileSync(join(dataDir, NOTARY_STATE_FILES.snapshot), JSON.stringify({ ...JSON.parse(readFileSync(join(dataDir, NOTARY_STATE_FILES.snapshot), 'utf8')), format: 99 }))],
+    ['the snapshot claims more of the log than there is', () => writeFileSync(join(dataDir, NOTARY_STATE_FILES.snapshot), JSON.stringify({ ...JSON.parse(readFileSync(join(dataDir, NOTARY_STATE_FILES.snapshot), 'utf8')), processed: '99' }))],
+  ])('reads the log from its start when %s', async (_, damage) => {
+    // 2,100 leaves: the tree's first level fills an extent, so the file holds what the snapshot refers to.
+    await appendClaims(store, 2100, 4, 50);
+    await stop(await start(store));
+    damage();
+    const counted = counting(store);
+    const notary = await start(counted);
+    expect(counted.from).toEqual([0n]);
+    await signsTheWholeLog(notary);
+  }, 30_000);
+
+  it('leaves the kept tree to the process holding it: a second one on the same directory keeps a throwaway tree', async () => {
+    const first = await start(store);
+    await appendClaims(store, 5);
+    const counted = counting(store);
+    const second = await start(counted);
+    expect(counted.from).toEqual([0n]);
+    await signsTheWholeLog(second);
+    await stop(second);
+    await first.caughtUpTo(await store.headPosition());
+    await stop(first);
+    expect(storedAt()).toBe(await store.headPosition());
+    const again = counting(store);
+    await start(again);
+    expect(again.from).toEqual([await store.headPosition()]);
+  });
+
+  it('takes up the stored tree again when its subscription stops, not the half-followed one', async () => {
+    await stop(await start(store));
+    const head = await store.headPosition();
+    await appendClaims(store, 10);
+    const flaky = failingSubscriptions(store, 1, 4);
+    const counted = counting(flaky);
+    const notary = notaryWith(counted, dataDir, 60_000);
+    running.push(notary);
+    await notary.onModuleInit();
+    await notary.onApplicationBootstrap();
+    const { checkpoint } = await notary.checkpoint('auditor:test');
+    expect(counted.from).toEqual([head, head]);
+    expect(checkpoint.treeSize).toBe(40);
+    await signsTheWholeLog(notary);
+  }, 20_000);
 });

@@ -27,12 +27,13 @@ import { LEDGER_CONFIG, LedgerConfig } from '../platform';
 import type { AdvisoryLockLease } from '../platform/postgres/advisory-lock.lease';
 import { sharedNotaryKey } from '../platform/postgres/notary-key.table';
 import { LeafLocation, LeafLocations } from './leaf-locations';
+import { NO_SNAPSHOT, NotaryStateStore, RestoredState } from './notary-state.store';
 
 /** How long an on-demand checkpoint waits for the notary to have read everything already in the log. */
 const CATCH_UP_TIMEOUT_MS = 10_000;
 /** Appends refused because another replica signed first, before an on-demand checkpoint gives up (409). */
 const SIGN_ATTEMPTS = 5;
-/** After the log subscription stops on an error: the first wait before following the log again from its start, and the longest. */
+/** After the log subscription stops on an error: the first wait before following the log again, and the longest. */
 const RESTART_FIRST_MS = 1_000;
 const RESTART_MAX_MS = 60_000;
 
@@ -46,8 +47,9 @@ export class NotaryRefusedError extends Error {
 export type { LeafLocation } from './leaf-locations';
 
 /**
- * The tree and where each leaf's event is: they grow with the log, so they live in a file the kernel frees with the
- * process, and memory stays flat. Rebuilt from the log at every start, as the subscription replays it from position 0.
+ * The tree and where each leaf's event is: they grow with the log, so they live in a file and memory stays flat. Kept
+ * between runs in the data directory (NotaryStateStore) when this process holds it; otherwise in a throwaway file
+ * the kernel frees with the process, rebuilt from the log at every start.
  */
 interface FollowedLog {
   scratch: FileScratch;
@@ -55,10 +57,12 @@ interface FollowedLog {
   leaves: LeafLocations;
 }
 
-const followedLog = (dataDir: string): FollowedLog => {
+const throwawayLog = (dataDir: string): FollowedLog => {
   const scratch = new FileScratch(dataDir);
   return { scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) };
 };
+
+const emptyLogOn = (scratch: FileScratch): FollowedLog => ({ scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) });
 
 export interface CheckpointOutcome {
   checkpoint: SignedCheckpoint;
@@ -96,6 +100,17 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private restartDelayMs = RESTART_FIRST_MS;
   private stopping = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Where the tree is kept between runs; undefined when another process holds it (or after shutdown). */
+  private kept: NotaryStateStore | undefined;
+  private snapshotTimer: NodeJS.Timeout | undefined;
+  private snapshotting: Promise<void> | undefined;
+  /** The position the last stored snapshot reached. */
+  private snapshotAt = -1n;
+  /**
+   * Whether the tree in hand is the one being followed. Not between a stopped subscription and the next: a tree
+   * half-way through an event, or about to be replaced by the stored one, must not be stored over it.
+   */
+  private following = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -103,7 +118,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     private readonly clock: Clock,
     private readonly shared: SharedDatabaseHost,
   ) {
-    this.state = followedLog(config.dataDir);
+    this.state = throwawayLog(config.dataDir);
   }
 
   get key(): NotaryKey {
@@ -146,7 +161,12 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
           'checkpoints unknown-signing-key on any process that does not publish that key: give every process the same LEDGER_NOTARY_PRIVATE_KEY',
       );
     }
-    this.followLog();
+    try {
+      await this.startFollowedLog();
+      this.followLog();
+    } catch (error) {
+      this.restartLater(error);
+    }
     const interval = this.config.notary.checkpointIntervalMs;
     if (interval > 0) {
       this.lease = this.shared.lease(notaryLease(this.config.ledgerSchema), { onAcquired: () => undefined, onLost: () => undefined })?.start();
@@ -163,14 +183,123 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     await this.lease?.stop();
     await this.subscription?.stop();
+    this.subscription = undefined;
+    // What was followed since the last snapshot is stored, so that the next start reads nothing twice.
+    await this.snapshotting;
+    await this.storeSnapshot();
+    this.kept?.close();
+    this.kept = undefined;
     this.state.scratch.close();
   }
 
+  /**
+   * The tree to follow the log with: the one kept by the last run, if this process can hold the data directory's
+   * notary state and the snapshot matches the log; otherwise an empty one (and the log is read from its start). The
+   * tree in hand is replaced only once the next is ready: proofs may read it meanwhile.
+   */
+  private async startFollowedLog(): Promise<void> {
+    this.holdKeptState();
+    const next = await this.nextFollowedLog();
+    const previous = this.state;
+    this.state = next.state;
+    this.processed = next.processed;
+    this.snapshotAt = next.processed === 0n ? -1n : next.processed;
+    this.damage = undefined;
+    this.headsSince.clear();
+    for (const entry of next.headsSince) this.headsSince.set(entry.head.stream, entry);
+    const latest = this.checkpoints.at(-1)?.checkpoint;
+    if (latest) this.forgetHeadsUpTo(BigInt(latest.lastPosition));
+    if (previous !== next.state) previous.scratch.close();
+  }
+
+  private holdKeptState(): void {
+    const interval = this.config.notary.snapshotIntervalMs;
+    if (this.kept || !(interval > 0)) return;
+    try {
+      this.kept = NotaryStateStore.open(this.config.dataDir);
+      if (!this.kept) this.logger.warn(`another process keeps the notary's tree in ${this.config.dataDir}: this one rebuilds its own from the log at every start`);
+    } catch (error) {
+      this.logger.warn(`cannot keep the notary's tree in ${this.config.dataDir} (${messageOf(error)}): it is rebuilt from the log at every start`);
+    }
+    if (!this.kept) return;
+    this.snapshotTimer = setInterval(() => void this.storeSnapshot(), interval);
+    this.snapshotTimer.unref();
+  }
+
+  private async nextFollowedLog(): Promise<{ state: FollowedLog; processed: bigint; headsSince: RestoredState['headsSince'] }> {
+    if (!this.kept) return { state: throwawayLog(this.config.dataDir), processed: 0n, headsSince: [] };
+    const restored = this.kept.restore();
+    if ('none' in restored) {
+      if (restored.none !== NO_SNAPSHOT) this.logger.warn(`the kept tree is not taken up (${restored.none}): reading the log from its start`);
+    } else {
+      let mismatch: string | undefined;
+      try {
+        mismatch = await this.mismatchWithLog(restored);
+      } catch (error) {
+        restored.scratch.close();
+        throw error;
+      }
+      if (mismatch === undefined) {
+        this.logger.log(`took up the tree kept in ${this.config.dataDir}: ${restored.tree.size} ledger events; reading the log after position ${restored.processed}`);
+        return { state: restored, processed: restored.processed, headsSince: restored.headsSince };
+      }
+      restored.scratch.close();
+      this.logger.warn(`the kept tree is not taken up (${mismatch}): reading the log from its start`);
+    }
+    return { state: emptyLogOn(this.kept.fresh()), processed: 0n, headsSince: [] };
+  }
+
+  /** Why a restored tree does not describe this log, or undefined when it does (its last leaf and the latest checkpoint it covers). */
+  private async mismatchWithLog(restored: RestoredState): Promise<string | undefined> {
+    try {
+      const { tree, leaves, processed } = restored;
+      const head = await this.store.headPosition();
+      if (processed > head) return `it followed the log to position ${processed}, past the log's head ${head}`;
+      if (tree.size > 0) {
+        const last = leaves.locationOf(tree.size - 1);
+        const [event] = last.streamName === undefined ? [] : await this.store.readStream(last.streamName, { fromRevision: last.revision, maxCount: 1 });
+        if (!event || event.position !== last.position || event.revision !== last.revision || last.position > processed) {
+          return `the log holds no event ${last.streamName}@${last.revision} at position ${last.position}`;
+        }
+        if (!eventLeafHash(storedHashOf(event.metadata) ?? eventHash(event)).equals(tree.leafHash(tree.size - 1))) {
+          return `event ${last.streamName}@${last.revision} is not the one its last leaf was made from`;
+        }
+      }
+      const covered = [...this.checkpoints].reverse().find((entry) => entry.checkpoint.treeSize <= tree.size)?.checkpoint;
+      if (covered && covered.treeSize > 0) {
+        if (tree.root(covered.treeSize).toString('hex') !== covered.rootHash) return `its root at ${covered.treeSize} leaves is not the one checkpoint signed`;
+        if (leaves.positionOf(covered.treeSize - 1).toString() !== covered.lastPosition) return `its leaf ${covered.treeSize - 1} is not at the position the checkpoint signed`;
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      return messageOf(error);
+    }
+  }
+
+  /** Stores the followed tree, if it is kept, grew since the last snapshot and is whole; one snapshot at a time. */
+  private storeSnapshot(): Promise<void> {
+    const kept = this.kept;
+    if (!kept || !this.following || this.snapshotting || this.damage !== undefined || this.processed === this.snapshotAt) return this.snapshotting ?? Promise.resolve();
+    const processed = this.processed;
+    const done = kept
+      .store({ ...this.state, processed, headsSince: this.headsSince.values() })
+      .then(
+        () => void (this.snapshotAt = processed),
+        (error: unknown) => this.logger.warn(`the notary's tree could not be stored (${messageOf(error)}); the next start reads the log from the previous snapshot`),
+      )
+      .finally(() => (this.snapshotting = undefined));
+    this.snapshotting = done;
+    return done;
+  }
+
   private followLog(): void {
+    this.following = true;
     this.subscription = this.store.subscribeToAll(
-      { fromPosition: 0n },
+      { fromPosition: this.processed },
       {
         onEvent: (event) => this.follow(event),
         onCaughtUp: () => {
@@ -187,27 +316,27 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
    * it keeps failing; meanwhile proofs and checkpoints wait for it as they wait for a notary catching up.
    */
   private restartLater(error: unknown): void {
+    this.following = false;
     if (this.stopping) return;
-    this.logger.error(`log subscription stopped: ${messageOf(error)}; following the log again from its start in ${this.restartDelayMs} ms`);
+    this.logger.error(`log subscription stopped: ${messageOf(error)}; following the log again in ${this.restartDelayMs} ms, from the last stored snapshot or the log's start`);
     const delay = this.restartDelayMs;
     this.restartDelayMs = Math.min(this.restartDelayMs * 2, RESTART_MAX_MS);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopping) return;
-      try {
-        const state = followedLog(this.config.dataDir);
-        this.state.scratch.close();
-        this.state = state;
-        this.headsSince.clear();
-        this.damage = undefined;
-        this.processed = 0n;
-        this.followLog();
-      } catch (failure) {
-        // In a timer, a throw would end the process: the data directory gone or unwritable waits its turn like the rest.
-        this.restartLater(failure);
-      }
+      // In a timer, a throw would end the process: the data directory gone or unwritable waits its turn like the rest.
+      this.followAgain().catch((failure: unknown) => this.restartLater(failure));
     }, delay);
     this.restartTimer.unref();
+  }
+
+  private async followAgain(): Promise<void> {
+    // A snapshot under way describes the tree being dropped, and may be the one taken up: it finishes first.
+    await this.snapshotting;
+    if (this.stopping) return;
+    await this.startFollowedLog();
+    if (this.stopping) return;
+    this.followLog();
   }
 
   publicKeys(): ReturnType<typeof jwksOf> {

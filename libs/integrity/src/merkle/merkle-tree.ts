@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { MemoryScratch, RecordColumn, ScratchSpace } from '../scratch/scratch-space';
+import { MemoryScratch, RecordColumn, RecordColumnState, ScratchSpace } from '../scratch/scratch-space';
 
 /**
  * RFC 9162 §2.1 Merkle tree over SHA-256: leaf hash = H(0x00 || data), node hash = H(0x01 || left || right),
@@ -319,6 +319,33 @@ export class MerkleLog {
       this.levels[level + 1].push(nodeHash(row.read(row.length - 2, this.left), row.read(row.length - 1, this.right)));
     }
     return index;
+  }
+
+  /** What `MerkleLog.restore` needs to take the tree up again over the same scratch space. */
+  snapshot(): { levels: RecordColumnState[] } {
+    return { levels: this.levels.map((level) => level.snapshot()) };
+  }
+
+  /** The tree a snapshot describes; throws a RangeError when the snapshot does not describe one. */
+  static restore(scratch: ScratchSpace, state: { levels: RecordColumnState[] }): MerkleLog {
+    const tree = new MerkleLog([], scratch);
+    const levels = state.levels.map((level) => RecordColumn.restore(scratch, level));
+    levels.forEach((level, h) => {
+      // Each level holds a node for every complete pair below it, and one level more than the tree needs is never made.
+      const expected = h === 0 ? level.length : Math.floor(levels[h - 1].length / 2);
+      if (level.width !== HASH_SIZE || level.length !== expected || (h > 0 && level.length === 0)) throw new RangeError(`A tree snapshot's level ${h} holds ${level.length} hashes`);
+    });
+    if (levels.length === 0 || levels.at(-1)!.length > 1) throw new RangeError('A tree snapshot lacks its upper levels');
+    // The newest node of each level is its children's hash: what a snapshot taken while its file was cut short, or one
+    // of another tree's files, most likely breaks. Older nodes are checked by the roots of the checkpoints signed.
+    for (let h = 1; h < levels.length; h++) {
+      const last = levels[h].length - 1;
+      if (!levels[h].read(last).equals(nodeHash(levels[h - 1].read(2 * last), levels[h - 1].read(2 * last + 1)))) {
+        throw new RangeError(`A tree snapshot's newest node at level ${h} is not the hash of its children`);
+      }
+    }
+    tree.levels.splice(0, tree.levels.length, ...levels);
+    return tree;
   }
 
   leafHash(index: number): Buffer {

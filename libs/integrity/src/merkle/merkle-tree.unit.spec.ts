@@ -506,6 +506,52 @@ describe.each([
   });
 });
 
+describe('MerkleLog taken up from a snapshot on a kept file', () => {
+  let directory: string;
+  beforeEach(() => (directory = mkdtempSync(join(tmpdir(), 'merkle-kept-'))));
+  afterEach(() => rmSync(directory, { recursive: true }));
+
+  it.each([0, 1, 2, 3, E - 1, 2 * E + 3, 4 * E])('at %i leaves: the same roots and proofs as the tree it was taken from, and it grows alike', async (size) => {
+    const random = prng(size + 1);
+    const leaves = Array.from({ length: size + 2 * E + 7 }, (_, i) => leafHash(Buffer.from(`leaf ${i} ${random()}`)));
+    const path = join(directory, 'tree');
+    const scratch = FileScratch.kept(path);
+    const log = new MerkleLog(leaves.slice(0, size), scratch);
+    const captured = scratch.capture();
+    const snapshot = JSON.parse(JSON.stringify(log.snapshot())) as ReturnType<MerkleLog['snapshot']>;
+    await scratch.sync();
+    captured.stored();
+    // The first tree goes on and the file with it; the taken-up tree must read only what the snapshot refers to.
+    for (const leaf of leaves.slice(size)) log.append(leaf);
+    scratch.close();
+
+    const again = FileScratch.kept(path, captured.state);
+    const restored = MerkleLog.restore(again, snapshot);
+    expect(restored.size).toBe(size);
+    if (size > 0) {
+      expect(restored.root().equals(merkleRoot(leaves, size))).toBe(true);
+      expect(toHex(restored.inclusionProof(size - 1))).toEqual(toHex(inclusionProof(leaves, size - 1, size)));
+    }
+    for (const leaf of leaves.slice(size)) restored.append(leaf);
+    const n = leaves.length;
+    expect(restored.root().equals(merkleRoot(leaves, n))).toBe(true);
+    for (const index of [0, size, n - 1]) expect(toHex(restored.inclusionProof(index))).toEqual(toHex(inclusionProof(leaves, index, n)));
+    expect(toHex(restored.consistencyProof(Math.max(size, 1)))).toEqual(toHex(consistencyProof(leaves, Math.max(size, 1), n)));
+    again.close();
+  });
+
+  it('refuses a snapshot whose levels do not make one tree', () => {
+    const scratch = new MemoryScratch();
+    const log = new MerkleLog(Array.from({ length: 9 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))), scratch);
+    const { levels } = log.snapshot();
+    expect(() => MerkleLog.restore(scratch, { levels })).not.toThrow();
+    expect(() => MerkleLog.restore(scratch, { levels: levels.slice(0, -1) })).toThrow(RangeError);
+    expect(() => MerkleLog.restore(scratch, { levels: [...levels, levels.at(-1)!] })).toThrow(RangeError);
+    expect(() => MerkleLog.restore(scratch, { levels: [levels[0], levels[0], ...levels.slice(2)] })).toThrow(RangeError);
+    expect(() => MerkleLog.restore(scratch, { levels: [] })).toThrow(RangeError);
+  });
+});
+
 describe('Merkle tree performance', () => {
   it('computes the root of 100,000 leaves well under a second', () => {
     const leaves = Array.from({ length: 100_000 }, (_, i) => createHash('sha256').update(String(i)).digest());

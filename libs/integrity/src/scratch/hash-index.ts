@@ -1,4 +1,4 @@
-import { RecordColumn, ScratchSpace } from './scratch-space';
+import { RecordColumn, RecordColumnState, ScratchSpace } from './scratch-space';
 
 /** Entries the newest, unsorted part holds before it is sorted into a run: 128 KiB, sorted in a few milliseconds. */
 const RECENT_ENTRIES = 16_384;
@@ -26,6 +26,22 @@ interface Merge {
   into: Run;
   a: RunReader;
   b: RunReader;
+}
+
+interface RunState {
+  entries: RecordColumnState;
+  /** The fences, base64 of their little-endian u32s. */
+  fences: string;
+}
+
+/** What `HashIndex.restore` needs to take the index up again over the same scratch space. */
+export interface HashIndexState {
+  count: number;
+  /** The unsorted entries, base64 of key and value (u32 little-endian) each. */
+  recent: string;
+  runs: RunState[];
+  /** Merges under way, with how many entries of each input they have moved. */
+  merges: Array<{ older: RunState; newer: RunState; into: RunState; movedOlder: number; movedNewer: number }>;
 }
 
 /**
@@ -79,6 +95,48 @@ export class HashIndex {
     }
     for (let i = 0; i < this.recentCount; i++) if (this.recentKeys[i] === key) found.push(this.recentValues[i]);
     return found.sort((a, b) => a - b);
+  }
+
+  snapshot(): HashIndexState {
+    const recent = Buffer.alloc(this.recentCount * ENTRY_BYTES);
+    for (let i = 0; i < this.recentCount; i++) {
+      recent.writeUInt32LE(this.recentKeys[i], i * ENTRY_BYTES);
+      recent.writeUInt32LE(this.recentValues[i], i * ENTRY_BYTES + 4);
+    }
+    return {
+      count: this.count,
+      recent: recent.toString('base64'),
+      runs: this.runs.map(runState),
+      merges: this.merges.map(({ older, newer, into, a, b }) => ({ older: runState(older), newer: runState(newer), into: runState(into), movedOlder: a.moved, movedNewer: b.moved })),
+    };
+  }
+
+  /** The index a snapshot describes; throws a RangeError when the snapshot does not describe one. */
+  static restore(scratch: ScratchSpace, state: HashIndexState): HashIndex {
+    const index = new HashIndex(scratch);
+    const recent = Buffer.from(state.recent, 'base64');
+    if (recent.length % ENTRY_BYTES !== 0 || recent.length / ENTRY_BYTES > RECENT_ENTRIES) throw new RangeError('A hash index snapshot holds a malformed unsorted part');
+    index.recentCount = recent.length / ENTRY_BYTES;
+    for (let i = 0; i < index.recentCount; i++) {
+      index.recentKeys[i] = recent.readUInt32LE(i * ENTRY_BYTES);
+      index.recentValues[i] = recent.readUInt32LE(i * ENTRY_BYTES + 4);
+    }
+    index.runs.push(...state.runs.map((run) => restoreRun(scratch, run)));
+    for (const merge of state.merges) {
+      const [older, newer, into] = [restoreRun(scratch, merge.older), restoreRun(scratch, merge.newer), restoreRun(scratch, merge.into)];
+      const { movedOlder, movedNewer } = merge;
+      if (
+        !Number.isSafeInteger(movedOlder) || !Number.isSafeInteger(movedNewer) || movedOlder < 0 || movedNewer < 0 ||
+        movedOlder > older.entries.length || movedNewer > newer.entries.length || into.entries.length !== movedOlder + movedNewer
+      ) {
+        throw new RangeError('A hash index snapshot holds a merge whose output does not match what it moved');
+      }
+      index.merges.push({ older, newer, into, a: new RunReader(older.entries, movedOlder), b: new RunReader(newer.entries, movedNewer) });
+    }
+    const held = index.recentCount + index.runs.reduce((sum, run) => sum + run.entries.length, 0) + index.merges.reduce((sum, m) => sum + m.older.entries.length + m.newer.entries.length, 0);
+    if (held !== state.count) throw new RangeError(`A hash index snapshot of ${state.count} entries holds ${held}`);
+    index.count = state.count;
+    return index;
   }
 
   private collect(run: Run, key: number, found: number[]): void {
@@ -162,6 +220,17 @@ export class HashIndex {
   }
 }
 
+const runState = (run: Run): RunState => ({ entries: run.entries.snapshot(), fences: Buffer.from(run.fences.buffer, run.fences.byteOffset, run.fences.byteLength).toString('base64') });
+
+const restoreRun = (scratch: ScratchSpace, state: RunState): Run => {
+  const entries = RecordColumn.restore(scratch, state.entries);
+  const bytes = Buffer.from(state.fences, 'base64');
+  if (entries.width !== ENTRY_BYTES || bytes.length % 4 !== 0 || bytes.length / 4 < Math.ceil(entries.length / BLOCK)) throw new RangeError('A hash index snapshot holds a malformed run');
+  const fences = new Uint32Array(bytes.length / 4);
+  for (let i = 0; i < fences.length; i++) fences[i] = bytes.readUInt32LE(i * 4);
+  return { entries, fences };
+};
+
 /** Walks a run READ_ENTRIES at a time. */
 class RunReader {
   key = 0;
@@ -172,8 +241,18 @@ class RunReader {
   private loaded = 0;
   private offset = 0;
 
-  constructor(private readonly entries: RecordColumn) {
+  /** From entry `from` on: the entries before it were moved already. */
+  constructor(
+    private readonly entries: RecordColumn,
+    from = 0,
+  ) {
+    this.index = from;
     this.next();
+  }
+
+  /** Entries moved out of the run: all before the one in `key` and `value`. */
+  get moved(): number {
+    return this.done ? this.entries.length : this.index - 1;
   }
 
   next(): void {

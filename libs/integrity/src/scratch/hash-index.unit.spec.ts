@@ -98,4 +98,47 @@ describe('HashIndex', () => {
     expect(index.size).toBe(0);
     expect(index.get(-1)).toEqual([]);
   });
+
+  it('takes up from a snapshot with merges under way, and answers and grows exactly as the index it was taken from', () => {
+    const scratch = new MemoryScratch();
+    const index = new HashIndex(scratch);
+    const next = numbers(5);
+    const keyOf = () => next() % 5000;
+    // Eight sorts: a run of four sorts' entries, one of two, and a merge of two one-sort runs under way after the last.
+    const count = 8 * RECENT + 1000;
+    for (let value = 0; value < count; value++) index.add(keyOf(), value);
+    const snapshot = index.snapshot();
+    expect(snapshot.merges.length).toBeGreaterThan(0);
+    expect(snapshot.merges.some((m) => m.movedOlder + m.movedNewer > 0)).toBe(true);
+    // A copy of the scratch space as the snapshot left it: the original goes on and may reuse what the copy refers to.
+    const copy = Object.assign(new MemoryScratch(), structuredClone({ ...scratch })) as MemoryScratch;
+    const restored = HashIndex.restore(copy, JSON.parse(JSON.stringify(snapshot)));
+    expect(restored.size).toBe(count);
+    expect(restored.runCount).toBe(index.runCount);
+    const more = numbers(9);
+    for (let value = count; value < count + 3 * RECENT; value++) {
+      const key = more() % 5000;
+      index.add(key, value);
+      restored.add(key, value);
+    }
+    const wrong: number[] = [];
+    for (let key = 0; key < 5000; key += 3) if (JSON.stringify(index.get(key)) !== JSON.stringify(restored.get(key))) wrong.push(key);
+    expect(wrong).toEqual([]);
+    expect(restored.runCount).toBe(index.runCount);
+  });
+
+  it('refuses a snapshot whose parts do not add up', () => {
+    const scratch = new MemoryScratch();
+    const index = new HashIndex(scratch);
+    // Two sorts, and the merge of their runs under way.
+    for (let value = 0; value < 2 * RECENT + 100; value++) index.add(value % 77, value);
+    const snapshot = index.snapshot();
+    expect(() => HashIndex.restore(scratch, snapshot)).not.toThrow();
+    expect(() => HashIndex.restore(scratch, { ...snapshot, count: snapshot.count + 1 })).toThrow(RangeError);
+    expect(() => HashIndex.restore(scratch, { ...snapshot, recent: Buffer.alloc(12).toString('base64') })).toThrow(RangeError);
+    expect(() => HashIndex.restore(scratch, { ...snapshot, merges: [] })).toThrow(RangeError);
+    const [merge] = snapshot.merges;
+    expect(() => HashIndex.restore(scratch, { ...snapshot, merges: [{ ...merge, movedOlder: merge.movedOlder + 1 }] })).toThrow(RangeError);
+    expect(() => HashIndex.restore(scratch, { ...snapshot, merges: [{ ...merge, into: { ...merge.into, fences: '' } }] })).toThrow(RangeError);
+  });
 });

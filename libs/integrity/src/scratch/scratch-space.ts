@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Bytes of an extent: the unit a scratch space hands out, and a column's in-memory tail. */
@@ -59,24 +59,73 @@ export class MemoryScratch implements ScratchSpace {
   }
 }
 
+/** What a kept scratch file's allocator must know again at a restart: see FileScratch.kept. */
+export interface ScratchState {
+  /** Extents the file has ever handed out. */
+  extents: number;
+  /** Bytes the file held at least: one shorter was cut short. */
+  bytes: number;
+  /** Those among them free to hand out again. */
+  freed: number[];
+}
+
 /**
- * Extents in a file of `directory` that is unlinked as soon as it is open: the kernel frees it when the process
- * closes it or dies, so a crash leaves nothing behind and two processes on one data directory never share one.
+ * Extents in a file. Two kinds:
+ * - throwaway (`new FileScratch(directory)`): unlinked as soon as it is open, so the kernel frees it when the process
+ *   closes it or dies, a crash leaves nothing behind and two processes on one data directory never share one;
+ * - kept (`FileScratch.kept(path)`): a named file whose contents a snapshot of the structures in it (their `snapshot()`,
+ *   with `capture()` here) describes at a restart. An extent freed after a snapshot still holds what that snapshot
+ *   refers to, so it is handed out again only once the next snapshot is stored; `sync` makes the extents a snapshot
+ *   refers to durable before it is stored.
  */
 export class FileScratch implements ScratchSpace {
   private readonly fd: number;
+  private readonly keeps: boolean;
   private extents = 0;
-  private readonly freed: number[] = [];
+  /** The end of the furthest write. */
+  private bytes = 0;
+  private freed: number[] = [];
+  /** Kept files only: freed since the last snapshot was stored. */
+  private readonly freedSinceSnapshot: number[] = [];
   private closed = false;
 
-  constructor(directory: string) {
-    const path = join(directory, `.scratch-${randomBytes(8).toString('hex')}`);
-    this.fd = openSync(path, 'wx+', 0o600);
-    unlinkSync(path);
+  constructor(directory: string);
+  constructor(directory: string, kept: { path: string; state?: ScratchState });
+  constructor(directory: string, kept?: { path: string; state?: ScratchState }) {
+    if (!kept) {
+      const path = join(directory, `.scratch-${randomBytes(8).toString('hex')}`);
+      this.fd = openSync(path, 'wx+', 0o600);
+      unlinkSync(path);
+      this.keeps = false;
+      return;
+    }
+    this.keeps = true;
+    if (kept.state) {
+      const { extents, freed, bytes } = kept.state;
+      if (!Number.isSafeInteger(extents) || extents < 0 || !Number.isSafeInteger(bytes) || bytes < 0 || bytes > extents * EXTENT_BYTES || !freed.every((e) => Number.isSafeInteger(e) && e >= 0 && e < extents) || new Set(freed).size !== freed.length) {
+        throw new RangeError('The scratch state does not describe a file of extents');
+      }
+      this.fd = openSync(kept.path, 'r+');
+      const size = fstatSync(this.fd).size;
+      if (size < bytes) {
+        closeSync(this.fd);
+        throw new RangeError(`The scratch file holds ${size} bytes, short of the ${bytes} written to it`);
+      }
+      this.extents = extents;
+      this.bytes = bytes;
+      this.freed = [...freed];
+    } else {
+      this.fd = openSync(kept.path, 'w+', 0o600);
+    }
+  }
+
+  /** A kept file at `path`: new and empty without `state`, else as a stored snapshot left it. */
+  static kept(path: string, state?: ScratchState): FileScratch {
+    return new FileScratch('', { path, state });
   }
 
   get extentsInUse(): number {
-    return this.extents - this.freed.length;
+    return this.extents - this.freed.length - this.freedSinceSnapshot.length;
   }
 
   allocate(): number {
@@ -84,13 +133,14 @@ export class FileScratch implements ScratchSpace {
   }
 
   free(extent: number): void {
-    this.freed.push(extent);
+    (this.keeps ? this.freedSinceSnapshot : this.freed).push(extent);
   }
 
   write(extent: number, data: Uint8Array): void {
     if (data.length > EXTENT_BYTES) throw new RangeError(`A scratch write holds at most ${EXTENT_BYTES} bytes`);
     let done = 0;
     while (done < data.length) done += writeSync(this.fd, data, done, data.length - done, extent * EXTENT_BYTES + done);
+    this.bytes = Math.max(this.bytes, extent * EXTENT_BYTES + data.length);
   }
 
   read(extent: number, offset: number, into: Uint8Array): void {
@@ -102,11 +152,37 @@ export class FileScratch implements ScratchSpace {
     }
   }
 
+  /**
+   * The allocator as a snapshot taken now must record it (what was freed so far is free as of this snapshot), and what
+   * to call once that snapshot is stored: the extents freed before it may then be written again. Those freed later are
+   * still part of it, and wait for the next one.
+   */
+  capture(): { state: ScratchState; stored: () => void; failed: () => void } {
+    const before = this.freedSinceSnapshot.splice(0);
+    const state = { extents: this.extents, bytes: this.bytes, freed: [...this.freed, ...before] };
+    // A snapshot that could not be stored leaves the one before it in force: its extents wait for the next.
+    return { state, stored: () => void this.freed.push(...before), failed: () => void this.freedSinceSnapshot.push(...before) };
+  }
+
+  /** Makes what was written so far durable, before storing a snapshot that refers to it. */
+  sync(): Promise<void> {
+    return new Promise((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
   }
+}
+
+export interface RecordColumnState {
+  width: number;
+  count: number;
+  /** The scratch extents of its full extents, in order. */
+  extents: number[];
+  /** The records after them, base64. */
+  tail: string;
 }
 
 /**
@@ -163,6 +239,31 @@ export class RecordColumn {
     }
     if (extent === this.extents.length) this.tail.copy(into, 0, slot * this.width, (slot + records) * this.width);
     else this.scratch.read(this.extents[extent], slot * this.width, into);
+  }
+
+  /** What `RecordColumn.restore` needs to take the column up again over the same scratch space. */
+  snapshot(): RecordColumnState {
+    return { width: this.width, count: this.count, extents: [...this.extents], tail: this.tail.subarray(0, this.tailCount * this.width).toString('base64') };
+  }
+
+  /** The column a snapshot describes; throws a RangeError when the snapshot does not describe one. */
+  static restore(scratch: ScratchSpace, state: RecordColumnState): RecordColumn {
+    const column = new RecordColumn(scratch, state.width);
+    const tail = Buffer.from(state.tail, 'base64');
+    const tailCount = tail.length / column.width;
+    if (
+      !Number.isInteger(tailCount) ||
+      tailCount > column.perExtent ||
+      !state.extents.every((e) => Number.isSafeInteger(e) && e >= 0) ||
+      state.count !== state.extents.length * column.perExtent + tailCount
+    ) {
+      throw new RangeError(`A column snapshot of ${state.count} records does not match its ${state.extents.length} extents and tail`);
+    }
+    column.extents.push(...state.extents);
+    tail.copy(column.tail);
+    column.tailCount = tailCount;
+    column.count = state.count;
+    return column;
   }
 
   /** Gives its extents back to the scratch space; the column is empty afterwards. */

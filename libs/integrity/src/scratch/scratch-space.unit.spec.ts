@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXTENT_BYTES, FileScratch, MemoryScratch, PositionColumn, RecordColumn, ScratchSpace } from './scratch-space';
@@ -136,6 +136,84 @@ describe('FileScratch', () => {
 
   it('fails to open in a directory that does not exist', () => {
     expect(() => new FileScratch(join(directory, 'missing'))).toThrow(/ENOENT/);
+  });
+
+  describe('kept', () => {
+    it('takes a column up again from its snapshot in a new process\'s file handle, tail and extents alike', async () => {
+      const path = join(directory, 'kept');
+      const scratch = FileScratch.kept(path);
+      const column = new RecordColumn(scratch, 24);
+      const records = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => Buffer.alloc(24, (from + i) % 251));
+      for (const record of records(0, 3 * column.perExtent + 17)) column.push(record);
+      const captured = scratch.capture();
+      const snapshot = column.snapshot();
+      await scratch.sync();
+      captured.stored();
+      // Pushed after the snapshot: the restored column must not see them.
+      for (const record of records(3 * column.perExtent + 17, 4 * column.perExtent + 5)) column.push(record);
+      scratch.close();
+      expect(readdirSync(directory)).toEqual(['kept']);
+
+      const again = FileScratch.kept(path, captured.state);
+      const restored = RecordColumn.restore(again, snapshot);
+      expect(restored.length).toBe(3 * column.perExtent + 17);
+      const wrong = records(0, restored.length).filter((record, i) => !restored.read(i).equals(record));
+      expect(wrong).toEqual([]);
+      // It goes on where it stopped, into extents of its own.
+      const next = records(restored.length, restored.length + column.perExtent);
+      for (const record of next) restored.push(record);
+      expect(next.every((record, i) => restored.read(3 * column.perExtent + 17 + i).equals(record))).toBe(true);
+      expect(again.extentsInUse).toBe(4);
+      again.close();
+    });
+
+    it('hands out an extent freed after a snapshot only once the next snapshot is stored, and again if storing fails', () => {
+      const scratch = FileScratch.kept(join(directory, 'kept'));
+      const [a, b] = [scratch.allocate(), scratch.allocate()];
+      scratch.free(a);
+      // Freed since the (empty) last snapshot: the stored snapshot may still refer to it.
+      expect(scratch.allocate()).toBe(2);
+      const first = scratch.capture();
+      expect(first.state).toEqual({ extents: 3, bytes: 0, freed: [a] });
+      scratch.free(b);
+      first.stored();
+      // a was freed before the stored snapshot; b after it, so b waits.
+      expect(scratch.allocate()).toBe(a);
+      expect(scratch.allocate()).toBe(3);
+      const second = scratch.capture();
+      expect(second.state.freed).toEqual([b]);
+      second.failed();
+      expect(scratch.allocate()).toBe(4);
+      scratch.capture().stored();
+      expect(scratch.allocate()).toBe(b);
+      scratch.close();
+    });
+
+    it('refuses a snapshot that does not describe its file or column', () => {
+      const path = join(directory, 'kept');
+      FileScratch.kept(path).close();
+      expect(() => FileScratch.kept(path, { extents: 2, bytes: 0, freed: [2] })).toThrow(RangeError);
+      expect(() => FileScratch.kept(path, { extents: 2, bytes: 0, freed: [1, 1] })).toThrow(RangeError);
+      expect(() => FileScratch.kept(join(directory, 'missing'), { extents: 0, bytes: 0, freed: [] })).toThrow(/ENOENT/);
+      // A file shorter than what was written to it (a partial copy) is refused.
+      const written = FileScratch.kept(path);
+      written.write(written.allocate(), Buffer.alloc(EXTENT_BYTES, 1));
+      written.write(written.allocate(), Buffer.alloc(100, 2));
+      const { state } = written.capture();
+      written.close();
+      expect(state).toEqual({ extents: 2, bytes: EXTENT_BYTES + 100, freed: [] });
+      expect(() => FileScratch.kept(path, state).close()).not.toThrow();
+      truncateSync(path, EXTENT_BYTES + 99);
+      expect(() => FileScratch.kept(path, state)).toThrow(/short/);
+      const scratch = new MemoryScratch();
+      const column = new RecordColumn(scratch, 8);
+      for (let i = 0; i < 10; i++) column.push(Buffer.alloc(8, i));
+      const snapshot = column.snapshot();
+      expect(() => RecordColumn.restore(scratch, { ...snapshot, count: 11 })).toThrow(RangeError);
+      expect(() => RecordColumn.restore(scratch, { ...snapshot, tail: Buffer.alloc(7).toString('base64') })).toThrow(RangeError);
+      expect(() => RecordColumn.restore(scratch, { ...snapshot, extents: [0], count: 10 + column.perExtent })).not.toThrow();
+      expect(() => RecordColumn.restore(scratch, { ...snapshot, extents: [-1], count: 10 + column.perExtent })).toThrow(RangeError);
+    });
   });
 });
 

@@ -123,6 +123,11 @@ export interface NotaryConfig {
   origin: string;
   /** How often a checkpoint is signed when the log has grown; 0 signs only on demand. */
   checkpointIntervalMs: number;
+  /**
+   * How often the notary stores its tree in the data directory when it grew, so that a start reads only the log after
+   * it; 0 keeps nothing, and the whole log is read (every event's hash checked again) at every start.
+   */
+  snapshotIntervalMs: number;
   /** Ed25519 private key (PKCS#8 PEM) from a secret store; wins over the key file. Never logged. */
   privateKeyPem?: string;
   /** Absolute path of a PKCS#8 PEM key file; when unset, <dataDir>/notary-ed25519.pem is used (generated on first start). */
@@ -136,6 +141,7 @@ export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000;
+export const DEFAULT_NOTARY_SNAPSHOT_INTERVAL_MS = 10_000;
 export const DEFAULT_LEDGER_ORIGIN = 'incident-ledger';
 export const DEFAULT_FEED_HEARTBEAT_MS = 15_000;
 export const DEFAULT_FEED_SLOW_CONSUMER_MS = 10_000;
@@ -303,6 +309,13 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   }
 
   const checkpointIntervalMs = integer('LEDGER_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 2 ** 31 - 1, 'an integer number of milliseconds (0 signs checkpoints only on demand)');
+  const snapshotIntervalMs = integer(
+    'LEDGER_NOTARY_SNAPSHOT_INTERVAL_MS',
+    DEFAULT_NOTARY_SNAPSHOT_INTERVAL_MS,
+    0,
+    2 ** 31 - 1,
+    "an integer number of milliseconds (0 keeps no snapshot: the notary reads the whole log at every start)",
+  );
   const origin = read('LEDGER_ORIGIN') ?? DEFAULT_LEDGER_ORIGIN;
   if (!/^[\x21-\x7e]{1,200}$/.test(origin)) {
     problems.push({ variable: 'LEDGER_ORIGIN', value: origin, expected: 'up to 200 printable ASCII characters without spaces' });
@@ -388,6 +401,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     notary: Object.freeze({
       origin,
       checkpointIntervalMs: checkpointIntervalMs!,
+      snapshotIntervalMs: snapshotIntervalMs!,
       ...(privateKeyPem !== undefined ? { privateKeyPem } : {}),
       ...(keyFile !== undefined ? { keyFile } : {}),
     }),
