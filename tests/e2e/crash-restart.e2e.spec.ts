@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLedgerStreamName } from '@ledger/domain';
 import { EventStore, ReadAllOptions, RecordedEvent, SqliteEventStore } from '@ledger/event-store';
+import { eventLeafHash, MerkleLog, storedHashOf } from '@ledger/integrity';
 import { ProjectionRunner, ReadModelDump, SqliteReadModelStore } from '@ledger/read-models';
 import {
   BUILD_TIMEOUT_MS,
@@ -256,5 +259,58 @@ describe('crash and restart of the built API (SIGKILL)', () => {
     },
     TEST_TIMEOUT_MS,
   );
-});
 
+  it(
+    'the notary takes up the tree it kept after a SIGKILL under load, reads only the log after it, and signs the whole log',
+    async () => {
+      const dataDir = newDir();
+      // Snapshots every 100 ms while the burst writes: the kill lands between, or in the middle of, storing one.
+      const env = { LEDGER_NOTARY_SNAPSHOT_INTERVAL_MS: '100' };
+      const first = await spawnLedger({ dataDir, env });
+      for (const party of PARTIES) expect((await first.request('POST', '/parties', { role: 'recorder', body: party })).status).toBe(201);
+      const incident = await first.request('POST', '/incidents', { role: 'recorder', body: incidentBody(1) });
+      expect(incident.status).toBe(201);
+      let acks = 0;
+      let killing: Promise<void> | undefined;
+      let sent = 0;
+      const worker = async () => {
+        while (!killing && sent < TOTAL_COMMANDS) {
+          const i = sent++;
+          const res = await first
+            .request('POST', `/incidents/${incident.body.incidentId}/claims`, { role: 'recorder', body: claimBody(i) })
+            .catch(() => undefined);
+          if (res?.status === 201 && ++acks >= KILL_AFTER_ACKS && !killing) killing = first.kill();
+        }
+      };
+      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+      await killing;
+      expect((await first.exited).signal).toBe('SIGKILL');
+      expect(existsSync(join(dataDir, 'notary-state.json'))).toBe(true);
+
+      const second = await spawnLedger({ dataDir, env, tokens: first.tokens });
+      await second.waitUntilCaughtUp();
+      const signed = await second.request('POST', '/integrity/checkpoints', { role: 'auditor' });
+      expect(signed.status).toBe(201);
+      const taken = /took up the tree kept in .*: (\d+) ledger events; reading the log after position (\d+)/.exec(second.output());
+      expect(taken).not.toBeNull();
+
+      const ledgerEvents = (await readLog(dataDir)).filter((e) => isLedgerStreamName(e.streamName));
+      const expected = new MerkleLog(ledgerEvents.map((e) => eventLeafHash(storedHashOf(e.metadata)!)));
+      expect(signed.body).toMatchObject({ treeSize: expected.size, rootHash: expected.root().toString('hex'), lastPosition: ledgerEvents.at(-1)!.position.toString() });
+      // It took up a tree of some of the log's events, not none, and the leaves it holds are those events.
+      const [takenLeaves, takenPosition] = [Number(taken![1]), BigInt(taken![2])];
+      expect(takenLeaves).toBeGreaterThan(0);
+      expect(takenLeaves).toBeLessThanOrEqual(expected.size);
+      expect(ledgerEvents[takenLeaves - 1].position).toBeLessThanOrEqual(takenPosition);
+      // A proof of an event the first run followed, and of the last one.
+      for (const event of [ledgerEvents[2], ledgerEvents.at(-1)!]) {
+        const proof = await second.request('GET', `/integrity/proofs/inclusion?eventId=${event.eventId}`, { role: 'auditor' });
+        expect(proof.status).toBe(200);
+        const leaf = ledgerEvents.indexOf(event);
+        expect(proof.body).toMatchObject({ leafIndex: leaf, treeSize: expected.size, auditPath: expected.inclusionProof(leaf).map((hash) => hash.toString('hex')) });
+      }
+      await second.stop();
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

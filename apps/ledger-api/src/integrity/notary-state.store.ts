@@ -1,5 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync } from 'node:fs';
-import { appendFile, open, rename, truncate } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFile, open, rename, truncate, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FileScratch, MerkleLog, RecordColumnState, ScratchState, StreamHead } from '@ledger/integrity';
@@ -19,6 +19,18 @@ export const NOTARY_STATE_FILES = {
   streams: 'notary-state.streams',
 } as const;
 
+/**
+ * Heads of the streams written since the latest checkpoint, one `[stream, revision, hash, position]` a line, the later
+ * line of a stream winning: a snapshot appends the heads changed since the one before, and a new generation of the
+ * file starts over with the heads in force once most lines are stale. A snapshot names its generation and length.
+ */
+export const notaryHeadsFile = (generation: number): string => `notary-state.heads-${generation}`;
+
+/** Lines a heads file may hold beyond twice the heads in force before it is written again in full. */
+const STALE_HEAD_LINES = 10_000;
+
+export type HeadEntry = { head: StreamHead; position: bigint };
+
 /** Why `restore` gives nothing back on a first start. */
 export const NO_SNAPSHOT = 'no snapshot stored';
 
@@ -29,8 +41,8 @@ export interface NotarySnapshot {
   scratch: ScratchState;
   tree: { levels: RecordColumnState[] };
   leaves: LeafLocationsState;
-  /** Streams written since the checkpoint signed before the snapshot: the heads the next checkpoint records. */
-  headsSince: Array<{ head: StreamHead; position: string }>;
+  /** Where the heads of the streams written since the latest checkpoint are (see notaryHeadsFile). */
+  heads: { generation: number; bytes: number; lines: number };
 }
 
 /** The structures a snapshot gives back, over the kept extents file. */
@@ -39,7 +51,8 @@ export interface RestoredState {
   tree: MerkleLog;
   leaves: LeafLocations;
   processed: bigint;
-  headsSince: Array<{ head: StreamHead; position: bigint }>;
+  /** The heads stored with the snapshot, some of which a checkpoint signed since may cover. */
+  headsSince: HeadEntry[];
 }
 
 /**
@@ -57,14 +70,17 @@ export class NotaryStateStore {
   /** Names the stored snapshot counts, and the bytes of their lines. */
   private streamsStored = 0;
   private streamBytesStored = 0;
+  /** The heads file the stored snapshot names. */
+  private heads = { generation: 0, bytes: 0, lines: 0 };
 
   private constructor(
     private readonly dir: string,
     private readonly lock: Database.Database,
+    private readonly staleHeadLines: number,
   ) {}
 
   /** The store of `dataDir`, or undefined when another process holds it. */
-  static open(dataDir: string): NotaryStateStore | undefined {
+  static open(dataDir: string, options: { staleHeadLines?: number } = {}): NotaryStateStore | undefined {
     const lock = new Database(join(dataDir, NOTARY_STATE_FILES.lock), { timeout: 0 });
     try {
       lock.pragma('locking_mode = EXCLUSIVE');
@@ -75,7 +91,7 @@ export class NotaryStateStore {
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
       throw error;
     }
-    return new NotaryStateStore(dataDir, lock);
+    return new NotaryStateStore(dataDir, lock, options.staleHeadLines ?? STALE_HEAD_LINES);
   }
 
   private path(file: keyof typeof NOTARY_STATE_FILES): string {
@@ -101,16 +117,29 @@ export class NotaryStateStore {
         tree: MerkleLog.restore(scratch, snapshot.tree),
         leaves: LeafLocations.restore(scratch, snapshot.leaves, streamNames),
         processed: BigInt(snapshot.processed),
-        headsSince: snapshot.headsSince.map(({ head, position }) => ({ head, position: BigInt(position) })),
+        headsSince: this.readHeads(snapshot.heads),
       };
       if (state.tree.size !== state.leaves.size) throw new RangeError(`the tree holds ${state.tree.size} leaves and the locations ${state.leaves.size}`);
       this.streamsStored = snapshot.leaves.streams;
       this.streamBytesStored = length;
+      this.heads = { ...snapshot.heads };
+      this.removeHeadsFilesBut(this.heads.generation);
       return state;
     } catch (error) {
       scratch?.close();
       return { none: `the snapshot cannot be read: ${error instanceof Error ? error.message : String(error)}` };
     }
+  }
+
+  private readHeads(heads: NotarySnapshot['heads']): HeadEntry[] {
+    const bytes = readFileSync(join(this.dir, notaryHeadsFile(heads.generation)));
+    if (bytes.length < heads.bytes || byteLengthOfLines(bytes, heads.lines) !== heads.bytes) throw new RangeError(`the heads file does not hold the ${heads.lines} lines stored`);
+    const latest = new Map<string, HeadEntry>();
+    for (const line of heads.bytes === 0 ? [] : bytes.subarray(0, heads.bytes - 1).toString('utf8').split('\n')) {
+      const [stream, revision, hash, position] = JSON.parse(line) as [string, string, string, string];
+      latest.set(stream, { head: { stream, revision, hash }, position: BigInt(position) });
+    }
+    return [...latest.values()];
   }
 
   /** An empty extents file and no snapshot: what a start from the log's beginning keeps. */
@@ -119,6 +148,9 @@ export class NotaryStateStore {
     closeSync(openSync(this.path('streams'), 'w', 0o600));
     this.streamsStored = 0;
     this.streamBytesStored = 0;
+    this.heads = { generation: this.heads.generation + 1, bytes: 0, lines: 0 };
+    closeSync(openSync(join(this.dir, notaryHeadsFile(this.heads.generation)), 'w', 0o600));
+    this.removeHeadsFilesBut(this.heads.generation);
     return FileScratch.kept(this.path('extents'));
   }
 
@@ -127,16 +159,32 @@ export class NotaryStateStore {
    * writing only extents the snapshot does not refer to. Resolves once it is durable; rejects and leaves the one
    * before it in force if it cannot be stored.
    */
-  async store(state: { scratch: FileScratch; tree: MerkleLog; leaves: LeafLocations; processed: bigint; headsSince: Iterable<{ head: StreamHead; position: bigint }> }): Promise<void> {
+  async store(state: {
+    scratch: FileScratch;
+    tree: MerkleLog;
+    leaves: LeafLocations;
+    processed: bigint;
+    /** The heads in force, and the streams whose head changed since the last snapshot stored. */
+    heads: ReadonlyMap<string, HeadEntry>;
+    headsChanged: Iterable<string>;
+  }): Promise<void> {
     const captured = state.scratch.capture();
     const leaves = state.leaves.snapshot();
+    const changed = [...state.headsChanged].flatMap((stream) => state.heads.get(stream) ?? []);
+    const rewrite = this.heads.lines + changed.length > 2 * state.heads.size + this.staleHeadLines;
+    const headLines = (rewrite ? [...state.heads.values()] : changed)
+      .map(({ head, position }) => `${JSON.stringify([head.stream, head.revision, head.hash, position.toString()])}\n`)
+      .join('');
+    const heads = rewrite
+      ? { generation: this.heads.generation + 1, bytes: Buffer.byteLength(headLines), lines: state.heads.size }
+      : { generation: this.heads.generation, bytes: this.heads.bytes + Buffer.byteLength(headLines), lines: this.heads.lines + changed.length };
     const snapshot: NotarySnapshot = {
       format: FORMAT,
       processed: state.processed.toString(),
       scratch: captured.state,
       tree: state.tree.snapshot(),
       leaves,
-      headsSince: [...state.headsSince].map(({ head, position }) => ({ head, position: position.toString() })),
+      heads,
     };
     const newNames = state.leaves.streamNamesFrom(this.streamsStored).map((name) => `${JSON.stringify(name)}\n`).join('');
     const text = JSON.stringify(snapshot);
@@ -147,6 +195,13 @@ export class NotaryStateStore {
         await appendFile(this.path('streams'), newNames);
         await syncFile(this.path('streams'));
       }
+      const headsPath = join(this.dir, notaryHeadsFile(heads.generation));
+      if (rewrite) await writeFile(headsPath, headLines, { mode: 0o600 });
+      else if (headLines.length > 0) {
+        await truncate(headsPath, this.heads.bytes);
+        await appendFile(headsPath, headLines);
+      }
+      if (headLines.length > 0) await syncFile(headsPath);
       await state.scratch.sync();
       const temporary = `${this.path('snapshot')}.next`;
       const handle = await open(temporary, 'w', 0o600);
@@ -164,7 +219,18 @@ export class NotaryStateStore {
     }
     this.streamsStored = leaves.streams;
     this.streamBytesStored += Buffer.byteLength(newNames);
+    const previous = this.heads.generation;
+    this.heads = heads;
     captured.stored();
+    if (heads.generation !== previous) await unlink(join(this.dir, notaryHeadsFile(previous))).catch(() => undefined);
+  }
+
+  /** Generations of the heads file no stored snapshot names any more (left by a crash or a start afresh). */
+  private removeHeadsFilesBut(generation: number): void {
+    const prefix = notaryHeadsFile(0).replace(/0$/, '');
+    for (const file of readdirSync(this.dir)) {
+      if (file.startsWith(prefix) && file !== notaryHeadsFile(generation)) unlinkSync(join(this.dir, file));
+    }
   }
 
   close(): void {

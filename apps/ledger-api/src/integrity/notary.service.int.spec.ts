@@ -8,7 +8,7 @@ import { Clock } from '../application/clock';
 import type { SharedDatabaseHost } from '../application/shared-database.host';
 import type { LedgerConfig } from '../platform';
 import { NotaryService } from './notary.service';
-import { NOTARY_STATE_FILES } from './notary-state.store';
+import { NOTARY_STATE_FILES, notaryHeadsFile } from './notary-state.store';
 
 /** The store, except that its first `failures` subscriptions stop with an error after delivering `after` events. */
 const failingSubscriptions = (store: SqliteEventStore, failures: number, after: number): EventStore & { subscribed: number } => {
@@ -203,7 +203,7 @@ describe('NotaryService keeping its tree between runs', () => {
     await stop(await start(store));
     const head = await store.headPosition();
     expect(storedAt()).toBe(head);
-    expect(readdirSync(dataDir).filter((f) => f.startsWith('notary-state')).sort()).toEqual(Object.values(NOTARY_STATE_FILES).sort());
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('notary-state')).sort()).toEqual([...Object.values(NOTARY_STATE_FILES), notaryHeadsFile(1)].sort());
     await appendClaims(store, 12, 7);
     const counted = counting(store);
     const second = await start(counted);
@@ -216,6 +216,35 @@ describe('NotaryService keeping its tree between runs', () => {
     const third = await start(again);
     expect(again.from).toEqual([await store.headPosition()]);
     await signsTheWholeLog(third);
+  });
+
+  it('signs, after a restart, the heads of every stream written since the last checkpoint, before the restart and after', async () => {
+    const expectedHeads = async (after: bigint) => {
+      const heads = new Map<string, { stream: string; revision: string; hash: string }>();
+      for (const event of await store.readAll({ fromPosition: after })) {
+        if (event.streamName.startsWith('incident-')) heads.set(event.streamName, { stream: event.streamName, revision: event.revision.toString(), hash: storedHashOf(event.metadata)! });
+      }
+      return [...heads.values()].sort((a, b) => (a.stream < b.stream ? -1 : 1));
+    };
+    const first = await start(store, dataDir, 20);
+    const { checkpoint: signed } = await first.checkpoint('auditor:test');
+    // Several snapshots while streams are written: each adds the heads changed since the one before.
+    for (let round = 0; round < 4; round++) {
+      await appendClaims(store, 6, 3 + round);
+      await first.caughtUpTo(await store.headPosition());
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    await stop(first);
+    await appendClaims(store, 4, 9);
+    const second = await start(store);
+    const { checkpoint } = await second.checkpoint('auditor:test');
+    expect(checkpoint.streamHeads).toEqual(await expectedHeads(BigInt(signed.lastPosition)));
+    expect(checkpoint.streamHeads.map((head) => head.stream)).toEqual([0, 1, 2, 3, 4, 5].map((n) => `incident-${n}`));
+    // Signed: the next start has nothing to carry over.
+    await stop(second);
+    await appendClaims(store, 2, 2);
+    const third = await start(store);
+    expect((await third.checkpoint('auditor:test')).checkpoint.streamHeads).toEqual(await expectedHeads(BigInt(checkpoint.lastPosition)));
   });
 
   it('after a crash, takes up the last snapshot stored, whatever was written to its files since, and reads the log after it', async () => {
@@ -232,7 +261,7 @@ describe('NotaryService keeping its tree between runs', () => {
     await second.caughtUpTo(await store.headPosition());
     const crashed = mkdtempSync(join(tmpdir(), 'notary-crashed-'));
     try {
-      for (const file of Object.values(NOTARY_STATE_FILES)) copyFileSync(join(dataDir, file), join(crashed, file));
+      for (const file of readdirSync(dataDir).filter((f) => f.startsWith('notary-state'))) copyFileSync(join(dataDir, file), join(crashed, file));
       const counted = counting(store);
       const taken = await start(counted, crashed);
       expect(counted.from).toEqual([storedPosition]);

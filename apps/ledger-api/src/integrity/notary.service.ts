@@ -90,6 +90,8 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private state: FollowedLog;
   /** Streams written since the latest checkpoint: the heads the next one records. */
   private readonly headsSince = new Map<string, { head: StreamHead; position: bigint }>();
+  /** Streams whose head changed since the last snapshot was taken: what the next one adds to the heads file. */
+  private headsChanged = new Set<string>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private processed = 0n;
   private checkpoints: { revision: bigint; checkpoint: SignedCheckpoint }[] = [];
@@ -209,6 +211,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.snapshotAt = next.processed === 0n ? -1n : next.processed;
     this.damage = undefined;
     this.headsSince.clear();
+    this.headsChanged = new Set();
     for (const entry of next.headsSince) this.headsSince.set(entry.head.stream, entry);
     const latest = this.checkpoints.at(-1)?.checkpoint;
     if (latest) this.forgetHeadsUpTo(BigInt(latest.lastPosition));
@@ -285,11 +288,16 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     const kept = this.kept;
     if (!kept || !this.following || this.snapshotting || this.damage !== undefined || this.processed === this.snapshotAt) return this.snapshotting ?? Promise.resolve();
     const processed = this.processed;
+    const headsChanged = this.headsChanged;
+    this.headsChanged = new Set();
     const done = kept
-      .store({ ...this.state, processed, headsSince: this.headsSince.values() })
+      .store({ ...this.state, processed, heads: this.headsSince, headsChanged })
       .then(
         () => void (this.snapshotAt = processed),
-        (error: unknown) => this.logger.warn(`the notary's tree could not be stored (${messageOf(error)}); the next start reads the log from the previous snapshot`),
+        (error: unknown) => {
+          for (const stream of headsChanged) this.headsChanged.add(stream);
+          this.logger.warn(`the notary's tree could not be stored (${messageOf(error)}); the next start reads the log from the previous snapshot`);
+        },
       )
       .finally(() => (this.snapshotting = undefined));
     this.snapshotting = done;
@@ -402,6 +410,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       if (!latest || event.position > BigInt(latest.lastPosition)) {
         const head = { stream: event.streamName, revision: event.revision.toString(), hash: stored ?? recomputed };
         this.headsSince.set(event.streamName, { head, position: event.position });
+        this.headsChanged.add(event.streamName);
       }
     }
     this.processed = event.position;
