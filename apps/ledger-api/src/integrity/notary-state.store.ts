@@ -133,7 +133,7 @@ export class NotaryStateStore {
 
   private readHeads(heads: NotarySnapshot['heads']): HeadEntry[] {
     const bytes = readFileSync(join(this.dir, notaryHeadsFile(heads.generation)));
-    if (bytes.length < heads.bytes || byteLengthOfLines(bytes, heads.lines) !== heads.bytes) throw new RangeError(`the heads file does not hold the ${heads.lines} lines stored`);
+    if (byteLengthOfLines(bytes, heads.lines) !== heads.bytes) throw new RangeError(`the heads file's first ${heads.lines} lines are not the ${heads.bytes} bytes stored`);
     const latest = new Map<string, HeadEntry>();
     for (const line of heads.bytes === 0 ? [] : bytes.subarray(0, heads.bytes - 1).toString('utf8').split('\n')) {
       const [stream, revision, hash, position] = JSON.parse(line) as [string, string, string, string];
@@ -266,5 +266,5 @@ const byteLengthOfLines = (bytes: Buffer, lines: number): number => {
   if (lines === 0) return 0;
   let seen = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a && ++seen === lines) return i + 1;
-  throw new RangeError(`the stream names file holds fewer than ${lines} names`);
+  throw new RangeError(`a file holds fewer than the ${lines} lines its snapshot counts`);
 };
