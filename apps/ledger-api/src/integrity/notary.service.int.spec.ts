@@ -308,6 +308,22 @@ describe('NotaryService keeping its tree between runs', () => {
     await signsTheWholeLog(notary);
   }, 30_000);
 
+  it('keeps a throwaway tree, and still signs and proves, when it cannot write its kept files', async () => {
+    // A path it cannot open as a file (as files of another account would be): the kept state cannot start afresh.
+    mkdirSync(join(dataDir, NOTARY_STATE_FILES.streams));
+    const counted = counting(store);
+    const notary = await start(counted, dataDir, 20);
+    expect(counted.from).toEqual([0n]);
+    await signsTheWholeLog(notary);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stop(notary);
+    expect(existsSync(join(dataDir, NOTARY_STATE_FILES.snapshot))).toBe(false);
+    // The lock is given back: a later process that can write the files keeps them.
+    rmSync(join(dataDir, NOTARY_STATE_FILES.streams), { recursive: true });
+    await stop(await start(store));
+    expect(storedAt()).toBe(await store.headPosition());
+  });
+
   it('leaves the kept tree to the process holding it: a second one on the same directory keeps a throwaway tree', async () => {
     const first = await start(store);
     await appendClaims(store, 5);

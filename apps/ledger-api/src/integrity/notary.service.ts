@@ -185,15 +185,13 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.restartTimer) clearTimeout(this.restartTimer);
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     await this.lease?.stop();
     await this.subscription?.stop();
     this.subscription = undefined;
     // What was followed since the last snapshot is stored, so that the next start reads nothing twice.
     await this.snapshotting;
     await this.storeSnapshot();
-    this.kept?.close();
-    this.kept = undefined;
+    this.releaseKeptState();
     this.state.scratch.close();
   }
 
@@ -252,7 +250,22 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       restored.scratch.close();
       this.logger.warn(`the kept tree is not taken up (${mismatch}): reading the log from its start`);
     }
-    return { state: emptyLogOn(this.kept.fresh()), processed: 0n, headsSince: [] };
+    try {
+      return { state: emptyLogOn(this.kept.fresh()), processed: 0n, headsSince: [] };
+    } catch (error) {
+      // Files it cannot write (another user's, from a run under another account): the notary still works, as before.
+      const state = throwawayLog(this.config.dataDir);
+      this.logger.warn(`cannot keep the notary's tree in ${this.config.dataDir} (${messageOf(error)}): it is rebuilt from the log at every start`);
+      this.releaseKeptState();
+      return { state, processed: 0n, headsSince: [] };
+    }
+  }
+
+  private releaseKeptState(): void {
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    this.kept?.close();
+    this.kept = undefined;
   }
 
   /** Why a restored tree does not describe this log, or undefined when it does (its last leaf and the latest checkpoint it covers). */
