@@ -95,9 +95,16 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
         const logger = new Logger('Projections');
         const heal = { log: (message: string) => logger.warn(message) };
-        // The connection that closes last: with unsynced writers, it syncs the file at a clean stop.
-        const sync = synchronous === 'OFF' ? ({ synchronous, syncOnClose: true } as const) : {};
-        return new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS), ...sync });
+        // The connection that closes last: at a clean stop it empties the WAL into the file and syncs it (with unsynced
+        // writers, the only sync they get), so that the next start need not read the whole file to trust it.
+        const sync = synchronous === 'OFF' ? ({ synchronous, syncOnClose: true } as const) : ({ syncOnClose: true } as const);
+        const store = new SqliteReadModelStore({ filename: config.readModelsFile, heal, ...(threaded ? {} : WRITER_STORE_OPTIONS), ...sync });
+        logger.log(
+          store.openCheck === 'quick_check'
+            ? `Read models ${config.readModelsFile}: checked whole (quick_check)`
+            : `Read models ${config.readModelsFile}: as the last clean stop left them, not read whole`,
+        );
+        return store;
       },
     },
     {

@@ -1,4 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { clearUnsynced, currentBootId, unsyncedBeforeThisBoot } from './unsynced-marker';
 
@@ -32,14 +32,14 @@ const problemOf = (error: unknown): ReadModelFileProblem => ((error as { code?: 
  * and checks each b-tree's structure, without the slower cross-check of every index entry), and ours (our application
  * id, or none and our checkpoint table, or empty). The file is opened without creating it and closed again.
  */
-export const inspectReadModelFile = (filename: string): ReadModelFileVerdict => {
+export const inspectReadModelFile = (filename: string, options: { quickCheck?: boolean } = {}): ReadModelFileVerdict => {
   if (filename === ':memory:' || !existsSync(filename)) return {};
   let db: Database.Database | undefined;
   try {
     db = new Database(filename, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     const applicationId = Number(db.pragma('application_id', { simple: true }));
-    const findings = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
+    const findings = options.quickCheck === false ? ['ok'] : (db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
     if (findings.length !== 1 || findings[0] !== 'ok') return { problem: 'damaged', detail: `quick_check: ${findings.join('; ')}` };
     if (applicationId === READ_MODEL_APPLICATION_ID) return {};
     if (applicationId !== 0) return { problem: 'foreign', detail: `application_id is ${applicationId}, not the read models' ${READ_MODEL_APPLICATION_ID}` };
@@ -82,7 +82,12 @@ export interface ReadModelFileHealing {
  * before they were synced, so that the next open starts an empty file the runner rebuilds from the log. Returns what was
  * done, or undefined when the file was fine.
  */
-export const healReadModelFile = (filename: string, log?: (message: string) => void, bootId = currentBootId()): ReadModelFileHealing | undefined => {
+export const healReadModelFile = (
+  filename: string,
+  log?: (message: string) => void,
+  bootId = currentBootId(),
+  options: { quickCheck?: boolean } = {},
+): ReadModelFileHealing | undefined => {
   const unsynced = unsyncedBeforeThisBoot(filename, bootId);
   if (unsynced) {
     // quick_check cannot vouch for it: pages from different moments can each be well-formed.
@@ -91,7 +96,7 @@ export const healReadModelFile = (filename: string, log?: (message: string) => v
     clearUnsynced(filename);
     if (healing) return healing;
   }
-  const verdict = inspectReadModelFile(filename);
+  const verdict = inspectReadModelFile(filename, options);
   if (!verdict.problem) return undefined;
   return moveAside(filename, verdict.problem, verdict.detail ?? '', log);
 };
@@ -102,4 +107,47 @@ export const moveAside = (filename: string, problem: ReadModelFileProblem, detai
   const movedTo = moveReadModelFileAside(filename, problem, at);
   log?.(`Read models ${filename}: ${problem} (${detail}); moved aside to ${movedTo}, rebuilding from the event log`);
   return { problem, detail, movedTo, at: at.toISOString() };
+};
+
+/**
+ * The file as a clean close left it: its size, modification time (ns) and inode, written once its WAL was emptied into
+ * it and it was synced. `quick_check` reads every page (2.7 s for the 3 GB file of a 1,000,000-event ledger on the
+ * development machine); a start that finds the file exactly as that close left it skips it, and any other start (after
+ * a crash, or a file touched while the ledger was stopped) runs it.
+ */
+export const closedCleanMarkerOf = (filename: string): string => `${filename}-closed-clean`;
+
+interface ClosedClean {
+  size: string;
+  mtimeNs: string;
+  ino: string;
+}
+
+const identityOf = (filename: string): ClosedClean => {
+  const stat = statSync(filename, { bigint: true });
+  return { size: stat.size.toString(), mtimeNs: stat.mtimeNs.toString(), ino: stat.ino.toString() };
+};
+
+/** After a clean close has emptied the WAL into the file and synced it. */
+export const markClosedClean = (filename: string): void => {
+  writeFileSync(closedCleanMarkerOf(filename), `${JSON.stringify(identityOf(filename))}\n`);
+};
+
+/**
+ * Whether the file is exactly as a clean close left it, with no WAL beside it. Consumes the marker either way, before
+ * the file is opened for writing: a crash from then on leaves none, and the next start checks the file.
+ */
+export const unchangedSinceCleanClose = (filename: string): boolean => {
+  const marker = closedCleanMarkerOf(filename);
+  if (!existsSync(marker)) return false;
+  try {
+    const held = JSON.parse(readFileSync(marker, 'utf8')) as Partial<ClosedClean>;
+    rmSync(marker, { force: true });
+    if (!existsSync(filename) || (existsSync(`${filename}-wal`) && statSync(`${filename}-wal`).size > 0)) return false;
+    const now = identityOf(filename);
+    return held.size === now.size && held.mtimeNs === now.mtimeNs && held.ino === now.ino;
+  } catch {
+    rmSync(marker, { force: true });
+    return false;
+  }
 };
