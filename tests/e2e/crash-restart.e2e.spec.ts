@@ -294,8 +294,26 @@ describe('crash and restart of the built API (SIGKILL)', () => {
       const taken = /took up the tree kept in .*: (\d+) ledger events; reading the log after position (\d+)/.exec(second.output());
       expect(taken).not.toBeNull();
 
-      const ledgerEvents = (await readLog(dataDir)).filter((e) => isLedgerStreamName(e.streamName));
+      const log = await readLog(dataDir);
+      const ledgerEvents = log.filter((e) => isLedgerStreamName(e.streamName));
       const expected = new MerkleLog(ledgerEvents.map((e) => eventLeafHash(storedHashOf(e.metadata)!)));
+      // What an operator sees of it: the kept tree, followed to the log's head (the checkpoint just signed included,
+      // which the notary reads back through its subscription a moment after the append).
+      const head = log.at(-1)!.position.toString();
+      let health = await second.request('GET', '/health');
+      for (let tries = 0; tries < 50 && health.body.details.notary.followedTo !== head; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        health = await second.request('GET', '/health');
+      }
+      expect(health.body.details.notary).toEqual({
+        status: 'up',
+        state: 'following',
+        tree: 'kept',
+        leaves: expected.size,
+        followedTo: head,
+        snapshotAt: expect.stringMatching(/^\d+$/),
+        refusing: null,
+      });
       expect(signed.body).toMatchObject({ treeSize: expected.size, rootHash: expected.root().toString('hex'), lastPosition: ledgerEvents.at(-1)!.position.toString() });
       // It took up a tree of some of the log's events, not none, and the leaves it holds are those events.
       const [takenLeaves, takenPosition] = [Number(taken![1]), BigInt(taken![2])];

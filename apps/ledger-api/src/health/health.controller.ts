@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorServ
 import type { FastifyReply } from 'fastify';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
 import { ProjectionHost } from '../application/projection.host';
+import { NotaryService } from '../integrity/notary.service';
 import { Public } from '../platform/http/request-context';
 import { ProblemException } from '../platform/problem';
 import { EventLoopDelay } from './event-loop-delay.service';
@@ -36,6 +37,7 @@ export class HealthController {
     private readonly readModels: ProjectionHost,
     private readonly loop: EventLoopDelay,
     private readonly readiness: ReadinessService,
+    private readonly notary: NotaryService,
   ) {}
 
   @Get('live')
@@ -79,13 +81,20 @@ export class HealthController {
     summary: 'Every component (event store, read models, readiness, event-loop delay); 503 exactly when /health/ready is',
     description:
       'The verdict of /health/ready (`readiness` lists its reasons) with the per-component report existing monitors read. ' +
-      '`eventLoop` (always up) is how late the HTTP thread ran its timers since the previous /health reading: p50, p99, max and mean in ms, and the window (`sinceMs`); each reading starts a new window.',
+      '`eventLoop` (always up) is how late the HTTP thread ran its timers since the previous /health reading: p50, p99, max and mean in ms, and the window (`sinceMs`); each reading starts a new window. ' +
+      '`notary` (always up): `state` (starting, following, restarting), `tree` (kept in the data directory or throwaway), `leaves`, `followedTo` (the log position it has read to; the head once caught up), `snapshotAt` and `refusing` (why it will not sign, if an event fails its hash).',
   })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       // This report reads the store anyway: the readiness verdict it carries is sampled now, not up to a second ago.
       await this.readiness.sample();
-      return await this.health.check([() => this.eventStore(), () => this.projections(), () => this.readinessIndicator(), () => this.eventLoop()]);
+      return await this.health.check([
+        () => this.eventStore(),
+        () => this.projections(),
+        () => this.readinessIndicator(),
+        () => this.eventLoop(),
+        () => this.notaryIndicator(),
+      ]);
     } catch (error) {
       // Load balancers and operators read the same per-component report when it is down, not a generic problem.
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -109,6 +118,11 @@ export class HealthController {
     const { ready, reasons, readModels } = this.readiness.readiness();
     const details = { reasons, lagMs: readModels.lagMs, supervision: readModels.supervision };
     return ready ? indicator.up(details) : indicator.down(details);
+  }
+
+  /** Always up: proofs and checkpoints wait for a notary catching up, and readiness is about writes and reads. */
+  private notaryIndicator() {
+    return this.indicators.check('notary').up({ ...this.notary.status() });
   }
 
   private eventLoop() {

@@ -25,5 +25,7 @@ import { NotaryService } from './notary.service';
     CreateCheckpointHandler,
     NotaryService,
   ],
+  // /health reports how far the notary has followed the log, and whether it took up its kept tree.
+  exports: [NotaryService],
 })
 export class IntegrityModule {}

@@ -209,6 +209,7 @@ describe('NotaryService keeping its tree between runs', () => {
     const second = await start(counted);
     expect(counted.from).toEqual([head]);
     expect(counted.delivered).toBe(12);
+    expect(second.status()).toEqual({ state: 'following', tree: 'kept', leaves: 42, followedTo: (await store.headPosition()).toString(), snapshotAt: head.toString(), refusing: null });
     await signsTheWholeLog(second);
     // A third start, after the second stored what it added (stream names included).
     await stop(second);
@@ -314,6 +315,7 @@ describe('NotaryService keeping its tree between runs', () => {
     const counted = counting(store);
     const notary = await start(counted, dataDir, 20);
     expect(counted.from).toEqual([0n]);
+    expect(notary.status()).toMatchObject({ state: 'following', tree: 'throwaway', snapshotAt: null });
     await signsTheWholeLog(notary);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await stop(notary);
@@ -350,7 +352,11 @@ describe('NotaryService keeping its tree between runs', () => {
     running.push(notary);
     await notary.onModuleInit();
     await notary.onApplicationBootstrap();
+    // Between the stopped subscription and the next (1 s later), /health says so.
+    for (let tries = 0; tries < 50 && notary.status().state !== 'restarting'; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(notary.status()).toMatchObject({ state: 'restarting', tree: 'kept' });
     const { checkpoint } = await notary.checkpoint('auditor:test');
+    expect(notary.status().state).toBe('following');
     expect(counted.from).toEqual([head, head]);
     expect(checkpoint.treeSize).toBe(40);
     await signsTheWholeLog(notary);

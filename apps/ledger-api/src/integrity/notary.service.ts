@@ -64,6 +64,22 @@ const throwawayLog = (dataDir: string): FollowedLog => {
 
 const emptyLogOn = (scratch: FileScratch): FollowedLog => ({ scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) });
 
+/** What `/health` shows of the notary (`notary`). */
+export interface NotaryStatus {
+  /** `following` the log; `restarting` after its subscription stopped (proofs and checkpoints wait). */
+  state: 'starting' | 'following' | 'restarting';
+  /** `kept`: in the data directory between runs; `throwaway`: rebuilt from the log at each start. */
+  tree: 'kept' | 'throwaway';
+  /** Ledger events in the tree. */
+  leaves: number;
+  /** The log position it has read to (decimal): the event store's head once caught up. */
+  followedTo: string;
+  /** The position its last stored snapshot reached, if any. */
+  snapshotAt: string | null;
+  /** Why it refuses to sign, when an event does not match its hash. */
+  refusing: string | null;
+}
+
 export interface CheckpointOutcome {
   checkpoint: SignedCheckpoint;
   /** False when the log had not grown since the latest checkpoint, which is returned instead. */
@@ -358,6 +374,17 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     await this.startFollowedLog();
     if (this.stopping) return;
     this.followLog();
+  }
+
+  status(): NotaryStatus {
+    return {
+      state: this.following ? 'following' : this.subscription || this.restartTimer ? 'restarting' : 'starting',
+      tree: this.kept ? 'kept' : 'throwaway',
+      leaves: this.state.tree.size,
+      followedTo: this.processed.toString(),
+      snapshotAt: this.kept && this.snapshotAt >= 0n ? this.snapshotAt.toString() : null,
+      refusing: this.damage ?? null,
+    };
   }
 
   publicKeys(): ReturnType<typeof jwksOf> {
