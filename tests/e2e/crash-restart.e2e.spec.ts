@@ -312,7 +312,7 @@ describe('crash and restart of the built API (SIGKILL)', () => {
         leaves: expected.size,
         followedTo: head,
         snapshotAt: expect.stringMatching(/^\d+$/),
-        refusing: null,
+        refusing: false,
       });
       expect(signed.body).toMatchObject({ treeSize: expected.size, rootHash: expected.root().toString('hex'), lastPosition: ledgerEvents.at(-1)!.position.toString() });
       // It took up a tree of some of the log's events, not none, and the leaves it holds are those events.

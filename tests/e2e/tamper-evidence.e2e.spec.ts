@@ -235,6 +235,10 @@ describe('tamper evidence: verify names every edit made to the SQLite file behin
       });
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ code: 'notary-refused' });
+      // The public health report says that it refuses, not which incident's event failed.
+      const health = await restarted.app.inject({ method: 'GET', url: '/health' });
+      expect(health.json().details.notary).toMatchObject({ state: 'following', refusing: true });
+      expect(health.body).not.toContain(incidentStream);
     } finally {
       await restarted.close({ keepData: true });
     }

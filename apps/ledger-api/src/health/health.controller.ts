@@ -82,7 +82,7 @@ export class HealthController {
     description:
       'The verdict of /health/ready (`readiness` lists its reasons) with the per-component report existing monitors read. ' +
       '`eventLoop` (always up) is how late the HTTP thread ran its timers since the previous /health reading: p50, p99, max and mean in ms, and the window (`sinceMs`); each reading starts a new window. ' +
-      '`notary` (always up): `state` (starting, following, restarting), `tree` (kept in the data directory or throwaway), `leaves`, `followedTo` (the log position it has read to; the head once caught up), `snapshotAt` and `refusing` (why it will not sign, if an event fails its hash).',
+      '`notary` (always up): `state` (starting, following, restarting), `tree` (kept in the data directory or throwaway), `leaves`, `followedTo` (the log position it has read to; the head once caught up), `snapshotAt` and `refusing` (true when it will not sign because an event failed its hash; which one, the log and verify say).',
   })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {

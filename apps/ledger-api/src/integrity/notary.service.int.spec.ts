@@ -209,7 +209,7 @@ describe('NotaryService keeping its tree between runs', () => {
     const second = await start(counted);
     expect(counted.from).toEqual([head]);
     expect(counted.delivered).toBe(12);
-    expect(second.status()).toEqual({ state: 'following', tree: 'kept', leaves: 42, followedTo: (await store.headPosition()).toString(), snapshotAt: head.toString(), refusing: null });
+    expect(second.status()).toEqual({ state: 'following', tree: 'kept', leaves: 42, followedTo: (await store.headPosition()).toString(), snapshotAt: head.toString(), refusing: false });
     await signsTheWholeLog(second);
     // A third start, after the second stored what it added (stream names included).
     await stop(second);

@@ -76,8 +76,11 @@ export interface NotaryStatus {
   followedTo: string;
   /** The position its last stored snapshot reached, if any. */
   snapshotAt: string | null;
-  /** Why it refuses to sign, when an event does not match its hash. */
-  refusing: string | null;
+  /**
+   * Whether it refuses to sign because an event does not match its hash. Which event is for the log and `verify`
+   * (auditors): /health is public, and the stream names an incident.
+   */
+  refusing: boolean;
 }
 
 export interface CheckpointOutcome {
@@ -383,7 +386,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       leaves: this.state.tree.size,
       followedTo: this.processed.toString(),
       snapshotAt: this.kept && this.snapshotAt >= 0n ? this.snapshotAt.toString() : null,
-      refusing: this.damage ?? null,
+      refusing: this.damage !== undefined,
     };
   }
 
