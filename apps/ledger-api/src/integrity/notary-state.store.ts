@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { appendFile, open, rename, truncate, unlink, writeFile } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FileScratch, MerkleLog, RecordColumnState, ScratchState, StreamHead } from '@ledger/integrity';
@@ -189,28 +189,12 @@ export class NotaryStateStore {
     const newNames = state.leaves.streamNamesFrom(this.streamsStored).map((name) => `${JSON.stringify(name)}\n`).join('');
     const text = JSON.stringify(snapshot);
     try {
-      if (newNames.length > 0) {
-        // An append that failed halfway leaves a partial line after the names the stored snapshot counts: cut off first.
-        await truncate(this.path('streams'), this.streamBytesStored);
-        await appendFile(this.path('streams'), newNames);
-        await syncFile(this.path('streams'));
-      }
-      const headsPath = join(this.dir, notaryHeadsFile(heads.generation));
-      if (rewrite) await writeFile(headsPath, headLines, { mode: 0o600 });
-      else if (headLines.length > 0) {
-        await truncate(headsPath, this.heads.bytes);
-        await appendFile(headsPath, headLines);
-      }
-      if (headLines.length > 0) await syncFile(headsPath);
+      // An append that failed halfway leaves a partial line after what the stored snapshot counts: written over.
+      if (newNames.length > 0) await writeDurably(this.path('streams'), this.streamBytesStored, newNames);
+      if (rewrite || headLines.length > 0) await writeDurably(join(this.dir, notaryHeadsFile(heads.generation)), rewrite ? 0 : this.heads.bytes, headLines);
       await state.scratch.sync();
       const temporary = `${this.path('snapshot')}.next`;
-      const handle = await open(temporary, 'w', 0o600);
-      try {
-        await handle.writeFile(text);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      await writeDurably(temporary, 0, text);
       await rename(temporary, this.path('snapshot'));
       await syncDirectory(dirname(this.path('snapshot')));
     } catch (error) {
@@ -238,9 +222,13 @@ export class NotaryStateStore {
   }
 }
 
-const syncFile = async (path: string): Promise<void> => {
-  const handle = await open(path, 'r+');
+/** Replaces what `path` holds from byte `from` on with `text` (creating the file when `from` is 0), and syncs it. */
+const writeDurably = async (path: string, from: number, text: string): Promise<void> => {
+  const handle = await open(path, from === 0 ? 'w' : 'r+', 0o600);
   try {
+    await handle.truncate(from);
+    const bytes = Buffer.from(text);
+    for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, from + done)).bytesWritten;
     await handle.datasync();
   } finally {
     await handle.close();

@@ -57,12 +57,9 @@ interface FollowedLog {
   leaves: LeafLocations;
 }
 
-const throwawayLog = (dataDir: string): FollowedLog => {
-  const scratch = new FileScratch(dataDir);
-  return { scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) };
-};
-
 const emptyLogOn = (scratch: FileScratch): FollowedLog => ({ scratch, tree: new MerkleLog([], scratch), leaves: new LeafLocations(scratch) });
+
+const throwawayLog = (dataDir: string): FollowedLog => emptyLogOn(new FileScratch(dataDir));
 
 /** What `/health` shows of the notary (`notary`). */
 export interface NotaryStatus {
