@@ -78,6 +78,16 @@ describe('nulFieldErrors', () => {
     expect(nulFieldErrors({ a: 'x', b: ['\u0001', '\ufffd'] })).toEqual([]);
   });
 
+  it('finds one anywhere a parsed request can hold it: a member name deep in an array, a query object with no prototype', () => {
+    expect(nulFieldErrors({ a: [[{ ok: 'x' }, { ['x\u0000']: 'y' }]] })).toEqual([{ field: 'a[0][1]["x\\u0000"]', messages: [NUL_MESSAGE] }]);
+    const query = Object.assign(Object.create(null) as Record<string, unknown>, { q: 'a', page: ['1', '2\u0000'] });
+    expect(nulFieldErrors(query)).toEqual([{ field: 'page[1]', messages: [NUL_MESSAGE] }]);
+    // Inherited members are not the request's: the prototype's are never looked at.
+    const inherited = Object.create({ bad: '\u0000' }) as Record<string, unknown>;
+    inherited.good = 'x';
+    expect(nulFieldErrors(inherited)).toEqual([]);
+  });
+
   it('the pipe refuses a body holding one before anything else is checked', async () => {
     const pipe = createValidationPipe();
     await expect(pipe.transform({ sides: [{ victims: [{ name: 'a\u0000' }], count: 1 }] }, { type: 'body', metatype: ReportDto })).rejects.toMatchObject({
