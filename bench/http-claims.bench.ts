@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { storedTypeOf } from '@ledger/domain';
-import { SqliteEventStore, START } from '@ledger/event-store';
+import { MAIN_THREAD, SqliteEventStore, START, THREAD_NAMES, threadCpuByName } from '@ledger/event-store';
 import { removeDataDir } from '../tests/support/spawned-ledger';
 import { runBenchmark } from './support/bench-child';
 import { eventLoopReportOf, reportIncidents, spawnBenchLedger, spawnDurableFloorServer, spawnNoopServer } from './support/bench-processes';
@@ -122,9 +122,11 @@ runBenchmark('http-claims', async (ctx) => {
     await load(ledger.baseUrl, incidentIds, warmUp, ledger.tokens.recorder);
     const cpuBefore = cpuSecondsOf(ledger.pid);
     const mainCpuBefore = mainThreadCpuSecondsOf(ledger.pid);
+    const threadsBefore = threadCpuByName(ledger.pid);
     const measured = await load(ledger.baseUrl, incidentIds, seconds, ledger.tokens.recorder);
     const cpu = cpuSecondsOf(ledger.pid) - cpuBefore;
     const mainCpu = mainThreadCpuSecondsOf(ledger.pid) - mainCpuBefore;
+    const threadsAfter = threadCpuByName(ledger.pid);
     const peakRss = peakRssOf(ledger.pid);
     const eventLoop = await eventLoopReportOf(ledger);
 
@@ -147,6 +149,21 @@ runBenchmark('http-claims', async (ctx) => {
     ctx.figure({ figure: 'server CPU per claim', value: (cpu * 1000) / Math.max(1, measured.result.requests.total), unit: 'ms' });
     // The HTTP thread's share: what bounds the rate once the other threads (projections, store writer) have a core.
     ctx.figure({ figure: 'server main-thread CPU per claim', value: (mainCpu * 1000) / Math.max(1, measured.result.requests.total), unit: 'ms' });
+    // By the names the ledger's threads give themselves (Linux): which one is busy, and whether the CPU is what bounds the
+    // rate or the time each claim spends waiting between them (16 connections, one claim each in flight).
+    const claims = Math.max(1, measured.result.requests.total);
+    const perThread = [...threadsAfter]
+      .map(([name, after]) => ({ name, ms: ((after - (threadsBefore.get(name) ?? 0)) * 1000) / claims }))
+      .filter(({ ms }) => ms > 0)
+      .sort((a, b) => b.ms - a.ms);
+    const projectionMs = perThread.find((t) => t.name === THREAD_NAMES.projection)?.ms;
+    if (projectionMs !== undefined) ctx.figure({ figure: 'server projection-thread CPU per claim', value: projectionMs, unit: 'ms' });
+    const inFlight = measured.result.requests.average * (measured.result.latency.mean / 1000);
+    ctx.note(
+      `server CPU a claim by thread: ${perThread.map(({ name, ms }) => `${name === MAIN_THREAD ? 'main (HTTP)' : name} ${ms.toFixed(3)} ms`).join(', ') || 'not known (no /proc)'}; ` +
+        `the busiest thread ran ${perThread.length ? ((perThread[0].ms * measured.result.requests.average) / 1000).toFixed(2) : '?'} s a second. ` +
+        `Rate × mean latency: ${inFlight.toFixed(1)} claims in flight of ${CONNECTIONS} connections (mean latency ${measured.result.latency.mean.toFixed(1)} ms): at that latency ${CONNECTIONS} connections allow at most ${((CONNECTIONS * 1000) / Math.max(0.001, measured.result.latency.mean)).toFixed(0)} claims/s.`,
+    );
     ctx.note(
       eventLoop === undefined
         ? 'the server does not publish its event-loop delay (nothing named event loop in /health), so it is not reported.'

@@ -1,3 +1,4 @@
+import { threadCpu } from '@ledger/event-store';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds; from a cached read (well under a millisecond) to a write that waited on a busy disk. */
@@ -36,11 +37,33 @@ export class LedgerMetrics {
 
   readonly rateLimited = this.counter('ledger_rate_limit_rejections_total', 'Requests refused with 429 by the per-token rate limit.');
 
+  readonly threadCpu = this.counter(
+    'ledger_thread_cpu_seconds_total',
+    "User and system CPU seconds of the process's threads, by name (Linux only): main (HTTP, commands, the notary, feeds), ledger-writer (the event log's commits), ledger-project (the read models), ledger-log-ckpt and ledger-rm-ckpt (WAL checkpoints), node (V8's garbage collector and libuv's pool).",
+    ['thread'] as const,
+  );
+
   private readonly scrapeHooks: Array<() => Promise<void> | void> = [];
+  /** CPU seconds already counted, by thread id: a thread's seconds only grow, so each scrape adds what is new. */
+  private readonly countedThreadCpu = new Map<number, number>();
 
   constructor() {
     // Heap, RSS, event-loop lag and the like, under the usual process_/nodejs_ names.
     collectDefaultMetrics({ register: this.registry });
+    this.onScrape(() => this.countThreadCpu());
+  }
+
+  private countThreadCpu(): void {
+    const seen = new Set<number>();
+    for (const { tid, name, seconds } of threadCpu()) {
+      seen.add(tid);
+      const counted = this.countedThreadCpu.get(tid) ?? 0;
+      // Fewer seconds than counted: the id was reused by a new thread since the last scrape.
+      const added = seconds >= counted ? seconds - counted : seconds;
+      if (added > 0) this.threadCpu.inc({ thread: name }, added);
+      this.countedThreadCpu.set(tid, seconds);
+    }
+    for (const tid of this.countedThreadCpu.keys()) if (!seen.has(tid)) this.countedThreadCpu.delete(tid);
   }
 
   private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

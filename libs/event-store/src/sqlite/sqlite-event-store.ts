@@ -1,5 +1,6 @@
 import { createCommitBell, ringCommitBell } from './commit-bell';
 import { latencyTraceOn, trace, traceNow } from '../latency-trace';
+import { THREAD_NAMES } from '../thread-cpu';
 import type { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { HASH_KEY, canonicalDataText, sealEvents, storedHashOf } from '@ledger/integrity';
@@ -287,7 +288,7 @@ export class SqliteEventStore implements EventStore {
       this.db.close();
       throw new RangeError('A writer or checkpoint thread needs a file: its connection would not see a private in-memory store');
     }
-    if (options.checkpointThread) this.checkpointer = new WalCheckpointer({ filename: options.filename, synchronous: 'FULL' });
+    if (options.checkpointThread) this.checkpointer = new WalCheckpointer({ filename: options.filename, synchronous: 'FULL', threadName: THREAD_NAMES.eventLogCheckpoints });
     if (options.writerThread) {
       // Opened after this connection migrated the schema, so the thread finds the file ready.
       this.writer = new SqliteWriterClient(

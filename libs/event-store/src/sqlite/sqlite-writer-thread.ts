@@ -1,6 +1,7 @@
 import { MessagePort, Worker } from 'node:worker_threads';
 import { AppendResult, ExpectedRevision, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
 import { latencyTraceOn, trace, traceNow } from '../latency-trace';
+import { THREAD_NAMES, nameThisThread } from '../thread-cpu';
 
 /**
  * The embedded store's writes in a thread of their own: the API thread encodes each append and posts it; the writer
@@ -92,6 +93,7 @@ const deserialize = (error: SerializedError): Error => {
  * (and of any others waiting in the same turn) join one group commit.
  */
 export const serveSqliteWriter = (data: SqliteWriterData, port: MessagePort, open: (settings: SqliteWriterSettings) => EncodedAppender): void => {
+  nameThisThread(THREAD_NAMES.storeWriter);
   let store: EncodedAppender;
   try {
     store = open(data);

@@ -7,6 +7,8 @@ import {
   latencyTraceOn,
   ringCommitBell,
   SqliteEventStore,
+  THREAD_NAMES,
+  nameThisThread,
   trace,
   traceNow,
   WalCheckpointer,
@@ -72,6 +74,7 @@ const openEventLog = (source: EventLogSource): EventStore =>
  * reporting every move of its checkpoint back.
  */
 export const serveProjectionThread = (data: ProjectionThreadData, port: MessagePort): void => {
+  nameThisThread(THREAD_NAMES.projection);
   const post = (report: Report) => port.postMessage(report);
   const eventStore = openEventLog(data.eventLog);
   const store = new SqliteReadModelStore({
@@ -214,6 +217,7 @@ export class ThreadedProjectionRunner extends ReadModelProjector {
       this.checkpointer ??= new WalCheckpointer({
         filename: this.options.data.readModelsFile,
         synchronous: this.options.data.synchronous ?? 'NORMAL',
+        threadName: THREAD_NAMES.readModelCheckpoints,
         onError: (message) => this.options.logger?.error(message),
       });
     }
