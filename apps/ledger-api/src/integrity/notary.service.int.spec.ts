@@ -248,6 +248,55 @@ describe('NotaryService keeping its tree between runs', () => {
     expect((await third.checkpoint('auditor:test')).checkpoint.streamHeads).toEqual(await expectedHeads(BigInt(checkpoint.lastPosition)));
   });
 
+  it('writes the heads file anew once most of its lines are stale (at the shipped threshold), and signs the right heads after a restart', async () => {
+    const streams = 260;
+    const headsFiles = () => readdirSync(dataDir).filter((file) => file.startsWith('notary-state.heads-'));
+    // Every round moves the heads of streams 10 to 259, and a snapshot (every 20 ms) appends a line for each: past
+    // 2 × 260 + 10,000 lines, the next snapshot starts a new generation of the file instead. Streams 0 to 9 move only
+    // before the loop: the new generation must carry their heads over, not only those that just changed.
+    const round = async (n: number, from = 10) => {
+      const correlationId = randomUUID();
+      await store.appendMany(
+        Array.from({ length: streams - from }, (_, s) => ({
+          streamName: `incident-${from + s}`,
+          events: [{ eventId: randomUUID(), type: 'ClaimMade.v3', data: { round: n }, metadata: { recordedAt: '2019-06-01T00:00:00Z', recordedBy: 'analyst:test', correlationId, causationId: correlationId } }],
+        })),
+      );
+    };
+    const first = await start(store, dataDir, 20);
+    const { checkpoint: signed } = await first.checkpoint('auditor:test');
+    await round(0, 0);
+    expect(headsFiles()).toEqual([notaryHeadsFile(1)]);
+    let rounds = 0;
+    while (headsFiles().includes(notaryHeadsFile(1))) {
+      if (++rounds > 80) throw new Error(`no new generation of the heads file after ${rounds - 1} rounds: ${headsFiles().join()}`);
+      await round(rounds);
+      await first.caughtUpTo(await store.headPosition());
+      const stored = await store.headPosition();
+      for (let waited = 0; storedAt() !== stored && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(rounds).toBeGreaterThanOrEqual(Math.floor((2 * streams + 10_000) / (streams - 10)) - 1);
+    expect(headsFiles()).toEqual([notaryHeadsFile(2)]);
+    // A rewritten file holds one line a stream, not the run's history.
+    expect(readFileSync(join(dataDir, notaryHeadsFile(2)), 'utf8').trim().split('\n').length).toBeLessThanOrEqual(2 * streams);
+    await stop(first);
+    const snapshotAt = storedAt()!;
+    await round(rounds + 1);
+
+    // Taken up at its snapshot (not read again from the log's start, which would find every head anyway).
+    const counted = counting(store);
+    const second = await start(counted);
+    expect(counted.from).toEqual([snapshotAt]);
+    expect(counted.delivered).toBe(streams - 10);
+    const { checkpoint } = await second.checkpoint('auditor:test');
+    const expected = new Map<string, { stream: string; revision: string; hash: string }>();
+    for (const event of await store.readAll({ fromPosition: BigInt(signed.lastPosition) })) {
+      if (event.streamName.startsWith('incident-')) expected.set(event.streamName, { stream: event.streamName, revision: event.revision.toString(), hash: storedHashOf(event.metadata)! });
+    }
+    expect(checkpoint.streamHeads).toEqual([...expected.values()].sort((a, b) => (a.stream < b.stream ? -1 : 1)));
+    expect(checkpoint.streamHeads).toHaveLength(streams);
+  }, 60_000);
+
   it('after a crash, takes up the last snapshot stored, whatever was written to its files since, and reads the log after it', async () => {
     // 20,030 leaves: the snapshot refers to extents of every structure, the id index's first sorted run among them.
     await appendClaims(store, 20_000, 50, 100);
