@@ -37,7 +37,7 @@ export class LedgerMetrics {
 
   readonly rateLimited = this.counter('ledger_rate_limit_rejections_total', 'Requests refused with 429 by the per-token rate limit.');
 
-  readonly threadCpu = this.counter(
+  readonly threadCpuSeconds = this.counter(
     'ledger_thread_cpu_seconds_total',
     "User and system CPU seconds of the process's threads, by name (Linux only): main (HTTP, commands, the notary, feeds), ledger-writer (the event log's commits), ledger-project (the read models), ledger-log-ckpt and ledger-rm-ckpt (WAL checkpoints), node (V8's garbage collector and libuv's pool).",
     ['thread'] as const,
@@ -60,7 +60,7 @@ export class LedgerMetrics {
       const counted = this.countedThreadCpu.get(tid) ?? 0;
       // Fewer seconds than counted: the id was reused by a new thread since the last scrape.
       const added = seconds >= counted ? seconds - counted : seconds;
-      if (added > 0) this.threadCpu.inc({ thread: name }, added);
+      if (added > 0) this.threadCpuSeconds.inc({ thread: name }, added);
       this.countedThreadCpu.set(tid, seconds);
     }
     for (const tid of this.countedThreadCpu.keys()) if (!seen.has(tid)) this.countedThreadCpu.delete(tid);
