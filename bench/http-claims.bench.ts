@@ -25,7 +25,7 @@ import { removeDataDir } from '../tests/support/spawned-ledger';
 import { runBenchmark } from './support/bench-child';
 import { eventLoopReportOf, reportIncidents, spawnBenchLedger, spawnDurableFloorServer, spawnNoopServer } from './support/bench-processes';
 import { demoClaimBody } from './support/demo-bodies';
-import { cpuSecondsOf, mainThreadCpuSecondsOf, peakRssOf } from './support/measure';
+import { cpuSecondsOf, peakRssOf } from './support/measure';
 import { countRows, storedClaimRow } from './support/raw-sqlite';
 
 const CONNECTIONS = 16;
@@ -121,12 +121,11 @@ runBenchmark('http-claims', async (ctx) => {
     const incidentIds = await reportIncidents(ledger, INCIDENTS);
     await load(ledger.baseUrl, incidentIds, warmUp, ledger.tokens.recorder);
     const cpuBefore = cpuSecondsOf(ledger.pid);
-    const mainCpuBefore = mainThreadCpuSecondsOf(ledger.pid);
     const threadsBefore = threadCpuByName(ledger.pid);
     const measured = await load(ledger.baseUrl, incidentIds, seconds, ledger.tokens.recorder);
     const cpu = cpuSecondsOf(ledger.pid) - cpuBefore;
-    const mainCpu = mainThreadCpuSecondsOf(ledger.pid) - mainCpuBefore;
     const threadsAfter = threadCpuByName(ledger.pid);
+    const mainCpu = (threadsAfter.get(MAIN_THREAD) ?? 0) - (threadsBefore.get(MAIN_THREAD) ?? 0);
     const peakRss = peakRssOf(ledger.pid);
     const eventLoop = await eventLoopReportOf(ledger);
 

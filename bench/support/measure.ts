@@ -1,6 +1,7 @@
 // Timing and process statistics shared by the benchmarks.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseTaskStat } from '@ledger/event-store';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,10 +66,7 @@ export const reportedPeakRss = (stderr: string): number | undefined => {
   return reported.length ? Math.max(...reported) : undefined;
 };
 
-const cpuSecondsIn = (statFile: string): number => {
-  const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-};
+const cpuSecondsIn = (statFile: string): number => parseTaskStat(readFileSync(statFile, 'utf8')).seconds;
 
 /** User + system CPU seconds of a process so far. */
 export const cpuSecondsOf = (pid: number): number => cpuSecondsIn(`/proc/${pid}/stat`);

@@ -11,5 +11,5 @@ export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } 
 export { latencyTraceOn, trace, traceNow } from './latency-trace';
 export { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer } from './sqlite/wal-checkpointer';
 export type { WalCheckpointerOptions, WalCheckpointerReport } from './sqlite/wal-checkpointer';
-export { MAIN_THREAD, THREAD_NAMES, nameThisThread, threadCpu, threadCpuByName } from './thread-cpu';
+export { MAIN_THREAD, THREAD_NAMES, nameThisThread, parseTaskStat, threadCpu, threadCpuByName } from './thread-cpu';
 export type { ThreadCpu } from './thread-cpu';

@@ -39,8 +39,10 @@ export const inspectReadModelFile = (filename: string, options: { quickCheck?: b
     db = new Database(filename, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     const applicationId = Number(db.pragma('application_id', { simple: true }));
-    const findings = options.quickCheck === false ? ['ok'] : (db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
-    if (findings.length !== 1 || findings[0] !== 'ok') return { problem: 'damaged', detail: `quick_check: ${findings.join('; ')}` };
+    if (options.quickCheck !== false) {
+      const findings = (db.pragma('quick_check(20)') as { quick_check: string }[]).map((row) => row.quick_check);
+      if (findings.length !== 1 || findings[0] !== 'ok') return { problem: 'damaged', detail: `quick_check: ${findings.join('; ')}` };
+    }
     if (applicationId === READ_MODEL_APPLICATION_ID) return {};
     if (applicationId !== 0) return { problem: 'foreign', detail: `application_id is ${applicationId}, not the read models' ${READ_MODEL_APPLICATION_ID}` };
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
@@ -142,12 +144,12 @@ export const unchangedSinceCleanClose = (filename: string): boolean => {
   if (!existsSync(marker)) return false;
   try {
     const held = JSON.parse(readFileSync(marker, 'utf8')) as Partial<ClosedClean>;
-    rmSync(marker, { force: true });
     if (!existsSync(filename) || (existsSync(`${filename}-wal`) && statSync(`${filename}-wal`).size > 0)) return false;
     const now = identityOf(filename);
     return held.size === now.size && held.mtimeNs === now.mtimeNs && held.ino === now.ino;
   } catch {
-    rmSync(marker, { force: true });
     return false;
+  } finally {
+    rmSync(marker, { force: true });
   }
 };
