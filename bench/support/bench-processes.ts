@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { OutputTail } from '../../tests/support/output-tail';
 import { SpawnedLedger, removeDataDir, spawnLedger, tempDataDir } from '../../tests/support/spawned-ledger';
 import { demoIncidentBody } from './demo-bodies';
 
@@ -28,12 +29,15 @@ const spawnScriptServer = (name: string, file: string, env: Record<string, strin
     const child = spawn(process.execPath, tsNodeArgs(file), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0', ...env } });
     live.add(child);
     const exited = new Promise<void>((done) => child.once('exit', () => (live.delete(child), done())));
-    let output = '';
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${name} did not start: ${output}`))), 30_000);
+    const output = new OutputTail(64 * 1024);
+    let started = false;
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`${name} did not start: ${output.text()}`))), 30_000);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      output.push(chunk.toString('utf8'));
+      if (started) return;
+      const match = /listening on (http:\/\/\S+)/.exec(output.text());
       if (!match) return;
+      started = true;
       clearTimeout(timer);
       resolve({
         baseUrl: match[1],
@@ -46,7 +50,7 @@ const spawnScriptServer = (name: string, file: string, env: Record<string, strin
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${name} exited (${code}): ${output}`))));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`${name} exited (${code}): ${output.text()}`))));
   });
 
 export const spawnNoopServer = (): Promise<ScriptServer> => spawnScriptServer('no-op server', join(__dirname, '../noop-server/main.ts'));

@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OutputTail } from './output-tail';
 
 /**
  * The built ledger as a real child process: what an operator runs, killed
@@ -190,12 +191,8 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
     }),
   );
 
-  let output = '';
-  const MAX_OUTPUT = 1024 * 1024;
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString('utf8').replace(ANSI, '');
-    if (output.length > MAX_OUTPUT) output = output.slice(-MAX_OUTPUT);
-  };
+  const tail = new OutputTail(1024 * 1024);
+  const onData = (chunk: Buffer) => tail.push(chunk.toString('utf8').replace(ANSI, ''));
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
 
@@ -209,7 +206,7 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
     baseUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`ledger did not print its URL within ${startTimeoutMs} ms`)), startTimeoutMs);
       const check = () => {
-        const m = API_LINE.exec(output);
+        const m = API_LINE.exec(tail.text());
         if (m) {
           clearTimeout(timer);
           child.stdout!.off('data', check);
@@ -227,7 +224,7 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
     });
   } catch (error) {
     await killNow();
-    throw new Error(`${(error as Error).message}\n--- ledger output ---\n${output}`);
+    throw new Error(`${(error as Error).message}\n--- ledger output ---\n${tail.text()}`);
   }
 
   const tokens = options.tokens ?? readInitialTokens(dataDir);
@@ -260,7 +257,7 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
     dataDir,
     baseUrl,
     tokens,
-    output: () => output,
+    output: () => tail.text(),
     exited,
     request,
     health,
@@ -293,7 +290,7 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
     }
   } catch (error) {
     await killNow();
-    throw new Error(`${(error as Error).message}\n--- ledger output ---\n${output}`);
+    throw new Error(`${(error as Error).message}\n--- ledger output ---\n${tail.text()}`);
   }
   return ledger;
 };
