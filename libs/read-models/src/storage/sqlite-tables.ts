@@ -60,6 +60,7 @@ export class TableCodec {
     this.decode = compileDecoder(this.names, this.types);
     this.encode = compileEncoder(this.names, this.types);
     this.keyOf = compileKeyOf(this.keyNames);
+    this.rawKeyOf = compileRawKeyOf(this.keyIndexes, this.types);
   }
 
   /**
@@ -71,6 +72,8 @@ export class TableCodec {
   readonly encode: (row: Row) => SqlValue[];
   /** The identity of a row (or key) among the held writes of a batch. */
   readonly keyOf: (row: Row) => string;
+  /** keyOf of a stored row as `SELECT` of every column returns it, without decoding the rest of it. */
+  readonly rawKeyOf: (raw: readonly SqlValue[]) => string;
 
   encodeValue(index: number, value: unknown): SqlValue {
     return ENCODE[this.types[index]](value);
@@ -205,6 +208,10 @@ const compileEncoder = (names: readonly string[], types: readonly ColumnSpec['ty
 
 const compileKeyOf = (keyNames: readonly string[]): ((row: Row) => string) =>
   compiled(`(row) => ${keyNames.map((name) => `String(row.${property(name)}) + '\\u0001'`).join(' + ')}`);
+
+/** The same identity from the stored values: each key column decoded as the decoder does, nothing else. */
+const compileRawKeyOf = (keyIndexes: readonly number[], types: readonly ColumnSpec['type'][]): ((raw: readonly SqlValue[]) => string) =>
+  compiled(`(raw) => ${keyIndexes.map((i) => `String(${decodeExpression(types[i], `raw[${i}]`)}) + '\\u0001'`).join(' + ')}`);
 
 const COLUMN_TYPES = Object.keys(SQL_TYPE) as ColumnSpec['type'][];
 /** One value of a column type, for the paths that convert a value at a time (keys, conditions, sort keys). */
@@ -437,17 +444,18 @@ export class SqliteTables implements TableAccess {
     if (options.after) params.push(codec.encodeValue(codec.indexOf(options.after.column), options.after.value));
     // Held writes may replace or delete stored rows: ask for as many more as could be displaced.
     if (options.limit !== undefined) params.push(options.limit + (group?.size ?? 0));
-    const stored =
-      this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row))
-        ? []
-        : (statement.raw(true).all(...params) as SqlValue[][]).map((raw) =>
-            selected ? codec.decodeSelected(selected, raw as unknown as Record<string, SqlValue>) : codec.decode(raw as unknown as Record<string, SqlValue>),
-          );
-    if (!group?.size) return stored as R[];
+    const raws = this.batching && named && !codec.mayHoldGroup(codec.groupOf(where as Row)) ? [] : (statement.raw(true).all(...params) as SqlValue[][]);
+    if (!group?.size) {
+      return raws.map((raw) =>
+        selected ? codec.decodeSelected(selected, raw as unknown as Record<string, SqlValue>) : codec.decode(raw as unknown as Record<string, SqlValue>),
+      ) as R[];
+    }
+    // A stored row that a held write replaces or deletes is not decoded: the positions' lookups in a batch mostly find
+    // the rows the batch has just rewritten (its party's position on each point it re-settles). `selected` is unset here.
     const merged = new Map<string, Row>();
-    for (const row of stored) {
-      const k = codec.keyOf(row);
-      if (!group.has(k)) merged.set(k, row);
+    for (const raw of raws) {
+      const k = codec.rawKeyOf(raw);
+      if (!group.has(k)) merged.set(k, codec.decode(raw as unknown as Record<string, SqlValue>));
     }
     group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);

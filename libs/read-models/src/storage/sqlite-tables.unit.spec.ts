@@ -77,6 +77,21 @@ describe('TableCodec', () => {
     expect(codec.keyOf({ id: 'a', seq: 2 })).not.toBe(codec.keyOf({ id: 'a', seq: 1 }));
   });
 
+  it('keys a stored row as it would key the decoded row, for key columns of every type', () => {
+    // Flags and integers come back from SQLite as bigints in safe-integer mode; decoded, they key as true/false and numbers.
+    const keyed = new TableCodec({ ...everyType, name: 'keyed', primaryKey: ['flag', 'seq', 'at', 'id'] });
+    const stored: SqlValue[][] = [
+      ['a', 1n, 9007199254740993n, 1n, '{}', null, null, null, null, null],
+      ['a', -2n, 0n, 0n, '[]', 'x', 3n, 4n, 1n, 'null'],
+      ['é\u{1F600}', 0n, 5n, 1n, '"t"', null, null, null, null, null],
+    ];
+    for (const raw of stored) {
+      expect(keyed.rawKeyOf(raw)).toBe(keyed.keyOf(keyed.decode(raw as unknown as Record<string, SqlValue>)));
+    }
+    expect(keyed.rawKeyOf(stored[0])).toBe('true\u00011\u00019007199254740993\u0001a\u0001');
+    expect(new Set(stored.map((raw) => keyed.rawKeyOf(raw))).size).toBe(3);
+  });
+
   it.each(['__proto__', 'a-b', 'x"); process.exit(1); ("', '1st'])('refuses a column named %j, which the compiled code could not hold as a property', (name) => {
     const table: TableSpec<Record<string, unknown>> = { name: 'odd', question: 'test', columns: { id: { type: 'text', description: 'key' }, [name]: { type: 'text', description: 'odd' } }, primaryKey: ['id'] };
     expect(() => new TableCodec(table)).toThrow(/not a plain identifier/);
