@@ -239,11 +239,14 @@ export const settleDisagreements = (t: TableAccess): void => {
   }
 };
 
+/** What a point's disagreements are computed from: each party's value, claim and time, not the parts behind them. */
+const ACCOUNTS_OF_POINT = { orderBy: [{ column: 'partyOrder' as const }], columns: ['partyId', 'value', 'claimId', 'statedAt'] as const };
+
 /** Replaces the incident's points of disagreement on one field with those the parties' current positions give. */
 const replacePoints = (t: TableAccess, incident: IncidentRow, field: AssertionField): void => {
   const { incidentId } = incident;
   const accounts: PartyAccount[] = t
-    .find(partyPositionsTable, { incidentId, field }, { orderBy: [{ column: 'partyOrder' }] })
+    .find(partyPositionsTable, { incidentId, field }, ACCOUNTS_OF_POINT)
     .map((p) => ({ partyId: p.partyId, account: { [field]: { value: p.value, claimId: p.claimId, statedAt: p.statedAt } } }));
   const kind = DISAGREEMENT_KIND_OF[field];
   const found = disagreementsOnField(field, accounts).map((d, ordinal) => pointRow(incidentId, d, ordinal));

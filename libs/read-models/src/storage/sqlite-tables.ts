@@ -90,6 +90,13 @@ export class TableCodec {
     return row;
   }
 
+  /** keyOf of a row `SELECT`ed as `selected` (which holds every key column). */
+  selectedKeyOf(selected: readonly number[], raw: readonly SqlValue[]): string {
+    let key = '';
+    for (const i of this.keyIndexes) key += `${String(this.decodeValue(i, raw[selected.indexOf(i)]))}\u0001`;
+    return key;
+  }
+
   /** The indexes of the columns a `find` with `columns` selects: those and the `where` columns, in table order. */
   selected(where: readonly string[], columns: readonly string[]): number[] {
     const wanted = new Set([...where, ...columns]);
@@ -426,8 +433,12 @@ export class SqliteTables implements TableAccess {
     signature += `:${options.after?.column ?? ''}:`;
     for (const o of order) signature += o.desc ? `${o.column}-,` : `${o.column}+,`;
     if (options.limit !== undefined) signature += ':limit';
-    // Outside a batch no held row can be merged in, so a find with `columns` reads and decodes only those.
-    const selected = options.columns && !this.batching ? codec.selected(columns, options.columns) : undefined;
+    // A find with `columns` reads and decodes only those and the `where` columns; inside a batch, where held rows may
+    // be merged in, the key, order and cursor columns too (held rows themselves come whole).
+    const merging = this.batching && options.columns !== undefined;
+    const selected = options.columns
+      ? codec.selected(merging ? [...columns, ...codec.keyNames, ...order.map((o) => o.column), ...(options.after ? [options.after.column] : [])] : columns, options.columns)
+      : undefined;
     if (selected) signature += `:only:${selected.join(',')}`;
     const statement = this.statement(signature, () => {
       const conditions = columns.map((c) => `${quote(snakeCase(c))} = ?`);
@@ -451,11 +462,12 @@ export class SqliteTables implements TableAccess {
       ) as R[];
     }
     // A stored row that a held write replaces or deletes is not decoded: the positions' lookups in a batch mostly find
-    // the rows the batch has just rewritten (its party's position on each point it re-settles). `selected` is unset here.
+    // the rows the batch has just rewritten (its party's position on each point it re-settles).
     const merged = new Map<string, Row>();
     for (const raw of raws) {
-      const k = codec.rawKeyOf(raw);
-      if (!group.has(k)) merged.set(k, codec.decode(raw as unknown as Record<string, SqlValue>));
+      const k = selected ? codec.selectedKeyOf(selected, raw) : codec.rawKeyOf(raw);
+      if (group.has(k)) continue;
+      merged.set(k, selected ? codec.decodeSelected(selected, raw as unknown as Record<string, SqlValue>) : codec.decode(raw as unknown as Record<string, SqlValue>));
     }
     group.forEach((held, k) => {
       if ('row' in held && codec.matches(held.row, where as Row, columns, options.after as FindOptions<Row>['after'])) merged.set(k, held.row);
