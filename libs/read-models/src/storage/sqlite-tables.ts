@@ -38,6 +38,8 @@ export class TableCodec {
   /** Held writes of this table in the current batch, grouped by the first key column's value, then by key. */
   readonly pending = new Map<string, Map<string, Held>>();
   pendingCount = 0;
+  /** The columns `selected` gave, by the shape of the find that asked. */
+  private readonly selections = new Map<string, number[]>();
   /** Prepared on first use: the statements every row written or read by key goes through. */
   putStatement: Database.Statement | undefined;
   deleteStatement: Database.Statement | undefined;
@@ -99,8 +101,14 @@ export class TableCodec {
 
   /** The indexes of the columns a `find` with `columns` selects: those and the `where` columns, in table order. */
   selected(where: readonly string[], columns: readonly string[]): number[] {
-    const wanted = new Set([...where, ...columns]);
-    return this.names.flatMap((n, i) => (wanted.has(n) ? [i] : []));
+    // Asked at every find with columns (the points of disagreement's, five a claim): the few shapes there are, kept.
+    const shape = `${where.join(',')}|${columns.join(',')}`;
+    let indexes = this.selections.get(shape);
+    if (!indexes) {
+      const wanted = new Set([...where, ...columns]);
+      this.selections.set(shape, (indexes = this.names.flatMap((n, i) => (wanted.has(n) ? [i] : []))));
+    }
+    return indexes;
   }
 
   private decodeValue(index: number, value: SqlValue): unknown {

@@ -92,6 +92,13 @@ describe('TableCodec', () => {
     expect(new Set(stored.map((raw) => keyed.rawKeyOf(raw))).size).toBe(3);
   });
 
+  it('selects the asked-for and where columns in table order, whichever shape asked before', () => {
+    expect(codec.selected(['id'], ['note'])).toEqual([0, 5]);
+    expect(codec.selected(['seq'], ['note'])).toEqual([1, 5]);
+    expect(codec.selected(['id'], ['note', 'flag'])).toEqual([0, 3, 5]);
+    expect(codec.selected(['id'], ['note'])).toEqual([0, 5]);
+  });
+
   it.each(['__proto__', 'a-b', 'x"); process.exit(1); ("', '1st'])('refuses a column named %j, which the compiled code could not hold as a property', (name) => {
     const table: TableSpec<Record<string, unknown>> = { name: 'odd', question: 'test', columns: { id: { type: 'text', description: 'key' }, [name]: { type: 'text', description: 'odd' } }, primaryKey: ['id'] };
     expect(() => new TableCodec(table)).toThrow(/not a plain identifier/);
