@@ -158,7 +158,15 @@ describe('the dashboard in a browser (e2e)', () => {
     expect(stats.status).toBe(200);
     const expected = stats.body.totals as Record<string, number>;
     expect(expected.claims).toBeGreaterThanOrEqual(5);
+    const statsReads: string[] = [];
+    const onRequest = (r: { url: () => string }) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/stats/')) statsReads.push(`${url.pathname}?${[...url.searchParams].map(([k, v]) => `${k}=${v}`).sort().join('&')}`);
+    };
     await page.goto(`${ledger.baseUrl}/#/incidents`);
+    // Loaded afresh: the list may already be open, its statistics read.
+    page.on('request', onRequest);
+    await page.reload();
     const tile = (name: string) =>
       page.waitForFunction(
         ([k, n]) =>
@@ -172,6 +180,11 @@ describe('the dashboard in a browser (e2e)', () => {
     const partyRows = await page.$$eval('[aria-label="By party"] tbody th', (ths) => ths.map((th) => th.textContent));
     expect(partyRows).toContain('Ministry of Defence of Azerbaijan');
     await allFourChartsDrawn();
+    page.off('request', onRequest);
+    // The tiles' totals come with the per-party breakdown: no read of their own, and no statistic asked for twice.
+    expect(statsReads).not.toContain('/stats/activity?bucket=none&by=none&clock=occurred');
+    expect(statsReads).toContain('/stats/activity?bucket=none&by=party&clock=occurred');
+    expect(new Set(statsReads).size).toBe(statsReads.length);
   });
 
   it('shows the list before the statistics answer, drawing no chart until its own numbers have come', async () => {

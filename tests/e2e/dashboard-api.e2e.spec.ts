@@ -68,6 +68,15 @@ describe('dashboard API (e2e)', () => {
       expect(contested.rows.find((r: { bucket: string }) => r.bucket === month).contested).toBeGreaterThanOrEqual(1);
     });
 
+    it('gives the same totals whatever the breakdown, on the same clock and filters (the list page takes its tiles from a breakdown)', async () => {
+      for (const filter of ['clock=occurred', 'clock=occurred&bucket=month', `clock=occurred&party=${DEMO.kda}`, 'clock=stated&from=2019-05-30&to=2019-06-02', 'clock=recorded']) {
+        const [none, party, category] = await Promise.all(['none', 'party', 'category'].map(async (by) => (await s.get(`/stats/activity?${filter}&by=${by}`)).json()));
+        expect(none.totals.claims).toBeGreaterThan(0);
+        expect(party.totals).toEqual(none.totals);
+        expect(category.totals).toEqual(none.totals);
+      }
+    });
+
     it('refuses bad parameters with a 400 naming them', async () => {
       const fields = async (url: string) => expectProblem(await s.get(url), 400, 'validation-failed').errors?.map((e) => e.field);
       expect(await fields('/stats/activity?bucket=year')).toEqual(['bucket']);

@@ -118,10 +118,6 @@ export const IncidentsPage = () => {
   // statistics take the party, category and occurred range; the contested filter narrows the list only.
   const statsFilter = { ...(party ? { party } : {}), ...(category ? { category } : {}) };
   const occurredRange = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
-  const totals = useLoad(
-    afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket: 'none', by: 'none', clock: 'occurred', ...statsFilter, ...occurredRange } } }))),
-    [party, category, from, to, listed],
-  );
   const overTime = useLoad(
     afterList(() => must(client.GET('/stats/activity', { params: { query: { bucket, by: 'none', clock, ...statsFilter } } }))),
     [party, category, bucket, clock, listed],
@@ -149,7 +145,10 @@ export const IncidentsPage = () => {
       ]),
     [incidentsByMonth.data],
   );
-  const sum = totals.data?.totals;
+  // The tiles' totals are those of either breakdown on the same clock and filters (each counts every entry once, in
+  // one party's or one category's row). A read of their own was a fifth of the ledger's time answering the page's
+  // statistics (114-133 of 608-641 ms on 10,000 incidents), spent while the page is being drawn.
+  const sum = (perParty.data ?? perCategory.data)?.totals;
   const partyRows = perParty.data?.rows ?? [];
 
   return (
