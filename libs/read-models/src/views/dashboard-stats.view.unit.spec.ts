@@ -2,7 +2,7 @@ import { fromStored } from '@ledger/domain';
 import { readModelsOf } from '../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { ActivityQuery, InvalidStatsQueryError, activityStats, bucketOfDay, incidentsContestedStats } from './dashboard-stats.view';
+import { ACTIVITY_CLOCKS, ACTIVITY_GROUPS, ActivityQuery, InvalidStatsQueryError, STAT_BUCKETS, activityStats, bucketOfDay, incidentsContestedStats } from './dashboard-stats.view';
 
 const QUIET = '7e2f0b44-1d7a-4c55-8b0e-2019060500c3';
 
@@ -75,6 +75,55 @@ describe('dashboard stats', () => {
   it('starts weeks on Monday and months on the first, across year ends', () => {
     expect(['2019-05-27', '2019-06-02', '2020-01-01', '2021-01-03'].map((d) => bucketOfDay(d, 'week'))).toEqual(['2019-05-27', '2019-05-27', '2019-12-30', '2020-12-28']);
     expect(bucketOfDay('2019-06-30', 'month')).toBe('2019-06-01');
+  });
+
+  it('gives, for every bucket, clock, grouping and filter, the cells of each entry counted on its own', () => {
+    type Entry = { kind: string; partyId: string; incidentId: string; stated: string | null; recorded: string | null };
+    const entries = rm.aggregate((sql) =>
+      sql.all<Entry>(
+        `SELECT "kind" AS kind, "party_id" AS partyId, "incident_id" AS incidentId, "stated_start" AS stated, "recorded_at" AS recorded FROM "timeline_entries" WHERE "kind" IN ('claim', 'denial', 'correction', 'retraction')`,
+        {},
+      ),
+    );
+    const incidents = new Map(
+      rm.aggregate((sql) => sql.all<{ id: string; occurred: string | null; category: string | null }>(`SELECT "incident_id" AS id, "occurred_start" AS occurred, "category" AS category FROM "incidents"`, {})).map((i) => [i.id, i]),
+    );
+    const filters: Array<Partial<ActivityQuery>> = [{}, { from: '2019-06-01', to: '2019-06-30' }, { partyId: PARTY.minskGroup }, { category: 'battles' }, { category: 'explosions-remote-violence', from: '2019-05-01' }];
+    let compared = 0;
+    for (const bucket of STAT_BUCKETS) {
+      for (const clock of ACTIVITY_CLOCKS) {
+        for (const by of ACTIVITY_GROUPS) {
+          for (const filter of filters) {
+            const stats = activity(rm, { bucket, clock, by, ...filter });
+            const cells = new Map<string, { bucket: string | null; key: string | null; claims: number; denials: number; corrections: number; retractions: number }>();
+            for (const e of entries) {
+              const incident = incidents.get(e.incidentId)!;
+              const at = clock === 'occurred' ? incident.occurred : clock === 'stated' ? e.stated : e.recorded;
+              if (at === null || (stats.from !== null && at < stats.from) || (stats.to !== null && at > stats.to)) continue;
+              if ((filter.partyId !== undefined && e.partyId !== filter.partyId) || (filter.category !== undefined && incident.category !== filter.category)) continue;
+              const cellBucket = bucket === 'none' ? null : bucketOfDay(at.slice(0, 10), bucket);
+              const key = by === 'party' ? e.partyId : by === 'category' ? (incident.category ?? '') : null;
+              const id = `${cellBucket}|${key}`;
+              const cell = cells.get(id) ?? { bucket: cellBucket, key, claims: 0, denials: 0, corrections: 0, retractions: 0 };
+              cells.set(id, cell);
+              cell[`${e.kind}s` as 'claims' | 'denials' | 'corrections' | 'retractions'] += 1;
+            }
+            const got = stats.rows.map(({ bucket: b, partyId, category, claims, denials, corrections, retractions }) => ({
+              bucket: b,
+              key: by === 'party' ? partyId! : by === 'category' ? category! : null,
+              claims,
+              denials,
+              corrections,
+              retractions,
+            }));
+            const order = (a: { bucket: string | null; key: string | null }, b: { bucket: string | null; key: string | null }) => `${a.bucket}|${a.key}`.localeCompare(`${b.bucket}|${b.key}`);
+            expect({ bucket, clock, by, filter, rows: got.sort(order) }).toEqual({ bucket, clock, by, filter, rows: [...cells.values()].sort(order) });
+            compared += got.length;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 
   it('filters on the clock, the party and the category; a date-only bound covers its day', () => {
