@@ -112,7 +112,10 @@ export interface SpawnedLedger {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   request<T = any>(method: string, path: string, options?: { role?: SpawnedRole; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult<T>>;
   health(): Promise<HttpResult<HealthBody>>;
-  /** Resolves once the read models' checkpoint equals the log's head position (and the runner is live). */
+  /**
+   * Resolves once the read models' checkpoint equals the log's head position (and the runner is live), and the reading
+   * of the whole read-model file that follows a start after a crash has ended (and whatever it found has been healed).
+   */
   waitUntilCaughtUp(timeoutMs?: number): Promise<HealthBody>;
   /** SIGKILL: no shutdown hook runs, as in a crash or an OOM kill. Resolves once the process is gone. */
   kill(): Promise<void>;
@@ -267,7 +270,8 @@ export const spawnLedger = async (options: SpawnOptions = {}): Promise<SpawnedLe
       for (;;) {
         last = await health().catch(() => undefined);
         const d = last?.body?.details;
-        if (last?.status === 200 && d?.projections.state === 'live' && d.projections.checkpoint === d.eventStore.headPosition) return last.body;
+        const checking = (d?.readiness?.supervision.fileCheck as { state?: string } | null | undefined)?.state === 'checking';
+        if (last?.status === 200 && d?.projections.state === 'live' && d.projections.checkpoint === d.eventStore.headPosition && !checking) return last.body;
         if (Date.now() > deadline) throw new Error(`read models did not catch up within ${timeoutMs} ms; last /health: ${JSON.stringify(last?.body)}`);
         await sleep(50);
       }

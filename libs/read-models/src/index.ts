@@ -23,6 +23,7 @@ export * from './runner/read-model-projector';
 export * from './runner/projection-thread';
 export * from './time-travel';
 export * from './storage/read-model-file';
+export * from './storage/read-model-file-check';
 export * from './storage/unsynced-marker';
 export * from './runner/read-model-supervisor';
 export * from './views/party-directory.view';

@@ -94,7 +94,8 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
       useFactory: () => {
         // Opened (and checked, and moved aside if damaged or not ours) before the projection thread opens it.
         const logger = new Logger('Projections');
-        const heal = { log: (message: string) => logger.warn(message) };
+        // A file no clean stop vouches for is read whole beside the ledger (the supervisor's check), not before it answers.
+        const heal = { log: (message: string) => logger.warn(message), wholeCheck: 'in-background' } as const;
         // The connection that closes last: at a clean stop it empties the WAL into the file and syncs it (with unsynced
         // writers, the only sync they get), so that the next start need not read the whole file to trust it.
         const sync = synchronous === 'OFF' ? ({ synchronous, syncOnClose: true } as const) : ({ syncOnClose: true } as const);
@@ -102,7 +103,9 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         logger.log(
           store.openCheck === 'quick_check'
             ? `Read models ${config.readModelsFile}: checked whole (quick_check)`
-            : `Read models ${config.readModelsFile}: as the last clean stop left them, not read whole`,
+            : store.openCheck === 'quick_check in the background'
+              ? `Read models ${config.readModelsFile}: opened; to be read whole (quick_check) beside the ledger`
+              : `Read models ${config.readModelsFile}: as the last clean stop left them, not read whole`,
         );
         return store;
       },

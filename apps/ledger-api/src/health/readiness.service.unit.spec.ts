@@ -44,7 +44,7 @@ describe('ReadinessService', () => {
     head = 10n;
     storeDown = undefined;
     status = { name: 'ledger-read-models', state: 'live', checkpoint: 10n, caughtUp: true, lastError: null, projectionVersions: {} };
-    supervision = { failures: 0, nextRetryAt: null, lastFailure: null, lastHealing: null };
+    supervision = { failures: 0, nextRetryAt: null, lastFailure: null, lastHealing: null, fileCheck: null };
   });
 
   afterEach(() => {

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { damageUnderOpenConnections, scribble } from '../testing/damage-file';
+import { damageUnderOpenConnections, scribble, scribbleIndexRoot } from '../testing/damage-file';
 import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
 import { READ_MODEL_APPLICATION_ID, inspectReadModelFile, isCorruptionError } from '../storage/read-model-file';
-import { ProjectionError, ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { ProjectionError, READ_MODEL_PAGE_SIZE, ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { INCIDENT_ID, seedArticleEnvelopes, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
 import { ProjectionRunner, runnerErrorOf } from './projection.runner';
 import { ReadModelSupervisor } from './read-model-supervisor';
@@ -230,6 +230,84 @@ describe('read models that heal', () => {
 
     expect(store.dump()).toEqual(before);
     expect(movedAside(dir, 'damaged')).toHaveLength(1);
+  });
+
+  describe('a file no clean stop vouches for, read whole beside the ledger (heal.wholeCheck: in-background)', () => {
+    /** As the API opens it: the file's pages are read whole by the supervisor's check, not before the open. */
+    const openInBackground = (log: string[] = []): SqliteReadModelStore => {
+      const store = new SqliteReadModelStore({ filename: file, heal: { log: (m) => log.push(m), wholeCheck: 'in-background' }, syncOnClose: true });
+      closers.push(() => store.close());
+      return store;
+    };
+    const supervise = async (store: SqliteReadModelStore, log: string[] = []) => {
+      const runner = new ProjectionRunner({ eventStore, store });
+      const logger = { log: (m: string) => log.push(m), error: (m: string) => log.push(m) };
+      const supervisor = new ReadModelSupervisor({ runner, store, eventStore, watchIntervalMs: 20, logger });
+      closers.push(() => supervisor.stop());
+      await supervisor.start();
+      return { runner, supervisor };
+    };
+    it('damage the open does not meet: the ledger starts on the file, the check finds it, and the file is moved aside and rebuilt', async () => {
+      await buildGoodFile();
+      const damage = scribbleIndexRoot(file, 'claims_by_party', READ_MODEL_PAGE_SIZE);
+      const log: string[] = [];
+      const store = openInBackground(log);
+      expect(store.openCheck).toBe('quick_check in the background');
+      expect(store.healed).toBeUndefined();
+
+      const { runner, supervisor } = await supervise(store, log);
+      expect(log.join('\n')).toContain('reading them whole (quick_check) beside the ledger');
+      // Answering before the check has ended: the tables themselves are whole.
+      expect(store.incident(INCIDENT_ID)?.counts.claims).toBeGreaterThan(0);
+      await until(() => supervisor.status().fileCheck?.state === 'damaged');
+
+      const { fileCheck, lastHealing } = supervisor.status();
+      expect(fileCheck).toMatchObject({ detail: expect.stringMatching(/^quick_check: /), ms: expect.any(Number), finishedAt: expect.any(String) });
+      expect(lastHealing).toMatchObject({ problem: 'damaged', detail: fileCheck?.detail });
+      const [kept] = movedAside(dir, 'damaged');
+      // Kept as the ledger last had it open, the noise where it was.
+      expect(readFileSync(join(dir, kept)).subarray(damage.at, damage.at + READ_MODEL_PAGE_SIZE).equals(damage.noise)).toBe(true);
+      expect(log.join('\n')).toContain(`moved aside to ${join(dir, kept)}`);
+      expect(runner.status()).toMatchObject({ state: 'live', checkpoint: head });
+      expect(store.incident(INCIDENT_ID)?.counts.claims).toBeGreaterThan(0);
+      expect(inspectReadModelFile(file)).toEqual({});
+    });
+
+    it('a whole file is found whole and kept; the open did not read it whole', async () => {
+      await buildGoodFile();
+      const store = openInBackground();
+      const { supervisor } = await supervise(store);
+      await until(() => supervisor.status().fileCheck?.state !== 'checking');
+
+      expect(supervisor.status()).toMatchObject({ fileCheck: { state: 'whole', detail: null, ms: expect.any(Number) }, lastHealing: null });
+      expect(readdirSync(dir).filter((name) => name.includes('.sqlite.'))).toEqual([]);
+    });
+
+    it('a file a clean stop left as it is, or a new one, needs no check', async () => {
+      const fresh = openInBackground();
+      expect(fresh.openCheck).toBe('quick_check');
+      const { supervisor } = await supervise(fresh);
+      await until(() => supervisor.status().failures === 0);
+      await supervisor.stop();
+      fresh.close();
+      const again = openInBackground();
+      expect(again.openCheck).toBe('unchanged since a clean close');
+      const next = await supervise(again);
+      expect(next.supervisor.status().fileCheck).toBeNull();
+    });
+
+    it('stopping the ledger mid-check kills the check, and the clean stop still vouches for the file', async () => {
+      await buildGoodFile();
+      const store = openInBackground();
+      const { supervisor } = await supervise(store);
+      expect(supervisor.status().fileCheck?.state).toBe('checking');
+
+      await supervisor.stop();
+      store.close();
+
+      expect(supervisor.status().fileCheck).toMatchObject({ state: 'stopped', detail: 'the ledger stopped before the check ended' });
+      expect(openInBackground().openCheck).toBe('unchanged since a clean close');
+    });
   });
 
   it('a projection error caused by damage keeps SQLite\'s code, so the supervisor heals rather than retries the same file', () => {

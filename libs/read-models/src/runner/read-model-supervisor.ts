@@ -1,5 +1,6 @@
 import type { EventStore } from '@ledger/event-store';
 import { ReadModelFileHealing, ReadModelFileProblem, isCorruptionError } from '../storage/read-model-file';
+import { ReadModelFileCheck, ReadModelFileCheckStopped } from '../storage/read-model-file-check';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import type { RunnerError, RunnerStatus } from './projection.runner';
 import { ReadModelProjector } from './read-model-projector';
@@ -31,6 +32,26 @@ export interface SupervisionStatus {
   lastFailure: RunnerError | null;
   /** The last time the read-model file was moved aside, and why. */
   lastHealing: ReadModelFileHealing | null;
+  /**
+   * The reading of the whole file (`quick_check`) beside the ledger, after a start that found the file not known whole
+   * (no clean stop left it as it is); null when the start needed none.
+   */
+  fileCheck: ReadModelFileCheckStatus | null;
+}
+
+export interface ReadModelFileCheckStatus {
+  /**
+   * `checking` while it reads; `whole`; `damaged` (the file is then moved aside and rebuilt, as lastHealing says);
+   * `failed` when the file could not be read for another reason (in detail; the file is kept and served);
+   * `replaced` when the file was moved aside before the check ended; `stopped` when the ledger stopped first.
+   */
+  state: 'checking' | 'whole' | 'damaged' | 'failed' | 'replaced' | 'stopped';
+  startedAt: string;
+  finishedAt: string | null;
+  /** How long the check took, in milliseconds. */
+  ms: number | null;
+  /** What SQLite found, or why the check could not run. */
+  detail: string | null;
 }
 
 const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
@@ -60,6 +81,8 @@ export class ReadModelSupervisor {
   private busy = false;
   private healRequested: { problem: ReadModelFileProblem; detail: string } | undefined;
   private operations: Promise<unknown> = Promise.resolve();
+  private fileCheck: ReadModelFileCheckStatus | null = null;
+  private fileCheckRun: ReadModelFileCheck | undefined;
 
   constructor(options: ReadModelSupervisorOptions) {
     this.runner = options.runner;
@@ -71,10 +94,12 @@ export class ReadModelSupervisor {
     this.watchIntervalMs = options.watchIntervalMs ?? 250;
     this.headCheckIntervalMs = options.headCheckIntervalMs ?? 5_000;
     this.lastHealing = options.store?.healed ?? null;
-    this.store?.onCorruption((error) => this.requestHeal('damaged', error instanceof Error ? error.message : String(error)));
+    this.store?.onCorruption((error) => void this.requestHeal('damaged', error instanceof Error ? error.message : String(error)));
   }
 
   async start(): Promise<void> {
+    // Begun first, so that the projection's catching up (a rebuild even) runs beside it on the other core.
+    if (this.store?.openCheck === 'quick_check in the background' && this.fileCheck === null) this.checkFileWhole(this.store);
     await this.serialised(() => this.runner.start());
     this.timer ??= setInterval(() => void this.watch(), this.watchIntervalMs);
     this.timer.unref();
@@ -83,6 +108,8 @@ export class ReadModelSupervisor {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    // Before the file's last connection closes: its reader would keep the clean stop from emptying the WAL.
+    await this.stopFileCheck('stopped');
     await this.serialised(() => this.runner.stop());
   }
 
@@ -112,14 +139,18 @@ export class ReadModelSupervisor {
       nextRetryAt: this.retryAt === undefined ? null : new Date(this.retryAt).toISOString(),
       lastFailure: this.lastFailure,
       lastHealing: this.lastHealing,
+      fileCheck: this.fileCheck && { ...this.fileCheck },
     };
   }
 
-  /** A query found the file damaged: move it aside and rebuild, once, however many queries noticed. */
-  requestHeal(problem: ReadModelFileProblem, detail: string): void {
-    if (this.healRequested) return;
+  /**
+   * A query (or the whole-file check) found the file damaged: move it aside and rebuild, once, however many noticed.
+   * Resolves when that healing has ended (at once when one is already under way).
+   */
+  requestHeal(problem: ReadModelFileProblem, detail: string): Promise<void> {
+    if (this.healRequested) return Promise.resolve();
     this.healRequested = { problem, detail };
-    void this.serialised(async () => {
+    return this.serialised(async () => {
       const request = this.healRequested;
       if (!request) return;
       try {
@@ -191,8 +222,58 @@ export class ReadModelSupervisor {
     });
   }
 
+  /**
+   * `quick_check` of the file in a process of its own while the ledger answers from it and projects into it. After a
+   * crash SQLite's WAL keeps the file consistent; what the check looks for is damage the ledger did not cause (a disk's
+   * decay, a stray write), which a query meeting it also reports (a 503, then the same healing). A file of gigabytes
+   * takes seconds to read, and a start no longer waits for it.
+   */
+  private checkFileWhole(store: SqliteReadModelStore): void {
+    const generation = store.fileGeneration;
+    const check = new ReadModelFileCheck(store.filename);
+    this.fileCheckRun = check;
+    const status: ReadModelFileCheckStatus = { state: 'checking', startedAt: new Date().toISOString(), finishedAt: null, ms: null, detail: null };
+    this.fileCheck = status;
+    this.logger?.log(`Read models ${store.filename}: no clean stop left them as they are; reading them whole (quick_check) beside the ledger`);
+    const finish = (state: ReadModelFileCheckStatus['state'], ms: number | null, detail: string | null): void => {
+      if (status.state !== 'checking') return;
+      Object.assign(status, { state, finishedAt: new Date().toISOString(), ms, detail });
+      if (this.fileCheckRun === check) this.fileCheckRun = undefined;
+    };
+    check.result.then(
+      ({ problem, ms }) => {
+        if (generation !== store.fileGeneration) return finish('replaced', ms, 'the file was moved aside before the check ended');
+        if (problem === undefined) {
+          finish('whole', ms, null);
+          this.logger?.log(`Read models ${store.filename}: read whole in ${ms} ms, no damage found`);
+          return;
+        }
+        // Settled once the file is moved aside and the runner restarted: whoever waits for the check sees the new file.
+        if (this.fileCheckRun === check) this.fileCheckRun = undefined;
+        void this.requestHeal('damaged', problem).finally(() => finish('damaged', ms, problem));
+      },
+      (error: unknown) => {
+        if (error instanceof ReadModelFileCheckStopped) return; // stopFileCheck said why
+        const message = error instanceof Error ? error.message : String(error);
+        finish('failed', null, message);
+        this.logger?.error(`Read models ${store.filename}: ${message}`);
+      },
+    );
+  }
+
+  private async stopFileCheck(state: 'replaced' | 'stopped'): Promise<void> {
+    const check = this.fileCheckRun;
+    if (!check) return;
+    this.fileCheckRun = undefined;
+    if (this.fileCheck?.state === 'checking') {
+      Object.assign(this.fileCheck, { state, finishedAt: new Date().toISOString(), detail: state === 'replaced' ? 'the file was moved aside before the check ended' : 'the ledger stopped before the check ended' });
+    }
+    await check.stop();
+  }
+
   private async replaceAndRestart(problem: ReadModelFileProblem, detail: string): Promise<void> {
     if (!this.store) throw new Error('Read models: no file to heal');
+    await this.stopFileCheck('replaced');
     await this.runner.stop();
     this.lastHealing = this.store.replaceFile(problem, detail, (message) => this.logger?.error(message));
     await this.runner.start();

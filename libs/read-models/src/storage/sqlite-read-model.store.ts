@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '@ledger/event-store';
 import { LedgerEnvelope } from '../envelope';
@@ -45,8 +46,13 @@ export interface SqliteReadModelStoreOptions {
    * indexes of claims, positions and timeline outgrow a few MiB; a connection that only answers queries does not.
    */
   cacheMiB?: number;
-  /** Check the file before opening it and move it aside when it is damaged or not ours (see healReadModelFile). */
-  heal?: { log?: (message: string) => void };
+  /**
+   * Check the file before opening it and move it aside when it is damaged or not ours (see healReadModelFile).
+   * `wholeCheck: 'in-background'`: a file not known whole (no clean close left it as it is) is opened after the cheap
+   * checks only, and its `quick_check` is left to whoever runs a ReadModelFileCheck beside the ledger (the supervisor);
+   * by default it is read whole before it is opened.
+   */
+  heal?: { log?: (message: string) => void; wholeCheck?: 'before-open' | 'in-background' };
   /** This connection's wal_autocheckpoint in pages (SQLite's 1,000 when absent); raised when another thread checkpoints. */
   walAutocheckpointPages?: number;
   /**
@@ -278,15 +284,26 @@ export class SqliteReadModelStore {
   private corruptionListener: ((error: unknown) => void) | undefined;
   /** What the last check at open or replacement moved aside, if anything. */
   healed: ReadModelFileHealing | undefined;
-  /** How the file was checked at open (with `heal`): read whole, or found exactly as a clean close left it. */
-  openCheck: 'quick_check' | 'unchanged since a clean close' | undefined;
+  /**
+   * How the file was checked at open (with `heal`): read whole, found exactly as a clean close left it, or opened after
+   * the cheap checks with its reading whole left to a check beside the ledger (`heal.wholeCheck`).
+   */
+  openCheck: 'quick_check' | 'unchanged since a clean close' | 'quick_check in the background' | undefined;
+  /** Counts the files this store has had open: a check that began on an earlier one says nothing of the present one. */
+  fileGeneration = 0;
   /** The boot this connection writes unsynced in, when it does (`synchronous: 'OFF'` and a boot id to name). */
   private unsyncedBoot: string | undefined;
 
   constructor(private readonly options: SqliteReadModelStoreOptions) {
     if (options.heal) {
-      this.openCheck = unchangedSinceCleanClose(options.filename) ? 'unchanged since a clean close' : 'quick_check';
+      this.openCheck = unchangedSinceCleanClose(options.filename)
+        ? 'unchanged since a clean close'
+        : options.heal.wholeCheck === 'in-background' && existsSync(options.filename)
+          ? 'quick_check in the background'
+          : 'quick_check';
       this.healed = healReadModelFile(options.filename, options.heal.log, undefined, { quickCheck: this.openCheck === 'quick_check' });
+      // Moved aside by the cheap checks: the file opened below is a new, empty one, with nothing to read whole.
+      if (this.healed && this.openCheck === 'quick_check in the background') this.openCheck = 'quick_check';
     }
     try {
       this.open();
@@ -294,6 +311,7 @@ export class SqliteReadModelStore {
       // Damage quick_check did not see (or no check asked for): the file is disposable, so it never stops a start.
       if (!options.heal || !isCorruptionError(error)) throw error;
       this.healed = moveAside(options.filename, 'damaged', error instanceof Error ? error.message : String(error), options.heal.log);
+      if (this.openCheck === 'quick_check in the background') this.openCheck = 'quick_check';
       this.open();
     }
   }
@@ -346,8 +364,13 @@ export class SqliteReadModelStore {
   replaceFile(problem: ReadModelFileProblem, detail: string, log?: (message: string) => void): ReadModelFileHealing {
     this.close();
     this.healed = moveAside(this.options.filename, problem, detail, log);
+    this.fileGeneration++;
     this.open();
     return this.healed;
+  }
+
+  get filename(): string {
+    return this.options.filename;
   }
 
   /** `PRAGMA quick_check` on this connection: undefined when the file is whole, else what SQLite found. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 
@@ -23,5 +23,30 @@ export const damageUnderOpenConnections = (file: string): void => {
     other.pragma(`user_version = ${other.pragma('user_version', { simple: true })}`);
   } finally {
     other.close();
+  }
+};
+
+/**
+ * Noise over the first page of an index's b-tree, which no open, checkpoint or fold of an already projected log reads:
+ * only reading the file whole (or a query using that index) meets it. Returns where it lies and the noise.
+ */
+export const scribbleIndexRoot = (file: string, index: string, pageSize: number): { at: number; noise: Buffer } => {
+  const db = new Database(file, { readonly: true });
+  let root: number;
+  try {
+    root = Number(db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(index));
+  } finally {
+    db.close();
+  }
+  if (!(root > 1)) throw new Error(`No index ${index} in ${file}`);
+  const at = (root - 1) * pageSize;
+  scribble(file, at, pageSize);
+  const fd = openSync(file, 'r');
+  try {
+    const noise = Buffer.alloc(pageSize);
+    readSync(fd, noise, 0, pageSize, at);
+    return { at, noise };
+  } finally {
+    closeSync(fd);
   }
 };
