@@ -11,6 +11,8 @@ export const THREAD_NAMES = {
   projection: 'ledger-project',
   eventLogCheckpoints: 'ledger-log-ckpt',
   readModelCheckpoints: 'ledger-rm-ckpt',
+  /** Started by the first request for a dashboard statistic. */
+  aggregates: 'ledger-stats',
 } as const;
 
 /** What threadCpu() calls the thread whose id is the process's. */

@@ -21,6 +21,7 @@ export * from './storage/sqlite-read-model.store';
 export * from './runner/projection.runner';
 export * from './runner/read-model-projector';
 export * from './runner/projection-thread';
+export * from './runner/aggregate-thread';
 export * from './time-travel';
 export * from './storage/read-model-file';
 export * from './storage/read-model-file-check';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import {
+  AggregateThread,
   EventLogSource,
   ProjectionRunner,
   ReadModelProjector,
@@ -130,7 +131,15 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
         });
       },
     },
-    { provide: ReadModelQueries, inject: [SqliteReadModelStore], useFactory: (store: SqliteReadModelStore) => new SqliteReadModelQueries(store) },
+    // The built API (its own script given) counts the dashboards' aggregates in a thread of their own.
+    ...(options.projectionThreadScript !== undefined && config.statsThread === 'worker'
+      ? [{ provide: AggregateThread, useFactory: () => new AggregateThread({ script: options.projectionThreadScript!, readModelsFile: config.readModelsFile }) }]
+      : []),
+    {
+      provide: ReadModelQueries,
+      inject: [SqliteReadModelStore, { token: AggregateThread, optional: true }],
+      useFactory: (store: SqliteReadModelStore, aggregates?: AggregateThread) => new SqliteReadModelQueries(store, aggregates ?? undefined),
+    },
     {
       provide: ProjectionHost,
       inject: [ReadModelProjector, SqliteReadModelStore, EVENT_STORE],

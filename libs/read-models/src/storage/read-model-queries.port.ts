@@ -1,4 +1,6 @@
 import { StoreUnavailableError } from '@ledger/event-store';
+import { AggregateAnswer, AggregateQuery, AggregateThread, AggregateViewName, runAggregate } from '../runner/aggregate-thread';
+import { isCorruptionError } from './read-model-file';
 import { DEFAULT_CHECKPOINT_NAME } from '../runner/projection.runner';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { IncidentCasualties, SqlRows } from '../views/dashboard-stats.view';
@@ -29,6 +31,11 @@ export abstract class ReadModelQueries {
   abstract incidentCasualties(incidentId: string): Promise<IncidentCasualties | undefined>;
   /** Hand-written aggregate SQL (the dashboards' statistics, in `sql.dialect`) from one snapshot. */
   abstract aggregate<T>(query: (sql: SqlRows) => T): Promise<T>;
+
+  /** One of the dashboards' aggregates by name (AGGREGATE_VIEWS), from one snapshot; where the store can, off the HTTP thread. */
+  aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
+    return this.aggregate((sql) => runAggregate(sql, name, query));
+  }
   abstract readCheckpoint(name?: string): Promise<StoredCheckpoint | undefined>;
 }
 
@@ -40,10 +47,25 @@ export class ReadModelsUnreachableError extends StoreUnavailableError {
   }
 }
 
-/** The SQLite file's answers: its calls are synchronous, so each is a settled promise (a throw becomes a rejection). */
+/**
+ * The SQLite file's answers: its calls are synchronous, so each is a settled promise (a throw becomes a rejection). With
+ * an AggregateThread the named aggregates run there, on a connection of its own, and the HTTP thread waits for nothing.
+ */
 export class SqliteReadModelQueries extends ReadModelQueries {
-  constructor(private readonly store: SqliteReadModelStore) {
+  constructor(
+    private readonly store: SqliteReadModelStore,
+    private readonly aggregates?: AggregateThread,
+  ) {
     super();
+  }
+
+  override async aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
+    if (!this.aggregates) return this.store.aggregate((sql) => runAggregate(sql, name, query));
+    try {
+      return await this.aggregates.run(name, query, this.store.fileGeneration);
+    } catch (error) {
+      throw isCorruptionError(error) ? this.store.damageFoundElsewhere(error) : error;
+    }
   }
 
   async incident(incidentId: string): Promise<IncidentListItem | undefined> {

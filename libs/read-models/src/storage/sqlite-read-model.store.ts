@@ -71,6 +71,8 @@ export interface SqliteReadModelStoreOptions {
 
 /** Page size of a new read-model file (an existing file keeps its own). */
 export const READ_MODEL_PAGE_SIZE = 16_384;
+/** The page cache of a connection that only reads (the API's, the statistics' thread's), in MiB. */
+export const READER_CACHE_MIB = 8;
 /** For the connection that writes the tables (the runner's), whose working set in a rebuild is large. */
 export const WRITER_CACHE_MIB = 64;
 /** How the connection that writes the tables is opened: the runner's, a CLI rebuild or import, an export's scratch file. */
@@ -259,6 +261,16 @@ export const incidentListQuery = (
 const sqliteParams = (params: Record<string, SqlParam>): Record<string, SqlValue> =>
   Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 1 : 0) : v]));
 
+/** The aggregates' SQL over a SQLite connection, each statement prepared once per text (kept in `prepared`). */
+export const sqliteSqlRows = (db: Database.Database, prepared: Map<string, Database.Statement>): SqlRows => ({
+  dialect: SQLITE_DIALECT,
+  all: <R>(sql: string, params: Record<string, SqlParam>) => {
+    let statement = prepared.get(sql);
+    if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
+    return statement.all(sqliteParams(params)) as R[];
+  },
+});
+
 /** Versions of the projections, keyed by name in a stable order, as the checkpoint stores them. */
 export const projectionVersionsOf = (projections: readonly TableProjection[]): Record<string, number> =>
   Object.fromEntries([...projections].sort((a, b) => a.name.localeCompare(b.name)).map((p) => [p.name, p.version]));
@@ -336,7 +348,7 @@ export class SqliteReadModelStore {
       // fsync per projection batch bought nothing but stalls of the event loop. OFF: not even the checkpoints sync; the
       // marker written above has the file rebuilt if the machine goes down before a clean close syncs it.
       this.db.pragma(`synchronous = ${this.unsyncedBoot !== undefined ? 'OFF' : 'NORMAL'}`);
-      this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 8) * 1024)}`);
+      this.db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? READER_CACHE_MIB) * 1024)}`);
       if (options.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages)}`);
       this.migrate();
       this.rows = new SqliteTables(this.db);
@@ -461,16 +473,16 @@ export class SqliteReadModelStore {
 
   /** Hand-written aggregate SQL (the dashboards' statistics) from one snapshot; statements are prepared once per text. */
   aggregate<T>(query: (sql: SqlRows) => T): T {
-    return this.read(() =>
-      query({
-        dialect: SQLITE_DIALECT,
-        all: <R>(sql: string, params: Record<string, SqlParam>) => {
-          let statement = this.aggregates.get(sql);
-          if (!statement) this.aggregates.set(sql, (statement = this.db.prepare(sql)));
-          return statement.all(sqliteParams(params)) as R[];
-        },
-      }),
-    );
+    return this.read(() => query(sqliteSqlRows(this.db, this.aggregates)));
+  }
+
+  /**
+   * A query on another connection to this file (the aggregates' thread) found it damaged: told to the listener as a
+   * query of this connection would be. Returns the error to throw (a 503).
+   */
+  damageFoundElsewhere(error: unknown): ReadModelsUnavailableError {
+    this.corruptionListener?.(error);
+    return new ReadModelsUnavailableError(error);
   }
 
   /** The timeline row written last: every incident event writes one, with the id and position of its event. */

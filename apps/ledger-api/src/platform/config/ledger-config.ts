@@ -54,6 +54,8 @@ export interface LedgerConfig {
   readyMaxLagMs: number;
   /** 'worker': the embedded store commits appends in a thread of its own (the built API); 'inline': in the HTTP thread. */
   storeWriterThread: 'worker' | 'inline';
+  /** 'worker': the dashboards' aggregates over the SQLite read models run in a thread of their own (the built API); 'inline': in the HTTP thread. */
+  statsThread: 'worker' | 'inline';
   http: HttpLimitsConfig;
   rateLimit: RateLimitConfig;
   /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
@@ -370,6 +372,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   };
   const projectionThread = threadChoice('LEDGER_PROJECTION_THREAD');
   const storeWriterThread = threadChoice('LEDGER_STORE_WRITER_THREAD');
+  const statsThread = threadChoice('LEDGER_STATS_THREAD');
 
   const corsOrigins = (read('LEDGER_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
   for (const origin of corsOrigins) {
@@ -416,6 +419,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     imports: Object.freeze({ maxLineBytes: maxLineBytes!, maxTotalBytes: maxTotalBytes! }),
     projectionThread,
     storeWriterThread,
+    statsThread,
     readyMaxLagMs: readyMaxLagMs!,
     http: Object.freeze({
       connectionTimeoutMs: connectionTimeoutMs!,

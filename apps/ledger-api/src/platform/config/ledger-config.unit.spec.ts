@@ -46,6 +46,7 @@ describe('loadLedgerConfig', () => {
       metrics: 'admin',
       corsOrigins: [],
       storeWriterThread: 'worker',
+      statsThread: 'worker',
       shutdownTimeoutMs: 30_000,
       storeStartTimeoutMs: 120_000,
     });
@@ -93,6 +94,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_METRICS: 'OFF',
         LEDGER_CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173',
         LEDGER_STORE_WRITER_THREAD: 'inline',
+        LEDGER_STATS_THREAD: 'inline',
         LEDGER_SHUTDOWN_TIMEOUT_MS: '5000',
         LEDGER_STORE_START_TIMEOUT_MS: '0',
       },
@@ -126,6 +128,7 @@ describe('loadLedgerConfig', () => {
       metrics: 'off',
       corsOrigins: ['https://dashboard.example.org', 'http://localhost:5173'],
       storeWriterThread: 'inline',
+      statsThread: 'inline',
       shutdownTimeoutMs: 5000,
       storeStartTimeoutMs: 0,
     });
@@ -267,6 +270,7 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_PROJECTION_THREAD', 'WORKER'],
     ['LEDGER_READY_MAX_LAG_MS', '0'],
     ['LEDGER_STORE_WRITER_THREAD', 'thread'],
+    ['LEDGER_STATS_THREAD', 'thread'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '0'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '30s'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '2147483648'],

@@ -206,6 +206,11 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };
   }
 
+  if (exception instanceof Error && (exception.name === 'AggregatesBusyError' || exception.name === 'AggregatesUnavailableError')) {
+    const body = base(503, 'statistics-unavailable', 'Statistics unavailable', exception.message);
+    return { status: 503, body, headers: { 'retry-after': '1' }, logLevel: 'warn' };
+  }
+
   if (exception instanceof Error && exception.name === 'ReadModelsUnreachableError') {
     const body = base(503, 'read-models-unavailable', 'Read models unavailable', "The read models' database cannot be reached. Retry later.");
     return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };

@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, HttpException, InternalServerErrorException, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError } from '@ledger/domain/shared/domain-error';
 import { StoreRefusedError, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
+import { AggregatesBusyError, AggregatesUnavailableError } from '@ledger/read-models/runner/aggregate-thread';
 import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, toKebabCase } from './problem.exception';
 import { toProblem } from './problem-details';
@@ -76,6 +77,14 @@ describe('toProblem', () => {
     const p = toProblem(new WriteContentionError('incident-1', 5));
     expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, logLevel: 'warn' });
     expect(p.body).toMatchObject({ code: 'write-contention', detail: expect.stringContaining('incident-1') });
+  });
+
+  it('maps a statistics thread that is busy or gone to 503 statistics-unavailable with Retry-After 1, saying why', () => {
+    for (const error of [new AggregatesBusyError(16), new AggregatesUnavailableError('The statistics thread exited (code 1); try again')]) {
+      const p = toProblem(error);
+      expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, logLevel: 'warn' });
+      expect(p.body).toMatchObject({ code: 'statistics-unavailable', detail: error.message });
+    }
   });
 
   it('recovers Fastify error codes from the exceptions Nest makes of them', () => {

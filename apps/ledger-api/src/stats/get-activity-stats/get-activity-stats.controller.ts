@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ActivityStats, ReadModelQueries, activityStats } from '@ledger/read-models';
+import { ActivityStats, ReadModelQueries } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -28,17 +28,15 @@ export class GetActivityStatsController {
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   get(@QueryParams() q: ActivityStatsQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ActivityStats | undefined> {
     return answerStats(this.readModels, request, reply, () =>
-      this.readModels.aggregate((sql) =>
-        activityStats(sql, {
-          bucket: q.bucket ?? 'none',
-          clock: q.clock ?? 'recorded',
-          by: q.by ?? 'none',
-          ...(q.from !== undefined ? { from: q.from } : {}),
-          ...(q.to !== undefined ? { to: q.to } : {}),
-          ...(q.party !== undefined ? { partyId: q.party } : {}),
-          ...(q.category !== undefined ? { category: q.category } : {}),
-        }),
-      ),
+      this.readModels.aggregateView('activity', {
+        bucket: q.bucket ?? 'none',
+        clock: q.clock ?? 'recorded',
+        by: q.by ?? 'none',
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.party !== undefined ? { partyId: q.party } : {}),
+        ...(q.category !== undefined ? { category: q.category } : {}),
+      }),
     );
   }
 }

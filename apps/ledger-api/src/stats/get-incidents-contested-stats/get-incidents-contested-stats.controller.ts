@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IncidentsContestedStats, ReadModelQueries, incidentsContestedStats } from '@ledger/read-models';
+import { IncidentsContestedStats, ReadModelQueries } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -27,15 +27,13 @@ export class GetIncidentsContestedStatsController {
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   get(@QueryParams() q: IncidentsContestedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentsContestedStats | undefined> {
     return answerStats(this.readModels, request, reply, () =>
-      this.readModels.aggregate((sql) =>
-        incidentsContestedStats(sql, {
-          bucket: q.bucket ?? 'none',
-          clock: q.clock ?? 'occurred',
-          ...(q.from !== undefined ? { from: q.from } : {}),
-          ...(q.to !== undefined ? { to: q.to } : {}),
-          ...(q.category !== undefined ? { category: q.category } : {}),
-        }),
-      ),
+      this.readModels.aggregateView('incidentsContested', {
+        bucket: q.bucket ?? 'none',
+        clock: q.clock ?? 'occurred',
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.category !== undefined ? { category: q.category } : {}),
+      }),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Query as QueryParams, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_PAGE_LIMIT, PartyDirectory, ReadModelQueries, partyDirectory } from '@ledger/read-models';
+import { DEFAULT_PAGE_LIMIT, PartyDirectory, ReadModelQueries } from '@ledger/read-models';
 import { jsonOrCsv } from '../../platform/http/conditional-get.csv';
 import { Roles } from '../../platform/http/request-context';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
@@ -28,7 +28,7 @@ export class GetPartyDirectoryController {
   @ApiProblemResponse(400, 'Invalid query parameters, named in errors[].field')
   get(@QueryParams() q: PartyDirectoryQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartyDirectory | undefined> {
     return answerStats(this.readModels, request, reply, () =>
-      this.readModels.aggregate((sql) => partyDirectory(sql, { search: q.q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 })),
+      this.readModels.aggregateView('partyDirectory', { search: q.q, limit: q.limit ?? DEFAULT_PAGE_LIMIT, offset: q.offset ?? 0 }),
     );
   }
 }

@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { damageUnderOpenConnections } from '../testing/damage-file';
+import { PARTY, seedArticleEnvelopes } from '../testing/seed-article.fixture';
+import { SqliteReadModelQueries } from '../storage/read-model-queries.port';
+import { ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
+import { InvalidStatsQueryError } from '../views/dashboard-stats.view';
+import { AggregateQuery, AggregateThread, AggregateViewName, AggregatesBusyError, AggregatesUnavailableError, runAggregate } from './aggregate-thread';
+
+const WORKER = join(__dirname, '../../../../tests/support/aggregate-thread.worker.js');
+
+// The thread compiles the sources it loads on start: seconds on a busy machine.
+jest.setTimeout(60_000);
+
+/** Names of this process's threads (Linux). */
+const threadNames = (): string[] =>
+  readdirSync('/proc/self/task').map((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  });
+
+describe('AggregateThread: the dashboards\' aggregates on a connection and a thread of their own', () => {
+  let dir: string;
+  let file: string;
+  let store: SqliteReadModelStore;
+  let thread: AggregateThread;
+  let queries: SqliteReadModelQueries;
+  const damage: unknown[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aggregate-thread-'));
+    file = join(dir, 'read-models.sqlite');
+    store = new SqliteReadModelStore({ filename: file });
+    store.apply(seedArticleEnvelopes());
+    store.onCorruption((error) => damage.push(error));
+    thread = new AggregateThread({ script: WORKER, readModelsFile: file });
+    queries = new SqliteReadModelQueries(store, thread);
+    damage.length = 0;
+  });
+  afterEach(async () => {
+    await thread.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cases: Array<[AggregateViewName, AggregateQuery<AggregateViewName>]> = [
+    ['activity', { bucket: 'none', clock: 'recorded', by: 'party' }],
+    ['activity', { bucket: 'month', clock: 'stated', by: 'none' }],
+    ['activity', { bucket: 'week', clock: 'occurred', by: 'category', from: '2019-06-01', to: '2019-06-30', partyId: PARTY.minskGroup }],
+    ['incidentsContested', { bucket: 'month', clock: 'occurred' }],
+    ['partyDirectory', { limit: 50, offset: 0 }],
+    ['partyDirectory', { search: 'minist', limit: 2, offset: 1 }],
+  ];
+
+  it('answers each aggregate as the API\'s own connection does, in a thread named ledger-stats', async () => {
+    for (const [name, query] of cases) {
+      const inline = store.aggregate((sql) => runAggregate(sql, name, query as never));
+      expect(await queries.aggregateView(name, query as never)).toEqual(inline);
+    }
+    if (process.platform === 'linux') expect(threadNames()).toContain('ledger-stats');
+  });
+
+  it('refuses a query the view refuses, as InvalidStatsQueryError naming the field (a 400)', async () => {
+    await expect(queries.aggregateView('activity', { bucket: 'none', clock: 'stated', by: 'none', from: 'soon' })).rejects.toMatchObject({
+      constructor: InvalidStatsQueryError,
+      field: 'from',
+    });
+  });
+
+  it('reads the new file once the old one is moved aside and replaced', async () => {
+    const before = await queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'none' });
+    expect(before.totals.claims).toBeGreaterThan(0);
+
+    store.replaceFile('damaged', 'a test replaces it');
+
+    const after = await queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'none' });
+    expect(after.totals).toEqual({ claims: 0, denials: 0, corrections: 0, retractions: 0 });
+  });
+
+  it('damage met in the thread is a 503 for the caller and a heal request for the store\'s listener', async () => {
+    // Closed and opened again: the rows are in the file itself, no longer in its WAL, where noise over the file meets them.
+    store.close();
+    store = new SqliteReadModelStore({ filename: file });
+    store.onCorruption((error) => damage.push(error));
+    queries = new SqliteReadModelQueries(store, thread);
+    await queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'party' });
+    // The thread's connection, left open since, meets the noise.
+    damageUnderOpenConnections(file);
+    await expect(queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'party' })).rejects.toBeInstanceOf(ReadModelsUnavailableError);
+    expect(damage).toHaveLength(1);
+  });
+
+  it('refuses more waiting aggregates than it queues, as a 503 (busy), and takes them again once they are done', async () => {
+    const small = new AggregateThread({ script: WORKER, readModelsFile: file, maxWaiting: 1 });
+    try {
+      const first = small.run('activity', { bucket: 'none', clock: 'recorded', by: 'party' }, store.fileGeneration);
+      await expect(small.run('activity', { bucket: 'none', clock: 'recorded', by: 'none' }, store.fileGeneration)).rejects.toBeInstanceOf(AggregatesBusyError);
+      await first;
+      await expect(small.run('activity', { bucket: 'none', clock: 'recorded', by: 'none' }, store.fileGeneration)).resolves.toMatchObject({ by: 'none' });
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a thread that dies fails what it held and is started again by the next request; a closed one refuses', async () => {
+    await thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration);
+    const held = thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration);
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await expect(held).rejects.toBeInstanceOf(AggregatesUnavailableError);
+    expect((await thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration)).items.length).toBeGreaterThan(0);
+
+    await thread.close();
+    await expect(thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration)).rejects.toBeInstanceOf(AggregatesUnavailableError);
+  });
+});
