@@ -1,6 +1,7 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
 import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
-import { PartyRecordDoc } from './party-record.view';
+import { MAX_ENTRIES_LIMIT } from './entries-page';
+import { LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, WHOLE_RECORD_MAX_INCIDENTS } from './party-record.view';
 
 const incidentIdOf = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
@@ -153,5 +154,34 @@ describe('party-record', () => {
       .then((rm) => rm.partyRecord(PARTY.azDefence)!);
     expect(doc.incidents.map((i) => i.incidentId)).toEqual([INCIDENT_ID, incidentIdOf(0), incidentIdOf(1)]);
     expect(Object.keys(doc)).toEqual(['partyId', 'registered', 'name', 'kind', 'description', 'affiliation', 'aliases', 'registeredAt', 'incidents', 'counts', 'lastPosition']);
+  });
+
+  it('a record unasked for stays bounded: past the bound a party comes as its first page, with the counts of the whole record', () => {
+    const { listed, single, whole } = ReadModelSpecification.given()
+      .when(...envelopesOf([...seedArticleScenario(), ...history(PARTY.azDefence, LISTED_RECORD_MAX_INCIDENTS)]))
+      .then((rm) => ({
+        listed: new Map(rm.listPartyRecords({ limit: 500 }).items.map((doc) => [doc.partyId, doc])),
+        single: rm.partyRecord(PARTY.azDefence)!,
+        whole: rm.partyRecord(PARTY.azDefence, { limit: MAX_ENTRIES_LIMIT })!,
+      }));
+    const spoke = LISTED_RECORD_MAX_INCIDENTS + 1;
+    // In GET /parties: the first LISTED_RECORD_MAX_INCIDENTS incidents and the cursor to the rest; a small record whole.
+    const big = listed.get(PARTY.azDefence)!;
+    expect(big.incidents.map((i) => i.incidentId)).toEqual(whole.incidents.slice(0, LISTED_RECORD_MAX_INCIDENTS).map((i) => i.incidentId));
+    expect(big.page).toEqual({ limit: LISTED_RECORD_MAX_INCIDENTS, after: null, next: whole.incidents[LISTED_RECORD_MAX_INCIDENTS - 1].claims[0].position });
+    expect(big.counts.incidents).toBe(spoke);
+    expect(listed.get(PARTY.karabakhArmy)).not.toHaveProperty('page');
+    // GET /parties/{id} alone: whole up to WHOLE_RECORD_MAX_INCIDENTS.
+    expect(single).not.toHaveProperty('page');
+    expect(single.incidents).toHaveLength(spoke);
+  });
+
+  it('GET /parties/{id} with neither limit nor after: a party past WHOLE_RECORD_MAX_INCIDENTS comes as its first page of that many', () => {
+    const doc = ReadModelSpecification.given()
+      .when(...envelopesOf(history(PARTY.azDefence, WHOLE_RECORD_MAX_INCIDENTS + 1)))
+      .then((rm) => rm.partyRecord(PARTY.azDefence)!);
+    expect(doc.incidents).toHaveLength(WHOLE_RECORD_MAX_INCIDENTS);
+    expect(doc.page).toMatchObject({ limit: WHOLE_RECORD_MAX_INCIDENTS, after: null, next: expect.any(String) });
+    expect(doc.counts.incidents).toBe(WHOLE_RECORD_MAX_INCIDENTS + 1);
   });
 });

@@ -19,7 +19,8 @@ export class GetPartyRecordController {
     summary: "A party's record across incidents: claims, corrections, retractions, denials made and received",
     description:
       'In the order the party first spoke in each incident. A party that spoke in many incidents comes a page at a time: `limit` incidents, then `after=<page.next>`; ' +
-      '`counts` always cover the whole record. With neither, the whole record (no `page`).',
+      '`counts` always cover the whole record. With neither, the whole record (no `page`) when the party spoke in at most 1,000 incidents; ' +
+      'a larger record comes as its first page of 1,000, with `page`.',
   })
   @ApiOkResponse({ description: '`page` is present when a page was asked for; `page.next` is null on the last page', ...responseBody('PartyRecord') })
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')

@@ -14,7 +14,12 @@ export class ListPartiesController {
 
   @Get()
   @Roles('reader')
-  @ApiOperation({ summary: 'Registered parties with their record counts; paginated' })
+  @ApiOperation({
+    summary: 'Registered parties with their record counts; paginated',
+    description:
+      "Each party's record as `GET /parties/{partyId}` gives it, whole when the party spoke in at most 20 incidents, else its first 20 with `page` " +
+      '(follow `page.next` on `GET /parties/{partyId}`); `counts` always cover the whole record. For pickers and directories, `GET /stats/parties` lists no incidents.',
+  })
   @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('PartyList')) })
   list(@QueryParams() q: ListPartiesQueryDto): Promise<Page<PartyRecordDoc>> {
     return this.readModels.listPartyRecords({ limit: q.limit, offset: q.offset });
