@@ -45,8 +45,9 @@ process.stdout.write(JSON.stringify(out) + '\\n');
 /**
  * `PRAGMA quick_check` of a read-model file (every page read, each b-tree's structure checked) in a process of its own,
  * so that a start after a crash need not read a file of gigabytes before the ledger answers. A process rather than a
- * thread: SQLite cannot be interrupted from JavaScript, a worker thread inside the check cannot be terminated until it
- * returns (nor can a process exit while one runs), and a killed process lets go of its read lock at once.
+ * thread: SQLite cannot be interrupted from JavaScript, so `terminate()` of a worker thread inside the check waits for
+ * it to end (7.9 s for one asked to stop 0.5 s into the 3 GB file of a 1,000,000-event ledger), while a killed
+ * process lets go of its read lock at once.
  *
  * Resolves with what SQLite found (damage as `problem`); rejects when the file could not be checked for another reason
  * (it vanished, the disk failed), or with ReadModelFileCheckStopped after stop().
