@@ -138,7 +138,7 @@ const sqliteReadModels = (options: ApplicationOptions, threaded: boolean): Provi
     {
       provide: ReadModelQueries,
       inject: [SqliteReadModelStore, { token: AggregateThread, optional: true }],
-      useFactory: (store: SqliteReadModelStore, aggregates?: AggregateThread) => new SqliteReadModelQueries(store, aggregates ?? undefined),
+      useFactory: (store: SqliteReadModelStore, aggregates?: AggregateThread) => new SqliteReadModelQueries(store, aggregates),
     },
     {
       provide: ProjectionHost,

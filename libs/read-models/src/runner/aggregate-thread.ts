@@ -149,11 +149,6 @@ export class AggregateThread {
     });
   }
 
-  /** How many aggregates are queued or running. */
-  get waiting(): number {
-    return this.pending.size;
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker;

@@ -60,11 +60,11 @@ export class SqliteReadModelQueries extends ReadModelQueries {
   }
 
   override async aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
-    if (!this.aggregates) return this.store.aggregate((sql) => runAggregate(sql, name, query));
+    if (!this.aggregates) return super.aggregateView(name, query);
     try {
       return await this.aggregates.run(name, query, this.store.fileGeneration);
     } catch (error) {
-      throw isCorruptionError(error) ? this.store.damageFoundElsewhere(error) : error;
+      throw isCorruptionError(error) ? this.store.damageFound(error) : error;
     }
   }
 

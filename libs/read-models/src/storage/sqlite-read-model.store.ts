@@ -477,10 +477,10 @@ export class SqliteReadModelStore {
   }
 
   /**
-   * A query on another connection to this file (the aggregates' thread) found it damaged: told to the listener as a
-   * query of this connection would be. Returns the error to throw (a 503).
+   * A query found the file damaged, on this connection or another one to it (the aggregates' thread): tells the
+   * listener, and returns the error to throw (a 503).
    */
-  damageFoundElsewhere(error: unknown): ReadModelsUnavailableError {
+  damageFound(error: unknown): ReadModelsUnavailableError {
     this.corruptionListener?.(error);
     return new ReadModelsUnavailableError(error);
   }
@@ -624,8 +624,7 @@ export class SqliteReadModelStore {
       return this.db.transaction(() => view(this.rows))();
     } catch (error) {
       if (!isCorruptionError(error)) throw error;
-      this.corruptionListener?.(error);
-      throw new ReadModelsUnavailableError(error);
+      throw this.damageFound(error);
     }
   }
 
