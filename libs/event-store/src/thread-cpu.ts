@@ -13,6 +13,8 @@ export const THREAD_NAMES = {
   readModelCheckpoints: 'ledger-rm-ckpt',
   /** Started by the first request for a dashboard statistic. */
   aggregates: 'ledger-stats',
+  /** Started by the first auditor's look at an incident's past. */
+  auditReads: 'ledger-audit',
 } as const;
 
 /** What threadCpu() calls the thread whose id is the process's. */

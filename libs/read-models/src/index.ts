@@ -22,6 +22,8 @@ export * from './runner/projection.runner';
 export * from './runner/read-model-projector';
 export * from './runner/projection-thread';
 export * from './runner/aggregate-thread';
+export * from './runner/audit-thread';
+export * from './runner/request-thread';
 export * from './time-travel';
 export * from './storage/read-model-file';
 export * from './storage/read-model-file-check';

@@ -4,6 +4,9 @@ import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { EsdbEventStore, EVENT_STORE, EventStore, SqliteEventStore } from '@ledger/event-store';
 import {
   AggregateThread,
+  AuditReads,
+  AuditThread,
+  InlineAuditReads,
   EventLogSource,
   ProjectionRunner,
   ReadModelProjector,
@@ -62,7 +65,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript } } : {}),
       });
 
-const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, AuditReads, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * With LEDGER_READ_MODELS_URL the read models live in PostgreSQL alone: no SQLite file is kept beside them (a second
@@ -165,6 +168,16 @@ export class ApplicationModule {
         { provide: EVENT_STORE, useFactory: (): EventStore => options.eventStore ?? createEventStore(config, options.storeWriterThreadScript) },
         ...(config.readModels ? postgresReadModels(config.readModels) : sqliteReadModels(options, threaded)),
         { provide: Clock, useValue: options.clock ?? new SystemClock() },
+        {
+          provide: AuditReads,
+          inject: [EVENT_STORE],
+          // The built API folds auditors' looks at the past in a thread of its own, which opens the log itself: not for
+          // a store handed in (a test's), which no other thread can open.
+          useFactory: (eventStore: EventStore): AuditReads =>
+            options.projectionThreadScript !== undefined && !options.eventStore && config.auditThread === 'worker'
+              ? new AuditThread({ script: options.projectionThreadScript, eventLog: eventLogSource(config) })
+              : new InlineAuditReads(eventStore),
+        },
         {
           provide: DecidedStateCache,
           useFactory: () => new DecidedStateCache(stateCacheLimitsOf(config.writeSide)),

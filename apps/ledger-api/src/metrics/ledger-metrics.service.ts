@@ -39,7 +39,7 @@ export class LedgerMetrics {
 
   readonly threadCpuSeconds = this.counter(
     'ledger_thread_cpu_seconds_total',
-    "User and system CPU seconds of the process's threads, by name (Linux only): main (HTTP, commands, the notary, feeds), ledger-writer (the event log's commits), ledger-project (the read models), ledger-log-ckpt and ledger-rm-ckpt (WAL checkpoints), ledger-stats (the dashboards' statistics), node (V8's garbage collector and libuv's pool).",
+    "User and system CPU seconds of the process's threads, by name (Linux only): main (HTTP, commands, the notary, feeds), ledger-writer (the event log's commits), ledger-project (the read models), ledger-log-ckpt and ledger-rm-ckpt (WAL checkpoints), ledger-stats (the dashboards' statistics), ledger-audit (auditors' looks at an incident's past), node (V8's garbage collector and libuv's pool).",
     ['thread'] as const,
   );
 

@@ -109,7 +109,7 @@ describe('AggregateThread: the dashboards\' aggregates on a connection and a thr
   it('a thread that dies fails what it held and is started again by the next request; a closed one refuses', async () => {
     await thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration);
     const held = thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration);
-    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await (thread as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
     await expect(held).rejects.toBeInstanceOf(AggregatesUnavailableError);
     expect((await thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration)).items.length).toBeGreaterThan(0);
 

@@ -1,10 +1,11 @@
-import { MessagePort, Worker } from 'node:worker_threads';
+import { MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError, THREAD_NAMES, nameThisThread } from '@ledger/event-store';
 import { isCorruptionError } from '../storage/read-model-file';
 import { READER_CACHE_MIB, sqliteSqlRows } from '../storage/sqlite-read-model.store';
 import { InvalidStatsQueryError, SqlRows, activityStats, incidentsContestedStats } from '../views/dashboard-stats.view';
 import { partyDirectory } from '../views/party-directory.view';
+import { RequestThread, ThreadErrorJson, serveRequests } from './request-thread';
 
 /**
  * The dashboards' aggregates, by name: each a GROUP BY over every entry or incident, which on a ledger of a million
@@ -35,8 +36,7 @@ export interface AggregateThreadData {
 export const isAggregateThreadData = (data: unknown): data is AggregateThreadData =>
   typeof data === 'object' && data !== null && (data as { role?: unknown }).role === AGGREGATE_THREAD_ROLE;
 
-type Request = { id: number; name: AggregateViewName; query: unknown; generation: number };
-type Reply = { id: number; answer: unknown } | { id: number; error: { name: string; message: string; code?: string; field?: string } };
+type Request = { name: AggregateViewName; query: unknown; generation: number };
 
 /**
  * The thread's side: a read-only connection of its own to the read models' file, one aggregate at a time, each in one
@@ -60,28 +60,20 @@ export const serveAggregateThread = (data: AggregateThreadData, port: MessagePor
     openGeneration = generation;
     return db;
   };
-  port.on('message', (request: Request) => {
-    let reply: Reply;
-    try {
+  serveRequests(
+    port,
+    (request: Request) => {
       const connection = open(request.generation);
       const sql = sqliteSqlRows(connection, statements);
-      reply = { id: request.id, answer: connection.transaction(() => runAggregate(sql, request.name, request.query as never))() };
-    } catch (error) {
-      const e = error as { name?: string; message?: string; code?: unknown; field?: unknown };
-      // A connection that met an error of the file is opened afresh for the next request.
-      if (isCorruptionError(error) || e.name === 'SqliteError') openGeneration = -1;
-      reply = {
-        id: request.id,
-        error: {
-          name: String(e.name ?? 'Error'),
-          message: String(e.message ?? error),
-          ...(typeof e.code === 'string' ? { code: e.code } : {}),
-          ...(typeof e.field === 'string' ? { field: e.field } : {}),
-        },
-      };
-    }
-    port.postMessage(reply);
-  });
+      return connection.transaction(() => runAggregate(sql, request.name, request.query as never))();
+    },
+    {
+      onError: (error) => {
+        // A connection that met an error of the file is opened afresh for the next request.
+        if (isCorruptionError(error) || (error as { name?: unknown }).name === 'SqliteError') openGeneration = -1;
+      },
+    },
+  );
 };
 
 /** The statistics' thread cannot answer now (it is stopping, or died with the request in hand): a 503, retried shortly. */
@@ -127,72 +119,35 @@ export interface AggregateThreadOptions {
  * the other. Started on first use; a thread that died is started again by the next request.
  */
 export class AggregateThread {
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (answer: unknown) => void; reject: (error: Error) => void }>();
-  private readonly maxWaiting: number;
-  private closed = false;
+  private readonly thread: RequestThread<Request, unknown>;
 
-  constructor(private readonly options: AggregateThreadOptions) {
-    this.maxWaiting = options.maxWaiting ?? 16;
+  constructor(options: AggregateThreadOptions) {
+    this.thread = new RequestThread({
+      script: options.script,
+      workerData: { role: AGGREGATE_THREAD_ROLE, readModelsFile: options.readModelsFile } satisfies AggregateThreadData,
+      maxWaiting: options.maxWaiting ?? 16,
+      busy: (waiting) => new AggregatesBusyError(waiting),
+      unavailable: (why) => new AggregatesUnavailableError(why === undefined ? 'The ledger is stopping' : `The statistics thread ${why}; try again`),
+      errorOf,
+    });
   }
 
   /** Runs the aggregate on the file's generation `generation` (see SqliteReadModelStore.fileGeneration). */
   run<N extends AggregateViewName>(name: N, query: AggregateQuery<N>, generation: number): Promise<AggregateAnswer<N>> {
-    if (this.closed) return Promise.reject(new AggregatesUnavailableError('The ledger is stopping'));
-    if (this.pending.size >= this.maxWaiting) return Promise.reject(new AggregatesBusyError(this.pending.size));
-    const worker = this.started();
-    const id = this.nextId++;
-    return new Promise<AggregateAnswer<N>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (answer: unknown) => void, reject });
-      worker.postMessage({ id, name, query, generation } satisfies Request);
-    });
+    return this.thread.run({ name, query, generation }) as Promise<AggregateAnswer<N>>;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failAll(new AggregatesUnavailableError('The ledger is stopping'));
-    await worker?.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   /** Nest calls it at shutdown. */
   onApplicationShutdown(): Promise<void> {
     return this.close();
   }
-
-  private started(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.options.script, { workerData: { role: AGGREGATE_THREAD_ROLE, readModelsFile: this.options.readModelsFile } satisfies AggregateThreadData });
-    worker.on('message', (reply: Reply) => {
-      const waiter = this.pending.get(reply.id);
-      if (!waiter) return;
-      this.pending.delete(reply.id);
-      if ('answer' in reply) waiter.resolve(reply.answer);
-      else waiter.reject(errorOf(reply.error));
-    });
-    const gone = (why: string) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.failAll(new AggregatesUnavailableError(`The statistics thread ${why}; try again`));
-    };
-    worker.on('error', (error) => gone(`failed: ${error.message}`));
-    worker.on('exit', (code) => gone(`exited (code ${code})`));
-    // An idle thread must not keep the process alive; one with work in hand is waited for by its callers anyway.
-    worker.unref();
-    this.worker = worker;
-    return worker;
-  }
-
-  private failAll(error: Error): void {
-    const waiters = [...this.pending.values()];
-    this.pending.clear();
-    for (const waiter of waiters) waiter.reject(error);
-  }
 }
 
-const errorOf = (error: { name: string; message: string; code?: string; field?: string }): Error => {
+const errorOf = (error: ThreadErrorJson): Error => {
   if (error.name === 'InvalidStatsQueryError' && error.field !== undefined) return new InvalidStatsQueryError(error.message, error.field);
   return new AggregateThreadError(error.name, error.message, error.code);
 };

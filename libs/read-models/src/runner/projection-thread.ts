@@ -63,7 +63,8 @@ export class ProjectionThreadError extends Error {
   }
 }
 
-const openEventLog = (source: EventLogSource): EventStore =>
+/** The log as a thread opens it: a connection or client of its own. */
+export const openEventLog = (source: EventLogSource): EventStore =>
   source.kind === 'sqlite'
     ? new SqliteEventStore({ filename: source.filename, ...(source.pollIntervalMs ? { pollIntervalMs: source.pollIntervalMs } : {}) })
     : new EsdbEventStore({ connectionString: source.connectionString });

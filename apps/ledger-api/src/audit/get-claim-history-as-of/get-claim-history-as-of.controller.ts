@@ -1,15 +1,14 @@
-import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { ReadModelQueries, asOfToJson, parseAsOf } from '@ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { AuditReads, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
+import { asOfInput, auditAnswer, nowAsOf } from '../audit-http';
 import { GetClaimHistoryAsOfQueryDto } from './get-claim-history-as-of.dto';
-import { ClaimHistoryAsOf, claimHistoryAsOf } from './get-claim-history-as-of.query';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('audit')
@@ -17,9 +16,8 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @Controller('audit/incidents/:incidentId/claims/:claimId/history')
 export class GetClaimHistoryAsOfController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reads: AuditReads,
     private readonly clock: Clock,
-    private readonly readModels: ReadModelQueries,
   ) {}
 
   @Get()
@@ -34,15 +32,13 @@ export class GetClaimHistoryAsOfController {
   @ApiOkResponse({ description: 'The claim-history document as of the moment, with asOf and position', ...responseBody('ClaimHistoryAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
   @ApiProblemResponse(404, 'The claim was not in the ledger at that moment, or is not a claim of this incident')
-  async get(
+  get(
     @Param('incidentId', uuidParam('incidentId')) incidentId: string,
     @Param('claimId', uuidParam('claimId')) claimId: string,
     @QueryParams() q: GetClaimHistoryAsOfQueryDto,
-  ): Promise<ClaimHistoryAsOf> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
-    const answer = await claimHistoryAsOf(this.store, incidentId, claimId, asOf);
-    if (!answer) throw notAsOf(`Claim ${claimId} of incident ${incidentId}`, asOfToJson(asOf));
-    // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
-    return this.readModels.nameParties(answer);
+    return auditAnswer(this.reads, { kind: 'claimHistoryAsOf', incidentId, claimId, asOf }, reply);
   }
 }

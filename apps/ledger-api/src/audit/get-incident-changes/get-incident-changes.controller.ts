@@ -1,14 +1,14 @@
-import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { AsOf, AsOfError, IncidentChanges, ReadModelQueries, compareAsOf, parseAsOfValue } from '@ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { AsOf, AsOfError, AuditReads, compareAsOf, parseAsOfValue } from '@ledger/read-models';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
 import { FieldError, RequestValidationException } from '../../platform/problem/validation.pipe';
 import { GetIncidentChangesQueryDto } from './get-incident-changes.dto';
-import { changesBetween } from './get-incident-changes.query';
+import { auditAnswer } from '../audit-http';
 import { Clock } from '../../application/clock';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
@@ -17,9 +17,8 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @Controller('audit/incidents/:incidentId/changes')
 export class GetIncidentChangesController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reads: AuditReads,
     private readonly clock: Clock,
-    private readonly readModels: ReadModelQueries,
   ) {}
 
   @Get()
@@ -34,7 +33,11 @@ export class GetIncidentChangesController {
   @ApiOkResponse({ description: 'IncidentChanges', ...responseBody('IncidentChanges') })
   @ApiProblemResponse(400, 'Bad from/to/clock, or from after to, named in errors[].field')
   @ApiProblemResponse(404, 'The incident was not in the ledger at the later moment')
-  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetIncidentChangesQueryDto): Promise<IncidentChanges> {
+  get(
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @QueryParams() q: GetIncidentChangesQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
     const clock = q.clock ?? 'recorded';
     const errors: FieldError[] = [];
     const parse = (value: string, field: string): AsOf | undefined => {
@@ -51,7 +54,7 @@ export class GetIncidentChangesController {
     const to = q.to === undefined ? undefined : parse(q.to, 'to');
     if (errors.length || !from) throw new RequestValidationException(errors);
     if (to && compareAsOf(from, to) > 0) throw new RequestValidationException([{ field: 'from', messages: ['from must not be after to'] }]);
-    // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
-    return this.readModels.nameParties(await changesBetween(this.store, this.clock.now(), incidentId, from, to));
+    // `to` absent: now on from's clock, the log's head on the position clock (read where the fold is).
+    return auditAnswer(this.reads, { kind: 'changes', incidentId, from, ...(to ? { to } : {}), now: this.clock.now().toISOString() }, reply);
   }
 }

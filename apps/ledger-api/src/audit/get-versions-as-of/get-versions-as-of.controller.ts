@@ -1,16 +1,15 @@
-import { Controller, Get, Inject, Param, Query as QueryParams } from '@nestjs/common';
+import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { ReadModelQueries, asOfToJson, parseAsOf } from '@ledger/read-models';
+import type { FastifyReply } from 'fastify';
+import { AuditReads, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { asOfInput, notAsOf, nowAsOf } from '../audit-http';
+import { asOfInput, auditAnswer, nowAsOf } from '../audit-http';
 import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
 import { minGradeOf } from '../../platform/http/dto/min-grade-query';
-import { VersionsAsOf, versionsAsOf } from './get-versions-as-of.query';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
 
 @ApiTags('audit')
@@ -18,9 +17,8 @@ import { responseBody } from '../../platform/openapi/api-response-bodies';
 @Controller('audit/incidents/:incidentId/versions')
 export class GetVersionsAsOfController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly reads: AuditReads,
     private readonly clock: Clock,
-    private readonly readModels: ReadModelQueries,
   ) {}
 
   @Get()
@@ -36,11 +34,13 @@ export class GetVersionsAsOfController {
   @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position', ...responseBody('VersionsAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
   @ApiProblemResponse(404, 'The incident was not in the ledger at that moment')
-  async get(@Param('incidentId', uuidParam('incidentId')) incidentId: string, @QueryParams() q: GetVersionsAsOfQueryDto): Promise<VersionsAsOf> {
+  get(
+    @Param('incidentId', uuidParam('incidentId')) incidentId: string,
+    @QueryParams() q: GetVersionsAsOfQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
-    const answer = await versionsAsOf(this.store, incidentId, asOf, minGradeOf(q));
-    if (!answer) throw notAsOf(`Incident ${incidentId}`, asOfToJson(asOf));
-    // Folded from the incident's stream alone: the names come from the registry (parties are never renamed).
-    return this.readModels.nameParties(answer);
+    const minGrade = minGradeOf(q);
+    return auditAnswer(this.reads, { kind: 'versionsAsOf', incidentId, asOf, ...(minGrade ? { minGrade } : {}) }, reply);
   }
 }

@@ -56,6 +56,8 @@ export interface LedgerConfig {
   storeWriterThread: 'worker' | 'inline';
   /** 'worker': the dashboards' aggregates over the SQLite read models run in a thread of their own (the built API); 'inline': in the HTTP thread. */
   statsThread: 'worker' | 'inline';
+  /** 'worker': auditors' looks at an incident's past (/audit/incidents/…) are folded in a thread of their own (the built API); 'inline': in the HTTP thread. */
+  auditThread: 'worker' | 'inline';
   http: HttpLimitsConfig;
   rateLimit: RateLimitConfig;
   /** GET /metrics: 'admin' (served to a bearer token with the admin role) or 'off' (404). */
@@ -373,6 +375,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
   const projectionThread = threadChoice('LEDGER_PROJECTION_THREAD');
   const storeWriterThread = threadChoice('LEDGER_STORE_WRITER_THREAD');
   const statsThread = threadChoice('LEDGER_STATS_THREAD');
+  const auditThread = threadChoice('LEDGER_AUDIT_THREAD');
 
   const corsOrigins = (read('LEDGER_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
   for (const origin of corsOrigins) {
@@ -420,6 +423,7 @@ export function loadLedgerConfig(env: NodeJS.ProcessEnv, cwd: string): LedgerCon
     projectionThread,
     storeWriterThread,
     statsThread,
+    auditThread,
     readyMaxLagMs: readyMaxLagMs!,
     http: Object.freeze({
       connectionTimeoutMs: connectionTimeoutMs!,

@@ -47,6 +47,7 @@ describe('loadLedgerConfig', () => {
       corsOrigins: [],
       storeWriterThread: 'worker',
       statsThread: 'worker',
+      auditThread: 'worker',
       shutdownTimeoutMs: 30_000,
       storeStartTimeoutMs: 120_000,
     });
@@ -95,6 +96,7 @@ describe('loadLedgerConfig', () => {
         LEDGER_CORS_ORIGINS: 'https://dashboard.example.org, http://localhost:5173',
         LEDGER_STORE_WRITER_THREAD: 'inline',
         LEDGER_STATS_THREAD: 'inline',
+        LEDGER_AUDIT_THREAD: 'inline',
         LEDGER_SHUTDOWN_TIMEOUT_MS: '5000',
         LEDGER_STORE_START_TIMEOUT_MS: '0',
       },
@@ -129,6 +131,7 @@ describe('loadLedgerConfig', () => {
       corsOrigins: ['https://dashboard.example.org', 'http://localhost:5173'],
       storeWriterThread: 'inline',
       statsThread: 'inline',
+      auditThread: 'inline',
       shutdownTimeoutMs: 5000,
       storeStartTimeoutMs: 0,
     });
@@ -271,6 +274,7 @@ describe('loadLedgerConfig', () => {
     ['LEDGER_READY_MAX_LAG_MS', '0'],
     ['LEDGER_STORE_WRITER_THREAD', 'thread'],
     ['LEDGER_STATS_THREAD', 'thread'],
+    ['LEDGER_AUDIT_THREAD', 'off'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '0'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '30s'],
     ['LEDGER_SHUTDOWN_TIMEOUT_MS', '2147483648'],

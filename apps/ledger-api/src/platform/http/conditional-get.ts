@@ -21,7 +21,10 @@ export const cacheControlFor = (route: string | undefined): string => {
 };
 
 /** A weak ETag over a body: the same bytes, the same tag. */
-export const contentEtag = (payload: string | Buffer): string => `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+export const contentEtag = (payload: string | Buffer): string => digestEtag(createHash('sha256').update(payload).digest('base64url'));
+
+/** The weak ETag of an answer whose SHA-256 (base64url) was taken where it was made (an audit read's thread). */
+export const digestEtag = (sha256: string): string => `W/"${sha256.slice(0, 27)}"`;
 
 /** A weak ETag naming the read models' checkpoint: every read-model answer is a function of it (and of the URL). */
 export const checkpointEtag = (position: bigint): string => `W/"p${position.toString()}"`;

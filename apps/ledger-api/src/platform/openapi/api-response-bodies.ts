@@ -1,6 +1,7 @@
 import type { ExportedEvent, JwkSet, SignedCheckpoint, VerificationReport } from '@ledger/integrity';
 import type {
   ActivityStats,
+  ClaimHistoryAsOf,
   ClaimHistoryDoc,
   IncidentCasualties,
   IncidentsContestedStats,
@@ -12,10 +13,9 @@ import type {
   PartyRecordDoc,
   PartyVersionsPage,
   PartyDirectory,
+  VersionsAsOf,
 } from '@ledger/read-models';
 import type { AsyncApiDocument } from '@ledger/contracts';
-import type { ClaimHistoryAsOf } from '../../audit/get-claim-history-as-of/get-claim-history-as-of.query';
-import type { VersionsAsOf } from '../../audit/get-versions-as-of/get-versions-as-of.query';
 import type { EventSchemaIndexDoc } from '../../contracts/list-event-schemas/list-event-schemas.controller';
 import type { AccessLogPage } from '../../integrity/get-access-log/get-access-log.controller';
 import type { ConsistencyProofBundle } from '../../integrity/get-consistency-proof/get-consistency-proof.controller';

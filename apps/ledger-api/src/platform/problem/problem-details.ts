@@ -211,6 +211,11 @@ export function toProblem(exception: unknown, ctx: ProblemContext = {}): Rendere
     return { status: 503, body, headers: { 'retry-after': '1' }, logLevel: 'warn' };
   }
 
+  if (exception instanceof Error && (exception.name === 'AuditReadsBusyError' || exception.name === 'AuditReadsUnavailableError')) {
+    const body = base(503, 'audit-reads-unavailable', 'Audit reads unavailable', exception.message);
+    return { status: 503, body, headers: { 'retry-after': '1' }, logLevel: 'warn' };
+  }
+
   if (exception instanceof Error && exception.name === 'ReadModelsUnreachableError') {
     const body = base(503, 'read-models-unavailable', 'Read models unavailable', "The read models' database cannot be reached. Retry later.");
     return { status: 503, body, headers: { 'retry-after': String(STORE_UNAVAILABLE_RETRY_AFTER_SECONDS) }, logLevel: 'warn' };

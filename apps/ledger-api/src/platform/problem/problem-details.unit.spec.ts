@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, HttpException, InternalServerE
 import { DomainError } from '@ledger/domain/shared/domain-error';
 import { StoreRefusedError, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store/event-store.port';
 import { AggregatesBusyError, AggregatesUnavailableError } from '@ledger/read-models/runner/aggregate-thread';
+import { AuditReadsBusyError, AuditReadsUnavailableError } from '@ledger/read-models/runner/audit-thread';
 import { WriteContentionError } from '../../application/application-errors';
 import { ProblemException, problemType, toKebabCase } from './problem.exception';
 import { toProblem } from './problem-details';
@@ -84,6 +85,14 @@ describe('toProblem', () => {
       const p = toProblem(error);
       expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, logLevel: 'warn' });
       expect(p.body).toMatchObject({ code: 'statistics-unavailable', detail: error.message });
+    }
+  });
+
+  it('maps an audit reads\' thread that is busy or gone to 503 audit-reads-unavailable with Retry-After 1, not to the store\'s 503', () => {
+    for (const error of [new AuditReadsBusyError(8), new AuditReadsUnavailableError("The audit reads' thread exited (code 1); try again")]) {
+      const p = toProblem(error);
+      expect(p).toMatchObject({ status: 503, headers: { 'retry-after': '1' }, logLevel: 'warn' });
+      expect(p.body).toMatchObject({ code: 'audit-reads-unavailable', detail: error.message });
     }
   });
 
