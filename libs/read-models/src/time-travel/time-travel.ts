@@ -1,5 +1,5 @@
 import { fillPartyNames } from '../views/party-names';
-import { IncidentEvent } from '@ledger/domain';
+import { IncidentEvent, LedgerEvent, unhandled } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
@@ -114,8 +114,47 @@ export const namedBy = <T>(envelopes: readonly LedgerEnvelope[], doc: T): T => {
  */
 export function claimHistoryAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, claimId: string, asOf?: AsOf): ClaimHistoryDoc | undefined {
   const all = [...envelopes];
-  return namedBy(all, withFoldedReadModels(incidentEnvelopesAsOf(all, incidentId, asOf), (store) => store.claimHistory(incidentId, claimId)));
+  return namedBy(all, withFoldedReadModels(claimEnvelopes(incidentEnvelopesAsOf(all, incidentId, asOf), claimId), (store) => store.claimHistory(incidentId, claimId)));
 }
+
+/**
+ * The events a claim's history is a function of, out of an incident's: those of the claim and of the claims that
+ * supersede it (a superseding claim made or retracted changes the claim's row), the denials of any of them and the
+ * amendments of their entries, and the incident's own (its report, amendments, merges and splits). Folding these
+ * rather than the whole incident gives the same history at a cost that does not grow with the incident's other
+ * claims: one claim of a 5,000-claim incident took 0.9 to 1.3 s to fold whole.
+ */
+export const claimEnvelopes = (envelopes: readonly LedgerEnvelope[], claimId: string): LedgerEnvelope[] => {
+  const claims = new Set([claimId]);
+  for (const { event } of envelopes) if (event.type === 'ClaimMade' && event.data.supersedes?.includes(claimId)) claims.add(event.data.claimId);
+  const denials = new Set<string>();
+  for (const { event } of envelopes) if (event.type === 'ClaimDenied' && claims.has(event.data.claimId)) denials.add(event.data.denialId);
+  return envelopes.filter(({ event }) => concernsClaims(event, claims, denials));
+};
+
+const concernsClaims = (event: LedgerEvent, claims: ReadonlySet<string>, denials: ReadonlySet<string>): boolean => {
+  switch (event.type) {
+    case 'ClaimMade':
+    case 'ClaimCorrected':
+    case 'ClaimRetracted':
+    case 'ClaimDenied':
+    case 'SourceGraded':
+      return claims.has(event.data.claimId);
+    case 'EntryAmended': {
+      const entry = event.data.entry;
+      return entry.kind === 'incident' || (entry.kind === 'denial' ? denials.has(entry.denialId) : claims.has(entry.claimId));
+    }
+    case 'IncidentReported':
+    case 'IncidentMergedInto':
+    case 'IncidentsMerged':
+    case 'IncidentSplit':
+    case 'IncidentSplitFrom':
+    case 'PartyRegistered':
+      return true;
+    default:
+      return unhandled(event, 'ledger event');
+  }
+};
 
 /** Global position of the last envelope in, as a decimal string ('0' when none): the log position an as-of answer corresponds to. */
 export const lastPositionOf = (envelopes: readonly LedgerEnvelope[]): string => {
