@@ -80,6 +80,40 @@ describe('checkpoints and proofs over HTTP, checked by the standalone verifier',
     expect(verifyConsistencyBundle(res.body, other).ok).toBe(false);
   });
 
+  it('lists the checkpoints a page at a time, oldest first, with how many there are', async () => {
+    // Two more, so that there are at least three to page through.
+    for (const partyId of ['page-one-observer', 'page-two-observer']) {
+      const registered = await t.app.inject({
+        method: 'POST',
+        url: '/parties',
+        headers: { authorization: `Bearer ${t.tokens.recorder}` },
+        payload: { partyId, name: `Observer ${partyId}`, kind: 'mediator' },
+      });
+      expect(registered.statusCode).toBe(201);
+      expect((await post('/integrity/checkpoints', t.tokens.auditor)).statusCode).toBe(201);
+    }
+    const whole = (await getAs(t.app, t.tokens.auditor, '/integrity/checkpoints?limit=500')).body;
+    expect(whole.total).toBeGreaterThanOrEqual(3);
+    expect(whole.items).toHaveLength(whole.total);
+    const sizes = whole.items.map((c: { treeSize: number }) => c.treeSize);
+    expect(sizes).toEqual([...sizes].sort((a: number, b: number) => a - b));
+
+    const first = (await getAs(t.app, t.tokens.auditor, '/integrity/checkpoints?limit=2')).body;
+    expect(first).toEqual({ items: whole.items.slice(0, 2), offset: 0, limit: 2, total: whole.total });
+    const latest = (await getAs(t.app, t.tokens.auditor, `/integrity/checkpoints?offset=${whole.total - 1}&limit=1`)).body;
+    expect(latest.items).toEqual([whole.items.at(-1)]);
+    expect((await getAs(t.app, t.tokens.auditor, `/integrity/checkpoints?offset=${whole.total}`)).body).toEqual({ items: [], offset: whole.total, limit: 50, total: whole.total });
+    // Without a limit, a page of 50: never the whole list of a ledger signed once a minute for years.
+    expect((await getAs(t.app, t.tokens.auditor, '/integrity/checkpoints')).body.limit).toBe(50);
+
+    for (const bad of ['limit=0', 'limit=501', 'limit=2.5', 'offset=-1', 'limit=99999999999999999999']) {
+      const res = await getAs(t.app, t.tokens.auditor, `/integrity/checkpoints?${bad}`);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.body.errors[0].field).toBe(bad.split('=')[0]);
+    }
+  });
+
   it('answers 404 and 400 problems for proofs that cannot exist', async () => {
     const unknown = await getAs(t.app, t.tokens.auditor, '/integrity/proofs/inclusion?eventId=6f1c1b9e-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);

@@ -176,7 +176,11 @@ describe('replicas: projector and notary failover under write load', () => {
     const survivor = [...live][0];
     const head = BigInt((await survivor.health()).body.details.eventStore.headPosition!);
     // Whichever replica held the notary lease is gone or is the survivor: the survivor signs, and catches up with the log.
-    const leaves = async () => ((await survivor.request('GET', '/integrity/checkpoints', { role: 'auditor' })).body.items as { lastPosition: string }[]).at(-1)?.lastPosition;
+    const leaves = async () => {
+      const { total } = (await survivor.request('GET', '/integrity/checkpoints?limit=1', { role: 'auditor' })).body as { total: number };
+      const latest = await survivor.request('GET', `/integrity/checkpoints?offset=${Math.max(0, total - 1)}&limit=1`, { role: 'auditor' });
+      return (latest.body.items as { lastPosition: string }[]).at(-1)?.lastPosition;
+    };
     await until(async () => (BigInt((await leaves()) ?? '0') >= head ? true : undefined), 15_000, 'a periodic checkpoint of the whole log');
     expect(await until(() => leaseHolderPid(notaryLease), 10_000, 'a notary lease holder')).toBe(survivor.pid);
     await until(async () => ((await checkpoint()) >= head ? true : undefined), 20_000, 'the read models to reach the head of the log');

@@ -18,6 +18,7 @@ import type {
 import type { AsyncApiDocument } from '@ledger/contracts';
 import type { EventSchemaIndexDoc } from '../../contracts/list-event-schemas/list-event-schemas.controller';
 import type { AccessLogPage } from '../../integrity/get-access-log/get-access-log.controller';
+import type { CheckpointList } from '../../integrity/list-checkpoints/list-checkpoints.controller';
 import type { ConsistencyProofBundle } from '../../integrity/get-consistency-proof/get-consistency-proof.controller';
 import type { InclusionProofBundle } from '../../integrity/get-inclusion-proof/get-inclusion-proof.controller';
 import type { CreatedBody } from '../http/command-http';
@@ -47,7 +48,7 @@ export interface ApiResponseBodies {
   IncidentChanges: IncidentChanges;
   VersionsAsOf: VersionsAsOf;
   SignedCheckpoint: SignedCheckpoint;
-  CheckpointList: { items: SignedCheckpoint[] };
+  CheckpointList: CheckpointList;
   ExportedEvent: ExportedEvent;
   AccessLogPage: AccessLogPage;
   ConsistencyProofBundle: ConsistencyProofBundle;
