@@ -8,7 +8,7 @@ import { EventStore, SqliteEventStore, START } from '@ledger/event-store';
 import { READ_MODEL_APPLICATION_ID, inspectReadModelFile, isCorruptionError } from '../storage/read-model-file';
 import { ProjectionError, READ_MODEL_PAGE_SIZE, ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { INCIDENT_ID, seedArticleEnvelopes, seedArticleScenario, storedEventsOf } from '../testing/seed-article.fixture';
-import { ProjectionRunner, runnerErrorOf } from './projection.runner';
+import { ProjectionRunner, RunnerStatus, runnerErrorOf } from './projection.runner';
 import { ReadModelSupervisor } from './read-model-supervisor';
 
 const until = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
@@ -307,6 +307,85 @@ describe('read models that heal', () => {
 
       expect(supervisor.status().fileCheck).toMatchObject({ state: 'stopped', detail: 'the ledger stopped before the check ended' });
       expect(openInBackground().openCheck).toBe('unchanged since a clean close');
+    });
+  });
+
+  describe('after a SQLite error that names no cause, the file is read whole beside the ledger', () => {
+    /** A projector that failed once with an error SQLite gave no cause for, then runs; counts its starts. */
+    const failedOnce = () => {
+      let failed = true;
+      const runner = {
+        starts: 0,
+        // The first start finds the projection failed (as a start after the error would); the retry's start runs it.
+        start: async () => {
+          runner.starts++;
+          failed = runner.starts < 2;
+        },
+        stop: async () => undefined,
+        rebuild: async () => undefined,
+        waitForPosition: async () => undefined,
+        status: (): RunnerStatus => ({
+          name: 'read-models',
+          state: failed ? 'failed' : 'live',
+          checkpoint: head,
+          caughtUp: !failed,
+          lastError: failed ? { name: 'SqliteError', code: 'SQLITE_ERROR', message: 'an error SQLite gave no cause for', at: new Date().toISOString() } : null,
+          projectionVersions: {},
+        }),
+      };
+      return runner;
+    };
+    const superviseFailed = (log: string[]) => {
+      const store = openHealed();
+      const runner = failedOnce();
+      const logger = { log: (m: string) => log.push(m), error: (m: string) => log.push(m) };
+      const supervisor = new ReadModelSupervisor({ runner, store, eventStore, firstRetryMs: 20, watchIntervalMs: 20, logger });
+      closers.push(() => supervisor.stop());
+      return { store, runner, supervisor };
+    };
+
+    it('finds damage the error did not name, in a process of its own, and moves the file aside', async () => {
+      await buildGoodFile();
+      // Damage that comes after the open's check, in pages no query of the test reads.
+      const { supervisor } = superviseFailed([]);
+      scribbleIndexRoot(file, 'claims_by_party', READ_MODEL_PAGE_SIZE);
+      await supervisor.start();
+      await until(() => supervisor.status().lastHealing !== null);
+      // The check process's finding, not the in-thread one (which has no such prefix).
+      expect(supervisor.status().lastHealing).toMatchObject({ problem: 'damaged', detail: expect.stringMatching(/^quick_check: /) });
+      expect(movedAside(dir, 'damaged')).toHaveLength(1);
+    });
+
+    it('finds a whole file whole, keeps it, and retries the projection', async () => {
+      await buildGoodFile();
+      const log: string[] = [];
+      const { runner, supervisor } = superviseFailed(log);
+      await supervisor.start();
+      await until(() => runner.starts === 2);
+      expect(supervisor.status().lastHealing).toBeNull();
+      expect(readdirSync(dir).filter((name) => name.includes('.sqlite.'))).toEqual([]);
+      expect(log.join('\n')).toContain('attempt 2 after: an error SQLite gave no cause for');
+    });
+
+    it('a stop while the check waits on a locked file kills it rather than waiting for it', async () => {
+      await buildGoodFile();
+      const { store, supervisor } = superviseFailed([]);
+      // The stub projector needs no connection: closed, so that a holder in EXCLUSIVE locking mode can keep the check
+      // waiting (its busy_timeout is 5 s).
+      store.close();
+      const holder = new Database(file);
+      holder.pragma('locking_mode = EXCLUSIVE');
+      holder.exec('CREATE TABLE held (x)');
+      await supervisor.start();
+      try {
+        await until(() => (supervisor as unknown as { afterErrorCheck?: unknown }).afterErrorCheck !== undefined);
+        const started = Date.now();
+        await supervisor.stop();
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(supervisor.status().lastHealing).toBeNull();
+      } finally {
+        holder.close();
+      }
     });
   });
 

@@ -83,6 +83,7 @@ export class ReadModelSupervisor {
   private operations: Promise<unknown> = Promise.resolve();
   private fileCheck: ReadModelFileCheckStatus | null = null;
   private fileCheckRun: ReadModelFileCheck | undefined;
+  private afterErrorCheck: ReadModelFileCheck | undefined;
 
   constructor(options: ReadModelSupervisorOptions) {
     this.runner = options.runner;
@@ -110,6 +111,7 @@ export class ReadModelSupervisor {
     this.timer = undefined;
     // Before the file's last connection closes: its reader would keep the clean stop from emptying the WAL.
     await this.stopFileCheck('stopped');
+    await this.afterErrorCheck?.stop();
     await this.serialised(() => this.runner.stop());
   }
 
@@ -194,17 +196,31 @@ export class ReadModelSupervisor {
   }
 
   private async retry(error: RunnerError | null): Promise<void> {
-    const damage = !this.store ? undefined : isCorruptionError(error) ? error!.message : this.checkAfter(error);
+    const damage = !this.store ? undefined : isCorruptionError(error) ? error!.message : await this.checkAfter(this.store, error);
     if (damage !== undefined) return this.replaceAndRestart('damaged', damage);
     this.logger?.log(`Read models: attempt ${this.failures + 1} after: ${error?.message ?? 'a failure'}`);
     await this.runner.stop();
     await this.runner.start();
   }
 
-  /** quick_check after a SQLite error that names no cause (a full disk or a lock explains itself; other errors are not the file's). */
-  private checkAfter(error: RunnerError | null): string | undefined {
+  /**
+   * quick_check after a SQLite error that names no cause (a full disk or a lock explains itself; other errors are not
+   * the file's), in a process of its own as at a start: on the HTTP thread it held every request for as long as the
+   * file takes to read (seconds for gigabytes). Read here only when that process cannot run at all.
+   */
+  private async checkAfter(store: SqliteReadModelStore, error: RunnerError | null): Promise<string | undefined> {
     if (error?.name !== 'SqliteError' || SQLITE_TRANSIENT.has(error.code ?? '')) return undefined;
-    return this.store?.integrityProblem();
+    const check = new ReadModelFileCheck(store.filename);
+    this.afterErrorCheck = check;
+    try {
+      return (await check.result).problem;
+    } catch (failure) {
+      if (failure instanceof ReadModelFileCheckStopped) return undefined; // the ledger is stopping
+      this.logger?.error(`Read models ${store.filename}: the check beside the ledger failed (${failure instanceof Error ? failure.message : String(failure)}); reading the file here`);
+      return store.integrityProblem();
+    } finally {
+      if (this.afterErrorCheck === check) this.afterErrorCheck = undefined;
+    }
   }
 
   private async checkHead(status: RunnerStatus): Promise<void> {
