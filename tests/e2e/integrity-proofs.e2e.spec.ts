@@ -119,7 +119,7 @@ describe('checkpoints and proofs over HTTP, checked by the standalone verifier',
     expect(unknown.status).toBe(404);
     expect(unknown.headers['content-type']).toContain('application/problem+json');
     const badSize = await getAs(t.app, t.tokens.auditor, '/integrity/proofs/consistency?first=999999');
-    expect(badSize).toMatchObject({ status: 404, body: { code: 'no-checkpoint', field: 'first' } });
+    expect(badSize).toMatchObject({ status: 404, body: { code: 'no-checkpoint', field: 'first', nearestTreeSizes: { below: expect.any(Number), above: null } } });
     const notNumber = await getAs(t.app, t.tokens.auditor, '/integrity/proofs/consistency?first=abc');
     expect(notNumber.status).toBe(400);
     const badId = await getAs(t.app, t.tokens.auditor, '/integrity/proofs/inclusion?eventId=nope');

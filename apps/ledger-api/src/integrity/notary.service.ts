@@ -26,6 +26,7 @@ import { notaryLease, SharedDatabaseHost } from '../application/shared-database.
 import { LEDGER_CONFIG, LedgerConfig } from '../platform';
 import type { AdvisoryLockLease } from '../platform/postgres/advisory-lock.lease';
 import { sharedNotaryKey } from '../platform/postgres/notary-key.table';
+import { CheckpointIndex } from './checkpoint-index';
 import { LeafLocation, LeafLocations } from './leaf-locations';
 import { NO_SNAPSHOT, NotaryStateStore, RestoredState } from './notary-state.store';
 
@@ -110,7 +111,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   private headsChanged = new Set<string>();
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
   private processed = 0n;
-  private checkpoints: { revision: bigint; checkpoint: SignedCheckpoint }[] = [];
+  private readonly checkpoints: CheckpointIndex;
   private damage: string | undefined;
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -137,6 +138,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     private readonly shared: SharedDatabaseHost,
   ) {
     this.state = throwawayLog(config.dataDir);
+    this.checkpoints = new CheckpointIndex(store);
   }
 
   get key(): NotaryKey {
@@ -170,7 +172,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.loadCheckpoints();
+    await this.checkpoints.load();
     const foreign = this.foreignSigningKeys();
     if (foreign.length > 0) {
       this.logger.warn(
@@ -227,7 +229,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     this.headsSince.clear();
     this.headsChanged = new Set();
     for (const entry of next.headsSince) this.headsSince.set(entry.head.stream, entry);
-    const latest = this.checkpoints.at(-1)?.checkpoint;
+    const latest = this.checkpoints.latest?.checkpoint;
     if (latest) this.forgetHeadsUpTo(BigInt(latest.lastPosition));
     if (previous !== next.state) previous.scratch.close();
   }
@@ -300,7 +302,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
           return `event ${last.streamName}@${last.revision} is not the one its last leaf was made from`;
         }
       }
-      const covered = [...this.checkpoints].reverse().find((entry) => entry.checkpoint.treeSize <= tree.size)?.checkpoint;
+      const covered = await this.checkpoints.coveredBy(tree.size);
       if (covered && covered.treeSize > 0) {
         if (tree.root(covered.treeSize).toString('hex') !== covered.rootHash) return `its root at ${covered.treeSize} leaves is not the one checkpoint signed`;
         if (leaves.positionOf(covered.treeSize - 1).toString() !== covered.lastPosition) return `its leaf ${covered.treeSize - 1} is not at the position the checkpoint signed`;
@@ -391,10 +393,21 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     return jwksOf([this.key.publicKey]);
   }
 
-  /** The checkpoints in the notary's stream, oldest first, as last read. */
-  async listCheckpoints(): Promise<SignedCheckpoint[]> {
-    await this.loadCheckpoints();
-    return this.checkpoints.map((entry) => entry.checkpoint);
+  /** `limit` checkpoints after the first `offset`, oldest first, and how many there are, with those appended meanwhile. */
+  async checkpointPage(offset: number, limit: number): Promise<{ items: SignedCheckpoint[]; total: number }> {
+    await this.checkpoints.refresh();
+    return { items: await this.checkpoints.page(offset, limit), total: this.checkpoints.count };
+  }
+
+  /**
+   * The checkpoint that signed exactly `treeSize` ledger events (the latest without one), with those appended
+   * meanwhile; undefined when there is none, with the signed sizes nearest the one asked for.
+   */
+  async checkpointOfSize(treeSize?: number): Promise<{ checkpoint: SignedCheckpoint | undefined; near: { below: number | null; above: number | null } }> {
+    await this.checkpoints.refresh();
+    if (treeSize === undefined) return { checkpoint: this.checkpoints.latest?.checkpoint, near: { below: null, above: null } };
+    const checkpoint = await this.checkpoints.ofSize(treeSize);
+    return { checkpoint, near: checkpoint ? { below: null, above: null } : this.checkpoints.sizesNear(treeSize) };
   }
 
   /** Signs the log as it stands now, once the notary has read everything already in it. Serialised. */
@@ -406,7 +419,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   /** Key ids that signed checkpoints in the log, other than this process's own (as last read). */
   foreignSigningKeys(): string[] {
-    return [...new Set(this.checkpoints.map((entry) => entry.checkpoint.keyId))].filter((keyId) => keyId !== this.key.keyId);
+    return this.checkpoints.signingKeys().filter((keyId) => keyId !== this.key.keyId);
   }
 
   /** The leaves that may hold the event with this id, in leaf order (see LeafLocations.candidates): read each to tell. */
@@ -446,7 +459,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       }
       this.state.tree.append(eventLeafHash(stored ?? recomputed));
       this.state.leaves.push(event);
-      const latest = this.checkpoints.at(-1)?.checkpoint;
+      const latest = this.checkpoints.latest?.checkpoint;
       if (!latest || event.position > BigInt(latest.lastPosition)) {
         const head = { stream: event.streamName, revision: event.revision.toString(), hash: stored ?? recomputed };
         this.headsSince.set(event.streamName, { head, position: event.position });
@@ -464,10 +477,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   /** A checkpoint another replica (or this one) appended, as the subscription delivers it: the next one follows it. */
   private noteCheckpoint(event: RecordedEvent): void {
-    const last = this.checkpoints.at(-1);
-    if (!isSignedCheckpoint(event.data) || (last && event.revision <= last.revision)) return;
-    this.checkpoints.push({ revision: event.revision, checkpoint: event.data });
-    this.forgetHeadsUpTo(BigInt(event.data.lastPosition));
+    if (this.checkpoints.note(event.revision, event.data)) this.forgetHeadsUpTo(BigInt(this.checkpoints.latest!.checkpoint.lastPosition));
   }
 
   private forgetHeadsUpTo(lastPosition: bigint): void {
@@ -480,11 +490,11 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
     await this.caughtUpTo(await this.store.headPosition());
     if (this.damage) throw new NotaryRefusedError(`The notary refuses to sign: ${this.damage}. Run verify.`);
     for (let attempt = 1; ; attempt += 1) {
-      let latest = this.checkpoints.at(-1);
+      let latest = this.checkpoints.latest;
       if (latest && latest.checkpoint.treeSize > this.state.tree.size) {
         // Another replica signed a log this one has not read to the end yet: catch up first, then decide.
         await this.caughtUpTo(BigInt(latest.checkpoint.lastPosition));
-        latest = this.checkpoints.at(-1);
+        latest = this.checkpoints.latest;
       }
       const treeSize = this.state.tree.size;
       if (latest && latest.checkpoint.treeSize >= treeSize) return { checkpoint: latest.checkpoint, created: false };
@@ -517,7 +527,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
           ],
           { expectedRevision: latest ? latest.revision : 'no_stream' },
         );
-        if (result.nextExpectedRevision > (this.checkpoints.at(-1)?.revision ?? -1n)) this.checkpoints.push({ revision: result.nextExpectedRevision, checkpoint });
+        this.checkpoints.note(result.nextExpectedRevision, checkpoint);
         // Events followed while the append was in flight belong to the next checkpoint.
         this.forgetHeadsUpTo(BigInt(checkpoint.lastPosition));
         this.logger.log(`checkpoint ${result.nextExpectedRevision}: ${treeSize} ledger events, root ${checkpoint.rootHash}`);
@@ -525,18 +535,11 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
       } catch (error) {
         // Another replica signed meanwhile: take its checkpoint into account and decide again.
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= SIGN_ATTEMPTS) throw error;
-        await this.loadCheckpoints();
+        await this.checkpoints.refresh();
+        const known = this.checkpoints.latest;
+        if (known) this.forgetHeadsUpTo(BigInt(known.checkpoint.lastPosition));
       }
     }
-  }
-
-  private async loadCheckpoints(): Promise<void> {
-    const events = await this.store.readStream(CHECKPOINT_STREAM);
-    this.checkpoints = events.flatMap((event) =>
-      isSignedCheckpoint(event.data) ? [{ revision: event.revision, checkpoint: event.data }] : [],
-    );
-    const latest = this.checkpoints.at(-1)?.checkpoint;
-    if (latest) this.forgetHeadsUpTo(BigInt(latest.lastPosition));
   }
 }
 

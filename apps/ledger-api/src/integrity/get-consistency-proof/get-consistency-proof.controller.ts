@@ -34,9 +34,8 @@ export class GetConsistencyProofController {
   @ApiProblemResponse(404, 'No checkpoint of that tree size')
   @ApiProblemResponse(400, '`first` is larger than `second`')
   async prove(@QueryParams() q: GetConsistencyProofQueryDto): Promise<ConsistencyProofBundle> {
-    const checkpoints = await this.notary.listCheckpoints();
-    const first = checkpointOfSize(checkpoints, q.first, 'first');
-    const second = checkpointOfSize(checkpoints, q.second, 'second');
+    const first = await checkpointOfSize(this.notary, q.first, 'first');
+    const second = await checkpointOfSize(this.notary, q.second, 'second');
     if (first.treeSize > second.treeSize) {
       throw new ProblemException(400, 'invalid-range', '`first` must not be a larger tree than `second`', { field: 'first' });
     }

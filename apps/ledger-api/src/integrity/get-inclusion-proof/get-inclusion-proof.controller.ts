@@ -42,7 +42,7 @@ export class GetInclusionProofController {
   @ApiOkResponse({ description: 'An inclusion proof bundle', ...responseBody('InclusionProofBundle') })
   @ApiProblemResponse(404, 'No such ledger event, no such checkpoint, or the event is newer than the checkpoint')
   async prove(@QueryParams() q: GetInclusionProofQueryDto): Promise<InclusionProofBundle> {
-    const checkpoint = checkpointOfSize(await this.notary.listCheckpoints(), q.treeSize);
+    const checkpoint = await checkpointOfSize(this.notary, q.treeSize);
     await this.notary.caughtUpTo(BigInt(checkpoint.lastPosition));
     // The notary keeps a hash of each leaf's event id, not the id: the first candidate whose event has it is the leaf.
     let found: { location: LeafLocation; event: RecordedEvent } | undefined;

@@ -14,7 +14,7 @@ const eventIn = (streamName: string, revision: bigint, eventId: string, position
 const controllerWith = (candidates: LeafLocation[], treeSize: number) => {
   const checkpoint = { treeSize, lastPosition: '100' } as unknown as SignedCheckpoint;
   const notary = {
-    listCheckpoints: async () => [checkpoint],
+    checkpointOfSize: async () => ({ checkpoint, near: { below: null, above: null } }),
     caughtUpTo: async () => undefined,
     candidates: (eventId: string) => (eventId === WANTED ? candidates : []),
     inclusionProof: (leafIndex: number) => [Buffer.alloc(32, leafIndex)],
@@ -63,7 +63,7 @@ describe('GET /integrity/proofs/inclusion while the notary starts over', () => {
     const checkpoint = { treeSize: 10, lastPosition: '100' } as unknown as SignedCheckpoint;
     let rebuilt = true;
     const notary = {
-      listCheckpoints: async () => [checkpoint],
+      checkpointOfSize: async () => ({ checkpoint, near: { below: null, above: null } }),
       caughtUpTo: async () => {
         rebuilt = true;
       },

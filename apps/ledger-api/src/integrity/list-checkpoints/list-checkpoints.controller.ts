@@ -36,7 +36,7 @@ export class ListCheckpointsController {
   async list(@QueryParams() q: PageQueryDto): Promise<CheckpointList> {
     const offset = q.offset ?? 0;
     const limit = q.limit ?? 50;
-    const all = await this.notary.listCheckpoints();
-    return { items: all.slice(offset, offset + limit), offset, limit, total: all.length };
+    const { items, total } = await this.notary.checkpointPage(offset, limit);
+    return { items, offset, limit, total };
   }
 }
