@@ -100,7 +100,15 @@ export class LedgerVerification {
   private readonly seen: SeenEvents;
   /** Index of the first leaf that could not be read (no hash): every root covering it fails. */
   private firstUnreadableLeaf = Number.POSITIVE_INFINITY;
-  private readonly checkpoints: CheckpointRecord[] = [];
+  /**
+   * Checkpoints read but not yet checked: one is checked as soon as the walk has read every event it covers and every
+   * stream head it records (in a log the ledger wrote, when it is read, since the notary signs what it has read), and
+   * those after one that waits wait too, so that each is checked against the same previous checkpoint as at the end.
+   */
+  private readonly waiting: CheckpointRecord[] = [];
+  private checkpointCount = 0;
+  private latest: SignedCheckpoint | undefined;
+  private previousGood: SignedCheckpoint | undefined;
   private readonly findings: Finding[] = [];
   private events = 0;
 
@@ -156,27 +164,20 @@ export class LedgerVerification {
     }
     this.see(state, event.revision, stored);
     if (isLedgerStreamName(event.streamName)) this.pushLeaf(stored ?? recomputed, event.position);
-    if (event.streamName === CHECKPOINT_STREAM) this.checkpoints.push({ revision: event.revision, position: event.position, data: event.data });
+    if (event.streamName === CHECKPOINT_STREAM) this.readCheckpoint({ revision: event.revision, position: event.position, data: event.data });
     else if (event.type === CHECKPOINT_SIGNED_TYPE) this.fail('malformed-checkpoint', event, `is a checkpoint outside ${CHECKPOINT_STREAM}`);
   }
 
   finish(): VerificationReport {
-    let latest: SignedCheckpoint | undefined;
-    let previousGood: { checkpoint: SignedCheckpoint; revision: bigint } | undefined;
-    for (const record of this.checkpoints) {
-      const checkpoint = this.checkCheckpoint(record, previousGood?.checkpoint);
-      if (checkpoint) {
-        latest = checkpoint;
-        previousGood = { checkpoint, revision: record.revision };
-      }
-    }
+    for (const record of this.waiting.splice(0)) this.takeCheckpoint(record);
+    const latest = this.latest;
     const findings = [...this.findings].sort(byLogOrder);
     return {
       ok: findings.length === 0,
       events: this.events,
       streams: this.streams.size,
       leaves: this.tree.size,
-      checkpoints: this.checkpoints.length,
+      checkpoints: this.checkpointCount,
       latestCheckpoint: latest && {
         treeSize: latest.treeSize,
         rootHash: latest.rootHash,
@@ -205,6 +206,31 @@ export class LedgerVerification {
         gap.finding.message = `Event ${gap.finding.streamName}@${gap.finding.revision} (position ${gap.finding.position}) comes before revision ${event.revision} of its stream in the log: events were reordered`;
       }
     }
+  }
+
+  /**
+   * A checkpoint as the walk reads it: checked now when nothing it covers is still to be read, else kept for the end.
+   * Checked at the end, a year of checkpoints held their stream heads in memory for the whole walk and then took one
+   * long piece of work (an API's verify answers nothing else meanwhile).
+   */
+  private readCheckpoint(record: CheckpointRecord): void {
+    this.checkpointCount++;
+    if (this.waiting.length > 0 || !this.coveredSoFar(record.data)) this.waiting.push(record);
+    else this.takeCheckpoint(record);
+  }
+
+  private coveredSoFar(data: unknown): boolean {
+    if (!isSignedCheckpoint(data)) return true;
+    if (data.treeSize > this.tree.size) return false;
+    return data.streamHeads.every((head) => {
+      const state = this.streams.get(head.stream);
+      return state !== undefined && /^\d+$/.test(head.revision) && this.seenAt(state, BigInt(head.revision)) !== undefined;
+    });
+  }
+
+  private takeCheckpoint(record: CheckpointRecord): void {
+    const checkpoint = this.checkCheckpoint(record, this.previousGood);
+    if (checkpoint) this.latest = this.previousGood = checkpoint;
   }
 
   /** Returns the checkpoint when it can be trusted as a reference for the ones after it. */

@@ -93,6 +93,33 @@ describe('LedgerVerification', () => {
     expect(report.latestCheckpoint?.treeSize).toBe(8);
   });
 
+  it('checks each checkpoint as the walk reads it, holding none of them until the end', () => {
+    const log = new LogBuilder().append('incident-x', 3).checkpoint().append('incident-y', 2).checkpoint((body) => {
+      body.rootHash = 'ab'.repeat(32);
+    });
+    const verification = new LedgerVerification(keys);
+    const waiting = () => (verification as unknown as { waiting: unknown[] }).waiting.length;
+    const findings = () => (verification as unknown as { findings: Array<{ kind: string }> }).findings.map((f) => f.kind);
+    for (const event of log.events) {
+      verification.add(event);
+      expect(waiting()).toBe(0);
+    }
+    // Found while walking, before finish(): the second checkpoint's root.
+    expect(findings()).toEqual(['root-mismatch']);
+    expect(verification.finish()).toMatchObject({ ok: false, checkpoints: 2, latestCheckpoint: { treeSize: 3 } });
+  });
+
+  it('checks a checkpoint read before the events it covers at the end, as if the whole log had been read first', () => {
+    const log = new LogBuilder().append('incident-x', 3).checkpoint().append('incident-y', 2).checkpoint();
+    // The first checkpoint moved to the front of the log (positions kept in order): its tree is not read yet when it is.
+    const first = log.events.findIndex((e) => e.streamName === CHECKPOINT_STREAM);
+    const moved = [log.events[first], ...log.events.filter((_, i) => i !== first)].map((e, i) => ({ ...e, position: BigInt(i + 1) }));
+    const report = verify(moved);
+    // Checked on arrival it would have signed more leaves than read ('log-truncated'); at the end the tree holds them.
+    expect(report.findings.map((f) => f.kind)).not.toContain('log-truncated');
+    expect(report).toMatchObject({ checkpoints: 2, latestCheckpoint: { treeSize: 5 } });
+  });
+
   it('narrows a cross-stream reordering, which no chain shows, to the checkpoint interval that no longer matches', () => {
     const log = new LogBuilder().append('incident-x', 2).checkpoint().append('incident-y').append('incident-z').checkpoint();
     const [y, z] = [log.events.findIndex((e) => e.streamName === 'incident-y'), log.events.findIndex((e) => e.streamName === 'incident-z')];
