@@ -1,7 +1,7 @@
 import { IncidentEvent, incidentStream, PartyRegisteredData, partiesReferencedBy, partyStream, UnknownEventTypeError } from '@ledger/domain';
 import { EventStore, RecordedEvent } from '@ledger/event-store';
 import { readWholeLog } from '@ledger/integrity';
-import { LedgerEnvelope, toEnvelope } from '@ledger/read-models';
+import { LedgerEnvelope, gatherIncidentLog, toEnvelope } from '@ledger/read-models';
 import { CliOutput } from './cli-output';
 import { CliError, EXIT } from './ledger-files';
 import { LedgerSource } from './ledger-source';
@@ -69,7 +69,7 @@ export const readIncidentLog = async (
   progress: boolean,
 ): Promise<IncidentLog> => {
   const streamName = incidentStream(incidentId);
-  let recorded: RecordedEvent[];
+  let own: LedgerEnvelope[];
   try {
     const head = await store.streamRevision(streamName);
     if (head === undefined) {
@@ -77,14 +77,20 @@ export const readIncidentLog = async (
     }
     const bar = startProgressBar(out, progress, 'reading incident', Number(head) + 1, 'events');
     try {
-      recorded = await readStreamPaged(store, streamName, (page) => bar.increment(page.length));
+      own = (await readStreamPaged(store, streamName, (page) => bar.increment(page.length))).map(envelopeOf);
     } finally {
       bar.stop();
     }
   } catch (error) {
     throw storeFailure(`Reading ${streamName}`, error);
   }
-  const envelopes = recorded.map(envelopeOf);
+  // With the streams of the incidents merged into it or split from it, whose entries count in it, as the API reads it.
+  let envelopes: LedgerEnvelope[];
+  try {
+    envelopes = await gatherIncidentLog(incidentId, async (id) => (id === incidentId ? own : (await readStreamPaged(store, incidentStream(id))).map(envelopeOf)));
+  } catch (error) {
+    throw storeFailure('Reading the incidents merged into it or split from it', error);
+  }
   const names = new Map<string, PartyRegisteredData>();
   try {
     for (const partyId of partyIdsOf(envelopes)) {

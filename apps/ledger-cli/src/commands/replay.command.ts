@@ -33,8 +33,10 @@ export interface PartyRef {
 
 /** One event of the incident as the auditor reads it: who, when on each clock, from where, and what it changed. */
 export interface ReplayEntry {
-  /** 1-based place in the incident's stream (revision + 1). */
+  /** 1-based place in its incident's stream (revision + 1). */
   index: number;
+  /** The incident whose stream holds it, when another than the one replayed (merged into it, or split from it). */
+  recordedIn?: string;
   position: string;
   revision: string;
   eventId: string;
@@ -278,6 +280,7 @@ const replayInto = (store: SqliteReadModelStore, incidentId: string, log: Incide
     const event = e.event as IncidentEvent;
     const base: ReplayBase = {
       index: Number(e.revision) + 1,
+      ...(event.data.incidentId !== incidentId ? { recordedIn: event.data.incidentId } : {}),
       position: e.position.toString(),
       revision: e.revision.toString(),
       eventId: e.eventId,
@@ -305,7 +308,7 @@ export const formatReplay = (r: IncidentReplay, names: PartyNames): string => {
   for (const e of r.events) {
     lines.push('');
     const marker = e.type === 'EntryAmended' ? '  LEDGER AMENDMENT' : e.type === 'ClaimCorrected' ? '  CORRECTION BY THE PARTY' : '';
-    lines.push(`#${e.index}  position ${e.position}  revision ${e.revision}  ${e.storedType}${marker}`);
+    lines.push(`#${e.index}${e.recordedIn ? ` of incident ${e.recordedIn}` : ''}  position ${e.position}  revision ${e.revision}  ${e.storedType}${marker}`);
     lines.push(`    ${e.summary}`);
     const rows: Array<[string, string | string[]]> = [];
     if (e.party) rows.push(['party', refLabel(e.party)]);

@@ -38,21 +38,26 @@ const MAX_LINKED_STREAMS = 256;
 
 /**
  * Every event of one incident, in log order, with those of the incidents whose entries count in it after merges and
- * splits. The answers folded from it (party versions, claim history, changes) are functions of these streams alone.
+ * splits (each stream read by `read`, given an incident id). The answers folded from it (party versions, claim
+ * history, changes) are functions of these streams alone.
  */
-export const readIncidentLog = async (store: EventStore, incidentId: string): Promise<LedgerEnvelope[]> => {
-  const read = new Map<string, LedgerEnvelope[]>();
+export const gatherIncidentLog = async (incidentId: string, read: (incidentId: string) => Promise<LedgerEnvelope[]>): Promise<LedgerEnvelope[]> => {
+  const streams = new Map<string, LedgerEnvelope[]>();
   const queue = [incidentId];
-  while (queue.length > 0 && read.size < MAX_LINKED_STREAMS) {
+  while (queue.length > 0 && streams.size < MAX_LINKED_STREAMS) {
     const id = queue.shift()!;
-    if (read.has(id)) continue;
-    const envelopes = (await store.readStream(incidentStream(id))).map(toEnvelope);
-    read.set(id, envelopes);
+    if (streams.has(id)) continue;
+    const envelopes = await read(id);
+    streams.set(id, envelopes);
     queue.push(...linkedIncidentsOf(envelopes));
   }
-  const all = [...read.values()];
+  const all = [...streams.values()];
   return all.length === 1 ? all[0] : all.flat().sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
 };
+
+/** gatherIncidentLog from a store: each stream read whole. */
+export const readIncidentLog = (store: EventStore, incidentId: string): Promise<LedgerEnvelope[]> =>
+  gatherIncidentLog(incidentId, async (id) => (await store.readStream(incidentStream(id))).map(toEnvelope));
 
 /**
  * Names the parties of a document folded from an incident's streams alone, from each party's registration in the log
