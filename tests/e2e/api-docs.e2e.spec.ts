@@ -126,7 +126,7 @@ describe('API docs (e2e)', () => {
   });
 
   it.each([
-    ['/audit/incidents/{incidentId}/versions', ['minCredibility', 'minReliability', 'position', 'recordedAsOf', 'statedAsOf']],
+    ['/audit/incidents/{incidentId}/versions', ['after', 'limit', 'minCredibility', 'minReliability', 'position', 'recordedAsOf', 'statedAsOf']],
     ['/audit/incidents/{incidentId}/changes', ['clock', 'from', 'to']],
     ['/audit/incidents/{incidentId}/claims/{claimId}/history', ['position', 'recordedAsOf', 'statedAsOf']],
   ])('GET %s documents its as-of parameters and its refusals as problems', (path, params) => {

@@ -349,6 +349,45 @@ describe('audit: time travel (e2e)', () => {
     });
   });
 
+  describe('a page at a time', () => {
+    type Paged = VersionsAsOf & { page?: { limit: number | null; after: string | null; next: string | null } };
+    const entriesOf = (doc: VersionsAsOf) =>
+      doc.parties.flatMap((p) => [...p.claims.map((c) => `claim ${c.claimId}`), ...p.denialsMade.map((d) => `denial ${d.denialId}`)]).sort();
+    const at = () => `recordedAsOf=${recordedAt(STEP.amendment)}`;
+
+    it('without a limit, a small incident\'s answer is whole, with no page', async () => {
+      expect((await versions(`?${at()}`)) as Paged).not.toHaveProperty('page');
+    });
+
+    it('with a limit, its claims and denials page by page (parties, accounts and disagreements whole); the pages make up the whole', async () => {
+      const whole = await versions(`?${at()}`);
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page: Paged = await versions(`?${at()}&limit=2${after ? `&after=${after}` : ''}`);
+        expect(page.page).toMatchObject({ limit: 2, after });
+        expect(entriesOf(page).length).toBeLessThanOrEqual(2);
+        expect(page.disagreements).toEqual(whole.disagreements);
+        expect(page.parties.map((p) => [p.partyId, p.currentAccount])).toEqual(whole.parties.map((p) => [p.partyId, p.currentAccount]));
+        seen.push(...entriesOf(page));
+        after = page.page!.next;
+        pages++;
+      } while (after !== null && pages < 20);
+      expect(pages).toBeGreaterThan(2);
+      expect(seen.sort()).toEqual(entriesOf(whole));
+    });
+
+    it('400 naming the field for a limit out of range or a cursor that is no position', async () => {
+      expectInvalidFields(await s.get(`/audit/incidents/${I()}/versions?${at()}&limit=0`, 'auditor'), ['limit']);
+      expectInvalidFields(await s.get(`/audit/incidents/${I()}/versions?${at()}&limit=1001`, 'auditor'), ['limit']);
+      expectInvalidFields(await s.get(`/audit/incidents/${I()}/versions?${at()}&after=soon`, 'auditor'), ['after']);
+      const past = await s.get(`/audit/incidents/${I()}/versions?${at()}&after=9999999999999999999`, 'auditor');
+      expectProblem(past, 400, 'invalid-query');
+      expect(past.json().field).toBe('after');
+    });
+  });
+
   // Last: it adds to the incident.
   it('shows a statement made early but recorded late on the stated clock at its date, and not on the recorded clock before it was recorded', async () => {
     t.clock.advance(60_000);

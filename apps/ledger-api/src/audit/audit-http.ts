@@ -3,6 +3,7 @@ import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { AsOf, AsOfError, AsOfJson, AuditRead, AuditReads } from '@ledger/read-models';
 import { digestEtag } from '../platform/http/conditional-get';
+import { pagedRead } from '../platform/http/query-http';
 import { ProblemException } from '../platform/problem/problem.exception';
 import { RequestValidationException } from '../platform/problem/validation.pipe';
 
@@ -54,7 +55,7 @@ export const asOfInput = <T>(parse: () => T): T => {
  * naming the field for moments that do not compare.
  */
 export const auditAnswer = async (reads: AuditReads, read: AuditRead, reply: FastifyReply): Promise<Buffer> => {
-  const answer = await reads.run(read).catch((error: unknown) => {
+  const answer = await pagedRead(() => reads.run(read)).catch((error: unknown) => {
     throw asOfProblem(error);
   });
   if (!answer.found) throw notAsOf(answer.what, answer.asOf);

@@ -1,6 +1,7 @@
 import { MessagePort } from 'node:worker_threads';
 import { EventStore, StoreRefusal, StoreRefusedError, StoreUnavailableError, THREAD_NAMES, nameThisThread } from '@ledger/event-store';
 import { AsOfError } from '../time-travel/as-of';
+import { InvalidPageError } from '../views/entries-page';
 import { AuditRead, AuditReadAnswer, runAuditRead } from '../time-travel/audit-reads';
 import { EventLogSource, openEventLog } from './projection-thread';
 import { RequestThread, ThreadErrorJson, serveRequests } from './request-thread';
@@ -101,6 +102,7 @@ export class AuditThread extends AuditReads {
 /** A failure in the thread as the API maps it: a bad moment stays a 400, a store that cannot answer a 503. */
 const auditErrorOf = (error: ThreadErrorJson): Error => {
   if (error.name === 'AsOfError' && error.field !== undefined) return new AsOfError(error.field, error.message, error.fields);
+  if (error.name === 'InvalidPageError' && (error.field === 'limit' || error.field === 'after')) return new InvalidPageError(error.message, error.field);
   if (error.name === 'StoreRefusedError' && error.reason !== undefined) return new StoreRefusedError(error.reason as StoreRefusal, error.message);
   if (error.name === 'StoreUnavailableError') return new StoreUnavailableError(error.message);
   return Object.assign(new Error(error.message), { name: error.name, ...(error.code !== undefined ? { code: error.code } : {}) });

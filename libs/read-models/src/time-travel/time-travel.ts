@@ -4,7 +4,8 @@ import { LedgerEnvelope } from '../envelope';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
-import { PartyVersionsDoc } from '../views/party-versions.view';
+import { PartyVersionsDoc, PartyVersionsPage } from '../views/party-versions.view';
+import { EntriesPageRequest } from '../views/entries-page';
 import { AsOf, envelopesAsOf } from './as-of';
 
 /**
@@ -84,11 +85,30 @@ export const incidentEnvelopesAsOf = (envelopes: Iterable<LedgerEnvelope>, incid
  * incident is always there once reported (see envelopesAsOf), possibly with
  * no party versions yet.
  */
-export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf, minGrade?: GradeFilter): PartyVersionsDoc | undefined {
+export function partyVersionsAsOf(envelopes: Iterable<LedgerEnvelope>, incidentId: string, asOf: AsOf, minGrade?: GradeFilter): PartyVersionsDoc | undefined;
+export function partyVersionsAsOf(
+  envelopes: Iterable<LedgerEnvelope>,
+  incidentId: string,
+  asOf: AsOf,
+  minGrade: GradeFilter | undefined,
+  page: EntriesPageRequest,
+): PartyVersionsPage | undefined;
+/**
+ * `page`: a page of the claims and denials, as the present's versions are paged (the parties, accounts and
+ * disagreements whole); without it, the whole document.
+ */
+export function partyVersionsAsOf(
+  envelopes: Iterable<LedgerEnvelope>,
+  incidentId: string,
+  asOf: AsOf,
+  minGrade?: GradeFilter,
+  page?: EntriesPageRequest,
+): PartyVersionsDoc | PartyVersionsPage | undefined {
   const all = [...envelopes];
-  const read = (store: SqliteReadModelStore): PartyVersionsDoc | undefined => {
+  const read = (store: SqliteReadModelStore): PartyVersionsDoc | PartyVersionsPage | undefined => {
+    if (page) return store.partyVersions(incidentId, { ...page, ...(filtersGrade(minGrade) ? { minGrade } : {}) });
     if (!filtersGrade(minGrade)) return store.partyVersions(incidentId);
-    // The whole document under the minimum, as of the moment: no page of it (time travel is never paged).
+    // The whole document under the minimum: a request without a limit is not paged.
     const paged = store.partyVersions(incidentId, { minGrade });
     if (!paged) return undefined;
     const { page: _whole, ...doc } = paged;

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuditReads, parseAsOf } from '@ledger/read-models';
+import { AuditReads, WHOLE_AS_OF_MAX_ENTRIES, parseAsOf } from '@ledger/read-models';
+import { entriesPage } from '../../platform/http/query-http';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
@@ -29,7 +30,8 @@ export class GetVersionsAsOfController {
     description:
       'Give at most one of recordedAsOf (as the ledger knew it then), statedAsOf (what the parties had said by then, including what was recorded later) or position (the global log up to it); none means now, on the recorded clock. ' +
       'The answer is the party-versions read model folded from the log up to that moment, plus `asOf` (the moment used, normalised) and `position` (the global position of the last event of the incident it includes). ' +
-      '`minReliability`/`minCredibility` count only claims graded at least so well by then, as on the present versions.',
+      '`minReliability`/`minCredibility` count only claims graded at least so well by then, as on the present versions. ' +
+      'Claims and denials page as on the present versions (`limit`, then `after=<page.next>`; the parties, accounts and disagreements always whole); without `limit` the answer is whole up to 1,000 of them, and past that their first 1,000 with `page.next`.',
   })
   @ApiOkResponse({ description: 'The party-versions document as of the moment, with asOf and position', ...responseBody('VersionsAsOf') })
   @ApiProblemResponse(400, 'Bad or conflicting as-of parameters, named in errors[].field')
@@ -41,6 +43,8 @@ export class GetVersionsAsOfController {
   ): Promise<Buffer> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
     const minGrade = minGradeOf(q);
-    return auditAnswer(this.reads, { kind: 'versionsAsOf', incidentId, asOf, ...(minGrade ? { minGrade } : {}) }, reply);
+    const paged = q.limit !== undefined || q.after !== undefined;
+    const page = paged ? { ...entriesPage(q), ...(q.limit === undefined ? { limit: WHOLE_AS_OF_MAX_ENTRIES } : {}) } : undefined;
+    return auditAnswer(this.reads, { kind: 'versionsAsOf', incidentId, asOf, ...(minGrade ? { minGrade } : {}), ...(page ? { page } : {}) }, reply);
   }
 }

@@ -1,4 +1,8 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
 import { InformationCredibility, SourceReliability } from '@ledger/domain';
+import { MAX_ENTRIES_LIMIT, WHOLE_AS_OF_MAX_ENTRIES } from '@ledger/read-models';
+import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
 import { MinCredibilityQuery, MinReliabilityQuery } from '../../platform/http/dto/min-grade-query';
 import { AsOfQueryDto } from '../audit-http';
 
@@ -11,4 +15,16 @@ export class GetVersionsAsOfQueryDto extends AsOfQueryDto {
 
   @MinCredibilityQuery(COUNTED)
   minCredibility?: InformationCredibility;
+
+  @WholeNumberQuery({
+    minimum: 1,
+    maximum: MAX_ENTRIES_LIMIT,
+    description: `claims and denials per page, as on the present's versions; absent: all of them up to ${WHOLE_AS_OF_MAX_ENTRIES}, past that the first ${WHOLE_AS_OF_MAX_ENTRIES} with page.next`,
+  })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the `page.next` value of the previous page (a log position); absent: the first page', example: '118' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'after must be the page.next value of a previous page (a log position)' })
+  after?: string;
 }
