@@ -9,7 +9,6 @@ import {
   eventHash,
   existingDefaultNotaryKey,
   generateNotaryKey,
-  isSignedCheckpoint,
   eventLeafHash,
   FileScratch,
   jwksOf,
