@@ -384,6 +384,12 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
           The first {claimsLoaded} claims and denials of this incident are listed; the matrix and the disagreements cover all of them.
         </p>
       )}
+      {cut && past?.page?.next && (
+        <p className="muted" data-testid="past-claims-paging">
+          As of {cut.label}, the first {past.parties.reduce((n, p) => n + p.claims.length + p.denialsMade.length, 0)} claims and denials are listed; the matrix and the
+          disagreements cover all of them.
+        </p>
+      )}
       {shown.parties.map((p) => (
         <PartyClaims key={p.partyId} party={p} incidentId={incidentId} />
       ))}

@@ -109,7 +109,8 @@ const lastAmendment = (doc: ClaimHistoryDoc | undefined, amendmentId: string) =>
  * at that point of the log (not with today's state of the claim).
  */
 export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
-  const store = new SqliteReadModelStore({ filename: ':memory:' });
+  // SQLite's temporary database, as foldReadModels: its pages spill to a file, not the process's memory.
+  const store = new SqliteReadModelStore({ filename: '' });
   try {
     return replayInto(store, incidentId, log, readFrom);
   } finally {
