@@ -67,8 +67,8 @@ export interface AuditThreadOptions {
 /**
  * The host's side: an auditor's look at an incident's past folds the incident's events into throwaway read models
  * and serialises the answer, all in a thread of its own. On the HTTP thread, one incident of 5,000 claims held every
- * other request for 1.6 s (as of a moment) to 2.4 s (its changes over all time). One read at a time; the thread
- * reads the log itself, so the HTTP thread only passes the question and sends the text it gets back.
+ * other request for up to 1.6-2.0 s (as of a moment) and 2.2-3.0 s (its changes over all time). One read at a time;
+ * the thread reads the log itself, so the HTTP thread only passes the question and sends the bytes it gets back.
  */
 export class AuditThread extends AuditReads {
   private readonly thread: RequestThread<AuditRead, AuditReadAnswer>;

@@ -22,7 +22,7 @@ export type AuditRead =
 
 /**
  * The answer as UTF-8 JSON with its SHA-256 (base64url, for the ETag), named, serialised and hashed where it was
- * folded: a 5,000-claim incident's answer is 10 to 16 MB, and the HTTP thread spent some 250 ms of each such read
+ * folded: a 5,000-claim incident's answer is 10 to 16 MB, and the HTTP thread spent up to 250 ms of each such read
  * cloning, encoding and hashing what it was handed. The bytes own their buffer, so a thread can hand them over
  * without a copy. Or what was not in the ledger at the moment asked about (a 404).
  */
