@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError, fold, fromStored, IncidentEvent, incidentDecider, incidentStream, toStored } from '@ledger/domain';
+import { Decider, DomainError, fold, fromStored, IncidentEvent, incidentDecider, incidentStream, toStored } from '@ledger/domain';
 import {
   azDefenceClaim,
   denyClaim,
@@ -280,6 +280,40 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
       expect([completed.replayed, completed.revision]).toEqual([false, 1n]);
       expect(await executor.execute(STREAM, incidentDecider, command, keyed())).toEqual({ ...completed, replayed: true });
       expect((await store.readStream(STREAM)).map((e) => e.type)).toEqual(['IncidentReported.v2', 'ClaimMade.v3']);
+    });
+  });
+
+  describe('a key scoped to its stream (an import line sent again)', () => {
+    /** A command that stores six claims at once, refused once they are there: its retry is answered from the store. */
+    const sixClaims: Decider<Set<string>, { ids: string[] }, IncidentEvent> = {
+      initialState: () => new Set(),
+      decide: ({ ids }, known) => {
+        if (known.has(ids[0])) throw new DomainError('claim-exists', 'already made', 'rule');
+        return ids.map((claimId) => ({ type: 'ClaimMade', data: { ...azDefenceClaim, claimId } }) as IncidentEvent);
+      },
+      evolve: (known, event) => (event.type === 'ClaimMade' ? new Set([...known, event.data.claimId]) : known),
+    };
+    const lineCtx = (key: string, requestHash: string) => ctx({ idempotencyKey: key, idempotencyScope: 'stream', requestHash });
+
+    it('answers a retried run longer than the first read, and refuses the key sent with another request', async () => {
+      await executor.execute(STREAM, incidentDecider, reportIncident(), ctx());
+      const ids = Array.from({ length: 6 }, () => randomUUID());
+      const first = await executor.execute(STREAM, sixClaims, { ids }, lineCtx('line-7', 'hash-a'));
+      // Another line after it, so that the run is not the stream's end.
+      await executor.execute(STREAM, incidentDecider, claim(karabakhArmyClaim), ctx());
+
+      const again = await executor.execute(STREAM, sixClaims, { ids }, lineCtx('line-7', 'hash-a'));
+      expect(again).toMatchObject({ replayed: true, revision: first.revision, position: first.position });
+      expect(again.events).toEqual(first.events);
+      expect(again.events).toHaveLength(6);
+      const [batched] = await executor.executeBatch([{ streamName: STREAM, decider: sixClaims, command: { ids }, ctx: lineCtx('line-7', 'hash-a') } as BatchCommand]);
+      expect(batched).toMatchObject({ result: { replayed: true, revision: first.revision } });
+
+      await expect(executor.execute(STREAM, sixClaims, { ids }, lineCtx('line-7', 'hash-b'))).rejects.toMatchObject({ code: 'idempotency-key-reused' });
+      const [reused] = await executor.executeBatch([{ streamName: STREAM, decider: sixClaims, command: { ids }, ctx: lineCtx('line-7', 'hash-b') } as BatchCommand]);
+      expect(reused).toMatchObject({ error: { code: 'idempotency-key-reused' } });
+      // A refusal by the rules with a key never stored stands.
+      await expect(executor.execute(STREAM, sixClaims, { ids }, lineCtx('line-8', 'hash-a'))).rejects.toMatchObject({ code: 'claim-exists' });
     });
   });
 });

@@ -6,6 +6,7 @@ import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
 import { DecidedState, DecidedStateCache, heapBytesOf } from './decided-state-cache';
+import { StoredEventIds } from './stored-event-ids';
 import { idempotencyStream, idempotentEventId, reservationEventId } from './idempotency';
 import { KeyedMutex } from './keyed-mutex';
 
@@ -26,6 +27,8 @@ const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 5;
 /** Events read where a reservation says its command's events landed; a command writes far fewer. */
 const REPLAY_PAGE = 64;
+/** Events read first for a stored run: most commands store one to three. */
+const RUN_FIRST_READ = 4;
 
 export const IDEMPOTENCY_RESERVATION_TYPE = 'IdempotencyKeyReserved.v1';
 
@@ -63,8 +66,6 @@ interface BatchStream {
   revision: bigint | undefined;
   /** Estimated heap of `state` (see heapBytesOf). */
   bytes: number;
-  /** The stored events by id, read once per batch for the lines that turn out to be retries. */
-  stored?: { recorded: RecordedEvent[]; byId: Map<string, number> };
 }
 
 
@@ -84,11 +85,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class StreamCommandExecutor {
   private readonly streams = new KeyedMutex();
 
+  private readonly storedIds: StoredEventIds;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly states: DecidedStateCache,
-  ) {}
+  ) {
+    this.storedIds = new StoredEventIds(store);
+  }
 
   execute<State, Command, Event extends LedgerEvent>(
     streamName: string,
@@ -215,7 +220,7 @@ export class StreamCommandExecutor {
         try {
           events = stream.decider.decide(command, stream.state);
         } catch (error) {
-          const stored = await this.batchReplay(stream, streamName, ctx, error);
+          const stored = await this.batchReplay(streamName, ctx, error);
           if (!stored) throw error;
           outcomes[index] = { result: { streamName, ...stored, replayed: true } };
           continue;
@@ -270,22 +275,12 @@ export class StreamCommandExecutor {
     return outcomes;
   }
 
-  /**
-   * streamScopedReplay for a batch: the stream is read once, however many of
-   * its lines are retries. Throws the refusal of a key reused for another
-   * request; undefined when the refusal stands.
-   */
-  private async batchReplay(stream: BatchStream, streamName: string, ctx: CommandContext, error: unknown): Promise<Replay | undefined> {
+  /** streamScopedReplay for a batch: throws the refusal of a key reused for another request; undefined when the refusal stands. */
+  private async batchReplay(streamName: string, ctx: CommandContext, error: unknown): Promise<Replay | undefined> {
     if (ctx.idempotencyScope !== 'stream' || !ctx.idempotencyKey || !(error instanceof DomainError)) return undefined;
-    if (!stream.stored) {
-      const recorded = await this.store.readStream(streamName);
-      stream.stored = { recorded, byId: new Map(recorded.map((r, i) => [r.eventId, i])) };
-    }
-    const start = stream.stored.byId.get(idempotentEventId(ctx, 0));
-    if (start === undefined) return undefined;
-    const { recorded } = stream.stored;
-    if (recorded[start].metadata.requestHash !== ctx.requestHash) throw this.keyReused();
-    return storedRun(recorded.slice(start), ctx);
+    const stored = await this.storedRunOf(streamName, ctx);
+    if (stored === 'another request') throw this.keyReused();
+    return stored;
   }
 
   /**
@@ -341,11 +336,30 @@ export class StreamCommandExecutor {
   private async streamScopedReplay(streamName: string, ctx: CommandContext, error: unknown): Promise<Replay | DomainError | undefined> {
     if (ctx.idempotencyScope !== 'stream' || !ctx.idempotencyKey) return undefined;
     if (!(error instanceof DomainError) && !(error instanceof WrongExpectedRevisionError)) return undefined;
-    const recorded = await this.store.readStream(streamName);
-    const first = recorded.find((r) => r.eventId === idempotentEventId(ctx, 0));
-    if (!first) return undefined;
-    if (first.metadata.requestHash !== ctx.requestHash) return this.keyReused();
-    return storedRun(recorded, ctx);
+    const stored = await this.storedRunOf(streamName, ctx);
+    return stored === 'another request' ? this.keyReused() : stored;
+  }
+
+  /**
+   * The run a stream-scoped key's command stored, found by the id of its first event (the rare path: a line sent
+   * again); 'another request' when the key's events hold another request's hash.
+   */
+  private async storedRunOf(streamName: string, ctx: CommandContext): Promise<Replay | 'another request' | undefined> {
+    const first = idempotentEventId(ctx, 0);
+    const revision = await this.storedIds.revisionOf(streamName, first);
+    if (revision === undefined) return undefined;
+    // A command stores a few events: read a few, and more only while the run goes on.
+    const run: RecordedEvent[] = [];
+    for (let from = revision, size = RUN_FIRST_READ; ; size = REPLAY_PAGE) {
+      const page = await this.store.readStream(streamName, { fromRevision: from, maxCount: size });
+      let i = 0;
+      while (i < page.length && page[i].eventId === idempotentEventId(ctx, run.length)) run.push(page[i++]);
+      if (i < page.length || page.length < size) break;
+      from = page[page.length - 1].revision + 1n;
+    }
+    if (run.length === 0) return undefined;
+    if (run[0].metadata.requestHash !== ctx.requestHash) return 'another request';
+    return storedRun(run, ctx);
   }
 
   /** The request this principal first sent with this Idempotency-Key, if any; another request with it is refused. */
