@@ -345,9 +345,16 @@ export class StreamCommandExecutor {
    * again); 'another request' when the key's events hold another request's hash.
    */
   private async storedRunOf(streamName: string, ctx: CommandContext): Promise<Replay | 'another request' | undefined> {
-    const first = idempotentEventId(ctx, 0);
-    const revision = await this.storedIds.revisionOf(streamName, first);
-    if (revision === undefined) return undefined;
+    const run = await this.runFoundById(streamName, ctx);
+    if (run.length === 0) return undefined;
+    if (run[0].metadata.requestHash !== ctx.requestHash) return 'another request';
+    return storedRun(run, ctx);
+  }
+
+  /** The key's stored run, found by the id of its first event (StoredEventIds); empty when the stream holds none. */
+  private async runFoundById(streamName: string, ctx: CommandContext): Promise<RecordedEvent[]> {
+    const revision = await this.storedIds.revisionOf(streamName, idempotentEventId(ctx, 0));
+    if (revision === undefined) return [];
     // A command stores a few events: read a few, and more only while the run goes on.
     const run: RecordedEvent[] = [];
     for (let from = revision, size = RUN_FIRST_READ; ; size = REPLAY_PAGE) {
@@ -357,9 +364,7 @@ export class StreamCommandExecutor {
       if (i < page.length || page.length < size) break;
       from = page[page.length - 1].revision + 1n;
     }
-    if (run.length === 0) return undefined;
-    if (run[0].metadata.requestHash !== ctx.requestHash) return 'another request';
-    return storedRun(run, ctx);
+    return run;
   }
 
   /** The request this principal first sent with this Idempotency-Key, if any; another request with it is refused. */
@@ -428,8 +433,9 @@ export class StreamCommandExecutor {
   /**
    * The stored outcome of a request retried with its Idempotency-Key: the
    * rare path, so it may read. First where the reservation says the events
-   * were to land, else the whole stream (older reservations; a write
-   * interrupted after the reservation). Undefined when they were never stored.
+   * were to land, else by the id of the first event (older reservations; a
+   * write interrupted after the reservation). Undefined when they were never
+   * stored.
    */
   private async findReplay(streamName: string, reservation: Reservation, ctx: CommandContext): Promise<Replay | undefined> {
     const hint = reservation.revision !== undefined && /^\d+$/.test(reservation.revision) ? BigInt(reservation.revision) : undefined;
@@ -439,7 +445,7 @@ export class StreamCommandExecutor {
       // A run reaching the end of a full page may go on beyond it.
       if (replay && (page.length < REPLAY_PAGE || replay.revision < page[page.length - 1].revision)) return replay;
     }
-    return storedRun(await this.store.readStream(streamName), ctx);
+    return storedRun(await this.runFoundById(streamName, ctx), ctx);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { AssertionField, Assertions, EntryRef, IncidentEvent, PointInTime, Source, Statement, boundClaimVersion, storedTypeOf } from '@ledger/domain';
-import { amendmentsTable, categoryText, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore } from '@ledger/read-models';
+import { amendmentsTable, categoryText, ClaimHistoryDoc, FieldChange, IncidentFacts, incidentsTable, SqliteReadModelStore, throwawayReadModelStore } from '@ledger/read-models';
 import { CliOutput } from '../cli-output';
 import { GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -109,8 +109,7 @@ const lastAmendment = (doc: ClaimHistoryDoc | undefined, amendmentId: string) =>
  * at that point of the log (not with today's state of the claim).
  */
 export const replayIncident = (incidentId: string, log: IncidentLog, readFrom: string): IncidentReplay => {
-  // SQLite's temporary database, as foldReadModels: its pages spill to a file, not the process's memory.
-  const store = new SqliteReadModelStore({ filename: '' });
+  const store = throwawayReadModelStore();
   try {
     return replayInto(store, incidentId, log, readFrom);
   } finally {

@@ -9,18 +9,19 @@ import { EntriesPageRequest } from '../views/entries-page';
 import { AsOf, envelopesAsOf } from './as-of';
 
 /**
- * The read models of part of the log, in a throwaway store: the projection
- * that feeds the live tables, folded over the envelopes given, and the same
- * views on top. Close it when done.
- *
- * SQLite's temporary database (an empty file name), not `:memory:`: it keeps
- * pages in its cache and spills the rest to a file SQLite deletes on close,
- * so the fold's tables do not grow the process with the incident (folding
- * one of 5,000 claims grew it by 68 to 123 MB in memory, by nothing so, at
- * the same speed).
+ * An empty read-model store to fold part of the log into and throw away: SQLite's temporary database (an empty file
+ * name), not `:memory:`. It keeps pages in its cache and spills the rest to a file SQLite deletes on close, so the
+ * fold's tables do not grow the process with the incident (folding one of 5,000 claims grew it by 68 to 123 MB in
+ * memory, by nothing so, at the same speed). Close it when done.
+ */
+export const throwawayReadModelStore = (): SqliteReadModelStore => new SqliteReadModelStore({ filename: '' });
+
+/**
+ * The read models of part of the log, in a throwaway store: the projection that feeds the live tables, folded over
+ * the envelopes given, and the same views on top. Close it when done.
  */
 export const foldReadModels = (envelopes: Iterable<LedgerEnvelope>): SqliteReadModelStore => {
-  const store = new SqliteReadModelStore({ filename: '' });
+  const store = throwawayReadModelStore();
   try {
     store.apply(envelopes);
   } catch (error) {
