@@ -127,7 +127,7 @@ describe('API docs (e2e)', () => {
 
   it.each([
     ['/audit/incidents/{incidentId}/versions', ['after', 'limit', 'minCredibility', 'minReliability', 'position', 'recordedAsOf', 'statedAsOf']],
-    ['/audit/incidents/{incidentId}/changes', ['clock', 'from', 'to']],
+    ['/audit/incidents/{incidentId}/changes', ['after', 'clock', 'from', 'limit', 'to']],
     ['/audit/incidents/{incidentId}/claims/{claimId}/history', ['position', 'recordedAsOf', 'statedAsOf']],
   ])('GET %s documents its as-of parameters and its refusals as problems', (path, params) => {
     const operation = op('get', path);

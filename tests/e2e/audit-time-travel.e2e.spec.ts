@@ -386,6 +386,37 @@ describe('audit: time travel (e2e)', () => {
       expectProblem(past, 400, 'invalid-query');
       expect(past.json().field).toBe('after');
     });
+
+    it('the changes too: whole without a limit; with one, each change on one page and the pages make up the whole', async () => {
+      type PagedChanges = IncidentChanges & { page?: { limit: number; after: string | null; next: string | null } };
+      const window = `clock=position&from=0&to=${eventOf(STEP.amendment).position}`;
+      const get = async (query: string): Promise<PagedChanges> => {
+        const res = await s.get(`/audit/incidents/${I()}/changes?${query}`, 'auditor');
+        expect(res.statusCode).toBe(200);
+        return res.json();
+      };
+      const whole = await get(window);
+      expect(whole).not.toHaveProperty('page');
+      const added = (doc: IncidentChanges) => doc.parties.flatMap((p) => p.claimsAdded.map((c) => c.claimId)).sort();
+      const seen: { added: string[]; eventIds: string[] } = { added: [], eventIds: [] };
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page: PagedChanges = await get(`${window}&limit=2${after ? `&after=${after}` : ''}`);
+        expect(page.page).toMatchObject({ limit: 2, after });
+        expect(page.disagreements).toEqual(whole.disagreements);
+        expect(page.incident).toEqual(whole.incident);
+        seen.added.push(...added(page));
+        seen.eventIds.push(...page.eventIds);
+        after = page.page!.next;
+        pages++;
+      } while (after !== null && pages < 20);
+      expect(pages).toBeGreaterThan(2);
+      expect(seen.added.sort()).toEqual(added(whole));
+      expect(seen.eventIds.sort()).toEqual([...whole.eventIds].sort());
+      expectInvalidFields(await s.get(`/audit/incidents/${I()}/changes?${window}&limit=0`, 'auditor'), ['limit']);
+      expectInvalidFields(await s.get(`/audit/incidents/${I()}/changes?${window}&after=soon`, 'auditor'), ['after']);
+    });
   });
 
   // Last: it adds to the incident.

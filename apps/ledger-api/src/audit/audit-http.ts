@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AsOf, AsOfError, AsOfJson, AuditRead, AuditReads } from '@ledger/read-models';
+import { AsOf, AsOfError, AsOfJson, AuditRead, AuditReads, EntriesPageRequest, WHOLE_AS_OF_MAX_ENTRIES } from '@ledger/read-models';
 import { digestEtag } from '../platform/http/conditional-get';
-import { pagedRead } from '../platform/http/query-http';
+import { entriesPage, pagedRead } from '../platform/http/query-http';
 import { ProblemException } from '../platform/problem/problem.exception';
 import { RequestValidationException } from '../platform/problem/validation.pipe';
 
@@ -48,6 +48,13 @@ export const asOfInput = <T>(parse: () => T): T => {
     throw asOfProblem(error);
   }
 };
+
+/**
+ * The page an audit read was asked for: none without `limit` and `after` (the read then answers whole up to
+ * WHOLE_AS_OF_MAX_ENTRIES claims and denials, past that with their first page); `after` alone pages by that many.
+ */
+export const auditPage = (q: { limit?: number; after?: string }): EntriesPageRequest | undefined =>
+  q.limit !== undefined || q.after !== undefined ? { ...entriesPage(q), ...(q.limit === undefined ? { limit: WHOLE_AS_OF_MAX_ENTRIES } : {}) } : undefined;
 
 /**
  * An audit read folded by `reads` (in a thread of its own in the built API), sent as the bytes it comes back as, with

@@ -8,7 +8,7 @@ import { GradeFilter } from '../views/grade-filter';
 import { PartyVersionsDoc } from '../views/party-versions.view';
 import { fillPartyNames } from '../views/party-names';
 import { AsOf, AsOfJson, asOfToJson } from './as-of';
-import { IncidentChanges, incidentChanges } from './incident-changes';
+import { IncidentChanges, IncidentChangesPage, incidentChanges } from './incident-changes';
 import { claimHistoryAsOf, incidentEnvelopesAsOf, lastPositionOf, linkedIncidentsOf, partyVersionsAsOf } from './time-travel';
 
 /**
@@ -18,7 +18,7 @@ import { claimHistoryAsOf, incidentEnvelopesAsOf, lastPositionOf, linkedIncident
 export type AuditRead =
   | { kind: 'versionsAsOf'; incidentId: string; asOf: AsOf; minGrade?: GradeFilter; page?: EntriesPageRequest }
   | { kind: 'claimHistoryAsOf'; incidentId: string; claimId: string; asOf: AsOf }
-  | { kind: 'changes'; incidentId: string; from: AsOf; to?: AsOf; now: string };
+  | { kind: 'changes'; incidentId: string; from: AsOf; to?: AsOf; now: string; page?: EntriesPageRequest };
 
 /**
  * The answer as UTF-8 JSON with its SHA-256 (base64url, for the ETag), named, serialised and hashed where it was
@@ -35,8 +35,8 @@ export type AuditReadAnswer = { found: true; body: Uint8Array; sha256: string } 
 export type VersionsAsOf = { asOf: AsOfJson; position: string } & PartyVersionsDoc & { page?: EntriesPage };
 
 /**
- * Claims and denials an as-of answer asked for without a limit holds whole; past that it is their first page. A
- * 5,000-claim incident's whole answer is 10.9 MB, and at some 250,000 claims it would pass the longest string V8 can
+ * Claims and denials an as-of answer (or the changes) asked for without a limit holds whole; past that it is their
+ * first page. A 5,000-claim incident's whole answer is 10.9 MB (its changes since before it began, 16 MB), and at some 250,000 claims it would pass the longest string V8 can
  * make: the answer must have a bound, as the present's has.
  */
 export const WHOLE_AS_OF_MAX_ENTRIES = MAX_ENTRIES_LIMIT;
@@ -115,9 +115,11 @@ export const runAuditRead = async (store: EventStore, read: AuditRead): Promise<
     case 'changes': {
       const { from } = read;
       const until: AsOf = read.to ?? (from.clock === 'position' ? { clock: 'position', position: await store.headPosition() } : { clock: from.clock, at: read.now });
-      const changes = incidentChanges(log, read.incidentId, from, until);
+      const changes = incidentChanges(log, read.incidentId, from, until, read.page ?? { limit: WHOLE_AS_OF_MAX_ENTRIES });
       if (!changes.incident.after) return { found: false, what: `Incident ${read.incidentId}`, asOf: changes.to };
-      return found<IncidentChanges>(store, changes);
+      // As the versions: asked for without a limit and whole within the bound, the document as it always was.
+      const { page, ...whole } = changes;
+      return found<IncidentChanges | IncidentChangesPage>(store, read.page || page.next !== null ? changes : whole);
     }
   }
 };

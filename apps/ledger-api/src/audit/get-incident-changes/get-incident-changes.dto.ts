@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
-import { AS_OF_CLOCKS, AsOfClock } from '@ledger/read-models';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { AS_OF_CLOCKS, AsOfClock, MAX_ENTRIES_LIMIT, WHOLE_AS_OF_MAX_ENTRIES } from '@ledger/read-models';
+import { WholeNumberQuery } from '../../platform/http/dto/whole-number-query';
 
 export class GetIncidentChangesQueryDto {
   @ApiProperty({
@@ -19,4 +20,16 @@ export class GetIncidentChangesQueryDto {
   @IsOptional()
   @IsIn(AS_OF_CLOCKS)
   clock?: AsOfClock;
+
+  @WholeNumberQuery({
+    minimum: 1,
+    maximum: MAX_ENTRIES_LIMIT,
+    description: `claims and denials (at either moment) per page, in log order, as the versions page; absent: all of them up to ${WHOLE_AS_OF_MAX_ENTRIES}, past that the first ${WHOLE_AS_OF_MAX_ENTRIES} with page.next`,
+  })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the `page.next` value of the previous page (a log position); absent: the first page', example: '118' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'after must be the page.next value of a previous page (a log position)' })
+  after?: string;
 }

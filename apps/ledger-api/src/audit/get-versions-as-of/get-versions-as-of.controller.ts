@@ -1,14 +1,13 @@
 import { Controller, Get, Param, Query as QueryParams, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuditReads, WHOLE_AS_OF_MAX_ENTRIES, parseAsOf } from '@ledger/read-models';
-import { entriesPage } from '../../platform/http/query-http';
+import { AuditReads, parseAsOf } from '@ledger/read-models';
 import { Clock } from '../../application/clock';
 import { AuditedRead } from '../shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { uuidParam } from '../../platform/http/uuid-param';
 import { ApiProblemResponse } from '../../platform/openapi/api-problem-response.decorator';
-import { asOfInput, auditAnswer, nowAsOf } from '../audit-http';
+import { asOfInput, auditAnswer, auditPage, nowAsOf } from '../audit-http';
 import { GetVersionsAsOfQueryDto } from './get-versions-as-of.dto';
 import { minGradeOf } from '../../platform/http/dto/min-grade-query';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
@@ -43,8 +42,7 @@ export class GetVersionsAsOfController {
   ): Promise<Buffer> {
     const asOf = asOfInput(() => parseAsOf(q)) ?? nowAsOf(this.clock.now());
     const minGrade = minGradeOf(q);
-    const paged = q.limit !== undefined || q.after !== undefined;
-    const page = paged ? { ...entriesPage(q), ...(q.limit === undefined ? { limit: WHOLE_AS_OF_MAX_ENTRIES } : {}) } : undefined;
+    const page = auditPage(q);
     return auditAnswer(this.reads, { kind: 'versionsAsOf', incidentId, asOf, ...(minGrade ? { minGrade } : {}), ...(page ? { page } : {}) }, reply);
   }
 }

@@ -14,6 +14,7 @@ import type {
   PartyVersionsPage,
   PartyDirectory,
   VersionsAsOf,
+  EntriesPage,
 } from '@ledger/read-models';
 import type { AsyncApiDocument } from '@ledger/contracts';
 import type { EventSchemaIndexDoc } from '../../contracts/list-event-schemas/list-event-schemas.controller';
@@ -45,7 +46,7 @@ export interface ApiResponseBodies {
   CurrentClaim: CurrentClaimView;
   ClaimHistory: ClaimHistoryDoc;
   ClaimHistoryAsOf: ClaimHistoryAsOf;
-  IncidentChanges: IncidentChanges;
+  IncidentChanges: IncidentChanges & { page?: EntriesPage };
   VersionsAsOf: VersionsAsOf;
   SignedCheckpoint: SignedCheckpoint;
   CheckpointList: CheckpointList;
