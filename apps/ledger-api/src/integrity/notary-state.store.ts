@@ -3,6 +3,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FileScratch, MerkleLog, RecordColumnState, ScratchState, StreamHead } from '@ledger/integrity';
+import { KeptCheckpointRow, KeptCheckpoints } from './checkpoint-index';
 import { LeafLocations, LeafLocationsState } from './leaf-locations';
 
 /** Bumped whenever what a snapshot holds changes meaning: a snapshot of another format is ignored (the log is re-read). */
@@ -85,7 +86,10 @@ export class NotaryStateStore {
     try {
       lock.pragma('locking_mode = EXCLUSIVE');
       // The first write takes the exclusive lock, and in this mode the connection keeps it until it closes.
-      lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); COMMIT');
+      lock.exec(
+        'BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); ' +
+          'CREATE TABLE IF NOT EXISTS checkpoints (revision INTEGER PRIMARY KEY, tree_size INTEGER NOT NULL, key_id TEXT NOT NULL, root_hash TEXT NOT NULL); COMMIT',
+      );
     } catch (error) {
       lock.close();
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
@@ -216,6 +220,23 @@ export class NotaryStateStore {
       if (file.startsWith(prefix) && file !== notaryHeadsFile(generation)) unlinkSync(join(this.dir, file));
     }
   }
+
+  /** The notary's checkpoint index, kept in the lock's database (one row a checkpoint; see CheckpointIndex). */
+  readonly checkpoints: KeptCheckpoints = {
+    read: () => {
+      const rows = this.lock.prepare('SELECT revision, tree_size FROM checkpoints ORDER BY revision').raw().all() as Array<[number, number]>;
+      const keyIds = (this.lock.prepare('SELECT DISTINCT key_id FROM checkpoints').pluck().all() as string[]).sort();
+      const lastRootHash = (this.lock.prepare('SELECT root_hash FROM checkpoints ORDER BY revision DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+      return { revisions: rows.map((r) => r[0]), treeSizes: rows.map((r) => r[1]), keyIds, lastRootHash };
+    },
+    add: (rows: readonly KeptCheckpointRow[]) => {
+      const insert = this.lock.prepare('INSERT OR REPLACE INTO checkpoints (revision, tree_size, key_id, root_hash) VALUES (?, ?, ?, ?)');
+      this.lock.transaction(() => {
+        for (const r of rows) insert.run(r.revision, r.treeSize, r.keyId, r.rootHash);
+      })();
+    },
+    clear: () => void this.lock.exec('DELETE FROM checkpoints'),
+  };
 
   close(): void {
     this.lock.close();

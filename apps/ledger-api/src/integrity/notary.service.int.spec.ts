@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStore, SqliteEventStore, SubscriptionHandlers } from '@ledger/event-store';
-import { eventLeafHash, MerkleLog, storedHashOf } from '@ledger/integrity';
+import { CHECKPOINT_STREAM, eventLeafHash, MerkleLog, storedHashOf } from '@ledger/integrity';
 import { Clock } from '../application/clock';
 import type { SharedDatabaseHost } from '../application/shared-database.host';
 import type { LedgerConfig } from '../platform';
@@ -217,6 +217,39 @@ describe('NotaryService keeping its tree between runs', () => {
     const third = await start(again);
     expect(again.from).toEqual([await store.headPosition()]);
     await signsTheWholeLog(third);
+  });
+
+  it('takes up its checkpoint index at the next start, reading only the checkpoints signed since', async () => {
+    const first = await start(store);
+    for (let i = 0; i < 3; i++) {
+      await appendClaims(store, 2);
+      await first.caughtUpTo(await store.headPosition());
+      await first.checkpoint('auditor:test');
+    }
+    const listed = await first.checkpointPage(0, 50);
+    await stop(first);
+    // Another replica (or a process whose index was not kept) signs one more meanwhile.
+    await appendClaims(store, 2);
+    const otherDir = mkdtempSync(join(tmpdir(), 'notary-other-'));
+    const other = notaryWith(store, otherDir, 0);
+    await other.onModuleInit();
+    await other.onApplicationBootstrap();
+    await other.caughtUpTo(await store.headPosition());
+    const { checkpoint: latest } = await other.checkpoint('auditor:test');
+    await other.onModuleDestroy();
+    rmSync(otherDir, { recursive: true, force: true });
+
+    const readsFrom: bigint[] = [];
+    const watched = Object.create(store) as SqliteEventStore;
+    watched.readStream = (stream, options) => {
+      if (stream === CHECKPOINT_STREAM) readsFrom.push(options?.fromRevision ?? 0n);
+      return store.readStream(stream, options);
+    };
+    const second = await start(watched);
+    // The last kept checkpoint checked against the stream, then what was signed after it.
+    expect(readsFrom.slice(0, 2)).toEqual([2n, 3n]);
+    expect(await second.checkpointPage(0, 50)).toEqual({ items: [...listed.items, latest], total: 4 });
+    expect((await second.checkpointOfSize(listed.items[1].treeSize)).checkpoint).toEqual(listed.items[1]);
   });
 
   it('signs, after a restart, the heads of every stream written since the last checkpoint, before the restart and after', async () => {

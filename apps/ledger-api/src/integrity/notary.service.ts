@@ -171,6 +171,9 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // The kept state holds the checkpoint index too: a start then reads only the checkpoints signed since.
+    this.holdKeptState();
+    this.checkpoints.keepIn(this.kept?.checkpoints);
     await this.checkpoints.load();
     const foreign = this.foreignSigningKeys();
     if (foreign.length > 0) {
@@ -279,6 +282,7 @@ export class NotaryService implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   private releaseKeptState(): void {
+    this.checkpoints.keepIn(undefined);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.snapshotTimer = undefined;
     this.kept?.close();
