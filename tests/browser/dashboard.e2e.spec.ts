@@ -497,6 +497,18 @@ describe('the dashboard in a browser (e2e)', () => {
     expect(await page.$('text=Show the next 100 claims and denials')).toBeNull();
     await screenshot(page, '14-incident-paged');
     await expectAccessible('incident paged');
+    // As of its last entry (the slider's last stop before now), the past pages too.
+    await page.selectOption('select[name=clock]', 'position');
+    const slider = page.locator('input[name=asOf]');
+    await slider.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForSelector('[data-testid=past-claims-paging]');
+    expect(await page.$$eval('article.claim', (a) => a.length)).toBe(100);
+    await page.click('text=/Show the next 100 claims and denials as of position \\d+/');
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('article.claim').length === 130);
+    expect(await page.$('[data-testid=past-claims-paging]')).toBeNull();
+    await page.click('text=Back to now');
   });
 
   it('lists the parties with their counts from the party directory, not from every party record', async () => {

@@ -247,8 +247,11 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   useLearnNames(merged?.partyNames);
   useLearnNames(timeline.pages?.at(-1)?.partyNames);
   const [cut, setCut] = useState<{ query: Cut['query']; label: string } | undefined>();
-  const [past, setPast] = useState<VersionsAsOfDoc | undefined>();
+  // The incident as of the cut, a page of claims and denials at a time (each page a fold of the log on the server).
+  const [pastPages, setPastPages] = useState<VersionsAsOfDoc[] | undefined>();
+  const [pastLoading, setPastLoading] = useState(false);
   const [pastError, setPastError] = useState<string>();
+  const past = useMemo(() => (pastPages ? mergeVersionsPages(pastPages) : undefined), [pastPages]);
   const [news, setNews] = useState<{ event: FeedEvent; position: string }[]>([]);
 
   const reloadTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -296,21 +299,26 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
   const onOpen = useCallback(() => void catchUp(), [catchUp]);
   const live = useLiveFeed(incidentId, liveFrom, onEvent, onOpen);
 
+  const pastGeneration = useRef(0);
+  const loadPast = useCallback(
+    (pagesBefore: VersionsAsOfDoc[]) => {
+      if (!cut) return;
+      const mine = ++pastGeneration.current;
+      const after = pagesBefore.at(-1)?.page?.next ?? undefined;
+      setPastError(undefined);
+      setPastLoading(true);
+      must(client.GET('/audit/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: { ...cut.query, limit: VERSIONS_PAGE, ...(after ? { after } : {}) } } })).then(
+        (doc) => mine === pastGeneration.current && (setPastPages([...pagesBefore, doc]), setPastLoading(false)),
+        (e: unknown) => mine === pastGeneration.current && (setPastError(String(e)), setPastLoading(false)),
+      );
+    },
+    [cut, client, incidentId],
+  );
   useEffect(() => {
-    if (!cut) {
-      setPast(undefined);
-      return;
-    }
-    let current = true;
-    setPastError(undefined);
-    must(client.GET('/audit/incidents/{incidentId}/versions', { params: { path: { incidentId }, query: cut.query } })).then(
-      (doc) => current && setPast(doc),
-      (e: unknown) => current && setPastError(String(e)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [cut, client, incidentId]);
+    setPastPages(undefined);
+    if (cut) loadPast([]);
+    else pastGeneration.current++;
+  }, [loadPast]);
   useLearnNames(past?.partyNames);
   useReadyMark('dashboard:incident-ready', merged !== undefined && entries !== undefined);
 
@@ -384,15 +392,22 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
           The first {claimsLoaded} claims and denials of this incident are listed; the matrix and the disagreements cover all of them.
         </p>
       )}
-      {cut && past?.page?.next && (
+      {cut && pastPages?.at(-1)?.page?.next && (
         <p className="muted" data-testid="past-claims-paging">
-          As of {cut.label}, the first {past.parties.reduce((n, p) => n + p.claims.length + p.denialsMade.length, 0)} claims and denials are listed; the matrix and the
+          As of {cut.label}, the first {past!.parties.reduce((n, p) => n + p.claims.length + p.denialsMade.length, 0)} claims and denials are listed; the matrix and the
           disagreements cover all of them.
         </p>
       )}
       {shown.parties.map((p) => (
         <PartyClaims key={p.partyId} party={p} incidentId={incidentId} />
       ))}
+      {cut && pastPages?.at(-1)?.page?.next && (
+        <p>
+          <button type="button" onClick={() => loadPast(pastPages)} disabled={pastLoading}>
+            Show the next {VERSIONS_PAGE} claims and denials as of {cut.label}
+          </button>
+        </p>
+      )}
       {!cut && versions.hasMore && (
         <p>
           <button type="button" onClick={versions.more} disabled={versions.loading}>

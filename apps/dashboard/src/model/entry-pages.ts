@@ -10,12 +10,12 @@ const lastBy = <T,>(items: readonly T[], key: (item: T) => string): T[] => [...n
  * accounts and disagreements) as one document: the parties, accounts, disagreements and revision of the latest page,
  * each party's claims and denials of every page loaded, in page order, an entry present twice kept once.
  */
-export const mergeVersionsPages = (pages: readonly VersionsDoc[]): VersionsDoc => {
+export const mergeVersionsPages = <D extends Pick<VersionsDoc, 'parties' | 'partyNames'>>(pages: readonly D[]): D => {
   const latest = pages[pages.length - 1];
   if (pages.length === 1) return latest;
   return {
     ...latest,
-    partyNames: Object.assign({}, ...pages.map((p) => p.partyNames)) as VersionsDoc['partyNames'],
+    partyNames: Object.assign({}, ...pages.map((p) => p.partyNames)) as D['partyNames'],
     parties: latest.parties.map((party) => {
       const same = pages.flatMap((p) => p.parties.filter((q) => q.partyId === party.partyId));
       return {

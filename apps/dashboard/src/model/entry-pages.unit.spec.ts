@@ -1,3 +1,4 @@
+import type { VersionsDoc } from './api-types';
 import { mergeTimelinePages, mergeVersionsPages } from './entry-pages';
 
 const claim = (claimId: string) => ({ claimId }) as never;
@@ -9,7 +10,7 @@ const page = (revision: string, parties: { partyId: string; claims: string[]; de
     disagreements: [],
     page: { limit: 2, after: null, next },
     parties: parties.map((p) => ({ partyId: p.partyId, currentAccount: { rev: revision }, claims: p.claims.map(claim), denialsMade: (p.denials ?? []).map(denial) })),
-  }) as never;
+  }) as unknown as VersionsDoc;
 
 describe('pages of a large incident, merged for the page', () => {
   it("keeps each party's claims and denials of every page, once, under the latest page's accounts and revision", () => {
