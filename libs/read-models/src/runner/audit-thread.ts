@@ -3,6 +3,7 @@ import { EventStore, StoreRefusal, StoreRefusedError, StoreUnavailableError, THR
 import { AsOfError } from '../time-travel/as-of';
 import { InvalidPageError } from '../views/entries-page';
 import { AuditRead, AuditReadAnswer, runAuditRead } from '../time-travel/audit-reads';
+import { KeptFolds } from '../time-travel/time-travel';
 import { EventLogSource, openEventLog } from './projection-thread';
 import { RequestThread, ThreadErrorJson, serveRequests } from './request-thread';
 
@@ -13,12 +14,14 @@ export abstract class AuditReads {
 
 /** On the calling thread, from the API's own store: tests of the TypeScript sources, and LEDGER_AUDIT_THREAD=inline. */
 export class InlineAuditReads extends AuditReads {
+  private readonly folds = new KeptFolds();
+
   constructor(private readonly store: EventStore) {
     super();
   }
 
   run(read: AuditRead): Promise<AuditReadAnswer> {
-    return runAuditRead(this.store, read);
+    return runAuditRead(this.store, read, this.folds);
   }
 }
 
@@ -37,7 +40,8 @@ export const serveAuditThread = (data: AuditThreadData, port: MessagePort): void
   nameThisThread(THREAD_NAMES.auditReads);
   const store = openEventLog(data.eventLog);
   // The answer's bytes are handed over, not copied: the HTTP thread sends them as they are.
-  serveRequests(port, (read: AuditRead) => runAuditRead(store, read), { transfer: (answer) => (answer.found ? [answer.body.buffer as ArrayBuffer] : []) });
+  const folds = new KeptFolds();
+  serveRequests(port, (read: AuditRead) => runAuditRead(store, read, folds), { transfer: (answer) => (answer.found ? [answer.body.buffer as ArrayBuffer] : []) });
 };
 
 /** The audit reads' thread cannot answer now (it is stopping, or died with the read in hand): a 503, retried shortly. */

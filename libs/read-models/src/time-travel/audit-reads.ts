@@ -9,7 +9,7 @@ import { PartyVersionsDoc } from '../views/party-versions.view';
 import { fillPartyNames } from '../views/party-names';
 import { AsOf, AsOfJson, asOfToJson } from './as-of';
 import { IncidentChanges, IncidentChangesPage, incidentChanges } from './incident-changes';
-import { claimHistoryAsOf, incidentEnvelopesAsOf, lastPositionOf, linkedIncidentsOf, partyVersionsAsOf } from './time-travel';
+import { KeptFolds, claimHistoryAsOf, incidentEnvelopesAsOf, lastPositionOf, linkedIncidentsOf, partyVersionsAsOf } from './time-travel';
 
 /**
  * An auditor's look at an incident's past, as data: folded from the log, whichever thread answers it. `now` (the
@@ -94,12 +94,13 @@ const found = async <T extends object>(store: EventStore, answer: T): Promise<Au
   return { found: true, body, sha256: createHash('sha256').update(body).digest('base64url') };
 };
 
-/** Answers an audit read from `store`; AsOfError for moments that do not compare (from after to). */
-export const runAuditRead = async (store: EventStore, read: AuditRead): Promise<AuditReadAnswer> => {
+/** Answers an audit read from `store`, reusing a fold `folds` keeps; AsOfError for moments that do not compare (from after to). */
+export const runAuditRead = async (store: EventStore, read: AuditRead, folds?: KeptFolds): Promise<AuditReadAnswer> => {
+  const fold = folds?.fold;
   const log = await readIncidentLog(store, read.incidentId);
   switch (read.kind) {
     case 'versionsAsOf': {
-      const doc = partyVersionsAsOf(log, read.incidentId, read.asOf, read.minGrade, read.page ?? { limit: WHOLE_AS_OF_MAX_ENTRIES });
+      const doc = partyVersionsAsOf(log, read.incidentId, read.asOf, read.minGrade, read.page ?? { limit: WHOLE_AS_OF_MAX_ENTRIES }, fold);
       if (!doc?.incident) return { found: false, what: `Incident ${read.incidentId}`, asOf: asOfToJson(read.asOf) };
       // Asked for without a limit and whole within the bound: the document as it always was, with no page.
       const { page, ...whole } = doc;
@@ -115,7 +116,7 @@ export const runAuditRead = async (store: EventStore, read: AuditRead): Promise<
     case 'changes': {
       const { from } = read;
       const until: AsOf = read.to ?? (from.clock === 'position' ? { clock: 'position', position: await store.headPosition() } : { clock: from.clock, at: read.now });
-      const changes = incidentChanges(log, read.incidentId, from, until, read.page ?? { limit: WHOLE_AS_OF_MAX_ENTRIES });
+      const changes = incidentChanges(log, read.incidentId, from, until, read.page ?? { limit: WHOLE_AS_OF_MAX_ENTRIES }, fold);
       if (!changes.incident.after) return { found: false, what: `Incident ${read.incidentId}`, asOf: changes.to };
       // As the versions: asked for without a limit and whole within the bound, the document as it always was.
       const { page, ...whole } = changes;

@@ -16,7 +16,7 @@ import {
   RetractionRecord,
 } from '../views/party-versions.view';
 import { AsOf, AsOfError, AsOfJson, asOfToJson, compareAsOf, envelopesAsOf } from './as-of';
-import { incidentEnvelopes, lastPositionOf, namedBy, withFoldedReadModels } from './time-travel';
+import { Folder, incidentEnvelopes, lastPositionOf, namedBy, withFoldedReadModels } from './time-travel';
 
 /** A claim first made between the two moments, as the ledger has its first version at the later one. */
 export interface AddedClaim extends EntryMeta {
@@ -177,13 +177,21 @@ const incidentAmendmentsBetween = (store: SqliteReadModelStore, incidentId: stri
  * With `page`, a page of it (see IncidentChangesPage); InvalidPageError for a bad one.
  */
 export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId: string, from: AsOf, to: AsOf): IncidentChanges;
-export function incidentChanges(envelopes: Iterable<LedgerEnvelope>, incidentId: string, from: AsOf, to: AsOf, page: EntriesPageRequest): IncidentChangesPage;
+export function incidentChanges(
+  envelopes: Iterable<LedgerEnvelope>,
+  incidentId: string,
+  from: AsOf,
+  to: AsOf,
+  page: EntriesPageRequest,
+  fold?: Folder,
+): IncidentChangesPage;
 export function incidentChanges(
   envelopes: Iterable<LedgerEnvelope>,
   incidentId: string,
   from: AsOf,
   to: AsOf,
   page?: EntriesPageRequest,
+  fold: Folder = withFoldedReadModels,
 ): IncidentChanges | IncidentChangesPage {
   if (compareAsOf(from, to, 'to') > 0) throw new AsOfError('from', 'from must not be after to');
   const request = page ? entriesPageOf(page) : undefined;
@@ -196,9 +204,7 @@ export function incidentChanges(
   // Both folds open at once: a page is cut from the entries of either moment before either document is read.
   return namedBy(
     all,
-    withFoldedReadModels(earlier, (earlierStore) =>
-      withFoldedReadModels(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, earlierStore, laterStore, request })),
-    ),
+    fold(earlier, (earlierStore) => fold(later, (laterStore) => changesBetween({ incidentId, from, to, earlier, later, between, earlierStore, laterStore, request }))),
   );
 }
 
