@@ -268,6 +268,45 @@ describe('ledger-cli auditor commands on the seed article (embedded store)', () 
     });
   });
 
+  describe('a page at a time (--limit, --after)', () => {
+    type Entries = { parties: Array<{ claims: Array<{ claimId: string }>; denialsMade: Array<{ denialId: string }> }> };
+    const entriesOf = (doc: Entries): string[] => doc.parties.flatMap((p) => [...p.claims.map((c) => c.claimId), ...p.denialsMade.map((d) => d.denialId)]);
+
+    it('versions and changes page as the API does, and the pages make up the whole', async () => {
+      for (const command of [['versions', refs.incident], ['changes', refs.incident, '--from', '2000-01-01']]) {
+        const whole = JSON.parse((await cli([...command, '--json', '--data-dir', dataDir])).stdout);
+        expect(whole).not.toHaveProperty('page');
+        const seen: string[] = [];
+        const added: string[] = [];
+        let after: string | null = null;
+        for (let pages = 0; pages === 0 || after !== null; pages++) {
+          expect(pages).toBeLessThan(20);
+          const res = await cli([...command, '--limit', '2', ...(after ? ['--after', after] : []), '--json', '--data-dir', dataDir]);
+          expect(res.code).toBe(0);
+          const page = JSON.parse(res.stdout);
+          expect(page.page).toMatchObject({ limit: 2, after });
+          expect(page.disagreements).toEqual(whole.disagreements);
+          if (command[0] === 'versions') seen.push(...entriesOf(page));
+          else added.push(...page.parties.flatMap((p: { claimsAdded: Array<{ claimId: string }> }) => p.claimsAdded.map((c) => c.claimId)));
+          after = page.page.next;
+        }
+        if (command[0] === 'versions') expect(seen.sort()).toEqual(entriesOf(whole).sort());
+        else expect(added.sort()).toEqual(whole.parties.flatMap((p: { claimsAdded: Array<{ claimId: string }> }) => p.claimsAdded.map((c) => c.claimId)).sort());
+      }
+    });
+
+    it('says in text how to ask for the next page, and refuses a bad limit or cursor', async () => {
+      const first = await cli(['versions', refs.incident, '--limit', '2', '--data-dir', dataDir]);
+      expect(first.stdout).toMatch(new RegExp(`the next: ledger-cli versions ${refs.incident} --limit 2 --after \\d+\\)`));
+      const bad = await cli(['changes', refs.incident, '--from', '2000-01-01', '--limit', '0', '--data-dir', dataDir]);
+      expect(bad.code).toBe(EXIT.usage);
+      expect(bad.stderr).toContain('--limit');
+      const cursor = await cli(['versions', refs.incident, '--after', 'soon', '--data-dir', dataDir]);
+      expect(cursor.code).toBe(EXIT.usage);
+      expect(cursor.stderr).toContain('--after');
+    });
+  });
+
   describe('history', () => {
     it("shows every version of a claim with its diff, recorder and both clocks; the ledger's amendments apart", async () => {
       const az = await cli(['history', refs.incident, refs['az-mod-claim'], '--data-dir', dataDir]);

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { AsOf, AsOfError, AsOfJson, parseAsOfValue, parseClock } from '@ledger/read-models';
+import { AsOf, AsOfError, AsOfJson, EntriesPage, EntriesPageRequest, InvalidPageError, MAX_ENTRIES_LIMIT, entriesPageOf, parseAsOfValue, parseClock } from '@ledger/read-models';
 import { CliError, EXIT } from './ledger-files';
 
 export interface AsOfOptions {
@@ -41,3 +41,33 @@ export const asOfFromOptions = (options: AsOfOptions): AsOf | undefined => {
 
 export const describeAsOf = (asOf: AsOf | AsOfJson | undefined): string =>
   asOf === undefined ? 'now' : asOf.clock === 'position' ? `log position ${asOf.position}` : `${asOf.clock} time ${asOf.at}`;
+
+export interface PageOptions {
+  limit?: string;
+  after?: string;
+}
+
+/** --limit and --after: a page of the incident's claims and denials, as the API's `limit` and `after` give it. */
+export const addPageOptions = (command: Command): Command =>
+  command
+    .option('--limit <n>', `a page of this many claims and denials (1 to ${MAX_ENTRIES_LIMIT}), in log order; without it, all of them`)
+    .option('--after <position>', "the page after this one: the previous page's next (a log position)");
+
+export const pageFromOptions = (options: PageOptions): EntriesPageRequest | undefined => {
+  if (options.limit === undefined && options.after === undefined) return undefined;
+  if (options.limit !== undefined && !/^\d{1,4}$/.test(options.limit)) throw new CliError(`--limit must be a whole number from 1 to ${MAX_ENTRIES_LIMIT}`, EXIT.usage);
+  const page = { limit: options.limit === undefined ? MAX_ENTRIES_LIMIT : Number(options.limit), ...(options.after !== undefined ? { after: options.after } : {}) };
+  try {
+    entriesPageOf(page);
+  } catch (error) {
+    if (error instanceof InvalidPageError) throw new CliError(`--${error.field}: ${error.message}`, EXIT.usage);
+    throw error;
+  }
+  return page;
+};
+
+/** The line a paged text answer ends with: which page this is, and how to ask for the next. */
+export const pageLine = (page: EntriesPage, command: string): string =>
+  page.next === null
+    ? `(the last page of ${page.limit} claims and denials${page.after ? ` after position ${page.after}` : ''})`
+    : `(a page of ${page.limit} claims and denials${page.after ? ` after position ${page.after}` : ''}; the next: ${command} --limit ${page.limit} --after ${page.next})`;

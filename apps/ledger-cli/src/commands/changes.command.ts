@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { AsOf, AsOfError, IncidentChanges, incidentChanges, parseAsOfValue, parseClock } from '@ledger/read-models';
-import { describeAsOf } from '../as-of-options';
+import { AsOf, AsOfError, EntriesPage, IncidentChanges, incidentChanges, parseAsOfValue, parseClock } from '@ledger/read-models';
+import { addPageOptions, describeAsOf, PageOptions, pageFromOptions, pageLine } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -8,7 +8,7 @@ import { resolveLedgerSource } from '../ledger-source';
 import { progressEnabled } from '../progress-bar';
 import { fieldChangeText, labelled, partyLabel, PartyNames, pointInTime, toJson } from '../text-format';
 
-export interface ChangesOptions extends GlobalOptions {
+export interface ChangesOptions extends GlobalOptions, PageOptions {
   from: string;
   to?: string;
   clock?: string;
@@ -77,7 +77,7 @@ export const formatChanges = (c: IncidentChanges, names: PartyNames): string => 
 };
 
 export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.env): Command =>
-  new Command('changes')
+  addPageOptions(new Command('changes'))
     .description('What each party added, corrected, retracted, denied, and what the ledger amended, between two moments of one clock')
     .argument('<incidentId>', 'the incident')
     .requiredOption('--from <moment>', 'the earlier moment: an ISO-8601 instant or date, or a log position with --clock position')
@@ -88,6 +88,7 @@ export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.
     .option('--no-progress', 'never draw a progress bar')
     .action(async (incidentId: string, _options: ChangesOptions, command: Command) => {
       const options = command.optsWithGlobals<ChangesOptions>();
+      const page = pageFromOptions(options);
       const source = resolveLedgerSource(options, env);
       const store = source.open();
       let result: { changes: IncidentChanges; names: PartyNames };
@@ -96,7 +97,7 @@ export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.
         const { from, to } = changesBounds(options, log);
         let changes: IncidentChanges;
         try {
-          changes = incidentChanges(log.envelopes, incidentId, from, to);
+          changes = page ? incidentChanges(log.envelopes, incidentId, from, to, page) : incidentChanges(log.envelopes, incidentId, from, to);
         } catch (error) {
           if (error instanceof AsOfError) throw new CliError(error.message, EXIT.usage);
           throw error;
@@ -108,5 +109,6 @@ export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.
       } finally {
         await store.close();
       }
-      out.result(options.json ? toJson(result.changes, 2) : formatChanges(result.changes, result.names));
+      const paged = (result.changes as IncidentChanges & { page?: EntriesPage }).page;
+      out.result(options.json ? toJson(result.changes, 2) : [formatChanges(result.changes, result.names), ...(paged ? ['', pageLine(paged, `ledger-cli changes ${incidentId}`)] : [])].join('\n'));
     });

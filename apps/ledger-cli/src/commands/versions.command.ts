@@ -1,7 +1,20 @@
 import { Command } from 'commander';
 import { Assertions, Estimate, INFORMATION_CREDIBILITIES, InformationCredibility, Place, SOURCE_RELIABILITIES, SourceReliability, TimeInterval } from '@ledger/domain';
-import { AsOf, AsOfJson, asOfToJson, categoryText, Disagreement, DisagreementPosition, GradeFilter, PartyVersionsDoc, partyVersionsAsOf, fillPartyNames } from '@ledger/read-models';
-import { addAsOfOptions, AsOfOptions, asOfFromOptions, describeAsOf } from '../as-of-options';
+import {
+  AsOf,
+  AsOfJson,
+  asOfToJson,
+  categoryText,
+  Disagreement,
+  DisagreementPosition,
+  EntriesPage,
+  EntriesPageRequest,
+  GradeFilter,
+  PartyVersionsDoc,
+  partyVersionsAsOf,
+  fillPartyNames,
+} from '@ledger/read-models';
+import { addAsOfOptions, addPageOptions, AsOfOptions, asOfFromOptions, describeAsOf, PageOptions, pageFromOptions, pageLine } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -21,7 +34,7 @@ import {
   toJson,
 } from '../text-format';
 
-export interface VersionsOptions extends GlobalOptions, AsOfOptions {
+export interface VersionsOptions extends GlobalOptions, AsOfOptions, PageOptions {
   json?: boolean;
   progress?: boolean;
   minReliability?: string;
@@ -39,8 +52,8 @@ export const minGradeFromOptions = (options: Pick<VersionsOptions, 'minReliabili
   return { ...(minReliability !== undefined ? { minReliability: minReliability as SourceReliability } : {}), ...(credibility !== undefined ? { minCredibility: credibility } : {}) };
 };
 
-/** The API's as-of answer (GET /audit/incidents/:id/versions) plus the parties' names; asOf null means now. */
-export type VersionsAsOfResult = { asOf: AsOfJson | null; position: string; partyNames: Record<string, string> } & PartyVersionsDoc;
+/** The API's as-of answer (GET /audit/incidents/:id/versions) plus the parties' names; asOf null means now; `page` with --limit or --after. */
+export type VersionsAsOfResult = { asOf: AsOfJson | null; position: string; partyNames: Record<string, string> } & PartyVersionsDoc & { page?: EntriesPage };
 
 /** The whole incident stream is "now"; a position cut at its last event folds all of it. */
 const cutOf = (log: IncidentLog, asOf: AsOf | undefined): AsOf =>
@@ -49,8 +62,9 @@ const cutOf = (log: IncidentLog, asOf: AsOf | undefined): AsOf =>
 export const partyNamesOf = (ids: Iterable<string>, names: PartyNames): Record<string, string> =>
   Object.fromEntries([...ids].flatMap((id) => (names.get(id) ? [[id, names.get(id)!.name]] : [])));
 
-export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined, minGrade?: GradeFilter): VersionsAsOfResult => {
-  const doc = fillPartyNames(partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade), (id) => log.names.get(id)?.name ?? null);
+export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined, minGrade?: GradeFilter, page?: EntriesPageRequest): VersionsAsOfResult => {
+  const folded = page ? partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade, page) : partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade);
+  const doc = fillPartyNames(folded as (PartyVersionsDoc & { page?: EntriesPage }) | undefined, (id) => log.names.get(id)?.name ?? null);
   if (!doc?.incident) {
     const reported = log.envelopes[0];
     throw new CliError(
@@ -176,11 +190,12 @@ export const runVersions = async (
 ): Promise<{ result: VersionsAsOfResult; names: PartyNames }> => {
   const asOf = asOfFromOptions(options);
   const minGrade = minGradeFromOptions(options);
+  const page = pageFromOptions(options);
   const source = resolveLedgerSource(options, env);
   const store = source.open();
   try {
     const log = await readIncidentLog(store, source, incidentId, out, progressEnabled(out, options.progress));
-    return { result: versionsAsOf(incidentId, log, asOf, minGrade), names: log.names };
+    return { result: versionsAsOf(incidentId, log, asOf, minGrade, page), names: log.names };
   } catch (error) {
     throw storeFailure('versions', error);
   } finally {
@@ -189,10 +204,12 @@ export const runVersions = async (
 };
 
 export const versionsCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.env): Command =>
-  addAsOfOptions(
-    new Command('versions')
-      .description("Each party's version of an incident and the points where the versions disagree, now or as of a moment")
-      .argument('<incidentId>', 'the incident'),
+  addPageOptions(
+    addAsOfOptions(
+      new Command('versions')
+        .description("Each party's version of an incident and the points where the versions disagree, now or as of a moment")
+        .argument('<incidentId>', 'the incident'),
+    ),
   )
     .option('--json', 'print the party-versions document (as GET /audit/incidents/<id>/versions returns it, with party names)')
     .option('--min-reliability <A-F>', 'count only claims whose current version is graded with a source reliability at least this good (ungraded ones left out)')
@@ -214,5 +231,5 @@ answered exactly like the present. Reads only; safe while the API runs.`,
     .action(async (incidentId: string, _options: VersionsOptions, command: Command) => {
       const options = command.optsWithGlobals<VersionsOptions>();
       const { result, names } = await runVersions(incidentId, options, out, env);
-      out.result(options.json ? toJson(result, 2) : formatVersions(result, names));
+      out.result(options.json ? toJson(result, 2) : [formatVersions(result, names), ...(result.page ? ['', pageLine(result.page, `ledger-cli versions ${incidentId}`)] : [])].join('\n'));
     });
