@@ -7,6 +7,8 @@ import { SqliteReadModelQueries } from '../storage/read-model-queries.port';
 import { ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { InvalidStatsQueryError } from '../views/dashboard-stats.view';
 import { AggregateQuery, AggregateThread, AggregateViewName, AggregatesBusyError, AggregatesUnavailableError, runAggregate } from './aggregate-thread';
+import { DEFAULT_CHECKPOINT_NAME } from './projection.runner';
+import { LEDGER_PROJECTIONS } from '../projection';
 
 const WORKER = join(__dirname, '../../../../tests/support/aggregate-thread.worker.js');
 
@@ -88,9 +90,10 @@ describe('AggregateThread: the dashboards\' aggregates on a connection and a thr
     store.onCorruption((error) => damage.push(error));
     queries = new SqliteReadModelQueries(store, thread);
     await queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'party' });
-    // The thread's connection, left open since, meets the noise.
+    // The thread's connection, left open since, meets the noise (asked another question: the answer to the first is kept
+    // for the read models' state, which the noise did not move).
     damageUnderOpenConnections(file);
-    await expect(queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'party' })).rejects.toBeInstanceOf(ReadModelsUnavailableError);
+    await expect(queries.aggregateView('activity', { bucket: 'none', clock: 'recorded', by: 'category' })).rejects.toBeInstanceOf(ReadModelsUnavailableError);
     expect(damage).toHaveLength(1);
   });
 
@@ -115,5 +118,60 @@ describe('AggregateThread: the dashboards\' aggregates on a connection and a thr
 
     await thread.close();
     await expect(thread.run('partyDirectory', { limit: 50, offset: 0 }, store.fileGeneration)).rejects.toBeInstanceOf(AggregatesUnavailableError);
+  });
+
+  describe('answers kept for the read models\' state', () => {
+    /** The thread's runs, counted; each held until released when `held` is set. */
+    const counting = () => {
+      const runs: string[] = [];
+      let release: (() => void) | undefined;
+      const held = { on: false };
+      const run = thread.run.bind(thread);
+      thread.run = (async (name, query, generation) => {
+        runs.push(`${name} ${JSON.stringify(query)}`);
+        if (held.on) await new Promise<void>((resolve) => (release = resolve));
+        return run(name, query, generation);
+      }) as AggregateThread['run'];
+      return { runs, held, release: () => release?.() };
+    };
+
+    it('counts a question once while the read models have not moved, also asked while its count is under way', async () => {
+      const { runs, held, release } = counting();
+      const query = { bucket: 'none', clock: 'recorded', by: 'party' } as const;
+      held.on = true;
+      const asked = [queries.aggregateView('activity', query), queries.aggregateView('activity', { by: 'party', clock: 'recorded', bucket: 'none' })];
+      await new Promise((resolve) => setImmediate(resolve));
+      release();
+      const [a, b] = await Promise.all(asked);
+      expect(b).toEqual(a);
+      held.on = false;
+      expect(await queries.aggregateView('activity', query)).toEqual(a);
+      expect(runs).toHaveLength(1);
+      // Another question is counted on its own.
+      await queries.aggregateView('activity', { ...query, by: 'none' });
+      expect(runs).toHaveLength(2);
+    });
+
+    it('counts again once the read models move, and shows what moved them', async () => {
+      const { runs } = counting();
+      const query = { bucket: 'none', clock: 'recorded', by: 'none' } as const;
+      const before = await queries.aggregateView('activity', query);
+      const log = seedArticleEnvelopes();
+      const last = log[log.length - 1];
+      const more = { ...last, eventId: '00000000-0000-4000-8000-0000000000ff', position: last.position + 1n, event: log.find((e) => e.event.type === 'ClaimMade')!.event };
+      // As the runner writes them: the rows with the checkpoint, in one transaction.
+      store.applyBatch(DEFAULT_CHECKPOINT_NAME, LEDGER_PROJECTIONS, [{ ...more, event: { ...more.event, data: { ...more.event.data, claimId: 'claim-one-more' } } as typeof more.event }], more.position);
+      const after = await queries.aggregateView('activity', query);
+      expect(after.totals.claims).toBe(before.totals.claims + 1);
+      expect(runs).toHaveLength(2);
+    });
+
+    it('keeps no failure: the same question asked again is counted again', async () => {
+      const { runs } = counting();
+      const query = { bucket: 'none', clock: 'stated', by: 'none', from: 'soon' } as const;
+      await expect(queries.aggregateView('activity', query)).rejects.toBeInstanceOf(InvalidStatsQueryError);
+      await expect(queries.aggregateView('activity', query)).rejects.toBeInstanceOf(InvalidStatsQueryError);
+      expect(runs).toHaveLength(2);
+    });
   });
 });

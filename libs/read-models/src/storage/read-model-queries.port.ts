@@ -1,3 +1,4 @@
+import stringify from 'safe-stable-stringify';
 import { StoreUnavailableError } from '@ledger/event-store';
 import { AggregateAnswer, AggregateQuery, AggregateThread, AggregateViewName, runAggregate } from '../runner/aggregate-thread';
 import { isCorruptionError } from './read-model-file';
@@ -48,10 +49,46 @@ export class ReadModelsUnreachableError extends StoreUnavailableError {
 }
 
 /**
+ * The named aggregates' answers by query and by the read models' state (file generation and checkpoint) when asked: a
+ * statistic counts every entry of the ledger (0.6 s each at 1,000,000 events), and ten dashboards opening their list
+ * at once asked for the same four forty times. The same question asked again before the read models move, or while
+ * its count is under way, shares that count. A count that fails is not kept.
+ */
+export class AggregateAnswers {
+  private readonly answers = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly capacity = 64) {}
+
+  get size(): number {
+    return this.answers.size;
+  }
+
+  answer<T>(state: string, name: string, query: unknown, count: () => Promise<T>): Promise<T> {
+    const key = `${state}|${name}|${stringify(query)}`;
+    const kept = this.answers.get(key);
+    if (kept) {
+      this.answers.delete(key);
+      this.answers.set(key, kept);
+      return kept as Promise<T>;
+    }
+    const counted = count();
+    this.answers.set(key, counted);
+    counted.catch(() => this.answers.get(key) === counted && this.answers.delete(key));
+    for (const oldest of this.answers.keys()) {
+      if (this.answers.size <= this.capacity) break;
+      this.answers.delete(oldest);
+    }
+    return counted;
+  }
+}
+
+/**
  * The SQLite file's answers: its calls are synchronous, so each is a settled promise (a throw becomes a rejection). With
  * an AggregateThread the named aggregates run there, on a connection of its own, and the HTTP thread waits for nothing.
  */
 export class SqliteReadModelQueries extends ReadModelQueries {
+  private readonly answers = new AggregateAnswers();
+
   constructor(
     private readonly store: SqliteReadModelStore,
     private readonly aggregates?: AggregateThread,
@@ -59,13 +96,25 @@ export class SqliteReadModelQueries extends ReadModelQueries {
     super();
   }
 
-  override async aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
-    if (!this.aggregates) return super.aggregateView(name, query);
+  override aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
+    const count = async (): Promise<AggregateAnswer<N>> => {
+      if (!this.aggregates) return super.aggregateView(name, query);
+      try {
+        return await this.aggregates.run(name, query, this.store.fileGeneration);
+      } catch (error) {
+        throw isCorruptionError(error) ? this.store.damageFound(error) : error;
+      }
+    };
+    // The read models change only with their checkpoint (one transaction), or with a new file. Read before the count,
+    // as the statistics' ETag is: while it has not moved, no commit came after the count began.
+    let checkpoint: bigint;
     try {
-      return await this.aggregates.run(name, query, this.store.fileGeneration);
-    } catch (error) {
-      throw isCorruptionError(error) ? this.store.damageFound(error) : error;
+      checkpoint = this.store.readCheckpoint(DEFAULT_CHECKPOINT_NAME)?.position ?? 0n;
+    } catch {
+      // A file that cannot say where it stands answers nothing kept: the count meets what is wrong and says so.
+      return count();
     }
+    return this.answers.answer(`${this.store.fileGeneration}:${checkpoint}`, name, query, count);
   }
 
   async incident(incidentId: string): Promise<IncidentListItem | undefined> {
