@@ -1,12 +1,16 @@
-import { INCIDENT_ID, seedArticleEnvelopes } from '../testing/seed-article.fixture';
+import fc from 'fast-check';
+import { LedgerEnvelope } from '../envelope';
+import { ledgerOpArb, ledgerOpEntries } from '../testing/ledger-operations.fixture';
+import { INCIDENT_ID, envelopesOf, seedArticleEnvelopes } from '../testing/seed-article.fixture';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { AsOf } from './as-of';
 import { incidentChanges } from './incident-changes';
-import { KeptFolds, partyVersionsAsOf } from './time-travel';
+import { KeptFolds, partyVersionsAsOf, withFoldedReadModels } from './time-travel';
 
 const log = seedArticleEnvelopes();
 const position = (p: number): AsOf => ({ clock: 'position', position: BigInt(p) });
-const storeOf = (folds: KeptFolds, upTo: number): SqliteReadModelStore => folds.fold(log.slice(0, upTo), (store) => store);
+/** The fold of the three events up to `upTo`: of two such windows, neither starts with the other's events. */
+const storeOf = (folds: KeptFolds, upTo: number): SqliteReadModelStore => folds.fold(log.slice(upTo - 3, upTo), (store) => store);
 const isOpen = (store: SqliteReadModelStore): boolean => {
   try {
     store.partyVersions(INCIDENT_ID);
@@ -63,22 +67,68 @@ describe('KeptFolds', () => {
   it('never closes a fold while it is read, as the changes read one inside another', () => {
     storeOf(folds, 3);
     storeOf(folds, 4);
-    const kept = incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2 }, folds.fold);
-    expect(kept).toEqual(incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2 }));
+    const kept = incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2 }, folds.fold);
+    expect(kept).toEqual(incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2 }));
     // Both moments' folds are kept for the next page.
-    const next = incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2, after: kept.page.next! }, folds.fold);
+    const next = incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2, after: kept.page.next! }, folds.fold);
     expect(folds.size).toBe(2);
-    expect(next).toEqual(incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2, after: kept.page.next! }));
+    expect(next).toEqual(incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2, after: kept.page.next! }));
   });
 
   it('keeps two folds at least, since the changes read two at once', () => {
     const one = new KeptFolds(1);
     try {
-      const changes = incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2 }, one.fold);
-      expect(changes).toEqual(incidentChanges(log, INCIDENT_ID, position(5), position(12), { limit: 2 }));
+      const changes = incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2 }, one.fold);
+      expect(changes).toEqual(incidentChanges(log, INCIDENT_ID, position(9), position(14), { limit: 2 }));
       expect(one.size).toBe(2);
     } finally {
       one.close();
     }
+  });
+
+  describe('a step forward folds only its new events', () => {
+    /** What the incident's read models answer: its versions, its timeline and every claim's history. */
+    const answers = (store: SqliteReadModelStore, envelopes: readonly LedgerEnvelope[]) => ({
+      versions: store.partyVersions(INCIDENT_ID),
+      timeline: store.incidentTimeline(INCIDENT_ID),
+      histories: [...new Set(envelopes.flatMap(({ event }) => (event.type === 'ClaimMade' ? [event.data.claimId] : [])))].map((claimId) =>
+        store.claimHistory(INCIDENT_ID, claimId),
+      ),
+    });
+    const fresh = (envelopes: readonly LedgerEnvelope[]) => withFoldedReadModels(envelopes, (store) => answers(store, envelopes));
+
+    it('takes the kept fold of the events before and folds the rest into it', () => {
+      const earlier = folds.fold(log.slice(0, 5), (store) => store);
+      const later = folds.fold(log.slice(0, 12), (store) => store);
+      expect(later).toBe(earlier);
+      expect(folds.size).toBe(1);
+      expect(folds.fold(log.slice(0, 12), (store) => answers(store, log))).toEqual(fresh(log.slice(0, 12)));
+    });
+
+    it('folds afresh what does not start with a kept fold\'s events', () => {
+      const kept = folds.fold(log.slice(0, 5), (store) => store);
+      const skipping = [...log.slice(0, 3), ...log.slice(4, 9)];
+      expect(folds.fold(skipping, (store) => store)).not.toBe(kept);
+      expect(folds.fold(skipping, (store) => answers(store, skipping))).toEqual(fresh(skipping));
+      expect(isOpen(kept)).toBe(true);
+    });
+
+    it('answers as a fresh fold after any steps back and forth over any log', () => {
+      fc.assert(
+        fc.property(fc.array(ledgerOpArb, { minLength: 1, maxLength: 16 }), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (ops, steps) => {
+          const envelopes = envelopesOf(ledgerOpEntries(ops));
+          const stepping = new KeptFolds(2);
+          try {
+            for (const step of steps) {
+              const cut = envelopes.slice(0, 1 + (step % envelopes.length));
+              expect(stepping.fold(cut, (store) => answers(store, cut))).toEqual(fresh(cut));
+            }
+          } finally {
+            stepping.close();
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
   });
 });
