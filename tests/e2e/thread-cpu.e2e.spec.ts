@@ -6,7 +6,7 @@ import { spawnedSuite } from '../support/spawned-suite';
 
 /**
  * The built API names its threads, so that `top -H` and `/metrics` say which one is busy: the event log's writer, the
- * projection thread, the two WAL checkpointers, the statistics' thread and the audit reads' thread, beside the main thread (which keeps the process's own name).
+ * projection thread, the two WAL checkpointers, the statistics' thread, the audit reads' thread and the verify thread, beside the main thread (which keeps the process's own name).
  */
 
 const newDir = spawnedSuite('ledger-threads-');
@@ -27,6 +27,10 @@ if (!onLinux) console.log('thread-cpu e2e: skipped, thread names are Linux only'
     expect((await ledger.request('GET', '/stats/activity?by=party', { role: 'reader' })).status).toBe(200);
     // The audit reads' thread with the first look at an incident's past.
     expect((await ledger.request('GET', `/audit/incidents/${incidentId}/changes?from=2000-01-01`, { role: 'auditor' })).status).toBe(200);
+    // The verify thread with the first walk of the log.
+    const verified = await ledger.request('GET', '/integrity/verify', { role: 'auditor' });
+    expect(verified.status).toBe(200);
+    expect(verified.body.ok).toBe(true);
 
     const names = readdirSync(`/proc/${ledger.pid}/task`).map((tid) => readFileSync(`/proc/${ledger.pid}/task/${tid}/comm`, 'utf8').trim());
     for (const name of Object.values(THREAD_NAMES)) expect(names.filter((n) => n === name)).toHaveLength(1);

@@ -15,6 +15,8 @@ export const THREAD_NAMES = {
   aggregates: 'ledger-stats',
   /** Started by the first auditor's look at an incident's past. */
   auditReads: 'ledger-audit',
+  /** Started by the first GET /integrity/verify. */
+  verify: 'ledger-verify',
 } as const;
 
 /** What threadCpu() calls the thread whose id is the process's. */

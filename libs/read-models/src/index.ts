@@ -24,6 +24,7 @@ export * from './runner/projection-thread';
 export * from './runner/aggregate-thread';
 export * from './runner/audit-thread';
 export * from './runner/request-thread';
+export * from './runner/verify-thread';
 export * from './time-travel';
 export * from './storage/read-model-file';
 export * from './storage/read-model-file-check';

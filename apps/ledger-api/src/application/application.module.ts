@@ -7,6 +7,9 @@ import {
   AuditReads,
   AuditThread,
   InlineAuditReads,
+  InlineLedgerVerifier,
+  LedgerVerifier,
+  VerifyThread,
   EventLogSource,
   ProjectionRunner,
   ReadModelProjector,
@@ -65,7 +68,7 @@ export const createEventStore = (config: LedgerConfig, writerThreadScript?: stri
         ...(writerThreadScript && config.storeWriterThread === 'worker' ? { writerThread: { script: writerThreadScript } } : {}),
       });
 
-const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, AuditReads, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
+const SERVICES = [EVENT_STORE, ReadModelProjector, ReadModelQueries, AuditReads, LedgerVerifier, Clock, ProjectionHost, SharedDatabaseHost, DecidedStateCache, StreamCommandExecutor, PartyDirectory, ClaimStreams];
 
 /**
  * With LEDGER_READ_MODELS_URL the read models live in PostgreSQL alone: no SQLite file is kept beside them (a second
@@ -177,6 +180,15 @@ export class ApplicationModule {
             options.projectionThreadScript !== undefined && !options.eventStore && config.auditThread === 'worker'
               ? new AuditThread({ script: options.projectionThreadScript, eventLog: eventLogSource(config) })
               : new InlineAuditReads(eventStore),
+        },
+        {
+          provide: LedgerVerifier,
+          inject: [EVENT_STORE],
+          // As the audit reads: the built API walks the log for GET /integrity/verify in a thread of its own.
+          useFactory: (eventStore: EventStore): LedgerVerifier =>
+            options.projectionThreadScript !== undefined && !options.eventStore && config.auditThread === 'worker'
+              ? new VerifyThread({ script: options.projectionThreadScript, eventLog: eventLogSource(config), scratchDirectory: config.dataDir })
+              : new InlineLedgerVerifier(eventStore, config.dataDir),
         },
         {
           provide: DecidedStateCache,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { damageUnderOpenConnections } from '../testing/damage-file';
@@ -9,21 +9,12 @@ import { InvalidStatsQueryError } from '../views/dashboard-stats.view';
 import { AggregateQuery, AggregateThread, AggregateViewName, AggregatesBusyError, AggregatesUnavailableError, runAggregate } from './aggregate-thread';
 import { DEFAULT_CHECKPOINT_NAME } from './projection.runner';
 import { LEDGER_PROJECTIONS } from '../projection';
+import { threadNames } from '../testing/thread-names';
 
 const WORKER = join(__dirname, '../../../../tests/support/aggregate-thread.worker.js');
 
 // The thread compiles the sources it loads on start: seconds on a busy machine.
 jest.setTimeout(60_000);
-
-/** Names of this process's threads (Linux). */
-const threadNames = (): string[] =>
-  readdirSync('/proc/self/task').map((tid) => {
-    try {
-      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      return '';
-    }
-  });
 
 describe('AggregateThread: the dashboards\' aggregates on a connection and a thread of their own', () => {
   let dir: string;

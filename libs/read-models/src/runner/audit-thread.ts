@@ -1,11 +1,11 @@
 import { MessagePort } from 'node:worker_threads';
-import { EventStore, StoreRefusal, StoreRefusedError, StoreUnavailableError, THREAD_NAMES, nameThisThread } from '@ledger/event-store';
+import { EventStore, StoreUnavailableError, THREAD_NAMES, nameThisThread } from '@ledger/event-store';
 import { AsOfError } from '../time-travel/as-of';
 import { InvalidPageError } from '../views/entries-page';
 import { AuditRead, AuditReadAnswer, runAuditRead } from '../time-travel/audit-reads';
 import { KeptFolds } from '../time-travel/time-travel';
 import { EventLogSource, openEventLog } from './projection-thread';
-import { RequestThread, ThreadErrorJson, serveRequests } from './request-thread';
+import { RequestThread, ThreadErrorJson, serveRequests, storeErrorOf } from './request-thread';
 
 /** Answers an auditor's look at an incident's past: on the calling thread (InlineAuditReads) or another (AuditThread). */
 export abstract class AuditReads {
@@ -107,7 +107,5 @@ export class AuditThread extends AuditReads {
 const auditErrorOf = (error: ThreadErrorJson): Error => {
   if (error.name === 'AsOfError' && error.field !== undefined) return new AsOfError(error.field, error.message, error.fields);
   if (error.name === 'InvalidPageError' && (error.field === 'limit' || error.field === 'after')) return new InvalidPageError(error.message, error.field);
-  if (error.name === 'StoreRefusedError' && error.reason !== undefined) return new StoreRefusedError(error.reason as StoreRefusal, error.message);
-  if (error.name === 'StoreUnavailableError') return new StoreUnavailableError(error.message);
-  return Object.assign(new Error(error.message), { name: error.name, ...(error.code !== undefined ? { code: error.code } : {}) });
+  return storeErrorOf(error);
 };

@@ -1,10 +1,13 @@
 import { MessagePort, Worker } from 'node:worker_threads';
+import { StoreRefusal, StoreRefusedError, StoreUnavailableError } from '@ledger/event-store';
 
 /** An error as it crosses a thread: its name and message, and the plain fields a caller needs to map it. */
 export interface ThreadErrorJson {
   name: string;
   message: string;
   code?: string;
+  /** A system call's failure (ENOSPC in write, say): the API answers those as its disk's, a 503. */
+  syscall?: string;
   field?: string;
   fields?: string[];
   reason?: string;
@@ -13,15 +16,27 @@ export interface ThreadErrorJson {
 type Reply<A> = { id: number; answer: A } | { id: number; error: ThreadErrorJson };
 
 export const errorToJson = (error: unknown): ThreadErrorJson => {
-  const e = error as { name?: unknown; message?: unknown; code?: unknown; field?: unknown; fields?: unknown; reason?: unknown };
+  const e = error as { name?: unknown; message?: unknown; code?: unknown; syscall?: unknown; field?: unknown; fields?: unknown; reason?: unknown };
   return {
     name: String(e?.name ?? 'Error'),
     message: String(e?.message ?? error),
     ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e?.syscall === 'string' ? { syscall: e.syscall } : {}),
     ...(typeof e?.field === 'string' ? { field: e.field } : {}),
     ...(Array.isArray(e?.fields) && e.fields.every((f) => typeof f === 'string') ? { fields: e.fields as string[] } : {}),
     ...(typeof e?.reason === 'string' ? { reason: e.reason } : {}),
   };
+};
+
+/**
+ * A failure in a thread that reads the log, as the API maps it: a store that refuses or cannot answer keeps its class
+ * (a 503), anything else its name and code (a disk that cannot take a file stays a 503 by its code).
+ */
+export const storeErrorOf = (error: ThreadErrorJson): Error => {
+  if (error.name === 'StoreRefusedError' && error.reason !== undefined) return new StoreRefusedError(error.reason as StoreRefusal, error.message);
+  if (error.name === 'StoreUnavailableError') return new StoreUnavailableError(error.message);
+  const { name, code, syscall } = error;
+  return Object.assign(new Error(error.message), { name, ...(code !== undefined ? { code } : {}), ...(syscall !== undefined ? { syscall } : {}) });
 };
 
 /**

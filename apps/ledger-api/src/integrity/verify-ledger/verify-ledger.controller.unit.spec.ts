@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@ledger/event-store';
 import { generateNotaryKey } from '@ledger/integrity';
-import type { LedgerConfig } from '../../platform';
+import { InlineLedgerVerifier } from '@ledger/read-models';
 import type { NotaryService } from '../notary.service';
 import { VerifyLedgerController } from './verify-ledger.controller';
 
@@ -27,7 +27,7 @@ describe('GET /integrity/verify', () => {
       },
       readStream: async () => [],
     } as unknown as EventStore;
-    const controller = new VerifyLedgerController({ key: generateNotaryKey() } as unknown as NotaryService, store, { dataDir: dir } as LedgerConfig);
+    const controller = new VerifyLedgerController({ key: generateNotaryKey() } as unknown as NotaryService, new InlineLedgerVerifier(store, dir));
 
     const first = controller.verify();
     const second = controller.verify();
