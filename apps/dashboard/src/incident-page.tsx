@@ -315,9 +315,14 @@ export const IncidentPage = ({ incidentId }: { incidentId: string }) => {
     [cut, client, incidentId],
   );
   useEffect(() => {
+    // A new cut keeps the last one's pages in view until its own first page comes: the slider stepping over a large
+    // incident does not flash the present between two moments.
+    if (cut) {
+      loadPast([]);
+      return;
+    }
+    pastGeneration.current++;
     setPastPages(undefined);
-    if (cut) loadPast([]);
-    else pastGeneration.current++;
   }, [loadPast]);
   useLearnNames(past?.partyNames);
   useReadyMark('dashboard:incident-ready', merged !== undefined && entries !== undefined);
