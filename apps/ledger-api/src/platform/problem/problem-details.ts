@@ -344,9 +344,16 @@ function clientStatusOf(e: unknown): number | undefined {
 /** Errors of the server's own file system calls (Node's, with a syscall) that a retry may get past once the operator acts. */
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE']);
 
+/**
+ * SQLite's own failures to write or open its files: the folds of auditors' reads and the statistics' sorts write to
+ * SQLite's temporary files, where a full disk is SQLITE_FULL, not ENOSPC.
+ */
+const SQLITE_DISK_ERRORS = /^SQLITE_(FULL|IOERR(_[A-Z_]+)?|CANTOPEN)$/;
+
 const diskErrorOf = (exception: unknown): string | undefined => {
   if (!(exception instanceof Error)) return undefined;
   const { code, syscall } = exception as NodeJS.ErrnoException;
+  if (exception.name === 'SqliteError' && typeof code === 'string' && SQLITE_DISK_ERRORS.test(code)) return `${code} in SQLite`;
   return typeof code === 'string' && DISK_ERRORS.has(code) && typeof syscall === 'string' ? `${code} in ${syscall}` : undefined;
 };
 

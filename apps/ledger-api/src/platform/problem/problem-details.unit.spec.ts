@@ -51,6 +51,16 @@ describe('toProblem', () => {
     expect(toProblem(Object.assign(new Error('x'), { code: 'ENOENT', syscall: 'open' })).status).toBe(500);
   });
 
+  it("maps SQLite's failures to write or open its own files (a fold's temporary files on a full disk) to 503 disk-unavailable", () => {
+    const full = Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+    expect(toProblem(full, ctx)).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: { code: 'disk-unavailable', detail: expect.stringContaining('SQLITE_FULL in SQLite') } });
+    // As it crosses from the audit thread: its name and code (storeErrorOf).
+    expect(toProblem(Object.assign(new Error('disk I/O error'), { name: 'SqliteError', code: 'SQLITE_IOERR_WRITE' })).status).toBe(503);
+    expect(toProblem(Object.assign(new Error('unable to open database file'), { name: 'SqliteError', code: 'SQLITE_CANTOPEN' })).status).toBe(503);
+    // A statement's own fault is a bug, not the disk's.
+    expect(toProblem(Object.assign(new Error('no such table: x'), { name: 'SqliteError', code: 'SQLITE_ERROR' })).status).toBe(500);
+  });
+
   it('maps WrongExpectedRevisionError to 409 with revisions as strings', () => {
     const p = toProblem(new WrongExpectedRevisionError('incident-1', 4n, 6n));
     expect(p.status).toBe(409);
