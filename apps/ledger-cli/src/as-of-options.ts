@@ -66,8 +66,9 @@ export const pageFromOptions = (options: PageOptions): EntriesPageRequest | unde
   return page;
 };
 
-/** The line a paged text answer ends with: which page this is, and how to ask for the next. */
-export const pageLine = (page: EntriesPage, command: string): string =>
-  page.next === null
-    ? `(the last page of ${page.limit} claims and denials${page.after ? ` after position ${page.after}` : ''})`
-    : `(a page of ${page.limit} claims and denials${page.after ? ` after position ${page.after}` : ''}; the next: ${command} --limit ${page.limit} --after ${page.next})`;
+/** A text answer, and when it is a page, a line saying which page it is and how to ask for the next. */
+export const withPageLine = (text: string, page: EntriesPage | undefined, command: string): string => {
+  if (!page) return text;
+  const which = `${page.limit} claims and denials${page.after ? ` after position ${page.after}` : ''}`;
+  return `${text}\n\n${page.next === null ? `(the last page of ${which})` : `(a page of ${which}; the next: ${command} --limit ${page.limit} --after ${page.next})`}`;
+};

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { AsOf, AsOfError, EntriesPage, IncidentChanges, incidentChanges, parseAsOfValue, parseClock } from '@ledger/read-models';
-import { addPageOptions, describeAsOf, PageOptions, pageFromOptions, pageLine } from '../as-of-options';
+import { addPageOptions, describeAsOf, PageOptions, pageFromOptions, withPageLine } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -91,13 +91,13 @@ export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.
       const page = pageFromOptions(options);
       const source = resolveLedgerSource(options, env);
       const store = source.open();
-      let result: { changes: IncidentChanges; names: PartyNames };
+      let result: { changes: IncidentChanges & { page?: EntriesPage }; names: PartyNames };
       try {
         const log = await readIncidentLog(store, source, incidentId, out, progressEnabled(out, options.progress));
         const { from, to } = changesBounds(options, log);
-        let changes: IncidentChanges;
+        let changes: IncidentChanges & { page?: EntriesPage };
         try {
-          changes = page ? incidentChanges(log.envelopes, incidentId, from, to, page) : incidentChanges(log.envelopes, incidentId, from, to);
+          changes = incidentChanges(log.envelopes, incidentId, from, to, page);
         } catch (error) {
           if (error instanceof AsOfError) throw new CliError(error.message, EXIT.usage);
           throw error;
@@ -109,6 +109,5 @@ export const changesCommand = (out: CliOutput, env: NodeJS.ProcessEnv = process.
       } finally {
         await store.close();
       }
-      const paged = (result.changes as IncidentChanges & { page?: EntriesPage }).page;
-      out.result(options.json ? toJson(result.changes, 2) : [formatChanges(result.changes, result.names), ...(paged ? ['', pageLine(paged, `ledger-cli changes ${incidentId}`)] : [])].join('\n'));
+      out.result(options.json ? toJson(result.changes, 2) : withPageLine(formatChanges(result.changes, result.names), result.changes.page, `ledger-cli changes ${incidentId}`));
     });

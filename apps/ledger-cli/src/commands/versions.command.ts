@@ -14,7 +14,7 @@ import {
   partyVersionsAsOf,
   fillPartyNames,
 } from '@ledger/read-models';
-import { addAsOfOptions, addPageOptions, AsOfOptions, asOfFromOptions, describeAsOf, PageOptions, pageFromOptions, pageLine } from '../as-of-options';
+import { addAsOfOptions, addPageOptions, AsOfOptions, asOfFromOptions, describeAsOf, PageOptions, pageFromOptions, withPageLine } from '../as-of-options';
 import { CliOutput } from '../cli-output';
 import { CliError, EXIT, GlobalOptions } from '../ledger-files';
 import { IncidentLog, readIncidentLog, storeFailure } from '../ledger-reads';
@@ -63,8 +63,7 @@ export const partyNamesOf = (ids: Iterable<string>, names: PartyNames): Record<s
   Object.fromEntries([...ids].flatMap((id) => (names.get(id) ? [[id, names.get(id)!.name]] : [])));
 
 export const versionsAsOf = (incidentId: string, log: IncidentLog, asOf: AsOf | undefined, minGrade?: GradeFilter, page?: EntriesPageRequest): VersionsAsOfResult => {
-  const folded = page ? partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade, page) : partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade);
-  const doc = fillPartyNames(folded as (PartyVersionsDoc & { page?: EntriesPage }) | undefined, (id) => log.names.get(id)?.name ?? null);
+  const doc = fillPartyNames(partyVersionsAsOf(log.envelopes, incidentId, cutOf(log, asOf), minGrade, page), (id) => log.names.get(id)?.name ?? null);
   if (!doc?.incident) {
     const reported = log.envelopes[0];
     throw new CliError(
@@ -231,5 +230,5 @@ answered exactly like the present. Reads only; safe while the API runs.`,
     .action(async (incidentId: string, _options: VersionsOptions, command: Command) => {
       const options = command.optsWithGlobals<VersionsOptions>();
       const { result, names } = await runVersions(incidentId, options, out, env);
-      out.result(options.json ? toJson(result, 2) : [formatVersions(result, names), ...(result.page ? ['', pageLine(result.page, `ledger-cli versions ${incidentId}`)] : [])].join('\n'));
+      out.result(options.json ? toJson(result, 2) : withPageLine(formatVersions(result, names), result.page, `ledger-cli versions ${incidentId}`));
     });

@@ -185,6 +185,14 @@ export function incidentChanges(
   page: EntriesPageRequest,
   fold?: Folder,
 ): IncidentChangesPage;
+/** A page when `page` is given (a caller that pages on request), the whole answer otherwise. */
+export function incidentChanges(
+  envelopes: Iterable<LedgerEnvelope>,
+  incidentId: string,
+  from: AsOf,
+  to: AsOf,
+  page: EntriesPageRequest | undefined,
+): IncidentChanges & { page?: EntriesPage };
 export function incidentChanges(
   envelopes: Iterable<LedgerEnvelope>,
   incidentId: string,

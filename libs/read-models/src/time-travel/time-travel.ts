@@ -6,7 +6,7 @@ import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
 import { ClaimHistoryDoc } from '../views/claim-history.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { PartyVersionsDoc, PartyVersionsPage } from '../views/party-versions.view';
-import { EntriesPageRequest } from '../views/entries-page';
+import { EntriesPage, EntriesPageRequest } from '../views/entries-page';
 import { AsOf, envelopesAsOf } from './as-of';
 
 /**
@@ -216,6 +216,14 @@ export function partyVersionsAsOf(
   page: EntriesPageRequest,
   fold?: Folder,
 ): PartyVersionsPage | undefined;
+/** A page when `page` is given (a caller that pages on request), the whole document otherwise. */
+export function partyVersionsAsOf(
+  envelopes: Iterable<LedgerEnvelope>,
+  incidentId: string,
+  asOf: AsOf,
+  minGrade: GradeFilter | undefined,
+  page: EntriesPageRequest | undefined,
+): (PartyVersionsDoc & { page?: EntriesPage }) | undefined;
 /**
  * `page`: a page of the claims and denials, as the present's versions are paged (the parties, accounts and
  * disagreements whole); without it, the whole document.
