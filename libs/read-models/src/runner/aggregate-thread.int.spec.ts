@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { damageUnderOpenConnections } from '../testing/damage-file';
-import { PARTY, seedArticleEnvelopes } from '../testing/seed-article.fixture';
+import { CLAIM, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, retraction, seedArticleEnvelopes } from '../testing/seed-article.fixture';
 import { SqliteReadModelQueries } from '../storage/read-model-queries.port';
 import { ReadModelsUnavailableError, SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { InvalidStatsQueryError } from '../views/dashboard-stats.view';
+import { InvalidStatsQueryError, activityStats } from '../views/dashboard-stats.view';
 import { AggregateQuery, AggregateThread, AggregateViewName, AggregatesBusyError, AggregatesUnavailableError, runAggregate } from './aggregate-thread';
 import { DEFAULT_CHECKPOINT_NAME } from './projection.runner';
 import { LEDGER_PROJECTIONS } from '../projection';
@@ -55,6 +55,32 @@ describe('AggregateThread: the dashboards\' aggregates on a connection and a thr
       expect(await queries.aggregateView(name, query as never)).toEqual(inline);
     }
     if (process.platform === 'linux') expect(threadNames()).toContain('ledger-stats');
+  });
+
+  it('answers as a whole count as the ledger moves: entries added, an amendment, more entries, in the thread and without it', async () => {
+    const inline = new SqliteReadModelQueries(store);
+    const activity = cases.filter(([name]) => name === 'activity').map(([, query]) => query as AggregateQuery<'activity'>);
+    const seed = seedArticleEnvelopes();
+    let next = BigInt(seed.length + 1);
+    const write = (entries: ScenarioEntry[]) => {
+      const envelopes = envelopesOf(entries, next);
+      next += BigInt(envelopes.length);
+      store.applyBatch(DEFAULT_CHECKPOINT_NAME, LEDGER_PROJECTIONS, envelopes, next - 1n);
+    };
+    const expectWhole = async () => {
+      for (const query of activity) {
+        const whole = store.aggregate((sql) => activityStats(sql, query));
+        expect(await queries.aggregateView('activity', query)).toEqual(whole);
+        expect(await inline.aggregateView('activity', query)).toEqual(whole);
+      }
+    };
+    await expectWhole();
+    write([claimMade(INCIDENT_ID, 'claim-later', PARTY.minskGroup, { statedAt: { at: '2019-06-05', precision: 'day' } }), retraction(CLAIM.azForeign, PARTY.azForeign, 'Withdrawn.', '2019-06-10')]);
+    await expectWhole();
+    write([amendment('amend-category', { kind: 'incident' }, { category: { eventType: 'explosions-remote-violence', tags: [] } }, 'Shelling')]);
+    await expectWhole();
+    write([claimMade(INCIDENT_ID, 'claim-last', PARTY.azDefence, { statedAt: { at: '2019-06-07', precision: 'day' } })]);
+    await expectWhole();
   });
 
   it('refuses a query the view refuses, as InvalidStatsQueryError naming the field (a 400)', async () => {

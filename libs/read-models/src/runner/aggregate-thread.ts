@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { StoreUnavailableError, THREAD_NAMES, nameThisThread } from '@ledger/event-store';
 import { isCorruptionError } from '../storage/read-model-file';
 import { READER_CACHE_MIB, sqliteSqlRows } from '../storage/sqlite-read-model.store';
-import { InvalidStatsQueryError, SqlRows, activityStats, incidentsContestedStats } from '../views/dashboard-stats.view';
+import { ActivityQuery, InvalidStatsQueryError, SqlRows, activityStats, incidentsContestedStats } from '../views/dashboard-stats.view';
+import { KeptActivityCounts } from '../views/kept-activity-counts';
 import { partyDirectory } from '../views/party-directory.view';
 import { RequestThread, ThreadErrorJson, serveRequests } from './request-thread';
 
@@ -22,9 +23,20 @@ export type AggregateViewName = keyof typeof AGGREGATE_VIEWS;
 export type AggregateQuery<N extends AggregateViewName> = Parameters<(typeof AGGREGATE_VIEWS)[N]>[1];
 export type AggregateAnswer<N extends AggregateViewName> = ReturnType<(typeof AGGREGATE_VIEWS)[N]>;
 
-/** Runs a named aggregate with `sql` (whatever store and snapshot it reads). */
-export const runAggregate = <N extends AggregateViewName>(sql: SqlRows, name: N, query: AggregateQuery<N>): AggregateAnswer<N> =>
-  (AGGREGATE_VIEWS[name] as (sql: SqlRows, query: AggregateQuery<N>) => AggregateAnswer<N>)(sql, query);
+/** The activity statistics kept on one SQLite file, and which file (SqliteReadModelStore.fileGeneration). */
+export interface KeptAggregates {
+  activity: KeptActivityCounts;
+  generation: number;
+}
+
+/**
+ * Runs a named aggregate with `sql` (whatever store and snapshot it reads); with `kept` (a SQLite file's), an activity
+ * statistic asked before counts only what the timeline gained since.
+ */
+export const runAggregate = <N extends AggregateViewName>(sql: SqlRows, name: N, query: AggregateQuery<N>, kept?: KeptAggregates): AggregateAnswer<N> => {
+  if (kept && name === 'activity') return kept.activity.answer(sql, query as ActivityQuery, kept.generation) as AggregateAnswer<N>;
+  return (AGGREGATE_VIEWS[name] as (sql: SqlRows, query: AggregateQuery<N>) => AggregateAnswer<N>)(sql, query);
+};
 
 export const AGGREGATE_THREAD_ROLE = 'ledger-aggregate-thread';
 
@@ -48,10 +60,12 @@ export const serveAggregateThread = (data: AggregateThreadData, port: MessagePor
   let db: Database.Database | undefined;
   let openGeneration = -1;
   const statements = new Map<string, Database.Statement>();
+  const activity = new KeptActivityCounts();
   const open = (generation: number): Database.Database => {
     if (db && openGeneration === generation) return db;
     db?.close();
     statements.clear();
+    activity.clear();
     db = new Database(data.readModelsFile, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     // The API's reading connection's cache: a GROUP BY's sorter spills to temporary files beyond it (SQLite's default
@@ -65,7 +79,7 @@ export const serveAggregateThread = (data: AggregateThreadData, port: MessagePor
     (request: Request) => {
       const connection = open(request.generation);
       const sql = sqliteSqlRows(connection, statements);
-      return connection.transaction(() => runAggregate(sql, request.name, request.query as never))();
+      return connection.transaction(() => runAggregate(sql, request.name, request.query as never, { activity, generation: request.generation }))();
     },
     {
       onError: (error) => {

@@ -9,6 +9,7 @@ import { EntriesPageRequest } from '../views/entries-page';
 import { IncidentListItem } from '../views/incident-list.view';
 import { IncidentTimelinePage } from '../views/incident-timeline.view';
 import { PartyRecordDoc, PartyRecordRequest } from '../views/party-record.view';
+import { KeptActivityCounts } from '../views/kept-activity-counts';
 import { PartyVersionsPage, PartyVersionsRequest } from '../views/party-versions.view';
 import { IncidentListFilter, Page, PageRequest, SqliteReadModelStore, StoredCheckpoint } from './sqlite-read-model.store';
 
@@ -88,6 +89,8 @@ export class AggregateAnswers {
  */
 export class SqliteReadModelQueries extends ReadModelQueries {
   private readonly answers = new AggregateAnswers();
+  /** Without a thread, the activity statistics kept on the API's own connection. */
+  private readonly activity = new KeptActivityCounts();
 
   constructor(
     private readonly store: SqliteReadModelStore,
@@ -98,7 +101,10 @@ export class SqliteReadModelQueries extends ReadModelQueries {
 
   override aggregateView<N extends AggregateViewName>(name: N, query: AggregateQuery<N>): Promise<AggregateAnswer<N>> {
     const count = async (): Promise<AggregateAnswer<N>> => {
-      if (!this.aggregates) return super.aggregateView(name, query);
+      if (!this.aggregates) {
+        const kept = { activity: this.activity, generation: this.store.fileGeneration };
+        return this.aggregate((sql) => runAggregate(sql, name, query, kept));
+      }
       try {
         return await this.aggregates.run(name, query, this.store.fileGeneration);
       } catch (error) {

@@ -240,7 +240,8 @@ export const bucketOfDay = (day: string, bucket: 'day' | 'week' | 'month'): stri
   return new Date(ms - sinceMonday * 86_400_000).toISOString().slice(0, 10);
 };
 
-type ActivityCell = ActivityCounts & { day: string | null; key: string | null };
+/** Counts of the entries of one day (null when not bucketed) and group (null when not grouped), as SQL groups them. */
+export type ActivityCell = ActivityCounts & { day: string | null; key: string | null };
 
 /**
  * One GROUP BY over the timeline's entry rows (one row per claim, denial, correction and retraction) by day and
@@ -248,7 +249,14 @@ type ActivityCell = ActivityCounts & { day: string | null; key: string | null };
  * joined only when its category or occurrence is asked for). Days are rolled into weeks or months here: a few
  * thousand cells, where a date function per row in SQL cost more than the scan.
  */
-export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => {
+export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => activityAnswer(sql, q, activityCells(sql, q));
+
+/**
+ * The cells of an activity statistic, before days are rolled into buckets. With `afterRow`, only the timeline rows
+ * SQLite stored after that rowid, read by a range of the table's own b-tree (SQLite only; see KeptActivityCounts).
+ */
+export const activityCells = (sql: SqlRows, q: ActivityQuery, afterRow?: number): ActivityCell[] => {
+  if (afterRow !== undefined && sql.dialect.name !== 'sqlite') throw new Error('Counting the entries after a rowid needs SQLite');
   const { from, to } = boundsOf(q.from, q.to);
   const needsIncident = q.clock === 'occurred' || q.by === 'category' || q.category !== undefined;
   // With a value of the incident needed (its category, its occurrence day), the entries are first counted per incident
@@ -264,6 +272,9 @@ export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => 
   if (from !== null) (onClock.push(`${clock} >= @from`), (params.from = from));
   if (to !== null) (onClock.push(`${clock} <= @to`), (params.to = to));
   if (q.partyId !== undefined) (inner.push('te."party_id" = @partyId'), (params.partyId = q.partyId));
+  // The planner would rather scan the covering index whole than seek the rowid range (it cannot know the range is short).
+  const entries = afterRow === undefined ? '"timeline_entries" AS te' : '"timeline_entries" AS te NOT INDEXED';
+  if (afterRow !== undefined) (inner.push('te.rowid > @afterRow'), (params.afterRow = afterRow));
   if (q.category !== undefined) (outer.push('i."category" = @category'), (params.category = q.category));
   const count = (kind: string) => sql.dialect.countWhere(`te."kind" = '${kind}'`);
   const counts = `${count('claim')} AS claims, ${count('denial')} AS denials, ${count('correction')} AS corrections, ${count('retraction')} AS retractions`;
@@ -275,18 +286,23 @@ export const activityStats = (sql: SqlRows, q: ActivityQuery): ActivityStats => 
   if (!needsIncident || incidentOnlyFilters) {
     const key = q.by === 'party' ? 'te."party_id"' : 'NULL';
     const where = incidentOnlyFilters ? [...inner, `te."incident_id" IN (SELECT i."incident_id" FROM "incidents" AS i WHERE ${outer.join(' AND ')})`] : inner;
-    statement = `SELECT ${dayOf(clock)} AS day, ${key} AS key, ${counts} FROM "timeline_entries" AS te WHERE ${where.join(' AND ')} GROUP BY 1, 2`;
+    statement = `SELECT ${dayOf(clock)} AS day, ${key} AS key, ${counts} FROM ${entries} WHERE ${where.join(' AND ')} GROUP BY 1, 2`;
   } else {
     const perIncident =
       `SELECT te."incident_id" AS incident_id, ${entryClock ? dayOf(entryClock) : 'NULL'} AS day, ${q.by === 'party' ? 'te."party_id"' : 'NULL'} AS party_id, ${counts} ` +
-      `FROM "timeline_entries" AS te WHERE ${inner.join(' AND ')} GROUP BY 1, 2, 3`;
+      `FROM ${entries} WHERE ${inner.join(' AND ')} GROUP BY 1, 2, 3`;
     const key = q.by === 'party' ? 'g.party_id' : q.by === 'category' ? 'i."category"' : 'NULL';
     statement =
       `SELECT ${entryClock ? 'g.day' : dayOf(clock)} AS day, ${key} AS key, SUM(g.claims) AS claims, SUM(g.denials) AS denials, ` +
       `SUM(g.corrections) AS corrections, SUM(g.retractions) AS retractions ` +
       `FROM (${perIncident}) AS g JOIN "incidents" AS i ON i."incident_id" = g.incident_id ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''} GROUP BY 1, 2`;
   }
-  const cells = sql.all<ActivityCell>(statement, params);
+  return sql.all<ActivityCell>(statement, params);
+};
+
+/** The statistic from its cells: days rolled into buckets, parties named, rows in order, totals. */
+export const activityAnswer = (sql: SqlRows, q: ActivityQuery, cells: Iterable<ActivityCell>): ActivityStats => {
+  const { from, to } = boundsOf(q.from, q.to);
   const byBucket = new Map<string, ActivityCell & { bucket: string | null }>();
   for (const cell of cells) {
     const bucket = cell.day === null || q.bucket === 'none' ? null : bucketOfDay(cell.day, q.bucket);
