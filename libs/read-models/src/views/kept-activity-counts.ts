@@ -88,7 +88,15 @@ const addCell = (cells: Map<string, ActivityCell>, cell: ActivityCell): void => 
 export class KeptActivityCounts {
   private readonly kept = new Map<string, Kept>();
 
-  constructor(private readonly capacity = 32) {}
+  /**
+   * @param capacity statistics kept, the least recently asked dropped first
+   * @param maxCells cells (day × group) a statistic may have and be kept: one by day and party over years of a busy
+   *   ledger has hundreds of thousands, which the kept ones would hold in memory between answers
+   */
+  constructor(
+    private readonly capacity = 32,
+    private readonly maxCells = 20_000,
+  ) {}
 
   get size(): number {
     return this.kept.size;
@@ -114,7 +122,7 @@ export class KeptActivityCounts {
       cells = new Map();
       for (const cell of activityCells(sql, q)) addCell(cells, cell);
     }
-    this.kept.set(key, { generation, mark, cells });
+    if (cells.size <= this.maxCells) this.kept.set(key, { generation, mark, cells });
     for (const oldest of this.kept.keys()) {
       if (this.kept.size <= this.capacity) break;
       this.kept.delete(oldest);

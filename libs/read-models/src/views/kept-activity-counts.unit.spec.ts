@@ -199,4 +199,23 @@ describe('KeptActivityCounts', () => {
       store.close();
     }
   });
+
+  it('keeps no statistic of more cells than it may hold: such a one is counted whole each time', () => {
+    const store = new SqliteReadModelStore({ filename: ':memory:' });
+    try {
+      const kept = new KeptActivityCounts(32, 2);
+      store.apply(envelopesOf(ledgerOpEntries([{ kind: 'make', party: 0, supersedes: [] }, { kind: 'make', party: 1, supersedes: [] }, { kind: 'make', party: 2, supersedes: [] }])));
+      const byParty: ActivityQuery = { bucket: 'none', by: 'party', clock: 'recorded' };
+      const overall: ActivityQuery = { bucket: 'none', by: 'none', clock: 'recorded' };
+      const ran: string[] = [];
+      const answers = store.aggregate((sql) => [kept.answer(noting(sql, ran), byParty, 0), kept.answer(noting(sql, ran), overall, 0), kept.answer(noting(sql, ran), byParty, 0), kept.answer(noting(sql, ran), overall, 0)]);
+      expect(answers[0].rows).toHaveLength(3);
+      expect(answers[2]).toEqual(answers[0]);
+      expect(kept.size).toBe(1);
+      // Three parties are three cells, past the two it may hold: counted whole both times; the overall one once.
+      expect(counted(ran)).toEqual({ whole: 3, since: 0 });
+    } finally {
+      store.close();
+    }
+  });
 });
