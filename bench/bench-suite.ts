@@ -33,6 +33,7 @@ export const BENCHMARKS: BenchmarkEntry[] = [
   { name: 'feed-fanout', needsBuild: true, timeoutMinutes: { small: 3, full: 15 } },
   { name: 'import', needsBuild: true, timeoutMinutes: { small: 5, full: 90 } },
   { name: 'dashboard', needsBuild: true, timeoutMinutes: { small: 5, full: 60 } },
+  { name: 'live-stats', needsBuild: true, timeoutMinutes: { small: 4, full: 30 } },
   { name: 'replica-reads', needsBuild: true, timeoutMinutes: { small: 4, full: 20 } },
 ];
 
