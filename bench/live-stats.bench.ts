@@ -38,7 +38,7 @@ const timedGet = async (ledger: SpawnedLedger, path: string): Promise<{ ms: numb
 
 runBenchmark('live-stats', async (ctx) => {
   const sizes = ctx.pick('ledger sizes (claims, 50 to an incident)', [1_000, 10_000], [20_000, 200_000]);
-  const rounds = ctx.pick('rounds (a claim, then the four statistics)', 8, 20);
+  const rounds = ctx.pick('rounds (a claim, then the four statistics)', 16, 20);
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ledger-bench-live-stats-'));
   let fresh = 0;
   try {
