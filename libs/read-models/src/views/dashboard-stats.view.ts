@@ -282,7 +282,8 @@ export const activityCells = (sql: SqlRows, q: ActivityQuery, afterRow?: number)
   let statement: string;
   // When the incident only filters, the entries are looked up in the set of its ids instead: per party on the occurred
   // clock over 10,000 incidents and 110,000 entries, 74 ms against 105-115 grouped and joined.
-  const incidentOnlyFilters = needsIncident && q.by !== 'category' && (entryClock !== null || q.bucket === 'none');
+  // Not for the rows after a rowid: the set of ids is every matching incident's, where a join seeks only theirs.
+  const incidentOnlyFilters = afterRow === undefined && needsIncident && q.by !== 'category' && (entryClock !== null || q.bucket === 'none');
   if (!needsIncident || incidentOnlyFilters) {
     const key = q.by === 'party' ? 'te."party_id"' : 'NULL';
     const where = incidentOnlyFilters ? [...inner, `te."incident_id" IN (SELECT i."incident_id" FROM "incidents" AS i WHERE ${outer.join(' AND ')})`] : inner;
@@ -292,10 +293,15 @@ export const activityCells = (sql: SqlRows, q: ActivityQuery, afterRow?: number)
       `SELECT te."incident_id" AS incident_id, ${entryClock ? dayOf(entryClock) : 'NULL'} AS day, ${q.by === 'party' ? 'te."party_id"' : 'NULL'} AS party_id, ${counts} ` +
       `FROM ${entries} WHERE ${inner.join(' AND ')} GROUP BY 1, 2, 3`;
     const key = q.by === 'party' ? 'g.party_id' : q.by === 'category' ? 'i."category"' : 'NULL';
+    const joined = 'i."incident_id" = g.incident_id';
+    // For the rows after a rowid, SQLite's CROSS JOIN keeps their groups the outer loop, each seeking its incident by id:
+    // otherwise the planner may read the incidents of a category (or a range of occurrence) by their index for each.
+    const from = afterRow === undefined ? `(${perIncident}) AS g JOIN "incidents" AS i ON ${joined}` : `(${perIncident}) AS g CROSS JOIN "incidents" AS i`;
+    const where = afterRow === undefined ? outer : [joined, ...outer];
     statement =
       `SELECT ${entryClock ? 'g.day' : dayOf(clock)} AS day, ${key} AS key, SUM(g.claims) AS claims, SUM(g.denials) AS denials, ` +
       `SUM(g.corrections) AS corrections, SUM(g.retractions) AS retractions ` +
-      `FROM (${perIncident}) AS g JOIN "incidents" AS i ON i."incident_id" = g.incident_id ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''} GROUP BY 1, 2`;
+      `FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY 1, 2`;
   }
   return sql.all<ActivityCell>(statement, params);
 };

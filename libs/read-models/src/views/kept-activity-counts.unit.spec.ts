@@ -126,6 +126,9 @@ describe('KeptActivityCounts', () => {
         const plan = store.aggregate((sql) => sql.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, { afterRow: 1, from: '2019-01-01T00:00:00.000Z', to: '2020-01-01T00:00:00.000Z', partyId: 'p', category: 'c' }));
         const onEntries = plan.map((p) => p.detail).filter((d) => /\bte\b/.test(d));
         expect(onEntries).toEqual(onEntries.map(() => expect.stringContaining('INTEGER PRIMARY KEY (rowid>?)')));
+        // Their incidents are sought by id, not listed whole.
+        const onIncidents = plan.map((p) => p.detail).filter((d) => /\bi\b/.test(d));
+        expect(onIncidents).toEqual(onIncidents.map(() => expect.stringContaining('(incident_id=?)')));
       }
       // Nothing written: nothing counted.
       expect(counted(expectSameAnswers(store, kept))).toEqual({ whole: 0, since: 0 });
