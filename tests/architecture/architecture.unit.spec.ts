@@ -152,6 +152,13 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('writes incident rows only through putIncident, which keeps incidents_by_day in step', () => {
+    const offenders = sourceFiles
+      .filter((file) => !file.endsWith('incidents-by-day.projection.ts') && /\.(put|delete)\(\s*incidentsTable\b/.test(readFileSync(file, 'utf8')))
+      .map(rel);
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps the libraries independent of the apps', () => {
     const libFiles = tsFiles(join(ROOT, 'libs'));
     const offenders = libFiles.flatMap((file) =>

@@ -1,9 +1,10 @@
 import { IncidentReportedData, PartyRegisteredData } from '@ledger/domain';
 import { LedgerEnvelope } from '../envelope';
-import { IncidentRow, PartyRow, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
+import { IncidentRow, PartyRow, incidentPartiesTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
 import { instantRange } from '../time-range';
 import { IncidentContext } from './projection-context';
+import { putIncident } from './incidents-by-day.projection';
 
 export const emptyIncident = (incidentId: string): IncidentRow => ({
   incidentId,
@@ -141,5 +142,5 @@ export const saveIncident = (ctx: IncidentContext): void => {
   row.lastPosition = ctx.e.position;
   row.revision = ctx.e.revision;
   row.contested = row.disagreements > 0;
-  ctx.t.put(incidentsTable, row);
+  putIncident(ctx.t, row);
 };

@@ -16,6 +16,7 @@ import { TableAccess } from '../tables/table-spec';
 import { countInRecord, emptyIncident } from './incidents.projection';
 import { claimChanged, denialChanged } from './positions.projection';
 import { IncidentContext } from './projection-context';
+import { putIncident } from './incidents-by-day.projection';
 
 /**
  * Merges and splits move where entries count, never where they are recorded:
@@ -73,7 +74,7 @@ export const incidentContext = (t: TableAccess, e: LedgerEnvelope, incidentId: s
 
 /** Stores an incident whose rows an event of another stream changed: its counters, not its stream's revision. */
 export const saveOtherIncident = (ctx: IncidentContext): void => {
-  ctx.t.put(incidentsTable, { ...ctx.incident, contested: ctx.incident.disagreements > 0 });
+  putIncident(ctx.t, { ...ctx.incident, contested: ctx.incident.disagreements > 0 });
 };
 
 const joinAt = (t: TableAccess, incidentId: string, partyId: string, position: bigint): void => {

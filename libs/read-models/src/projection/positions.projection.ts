@@ -20,6 +20,7 @@ import {
 import { TableAccess } from '../tables/table-spec';
 import { partyOrderIn } from './incidents.projection';
 import { IncidentContext } from './projection-context';
+import { putIncident } from './incidents-by-day.projection';
 
 /**
  * A party's position on a point (assertion field) comes from all its standing claims (not retracted, not
@@ -235,7 +236,7 @@ export const settleDisagreements = (t: TableAccess): void => {
     // Kinds in a fixed order, so the stored JSON does not depend on which point changed first.
     const disputedPoints: IncidentRow['disputedPoints'] = {};
     for (const kind of DISAGREEMENT_KINDS) if (incident.disputedPoints[kind]) disputedPoints[kind] = incident.disputedPoints[kind];
-    t.put(incidentsTable, { ...incident, disputedPoints, contested: incident.disagreements > 0 });
+    putIncident(t, { ...incident, disputedPoints, contested: incident.disagreements > 0 });
   }
 };
 

@@ -98,3 +98,15 @@ export const ledgerOpEntries = (ops: LedgerOp[]): ScenarioEntry[] => {
   }
   return entries;
 };
+
+/** The log cut at the given points (wrapped into range, sorted, deduplicated): the batches a live projection may see. */
+export const cutLog = <T>(envelopes: T[], points: number[]): T[][] => {
+  const at = [...new Set(points.map((p) => p % (envelopes.length + 1)))].sort((a, b) => a - b);
+  const pieces: T[][] = [];
+  let from = 0;
+  for (const to of [...at, envelopes.length]) {
+    if (to > from) pieces.push(envelopes.slice(from, to));
+    from = Math.max(from, to);
+  }
+  return pieces;
+};

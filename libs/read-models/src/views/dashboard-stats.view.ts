@@ -345,28 +345,109 @@ export const activityAnswer = (sql: SqlRows, q: ActivityQuery, cells: Iterable<A
   return { bucket: q.bucket, clock: q.clock, by: q.by, from, to, rows, totals };
 };
 
-/** One GROUP BY over the incident rows (one per incident). */
-export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
+const contestedTotals = (rows: IncidentsContestedRow[]): IncidentsContestedStats['totals'] =>
+  rows.reduce((sum, r) => ({ incidents: sum.incidents + r.incidents, contested: sum.contested + r.contested, uncontested: sum.uncontested + r.uncontested }), {
+    incidents: 0,
+    contested: 0,
+    uncontested: 0,
+  });
+
+/** Incident rows reported, with the clock set, and of the category asked: the filters every count of them shares. */
+const incidentFilters = (q: IncidentsContestedQuery, clock: string, dialect: SqlDialect): { where: string[]; params: Record<string, SqlParam> } => {
+  const where = [dialect.isSet('"reported"'), `${clock} IS NOT NULL`];
+  const params: Record<string, SqlParam> = {};
+  if (q.category !== undefined) (where.push('"category" = @category'), (params.category = q.category));
+  return { where, params };
+};
+
+/** One GROUP BY over every incident row in the bounds: the count the day counts must always equal (and the fallback). */
+export const incidentsContestedWhole = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
   const { from, to } = boundsOf(q.from, q.to);
   const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
   const { dialect } = sql;
-  const where = [dialect.isSet('"reported"'), `${clock} IS NOT NULL`];
-  const params: Record<string, SqlParam> = {};
+  const { where, params } = incidentFilters(q, clock, dialect);
   if (from !== null) (where.push(`${clock} >= @from`), (params.from = from));
   if (to !== null) (where.push(`${clock} <= @to`), (params.to = to));
-  if (q.category !== undefined) (where.push('"category" = @category'), (params.category = q.category));
   const rows = sql.all<IncidentsContestedRow>(
     `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested, ` +
       `COUNT(*) - ${dialect.countWhere(dialect.isSet('"contested"'))} AS uncontested ` +
       `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
     params,
   );
-  const totals = rows.reduce((sum, r) => ({ incidents: sum.incidents + r.incidents, contested: sum.contested + r.contested, uncontested: sum.uncontested + r.uncontested }), {
-    incidents: 0,
-    contested: 0,
-    uncontested: 0,
-  });
-  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals };
+  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals: contestedTotals(rows) };
+};
+
+const REGULAR_INSTANT = /^\d{4}-\d{2}-\d{2}T/;
+
+/** The least text of a day's shape above every instant of `day`: its last digit up by one, carried (9999-12-31 too). */
+const textAfter = (day: string): string => {
+  const chars = [...day];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    if (chars[i] === '-') continue;
+    if (chars[i] !== '9') return ((chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1)), chars.join(''));
+    chars[i] = '0';
+  }
+  return `${day}~`;
+};
+
+/**
+ * Whole days from incidents_by_day (kept by deltas as incident rows change), and only the rows of a bound's own day
+ * from the incidents table, by the clock's index: the cost is the days asked and the incidents of two days, not
+ * every incident of the ledger. An instant's day is its first 10 characters, so a day strictly between the bounds'
+ * days holds only instants within them, as text compares, which is how the whole count compares them.
+ */
+export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
+  const { from, to } = boundsOf(q.from, q.to);
+  // Bounds outside years 0000-9999 are written with a sign and compare as text unlike days: counted as they always were.
+  if ((from !== null && !REGULAR_INSTANT.test(from)) || (to !== null && !REGULAR_INSTANT.test(to))) return incidentsContestedWhole(sql, q);
+  const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
+  const { dialect } = sql;
+  const cells = new Map<string | null, IncidentsContestedRow>();
+  const add = (rows: Array<{ bucket: string | null; incidents: number | string; contested: number | string | null }>) => {
+    for (const r of rows) {
+      const cell = cells.get(r.bucket) ?? { bucket: r.bucket, incidents: 0, contested: 0, uncontested: 0 };
+      cell.incidents += Number(r.incidents);
+      cell.contested += Number(r.contested ?? 0);
+      cell.uncontested = cell.incidents - cell.contested;
+      cells.set(r.bucket, cell);
+    }
+  };
+  const [fromDay, toDay] = [from?.slice(0, 10) ?? null, to?.slice(0, 10) ?? null];
+
+  const days: string[] = ['"clock" = @clock'];
+  const dayParams: Record<string, SqlParam> = { clock: q.clock };
+  if (fromDay !== null) (days.push('"day" > @fromDay'), (dayParams.fromDay = fromDay));
+  if (toDay !== null) (days.push('"day" < @toDay'), (dayParams.toDay = toDay));
+  if (q.category !== undefined) (days.push('"category" = @category'), (dayParams.category = q.category));
+  add(
+    sql.all(
+      `SELECT ${bucketSql(q.bucket, '"day"', dialect)} AS bucket, SUM("incidents") AS incidents, SUM("contested") AS contested ` +
+        `FROM "incidents_by_day" WHERE ${days.join(' AND ')} GROUP BY 1`,
+      dayParams,
+    ),
+  );
+
+  // The bounds' own days, each a range of the clock's index: [from, the next day) and [to's day, to], or [from, to].
+  const edges: Array<{ low: string; high: string; highIncluded: boolean }> = [];
+  if (from !== null && to !== null && fromDay === toDay) edges.push({ low: from, high: to, highIncluded: true });
+  else {
+    // With fromDay before toDay, textAfter(fromDay) is at most toDay: the two ranges neither overlap nor pass the other bound.
+    if (from !== null) edges.push({ low: from, high: textAfter(fromDay!), highIncluded: false });
+    if (to !== null) edges.push({ low: toDay!, high: to, highIncluded: true });
+  }
+  for (const edge of edges) {
+    const { where, params } = incidentFilters(q, clock, dialect);
+    where.push(`${clock} >= @low`, `${clock} ${edge.highIncluded ? '<=' : '<'} @high`);
+    add(
+      sql.all(
+        `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested ` +
+          `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1`,
+        { ...params, low: edge.low, high: edge.high },
+      ),
+    );
+  }
+  const rows = [...cells.values()].sort((a, b) => (a.bucket === b.bucket ? 0 : a.bucket === null ? -1 : b.bucket === null ? 1 : a.bucket < b.bucket ? -1 : 1));
+  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals: contestedTotals(rows) };
 };
 
 /** Reads the incident's parties and each one's casualties position: rows of one incident, found by key. */

@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import { LedgerEnvelope } from '../envelope';
 import { LEDGER_PROJECTIONS } from '../projection';
 import { DEFAULT_CHECKPOINT_NAME } from '../runner/projection.runner';
 import { SqliteReadModelStore } from '../storage/sqlite-read-model.store';
-import { SURVIVOR, ledgerOpArb, ledgerOpEntries } from '../testing/ledger-operations.fixture';
+import { SURVIVOR, cutLog, ledgerOpArb, ledgerOpEntries } from '../testing/ledger-operations.fixture';
 import { INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentEntry, incidentReported, retraction } from '../testing/seed-article.fixture';
 import { ActivityQuery, SqlRows, activityStats } from './dashboard-stats.view';
 import { KeptActivityCounts } from './kept-activity-counts';
@@ -67,17 +66,6 @@ const scenarioOf = (ops: Parameters<typeof ledgerOpEntries>[0], extras: { quiet:
     : []),
 ];
 
-/** The envelopes cut at the given points (sorted, deduplicated, within range). */
-const cut = (envelopes: LedgerEnvelope[], points: number[]): LedgerEnvelope[][] => {
-  const at = [...new Set(points.map((p) => p % (envelopes.length + 1)))].sort((a, b) => a - b);
-  const pieces: LedgerEnvelope[][] = [];
-  let from = 0;
-  for (const to of [...at, envelopes.length]) {
-    if (to > from) pieces.push(envelopes.slice(from, to));
-    from = Math.max(from, to);
-  }
-  return pieces;
-};
 
 describe('KeptActivityCounts', () => {
   it('answers as a whole count at every point of any log, cut anywhere, amendments, merges and reports included', () => {
@@ -90,7 +78,7 @@ describe('KeptActivityCounts', () => {
           const store = new SqliteReadModelStore({ filename: ':memory:' });
           try {
             const kept = new KeptActivityCounts();
-            for (const piece of cut(envelopesOf(scenarioOf(ops, extras)), points)) {
+            for (const piece of cutLog(envelopesOf(scenarioOf(ops, extras)), points)) {
               store.apply(piece);
               expectSameAnswers(store, kept);
             }

@@ -3,7 +3,7 @@ import { TEST_POSTGRES_URL, sql, uniqueName } from '../../../../../tests/support
 import { LEDGER_PROJECTIONS } from '../../projection';
 import { readModelsOf } from '../../testing/read-model-specification';
 import { CLAIM, INCIDENT_ID, PARTY, claimMade, envelopesOf, grading, incidentReported, retraction, seedArticleScenario } from '../../testing/seed-article.fixture';
-import { ACTIVITY_CLOCKS, ACTIVITY_GROUPS, INCIDENT_CLOCKS, InvalidStatsQueryError, STAT_BUCKETS, activityStats, incidentsContestedStats } from '../../views/dashboard-stats.view';
+import { ACTIVITY_CLOCKS, ACTIVITY_GROUPS, INCIDENT_CLOCKS, InvalidStatsQueryError, STAT_BUCKETS, activityStats, incidentsContestedStats, incidentsContestedWhole } from '../../views/dashboard-stats.view';
 import { partyDirectory } from '../../views/party-directory.view';
 import { ReadModelQueries, SqliteReadModelQueries } from '../read-model-queries.port';
 import { IncidentListFilter, InvalidQueryError, SqliteReadModelStore } from '../sqlite-read-model.store';
@@ -172,6 +172,12 @@ describe('ReadModelQueries: the API’s answers from PostgreSQL are the SQLite f
       for (const clock of INCIDENT_CLOCKS) {
         await same((q) => q.aggregate((s) => incidentsContestedStats(s, { bucket, clock })));
         await same((q) => q.aggregate((s) => incidentsContestedStats(s, { bucket, clock, from: '2019-06-01', to: '2019-06-30', category: 'explosions-remote-violence' })));
+        // Bounds within a day: whole days come from incidents_by_day, the bounds' own days from the incidents.
+        for (const bounds of [{ from: '2019-06-03T09:30:00Z' }, { to: '2019-06-04T00:00:00.000Z' }, { from: '2019-06-02T23:00:00Z', to: '2019-06-04T12:00:00Z' }]) {
+          const q = { bucket, clock, ...bounds };
+          const byDays = await same((r) => r.aggregate((s) => incidentsContestedStats(s, q)));
+          expect({ q, answer: byDays }).toEqual({ q, answer: await onPostgres.aggregate((s) => incidentsContestedWhole(s, q)) });
+        }
       }
     }
     expect((await same((q) => q.aggregate((s) => activityStats(s, { bucket: 'week', clock: 'stated', by: 'party' })))).rows.length).toBeGreaterThan(2);
