@@ -140,7 +140,7 @@ describe('ledger-cli (built) against a data directory of the built API', () => {
       expect(summary[0]).toMatch(
         new RegExp(
           `^Rebuilt read models: ${log.length} events up to position ${head} in \\d+ ms; rows: ` +
-            'incidents 1, incident_parties \\d+, claims 5, claim_versions 6, source_grades 0, denials 2, party_positions \\d+, claim_fields \\d+, position_values \\d+, disagreements \\d+, timeline_entries \\d+, amendments 1, moved_entries 0, parties \\d+$',
+            'incidents 1, incidents_by_day 2, incident_parties \\d+, claims 5, claim_versions 6, source_grades 0, denials 2, party_positions \\d+, claim_fields \\d+, position_values \\d+, disagreements \\d+, timeline_entries \\d+, amendments 1, moved_entries 0, parties \\d+$',
         ),
       );
 
