@@ -8,7 +8,7 @@ afterEach(async () => {
 });
 
 /** A log in memory and a subscription reading it as the store does, counting its reads. */
-const harness = (options: { pageSize: number; pollIntervalMs?: number }) => {
+const harness = (options: { pageSize: number; pollIntervalMs?: number; now?: () => number }) => {
   const log: RecordedEvent[] = [];
   const reads: bigint[] = [];
   const delivered: bigint[] = [];
@@ -22,6 +22,7 @@ const harness = (options: { pageSize: number; pollIntervalMs?: number }) => {
     fromPosition: 0n,
     pollIntervalMs: options.pollIntervalMs ?? 60_000,
     pageSize: options.pageSize,
+    ...(options.now ? { now: options.now } : {}),
     readPage: (after) => {
       reads.push(after);
       return log.filter((e) => e.position > after).slice(0, options.pageSize);
@@ -44,6 +45,27 @@ const turns = async (n = 5) => {
 };
 
 describe('SqliteSubscription', () => {
+  it('lets timers and I/O run between slices of a page, not only between pages, while it catches up', async () => {
+    let clock = 0;
+    const h = harness({ pageSize: 100, now: () => clock });
+    for (let i = 0; i < 100; i++) h.append();
+    // Each event's handler takes 3 ms on this clock: a slice is over after three (9 ms >= HANDLER_SLICE_MS).
+    h.setOnEvent(() => void (clock += 3));
+    const handledAtEachTurn: number[] = [];
+    const turn = () => {
+      handledAtEachTurn.push(h.delivered.length);
+      if (h.delivered.length < 100) setImmediate(turn);
+    };
+    setImmediate(turn);
+    await turns(80);
+    expect(h.delivered).toHaveLength(100);
+    expect(handledAtEachTurn.length).toBeGreaterThan(30);
+    const between = handledAtEachTurn.slice(1).map((n, i) => n - handledAtEachTurn[i]);
+    expect(Math.max(...between)).toBe(3);
+    // Still one read of the page: slicing it does not read it again.
+    expect(h.reads.filter((after) => after === 0n)).toHaveLength(1);
+  });
+
   it('reads once per commit when live: a short page was the head, so it does not read again to find nothing', async () => {
     const h = harness({ pageSize: 500 });
     await turns();
