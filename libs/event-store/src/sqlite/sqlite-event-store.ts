@@ -23,7 +23,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { idempotentReplayResult, revisionMatches } from '../store-rules';
-import { SqliteSubscription } from './sqlite-subscription';
+import { HANDLER_SLICE_MS, SqliteSubscription } from './sqlite-subscription';
 import { EncodedWrite, SqliteWriterClient, SqliteWriterData, serveSqliteWriter } from './sqlite-writer-thread';
 import { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer, WalCheckpointerReport } from './wal-checkpointer';
 
@@ -73,6 +73,11 @@ export interface SqliteEventStoreOptions {
   filename: string;
   /** How often subscriptions look for events written by other connections (other processes, other instances). */
   pollIntervalMs?: number;
+  /**
+   * Handler time after which a subscription's catch-up lets timers and I/O run within a page (default
+   * HANDLER_SLICE_MS). A thread that serves no requests takes whole pages (Infinity): a projection's batches end there.
+   */
+  handlerSliceMs?: number;
   /** How long a write waits for another connection's write lock before the store reports itself unavailable. */
   busyTimeoutMs?: number;
   /**
@@ -175,6 +180,7 @@ const SAVEPOINT = 'ledger_append';
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
+  private readonly handlerSliceMs: number;
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly commitListeners = new Set<() => void>();
   private closed = false;
@@ -224,6 +230,8 @@ export class SqliteEventStore implements EventStore {
     this.commitBell = options.commitBell ?? createCommitBell();
     this.bell = new Int32Array(this.commitBell);
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
+    const slice = options.handlerSliceMs ?? HANDLER_SLICE_MS;
+    this.handlerSliceMs = slice === Number.POSITIVE_INFINITY ? slice : positive(slice, 'handlerSliceMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
     this.headCacheStreams = Math.floor(positive(options.headCacheStreams ?? DEFAULT_HEAD_CACHE_STREAMS, 'headCacheStreams'));
     this.groupLimits = {
@@ -523,6 +531,7 @@ export class SqliteEventStore implements EventStore {
       fromPosition: options.fromPosition ?? START,
       handlers,
       pollIntervalMs: this.pollIntervalMs,
+      handlerSliceMs: this.handlerSliceMs,
       readPage: (after) => this.subscriptionPage(after),
       pageSize: SUBSCRIPTION_PAGE_SIZE,
       onFinished: (finished) => this.subscriptions.delete(finished),

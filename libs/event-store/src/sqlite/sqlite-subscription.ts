@@ -13,6 +13,8 @@ export interface SqliteSubscriptionOptions {
   /** The most a page holds: a shorter page reached the head of the log as it was read. */
   pageSize: number;
   onFinished: (subscription: SqliteSubscription) => void;
+  /** Handler time after which the catch-up yields within a page (default HANDLER_SLICE_MS). */
+  handlerSliceMs?: number;
   /** Milliseconds, monotonic (tests pass their own). */
   now?: () => number;
 }
@@ -83,7 +85,7 @@ export class SqliteSubscription implements Subscription {
           if (this.stopped) return;
           if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
           this.checkpoint = event.position;
-          if (this.now() - sliceStart >= HANDLER_SLICE_MS) {
+          if (this.now() - sliceStart >= (this.options.handlerSliceMs ?? HANDLER_SLICE_MS)) {
             await yieldToEventLoop();
             sliceStart = this.now();
           }

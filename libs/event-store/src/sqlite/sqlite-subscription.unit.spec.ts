@@ -8,7 +8,7 @@ afterEach(async () => {
 });
 
 /** A log in memory and a subscription reading it as the store does, counting its reads. */
-const harness = (options: { pageSize: number; pollIntervalMs?: number; now?: () => number }) => {
+const harness = (options: { pageSize: number; pollIntervalMs?: number; now?: () => number; handlerSliceMs?: number }) => {
   const log: RecordedEvent[] = [];
   const reads: bigint[] = [];
   const delivered: bigint[] = [];
@@ -23,6 +23,7 @@ const harness = (options: { pageSize: number; pollIntervalMs?: number; now?: () 
     pollIntervalMs: options.pollIntervalMs ?? 60_000,
     pageSize: options.pageSize,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.handlerSliceMs ? { handlerSliceMs: options.handlerSliceMs } : {}),
     readPage: (after) => {
       reads.push(after);
       return log.filter((e) => e.position > after).slice(0, options.pageSize);
@@ -40,6 +41,17 @@ const harness = (options: { pageSize: number; pollIntervalMs?: number; now?: () 
   return { log, reads, delivered, caughtUp, append, subscription, setOnEvent: (f: typeof onEvent) => (onEvent = f) };
 };
 
+/** How many events were handled at each turn of the event loop, until `total` were. */
+const watchTurns = (delivered: bigint[], total: number): number[] => {
+  const handled: number[] = [];
+  const turn = () => {
+    handled.push(delivered.length);
+    if (delivered.length < total) setImmediate(turn);
+  };
+  setImmediate(turn);
+  return handled;
+};
+
 const turns = async (n = 5) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 };
@@ -51,12 +63,7 @@ describe('SqliteSubscription', () => {
     for (let i = 0; i < 100; i++) h.append();
     // Each event's handler takes 3 ms on this clock: a slice is over after three (9 ms >= HANDLER_SLICE_MS).
     h.setOnEvent(() => void (clock += 3));
-    const handledAtEachTurn: number[] = [];
-    const turn = () => {
-      handledAtEachTurn.push(h.delivered.length);
-      if (h.delivered.length < 100) setImmediate(turn);
-    };
-    setImmediate(turn);
+    const handledAtEachTurn = watchTurns(h.delivered, 100);
     await turns(80);
     expect(h.delivered).toHaveLength(100);
     expect(handledAtEachTurn.length).toBeGreaterThan(30);
@@ -64,6 +71,17 @@ describe('SqliteSubscription', () => {
     expect(Math.max(...between)).toBe(3);
     // Still one read of the page: slicing it does not read it again.
     expect(h.reads.filter((after) => after === 0n)).toHaveLength(1);
+  });
+
+  it('takes whole pages when told to (a thread that serves no requests: a projection batch ends with its page)', async () => {
+    let clock = 0;
+    const h = harness({ pageSize: 50, now: () => clock, handlerSliceMs: Number.POSITIVE_INFINITY });
+    for (let i = 0; i < 100; i++) h.append();
+    h.setOnEvent(() => void (clock += 3));
+    const handledAtEachTurn = watchTurns(h.delivered, 100);
+    await turns(20);
+    expect(h.delivered).toHaveLength(100);
+    expect(handledAtEachTurn.every((n) => n % 50 === 0)).toBe(true);
   });
 
   it('reads once per commit when live: a short page was the head, so it does not read again to find nothing', async () => {

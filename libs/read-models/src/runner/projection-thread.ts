@@ -63,10 +63,13 @@ export class ProjectionThreadError extends Error {
   }
 }
 
-/** The log as a thread opens it: a connection or client of its own. */
+/**
+ * The log as a thread opens it: a connection or client of its own. Such a thread serves no requests, so its
+ * subscription takes whole pages (a projection's batches end where a page does).
+ */
 export const openEventLog = (source: EventLogSource): EventStore =>
   source.kind === 'sqlite'
-    ? new SqliteEventStore({ filename: source.filename, ...(source.pollIntervalMs ? { pollIntervalMs: source.pollIntervalMs } : {}) })
+    ? new SqliteEventStore({ filename: source.filename, handlerSliceMs: Number.POSITIVE_INFINITY, ...(source.pollIntervalMs ? { pollIntervalMs: source.pollIntervalMs } : {}) })
     : new EsdbEventStore({ connectionString: source.connectionString });
 
 /**
