@@ -55,6 +55,42 @@ describe('NotaryStateStore', () => {
     again.close();
   });
 
+  it('stores what it was handed while the follower goes on between the slices of a large snapshot', async () => {
+    const store = NotaryStateStore.open(dir)!;
+    const scratch = store.fresh();
+    const tree = new MerkleLog([], scratch);
+    const leaves = new LeafLocations(scratch);
+    const heads = new Map<string, HeadEntry>();
+    const follow = (n: number) => {
+      tree.append(leafHash(Buffer.from(`e${n}`)));
+      leaves.push({ eventId: `e${n}`, streamName: `incident-${n}`, revision: 0n, position: BigInt(n + 1) });
+      heads.set(`incident-${n}`, head(`incident-${n}`, 0));
+    };
+    for (let n = 0; n < 12_000; n++) follow(n);
+    const handed = new Map(heads);
+    let stored = false;
+    const storing = store.store({ scratch, tree, leaves, processed: 12_000n, heads, headsChanged: [...heads.keys()] }).finally(() => (stored = true));
+    // From its first await on, and at every turn of the event loop: a new stream, and one the snapshot holds moving on.
+    let turns = 0;
+    while (!stored) {
+      follow(12_000 + turns);
+      heads.set('incident-0', head('incident-0', ++turns));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await storing;
+    expect(turns).toBeGreaterThan(2);
+    store.close();
+    scratch.close();
+
+    const again = NotaryStateStore.open(dir)!;
+    const state = restored(again);
+    expect(new Map(state.headsSince.map((entry) => [entry.head.stream, entry]))).toEqual(handed);
+    expect(state.tree.size).toBe(12_000);
+    expect(state.leaves.locationOf(11_999)).toEqual({ leafIndex: 11_999, streamName: 'incident-11999', revision: 0n, position: 12_000n });
+    state.scratch.close();
+    again.close();
+  });
+
   it('is held by one process at a time', () => {
     const first = NotaryStateStore.open(dir)!;
     expect(first).toBeDefined();
