@@ -45,10 +45,12 @@ export class SqliteSubscription implements Subscription {
   private inCallback = false;
 
   private readonly now: () => number;
+  private readonly sliceMs: number;
 
   constructor(private readonly options: SqliteSubscriptionOptions) {
     this.checkpoint = options.fromPosition;
     this.now = options.now ?? (() => performance.now());
+    this.sliceMs = options.handlerSliceMs ?? HANDLER_SLICE_MS;
     this.finished = this.run().finally(() => options.onFinished(this));
   }
 
@@ -85,7 +87,7 @@ export class SqliteSubscription implements Subscription {
           if (this.stopped) return;
           if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
           this.checkpoint = event.position;
-          if (this.now() - sliceStart >= (this.options.handlerSliceMs ?? HANDLER_SLICE_MS)) {
+          if (this.now() - sliceStart >= this.sliceMs) {
             await yieldToEventLoop();
             sliceStart = this.now();
           }

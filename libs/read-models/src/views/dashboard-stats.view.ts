@@ -1,6 +1,6 @@
 import { CasualtyCategory, CasualtyReport, Estimate, PointInTime, casualtyGroupKey } from '@ledger/domain';
-import { incidentPartiesTable, incidentsTable, partiesTable, partyPositionsTable } from '../tables/ledger.tables';
-import { TableAccess } from '../tables/table-spec';
+import { INCIDENT_DAY_CLOCKS, incidentPartiesTable, incidentsTable, partiesTable, partyPositionsTable } from '../tables/ledger.tables';
+import { TableAccess, snakeCase } from '../tables/table-spec';
 import { endInstant, startInstant } from '../time-range';
 
 /** Hand-written SQL over the read-model tables, with named parameters (`@name`); rows as plain objects, counts as numbers. */
@@ -195,10 +195,8 @@ const CLOCK_COLUMNS: Record<ActivityClock, string> = {
   recorded: 'te."recorded_at"',
 };
 
-const INCIDENT_CLOCK_COLUMNS: Record<IncidentClock, string> = {
-  occurred: '"occurred_start"',
-  recorded: '"reported_at"',
-};
+/** The column each clock reads: the same one incidents_by_day takes its days from. */
+const INCIDENT_CLOCK_COLUMNS = Object.fromEntries(INCIDENT_CLOCKS.map((clock) => [clock, `"${snakeCase(INCIDENT_DAY_CLOCKS[clock])}"`])) as Record<IncidentClock, string>;
 
 /** The first day of the bucket a UTC instant (ISO text) falls in; weeks start on Monday, as ISO 8601 has them. */
 export const bucketSql = (bucket: StatBucket, column: string, dialect: SqlDialect = SQLITE_DIALECT): string => {
@@ -345,36 +343,47 @@ export const activityAnswer = (sql: SqlRows, q: ActivityQuery, cells: Iterable<A
   return { bucket: q.bucket, clock: q.clock, by: q.by, from, to, rows, totals };
 };
 
-const contestedTotals = (rows: IncidentsContestedRow[]): IncidentsContestedStats['totals'] =>
-  rows.reduce((sum, r) => ({ incidents: sum.incidents + r.incidents, contested: sum.contested + r.contested, uncontested: sum.uncontested + r.uncontested }), {
+type CountedRow = { bucket: string | null; incidents: number | string; contested: number | string | null };
+
+/** The rows' counts summed by bucket, in bucket order, with their totals. */
+const contestedAnswer = (q: IncidentsContestedQuery, from: string | null, to: string | null, counted: CountedRow[]): IncidentsContestedStats => {
+  const cells = new Map<string | null, IncidentsContestedRow>();
+  for (const r of counted) {
+    const cell = cells.get(r.bucket) ?? { bucket: r.bucket, incidents: 0, contested: 0, uncontested: 0 };
+    cell.incidents += Number(r.incidents);
+    cell.contested += Number(r.contested ?? 0);
+    cell.uncontested = cell.incidents - cell.contested;
+    cells.set(r.bucket, cell);
+  }
+  const rows = [...cells.values()].sort((a, b) => (a.bucket === b.bucket ? 0 : a.bucket === null ? -1 : b.bucket === null ? 1 : a.bucket < b.bucket ? -1 : 1));
+  const totals = rows.reduce((sum, r) => ({ incidents: sum.incidents + r.incidents, contested: sum.contested + r.contested, uncontested: sum.uncontested + r.uncontested }), {
     incidents: 0,
     contested: 0,
     uncontested: 0,
   });
+  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals };
+};
 
-/** Incident rows reported, with the clock set, and of the category asked: the filters every count of them shares. */
-const incidentFilters = (q: IncidentsContestedQuery, clock: string, dialect: SqlDialect): { where: string[]; params: Record<string, SqlParam> } => {
+/** Incident rows reported, with the clock set, of the category asked and between `low` and `high` on the clock, counted by bucket. */
+const countIncidentRows = (sql: SqlRows, q: IncidentsContestedQuery, range: { low: string | null; high: string | null; highIncluded: boolean }): CountedRow[] => {
+  const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
+  const { dialect } = sql;
   const where = [dialect.isSet('"reported"'), `${clock} IS NOT NULL`];
   const params: Record<string, SqlParam> = {};
   if (q.category !== undefined) (where.push('"category" = @category'), (params.category = q.category));
-  return { where, params };
+  if (range.low !== null) (where.push(`${clock} >= @low`), (params.low = range.low));
+  if (range.high !== null) (where.push(`${clock} ${range.highIncluded ? '<=' : '<'} @high`), (params.high = range.high));
+  return sql.all<CountedRow>(
+    `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested ` +
+      `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1`,
+    params,
+  );
 };
 
 /** One GROUP BY over every incident row in the bounds: the count the day counts must always equal (and the fallback). */
 export const incidentsContestedWhole = (sql: SqlRows, q: IncidentsContestedQuery): IncidentsContestedStats => {
   const { from, to } = boundsOf(q.from, q.to);
-  const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
-  const { dialect } = sql;
-  const { where, params } = incidentFilters(q, clock, dialect);
-  if (from !== null) (where.push(`${clock} >= @from`), (params.from = from));
-  if (to !== null) (where.push(`${clock} <= @to`), (params.to = to));
-  const rows = sql.all<IncidentsContestedRow>(
-    `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested, ` +
-      `COUNT(*) - ${dialect.countWhere(dialect.isSet('"contested"'))} AS uncontested ` +
-      `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`,
-    params,
-  );
-  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals: contestedTotals(rows) };
+  return contestedAnswer(q, from, to, countIncidentRows(sql, q, { low: from, high: to, highIncluded: true }));
 };
 
 const REGULAR_INSTANT = /^\d{4}-\d{2}-\d{2}T/;
@@ -400,18 +409,6 @@ export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery
   const { from, to } = boundsOf(q.from, q.to);
   // Bounds outside years 0000-9999 are written with a sign and compare as text unlike days: counted as they always were.
   if ((from !== null && !REGULAR_INSTANT.test(from)) || (to !== null && !REGULAR_INSTANT.test(to))) return incidentsContestedWhole(sql, q);
-  const clock = INCIDENT_CLOCK_COLUMNS[q.clock];
-  const { dialect } = sql;
-  const cells = new Map<string | null, IncidentsContestedRow>();
-  const add = (rows: Array<{ bucket: string | null; incidents: number | string; contested: number | string | null }>) => {
-    for (const r of rows) {
-      const cell = cells.get(r.bucket) ?? { bucket: r.bucket, incidents: 0, contested: 0, uncontested: 0 };
-      cell.incidents += Number(r.incidents);
-      cell.contested += Number(r.contested ?? 0);
-      cell.uncontested = cell.incidents - cell.contested;
-      cells.set(r.bucket, cell);
-    }
-  };
   const [fromDay, toDay] = [from?.slice(0, 10) ?? null, to?.slice(0, 10) ?? null];
 
   const days: string[] = ['"clock" = @clock'];
@@ -419,35 +416,20 @@ export const incidentsContestedStats = (sql: SqlRows, q: IncidentsContestedQuery
   if (fromDay !== null) (days.push('"day" > @fromDay'), (dayParams.fromDay = fromDay));
   if (toDay !== null) (days.push('"day" < @toDay'), (dayParams.toDay = toDay));
   if (q.category !== undefined) (days.push('"category" = @category'), (dayParams.category = q.category));
-  add(
-    sql.all(
-      `SELECT ${bucketSql(q.bucket, '"day"', dialect)} AS bucket, SUM("incidents") AS incidents, SUM("contested") AS contested ` +
-        `FROM "incidents_by_day" WHERE ${days.join(' AND ')} GROUP BY 1`,
-      dayParams,
-    ),
+  const counted = sql.all<CountedRow>(
+    `SELECT ${bucketSql(q.bucket, '"day"', sql.dialect)} AS bucket, SUM("incidents") AS incidents, SUM("contested") AS contested ` +
+      `FROM "incidents_by_day" WHERE ${days.join(' AND ')} GROUP BY 1`,
+    dayParams,
   );
 
   // The bounds' own days, each a range of the clock's index: [from, the next day) and [to's day, to], or [from, to].
-  const edges: Array<{ low: string; high: string; highIncluded: boolean }> = [];
-  if (from !== null && to !== null && fromDay === toDay) edges.push({ low: from, high: to, highIncluded: true });
+  if (from !== null && to !== null && fromDay === toDay) counted.push(...countIncidentRows(sql, q, { low: from, high: to, highIncluded: true }));
   else {
     // With fromDay before toDay, textAfter(fromDay) is at most toDay: the two ranges neither overlap nor pass the other bound.
-    if (from !== null) edges.push({ low: from, high: textAfter(fromDay!), highIncluded: false });
-    if (to !== null) edges.push({ low: toDay!, high: to, highIncluded: true });
+    if (from !== null) counted.push(...countIncidentRows(sql, q, { low: from, high: textAfter(fromDay!), highIncluded: false }));
+    if (to !== null) counted.push(...countIncidentRows(sql, q, { low: toDay!, high: to, highIncluded: true }));
   }
-  for (const edge of edges) {
-    const { where, params } = incidentFilters(q, clock, dialect);
-    where.push(`${clock} >= @low`, `${clock} ${edge.highIncluded ? '<=' : '<'} @high`);
-    add(
-      sql.all(
-        `SELECT ${bucketSql(q.bucket, clock, dialect)} AS bucket, COUNT(*) AS incidents, ${dialect.countWhere(dialect.isSet('"contested"'))} AS contested ` +
-          `FROM "incidents" WHERE ${where.join(' AND ')} GROUP BY 1`,
-        { ...params, low: edge.low, high: edge.high },
-      ),
-    );
-  }
-  const rows = [...cells.values()].sort((a, b) => (a.bucket === b.bucket ? 0 : a.bucket === null ? -1 : b.bucket === null ? 1 : a.bucket < b.bucket ? -1 : 1));
-  return { bucket: q.bucket, clock: q.clock, from, to, rows, totals: contestedTotals(rows) };
+  return contestedAnswer(q, from, to, counted);
 };
 
 /** Reads the incident's parties and each one's casualties position: rows of one incident, found by key. */
