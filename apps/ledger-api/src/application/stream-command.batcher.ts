@@ -1,5 +1,6 @@
 import type { Decider, LedgerEvent } from '@ledger/domain';
 import { CommandContext } from './command-context';
+import type { EventLoopSlice } from './event-loop-slice';
 import { BatchCommand, StreamCommandExecutor, StreamCommandResult } from './stream-command.executor';
 
 interface Slot {
@@ -62,7 +63,7 @@ export class StreamCommandBatcher {
   }
 
   /** Decides and stores every command expected since the last commit, once each has reached execute() or failed before it. */
-  async commit(): Promise<void> {
+  async commit(slice?: EventLoopSlice): Promise<void> {
     const slots = this.slots;
     this.slots = [];
     await Promise.all(slots.map((slot) => slot.arrived));
@@ -72,7 +73,7 @@ export class StreamCommandBatcher {
     if (held.length === 0) return;
     let outcomes;
     try {
-      outcomes = await this.executor.executeBatch(held.map((slot) => slot.command!));
+      outcomes = await this.executor.executeBatch(held.map((slot) => slot.command!), slice);
     } catch (error) {
       for (const slot of held) slot.reject(error);
       return;

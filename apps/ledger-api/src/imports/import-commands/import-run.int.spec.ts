@@ -10,7 +10,8 @@ import { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import { StreamCommandExecutor } from '../../application/stream-command.executor';
 import { dispatchToHandlers } from './import-dispatch';
 import { importedIncidentId } from './import-line.plan';
-import { ImportRun, ImportSummary } from './import-run';
+import { probeTurns } from '../../../../../tests/support/event-loop-turns';
+import { ImportOptions, ImportRun, ImportSummary } from './import-run';
 
 const PRINCIPAL = 'batch-recorder';
 const party = (key: string, partyId: string) => ({ key, action: 'registerParty', body: { partyId, name: partyId, kind: 'state' } });
@@ -44,7 +45,7 @@ describe('ImportRun in batches over the real executor (SQLite)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const importLines = (lines: object[], batchLines = 1000, into = executor): Promise<ImportSummary> => {
+  const importLines = (lines: object[], batchLines = 1000, into = executor, slicing: Pick<ImportOptions, 'sliceMs' | 'now'> = {}): Promise<ImportSummary> => {
     const batcher = new StreamCommandBatcher(into);
     return new ImportRun({
       principal: PRINCIPAL,
@@ -53,6 +54,7 @@ describe('ImportRun in batches over the real executor (SQLite)', () => {
       batcher,
       limits: { maxLineBytes: 100_000, maxTotalBytes: 0 },
       batchLines,
+      ...slicing,
     }).run([ndjson(lines)]);
   };
   const streamOf = (key: string) => incidentStream(importedIncidentId(PRINCIPAL, key));
@@ -119,6 +121,27 @@ describe('ImportRun in batches over the real executor (SQLite)', () => {
     expect(summary).toMatchObject({ imported: 2, failed: 0 });
     const texts = (await store.readStream(streamOf('inc'))).map((e) => (e.data as { statement?: { text: string } }).statement?.text);
     expect(texts).toEqual([undefined, 'Said foreign.', 'Said c1.', 'Said c2.']);
+  });
+
+  it('lets the event loop turn while it reads and decides a batch, which still lands in one commit', async () => {
+    await importLines([party('p', 'az')]);
+    const lines = [incident('inc'), ...Array.from({ length: 300 }, (_, i) => claim(`c${i}`, 'inc'))];
+    // Each look at the clock is a millisecond of work: the slice is spent after eight lines read or commands decided.
+    const longestWithoutATurn = async (sliceMs: number) => {
+      const probe = probeTurns();
+      const before = store.writeStats().commits;
+      const summary = await importLines(lines, 1000, executor, { sliceMs, now: probe.now }).finally(probe.stop);
+      expect(summary).toMatchObject({ imported: lines.length, failed: 0 });
+      expect(store.writeStats().commits - before).toBe(1);
+      return { longest: probe.longestWithoutATurn, looks: probe.looks };
+    };
+    const sliced = await longestWithoutATurn(8);
+    // Every line is looked at once as it is read and once as its command is decided.
+    expect(sliced.looks).toBeGreaterThanOrEqual(2 * lines.length);
+    expect(sliced.longest).toBeLessThanOrEqual(10);
+    lines.forEach((line) => (line.key = `again-${line.key}`));
+    for (const line of lines) if ('incident' in line) line.incident = 'again-inc';
+    expect((await longestWithoutATurn(Infinity)).longest).toBeGreaterThan(lines.length);
   });
 
   it('a batch the store refuses stores none of its lines and stops the import; the batches before it stay whole', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ICommand } from '@nestjs/cqrs';
 import { CommandContext } from '../../application/command-context';
+import { EventLoopSlice } from '../../application/event-loop-slice';
 import type { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import type { StreamCommandResult } from '../../application/stream-command.executor';
 import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
@@ -34,6 +35,10 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Called as lines are read, with the bytes read so far. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Lines are read, checked and decided in turns of the event loop of at most this long (default WORK_SLICE_MS). */
+  sliceMs?: number;
+  /** The clock of those turns (tests). */
+  now?: () => number;
 }
 
 export interface ImportProgress {
@@ -147,6 +152,8 @@ export class ImportRun {
   private fatal: unknown;
   private bytes = 0;
   private lastPosition: bigint | undefined;
+  /** One budget for reading lines and deciding their batch: requests to the same HTTP thread are served between turns. */
+  private readonly slice: EventLoopSlice;
   private readonly summary: Omit<ImportSummary, 'lastPosition' | 'elapsedMs'> = {
     lines: 0,
     imported: 0,
@@ -161,6 +168,7 @@ export class ImportRun {
     this.batchLines = Math.max(1, options.batchLines ?? DEFAULT_BATCH_LINES);
     this.batchBytes = Math.max(1, options.batchBytes ?? DEFAULT_BATCH_BYTES);
     this.maxErrors = Math.max(0, options.maxErrors ?? DEFAULT_MAX_LISTED_ERRORS);
+    this.slice = new EventLoopSlice(options.sliceMs, options.now);
   }
 
   async run(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): Promise<ImportSummary> {
@@ -172,6 +180,7 @@ export class ImportRun {
         this.options.onProgress?.(this.progress());
         if (this.endsBatch || this.pending.length >= this.batchLines || this.pendingBytes >= this.batchBytes) await this.flush();
         if (this.fatal !== undefined) break;
+        if (this.slice.due) await this.slice.turn();
       }
     } catch (error) {
       this.fatal ??= error;
@@ -205,7 +214,7 @@ export class ImportRun {
     this.pendingBytes = 0;
     this.endsBatch = false;
     if (batch.length === 0) return;
-    await this.options.batcher?.commit();
+    await this.options.batcher?.commit(this.slice);
     for (const { line, outcome } of batch) {
       try {
         this.record(await outcome);

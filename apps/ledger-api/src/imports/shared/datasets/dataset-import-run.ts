@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { DomainError, incidentStream } from '@ledger/domain';
 import { CommandContext } from '../../../application/command-context';
 import { PartyDirectory } from '../../../application/party-directory';
+import { EventLoopSlice } from '../../../application/event-loop-slice';
 import { StreamCommandBatcher } from '../../../application/stream-command.batcher';
 import { StreamCommandExecutor, StreamCommandResult } from '../../../application/stream-command.executor';
 import { MakeClaimDto } from '../../../claims/make-claim/make-claim.dto';
@@ -32,6 +33,10 @@ export interface DatasetImportOptions {
   /** A CSV record longer than this stops the import at its line (its fields could not be refused one by one). */
   maxRecordBytes?: number;
   onProgress?: (progress: DatasetImportProgress) => void;
+  /** Rows are read, checked and decided in turns of the event loop of at most this long (default WORK_SLICE_MS). */
+  sliceMs?: number;
+  /** The clock of those turns (tests). */
+  now?: () => number;
 }
 
 export interface DatasetImportProgress {
@@ -128,6 +133,8 @@ export class DatasetImportRun {
   private pending: PendingRow[] = [];
   private bytes = 0;
   private lastPosition: bigint | undefined;
+  /** As the bulk import's: requests to the same HTTP thread are served between turns. */
+  private readonly slice: EventLoopSlice;
   private readonly summary: Omit<DatasetImportSummary, 'lastPosition' | 'elapsedMs' | 'dataset' | 'release'> = {
     rows: 0,
     created: 0,
@@ -145,6 +152,7 @@ export class DatasetImportRun {
     this.registerParty = new RegisterPartyHandler(options.executor, options.parties);
     this.batchRows = Math.max(1, options.batchRows ?? DEFAULT_DATASET_BATCH_ROWS);
     this.maxErrors = Math.max(0, options.maxErrors ?? DEFAULT_MAX_ERRORS);
+    this.slice = new EventLoopSlice(options.sliceMs, options.now);
   }
 
   progress(): DatasetImportProgress {
@@ -175,6 +183,7 @@ export class DatasetImportRun {
         }
         this.options.onProgress?.(this.progress());
         if (this.pending.length >= this.batchRows) await this.flush();
+        if (this.slice.due) await this.slice.turn();
       }
     } catch (error) {
       fatal = error;
@@ -279,7 +288,7 @@ export class DatasetImportRun {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    await this.batcher.commit();
+    await this.batcher.commit(this.slice);
     for (const { plan, outcome } of batch) {
       try {
         const result = await outcome;
