@@ -83,7 +83,7 @@ export class ImportAbortedError extends Error {
   }
 }
 
-export const DEFAULT_BATCH_LINES = 1000;
+export const DEFAULT_BATCH_LINES = 100;
 export const DEFAULT_BATCH_BYTES = 8 * 2 ** 20;
 export const DEFAULT_MAX_LISTED_ERRORS = 1000;
 
