@@ -78,8 +78,8 @@ runBenchmark('live-stats', async (ctx) => {
           recorded += 1;
         };
         // As the list page asks them after a write. Whole counts are asked in rounds of their own: right before a kept
-        // read, one left the next read 0.4–0.8 ms slower at 200,000 claims and not at 20,000 (the reader's page cache
-        // and heap after a count of every entry), which a dashboard's list does not do.
+        // read, one left the next read 0.4–0.8 ms slower at 200,000 claims and not at 20,000 (not the reader's page
+        // cache: 128 MiB of it changed nothing), and a dashboard's list never asks one after a write.
         for (let round = 0; round < rounds; round++) {
           await claimOnce();
           for (const q of LIST_PAGE_STATS) {
