@@ -9,6 +9,7 @@ export { serveSqliteWriterThread } from './sqlite/sqlite-event-store';
 export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';
 export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } from './sqlite/commit-bell';
 export { latencyTraceOn, trace, traceNow } from './latency-trace';
+export { EVENT_LOOP_SLICE_MS, EventLoopSlice } from './event-loop-slice';
 export { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer } from './sqlite/wal-checkpointer';
 export type { WalCheckpointerOptions, WalCheckpointerReport } from './sqlite/wal-checkpointer';
 export { MAIN_THREAD, THREAD_NAMES, nameThisThread, parseTaskStat, threadCpu, threadCpuByName } from './thread-cpu';

@@ -1,6 +1,6 @@
 import type { Decider, LedgerEvent } from '@ledger/domain';
+import type { EventLoopSlice } from '@ledger/event-store';
 import { CommandContext } from './command-context';
-import type { EventLoopSlice } from './event-loop-slice';
 import { BatchCommand, StreamCommandExecutor, StreamCommandResult } from './stream-command.executor';
 
 interface Slot {

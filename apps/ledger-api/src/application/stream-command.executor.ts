@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
-import { AppendResult, EVENT_STORE, EventStore, latencyTraceOn, NewEvent, RecordedEvent, StreamWrite, trace, traceNow, WrongExpectedRevisionError } from '@ledger/event-store';
+import { AppendResult, EVENT_STORE, EventLoopSlice, EventStore, latencyTraceOn, NewEvent, RecordedEvent, StreamWrite, trace, traceNow, WrongExpectedRevisionError } from '@ledger/event-store';
 import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
 import { DecidedState, DecidedStateCache, heapBytesOf } from './decided-state-cache';
-import { EventLoopSlice } from './event-loop-slice';
 import { StoredEventIds } from './stored-event-ids';
 import { idempotencyStream, idempotentEventId, reservationEventId } from './idempotency';
 import { KeyedMutex } from './keyed-mutex';

@@ -23,7 +23,8 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { idempotentReplayResult, revisionMatches } from '../store-rules';
-import { HANDLER_SLICE_MS, SqliteSubscription } from './sqlite-subscription';
+import { EVENT_LOOP_SLICE_MS } from '../event-loop-slice';
+import { SqliteSubscription } from './sqlite-subscription';
 import { EncodedWrite, SqliteWriterClient, SqliteWriterData, serveSqliteWriter } from './sqlite-writer-thread';
 import { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer, WalCheckpointerReport } from './wal-checkpointer';
 
@@ -75,7 +76,7 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /**
    * Handler time after which a subscription's catch-up lets timers and I/O run within a page (default
-   * HANDLER_SLICE_MS). A thread that serves no requests takes whole pages (Infinity): a projection's batches end there.
+   * EVENT_LOOP_SLICE_MS). A thread that serves no requests takes whole pages (Infinity): a projection's batches end there.
    */
   handlerSliceMs?: number;
   /** How long a write waits for another connection's write lock before the store reports itself unavailable. */
@@ -230,7 +231,7 @@ export class SqliteEventStore implements EventStore {
     this.commitBell = options.commitBell ?? createCommitBell();
     this.bell = new Int32Array(this.commitBell);
     this.pollIntervalMs = positive(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, 'pollIntervalMs');
-    const slice = options.handlerSliceMs ?? HANDLER_SLICE_MS;
+    const slice = options.handlerSliceMs ?? EVENT_LOOP_SLICE_MS;
     this.handlerSliceMs = slice === Number.POSITIVE_INFINITY ? slice : positive(slice, 'handlerSliceMs');
     const busyTimeoutMs = positive(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, 'busyTimeoutMs');
     this.headCacheStreams = Math.floor(positive(options.headCacheStreams ?? DEFAULT_HEAD_CACHE_STREAMS, 'headCacheStreams'));

@@ -1,4 +1,5 @@
 import { RecordedEvent, Subscription, SubscriptionHandlers } from '../event-store.port';
+import { EVENT_LOOP_SLICE_MS, EventLoopSlice } from '../event-loop-slice';
 import { reportSubscriptionStopped } from '../store-rules';
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -13,17 +14,11 @@ export interface SqliteSubscriptionOptions {
   /** The most a page holds: a shorter page reached the head of the log as it was read. */
   pageSize: number;
   onFinished: (subscription: SqliteSubscription) => void;
-  /** Handler time after which the catch-up yields within a page (default HANDLER_SLICE_MS). */
+  /** Handler time after which the catch-up yields within a page (default EVENT_LOOP_SLICE_MS). */
   handlerSliceMs?: number;
   /** Milliseconds, monotonic (tests pass their own). */
   now?: () => number;
 }
-
-/**
- * The most handler time a catch-up spends before it lets timers and I/O run. A page (500 events) handled whole held the
- * HTTP thread 30-40 ms at a time while the notary read 300,000 imported events: every request waited behind it.
- */
-export const HANDLER_SLICE_MS = 8;
 
 /**
  * Pulls the global log page by page from its checkpoint. Live delivery is the same pull, woken either by an append
@@ -50,7 +45,7 @@ export class SqliteSubscription implements Subscription {
   constructor(private readonly options: SqliteSubscriptionOptions) {
     this.checkpoint = options.fromPosition;
     this.now = options.now ?? (() => performance.now());
-    this.sliceMs = options.handlerSliceMs ?? HANDLER_SLICE_MS;
+    this.sliceMs = options.handlerSliceMs ?? EVENT_LOOP_SLICE_MS;
     this.finished = this.run().finally(() => options.onFinished(this));
   }
 
@@ -82,15 +77,12 @@ export class SqliteSubscription implements Subscription {
 
       if (page.length > 0) {
         caughtUpReported = false;
-        let sliceStart = this.now();
+        const slice = new EventLoopSlice(this.sliceMs, this.now);
         for (const event of page) {
           if (this.stopped) return;
           if (!(await this.invoke(() => this.options.handlers.onEvent(event)))) return;
           this.checkpoint = event.position;
-          if (this.now() - sliceStart >= this.sliceMs) {
-            await yieldToEventLoop();
-            sliceStart = this.now();
-          }
+          if (slice.due) await slice.turn();
         }
         // A short page was the head when it was read: unless a commit was heard since, reading again would find
         // nothing. Live, that empty read came after every commit, for every subscription (projection, notary, feed).

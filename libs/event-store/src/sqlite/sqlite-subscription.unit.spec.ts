@@ -61,7 +61,7 @@ describe('SqliteSubscription', () => {
     let clock = 0;
     const h = harness({ pageSize: 100, now: () => clock });
     for (let i = 0; i < 100; i++) h.append();
-    // Each event's handler takes 3 ms on this clock: a slice is over after three (9 ms >= HANDLER_SLICE_MS).
+    // Each event's handler takes 3 ms on this clock: a slice is over after three (9 ms >= EVENT_LOOP_SLICE_MS).
     h.setOnEvent(() => void (clock += 3));
     const handledAtEachTurn = watchTurns(h.delivered, 100);
     await turns(80);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ICommand } from '@nestjs/cqrs';
+import { EventLoopSlice } from '@ledger/event-store';
 import { CommandContext } from '../../application/command-context';
-import { EventLoopSlice } from '../../application/event-loop-slice';
 import type { StreamCommandBatcher } from '../../application/stream-command.batcher';
 import type { StreamCommandResult } from '../../application/stream-command.executor';
 import { ProblemDetails, ProblemException } from '../../platform/problem/problem.exception';
@@ -35,7 +35,7 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Called as lines are read, with the bytes read so far. */
   onProgress?: (progress: ImportProgress) => void;
-  /** Lines are read, checked and decided in turns of the event loop of at most this long (default WORK_SLICE_MS). */
+  /** Lines are read, checked and decided in turns of the event loop of at most this long (default EVENT_LOOP_SLICE_MS). */
   sliceMs?: number;
   /** The clock of those turns (tests). */
   now?: () => number;

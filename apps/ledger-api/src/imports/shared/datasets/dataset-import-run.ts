@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { DomainError, incidentStream } from '@ledger/domain';
+import { EventLoopSlice } from '@ledger/event-store';
 import { CommandContext } from '../../../application/command-context';
 import { PartyDirectory } from '../../../application/party-directory';
-import { EventLoopSlice } from '../../../application/event-loop-slice';
 import { StreamCommandBatcher } from '../../../application/stream-command.batcher';
 import { StreamCommandExecutor, StreamCommandResult } from '../../../application/stream-command.executor';
 import { MakeClaimDto } from '../../../claims/make-claim/make-claim.dto';
@@ -33,7 +33,7 @@ export interface DatasetImportOptions {
   /** A CSV record longer than this stops the import at its line (its fields could not be refused one by one). */
   maxRecordBytes?: number;
   onProgress?: (progress: DatasetImportProgress) => void;
-  /** Rows are read, checked and decided in turns of the event loop of at most this long (default WORK_SLICE_MS). */
+  /** Rows are read, checked and decided in turns of the event loop of at most this long (default EVENT_LOOP_SLICE_MS). */
   sliceMs?: number;
   /** The clock of those turns (tests). */
   now?: () => number;
