@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore } from '@ledger/event-store';
-import { exportedEvent, readWholeLog } from '@ledger/integrity';
 import { AuditedRead } from '../../audit/shared/audited-read.decorator';
 import { Roles } from '../../platform/http/request-context';
 import { responseBody } from '../../platform/openapi/api-response-bodies';
+import { exportLines } from './export-lines';
 
 @ApiTags('integrity')
 @ApiBearerAuth()
@@ -25,12 +25,6 @@ export class ExportEventsController {
   })
   @ApiOkResponse({ description: 'application/x-ndjson, one event per line', ...responseBody('ExportedEvent') })
   export(): Readable {
-    return Readable.from(this.lines());
-  }
-
-  private async *lines(): AsyncGenerator<string> {
-    for await (const page of readWholeLog(this.store)) {
-      yield page.map((event) => `${JSON.stringify(exportedEvent(event))}\n`).join('');
-    }
+    return Readable.from(exportLines(this.store));
   }
 }
