@@ -10,6 +10,8 @@ export { isSqliteWriterData } from './sqlite/sqlite-writer-thread';
 export { COMMIT_BELL_BYTES, createCommitBell, ringCommitBell, watchCommitBell } from './sqlite/commit-bell';
 export { latencyTraceOn, trace, traceNow } from './latency-trace';
 export { EVENT_LOOP_SLICE_MS, EventLoopSlice } from './event-loop-slice';
+export { streamEvents } from './stream-pages';
+export type { StreamPagesOptions } from './stream-pages';
 export { CHECKPOINT_BACKSTOP_PAGES, WalCheckpointer } from './sqlite/wal-checkpointer';
 export type { WalCheckpointerOptions, WalCheckpointerReport } from './sqlite/wal-checkpointer';
 export { MAIN_THREAD, THREAD_NAMES, nameThisThread, parseTaskStat, threadCpu, threadCpuByName } from './thread-cpu';

@@ -12,12 +12,13 @@ import {
   minskGroupClaim,
   reportIncident,
 } from '@ledger/domain/testing/seed-article.fixtures';
-import { SqliteEventStore, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store';
+import { EventLoopSlice, SqliteEventStore, StoreUnavailableError, WrongExpectedRevisionError } from '@ledger/event-store';
+import { probeTurns } from '../../../../tests/support/event-loop-turns';
 import { SystemClock } from './clock';
 import { CommandContext } from './command-context';
 import { DecidedStateCache, heapBytesOf } from './decided-state-cache';
 import { idempotencyStream } from './idempotency';
-import { BatchCommand, StreamCommandExecutor } from './stream-command.executor';
+import { BatchCommand, CATCH_UP_PAGE, StreamCommandExecutor } from './stream-command.executor';
 
 const STREAM = incidentStream(INCIDENT_ID);
 const ctx = (extra: Partial<CommandContext> = {}): CommandContext => ({
@@ -129,7 +130,7 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
     expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(3n);
     expect(appends).toHaveBeenCalledTimes(2);
     await expect(appends.mock.results[0].value).rejects.toThrow(WrongExpectedRevisionError);
-    expect(reads.mock.calls).toEqual([[STREAM, { fromRevision: 1n }]]);
+    expect(reads.mock.calls).toEqual([[STREAM, { fromRevision: 1n, maxCount: CATCH_UP_PAGE }]]);
     expect(remembered()).toEqual({ revision: 3n, state: await freshFold(), bytes: await storedBytes() });
   });
 
@@ -170,9 +171,36 @@ describe('StreamCommandExecutor with remembered states (SQLite)', () => {
 
     const reads = readsOf();
     expect((await executor.execute(STREAM, incidentDecider, claim(), ctx())).revision).toBe(2n);
-    expect(reads).toHaveBeenCalledWith(STREAM, {});
+    expect(reads).toHaveBeenCalledWith(STREAM, { fromRevision: 0n, maxCount: CATCH_UP_PAGE });
     expect(remembered()).toEqual({ revision: 2n, state: await freshFold(), bytes: await storedBytes() });
     expect(cache.stats().evictions).toBe(2);
+  });
+
+  it('folds a stream the cache does not hold page by page, letting the event loop turn: the same state as one read', async () => {
+    const decider = incidentDecider as unknown as BatchCommand['decider'];
+    const asBatch = (command: unknown): BatchCommand => ({ streamName: STREAM, decider, command, ctx: ctx() });
+    await executor.executeBatch([reportIncident(), ...Array.from({ length: 2 * CATCH_UP_PAGE + 10 }, () => claim())].map(asBatch));
+    const events = 2 * CATCH_UP_PAGE + 11;
+
+    // A cold executor (a restart): each look at the clock is a millisecond of work, a turn due after eight events.
+    cache = new DecidedStateCache({ maxEvents: 10_000, maxStreams: 100 });
+    executor = new StreamCommandExecutor(store, new SystemClock(), cache);
+    const reads = readsOf();
+    const probe = probeTurns();
+    const [outcome] = await executor.executeBatch([asBatch(claim(karabakhArmyClaim))], new EventLoopSlice(8, probe.now)).finally(probe.stop);
+    expect(outcome).toMatchObject({ result: { revision: BigInt(events) } });
+    expect(reads.mock.calls.filter(([stream]) => stream === STREAM).map(([, options]) => options)).toEqual(
+      [0, 1, 2].map((page) => ({ fromRevision: BigInt(page * CATCH_UP_PAGE), maxCount: CATCH_UP_PAGE })),
+    );
+    expect(probe.looks).toBeGreaterThanOrEqual(events);
+    expect(probe.longestWithoutATurn).toBeLessThanOrEqual(10);
+    expect(remembered()).toEqual({ revision: BigInt(events), state: await freshFold(), bytes: await storedBytes() });
+
+    // Through execute() (its own slice, the real clock): the same state, folded from the first event again.
+    cache = new DecidedStateCache({ maxEvents: 10_000, maxStreams: 100 });
+    executor = new StreamCommandExecutor(store, new SystemClock(), cache);
+    expect((await executor.execute(STREAM, incidentDecider, claim(minskGroupClaim), ctx())).revision).toBe(BigInt(events + 1));
+    expect(remembered()).toEqual({ revision: BigInt(events + 1), state: await freshFold(), bytes: await storedBytes() });
   });
 
   it('remembers a batch’s streams as a fresh fold would give them, weighed as their stored events', async () => {

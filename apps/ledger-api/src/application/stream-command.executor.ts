@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider, DomainError, LedgerEvent, fromStored, toStored } from '@ledger/domain';
-import { AppendResult, EVENT_STORE, EventLoopSlice, EventStore, latencyTraceOn, NewEvent, RecordedEvent, StreamWrite, trace, traceNow, WrongExpectedRevisionError } from '@ledger/event-store';
+import { AppendResult, EVENT_STORE, EventLoopSlice, EventStore, latencyTraceOn, NewEvent, RecordedEvent, streamEvents, StreamWrite, trace, traceNow, WrongExpectedRevisionError } from '@ledger/event-store';
 import { WriteContentionError } from './application-errors';
 import { Clock } from './clock';
 import { CommandContext } from './command-context';
@@ -29,6 +29,11 @@ const RETRY_BASE_MS = 5;
 const REPLAY_PAGE = 64;
 /** Events read first for a stored run: most commands store one to three. */
 const RUN_FIRST_READ = 4;
+/**
+ * Events read at a time to fold a stream the cache does not hold. An incident of 50,000 claims read and folded in one
+ * piece held the HTTP thread 1.35 s, and every other request waited; paged and folded in event-loop slices it does not.
+ */
+export const CATCH_UP_PAGE = 256;
 
 export const IDEMPOTENCY_RESERVATION_TYPE = 'IdempotencyKeyReserved.v1';
 
@@ -212,7 +217,7 @@ export class StreamCommandExecutor {
         item.guard?.(failedEarlier);
         let stream = streams.get(streamName);
         if (!stream) {
-          const current = await this.catchUp(streamName, decider);
+          const current = await this.catchUp(streamName, decider, false, slice);
           stream = { decider, state: current?.state ?? decider.initialState(), revision: current?.revision, bytes: current?.bytes ?? 0 };
           streams.set(streamName, stream);
         }
@@ -296,18 +301,21 @@ export class StreamCommandExecutor {
     streamName: string,
     decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
     trustRemembered = false,
+    slice: EventLoopSlice = new EventLoopSlice(),
   ): Promise<DecidedState<State> | undefined> {
     const known = this.states.get<State>(streamName, decider);
     if (known && trustRemembered) return known;
-    const newer = await this.store.readStream(streamName, known ? { fromRevision: known.revision + 1n } : {});
-    if (newer.length === 0) return known;
     let state = known?.state ?? decider.initialState();
     let bytes = known?.bytes ?? 0;
-    for (const recorded of newer) {
+    let revision = known?.revision;
+    const fromRevision = revision === undefined ? 0n : revision + 1n;
+    for await (const recorded of streamEvents(this.store, streamName, { fromRevision, pageSize: CATCH_UP_PAGE, slice })) {
       state = decider.evolve(state, fromStored(recorded.type, recorded.data) as Event);
       bytes += heapBytesOf(recorded.data);
+      revision = recorded.revision;
     }
-    const caughtUp = { state, revision: newer[newer.length - 1].revision, bytes };
+    if (revision === undefined || revision === known?.revision) return known;
+    const caughtUp = { state, revision, bytes };
     this.states.set(streamName, decider, caughtUp);
     return caughtUp;
   }
