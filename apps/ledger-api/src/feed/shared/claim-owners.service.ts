@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { fromStored } from '@ledger/domain';
-import { EVENT_STORE, EventStore } from '@ledger/event-store';
+import { EVENT_STORE, EventStore, streamEvents } from '@ledger/event-store';
 import { PartyRefs } from './event-parties';
 
 /** Claims and denials remembered; beyond this the oldest are forgotten and read again from their stream if needed. */
 const MAX_REMEMBERED = 200_000;
+/** Events read at a time from an incident's stream: a big incident read whole would hold the HTTP thread in one piece. */
+export const OWNERS_PAGE = 512;
 
 /** A Map that forgets its oldest keys past a bound, so a long-running feed does not grow with the whole ledger. */
 class BoundedMap<V> extends Map<string, V> {
@@ -76,14 +78,13 @@ export class ClaimOwners {
   private load(streamName: string): Promise<void> {
     let loading = this.loading.get(streamName);
     if (!loading) {
-      loading = this.store
-        .readStream(streamName)
-        .then((events) => {
-          for (const event of events) this.observe(streamName, event.type, event.data);
-        })
-        .finally(() => this.loading.delete(streamName));
+      loading = this.readOwners(streamName).finally(() => this.loading.delete(streamName));
       this.loading.set(streamName, loading);
     }
     return loading;
+  }
+
+  private async readOwners(streamName: string): Promise<void> {
+    for await (const event of streamEvents(this.store, streamName, { pageSize: OWNERS_PAGE })) this.observe(streamName, event.type, event.data);
   }
 }

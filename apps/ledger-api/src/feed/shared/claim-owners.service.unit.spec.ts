@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '@ledger/event-store';
-import { ClaimOwners } from './claim-owners.service';
+import { ClaimOwners, OWNERS_PAGE } from './claim-owners.service';
 
 const STREAM = 'incident-1';
 
@@ -30,7 +30,19 @@ describe('ClaimOwners', () => {
     const answers = await Promise.all([owners.partiesOf(STREAM, { claims: ['c-1'], denials: [] }), owners.partiesOf(STREAM, { claims: [], denials: ['d-1'] })]);
     expect(answers).toEqual([['p'], ['q', 'p']]);
     expect(readStream).toHaveBeenCalledTimes(1);
-    expect(readStream).toHaveBeenCalledWith(STREAM);
+    expect(readStream).toHaveBeenCalledWith(STREAM, { fromRevision: 0n, maxCount: OWNERS_PAGE });
+  });
+
+  it('reads a stream longer than a page a page at a time, and finds the entries of its last page', async () => {
+    const events = Array.from({ length: 2 * OWNERS_PAGE + 3 }, (_, i) =>
+      Object.assign(recorded('ClaimMade.v1', { claimId: `c-${i}`, partyId: `p-${i % 7}`, assertions: {} }), { revision: BigInt(i) }),
+    );
+    const readStream = jest.fn(async (_stream: string, { fromRevision = 0n, maxCount = Infinity }: { fromRevision?: bigint; maxCount?: number } = {}) =>
+      events.slice(Number(fromRevision), Number(fromRevision) + maxCount),
+    );
+    const owners = new ClaimOwners({ readStream } as unknown as EventStore);
+    expect(await owners.partiesOf(STREAM, { claims: ['c-0', `c-${events.length - 1}`], denials: [] })).toEqual(['p-0', `p-${(events.length - 1) % 7}`]);
+    expect(readStream.mock.calls.map(([, options]) => options)).toEqual([0, 1, 2].map((page) => ({ fromRevision: BigInt(page * OWNERS_PAGE), maxCount: OWNERS_PAGE })));
   });
 
   it('remembers an entry the stream does not have as nobody\'s, so that it is not read again each time', async () => {

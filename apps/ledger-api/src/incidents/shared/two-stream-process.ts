@@ -1,5 +1,5 @@
 import { IncidentMergedIntoData, IncidentSplitData, LedgerEvent, fromStored } from '@ledger/domain';
-import { EventStore } from '@ledger/event-store';
+import { EventStore, streamEvents } from '@ledger/event-store';
 import { CommandContext } from '../../application/command-context';
 import { StreamCommandResult } from '../../application/stream-command.executor';
 
@@ -7,6 +7,9 @@ interface CommitData {
   IncidentMergedInto: IncidentMergedIntoData;
   IncidentSplit: IncidentSplitData;
 }
+
+/** Events read at a time, from the newest back: the commit point is near the end, and a big incident is not read whole. */
+export const COMMIT_POINT_PAGE = 64;
 
 const dataOf = <T extends keyof CommitData>(event: LedgerEvent, type: T): CommitData[T] | undefined =>
   event.type === type ? (event.data as CommitData[T]) : undefined;
@@ -27,10 +30,9 @@ export const commitPointOf = async <T extends keyof CommitData>(
     const data = dataOf(result.events[i], type);
     if (data && matches(data)) return { data, revision: result.revision - BigInt(result.events.length - 1 - i) };
   }
-  const recorded = await store.readStream(result.streamName);
-  for (let i = recorded.length - 1; i >= 0; i--) {
-    const data = dataOf(fromStored(recorded[i].type, recorded[i].data), type);
-    if (data && matches(data)) return { data, revision: recorded[i].revision };
+  for await (const recorded of streamEvents(store, result.streamName, { direction: 'backwards', pageSize: COMMIT_POINT_PAGE })) {
+    const data = dataOf(fromStored(recorded.type, recorded.data), type);
+    if (data && matches(data)) return { data, revision: recorded.revision };
   }
   throw new Error(`${result.streamName} holds no ${type} to complete`);
 };
