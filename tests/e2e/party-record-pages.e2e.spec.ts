@@ -73,6 +73,39 @@ describe("a party's record, a page of incidents at a time (e2e)", () => {
     expect(past.page!.next).toBeNull();
   });
 
+  it('bounds a page by entries too: a thousand claims in one incident come over two pages, the second going on inside it', async () => {
+    const incident = await s.post('/incidents', valid.incident('A month of shelling reported claim by claim'));
+    const incidentId = incident.json().incidentId as string;
+    const claims = 1_050;
+    const lines = Array.from({ length: claims }, (_, i) => JSON.stringify({ key: `kda-${i}`, action: 'makeClaim', incidentId, body: valid.claim(DEMO.kda, `Shelling report ${i}.`) }));
+    const imported = await s.postRaw('/imports', `${lines.join('\n')}\n`, 'application/x-ndjson');
+    expect(imported.json()).toMatchObject({ imported: claims, failed: 0, readModels: { state: 'current' } });
+
+    const get = async (query: string) => {
+      const res = await s.get(`/parties/${DEMO.kda}${query}`);
+      expect(res.statusCode).toBe(200);
+      return res.json() as PartyRecord;
+    };
+    const first = await get('');
+    expect(first.page!.next).toMatch(new RegExp(`^\\d+\\.${incidentId}\\.\\d+$`));
+    const second = await get(`?limit=10&after=${first.page!.next}`);
+    expect(second.page!.next).toBeNull();
+    expect(second.incidents.map((i) => i.incidentId)).toEqual([incidentId]);
+    const inIncident = [...first.incidents, ...second.incidents].filter((i) => i.incidentId === incidentId).flatMap((i) => i.claims.map((c) => c.claimId));
+    expect(inIncident).toHaveLength(claims);
+    expect(new Set(inIncident).size).toBe(claims);
+    expect(first.counts.claims).toBe(first.incidents.concat(second.incidents).reduce((n, i) => n + i.claims.length, 0));
+
+    const listed = await s.get('/parties?limit=500');
+    const kda = (listed.json().items as PartyRecord[]).find((p) => p.incidents.some((i) => i.incidentId === incidentId))!;
+    expect(kda.incidents.reduce((n, i) => n + i.claims.length + i.denialsReceived.length, 0)).toBeLessThanOrEqual(100);
+    expect(kda.page!.next).toContain(`.${incidentId}.`);
+
+    for (const after of [`1.${incidentId}`, `1.${incidentId}.x`, `9999999999999999999.${incidentId}.1`, `1.${incidentId}.9999999999999999999`, `1.${incidentId.toUpperCase()}.5`, `1.${incidentId}.99999999999999999999`]) {
+      expectPageRefusal(await s.get(`/parties/${DEMO.kda}?after=${encodeURIComponent(after)}`), 'after');
+    }
+  });
+
   it.each(BAD_PAGE_QUERIES)('refuses %s with a 400 naming %s', async (query, field) => {
     const res = await s.get(`/parties/${DEMO.azDefence}?${query}`);
     expectPageRefusal(res, field);

@@ -13,7 +13,7 @@ import { EntriesPageRequest } from '../views/entries-page';
 import { containsPattern, searchWords } from '../views/search-words';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../views/incident-list.view';
 import { IncidentTimelineDoc, IncidentTimelinePage, incidentTimelineView } from '../views/incident-timeline.view';
-import { LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, PartyRecordRequest, WHOLE_RECORD_MAX_INCIDENTS, boundedPartyRecordView, partyRecordPageView } from '../views/party-record.view';
+import { LISTED_RECORD_MAX_ENTRIES, LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, RECORD_PAGE_MAX_ENTRIES, PartyRecordRequest, WHOLE_RECORD_MAX_INCIDENTS, boundedPartyRecordView, partyRecordPageView } from '../views/party-record.view';
 import { PartyVersionsDoc, PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../views/party-versions.view';
 import { GradeFilter, filtersGrade } from '../views/grade-filter';
 import { READ_MODEL_APPLICATION_ID, ReadModelFileHealing, ReadModelFileProblem, healReadModelFile, isCorruptionError, markClosedClean, moveAside, unchangedSinceCleanClose } from './read-model-file';
@@ -427,7 +427,7 @@ export class SqliteReadModelStore {
   }
 
   partyRecord(partyId: string, page?: PartyRecordRequest): PartyRecordDoc | undefined {
-    if (!page) return this.read((t) => boundedPartyRecordView(t, partyId, WHOLE_RECORD_MAX_INCIDENTS));
+    if (!page) return this.read((t) => boundedPartyRecordView(t, partyId, WHOLE_RECORD_MAX_INCIDENTS, RECORD_PAGE_MAX_ENTRIES));
     return this.read((t) => partyRecordPageView(t, partyId, page));
   }
 
@@ -436,7 +436,7 @@ export class SqliteReadModelStore {
     return this.read((t) => ({
       items: this.rows
         .select<PartyRow>(partiesTable, 'ORDER BY "party_id" LIMIT @limit OFFSET @offset', { limit, offset })
-        .map((party) => boundedPartyRecordView(t, party.partyId, LISTED_RECORD_MAX_INCIDENTS)!),
+        .map((party) => boundedPartyRecordView(t, party.partyId, LISTED_RECORD_MAX_INCIDENTS, LISTED_RECORD_MAX_ENTRIES)!),
       total: this.rows.count(partiesTable),
       limit,
       offset,

@@ -1,7 +1,7 @@
 import { ReadModelSpecification } from '../testing/read-model-specification';
-import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, claimMade, envelopesOf, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
+import { CLAIM, DENIAL, INCIDENT_ID, PARTY, ScenarioEntry, amendment, article, claimMade, envelopesOf, incidentEntry, incidentReported, retraction, seedArticleScenario } from '../testing/seed-article.fixture';
 import { MAX_ENTRIES_LIMIT } from './entries-page';
-import { LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, WHOLE_RECORD_MAX_INCIDENTS } from './party-record.view';
+import { LISTED_RECORD_MAX_ENTRIES, LISTED_RECORD_MAX_INCIDENTS, PartyIncidentRecord, PartyRecordDoc, RECORD_PAGE_MAX_ENTRIES, WHOLE_RECORD_MAX_INCIDENTS } from './party-record.view';
 
 const incidentIdOf = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
@@ -183,5 +183,82 @@ describe('party-record', () => {
     expect(doc.incidents).toHaveLength(WHOLE_RECORD_MAX_INCIDENTS);
     expect(doc.page).toMatchObject({ limit: WHOLE_RECORD_MAX_INCIDENTS, after: null, next: expect.any(String) });
     expect(doc.counts.incidents).toBe(WHOLE_RECORD_MAX_INCIDENTS + 1);
+  });
+
+  describe('a party that spoke thousands of times in one incident', () => {
+    const P = PARTY.azDefence;
+    const Q = PARTY.karabakhArmy;
+    const [small, big, after] = [incidentIdOf(901), incidentIdOf(902), incidentIdOf(903)];
+    const bigClaims = RECORD_PAGE_MAX_ENTRIES + 150;
+    const claimId = (i: number) => `big-${String(i).padStart(5, '0')}`;
+    const correction = (id: string, text: string): ScenarioEntry =>
+      incidentEntry({
+        type: 'ClaimCorrected',
+        data: { incidentId: big, claimId: id, partyId: P, version: 2, statement: { text, verbatim: false }, reason: 'A later count.', statedAt: { at: '2019-06-05', precision: 'day' }, source: article },
+      });
+    const denial = (denialId: string, of: string, by: string, ofParty: string): ScenarioEntry =>
+      incidentEntry({
+        type: 'ClaimDenied',
+        data: { incidentId: big, denialId, claimId: of, claimPartyId: ofParty, partyId: by, statement: { text: 'Not true.', verbatim: false }, deniedAssertions: ['responsibleParties'], statedAt: { at: '2019-06-05', precision: 'day' }, source: article, claimVersion: 1 },
+      });
+    const scenario: ScenarioEntry[] = [
+      ...[small, big, after].map((id, i) => incidentReported(id, { title: `Incident ${i}`, summary: 'Shelling.' })),
+      ...[0, 1, 2].map((i) => claimIn(small, `small-${i}`, P)),
+      claimIn(big, 'q-claim', Q),
+      ...Array.from({ length: bigClaims }, (_, i) => claimIn(big, claimId(i), P)),
+      denial('d-made', 'q-claim', P, Q),
+      ...[3, 700].map((i) => denial(`d-received-${i}`, claimId(i), Q, P)),
+      retraction(claimId(5), P, 'Withdrawn.', '2019-06-06', big),
+      // The first claim corrected after every other entry: its words on the first page come from a later version.
+      correction(claimId(0), 'Two servicemen were killed, not one.'),
+      ...[0, 1].map((i) => claimIn(after, `after-${i}`, P)),
+    ];
+    const entriesOf = (i: PartyIncidentRecord) => i.claims.length + i.corrections.length + i.retractions.length + i.denialsMade.length + i.denialsReceived.length;
+
+    it('comes a page of at most RECORD_PAGE_MAX_ENTRIES entries at a time, the pages together the whole record once, in order', () => {
+      const pages = ReadModelSpecification.given()
+        .when(...envelopesOf(scenario))
+        .then((rm) => {
+          const read: PartyRecordDoc[] = [rm.partyRecord(P)!];
+          while (read[read.length - 1].page?.next) read.push(rm.partyRecord(P, { limit: 2, after: read[read.length - 1].page!.next! })!);
+          return read;
+        });
+      // Unasked for, the record is too big to come whole: its first page, with the whole record's counts.
+      expect(pages[0].page).toMatchObject({ limit: WHOLE_RECORD_MAX_INCIDENTS, after: null, next: expect.stringMatching(new RegExp(`^\\d+\\.${big}\\.\\d+$`)) });
+      expect(pages[0].counts).toEqual({ incidents: 3, claims: 3 + bigClaims + 2, corrections: 1, retractions: 1, denialsMade: 1, denialsReceived: 2 });
+      expect(pages).toHaveLength(2);
+      for (const page of pages) expect(page.incidents.reduce((n, i) => n + entriesOf(i), 0)).toBeLessThanOrEqual(RECORD_PAGE_MAX_ENTRIES);
+      expect(pages.map((page) => page.incidents.map((i) => i.incidentId))).toEqual([
+        [small, big],
+        [big, after],
+      ]);
+      const all = (of: (i: PartyIncidentRecord) => unknown[]) => pages.flatMap((page) => page.incidents.flatMap(of));
+      expect(all((i) => i.claims.map((c) => c.claimId))).toEqual([0, 1, 2].map((i) => `small-${i}`).concat(Array.from({ length: bigClaims }, (_, i) => claimId(i)), ['after-0', 'after-1']));
+      expect(all((i) => i.denialsMade.map((d) => d.denialId))).toEqual(['d-made']);
+      expect(all((i) => i.denialsReceived.map((d) => d.denialId))).toEqual(['d-received-3', 'd-received-700']);
+      expect(all((i) => i.retractions.map((r) => r.claimId))).toEqual([claimId(5)]);
+      expect(all((i) => i.corrections.map((c) => [c.claimId, c.version]))).toEqual([[claimId(0), 2]]);
+      const first = pages[0].incidents[1].claims[0];
+      expect(first).toMatchObject({ claimId: claimId(0), version: 2, statementVersion: 2, statement: { text: 'Two servicemen were killed, not one.' } });
+    });
+
+    it('in GET /parties, at most LISTED_RECORD_MAX_ENTRIES entries of it, with the cursor to the rest', () => {
+      const listed = ReadModelSpecification.given()
+        .when(...envelopesOf(scenario))
+        .then((rm) => rm.listPartyRecords({ limit: 500 }).items.find((doc) => doc.partyId === P)!);
+      expect(listed.incidents.map((i) => i.incidentId)).toEqual([small, big]);
+      expect(listed.incidents.reduce((n, i) => n + entriesOf(i), 0)).toBe(LISTED_RECORD_MAX_ENTRIES);
+      expect(listed.page).toEqual({ limit: LISTED_RECORD_MAX_INCIDENTS, after: null, next: expect.stringContaining(`.${big}.`) });
+    });
+
+    it('refuses a cursor that is not one a page gave', () => {
+      ReadModelSpecification.given()
+        .when(...envelopesOf(scenario))
+        .then((rm) => {
+          for (const after of [`1.${big}`, `1.${big}.`, `1.not-an-id.5`, `99999999999999999999.${big}.1`, `1.${big}.99999999999999999999`]) {
+            expect(() => rm.partyRecord(P, { after })).toThrow('after must be');
+          }
+        });
+    });
   });
 });

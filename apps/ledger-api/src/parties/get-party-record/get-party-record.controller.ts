@@ -18,9 +18,9 @@ export class GetPartyRecordController {
   @ApiOperation({
     summary: "A party's record across incidents: claims, corrections, retractions, denials made and received",
     description:
-      'In the order the party first spoke in each incident. A party that spoke in many incidents comes a page at a time: `limit` incidents, then `after=<page.next>`; ' +
-      '`counts` always cover the whole record. With neither, the whole record (no `page`) when the party spoke in at most 1,000 incidents; ' +
-      'a larger record comes as its first page of 1,000, with `page`.',
+      'In the order the party first spoke in each incident. A party that spoke in many incidents, or many times in one, comes a page at a time: `limit` incidents and at most 1,000 entries (claims, corrections, retractions, denials made and received), then `after=<page.next>`; ' +
+      'a page may end inside an incident, and the next one then begins with the rest of it (a retraction comes with the claim it retracts). `counts` always cover the whole record. ' +
+      'With neither, the whole record (no `page`) when the party spoke in at most 1,000 incidents and has at most 1,000 entries; a larger record comes as its first page, with `page`.',
   })
   @ApiOkResponse({ description: '`page` is present when a page was asked for; `page.next` is null on the last page', ...responseBody('PartyRecord') })
   @ApiProblemResponse(400, 'Invalid limit or after, named in errors[].field')

@@ -8,8 +8,12 @@ export class PartyRecordQueryDto {
   @WholeNumberQuery({ minimum: 1, maximum: MAX_ENTRIES_LIMIT, description: 'incidents per page; absent (and no after): the whole record' })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'the `page.next` value of the previous page (a log position); absent: the first page', example: '118' })
+  @ApiPropertyOptional({
+    description:
+      'the `page.next` value of the previous page: a log position when it ended between incidents, `<position>.<incidentId>.<position>` when it ended inside one; absent: the first page',
+    example: '118',
+  })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'after must be the page.next value of a previous page (a log position)' })
+  @Matches(/^\d{1,19}(\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.\d{1,19})?$/, { message: 'after must be the page.next value of a previous page' })
   after?: string;
 }

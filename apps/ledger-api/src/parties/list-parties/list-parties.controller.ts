@@ -17,7 +17,7 @@ export class ListPartiesController {
   @ApiOperation({
     summary: 'Registered parties with their record counts; paginated',
     description:
-      "Each party's record as `GET /parties/{partyId}` gives it, whole when the party spoke in at most 20 incidents, else its first 20 with `page` " +
+      "Each party's record as `GET /parties/{partyId}` gives it, whole when the party spoke in at most 20 incidents with at most 100 entries, else its first 20 incidents and at most 100 entries with `page` " +
       '(follow `page.next` on `GET /parties/{partyId}`); `counts` always cover the whole record. For pickers and directories, `GET /stats/parties` lists no incidents.',
   })
   @ApiOkResponse({ description: '{ items, total, limit, offset }', ...jsonOrCsv(responseBody('PartyList')) })

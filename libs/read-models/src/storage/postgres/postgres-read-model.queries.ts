@@ -7,7 +7,7 @@ import { EntriesPageRequest } from '../../views/entries-page';
 import { IncidentListItem, incidentListItemOf, incidentView } from '../../views/incident-list.view';
 import { IncidentTimelinePage, incidentTimelineView } from '../../views/incident-timeline.view';
 import { PartyNameLookup, fillPartyNames } from '../../views/party-names';
-import { LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, PartyRecordRequest, WHOLE_RECORD_MAX_INCIDENTS, boundedPartyRecordView, partyRecordPageView } from '../../views/party-record.view';
+import { LISTED_RECORD_MAX_ENTRIES, LISTED_RECORD_MAX_INCIDENTS, PartyRecordDoc, RECORD_PAGE_MAX_ENTRIES, PartyRecordRequest, WHOLE_RECORD_MAX_INCIDENTS, boundedPartyRecordView, partyRecordPageView } from '../../views/party-record.view';
 import { PartyVersionsPage, PartyVersionsRequest, partyVersionsView } from '../../views/party-versions.view';
 import { ReadModelQueries, ReadModelsUnreachableError } from '../read-model-queries.port';
 import { IncidentListFilter, Page, PageRequest, StoredCheckpoint, incidentListQuery, pageOf } from '../sqlite-read-model.store';
@@ -107,7 +107,7 @@ export class PostgresReadModelQueries extends ReadModelQueries {
   }
 
   partyRecord(partyId: string, page?: PartyRecordRequest): Promise<PartyRecordDoc | undefined> {
-    return this.reach((store) => store.answer((t) => (page ? partyRecordPageView(t, partyId, page) : boundedPartyRecordView(t, partyId, WHOLE_RECORD_MAX_INCIDENTS))));
+    return this.reach((store) => store.answer((t) => (page ? partyRecordPageView(t, partyId, page) : boundedPartyRecordView(t, partyId, WHOLE_RECORD_MAX_INCIDENTS, RECORD_PAGE_MAX_ENTRIES))));
   }
 
   async listPartyRecords(request: PageRequest = {}): Promise<Page<PartyRecordDoc>> {
@@ -116,7 +116,7 @@ export class PostgresReadModelQueries extends ReadModelQueries {
       store.read(async (s) => {
         const parties = await s.rows<PartyRow>(partiesTable, 'ORDER BY "party_id" LIMIT $1 OFFSET $2', [limit, offset]);
         const total = (await s.query<{ n: number }>(`SELECT COUNT(*) AS n FROM "parties"`, [], NUMBERS))[0].n;
-        const items = await s.view((t) => parties.map((party) => boundedPartyRecordView(t, party.partyId, LISTED_RECORD_MAX_INCIDENTS)!));
+        const items = await s.view((t) => parties.map((party) => boundedPartyRecordView(t, party.partyId, LISTED_RECORD_MAX_INCIDENTS, LISTED_RECORD_MAX_ENTRIES)!));
         return { items, total, limit, offset };
       }),
     );
