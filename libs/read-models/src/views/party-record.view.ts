@@ -3,7 +3,7 @@ import { EntryMeta } from '../envelope';
 import { entryMetaOf } from '../projection/projection-context';
 import { ClaimRow, ClaimVersionRow, DenialRow, IncidentPartyRow, PartyRecordCounts, PartyRegistration, PartyRow, claimVersionsTable, claimsTable, denialsTable, incidentPartiesTable, incidentsTable, partiesTable } from '../tables/ledger.tables';
 import { TableAccess } from '../tables/table-spec';
-import { EntriesPage, EntriesPageRequest, InvalidPageError, MAX_ENTRIES_LIMIT, entriesPageOf } from './entries-page';
+import { EntriesPage, EntriesPageRequest, MAX_ENTRIES_LIMIT, entriesPageOf } from './entries-page';
 import { PartyNameLookup } from './party-names';
 
 export interface PartyRecordClaim extends EntryMeta {
@@ -255,14 +255,13 @@ interface RecordCursor {
 }
 
 const WITHIN_INCIDENT = /^(\d{1,19})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(\d{1,19})$/;
-const MAX_POSITION = 9223372036854775807n;
 
+/** Both positions of a cursor inside an incident are checked as any page's `after` is. */
 const recordCursorOf = (request: PartyRecordRequest): RecordCursor => {
   const inside = request.after === undefined ? null : WITHIN_INCIDENT.exec(request.after);
   if (!inside) return entriesPageOf(request);
   const [, first, incidentId, through] = inside;
-  if (BigInt(first) > MAX_POSITION || BigInt(through) > MAX_POSITION) throw new InvalidPageError('after must be the `next` value of a previous page', 'after');
-  return { ...entriesPageOf({ limit: request.limit }), after: BigInt(first), within: { incidentId, through: BigInt(through) } };
+  return { ...entriesPageOf({ limit: request.limit, after: first }), within: { incidentId, through: entriesPageOf({ after: through }).after! } };
 };
 
 /**
